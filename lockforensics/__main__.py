@@ -1,0 +1,3 @@
+from lockforensics.cli import main
+
+main()

@@ -1,0 +1,187 @@
+"""Command line: options → pipeline → output.  No polars logic lives here.
+
+Exit codes (README):  0 ok · 1 incidents found (--fail-on-incident) · 2 usage ·
+65 bad data · 66 no input · 70 internal error · 73 cannot write output.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+from rich.table import Table
+
+from lockforensics import __version__
+from lockforensics.errors import ExitCode, LockForensicsError
+from lockforensics.export import TableFormat, write_events
+from lockforensics.parsing.envelopes import PLAIN, load_envelopes
+from lockforensics.parsing.signatures import load_catalog
+from lockforensics.pipeline import Ingest, ingest
+from lockforensics.reporting import ingest_summary
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+    help="Forensic analyzer for OpenClaw gateway session-lock incidents.\n\n"
+    "Exit codes: 0 ok, 1 incidents found (with --fail-on-incident), 2 usage error, "
+    "65 bad data, 66 no input, 70 internal error, 73 output not writable.",
+)
+err = Console(stderr=True, soft_wrap=False)
+
+PathsArg = Annotated[
+    list[Path],
+    typer.Argument(help="Files or directory trees collected from the gateway host.", show_default=False),
+]
+TzOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tz",
+        help="Zone for stamps that carry none (IANA name or ±HH:MM). "
+        "Default: the zone other files in the bundle show, else UTC.",
+    ),
+]
+
+
+def _progress_factory() -> Callable[[int], Callable[[int], None]] | None:
+    """A rich progress bar on stderr, only on a terminal and only for big inputs."""
+    if not err.is_terminal:
+        return None
+
+    def factory(total: int) -> Callable[[int], None]:
+        if total < 32 << 20:
+            return lambda _n: None
+        progress = Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        )
+        task = progress.add_task("reading", total=total)
+        progress.start()
+        started = time.monotonic()
+
+        def advance(n: int) -> None:
+            progress.advance(task, n)
+            if progress.finished or time.monotonic() - started > 3600:
+                progress.stop()
+
+        return advance
+
+    return factory
+
+
+def _manifest(result: Ingest) -> list[dict[str, object]]:
+    return [
+        {
+            "path": s.source,
+            "format": s.envelope,
+            "size": s.size,
+            "lines": s.lines,
+            "event_lines": s.event_lines,
+            "noise_lines": s.noise_lines,
+            "unrecognized": s.unrecognized,
+        }
+        for s in result.files
+    ]
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: PathsArg,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the event table here.")
+    ] = None,
+    fmt: Annotated[
+        TableFormat, typer.Option("--format", "-f", help="Event table format.")
+    ] = TableFormat.PARQUET,
+    tz: TzOpt = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+) -> None:
+    """Read logs into one event table and print the ingest summary."""
+    result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory())
+    if output is not None:
+        write_events(result.events, output, fmt, _manifest(result))
+    if not quiet:
+        ingest_summary.render(result, err)
+    if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
+        raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
+
+
+@app.command("formats")
+def formats_command() -> None:
+    """List the envelopes and signatures lockforensics knows, with OpenClaw versions."""
+    out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
+    envelopes = Table(title="Envelopes (detection order)", title_justify="left")
+    for column in ("name", "channel", "OpenClaw versions", "what"):
+        envelopes.add_column(column)
+    for env in (*load_envelopes().envelopes, PLAIN):
+        envelopes.add_row(env.name, env.channel, env.versions, env.description)
+    out.print(envelopes)
+    signatures = Table(title="Signatures", title_justify="left")
+    for column in ("id", "kind", "type", "OpenClaw versions", "what"):
+        signatures.add_column(column)
+    catalog = load_catalog()
+    for rule in catalog.wrappers:
+        signatures.add_row(rule.id, rule.kind or "-", "wrapper", rule.versions, rule.description)
+    for rule in catalog.signatures:
+        signatures.add_row(rule.id, rule.kind or "-", "signature", rule.versions, rule.description)
+    out.print(signatures)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"lockforensics {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
+    ] = False,
+) -> None:
+    """Forensic analyzer for OpenClaw gateway session-lock incidents."""
+
+
+class _Fail(Exception):
+    def __init__(self, code: ExitCode, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def main() -> None:
+    """Entry point: one-line errors and documented exit codes, never a traceback."""
+    try:
+        # Standalone mode: Typer itself reports usage errors (exit 2) and exits.
+        app()
+    except _Fail as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.code)
+    except LockForensicsError as exc:
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(exc.exit_code)
+    except ValueError as exc:  # bad option values detected after parsing (e.g. --tz)
+        err.print(f"error: {exc}", markup=False, highlight=False)
+        sys.exit(ExitCode.USAGE)
+    except KeyboardInterrupt:
+        err.print("error: interrupted", markup=False, highlight=False)
+        sys.exit(130)
+    except Exception as exc:  # a bug: say so in one line, keep the exit code honest
+        err.print(
+            f"error: internal error ({type(exc).__name__}: {exc}); please report it",
+            markup=False,
+            highlight=False,
+        )
+        sys.exit(ExitCode.SOFTWARE)

@@ -1,0 +1,52 @@
+"""Error tree and exit codes.
+
+Library code raises these; only the CLI turns them into a one-line
+``error: ...`` on stderr and an exit code.  Codes follow sysexits(3) where one
+fits, so shell scripts and CI can tell bad data from a missing file.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Documented process exit codes (README, `lockforensics --help`)."""
+
+    OK = 0
+    INCIDENTS = 1  # incidents found and --fail-on-incident given
+    USAGE = 2  # bad options (Typer/Click's own code)
+    DATA = 65  # EX_DATAERR: input exists but none of it could be read as logs
+    NO_INPUT = 66  # EX_NOINPUT: a path is missing or unreadable
+    SOFTWARE = 70  # EX_SOFTWARE: a bug in lockforensics
+    CANT_CREATE = 73  # EX_CANTCREAT: the output file cannot be written
+
+
+class LockForensicsError(Exception):
+    """Base class; carries the exit code the CLI should use."""
+
+    exit_code: ExitCode = ExitCode.SOFTWARE
+
+
+class NoInputError(LockForensicsError):
+    """A named input path does not exist or cannot be read."""
+
+    exit_code = ExitCode.NO_INPUT
+
+
+class DataError(LockForensicsError):
+    """Input was read but is unusable as a whole."""
+
+    exit_code = ExitCode.DATA
+
+
+class OutputError(LockForensicsError):
+    """The requested output cannot be written."""
+
+    exit_code = ExitCode.CANT_CREATE
+
+
+class SpecError(LockForensicsError):
+    """A bundled parser spec is malformed: a packaging or development bug."""
+
+    exit_code = ExitCode.SOFTWARE

@@ -1,0 +1,319 @@
+"""Envelopes: how one record is wrapped on a line, and how to unwrap it.
+
+The specs (patterns, order, descriptions) live in ``parsers/envelopes.toml``;
+this module holds the code hooks for the JSON envelopes and the generic
+prefix parser.  Sniffing is by content, never by file name.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from lockforensics.errors import SpecError
+from lockforensics.parsing.timestamps import (
+    Stamp,
+    parse_any,
+    parse_iso,
+    parse_syslog,
+    parse_time_only,
+)
+from lockforensics.resources import data_dir
+
+
+@dataclass(slots=True)
+class Record:
+    """One unwrapped log record: what every envelope hands to the signatures."""
+
+    message: str
+    stamp: Stamp | None = None
+    level: str | None = None
+    subsystem: str | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    host: str | None = None
+    gateway_pid: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeSpec:
+    """One entry of parsers/envelopes.toml."""
+
+    name: str
+    parser: str
+    channel: str
+    line: str
+    description: str
+    versions: str
+    stamp: str = "iso"
+    inner: str | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compile(self.line)
+
+    def parse(self, line: str) -> Record | None:
+        """Unwrap ``line``; None when it does not fit this envelope."""
+        if self.parser.startswith("json:"):
+            if not line.startswith("{"):
+                return None
+            try:
+                obj = json.loads(line)
+            except ValueError:
+                return None
+            if not isinstance(obj, dict):
+                return None
+            return JSON_HOOKS[self.parser[5:]](obj)
+        m = self.regex.match(line)
+        if m is None:
+            return None
+        return _from_prefix(self, m.groupdict())
+
+
+PLAIN = EnvelopeSpec(
+    name="plain",
+    parser="plain",
+    channel="text",
+    line="",
+    description="anything else (tickets, chat pastes): scanned line by line, own stamp if any",
+    versions="any",
+)
+
+
+@cache
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+@dataclass(frozen=True, slots=True)
+class EnvelopeCatalog:
+    """The ordered envelope registry plus the known-noise pattern."""
+
+    envelopes: tuple[EnvelopeSpec, ...]
+    noise: str
+
+    def by_name(self, name: str) -> EnvelopeSpec:
+        for env in (*self.envelopes, PLAIN):
+            if env.name == name:
+                return env
+        raise KeyError(name)
+
+
+@cache
+def load_envelopes() -> EnvelopeCatalog:
+    """Read parsers/envelopes.toml (cached; the file is immutable at run time)."""
+    path = data_dir("parsers") / "envelopes.toml"
+    try:
+        doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        specs = tuple(EnvelopeSpec(**entry) for entry in doc["envelope"])
+        noise = str(doc["noise"]["line"])
+    except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
+        raise SpecError(f"{path}: {exc}") from exc
+    for spec in specs:
+        if spec.parser.startswith("json:") and spec.parser[5:] not in JSON_HOOKS:
+            raise SpecError(f"{path}: envelope {spec.name}: unknown hook {spec.parser}")
+        _compile(spec.line)
+    return EnvelopeCatalog(specs, noise)
+
+
+def sniff(lines: list[str], catalog: EnvelopeCatalog) -> EnvelopeSpec:
+    """Pick the envelope that fits most sample lines (ties: registry order)."""
+    sample = [ln for ln in lines if ln.strip()]
+    if not sample:
+        return PLAIN
+    noise = _compile(catalog.noise)
+    sample = [ln for ln in sample if not noise.match(ln)] or sample
+    best, best_hits = PLAIN, 0
+    for env in catalog.envelopes:
+        hits = sum(1 for ln in sample if env.regex.match(ln) and env.parse(ln) is not None)
+        if hits > best_hits:
+            best, best_hits = env, hits
+    # Fewer than a third fitting means the file is something else that merely
+    # quotes log lines (a ticket, a chat paste): scan it as plain text.
+    return best if best_hits * 3 >= len(sample) else PLAIN
+
+
+# --------------------------------------------------------------------------- prefix envelopes
+
+_STAMP_READERS: Mapping[str, Callable[[str], Stamp | None]] = {
+    "iso": parse_iso,
+    "time": parse_time_only,
+    "syslog": parse_syslog,
+    "any": parse_any,
+}
+
+CONSOLE_RE = re.compile(
+    r"^(?:(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
+    r"|\d{2}:\d{2}:\d{2}(?:[+-]\d{2}:\d{2})?) )?(?:\[(?P<subsystem>[^\]\s]+)\] )?(?P<message>.*)$",
+    re.S,
+)
+
+
+def _from_prefix(spec: EnvelopeSpec, groups: dict[str, str | None]) -> Record:
+    stamp = _STAMP_READERS[spec.stamp](groups["ts"] or "") if groups.get("ts") else None
+    pid = groups.get("pid")
+    record = Record(
+        message=groups.get("message") or "",
+        stamp=stamp,
+        level=groups.get("level"),
+        subsystem=groups.get("subsystem"),
+        host=groups.get("host"),
+        gateway_pid=int(pid) if pid else None,
+    )
+    rest = groups.get("rest")
+    if spec.inner == "console" and rest is not None:
+        inner = parse_console_text(rest)
+        record.message, record.subsystem = inner.message, inner.subsystem
+        # The console's own stamp is more precise than the supervisor's and
+        # matches the file log to the millisecond, which occurrence matching
+        # relies on; the supervisor stamp stays as the fallback.
+        if inner.stamp is not None and inner.stamp.day is not None:
+            record.stamp = inner.stamp
+    return record
+
+
+def parse_console_text(text: str) -> Record:
+    """Split a console line into optional stamp, optional [subsystem] and message."""
+    m = CONSOLE_RE.match(text)
+    if m is None:  # pragma: no cover - the pattern matches any string
+        return Record(message=text)
+    ts = m["ts"]
+    stamp = (parse_iso(ts) or parse_time_only(ts)) if ts else None
+    return Record(message=m["message"], stamp=stamp, subsystem=m["subsystem"])
+
+
+def parse_plain(line: str) -> Record:
+    """The fallback: a line of free text, with its own stamp when it has one."""
+    text = line.strip()
+    stamp = parse_any(text)
+    if stamp is not None:
+        text = text.lstrip("[ ")[len(stamp.raw) :].lstrip("] ")
+    inner = parse_console_text(text)
+    return Record(message=inner.message, stamp=stamp, subsystem=inner.subsystem)
+
+
+# --------------------------------------------------------------------------- JSON hooks
+
+_LEVELS = {0: "silly", 1: "trace", 2: "debug", 3: "info", 4: "warn", 5: "error", 6: "fatal"}
+_GCP_LEVELS = {"WARNING": "warn", "CRITICAL": "fatal", "EMERGENCY": "fatal", "ALERT": "fatal"}
+
+
+def _binding(value: Any) -> dict[str, Any] | None:
+    """A tslog child-logger binding: a JSON *string* holding an object."""
+    if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
+        try:
+            obj = json.loads(value)
+        except ValueError:
+            return None
+        if isinstance(obj, dict) and ("subsystem" in obj or "module" in obj):
+            return obj
+    return None
+
+
+def _stamp(value: Any) -> Stamp | None:
+    return parse_iso(value) if isinstance(value, str) else None
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def parse_tslog(obj: dict[str, Any]) -> Record | None:
+    """The gateway file log (openclaw-formats §1.2), every era."""
+    meta_block = obj.get("_meta")
+    meta_info: dict[str, Any] = meta_block if isinstance(meta_block, dict) else {}
+    numbered = sorted((int(k), v) for k, v in obj.items() if k.isdigit())
+    if not numbered and "message" not in obj:
+        return None
+    binding = _binding(meta_info.get("name")) or {}
+    parts: list[str] = []
+    meta: dict[str, Any] = {}
+    for index, value in numbered:
+        if index == 0 and (bound := _binding(value)) is not None:
+            binding = bound
+        elif isinstance(value, dict):
+            meta.update(value)
+        elif isinstance(value, str):
+            parts.append(value)
+        elif value is not None:
+            parts.append(json.dumps(value, ensure_ascii=False))
+    # Binding keys such as the web-heartbeat runId are context, weaker than meta.
+    for key, value in binding.items():
+        meta.setdefault(key, value)
+    for key in ("agent_id", "session_id", "channel", "traceId"):
+        if key in obj:
+            meta.setdefault(key, obj[key])
+    message = _str(obj.get("message")) or " ".join(parts)
+    level = _str(meta_info.get("logLevelName"))
+    if level is None and isinstance(meta_info.get("logLevelId"), int):
+        level = _LEVELS.get(meta_info["logLevelId"])
+    host = _str(obj.get("hostname")) or _str(meta_info.get("hostname"))
+    return Record(
+        message=message,
+        stamp=_stamp(obj.get("time")) or _stamp(meta_info.get("date")),
+        level=level.lower() if level else None,
+        subsystem=_str(binding.get("subsystem")) or _str(binding.get("module")),
+        meta=meta,
+        host=None if host == "unknown" else host,
+    )
+
+
+_CONSOLE_JSON_KEYS = {"severity", "time", "level", "subsystem", "message", "module"}
+
+
+def parse_console_json(obj: dict[str, Any]) -> Record | None:
+    """consoleStyle=json: {severity, time, level, subsystem, message, ...meta}."""
+    message = _str(obj.get("message")) or _str(obj.get("msg"))
+    if message is None:
+        return None
+    level = _str(obj.get("level"))
+    severity = _str(obj.get("severity"))
+    if level is None and severity is not None:
+        level = _GCP_LEVELS.get(severity, severity.lower())
+    return Record(
+        message=message,
+        stamp=_stamp(obj.get("time")),
+        level=level.lower() if level else None,
+        subsystem=_str(obj.get("subsystem")) or _str(obj.get("module")),
+        meta={k: v for k, v in obj.items() if k not in _CONSOLE_JSON_KEYS},
+    )
+
+
+def parse_logs_json(obj: dict[str, Any]) -> Record | None:
+    """`openclaw logs --json`: log records (with the raw file line) and raw lines."""
+    kind = obj.get("type")
+    raw = _str(obj.get("raw"))
+    inner: Record | None = None
+    if raw is not None and raw.startswith("{"):
+        try:
+            decoded = json.loads(raw)
+        except ValueError:
+            decoded = None
+        if isinstance(decoded, dict):
+            inner = parse_tslog(decoded)
+    if kind == "log":
+        message = _str(obj.get("message"))
+        if inner is None:
+            if message is None:
+                return None
+            inner = Record(message=message)
+        inner.stamp = _stamp(obj.get("time")) or inner.stamp
+        inner.level = (_str(obj.get("level")) or inner.level or "").lower() or None
+        inner.subsystem = _str(obj.get("subsystem")) or inner.subsystem
+        if message:
+            inner.message = message
+        return inner
+    if kind == "raw" and raw is not None:
+        return inner or parse_plain(raw)
+    return None  # meta / notice / error: envelope chatter, known noise
+
+
+JSON_HOOKS: dict[str, Callable[[dict[str, Any]], Record | None]] = {
+    "tslog": parse_tslog,
+    "console_json": parse_console_json,
+    "logs_json": parse_logs_json,
+}

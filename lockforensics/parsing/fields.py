@@ -1,0 +1,104 @@
+"""Fields derived from what a signature captured: agent, session id, session key.
+
+OpenClaw rarely names the agent or the session outright; it names a path
+(``~/.openclaw/agents/<agent>/sessions/<file>.jsonl.lock``), a lane
+(``session:agent:<agent>:...``) or a key.  This module reads those, on POSIX
+and Windows paths alike, and recognises redaction placeholders so that
+``<session>`` is never counted as a real session.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+AGENT_IN_PATH = re.compile(r"[/\\]agents[/\\](?P<agent>[^/\\\s]+)[/\\]sessions[/\\]")
+AGENT_IN_KEY = re.compile(r"(?:^|[:=])agent:(?P<agent>[^:\s\"]+):")
+UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+# <ISO with ':' and '.' replaced by '-'>_<sessionId>.jsonl (pi SessionManager).
+ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:-\d{3})?Z_")
+TRANSCRIPT_SUFFIX = re.compile(r"\.jsonl(?:\.lock)?$")
+TOPIC_SUFFIX = re.compile(r"-topic-[^/\\]+$")
+# Placeholders that people and OpenClaw's own redaction put where an id was.
+PLACEHOLDER = re.compile(r"[<>…]|\.\.\.|^x{3,}$|^X{3,}$|redacted", re.IGNORECASE)
+STORE_FILE = re.compile(r"sessions\.json(?:\.lock)?$")
+
+
+def basename(path: str) -> str:
+    return re.split(r"[/\\]", path)[-1]
+
+
+def session_id_from_file(path: str) -> str | None:
+    """``.../<ISO>_<uuid>-topic-7.jsonl.lock`` → ``<uuid>``; None for non-transcripts."""
+    name = basename(path)
+    if not TRANSCRIPT_SUFFIX.search(name) or STORE_FILE.search(name):
+        return None
+    stem = TRANSCRIPT_SUFFIX.sub("", name)
+    stem = ISO_PREFIX.sub("", stem)
+    stem = TOPIC_SUFFIX.sub("", stem)
+    return stem or None
+
+
+def is_placeholder(value: str) -> bool:
+    return bool(PLACEHOLDER.search(value))
+
+
+def agent_from_key(key: str) -> str | None:
+    m = AGENT_IN_KEY.search(key)
+    return m["agent"] if m else None
+
+
+def derive(fields: dict[str, Any]) -> dict[str, Any]:
+    """Fill agent / session columns from paths, keys and lanes (in place)."""
+    lock_path = fields.get("lock_path")
+    session_file = fields.get("session_file")
+    if lock_path and not session_file and str(lock_path).endswith(".jsonl.lock"):
+        session_file = fields["session_file"] = str(lock_path)[: -len(".lock")]
+    lane = fields.get("lane")
+    if lane and not fields.get("session_key") and str(lane).startswith("session:"):
+        fields["session_key"] = str(lane)[len("session:") :]
+    if not fields.get("session_id"):
+        for path in (session_file, lock_path):
+            if path and (sid := session_id_from_file(str(path))):
+                fields["session_id"] = sid
+                break
+    if not fields.get("agent"):
+        for text in (lock_path, session_file):
+            if text and (m := AGENT_IN_PATH.search(str(text))):
+                fields["agent"] = m["agent"]
+                break
+        else:
+            for text in (fields.get("session_key"), lane):
+                if text and (agent := agent_from_key(str(text))):
+                    fields["agent"] = agent
+                    break
+    sid = fields.get("session_id")
+    if isinstance(sid, str):
+        fields["session_is_placeholder"] = is_placeholder(sid) or not sid.strip()
+    agent = fields.get("agent")
+    if isinstance(agent, str) and is_placeholder(agent):
+        # A redacted agent name is evidence, not an agent: keep it out of counts.
+        fields["agent"] = None
+    return fields
+
+
+def session_type(key: str | None) -> str:
+    """The kind of conversation a session key names (for grouping in reports)."""
+    if not key:
+        return "unknown"
+    parts = key.split(":")
+    if ":subagent:" in key:
+        return "subagent"
+    if key.endswith(":heartbeat"):
+        return "heartbeat"
+    if ":cron:" in key or key.startswith("cron:"):
+        return "cron"
+    if ":direct:" in key or ":dm:" in key:
+        return "direct"
+    if any(p in ("channel", "group", "room", "thread") for p in parts):
+        return "channel"
+    if ":hook:" in key or key.startswith("hook:"):
+        return "hook"
+    if len(parts) >= 3 and parts[0] == "agent" and parts[2] == "main":
+        return "main"
+    return "other"

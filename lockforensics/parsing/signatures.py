@@ -1,0 +1,377 @@
+"""The signature catalog: what a message means, read from ``parsers/signatures/*.toml``.
+
+Two kinds of entries:
+
+* **wrappers** recognise a message that carries another message inside it
+  (``lane task error: ... error="..."``, ``Embedded agent failed before reply:``,
+  ``All models failed (N): a | b``).  They contribute context fields and an
+  *echo role*, then the inner text is scanned again.
+* **signatures** (leaves) say what the innermost text is.  Every
+  non-overlapping match is a hit, so a chain of failures yields one hit each.
+
+A record's meta object is scanned too (``errorPreview`` of a model-fallback
+decision and friends), each such field with its own echo role.  The echo role
+is what lets :mod:`lockforensics.occurrences` fold the several lines OpenClaw
+writes for one failure into one occurrence.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from lockforensics.errors import SpecError
+from lockforensics.resources import data_dir
+from lockforensics.schema import EVENT_SCHEMA, EventKind
+
+#: Named groups a pattern may use beyond the schema's own columns.
+HELPER_GROUPS = frozenset({"inner", "age_s", "signal"})
+#: Meta keys whose string value is itself an error message worth scanning.
+NESTED_META_KEYS = ("errorPreview", "error", "promptError", "cleanupError", "reason")
+#: Meta keys that fill event columns when the text did not.
+META_FIELDS: Mapping[str, str] = {
+    "runId": "run_id",
+    "sessionId": "session_id",
+    "session_id": "session_id",
+    "sessionKey": "session_key",
+    "agent_id": "agent",
+    "agentId": "agent",
+    "lane": "lane",
+    "durationMs": "duration_ms",
+    "uptimeMs": "uptime_ms",
+    "toolCallId": "tool_call_id",
+    "tool": "tool",
+    "toolName": "tool",
+}
+_INT_FIELDS = frozenset(
+    n for n, t in EVENT_SCHEMA.items() if t.is_integer()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Example:
+    """A line from a spec that must parse to the given fields (run by tests)."""
+
+    line: str
+    expect: dict[str, Any]
+    hits: int | None = None
+    envelope: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A wrapper or a leaf signature."""
+
+    id: str
+    pattern: str
+    literals: tuple[str, ...]
+    description: str
+    versions: str
+    source: str
+    kind: str | None = None  # leaves: the kind emitted; wrappers: fallback kind
+    phase: str | None = None
+    role: str = ""
+    distinct: bool = False  # wrappers: keep every inner hit, even repeats
+    low_priority: bool = False  # leaves: only when nothing else hit the record
+    subsystems: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "regex", re.compile(self.pattern))
+        except re.error as exc:
+            raise SpecError(f"{self.source}: {self.id}: bad pattern: {exc}") from exc
+
+    def applies(self, text: str, subsystem: str | None) -> bool:
+        if self.subsystems and subsystem is not None and subsystem not in self.subsystems:
+            return False
+        return all(lit in text for lit in self.literals)
+
+
+@dataclass(frozen=True, slots=True)
+class Reclassify:
+    """Moves a hit to another kind when a field matches (store lock vs session lock)."""
+
+    kinds: tuple[str, ...]
+    fields: tuple[str, ...]
+    pattern: re.Pattern[str]
+    kind: str
+    why: str
+    negate: bool = False  # reclassify when the pattern does NOT match
+
+
+@dataclass(slots=True)
+class Hit:
+    """One thing a record reports."""
+
+    kind: str
+    signature: str
+    fields: dict[str, Any]
+    role: str
+    span: tuple[int, int]
+    fallback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    wrappers: tuple[Rule, ...]
+    signatures: tuple[Rule, ...]
+    reclassify: tuple[Reclassify, ...]
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return self.wrappers + self.signatures
+
+    @property
+    def literals(self) -> tuple[str, ...]:
+        """Every literal any rule needs: the prefilter for candidate lines."""
+        seen: dict[str, None] = {}
+        for rule in self.rules:
+            for lit in rule.literals[:1]:
+                seen.setdefault(lit, None)
+        return tuple(seen)
+
+    # ------------------------------------------------------------------ matching
+
+    def match(self, message: str, meta: Mapping[str, Any], subsystem: str | None) -> list[Hit]:
+        """All hits of one record: the message, then the nested meta fields."""
+        hits = self._scan(message, {}, "", subsystem, depth=0)
+        for key in NESTED_META_KEYS:
+            value = meta.get(key)
+            if isinstance(value, str) and value:
+                hits.extend(self._scan(value, {}, f"meta:{key}", None, depth=1))
+        if any(not h.fallback for h in hits):
+            hits = [h for h in hits if not h.fallback]
+        context = _meta_context(meta)
+        for hit in hits:
+            for name, value in context.items():
+                if hit.fields.get(name) is None:
+                    hit.fields[name] = value
+            self._reclassify(hit)
+        return hits
+
+    def _scan(
+        self, text: str, context: dict[str, Any], role: str, subsystem: str | None, depth: int
+    ) -> list[Hit]:
+        if depth > 6:  # hostile input nesting wrappers forever
+            return []
+        for wrapper in self.wrappers:
+            if not wrapper.applies(text, subsystem):
+                continue
+            m = wrapper.regex.search(text)
+            if m is None:
+                continue
+            fields = {**context, **_fields(m)}
+            inner = m.groupdict().get("inner") or ""
+            sub_role = _join_role(role, wrapper.role.format_map(_Default(fields)))
+            hits = self._scan(inner, fields, sub_role, None, depth + 1)
+            if not wrapper.distinct:
+                hits = _collapse(hits)
+            if hits:
+                return hits
+            if wrapper.kind is not None:
+                return [Hit(wrapper.kind, wrapper.id, _with_phase(fields, wrapper), sub_role,
+                            m.span(), fallback=True)]
+            return []
+        return self._leaves(text, context, role, subsystem)
+
+    def _leaves(
+        self, text: str, context: dict[str, Any], role: str, subsystem: str | None
+    ) -> list[Hit]:
+        hits: list[Hit] = []
+        taken: list[tuple[int, int]] = []
+        for rule in self.signatures:
+            if not rule.applies(text, subsystem):
+                continue
+            for m in rule.regex.finditer(text):
+                span = m.span()
+                if any(span[0] < end and start < span[1] for start, end in taken):
+                    continue
+                taken.append(span)
+                fields = {**context, **_fields(m)}
+                assert rule.kind is not None
+                hits.append(Hit(rule.kind, rule.id, _with_phase(fields, rule), role or "direct",
+                                span, fallback=rule.low_priority))
+        hits.sort(key=lambda h: h.span)
+        if len(hits) > 1:
+            for index, hit in enumerate(hits, start=1):
+                hit.role = f"{hit.role}#{index}"
+        return hits
+
+    def _reclassify(self, hit: Hit) -> None:
+        for rule in self.reclassify:
+            if hit.kind not in rule.kinds:
+                continue
+            value = next((v for f in rule.fields if isinstance(v := hit.fields.get(f), str)), None)
+            if value is not None and bool(rule.pattern.search(value)) != rule.negate:
+                hit.kind = rule.kind
+                return
+
+
+class _Default(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _join_role(outer: str, inner: str) -> str:
+    return f"{outer}/{inner}" if outer else inner
+
+
+def _with_phase(fields: dict[str, Any], rule: Rule) -> dict[str, Any]:
+    if rule.phase is not None and fields.get("phase") is None:
+        fields["phase"] = rule.phase
+    return fields
+
+
+def _collapse(hits: list[Hit]) -> list[Hit]:
+    """One wrapper line naming the same failure twice (promptError and
+    cleanupError of a takeover cleanup) reports it once."""
+    seen: set[tuple[str, str]] = set()
+    out: list[Hit] = []
+    for hit in hits:
+        key = (hit.kind, str(hit.fields.get("lock_path") or hit.fields.get("session_file")))
+        if key in seen:
+            continue
+        seen.add(key)
+        hit.role = hit.role.split("#", 1)[0]
+        out.append(hit)
+    if len(out) > 1:
+        for index, hit in enumerate(out, start=1):
+            hit.role = f"{hit.role}#{index}"
+    return out
+
+
+def _convert(name: str, value: str) -> Any:
+    if name == "owner_alive":
+        return value == "true"
+    if name == "stale_reasons":
+        return [r.strip() for r in value.split(",") if r.strip()]
+    if name == "age_s":
+        return int(value) * 1000 if value.isdigit() else None
+    if name in _INT_FIELDS:
+        return int(value) if value.isdigit() and len(value) < 19 else None
+    return value
+
+
+def _fields(m: re.Match[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, value in m.groupdict().items():
+        if value is None or name in ("inner", "signal"):
+            continue
+        if name == "age_s":
+            out["age_ms"] = _convert(name, value)
+        else:
+            out[name] = _convert(name, value)
+    return out
+
+
+def _meta_context(meta: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, column in META_FIELDS.items():
+        value = meta.get(key)
+        if value is None or isinstance(value, dict | list | bool):
+            continue
+        if column in _INT_FIELDS:
+            if isinstance(value, int):
+                out.setdefault(column, value)
+        elif isinstance(value, str) and value:
+            out.setdefault(column, value)
+    return out
+
+
+# ---------------------------------------------------------------------- loading
+
+
+def _rule(entry: dict[str, Any], source: str, wrapper: bool) -> Rule:
+    try:
+        examples = tuple(
+            Example(
+                line=str(ex["line"]),
+                expect=dict(ex.get("expect", {})),
+                hits=ex.get("hits"),
+                envelope=ex.get("envelope"),
+            )
+            for ex in entry.get("example", [])
+        )
+        rule = Rule(
+            id=str(entry["id"]),
+            pattern=str(entry["pattern"]),
+            literals=tuple(entry["literals"]),
+            description=str(entry["description"]),
+            versions=str(entry.get("versions", "")),
+            source=source,
+            kind=entry.get("fallback_kind") if wrapper else str(entry["kind"]),
+            phase=entry.get("phase"),
+            role=str(entry.get("role", "")),
+            distinct=bool(entry.get("distinct", False)),
+            low_priority=bool(entry.get("low_priority", False)),
+            subsystems=tuple(entry.get("subsystems", ())),
+            examples=examples,
+        )
+    except (KeyError, TypeError) as exc:
+        raise SpecError(f"{source}: malformed entry {entry.get('id')!r}: {exc}") from exc
+    _check(rule, wrapper)
+    return rule
+
+
+def _check(rule: Rule, wrapper: bool) -> None:
+    kinds = {k.value for k in EventKind}
+    if rule.kind is not None and rule.kind not in kinds:
+        raise SpecError(f"{rule.source}: {rule.id}: unknown kind {rule.kind!r}")
+    if not rule.literals:
+        raise SpecError(f"{rule.source}: {rule.id}: needs at least one literal")
+    for name in rule.regex.groupindex:
+        if name not in EVENT_SCHEMA and name not in HELPER_GROUPS:
+            raise SpecError(f"{rule.source}: {rule.id}: group {name!r} is not a column")
+    if wrapper and "inner" not in rule.regex.groupindex:
+        raise SpecError(f"{rule.source}: {rule.id}: a wrapper needs an (?P<inner>...) group")
+    if not rule.examples:
+        raise SpecError(f"{rule.source}: {rule.id}: needs at least one example")
+
+
+def load_catalog_from(paths: Iterable[Path]) -> Catalog:
+    wrappers: list[tuple[int, Rule]] = []
+    leaves: list[tuple[int, Rule]] = []
+    reclassify: list[Reclassify] = []
+    ids: set[str] = set()
+    for path in sorted(paths):
+        try:
+            doc = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SpecError(f"{path}: {exc}") from exc
+        for key, target, is_wrapper in (("wrapper", wrappers, True), ("signature", leaves, False)):
+            for entry in doc.get(key, []):
+                rule = _rule(entry, path.name, is_wrapper)
+                if rule.id in ids:
+                    raise SpecError(f"{path.name}: duplicate id {rule.id!r}")
+                ids.add(rule.id)
+                target.append((int(entry.get("order", 100)), rule))
+        for entry in doc.get("reclassify", []):
+            reclassify.append(
+                Reclassify(
+                    kinds=tuple(entry["kinds"]),
+                    fields=tuple(entry["fields"]),
+                    pattern=re.compile(entry["pattern"]),
+                    kind=str(entry["kind"]),
+                    why=str(entry["why"]),
+                    negate=bool(entry.get("negate", False)),
+                )
+            )
+    # `order` breaks ties between files: lower first; within a file, file order.
+    return Catalog(
+        wrappers=tuple(r for _, r in sorted(wrappers, key=lambda p: p[0])),
+        signatures=tuple(r for _, r in sorted(leaves, key=lambda p: p[0])),
+        reclassify=tuple(reclassify),
+    )
+
+
+@cache
+def load_catalog() -> Catalog:
+    """The bundled catalog (cached)."""
+    return load_catalog_from(Path(data_dir("parsers") / "signatures").glob("*.toml"))

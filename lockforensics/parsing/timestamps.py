@@ -1,0 +1,277 @@
+"""Reading the stamps OpenClaw and its supervisors write, and saying what was assumed.
+
+A stamp is read into a :class:`Stamp`, which keeps whatever parts the line
+really carried.  Missing parts (the date of a time-only console stamp, the year
+of a syslog stamp, the zone of either) are filled in later by
+:class:`FileClock` (per file) and :func:`resolve_zone` (per bundle), and every
+filled-in part is written into ``ts_assumption``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
+        start=1,
+    )
+}
+
+# ISO 8601 as OpenClaw, journald (short-iso[-precise]) and docker write it.
+# Fractions are cut to microseconds because docker writes nanoseconds.
+ISO_RE = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[T ](?P<time>\d{2}:\d{2}:\d{2})(?:[.,](?P<frac>\d{1,9}))?"
+    r"(?P<zone>Z|[+-]\d{2}:?\d{2})?"
+)
+# Console "pretty" style: HH:MM:SS with or without a UTC offset.
+TIME_ONLY_RE = re.compile(r"(?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,6}))?(?P<zone>[+-]\d{2}:\d{2})?")
+# Classic syslog / `journalctl -o short`: month, day and time, no year, no zone.
+SYSLOG_RE = re.compile(r"(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2})")
+
+# Zone abbreviations seen in journal headers (`-- Logs begin at Tue 2026-05-26
+# 00:00:03 CEST, ...`).  Only unambiguous ones; anything else is not trusted.
+ABBREVIATIONS: dict[str, int] = {
+    "UTC": 0, "GMT": 0, "WET": 0, "WEST": 60, "BST": 60, "CET": 60, "CEST": 120,
+    "EET": 120, "EEST": 180, "MSK": 180, "EST": -300, "EDT": -240, "CDT": -300,
+    "MST": -420, "MDT": -360, "PST": -480, "PDT": -420, "AKST": -540, "AKDT": -480,
+    "HST": -600, "JST": 540, "KST": 540, "HKT": 480, "SGT": 480, "AEST": 600,
+    "AEDT": 660, "NZST": 720, "NZDT": 780,
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """The parts of an instant that one line actually wrote."""
+
+    raw: str
+    day: date | None = None  # None: date not on the line
+    clock: time | None = None
+    offset: timedelta | None = None  # None: zone not on the line
+    year_missing: bool = False  # syslog: month and day only
+
+
+def _frac_us(frac: str | None) -> int:
+    return int((frac or "0")[:6].ljust(6, "0"))
+
+
+def _offset(zone: str | None) -> timedelta | None:
+    if not zone:
+        return None
+    if zone == "Z":
+        return timedelta(0)
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    return sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4]))
+
+
+def parse_iso(text: str) -> Stamp | None:
+    """Parse an ISO stamp at the start of ``text``."""
+    m = ISO_RE.match(text)
+    if m is None:
+        return None
+    try:
+        day = date.fromisoformat(m["date"])
+        clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
+    except ValueError:
+        return None
+    return Stamp(raw=m.group(0), day=day, clock=clock, offset=_offset(m["zone"]))
+
+
+def parse_time_only(text: str) -> Stamp | None:
+    """Parse a console ``HH:MM:SS[±HH:MM]`` stamp at the start of ``text``."""
+    m = TIME_ONLY_RE.match(text)
+    if m is None:
+        return None
+    try:
+        clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
+    except ValueError:
+        return None
+    return Stamp(raw=m.group(0), clock=clock, offset=_offset(m["zone"]))
+
+
+def parse_syslog(text: str) -> Stamp | None:
+    """Parse a ``Mon DD HH:MM:SS`` stamp; the year is recorded as missing."""
+    m = SYSLOG_RE.match(text)
+    if m is None or m["mon"] not in MONTHS:
+        return None
+    try:
+        clock = time.fromisoformat(m["time"])
+        # Leap-year safe placeholder; the real year is filled in by FileClock.
+        day = date(2000, MONTHS[m["mon"]], int(m["day"]))
+    except ValueError:
+        return None
+    return Stamp(raw=m.group(0), day=day, clock=clock, year_missing=True)
+
+
+def parse_any(text: str) -> Stamp | None:
+    """Find a stamp at the start of free text (plain-text fallback)."""
+    text = text.lstrip("[ ")
+    return parse_iso(text) or parse_syslog(text) or parse_time_only(text)
+
+
+FILE_DATE_RE = re.compile(r"(?<!\d)(20\d{2})-?(\d{2})-?(\d{2})(?!\d)")
+
+
+def date_from_name(name: str) -> date | None:
+    """The date in a file name such as ``openclaw-2026-05-27.1.log``."""
+    for m in FILE_DATE_RE.finditer(name):
+        try:
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            continue
+    return None
+
+
+JOURNAL_HEADER_RE = re.compile(
+    r"^-- (?:Logs begin at|Journal begins at) \w{3} (?P<date>\d{4}-\d{2}-\d{2}) "
+    r"(?P<time>\d{2}:\d{2}:\d{2})(?: (?P<abbr>[A-Z]{2,5}|[+-]\d{4}))?"
+)
+
+
+@dataclass(slots=True)
+class FileClock:
+    """Completes the partial stamps of one file, in line order.
+
+    The date of a time-only stamp comes from the last full date seen in the
+    file, else the file name, else nothing (the event stays untimed); the day
+    advances when the clock runs backwards by more than 12 h.  The year of a
+    syslog stamp comes from the journal header, else the file name, else the
+    bundle's dominant year, and advances when the month runs backwards.
+    """
+
+    name_date: date | None = None
+    bundle_year: int | None = None
+    header_day: date | None = None
+    header_offset: timedelta | None = None
+    header_abbr: str | None = None
+    _last_day: date | None = None
+    _last_clock: time | None = None
+    _day_source: str = ""
+    _year: int | None = None
+    _year_source: str = ""
+    _last_month: int | None = None
+    notes: set[str] = field(default_factory=set)
+
+    def see_header(self, line: str) -> bool:
+        """Take year/date/zone hints from a journal header line; True if it was one."""
+        m = JOURNAL_HEADER_RE.match(line)
+        if m is None:
+            return False
+        self.header_day = date.fromisoformat(m["date"])
+        abbr = m["abbr"]
+        if abbr and abbr in ABBREVIATIONS:
+            self.header_offset = timedelta(minutes=ABBREVIATIONS[abbr])
+            self.header_abbr = abbr
+        elif abbr and abbr[0] in "+-":
+            self.header_offset = _offset(abbr)
+            self.header_abbr = abbr
+        return True
+
+    def complete(self, stamp: Stamp) -> tuple[datetime | None, list[str]]:
+        """Return (naive-or-aware datetime, assumptions) for a stamp.
+
+        The datetime is aware when the zone was written on the line, naive when
+        it still needs a zone (see :func:`resolve_zone`), None when no date can
+        be found.
+        """
+        notes: list[str] = []
+        clock = stamp.clock or time(0)
+        day = stamp.day
+        if stamp.year_missing and day is not None:
+            year = self._syslog_year(day.month)
+            if year is None:
+                return None, ["year unknown"]
+            notes.append(f"year {year} from {self._year_source}")
+            day = day.replace(year=year)
+        elif day is None:
+            day = self._time_only_day(clock)
+            if day is None:
+                return None, ["date unknown"]
+            notes.append(f"date {day.isoformat()} from {self._day_source}")
+        else:
+            self._last_day, self._last_clock, self._day_source = day, clock, "neighbouring stamp"
+        naive = datetime.combine(day, clock)
+        if stamp.offset is not None:
+            return naive.replace(tzinfo=timezone(stamp.offset)), notes
+        return naive, notes
+
+    def _time_only_day(self, clock: time) -> date | None:
+        if self._last_day is None:
+            base = self.name_date or self.header_day
+            if base is None:
+                return None
+            self._last_day = base
+            self._day_source = "file name" if self.name_date else "journal header"
+        elif self._last_clock is not None and _seconds(clock) < _seconds(self._last_clock) - 43200:
+            self._last_day += timedelta(days=1)
+            self._day_source += " + day rollover"
+        self._last_clock = clock
+        return self._last_day
+
+    def _syslog_year(self, month: int) -> int | None:
+        if self._year is None:
+            if self.header_day is not None:
+                self._year, self._year_source = self.header_day.year, "journal header"
+            elif self.name_date is not None:
+                self._year, self._year_source = self.name_date.year, "file name"
+            elif self.bundle_year is not None:
+                self._year, self._year_source = self.bundle_year, "other files in the bundle"
+            else:
+                return None
+        elif self._last_month is not None and month < self._last_month:
+            self._year += 1
+            self._year_source += " + year rollover"
+        self._last_month = month
+        return self._year
+
+
+def _seconds(clock: time) -> int:
+    return clock.hour * 3600 + clock.minute * 60 + clock.second
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneChoice:
+    """The zone given to zone-less stamps, and why."""
+
+    tz: tzinfo
+    label: str
+    reason: str
+
+
+def zone_from_option(name: str) -> ZoneChoice:
+    """Interpret ``--tz``: an IANA name, ``UTC`` or a fixed ``±HH:MM`` offset."""
+    offset = _offset(name) if re.fullmatch(r"[+-]\d{2}:?\d{2}", name) else None
+    if offset is not None:
+        return ZoneChoice(timezone(offset), name, "--tz")
+    try:
+        return ZoneChoice(ZoneInfo(name), name, "--tz")
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def zone_from_offset(offset: timedelta, reason: str) -> ZoneChoice:
+    """A fixed-offset zone (no DST knowledge), labelled ``+HH:MM``."""
+    return ZoneChoice(timezone(offset), format_offset(offset), reason)
+
+
+def format_offset(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    minutes = abs(minutes)
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+UTC_CHOICE = ZoneChoice(UTC, "UTC", "no zone evidence in the bundle")
+
+
+def to_utc(value: datetime, zone: ZoneChoice | None) -> tuple[datetime, str | None]:
+    """Make ``value`` a UTC instant; returns the zone assumption made, if any."""
+    if value.tzinfo is not None:
+        return value.astimezone(UTC), None
+    chosen = zone or UTC_CHOICE
+    return value.replace(tzinfo=chosen.tz).astimezone(UTC), f"zone {chosen.label} from {chosen.reason}"

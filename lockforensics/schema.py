@@ -1,0 +1,141 @@
+"""The event table: one schema for every stage, defined here and nowhere else.
+
+Every parser emits rows of this shape, the correlator reads and extends it and
+the reporters print it.  Column names are part of the public contract (Parquet
+output, JSON summary), so they are never renamed between stages.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import polars as pl
+
+
+class EventKind(StrEnum):
+    """What a line (or a hit inside a line) reports."""
+
+    # Session write lock (the `<transcript>.jsonl.lock` file).
+    LOCK_TIMEOUT = "lock_timeout"
+    LOCK_STALE = "lock_stale"
+    LOCK_REMOVED = "lock_removed"
+    LOCK_RELEASED_BY_WATCHDOG = "lock_released_by_watchdog"
+    LOCK_CLEANUP_FAILED = "lock_cleanup_failed"
+    TAKEOVER = "takeover"
+    # The `sessions.json` store lock: a distractor that must never count as a
+    # session lock, however similar its wording.
+    STORE_LOCK_TIMEOUT = "store_lock_timeout"
+    STORE_LOCK_STALE = "store_lock_stale"
+    # Other fs-safe file locks (auth profiles, OAuth refresh): not session locks.
+    OTHER_FILE_LOCK = "other_file_lock"
+    # Gateway lifecycle.
+    GATEWAY_START = "gateway_start"
+    GATEWAY_START_FAILED = "gateway_start_failed"
+    GATEWAY_RESTART = "gateway_restart"
+    GATEWAY_STOP = "gateway_stop"
+    UPTIME = "uptime"
+    # Runs, lanes and the writers that can race a session file.
+    RUN = "run"
+    RUN_FAILED = "run_failed"
+    TOOL_CALL = "tool_call"
+    COMPACTION = "compaction"
+    HEARTBEAT = "heartbeat"
+    CRON = "cron"
+    SUBAGENT = "subagent"
+    LANE_TASK = "lane_task"
+    LANE_ERROR = "lane_error"
+    LANE_WAIT = "lane_wait"
+    SESSION_STATE = "session_state"
+    STUCK_SESSION = "stuck_session"
+    MODEL_FALLBACK = "model_fallback"
+
+
+#: Kinds that are session-lock failures or takeovers: what incidents are made of.
+LOCK_KINDS: frozenset[EventKind] = frozenset(
+    {EventKind.LOCK_TIMEOUT, EventKind.LOCK_STALE, EventKind.TAKEOVER}
+)
+
+
+class TimeQuality(StrEnum):
+    """How much of an event's instant was read rather than assumed."""
+
+    EXPLICIT = "explicit"  # date, time and zone all on the line
+    ASSUMED = "assumed"  # zone and/or date/year supplied (see ts_assumption)
+    UNTIMED = "untimed"  # no usable stamp; ts is null
+
+
+EVENT_SCHEMA: pl.Schema = pl.Schema(
+    {
+        # When: the UTC instant, the stamp as written, and what was assumed.
+        "ts": pl.Datetime("us", "UTC"),
+        "ts_raw": pl.String,
+        "ts_quality": pl.String,
+        "ts_assumption": pl.String,
+        # What.
+        "kind": pl.String,
+        "phase": pl.String,
+        "signature": pl.String,
+        "error_class": pl.String,
+        "level": pl.String,
+        "subsystem": pl.String,
+        # Who.
+        "agent": pl.String,
+        "session_id": pl.String,
+        "session_is_placeholder": pl.Boolean,
+        "session_key": pl.String,
+        "session_file": pl.String,
+        "lock_path": pl.String,
+        "lane": pl.String,
+        "tool": pl.String,
+        "tool_call_id": pl.String,
+        "run_id": pl.String,
+        # The lock owner as the message describes it.
+        "pid": pl.Int64,
+        "owner_alive": pl.Boolean,
+        "age_ms": pl.Int64,
+        "stale_reasons": pl.List(pl.String),
+        "timeout_ms": pl.Int64,
+        "max_hold_ms": pl.Int64,
+        "duration_ms": pl.Int64,
+        # The gateway process and host that wrote (or are named by) the line.
+        "gateway_pid": pl.Int64,
+        "spawned_pid": pl.Int64,
+        "uptime_ms": pl.Int64,
+        "host": pl.String,
+        "version": pl.String,
+        # The text, and where it came from.
+        "message": pl.String,
+        "envelope": pl.String,
+        "channel": pl.String,
+        "echo_role": pl.String,
+        "source": pl.String,
+        "line": pl.Int64,
+        "hit": pl.Int32,
+        "raw": pl.String,
+        # One id for all lines that report one failure (or one run, start, ...).
+        "occurrence": pl.Int64,
+    }
+)
+
+COLUMNS: tuple[str, ...] = tuple(EVENT_SCHEMA.names())
+
+#: The total order every public event frame ends in (determinism).
+SORT_KEY: tuple[str, ...] = ("ts", "source", "line", "hit")
+
+
+def empty_events() -> pl.DataFrame:
+    """An event table with no rows but the full schema."""
+    return pl.DataFrame(schema=EVENT_SCHEMA)
+
+
+def events_from_rows(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Build a schema-conformant frame from row dicts; absent keys become null."""
+    if not rows:
+        return empty_events()
+    return pl.DataFrame(rows, schema=EVENT_SCHEMA, strict=False)
+
+
+def sort_events(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Apply the table's total order (untimed rows last)."""
+    return frame.sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
