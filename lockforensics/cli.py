@@ -34,7 +34,8 @@ app = typer.Typer(
     "Exit codes: 0 ok, 1 incidents found (with --fail-on-incident), 2 usage error, "
     "65 bad data, 66 no input, 70 internal error, 73 output not writable.",
 )
-err = Console(stderr=True, soft_wrap=False)
+# A fixed width off a terminal keeps captured summaries stable and readable.
+err = Console(stderr=True, soft_wrap=False, width=None if sys.stderr.isatty() else 120)
 
 PathsArg = Annotated[
     list[Path],

@@ -24,6 +24,13 @@ class OccurrenceRule:
     window_s: float
     window_lines: int
     repeatable: frozenset[str]
+    exact_when: tuple[str, ...] = ()
+    exact_window_s: float = 0.0
+
+    def window_for(self, event: dict[str, Any]) -> float:
+        if self.exact_when and all(event.get(name) is not None for name in self.exact_when):
+            return max(self.window_s, self.exact_window_s)
+        return self.window_s
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +48,8 @@ def _rule(entry: dict[str, Any], fallback: OccurrenceRule | None) -> OccurrenceR
         window_s=float(entry.get("window_s", fallback.window_s if fallback else 2)),
         window_lines=int(entry.get("window_lines", fallback.window_lines if fallback else 3)),
         repeatable=frozenset(entry.get("repeatable", ())),
+        exact_when=tuple(entry.get("exact_when", ())),
+        exact_window_s=float(entry.get("exact_window_s", 0)),
     )
 
 
@@ -91,10 +100,11 @@ def assign(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None = Non
         repeatable = event.get("phase") in rule.repeatable
         ts: datetime | None = event.get("ts")
         source, line = str(event["source"]), int(event["line"])
+        window = rule.window_for(event)
         candidates = open_by_key.setdefault(key, [])
         chosen: _Open | None = None
         for occ in candidates:
-            if not _within(occ, ts, source, line, rule):
+            if not _within(occ, ts, source, line, window, rule.window_lines):
                 continue
             if role in occ.roles and not repeatable:
                 continue
@@ -105,7 +115,9 @@ def assign(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None = Non
             next_id += 1
             # Drop occurrences that can no longer be joined, so the scan stays
             # linear on long bundles.
-            candidates[:] = [o for o in candidates if _within(o, ts, source, line, rule)]
+            candidates[:] = [
+                o for o in candidates if _within(o, ts, source, line, window, rule.window_lines)
+            ]
             candidates.append(chosen)
         chosen.roles.add(role)
         if chosen.source == source:
@@ -114,16 +126,18 @@ def assign(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None = Non
     return ids
 
 
-def _within(occ: _Open, ts: datetime | None, source: str, line: int, rule: OccurrenceRule) -> bool:
+def _within(
+    occ: _Open, ts: datetime | None, source: str, line: int, window_s: float, window_lines: int
+) -> bool:
     if ts is None or occ.start is None:
         # Untimed lines only fold with their neighbours in the same file.
         return (
             ts is None
             and occ.start is None
             and occ.source == source
-            and 0 <= line - occ.last_line <= rule.window_lines
+            and 0 <= line - occ.last_line <= window_lines
         )
-    return 0 <= (ts - occ.start).total_seconds() <= rule.window_s
+    return 0 <= (ts - occ.start).total_seconds() <= window_s
 
 
 def count_by_kind(kinds: Iterable[str], occurrences: Iterable[int]) -> dict[str, int]:

@@ -116,6 +116,7 @@ class Hit:
     role: str
     span: tuple[int, int]
     fallback: bool = False
+    chained: bool = False  # one of several failures a chain reports: never collapsed
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +172,10 @@ class Catalog:
             inner = m.groupdict().get("inner") or ""
             sub_role = _join_role(role, wrapper.role.format_map(_Default(fields)))
             hits = self._scan(inner, fields, sub_role, None, depth + 1)
-            if not wrapper.distinct:
+            if wrapper.distinct:
+                for hit in hits:
+                    hit.chained = True
+            else:
                 hits = _collapse(hits)
             if hits:
                 return hits
@@ -199,9 +203,6 @@ class Catalog:
                 hits.append(Hit(rule.kind, rule.id, _with_phase(fields, rule), role or "direct",
                                 span, fallback=rule.low_priority))
         hits.sort(key=lambda h: h.span)
-        if len(hits) > 1:
-            for index, hit in enumerate(hits, start=1):
-                hit.role = f"{hit.role}#{index}"
         return hits
 
     def _reclassify(self, hit: Hit) -> None:
@@ -232,6 +233,10 @@ def _with_phase(fields: dict[str, Any], rule: Rule) -> dict[str, Any]:
 def _collapse(hits: list[Hit]) -> list[Hit]:
     """One wrapper line naming the same failure twice (promptError and
     cleanupError of a takeover cleanup) reports it once."""
+    if any(hit.chained for hit in hits):
+        # Chained failures share one role on purpose: a role may appear once
+        # per occurrence, so each failure of the chain stays its own.
+        return hits
     seen: set[tuple[str, str]] = set()
     out: list[Hit] = []
     for hit in hits:
@@ -239,11 +244,7 @@ def _collapse(hits: list[Hit]) -> list[Hit]:
         if key in seen:
             continue
         seen.add(key)
-        hit.role = hit.role.split("#", 1)[0]
         out.append(hit)
-    if len(out) > 1:
-        for index, hit in enumerate(out, start=1):
-            hit.role = f"{hit.role}#{index}"
     return out
 
 

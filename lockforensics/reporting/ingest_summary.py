@@ -22,7 +22,11 @@ def safe_text(value: object, limit: int = 160) -> Text:
 def render(result: Ingest, console: Console) -> None:
     files = Table(title="Inputs", title_justify="left", show_lines=False)
     for column in ("input", "envelope", "lines", "event lines", "noise", "unrecognized"):
-        files.add_column(column, justify="left" if column in ("input", "envelope") else "right")
+        files.add_column(
+            column,
+            justify="left" if column in ("input", "envelope") else "right",
+            overflow="fold",
+        )
     totals = [0, 0, 0, 0]
     for scan in result.files:
         numbers = [scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized]

@@ -1,0 +1,93 @@
+"""Every signature and wrapper in parsers/ proves itself with its own example lines."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import pytest
+
+from lockforensics.parsing.signatures import Example, Rule, load_catalog
+from lockforensics.schema import EVENT_SCHEMA, EventKind
+from tests.conftest import IngestText
+
+CATALOG = load_catalog()
+EXAMPLES: list[tuple[Rule, Example]] = [
+    (rule, example) for rule in CATALOG.rules for example in rule.examples
+]
+
+
+@pytest.mark.parametrize(
+    ("rule", "example"),
+    EXAMPLES,
+    ids=[f"{rule.id}-{i}" for i, (rule, _) in enumerate(EXAMPLES)],
+)
+def test_example_parses_to_expected_fields(
+    rule: Rule, example: Example, ingest_text: IngestText
+) -> None:
+    """An example line yields a first event carrying every expected field value."""
+    events = ingest_text(example.line + "\n").events
+    assert events.height >= 1, f"{rule.id}: no event from its own example"
+    first: dict[str, Any] = events.row(0, named=True)
+    mismatched = {
+        key: (want, first.get(key)) for key, want in example.expect.items() if first.get(key) != want
+    }
+    assert not mismatched, f"{rule.id}: (expected, got) {mismatched}"
+    if example.hits is not None:
+        assert events.height == example.hits
+
+
+def test_every_pattern_compiles_in_rust_regex() -> None:
+    """Patterns run in polars too, so each must be valid Rust regex (no look-around)."""
+    frame = pl.DataFrame({"text": ["x"]})
+    for rule in CATALOG.rules:
+        frame.select(pl.col("text").str.contains(rule.pattern))
+
+
+def test_every_kind_is_emitted_by_some_rule_or_document() -> None:
+    """No EventKind is dead: some rule emits it (documents and reclassification count)."""
+    emitted = {r.kind for r in CATALOG.rules} | {r.kind for r in CATALOG.reclassify}
+    undocumented = {k.value for k in EventKind} - emitted - {"uptime"}
+    assert "uptime" in emitted
+    assert not undocumented
+
+
+def test_named_groups_are_columns_or_helpers() -> None:
+    """A capture group that names no column would be silently dropped."""
+    for rule in CATALOG.rules:
+        for name in rule.regex.groupindex:
+            assert name in EVENT_SCHEMA or name in {"inner", "age_s", "signal"}, (rule.id, name)
+
+
+def test_store_lock_never_counts_as_session_lock(ingest_text: IngestText) -> None:
+    """The sessions.json store lock is a distractor in every wording."""
+    lines = [
+        "session file locked (timeout 10000ms): pid=1 /h/.openclaw/agents/a/sessions/sessions.json.lock",
+        "Error: timeout acquiring session store lock: /h/.openclaw/agents/a/sessions/sessions.json.lock",
+        "file lock timeout for /h/.openclaw/agents/a/sessions/sessions.json",
+    ]
+    kinds = ingest_text("\n".join(lines) + "\n").events["kind"].to_list()
+    assert kinds == ["store_lock_timeout"] * 3
+
+
+def test_all_models_failed_chain_gives_one_hit_per_failure(ingest_text: IngestText) -> None:
+    """Each chained failure of `All models failed (N)` is its own occurrence."""
+    path = "/h/.openclaw/agents/a/sessions/11111111-1111-4111-8111-111111111111.jsonl.lock"
+    chain = " | ".join(
+        f"p/m{i}: session file locked (timeout 10000ms): pid=9 {path}" for i in range(3)
+    )
+    line = f'lane task error: lane=main durationMs=30100 error="FallbackSummaryError: All models failed (3): {chain}"'
+    result = ingest_text(line + "\n")
+    assert result.events.height == 3
+    assert result.occurrence_counts() == {"lock_timeout": 3}
+
+
+def test_unrelated_lock_words_do_not_match(ingest_text: IngestText) -> None:
+    """Wordings near ours (the gateway singleton lock, chat text) are not session locks."""
+    lines = [
+        "Gateway failed to start: gateway already running (pid 72351); lock timeout after 5000ms",
+        "user said: my session file locked up again lol",
+        "browser SingletonLock present",
+    ]
+    kinds = ingest_text("\n".join(lines) + "\n").events["kind"].to_list()
+    assert kinds == ["gateway_start_failed"]
