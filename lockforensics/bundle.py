@@ -11,10 +11,11 @@ import gzip
 import io
 import os
 import stat
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 import zstandard
 
@@ -22,9 +23,14 @@ from lockforensics.errors import NoInputError
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-ZIP_MAGIC = b"PK\x03\x04"
-#: Where ustar tar archives keep their magic.
-TAR_MAGIC_AT = 257
+#: What a corrupt or truncated input can raise while being read.
+READ_ERRORS: tuple[type[Exception], ...] = (
+    OSError,
+    EOFError,
+    ValueError,
+    zlib.error,
+    zstandard.ZstdError,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,10 +65,10 @@ def _compression(head: bytes) -> str | None:
 def decompressing(raw: BinaryIO, compression: str | None) -> BinaryIO:
     """Wrap a raw stream so that reads return decompressed bytes."""
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
+        return cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
     if compression == "zstd":
         reader = zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
-        return io.BufferedReader(reader)  # type: ignore[arg-type]  # ZstdDecompressionReader is a RawIOBase in practice
+        return cast(BinaryIO, io.BufferedReader(reader))
     return raw
 
 

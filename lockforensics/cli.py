@@ -39,7 +39,9 @@ err = Console(stderr=True, soft_wrap=False, width=None if sys.stderr.isatty() el
 
 PathsArg = Annotated[
     list[Path],
-    typer.Argument(help="Files or directory trees collected from the gateway host.", show_default=False),
+    typer.Argument(
+        help="Files or directory trees collected from the gateway host.", show_default=False
+    ),
 ]
 TzOpt = Annotated[
     str | None,

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -31,6 +31,7 @@ from lockforensics.parsing.timestamps import (
 )
 from lockforensics.schema import COLUMNS, EVENT_SCHEMA, SORT_KEY, events_from_rows
 
+_T = TypeVar("_T", int, str)
 ProgressFactory = Callable[[int], Callable[[int], None]]
 
 
@@ -87,7 +88,7 @@ def ingest_inputs(
     if years:
         # Syslog stamps with no year anywhere in their own file take the year
         # the rest of the bundle shows; only those files are read again.
-        year = years.most_common(1)[0][0]
+        year = _most_common(years)
         for index, (item, scan) in enumerate(zip(inputs, scans, strict=True)):
             if any(r.get("ts_assumption") == "year unknown" for r in scan.rows):
                 scans[index] = run(item, year)
@@ -117,7 +118,8 @@ def _bundle_zone(scans: list[FileScan]) -> ZoneChoice | None:
     offsets = sum((s.offsets for s in scans), Counter[str]())
     if not offsets:
         return None
-    label, count = offsets.most_common(1)[0]
+    label = _most_common(offsets)
+    count = offsets[label]
     sign = -1 if label[0] == "-" else 1
     hours, minutes = int(label[1:3]), int(label[4:6])
     total = sum(offsets.values())
@@ -125,6 +127,11 @@ def _bundle_zone(scans: list[FileScan]) -> ZoneChoice | None:
         sign * timedelta(hours=hours, minutes=minutes),
         f"other files in the bundle ({count} of {total} zoned stamps)",
     )
+
+
+def _most_common(counts: Counter[_T]) -> _T:
+    """The most frequent value; ties go to the smallest, never to input order."""
+    return min(counts, key=lambda value: (-counts[value], value))
 
 
 def build_table(rows: list[dict[str, Any]]) -> pl.DataFrame:

@@ -65,58 +65,57 @@ class TimeQuality(StrEnum):
     UNTIMED = "untimed"  # no usable stamp; ts is null
 
 
-EVENT_SCHEMA: pl.Schema = pl.Schema(
-    {
-        # When: the UTC instant, the stamp as written, and what was assumed.
-        "ts": pl.Datetime("us", "UTC"),
-        "ts_raw": pl.String,
-        "ts_quality": pl.String,
-        "ts_assumption": pl.String,
-        # What.
-        "kind": pl.String,
-        "phase": pl.String,
-        "signature": pl.String,
-        "error_class": pl.String,
-        "level": pl.String,
-        "subsystem": pl.String,
-        # Who.
-        "agent": pl.String,
-        "session_id": pl.String,
-        "session_is_placeholder": pl.Boolean,
-        "session_key": pl.String,
-        "session_file": pl.String,
-        "lock_path": pl.String,
-        "lane": pl.String,
-        "tool": pl.String,
-        "tool_call_id": pl.String,
-        "run_id": pl.String,
-        # The lock owner as the message describes it.
-        "pid": pl.Int64,
-        "owner_alive": pl.Boolean,
-        "age_ms": pl.Int64,
-        "stale_reasons": pl.List(pl.String),
-        "timeout_ms": pl.Int64,
-        "max_hold_ms": pl.Int64,
-        "duration_ms": pl.Int64,
-        # The gateway process and host that wrote (or are named by) the line.
-        "gateway_pid": pl.Int64,
-        "spawned_pid": pl.Int64,
-        "uptime_ms": pl.Int64,
-        "host": pl.String,
-        "version": pl.String,
-        # The text, and where it came from.
-        "message": pl.String,
-        "envelope": pl.String,
-        "channel": pl.String,
-        "echo_role": pl.String,
-        "source": pl.String,
-        "line": pl.Int64,
-        "hit": pl.Int32,
-        "raw": pl.String,
-        # One id for all lines that report one failure (or one run, start, ...).
-        "occurrence": pl.Int64,
-    }
-)
+_COLUMNS: dict[str, pl.DataType] = {
+    # When: the UTC instant, the stamp as written, and what was assumed.
+    "ts": pl.Datetime("us", "UTC"),
+    "ts_raw": pl.String(),
+    "ts_quality": pl.String(),
+    "ts_assumption": pl.String(),
+    # What.
+    "kind": pl.String(),
+    "phase": pl.String(),
+    "signature": pl.String(),
+    "error_class": pl.String(),
+    "level": pl.String(),
+    "subsystem": pl.String(),
+    # Who.
+    "agent": pl.String(),
+    "session_id": pl.String(),
+    "session_is_placeholder": pl.Boolean(),
+    "session_key": pl.String(),
+    "session_file": pl.String(),
+    "lock_path": pl.String(),
+    "lane": pl.String(),
+    "tool": pl.String(),
+    "tool_call_id": pl.String(),
+    "run_id": pl.String(),
+    # The lock owner as the message describes it.
+    "pid": pl.Int64(),
+    "owner_alive": pl.Boolean(),
+    "age_ms": pl.Int64(),
+    "stale_reasons": pl.List(pl.String()),
+    "timeout_ms": pl.Int64(),
+    "max_hold_ms": pl.Int64(),
+    "duration_ms": pl.Int64(),
+    # The gateway process and host that wrote (or are named by) the line.
+    "gateway_pid": pl.Int64(),
+    "spawned_pid": pl.Int64(),
+    "uptime_ms": pl.Int64(),
+    "host": pl.String(),
+    "version": pl.String(),
+    # The text, and where it came from.
+    "message": pl.String(),
+    "envelope": pl.String(),
+    "channel": pl.String(),
+    "echo_role": pl.String(),
+    "source": pl.String(),
+    "line": pl.Int64(),
+    "hit": pl.Int32(),
+    "raw": pl.String(),
+    # One id for all lines that report one failure (or one run, start, ...).
+    "occurrence": pl.Int64(),
+}
+EVENT_SCHEMA: pl.Schema = pl.Schema(_COLUMNS)
 
 COLUMNS: tuple[str, ...] = tuple(EVENT_SCHEMA.names())
 

@@ -30,7 +30,9 @@ def test_example_parses_to_expected_fields(
     assert events.height >= 1, f"{rule.id}: no event from its own example"
     first: dict[str, Any] = events.row(0, named=True)
     mismatched = {
-        key: (want, first.get(key)) for key, want in example.expect.items() if first.get(key) != want
+        key: (want, first.get(key))
+        for key, want in example.expect.items()
+        if first.get(key) != want
     }
     assert not mismatched, f"{rule.id}: (expected, got) {mismatched}"
     if example.hits is not None:

@@ -19,7 +19,7 @@ from typing import Any, BinaryIO
 
 import polars as pl
 
-from lockforensics.bundle import Input
+from lockforensics.bundle import READ_ERRORS, Input
 from lockforensics.parsing.envelopes import (
     PLAIN,
     EnvelopeCatalog,
@@ -35,6 +35,7 @@ from lockforensics.parsing.timestamps import FileClock, date_from_name, format_o
 from lockforensics.schema import TimeQuality
 
 CHUNK_BYTES = 16 << 20
+SEPARATOR = b"\x1f"
 SNIFF_BYTES = 64 << 10
 SAMPLE_LIMIT = 5
 ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
@@ -73,7 +74,10 @@ class FileScan:
 
 def _lines_frame(chunk: bytes) -> pl.DataFrame:
     # A separator byte that never occurs in text and no quoting: each line is one
-    # field, blank lines stay (as null) so line numbers stay true.
+    # field, blank lines stay (as null) so line numbers stay true.  Hostile input
+    # may hold that byte; it becomes SUB so it cannot split a line.
+    if SEPARATOR in chunk:
+        chunk = chunk.replace(SEPARATOR, b"\x1a")
     return pl.read_csv(
         io.BytesIO(chunk),
         has_header=False,
@@ -135,7 +139,7 @@ class Scanner:
                 joined = _prepend(head, stream)
                 for chunk in _chunks(joined, progress):
                     base = self._scan_chunk(chunk, base, env, ansi, clock, result)
-        except (OSError, EOFError, ValueError) as exc:
+        except READ_ERRORS as exc:
             # Truncated or corrupt compressed data: keep what was read, say so.
             result.warnings.append(f"{item.name}: read stopped early: {exc}")
         if clock.header_offset is not None:
@@ -169,10 +173,14 @@ class Scanner:
         fits = text.str.contains(self.envelopes.noise)
         if env is not PLAIN:
             fits = fits | text.str.contains(env.line)
-        flagged = frame.lazy().with_row_index("line", offset=base + 1).with_columns(
-            cand=text.str.contains(self.candidate_re).fill_null(False),
-            fits=fits.fill_null(False),
-            blank=text.is_null() | (text.str.strip_chars() == ""),
+        flagged = (
+            frame.lazy()
+            .with_row_index("line", offset=base + 1)
+            .with_columns(
+                cand=text.str.contains(self.candidate_re).fill_null(False),
+                fits=fits.fill_null(False),
+                blank=text.is_null() | (text.str.strip_chars() == ""),
+            )
         )
         counts, candidates, strays = pl.collect_all(
             [
@@ -187,7 +195,7 @@ class Scanner:
                 .head(SAMPLE_LIMIT),
             ]
         )
-        lines, noise, stray = counts.row(0)
+        lines, noise, stray = (int(n) for n in counts.row(0))
         result.lines += lines
         result.noise_lines += noise
         result.unrecognized += stray

@@ -48,9 +48,7 @@ META_FIELDS: Mapping[str, str] = {
     "tool": "tool",
     "toolName": "tool",
 }
-_INT_FIELDS = frozenset(
-    n for n, t in EVENT_SCHEMA.items() if t.is_integer()
-)
+_INT_FIELDS = frozenset(n for n, t in EVENT_SCHEMA.items() if t.is_integer())
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,8 +178,16 @@ class Catalog:
             if hits:
                 return hits
             if wrapper.kind is not None:
-                return [Hit(wrapper.kind, wrapper.id, _with_phase(fields, wrapper), sub_role,
-                            m.span(), fallback=True)]
+                return [
+                    Hit(
+                        wrapper.kind,
+                        wrapper.id,
+                        _with_phase(fields, wrapper),
+                        sub_role,
+                        m.span(),
+                        fallback=True,
+                    )
+                ]
             return []
         return self._leaves(text, context, role, subsystem)
 
@@ -200,8 +206,16 @@ class Catalog:
                 taken.append(span)
                 fields = {**context, **_fields(m)}
                 assert rule.kind is not None
-                hits.append(Hit(rule.kind, rule.id, _with_phase(fields, rule), role or "direct",
-                                span, fallback=rule.low_priority))
+                hits.append(
+                    Hit(
+                        rule.kind,
+                        rule.id,
+                        _with_phase(fields, rule),
+                        role or "direct",
+                        span,
+                        fallback=rule.low_priority,
+                    )
+                )
         hits.sort(key=lambda h: h.span)
         return hits
 

@@ -29,7 +29,9 @@ ISO_RE = re.compile(
     r"(?P<zone>Z|[+-]\d{2}:?\d{2})?"
 )
 # Console "pretty" style: HH:MM:SS with or without a UTC offset.
-TIME_ONLY_RE = re.compile(r"(?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,6}))?(?P<zone>[+-]\d{2}:\d{2})?")
+TIME_ONLY_RE = re.compile(
+    r"(?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,6}))?(?P<zone>[+-]\d{2}:\d{2})?"
+)
 # Classic syslog / `journalctl -o short`: month, day and time, no year, no zone.
 SYSLOG_RE = re.compile(r"(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2})")
 
@@ -274,4 +276,6 @@ def to_utc(value: datetime, zone: ZoneChoice | None) -> tuple[datetime, str | No
     if value.tzinfo is not None:
         return value.astimezone(UTC), None
     chosen = zone or UTC_CHOICE
-    return value.replace(tzinfo=chosen.tz).astimezone(UTC), f"zone {chosen.label} from {chosen.reason}"
+    return value.replace(tzinfo=chosen.tz).astimezone(
+        UTC
+    ), f"zone {chosen.label} from {chosen.reason}"

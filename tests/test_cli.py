@@ -1,0 +1,152 @@
+"""The CLI as a user meets it: exit codes, one-line errors, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer.main
+
+from lockforensics.cli import app
+from lockforensics.errors import ExitCode
+
+TAKEOVER = (
+    "2026-06-09T09:58:16.069+00:00 [diagnostic] session file changed while embedded prompt lock "
+    "was released: /d/.openclaw/agents/main/sessions/2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl\n"
+)
+
+
+def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real console entry point in a subprocess (as a user would)."""
+    return subprocess.run(
+        [sys.executable, "-m", "lockforensics", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "COLUMNS": "120"},
+        check=False,
+    )
+
+
+def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int) -> None:
+    assert proc.returncode == code, proc.stderr
+    assert "Traceback" not in proc.stderr
+    errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
+    assert len(errors) == 1, proc.stderr
+
+
+def test_missing_path_is_no_input(tmp_path: Path) -> None:
+    """A path that does not exist: exit 66 and one `error:` line."""
+    assert_one_line_error(run("ingest", str(tmp_path / "nope")), ExitCode.NO_INPUT)
+
+
+def test_unreadable_named_path_is_no_input(tmp_path: Path) -> None:
+    """A named path that is not a readable file (a FIFO here; CI runs as root): exit 66."""
+    fifo = tmp_path / "pipe.log"
+    os.mkfifo(fifo)
+    assert_one_line_error(run("ingest", str(fifo)), ExitCode.NO_INPUT)
+
+
+def test_empty_directory_is_bad_data(tmp_path: Path) -> None:
+    """Nothing readable at all: exit 65."""
+    assert_one_line_error(run("ingest", str(tmp_path)), ExitCode.DATA)
+
+
+def test_only_garbage_is_bad_data(tmp_path: Path) -> None:
+    """Files that hold no log lines at all: exit 65, with the summary still printed."""
+    (tmp_path / "a.txt").write_text("hello\nworld\n")
+    proc = run("ingest", str(tmp_path))
+    assert_one_line_error(proc, ExitCode.DATA)
+    assert "unrecognized" in proc.stderr
+
+
+def test_bad_file_among_good_is_a_warning(tmp_path: Path) -> None:
+    """One corrupt file among many: a warning naming it, and the rest is processed."""
+    (tmp_path / "good.log").write_text(TAKEOVER)
+    (tmp_path / "broken.log.gz").write_bytes(b"\x1f\x8b\x08\x00garbage-not-deflate")
+    (tmp_path / "blob.bin").write_bytes(b"\x00\x01\x02" * 100)
+    out = tmp_path / "ev.parquet"
+    proc = run("ingest", str(tmp_path), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "broken.log.gz" in proc.stderr
+    assert "warning" in proc.stderr
+    assert "blob.bin: skipped: binary" in proc.stderr
+    assert out.exists()
+
+
+def test_symlinks_inside_directories_are_not_followed(tmp_path: Path) -> None:
+    """A link inside a collected tree is reported and skipped, never read."""
+    (tmp_path / "good.log").write_text(TAKEOVER)
+    (tmp_path / "passwd.log").symlink_to("/etc/passwd")
+    proc = run("ingest", str(tmp_path), "-o", str(tmp_path / "o.csv"), "-f", "csv")
+    assert proc.returncode == 0
+    assert "passwd.log: skipped: symbolic link" in proc.stderr
+
+
+def test_unknown_zone_is_usage_error(tmp_path: Path) -> None:
+    """--tz with a zone that does not exist: exit 2."""
+    (tmp_path / "a.log").write_text(TAKEOVER)
+    assert_one_line_error(run("ingest", str(tmp_path), "--tz", "Mars/Olympus"), ExitCode.USAGE)
+
+
+def test_unwritable_output(tmp_path: Path) -> None:
+    """An output path in a missing directory: exit 73, one line."""
+    (tmp_path / "a.log").write_text(TAKEOVER)
+    proc = run("ingest", str(tmp_path), "-o", str(tmp_path / "no" / "such" / "dir.parquet"))
+    assert_one_line_error(proc, ExitCode.CANT_CREATE)
+
+
+def test_bad_option_is_usage_error() -> None:
+    """Typer's own usage errors exit 2."""
+    proc = run("ingest", "--format", "xml", ".")
+    assert proc.returncode == ExitCode.USAGE
+    assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("fmt", ["parquet", "csv", "ndjson"])
+def test_each_table_format_is_written(tmp_path: Path, fmt: str) -> None:
+    """--format writes a non-empty file in that format."""
+    (tmp_path / "a.log").write_text(TAKEOVER)
+    out = tmp_path / f"events.{fmt}"
+    proc = run("ingest", str(tmp_path / "a.log"), "-o", str(out), "--format", fmt, "-q")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == ""
+    assert out.stat().st_size > 0
+
+
+def test_summary_lists_files_kinds_and_unrecognized(tmp_path: Path) -> None:
+    """The ingest summary names inputs, occurrences per kind, and unrecognised samples."""
+    (tmp_path / "a.log").write_text(TAKEOVER + "random words\n")
+    proc = run("ingest", str(tmp_path))
+    assert proc.returncode == 0
+    for needle in ("Inputs", "takeover", "Occurrences per kind", "random words", "a.log"):
+        assert needle in proc.stderr
+
+
+def test_formats_lists_envelopes_and_signatures() -> None:
+    """`formats` prints every envelope and signature with its versions."""
+    proc = run("formats")
+    assert proc.returncode == 0
+    for needle in ("tslog-json", "journald-short", "lock-timeout", "takeover", "2026.5.18"):
+        assert needle in proc.stdout
+
+
+def test_every_command_and_option_has_help() -> None:
+    """No command or option is undocumented."""
+    group = typer.main.get_command(app)
+    assert group.help
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        assert command.help, name
+        for param in command.params:
+            if param.param_type_name == "option":
+                assert param.help, f"{name} {param.name}"
+
+
+def test_version() -> None:
+    """--version prints the version and exits 0."""
+    proc = run("--version")
+    assert proc.returncode == 0
+    assert proc.stdout.startswith("lockforensics ")

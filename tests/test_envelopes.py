@@ -1,0 +1,273 @@
+"""Envelope sniffing and time handling, one real shape per era (openclaw-formats §1)."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+
+import polars as pl
+import pytest
+import zstandard
+
+from tests.conftest import IngestText, ingest_files
+
+TAKEOVER = (
+    "session file changed while embedded prompt lock was released: "
+    "/data/.openclaw/agents/main/sessions/2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl"
+)
+TIMEOUT = (
+    "session file locked (timeout 10000ms): pid=4892 "
+    "/home/s/.openclaw/agents/main/sessions/660fdda8-e8a8-44ab-bf1d-facb7e2a8952.jsonl.lock"
+)
+
+
+def _one(result: object) -> dict[str, object]:
+    events: pl.DataFrame = result.events  # type: ignore[attr-defined]
+    assert events.height == 1, events
+    return events.row(0, named=True)
+
+
+@pytest.mark.parametrize(
+    ("line", "envelope", "ts"),
+    [
+        # tslog, early era: time in UTC.
+        (
+            '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"'
+            + TIMEOUT
+            + '","_meta":{"name":"{\\"subsystem\\":\\"diagnostic\\"}","date":"2026-02-28T07:41:37.887Z","logLevelName":"ERROR"},"time":"2026-02-28T07:41:37.887Z"}',
+            "tslog-json",
+            datetime(2026, 2, 28, 7, 41, 37, 887000, tzinfo=UTC),
+        ),
+        # tslog, local time with offset.
+        (
+            '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"'
+            + TIMEOUT
+            + '","_meta":{"date":"2026-04-08T05:52:10.915Z","logLevelName":"ERROR"},"time":"2026-04-08T13:52:10.915+08:00"}',
+            "tslog-json",
+            datetime(2026, 4, 8, 5, 52, 10, 915000, tzinfo=UTC),
+        ),
+        # tslog with only _meta.date (no time key).
+        (
+            '{"0":"'
+            + TIMEOUT
+            + '","_meta":{"name":"openclaw","date":"2026-02-06T00:00:18.859Z","logLevelName":"ERROR","path":{"method":"console.error"}}}',
+            "tslog-json",
+            datetime(2026, 2, 6, 0, 0, 18, 859000, tzinfo=UTC),
+        ),
+        # Newer top-level keys: message wins over numbered args.
+        (
+            '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"lane task error: lane=main durationMs=1 error=\\"x\\"","time":"2026-05-19T10:02:11.123+08:00","hostname":"host-a","message":"'
+            + TAKEOVER
+            + '","agent_id":"main"}',
+            "tslog-json",
+            datetime(2026, 5, 19, 2, 2, 11, 123000, tzinfo=UTC),
+        ),
+        # Console JSON style (GCP severities).
+        (
+            '{"severity":"WARNING","time":"2026-06-09T09:58:16.068Z","level":"warn","subsystem":"agent/embedded","message":"'
+            + TAKEOVER
+            + '"}',
+            "console-json",
+            datetime(2026, 6, 9, 9, 58, 16, 68000, tzinfo=UTC),
+        ),
+        # openclaw logs --json.
+        (
+            '{"type":"log","time":"2026-07-14T20:24:41.754-04:00","level":"error","subsystem":"diagnostic","message":"'
+            + TAKEOVER
+            + '"}',
+            "logs-json",
+            datetime(2026, 7, 15, 0, 24, 41, 754000, tzinfo=UTC),
+        ),
+        # openclaw logs --plain.
+        (
+            "2026-07-14T20:24:41.748-04:00 warn agent/embedded " + TAKEOVER,
+            "logs-plain",
+            datetime(2026, 7, 15, 0, 24, 41, 748000, tzinfo=UTC),
+        ),
+        # Console compact (docker-style ISO with offset).
+        (
+            "2026-06-09T09:58:16.069+00:00 [diagnostic] " + TAKEOVER,
+            "console",
+            datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC),
+        ),
+        # journalctl -o short-iso around a compact console line.
+        (
+            "2026-06-09T11:58:16+0200 gw node[311]: 2026-06-09T09:58:16.069+00:00 [diagnostic] "
+            + TAKEOVER,
+            "journald-short-iso",
+            datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC),
+        ),
+        # docker logs --timestamps around a console line without its own stamp.
+        (
+            "2026-06-09T09:58:16.123456789Z [diagnostic] " + TAKEOVER,
+            "docker",
+            datetime(2026, 6, 9, 9, 58, 16, 123456, tzinfo=UTC),
+        ),
+    ],
+)
+def test_envelope_sniffed_and_time_explicit(
+    line: str, envelope: str, ts: datetime, ingest_text: IngestText
+) -> None:
+    """Each envelope is recognised from content and its stamp becomes the right UTC instant."""
+    row = _one(ingest_text(line + "\n"))
+    assert row["envelope"] == envelope
+    assert row["ts"] == ts
+    assert row["ts_quality"] == "explicit"
+
+
+def test_file_name_is_not_used_for_sniffing(ingest_text: IngestText) -> None:
+    """A console capture named like a file log is still read as console output."""
+    row = _one(
+        ingest_text(
+            "2026-06-09T09:58:16.069+00:00 [diagnostic] " + TAKEOVER + "\n",
+            name="openclaw-2026-06-09.log",
+        )
+    )
+    assert row["envelope"] == "console"
+
+
+def test_time_only_stamp_takes_date_from_file_name_and_zone_from_tz(
+    ingest_text: IngestText,
+) -> None:
+    """A pretty console HH:MM:SS stamp gets its date from the name and its zone from --tz."""
+    result = ingest_text(
+        "06:22:13 [diagnostic] " + TAKEOVER + "\n",
+        name="gateway-2026-05-28.log",
+        tz="Europe/Berlin",
+    )
+    row = _one(result)
+    assert row["ts"] == datetime(2026, 5, 28, 4, 22, 13, tzinfo=UTC)
+    assert row["ts_quality"] == "assumed"
+    assert "file name" in row["ts_assumption"]
+    assert "Europe/Berlin" in row["ts_assumption"]
+
+
+def test_time_only_with_offset_keeps_its_zone(ingest_text: IngestText) -> None:
+    """HH:MM:SS+01:00 has an explicit zone; only the date is assumed."""
+    row = _one(
+        ingest_text(
+            "08:29:10+01:00 [gateway] removed stale session lock: "
+            "/h/.openclaw/agents/main/sessions/da2660dc-ef9b-4fc8-9f25-9e4ace56307e.jsonl.lock (dead-pid)\n",
+            name="gateway-2026-04-03.log",
+        )
+    )
+    assert row["ts"] == datetime(2026, 4, 3, 7, 29, 10, tzinfo=UTC)
+    assert row["ts_assumption"] == "date 2026-04-03 from file name"
+
+
+def test_time_only_day_rolls_over_at_midnight(ingest_text: IngestText) -> None:
+    """A clock that runs backwards by more than 12 h means the next day."""
+    text = f"23:59:58 [diagnostic] {TAKEOVER}\n00:00:03 [diagnostic] {TAKEOVER.replace('2bc0', '3bc0')}\n"
+    events = ingest_text(text, name="console-2026-05-28.log", tz="UTC").events
+    assert events["ts"].to_list() == [
+        datetime(2026, 5, 28, 23, 59, 58, tzinfo=UTC),
+        datetime(2026, 5, 29, 0, 0, 3, tzinfo=UTC),
+    ]
+
+
+def test_time_only_without_any_date_is_untimed(ingest_text: IngestText) -> None:
+    """No date anywhere: the event stays, marked untimed, with its raw stamp kept."""
+    row = _one(ingest_text("06:22:13 [diagnostic] " + TAKEOVER + "\n", name="paste.txt"))
+    assert row["ts"] is None
+    assert row["ts_quality"] == "untimed"
+    assert row["ts_raw"] == "06:22:13"
+
+
+def test_journald_short_takes_year_and_zone_from_header(ingest_text: IngestText) -> None:
+    """`journalctl -o short` has no year or zone; the header supplies both, recorded."""
+    text = (
+        "-- Logs begin at Tue 2026-05-26 00:00:03 CEST, end at Thu 2026-05-28 23:59:58 CEST. --\n"
+        "May 28 06:23:40 gw-prod-01 node[48213]: [session-write-lock] releasing lock held for "
+        "731042ms (max=720000ms): /home/ops/.openclaw/agents/woodhouse/sessions/"
+        "4a1b2c3d-0000-4000-8000-00000000000f.jsonl.lock\n"
+    )
+    result = ingest_text(text, name="journal.txt")
+    row = _one(result)
+    assert row["ts"] == datetime(2026, 5, 28, 4, 23, 40, tzinfo=UTC)
+    assert "year 2026 from journal header" in row["ts_assumption"]
+    assert "CEST" in row["ts_assumption"]
+    assert row["gateway_pid"] == 48213
+    assert result.files[0].noise_lines == 1
+
+
+def test_journald_short_zone_from_other_files_and_year_from_bundle() -> None:
+    """Without a header, the syslog year and zone come from the other files of the bundle."""
+    result = ingest_files(
+        {
+            "a/openclaw.log": '{"0":"{\\"subsystem\\":\\"gateway\\"}","1":"log file: /tmp/x","time":"2026-05-28T06:00:00.000+02:00"}\n',
+            "b/syslog": "May 28 06:23:40 gw node[1]: [diagnostic] " + TAKEOVER + "\n",
+        }
+    )
+    row = result.events.filter(pl.col("kind") == "takeover").row(0, named=True)
+    assert row["ts"] == datetime(2026, 5, 28, 4, 23, 40, tzinfo=UTC)
+    assert "other files in the bundle" in row["ts_assumption"]
+
+
+def test_tz_option_beats_bundle_evidence() -> None:
+    """--tz is the operator's word and wins over what other files show."""
+    result = ingest_files(
+        {
+            "a.log": "2026-05-28T06:00:00.000+02:00 [gateway] log file: /tmp/x\n",
+            "b.log": "06:23:40 [diagnostic] " + TAKEOVER + "\n",
+        },
+        tz="America/New_York",
+    )
+    row = result.events.filter(pl.col("kind") == "takeover").row(0, named=True)
+    assert row["ts"] is None  # no date for b.log: zone alone is not enough
+    result = ingest_files(
+        {"b-2026-05-28.log": "06:23:40 [diagnostic] " + TAKEOVER + "\n"}, tz="America/New_York"
+    )
+    assert _one(result)["ts"] == datetime(2026, 5, 28, 10, 23, 40, tzinfo=UTC)
+
+
+def test_plain_text_paste_is_scanned(ingest_text: IngestText) -> None:
+    """Ticket text with no known prefix still yields events; unstamped ones are untimed."""
+    text = (
+        "Hi team, we keep seeing this:\n"
+        "```\n"
+        f"{TIMEOUT}\n"
+        f"[2026-06-26 13:48:30] {TAKEOVER}\n"
+        "```\n"
+        "Any idea?\n"
+    )
+    result = ingest_text(text, name="ticket.md", tz="UTC")
+    kinds = result.events.select("kind", "ts_quality").rows()
+    assert kinds == [("takeover", "assumed"), ("lock_timeout", "untimed")]
+    scan = result.files[0]
+    assert scan.envelope == "plain"
+    assert scan.lines == 6
+    assert scan.event_lines + scan.noise_lines + scan.unrecognized == scan.lines
+
+
+def test_ansi_colours_are_stripped(ingest_text: IngestText) -> None:
+    """Pretty TTY output with colours parses like plain output."""
+    line = "\x1b[90m20:24:41\x1b[39m \x1b[33mwarn\x1b[39m agent/embedded " + TAKEOVER
+    row = _one(ingest_text(line + "\n", name="logs-2026-07-14.txt", tz="UTC"))
+    assert row["envelope"] == "logs-pretty"
+    assert "\x1b" not in row["message"]
+
+
+@pytest.mark.parametrize("codec", ["gzip", "zstd"])
+def test_compressed_inputs_detected_by_magic(codec: str) -> None:
+    """gzip and zstd files are read by content, whatever their name."""
+    data = ("2026-06-09T09:58:16.069+00:00 [diagnostic] " + TAKEOVER + "\n").encode()
+    packed = gzip.compress(data) if codec == "gzip" else zstandard.ZstdCompressor().compress(data)
+    result = ingest_files({"openclaw-2026-06-09.log.1": packed})
+    assert result.events["kind"].to_list() == ["takeover"]
+
+
+def test_line_accounting_adds_up(ingest_text: IngestText) -> None:
+    """Every line is an event line, known noise or unrecognised; nothing is lost."""
+    text = (
+        '{"0":"{\\"subsystem\\":\\"gateway\\"}","1":"hello","time":"2026-05-28T06:00:00.000+02:00"}\n'
+        "\n"
+        "garbage that is not json\n"
+        '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"'
+        + TIMEOUT
+        + '","time":"2026-05-28T06:00:01.000+02:00"}\n'
+        '{"broken json ' + TIMEOUT + "\n"
+    )
+    scan = ingest_text(text).files[0]
+    assert scan.envelope == "tslog-json"
+    assert (scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized) == (5, 2, 2, 1)
+    assert scan.unrecognized_samples == [(3, "garbage that is not json")]

@@ -1,0 +1,172 @@
+"""One failure logged on several lines is one occurrence; two failures stay two."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from tests.conftest import IngestText, ingest_files
+
+LOCK = "/home/u/.openclaw/agents/main/sessions/0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e.jsonl.lock"
+ERR = f"session file locked (timeout 60000ms): pid=77 alive=true ageMs=61234 {LOCK}"
+KEY = "agent:main:telegram:direct:42"
+
+
+def _file_line(
+    ts: str, subsystem: str | None, message: str, meta: dict[str, object] | None = None
+) -> str:
+    record: dict[str, object] = {}
+    if subsystem:
+        record["0"] = json.dumps({"subsystem": subsystem})
+        if meta is not None:
+            record["1"], record["2"] = meta, message
+        else:
+            record["1"] = message
+    else:
+        record["0"] = message
+    record["time"] = ts
+    return json.dumps(record)
+
+
+def _failure_lines(ts_prefix: str = "2026-05-28T06:22:13") -> list[str]:
+    return [
+        _file_line(
+            f"{ts_prefix}.451+02:00",
+            "diagnostic",
+            f'lane task error: lane=session:{KEY} durationMs=60003 error="SessionWriteLockTimeoutError: {ERR}"',
+        ),
+        _file_line(
+            f"{ts_prefix}.452+02:00",
+            "model-fallback/decision",
+            "model fallback decision",
+            {"event": "model_fallback_decision", "errorPreview": ERR},
+        ),
+        _file_line(
+            f"{ts_prefix}.455+02:00",
+            "diagnostic",
+            f'lane task error: lane=main durationMs=60007 error="SessionWriteLockTimeoutError: {ERR}"',
+        ),
+        _file_line(f"{ts_prefix}.457+02:00", None, f"Embedded agent failed before reply: {ERR}"),
+    ]
+
+
+def test_mirrors_echoes_and_preview_are_one_occurrence(ingest_text: IngestText) -> None:
+    """lane=session, errorPreview, lane=main and the reply echo report one failure."""
+    result = ingest_text("\n".join(_failure_lines()) + "\n")
+    assert result.events.height == 4
+    assert result.occurrence_counts() == {"lock_timeout": 1}
+    assert result.line_counts() == {"lock_timeout": 4}
+
+
+def test_file_log_and_journal_copy_are_one_occurrence() -> None:
+    """The same failure in the file log and in the journal counts once."""
+    journal = [
+        "-- Logs begin at Thu 2026-05-28 00:00:00 CEST, end at Thu 2026-05-28 23:59:59 CEST. --",
+        f'May 28 06:22:13 gw node[77]: 2026-05-28T06:22:13.451+02:00 [diagnostic] lane task error: lane=session:{KEY} durationMs=60003 error="SessionWriteLockTimeoutError: {ERR}"',
+        f'May 28 06:22:13 gw node[77]: 2026-05-28T06:22:13.455+02:00 [diagnostic] lane task error: lane=main durationMs=60007 error="SessionWriteLockTimeoutError: {ERR}"',
+    ]
+    result = ingest_files(
+        {
+            "openclaw-2026-05-28.log": "\n".join(_failure_lines()) + "\n",
+            "journal.txt": "\n".join(journal) + "\n",
+        }
+    )
+    assert result.occurrence_counts() == {"lock_timeout": 1}
+    assert result.events["gateway_pid"].drop_nulls().unique().to_list() == [77]
+
+
+def test_two_failures_on_one_lock_stay_two(ingest_text: IngestText) -> None:
+    """A second lane=main line with the same text a minute later is a new failure."""
+    v1 = f"session file locked (timeout 10000ms): pid=77 {LOCK}"
+    lines = [
+        _file_line(
+            "2026-05-28T06:22:13.000+02:00",
+            "diagnostic",
+            f'lane task error: lane=main durationMs=10003 error="Error: {v1}"',
+        ),
+        _file_line(
+            "2026-05-28T06:22:14.000+02:00",
+            "diagnostic",
+            f'lane task error: lane=main durationMs=10003 error="Error: {v1}"',
+        ),
+        _file_line(
+            "2026-05-28T06:23:13.000+02:00",
+            "diagnostic",
+            f'lane task error: lane=main durationMs=10003 error="Error: {v1}"',
+        ),
+    ]
+    result = ingest_text("\n".join(lines) + "\n")
+    assert result.occurrence_counts() == {"lock_timeout": 3}
+
+
+def test_takeover_cleanup_and_lanes_are_one_occurrence(ingest_text: IngestText) -> None:
+    """The cleanup warning plus both lane errors of one takeover count once."""
+    path = "/data/.openclaw/agents/main/sessions/2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl"
+    msg = f"session file changed while embedded prompt lock was released: {path}"
+    text = "\n".join(
+        [
+            f"2026-06-09T09:58:16.068+00:00 [agent/embedded] embedded attempt cleanup detected session takeover after prompt failure; preserving prompt error: runId=r1 sessionId=2bc0117f-8cd0-43a6-a382-1b4ebc062f6d promptError={msg} cleanupError={msg}",
+            f'2026-06-09T09:58:16.069+00:00 [diagnostic] lane task error: lane=main durationMs=21071 error="EmbeddedAttemptSessionTakeoverError: {msg}"',
+            f'2026-06-09T09:58:16.070+00:00 [diagnostic] lane task error: lane=session:agent:main:main durationMs=21073 error="EmbeddedAttemptSessionTakeoverError: {msg}"',
+        ]
+    )
+    result = ingest_text(text + "\n")
+    assert result.occurrence_counts() == {"takeover": 1}
+    assert result.events["run_id"].to_list()[0] == "r1"
+
+
+def test_restart_over_several_lines_is_one_restart(ingest_text: IngestText) -> None:
+    """signal → draining → drained → restart mode is one gateway_restart, then one start."""
+    lines = [
+        "2026-05-28T07:02:00.000+02:00 [gateway] received SIGUSR1; restarting",
+        "2026-05-28T07:02:00.010+02:00 [gateway] draining 2 active task(s) and 1 active embedded run(s) before restart with timeout 300000ms",
+        "2026-05-28T07:02:30.010+02:00 [gateway] still draining 1 active task(s) and 1 active embedded run(s) before restart",
+        "2026-05-28T07:03:00.010+02:00 [gateway] still draining 1 active task(s) and 0 active embedded run(s) before restart",
+        "2026-05-28T07:03:10.000+02:00 [gateway] all active work drained",
+        "2026-05-28T07:03:10.100+02:00 [gateway] restart mode: full process restart (spawned pid 51877)",
+        "2026-05-28T07:03:13.000+02:00 [canvas] host mounted at http://127.0.0.1:18789/__openclaw__/canvas/",
+        "2026-05-28T07:03:13.100+02:00 [gateway] agent model: openai/gpt-5",
+        "2026-05-28T07:03:13.200+02:00 [gateway] listening on ws://127.0.0.1:18789, ws://[::1]:18789 (PID 51877)",
+        "2026-05-28T07:03:13.300+02:00 [gateway] log file: /tmp/openclaw/openclaw-2026-05-28.log",
+    ]
+    result = ingest_text("\n".join(lines) + "\n")
+    assert result.occurrence_counts() == {"gateway_restart": 1, "gateway_start": 1}
+    start = result.events.filter(pl.col("phase") == "listening").row(0, named=True)
+    assert start["gateway_pid"] == 51877
+    mode = result.events.filter(pl.col("phase") == "mode").row(0, named=True)
+    assert mode["spawned_pid"] == 51877
+
+
+def test_two_restarts_stay_two(ingest_text: IngestText) -> None:
+    """A second restart signal is a second restart, even within the drain window."""
+    lines = [
+        "2026-05-28T07:02:00.000+02:00 [gateway] received SIGUSR1; restarting",
+        "2026-05-28T07:02:00.100+02:00 [gateway] restart mode: in-process restart (OPENCLAW_NO_RESPAWN)",
+        "2026-05-28T07:03:00.000+02:00 [gateway] received SIGUSR1; restarting",
+        "2026-05-28T07:03:00.100+02:00 [gateway] restart mode: in-process restart (OPENCLAW_NO_RESPAWN)",
+    ]
+    assert ingest_text("\n".join(lines) + "\n").occurrence_counts() == {"gateway_restart": 2}
+
+
+def test_run_start_and_done_are_one_run(ingest_text: IngestText) -> None:
+    """Lines sharing a runId describe one run; tool start/end share a toolCallId."""
+    lines = [
+        "2026-05-28T07:00:00.000+02:00 [agent/embedded] embedded run start: runId=r-1 sessionId=s1 provider=p model=m thinking=low messageChannel=telegram",
+        "2026-05-28T07:00:01.000+02:00 [agent/embedded] embedded run tool start: runId=r-1 tool=sessions_send toolCallId=c1",
+        "2026-05-28T07:00:02.000+02:00 [agent/embedded] embedded run tool end: runId=r-1 tool=sessions_send toolCallId=c1",
+        "2026-05-28T07:00:03.000+02:00 [agent/embedded] embedded run tool start: runId=r-1 tool=sessions_send toolCallId=c2",
+        "2026-05-28T07:05:00.000+02:00 [agent/embedded] embedded run done: runId=r-1 sessionId=s1 durationMs=300000 aborted=false",
+    ]
+    result = ingest_text("\n".join(lines) + "\n")
+    assert result.occurrence_counts() == {"run": 1, "tool_call": 2}
+
+
+def test_untimed_mirrors_fold_by_line_distance(ingest_text: IngestText) -> None:
+    """Pasted lines without stamps fold with their neighbours, not across the file."""
+    lane = f'lane task error: lane=main durationMs=1 error="{ERR}"'
+    lane2 = f'lane task error: lane=session:{KEY} durationMs=2 error="{ERR}"'
+    filler = "\n".join(["some chat"] * 10)
+    text = f"{lane}\n{lane2}\n{filler}\n{lane}\n"
+    result = ingest_text(text, name="ticket.txt")
+    assert result.occurrence_counts() == {"lock_timeout": 2}
