@@ -18,11 +18,19 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from lockforensics import __version__
+from lockforensics.containers import (
+    DEFAULT_MAX_MEMBER,
+    DEFAULT_MAX_TOTAL,
+    Limits,
+    format_size,
+    parse_size,
+)
 from lockforensics.errors import ExitCode, LockForensicsError
 from lockforensics.export import TableFormat, write_events
+from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.envelopes import PLAIN, load_envelopes
 from lockforensics.parsing.signatures import load_catalog
-from lockforensics.pipeline import Ingest, ingest
+from lockforensics.pipeline import ingest
 from lockforensics.reporting import ingest_summary
 
 app = typer.Typer(
@@ -83,19 +91,13 @@ def _progress_factory() -> Callable[[int], Callable[[int], None]] | None:
     return factory
 
 
-def _manifest(result: Ingest) -> list[dict[str, object]]:
-    return [
-        {
-            "path": s.source,
-            "format": s.envelope,
-            "size": s.size,
-            "lines": s.lines,
-            "event_lines": s.event_lines,
-            "noise_lines": s.noise_lines,
-            "unrecognized": s.unrecognized,
-        }
-        for s in result.files
-    ]
+def _size(text: str | int) -> int:
+    if isinstance(text, int):  # the default, which Click passes through the parser too
+        return text
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
 
 
 @app.command("ingest")
@@ -110,11 +112,32 @@ def ingest_command(
     tz: TzOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
+    max_member: Annotated[
+        int,
+        typer.Option(
+            "--max-member-size",
+            parser=_size,
+            metavar="SIZE",
+            help="Largest decompressed archive member or compressed file to read (K/M/G).",
+            show_default=format_size(DEFAULT_MAX_MEMBER),
+        ),
+    ] = DEFAULT_MAX_MEMBER,
+    max_total: Annotated[
+        int,
+        typer.Option(
+            "--max-total-size",
+            parser=_size,
+            metavar="SIZE",
+            help="Most bytes to decompress in one run, all inputs together (K/M/G).",
+            show_default=format_size(DEFAULT_MAX_TOTAL),
+        ),
+    ] = DEFAULT_MAX_TOTAL,
 ) -> None:
-    """Read logs into one event table and print the ingest summary."""
-    result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory())
+    """Read logs, archives and command outputs into one event table; print the summary."""
+    limits = Limits(max_member=max_member, max_total=max_total)
+    result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory(), limits=limits)
     if output is not None:
-        write_events(result.events, output, fmt, _manifest(result))
+        write_events(result.events, output, fmt, result.manifest())
     if not quiet:
         ingest_summary.render(result, err)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
@@ -131,6 +154,12 @@ def formats_command() -> None:
     for env in (*load_envelopes().envelopes, PLAIN):
         envelopes.add_row(env.name, env.channel, env.versions, env.description)
     out.print(envelopes)
+    documents = Table(title="Documents (detection order, before envelopes)", title_justify="left")
+    for column in ("name", "kinds", "OpenClaw versions", "what"):
+        documents.add_column(column)
+    for spec in load_documents().documents:
+        documents.add_row(spec.name, ", ".join(spec.kinds) or "-", spec.versions, spec.description)
+    out.print(documents)
     signatures = Table(title="Signatures", title_justify="left")
     for column in ("id", "kind", "type", "OpenClaw versions", "what"):
         signatures.add_column(column)

@@ -40,6 +40,14 @@ class DataError(LockForensicsError):
     exit_code = ExitCode.DATA
 
 
+class UnsafeInputError(DataError):
+    """An archive member or compressed stream refused for safety (bomb, size limit).
+
+    Raised while a member is read, caught by the scanner, and reported as a
+    warning naming the member; the rest of the bundle is still read.
+    """
+
+
 class OutputError(LockForensicsError):
     """The requested output cannot be written."""
 

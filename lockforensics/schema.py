@@ -49,6 +49,11 @@ class EventKind(StrEnum):
     SESSION_STATE = "session_state"
     STUCK_SESSION = "stuck_session"
     MODEL_FALLBACK = "model_fallback"
+    # Structured documents: a `sessions cleanup` run (one row per store), a
+    # lock line of `openclaw doctor`, a lock file found in (or listed by) the bundle.
+    CLEANUP_RUN = "cleanup_run"
+    DOCTOR_LOCK = "doctor_lock"
+    LOCK_FILE = "lock_file"
 
 
 #: Kinds that are session-lock failures or takeovers: what incidents are made of.
@@ -100,9 +105,28 @@ _COLUMNS: dict[str, pl.DataType] = {
     # The gateway process and host that wrote (or are named by) the line.
     "gateway_pid": pl.Int64(),
     "spawned_pid": pl.Int64(),
-    "uptime_ms": pl.Int64(),
+    "uptime_ms": pl.Int64(),  # uptime evidence: the process started at ts - uptime_ms
     "host": pl.String(),
     "version": pl.String(),
+    # Lock files and the doctor's view of them (lock_file, doctor_lock).
+    "lock_scope": pl.String(),  # session | store | gateway | other: what the .lock guards
+    "lock_payload": pl.String(),  # v1 | v2 | v3 | gateway | partial | invalid | empty | listed
+    "pid_starttime": pl.Int64(),  # the owner's /proc starttime stored in v2/v3 payloads
+    "stale": pl.Boolean(),
+    "removed": pl.Boolean(),
+    # `openclaw sessions cleanup`, one row per session store (cleanup_run).
+    "store_path": pl.String(),
+    "dry_run": pl.Boolean(),
+    "maintenance_mode": pl.String(),
+    "entries_before": pl.Int64(),
+    "entries_after": pl.Int64(),
+    "pruned_missing": pl.Int64(),
+    "pruned_stale": pl.Int64(),
+    "capped": pl.Int64(),
+    "dm_scope_retired": pl.Int64(),
+    "artifacts_pruned": pl.Int64(),
+    # Which run of a command a capture holding several belongs to (documents).
+    "doc_run": pl.Int32(),
     # The text, and where it came from.
     "message": pl.String(),
     "envelope": pl.String(),
@@ -118,6 +142,14 @@ _COLUMNS: dict[str, pl.DataType] = {
 EVENT_SCHEMA: pl.Schema = pl.Schema(_COLUMNS)
 
 COLUMNS: tuple[str, ...] = tuple(EVENT_SCHEMA.names())
+
+#: Columns the correlator adds to every event (lockforensics/correlate/epochs.py):
+#: the gateway epoch the line falls in, and the gateway's uptime at that line,
+#: which is only a lower bound when the epoch started before the bundle with
+#: no evidence of when.  `gateway_pid` is filled from the epoch as well.
+EPOCH_COLUMNS: pl.Schema = pl.Schema(
+    {"epoch": pl.Int64(), "uptime_s": pl.Int64(), "uptime_is_lower_bound": pl.Boolean()}
+)
 
 #: The total order every public event frame ends in (determinism).
 SORT_KEY: tuple[str, ...] = ("ts", "source", "line", "hit")

@@ -17,3 +17,30 @@ CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2
 def clean(text: str) -> str:
     """Strip ANSI escapes, control characters and bidi controls."""
     return CONTROLS.sub("\ufffd", ANSI.sub("", text))
+
+
+# Characters that GitHub-flavoured Markdown would turn into markup: tables,
+# links, images, emphasis, HTML, headings, and @mentions / #refs that ping.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~@])")
+
+
+def md_text(text: str) -> str:
+    """Inline Markdown text: escaped so it renders literally and pings nobody."""
+    return _MD_SPECIAL.sub(r"\\\1", clean(text).replace("\n", " "))
+
+
+def md_code(text: str) -> str:
+    """An inline code span that is safe inside a GFM table cell."""
+    body = clean(text).replace("\n", " ").replace("|", "\\|")
+    longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") or not body else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def md_fence(lines: list[str], info: str = "text") -> str:
+    """A fenced code block whose fence no line can close early."""
+    body = "\n".join(clean(line) for line in lines)
+    longest = max((len(m) for m in re.findall(r"`{3,}", body)), default=2)
+    fence = "`" * (longest + 1)
+    return f"{fence}{info}\n{body}\n{fence}"

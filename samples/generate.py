@@ -3,8 +3,10 @@
 
 The bundle imitates what an operator copies off a Linux gateway host after a
 "session lock stale" incident: the tslog JSONL file logs from ``/tmp/openclaw``
-(one gzipped, one rotated), a ``journalctl --user -u openclaw-gateway`` capture
-and the text outputs of ``openclaw sessions cleanup`` cron runs.  Every line
+(one gzipped, one rotated), a ``journalctl --user -u openclaw-gateway`` capture,
+the text outputs of ``openclaw sessions cleanup`` cron runs, a ``systemctl
+status`` and an ``openclaw doctor`` run taken during the first burst, and the
+``openclaw gateway diagnostics export`` zip taken after the restart.  Every line
 shape follows ``/work/shared/openclaw-formats.md``; the scenario (agents, pids,
 bursts, restart) lives in the constants below.
 
@@ -34,6 +36,7 @@ import re
 import shutil
 import sys
 import uuid
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -1151,6 +1154,7 @@ class ScenarioBuilder:
                     binding=binding,
                     src=SRC_WEB_HEARTBEAT,
                 )
+                self.tl.occ.append(Occurrence("uptime", t))
 
     def background(self) -> None:
         """Modest info/warn traffic across the whole window (file log; journal on the 28th)."""
@@ -1841,6 +1845,475 @@ def write_cleanups(
 
 
 # ---------------------------------------------------------------------------
+# Host captures from the incident (formats doc §4.2, §5, §8): `systemctl status`
+# and `openclaw doctor` taken during burst 1, and the diagnostics export zip
+# taken after the restart.  Times sit in the file names, as operators save them.
+# ---------------------------------------------------------------------------
+
+SYSTEMCTL_AT: Final = "2026-05-28T04:28:00.000Z"
+SYSTEMCTL_TAIL: Final = 10  # `systemctl status` prints the last 10 journal lines
+DOCTOR_AT: Final = "2026-05-28T04:31:00.000Z"
+# Session lock files doctor found (agent, slot, age ms), all held by process A;
+# only the oldest is past staleMs (30 min).  No --fix: nothing is removed.
+DOCTOR_LOCKS: Final = (
+    ("fleet-ops", "slack", 561_000),
+    ("research", "main", 1_862_000),
+    ("woodhouse", "tg", 280_000),
+)
+STABILITY_AT: Final = "2026-05-28T04:36:12.004Z"  # A's memory-pressure stability bundle
+EXPORT_AT: Final = "2026-05-28T05:31:07.220Z"  # `openclaw gateway diagnostics export`
+EXPORT_PID: Final = 53110  # the exporting CLI process
+EXPORT_LOG_LINES: Final = 60  # --log-lines 60
+NOTE_WIDTH: Final = 70  # clack note word-wrap width on an 80-column terminal
+NOTE_INNER: Final = 78  # clack box inner width: longer lines split at a path separator
+
+
+def capture_stamp(iso: str) -> str:
+    """`2026-05-28T04:28:00.000Z` -> `2026-05-28T0428Z` (operator file-name stamp)."""
+    return datetime.fromtimestamp(ms_of(iso) / 1000, tz=UTC).strftime("%Y-%m-%dT%H%MZ")
+
+
+def local_dt(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=TZ)
+
+
+def systemd_ago(ms: int) -> str:
+    """format_timestamp_relative() of systemd for spans of a week or more."""
+    days = ms // 86_400_000
+    weeks, days = divmod(days, 7)
+    return f"{weeks} week{'s' if weeks != 1 else ''} {days} day{'s' if days != 1 else ''} ago"
+
+
+def write_systemctl(out: Path, rendered: list[Rendered], tl: Timeline) -> dict[str, int]:
+    """`systemctl --user status openclaw-gateway` while A was wedged: its journal tail
+    repeats lines of journal/openclaw-gateway.txt (an overlapping copy)."""
+    at = ms_of(SYSTEMCTL_AT)
+    since = local_dt(EPOCHS.a_start)
+    tail = [r.journal_line for r in rendered if r.journal_line and r.ts <= at][-SYSTEMCTL_TAIL:]
+    unit = f"{STATE_DIR.rsplit('/', 1)[0]}/.config/systemd/user/{SYSTEMD_UNIT}"
+    lines = [
+        f"● {SYSTEMD_UNIT} - OpenClaw Gateway (v{OPENCLAW_VERSION})",
+        f"     Loaded: loaded ({unit}; enabled; preset: enabled)",
+        f"     Active: active (running) since {since:%a %Y-%m-%d %H:%M:%S %Z}; "
+        f"{systemd_ago(at - EPOCHS.a_start)}",
+        f"   Main PID: {PID_A} (node)",
+        "      Tasks: 23 (limit: 38169)",
+        "     Memory: 1.2G (peak: 1.9G)",
+        "        CPU: 6h 41min 12.904s",
+        f"     CGroup: /user.slice/user-1000.slice/user@1000.service/app.slice/{SYSTEMD_UNIT}",
+        f"             └─{PID_A} openclaw-gateway",
+        "",
+        *tail,
+    ]
+    directory = out / "host"
+    directory.mkdir(parents=True)
+    name = f"systemctl-status-{capture_stamp(SYSTEMCTL_AT)}.txt"
+    (directory / name).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+    tl.occ.append(Occurrence("uptime", at))
+    return {f"host/{name}": len(lines)}
+
+
+def wrap_note_line(line: str) -> list[str]:
+    """wrapLine() + splitOversizedCopySensitiveLine() of packages/terminal-core/src/note.ts."""
+    if not line.strip():
+        return [line]
+    m = re.match(r"^(\s*)([-*•]\s+)?(.*)$", line)
+    assert m is not None
+    indent, bullet, content = m[1], m[2] or "", m[3]
+    prefix, next_prefix = indent + bullet, indent + " " * len(bullet)
+    available, next_width = (
+        max(10, NOTE_WIDTH - len(prefix)),
+        max(10, NOTE_WIDTH - len(next_prefix)),
+    )
+    wrapped: list[str] = []
+    current = ""
+    for word in content.split():
+        if current and len(f"{current} {word}") > available:
+            wrapped.append(prefix + current)
+            prefix, available, current = next_prefix, next_width, word
+        else:
+            current = f"{current} {word}" if current else word  # paths stay whole
+    wrapped.append(prefix + current)
+    out: list[str] = []
+    for piece in wrapped:
+        lead = piece[: len(piece) - len(piece.lstrip())]
+        rest = piece[len(lead) :]
+        while len(lead + rest) > NOTE_INNER:
+            cut = rest[:NOTE_INNER].rfind("/") + 1 or NOTE_INNER
+            out.append(lead + rest[:cut])
+            rest = rest[cut:]
+        out.append(lead + rest)
+    return out
+
+
+def clack_note(title: str, message: list[str]) -> list[str]:
+    """@clack/prompts note(): a titled box, drawn even when stdout is not a terminal."""
+    body = ["", *(w for line in message for w in wrap_note_line(line)), ""]
+    width = max(*(len(b) for b in body), len(title)) + 2
+    return [
+        "│",
+        f"◇  {title} {'─' * max(width - len(title) - 1, 1)}╮",
+        *(f"│  {b}{' ' * (width - len(b))}│" for b in body),
+        f"├{'─' * (width + 2)}╯",
+    ]
+
+
+def write_doctor(
+    out: Path, tl: Timeline, sessions: dict[tuple[str, str], Session]
+) -> dict[str, int]:
+    """`openclaw doctor` during burst 1 (src/commands/doctor-session-locks.ts)."""
+    at = ms_of(DOCTOR_AT)
+    locks = sorted(
+        (
+            (sessions[(agent, slot)].lock_path.replace(HOME, "~", 1), age)
+            for agent, slot, age in DOCTOR_LOCKS
+        ),
+    )
+    bullets = [f"- Found {len(locks)} session lock files."]
+    stale = 0
+    for path, age in locks:
+        seconds = age // 1000
+        age_text = (
+            f"{seconds // 60}m{seconds % 60}s"
+            if seconds < 3600
+            else f"{seconds // 3600}h{seconds % 3600 // 60}m"
+        )
+        if age > LOCK_STALE_MS:
+            stale += 1
+            state = "stale=yes (too-old)"
+        else:
+            state = "stale=no"
+        bullets.append(f"- {path} pid={PID_A} (alive) age={age_text} {state}")
+        tl.occ.append(Occurrence("doctor_lock", at))
+    bullets.append(
+        f"- {stale} lock file is stale." if stale == 1 else f"- {stale} lock files are stale."
+    )
+    bullets.append('- Run "openclaw doctor --fix" to remove stale lock files automatically.')
+    lines = [
+        "┌  OpenClaw doctor",
+        *clack_note(
+            "Gateway",
+            [
+                f"Gateway service: systemd user unit {SYSTEMD_UNIT} (running, pid {PID_A})",
+                f"Gateway: ws://127.0.0.1:{GATEWAY_PORT} (reachable)",
+            ],
+        ),
+        *clack_note("Session locks", bullets),
+        "│",
+        "└  Doctor complete.",
+    ]
+    directory = out / "doctor"
+    directory.mkdir(parents=True)
+    name = f"doctor-{capture_stamp(DOCTOR_AT)}.txt"
+    (directory / name).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
+    return {f"doctor/{name}": len(lines)}
+
+
+# Safe keys and redactions of src/logging/diagnostic-support-export.ts and
+# diagnostic-support-redaction.ts (the subset the scenario's records exercise).
+SUPPORT_STRING_KEYS: Final = re.compile(
+    r"^(?:action|channel|code|component|endpoint|event|handshake|kind|level|localAddr|logger|method"
+    r"|model|module|msg|name|outcome|phase|pluginId|provider|reason|remoteAddr|requestId|runId"
+    r"|service|sessionId|sessionKey|source|status|subsystem|surface|target|time|traceId|type)$",
+    re.I,
+)
+SUPPORT_SCALAR_KEYS: Final = re.compile(
+    r"^(?:active|attempt|bytes|count|durationMs|enabled|exitCode|intervalMs|jobs|limitBytes"
+    r"|localPort|nextWakeAtMs|pid|port|queueDepth|queued|remotePort|statusCode|waitMs|waiting)$",
+    re.I,
+)
+SUPPORT_OMITTED_KEYS: Final = re.compile(
+    r"(?:authorization|body|chat|content|cookie|credential|detail|error|header|instruction"
+    r"|message|password|payload|prompt|result|secret|text|token|tool|transcript|url)",
+    re.I,
+)
+SUPPORT_UNSAFE_MESSAGE: Final = re.compile(
+    r"(?:\b(?:ai response|assistant said|chat text|message contents|prompt|raw webhook body"
+    r"|tool output|tool result|transcript|user said|webhook body)\b"
+    r"|auto-responding\b.*:\s*[\"']|partial for\b.*:)",
+    re.I,
+)
+
+
+def redact_support(text: str, max_length: int = 240) -> str:
+    text = re.sub(
+        r"\b[A-Z0-9._%+-]+@[A-Z0-9.-]+\.[A-Z]{2,}\b", "<redacted-email>", text, flags=re.I
+    )
+    text = re.sub(r"(^|[^\w:/])@[A-Za-z0-9_]{5,}\b(?!\.)", r"\1<redacted-handle>", text)
+    text = re.sub(r"\b\d{9,}\b", "<redacted-id>", text)
+    text = text.replace(STATE_DIR, "$OPENCLAW_STATE_DIR").replace(HOME, "~")
+    return text[:max_length]
+
+
+def sanitize_record(line: str) -> dict[str, Any]:
+    """sanitizeLogRecord(): a file-log line flattened to safe keys."""
+    source = json.loads(line)
+    out: dict[str, Any] = {}
+
+    def add(key: str, value: Any) -> None:
+        if SUPPORT_OMITTED_KEYS.search(key):
+            return
+        scalar = value is None or isinstance(value, bool | int | float)
+        if isinstance(value, str) and SUPPORT_STRING_KEYS.match(key):
+            out[key] = redact_support(value)
+        elif scalar and (SUPPORT_STRING_KEYS.match(key) or SUPPORT_SCALAR_KEYS.match(key)):
+            out[key] = value
+
+    def record(value: Any) -> dict[str, Any] | None:
+        if isinstance(value, dict):
+            return value
+        if isinstance(value, str) and value.strip().startswith("{") and value.strip().endswith("}"):
+            parsed = json.loads(value)
+            return parsed if isinstance(parsed, dict) else None
+        return None
+
+    for key, value in source.items():
+        if key != "_meta" and not key.isdigit():
+            add(key, value)
+    meta = source.get("_meta", {})
+    for src, dst in (("logLevelName", "level"), ("name", "logger")):
+        value = meta.get(src)
+        if dst in out or not isinstance(value, str):
+            continue
+        if src == "name" and (bound := record(value)) is not None:
+            for k, v in bound.items():
+                add(k, v)
+            continue
+        out[dst] = redact_support(value)
+    for key in sorted((k for k in source if k.isdigit()), key=int):
+        value = source[key]
+        if (bound := record(value)) is not None:
+            for k, v in bound.items():
+                add(k, v)
+        elif isinstance(value, str):
+            message = redact_support(value)
+            if "msg" not in out and message and not SUPPORT_UNSAFE_MESSAGE.search(message):
+                out["msg"] = message
+            else:
+                out["omitted"] = "log-message"
+                out["omittedLogMessageBytes"] = out.get("omittedLogMessageBytes", 0) + len(
+                    value.encode()
+                )
+                out["omittedLogMessageCount"] = out.get("omittedLogMessageCount", 0) + 1
+    return out or {"omitted": "no-safe-fields", "bytes": len(line.encode())}
+
+
+def support_json(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_diagnostics_export(out: Path, rendered: list[Rendered], tl: Timeline) -> dict[str, int]:
+    """The zip `openclaw gateway diagnostics export --log-lines 60` writes after the restart."""
+    at = ms_of(EXPORT_AT)
+    generated = iso_z(at)
+    tail = [r.file_line for r in rendered if r.file_line and r.ts < at][-EXPORT_LOG_LINES:]
+    log_file = f"{LOG_DIR}/openclaw-{local_dt(at):%Y-%m-%d}.log"
+    stability_at = ms_of(STABILITY_AT)
+    stability_name = (
+        f"openclaw-stability-{iso_z(stability_at).replace(':', '-').replace('.', '-')}"
+        f"-{PID_A}-diagnostic.memory.pressure.critical.json"
+    )
+    stability = {
+        "version": 1,
+        "generatedAt": iso_z(stability_at),
+        "reason": "diagnostic.memory.pressure.critical",
+        "process": {
+            "pid": PID_A,
+            "platform": "linux",
+            "arch": "x64",
+            "node": NODE_VERSION,
+            "uptimeMs": stability_at - EPOCHS.a_start,
+        },
+        "host": {"hostname": "<redacted-hostname>"},
+        "evidence": {
+            "memoryPressure": {
+                "level": "critical",
+                "reason": "rss_threshold",
+                "memory": {
+                    "rssBytes": 1_932_861_440,
+                    "heapTotalBytes": 1_398_145_024,
+                    "heapUsedBytes": 1_310_972_216,
+                    "externalBytes": 48_211_907,
+                    "arrayBuffersBytes": 21_557_102,
+                },
+                "thresholdBytes": 1_879_048_192,
+            }
+        },
+        "snapshot": {
+            "generatedAt": iso_z(stability_at),
+            "capacity": 1000,
+            "count": 0,
+            "dropped": 0,
+            "events": [],
+            "summary": {"byType": {}},
+        },
+    }
+    tl.occ.append(Occurrence("uptime", stability_at))
+    shape = {
+        "path": "$OPENCLAW_STATE_DIR/openclaw.json",
+        "exists": True,
+        "parseOk": True,
+        "bytes": 6184,
+        "mtime": "2026-05-19T08:12:40.511Z",
+        "topLevelKeys": ["agents", "channels", "gateway", "logging", "models", "session"],
+        "gateway": {"mode": "local", "bind": "loopback", "port": GATEWAY_PORT, "authMode": "token"},
+        "channels": {"count": 3, "ids": ["slack", "telegram", "whatsapp"]},
+    }
+    status = {"status": "included", "path": "status/gateway-status.json"}
+    health = {"status": "included", "path": "health/gateway-health.json"}
+    files: list[tuple[str, str, str]] = [
+        (
+            "diagnostics.json",
+            "application/json",
+            support_json(
+                {
+                    "generatedAt": generated,
+                    "openclawVersion": OPENCLAW_VERSION,
+                    "process": {
+                        "platform": "linux",
+                        "arch": "x64",
+                        "node": NODE_VERSION,
+                        "pid": EXPORT_PID,
+                    },
+                    "stateDir": "$OPENCLAW_STATE_DIR",
+                    "config": shape,
+                    "logs": {
+                        "file": log_file,
+                        "cursor": 1_693_208,
+                        "size": 1_693_208,
+                        "lineCount": len(tail),
+                        "truncated": True,
+                        "reset": False,
+                    },
+                    "stability": {
+                        "status": "found",
+                        "path": f"$OPENCLAW_STATE_DIR/logs/stability/{stability_name}",
+                        "mtimeMs": stability_at,
+                        "eventCount": 0,
+                        "reason": stability["reason"],
+                        "generatedAt": stability["generatedAt"],
+                    },
+                    "status": status,
+                    "health": health,
+                }
+            ),
+        ),
+        ("config/shape.json", "application/json", support_json(shape)),
+        (
+            "config/sanitized.json",
+            "application/json",
+            support_json(
+                {
+                    "gateway": {
+                        "auth": {"mode": "token", "token": "<redacted>"},
+                        "bind": "loopback",
+                        "mode": "local",
+                        "port": GATEWAY_PORT,
+                    },
+                    "logging": {"level": "info"},
+                }
+            ),
+        ),
+        (
+            "logs/openclaw-sanitized.jsonl",
+            "application/x-ndjson",
+            "\n".join(dumps_line(sanitize_record(line)) for line in tail) + "\n",
+        ),
+        (
+            "status/gateway-status.json",
+            "application/json",
+            support_json(
+                {
+                    "status": "ok",
+                    "capturedAt": generated,
+                    "data": {
+                        "gateway": {"port": GATEWAY_PORT, "reachable": True},
+                        "runtime": {"pid": PID_B, "status": "running"},
+                        "service": {"label": SYSTEMD_UNIT, "loaded": True},
+                    },
+                }
+            ),
+        ),
+        (
+            "health/gateway-health.json",
+            "application/json",
+            support_json(
+                {
+                    "status": "ok",
+                    "capturedAt": generated,
+                    "data": {
+                        "channels": {"slack": {"ok": True}, "telegram": {"ok": True}},
+                        "ok": True,
+                    },
+                }
+            ),
+        ),
+        ("stability/latest.json", "application/json", support_json(stability)),
+        (
+            "summary.md",
+            "text/plain; charset=utf-8",
+            "\n".join(
+                [
+                    "# OpenClaw Diagnostics Export",
+                    "",
+                    "Attach this zip to the bug report. It is designed for maintainers to inspect "
+                    "without asking for raw logs first.",
+                    "",
+                    "## Generated",
+                    "",
+                    f"Generated: {generated}",
+                    f"OpenClaw: {OPENCLAW_VERSION}",
+                    "",
+                    "## Contents",
+                    "",
+                    "- included latest stability bundle (0 event(s))",
+                    f"- sanitized log tail ({len(tail)} line(s), inspected 1693208 byte(s), raw "
+                    "messages omitted)",
+                    "- config shape included (parsed)",
+                    "- gateway status snapshot included (status/gateway-status.json)",
+                    "- gateway health snapshot included (health/gateway-health.json)",
+                ]
+            )
+            + "\n",
+        ),
+    ]
+    manifest = {
+        "version": 1,
+        "generatedAt": generated,
+        "openclawVersion": OPENCLAW_VERSION,
+        "platform": "linux",
+        "arch": "x64",
+        "node": NODE_VERSION,
+        "stateDir": "$OPENCLAW_STATE_DIR",
+        "contents": [
+            {"path": path, "mediaType": media, "bytes": len(content.encode())}
+            for path, media, content in files
+        ],
+        "privacy": {
+            "payloadFree": True,
+            "rawLogsIncluded": False,
+            "notes": [
+                "Stability bundles are payload-free diagnostic snapshots.",
+                "Logs keep operational summaries and safe metadata fields; "
+                "payload-like fields are omitted.",
+            ],
+        },
+    }
+    files.insert(0, ("manifest.json", "application/json", support_json(manifest)))
+    directory = out / "support"
+    directory.mkdir(parents=True)
+    name = f"openclaw-diagnostics-{generated.replace(':', '-').replace('.', '-')}-{EXPORT_PID}.zip"
+    stamp = local_dt(at).timetuple()[:6]
+    with zipfile.ZipFile(directory / name, "w") as archive:
+        for path, _media, content in files:
+            info = zipfile.ZipInfo(path, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 0  # the same bytes whichever OS generates the sample
+            archive.writestr(info, content.encode(), compresslevel=6)
+    return {f"support/{name}/{path}": content.count("\n") for path, _media, content in files}
+
+
+# ---------------------------------------------------------------------------
 # Ground truth
 # ---------------------------------------------------------------------------
 
@@ -1858,6 +2331,9 @@ COUNTED_KINDS: Final = (
     "compaction",
     "tool_call",
     "run",
+    "uptime",
+    "cleanup_run",
+    "doctor_lock",
 )
 
 
@@ -1965,7 +2441,7 @@ def generate(out: Path, size_bytes: int | None = None, seed: int = DEFAULT_SEED)
     """
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    for sub in ("tmp-openclaw", "journal", "cleanup"):
+    for sub in ("tmp-openclaw", "journal", "cleanup", "host", "doctor", "support"):
         if (out / sub).exists():
             shutil.rmtree(out / sub)
 
@@ -2004,6 +2480,10 @@ def generate(out: Path, size_bytes: int | None = None, seed: int = DEFAULT_SEED)
         scaled=size_bytes is not None,
         seed=seed,
     )
+    tl.occ.extend(Occurrence("cleanup_run", ms_of(when)) for when, _ in CLEANUP_RUNS)
+    lines |= write_systemctl(out, rendered, tl)
+    lines |= write_doctor(out, tl, builder.sessions)
+    lines |= write_diagnostics_export(out, rendered, tl)
     truth = expected_truth(tl, out.name, lines)
     check_scenario(truth)
     expected_path(out).write_text(

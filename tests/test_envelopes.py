@@ -70,6 +70,14 @@ def _one(result: object) -> dict[str, object]:
             "console-json",
             datetime(2026, 6, 9, 9, 58, 16, 68000, tzinfo=UTC),
         ),
+        # Diagnostics export sanitized record (flat safe keys, `msg`).
+        (
+            '{"time":"2026-05-28T06:27:46.682+02:00","level":"WARN","subsystem":"agent/embedded","msg":"'
+            + TAKEOVER
+            + '"}',
+            "diagnostics-sanitized",
+            datetime(2026, 5, 28, 4, 27, 46, 682000, tzinfo=UTC),
+        ),
         # openclaw logs --json.
         (
             '{"type":"log","time":"2026-07-14T20:24:41.754-04:00","level":"error","subsystem":"diagnostic","message":"'

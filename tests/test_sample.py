@@ -91,11 +91,20 @@ def test_parquet_contract(tmp_path: Path, sample_dir: Path) -> None:
     assert frame.height > 0
     metadata = pl.read_parquet_metadata(out)
     manifest = json.loads(metadata["lockforensics.manifest"])
-    assert {m["path"] for m in manifest} == {
+    on_disk = {
         f"{sample_dir.name}/{p.relative_to(sample_dir).as_posix()}"
         for p in sample_dir.rglob("*")
         if p.is_file()
     }
+    # Every file is an input, or a container whose members are (named under its path).
+    listed = {m["path"] for m in manifest}
+    assert {path for path in on_disk if not any(m.startswith(path + "/") for m in listed)} == (
+        listed & on_disk
+    )
+    assert all(any(m == d or m.startswith(d + "/") for d in on_disk) for m in listed)
+    assert all(
+        m["lines"] == m["event_lines"] + m["noise_lines"] + m["unrecognized"] for m in manifest
+    )
 
 
 def test_generator_is_deterministic_and_matches_committed_sample(

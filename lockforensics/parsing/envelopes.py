@@ -91,10 +91,11 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 @dataclass(frozen=True, slots=True)
 class EnvelopeCatalog:
-    """The ordered envelope registry plus the known-noise pattern."""
+    """The ordered envelope registry, the known-noise pattern and the lock vocabulary."""
 
     envelopes: tuple[EnvelopeSpec, ...]
     noise: str
+    unclassified: str  # lines worth a look when no signature matched them
 
     def by_name(self, name: str) -> EnvelopeSpec:
         for env in (*self.envelopes, PLAIN):
@@ -111,13 +112,15 @@ def load_envelopes() -> EnvelopeCatalog:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
         specs = tuple(EnvelopeSpec(**entry) for entry in doc["envelope"])
         noise = str(doc["noise"]["line"])
+        unclassified = str(doc["unclassified"]["line"])
     except (OSError, KeyError, TypeError, tomllib.TOMLDecodeError) as exc:
         raise SpecError(f"{path}: {exc}") from exc
     for spec in specs:
         if spec.parser.startswith("json:") and spec.parser[5:] not in JSON_HOOKS:
             raise SpecError(f"{path}: envelope {spec.name}: unknown hook {spec.parser}")
         _compile(spec.line)
-    return EnvelopeCatalog(specs, noise)
+    _compile(unclassified)
+    return EnvelopeCatalog(specs, noise, unclassified)
 
 
 def sniff(lines: list[str], catalog: EnvelopeCatalog) -> EnvelopeSpec:
@@ -156,6 +159,10 @@ CONSOLE_RE = re.compile(
 def _from_prefix(spec: EnvelopeSpec, groups: dict[str, str | None]) -> Record:
     stamp = _STAMP_READERS[spec.stamp](groups["ts"] or "") if groups.get("ts") else None
     pid = groups.get("pid")
+    if groups.get("ident") == "systemd":
+        # `systemd[1102]: Started …` names the supervisor's pid, not the gateway's;
+        # epochs are built from gateway pids.
+        pid = None
     record = Record(
         message=groups.get("message") or "",
         stamp=stamp,
@@ -312,8 +319,39 @@ def parse_logs_json(obj: dict[str, Any]) -> Record | None:
     return None  # meta / notice / error: envelope chatter, known noise
 
 
+# Keys a diagnostics export keeps as record context (the rest is the message's own).
+_SANITIZED_KEYS = {"time", "level", "subsystem", "module", "logger", "msg", "omitted"}
+
+
+def parse_sanitized(obj: dict[str, Any]) -> Record | None:
+    """A diagnostics export's `logs/openclaw-sanitized.jsonl` record (openclaw-formats §8).
+
+    The export flattens each file-log record to safe keys: `time`, `level`
+    (tslog's logLevelName as written), `subsystem`/`module` from the child
+    logger binding (else `logger`), the first string argument as `msg` (cut at
+    240 characters), and scalar meta such as `runId`, `sessionId` or
+    `durationMs`.  Paths read `$OPENCLAW_STATE_DIR/...` or `~/...` and long
+    numbers `<redacted-id>`.  Records whose message was withheld carry
+    `omitted` instead of `msg`: recognised, but nothing to read.
+    """
+    if "msg" not in obj and "omitted" not in obj:
+        return None
+    level = _str(obj.get("level"))
+    logger = _str(obj.get("logger"))
+    return Record(
+        message=_str(obj.get("msg")) or "",
+        stamp=_stamp(obj.get("time")),
+        level=level.lower() if level else None,
+        subsystem=_str(obj.get("subsystem"))
+        or _str(obj.get("module"))
+        or (logger if logger != "openclaw" else None),
+        meta={k: v for k, v in obj.items() if k not in _SANITIZED_KEYS},
+    )
+
+
 JSON_HOOKS: dict[str, Callable[[dict[str, Any]], Record | None]] = {
     "tslog": parse_tslog,
     "console_json": parse_console_json,
     "logs_json": parse_logs_json,
+    "sanitized": parse_sanitized,
 }

@@ -1,4 +1,4 @@
-"""The ingest summary: files, lines, occurrences per kind, unrecognised lines.
+"""The ingest summary: the manifest, line coverage, occurrences per kind, and what to look at.
 
 Printed with rich to stderr (the table itself goes wherever the caller
 points it).  All log-derived text passes through :func:`safe_text` first.
@@ -6,12 +6,20 @@ points it).  All log-derived text passes through :func:`safe_text` first.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping, Sequence
+
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from lockforensics.containers import format_size
+from lockforensics.manifest import ManifestRow
 from lockforensics.pipeline import Ingest
 from lockforensics.textsafety import clean
+
+SAMPLES_SHOWN = 10
+_COUNTS = ("lines", "event_lines", "noise_lines", "unrecognized", "possibly_relevant")
 
 
 def safe_text(value: object, limit: int = 160) -> Text:
@@ -19,21 +27,95 @@ def safe_text(value: object, limit: int = 160) -> Text:
     return Text(clean(str(value))[:limit])
 
 
+def _span(row: ManifestRow) -> str:
+    first, last = row["first"], row["last"]
+    if not isinstance(first, str) or not isinstance(last, str):
+        return "no time"
+    # MM-DD HH:MM: a bundle spans days, not years; the manifest keeps full stamps.
+    first, last = first[5:16].replace("T", " "), last[5:16].replace("T", " ")
+    return f"{first} UTC" if first == last else f"{first} → {last} UTC"
+
+
+def _count(row: ManifestRow, key: str) -> int:
+    value = row[key]
+    return value if isinstance(value, int) else 0
+
+
+def _manifest(rows: Sequence[ManifestRow], console: Console) -> None:
+    """Two lines per input: its path, then what it is and how its lines were counted."""
+    console.print(Text("Inputs (manifest)", style="bold"))
+    totals = dict.fromkeys(_COUNTS, 0)
+    for row in rows:
+        for key in _COUNTS:
+            totals[key] += _count(row, key)
+        sha = row["sha256"]
+        what = [
+            str(row["format"]) + (" (duplicate)" if row["duplicate_of"] else ""),
+            format_size(_count(row, "size")),
+            f"sha256 {sha[:12]}" if isinstance(sha, str) else "sha256 -",
+        ]
+        console.print(safe_text(f"{row['path']}  [{_span(row)}]", 300))
+        console.print(Text(f"    {'  '.join(what)}: " + _equation(row)))
+    broken = [r for r in rows if _count(r, "lines") != sum(_count(r, k) for k in _PARTS)]
+    verdict = (
+        "every line of every input accounted for"
+        if not broken
+        else f"accounting does not add up for {len(broken)} input(s) (a bug; please report it)"
+    )
+    console.print(Text(f"coverage: {_equation(totals)}"))
+    console.print(Text(f"coverage: {verdict} ({len(rows)} input(s))"))
+
+
+_PARTS = ("event_lines", "noise_lines", "unrecognized")
+
+
+def _equation(counts: Mapping[str, object]) -> str:
+    def n(key: str) -> int:
+        value = counts[key]
+        return value if isinstance(value, int) else 0
+
+    text = (
+        f"{n('lines'):,} lines = {n('event_lines'):,} in events + {n('noise_lines'):,} "
+        f"noise + {n('unrecognized'):,} unrecognized"
+    )
+    if n("possibly_relevant"):
+        text += f" ({n('possibly_relevant'):,} possibly relevant)"
+    return text
+
+
+def _facts(rows: Sequence[ManifestRow], console: Console) -> None:
+    """What documents say about the gateway (per export), and what was counted once."""
+    groups: dict[str, list[str]] = {}
+    for row in rows:
+        parts = [
+            f"{label} {row[key]}"
+            for key, label in (("version", "OpenClaw"), ("host", "host"), ("platform", "platform"))
+            if row[key]
+        ]
+        if parts:
+            groups.setdefault(", ".join(parts), []).append(str(row["path"]))
+    for facts, paths in groups.items():
+        where = f"{os.path.commonpath(paths)}/" if len(paths) > 1 else paths[0]
+        count = f" ({len(paths)} inputs)" if len(paths) > 1 else ""
+        console.print(safe_text(f"recorded: {facts}: {where}{count}", 300))
+    for row in rows:
+        if row["duplicate_of"]:
+            console.print(
+                safe_text(f"duplicate: {row['path']} holds the same bytes as {row['duplicate_of']}")
+            )
+        elif _count(row, "duplicate_rows"):
+            console.print(
+                safe_text(
+                    f"duplicate: {_count(row, 'duplicate_rows')} event(s) of {row['path']} "
+                    "repeat lines a fuller input holds; counted once"
+                )
+            )
+
+
 def render(result: Ingest, console: Console) -> None:
-    files = Table(title="Inputs", title_justify="left", show_lines=False)
-    for column in ("input", "envelope", "lines", "event lines", "noise", "unrecognized"):
-        files.add_column(
-            column,
-            justify="left" if column in ("input", "envelope") else "right",
-            overflow="fold",
-        )
-    totals = [0, 0, 0, 0]
-    for scan in result.files:
-        numbers = [scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized]
-        totals = [a + b for a, b in zip(totals, numbers, strict=True)]
-        files.add_row(safe_text(scan.source), scan.envelope, *(f"{n:,}" for n in numbers))
-    files.add_row(Text("total", style="bold"), "", *(f"{n:,}" for n in totals))
-    console.print(files)
+    rows = result.manifest()
+    _manifest(rows, console)
+    _facts(rows, console)
 
     kinds = Table(title="Occurrences per kind", title_justify="left")
     kinds.add_column("kind")
@@ -52,10 +134,22 @@ def render(result: Ingest, console: Console) -> None:
             else "zone for zone-less stamps: UTC (no zone evidence in the bundle)"
         )
     )
+    relevant = [(s.source, n, t) for s in result.files for n, t in s.relevant_samples]
+    if relevant:
+        total = sum(s.relevant for s in result.files)
+        console.print(
+            Text(
+                f"possibly relevant, unclassified: {total:,} line(s) use lock vocabulary "
+                "but match no signature:",
+                style="bold",
+            )
+        )
+        for source, line_no, text in relevant[:SAMPLES_SHOWN]:
+            console.print(safe_text(f"  {source}:{line_no}: {text}"))
     samples = [(s.source, n, t) for s in result.files for n, t in s.unrecognized_samples]
     if samples:
         console.print(Text("first unrecognized lines:", style="bold"))
-        for source, line_no, text in samples[:10]:
+        for source, line_no, text in samples[:SAMPLES_SHOWN]:
             console.print(safe_text(f"  {source}:{line_no}: {text}"))
     for warning in result.warnings:
         console.print(Text("warning: ", style="yellow") + safe_text(warning, 300))

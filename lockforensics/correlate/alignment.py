@@ -1,0 +1,144 @@
+"""Lock error → takeover alignment, in both directions.
+
+Backward, per takeover: its *precursor* is the nearest lock error
+(lock_stale or lock_timeout occurrence) at or before it, within ``window``,
+on the same session (same agent and session id, i.e. the same transcript
+file).  Only when the session has none does the nearest lock error of the same
+agent count (``match = "agent"``).  ``lag_s`` = takeover − precursor.  A
+takeover with no session id (a redacted path) can only match by agent.
+
+Forward, per lock error: it is *followed by a takeover* when it is the
+precursor of at least one takeover.  A lock error superseded by a later one
+on the same session before the takeover is therefore not followed: the
+takeover is attributed to the nearest error only.
+
+Both sides are occurrences at their first line's time; untimed ones take no
+part.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from lockforensics.correlate.failures import LOCK_ERRORS
+from lockforensics.correlate.frames import seconds
+from lockforensics.schema import EventKind
+
+_PRECURSOR = ("precursor", "precursor_ts", "precursor_kind")
+
+
+def _lock_errors(failures: pl.LazyFrame) -> pl.LazyFrame:
+    return (
+        failures.filter(
+            pl.col("kind").is_in(LOCK_ERRORS)
+            & pl.col("ts").is_not_null()
+            & pl.col("agent").is_not_null()
+        )
+        .select(
+            "agent",
+            "session_id",
+            precursor=pl.col("occurrence"),
+            precursor_ts=pl.col("ts"),
+            precursor_kind=pl.col("kind"),
+        )
+        .sort("precursor_ts", "precursor")
+    )
+
+
+def pairs(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
+    """One row per timed takeover with its precursor (or nulls), ``match`` and ``lag_s``."""
+    tolerance = timedelta(seconds=window_s)
+    locks = _lock_errors(failures)
+    takeovers = (
+        failures.filter((pl.col("kind") == EventKind.TAKEOVER) & pl.col("ts").is_not_null())
+        .select("agent", "session_id", takeover=pl.col("occurrence"), ts=pl.col("ts"))
+        .sort("ts", "takeover")
+    )
+    # Sorted explicitly above; polars cannot verify sortedness within `by` groups.
+    same_session = takeovers.join_asof(
+        locks.filter(pl.col("session_id").is_not_null()),
+        left_on="ts",
+        right_on="precursor_ts",
+        by=["agent", "session_id"],
+        strategy="backward",
+        tolerance=tolerance,
+        check_sortedness=False,
+    )
+    same_agent = same_session.join_asof(
+        locks.drop("session_id").rename({c: f"{c}_agent" for c in _PRECURSOR}),
+        left_on="ts",
+        right_on="precursor_ts_agent",
+        by="agent",
+        strategy="backward",
+        tolerance=tolerance,
+        check_sortedness=False,
+    )
+    by_session = pl.col("precursor").is_not_null()
+    return (
+        same_agent.with_columns(
+            match=pl.when(by_session)
+            .then(pl.lit("session"))
+            .when(pl.col("precursor_agent").is_not_null())
+            .then(pl.lit("agent")),
+            **{
+                c: pl.when(by_session).then(pl.col(c)).otherwise(pl.col(f"{c}_agent"))
+                for c in _PRECURSOR
+            },
+        )
+        .with_columns(lag_s=seconds(pl.col("ts") - pl.col("precursor_ts")))
+        .select(
+            "takeover",
+            "ts",
+            "agent",
+            "session_id",
+            "precursor",
+            "precursor_ts",
+            "precursor_kind",
+            "match",
+            "lag_s",
+        )
+        .sort("ts", "takeover")
+    )
+
+
+def followups(failures: pl.LazyFrame, pair_table: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per timed lock error: the first takeover it is the precursor of, if any."""
+    followed = (
+        pair_table.filter(pl.col("precursor").is_not_null())
+        .sort("ts", "takeover")
+        .group_by("precursor", maintain_order=True)
+        .agg(takeover=pl.col("takeover").first(), takeover_ts=pl.col("ts").first())
+        .rename({"precursor": "occurrence"})
+    )
+    return (
+        failures.filter(pl.col("kind").is_in(LOCK_ERRORS) & pl.col("ts").is_not_null())
+        .select("occurrence", "kind", "ts", "agent", "session_id")
+        .join(followed, on="occurrence", how="left")
+        .with_columns(followed=pl.col("takeover").is_not_null())
+        .sort("ts", "occurrence", nulls_last=True)
+    )
+
+
+def summary(pair_table: pl.LazyFrame, followup_table: pl.LazyFrame) -> pl.LazyFrame:
+    """The alignment numbers a report headlines, as one row."""
+    lag = pl.col("lag_s").drop_nulls()
+    takeovers = pair_table.select(
+        takeovers=pl.len().cast(pl.Int64),
+        with_lock_precursor=pl.col("precursor").is_not_null().sum().cast(pl.Int64),
+        with_session_precursor=(pl.col("match") == "session").sum().cast(pl.Int64),
+        with_agent_precursor=(pl.col("match") == "agent").sum().cast(pl.Int64),
+        lag_s_p50=lag.quantile(0.5, "linear"),
+        lag_s_p90=lag.quantile(0.9, "linear"),
+        lag_s_max=lag.max(),
+    ).with_columns(
+        without_lock_precursor=pl.col("takeovers") - pl.col("with_lock_precursor"),
+    )
+    locks = followup_table.select(
+        lock_errors=pl.len().cast(pl.Int64),
+        lock_errors_followed=pl.col("followed").sum().cast(pl.Int64),
+    ).with_columns(
+        lock_errors_without_takeover=pl.col("lock_errors") - pl.col("lock_errors_followed")
+    )
+    return pl.concat([takeovers, locks], how="horizontal")

@@ -1,0 +1,57 @@
+"""Failures: one row per lock_stale, lock_timeout or takeover occurrence.
+
+Every later stage (alignment, incidents, frequency, stuck-but-alive) works on
+these rows, never on raw lines: OpenClaw logs one failure on three to five
+lines (lane mirrors, echoes, the journal copy), and counting lines would
+multiply every number.  A failure's time is its first line's.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.correlate.frames import first_value, ordered
+from lockforensics.parsing.fields import session_type
+from lockforensics.schema import LOCK_KINDS, EventKind
+
+LOCK_ERRORS = (EventKind.LOCK_STALE, EventKind.LOCK_TIMEOUT)
+
+
+def failures(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Collapse the (epoch-annotated) lock and takeover lines into occurrences."""
+    rows = ordered(events).filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
+    real_session = pl.col("session_id").filter(~pl.col("session_is_placeholder").fill_null(False))
+    # `lane=main` / `cron` / `subagent` say which queue the run was on; the
+    # `session:<key>` mirror only repeats the session.
+    global_lane = pl.col("lane").filter(~pl.col("lane").str.starts_with("session:"))
+    return (
+        rows.group_by("occurrence")
+        .agg(
+            kind=pl.col("kind").first(),
+            ts=pl.col("ts").min(),
+            agent=first_value("agent"),
+            session_id=real_session.drop_nulls().first(),
+            session_key=first_value("session_key"),
+            session_file=first_value("session_file"),
+            lock_path=first_value("lock_path"),
+            lane=global_lane.drop_nulls().first(),
+            pid=first_value("pid"),
+            owner_alive=first_value("owner_alive"),
+            age_ms=first_value("age_ms"),
+            run_id=first_value("run_id"),
+            duration_ms=pl.col("duration_ms").max(),
+            gateway_pid=first_value("gateway_pid"),
+            epoch=first_value("epoch"),
+            uptime_s=first_value("uptime_s"),
+            uptime_is_lower_bound=first_value("uptime_is_lower_bound"),
+            version=first_value("version"),
+            host=first_value("host"),
+            lines=pl.len().cast(pl.Int64),
+        )
+        .with_columns(
+            session_type=pl.col("session_key").map_elements(
+                session_type, return_dtype=pl.String, skip_nulls=False
+            )
+        )
+        .sort("ts", "occurrence", nulls_last=True)
+    )

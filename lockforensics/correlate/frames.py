@@ -1,0 +1,34 @@
+"""Small expression helpers shared by the correlator stages."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.schema import SORT_KEY
+
+
+def ordered(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """The event table's total order, so "first" inside a group means the earliest line."""
+    return frame.sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
+
+
+def first_value(column: str) -> pl.Expr:
+    """The first non-null value of ``column`` within a group."""
+    return pl.col(column).drop_nulls().first()
+
+
+def most_common(frame: pl.LazyFrame, by: str, column: str) -> pl.LazyFrame:
+    """Per ``by`` group, the most frequent non-null ``column`` value; ties go to the smallest."""
+    return (
+        frame.filter(pl.col(column).is_not_null() & pl.col(by).is_not_null())
+        .group_by(by, column)
+        .agg(pl.len().alias("_n"))
+        .sort(by, "_n", column, descending=[False, True, False])
+        .group_by(by, maintain_order=True)
+        .agg(pl.col(column).first())
+    )
+
+
+def seconds(delta: pl.Expr) -> pl.Expr:
+    """A duration as float seconds (µs precision)."""
+    return delta.dt.total_microseconds() / 1_000_000

@@ -1,0 +1,79 @@
+"""Frequency: failures per day, hour, agent, session type, lane, epoch and version,
+and the rate inside incidents (burst) against the rate outside them (baseline).
+
+Days and hours are UTC.  A failure's version is its own line's, else the one
+its gateway epoch shows; "unknown" when neither says.  Only hours and values
+that have failures get a row.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+
+from lockforensics.schema import EventKind
+
+DIMENSIONS: tuple[str, ...] = ("day", "hour", "agent", "session_type", "lane", "epoch", "version")
+UNKNOWN = "unknown"
+
+
+def frequency(clustered: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
+    """Long table: ``dimension``, ``value``, counts per kind and ``occurrences``."""
+    base = clustered.join(
+        epoch_table.select("epoch", epoch_version=pl.col("version")), on="epoch", how="left"
+    ).with_columns(
+        day=pl.col("ts").dt.strftime("%Y-%m-%d"),
+        hour=pl.col("ts").dt.strftime("%Y-%m-%dT%H:00Z"),
+        version=pl.coalesce("version", "epoch_version"),
+    )
+    parts = [
+        base.with_columns(
+            value=pl.col(dimension).cast(pl.String).fill_null(UNKNOWN),
+            # Epoch numbers sort as numbers; every other value sorts as text.
+            order=pl.col(dimension).cast(pl.Int64, strict=False)
+            if dimension == "epoch"
+            else pl.lit(None, dtype=pl.Int64),
+        )
+        .group_by("value", "order")
+        .agg(
+            lock_stale=(pl.col("kind") == EventKind.LOCK_STALE).sum().cast(pl.Int64),
+            lock_timeout=(pl.col("kind") == EventKind.LOCK_TIMEOUT).sum().cast(pl.Int64),
+            takeover=(pl.col("kind") == EventKind.TAKEOVER).sum().cast(pl.Int64),
+            occurrences=pl.len().cast(pl.Int64),
+        )
+        .with_columns(dimension=pl.lit(dimension), rank=pl.lit(rank))
+        for rank, dimension in enumerate(DIMENSIONS)
+    ]
+    return (
+        pl.concat(parts, how="diagonal_relaxed")
+        .sort("rank", "order", "value", nulls_last=True)
+        .select("dimension", "value", "lock_stale", "lock_timeout", "takeover", "occurrences")
+    )
+
+
+def rates(
+    clustered: pl.LazyFrame,
+    incident_table: pl.LazyFrame,
+    window_start: datetime | None,
+    window_end: datetime | None,
+) -> pl.LazyFrame:
+    """One row: failures per hour inside incidents (burst) and outside them (baseline)."""
+    span_h = (
+        (window_end - window_start).total_seconds() / 3600
+        if window_start is not None and window_end is not None
+        else None
+    )
+    counts = clustered.filter(pl.col("ts").is_not_null()).select(
+        in_incidents=pl.col("incident").is_not_null().sum().cast(pl.Int64),
+        outside_incidents=pl.col("incident").is_null().sum().cast(pl.Int64),
+    )
+    hours = incident_table.select(incident_hours=(pl.col("duration_s").sum() / 3600))
+    outside_h = pl.lit(span_h, dtype=pl.Float64) - pl.col("incident_hours")
+    return pl.concat([counts, hours], how="horizontal").with_columns(
+        window_hours=pl.lit(span_h, dtype=pl.Float64),
+        burst_per_hour=pl.when(pl.col("incident_hours") > 0).then(
+            pl.col("in_incidents") / pl.col("incident_hours")
+        ),
+        baseline_per_hour=pl.when(outside_h > 0).then(pl.col("outside_incidents") / outside_h),
+    )

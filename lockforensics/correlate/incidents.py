@@ -1,0 +1,77 @@
+"""Incidents: failures clustered by time gap, across agents.
+
+Timed failures (lock_stale, lock_timeout, takeover occurrences) in time order
+are cut wherever two consecutive ones lie more than ``gap`` apart.  A cluster
+of at least two failures is an incident; a failure alone in its cluster is
+background (``incident`` null) and counts toward the baseline rate, which
+would otherwise be zero by construction.  Untimed failures belong to no
+cluster.  Incidents are numbered from 1 in time order; an incident's start and
+end are its first and last failure.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from lockforensics.correlate.frames import seconds
+from lockforensics.schema import EventKind
+
+MIN_FAILURES = 2
+
+
+def cluster(failures: pl.LazyFrame, gap_s: float) -> pl.LazyFrame:
+    """The failures with an ``incident`` column (null: background or untimed)."""
+    gap = timedelta(seconds=gap_s)
+    timed = (
+        failures.filter(pl.col("ts").is_not_null())
+        .sort("ts", "occurrence")
+        .with_columns(_new=(pl.col("ts").diff() > gap).fill_null(True))
+        .with_columns(_cluster=pl.col("_new").cum_sum())
+        .with_columns(_big=pl.len().over("_cluster") >= MIN_FAILURES)
+        .with_columns(
+            incident=pl.when(pl.col("_big"))
+            .then((pl.col("_new") & pl.col("_big")).cum_sum())
+            .cast(pl.Int64)
+        )
+        .drop("_new", "_cluster", "_big")
+    )
+    untimed = failures.filter(pl.col("ts").is_null()).with_columns(
+        incident=pl.lit(None, dtype=pl.Int64)
+    )
+    return pl.concat([timed, untimed]).sort("ts", "occurrence", nulls_last=True)
+
+
+def _sorted_unique(column: str) -> pl.Expr:
+    return pl.col(column).drop_nulls().unique().sort()
+
+
+def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per incident: span, who was hit, counts per kind, and the gateway state."""
+    return (
+        clustered.filter(pl.col("incident").is_not_null())
+        .sort("ts", "occurrence")
+        .group_by("incident", maintain_order=True)
+        .agg(
+            start=pl.col("ts").first(),
+            end=pl.col("ts").last(),
+            occurrences=pl.len().cast(pl.Int64),
+            lock_stale=(pl.col("kind") == EventKind.LOCK_STALE).sum().cast(pl.Int64),
+            lock_timeout=(pl.col("kind") == EventKind.LOCK_TIMEOUT).sum().cast(pl.Int64),
+            takeover=(pl.col("kind") == EventKind.TAKEOVER).sum().cast(pl.Int64),
+            agents=_sorted_unique("agent"),
+            session_ids=_sorted_unique("session_id"),
+            session_types=_sorted_unique("session_type"),
+            lanes=_sorted_unique("lane"),
+            epoch=pl.col("epoch").first(),
+            gateway_pid=pl.col("gateway_pid").first(),
+            uptime_s=pl.col("uptime_s").first(),
+            uptime_is_lower_bound=pl.col("uptime_is_lower_bound").first(),
+        )
+        .with_columns(
+            duration_s=seconds(pl.col("end") - pl.col("start")),
+            sessions=pl.col("session_ids").list.len().cast(pl.Int64),
+        )
+        .sort("incident")
+    )

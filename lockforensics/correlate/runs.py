@@ -1,0 +1,36 @@
+"""Runs: one row per embedded run, from its attempt, start, timeout and done lines.
+
+Runs are debug-level in OpenClaw, so this table is empty at the default log
+level; the stages that use it (resolution, triggers) say so rather than
+guess.  Tool calls and compactions name only their run id; this table is how
+they are tied to a session.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.correlate.frames import first_value, ordered
+from lockforensics.schema import EventKind
+
+
+def runs(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Per run id: who ran it, when it started and ended, and whether it succeeded."""
+    rows = ordered(events).filter(
+        (pl.col("kind") == EventKind.RUN) & pl.col("run_id").is_not_null()
+    )
+    return (
+        rows.group_by("run_id")
+        .agg(
+            run=pl.col("occurrence").first(),
+            agent=first_value("agent"),
+            session_id=first_value("session_id"),
+            session_key=first_value("session_key"),
+            started=pl.col("ts").min(),
+            ended=pl.col("ts").filter(pl.col("phase") == "done").max(),
+            last_line=pl.col("ts").max(),
+            timed_out=(pl.col("phase") == "timeout").any(),
+        )
+        .with_columns(succeeded=pl.col("ended").is_not_null() & ~pl.col("timed_out"))
+        .sort("started", "run", nulls_last=True)
+    )

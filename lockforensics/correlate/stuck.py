@@ -1,0 +1,41 @@
+"""Stuck but alive: sessions whose lock error names a live owner.
+
+A lock error whose owner pid is the gateway epoch's own pid, or that says
+``alive=true``, means the process holding the session's lock was still
+running: the session was stuck inside a live gateway rather than orphaned by
+a dead one.  Reported per agent and session.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.correlate.failures import LOCK_ERRORS
+
+
+def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
+    """Per (agent, session): lock errors with a live owner, when, and whose."""
+    own = pl.col("pid") == pl.col("gateway_pid")
+    return (
+        clustered.filter(
+            pl.col("kind").is_in(LOCK_ERRORS)
+            & (own.fill_null(False) | pl.col("owner_alive").fill_null(False))
+        )
+        .with_columns(
+            owner=pl.when(own.fill_null(False))
+            .then(pl.lit("gateway"))
+            .otherwise(pl.lit("other live process"))
+        )
+        .sort("ts", "occurrence", nulls_last=True)
+        .group_by("agent", "session_id", maintain_order=True)
+        .agg(
+            lock_errors=pl.len().cast(pl.Int64),
+            first=pl.col("ts").min(),
+            last=pl.col("ts").max(),
+            owner_pids=pl.col("pid").drop_nulls().unique().sort(),
+            gateway_pids=pl.col("gateway_pid").drop_nulls().unique().sort(),
+            owners=pl.col("owner").unique().sort(),
+            incidents=pl.col("incident").drop_nulls().unique().sort(),
+        )
+        .sort("first", "agent", "session_id", nulls_last=True)
+    )

@@ -1,0 +1,164 @@
+"""Trigger evidence: who else wrote a session while its takeover's run had the lock released.
+
+The takeover check compares the transcript's stat from when the run released
+its lock for model I/O with the stat when it takes the lock back; any other
+writer in between trips it (formats doc §3).  A takeover's *release window*
+is [takeover − the lane task's durationMs, takeover], the run's whole attempt
+(without a duration: the alignment window).  Writers looked for in it:
+
+* ``compaction``: an auto-compaction of any run on the same session (the
+  takeover's own run included: its rewrite is a known false positive);
+* ``cron``: a cron line on the same session, or on the same agent when the
+  line names no session;
+* ``sessions_send`` / ``sessions_spawn``: such a tool call by another run of
+  the same agent (the target session is not logged, so this is agent-level);
+* ``heartbeat``: another run on the agent's ``…:heartbeat`` session overlapping
+  the window;
+* ``second_run``: another run on the same session overlapping the window.
+
+All of these are debug lines.  ``status`` per takeover: ``found``;
+``none_found`` (debug lines exist near the takeover, none is a writer); or
+``no_debug_lines``, i.e. no trigger evidence at this log level.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from lockforensics.correlate.frames import first_value, ordered
+from lockforensics.schema import EventKind
+
+SPAWNING_TOOLS = ("sessions_send", "sessions_spawn")
+_COLUMNS = ("trigger", "at", "agent", "session_id", "run_id", "evidence")
+
+
+def _windows(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
+    fallback = pl.lit(timedelta(seconds=window_s))
+    return (
+        failures.filter((pl.col("kind") == EventKind.TAKEOVER) & pl.col("ts").is_not_null())
+        .select(
+            "agent",
+            "session_id",
+            takeover=pl.col("occurrence"),
+            ts=pl.col("ts"),
+            takeover_run=pl.col("run_id"),
+            window_start=pl.col("ts")
+            - pl.coalesce(pl.duration(milliseconds=pl.col("duration_ms")), fallback),
+            coverage_start=pl.col("ts")
+            - pl.max_horizontal(pl.duration(milliseconds=pl.col("duration_ms")), fallback),
+        )
+        .sort("ts", "takeover")
+    )
+
+
+def _point_writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
+    """Compactions, cron lines and spawning tool calls, one row per occurrence."""
+    rows = ordered(events).filter(
+        pl.col("ts").is_not_null()
+        & (
+            pl.col("kind").is_in([EventKind.COMPACTION.value, EventKind.CRON.value])
+            | ((pl.col("kind") == EventKind.TOOL_CALL) & pl.col("tool").is_in(SPAWNING_TOOLS))
+        )
+    )
+    runs = run_table.select("run_id", run_agent=pl.col("agent"), run_session=pl.col("session_id"))
+    return (
+        rows.group_by("occurrence")
+        .agg(
+            kind=pl.col("kind").first(),
+            tool=first_value("tool"),
+            at=pl.col("ts").min(),
+            agent=first_value("agent"),
+            session_id=first_value("session_id"),
+            run_id=first_value("run_id"),
+        )
+        .join(runs, on="run_id", how="left")
+        .select(
+            trigger=pl.when(pl.col("kind") == EventKind.TOOL_CALL)
+            .then(pl.col("tool"))
+            .otherwise(pl.col("kind")),
+            at=pl.col("at"),
+            agent=pl.coalesce("agent", "run_agent"),
+            session_id=pl.coalesce("session_id", "run_session"),
+            run_id=pl.col("run_id"),
+            evidence=pl.col("occurrence"),
+        )
+    )
+
+
+def triggers(
+    events: pl.LazyFrame, failures: pl.LazyFrame, run_table: pl.LazyFrame, window_s: float
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """(one row per takeover with its release window and status; one row per writer found)."""
+    windows = _windows(failures, window_s)
+    points = _point_writers(events, run_table)
+    in_window = pl.col("at").is_between(pl.col("window_start"), pl.col("ts"))
+    other_run = pl.col("run_id").ne_missing(pl.col("takeover_run"))
+    by_session = windows.filter(pl.col("session_id").is_not_null()).join(
+        points.filter(pl.col("trigger").is_in(["compaction", "cron"])).drop("agent"),
+        on="session_id",
+    )
+    by_agent = windows.filter(pl.col("agent").is_not_null()).join(
+        points.filter(
+            pl.col("trigger").is_in(SPAWNING_TOOLS)
+            | ((pl.col("trigger") == "cron") & pl.col("session_id").is_null())
+        ).drop("session_id"),
+        on="agent",
+    )
+    # A run with no `done` line (failed, or logged before the level went back
+    # to info) is only known to be alive until its last line.
+    overlapping = (pl.col("started") <= pl.col("ts")) & (
+        pl.col("alive_until") >= pl.col("window_start")
+    )
+    runs = run_table.select(
+        "run_id",
+        "agent",
+        "session_id",
+        "session_key",
+        "started",
+        alive_until=pl.coalesce("ended", "last_line"),
+        evidence=pl.col("run"),
+    )
+    second_runs = windows.filter(pl.col("session_id").is_not_null()).join(
+        runs.drop("agent"), on="session_id"
+    )
+    heartbeats = windows.filter(pl.col("agent").is_not_null()).join(
+        runs.filter(pl.col("session_key").str.ends_with(":heartbeat")).drop("session_id"),
+        on="agent",
+    )
+    keep = ("takeover", "trigger", "at", "run_id", "evidence")
+    found = pl.concat(
+        [
+            by_session.filter(in_window).select(*keep),
+            by_agent.filter(in_window & other_run).select(*keep),
+            second_runs.filter(overlapping & other_run).select(
+                *keep[:1], trigger=pl.lit("second_run"), at=pl.col("started"), *keep[3:]
+            ),
+            heartbeats.filter(overlapping & other_run).select(
+                *keep[:1], trigger=pl.lit("heartbeat"), at=pl.col("started"), *keep[3:]
+            ),
+        ],
+        how="diagonal_relaxed",
+    ).sort("takeover", "at", "trigger", "evidence")
+    debug = (
+        events.filter((pl.col("level") == "debug") & pl.col("ts").is_not_null())
+        .select(debug_ts=pl.col("ts"))
+        .sort("debug_ts")
+    )
+    counts = found.group_by("takeover").agg(triggers=pl.len().cast(pl.Int64))
+    status = (
+        windows.join_asof(debug, left_on="ts", right_on="debug_ts", strategy="backward")
+        .join(counts, on="takeover", how="left")
+        .with_columns(triggers=pl.col("triggers").fill_null(0))
+        .with_columns(
+            status=pl.when(pl.col("triggers") > 0)
+            .then(pl.lit("found"))
+            .when(pl.col("debug_ts") >= pl.col("coverage_start"))
+            .then(pl.lit("none_found"))
+            .otherwise(pl.lit("no_debug_lines"))
+        )
+        .select("takeover", "ts", "agent", "session_id", "window_start", "triggers", "status")
+        .sort("ts", "takeover")
+    )
+    return status, found

@@ -1,0 +1,68 @@
+"""Evidence the bundle holds twice is counted once.
+
+It arrives twice in three ways:
+
+* **the same file twice** (copied into two folders, or both loose and inside
+  an archive): same sha256.  Every copy keeps its line accounting; only the
+  one whose name sorts first gives rows, and the manifest names it for the
+  others.
+* **overlapping copies** (a log copied before it rotated beside its rotated
+  parts, two captures of one journal): a row equal in every column but its
+  provenance (``source``, ``line``) to a row of another input of the same
+  channel is dropped (how its time was completed aside).  The fuller copy
+  keeps it: the input with more lines, then the one whose name sorts first.  Equal
+  rows within one input are kept: a file that says a thing twice said it twice.
+* **the same line in the file log and the journal**: different channels, so
+  both rows stay; they share one occurrence (parsers/occurrences.toml).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import polars as pl
+
+from lockforensics.parsing.scan import FileScan
+
+#: Columns that say where a row was read and how its time was completed, not
+#: what it says: one line read from two files may owe its year to a journal
+#: header in one and to the file name in the other.
+PROVENANCE = ("source", "line", "occurrence", "ts_quality", "ts_assumption")
+
+
+def drop_same_files(scans: Sequence[FileScan]) -> None:
+    """Empty the rows of every input whose stored bytes another input has too;
+    the one whose name sorts first keeps them (whatever order they were read in)."""
+    keeper: dict[str, str] = {}
+    for scan in scans:
+        if scan.sha256 is not None and scan.lines:  # empty files are all alike, hold nothing
+            keeper[scan.sha256] = min(scan.source, keeper.get(scan.sha256, scan.source))
+    for scan in scans:
+        first = keeper.get(scan.sha256 or "")
+        if first is not None and first != scan.source and scan.lines:
+            scan.duplicate_of = first
+            scan.duplicate_rows += len(scan.rows)
+            scan.rows = []
+
+
+def drop_overlaps(frame: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
+    """Drop rows that another input of the same channel holds identically."""
+    if frame.is_empty():
+        return frame
+    key = [
+        pl.col(c).list.join("\x1f") if isinstance(frame.schema[c], pl.List) else pl.col(c)
+        for c in frame.columns
+        if c not in PROVENANCE
+    ]
+    fuller = sorted(scans, key=lambda scan: (-scan.lines, scan.source))
+    rank = pl.col("source").replace_strict(
+        {scan.source: index for index, scan in enumerate(fuller)}, return_dtype=pl.Int64
+    )
+    keep = frame.select((rank == rank.min().over(key)).alias("keep"))["keep"]
+    dropped = frame.filter(~keep).group_by("source").len()
+    if dropped.is_empty():
+        return frame
+    counts = dict(dropped.iter_rows())
+    for scan in scans:
+        scan.duplicate_rows += counts.get(scan.source, 0)
+    return frame.filter(keep)

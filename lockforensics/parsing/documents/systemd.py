@@ -1,0 +1,131 @@
+"""``systemctl status openclaw-gateway`` captures: when the running gateway started.
+
+The header says which process runs and since when::
+
+    ● openclaw-gateway.service - OpenClaw Gateway (v2026.5.22)
+         Loaded: loaded (/home/ops/.config/systemd/user/openclaw-gateway.service; enabled; ...)
+         Active: active (running) since Wed 2026-05-13 19:22:00 CEST; 2 weeks 0 days ago
+       Main PID: 48213 (node)
+         CGroup: /user.slice/.../openclaw-gateway.service
+                 └─48213 node /usr/lib/node_modules/openclaw/dist/index.js gateway --port 18789
+
+    May 28 06:40:31 gw-prod-01 node[48213]: ...     (the journal tail: scanned as a log)
+
+``Active: active … since`` becomes an ``uptime`` event: the process start is
+``ts - uptime_ms`` as for every uptime event.  When the capture's own time is
+known (a stamp line, the file name, its mtime) ``ts`` is that time and
+``uptime_ms`` the time since; else ``ts`` is the start itself and
+``uptime_ms`` 0.  ``inactive``/``failed`` since … becomes a ``gateway_stop``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from lockforensics.parsing.documents.model import Document, Parsed, event
+from lockforensics.parsing.documents.timing import (
+    document_time,
+    stamp_line,
+    when_from_stamp,
+    zone_offset,
+)
+from lockforensics.parsing.timestamps import Stamp, parse_iso
+from lockforensics.schema import EventKind
+
+# The unit's state glyph: ● running, ○ inactive, \u00d7 failed, ↻ reloading.
+_UNIT = re.compile("^[●○\u00d7↻*] " + r"(?P<unit>\S+)(?: - (?P<description>.*))?$")
+_ACTIVE = re.compile(
+    r"^\s*Active: (?P<state>[\w-]+) \((?P<sub>[^)]*)\)(?: since \w{3} "
+    r"(?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2})(?: (?P<zone>[A-Z]{2,5}|[+-]\d{4}))?"
+    r"(?:; (?P<ago>.+?) ago)?)?\s*$"
+)
+_MAIN_PID = re.compile(r"^\s*Main PID: (?P<pid>\d+)")
+_HEADER = re.compile(r"^\s*[A-Z][A-Za-z -]*: |^\s+[└├│]")
+_VERSION = re.compile(r"\(v(?P<version>\d{4}\.\d+\.\d+[\w.-]*)\)")
+_GATEWAY = re.compile(r"openclaw|OpenClaw")
+
+
+def sniff(name: str, head: str) -> bool:
+    lines = head.splitlines()[:40]
+    return any(_ACTIVE.match(ln) for ln in lines) and any(
+        _UNIT.match(ln) or ln.lstrip().startswith("Loaded: ") for ln in lines
+    )
+
+
+def parse(doc: Document) -> Parsed | None:
+    out = Parsed()
+    stamp = None
+    unit_line = ""
+    active: tuple[int, re.Match[str]] | None = None
+    pid: tuple[int, int] | None = None
+    for number, line in enumerate(doc.lines, start=1):
+        if active is not None and not line.strip():
+            out.known_lines.add(number)
+            out.tail_from = number + 1 if number < len(doc.lines) else None
+            break
+        if (found := stamp_line(line)) is not None and active is None:
+            stamp = found
+            out.known_lines.add(number)
+        elif m := _UNIT.match(line):
+            unit_line = line
+            out.known_lines.add(number)
+            if v := _VERSION.search(m["description"] or ""):
+                out.facts["version"] = v["version"]
+        elif m := _ACTIVE.match(line):
+            active = (number, m)
+        elif m := _MAIN_PID.match(line):
+            pid = (number, int(m["pid"]))
+        elif _HEADER.match(line) or not line.strip():
+            out.known_lines.add(number)
+        else:
+            out.unrecognized.add(number)
+    if active is None or not _GATEWAY.search(unit_line or doc.name):
+        return None
+    number, m = active
+    lines = [number] + ([pid[0]] if pid else [])
+    out.event_lines.update(lines)
+    row = _row(doc, m, stamp, number, pid[1] if pid else None)
+    if row is not None:
+        row["raw"] = "\n".join(doc.lines[n - 1] for n in lines)
+        row["version"] = out.facts.get("version")
+        out.rows.append(row)
+    return out
+
+
+def _row(
+    doc: Document, m: re.Match[str], stamp: Stamp | None, number: int, pid: int | None
+) -> dict[str, Any] | None:
+    if m["date"] is None:
+        return None
+    zone = m["zone"] or ""
+    zone_text = f" {zone}" if zone else ""
+    since_stamp = _since(m["date"], m["time"], zone)
+    since = when_from_stamp(since_stamp) if since_stamp else None
+    if since is None:
+        return None
+    running = m["state"] in ("active", "reloading")
+    kind = EventKind.UPTIME if running else EventKind.GATEWAY_STOP
+    fields: dict[str, Any] = {
+        "gateway_pid": pid if running else None,
+        "phase": f"systemd_{m['state']}_since",
+        "message": f"{m['state']} ({m['sub']}) since {m['date']} {m['time']}{zone_text}",
+    }
+    if not running:
+        return event(kind.value, number, "", since, **fields)
+    seen = document_time(doc.name, doc.mtime, stamp)
+    observed, started = seen.get("ts"), since.get("ts")
+    if isinstance(observed, datetime) and isinstance(started, datetime) and observed >= started:
+        uptime = int((observed - started).total_seconds() * 1000)
+        return event(kind.value, number, "", seen, uptime_ms=uptime, **fields)
+    # No time of observation that can be trusted: the start itself, uptime 0.
+    return event(kind.value, number, "", since, uptime_ms=0, **fields)
+
+
+def _since(day: str, clock: str, zone: str) -> Stamp | None:
+    stamp = parse_iso(f"{day}T{clock}")
+    if stamp is None:
+        return None
+    return replace(stamp, raw=f"{day} {clock} {zone}".strip(), offset=zone_offset(zone))

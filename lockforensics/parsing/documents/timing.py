@@ -1,0 +1,138 @@
+"""When a document was written: its own stamp, else a stamp in its name, else its mtime.
+
+Command outputs (``sessions cleanup``, ``doctor``) carry no time of their
+own; cron wrappers often print one (``date``) before the command, operators
+often put one in the file name, and the file system keeps a modification
+time.  The first of those found is used and ``ts_assumption`` says which.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import Any
+
+from lockforensics.parsing.timestamps import ABBREVIATIONS, MONTHS, Stamp, parse_iso
+from lockforensics.schema import TimeQuality
+
+# `date` as cron wrappers print it: "Thu May 28 05:15:00 UTC 2026".
+_DATE_CMD = re.compile(
+    r"^[A-Z][a-z]{2} (?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2})"
+    r" (?:(?P<zone>[A-Z]{2,5}|[+-]\d{4}) )?(?P<year>\d{4})$"
+)
+_ISO_ONLY = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?$"
+)
+# A stamp in a file name: `sessions-cleanup-2026-05-28T0515Z.txt`,
+# `openclaw-diagnostics-2026-05-28T05-30-00-000Z-53110.zip`.  A date alone
+# (`openclaw-2026-05-28.log`) names a day, not the moment of a run.
+_NAME_STAMP = re.compile(
+    r"(?<!\d)(?P<y>20\d{2})-?(?P<m>\d{2})-?(?P<d>\d{2})[T_ -]?(?P<H>\d{2})[:-]?(?P<M>\d{2})"
+    r"(?:[:-]?(?P<S>\d{2}))?(?:[.-]\d{3})?(?P<zone>Z|[+-]\d{2}:?\d{2})?(?!\d)"
+)
+
+
+def stamp_line(text: str) -> Stamp | None:
+    """A line that is nothing but a stamp (ISO 8601, or `date` output), else None."""
+    text = text.strip()
+    if _ISO_ONLY.match(text):
+        return parse_iso(text)
+    m = _DATE_CMD.match(text)
+    if m is None or m["mon"] not in MONTHS:
+        return None
+    try:
+        day = date(int(m["year"]), MONTHS[m["mon"]], int(m["day"]))
+        clock = time.fromisoformat(m["time"])
+    except ValueError:
+        return None
+    return Stamp(raw=text, day=day, clock=clock, offset=zone_offset(m["zone"]))
+
+
+def zone_offset(zone: str | None) -> timedelta | None:
+    """The offset of ``UTC``, ``CEST``, ``+0200``; None when it cannot be trusted."""
+    if not zone:
+        return None
+    if zone in ABBREVIATIONS:
+        return timedelta(minutes=ABBREVIATIONS[zone])
+    if zone[0] in "+-" and zone[1:].isdigit():
+        sign = -1 if zone[0] == "-" else 1
+        return sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+    return None
+
+
+def name_stamp(name: str) -> Stamp | None:
+    """The last date-and-time stamp in a file's base name, if any."""
+    base = re.split(r"[/\\]", name)[-1]
+    found: Stamp | None = None
+    for m in _NAME_STAMP.finditer(base):
+        try:
+            day = date(int(m["y"]), int(m["m"]), int(m["d"]))
+            clock = time(int(m["H"]), int(m["M"]), int(m["S"] or 0))
+        except ValueError:
+            continue
+        zone = m["zone"]
+        offset = (
+            timedelta(0) if zone == "Z" else zone_offset(zone.replace(":", "") if zone else None)
+        )
+        found = Stamp(raw=m.group(0), day=day, clock=clock, offset=offset)
+    return found
+
+
+def when_from_stamp(stamp: Stamp, origin: str | None = None) -> dict[str, Any]:
+    """Row time columns for a full stamp; ``origin`` names where it came from when
+    that was not the document's own text.  A zone-less stamp is left for the
+    bundle's zone (the pipeline fills ``ts`` from ``_local``)."""
+    assert stamp.day is not None
+    naive = datetime.combine(stamp.day, stamp.clock or time(0))
+    note = f"time from {origin}" if origin else None
+    if stamp.offset is not None:
+        return {
+            "ts": naive.replace(tzinfo=timezone(stamp.offset)).astimezone(UTC),
+            "ts_raw": stamp.raw,
+            "ts_quality": (TimeQuality.ASSUMED if origin else TimeQuality.EXPLICIT).value,
+            "ts_assumption": note,
+        }
+    return {
+        "ts": None,
+        "_local": naive,
+        "ts_raw": stamp.raw,
+        "ts_quality": TimeQuality.ASSUMED.value,
+        "ts_assumption": note,
+    }
+
+
+UNTIMED: dict[str, Any] = {
+    "ts": None,
+    "ts_quality": TimeQuality.UNTIMED.value,
+    "ts_assumption": "no time in the document, its name or its file metadata",
+}
+
+
+def document_time(name: str, mtime: datetime | None, own: Stamp | None) -> dict[str, Any]:
+    """Row time columns for a document run: own stamp, else the file name, else mtime."""
+    if own is not None and own.day is not None:
+        when = when_from_stamp(own)
+        when["ts_assumption"] = "; ".join(
+            x for x in ("time from the stamp in the document", when["ts_assumption"]) if x
+        )
+        return when
+    from_name = name_stamp(name)
+    if from_name is not None:
+        return when_from_stamp(from_name, "the file name")
+    if mtime is None:
+        return dict(UNTIMED)
+    if mtime.tzinfo is None:
+        # zip members store local time without a zone.
+        return {
+            "ts": None,
+            "_local": mtime,
+            "ts_raw": mtime.isoformat(),
+            "ts_quality": TimeQuality.ASSUMED.value,
+            "ts_assumption": "time from the file's modification time",
+        }
+    return {
+        "ts": mtime.astimezone(UTC),
+        "ts_raw": mtime.astimezone(UTC).isoformat(),
+        "ts_quality": TimeQuality.ASSUMED.value,
+        "ts_assumption": "time from the file's modification time",
+    }

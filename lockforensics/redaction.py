@@ -1,0 +1,114 @@
+"""Consistent pseudonyms for identifiers before a report leaves the host.
+
+A report is pasted into a public issue, so chat ids, user names, host names,
+emails and secrets must not survive in any format, evidence lines included.
+Each value maps to a keyed pseudonym (HMAC-SHA256), so the same chat id reads
+the same everywhere in one report and ``--redact-key`` reproduces a report,
+while nobody without the key can reverse or confirm a guess.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+import polars as pl
+
+# Order matters: secrets and emails first (they may contain path-like or
+# id-like text), then structural identifiers.
+_SECRET = re.compile(
+    r"\b(?:sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|xox[abprs]-[A-Za-z0-9-]{10,}"
+    r"|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16}"
+    r"|AIza[0-9A-Za-z_-]{30,}|eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"
+    r"|\d{8,10}:AA[A-Za-z0-9_-]{30,})"
+)
+_BEARER = re.compile(
+    r"(?i)\b(bearer|token|api[_-]?key|secret|password)([=: ]+)([A-Za-z0-9._~+/-]{12,})"
+)
+_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+# Home folders on Linux, macOS and Windows (either slash; JSON-escaped too).
+_HOME = re.compile(
+    r"(?P<pre>/home/|/Users/|[A-Za-z]:(?:\\\\|\\|/)Users(?:\\\\|\\|/))(?P<user>[^/\\\s\"'<>|]+)"
+)
+# Peer / chat / group / channel ids inside session keys and lanes.
+_PEER = re.compile(
+    r"(?P<pre>:(?:direct|dm|group|channel|room|thread|topic):)(?P<peer>[^:\s\"'|,)]+)"
+)
+_PSEUDONYM = re.compile(r"(?:secret|email|user|peer|host|id)-[0-9a-f]{8}")
+_UUID = re.compile(
+    r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
+)
+
+
+@dataclass
+class Redactor:
+    """Rewrites identifiers in text to stable keyed pseudonyms, counting each kind."""
+
+    key: bytes
+    redact_ids: bool = False
+    hosts: frozenset[str] = frozenset()
+    counts: Counter[str] = field(default_factory=Counter)
+    _seen: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def pseudonym(self, kind: str, value: str) -> str:
+        known = self._seen.get((kind, value))
+        if known is not None:
+            return known
+        digest = hmac.new(self.key, f"{kind}\0{value}".encode(), hashlib.sha256).hexdigest()
+        alias = f"{kind}-{digest[:8]}"
+        self._seen[(kind, value)] = alias
+        self.counts[kind] += 1
+        return alias
+
+    def _sub(self, pattern: re.Pattern[str], kind: str, group: str | int, text: str) -> str:
+        def repl(m: re.Match[str]) -> str:
+            value = m.group(group)
+            if _PSEUDONYM.fullmatch(value):  # already rewritten by an earlier rule
+                return m.group(0)
+            start, end = m.span(group)
+            whole_start = m.start()
+            prefix = m.group(0)[: start - whole_start]
+            suffix = m.group(0)[end - whole_start :]
+            return prefix + self.pseudonym(kind, value) + suffix
+
+        return pattern.sub(repl, text)
+
+    def text(self, text: str) -> str:
+        """Redact one string."""
+        text = self._sub(_SECRET, "secret", 0, text)
+        text = self._sub(_BEARER, "secret", 3, text)
+        text = self._sub(_EMAIL, "email", 0, text)
+        text = self._sub(_HOME, "user", "user", text)
+        text = self._sub(_PEER, "peer", "peer", text)
+        for host in sorted(self.hosts, key=len, reverse=True):
+            if host and host in text:
+                text = text.replace(host, self.pseudonym("host", host))
+        if self.redact_ids:
+            text = self._sub(_UUID, "id", 0, text)
+        return text
+
+    def optional(self, value: str | None) -> str | None:
+        return None if value is None else self.text(value)
+
+    @property
+    def summary(self) -> dict[str, int]:
+        """Distinct values redacted, per kind (what the report states)."""
+        return dict(sorted(self.counts.items()))
+
+
+def redact_frame(frame: pl.DataFrame, redactor: Redactor) -> pl.DataFrame:
+    """Apply ``redactor`` to every string (and list-of-string) cell of ``frame``."""
+    exprs = []
+    for name, dtype in frame.schema.items():
+        if dtype == pl.String:
+            exprs.append(pl.col(name).map_elements(redactor.text, return_dtype=pl.String))
+        elif dtype == pl.List(pl.String):
+            exprs.append(
+                pl.col(name).list.eval(
+                    pl.element().map_elements(redactor.text, return_dtype=pl.String)
+                )
+            )
+    return frame.with_columns(exprs) if exprs else frame

@@ -1,0 +1,496 @@
+"""Structured documents: sessions cleanup, doctor, lock files, listings, systemd, diagnostics."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from lockforensics.bundle import memory_input
+from lockforensics.cli import app
+from lockforensics.parsing.documents import HOOKS, Document, load_documents
+from lockforensics.pipeline import Ingest, ingest, ingest_inputs
+from samples.generate import sanitize_record
+from tests.conftest import ingest_files
+
+SESSIONS = "/home/ops/.openclaw/agents"
+SID = "4a1b2c3d-0000-4000-8000-000000000001"
+
+
+def rows(result: Ingest, kind: str) -> list[dict[str, Any]]:
+    return result.events.filter(pl.col("kind") == kind).to_dicts()
+
+
+def adds_up(result: Ingest) -> bool:
+    return all(s.lines == s.event_lines + s.noise_lines + s.unrecognized for s in result.files)
+
+
+# --------------------------------------------------------------------------- sessions cleanup
+
+DRY_RUN_SINGLE = f"""Session store: {SESSIONS}/main/sessions/sessions.json
+Maintenance mode: warn
+Entries: 120 -> 80 (remove 40)
+Would prune missing transcripts: 2
+Would retire stale direct DM sessions: 1
+Would prune stale: 37
+Would cap overflow: 0
+Would prune unreferenced artifacts: 5
+
+Planned session actions:
+Action           Key                        Age       Model          Flags
+prune-stale      agent:main:cron:...9f1a2b  31d ago   claude-sonnet-4-6 id:{SID}
+keep             agent:main:main            2h ago    claude-sonnet-4-6
+"""
+
+
+def multi(stores: list[tuple[str, str]], applied: bool = False) -> str:
+    blocks = []
+    for agent, numbers in stores:
+        body = (
+            f"Applied maintenance. Current entries: {numbers}"
+            if applied
+            else f"Maintenance mode: warn\nEntries: {numbers} (remove 1)\nWould prune stale: 1"
+        )
+        blocks.append(
+            f"Agent: {agent}\nSession store: {SESSIONS}/{agent}/sessions/sessions.json\n{body}"
+        )
+    return "\n\n".join(blocks) + "\n"
+
+
+def test_cleanup_dry_run_single_store_carries_its_numbers() -> None:
+    """A single-store dry run is one cleanup_run with its numbers, timed by its file name."""
+    result = ingest_files({"cron/sessions-cleanup-2026-05-28T0515Z.txt": DRY_RUN_SINGLE})
+    (row,) = rows(result, "cleanup_run")
+    assert row["agent"] == "main"
+    assert row["store_path"].endswith("/main/sessions/sessions.json")
+    assert (row["entries_before"], row["entries_after"], row["pruned_stale"]) == (120, 80, 37)
+    assert (row["pruned_missing"], row["dm_scope_retired"], row["artifacts_pruned"]) == (2, 1, 5)
+    assert (row["dry_run"], row["phase"], row["maintenance_mode"]) == (True, "dry-run", "warn")
+    assert row["ts"] == datetime(2026, 5, 28, 5, 15, tzinfo=UTC)
+    assert row["ts_assumption"] == "time from the file name"
+    scan = result.files[0]
+    assert (scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized) == (13, 12, 1, 0)
+
+
+def test_cleanup_agent_blocks_are_one_run() -> None:
+    """A multi-agent run gives one row per store and one occurrence for the run."""
+    text = multi([("main", "10 -> 9"), ("ops", "5 -> 4"), ("pm-a", "3 -> 2")])
+    result = ingest_files({"sessions-cleanup-2026-05-28T0600Z.txt": text})
+    found = rows(result, "cleanup_run")
+    assert [r["agent"] for r in found] == ["main", "ops", "pm-a"]
+    assert result.occurrence_counts() == {"cleanup_run": 1}
+    assert adds_up(result)
+    assert result.files[0].unrecognized == 0
+
+
+def test_cleanup_applied_summary() -> None:
+    """Applied text: phase applied, dry_run false, the current entries as entries_after."""
+    text = (
+        multi([("main", "80"), ("ops", "4")], applied=True) + "Pruned unreferenced artifacts: 3\n"
+    )
+    result = ingest_files({"sessions-cleanup-2026-05-28T0515Z.txt": text})
+    found = rows(result, "cleanup_run")
+    assert [(r["phase"], r["dry_run"], r["entries_after"]) for r in found] == [
+        ("applied", False, 80),
+        ("applied", False, 4),
+    ]
+    assert found[1]["artifacts_pruned"] == 3
+
+
+def test_cleanup_cron_log_splits_runs_at_their_stamps() -> None:
+    """A cron log appending runs after `date` lines: one occurrence per run, each at its stamp."""
+    run = multi([("main", "10 -> 9"), ("ops", "5 -> 4")])
+    text = f"Thu May 28 00:00:01 UTC 2026\n{run}Thu May 28 06:00:01 UTC 2026\n{run}"
+    result = ingest_files({"cleanup.log": text})
+    found = rows(result, "cleanup_run")
+    assert [r["ts"].hour for r in found] == [0, 0, 6, 6]
+    assert {r["ts_quality"] for r in found} == {"explicit"}
+    assert {r["ts_assumption"] for r in found} == {"time from the stamp in the document"}
+    assert result.occurrence_counts() == {"cleanup_run": 2}
+
+
+def test_cleanup_unstamped_runs_stay_apart_and_untimed() -> None:
+    """Single-store runs appended without stamps are separate runs with no time."""
+    result = ingest_files({"cleanup.log": DRY_RUN_SINGLE + DRY_RUN_SINGLE})
+    found = rows(result, "cleanup_run")
+    assert [r["doc_run"] for r in found] == [1, 2]
+    assert {r["ts_quality"] for r in found} == {"untimed"}
+    assert result.occurrence_counts() == {"cleanup_run": 2}
+
+
+def test_cleanup_time_falls_back_to_mtime() -> None:
+    """No stamp in the text or the name: the file's modification time, said so."""
+    when = datetime(2026, 5, 28, 5, 15, 42, tzinfo=UTC)
+    result = ingest_inputs([memory_input("cleanup.txt", DRY_RUN_SINGLE.encode(), mtime=when)])
+    (row,) = rows(result, "cleanup_run")
+    assert row["ts"] == when
+    assert row["ts_assumption"] == "time from the file's modification time"
+
+
+def test_cleanup_json_single_and_all_agents() -> None:
+    """`--json`: a single summary, and the allAgents form with one row per store."""
+    store = {
+        "agentId": "main",
+        "storePath": f"{SESSIONS}/main/sessions/sessions.json",
+        "mode": "warn",
+        "dryRun": True,
+        "beforeCount": 12,
+        "afterCount": 9,
+        "missing": 1,
+        "pruned": 2,
+        "capped": 0,
+        "unreferencedArtifacts": {"scannedFiles": 40, "removedFiles": 3},
+        "wouldMutate": True,
+    }
+    other = {**store, "agentId": "ops", "storePath": f"{SESSIONS}/ops/sessions/sessions.json"}
+    both = {"allAgents": True, "mode": "warn", "dryRun": True, "stores": [store, other]}
+    result = ingest_files(
+        {
+            "single-2026-05-28T0500Z.json": json.dumps(store, indent=2),
+            "all-2026-05-28T0600Z.json": json.dumps(both, indent=2),
+        }
+    )
+    found = rows(result, "cleanup_run")
+    assert sorted((r["source"], r["agent"], r["entries_before"]) for r in found) == [
+        ("all-2026-05-28T0600Z.json", "main", 12),
+        ("all-2026-05-28T0600Z.json", "ops", 12),
+        ("single-2026-05-28T0500Z.json", "main", 12),
+    ]
+    assert {r["artifacts_pruned"] for r in found} == {3}
+    assert result.occurrence_counts() == {"cleanup_run": 2}
+    assert all(s.event_lines == s.lines for s in result.files)
+
+
+def test_cleanup_json_partial_error_is_reported() -> None:
+    """A failed store in an allAgents run becomes a warning; the stores that ran are rows."""
+    store = {"agentId": "main", "storePath": "/s/sessions.json", "beforeCount": 1, "afterCount": 1}
+    value = {
+        "allAgents": True,
+        "mode": "enforce",
+        "dryRun": False,
+        "stores": [store],
+        "partialError": {"failingAgentId": "ops", "message": "EACCES"},
+    }
+    result = ingest_files({"c.json": json.dumps(value)})
+    assert len(rows(result, "cleanup_run")) == 1
+    assert any("cleanup failed for agent 'ops': EACCES" in w for w in result.warnings)
+
+
+# --------------------------------------------------------------------------- doctor
+
+DOCTOR_PLAIN = f"""Session locks
+- Found 3 session lock files.
+- ~/.openclaw/agents/main/sessions/{SID}.jsonl.lock pid=50418 (alive) age=13s stale=no
+- ~/.openclaw/agents/ops/sessions/{SID[:-1]}2.jsonl.lock pid=4892 (dead) age=1h2m stale=yes (dead-pid, too-old) [removed]
+- ~/.openclaw/agents/ops/sessions/{SID[:-1]}3.jsonl.lock pid=missing age=unknown stale=yes (missing-pid)
+- Removed 1 stale session lock file.
+
+Memory search
+- All good.
+"""
+
+
+def test_doctor_lock_lines_become_events() -> None:
+    """Each lock line: path, pid, alive, age, stale, reasons and removed."""
+    result = ingest_files({"doctor-2026-05-28T0431Z.txt": DOCTOR_PLAIN})
+    found = rows(result, "doctor_lock")
+    assert [
+        (r["agent"], r["pid"], r["owner_alive"], r["age_ms"], r["stale"], r["removed"])
+        for r in found
+    ] == [
+        ("main", 50418, True, 13_000, False, False),
+        ("ops", 4892, False, 3_720_000, True, True),
+        ("ops", None, None, None, True, False),
+    ]
+    assert found[1]["stale_reasons"] == ["dead-pid", "too-old"]
+    assert found[0]["session_id"] == SID
+    assert result.occurrence_counts() == {"doctor_lock": 3}
+    scan = result.files[0]
+    assert scan.unrecognized == 0
+    assert scan.relevant == 0
+
+
+def test_doctor_clack_box_with_wrapped_paths(sample_dir: Path) -> None:
+    """The boxed, word-wrapped doctor output of the sample reads back to whole lock lines."""
+    path = next((sample_dir / "doctor").iterdir())
+    result = ingest([path])
+    found = rows(result, "doctor_lock")
+    assert [r["age_ms"] for r in found] == [561_000, 1_862_000, 280_000]
+    assert all(r["lock_path"].startswith("~/.openclaw/agents/") for r in found)
+    assert all(r["lock_path"].endswith(".jsonl.lock") for r in found)
+    assert [r["stale_reasons"] for r in found] == [[], ["too-old"], []]
+    assert result.files[0].unrecognized == 0
+
+
+# --------------------------------------------------------------------------- lock files
+
+
+@pytest.mark.parametrize(
+    ("payload", "version", "fields"),
+    [
+        ('{\n  "pid": 41693,\n  "createdAt": "2026-05-14T07:35:46.405Z"\n}\n', "v1", {}),
+        (
+            '{"pid":41693,"createdAt":"2026-05-14T07:35:46.405Z","starttime":884211}',
+            "v2",
+            {"pid_starttime": 884211},
+        ),
+        (
+            '{\n  "pid": 41693,\n  "createdAt": "2026-05-14T07:35:46.405Z",\n  "maxHoldMs": 720000\n}',
+            "v3",
+            {"max_hold_ms": 720000},
+        ),
+    ],
+)
+def test_lock_file_payload_versions(payload: str, version: str, fields: dict[str, int]) -> None:
+    """v1, v2 and v3 payloads (pretty or compact): pid, createdAt as time, version, extras."""
+    name = f"bundle/agents/pm-a/sessions/{SID}.jsonl.lock"
+    result = ingest_files({name: payload})
+    (row,) = rows(result, "lock_file")
+    assert (row["pid"], row["lock_payload"], row["lock_scope"]) == (41693, version, "session")
+    assert row["ts"] == datetime(2026, 5, 14, 7, 35, 46, 405000, tzinfo=UTC)
+    assert (row["agent"], row["session_id"]) == ("pm-a", SID)
+    assert all(row[k] == v for k, v in fields.items())
+    assert result.files[0].event_lines == result.files[0].lines
+
+
+@pytest.mark.parametrize(
+    ("payload", "kind"),
+    [
+        ("", "empty"),
+        ('{"pid": 123, "createdAt": "2026-05-14T07:3', "partial"),
+        ("\x7fgarbage", "invalid"),
+    ],
+)
+def test_broken_lock_payloads_are_kept_and_reported(payload: str, kind: str) -> None:
+    """Empty, cut or garbled payloads: still a lock_file event, and a warning naming the file."""
+    result = ingest_files({f"agents/main/sessions/{SID}.jsonl.lock": payload})
+    (row,) = rows(result, "lock_file")
+    assert row["lock_payload"] == kind
+    assert row["pid"] == (123 if kind == "partial" else None)
+    assert any(f"lock file payload is {kind}" in w for w in result.warnings)
+
+
+def test_store_and_gateway_locks_are_not_session_locks() -> None:
+    """sessions.json.lock and the gateway singleton lock are classified apart."""
+    result = ingest_files(
+        {
+            "agents/main/sessions/sessions.json.lock": '{"pid": 7, "createdAt": "2026-05-28T04:00:00Z"}',
+            "state/gateway.1a2b3c4d.lock": (
+                '{"pid": 48213, "createdAt": "2026-05-13T17:22:01Z", "configPath": "/h/openclaw.json"}'
+            ),
+        }
+    )
+    found = sorted(rows(result, "lock_file"), key=lambda r: r["source"])
+    assert [(r["lock_scope"], r["session_id"]) for r in found] == [
+        ("store", None),
+        ("gateway", None),
+    ]
+    assert found[1]["gateway_pid"] == 48213
+
+
+LISTING = f"""{SESSIONS}/main/sessions:
+total 48
+-rw-r--r--@ 1 song  staff  5120 May 25 14:40 {SID}.jsonl
+-rw-r--r--@ 1 song  staff    85 May 25 14:43 {SID}.jsonl.lock
+-rw-r--r--  1 song  staff  2048 May 25 14:44 sessions.json
+-rw-r--r--  1 song  staff    60 Dec 31  2025 sessions.json.lock
+"""
+
+
+def test_ls_listing_lists_lock_files_with_assumed_year_and_zone() -> None:
+    """`ls -l` (macOS @ flag, no year): every .lock is a lock_file, its year and zone assumed."""
+    result = ingest_files({"ls-sessions-2026-05-28.txt": LISTING}, tz="Europe/Berlin")
+    found = rows(result, "lock_file")
+    assert [(r["lock_scope"], r["agent"], r["lock_payload"]) for r in found] == [
+        ("store", "main", "listed"),
+        ("session", "main", "listed"),
+    ]
+    assert found[1]["ts"] == datetime(2026, 5, 25, 12, 43, tzinfo=UTC)
+    assert "year 2026 from file name" in found[1]["ts_assumption"]
+    assert found[0]["ts"] == datetime(2025, 12, 30, 23, 0, tzinfo=UTC)
+    assert result.files[0].unrecognized == 0
+    assert adds_up(result)
+
+
+# --------------------------------------------------------------------------- systemd
+
+
+def systemctl(since: str = "Wed 2026-05-13 19:22:00 CEST", tail: str = "") -> str:
+    return (
+        "● openclaw-gateway.service - OpenClaw Gateway (v2026.5.22)\n"
+        "     Loaded: loaded (/home/ops/.config/systemd/user/openclaw-gateway.service; enabled)\n"
+        f"     Active: active (running) since {since}; 2 weeks 0 days ago\n"
+        "   Main PID: 48213 (node)\n"
+        "     CGroup: /user.slice/user-1000.slice/openclaw-gateway.service\n"
+        "             └─48213 openclaw-gateway\n" + tail
+    )
+
+
+def test_systemctl_status_is_uptime_evidence() -> None:
+    """Active since + Main PID: an uptime event whose ts - uptime_ms is the process start."""
+    result = ingest_files({"systemctl-status-2026-05-28T0428Z.txt": systemctl()})
+    (row,) = rows(result, "uptime")
+    assert row["gateway_pid"] == 48213
+    assert row["version"] == "2026.5.22"
+    assert row["ts"] == datetime(2026, 5, 28, 4, 28, tzinfo=UTC)
+    start = row["ts"].timestamp() * 1000 - row["uptime_ms"]
+    assert start == datetime(2026, 5, 13, 17, 22, tzinfo=UTC).timestamp() * 1000
+    assert adds_up(result)
+    assert result.files[0].unrecognized == 0
+
+
+def test_systemctl_without_capture_time_gives_the_start_itself() -> None:
+    """No time of capture: ts is the start, uptime 0; the journal tail is read as a log."""
+    tail = (
+        "\nMay 28 06:27:46 gw-prod-01 node[48213]: [session-write-lock] releasing lock held for "
+        f"722960ms (max=720000ms): {SESSIONS}/support/sessions/{SID}.jsonl.lock\n"
+    )
+    result = ingest_files({"status.txt": systemctl(tail=tail)})
+    (row,) = rows(result, "uptime")
+    assert (row["ts"], row["uptime_ms"]) == (datetime(2026, 5, 13, 17, 22, tzinfo=UTC), 0)
+    assert len(rows(result, "lock_released_by_watchdog")) == 1
+    assert adds_up(result)
+
+
+def test_systemctl_inactive_is_a_stop() -> None:
+    """`inactive (dead) since …` marks the gateway's stop, not its start."""
+    text = systemctl().replace("active (running)", "inactive (dead)")
+    result = ingest_files({"status.txt": text})
+    assert [r["kind"] for r in result.events.to_dicts()] == ["gateway_stop"]
+
+
+# --------------------------------------------------------------------------- diagnostics export
+
+
+def test_sample_diagnostics_export_records_version_and_platform(sample_dir: Path) -> None:
+    """The export zip alone: every member carries the version, the stability bundle the uptime."""
+    export = next((sample_dir / "support").iterdir())
+    result = ingest([export])
+    manifest = result.manifest()
+    assert len(manifest) == 9
+    assert {m["version"] for m in manifest} == {"2026.5.22"}
+    assert {m["platform"] for m in manifest} == {"linux x64 node 22.22.2"}
+    assert {m["host"] for m in manifest} == {None}  # OpenClaw redacts the host name
+    assert set(result.events["version"]) == {"2026.5.22"}
+    (uptime,) = rows(result, "uptime")
+    assert (uptime["gateway_pid"], uptime["phase"]) == (48213, "stability")
+    start = uptime["ts"].timestamp() * 1000 - uptime["uptime_ms"]
+    assert start == datetime(2026, 5, 13, 17, 22, tzinfo=UTC).timestamp() * 1000
+    formats = {m["path"]: m["format"] for m in manifest}
+    assert formats["logs/openclaw-sanitized.jsonl"] == "diagnostics-sanitized"
+    assert formats["summary.md"] == "diagnostics-summary-md"
+    assert all(m["unrecognized"] == 0 for m in manifest)
+
+
+def test_sanitized_records_still_read_as_events(tmp_path: Path) -> None:
+    """A lock error sanitized the way the export does it ($OPENCLAW_STATE_DIR, redacted ids)
+    is still a lock event, and carries the version its export's manifest names."""
+    sid = "9f2f9f4f-13fe-4922-bd72-b16072716549"
+    line = json.dumps(
+        {
+            "0": (
+                "Embedded agent failed before reply: session file locked (timeout 60000ms): "
+                f"pid=48213 alive=true ageMs=70312 {SESSIONS}/main/sessions/{sid}.jsonl.lock"
+            ),
+            "1": "chat 4917612345",
+            "_meta": {"name": "openclaw", "logLevelName": "ERROR"},
+            "time": "2026-05-28T06:27:45.482+02:00",
+        }
+    )
+    sanitized = json.dumps(sanitize_record(line))
+    assert "$OPENCLAW_STATE_DIR/agents/main" in sanitized
+    assert '"omitted": "log-message"' in sanitized  # the second string argument is withheld
+    export = tmp_path / "openclaw-diagnostics-2026-05-28T05-31-07-220Z-1.zip"
+    with zipfile.ZipFile(export, "w") as out:
+        out.writestr("manifest.json", json.dumps({"openclawVersion": "2026.5.22", "contents": []}))
+        out.writestr("logs/openclaw-sanitized.jsonl", sanitized + "\n")
+    (row,) = rows(ingest([export]), "lock_timeout")
+    assert (row["agent"], row["session_id"], row["age_ms"]) == ("main", sid, 70312)
+    assert (row["envelope"], row["channel"], row["version"]) == (
+        "diagnostics-sanitized",
+        "diagnostics",
+        "2026.5.22",
+    )
+    assert row["ts"] == datetime(2026, 5, 28, 4, 27, 45, 482000, tzinfo=UTC)
+
+
+# --------------------------------------------------------------------------- accounting
+
+
+def test_unclassified_lock_wording_is_listed_as_possibly_relevant() -> None:
+    """A lock line no signature reads is counted and kept as a sample, in logs and documents."""
+    log = (
+        "2026-05-28T06:00:00.000+02:00 [gateway] hello\n"
+        "2026-05-28T06:00:01.000+02:00 [agent/embedded] SessionWriteLock lease lost for main\n"
+    )
+    result = ingest_files(
+        {"a.log": log, "doctor.txt": DOCTOR_PLAIN + "- lock lease table is new\n"}
+    )
+    by_name = {s.source: s for s in result.files}
+    assert by_name["a.log"].relevant == 1
+    assert by_name["a.log"].relevant_samples[0][1].endswith("SessionWriteLock lease lost for main")
+    assert by_name["doctor.txt"].relevant == 1
+    assert adds_up(result)
+
+
+HEADS = [
+    DRY_RUN_SINGLE,
+    multi([("main", "10 -> 9"), ("ops", "5 -> 4")]),
+    DOCTOR_PLAIN,
+    LISTING,
+    systemctl(),
+    '{"pid": 1, "createdAt": "2026-05-14T07:35:46.405Z"}',
+    '{\n  "allAgents": true,\n  "stores": [{"storePath": "/s", "beforeCount": 1}]\n}',
+    '{\n  "openclawVersion": "x", "contents": [], "process": {"uptimeMs": 1}, "generatedAt": "2026-05-28T00:00:00Z"\n}',
+]
+texts = st.one_of(
+    st.text(max_size=400),
+    st.sampled_from(HEADS),
+    st.builds(lambda s, n: s[:n], st.sampled_from(HEADS), st.integers(0, 600)),
+    st.builds(
+        lambda a, b, n: a[:n] + b, st.sampled_from(HEADS), st.text(max_size=80), st.integers(0, 600)
+    ),
+    st.builds("\n".join, st.lists(st.sampled_from("\n".join(HEADS).splitlines()))),
+)
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts, st.sampled_from(sorted(HOOKS)))
+def test_document_hooks_never_raise(text: str, hook: str) -> None:
+    """Any text handed to any document hook: a reading or a refusal, never an exception."""
+    doc = Document.of("agents/main/sessions/x.jsonl.lock", text, bundle_year=2026)
+    HOOKS[hook].sniff(doc.name, text)
+    parsed = HOOKS[hook].parse(doc)
+    if parsed is not None:
+        assert all(1 <= n <= max(len(doc.lines), 1) for n in parsed.event_lines)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(texts)
+def test_documents_in_a_bundle_always_add_up(text: str) -> None:
+    """Whatever a document-like input holds, its lines add up and the run completes."""
+    result = ingest_files(
+        {
+            "cleanup-2026-05-28T0515Z.txt": text,
+            f"agents/main/sessions/{SID}.jsonl.lock": text,
+            "doctor.txt": "Session locks\n- Found 1 session lock file.\n" + text,
+        }
+    )
+    assert adds_up(result)
+
+
+def test_formats_lists_every_document_with_its_kinds() -> None:
+    """`lockforensics formats` shows each document hook, in detection order, with its kinds."""
+    output = CliRunner().invoke(app, ["formats"]).output
+    assert "Documents (detection order, before envelopes)" in output
+    for spec in load_documents().documents:
+        assert spec.name in output
+    assert "cleanup_run" in output

@@ -1,0 +1,84 @@
+"""Hostile log text is inert in every output: terminal, Markdown, and redacted."""
+
+from __future__ import annotations
+
+import polars as pl
+from hypothesis import given
+from hypothesis import strategies as st
+
+from lockforensics.redaction import Redactor, redact_frame
+from lockforensics.textsafety import clean, md_code, md_fence, md_text
+
+HOSTILE = (
+    "\x1b[31mred\x1b[0m \u202eevil\u202c <script>alert(1)</script> @everyone [x](http://e) | `tick`"
+)
+
+
+def test_clean_strips_ansi_controls_and_bidi() -> None:
+    """ANSI escapes vanish; controls and bidi overrides become U+FFFD."""
+    out = clean(HOSTILE)
+    assert "\x1b" not in out
+    assert "\u202e" not in out
+    assert "red" in out
+
+
+@given(st.text())
+def test_md_text_leaves_no_active_markdown(text: str) -> None:
+    """Every Markdown-active character in escaped text is preceded by a backslash."""
+    out = md_text(text)
+    for index, char in enumerate(out):
+        if char in "`*_[]<>|@!#":
+            assert index > 0
+            assert out[index - 1] == "\\"
+
+
+def test_md_code_survives_tables_and_backticks() -> None:
+    """A code span with pipes and backticks stays one cell and one span."""
+    out = md_code("a|b ``c`` d")
+    assert "\\|" in out
+    assert out.startswith("```")
+    assert out.endswith("```")
+
+
+def test_md_fence_cannot_be_closed_by_content() -> None:
+    """A line of backticks inside evidence does not end the fence early."""
+    out = md_fence(["````", "@here"])
+    fence = out.splitlines()[0].removesuffix("text")
+    assert len(fence) == 5
+    assert out.splitlines()[-1] == fence
+
+
+def test_redactor_is_consistent_and_keyed() -> None:
+    """The same value gets the same pseudonym; another key gives another one."""
+    text = "lane=session:agent:main:telegram:direct:4917612345 /home/alice/.openclaw x@y.org"
+    a = Redactor(key=b"k1")
+    first, second = a.text(text), a.text(text)
+    assert first == second
+    assert "4917612345" not in first
+    assert "alice" not in first
+    assert "x@y.org" not in first
+    assert Redactor(key=b"k2").text(text) != first
+    assert a.summary == {"email": 1, "peer": 1, "user": 1}
+
+
+def test_redactor_covers_windows_paths_hosts_tokens_and_ids() -> None:
+    """Windows user folders, hosts, API keys and (optionally) ids are all rewritten."""
+    r = Redactor(key=b"k", redact_ids=True, hosts=frozenset({"gw-prod-01"}))
+    text = (
+        r"C:\Users\Karen\.openclaw\agents\main\sessions\2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl"
+        " on gw-prod-01 with sk-ant-api03-abcdefghijklmnopqrstuvwxyz Authorization: Bearer abcdef1234567890XYZ"
+    )
+    out = r.text(text)
+    for secret in ("Karen", "gw-prod-01", "sk-ant", "abcdef1234567890XYZ", "2bc0117f"):
+        assert secret not in out
+
+
+def test_redact_frame_rewrites_strings_and_lists() -> None:
+    """String and list-of-string columns are redacted; numbers are untouched."""
+    frame = pl.DataFrame(
+        {"raw": ["/home/bob/x"], "reasons": [["/Users/bob/y"]], "pid": [5]},
+    )
+    out = redact_frame(frame, Redactor(key=b"k"))
+    assert "bob" not in out["raw"][0]
+    assert "bob" not in out["reasons"][0][0]
+    assert out["pid"][0] == 5
