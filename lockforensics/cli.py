@@ -25,13 +25,19 @@ from lockforensics.containers import (
     format_size,
     parse_size,
 )
-from lockforensics.errors import ExitCode, LockForensicsError
+from lockforensics.errors import ExitCode, LockForensicsError, OutputError
 from lockforensics.export import TableFormat, write_events
+from lockforensics.findings import Settings
 from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.envelopes import PLAIN, load_envelopes
 from lockforensics.parsing.signatures import load_catalog
-from lockforensics.pipeline import ingest
+from lockforensics.parsing.timestamps import zone_from_option
+from lockforensics.pipeline import analyze, ingest
 from lockforensics.reporting import ingest_summary
+from lockforensics.reporting.interface import ReportFormat, reporter_for
+from lockforensics.reporting.options import RenderOptions
+from lockforensics.textsafety import clean
+from lockforensics.timespec import parse_instant, parse_span
 
 app = typer.Typer(
     add_completion=False,
@@ -142,6 +148,113 @@ def ingest_command(
         ingest_summary.render(result, err)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
+
+
+def _span(text: str | float) -> float:
+    if isinstance(text, float):  # the default, which Click passes through the parser too
+        return text
+    try:
+        return parse_span(text)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise OutputError(f"{output}: {exc.strerror or exc}") from exc
+
+
+@app.command("report")
+def report_command(
+    paths: PathsArg,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Only events at or after this ISO-8601 instant (no zone: --tz, else UTC).",
+        ),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option("--until", help="Only events at or before this ISO-8601 instant."),
+    ] = None,
+    tz: TzOpt = None,
+    window: Annotated[
+        float,
+        typer.Option(
+            "--window",
+            parser=_span,
+            metavar="SPAN",
+            help="How far back a takeover looks for its lock error (e.g. 90s, 5m).",
+            show_default="5m",
+        ),
+    ] = 300.0,
+    gap: Annotated[
+        float,
+        typer.Option(
+            "--gap",
+            parser=_span,
+            metavar="SPAN",
+            help="Quiet time that separates two incidents.",
+            show_default="10m",
+        ),
+    ] = 600.0,
+    agent: Annotated[
+        list[str] | None, typer.Option("--agent", help="Only this agent (repeatable).")
+    ] = None,
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="Report format. Default: terminal when stdout is a terminal and no -o, else json.",
+            show_default=False,
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Write the report here (not stdout).")
+    ] = None,
+    evidence: Annotated[
+        bool, typer.Option("--evidence", help="Add the source lines behind every incident.")
+    ] = False,
+    fail_on_incident: Annotated[
+        bool, typer.Option("--fail-on-incident", help="Exit 1 when any incident is found.")
+    ] = False,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
+) -> None:
+    """Correlate lock errors, takeovers, restarts and cleanups into incidents; write the report."""
+    zone = zone_from_option(tz).tz if tz else None
+    try:
+        settings = Settings(
+            window_s=window,
+            gap_s=gap,
+            since=parse_instant(since, zone) if since else None,
+            until=parse_instant(until, zone) if until else None,
+            agents=tuple(agent or ()),
+        )
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory())
+    if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
+        raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
+    findings = analyze(result, settings)
+    to_terminal = output is None and sys.stdout.isatty()
+    chosen = fmt or (ReportFormat.TERMINAL if to_terminal else ReportFormat.JSON)
+    options = RenderOptions(
+        evidence=evidence, width=None if to_terminal else 120, color=to_terminal
+    )
+    _write(reporter_for(chosen).render(findings, options), output)
+    for warning in result.warnings:
+        err.print(f"warning: {clean(warning)}", markup=False, highlight=False)
+    incidents = findings.headline.incidents
+    if fail_on_incident and incidents:
+        err.print(f"{incidents} incident(s) found", markup=False, highlight=False)
+        raise typer.Exit(ExitCode.INCIDENTS)
 
 
 @app.command("formats")

@@ -11,11 +11,12 @@ frame in the table's total order, and occurrences are assigned.
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,9 +25,22 @@ import polars as pl
 from lockforensics import occurrences
 from lockforensics.bundle import Input, walk
 from lockforensics.containers import Limits
+from lockforensics.correlate import (
+    alignment,
+    epochs,
+    failures,
+    frequency,
+    incidents,
+    resolution,
+    runs,
+    scope,
+    stuck,
+    triggers,
+)
 from lockforensics.duplicates import drop_overlaps, drop_same_files
 from lockforensics.errors import DataError
 from lockforensics.facts import apply_facts
+from lockforensics.findings import HEADLINE_KINDS, Coverage, Findings, Headline, Settings
 from lockforensics.manifest import ManifestRow, build_manifest
 from lockforensics.parsing.scan import FileScan, Scanner
 from lockforensics.parsing.timestamps import (
@@ -35,7 +49,14 @@ from lockforensics.parsing.timestamps import (
     zone_from_offset,
     zone_from_option,
 )
-from lockforensics.schema import COLUMNS, EVENT_SCHEMA, SORT_KEY, events_from_rows
+from lockforensics.schema import (
+    COLUMNS,
+    EVENT_SCHEMA,
+    LOCK_KINDS,
+    SORT_KEY,
+    EventKind,
+    events_from_rows,
+)
 
 _T = TypeVar("_T", int, str)
 ProgressFactory = Callable[[int], Callable[[int], None]]
@@ -189,3 +210,125 @@ def build_table(
     frame = frame.sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
     ids = occurrences.assign(frame.to_dicts())
     return frame.with_columns(pl.Series("occurrence", ids, dtype=EVENT_SCHEMA["occurrence"]))
+
+
+def analyze(result: Ingest, settings: Settings) -> Findings:
+    """Correlate an ingest into the findings every report renders."""
+    events = result.events
+    assumptions = (
+        events.filter(pl.col("ts_assumption").is_not_null())
+        .group_by("ts_assumption")
+        .agg(events=pl.len().cast(pl.Int64))
+        .sort("ts_assumption")
+    )
+    coverage = Coverage(
+        inputs=tuple(result.manifest()),
+        zone=result.zone.label if result.zone else None,
+        zone_reason=result.zone.reason if result.zone else None,
+        assumptions=assumptions,
+        untimed_events=events.filter(pl.col("ts").is_null()).height,
+        unrecognized_lines=sum(scan.unrecognized for scan in result.files),
+        warnings=tuple(result.warnings),
+    )
+    return correlate(events, settings, coverage)
+
+
+def correlate(
+    events: pl.DataFrame,
+    settings: Settings,
+    coverage: Coverage | None = None,
+    generated_at: datetime | None = None,
+) -> Findings:
+    """Run the correlator stages over an event table and collect their results.
+
+    Each stage's result is collected before the next stage reads it: the
+    stages read their inputs several times, and one lazy plan for the whole
+    chain repeats every shared sub-plan (it grows with every reuse).
+    """
+    table = events.lazy()
+    epoch_table = epochs.epochs(table).collect()
+    annotated = scope.in_scope(
+        epochs.annotate(table, epoch_table.lazy()),
+        settings.since,
+        settings.until,
+        settings.agents,
+    ).collect()
+    timed = annotated.get_column("ts").drop_nulls()
+    start = settings.since or (timed.min() if len(timed) else None)
+    end = settings.until or (timed.max() if len(timed) else None)
+    window_start = start if isinstance(start, datetime) else None
+    window_end = end if isinstance(end, datetime) else None
+    if settings.since or settings.until or settings.agents:
+        epoch_table = epoch_table.filter(pl.col("epoch").is_in(annotated["epoch"].implode()))
+
+    lazy = annotated.lazy()
+    clustered = incidents.cluster(failures.failures(lazy), settings.gap_s).collect()
+    pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()
+    lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
+    aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
+    run_table = runs.runs(lazy).collect()
+    clear_table = resolution.clears(lazy, run_table.lazy(), epoch_table.lazy()).collect()
+    resolved, per_kind = resolution.resolve(
+        clustered.lazy(), clear_table.lazy(), resolution.still_held(lazy)
+    )
+    incident_table = (
+        incidents.table(clustered.lazy())
+        .join(resolved, on="incident", how="left")
+        .sort("incident")
+        .collect()
+    )
+    status, writers = triggers.triggers(lazy, clustered.lazy(), run_table.lazy(), settings.window_s)
+    rates = frequency.rates(clustered.lazy(), incident_table.lazy(), window_start, window_end)
+    counts = dict(
+        annotated.group_by("kind").agg(pl.col("occurrence").n_unique()).sort("kind").iter_rows()
+    )
+    locks = clustered.filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
+    return Findings(
+        settings=settings,
+        generated_at=generated_at or _generated_at(),
+        window_start=window_start,
+        window_end=window_end,
+        headline=Headline(
+            lock_stale=int(counts.get(EventKind.LOCK_STALE, 0)),
+            lock_timeout=int(counts.get(EventKind.LOCK_TIMEOUT, 0)),
+            takeovers=int(counts.get(EventKind.TAKEOVER, 0)),
+            agents=locks.get_column("agent").drop_nulls().n_unique(),
+            sessions=locks.get_column("session_id").drop_nulls().n_unique(),
+            days=(window_end - window_start).total_seconds() / 86400
+            if window_start and window_end
+            else 0.0,
+            incidents=incident_table.height,
+            with_lock_precursor=int(aligned["with_lock_precursor"]),
+            lag_s_p50=aligned["lag_s_p50"],
+        ),
+        counts={kind: int(counts.get(kind, 0)) for kind in sorted({*counts, *HEADLINE_KINDS})},
+        events=annotated,
+        epochs=epoch_table,
+        failures=clustered,
+        pairs=pair_table,
+        lock_errors=lock_table,
+        alignment={**aligned, "window_s": settings.window_s},
+        incidents=incident_table,
+        resolutions=per_kind.collect(),
+        frequency=frequency.frequency(clustered.lazy(), epoch_table.lazy()).collect(),
+        rates=rates.collect().row(0, named=True),
+        triggers=status.collect(),
+        trigger_writers=writers.collect(),
+        stuck_alive=stuck.stuck_alive(clustered.lazy()).collect(),
+        evidence=incidents.evidence(lazy, clustered.lazy(), incident_table.lazy()).collect(),
+        hosts=_distinct(annotated, "host"),
+        versions=_distinct(annotated, "version"),
+        coverage=coverage or Coverage(),
+    )
+
+
+def _distinct(frame: pl.DataFrame, column: str) -> tuple[str, ...]:
+    return tuple(sorted(str(v) for v in frame.get_column(column).drop_nulls().unique()))
+
+
+def _generated_at() -> datetime:
+    """The report's own time: SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    fixed = os.environ.get("SOURCE_DATE_EPOCH")
+    if fixed and fixed.isdigit():
+        return datetime.fromtimestamp(int(fixed), tz=UTC)
+    return datetime.now(tz=UTC)

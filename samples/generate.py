@@ -2337,7 +2337,51 @@ COUNTED_KINDS: Final = (
 )
 
 
-def expected_truth(tl: Timeline, bundle: str, lines: dict[str, int]) -> dict[str, Any]:
+# What clears a session, most specific first (the order ties are broken in);
+# the rule is the analyzer's, documented in lockforensics/correlate/resolution.py.
+RESOLVER_RANK: Final = {"run": 0, "cleanup_run": 3, "gateway_restart": 4}
+RUN_DONE: Final = re.compile(r"embedded run done: runId=\S+ sessionId=(\S+) .*aborted=false$")
+
+
+def resolution_truth(
+    tl: Timeline, mine: list[Occurrence], sessions: dict[tuple[str, str], Session]
+) -> tuple[str, int]:
+    """(resolved_by, resolved_at ms) of one burst, from the scenario's own timeline.
+
+    Each session of the burst is cleared by the first successful run on it, cleanup
+    run (they cover every store) or gateway restart after the burst's last failure,
+    and after the doctor run if doctor still saw its lock before its next failure.
+    The burst is resolved when its last session is cleared.
+    """
+    end = mine[-1].ts
+    runs_done = [(r.ts, m[1]) for r in tl.recs if (m := RUN_DONE.match(r.message)) is not None]
+    doctor_saw = {sessions[(agent, slot)].session_id for agent, slot, _ in DOCTOR_LOCKS}
+    cleared: list[tuple[int, int, str]] = []
+    for sid in sorted({o.session_id for o in mine if o.session_id}):
+        since = end
+        later = [
+            o.ts for o in tl.occ if o.kind in LOCK_KINDS and o.session_id == sid and o.ts > end
+        ]
+        doctor = ms_of(DOCTOR_AT)
+        if sid in doctor_saw and end < doctor < min(later, default=doctor + 1):
+            since = doctor
+        candidates = [(t, "run") for t, s in runs_done if s == sid and t > since]
+        candidates += [(ms_of(when), "cleanup_run") for when, _ in CLEANUP_RUNS]
+        candidates += [(EPOCHS.a_end, "gateway_restart")]
+        t, kind = min(
+            ((t, k) for t, k in candidates if t > since), key=lambda c: (c[0], RESOLVER_RANK[c[1]])
+        )
+        cleared.append((t, -RESOLVER_RANK[kind], kind))
+    t, _, kind = max(cleared)
+    return kind, t
+
+
+def expected_truth(
+    tl: Timeline,
+    bundle: str,
+    lines: dict[str, int],
+    sessions: dict[tuple[str, str], Session],
+) -> dict[str, Any]:
     occ = tl.occ
     counts = {k: 0 for k in COUNTED_KINDS}
     seen_runs: set[str] = set()
@@ -2354,6 +2398,7 @@ def expected_truth(tl: Timeline, bundle: str, lines: dict[str, int]) -> dict[str
         mine = [o for o in lock_occ if o.burst == index]
         start, end = mine[0].ts, mine[-1].ts
         epoch_start = EPOCHS.a_start if EPOCHS.pid_at(start) == PID_A else EPOCHS.b_start
+        resolved_by, resolved_at = resolution_truth(tl, mine, sessions)
         incidents.append(
             {
                 "start": iso_z(start),
@@ -2365,6 +2410,8 @@ def expected_truth(tl: Timeline, bundle: str, lines: dict[str, int]) -> dict[str
                 "takeover": sum(o.kind == "takeover" for o in mine),
                 "gateway_pid": EPOCHS.pid_at(start),
                 "uptime_s": (start - epoch_start) // 1000,
+                "resolved_by": resolved_by,
+                "resolved_at": iso_z(resolved_at),
             }
         )
 
@@ -2484,7 +2531,7 @@ def generate(out: Path, size_bytes: int | None = None, seed: int = DEFAULT_SEED)
     lines |= write_systemctl(out, rendered, tl)
     lines |= write_doctor(out, tl, builder.sessions)
     lines |= write_diagnostics_export(out, rendered, tl)
-    truth = expected_truth(tl, out.name, lines)
+    truth = expected_truth(tl, out.name, lines, builder.sessions)
     check_scenario(truth)
     expected_path(out).write_text(
         json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8", newline="\n"

@@ -7,7 +7,9 @@ order the pipeline runs them:
 
     epochs        gateway process lifetimes; every event gets its epoch,
                   gateway_pid and uptime_s
+    scope         --since / --until / --agent, after epochs
     failures      one row per lock_stale / lock_timeout / takeover occurrence
+    runs          one row per embedded run (debug lines)
     alignment     each takeover's lock-error precursor, and the lag
     incidents     failures clustered by time gap
     resolution    what cleared each incident's sessions, and when

@@ -16,7 +16,7 @@ in place.  Epochs are cut at:
 
 An epoch's start is, in order of preference: its ``listening``/``ready`` line;
 the restart that spawned it; uptime evidence (``uptime`` events: process start
-= ts − uptime_ms; the earliest claim wins); or else its first line, in which
+= ts - uptime_ms; the earliest claim wins); or else its first line, in which
 case every uptime in it is only a lower bound (``start_known`` false).
 """
 
@@ -27,7 +27,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from lockforensics.correlate.frames import first_value, most_common, ordered
-from lockforensics.schema import EventKind
+from lockforensics.schema import EPOCH_COLUMNS, EventKind
 
 LIFECYCLE = (EventKind.GATEWAY_START, EventKind.GATEWAY_RESTART, EventKind.GATEWAY_STOP)
 START_PHASES = ("listening", "ready")
@@ -84,9 +84,9 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _openers(events: pl.LazyFrame) -> pl.LazyFrame:
+def _openers(events: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
     """Rows that open an epoch, each with the instant its lines begin (``opened_at``)."""
-    moves = transitions(events).with_columns(
+    moves = moves.with_columns(
         next_how=pl.col("how").shift(-1),
         next_start_line=pl.col("start_line").shift(-1),
         next_pid=pl.col("opener_pid").shift(-1),
@@ -156,9 +156,18 @@ def _keyed(timed: pl.LazyFrame, openers: pl.LazyFrame, on: str) -> pl.LazyFrame:
 
 
 def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
-    """The gateway epochs the events show, numbered from 1 in time order."""
-    openers = _openers(events).with_columns(epoch_key=pl.int_range(1, pl.len() + 1))
-    timed = _keyed(ordered(events).filter(pl.col("ts").is_not_null()), openers, "ts")
+    """The gateway epochs the events show, numbered from 1 in time order.
+
+    ``opened_by``: before_bundle, start, restart, in_process_restart or
+    pid_change.  ``ended_by``: restart, in_process_restart, stop, unlogged (the
+    next epoch began with no end logged), or null (running when the bundle ends).
+    ``start_source``: start_line, restart, uptime or first_line.
+    """
+    # Each of these is read several times below; `cache` has the engine compute
+    # it once (its common-subplan elimination misses reuse this deep).
+    moves = transitions(events).cache()
+    openers = _openers(events, moves).with_columns(epoch_key=pl.int_range(1, pl.len() + 1)).cache()
+    timed = _keyed(ordered(events).filter(pl.col("ts").is_not_null()), openers, "ts").cache()
     stats = timed.group_by("epoch_key").agg(
         first_line=pl.col("ts").min(),
         last_line=pl.col("ts").max(),
@@ -170,11 +179,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     version = most_common(timed, "epoch_key", "version")
     host = most_common(timed, "epoch_key", "host")
     closers = (
-        _keyed(
-            transitions(events).filter(pl.col("how").is_in(CLOSERS)),
-            openers,
-            "first",
-        )
+        _keyed(moves.filter(pl.col("how").is_in(CLOSERS)), openers, "first")
         .sort("first", "occurrence")
         .group_by("epoch_key", maintain_order=True)
         .agg(
@@ -183,7 +188,10 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             end_occurrence=pl.col("occurrence").first(),
         )
     )
-    before = stats.filter(pl.col("epoch_key") == 0).select("epoch_key")
+    # Epoch 0 holds the lines before the first opener: a process already running.
+    before = stats.filter(pl.col("epoch_key") == 0).select(
+        "epoch_key", opened_by=pl.lit("before_bundle")
+    )
     table = (
         pl.concat([before, openers], how="diagonal_relaxed")
         .join(stats, on="epoch_key", how="left")
@@ -192,6 +200,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .join(host, on="epoch_key", how="left")
         .join(closers, on="epoch_key", how="left")
         .with_columns(pid=pl.coalesce("opener_pid", "gateway_pid"))
+        .cache()
     )
     evidence = (
         timed.filter((pl.col("kind") == EventKind.UPTIME) & pl.col("uptime_ms").is_not_null())
@@ -291,4 +300,6 @@ def annotate(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
         "epoch_end_known",
     )
     untimed = ordered(events).filter(pl.col("ts").is_null())
-    return ordered(pl.concat([timed, untimed], how="diagonal_relaxed"))
+    return ordered(pl.concat([timed, untimed], how="diagonal_relaxed")).with_columns(
+        pl.col(name).cast(dtype) for name, dtype in EPOCH_COLUMNS.items()
+    )

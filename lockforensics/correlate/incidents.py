@@ -75,3 +75,23 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
         )
         .sort("incident")
     )
+
+
+def evidence(
+    events: pl.LazyFrame, clustered: pl.LazyFrame, incident_table: pl.LazyFrame
+) -> pl.LazyFrame:
+    """The lines behind each incident: its failures' lines and its resolution's lines."""
+    keys = pl.concat(
+        [
+            clustered.filter(pl.col("incident").is_not_null()).select(
+                "incident", "occurrence", role=pl.lit("failure")
+            ),
+            incident_table.filter(pl.col("resolution_occurrence").is_not_null()).select(
+                "incident", occurrence=pl.col("resolution_occurrence"), role=pl.lit("resolution")
+            ),
+        ]
+    )
+    lines = events.select("occurrence", "kind", "ts", "source", "line", "hit", "raw")
+    return keys.join(lines, on="occurrence").sort(
+        "incident", "ts", "source", "line", "hit", nulls_last=True
+    )

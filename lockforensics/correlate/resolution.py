@@ -24,7 +24,7 @@ doctor still finds a minute later.)
 
 The incident is resolved when its last target is cleared: ``resolved_at`` is
 that instant, ``resolved_by`` the kind of the event that cleared it, and
-``resolution_s`` = resolved_at − end.  If any target is never cleared the
+``resolution_s`` = resolved_at - end.  If any target is never cleared the
 incident is unresolved (all three null).  Separately, per kind, ``cleared_at``
 says when that kind alone had cleared every target, so a report can show
 that a restart would also have done it, 30 minutes later.  Events at the same
@@ -104,7 +104,7 @@ def clears(
             & ~((pl.col("kind") == EventKind.RUN) & pl.col("session_id").is_null())
         )
         .select(columns)
-        .sort("ts", "occurrence", "kind", nulls_last=True)
+        .sort("ts", "occurrence", "kind", "agent", "session_id", nulls_last=True)
     )
 
 
@@ -144,6 +144,7 @@ def _targets(clustered: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
         .join(ends, on="incident")
         .sort("incident", "session_id", "agent", nulls_last=True)
         .with_columns(target=pl.int_range(pl.len(), dtype=pl.Int64))
+        .cache()
     )
     later_failures = (
         clustered.filter(pl.col("ts").is_not_null() & pl.col("session_id").is_not_null())
@@ -179,14 +180,21 @@ def _targets(clustered: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
 
 def _first_clears(targets: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFrame:
     """Per target and resolver kind, the first clearing event after the target's ``since``."""
-    by_kind = targets.join(pl.LazyFrame({"kind": list(RESOLVERS)}), how="cross").sort("since")
-    right = clear_table.select(
-        "kind",
-        "session_id",
-        "agent",
-        cleared_at=pl.col("ts"),
-        cleared_by=pl.col("occurrence"),
-    ).sort("cleared_at")
+    # Both are read once per scope; `cache` has the engine build them once.
+    by_kind = (
+        targets.join(pl.LazyFrame({"kind": list(RESOLVERS)}), how="cross").sort("since").cache()
+    )
+    right = (
+        clear_table.select(
+            "kind",
+            "session_id",
+            "agent",
+            cleared_at=pl.col("ts"),
+            cleared_by=pl.col("occurrence"),
+        )
+        .sort("cleared_at")
+        .cache()
+    )
     scopes = (
         (pl.col("session_id").is_not_null(), ["session_id", "kind"]),
         (pl.col("session_id").is_null() & pl.col("agent").is_not_null(), ["agent", "kind"]),
@@ -223,8 +231,8 @@ def resolve(
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(per incident: resolved_at, resolved_by, resolution_occurrence, resolution_s;
     per incident and kind: when that kind alone had cleared every target)."""
-    targets = _targets(clustered, held)
-    first = _first_clears(targets, clear_table).with_columns(rank=_RANK)
+    targets = _targets(clustered, held).cache()
+    first = _first_clears(targets, clear_table).with_columns(rank=_RANK).cache()
     per_target = (
         first.sort("cleared_at", "rank")
         .group_by("incident", "target", maintain_order=True)

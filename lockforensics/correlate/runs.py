@@ -28,8 +28,16 @@ def runs(events: pl.LazyFrame) -> pl.LazyFrame:
             session_key=first_value("session_key"),
             started=pl.col("ts").min(),
             ended=pl.col("ts").filter(pl.col("phase") == "done").max(),
-            last_line=pl.col("ts").max(),
             timed_out=(pl.col("phase") == "timeout").any(),
+        )
+        # Any line naming the run (tool call, compaction, a lock error's
+        # errorPreview) shows it still alive then.
+        .join(
+            events.filter(pl.col("run_id").is_not_null())
+            .group_by("run_id")
+            .agg(last_seen=pl.col("ts").max()),
+            on="run_id",
+            how="left",
         )
         .with_columns(succeeded=pl.col("ended").is_not_null() & ~pl.col("timed_out"))
         .sort("started", "run", nulls_last=True)

@@ -3,7 +3,7 @@
 The takeover check compares the transcript's stat from when the run released
 its lock for model I/O with the stat when it takes the lock back; any other
 writer in between trips it (formats doc §3).  A takeover's *release window*
-is [takeover − the lane task's durationMs, takeover], the run's whole attempt
+is [takeover - the lane task's durationMs, takeover], the run's whole attempt
 (without a duration: the alignment window).  Writers looked for in it:
 
 * ``compaction``: an auto-compaction of any run on the same session (the
@@ -107,7 +107,7 @@ def triggers(
         on="agent",
     )
     # A run with no `done` line (failed, or logged before the level went back
-    # to info) is only known to be alive until its last line.
+    # to info) is only known to be alive until the last line naming it.
     overlapping = (pl.col("started") <= pl.col("ts")) & (
         pl.col("alive_until") >= pl.col("window_start")
     )
@@ -117,7 +117,7 @@ def triggers(
         "session_id",
         "session_key",
         "started",
-        alive_until=pl.coalesce("ended", "last_line"),
+        alive_until=pl.coalesce("ended", "last_seen"),
         evidence=pl.col("run"),
     )
     second_runs = windows.filter(pl.col("session_id").is_not_null()).join(
@@ -132,12 +132,12 @@ def triggers(
         [
             by_session.filter(in_window).select(*keep),
             by_agent.filter(in_window & other_run).select(*keep),
-            second_runs.filter(overlapping & other_run).select(
-                *keep[:1], trigger=pl.lit("second_run"), at=pl.col("started"), *keep[3:]
-            ),
-            heartbeats.filter(overlapping & other_run).select(
-                *keep[:1], trigger=pl.lit("heartbeat"), at=pl.col("started"), *keep[3:]
-            ),
+            second_runs.filter(overlapping & other_run)
+            .with_columns(trigger=pl.lit("second_run"), at=pl.col("started"))
+            .select(*keep),
+            heartbeats.filter(overlapping & other_run)
+            .with_columns(trigger=pl.lit("heartbeat"), at=pl.col("started"))
+            .select(*keep),
         ],
         how="diagonal_relaxed",
     ).sort("takeover", "at", "trigger", "evidence")

@@ -1,0 +1,37 @@
+"""Scope: the part of the event table a report covers (``--since``, ``--until``, ``--agent``).
+
+Applied after epochs are built, so an epoch that began before ``--since``
+still gives its events their true uptime.  With a time limit, untimed lines
+are left out (they cannot be placed inside it).  With an agent filter, lock
+and takeover lines must name one of the agents; other lines that name no
+agent (restarts, starts, cleanup runs over every store) stay, because they
+bear on every agent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import polars as pl
+
+from lockforensics.schema import LOCK_KINDS
+
+
+def in_scope(
+    events: pl.LazyFrame,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    agents: Sequence[str] = (),
+) -> pl.LazyFrame:
+    """The events inside the time limits that concern the chosen agents."""
+    keep = pl.lit(True)
+    if since is not None:
+        keep &= pl.col("ts") >= since
+    if until is not None:
+        keep &= pl.col("ts") <= until
+    if agents:
+        named = pl.col("agent").is_in(list(agents))
+        unnamed = pl.col("agent").is_null() & ~pl.col("kind").is_in(sorted(LOCK_KINDS))
+        keep &= named.fill_null(False) | unnamed
+    return events.filter(keep)

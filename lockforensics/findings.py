@@ -1,0 +1,95 @@
+"""Findings: everything a report needs, collected once and frozen.
+
+The pipeline builds one ``Findings`` from the event table; every reporter
+(terminal, JSON, and later Markdown and HTML) renders from it alone and never
+recomputes.  Frames are collected polars DataFrames, each in a total order;
+their columns are documented where the correlator builds them
+(``lockforensics/correlate/``).  Times are UTC; durations are float seconds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import polars as pl
+
+#: The occurrence counts the JSON summary always carries, zero or not.
+HEADLINE_KINDS: tuple[str, ...] = (
+    "lock_stale",
+    "lock_timeout",
+    "takeover",
+    "lock_removed",
+    "gateway_start",
+    "gateway_restart",
+    "cleanup_run",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What the operator asked for (``report`` options)."""
+
+    window_s: float = 300.0  # alignment: how far back a takeover looks for its lock error
+    gap_s: float = 600.0  # incidents: the quiet time that separates two incidents
+    since: datetime | None = None
+    until: datetime | None = None
+    agents: tuple[str, ...] = ()  # empty: every agent
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """Provenance: what was read, and what had to be assumed."""
+
+    inputs: tuple[Mapping[str, object], ...] = ()  # the ingest manifest, one row per input
+    zone: str | None = None  # the zone given to stamps that carry none
+    zone_reason: str | None = None
+    assumptions: pl.DataFrame = field(default_factory=pl.DataFrame)  # ts_assumption, events
+    untimed_events: int = 0
+    unrecognized_lines: int = 0
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Headline:
+    """The numbers an operator writes at the top of an issue."""
+
+    lock_stale: int
+    lock_timeout: int
+    takeovers: int
+    agents: int
+    sessions: int  # distinct real session ids with a lock error or takeover
+    days: float  # span of the analysed window
+    incidents: int
+    with_lock_precursor: int
+    lag_s_p50: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """The correlated view of one bundle (see the module docstring)."""
+
+    settings: Settings
+    generated_at: datetime
+    window_start: datetime | None
+    window_end: datetime | None
+    headline: Headline
+    counts: Mapping[str, int]  # occurrences per kind
+    events: pl.DataFrame  # the event table in the window, with epoch / uptime columns
+    epochs: pl.DataFrame
+    failures: pl.DataFrame  # one row per lock/takeover occurrence, with `incident`
+    pairs: pl.DataFrame  # one row per takeover: precursor, match, lag_s
+    lock_errors: pl.DataFrame  # one row per lock error: followed by a takeover or not
+    alignment: Mapping[str, float | int | None]
+    incidents: pl.DataFrame  # with resolved_at / resolved_by / resolution_s
+    resolutions: pl.DataFrame  # per incident and kind: when that kind alone cleared it
+    frequency: pl.DataFrame  # dimension, value, counts per kind
+    rates: Mapping[str, float | int | None]  # burst vs baseline
+    triggers: pl.DataFrame  # per takeover: release window and trigger status
+    trigger_writers: pl.DataFrame  # per takeover and writer found
+    stuck_alive: pl.DataFrame
+    evidence: pl.DataFrame  # incident, role, occurrence and the lines behind it
+    hosts: tuple[str, ...]
+    versions: tuple[str, ...]
+    coverage: Coverage

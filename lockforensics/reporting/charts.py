@@ -1,0 +1,145 @@
+"""The HTML report's charts: Altair specs rendered offline to inline SVG by vl-convert.
+
+No chart is hand-drawn and none needs a network: vl-convert embeds the Vega
+runtime, and the SVG it returns is pasted into the page.  Labels come from
+data fields, which Vega writes as SVG text nodes (escaped), never as markup.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import altair as alt
+import polars as pl
+import vl_convert as vlc
+
+from lockforensics.findings import Findings
+from lockforensics.reporting.mermaid import hourly_counts
+
+_KIND_COLORS = alt.Scale(
+    domain=["lock_stale", "lock_timeout", "takeover"],
+    range=["#d97706", "#2563eb", "#dc2626"],
+)
+_WIDTH = 860
+
+
+def _svg(chart: alt.TopLevelMixin) -> str:
+    return str(vlc.vegalite_to_svg(chart.to_json()))
+
+
+def _records(frame: pl.DataFrame) -> alt.Data:
+    # ISO strings with a Z keep Vega from reinterpreting instants in a local zone.
+    out = frame.with_columns(
+        pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        for c, t in frame.schema.items()
+        if isinstance(t, pl.Datetime)
+    )
+    return alt.Data(values=out.to_dicts())
+
+
+def swimlanes(f: Findings) -> str | None:
+    """One lane per agent: failures as ticks, incidents shaded, gateway restarts as rules."""
+    failures = f.failures.filter(pl.col("ts").is_not_null() & pl.col("agent").is_not_null())
+    if failures.is_empty():
+        return None
+    agents = sorted(failures["agent"].unique().to_list())
+    ticks = (
+        alt.Chart(_records(failures.select("ts", "agent", "kind", "incident", "session_id")))
+        .mark_tick(thickness=2, size=14)
+        .encode(
+            x=alt.X("ts:T", title="UTC", axis=alt.Axis(format="%m-%d %H:%M")),
+            y=alt.Y("agent:N", sort=agents, title=None),
+            color=alt.Color("kind:N", scale=_KIND_COLORS, title="kind"),
+            tooltip=["ts:T", "agent:N", "kind:N", "incident:Q", "session_id:N"],
+        )
+    )
+    layers: list[alt.Chart] = []
+    if not f.incidents.is_empty():
+        spans = f.incidents.select(
+            "incident",
+            start=pl.col("start") - timedelta(minutes=2),
+            end=pl.col("end") + timedelta(minutes=2),
+        )
+        layers.append(
+            alt.Chart(_records(spans))
+            .mark_rect(opacity=0.15, color="#dc2626")
+            .encode(x="start:T", x2="end:T")
+        )
+    restarts = f.epochs.filter(pl.col("ended_by").is_in(["restart", "in_process_restart"]))
+    if not restarts.is_empty():
+        layers.append(
+            alt.Chart(_records(restarts.select("end", "pid")))
+            .mark_rule(color="#111827", strokeDash=[4, 3])
+            .encode(x="end:T", tooltip=[alt.Tooltip("pid:Q", title="restarted pid")])
+        )
+    chart = alt.layer(*layers, ticks).properties(
+        width=_WIDTH, height=max(80, 22 * len(agents)), title="Lock errors and takeovers per agent"
+    )
+    return _svg(chart)
+
+
+def per_hour(f: Findings) -> str | None:
+    """Occurrences per hour, stacked by kind, over a continuous axis."""
+    hours = hourly_counts(f)
+    if hours.is_empty():
+        return None
+    counted = (
+        f.failures.filter(pl.col("ts").is_not_null())
+        .group_by(hour=pl.col("ts").dt.truncate("1h"), kind=pl.col("kind"))
+        .agg(occurrences=pl.len())
+        .sort("hour", "kind")
+    )
+    chart = (
+        alt.Chart(_records(counted))
+        .mark_bar()
+        .encode(
+            x=alt.X("hour:T", title="hour (UTC)", axis=alt.Axis(format="%m-%d %H:00")),
+            y=alt.Y("occurrences:Q", title="occurrences"),
+            color=alt.Color("kind:N", scale=_KIND_COLORS),
+            tooltip=["hour:T", "kind:N", "occurrences:Q"],
+        )
+        .properties(width=_WIDTH, height=200, title="Occurrences per hour")
+    )
+    return _svg(chart)
+
+
+def lag_histogram(f: Findings) -> str | None:
+    """How long after its lock error each takeover came."""
+    lags = f.pairs.filter(pl.col("lag_s").is_not_null()).select("lag_s", "match")
+    if lags.is_empty():
+        return None
+    chart = (
+        alt.Chart(_records(lags))
+        .mark_bar()
+        .encode(
+            x=alt.X("lag_s:Q", bin=alt.Bin(maxbins=30), title="lag (s), lock error → takeover"),
+            y=alt.Y("count():Q", title="takeovers"),
+            color=alt.Color("match:N", title="matched on"),
+        )
+        .properties(width=_WIDTH // 2, height=200, title="Lock error → takeover lag")
+    )
+    return _svg(chart)
+
+
+def uptime_at_incidents(f: Findings) -> str | None:
+    """Gateway uptime (hours) when each incident began; lower bounds marked."""
+    rows = f.incidents.filter(pl.col("uptime_s").is_not_null()).select(
+        incident=pl.col("incident").cast(pl.String),
+        uptime_h=pl.col("uptime_s") / 3600,
+        lower_bound=pl.col("uptime_is_lower_bound").fill_null(False),
+        gateway_pid=pl.col("gateway_pid"),
+    )
+    if rows.is_empty():
+        return None
+    chart = (
+        alt.Chart(_records(rows))
+        .mark_bar()
+        .encode(
+            x=alt.X("incident:N", title="incident", sort=None),
+            y=alt.Y("uptime_h:Q", title="gateway uptime at start (h)"),
+            color=alt.Color("lower_bound:N", title="lower bound only"),
+            tooltip=["incident:N", alt.Tooltip("uptime_h:Q", format=".1f"), "gateway_pid:Q"],
+        )
+        .properties(width=_WIDTH // 2 - 60, height=200, title="Uptime at each incident")
+    )
+    return _svg(chart)

@@ -1,0 +1,37 @@
+"""The reporter interface and the registry of report formats.
+
+A reporter turns ``Findings`` into one text document.  ``reporter_for`` is the
+only place that knows every format; it ends in ``assert_never`` so mypy
+rejects a ``ReportFormat`` member without a reporter, and a test asks it for
+every member.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Protocol, assert_never
+
+from lockforensics.findings import Findings
+from lockforensics.reporting.json_summary import JsonReporter
+from lockforensics.reporting.options import RenderOptions
+from lockforensics.reporting.terminal import TerminalReporter
+
+
+class ReportFormat(StrEnum):
+    TERMINAL = "terminal"
+    JSON = "json"
+
+
+class Reporter(Protocol):
+    def render(self, findings: Findings, options: RenderOptions) -> str: ...
+
+
+def reporter_for(fmt: ReportFormat) -> Reporter:
+    """The reporter that writes ``fmt``."""
+    match fmt:
+        case ReportFormat.TERMINAL:
+            return TerminalReporter()
+        case ReportFormat.JSON:
+            return JsonReporter()
+        case _:
+            assert_never(fmt)

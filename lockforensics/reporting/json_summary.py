@@ -1,0 +1,162 @@
+"""The JSON summary (``lockforensics.summary/1``): the contract other checks build on.
+
+Fields may be added; the ones in the contract are never renamed.  Timestamps
+are ISO-8601 UTC ending in ``Z``, durations are seconds (ms precision),
+counts are occurrences.  Log text is JSON-escaped with ``ensure_ascii`` so no
+raw control or bidi character reaches a terminal that displays the file.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from lockforensics import __version__
+from lockforensics.findings import Findings
+from lockforensics.reporting.options import RenderOptions
+from lockforensics.reporting.units import iso_z
+
+SCHEMA = "lockforensics.summary/1"
+INPUT_FIELDS = ("path", "format", "sha256", "lines", "events", "unrecognized")
+
+
+def _plain(value: Any) -> Any:
+    """Frame values as JSON values: instants as ISO Z, seconds rounded to ms."""
+    if isinstance(value, datetime):
+        return iso_z(value)
+    if isinstance(value, float):
+        return round(value, 3)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _rows(frame: pl.DataFrame, columns: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+    """Frame rows as dicts, optionally selecting and renaming (``{json name: column}``)."""
+    if columns is not None:
+        frame = frame.select(**{name: pl.col(column) for name, column in columns.items()})
+    return [_plain(row) for row in frame.to_dicts()]
+
+
+def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
+    rows = _rows(
+        findings.incidents,
+        {
+            "id": "incident",
+            "start": "start",
+            "end": "end",
+            "duration_s": "duration_s",
+            "agents": "agents",
+            "sessions": "sessions",
+            "session_ids": "session_ids",
+            "occurrences": "occurrences",
+            "lock_stale": "lock_stale",
+            "lock_timeout": "lock_timeout",
+            "takeover": "takeover",
+            "session_types": "session_types",
+            "lanes": "lanes",
+            "epoch": "epoch",
+            "gateway_pid": "gateway_pid",
+            "uptime_s": "uptime_s",
+            "uptime_is_lower_bound": "uptime_is_lower_bound",
+            "resolved_by": "resolved_by",
+            "resolved_at": "resolved_at",
+            "resolution_s": "resolution_s",
+        },
+    )
+    for row in rows:
+        incident = row["id"]
+        row["cleared_by_kind"] = _rows(
+            findings.resolutions.filter(pl.col("incident") == incident).drop("incident")
+        )
+        if evidence:
+            row["evidence"] = _rows(
+                findings.evidence.filter(pl.col("incident") == incident).select(
+                    "role", "kind", "ts", "source", "line", "raw"
+                )
+            )
+    return rows
+
+
+def summary(findings: Findings, evidence: bool = False) -> dict[str, Any]:
+    """The summary as a JSON-ready dict."""
+    inputs = [
+        {
+            **{name: row.get(name) for name in INPUT_FIELDS},
+            "size": row.get("size"),
+            "duplicate_of": row.get("duplicate_of"),
+        }
+        for row in findings.coverage.inputs
+    ]
+    agents = findings.frequency.filter(pl.col("dimension") == "agent")
+    coverage = findings.coverage
+    return {
+        "schema": SCHEMA,
+        "generator": {"name": "lockforensics", "version": __version__},
+        "generated_at": iso_z(findings.generated_at),
+        "window": {"start": iso_z(findings.window_start), "end": iso_z(findings.window_end)},
+        "settings": {
+            "window_s": findings.settings.window_s,
+            "gap_s": findings.settings.gap_s,
+            "since": iso_z(findings.settings.since),
+            "until": iso_z(findings.settings.until),
+            "agents": list(findings.settings.agents),
+        },
+        "inputs": inputs,
+        "counts": dict(findings.counts),
+        "agents": _rows(
+            agents,
+            {
+                "agent": "value",
+                "lock_stale": "lock_stale",
+                "lock_timeout": "lock_timeout",
+                "takeover": "takeover",
+            },
+        ),
+        "sessions": findings.headline.sessions,
+        "alignment": _plain(dict(findings.alignment)),
+        "rates": _plain(dict(findings.rates)),
+        "gateway_epochs": _rows(
+            findings.epochs.drop("opened_at", "start_occurrence", "end_occurrence")
+        ),
+        "incidents": _incidents(findings, evidence),
+        "triggers": {
+            "status": {
+                str(status): int(n)
+                for status, n in findings.triggers.group_by("status")
+                .len()
+                .sort("status")
+                .iter_rows()
+            },
+            "writers": _rows(
+                findings.trigger_writers.join(
+                    findings.triggers.select("takeover", takeover_ts="ts", agent="agent"),
+                    on="takeover",
+                )
+            ),
+        },
+        "stuck_alive": _rows(findings.stuck_alive),
+        "coverage": {
+            "zone": coverage.zone,
+            "zone_reason": coverage.zone_reason,
+            "untimed_events": coverage.untimed_events,
+            "unrecognized_lines": coverage.unrecognized_lines,
+            "assumptions": _rows(coverage.assumptions),
+            "hosts": list(findings.hosts),
+            "versions": list(findings.versions),
+            "warnings": list(coverage.warnings),
+        },
+    }
+
+
+class JsonReporter:
+    """``-f json``: the summary, pretty-printed, keys in contract order."""
+
+    def render(self, findings: Findings, options: RenderOptions) -> str:
+        return json.dumps(summary(findings, options.evidence), indent=2) + "\n"

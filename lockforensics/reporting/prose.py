@@ -1,0 +1,38 @@
+"""Sentences every human-facing report shares, so the formats never disagree."""
+
+from __future__ import annotations
+
+from lockforensics.findings import Findings
+from lockforensics.reporting.units import span
+
+NO_TRIGGER_EVIDENCE = "no trigger evidence at this log level"
+
+_RESOLVERS = {
+    "cleanup_run": "sessions cleanup run",
+    "doctor_lock": "doctor --fix",
+    "lock_removed": "startup stale-lock sweep",
+    "gateway_restart": "gateway restart",
+    "run": "next successful run",
+}
+
+
+def headline(f: Findings) -> str:
+    """The sentence operators write by hand at the top of an issue."""
+    h = f.headline
+    lag = f"median lag {span(h.lag_s_p50)}" if h.lag_s_p50 is not None else "no lag to measure"
+    same_session = int(f.alignment.get("with_session_precursor") or 0)
+    days = f"{h.days:.1f} days" if h.days >= 1 else span(h.days * 86400)
+    return (
+        f"{h.lock_stale} lock-stale, {h.lock_timeout} lock-timeout, {h.takeovers} takeovers, "
+        f"{h.agents} agents, {days}, {h.incidents} incidents; "
+        f"{same_session}/{h.takeovers} takeovers follow a lock error on the same "
+        f"session ({lag})"
+    )
+
+
+def resolution_name(kind: str | None) -> str:
+    """What cleared an incident, in the operator's words."""
+    if kind is None:
+        return "unresolved"
+    return _RESOLVERS.get(kind, kind)
+

@@ -1,0 +1,38 @@
+"""Reading the report's time options: instants (``--since``/``--until``) and spans
+(``--window``/``--gap``).  Bad values raise ``ValueError`` with a message an
+operator can act on; the CLI turns it into a usage error (exit 2).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, tzinfo
+
+_SPAN = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
+_UNIT_S = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
+
+
+def parse_span(text: str) -> float:
+    """``300``, ``300s``, ``5m``, ``1h30m``, ``1.5m`` → seconds (a bare number is seconds)."""
+    value = text.strip().lower()
+    if re.fullmatch(r"\d+(?:\.\d+)?", value):
+        seconds = float(value)
+    elif value and _SPAN.sub("", value) == "":
+        seconds = sum(float(n) * _UNIT_S[unit] for n, unit in _SPAN.findall(value))
+    else:
+        raise ValueError(f"{text!r} is not a duration (use e.g. 300s, 5m, 1h30m)")
+    if seconds <= 0:
+        raise ValueError(f"{text!r}: the duration must be positive")
+    return seconds
+
+
+def parse_instant(text: str, zone: tzinfo | None = None) -> datetime:
+    """ISO-8601 date or date-time → UTC; a value without a zone is read in ``zone`` (or UTC)."""
+    value = text.strip()
+    try:
+        parsed = datetime.fromisoformat(value.replace("z", "Z"))
+    except ValueError as exc:
+        raise ValueError(f"{text!r} is not an ISO-8601 date or date-time") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=zone or UTC)
+    return parsed.astimezone(UTC)

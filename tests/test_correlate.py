@@ -1,0 +1,288 @@
+"""The correlator on hand-built event tables: epochs, alignment, incidents, resolution, triggers."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from lockforensics.findings import Findings, Settings
+from lockforensics.pipeline import correlate
+from lockforensics.schema import EPOCH_COLUMNS
+from tests.eventrows import Table, at
+
+
+def run(table: Table, **settings: object) -> Findings:
+    return correlate(table.frame(), Settings(**settings))  # type: ignore[arg-type]
+
+
+def uptime_at(findings: Findings, seconds: float) -> tuple[int | None, bool | None, int | None]:
+    row = findings.events.filter(pl.col("ts") == at(seconds)).row(0, named=True)
+    return row["uptime_s"], row["uptime_is_lower_bound"], row["gateway_pid"]
+
+
+# -- epochs --------------------------------------------------------------------
+
+
+def test_epoch_started_before_the_bundle_gives_a_lower_bound() -> None:
+    """With no start line and no uptime evidence, uptime counts from the first line, flagged."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    t.add("lane_wait", 3600, gateway_pid=100)
+    f = run(t)
+    assert f.epochs.select("pid", "start_known", "start_source").rows() == [
+        (100, False, "first_line")
+    ]
+    assert uptime_at(f, 3600) == (3600, True, 100)
+    assert all(f.events.schema[name] == dtype for name, dtype in EPOCH_COLUMNS.items())
+
+
+def test_uptime_evidence_dates_a_pre_bundle_start() -> None:
+    """An uptime event puts the process start at ts - uptime_ms, so uptimes are exact."""
+    t = Table()
+    t.add("lane_wait", 0)
+    t.add("uptime", 60, uptime_ms=70 * 3600 * 1000)
+    t.add("lane_wait", 120)
+    f = run(t)
+    assert f.epochs.select("start_source", "start_known").row(0) == ("uptime", True)
+    assert uptime_at(f, 120) == (70 * 3600 + 60, False, None)
+
+
+def test_restart_followed_by_a_start_is_one_transition() -> None:
+    """The restart ends the old pid's epoch; the boot that follows starts the spawned pid's."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    restart = t.add("gateway_restart", 10, phase="signal", gateway_pid=100)
+    t.add("gateway_restart", 12, same=restart, phase="mode", gateway_pid=100, spawned_pid=200)
+    boot = t.add("gateway_start", 15, phase="canvas", gateway_pid=200)
+    t.add("gateway_start", 16, same=boot, phase="listening", gateway_pid=200)
+    t.add("lane_wait", 76)
+    f = run(t)
+    rows = f.epochs.select("pid", "end", "ended_by", "start").rows()
+    assert rows[0][:3] == (100, at(12), "restart")
+    assert rows[1] == (200, None, None, at(16))
+    assert uptime_at(f, 76) == (60, False, 200)
+
+
+def test_in_process_restart_keeps_the_pid() -> None:
+    """An in-process restart opens a new epoch with the same pid, its uptime from the restart."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    t.add("gateway_restart", 10, phase="in_process", gateway_pid=100)
+    t.add("lane_wait", 40)
+    f = run(t)
+    assert f.epochs.select("pid", "opened_by").rows() == [
+        (100, "before_bundle"),
+        (100, "in_process_restart"),
+    ]
+    assert uptime_at(f, 40) == (30, False, 100)
+
+
+def test_unexplained_pid_change_opens_an_epoch() -> None:
+    """Lines from a new pid with no start or restart between mean an unlogged end and start."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    t.add("lane_wait", 50, gateway_pid=200)
+    t.add("lane_wait", 80)
+    f = run(t)
+    assert f.epochs.select("pid", "ended_by", "opened_by", "start_known").rows() == [
+        (100, "unlogged", "before_bundle", False),
+        (200, None, "pid_change", False),
+    ]
+    assert uptime_at(f, 80) == (30, True, 200)
+
+
+def test_lines_after_a_stop_have_no_uptime() -> None:
+    """After a logged stop no gateway is running, so later lines get no uptime."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    t.add("gateway_stop", 10, phase="signal", gateway_pid=100)
+    t.add("lane_wait", 20)
+    f = run(t)
+    assert f.epochs.select("ended_by", "end").row(0) == ("stop", at(10))
+    assert uptime_at(f, 20) == (None, None, None)
+
+
+# -- alignment -----------------------------------------------------------------
+
+
+def test_takeover_pairs_with_the_nearest_lock_error_on_its_session() -> None:
+    """The precursor is the latest lock error on the same session, not a nearer one elsewhere."""
+    t = Table()
+    t.failure("lock_stale", 0)
+    nearest = t.failure("lock_timeout", 10)
+    t.failure("lock_timeout", 15, session="s2")
+    t.failure("takeover", 20)
+    pair = run(t).pairs.row(0, named=True)
+    assert (pair["precursor"], pair["match"], pair["lag_s"]) == (nearest, "session", 10.0)
+
+
+def test_takeover_falls_back_to_the_same_agent() -> None:
+    """With no lock error on its session, a lock error of the same agent is the precursor."""
+    t = Table()
+    t.failure("lock_timeout", 0, agent="b", session="s9")
+    other = t.failure("lock_timeout", 2, session="s2")
+    t.failure("takeover", 5)
+    pair = run(t).pairs.row(0, named=True)
+    assert (pair["precursor"], pair["match"]) == (other, "agent")
+
+
+def test_lock_error_outside_the_window_is_no_precursor() -> None:
+    """A lock error further back than --window leaves the takeover without a precursor."""
+    t = Table()
+    t.failure("lock_stale", 0)
+    t.failure("takeover", 400)
+    f = run(t, window_s=300.0)
+    assert f.pairs["precursor"].to_list() == [None]
+    assert f.alignment["lock_errors_without_takeover"] == 1
+    assert run(t, window_s=500.0).alignment["with_lock_precursor"] == 1
+
+
+def test_superseded_lock_error_is_not_followed() -> None:
+    """Forward direction: only the lock error a takeover chose counts as followed."""
+    t = Table()
+    t.failure("lock_timeout", 0)
+    t.failure("lock_timeout", 60)
+    t.failure("takeover", 70)
+    assert run(t).lock_errors["followed"].to_list() == [False, True]
+
+
+# -- incidents -----------------------------------------------------------------
+
+
+def test_gap_splits_incidents_and_lone_failures_are_background() -> None:
+    """Failures closer than --gap form an incident; a lone failure is background."""
+    t = Table()
+    for seconds in (0, 100, 650):
+        t.failure("lock_timeout", seconds, agent=f"a{seconds}")
+    t.failure("lock_timeout", 5000)
+    f = run(t, gap_s=600.0)
+    assert f.failures["incident"].to_list() == [1, 1, 1, None]
+    assert f.incidents.select("start", "end", "occurrences").row(0) == (at(0), at(650), 3)
+    assert f.rates["outside_incidents"] == 1
+
+
+def test_incident_sessions_leave_out_placeholders() -> None:
+    """A redacted `<session>` id is evidence, not a session: it is not counted."""
+    t = Table()
+    t.failure("lock_timeout", 0, session="<session>", session_is_placeholder=True)
+    t.failure("takeover", 5, session="s1")
+    row = run(t).incidents.row(0, named=True)
+    assert (row["sessions"], row["session_ids"]) == (1, ["s1"])
+
+
+# -- resolution ----------------------------------------------------------------
+
+
+def burst(t: Table) -> None:
+    """Two sessions of agent a fail around 60 s, alive in gateway 100 since 0."""
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    t.failure("lock_timeout", 60, session="s1")
+    t.failure("takeover", 65, session="s2")
+
+
+def test_incident_is_resolved_when_its_last_session_is_cleared() -> None:
+    """A run clears s1 first; the cleanup over agent a's store clears s2 and resolves it."""
+    t = Table()
+    burst(t)
+    t.add("run", 100, phase="done", run_id="r1", session_id="s1")
+    cleanup = t.add("cleanup_run", 300, agent="a")
+    f = run(t)
+    row = f.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"], row["resolution_s"]) == (
+        "cleanup_run",
+        at(300),
+        235.0,
+    )
+    assert f.resolutions.select("kind", "cleared_at").rows() == [("cleanup_run", at(300))]
+    assert set(f.evidence.filter(pl.col("role") == "resolution")["occurrence"]) == {cleanup}
+
+
+def test_doctor_still_seeing_a_lock_defers_its_clearing() -> None:
+    """A cleanup before doctor still finds the lock does not count; the restart after does."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    t.add("doctor_lock", 180, agent="a", session_id="s2", removed=False)
+    restart = t.add("gateway_restart", 400, phase="signal", gateway_pid=100)
+    t.add("gateway_restart", 401, same=restart, phase="mode", spawned_pid=200)
+    row = run(t).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"]) == ("gateway_restart", at(401))
+
+
+def test_incident_without_a_clearing_event_is_unresolved() -> None:
+    """When one session is never cleared the incident stays unresolved."""
+    t = Table()
+    burst(t)
+    t.add("run", 100, phase="done", run_id="r1", session_id="s1")
+    row = run(t).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"]) == (None, None)
+
+
+def test_timed_out_run_clears_nothing() -> None:
+    """A run that hit its timeout is not a successful run."""
+    t = Table()
+    burst(t)
+    t.add("run", 100, phase="done", run_id="r1", session_id="s1")
+    t.add("run", 110, phase="timeout", run_id="r2", session_id="s2")
+    t.add("run", 111, phase="done", run_id="r2", session_id="s2")
+    assert run(t).incidents["resolved_by"].to_list() == [None]
+
+
+# -- triggers and stuck-but-alive ---------------------------------------------------
+
+
+def test_compaction_in_the_release_window_is_trigger_evidence() -> None:
+    """Another run's auto-compaction on the session before the takeover is listed, with the run."""
+    t = Table()
+    t.add("run", 0, phase="attempt", run_id="r2", session_id="s1", agent="a", level="debug")
+    t.add("compaction", 30, phase="start", run_id="r2", level="debug")
+    t.add("takeover", 60, agent="a", session_id="s1", run_id="r1", duration_ms=50_000)
+    f = run(t)
+    assert f.triggers["status"].to_list() == ["found"]
+    assert sorted(f.trigger_writers["trigger"]) == ["compaction", "second_run"]
+
+
+def test_takeover_without_debug_lines_has_no_trigger_evidence() -> None:
+    """At the default log level the report says there is no evidence, not that there is none."""
+    t = Table()
+    t.add("lane_wait", 0, level="warn")
+    t.failure("takeover", 60, duration_ms=50_000)
+    assert run(t).triggers["status"].to_list() == ["no_debug_lines"]
+
+
+def test_stuck_alive_names_live_lock_owners() -> None:
+    """Owner pid = the gateway's, or alive=true, is stuck-but-alive; a dead owner is not."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    t.failure("lock_timeout", 10, session="s1", pid=100)
+    t.failure("lock_timeout", 20, session="s2", pid=300, owner_alive=True)
+    t.failure("lock_stale", 30, session="s3", pid=400, owner_alive=False)
+    stuck = run(t).stuck_alive
+    assert stuck.select("session_id", "owners").rows() == [
+        ("s1", ["gateway"]),
+        ("s2", ["other live process"]),
+    ]
+
+
+# -- scope ---------------------------------------------------------------------
+
+
+def test_agent_filter_keeps_shared_lines_and_drops_other_agents() -> None:
+    """--agent drops other agents' failures but keeps restarts and store-wide cleanups."""
+    t = Table()
+    burst(t)
+    t.failure("lock_timeout", 70, agent="b", session="s9")
+    t.add("cleanup_run", 300)
+    f = run(t, agents=("a",))
+    assert set(f.failures["agent"]) == {"a"}
+    assert f.incidents["resolved_by"].to_list() == ["cleanup_run"]
+
+
+@pytest.mark.parametrize(("since", "until", "incidents"), [(None, None, 2), (at(500), None, 1)])
+def test_time_limits_bound_the_incidents(since: object, until: object, incidents: int) -> None:
+    """--since leaves out the failures before it."""
+    t = Table()
+    burst(t)
+    t.failure("lock_timeout", 1000)
+    t.failure("takeover", 1010)
+    assert run(t, since=since, until=until).headline.incidents == incidents

@@ -1,0 +1,189 @@
+"""`lockforensics report`: the sample's incidents, uptimes and resolutions, formats and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from lockforensics.cli import app, main
+from lockforensics.findings import Findings, Settings
+from lockforensics.pipeline import analyze, correlate, ingest
+from lockforensics.reporting.interface import ReportFormat, reporter_for
+from lockforensics.reporting.json_summary import summary
+from lockforensics.reporting.options import RenderOptions
+from lockforensics.reporting.units import uptime
+from tests.eventrows import Table
+
+FIXED_TIME = "1780000000"  # SOURCE_DATE_EPOCH for reproducible output
+
+
+@pytest.fixture(scope="module")
+def sample_findings(sample_dir: Path) -> Findings:
+    return analyze(ingest([sample_dir]), Settings())
+
+
+@pytest.fixture(scope="module")
+def sample_summary(sample_findings: Findings) -> dict[str, Any]:
+    return summary(sample_findings)
+
+
+def test_sample_incidents_are_the_injected_bursts(
+    sample_summary: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    """Each burst the generator injected is one incident with its agents, sessions and counts."""
+    keys = ("start", "end", "agents", "lock_stale", "lock_timeout", "takeover", "gateway_pid")
+    got = [
+        {k: i[k] for k in keys} | {"sessions": i["session_ids"]}
+        for i in sample_summary["incidents"]
+    ]
+    want = [{k: i[k] for k in (*keys, "sessions")} for i in expected["incidents"]]
+    assert got == want
+
+
+def test_sample_uptimes_are_the_injected_ones(
+    sample_summary: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    """347 h at the first burst, under 2 h after the restart, none of them a lower bound."""
+    got = [(i["uptime_s"], i["uptime_is_lower_bound"]) for i in sample_summary["incidents"]]
+    assert got == [(i["uptime_s"], False) for i in expected["incidents"]]
+    assert got[0][0] == 347 * 3600
+    assert got[1][0] < 2 * 3600
+
+
+def test_sample_resolutions_match_the_scenario(
+    sample_summary: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    """Burst 1 is resolved by the restart, bursts 2 and 3 by the cleanup runs after them."""
+    got = [(i["resolved_by"], i["resolved_at"]) for i in sample_summary["incidents"]]
+    assert got == [(i["resolved_by"], i["resolved_at"]) for i in expected["incidents"]]
+
+
+def test_sample_epochs_match_the_generator(
+    sample_summary: dict[str, Any], expected: dict[str, Any]
+) -> None:
+    """Two gateway processes: the pre-bundle one dated by uptime evidence, and its successor."""
+    got = [(e["pid"], e["start"], e["end"]) for e in sample_summary["gateway_epochs"]]
+    assert got == [(e["pid"], e["start"], e["end"]) for e in expected["gateway"]["epochs"]]
+    assert all(e["start_known"] for e in sample_summary["gateway_epochs"])
+
+
+def test_sample_alignment_matches_the_generator(
+    sample_findings: Findings, expected: dict[str, Any]
+) -> None:
+    """Every takeover gets the precursor the generator wrote before it, or none."""
+    got = [
+        (str(p["session_id"]), p["precursor_ts"])
+        for p in sample_findings.pairs.with_columns(
+            pl.col("precursor_ts").dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        ).iter_rows(named=True)
+    ]
+    assert got == [(t["session_id"], t["precursor_ts"]) for t in expected["takeovers"]]
+
+
+def test_sample_json_keeps_the_contract(sample_summary: dict[str, Any]) -> None:
+    """The contract's fields are all present, with occurrence counts and UTC `Z` stamps."""
+    assert sample_summary["schema"] == "lockforensics.summary/1"
+    assert sample_summary["window"]["start"].endswith("Z")
+    assert set(sample_summary["inputs"][0]) >= {
+        "path",
+        "format",
+        "sha256",
+        "lines",
+        "events",
+        "unrecognized",
+    }
+    assert sample_summary["counts"]["takeover"] == 24
+    assert sample_summary["counts"]["cleanup_run"] == 16
+    assert {"lock_removed", "gateway_start", "gateway_restart"} <= set(sample_summary["counts"])
+    assert {"agent", "lock_stale", "lock_timeout", "takeover"} == set(sample_summary["agents"][0])
+    assert sample_summary["alignment"]["with_lock_precursor"] == 22
+    incident = sample_summary["incidents"][0]
+    assert {"id", "sessions", "uptime_is_lower_bound", "resolved_by", "resolved_at"} <= set(
+        incident
+    )
+
+
+def test_every_report_format_has_a_reporter(sample_findings: Findings) -> None:
+    """The registry answers for every ReportFormat member with a working reporter."""
+    for fmt in ReportFormat:
+        assert reporter_for(fmt).render(sample_findings, RenderOptions()).strip()
+
+
+def test_terminal_report_keeps_hostile_text_inert() -> None:
+    """ANSI escapes, bidi controls and rich markup in log text are shown, never obeyed."""
+    t = Table()
+    hostile = "evil\x1b[31m[bold red]x[/bold red]\u202e"
+    t.failure("lock_timeout", 0, agent=hostile, raw=f"raw {hostile}")
+    t.failure("takeover", 5, agent=hostile, raw=f"raw {hostile}")
+    findings = correlate(t.frame(), Settings())
+    text = reporter_for(ReportFormat.TERMINAL).render(findings, RenderOptions(evidence=True))
+    assert "\x1b" not in text
+    assert "\u202e" not in text
+    assert "[bold red]x[/bold red]" in text
+
+
+def test_uptime_lower_bounds_read_as_at_least() -> None:
+    """A lower-bound uptime is printed with ≥, an exact one without."""
+    assert uptime(70 * 3600 + 120, True) == "≥ 70 h 02 min"
+    assert uptime(70 * 3600, False) == "70 h 00 min"
+
+
+# -- the command ---------------------------------------------------------------
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(app, ["report", *args], env={"SOURCE_DATE_EPOCH": FIXED_TIME})
+
+
+def test_report_json_is_reproducible(sample_dir: Path, tmp_path: Path) -> None:
+    """Two runs write identical JSON, stamped with SOURCE_DATE_EPOCH."""
+    outputs = []
+    for name in ("a.json", "b.json"):
+        result = invoke(str(sample_dir), "-o", str(tmp_path / name))
+        assert result.exit_code == 0, result.output
+        outputs.append((tmp_path / name).read_text())
+    assert outputs[0] == outputs[1]
+    assert json.loads(outputs[0])["generated_at"] == "2026-05-28T20:26:40.000Z"
+
+
+def test_fail_on_incident_exits_1_and_evidence_names_lines(sample_dir: Path) -> None:
+    """With --fail-on-incident the exit is 1; --evidence prints `source:line raw`."""
+    result = invoke(str(sample_dir), "-f", "terminal", "--evidence", "--fail-on-incident")
+    assert result.exit_code == 1
+    assert "evidence for incident 1:" in result.stdout
+    assert "fleet-2026-05-28/journal/openclaw-gateway.txt:" in result.stdout
+
+
+def exit_code(*args: str) -> object:
+    """Run the real entry point in-process: exit code as `main()` maps it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("sys.argv", ["lockforensics", "report", *args])
+        with pytest.raises(SystemExit) as exit_info:
+            main()
+    return exit_info.value.code
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (["--window", "five minutes"], 2),
+        (["--since", "yesterday"], 2),
+        (["-f", "pdf"], 2),
+        (["-o", "/nonexistent-dir/report.json"], 73),
+    ],
+)
+def test_report_usage_and_output_errors(sample_dir: Path, args: list[str], code: int) -> None:
+    """Bad option values are usage errors (2); an unwritable -o is 73."""
+    assert exit_code(str(sample_dir), *args) == code
+
+
+def test_report_on_missing_or_unreadable_input(tmp_path: Path) -> None:
+    """A missing path is 66; input that is not OpenClaw logs at all is 65."""
+    assert exit_code(str(tmp_path / "missing")) == 66
+    (tmp_path / "notes.txt").write_text("nothing to see here\n")
+    assert exit_code(str(tmp_path / "notes.txt")) == 65
