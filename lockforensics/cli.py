@@ -6,6 +6,7 @@ Exit codes (README):  0 ok · 1 incidents found (--fail-on-incident) · 2 usage 
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -33,9 +34,10 @@ from lockforensics.parsing.envelopes import PLAIN, load_envelopes
 from lockforensics.parsing.signatures import load_catalog
 from lockforensics.parsing.timestamps import zone_from_option
 from lockforensics.pipeline import analyze, ingest
+from lockforensics.redaction import Redactor, redact_findings
 from lockforensics.reporting import ingest_summary
 from lockforensics.reporting.interface import ReportFormat, reporter_for
-from lockforensics.reporting.options import RenderOptions
+from lockforensics.reporting.options import GITHUB_COMMENT_LIMIT, RenderOptions
 from lockforensics.textsafety import clean
 from lockforensics.timespec import parse_instant, parse_span
 
@@ -226,6 +228,38 @@ def report_command(
         bool, typer.Option("--fail-on-incident", help="Exit 1 when any incident is found.")
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
+    redact: Annotated[
+        bool,
+        typer.Option(
+            "--redact",
+            help="Replace chat/peer ids, user names in paths, hosts, emails and secrets "
+            "with stable keyed pseudonyms, in every format and evidence line.",
+        ),
+    ] = False,
+    redact_key: Annotated[
+        str | None,
+        typer.Option(
+            "--redact-key",
+            help="Key for --redact pseudonyms; the same key reproduces the same report "
+            "(default: a fresh random key per run).",
+        ),
+    ] = None,
+    redact_ids: Annotated[
+        bool,
+        typer.Option("--redact-ids", help="With --redact: also pseudonymise session and run ids."),
+    ] = False,
+    no_mermaid: Annotated[
+        bool,
+        typer.Option("--no-mermaid", help="Markdown: plain tables instead of Mermaid charts."),
+    ] = False,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-chars",
+            min=2000,
+            help="Markdown: size limit (GitHub comments take 65536); evidence is trimmed first.",
+        ),
+    ] = GITHUB_COMMENT_LIMIT,
 ) -> None:
     """Correlate lock errors, takeovers, restarts and cleanups into incidents; write the report."""
     zone = zone_from_option(tz).tz if tz else None
@@ -243,10 +277,24 @@ def report_command(
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
     findings = analyze(result, settings)
+    redacted: dict[str, int] = {}
+    if redact or redact_key or redact_ids:
+        redactor = Redactor(
+            key=redact_key.encode() if redact_key else os.urandom(32),
+            redact_ids=redact_ids,
+            hosts=frozenset(findings.hosts),
+        )
+        findings = redact_findings(findings, redactor)
+        redacted = redactor.summary
     to_terminal = output is None and sys.stdout.isatty()
     chosen = fmt or (ReportFormat.TERMINAL if to_terminal else ReportFormat.JSON)
     options = RenderOptions(
-        evidence=evidence, width=None if to_terminal else 120, color=to_terminal
+        evidence=evidence,
+        width=None if to_terminal else 120,
+        color=to_terminal,
+        mermaid=not no_mermaid,
+        max_chars=max_chars,
+        redaction=redacted,
     )
     _write(reporter_for(chosen).render(findings, options), output)
     for warning in result.warnings:

@@ -13,9 +13,13 @@ import hashlib
 import hmac
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
 
 import polars as pl
+
+from lockforensics.findings import Coverage, Findings
 
 # Order matters: secrets and emails first (they may contain path-like or
 # id-like text), then structural identifiers.
@@ -112,3 +116,29 @@ def redact_frame(frame: pl.DataFrame, redactor: Redactor) -> pl.DataFrame:
                 )
             )
     return frame.with_columns(exprs) if exprs else frame
+
+
+def redact_findings(findings: Findings, redactor: Redactor) -> Findings:
+    """A copy of ``findings`` with every string, in every frame and field, redacted."""
+
+    def value(v: Any) -> Any:
+        if isinstance(v, pl.DataFrame):
+            return redact_frame(v, redactor)
+        if isinstance(v, str):
+            return redactor.text(v)
+        if isinstance(v, tuple):
+            return tuple(value(x) for x in v)
+        if isinstance(v, Mapping):
+            return {k: value(x) for k, x in v.items()}
+        return v
+
+    coverage = replace(
+        findings.coverage,
+        **{f.name: value(getattr(findings.coverage, f.name)) for f in fields(Coverage)},
+    )
+    changes = {
+        f.name: value(getattr(findings, f.name))
+        for f in fields(Findings)
+        if f.name not in ("coverage", "settings", "headline", "generated_at")
+    }
+    return replace(findings, coverage=coverage, **changes)

@@ -34,7 +34,7 @@ def _records(frame: pl.DataFrame) -> alt.Data:
         for c, t in frame.schema.items()
         if isinstance(t, pl.Datetime)
     )
-    return alt.Data(values=out.to_dicts())
+    return alt.Data(values=out.to_dicts())  # type: ignore[no-untyped-call]  # altair ships no types here
 
 
 def swimlanes(f: Findings) -> str | None:

@@ -95,29 +95,62 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "facts": [
             ("OpenClaw", ", ".join(f.versions) or "unknown"),
             ("Host", ", ".join(f.hosts) or "unknown"),
-            ("Zone for zone-less stamps", f"{c.zone or 'UTC'} ({c.zone_reason or 'no zone evidence'})"),
-            ("Alignment window / incident gap", f"{span(f.settings.window_s)} / {span(f.settings.gap_s)}"),
+            (
+                "Zone for zone-less stamps",
+                f"{c.zone or 'UTC'} ({c.zone_reason or 'no zone evidence'})",
+            ),
+            (
+                "Alignment window / incident gap",
+                f"{span(f.settings.window_s)} / {span(f.settings.gap_s)}",
+            ),
         ],
         "epochs": _grid(
             ("epoch", "gateway pid", "start (UTC)", "start from", "end (UTC)", "ended by", "lines"),
             (
-                (e["epoch"], e["pid"],
-                 clock(e["start"]) if e["start_known"] else f"≤ {clock(e['first_line'])}",
-                 e["start_source"], clock(e["end"]) if e["end"] else "running", e["ended_by"],
-                 e["events"])
+                (
+                    e["epoch"],
+                    e["pid"],
+                    clock(e["start"]) if e["start_known"] else f"≤ {clock(e['first_line'])}",
+                    e["start_source"],
+                    clock(e["end"]) if e["end"] else "running",
+                    e["ended_by"],
+                    e["events"],
+                )
                 for e in f.epochs.iter_rows(named=True)
             ),
         ),
         "wide_charts": wide,
         "small_charts": small,
         "incidents": _grid(
-            ("#", "start (UTC)", "duration", "agents", "sessions", "stale", "timeout", "takeover",
-             "gateway pid", "uptime at start", "resolved by", "after"),
             (
-                (i["incident"], clock(i["start"]), span(i["duration_s"]), len(i["agents"] or []),
-                 i["sessions"], i["lock_stale"], i["lock_timeout"], i["takeover"], i["gateway_pid"],
-                 uptime(i["uptime_s"], i["uptime_is_lower_bound"]), resolution_name(i["resolved_by"]),
-                 span(i["resolution_s"]))
+                "#",
+                "start (UTC)",
+                "duration",
+                "agents",
+                "sessions",
+                "stale",
+                "timeout",
+                "takeover",
+                "gateway pid",
+                "uptime at start",
+                "resolved by",
+                "after",
+            ),
+            (
+                (
+                    i["incident"],
+                    clock(i["start"]),
+                    span(i["duration_s"]),
+                    len(i["agents"] or []),
+                    i["sessions"],
+                    i["lock_stale"],
+                    i["lock_timeout"],
+                    i["takeover"],
+                    i["gateway_pid"],
+                    uptime(i["uptime_s"], i["uptime_is_lower_bound"]),
+                    resolution_name(i["resolved_by"]),
+                    span(i["resolution_s"]),
+                )
                 for i in f.incidents.iter_rows(named=True)
             ),
         ),
@@ -131,14 +164,22 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
                 ("with no lock error before them", a.get("without_lock_precursor")),
                 ("lock errors", a.get("lock_errors")),
                 ("not followed by a takeover", a.get("lock_errors_without_takeover")),
-                ("lag p50 / p90 / max", " / ".join(span(a.get(k)) for k in ("lag_s_p50", "lag_s_p90", "lag_s_max"))),
+                (
+                    "lag p50 / p90 / max",
+                    " / ".join(span(a.get(k)) for k in ("lag_s_p50", "lag_s_p90", "lag_s_max")),
+                ),
             ],
         ),
         "window_s": span(f.settings.window_s),
         "resolutions": _grid(
             ("incident", "cleared by", "at (UTC)", "after the last error"),
             (
-                (r["incident"], resolution_name(r["kind"]), clock(r["cleared_at"]), span(r["resolution_s"]))
+                (
+                    r["incident"],
+                    resolution_name(r["kind"]),
+                    clock(r["cleared_at"]),
+                    span(r["resolution_s"]),
+                )
                 for r in f.resolutions.iter_rows(named=True)
             ),
         ),
@@ -152,7 +193,13 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
                 _grid(
                     (dimension, "stale", "timeout", "takeover", "total"),
                     (
-                        (r["value"], r["lock_stale"], r["lock_timeout"], r["takeover"], r["occurrences"])
+                        (
+                            r["value"],
+                            r["lock_stale"],
+                            r["lock_timeout"],
+                            r["takeover"],
+                            r["occurrences"],
+                        )
                         for r in rows.iter_rows(named=True)
                     ),
                 ),
@@ -171,18 +218,41 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
             f"writer in view: {NO_TRIGGER_EVIDENCE}."
         ),
         "stuck": _grid(
-            ("agent", "session", "lock errors", "first (UTC)", "last (UTC)", "owner pids", "incidents"),
             (
-                (r["agent"], r["session_id"], r["lock_errors"], clock(r["first"]), clock(r["last"]),
-                 r["owner_pids"], r["incidents"])
+                "agent",
+                "session",
+                "lock errors",
+                "first (UTC)",
+                "last (UTC)",
+                "owner pids",
+                "incidents",
+            ),
+            (
+                (
+                    r["agent"],
+                    r["session_id"],
+                    r["lock_errors"],
+                    clock(r["first"]),
+                    clock(r["last"]),
+                    r["owner_pids"],
+                    r["incidents"],
+                )
                 for r in f.stuck_alive.iter_rows(named=True)
             ),
         ),
         "events": _grid(
             ("ts (UTC)", "kind", "agent", "session", "occurrence", "source", "line", "message"),
             (
-                (clock(r["ts"]), r["kind"], r["agent"], r["session_id"], r["occurrence"],
-                 r["source"], r["line"], (r["message"] or "")[:300])
+                (
+                    clock(r["ts"]),
+                    r["kind"],
+                    r["agent"],
+                    r["session_id"],
+                    r["occurrence"],
+                    r["source"],
+                    r["line"],
+                    (r["message"] or "")[:300],
+                )
                 for r in events.head(EVENT_ROWS).iter_rows(named=True)
             ),
         ),
@@ -194,8 +264,14 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "inputs": _grid(
             ("input", "format", "sha256", "lines", "events", "unrecognized"),
             (
-                (m.get("path"), m.get("format"), str(m.get("sha256") or "-")[:12], m.get("lines"),
-                 m.get("event_lines", m.get("events")), m.get("unrecognized"))
+                (
+                    m.get("path"),
+                    m.get("format"),
+                    str(m.get("sha256") or "-")[:12],
+                    m.get("lines"),
+                    m.get("event_lines", m.get("events")),
+                    m.get("unrecognized"),
+                )
                 for m in c.inputs
             ),
         ),
@@ -223,7 +299,11 @@ def _incident(f: Findings, i: dict[str, Any], options: RenderOptions) -> dict[st
             ("Sessions", i["sessions"]),
             ("Session types", _cell(i["session_types"])),
             ("Lanes", _cell(i["lanes"])),
-            ("Gateway", f"pid {i['gateway_pid'] or '?'}, up {uptime(i['uptime_s'], i['uptime_is_lower_bound'])}"),
+            (
+                "Gateway",
+                f"pid {i['gateway_pid'] or '?'}, "
+                f"up {uptime(i['uptime_s'], i['uptime_is_lower_bound'])}",
+            ),
             ("Resolved by", resolved),
         ],
         "evidence": [

@@ -12,7 +12,9 @@ from enum import StrEnum
 from typing import Protocol, assert_never
 
 from lockforensics.findings import Findings
+from lockforensics.reporting.html import HtmlReporter
 from lockforensics.reporting.json_summary import JsonReporter
+from lockforensics.reporting.markdown import MarkdownReporter
 from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.terminal import TerminalReporter
 
@@ -20,6 +22,8 @@ from lockforensics.reporting.terminal import TerminalReporter
 class ReportFormat(StrEnum):
     TERMINAL = "terminal"
     JSON = "json"
+    MARKDOWN = "md"
+    HTML = "html"
 
 
 class Reporter(Protocol):
@@ -33,5 +37,9 @@ def reporter_for(fmt: ReportFormat) -> Reporter:
             return TerminalReporter()
         case ReportFormat.JSON:
             return JsonReporter()
+        case ReportFormat.MARKDOWN:
+            return MarkdownReporter()
+        case ReportFormat.HTML:
+            return HtmlReporter()
         case _:
             assert_never(fmt)

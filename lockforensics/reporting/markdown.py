@@ -39,6 +39,10 @@ def _table(header: Sequence[str], rows: Iterable[Iterable[object]]) -> str:
     return "\n".join(lines)
 
 
+def _shorten(text: str, limit: int = 400) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _list(values: Sequence[object] | None, limit: int = 12) -> str:
     if not values:
         return "-"
@@ -98,7 +102,10 @@ class MarkdownReporter:
                 ("Host", _list(f.hosts) if f.hosts else "unknown"),
                 ("Window (UTC)", f"{clock(f.window_start)} → {clock(f.window_end)}"),
                 ("Zone for zone-less stamps", md_text(f"{zone} ({why})")),
-                ("Alignment window / incident gap", f"{span(f.settings.window_s)} / {span(f.settings.gap_s)}"),
+                (
+                    "Alignment window / incident gap",
+                    f"{span(f.settings.window_s)} / {span(f.settings.gap_s)}",
+                ),
             ],
         )
         epochs = _table(
@@ -122,8 +129,20 @@ class MarkdownReporter:
         if f.incidents.is_empty():
             return "### Incidents\n\nNo lock errors or takeovers in the window."
         table = _table(
-            ("#", "start (UTC)", "duration", "agents", "sessions", "stale", "timeout",
-             "takeover", "gateway pid", "uptime at start", "resolved by", "after"),
+            (
+                "#",
+                "start (UTC)",
+                "duration",
+                "agents",
+                "sessions",
+                "stale",
+                "timeout",
+                "takeover",
+                "gateway pid",
+                "uptime at start",
+                "resolved by",
+                "after",
+            ),
             (
                 (
                     i["incident"],
@@ -172,12 +191,17 @@ class MarkdownReporter:
         lines.append("\n".join(facts))
         evidence = f.evidence.filter(pl.col("incident") == number)
         if evidence_lines and not evidence.is_empty():
-            shown = evidence.head(evidence_lines)
-            body = [f"{r['source']}:{r['line']}: {r['raw']}" for r in shown.iter_rows(named=True)]
-            more = evidence.height - shown.height
-            summary = f"Evidence: {shown.height} of {evidence.height} source lines"
-            if more:
-                body.append(f"… {more} more lines (lockforensics report --evidence)")
+            # One line per occurrence (its first): the echoes say the same thing.
+            firsts = evidence.unique("occurrence", keep="first", maintain_order=True)
+            shown = firsts.head(evidence_lines)
+            body = [
+                f"{r['source']}:{r['line']}: {_shorten(r['raw'])}"
+                for r in shown.iter_rows(named=True)
+            ]
+            summary = (
+                f"Evidence: first line of {shown.height} of {firsts.height} occurrences "
+                f"({evidence.height} source lines in all)"
+            )
             lines.append(f"<details><summary>{summary}</summary>\n\n{md_fence(body)}\n\n</details>")
         return "\n\n".join(lines)
 
@@ -230,8 +254,13 @@ class MarkdownReporter:
                 + _table(
                     (dimension, "stale", "timeout", "takeover", "total"),
                     (
-                        (md_code(r["value"]), r["lock_stale"], r["lock_timeout"], r["takeover"],
-                         r["occurrences"])
+                        (
+                            md_code(r["value"]),
+                            r["lock_stale"],
+                            r["lock_timeout"],
+                            r["takeover"],
+                            r["occurrences"],
+                        )
                         for r in rows.iter_rows(named=True)
                     ),
                 )
@@ -252,9 +281,10 @@ class MarkdownReporter:
                     ("… with no lock error before them", a.get("without_lock_precursor")),
                     ("lock errors", a.get("lock_errors")),
                     ("… not followed by a takeover", a.get("lock_errors_without_takeover")),
-                    ("lag p50 / p90 / max", " / ".join(
-                        span(a.get(k)) for k in ("lag_s_p50", "lag_s_p90", "lag_s_max")
-                    )),
+                    (
+                        "lag p50 / p90 / max",
+                        " / ".join(span(a.get(k)) for k in ("lag_s_p50", "lag_s_p90", "lag_s_max")),
+                    ),
                     ("window", span(a.get("window_s"))),
                 ],
             ),
@@ -269,8 +299,12 @@ class MarkdownReporter:
         table = _table(
             ("incident", "cleared by", "at (UTC)", "after the last error"),
             (
-                (r["incident"], resolution_name(r["kind"]), clock(r["cleared_at"]),
-                 span(r["resolution_s"]))
+                (
+                    r["incident"],
+                    resolution_name(r["kind"]),
+                    clock(r["cleared_at"]),
+                    span(r["resolution_s"]),
+                )
                 for r in f.resolutions.iter_rows(named=True)
             ),
         )
@@ -285,7 +319,12 @@ class MarkdownReporter:
             _table(
                 ("takeover", "other writer", "at (UTC)", "run"),
                 (
-                    (r["takeover"], md_text(r["trigger"]), clock(r["at"]), md_code(r["run_id"] or "-"))
+                    (
+                        r["takeover"],
+                        md_text(r["trigger"]),
+                        clock(r["at"]),
+                        md_code(r["run_id"] or "-"),
+                    )
                     for r in f.trigger_writers.iter_rows(named=True)
                 ),
             )
@@ -299,10 +338,25 @@ class MarkdownReporter:
         if f.stuck_alive.is_empty():
             return ""
         table = _table(
-            ("agent", "session", "lock errors", "first (UTC)", "last (UTC)", "owner pids", "incidents"),
             (
-                (md_code(r["agent"]), md_code(r["session_id"] or "-"), r["lock_errors"],
-                 clock(r["first"]), clock(r["last"]), _list(r["owner_pids"]), _list(r["incidents"]))
+                "agent",
+                "session",
+                "lock errors",
+                "first (UTC)",
+                "last (UTC)",
+                "owner pids",
+                "incidents",
+            ),
+            (
+                (
+                    md_code(r["agent"]),
+                    md_code(r["session_id"] or "-"),
+                    r["lock_errors"],
+                    clock(r["first"]),
+                    clock(r["last"]),
+                    _list(r["owner_pids"]),
+                    _list(r["incidents"]),
+                )
                 for r in f.stuck_alive.iter_rows(named=True)
             ),
         )
@@ -317,9 +371,14 @@ class MarkdownReporter:
         inputs = _table(
             ("input", "format", "sha256", "lines", "events", "unrecognized"),
             (
-                (md_code(m.get("path", "?")), md_text(str(m.get("format", "?"))),
-                 md_code(str(m.get("sha256") or "-")[:12]), m.get("lines"),
-                 m.get("event_lines", m.get("events")), m.get("unrecognized"))
+                (
+                    md_code(str(m.get("path", "?"))),
+                    md_text(str(m.get("format", "?"))),
+                    md_code(str(m.get("sha256") or "-")[:12]),
+                    m.get("lines"),
+                    m.get("event_lines", m.get("events")),
+                    m.get("unrecognized"),
+                )
                 for m in c.inputs
             ),
         )
@@ -334,7 +393,10 @@ class MarkdownReporter:
                 "Time assumptions:\n\n"
                 + _table(
                     ("assumption", "events"),
-                    ((md_text(r["ts_assumption"]), r["events"]) for r in c.assumptions.iter_rows(named=True)),
+                    (
+                        (md_text(r["ts_assumption"]), r["events"])
+                        for r in c.assumptions.iter_rows(named=True)
+                    ),
                 )
             )
         if options.redaction:

@@ -74,7 +74,7 @@ def hourly_bars(findings: Findings) -> str | None:
         return None
     labels = ", ".join(f'"{label(h)}"' for h in hours["hour_label"])
     values = ", ".join(str(v) for v in hours["occurrences"])
-    top = max(1, int(hours["occurrences"].max() or 0))
+    top = max(1, int(hours["occurrences"].max() or 0))  # type: ignore[arg-type]  # an Int64 column
     return "\n".join(
         [
             "xychart-beta",
@@ -91,15 +91,19 @@ def hourly_counts(findings: Findings) -> pl.DataFrame:
     timed = findings.failures.filter(pl.col("ts").is_not_null())
     if timed.is_empty():
         return pl.DataFrame(
-            schema={"hour": pl.Datetime("us", "UTC"), "hour_label": pl.String, "occurrences": pl.Int64}
+            schema={
+                "hour": pl.Datetime("us", "UTC"),
+                "hour_label": pl.String,
+                "occurrences": pl.Int64,
+            }
         )
     counted = timed.group_by(hour=pl.col("ts").dt.truncate("1h")).agg(
         occurrences=pl.len().cast(pl.Int64)
     )
     first, last = counted["hour"].min(), counted["hour"].max()
-    axis = pl.DataFrame(
-        {"hour": pl.datetime_range(first, last, "1h", time_zone="UTC", eager=True)}
-    )
+    assert isinstance(first, datetime)
+    assert isinstance(last, datetime)
+    axis = pl.DataFrame({"hour": pl.datetime_range(first, last, "1h", time_zone="UTC", eager=True)})
     return (
         axis.join(counted, on="hour", how="left")
         .with_columns(

@@ -35,4 +35,3 @@ def resolution_name(kind: str | None) -> str:
     if kind is None:
         return "unresolved"
     return _RESOLVERS.get(kind, kind)
-
