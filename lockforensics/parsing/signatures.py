@@ -21,7 +21,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +86,9 @@ class Rule:
         except re.error as exc:
             raise SpecError(f"{self.source}: {self.id}: bad pattern: {exc}") from exc
 
-    def applies(self, text: str, subsystem: str | None) -> bool:
-        if self.subsystems and subsystem is not None and subsystem not in self.subsystems:
-            return False
-        return all(lit in text for lit in self.literals)
+    def applies_to(self, subsystem: str | None) -> bool:
+        """Subsystem-bound rules skip records of other subsystems (unknown passes)."""
+        return not self.subsystems or subsystem is None or subsystem in self.subsystems
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,11 +116,26 @@ class Hit:
     chained: bool = False  # one of several failures a chain reports: never collapsed
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Catalog:
     wrappers: tuple[Rule, ...]
     signatures: tuple[Rule, ...]
     reclassify: tuple[Reclassify, ...]
+
+    @cached_property
+    def _first_literals(self) -> tuple[str, ...]:
+        return self.literals
+
+    def _present(self, rules: tuple[Rule, ...], text: str) -> list[Rule]:
+        """The rules whose literals all occur in ``text``, in catalog order.
+
+        Each distinct first literal is searched once per text, not once per
+        rule: this loop runs for every candidate line.
+        """
+        found = {lit for lit in self._first_literals if lit in text}
+        return [
+            r for r in rules if r.literals[0] in found and all(x in text for x in r.literals[1:])
+        ]
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -160,8 +174,8 @@ class Catalog:
     ) -> list[Hit]:
         if depth > 6:  # hostile input nesting wrappers forever
             return []
-        for wrapper in self.wrappers:
-            if not wrapper.applies(text, subsystem):
+        for wrapper in self._present(self.wrappers, text):
+            if not wrapper.applies_to(subsystem):
                 continue
             m = wrapper.regex.search(text)
             if m is None:
@@ -196,8 +210,8 @@ class Catalog:
     ) -> list[Hit]:
         hits: list[Hit] = []
         taken: list[tuple[int, int]] = []
-        for rule in self.signatures:
-            if not rule.applies(text, subsystem):
+        for rule in self._present(self.signatures, text):
+            if not rule.applies_to(subsystem):
                 continue
             for m in rule.regex.finditer(text):
                 span = m.span()
