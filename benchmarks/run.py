@@ -2,7 +2,7 @@
 
 ripgrep answers the operator's hand-made question ("how many lock lines?");
 lockforensics answers the whole ingest question (every line accounted for,
-events parsed, occurrences folded).  Both read the same files from a warm
+events parsed, occurrences folded) and, with ``report``, the whole analysis.  Both read the same files from a warm
 page cache; each command runs ``--repeat`` times and the median wall time is
 reported, with peak RSS of the lockforensics run.
 
@@ -67,6 +67,15 @@ def main() -> None:
             "-q",
             "-o",
             str(args.dir / "ev.parquet"),
+        ],
+        "lockforensics report -f json": [
+            lf,
+            "report",
+            str(bundle),
+            "-f",
+            "json",
+            "-o",
+            str(args.dir / "report.json"),
         ],
     }
     _timed(commands["ripgrep -c (count lock lines)"])  # warm the page cache
