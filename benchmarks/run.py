@@ -2,9 +2,10 @@
 
 ripgrep answers the operator's hand-made question ("how many lock lines?");
 lockforensics answers the whole ingest question (every line accounted for,
-events parsed, occurrences folded) and, with ``report``, the whole analysis.  Both read the same files from a warm
-page cache; each command runs ``--repeat`` times and the median wall time is
-reported, with peak RSS of the lockforensics run.
+events parsed, occurrences folded) and, with ``report``, the whole analysis.
+All read the same files from a warm page cache; each command runs
+``--repeat`` times and the median wall time is reported, with the peak RSS
+of the children.
 
     python benchmarks/run.py --size 1GB [--dir /tmp/lf-bench] [--repeat 3]
 """

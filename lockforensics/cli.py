@@ -108,6 +108,28 @@ def _size(text: str | int) -> int:
         raise typer.BadParameter(str(exc)) from exc
 
 
+MaxMemberOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-member-size",
+        parser=_size,
+        metavar="SIZE",
+        help="Largest decompressed archive member or compressed file to read (K/M/G).",
+        show_default=format_size(DEFAULT_MAX_MEMBER),
+    ),
+]
+MaxTotalOpt = Annotated[
+    int,
+    typer.Option(
+        "--max-total-size",
+        parser=_size,
+        metavar="SIZE",
+        help="Most bytes to decompress in one run, all inputs together (K/M/G).",
+        show_default=format_size(DEFAULT_MAX_TOTAL),
+    ),
+]
+
+
 @app.command("ingest")
 def ingest_command(
     paths: PathsArg,
@@ -120,26 +142,8 @@ def ingest_command(
     tz: TzOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
-    max_member: Annotated[
-        int,
-        typer.Option(
-            "--max-member-size",
-            parser=_size,
-            metavar="SIZE",
-            help="Largest decompressed archive member or compressed file to read (K/M/G).",
-            show_default=format_size(DEFAULT_MAX_MEMBER),
-        ),
-    ] = DEFAULT_MAX_MEMBER,
-    max_total: Annotated[
-        int,
-        typer.Option(
-            "--max-total-size",
-            parser=_size,
-            metavar="SIZE",
-            help="Most bytes to decompress in one run, all inputs together (K/M/G).",
-            show_default=format_size(DEFAULT_MAX_TOTAL),
-        ),
-    ] = DEFAULT_MAX_TOTAL,
+    max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
+    max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
 ) -> None:
     """Read logs, archives and command outputs into one event table; print the summary."""
     limits = Limits(max_member=max_member, max_total=max_total)
@@ -228,6 +232,8 @@ def report_command(
         bool, typer.Option("--fail-on-incident", help="Exit 1 when any incident is found.")
     ] = False,
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
+    max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
+    max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
     redact: Annotated[
         bool,
         typer.Option(
@@ -273,7 +279,8 @@ def report_command(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory())
+    limits = Limits(max_member=max_member, max_total=max_total)
+    result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory(), limits=limits)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
     findings = analyze(result, settings)

@@ -34,9 +34,14 @@ _BEARER = re.compile(
 )
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
 # Home folders on Linux, macOS and Windows (either slash; JSON-escaped too).
-_HOME = re.compile(
-    r"(?P<pre>/home/|/Users/|[A-Za-z]:(?:\\\\|\\|/)Users(?:\\\\|\\|/))(?P<user>[^/\\\s\"'<>|]+)"
+# A Windows user folder may hold spaces (`C:\\Users\\Jo Smith\\...`, as OpenClaw
+# logs it): there the name runs on to the next separator, so no surname survives.
+_USER = r"[^/\\\s\"'<>|]+"
+_WIN_HOME = re.compile(
+    r"(?P<pre>[A-Za-z]:(?:\\\\|\\|/)Users(?:\\\\|\\|/))"
+    rf"(?P<user>{_USER}(?: {_USER})*(?=[\\/])|{_USER})"
 )
+_HOME = re.compile(rf"(?P<pre>/home/|/Users/)(?P<user>{_USER})")
 # Peer / chat / group / channel ids inside session keys and lanes.
 _PEER = re.compile(
     r"(?P<pre>:(?:direct|dm|group|channel|room|thread|topic):)(?P<peer>[^:\s\"'|,)]+)"
@@ -85,6 +90,7 @@ class Redactor:
         text = self._sub(_SECRET, "secret", 0, text)
         text = self._sub(_BEARER, "secret", 3, text)
         text = self._sub(_EMAIL, "email", 0, text)
+        text = self._sub(_WIN_HOME, "user", "user", text)
         text = self._sub(_HOME, "user", "user", text)
         text = self._sub(_PEER, "peer", "peer", text)
         for host in sorted(self.hosts, key=len, reverse=True):

@@ -20,13 +20,20 @@ def clean(text: str) -> str:
 
 
 # Characters that GitHub-flavoured Markdown would turn into markup: tables,
-# links, images, emphasis, HTML, headings, and @mentions / #refs that ping.
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~@])")
+# links, images, emphasis, HTML, headings, entities (`&commat;` is an `@`),
+# and @mentions / #refs that ping.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~@&])")
+# GitHub links @mentions and #refs AFTER Markdown rendering, so `\@` alone
+# still pings (github/markup#1168, cmark-gfm#181).  A zero-width space after
+# the sign breaks the mention and renders invisibly; the named entity keeps
+# the Markdown source readable.
+_NO_PING = re.compile(r"\\([@#])")
 
 
 def md_text(text: str) -> str:
     """Inline Markdown text: escaped so it renders literally and pings nobody."""
-    return _MD_SPECIAL.sub(r"\\\1", clean(text).replace("\n", " "))
+    escaped = _MD_SPECIAL.sub(r"\\\1", clean(text).replace("\n", " "))
+    return _NO_PING.sub(r"\\\1&ZeroWidthSpace;", escaped)
 
 
 def md_code(text: str) -> str:

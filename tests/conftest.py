@@ -1,20 +1,53 @@
-"""Shared fixtures: the sample bundle and an in-memory ingest helper."""
+"""Shared fixtures: the sample bundle, its rendered reports, and an in-memory ingest helper."""
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
 from lockforensics.bundle import memory_input
-from lockforensics.pipeline import Ingest, ingest_inputs
+from lockforensics.findings import Findings, Settings
+from lockforensics.pipeline import Ingest, analyze, ingest, ingest_inputs
+from lockforensics.reporting.interface import ReportFormat, reporter_for
+from lockforensics.reporting.options import RenderOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "fleet-2026-05-28"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+GOLDEN = Path(__file__).resolve().parent / "golden" / SAMPLE.name
+FIXED_EPOCH = "1780000000"  # SOURCE_DATE_EPOCH for every golden report (2026-05-28T20:26:40Z)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ and docs/report-screenshot.png instead of comparing",
+    )
+
+
+@pytest.fixture(scope="session")
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+def missing_tool(message: str) -> NoReturn:
+    """Skip the test; or fail it when LOCKFORENSICS_REQUIRE_TOOLS=1 (CI has installed the tools)."""
+    if os.environ.get("LOCKFORENSICS_REQUIRE_TOOLS") == "1":
+        pytest.fail(f"{message}; required because LOCKFORENSICS_REQUIRE_TOOLS=1")
+    pytest.skip(message)
+
+
+def need_tool(path: Path, what: str) -> None:
+    """Go on only when the system tool at ``path`` exists (see ``missing_tool``)."""
+    if not path.exists():
+        missing_tool(f"{what} not found at {path} (.ci/run installs it)")
 
 
 @pytest.fixture(scope="session")
@@ -25,6 +58,20 @@ def sample_dir() -> Path:
 @pytest.fixture(scope="session")
 def expected() -> dict[str, Any]:
     return json.loads((SAMPLE.parent / f"{SAMPLE.name}.expected.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def fixed_findings(sample_dir: Path) -> Findings:
+    """The sample's findings, built once, stamped with FIXED_EPOCH."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+        return analyze(ingest([sample_dir]), Settings())
+
+
+@pytest.fixture(scope="session")
+def sample_reports(fixed_findings: Findings) -> dict[ReportFormat, str]:
+    """The sample rendered once per format as the CLI writes it to a file (width 120, no colour)."""
+    return {fmt: reporter_for(fmt).render(fixed_findings, RenderOptions()) for fmt in ReportFormat}
 
 
 IngestText = Callable[..., Ingest]

@@ -15,12 +15,18 @@ import vl_convert as vlc
 
 from lockforensics.findings import Findings
 from lockforensics.reporting.mermaid import hourly_counts
+from lockforensics.textsafety import clean
 
 _KIND_COLORS = alt.Scale(
     domain=["lock_stale", "lock_timeout", "takeover"],
     range=["#d97706", "#2563eb", "#dc2626"],
 )
 _WIDTH = 860
+# Time scales in UTC: Vega's default is the renderer's local zone (TZ), which
+# mislabels the "UTC" axes and makes the SVG depend on the machine.  For the
+# same reason no tooltip (the SVG's aria-labels) formats a time on its own:
+# the x channel already labels each mark in UTC.
+_UTC = alt.Scale(type="utc")
 
 
 def _svg(chart: alt.TopLevelMixin) -> str:
@@ -33,6 +39,11 @@ def _records(frame: pl.DataFrame) -> alt.Data:
         pl.col(c).dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
         for c, t in frame.schema.items()
         if isinstance(t, pl.Datetime)
+    ).with_columns(
+        # Vega escapes markup in labels but keeps bidi overrides and controls.
+        pl.col(c).map_elements(clean, return_dtype=pl.String)
+        for c, t in frame.schema.items()
+        if t == pl.String
     )
     return alt.Data(values=out.to_dicts())  # type: ignore[no-untyped-call]  # altair ships no types here
 
@@ -47,10 +58,10 @@ def swimlanes(f: Findings) -> str | None:
         alt.Chart(_records(failures.select("ts", "agent", "kind", "incident", "session_id")))
         .mark_tick(thickness=2, size=14)
         .encode(
-            x=alt.X("ts:T", title="UTC", axis=alt.Axis(format="%m-%d %H:%M")),
+            x=alt.X("ts:T", title="UTC", scale=_UTC, axis=alt.Axis(format="%m-%d %H:%M")),
             y=alt.Y("agent:N", sort=agents, title=None),
             color=alt.Color("kind:N", scale=_KIND_COLORS, title="kind"),
-            tooltip=["ts:T", "agent:N", "kind:N", "incident:Q", "session_id:N"],
+            tooltip=["agent:N", "kind:N", "incident:Q", "session_id:N"],
         )
     )
     layers: list[alt.Chart] = []
@@ -62,15 +73,18 @@ def swimlanes(f: Findings) -> str | None:
         )
         layers.append(
             alt.Chart(_records(spans))
-            .mark_rect(opacity=0.15, color="#dc2626")
-            .encode(x="start:T", x2="end:T")
+            .mark_rect(opacity=0.15, color="#dc2626", aria=False)  # decoration: no local-time label
+            .encode(x=alt.X("start:T", scale=_UTC), x2="end:T")
         )
     restarts = f.epochs.filter(pl.col("ended_by").is_in(["restart", "in_process_restart"]))
     if not restarts.is_empty():
         layers.append(
             alt.Chart(_records(restarts.select("end", "pid")))
             .mark_rule(color="#111827", strokeDash=[4, 3])
-            .encode(x="end:T", tooltip=[alt.Tooltip("pid:Q", title="restarted pid")])
+            .encode(
+                x=alt.X("end:T", scale=_UTC),
+                tooltip=[alt.Tooltip("pid:Q", title="restarted pid")],
+            )
         )
     chart = alt.layer(*layers, ticks).properties(
         width=_WIDTH, height=max(80, 22 * len(agents)), title="Lock errors and takeovers per agent"
@@ -93,10 +107,10 @@ def per_hour(f: Findings) -> str | None:
         alt.Chart(_records(counted))
         .mark_bar()
         .encode(
-            x=alt.X("hour:T", title="hour (UTC)", axis=alt.Axis(format="%m-%d %H:00")),
+            x=alt.X("hour:T", title="hour (UTC)", scale=_UTC, axis=alt.Axis(format="%m-%d %H:00")),
             y=alt.Y("occurrences:Q", title="occurrences"),
             color=alt.Color("kind:N", scale=_KIND_COLORS),
-            tooltip=["hour:T", "kind:N", "occurrences:Q"],
+            tooltip=["kind:N", "occurrences:Q"],
         )
         .properties(width=_WIDTH, height=200, title="Occurrences per hour")
     )

@@ -54,12 +54,23 @@ def _grid(header: Sequence[str], rows: Iterable[Iterable[object]]) -> Grid:
     return Grid(tuple(header), tuple(tuple(_cell(c) for c in row) for row in rows))
 
 
+def _inert(value: object) -> object:
+    """Jinja ``finalize``: every plain string printed is cleaned (ANSI, controls, bidi).
+
+    Markup (``__html__``: our SVG charts, script and CSS, marked ``| safe``) passes as is.
+    """
+    if isinstance(value, str) and not hasattr(value, "__html__"):
+        return clean(value)
+    return value
+
+
 def _environment() -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(data_dir("reports")),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
+        finalize=_inert,
     )
 
 

@@ -2,8 +2,9 @@
 
 Fields may be added; the ones in the contract are never renamed.  Timestamps
 are ISO-8601 UTC ending in ``Z``, durations are seconds (ms precision),
-counts are occurrences.  Log text is JSON-escaped with ``ensure_ascii`` so no
-raw control or bidi character reaches a terminal that displays the file.
+counts are occurrences.  Log text is cleaned like in every other format (ANSI
+escapes dropped, controls and bidi overrides made U+FFFD), so printing a field
+(``jq -r``) cannot drive a terminal; the file is ASCII (``ensure_ascii``).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from lockforensics import __version__
 from lockforensics.findings import Findings
 from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.units import iso_z
+from lockforensics.textsafety import clean
 
 SCHEMA = "lockforensics.summary/1"
 INPUT_FIELDS = ("path", "format", "sha256", "lines", "events", "unrecognized")
@@ -34,6 +36,17 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def _inert(value: Any) -> Any:
+    """Every string in the summary, cleaned of ANSI escapes, controls and bidi overrides."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [_inert(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _inert(v) for k, v in value.items()}
     return value
 
 
@@ -84,8 +97,10 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
     return rows
 
 
-def summary(findings: Findings, evidence: bool = False) -> dict[str, Any]:
-    """The summary as a JSON-ready dict."""
+def summary(
+    findings: Findings, evidence: bool = False, redaction: Mapping[str, int] | None = None
+) -> dict[str, Any]:
+    """The summary as a JSON-ready dict (``redaction``: distinct values --redact rewrote)."""
     inputs = [
         {
             **{name: row.get(name) for name in INPUT_FIELDS},
@@ -96,7 +111,7 @@ def summary(findings: Findings, evidence: bool = False) -> dict[str, Any]:
     ]
     agents = findings.frequency.filter(pl.col("dimension") == "agent")
     coverage = findings.coverage
-    return {
+    doc = {
         "schema": SCHEMA,
         "generator": {"name": "lockforensics", "version": __version__},
         "generated_at": iso_z(findings.generated_at),
@@ -152,11 +167,15 @@ def summary(findings: Findings, evidence: bool = False) -> dict[str, Any]:
             "versions": list(findings.versions),
             "warnings": list(coverage.warnings),
         },
+        "redaction": dict(redaction or {}),
     }
+    cleaned: dict[str, Any] = _inert(doc)
+    return cleaned
 
 
 class JsonReporter:
     """``-f json``: the summary, pretty-printed, keys in contract order."""
 
     def render(self, findings: Findings, options: RenderOptions) -> str:
-        return json.dumps(summary(findings, options.evidence), indent=2) + "\n"
+        doc = summary(findings, options.evidence, options.redaction)
+        return json.dumps(doc, indent=2) + "\n"

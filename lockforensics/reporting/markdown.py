@@ -43,6 +43,34 @@ def _shorten(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _whole_blocks(text: str, limit: int) -> str:
+    """The longest prefix within ``limit`` that ends between blocks.
+
+    Never inside a code fence (a cut Mermaid block fails to render and the
+    truncation note would land in the code) or a ``<details>`` (the note
+    would be folded away).
+    """
+    best = position = depth = 0
+    fence = ""
+    for line in text.splitlines(keepends=True):
+        position += len(line)
+        if position > limit:
+            break
+        stripped = line.rstrip("\n")
+        if fence:
+            if stripped.startswith(fence) and not stripped.strip("`"):
+                fence = ""
+        elif stripped.startswith("```"):
+            fence = stripped[: len(stripped) - len(stripped.lstrip("`"))]
+        elif stripped.startswith("<details>"):
+            depth += 1
+        elif stripped.endswith("</details>"):
+            depth -= 1
+        if not fence and depth == 0 and not stripped:
+            best = position
+    return text[:best]
+
+
 def _list(values: Sequence[object] | None, limit: int = 12) -> str:
     if not values:
         return "-"
@@ -64,8 +92,7 @@ class MarkdownReporter:
             f"\n\n> **Report truncated at {options.max_chars:,} characters** "
             "(raise `--max-chars`, or narrow with `--since/--until/--agent`).\n"
         )
-        cut = text[: max(0, options.max_chars - len(note))]
-        return cut[: cut.rfind("\n") + 1] + note
+        return _whole_blocks(text, options.max_chars - len(note)).rstrip("\n") + note
 
     def _document(self, f: Findings, options: RenderOptions, evidence_lines: int) -> str:
         parts = [

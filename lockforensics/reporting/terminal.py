@@ -8,6 +8,7 @@ width is fixed and there is no colour, so the output is stable.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from io import StringIO
 
 import polars as pl
@@ -222,7 +223,7 @@ def _stuck(findings: Findings, console: Console) -> None:
     console.print(table)
 
 
-def _coverage(findings: Findings, console: Console) -> None:
+def _coverage(findings: Findings, console: Console, redaction: Mapping[str, int]) -> None:
     c = findings.coverage
     table = _table(
         "Coverage", "input", "format", "lines", "events", "unrecognized", "sha256", wrap=("input",)
@@ -244,6 +245,9 @@ def _coverage(findings: Findings, console: Console) -> None:
         console.print(_t(f"assumed for {row['events']} events: {row['ts_assumption']}"))
     for warning in c.warnings:
         console.print(_t(f"warning: {warning}", "yellow"))
+    if redaction:
+        counts = ", ".join(f"{k} {v}" for k, v in redaction.items())
+        console.print(_t(f"redacted (distinct values): {counts}"))
 
 
 def _evidence(findings: Findings, console: Console) -> None:
@@ -284,7 +288,7 @@ class TerminalReporter:
             _frequency(findings, console, dimension, title)
         _triggers(findings, console)
         _stuck(findings, console)
-        _coverage(findings, console)
+        _coverage(findings, console, options.redaction)
         if options.evidence:
             _evidence(findings, console)
         return buffer.getvalue()
