@@ -9,7 +9,6 @@ could not phone home.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,10 +17,10 @@ import polars as pl
 
 from lockforensics import __version__
 from lockforensics.findings import Findings
-from lockforensics.reporting import charts
+from lockforensics.reporting import charts, rows
 from lockforensics.reporting.options import RenderOptions
-from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline, resolution_name
-from lockforensics.reporting.units import clock, span, uptime
+from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline
+from lockforensics.reporting.units import clock, span
 from lockforensics.resources import data_dir
 from lockforensics.textsafety import clean
 
@@ -50,8 +49,8 @@ def _cell(value: object) -> str:
     return clean(str(value))
 
 
-def _grid(header: Sequence[str], rows: Iterable[Iterable[object]]) -> Grid:
-    return Grid(tuple(header), tuple(tuple(_cell(c) for c in row) for row in rows))
+def _grid(table: rows.Rows) -> Grid:
+    return Grid(table.header, tuple(tuple(_cell(c) for c in row) for row in table.rows))
 
 
 def _inert(value: object) -> object:
@@ -90,233 +89,65 @@ class HtmlReporter:
 
 
 def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
-    a = f.alignment
     wide = [svg for svg in (charts.swimlanes(f), charts.per_hour(f)) if svg]
     small = [svg for svg in (charts.lag_histogram(f), charts.uptime_at_incidents(f)) if svg]
-    rates = f.rates
     events = f.events.filter(pl.col("kind").is_in(_EVENT_KINDS)).sort(
         "ts", "source", "line", nulls_last=True
     )
-    c = f.coverage
     return {
         "hosts": ", ".join(f.hosts) or "unknown host",
         "window": f"{clock(f.window_start)} → {clock(f.window_end)} UTC",
         "headline": headline(f),
         "generated": clock(f.generated_at),
-        "facts": [
-            ("OpenClaw", ", ".join(f.versions) or "unknown"),
-            ("Host", ", ".join(f.hosts) or "unknown"),
-            (
-                "Zone for zone-less stamps",
-                f"{c.zone or 'UTC'} ({c.zone_reason or 'no zone evidence'})",
-            ),
-            (
-                "Alignment window / incident gap",
-                f"{span(f.settings.window_s)} / {span(f.settings.gap_s)}",
-            ),
-        ],
-        "epochs": _grid(
-            ("epoch", "gateway pid", "start (UTC)", "start from", "end (UTC)", "ended by", "lines"),
-            (
-                (
-                    e["epoch"],
-                    e["pid"],
-                    clock(e["start"]) if e["start_known"] else f"≤ {clock(e['first_line'])}",
-                    e["start_source"],
-                    clock(e["end"]) if e["end"] else "running",
-                    e["ended_by"],
-                    e["events"],
-                )
-                for e in f.epochs.iter_rows(named=True)
-            ),
-        ),
+        "facts": rows.facts(f).rows,
+        "epochs": _grid(rows.epochs(f)),
         "wide_charts": wide,
         "small_charts": small,
-        "incidents": _grid(
-            (
-                "#",
-                "start (UTC)",
-                "duration",
-                "agents",
-                "sessions",
-                "stale",
-                "timeout",
-                "takeover",
-                "gateway pid",
-                "uptime at start",
-                "resolved by",
-                "after",
-            ),
-            (
-                (
-                    i["incident"],
-                    clock(i["start"]),
-                    span(i["duration_s"]),
-                    len(i["agents"] or []),
-                    i["sessions"],
-                    i["lock_stale"],
-                    i["lock_timeout"],
-                    i["takeover"],
-                    i["gateway_pid"],
-                    uptime(i["uptime_s"], i["uptime_is_lower_bound"]),
-                    resolution_name(i["resolved_by"]),
-                    span(i["resolution_s"]),
-                )
-                for i in f.incidents.iter_rows(named=True)
-            ),
-        ),
-        "incident_sections": [_incident(f, i, options) for i in f.incidents.iter_rows(named=True)],
-        "alignment": _grid(
-            ("", "value"),
-            [
-                ("takeovers", a.get("takeovers")),
-                ("after a lock error on the same session", a.get("with_session_precursor")),
-                ("after a lock error of the same agent only", a.get("with_agent_precursor")),
-                ("with no lock error before them", a.get("without_lock_precursor")),
-                ("lock errors", a.get("lock_errors")),
-                ("not followed by a takeover", a.get("lock_errors_without_takeover")),
-                (
-                    "lag p50 / p90 / max",
-                    " / ".join(span(a.get(k)) for k in ("lag_s_p50", "lag_s_p90", "lag_s_max")),
-                ),
-            ],
-        ),
+        "incidents": _grid(rows.incidents(f)),
+        "incident_sections": [_incident(f, i) for i in f.incidents.iter_rows(named=True)],
+        "alignment": _grid(rows.alignment(f)),
         "window_s": span(f.settings.window_s),
-        "resolutions": _grid(
-            ("incident", "cleared by", "at (UTC)", "after the last error"),
-            (
-                (
-                    r["incident"],
-                    resolution_name(r["kind"]),
-                    clock(r["cleared_at"]),
-                    span(r["resolution_s"]),
-                )
-                for r in f.resolutions.iter_rows(named=True)
-            ),
-        ),
-        "rates": (
-            f"Inside incidents {float(rates.get('burst_per_hour') or 0):.1f} occurrences/hour; "
-            f"outside {float(rates.get('baseline_per_hour') or 0):.2f}/hour."
-        ),
-        "frequency": [
-            (
-                f"Occurrences per {dimension.replace('_', ' ')}",
-                _grid(
-                    (dimension, "stale", "timeout", "takeover", "total"),
-                    (
-                        (
-                            r["value"],
-                            r["lock_stale"],
-                            r["lock_timeout"],
-                            r["takeover"],
-                            r["occurrences"],
-                        )
-                        for r in rows.iter_rows(named=True)
-                    ),
-                ),
-            )
-            for (dimension,), rows in f.frequency.group_by(["dimension"], maintain_order=True)
-        ],
-        "triggers": _grid(
-            ("takeover", "other writer", "at (UTC)", "run"),
-            (
-                (r["takeover"], r["trigger"], clock(r["at"]), r["run_id"])
-                for r in f.trigger_writers.iter_rows(named=True)
-            ),
-        ),
+        "resolutions": _grid(rows.resolutions(f)),
+        "rates": rows.rates(f),
+        "frequency": [(title, _grid(table)) for title, table in rows.frequency(f)],
+        "triggers": _grid(rows.trigger_writers(f)),
         "trigger_note": (
             f"{f.triggers.filter(pl.col('status') != 'found').height} takeover(s) without a "
             f"writer in view: {NO_TRIGGER_EVIDENCE}."
         ),
-        "stuck": _grid(
-            (
-                "agent",
-                "session",
-                "lock errors",
-                "first (UTC)",
-                "last (UTC)",
-                "owner pids",
-                "incidents",
-            ),
-            (
-                (
-                    r["agent"],
-                    r["session_id"],
-                    r["lock_errors"],
-                    clock(r["first"]),
-                    clock(r["last"]),
-                    r["owner_pids"],
-                    r["incidents"],
-                )
-                for r in f.stuck_alive.iter_rows(named=True)
-            ),
-        ),
+        "stuck": _grid(rows.stuck_alive(f)),
         "events": _grid(
-            ("ts (UTC)", "kind", "agent", "session", "occurrence", "source", "line", "message"),
-            (
-                (
-                    clock(r["ts"]),
-                    r["kind"],
-                    r["agent"],
-                    r["session_id"],
-                    r["occurrence"],
-                    r["source"],
-                    r["line"],
-                    (r["message"] or "")[:300],
-                )
-                for r in events.head(EVENT_ROWS).iter_rows(named=True)
-            ),
+            rows.Rows(
+                ("ts (UTC)", "kind", "agent", "session", "occurrence", "source", "line", "message"),
+                tuple(
+                    (
+                        clock(r["ts"]),
+                        r["kind"],
+                        r["agent"],
+                        r["session_id"],
+                        r["occurrence"],
+                        r["source"],
+                        r["line"],
+                        (r["message"] or "")[:300],
+                    )
+                    for r in events.head(EVENT_ROWS).iter_rows(named=True)
+                ),
+            )
         ),
         "events_total": events.height,
-        "coverage_line": (
-            f"{len(c.inputs)} inputs; {c.unrecognized_lines:,} unrecognized lines; "
-            f"{c.untimed_events:,} untimed events."
-        ),
-        "inputs": _grid(
-            ("input", "format", "sha256", "lines", "events", "unrecognized"),
-            (
-                (
-                    m.get("path"),
-                    m.get("format"),
-                    str(m.get("sha256") or "-")[:12],
-                    m.get("lines"),
-                    m.get("event_lines", m.get("events")),
-                    m.get("unrecognized"),
-                )
-                for m in c.inputs
-            ),
-        ),
-        "assumptions": _grid(
-            ("assumption", "events"),
-            ((r["ts_assumption"], r["events"]) for r in c.assumptions.iter_rows(named=True)),
-        ),
+        "coverage_line": rows.coverage_line(f),
+        "inputs": _grid(rows.inputs(f)),
+        "assumptions": _grid(rows.assumptions(f)),
         "redaction": ", ".join(f"{k} {v}" for k, v in options.redaction.items()),
     }
 
 
-def _incident(f: Findings, i: dict[str, Any], options: RenderOptions) -> dict[str, Any]:
+def _incident(f: Findings, i: dict[str, Any]) -> dict[str, Any]:
     evidence = f.evidence.filter(pl.col("incident") == i["incident"])
-    resolved = (
-        f"{resolution_name(i['resolved_by'])} at {clock(i['resolved_at'])} UTC, "
-        f"{span(i['resolution_s'])} after the last error"
-        if i["resolved_at"] is not None
-        else "nothing in the bundle cleared it"
-    )
     return {
         "number": i["incident"],
         "when": f"{clock(i['start'])} → {clock(i['end'])} UTC ({span(i['duration_s'])})",
-        "facts": [
-            ("Agents", _cell(i["agents"])),
-            ("Sessions", i["sessions"]),
-            ("Session types", _cell(i["session_types"])),
-            ("Lanes", _cell(i["lanes"])),
-            (
-                "Gateway",
-                f"pid {i['gateway_pid'] or '?'}, "
-                f"up {uptime(i['uptime_s'], i['uptime_is_lower_bound'])}",
-            ),
-            ("Resolved by", resolved),
-        ],
+        "facts": [(name, _cell(value)) for name, value in rows.incident_facts(i)],
         "evidence": [
             clean(f"{r['source']}:{r['line']}: {r['raw']}") for r in evidence.iter_rows(named=True)
         ],

@@ -18,10 +18,9 @@ from rich.text import Text
 
 from lockforensics.findings import Findings
 from lockforensics.reporting.options import RenderOptions
+from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline, resolution_name
 from lockforensics.reporting.units import clock, span, uptime
 from lockforensics.textsafety import clean
-
-NO_TRIGGER_EVIDENCE = "no trigger evidence at this log level"
 
 
 def _t(value: object, style: str = "") -> Text:
@@ -38,14 +37,7 @@ def _table(title: str, *columns: str, wrap: tuple[str, ...] = ()) -> Table:
 
 
 def _headline(findings: Findings) -> Text:
-    h = findings.headline
-    lag = f"median lag {span(h.lag_s_p50)}" if h.lag_s_p50 is not None else "no lag to measure"
-    return Text(
-        f"{h.lock_stale} lock-stale, {h.lock_timeout} lock-timeout, {h.takeovers} takeovers, "
-        f"{h.agents} agents, {h.sessions} sessions, {h.days:.1f} days, {h.incidents} incidents; "
-        f"{h.with_lock_precursor}/{h.takeovers} takeovers follow a lock error ({lag})",
-        style="bold",
-    )
+    return Text(clean(headline(findings)), style="bold")
 
 
 def _environment(findings: Findings, console: Console) -> None:
@@ -114,7 +106,7 @@ def _incidents(findings: Findings, console: Console) -> None:
                     i["incident"],
                     i["gateway_pid"],
                     uptime(i["uptime_s"], i["uptime_is_lower_bound"]),
-                    i["resolved_by"] or "unresolved",
+                    resolution_name(i["resolved_by"]),
                     clock(i["resolved_at"]),
                     span(i["resolution_s"]),
                 ),

@@ -1,0 +1,242 @@
+"""The report's tables as plain values, shared by the Markdown and HTML reporters.
+
+Each function returns a header and rows of human-formatted but *unescaped*
+values; every format applies its own escaping.  Keeping the choice of
+columns and wording here is what keeps the formats from drifting apart.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import polars as pl
+
+from lockforensics.findings import Findings
+from lockforensics.reporting.prose import resolution_name
+from lockforensics.reporting.units import clock, span, uptime
+
+Cell = str | int | float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Rows:
+    header: tuple[str, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+def _joined(values: Sequence[object] | None) -> str:
+    return ", ".join(str(v) for v in values) if values else "-"
+
+
+def facts(f: Findings) -> Rows:
+    c = f.coverage
+    return Rows(
+        ("", ""),
+        (
+            ("OpenClaw", _joined(f.versions) if f.versions else "unknown"),
+            ("Host", _joined(f.hosts) if f.hosts else "unknown"),
+            ("Window (UTC)", f"{clock(f.window_start)} → {clock(f.window_end)}"),
+            (
+                "Zone for zone-less stamps",
+                f"{c.zone or 'UTC'} ({c.zone_reason or 'no zone evidence in the bundle'})",
+            ),
+            (
+                "Alignment window / incident gap",
+                f"{span(f.settings.window_s)} / {span(f.settings.gap_s)}",
+            ),
+        ),
+    )
+
+
+def epochs(f: Findings) -> Rows:
+    return Rows(
+        ("epoch", "gateway pid", "start (UTC)", "start from", "end (UTC)", "ended by", "lines"),
+        tuple(
+            (
+                e["epoch"],
+                e["pid"] if e["pid"] is not None else "?",
+                clock(e["start"]) if e["start_known"] else f"≤ {clock(e['first_line'])}",
+                e["start_source"] or "-",
+                clock(e["end"]) if e["end"] is not None else "running at bundle end",
+                e["ended_by"] or "-",
+                e["events"],
+            )
+            for e in f.epochs.iter_rows(named=True)
+        ),
+    )
+
+
+def incidents(f: Findings) -> Rows:
+    return Rows(
+        ("#", "start (UTC)", "duration", "agents", "sessions", "stale", "timeout", "takeover",
+         "gateway pid", "uptime at start", "resolved by", "after"),
+        tuple(
+            (
+                i["incident"],
+                clock(i["start"]),
+                span(i["duration_s"]),
+                len(i["agents"] or []),
+                i["sessions"],
+                i["lock_stale"],
+                i["lock_timeout"],
+                i["takeover"],
+                i["gateway_pid"] if i["gateway_pid"] is not None else "?",
+                uptime(i["uptime_s"], i["uptime_is_lower_bound"]),
+                resolution_name(i["resolved_by"]),
+                span(i["resolution_s"]),
+            )
+            for i in f.incidents.iter_rows(named=True)
+        ),
+    )  # fmt: skip
+
+
+def incident_facts(i: dict[str, Any]) -> list[tuple[str, object]]:
+    """The facts under one incident's heading; lists stay lists for the formatter."""
+    resolved = (
+        f"{resolution_name(i['resolved_by'])} at {clock(i['resolved_at'])} UTC, "
+        f"{span(i['resolution_s'])} after the last error"
+        if i["resolved_at"] is not None
+        else "unresolved: nothing in the bundle cleared it"
+    )
+    return [
+        ("Agents", i["agents"]),
+        ("Sessions", i["sessions"]),
+        ("Session types", i["session_types"]),
+        ("Lanes", i["lanes"]),
+        (
+            "Gateway",
+            f"pid {i['gateway_pid'] or '?'}, up "
+            f"{uptime(i['uptime_s'], i['uptime_is_lower_bound'])} at the first error",
+        ),
+        ("Resolved by", resolved),
+    ]
+
+
+def alignment(f: Findings) -> Rows:
+    a = f.alignment
+    lags = " / ".join(span(a.get(k)) for k in ("lag_s_p50", "lag_s_p90", "lag_s_max"))
+    return Rows(
+        ("", "value"),
+        (
+            ("takeovers", a.get("takeovers")),
+            ("… after a lock error on the same session", a.get("with_session_precursor")),
+            ("… after a lock error of the same agent only", a.get("with_agent_precursor")),
+            ("… with no lock error before them", a.get("without_lock_precursor")),
+            ("lock errors", a.get("lock_errors")),
+            ("… not followed by a takeover", a.get("lock_errors_without_takeover")),
+            ("lag p50 / p90 / max", lags),
+            ("window", span(a.get("window_s"))),
+        ),
+    )
+
+
+def resolutions(f: Findings) -> Rows:
+    return Rows(
+        ("incident", "cleared by", "at (UTC)", "after the last error"),
+        tuple(
+            (r["incident"], resolution_name(r["kind"]), clock(r["cleared_at"]),
+             span(r["resolution_s"]))
+            for r in f.resolutions.iter_rows(named=True)
+        ),
+    )  # fmt: skip
+
+
+#: Frequency dimensions in report order, with their table titles.
+FREQUENCY_TITLES = {
+    "day": "per day (UTC)", "hour": "per hour (UTC)", "agent": "per agent",
+    "session_type": "per session type", "lane": "per lane", "epoch": "per gateway epoch",
+    "version": "per OpenClaw version",
+}  # fmt: skip
+
+
+def frequency(f: Findings) -> list[tuple[str, Rows]]:
+    """One table per dimension present, titled ``Occurrences per …``."""
+    out: list[tuple[str, Rows]] = []
+    for dimension, title in FREQUENCY_TITLES.items():
+        rows = f.frequency.filter(pl.col("dimension") == dimension)
+        if rows.is_empty():
+            continue
+        out.append(
+            (
+                f"Occurrences {title}",
+                Rows(
+                    (dimension, "stale", "timeout", "takeover", "total"),
+                    tuple(
+                        (r["value"], r["lock_stale"], r["lock_timeout"], r["takeover"],
+                         r["occurrences"])
+                        for r in rows.iter_rows(named=True)
+                    ),
+                ),
+            )
+        )  # fmt: skip
+    return out
+
+
+def rates(f: Findings) -> str:
+    r = f.rates
+    return (
+        f"Inside incidents {float(r.get('burst_per_hour') or 0):.1f} occurrences/hour; "
+        f"outside {float(r.get('baseline_per_hour') or 0):.2f}/hour "
+        f"({r.get('in_incidents')} vs {r.get('outside_incidents')} occurrences)."
+    )
+
+
+def trigger_writers(f: Findings) -> Rows:
+    return Rows(
+        ("takeover", "other writer", "at (UTC)", "run"),
+        tuple(
+            (r["takeover"], r["trigger"], clock(r["at"]), r["run_id"] or "-")
+            for r in f.trigger_writers.iter_rows(named=True)
+        ),
+    )
+
+
+def stuck_alive(f: Findings) -> Rows:
+    return Rows(
+        ("agent", "session", "lock errors", "first (UTC)", "last (UTC)", "owner pids",
+         "incidents"),
+        tuple(
+            (r["agent"], r["session_id"] or "-", r["lock_errors"], clock(r["first"]),
+             clock(r["last"]), _joined(r["owner_pids"]), _joined(r["incidents"]))
+            for r in f.stuck_alive.iter_rows(named=True)
+        ),
+    )  # fmt: skip
+
+
+def inputs(f: Findings) -> Rows:
+    return Rows(
+        ("input", "format", "sha256", "lines", "events", "unrecognized"),
+        tuple(
+            (str(m.get("path", "?")), str(m.get("format", "?")),
+             str(m.get("sha256") or "-")[:12], _cell(m.get("lines")),
+             _cell(m.get("event_lines", m.get("events"))), _cell(m.get("unrecognized")))
+            for m in f.coverage.inputs
+        ),
+    )  # fmt: skip
+
+
+def assumptions(f: Findings) -> Rows:
+    return Rows(
+        ("assumption", "events"),
+        tuple(
+            (r["ts_assumption"], r["events"]) for r in f.coverage.assumptions.iter_rows(named=True)
+        ),
+    )
+
+
+def coverage_line(f: Findings) -> str:
+    c = f.coverage
+    return (
+        f"{len(c.inputs)} inputs; {c.unrecognized_lines:,} unrecognized lines; "
+        f"{c.untimed_events:,} untimed events."
+    )
+
+
+def _cell(value: object) -> Cell:
+    return value if isinstance(value, str | int | float) or value is None else str(value)
