@@ -32,6 +32,10 @@ class EventKind(StrEnum):
     # Gateway lifecycle.
     GATEWAY_START = "gateway_start"
     GATEWAY_START_FAILED = "gateway_start_failed"
+    # Config reloads and refused restart requests: context, not lifecycle cuts.
+    GATEWAY_RELOAD = "gateway_reload"
+    # The CLI banner (`🦞 OpenClaw 2026.4.1 (da64a97) — …`): version evidence.
+    VERSION = "version"
     GATEWAY_RESTART = "gateway_restart"
     GATEWAY_STOP = "gateway_stop"
     UPTIME = "uptime"
