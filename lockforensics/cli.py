@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -40,6 +40,8 @@ from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import GITHUB_COMMENT_LIMIT, RenderOptions
 from lockforensics.textsafety import clean
 from lockforensics.timespec import parse_instant, parse_span
+
+_N = TypeVar("_N", int, float)
 
 app = typer.Typer(
     add_completion=False,
@@ -99,13 +101,22 @@ def _progress_factory() -> Callable[[int], Callable[[int], None]] | None:
     return factory
 
 
-def _size(text: str | int) -> int:
-    if isinstance(text, int):  # the default, which Click passes through the parser too
-        return text
-    try:
-        return parse_size(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+def _option_parser(parse: Callable[[str], _N], kind: type[_N]) -> Callable[[str | _N], _N]:
+    """A Typer option parser: ``parse`` text, pass defaults through, report bad values."""
+
+    def parser(text: str | _N) -> _N:
+        if isinstance(text, kind):  # the default, which Click passes through the parser too
+            return text
+        try:
+            return parse(str(text))
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+
+    return parser
+
+
+_size = _option_parser(parse_size, int)
+_span = _option_parser(parse_span, float)
 
 
 MaxMemberOpt = Annotated[
@@ -154,15 +165,6 @@ def ingest_command(
         ingest_summary.render(result, err)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
-
-
-def _span(text: str | float) -> float:
-    if isinstance(text, float):  # the default, which Click passes through the parser too
-        return text
-    try:
-        return parse_span(text)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
 
 
 def _write(text: str, output: Path | None) -> None:
