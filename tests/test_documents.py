@@ -494,3 +494,24 @@ def test_formats_lists_every_document_with_its_kinds() -> None:
     for spec in load_documents().documents:
         assert spec.name in output
     assert "cleanup_run" in output
+
+
+def test_document_pasted_among_log_lines_does_not_swallow_them() -> None:
+    """A ticket holding cleanup output and log lines yields both the run and the lock events."""
+    text = (
+        "We run cleanup from cron and still see this:\n"
+        "Session store: /home/u/.openclaw/agents/main/sessions/sessions.json\n"
+        "Maintenance mode: warn\n"
+        "Entries: 12 -> 10 (remove 2)\n"
+        "Would prune missing transcripts: 0\n"
+        "Would prune stale: 2\n"
+        "Would cap overflow: 0\n"
+        "2026-06-09T09:58:16.069+00:00 [diagnostic] lane task error: lane=main durationMs=21071 "
+        'error="EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt '
+        'lock was released: /data/.openclaw/agents/main/sessions/2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl"\n'
+        "thanks!\n"
+    )
+    result = ingest_files({"ticket-2026-06-09.txt": text})
+    assert result.occurrence_counts() == {"cleanup_run": 1, "takeover": 1}
+    scan = result.files[0]
+    assert scan.event_lines + scan.noise_lines + scan.unrecognized == scan.lines == 9

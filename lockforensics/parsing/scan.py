@@ -148,6 +148,7 @@ class Scanner:
         self.documents = documents or load_documents()
         self.candidate_re = literal_regex(self.catalog.literals + CLOCK_LITERALS)
         self.relevant_re = re.compile(self.envelopes.unclassified)
+        self.candidate_py = re.compile(self.candidate_re)
 
     def scan(
         self, item: Input, bundle_year: int | None = None, progress: ProgressHook | None = None
@@ -232,6 +233,9 @@ class Scanner:
         """Line accounting and rows of a document; a log tail is scanned as a log."""
         count = parsed.tail_from - 1 if parsed.tail_from else len(doc.lines)
         events = {n for n in parsed.event_lines if 1 <= n <= count}
+        # A document pasted among log lines (a ticket, a chat) must not swallow
+        # them: lines the hook did not read still go through the signatures.
+        events |= self._stray_logs(doc, count, events | parsed.known_lines, clock, result)
         unrecognized = {n for n in parsed.unrecognized if 1 <= n <= count} - events
         result.lines += count
         result.event_lines += len(events)
@@ -259,6 +263,22 @@ class Scanner:
         if parsed.tail_from and count < len(doc.lines):
             tail = ("\n".join(doc.lines[count:]) + "\n").encode()
             self._log(io.BytesIO(tail), tail[:SNIFF_BYTES], clock, result, None, base=count)
+
+    def _stray_logs(
+        self, doc: Document, count: int, read: set[int], clock: FileClock, result: FileScan
+    ) -> set[int]:
+        """Scan the candidate lines a document hook left unread; return those that
+        became events (the caller counts them as event lines).  The rest keep the
+        document's own classification."""
+        numbers = [
+            n
+            for n in range(1, count + 1)
+            if n not in read and self.candidate_py.search(doc.lines[n - 1])
+        ]
+        if not numbers:
+            return set()
+        env = sniff([doc.lines[n - 1] for n in numbers], self.envelopes)
+        return {n for n in numbers if self._emit(n, doc.lines[n - 1], env, clock, result)}
 
     # ------------------------------------------------------------------ logs
 
@@ -369,24 +389,31 @@ class Scanner:
         if clock.see_header(text):
             result.noise_lines += 1
             return
+        if self._emit(line_no, text, env, clock, result):
+            result.event_lines += 1
+            return
+        if fit:
+            result.noise_lines += 1
+        else:
+            result.unrecognized += 1
+            if len(result.unrecognized_samples) < SAMPLE_LIMIT:
+                result.unrecognized_samples.append((line_no, text))
+        if self.relevant_re.search(text):
+            result.relevant += 1
+            if len(result.relevant_samples) < SAMPLE_LIMIT:
+                result.relevant_samples.append((line_no, text))
+
+    def _emit(
+        self, line_no: int, text: str, env: EnvelopeSpec, clock: FileClock, result: FileScan
+    ) -> bool:
+        """Parse one line and add a row per hit; False when no signature matched."""
         record = env.parse(text) if env is not PLAIN else None
         envelope = env
         if record is None:
             record, envelope = parse_plain(text), PLAIN
         hits = self.catalog.match(record.message, record.meta, record.subsystem)
         if not hits:
-            if fit:
-                result.noise_lines += 1
-            else:
-                result.unrecognized += 1
-                if len(result.unrecognized_samples) < SAMPLE_LIMIT:
-                    result.unrecognized_samples.append((line_no, text))
-            if self.relevant_re.search(text):
-                result.relevant += 1
-                if len(result.relevant_samples) < SAMPLE_LIMIT:
-                    result.relevant_samples.append((line_no, text))
-            return
-        result.event_lines += 1
+            return False
         for hit in hits:
             if hit.signature == "gateway-log-file":
                 clock.name_date = clock.name_date or date_from_name(record.message)
@@ -411,6 +438,7 @@ class Scanner:
                 raw=text,
             )
             result.rows.append(row)
+        return True
 
 
 def _parse(env: EnvelopeSpec, line: str) -> Record:

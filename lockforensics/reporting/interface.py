@@ -12,7 +12,6 @@ from enum import StrEnum
 from typing import Protocol, assert_never
 
 from lockforensics.findings import Findings
-from lockforensics.reporting.html import HtmlReporter
 from lockforensics.reporting.json_summary import JsonReporter
 from lockforensics.reporting.markdown import MarkdownReporter
 from lockforensics.reporting.options import RenderOptions
@@ -40,6 +39,9 @@ def reporter_for(fmt: ReportFormat) -> Reporter:
         case ReportFormat.MARKDOWN:
             return MarkdownReporter()
         case ReportFormat.HTML:
+            # Altair and vl-convert take ~0.3 s and ~100 MB to import; only HTML needs them.
+            from lockforensics.reporting.html import HtmlReporter  # noqa: PLC0415
+
             return HtmlReporter()
         case _:
             assert_never(fmt)
