@@ -8,7 +8,7 @@ the result does not depend on the order files were read in.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -138,11 +138,3 @@ def _within(
             and 0 <= line - occ.last_line <= window_lines
         )
     return 0 <= (ts - occ.start).total_seconds() <= window_s
-
-
-def count_by_kind(kinds: Iterable[str], occurrences: Iterable[int]) -> dict[str, int]:
-    """Occurrences per kind (distinct ids)."""
-    seen: dict[str, set[int]] = {}
-    for kind, occ in zip(kinds, occurrences, strict=True):
-        seen.setdefault(kind, set()).add(occ)
-    return {k: len(v) for k, v in sorted(seen.items())}

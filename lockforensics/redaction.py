@@ -100,9 +100,6 @@ class Redactor:
             text = self._sub(_UUID, "id", 0, text)
         return text
 
-    def optional(self, value: str | None) -> str | None:
-        return None if value is None else self.text(value)
-
     @property
     def summary(self) -> dict[str, int]:
         """Distinct values redacted, per kind (what the report states)."""

@@ -169,8 +169,3 @@ def events_from_rows(rows: list[dict[str, Any]]) -> pl.DataFrame:
     if not rows:
         return empty_events()
     return pl.DataFrame(rows, schema=EVENT_SCHEMA, strict=False)
-
-
-def sort_events(frame: pl.LazyFrame) -> pl.LazyFrame:
-    """Apply the table's total order (untimed rows last)."""
-    return frame.sort(list(SORT_KEY), nulls_last=True, maintain_order=True)

@@ -97,12 +97,6 @@ class EnvelopeCatalog:
     noise: str
     unclassified: str  # lines worth a look when no signature matched them
 
-    def by_name(self, name: str) -> EnvelopeSpec:
-        for env in (*self.envelopes, PLAIN):
-            if env.name == name:
-                return env
-        raise KeyError(name)
-
 
 @cache
 def load_envelopes() -> EnvelopeCatalog:

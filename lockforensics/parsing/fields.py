@@ -14,7 +14,6 @@ from typing import Any
 
 AGENT_IN_PATH = re.compile(r"[/\\]agents[/\\](?P<agent>[^/\\\s]+)[/\\]sessions[/\\]")
 AGENT_IN_KEY = re.compile(r"(?:^|[:=])agent:(?P<agent>[^:\s\"]+):")
-UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 # <ISO with ':' and '.' replaced by '-'>_<sessionId>.jsonl (pi SessionManager).
 ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:-\d{3})?Z_")
 TRANSCRIPT_SUFFIX = re.compile(r"\.jsonl(?:\.lock)?$")
