@@ -12,7 +12,8 @@ import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
+from types import MappingProxyType
 from typing import Any
 
 from lockforensics.errors import SpecError
@@ -203,15 +204,23 @@ _LEVELS = {0: "silly", 1: "trace", 2: "debug", 3: "info", 4: "warn", 5: "error",
 _GCP_LEVELS = {"WARNING": "warn", "CRITICAL": "fatal", "EMERGENCY": "fatal", "ALERT": "fatal"}
 
 
-def _binding(value: Any) -> dict[str, Any] | None:
+def _binding(value: Any) -> Mapping[str, Any] | None:
     """A tslog child-logger binding: a JSON *string* holding an object."""
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
-        try:
-            obj = json.loads(value)
-        except ValueError:
-            return None
-        if isinstance(obj, dict) and ("subsystem" in obj or "module" in obj):
-            return obj
+        return _decode_binding(value)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _decode_binding(text: str) -> Mapping[str, Any] | None:
+    # Every line of a file log repeats a handful of bindings ("0" and
+    # _meta.name); decoding each once saves two JSON parses per line.
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    if isinstance(obj, dict) and ("subsystem" in obj or "module" in obj):
+        return MappingProxyType(obj)
     return None
 
 
