@@ -105,6 +105,14 @@ def _one(result: object) -> dict[str, object]:
             "journald-short-iso",
             datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC),
         ),
+        # docker's json-file driver around a compact console line.
+        (
+            '{"log":"2026-06-09T09:58:16.069+00:00 [diagnostic] '
+            + TAKEOVER
+            + '\\n","stream":"stderr","time":"2026-06-09T09:58:16.070123456Z"}',
+            "docker-json",
+            datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC),
+        ),
         # docker logs --timestamps around a console line without its own stamp.
         (
             "2026-06-09T09:58:16.123456789Z [diagnostic] " + TAKEOVER,

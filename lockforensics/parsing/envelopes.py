@@ -352,7 +352,23 @@ def parse_sanitized(obj: dict[str, Any]) -> Record | None:
     )
 
 
+def parse_docker_json(obj: dict[str, Any]) -> Record | None:
+    """docker's json-file driver: the console line in ``log``, docker's own stamp in ``time``.
+
+    The console's stamp wins when it carries a date (it matches the file log to
+    the millisecond); docker's nanosecond UTC stamp is the fallback.
+    """
+    log = obj.get("log")
+    if not isinstance(log, str):
+        return None
+    record = parse_console_text(log.rstrip("\n"))
+    if record.stamp is None or record.stamp.day is None:
+        record.stamp = _stamp(obj.get("time")) or record.stamp
+    return record
+
+
 JSON_HOOKS: dict[str, Callable[[dict[str, Any]], Record | None]] = {
+    "docker_json": parse_docker_json,
     "tslog": parse_tslog,
     "console_json": parse_console_json,
     "logs_json": parse_logs_json,
