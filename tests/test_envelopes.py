@@ -287,3 +287,19 @@ def test_line_accounting_adds_up(ingest_text: IngestText) -> None:
     assert scan.envelope == "tslog-json"
     assert (scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized) == (5, 2, 2, 1)
     assert scan.unrecognized_samples == [(3, "garbage that is not json")]
+
+
+def test_midnight_seen_between_candidates_through_every_line(ingest_text: IngestText) -> None:
+    """A quiet night of non-event lines still moves the date: every line's clock counts."""
+    text = (
+        f"20:00:00 [diagnostic] {TAKEOVER}\n"
+        "23:59:00 [telegram] inbound message\n"
+        "00:01:00 [telegram] inbound message\n"
+        f"10:00:00 [diagnostic] {TAKEOVER.replace('2bc0', '3bc0')}\n"
+    )
+    events = ingest_text(text, name="console-2026-05-28.log", tz="UTC").events
+    assert events["ts"].to_list() == [
+        datetime(2026, 5, 28, 20, 0, tzinfo=UTC),
+        datetime(2026, 5, 29, 10, 0, tzinfo=UTC),
+    ]
+    assert "1 day rollover(s)" in events["ts_assumption"][1]

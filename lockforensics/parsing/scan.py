@@ -373,9 +373,41 @@ class Scanner:
                 result.relevant_samples.append((line_no, line_text))
         if last.height:
             result.last_text = last.item()
+        rollovers = iter(self._rollovers(flagged, env, clock))
+        upcoming = next(rollovers, None)
         for line_no, line_text, fit in candidates.iter_rows():
+            while upcoming is not None and upcoming <= line_no:
+                clock.rollovers_seen = (clock.rollovers_seen or 0) + 1
+                upcoming = next(rollovers, None)
             self._candidate(line_no, line_text, bool(fit), env, clock, result)
+        while upcoming is not None:
+            clock.rollovers_seen = (clock.rollovers_seen or 0) + 1
+            upcoming = next(rollovers, None)
         return base + lines
+
+    @staticmethod
+    def _rollovers(flagged: pl.DataFrame, env: EnvelopeSpec, clock: FileClock) -> list[int]:
+        """Lines where a time-only clock runs back by more than 12 h: a new day.
+
+        Every line's stamp counts, not only the candidates', so a quiet night
+        between two events cannot hide a midnight.
+        """
+        if env.stamp not in ("time", "any") or env is PLAIN:
+            return []
+        clock.rollovers_seen = clock.rollovers_seen or 0
+        parts = pl.col("text").str.extract_groups(r"^(\d{2}):(\d{2}):(\d{2})")
+        seconds = (
+            parts.struct.field("1").cast(pl.Int32) * 3600
+            + parts.struct.field("2").cast(pl.Int32) * 60
+            + parts.struct.field("3").cast(pl.Int32)
+        )
+        timed = flagged.select("line", seconds=seconds).filter(pl.col("seconds").is_not_null())
+        if timed.is_empty():
+            return []
+        previous = timed["seconds"].shift(1, fill_value=clock.carry_seconds)
+        clock.carry_seconds = int(timed["seconds"][-1])
+        back = timed.filter((previous.is_not_null()) & (pl.col("seconds") < previous - 43200))
+        return [int(n) for n in back["line"]]
 
     def _candidate(
         self,

@@ -158,6 +158,12 @@ class FileClock:
     _year_source: str = ""
     _last_month: int | None = None
     notes: set[str] = field(default_factory=set)
+    # Day rollovers counted over *every* line of a time-only file by the
+    # scanner (None: count them here, from the stamps this clock sees).
+    rollovers_seen: int | None = None
+    # The time of day of the last stamped line, carried across scan chunks.
+    carry_seconds: int | None = None
+    _anchor_rollovers: int = 0
 
     def see_header(self, line: str) -> bool:
         """Take year/date/zone hints from a journal header line; True if it was one."""
@@ -197,6 +203,7 @@ class FileClock:
             notes.append(f"date {day.isoformat()} from {self._day_source}")
         else:
             self._last_day, self._last_clock, self._day_source = day, clock, "neighbouring stamp"
+            self._anchor_rollovers = self.rollovers_seen or 0
         naive = datetime.combine(day, clock)
         if stamp.offset is not None:
             return naive.replace(tzinfo=timezone(stamp.offset)), notes
@@ -207,9 +214,16 @@ class FileClock:
             base = self.name_date or self.header_day
             if base is None:
                 return None
-            self._last_day = base
+            self._last_day = base  # the date at the file's first line
+            self._anchor_rollovers = 0
             self._day_source = "file name" if self.name_date else "journal header"
-        elif self._last_clock is not None and _seconds(clock) < _seconds(self._last_clock) - 43200:
+        if self.rollovers_seen is not None:
+            shift = self.rollovers_seen - self._anchor_rollovers
+            self._last_clock = clock
+            if shift:
+                self._day_source = f"{self._day_source.split(' + ')[0]} + {shift} day rollover(s)"
+            return self._last_day + timedelta(days=shift)
+        if self._last_clock is not None and _seconds(clock) < _seconds(self._last_clock) - 43200:
             self._last_day += timedelta(days=1)
             self._day_source += " + day rollover"
         self._last_clock = clock
