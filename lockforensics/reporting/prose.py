@@ -23,11 +23,16 @@ def headline(f: Findings) -> str:
     same_session = int(f.alignment.get("with_session_precursor") or 0)
     days = f"{h.days:.1f} days" if h.days >= 1 else span(h.days * 86400)
     return (
-        f"{h.lock_stale} lock-stale, {h.lock_timeout} lock-timeout, {h.takeovers} takeovers, "
-        f"{h.agents} agents, {days}, {h.incidents} incidents; "
+        f"{h.lock_stale} lock-stale, {h.lock_timeout} lock-timeout, "
+        f"{_count(h.takeovers, 'takeover')}, {_count(h.agents, 'agent')}, {days}, "
+        f"{_count(h.incidents, 'incident')}; "
         f"{same_session}/{h.takeovers} takeovers follow a lock error on the same "
         f"session ({lag})"
     )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def resolution_name(kind: str | None) -> str:
