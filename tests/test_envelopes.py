@@ -303,3 +303,15 @@ def test_midnight_seen_between_candidates_through_every_line(ingest_text: Ingest
         datetime(2026, 5, 29, 10, 0, tzinfo=UTC),
     ]
     assert "1 day rollover(s)" in events["ts_assumption"][1]
+
+
+def test_possibly_relevant_lines_skip_clock_and_block(ingest_text: IngestText) -> None:
+    """Lock vocabulary is matched as words: `clock`/`blocked` are not listed, `deadlock` is."""
+    text = (
+        "2026-06-09T09:58:16.069+00:00 [gateway] clock skew detected\n"
+        "2026-06-09T09:58:16.070+00:00 [gateway] event loop blocked for 300ms\n"
+        "2026-06-09T09:58:16.071+00:00 [gateway] deadlock suspected on session writer\n"
+    )
+    scan = ingest_text(text).files[0]
+    assert scan.relevant == 1
+    assert [n for n, _ in scan.relevant_samples] == [3]
