@@ -15,7 +15,7 @@ import polars as pl
 
 from lockforensics.findings import Findings
 from lockforensics.reporting.prose import resolution_name
-from lockforensics.reporting.units import clock, span, uptime
+from lockforensics.reporting.units import clock, epoch_start, span, uptime
 
 Cell = str | int | float | None
 
@@ -61,7 +61,7 @@ def epochs(f: Findings) -> Rows:
             (
                 e["epoch"],
                 e["pid"] if e["pid"] is not None else "?",
-                clock(e["start"]) if e["start_known"] else f"≤ {clock(e['first_line'])}",
+                epoch_start(e),
                 e["start_source"] or "-",
                 clock(e["end"]) if e["end"] is not None else "running at bundle end",
                 e["ended_by"] or "-",

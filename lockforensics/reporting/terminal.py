@@ -19,7 +19,7 @@ from rich.text import Text
 from lockforensics.findings import Findings
 from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline, resolution_name
-from lockforensics.reporting.units import clock, span, uptime
+from lockforensics.reporting.units import clock, epoch_start, span, uptime
 from lockforensics.textsafety import clean
 
 
@@ -50,7 +50,7 @@ def _environment(findings: Findings, console: Console) -> None:
     )
     table = _table("Gateway epochs", "#", "pid", "start", "from", "end", "ended by", "lines")
     for e in findings.epochs.iter_rows(named=True):
-        start = clock(e["start"]) if e["start_known"] else f"≤ {clock(e['first_line'])}"
+        start = epoch_start(e)
         end = clock(e["end"]) if e["end"] is not None else "running"
         table.add_row(
             *map(_t, (e["epoch"], e["pid"], start, e["start_source"], end)),

@@ -6,7 +6,9 @@ helpers are for the text around them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 
 def iso_z(value: datetime | None) -> str | None:
@@ -45,3 +47,10 @@ def uptime(seconds: int | None, lower_bound: bool | None) -> str:
     hours, rest = divmod(int(seconds), 3600)
     text = f"{hours} h {rest // 60:02d} min"
     return f"≥ {text}" if lower_bound else text
+
+
+def epoch_start(epoch: Mapping[str, Any]) -> str:
+    """An epoch's start, or ``≤ first line`` when the process started before the bundle."""
+    if epoch["start_known"]:
+        return clock(epoch["start"])
+    return f"≤ {clock(epoch['first_line'])}"
