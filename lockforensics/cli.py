@@ -19,16 +19,16 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from lockforensics import __version__
-from lockforensics.containers import (
+from lockforensics.errors import ExitCode, LockForensicsError, OutputError
+from lockforensics.findings import Settings
+from lockforensics.ingest.containers import (
     DEFAULT_MAX_MEMBER,
     DEFAULT_MAX_TOTAL,
     Limits,
     format_size,
     parse_size,
 )
-from lockforensics.errors import ExitCode, LockForensicsError, OutputError
-from lockforensics.export import TableFormat, write_events
-from lockforensics.findings import Settings
+from lockforensics.ingest.export import TableFormat, write_events
 from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.envelopes import PLAIN, load_envelopes
 from lockforensics.parsing.signatures import load_catalog

@@ -22,9 +22,6 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from lockforensics import occurrences
-from lockforensics.bundle import Input, walk
-from lockforensics.containers import Limits
 from lockforensics.correlate import (
     alignment,
     epochs,
@@ -37,11 +34,14 @@ from lockforensics.correlate import (
     stuck,
     triggers,
 )
-from lockforensics.duplicates import drop_overlaps, drop_same_files
 from lockforensics.errors import DataError
-from lockforensics.facts import apply_facts
 from lockforensics.findings import HEADLINE_KINDS, Coverage, Findings, Headline, Settings
-from lockforensics.manifest import ManifestRow, build_manifest
+from lockforensics.ingest import occurrences
+from lockforensics.ingest.bundle import Input, walk
+from lockforensics.ingest.containers import Limits
+from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
+from lockforensics.ingest.facts import apply_facts
+from lockforensics.ingest.manifest import ManifestRow, build_manifest
 from lockforensics.parsing.scan import FileScan, Scanner
 from lockforensics.parsing.timestamps import (
     ZoneChoice,

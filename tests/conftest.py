@@ -10,8 +10,8 @@ from typing import Any, NoReturn
 
 import pytest
 
-from lockforensics.bundle import memory_input
 from lockforensics.findings import Findings, Settings
+from lockforensics.ingest.bundle import memory_input
 from lockforensics.pipeline import Ingest, analyze, ingest, ingest_inputs
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions

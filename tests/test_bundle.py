@@ -17,9 +17,9 @@ import polars as pl
 import pytest
 import zstandard
 
-from lockforensics.bundle import walk
-from lockforensics.containers import Limits, parse_size
 from lockforensics.errors import DataError, ExitCode
+from lockforensics.ingest.bundle import walk
+from lockforensics.ingest.containers import Limits, parse_size
 from lockforensics.pipeline import Ingest, ingest
 
 LOCK_LINE = (

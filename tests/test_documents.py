@@ -14,8 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from lockforensics.bundle import memory_input
 from lockforensics.cli import app
+from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing.documents import HOOKS, Document, load_documents
 from lockforensics.pipeline import Ingest, ingest, ingest_inputs
 from samples.generate import sanitize_record

@@ -26,8 +26,8 @@ from typing import Any, BinaryIO, cast
 
 import polars as pl
 
-from lockforensics.bundle import READ_ERRORS, Input
-from lockforensics.containers import Content
+from lockforensics.ingest.bundle import READ_ERRORS, Input
+from lockforensics.ingest.containers import Content
 from lockforensics.parsing.documents import Document, DocumentCatalog, Parsed, load_documents
 from lockforensics.parsing.envelopes import (
     PLAIN,

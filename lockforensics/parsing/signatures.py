@@ -11,7 +11,7 @@ Two kinds of entries:
 
 A record's meta object is scanned too (``errorPreview`` of a model-fallback
 decision and friends), each such field with its own echo role.  The echo role
-is what lets :mod:`lockforensics.occurrences` fold the several lines OpenClaw
+is what lets :mod:`lockforensics.ingest.occurrences` fold the several lines OpenClaw
 writes for one failure into one occurrence.
 """
 

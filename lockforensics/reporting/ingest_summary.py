@@ -13,8 +13,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from lockforensics.containers import format_size
-from lockforensics.manifest import ManifestRow
+from lockforensics.ingest.containers import format_size
+from lockforensics.ingest.manifest import ManifestRow
 from lockforensics.pipeline import Ingest
 from lockforensics.textsafety import clean
 

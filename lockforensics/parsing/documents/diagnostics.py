@@ -14,7 +14,7 @@
 The export records no host name (stability bundles write
 ``<redacted-hostname>``), so what it says about the host is its platform.
 Facts found here (``version``, ``platform``, ``host``) apply to every input
-of the export; see :mod:`lockforensics.facts`.  A stability bundle, inside
+of the export; see :mod:`lockforensics.ingest.facts`.  A stability bundle, inside
 an export or copied from ``~/.openclaw/logs/stability/``, is uptime evidence:
 ``process.uptimeMs`` at ``generatedAt``, for ``process.pid``.
 """

@@ -2,7 +2,7 @@
 
 Directories are walked without following symbolic links; archives and
 compressed files found anywhere are opened by their content (see
-:mod:`lockforensics.containers`).  Every input is a stream; nothing is ever
+:mod:`lockforensics.ingest.containers`).  Every input is a stream; nothing is ever
 extracted to disk.
 
 Inputs are named by their path inside the bundle, the same whichever way the
@@ -25,7 +25,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, cast
 
-from lockforensics.containers import (
+from lockforensics.errors import NoInputError
+from lockforensics.ingest.containers import (
     HEAD_BYTES,
     NESTED_ZIP_LIMIT,
     READ_ERRORS,
@@ -40,7 +41,6 @@ from lockforensics.containers import (
     tar_members,
     zip_members,
 )
-from lockforensics.errors import NoInputError
 
 __all__ = ["READ_ERRORS", "Input", "Walk", "memory_input", "walk"]
 
