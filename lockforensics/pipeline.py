@@ -42,7 +42,8 @@ from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.manifest import ManifestRow, build_manifest
-from lockforensics.parsing.scan import FileScan, Scanner
+from lockforensics.parsing.filescan import FileScan
+from lockforensics.parsing.scan import Scanner
 from lockforensics.parsing.timestamps import (
     ZoneChoice,
     to_utc,
@@ -50,9 +51,11 @@ from lockforensics.parsing.timestamps import (
     zone_from_option,
 )
 from lockforensics.schema import (
+    ACTIVITY_KINDS,
     COLUMNS,
     EVENT_SCHEMA,
     LOCK_KINDS,
+    RAW_SAMPLE,
     SORT_KEY,
     EventKind,
     events_from_rows,
@@ -117,10 +120,15 @@ def ingest_inputs(
     jobs: int = 2,
     progress: ProgressFactory | None = None,
     stored_bytes: int | None = None,
+    vectorised: bool = True,
 ) -> Ingest:
-    """Scan inputs into one event table (``warnings`` may still grow while they are walked)."""
+    """Scan inputs into one event table (``warnings`` may still grow while they are walked).
+
+    ``vectorised=False`` reads every candidate line one at a time (the
+    reference the chunk engine is tested against).
+    """
     option_zone = zone_from_option(tz) if tz else None
-    scanner = Scanner()
+    scanner = Scanner(vectorised=vectorised)
     if stored_bytes is None and isinstance(inputs, list):
         stored_bytes = sum(i.size for i in inputs)
     hook = progress(stored_bytes or 0) if progress else None
@@ -154,6 +162,7 @@ def ingest_inputs(
     drop_same_files(scans)
     apply_facts(scans)
     rows: list[dict[str, Any]] = []
+    frames: list[pl.DataFrame] = []
     for scan in scans:
         zone = option_zone or _file_zone(scan) or bundle_zone
         for row in (*scan.rows, *scan.bounds):
@@ -162,7 +171,9 @@ def ingest_inputs(
                 row["ts"], note = to_utc(local, zone)
                 row["ts_assumption"] = "; ".join(x for x in (row.get("ts_assumption"), note) if x)
         rows.extend(scan.rows)
-    events = build_table(rows, lambda frame: drop_overlaps(frame, scans))
+        frames.extend(scan.frames)
+        scan.frames = []  # the table holds them now; keep memory to one copy
+    events = build_table(rows, lambda frame: drop_overlaps(frame, scans), frames)
     return Ingest(events=events, files=scans, warnings=all_warnings, zone=bundle_zone)
 
 
@@ -196,20 +207,49 @@ def _most_common(counts: Counter[_T]) -> _T:
 def build_table(
     rows: list[dict[str, Any]],
     prune: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    frames: Iterable[pl.DataFrame] = (),
 ) -> pl.DataFrame:
-    """Rows → the event table, totally ordered, with occurrences assigned.
+    """Rows and engine frames → the event table, totally ordered, with occurrences.
 
     ``prune`` drops rows before occurrences are assigned (duplicated evidence).
+    High-volume kinds keep their text for a bounded sample only (``RAW_SAMPLE``
+    rows per input and kind); a hash of the message stands in for it as the
+    occurrence key.
     """
     unknown = {k for row in rows for k in row} - set(COLUMNS)
     if unknown:  # pragma: no cover - a parser bug, caught by tests
         raise AssertionError(f"rows carry columns outside the schema: {sorted(unknown)}")
-    frame = events_from_rows(rows)
+    key = occurrences.MESSAGE_KEY
+    parts = [events_from_rows(rows).with_columns(pl.col("message").hash().alias(key))]
+    for frame in frames:
+        parts.append(
+            frame.with_columns(
+                [
+                    pl.lit(None, dtype).alias(name)
+                    for name, dtype in EVENT_SCHEMA.items()
+                    if name not in frame.columns
+                ]
+            ).select(*COLUMNS, key)
+        )
+    frame = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
     if prune is not None:
         frame = prune(frame)
     frame = frame.sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
-    ids = occurrences.assign(frame.to_dicts())
-    return frame.with_columns(pl.Series("occurrence", ids, dtype=EVENT_SCHEMA["occurrence"]))
+    frame = _sample_text(frame)
+    ids = occurrences.assign_frame(frame)
+    return frame.with_columns(ids.cast(EVENT_SCHEMA["occurrence"])).drop(key)
+
+
+def _sample_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """Drop the text of high-volume rows past the first RAW_SAMPLE per input and kind."""
+    # Line order, not time order: the chunk engine already kept only each
+    # input's first rows per kind as it read them.
+    rank = (pl.col("line") * 1_000_000 + pl.col("hit")).rank("ordinal").over("source", "kind") - 1
+    dropped = pl.col("kind").is_in(sorted(ACTIVITY_KINDS)) & (rank >= RAW_SAMPLE)
+    return frame.with_columns(
+        raw=pl.when(dropped).then(None).otherwise(pl.col("raw")),
+        message=pl.when(dropped).then(None).otherwise(pl.col("message")),
+    )
 
 
 def analyze(result: Ingest, settings: Settings) -> Findings:

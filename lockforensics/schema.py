@@ -66,6 +66,30 @@ LOCK_KINDS: frozenset[EventKind] = frozenset(
 )
 
 
+#: High-volume kinds a busy gateway writes for every agent nearly every minute.
+#: The chunk engine reads them in bulk (parsing/vector.py), and the table keeps
+#: their raw text only for a bounded sample (RAW_SAMPLE per input and kind):
+#: the correlator reads their ids, times and outcomes, never their text.
+ACTIVITY_KINDS: frozenset[str] = frozenset(
+    {
+        EventKind.RUN,
+        EventKind.RUN_FAILED,
+        EventKind.TOOL_CALL,
+        EventKind.COMPACTION,
+        EventKind.HEARTBEAT,
+        EventKind.CRON,
+        EventKind.SUBAGENT,
+        EventKind.LANE_TASK,
+        EventKind.LANE_ERROR,
+        EventKind.LANE_WAIT,
+        EventKind.SESSION_STATE,
+        EventKind.MODEL_FALLBACK,
+        EventKind.STORE_LOCK_TIMEOUT,
+    }
+)
+RAW_SAMPLE = 5
+
+
 class TimeQuality(StrEnum):
     """How much of an event's instant was read rather than assumed."""
 

@@ -22,12 +22,15 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from lockforensics.parsing.scan import FileScan
+from lockforensics.parsing.filescan import FileScan
 
 #: Columns that say where a row was read and how its time was completed, not
 #: what it says: one line read from two files may owe its year to a journal
 #: header in one and to the file name in the other.
 PROVENANCE = ("source", "line", "occurrence", "ts_quality", "ts_assumption")
+#: Text columns a high-volume row keeps only in a sample; the message hash
+#: (occurrences.MESSAGE_KEY) stands in for them.
+SAMPLED = ("raw", "message")
 
 
 def drop_same_files(scans: Sequence[FileScan]) -> None:
@@ -41,8 +44,8 @@ def drop_same_files(scans: Sequence[FileScan]) -> None:
         first = keeper.get(scan.sha256 or "")
         if first is not None and first != scan.source and scan.lines:
             scan.duplicate_of = first
-            scan.duplicate_rows += len(scan.rows)
-            scan.rows = []
+            scan.duplicate_rows += scan.row_count
+            scan.drop_rows()
 
 
 def drop_overlaps(frame: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
@@ -52,7 +55,7 @@ def drop_overlaps(frame: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFram
     key = [
         pl.col(c).list.join("\x1f") if isinstance(frame.schema[c], pl.List) else pl.col(c)
         for c in frame.columns
-        if c not in PROVENANCE
+        if c not in PROVENANCE and c not in SAMPLED
     ]
     fuller = sorted(scans, key=lambda scan: (-scan.lines, scan.source))
     rank = pl.col("source").replace_strict(

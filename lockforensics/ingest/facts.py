@@ -13,8 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import polars as pl
+
 from lockforensics.parsing.documents.diagnostics import EXPORT_ROOT
-from lockforensics.parsing.scan import FileScan
+from lockforensics.parsing.filescan import FileScan
 
 #: Facts that fill event columns of the same name.
 ROW_FACTS = ("version", "host")
@@ -49,3 +51,18 @@ def apply_facts(scans: Sequence[FileScan]) -> None:
             for name in ROW_FACTS:
                 if not row.get(name) and name in scan.facts:
                     row[name] = scan.facts[name]
+        fill = [name for name in ROW_FACTS if name in scan.facts]
+        scan.frames = [_fill(frame, fill, scan.facts) for frame in scan.frames]
+
+
+def _fill(frame: pl.DataFrame, names: list[str], facts: dict[str, str]) -> pl.DataFrame:
+    """The same filling for engine frames, which may lack the columns altogether."""
+    for name in names:
+        have = pl.col(name) if name in frame.columns else pl.lit(None, pl.String)
+        frame = frame.with_columns(
+            pl.when(have.is_null() | (have == ""))
+            .then(pl.lit(facts[name]))
+            .otherwise(have)
+            .alias(name)
+        )
+    return frame

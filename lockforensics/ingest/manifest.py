@@ -12,7 +12,7 @@ from datetime import datetime
 
 import polars as pl
 
-from lockforensics.parsing.scan import FileScan
+from lockforensics.parsing.filescan import FileScan
 
 ManifestRow = dict[str, object]
 

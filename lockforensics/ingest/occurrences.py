@@ -1,8 +1,13 @@
 """Fold the lines that report one thing into one occurrence.
 
 The rules are data (``parsers/occurrences.toml``); this module applies them.
-Assignment is a single pass over the events in the table's total order, so
-the result does not depend on the order files were read in.
+Assignment is defined as a single pass over the events in the table's total
+order (:func:`first_rows`), so the result does not depend on the order files were
+read in.  :func:`assign_frame` gives the same ids without visiting every row
+in Python: a group of rows with one kind and key whose lines all fall inside
+one window with no echo role twice (a run's start and done lines, a file line
+and its journal copy) is one occurrence whatever the pass does, so only the
+other groups go through the pass.
 """
 
 from __future__ import annotations
@@ -10,9 +15,11 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
+
+import polars as pl
 
 from lockforensics.errors import SpecError
 from lockforensics.resources import data_dir
@@ -77,25 +84,93 @@ def _key_value(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
 
 
+def _column(name: str) -> str:
+    return MESSAGE_KEY if name == "message" else name
+
+
 def role_of(event: dict[str, Any]) -> str:
     """What makes a line an echo rather than a repeat: channel, wrapper path, phase."""
     return f"{event.get('channel')}|{event.get('echo_role')}|{event.get('phase')}"
 
 
-def assign(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None = None) -> list[int]:
-    """Return an occurrence id per event; ``events`` must be in total order.
+#: The column that stands for ``message`` in occurrence keys: a hash of the
+#: text, kept when the text itself is dropped (high-volume kinds).
+MESSAGE_KEY = "_key"
 
-    Ids are 1-based and increase with the occurrence's first line, so they are
-    stable for the same input whatever order the files were read in.
-    """
+
+def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> pl.Series:
+    """Occurrence ids for a frame in total order: 1-based, increasing with each
+    occurrence's first line, the same ids the single pass gives."""
+    rules = rules or load_rules()
+    frame = frame.with_row_index("_row")
+    role = pl.concat_str(
+        [pl.col(c).cast(pl.String).fill_null("None") for c in ("channel", "echo_role", "phase")],
+        separator="|",
+    )
+    firsts: list[pl.DataFrame] = []
+    complex_rows: list[int] = []
+    for (kind,), part in frame.partition_by("kind", as_dict=True, maintain_order=True).items():
+        rule = rules.for_kind(str(kind))
+        key = [_hashable(part, _column(k)) for k in rule.key]
+        repeat = pl.col("phase").is_in(sorted(rule.repeatable)).fill_null(False)
+        groups = (
+            part.with_columns(_role=role, _repeat=repeat)
+            .group_by(key or pl.lit(0), maintain_order=True)
+            .agg(
+                rows=pl.col("_row"),
+                first=pl.col("_row").min(),
+                simple=(pl.len() == 1)
+                | (
+                    pl.col("ts").is_not_null().all()
+                    & (
+                        (pl.col("ts").max() - pl.col("ts").min())
+                        <= timedelta(seconds=rule.window_s)
+                    )
+                    & (
+                        pl.col("_role").filter(~pl.col("_repeat")).n_unique()
+                        == (~pl.col("_repeat")).sum()
+                    )
+                ),
+            )
+        )
+        simple = groups.filter(pl.col("simple"))
+        firsts.append(simple.select("rows", "first").explode("rows"))
+        complex_rows.extend(groups.filter(~pl.col("simple")).get_column("rows").explode().to_list())
+    if complex_rows:
+        complex_rows.sort()
+        subset = frame[complex_rows].to_dicts()
+        local = first_rows(subset, rules)
+        firsts.append(
+            pl.DataFrame(
+                {"rows": complex_rows, "first": [complex_rows[i] for i in local]},
+                schema={"rows": pl.UInt32, "first": pl.UInt32},
+            )
+        )
+    table = (
+        pl.concat(firsts)
+        if firsts
+        else pl.DataFrame(schema={"rows": pl.UInt32, "first": pl.UInt32})
+    )
+    ids = table.sort("rows").get_column("first").rank("dense").cast(pl.Int64)
+    return ids.alias("occurrence")
+
+
+def _hashable(part: pl.DataFrame, column: str) -> str | pl.Expr:
+    """Lists group by their joined text (group_by keys must be hashable scalars)."""
+    if isinstance(part.schema[column], pl.List):
+        return pl.col(column).list.join("\x1f").alias(column)
+    return column
+
+
+def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None = None) -> list[int]:
+    """The position of each event's occurrence's first line (the single pass)."""
     rules = rules or load_rules()
     open_by_key: dict[tuple[Any, ...], list[_Open]] = {}
     ids: list[int] = []
-    next_id = 1
-    for event in events:
+    for position, event in enumerate(events):
         kind = str(event["kind"])
         rule = rules.for_kind(kind)
-        key = (kind, *(_key_value(event.get(name)) for name in rule.key))
+        key = (kind, *(_key_value(event.get(_column(name))) for name in rule.key))
         role = role_of(event)
         repeatable = event.get("phase") in rule.repeatable
         ts: datetime | None = event.get("ts")
@@ -111,8 +186,7 @@ def assign(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None = Non
             chosen = occ
             break
         if chosen is None:
-            chosen = _Open(next_id, ts, source, line)
-            next_id += 1
+            chosen = _Open(position, ts, source, line)
             # Drop occurrences that can no longer be joined, so the scan stays
             # linear on long bundles.
             candidates[:] = [

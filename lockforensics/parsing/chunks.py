@@ -1,0 +1,306 @@
+"""The log chunk engine: a log streamed in chunks, every line accounted for in Rust.
+
+For every chunk, polars does the line-level work for all lines at once: one
+regex built from the signatures' literals picks candidate lines, the
+envelope's own pattern tells known noise from unrecognised text, and the lock
+vocabulary flags lines worth a look that no signature read.  Candidates of
+high-volume kinds are then settled in bulk by :mod:`lockforensics.parsing.vector`;
+only the rest (lock errors, lifecycle, odd stamps) reach the per-line reader
+in Python, so Python's cost follows lock events, not log lines.
+
+Every line ends up exactly one of: part of an event, known noise, or
+unrecognised (the first few kept as samples).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from bisect import bisect_left
+from collections.abc import Callable, Iterator
+from typing import BinaryIO
+
+import polars as pl
+
+from lockforensics.parsing.envelopes import PLAIN, EnvelopeCatalog, EnvelopeSpec, Record, sniff
+from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
+from lockforensics.parsing.lines import LineReader, bound_row, parse_line
+from lockforensics.parsing.timestamps import FileClock, format_offset, parse_iso
+from lockforensics.parsing.vector import VectorPlan
+from lockforensics.schema import ACTIVITY_KINDS, RAW_SAMPLE
+
+CHUNK_BYTES = 16 << 20
+SEPARATOR = b"\x1f"
+SNIFF_BYTES = 64 << 10
+ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
+_PY_ANSI = re.compile(ANSI_RE)
+
+ProgressHook = Callable[[int], None]
+
+
+def lines_frame(chunk: bytes) -> pl.DataFrame:
+    """The lines of a chunk as one string column, blank lines kept (as null)."""
+    # A separator byte that never occurs in text and no quoting: each line is one
+    # field, blank lines stay (as null) so line numbers stay true.  Hostile input
+    # may hold that byte; it becomes SUB so it cannot split a line.
+    if SEPARATOR in chunk:
+        chunk = chunk.replace(SEPARATOR, b"\x1a")
+    return pl.read_csv(
+        io.BytesIO(chunk),
+        has_header=False,
+        separator="\x1f",
+        quote_char=None,
+        new_columns=["text"],
+        schema={"text": pl.String},
+        encoding="utf8-lossy",
+        truncate_ragged_lines=True,
+    )
+
+
+def chunks(stream: BinaryIO, progress: ProgressHook | None) -> Iterator[bytes]:
+    """Whole lines, about CHUNK_BYTES at a time."""
+    rest = b""
+    while True:
+        block = stream.read(CHUNK_BYTES)
+        if progress is not None and block:
+            progress(len(block))
+        if not block:
+            if rest:
+                yield rest
+            return
+        block = rest + block
+        cut = block.rfind(b"\n")
+        if cut < 0:
+            rest = block
+            continue
+        rest = block[cut + 1 :]
+        yield block[: cut + 1]
+
+
+class LogEngine:
+    """Scans log streams with one envelope catalog, line reader and vector plan."""
+
+    def __init__(
+        self,
+        envelopes: EnvelopeCatalog,
+        lines: LineReader,
+        candidate_re: str,
+        vector: VectorPlan | None,
+    ) -> None:
+        self.envelopes = envelopes
+        self.lines = lines
+        self.candidate_re = candidate_re
+        self.vector = vector
+
+    def scan(
+        self,
+        stream: BinaryIO,
+        head: bytes,
+        clock: FileClock,
+        result: FileScan,
+        progress: ProgressHook | None = None,
+        base: int = 0,
+    ) -> EnvelopeSpec:
+        """Account every line of ``stream`` (numbered from ``base`` + 1) into ``result``."""
+        env, ansi, sample = self._sniff(head)
+        _zone_evidence(env, sample, result)
+        first = self._first_bound(env, sample, clock)
+        for chunk in chunks(stream, progress):
+            base = self._chunk(chunk, base, env, ansi, clock, result)
+        last = parse_line(env, result.last_text) if result.last_text else None
+        for record in (first, last):
+            if record is not None and record.stamp is not None:
+                result.bounds.append(bound_row(record.stamp, clock))
+        return env
+
+    def tail(
+        self, stream: BinaryIO, head: bytes, clock: FileClock, result: FileScan, base: int
+    ) -> None:
+        """A log after a document (the document reader's hand-off)."""
+        self.scan(stream, head, clock, result, None, base)
+
+    def _first_bound(self, env: EnvelopeSpec, sample: list[str], clock: FileClock) -> Record | None:
+        """The first stamped record, completed now so the clock sees it first, as a
+        candidate on that line would be."""
+        for line in sample:
+            if clock.see_header(line):
+                continue
+            record = parse_line(env, line)
+            if record.stamp is not None:
+                return record
+        return None
+
+    def _sniff(self, head: bytes) -> tuple[EnvelopeSpec, bool, list[str]]:
+        text = head.decode("utf-8", "replace")
+        ansi = "\x1b[" in text
+        if ansi:
+            text = _PY_ANSI.sub("", text)
+        lines = text.splitlines()[:64]
+        if len(head) == SNIFF_BYTES and len(lines) > 1:
+            lines = lines[:-1]  # the last line may be cut mid-way
+        return sniff(lines, self.envelopes), ansi, lines
+
+    def _chunk(
+        self,
+        chunk: bytes,
+        base: int,
+        env: EnvelopeSpec,
+        ansi: bool,
+        clock: FileClock,
+        result: FileScan,
+    ) -> int:
+        frame = lines_frame(chunk)
+        text = pl.col("text")
+        if ansi:
+            frame = frame.with_columns(text.str.replace_all(ANSI_RE, ""))
+        fits = text.str.contains(self.envelopes.noise)
+        if env is not PLAIN:
+            fits = fits | text.str.contains(env.line)
+        # One pass computes every per-line flag (the regexes are the cost);
+        # the filters below only read the flags.
+        flagged = frame.with_row_index("line", offset=base + 1).with_columns(
+            cand=text.str.contains(self.candidate_re).fill_null(False),
+            fits=fits.fill_null(False),
+            blank=text.is_null() | (text.str.strip_chars() == ""),
+            vocab=text.str.contains(self.envelopes.unclassified).fill_null(False),
+        )
+        cand, blank = pl.col("cand"), pl.col("blank")
+        stray = ~cand & ~pl.col("fits") & ~blank
+        relevant = ~cand & pl.col("vocab")
+        counts = flagged.select(
+            pl.len().alias("lines"),
+            (~cand & (pl.col("fits") | blank)).sum().alias("noise"),
+            stray.sum().alias("stray"),
+            relevant.sum().alias("relevant"),
+        )
+        candidates = flagged.filter(cand).select("line", "text", "fits")
+        lines, noise, unrecognized, vocab = (int(n) for n in counts.row(0))
+        result.lines += lines
+        result.noise_lines += noise
+        result.unrecognized += unrecognized
+        result.relevant += vocab
+        for line_no, line_text in (
+            flagged.filter(stray).select("line", "text").head(SAMPLE_LIMIT).iter_rows()
+        ):
+            if len(result.unrecognized_samples) < SAMPLE_LIMIT:
+                result.unrecognized_samples.append((line_no, line_text))
+        for line_no, line_text in (
+            flagged.filter(relevant).select("line", "text").head(SAMPLE_LIMIT).iter_rows()
+        ):
+            if len(result.relevant_samples) < SAMPLE_LIMIT:
+                result.relevant_samples.append((line_no, line_text))
+        last = flagged.filter(~blank).select("text").tail(1)
+        if last.height:
+            result.last_text = last.item()
+        rollovers = self._rollovers(flagged, env, clock)
+        settled: set[int] = set()
+        stamps: list[tuple[int, str]] = []
+        if self.vector is not None and self.vector.supports(env):
+            found = self.vector.read(candidates.select("line", "text"), env, result.source)
+            if found.frame is not None:
+                result.frames.append(_sample_raw(found.frame, result))
+                result.event_lines += len(found.lines)
+                result.offsets.update(found.offsets)
+                result.years.update(found.years)
+                settled, stamps = found.lines, found.stamps
+        self._per_line(candidates, settled, stamps, rollovers, env, clock, result)
+        return base + lines
+
+    def _per_line(
+        self,
+        candidates: pl.DataFrame,
+        settled: set[int],
+        stamps: list[tuple[int, str]],
+        rollovers: list[int],
+        env: EnvelopeSpec,
+        clock: FileClock,
+        result: FileScan,
+    ) -> None:
+        """The candidates the vector path left, in line order, with the clock kept
+        as the line-by-line reading would have left it: a dated line the vector
+        path read still sets the date that a later time-only stamp takes."""
+        pending = iter(rollovers)
+        upcoming = next(pending, None)
+        stamp_lines = [n for n, _ in stamps]
+        applied = -1
+
+        def advance(to: int) -> None:
+            nonlocal upcoming
+            while upcoming is not None and upcoming <= to:
+                clock.rollovers_seen = (clock.rollovers_seen or 0) + 1
+                upcoming = next(pending, None)
+
+        def catch_up(before: int) -> None:
+            nonlocal applied
+            index = bisect_left(stamp_lines, before) - 1
+            if index > applied:
+                applied = index
+                line_no, raw = stamps[index]
+                advance(line_no)
+                stamp = parse_iso(raw)
+                if stamp is not None:
+                    clock.complete(stamp)
+
+        rows = candidates.filter(~pl.col("line").is_in(list(settled))) if settled else candidates
+        for line_no, line_text, fit in rows.iter_rows():
+            if stamps:
+                catch_up(line_no)
+            advance(line_no)
+            self.lines.candidate(line_no, line_text, bool(fit), env, clock, result)
+        if stamps:
+            catch_up(stamp_lines[-1] + 1)
+        advance(1 << 62)
+
+    @staticmethod
+    def _rollovers(flagged: pl.DataFrame, env: EnvelopeSpec, clock: FileClock) -> list[int]:
+        """Lines where a time-only clock runs back by more than 12 h: a new day.
+
+        Every line's stamp counts, not only the candidates', so a quiet night
+        between two events cannot hide a midnight.
+        """
+        if env.stamp not in ("time", "any") or env is PLAIN:
+            return []
+        clock.rollovers_seen = clock.rollovers_seen or 0
+        parts = pl.col("text").str.extract_groups(r"^(\d{2}):(\d{2}):(\d{2})")
+        seconds = (
+            parts.struct.field("1").cast(pl.Int32) * 3600
+            + parts.struct.field("2").cast(pl.Int32) * 60
+            + parts.struct.field("3").cast(pl.Int32)
+        )
+        timed = flagged.select("line", seconds=seconds).filter(pl.col("seconds").is_not_null())
+        if timed.is_empty():
+            return []
+        previous = timed["seconds"].shift(1, fill_value=clock.carry_seconds)
+        clock.carry_seconds = int(timed["seconds"][-1])
+        back = timed.filter((previous.is_not_null()) & (pl.col("seconds") < previous - 43200))
+        return [int(n) for n in back["line"]]
+
+
+def _sample_raw(frame: pl.DataFrame, result: FileScan) -> pl.DataFrame:
+    """Keep the text of high-volume rows only for the first RAW_SAMPLE per kind of
+    this input: memory then follows lock events, not log lines."""
+    rank = pl.int_range(pl.len()).over("kind") + pl.col("kind").replace_strict(
+        {k: result.raw_kept[k] for k in ACTIVITY_KINDS}, default=0, return_dtype=pl.Int64
+    )
+    dropped = pl.col("kind").is_in(list(ACTIVITY_KINDS)) & (rank >= RAW_SAMPLE)
+    out = frame.with_columns(
+        _key=pl.col("message").hash(),
+        raw=pl.when(dropped).then(None).otherwise(pl.col("raw")),
+        message=pl.when(dropped).then(None).otherwise(pl.col("message")),
+    )
+    for kind, count in frame.get_column("kind").value_counts().iter_rows():
+        result.raw_kept[str(kind)] += int(count)
+    return out
+
+
+def _zone_evidence(env: EnvelopeSpec, sample: list[str], result: FileScan) -> None:
+    """Offsets written in the first lines count as the zone this file shows,
+    even when no candidate line carries one."""
+    if env is PLAIN:
+        return
+    for line in sample:
+        record = env.parse(line)
+        stamp = record.stamp if record is not None else None
+        if stamp is not None and stamp.offset is not None and stamp.day is not None:
+            result.offsets[format_offset(stamp.offset)] += 1
+            result.years[stamp.day.year] += 1

@@ -1,0 +1,75 @@
+"""What scanning one input yields: its line accounting, its events and its time evidence."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import polars as pl
+
+from lockforensics.parsing.envelopes import PLAIN
+
+#: Unrecognised and possibly-relevant lines kept as samples, per input.
+SAMPLE_LIMIT = 5
+
+
+@dataclass(slots=True)
+class FileScan:
+    """What one input held: its accounting, its events, and the time evidence it showed.
+
+    Events arrive two ways: ``rows`` (dicts, from documents and the per-line
+    reader) and ``frames`` (columnar, from the vectorised chunk engine, holding
+    only the columns they fill).  Both become rows of the one event table.
+    """
+
+    source: str
+    size: int
+    envelope: str = PLAIN.name
+    lines: int = 0
+    event_lines: int = 0
+    noise_lines: int = 0
+    unrecognized: int = 0
+    unrecognized_samples: list[tuple[int, str]] = field(default_factory=list)
+    # Lines with lock vocabulary that no signature read (a subset of noise + unrecognized).
+    relevant: int = 0
+    relevant_samples: list[tuple[int, str]] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    offsets: Counter[str] = field(default_factory=Counter)
+    years: Counter[int] = field(default_factory=Counter)
+    header_zone: str | None = None
+    header_offset: timedelta | None = None
+    warnings: list[str] = field(default_factory=list)
+    # For the manifest: the stored bytes, their packing, and the times of the
+    # first and last lines (row-shaped, completed like event times).
+    sha256: str | None = None
+    compression: str | None = None
+    packing: str = ""
+    bounds: list[dict[str, Any]] = field(default_factory=list)
+    last_text: str | None = None
+    # What a document says about the whole export it belongs to (version, platform, host).
+    facts: dict[str, str] = field(default_factory=dict)
+    duplicate_of: str | None = None  # same sha256 as an earlier input: its rows are dropped
+    duplicate_rows: int = 0  # rows dropped as copies of lines another file holds
+    # Raw text kept so far per high-volume kind (the bounded evidence sample).
+    raw_kept: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) + sum(frame.height for frame in self.frames)
+
+    def drop_rows(self) -> None:
+        self.rows = []
+        self.frames = []
+
+    def unrecognized_line(self, number: int, text: str) -> None:
+        self.unrecognized += 1
+        if len(self.unrecognized_samples) < SAMPLE_LIMIT:
+            self.unrecognized_samples.append((number, text))
+
+    def relevant_line(self, number: int, text: str) -> None:
+        self.relevant += 1
+        if len(self.relevant_samples) < SAMPLE_LIMIT:
+            self.relevant_samples.append((number, text))

@@ -1,0 +1,139 @@
+"""The per-line reader: one candidate line through envelope, signatures and clock.
+
+This is the reference path: every candidate line can be read here, and the
+vectorised chunk engine (:mod:`lockforensics.parsing.vector`) must produce
+exactly the rows it would (tests/test_engine_equivalence.py).  In normal runs
+it reads only what the engine leaves: lock errors, wrappers around them,
+lifecycle lines, time-only and syslog stamps, and anything unusual.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+from typing import Any
+
+from lockforensics.parsing.envelopes import PLAIN, EnvelopeSpec, Record, parse_plain
+from lockforensics.parsing.fields import derive
+from lockforensics.parsing.filescan import FileScan
+from lockforensics.parsing.signatures import Catalog
+from lockforensics.parsing.timestamps import FileClock, Stamp, date_from_name, format_offset
+from lockforensics.schema import TimeQuality
+
+
+class LineReader:
+    """Reads single lines with one signature catalog and lock vocabulary."""
+
+    def __init__(self, catalog: Catalog, relevant: str) -> None:
+        self.catalog = catalog
+        self.relevant_re = re.compile(relevant)
+
+    def candidate(
+        self,
+        line_no: int,
+        text: str,
+        fit: bool,
+        env: EnvelopeSpec,
+        clock: FileClock,
+        result: FileScan,
+    ) -> None:
+        """Account one candidate line: an event, known noise or unrecognised."""
+        if clock.see_header(text):
+            result.noise_lines += 1
+            return
+        if self.emit(line_no, text, env, clock, result):
+            result.event_lines += 1
+            return
+        if fit:
+            result.noise_lines += 1
+        else:
+            result.unrecognized_line(line_no, text)
+        if self.relevant_re.search(text):
+            result.relevant_line(line_no, text)
+
+    def emit(
+        self, line_no: int, text: str, env: EnvelopeSpec, clock: FileClock, result: FileScan
+    ) -> bool:
+        """Parse one line and add a row per hit; False when no signature matched."""
+        record = env.parse(text) if env is not PLAIN else None
+        envelope = env
+        if record is None:
+            record, envelope = parse_plain(text), PLAIN
+        hits = self.catalog.match(record.message, record.meta, record.subsystem)
+        if not hits:
+            return False
+        for hit in hits:
+            if hit.signature == "gateway-log-file":
+                clock.name_date = clock.name_date or date_from_name(record.message)
+        when = stamp_row(record, clock, result)
+        for index, hit in enumerate(hits):
+            row = derive(dict(hit.fields))
+            row.update(when)
+            row.update(
+                kind=hit.kind,
+                signature=hit.signature,
+                level=record.level,
+                subsystem=record.subsystem,
+                host=row.get("host") or record.host,
+                gateway_pid=row.get("gateway_pid") or record.gateway_pid,
+                message=record.message,
+                envelope=envelope.name,
+                channel=envelope.channel,
+                echo_role=hit.role,
+                source=result.source,
+                line=line_no,
+                hit=index,
+                raw=text,
+            )
+            result.rows.append(row)
+        return True
+
+
+def parse_line(env: EnvelopeSpec, line: str) -> Record:
+    """The record a line holds in ``env``, else as plain text."""
+    record = env.parse(line) if env is not PLAIN else None
+    return record if record is not None else parse_plain(line)
+
+
+def bound_row(stamp: Stamp, clock: FileClock) -> dict[str, Any]:
+    """A line's time in row shape (zone-less values are completed by the pipeline)."""
+    value, notes = clock.complete(stamp)
+    if value is None:
+        return {"ts": None}
+    if value.tzinfo is not None:
+        return {"ts": value.astimezone(UTC)}
+    return {"ts": None, "_local": value, "ts_assumption": "; ".join(notes) or None}
+
+
+def stamp_row(record: Record, clock: FileClock, result: FileScan) -> dict[str, Any]:
+    """The time columns of an event line; zone evidence is counted as it is seen."""
+    stamp = record.stamp
+    if stamp is None:
+        return {"ts": None, "ts_raw": None, "ts_quality": TimeQuality.UNTIMED.value}
+    value, notes = clock.complete(stamp)
+    if value is None:
+        return {
+            "ts": None,
+            "ts_raw": stamp.raw,
+            "ts_quality": TimeQuality.UNTIMED.value,
+            "ts_assumption": "; ".join(notes),
+        }
+    if value.tzinfo is not None:
+        offset = value.utcoffset()
+        if offset is not None and not notes:
+            result.offsets[format_offset(offset)] += 1
+            result.years[value.year] += 1
+        return {
+            "ts": value.astimezone(UTC),
+            "ts_raw": stamp.raw,
+            "ts_quality": (TimeQuality.ASSUMED if notes else TimeQuality.EXPLICIT).value,
+            "ts_assumption": "; ".join(notes) or None,
+        }
+    # Zone-less: resolved once the whole bundle has been seen (pipeline).
+    return {
+        "ts": None,
+        "_local": value,
+        "ts_raw": stamp.raw,
+        "ts_quality": TimeQuality.ASSUMED.value,
+        "ts_assumption": "; ".join(notes) or None,
+    }

@@ -1,0 +1,483 @@
+"""The vectorised reader: high-volume signatures compiled to polars expressions.
+
+A troubled gateway at debug level writes run, lane, tool, compaction,
+model-fallback and store-lock lines for every agent nearly every minute:
+half of a busy bundle.  Reading those one at a time in Python is what made a
+1 GB bundle take minutes.  Here the same specs (``parsers/signatures/*.toml``)
+run over a whole chunk of candidate lines at once in Rust:
+
+* the envelope is unwrapped with one regex (tslog JSON in its classic key
+  order, or the envelope's own ``line`` pattern for text envelopes);
+* the candidate-literal regex says which single signature a line can be;
+* that signature's pattern runs as ``str.extract_groups``;
+* fields are converted, derived (agent, session) and timed as columns.
+
+Only lines that a vector rule settles exactly are taken here.  Everything
+else (a second literal on the line, a wrapper around a lock error, escapes in
+JSON strings, time-only or zone-less stamps, unusual key order) goes back to
+the per-line reader in :mod:`lockforensics.parsing.lines`, which stays the
+reference: tests/test_engine_equivalence.py checks both give the same table.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections import Counter
+from dataclasses import dataclass
+
+import polars as pl
+
+from lockforensics.parsing import fields as fieldspec
+from lockforensics.parsing.envelopes import CONSOLE_RE, EnvelopeSpec
+from lockforensics.parsing.signatures import META_FIELDS, Catalog, Rule
+from lockforensics.schema import ACTIVITY_KINDS, EVENT_SCHEMA, TimeQuality
+
+# The gateway file log as tslog writes it (openclaw-formats §1.2), read with two
+# small anchored regexes rather than a JSON parser or one line-long pattern
+# (captures over a whole 800-byte line cost ~90 µs a line in Rust's regex):
+#   head  binding, then the message, or a flat meta object and the message;
+#   tail  `time`, then the optional top-level scalars of newer builds
+#         (hostname, message, agent_id, ...), then the end of the object.
+# Strings with escapes, nested meta objects or another key order do not match:
+# such lines go to the per-line reader, which decodes JSON properly.
+TSLOG_HEAD_RE = (
+    r'^\{"0":"\{\\"(?P<bkey>subsystem|module)\\":\\"(?P<bval>[^"\\]*)\\"\}","1":'
+    r'(?:"(?P<m1>[^"\\]*)"|(?P<meta>\{[^{}\\]*\}),"2":"(?P<m2>[^"\\]*)"),"_meta":\{'
+)
+TSLOG_TAIL_RE = (
+    r'\},"time":"(?P<ts>[^"\\]*)"'
+    r'(?P<tail>(?:,"[A-Za-z_]+":(?:"[^"\\]*"|-?[0-9]+|true|false|null))*)\}\s*$'
+)
+#: A stamp the vector path can time on its own: date, time and zone all written.
+ZONED_ISO_RE = (
+    r"^(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?"
+    r"(?P<zone>Z|[+-]\d{2}:?\d{2})$"
+)
+_LEVELS = {"0": "silly", "1": "trace", "2": "debug", "3": "info", "4": "warn", "5": "error"}
+_LEVELS["6"] = "fatal"
+_INT_COLUMNS = frozenset(n for n, t in EVENT_SCHEMA.items() if t.is_integer())
+#: Groups that carry no column (signatures.HELPER_GROUPS minus age_s).
+_SKIPPED_GROUPS = frozenset({"inner", "signal"})
+
+
+@dataclass(frozen=True, slots=True)
+class VectorRule:
+    """A signature (or a wrapper whose inner text holds nothing) the engine reads in bulk."""
+
+    rule: Rule
+    wrapper: bool
+
+    @property
+    def literal(self) -> str:
+        return self.rule.literals[0]
+
+    @property
+    def kind(self) -> str:
+        assert self.rule.kind is not None
+        return self.rule.kind
+
+    @property
+    def role(self) -> str:
+        return self.rule.role if self.wrapper else "direct"
+
+
+@dataclass(slots=True)
+class VectorResult:
+    """What the engine settled in one chunk."""
+
+    frame: pl.DataFrame | None
+    lines: set[int]
+    stamps: list[tuple[int, str]]  # (line, stamp as written) of every settled line
+    offsets: Counter[str]
+    years: Counter[int]
+
+
+class VectorPlan:
+    """The catalog's high-volume rules, ready to run over chunks."""
+
+    def __init__(self, catalog: Catalog, candidate_re: str) -> None:
+        self.candidate_re = candidate_re
+        self.rules: dict[str, VectorRule] = {}
+        literals = [r.literals[0] for r in catalog.rules]
+        shared = {lit for lit in literals if literals.count(lit) > 1}
+        for rule in catalog.rules:
+            wrapper = rule in catalog.wrappers
+            if rule.kind not in ACTIVITY_KINDS or rule.literals[0] in shared:
+                continue
+            if any(rule.kind in r.kinds for r in catalog.reclassify):
+                continue
+            if _overlaps(rule.literals[0], literals):
+                continue
+            self.rules[rule.literals[0]] = VectorRule(rule, wrapper)
+
+    def supports(self, env: EnvelopeSpec) -> bool:
+        return env.parser in ("json:tslog", "prefix")
+
+    # ------------------------------------------------------------------ reading
+
+    def read(self, cand: pl.DataFrame, env: EnvelopeSpec, source: str) -> VectorResult:
+        """Settle what can be settled among ``cand`` (columns line, text)."""
+        empty = VectorResult(None, set(), [], Counter(), Counter())
+        if cand.is_empty() or not self.rules:
+            return empty
+        rec = _unwrap(cand.select("line", "text"), env, self.candidate_re)
+        msg = pl.col("_msg")
+        rec = rec.with_columns(
+            _dt=_parse_stamp(pl.col("_ts")),
+            _lit=msg.str.extract(f"({self.candidate_re})", 1),
+            _n=msg.str.count_matches(self.candidate_re),
+        ).filter(
+            pl.col("_ok")
+            & pl.col("_dt").is_not_null()
+            & (pl.col("_n") == 1)
+            & pl.col("_lit").is_in(list(self.rules))
+        )
+        if rec.is_empty():
+            return empty
+        parts: list[pl.DataFrame] = []
+        for (literal,), part in rec.partition_by("_lit", as_dict=True).items():
+            frame = self._apply(self.rules[str(literal)], part)
+            if frame.height:
+                parts.append(frame)
+        if not parts:
+            return empty
+        frame = _finish(pl.concat(parts, how="diagonal_relaxed"), env, source).sort("line")
+        stamps = frame.select("line", "ts_raw")
+        zones = frame.select(
+            zone=_zone_label(pl.col("ts_raw")), year=pl.col("ts_raw").str.slice(0, 4).cast(pl.Int32)
+        )
+        offsets = Counter(dict(zones.get_column("zone").value_counts().iter_rows()))
+        years = Counter(dict(zones.get_column("year").value_counts().iter_rows()))
+        return VectorResult(
+            frame=frame,
+            lines=set(frame.get_column("line").to_list()),
+            stamps=[(int(n), str(t)) for n, t in stamps.iter_rows()],
+            offsets=Counter({str(k): int(v) for k, v in offsets.items()}),
+            years=Counter({int(k): int(v) for k, v in years.items()}),
+        )
+
+    def _apply(self, vr: VectorRule, part: pl.DataFrame) -> pl.DataFrame:
+        rule = vr.rule
+        msg = pl.col("_msg")
+        keep = msg.str.contains(rule.pattern)
+        for extra in rule.literals[1:]:
+            keep = keep & msg.str.contains(extra, literal=True)
+        if rule.subsystems:
+            keep = keep & (pl.col("_sub").is_null() | pl.col("_sub").is_in(list(rule.subsystems)))
+        part = part.filter(keep)
+        if part.is_empty():
+            return part
+        names = [n for n in rule.regex.groupindex if n not in _SKIPPED_GROUPS]
+        groups = part.select(msg.str.extract_groups(rule.pattern).alias("_g")).unnest("_g")
+        columns = [_convert(name, groups.get_column(name)) for name in names]
+        frame = part.with_columns(columns)
+        if rule.phase is not None:
+            phase = pl.lit(rule.phase)
+            frame = frame.with_columns(
+                phase=pl.coalesce(pl.col("phase"), phase) if "phase" in frame.columns else phase
+            )
+        return frame.with_columns(
+            kind=pl.lit(vr.kind),
+            signature=pl.lit(rule.id),
+            echo_role=_role(vr.role) if vr.wrapper else pl.lit("direct"),
+        )
+
+
+def _overlaps(literal: str, literals: list[str]) -> bool:
+    """True when another literal could hide inside, around or across this one on a
+    line: the one-match-per-line test relies on non-overlapping literals."""
+    for other in literals:
+        if other == literal:
+            continue
+        if other in literal or literal in other:
+            return True
+        for k in range(1, min(len(other), len(literal))):
+            if literal.endswith(other[:k]) or other.endswith(literal[:k]):
+                return True
+    return False
+
+
+def _role(template: str) -> pl.Expr:
+    """A wrapper's echo role (``lane:{lane}``) as an expression; missing fields read '?'."""
+    parts: list[pl.Expr] = []
+    for text, name, _spec, _conv in string.Formatter().parse(template):
+        if text:
+            parts.append(pl.lit(text))
+        if name is not None:
+            parts.append(pl.col(name).cast(pl.String).fill_null("?"))
+    return pl.concat_str(parts) if parts else pl.lit("")
+
+
+def _convert(name: str, value: pl.Series) -> pl.Series:
+    """A captured group as its column (signatures._convert, column-wise)."""
+    digits = value.str.contains(r"^[0-9]+$")
+    if name == "owner_alive":
+        return (value == "true").alias(name)
+    if name == "stale_reasons":
+        return (
+            value.str.split(",")
+            .list.eval(pl.element().str.strip_chars())
+            .list.eval(pl.element().filter(pl.element() != ""))
+            .alias(name)
+        )
+    if name == "age_s":
+        frame = pl.DataFrame({"v": value, "d": digits})
+        return (
+            frame.select(pl.when(pl.col("d")).then(pl.col("v").cast(pl.Int64, strict=False) * 1000))
+            .to_series()
+            .alias("age_ms")
+        )
+    if name in _INT_COLUMNS:
+        short = value.str.len_chars() < 19
+        frame = pl.DataFrame({"v": value, "d": digits & short})
+        return (
+            frame.select(pl.when(pl.col("d")).then(pl.col("v").cast(pl.Int64, strict=False)))
+            .to_series()
+            .alias(name)
+        )
+    return value.alias(name)
+
+
+# ---------------------------------------------------------------------- envelopes
+
+
+def _unwrap(frame: pl.DataFrame, env: EnvelopeSpec, candidate_re: str) -> pl.DataFrame:
+    """The record each line holds: _msg, _ts, _level, _sub, _host, _gpid, the meta
+    context columns, and _ok (the vector path may read the line)."""
+    if env.parser == "json:tslog":
+        return _unwrap_tslog(frame, candidate_re)
+    return _unwrap_prefix(frame, env)
+
+
+def _groups(text: pl.Expr, pattern: str, prefix: str = "_g_") -> pl.Expr:
+    """extract_groups with its fields named ``_g_<group>`` (clear of event columns)."""
+    names = [f"{prefix}{n}" for n in re.compile(pattern).groupindex]
+    return text.str.extract_groups(pattern).struct.rename_fields(names)
+
+
+def _nonempty(expr: pl.Expr) -> pl.Expr:
+    return pl.when(expr != "").then(expr)
+
+
+def _unwrap_tslog(frame: pl.DataFrame, candidate_re: str) -> pl.DataFrame:
+    text = pl.col("text")
+    frame = frame.with_columns(
+        _groups(text, TSLOG_HEAD_RE).alias("_h"), _groups(text, TSLOG_TAIL_RE).alias("_t")
+    ).unnest("_h", "_t")
+    meta, tail = pl.col("_g_meta"), pl.col("_g_tail")
+    tail_msg = _nonempty(tail.str.extract(r'(?:^|,)"message":"([^"\\]*)"', 1))
+    # Unanchored: `_meta` is the first object holding these keys (a flat meta
+    # object naming them is not a tslog record the vector path takes).
+    level_name = _nonempty(text.str.extract(r'"logLevelName":"([^"\\]*)"', 1))
+    level_id = text.str.extract(r'"logLevelId":([0-9]+)[,}]', 1).replace_strict(
+        _LEVELS, default=None, return_dtype=pl.String
+    )
+    host = pl.coalesce(
+        _nonempty(tail.str.extract(r'(?:^|,)"hostname":"([^"\\]*)"', 1)),
+        _nonempty(text.str.extract(r'"hostname":"([^"\\]*)"', 1)),
+    )
+    body = pl.coalesce(pl.col("_g_m1"), pl.col("_g_m2"))
+    ok = (
+        body.is_not_null()
+        & pl.col("_g_ts").is_not_null()
+        & tail.is_not_null()
+        # A lock error inside errorPreview/promptError/... is the per-line reader's.
+        & ~meta.fill_null("").str.contains(candidate_re)
+    )
+    return frame.with_columns(
+        pl.coalesce(tail_msg, body).alias("_msg"),
+        pl.col("_g_ts").alias("_ts"),
+        pl.coalesce(level_name, level_id).str.to_lowercase().alias("_level"),
+        _nonempty(pl.col("_g_bval")).alias("_sub"),
+        pl.when(host != "unknown").then(host).alias("_host"),
+        pl.lit(None, pl.Int64).alias("_gpid"),
+        ok.fill_null(False).alias("_ok"),
+        *_meta_context(meta, tail),
+    )
+
+
+def _meta_context(meta: pl.Expr, tail: pl.Expr) -> list[pl.Expr]:
+    """signatures._meta_context over the meta object (and the top-level keys a
+    newer file log adds), in META_FIELDS order; first valid value wins."""
+    found: dict[str, list[pl.Expr]] = {}
+    for key, column in META_FIELDS.items():
+        sources = [meta] + ([tail] if key in ("agent_id", "session_id") else [])
+        for src in sources:
+            if column in _INT_COLUMNS:
+                value = src.str.extract(rf'(?:^\{{|,)"{key}":(-?[0-9]{{1,18}})[,}}]', 1).cast(
+                    pl.Int64, strict=False
+                )
+            else:
+                value = _nonempty(src.str.extract(rf'(?:^\{{|,|^)"{key}":"([^"\\]*)"', 1))
+            found.setdefault(column, []).append(value)
+    return [pl.coalesce(values).alias(f"_ctx_{column}") for column, values in found.items()]
+
+
+_CONSOLE = "(?s)" + CONSOLE_RE.pattern
+
+
+def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
+    names = set(re.compile(env.line).groupindex)
+    frame = frame.with_columns(_groups(pl.col("text"), env.line).alias("_g")).unnest("_g")
+
+    def group(name: str) -> pl.Expr:
+        return pl.col(f"_g_{name}") if name in names else pl.lit(None, pl.String)
+
+    ts, message, sub = group("ts"), group("message"), group("subsystem")
+    if env.inner == "console":
+        frame = frame.with_columns(_groups(group("rest"), _CONSOLE, "_i_").alias("_i")).unnest("_i")
+        inner_ts = pl.col("_i_ts")
+        # A dated console stamp wins (it matches the file log to the millisecond);
+        # one the vector path cannot read makes the stamp null: the line goes
+        # to the per-line reader.
+        dated = inner_ts.str.contains(r"^\d{4}-").fill_null(False)
+        ts = pl.when(~dated).then(ts).when(_parse_stamp(inner_ts).is_not_null()).then(inner_ts)
+        message, sub = pl.col("_i_message"), pl.col("_i_subsystem")
+    # `systemd[1]: Started …` names the supervisor, not the gateway (envelopes._from_prefix).
+    pid = pl.when(group("ident").fill_null("") != "systemd").then(
+        group("pid").cast(pl.Int64, strict=False)
+    )
+    return frame.with_columns(
+        message.alias("_msg"),
+        ts.alias("_ts"),
+        group("level").alias("_level"),
+        sub.alias("_sub"),
+        group("host").alias("_host"),
+        pid.alias("_gpid"),
+        message.is_not_null().alias("_ok"),
+    )
+
+
+# ---------------------------------------------------------------------- time
+
+
+def _parse_stamp(ts: pl.Expr) -> pl.Expr:
+    """A zoned ISO stamp as a UTC instant, cut to microseconds like parse_iso; null otherwise."""
+    p = ts.str.extract_groups(ZONED_ISO_RE)
+    frac = p.struct.field("frac").fill_null("").str.slice(0, 6).str.pad_end(6, "0")
+    text = pl.concat_str(
+        p.struct.field("date"),
+        pl.lit("T"),
+        p.struct.field("time"),
+        pl.lit("."),
+        frac,
+        _zone_label(ts),
+    )
+    return text.str.to_datetime(
+        "%Y-%m-%dT%H:%M:%S%.f%:z", time_zone="UTC", time_unit="us", strict=False
+    )
+
+
+def _zone_label(ts: pl.Expr) -> pl.Expr:
+    """The offset a stamp was written with, as format_offset spells it (+HH:MM)."""
+    zone = ts.str.extract(r"(Z|[+-]\d{2}:?\d{2})$", 1)
+    hhmm = zone.str.replace(":", "", literal=True)
+    label = pl.concat_str(hhmm.str.slice(0, 3), pl.lit(":"), hhmm.str.slice(3, 2))
+    utc = (zone == "Z") | (hhmm.str.slice(1, 4) == "0000")
+    return pl.when(utc).then(pl.lit("+00:00")).otherwise(label)
+
+
+# ---------------------------------------------------------------------- rows
+
+
+def _finish(frame: pl.DataFrame, env: EnvelopeSpec, source: str) -> pl.DataFrame:
+    """Meta context, derived fields, time and provenance: the event columns."""
+    for column in [c[5:] for c in frame.columns if c.startswith("_ctx_")]:
+        ctx = pl.col(f"_ctx_{column}")
+        value = pl.coalesce(pl.col(column), ctx) if column in frame.columns else ctx
+        frame = frame.with_columns(value.alias(column))
+    frame = frame.with_columns(
+        [pl.lit(None, EVENT_SCHEMA[c]).alias(c) for c in _DERIVED if c not in frame.columns]
+    )
+    frame = _derive(frame)
+    host = pl.col("host") if "host" in frame.columns else pl.lit(None, pl.String)
+    gpid = pl.col("gateway_pid") if "gateway_pid" in frame.columns else pl.lit(None, pl.Int64)
+    frame = frame.with_columns(
+        ts=pl.col("_dt"),
+        ts_raw=pl.col("_ts"),
+        ts_quality=pl.lit(TimeQuality.EXPLICIT.value),
+        level=pl.col("_level"),
+        subsystem=pl.col("_sub"),
+        host=pl.coalesce(_nonempty(host), pl.col("_host")),
+        gateway_pid=pl.when(gpid.fill_null(0) != 0).then(gpid).otherwise(pl.col("_gpid")),
+        message=pl.col("_msg"),
+        envelope=pl.lit(env.name),
+        channel=pl.lit(env.channel),
+        source=pl.lit(source),
+        hit=pl.lit(0, pl.Int32),
+        raw=pl.col("text"),
+    )
+    keep = [c for c in frame.columns if c in EVENT_SCHEMA]
+    return frame.select(keep).with_columns(
+        [pl.col(c).cast(EVENT_SCHEMA[c]) for c in keep if frame.schema[c] != EVENT_SCHEMA[c]]
+    )
+
+
+_DERIVED = ("lock_path", "session_file", "lane", "session_key", "session_id", "agent")
+
+
+def _regex(pattern: re.Pattern[str]) -> str:
+    return ("(?i)" if pattern.flags & re.IGNORECASE else "") + pattern.pattern
+
+
+def _path_agent(path: pl.Expr) -> pl.Expr:
+    return path.str.extract(_regex(fieldspec.AGENT_IN_PATH), 1)
+
+
+def _key_agent(key: pl.Expr) -> pl.Expr:
+    return key.str.extract(_regex(fieldspec.AGENT_IN_KEY), 1)
+
+
+def _session_from_file(path: pl.Expr) -> pl.Expr:
+    """fields.session_id_from_file: the transcript's id, None for other files."""
+    name = path.str.extract(r"([^/\\]*)$", 1)
+    transcript = name.str.contains(_regex(fieldspec.TRANSCRIPT_SUFFIX)) & ~name.str.contains(
+        _regex(fieldspec.STORE_FILE)
+    )
+    stem = (
+        name.str.replace(_regex(fieldspec.TRANSCRIPT_SUFFIX), "")
+        .str.replace(_regex(fieldspec.ISO_PREFIX), "")
+        .str.replace(_regex(fieldspec.TOPIC_SUFFIX), "")
+    )
+    return pl.when(transcript & (stem != "")).then(stem)
+
+
+def _falsy(expr: pl.Expr) -> pl.Expr:
+    return expr.is_null() | (expr == "")
+
+
+def _derive(frame: pl.DataFrame) -> pl.DataFrame:
+    """fields.derive, column-wise: session file, key, id and agent from paths, keys, lanes."""
+    lock, lane = pl.col("lock_path"), pl.col("lane")
+    frame = frame.with_columns(
+        session_file=pl.when(
+            _falsy(pl.col("session_file")).fill_null(True)
+            & lock.str.ends_with(".jsonl.lock").fill_null(False)
+        )
+        .then(lock.str.slice(0, lock.str.len_chars() - 5))
+        .otherwise(pl.col("session_file")),
+        session_key=pl.when(
+            _falsy(pl.col("session_key")) & lane.str.starts_with("session:").fill_null(False)
+        )
+        .then(lane.str.slice(len("session:")))
+        .otherwise(pl.col("session_key")),
+    )
+    sfile = pl.col("session_file")
+    sid = pl.when(_falsy(pl.col("session_id"))).then(
+        pl.coalesce(_session_from_file(sfile), _session_from_file(lock))
+    )
+    frame = frame.with_columns(session_id=pl.coalesce(sid, pl.col("session_id")))
+    path_agent = pl.coalesce(_path_agent(lock), _path_agent(sfile))
+    key_agent = pl.coalesce(_key_agent(pl.col("session_key")), _key_agent(lane))
+    agent = pl.when(_falsy(pl.col("agent"))).then(pl.coalesce(path_agent, key_agent))
+    frame = frame.with_columns(agent=pl.coalesce(agent, pl.col("agent")))
+    placeholder = _regex(fieldspec.PLACEHOLDER)
+    sid_col, agent_col = pl.col("session_id"), pl.col("agent")
+    flag = sid_col.str.contains(placeholder) | (sid_col.str.strip_chars() == "")
+    return frame.with_columns(
+        session_is_placeholder=pl.when(sid_col.is_not_null()).then(flag),
+        agent=pl.when(agent_col.str.contains(placeholder).fill_null(False))
+        .then(pl.lit(None, pl.String))
+        .otherwise(agent_col),
+    )
