@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> int:
         "--profile",
         choices=sorted(PROFILES),
         default="sparse",
-        help="; ".join(f"{p.name}: {p.summary}" for p in PROFILES.values()),
+        help="; ".join(f"{p.name}: {p.summary}" for p in PROFILES.values()).replace("%", "%%"),
     )
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     args = parser.parse_args(argv)

@@ -74,4 +74,3 @@ def capture_stamp(iso: str) -> str:
 
 def local_dt(ms: int) -> datetime:
     return datetime.fromtimestamp(ms / 1000, tz=TZ)
-

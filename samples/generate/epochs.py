@@ -44,4 +44,3 @@ DEBUG_TO_MS: Final = ms_of(DEBUG_WINDOW[1])
 
 def in_debug(ts: int) -> bool:
     return DEBUG_FROM_MS <= ts < DEBUG_TO_MS
-

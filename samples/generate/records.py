@@ -28,6 +28,7 @@ LEVEL_IDS: Final = {"DEBUG": 2, "INFO": 3, "WARN": 4, "ERROR": 5}
 # Records: one logged line (file log and/or journal)
 # ---------------------------------------------------------------------------
 
+
 def subsystem_binding(subsystem: str) -> str:
     return json.dumps({"subsystem": subsystem}, separators=(",", ":"))
 
@@ -106,5 +107,3 @@ class Timeline:
         self.recs.append(Rec(ts, self._seq, "WARN", None, text, None, SRC_SUBSYSTEM, False, text))
         self.recs[-1].raw_stderr = True
         self._seq += 1
-
-

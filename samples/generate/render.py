@@ -90,5 +90,3 @@ def render(recs: Iterable[Rec]) -> list[Rendered]:
             journal_line = f"{stamp} {HOST} node[{EPOCHS.pid_at(rec.ts)}]: {body}"
         out.append(Rendered(rec.ts, file_line, journal_line, day))
     return out
-
-

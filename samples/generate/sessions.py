@@ -78,5 +78,3 @@ def build_sessions(seed: int) -> dict[tuple[str, str], Session]:
 
 def model_of(agent: str) -> tuple[str, str]:
     return AGENT_MODELS.get(agent, DEFAULT_MODEL)
-
-

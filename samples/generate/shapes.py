@@ -79,5 +79,3 @@ def rate_limit_decision(rng: random.Random) -> dict[str, Any]:
         preview=RATE_LIMIT_PREVIEW,
         next_candidate=FALLBACK_MODEL,
     )
-
-

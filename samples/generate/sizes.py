@@ -14,5 +14,3 @@ def parse_size(text: str) -> int:
     number, unit = match.groups()
     scale = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}[unit]
     return int(float(number) * scale)
-
-

@@ -745,5 +745,3 @@ class ScenarioBuilder:
         self.web_heartbeats()  # last: it counts the WhatsApp inbound lines above
         self.tl.recs.sort(key=lambda r: (r.ts, r.seq))
         return self.tl
-
-

@@ -178,5 +178,3 @@ def check_scenario(truth: dict[str, Any]) -> None:
     assert truth["occurrences"]["gateway_start"] == 1
     assert truth["incidents"][0]["uptime_s"] == 347 * 3600
     assert len(truth["incidents"][2]["agents"]) >= 8
-
-

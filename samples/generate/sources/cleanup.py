@@ -158,5 +158,3 @@ def write(ctx: SourceContext) -> dict[str, int]:
         lines[f"cleanup/{name}"] = text.count("\n")
         ctx.timeline.occ.append(Occurrence("cleanup_run", when))
     return lines
-
-

@@ -332,5 +332,3 @@ def write(ctx: SourceContext) -> dict[str, int]:
             info.create_system = 0  # the same bytes whichever OS generates the sample
             archive.writestr(info, content.encode(), compresslevel=6)
     return {f"support/{name}/{path}": content.count("\n") for path, _media, content in files}
-
-

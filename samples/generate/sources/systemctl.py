@@ -50,5 +50,3 @@ def write(ctx: SourceContext) -> dict[str, int]:
     (directory / name).write_text("\n".join(lines) + "\n", encoding="utf-8", newline="\n")
     ctx.timeline.occ.append(Occurrence("uptime", at))
     return {f"host/{name}": len(lines)}
-
-

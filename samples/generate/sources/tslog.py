@@ -105,5 +105,3 @@ class RotatingDayWriter:
                 tmp.replace(self.directory / name)
                 names[name] = lines
         return names
-
-
