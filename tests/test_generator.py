@@ -36,7 +36,7 @@ def busy(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Generated]:
 
 def _log_lines(out: Path) -> list[str]:
     lines: list[str] = []
-    for path in sorted((out / "tmp-openclaw").iterdir()) + [out / "journal/openclaw-gateway.txt"]:
+    for path in [*sorted((out / "tmp-openclaw").iterdir()), out / "journal/openclaw-gateway.txt"]:
         opener = gzip.open if path.suffix == ".gz" else open
         with opener(path, "rt", encoding="utf-8") as fh:
             lines.extend(fh)
