@@ -340,6 +340,7 @@ class BusyPadding:
         ) / sum(minutes.values())
         runs = add_bytes / per_run
         self.density = runs / (sum(minutes.values()) * len(AGENTS))  # runs per agent-minute
+        # Enough sessions that each runs in at most 80 % of minutes (one lane, one run at a time).
         self._plan_sessions(rng, max(MIN_SESSIONS, math.ceil(self.density / 0.8)))
         self.per_session = self.density / len(self.sessions[AGENTS[0]])
         self.store_lock_rate = min(1.0, self.density * STORE_LOCKS_PER_RUN)
