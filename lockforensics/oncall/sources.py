@@ -18,7 +18,7 @@ def events_of(path: Path, tz: str | None = None, host: str | None = None) -> pl.
     result = ingest([path], tz=tz)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise DataError(f"{path}: none of the input could be read as OpenClaw logs")
-    return result.events
+    return store.with_default_host(result.events)
 
 
 def events_of_all(

@@ -51,16 +51,23 @@ def _files(store: Path, hosts: set[str] | None = None) -> list[Path]:
     return [f for f in found if f.parent.parent.name.removeprefix("host=") in hosts]
 
 
+def with_default_host(events: pl.DataFrame) -> pl.DataFrame:
+    """Rows that name no host take the host most rows of their ingest name (else ``unknown``).
+
+    File logs rarely carry a host name; the journal and ``systemctl`` lines
+    of the same bundle do.
+    """
+    hosts = Counter(h for h in events.get_column("host").to_list() if h)
+    default = min(hosts, key=lambda h: (-hosts[h], h)) if hosts else UNKNOWN_HOST
+    return events.with_columns(pl.col("host").fill_null(default))
+
+
 def write(events: pl.DataFrame, store: Path, manifest: list[dict[str, object]]) -> list[Path]:
     """Add an ingest to the store, replacing the rows its sources left there before."""
     if events.is_empty():
         return []
-    hosts = Counter(h for h in events.get_column("host").to_list() if h)
-    default_host = min(hosts, key=lambda h: (-hosts[h], h)) if hosts else UNKNOWN_HOST
-    tagged = events.with_columns(
-        _host=pl.col("host")
-        .fill_null(default_host)
-        .map_elements(_partition_value, return_dtype=pl.String),
+    tagged = with_default_host(events).with_columns(
+        _host=pl.col("host").map_elements(_partition_value, return_dtype=pl.String),
         _date=pl.col("ts").dt.strftime("%Y-%m-%d").fill_null(UNDATED),
     )
     sources = sorted(set(tagged.get_column("source").to_list()))
