@@ -4,7 +4,9 @@ Each followed file is known by its (device, inode) and keeps an open handle,
 so lines written to a file just before it is rotated away (renamed) are
 still read; after draining it, the follower opens the new file at the path
 from its start.  A file that shrank under its read offset was truncated
-(copytruncate): it is read again from the start.  A watched directory's new
+(copytruncate): it is read again from the start.  As with ``tail -F``, a
+truncation followed by more bytes than were there before, all within one
+poll interval, cannot be told from growth.  A watched directory's new
 files are followed from their start (a new day's ``openclaw-YYYY-MM-DD.log``),
 unless the inode is one already followed (a rotation renamed it).
 Compressed rotations (``.gz``, ``.zst``, …) are skipped: their lines were
