@@ -86,10 +86,13 @@ def test_census_judges_live_dead_and_recycled_owners(
     found = _by_session(locks.census(tmp_path, PROBE, NOW))
     live = found["live"]
     assert (live.owner.alive, live.owner.gateway, live.owner.recycled) == (True, True, False)
-    assert live.stale_reasons == () and not live.reclaimable
-    assert found["dead"].stale_reasons == ("dead-pid",) and found["dead"].reclaimable
+    assert live.stale_reasons == ()
+    assert not live.reclaimable
+    assert found["dead"].stale_reasons == ("dead-pid",)
+    assert found["dead"].reclaimable
     assert found["recycled"].stale_reasons == ("recycled-pid",)
-    assert found["recycled"].reclaimable and found["recycled"].agent == "ops"
+    assert found["recycled"].reclaimable
+    assert found["recycled"].agent == "ops"
 
 
 def test_report_only_and_payload_grace_rules(
@@ -103,7 +106,8 @@ def test_report_only_and_payload_grace_rules(
     _lock(tmp_path, "main", "foreign", {"pid": os.getppid(), "createdAt": _created(1)})
     found = _by_session(locks.census(tmp_path, PROBE, NOW))
     assert found["old"].stale_reasons == ("too-old", "hold-exceeded")
-    assert not found["old"].reclaimable and "report-only" in found["old"].verdict
+    assert not found["old"].reclaimable
+    assert "report-only" in found["old"].verdict
     assert found["fresh-empty"].stale_reasons == ("missing-pid", "invalid-createdAt")
     assert not found["fresh-empty"].reclaimable
     assert found["old-empty"].reclaimable
@@ -115,7 +119,8 @@ def test_own_pid_is_an_orphan(tmp_path: Path) -> None:
     """A lock naming this very process, which holds nothing, is orphan-self-pid."""
     _lock(tmp_path, "main", "self", {"pid": os.getpid(), "createdAt": _created(1)})
     lock = locks.census(tmp_path, PROBE, NOW).locks[0]
-    assert "orphan-self-pid" in lock.stale_reasons and lock.reclaimable
+    assert "orphan-self-pid" in lock.stale_reasons
+    assert lock.reclaimable
 
 
 def test_sqlite_leases_are_read_only_and_judged(tmp_path: Path) -> None:
@@ -144,12 +149,17 @@ def test_sqlite_leases_are_read_only_and_judged(tmp_path: Path) -> None:
     assert database.read_bytes() == before
     leases = {lock.path: lock for lock in found.locks}
     dead = leases['sqlite:session-write:["main","/x.sqlite","s-dead"]']
-    assert dead.store == "lease" and dead.session_id == "s-dead" and dead.reclaimable
+    assert dead.store == "lease"
+    assert dead.session_id == "s-dead"
+    assert dead.reclaimable
     expired = leases["sqlite:session-write:agent:main:main"]
-    assert expired.agent == "main" and expired.reclaimable and expired.pid is None
+    assert expired.agent == "main"
+    assert expired.reclaimable
+    assert expired.pid is None
     assert len(found.locks) == 2
     removed = locks.remove_stale(found, lambda targets: True, lambda message: None)
-    assert removed == [] and database.read_bytes() == before
+    assert removed == []
+    assert database.read_bytes() == before
 
 
 def test_remove_stale_deletes_only_reclaimable_files(
@@ -165,8 +175,12 @@ def test_remove_stale_deletes_only_reclaimable_files(
     log: list[str] = []
     removed = locks.remove_stale(found, lambda targets: True, log.append)
     assert [lock.path for lock in removed] == [str(dead)]
-    assert not dead.exists() and live.exists() and old.exists()
-    assert len(log) == 1 and "removed" in log[0] and "dead-pid" in log[0]
+    assert not dead.exists()
+    assert live.exists()
+    assert old.exists()
+    assert len(log) == 1
+    assert "removed" in log[0]
+    assert "dead-pid" in log[0]
 
 
 def test_renderings_escape_hostile_names(tmp_path: Path) -> None:
@@ -174,7 +188,8 @@ def test_renderings_escape_hostile_names(tmp_path: Path) -> None:
     _lock(tmp_path, "a|<b>@x", "s", {"pid": _dead_pid(), "createdAt": _created(1)})
     found = locks.census(tmp_path, PROBE, NOW)
     markdown = locks_render.render(found, OncallFormat.MD)
-    assert "<b>" not in markdown and "a\\|" in markdown
+    assert "<b>" not in markdown
+    assert "a\\|" in markdown
     document = json.loads(locks_render.render(found, OncallFormat.JSON))
     assert document["locks"][0]["agent"] == "a|<b>@x"
     assert document["reclaimable"] == 1

@@ -137,7 +137,8 @@ def test_incident_closes_after_gap_and_exec_gets_json(
         assert time.monotonic() < deadline
         time.sleep(0.05)
     events = [json.loads(line)["event"] for line in received.read_text().splitlines()]
-    assert events[0] == "opened" and events[-1] == "closed"
+    assert events[0] == "opened"
+    assert events[-1] == "closed"
     _append(log, stale(30, 3) + stale(31, 4))  # a second incident inside the cooldown
     watch.wait_for(lambda lines: any("INCIDENT 2 opened" in x for x in lines))
     time.sleep(0.3)
