@@ -19,7 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from lockforensics import __version__
-from lockforensics.errors import ExitCode, LockForensicsError, OutputError
+from lockforensics.errors import ExitCode, LockForensicsError, NoInputError, OutputError
 from lockforensics.findings import Settings
 from lockforensics.ingest.containers import (
     DEFAULT_MAX_MEMBER,
@@ -29,11 +29,18 @@ from lockforensics.ingest.containers import (
     parse_size,
 )
 from lockforensics.ingest.export import TableFormat, write_events
+from lockforensics.oncall import compare, fleet, locks, locks_render, sql
+from lockforensics.oncall import store as fleet_store
+from lockforensics.oncall.output import OncallFormat
+from lockforensics.oncall.procinfo import SystemProbe
+from lockforensics.oncall.sources import events_of, events_of_all
+from lockforensics.oncall.sql import SqlFormat
+from lockforensics.oncall.watch import Watcher, WatchOptions
 from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.envelopes import PLAIN, load_envelopes
 from lockforensics.parsing.signatures import load_catalog
 from lockforensics.parsing.timestamps import zone_from_option
-from lockforensics.pipeline import analyze, ingest
+from lockforensics.pipeline import analyze, correlate, ingest
 from lockforensics.redaction import Redactor, redact_findings
 from lockforensics.reporting import ingest_summary
 from lockforensics.reporting.interface import ReportFormat, reporter_for
@@ -141,12 +148,22 @@ MaxTotalOpt = Annotated[
 ]
 
 
+StoreOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--store",
+        help="Fleet store directory (hive-partitioned Parquet, host=…/date=…/).",
+    ),
+]
+
+
 @app.command("ingest")
 def ingest_command(
     paths: PathsArg,
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Write the event table here.")
     ] = None,
+    store: StoreOpt = None,
     fmt: Annotated[
         TableFormat, typer.Option("--format", "-f", help="Event table format.")
     ] = TableFormat.PARQUET,
@@ -161,6 +178,8 @@ def ingest_command(
     result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory(), limits=limits)
     if output is not None:
         write_events(result.events, output, fmt, result.manifest())
+    if store is not None:
+        fleet_store.write(result.events, store, result.manifest())
     if not quiet:
         ingest_summary.render(result, err)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
@@ -179,7 +198,17 @@ def _write(text: str, output: Path | None) -> None:
 
 @app.command("report")
 def report_command(
-    paths: PathsArg,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(
+            help="Files or directory trees collected from the gateway host (or use --store).",
+            show_default=False,
+        ),
+    ] = None,
+    store: StoreOpt = None,
+    host: Annotated[
+        str | None, typer.Option("--host", help="With --store: only this host.")
+    ] = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -281,6 +310,13 @@ def report_command(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if store is not None:
+        if paths:
+            raise typer.BadParameter("give input paths or --store, not both")
+        _store_report(store, host, settings, fmt, output, fail_on_incident)
+        return
+    if not paths:
+        raise typer.BadParameter("give at least one input path (or --store DIR)")
     limits = Limits(max_member=max_member, max_total=max_total)
     result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory(), limits=limits)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
@@ -339,6 +375,234 @@ def formats_command() -> None:
     for rule in catalog.signatures:
         signatures.add_row(rule.id, rule.kind or "-", "signature", rule.versions, rule.description)
     out.print(signatures)
+
+
+# --- on-call commands (lockforensics/oncall/) --------------------------------------------
+
+
+def _store_report(
+    store: Path,
+    host: str | None,
+    settings: Settings,
+    fmt: ReportFormat | None,
+    output: Path | None,
+    fail_on_incident: bool,
+) -> None:
+    """``report --store``: one host's usual report, or the fleet report over every host."""
+    to_terminal = output is None and sys.stdout.isatty()
+    events = fleet_store.load(store, host)
+    if host is not None or len(fleet_store.hosts(store)) == 1:
+        findings = correlate(events, settings)
+        chosen = fmt or (ReportFormat.TERMINAL if to_terminal else ReportFormat.JSON)
+        options = RenderOptions(width=None if to_terminal else 120, color=to_terminal)
+        _write(reporter_for(chosen).render(findings, options), output)
+        incidents = findings.headline.incidents
+    else:
+        report = fleet.fleet(events, settings)
+        chosen_fleet = OncallFormat(fmt.value) if fmt else None
+        if fmt is not None and fmt.value not in {f.value for f in OncallFormat}:
+            raise typer.BadParameter("the fleet report is written as terminal, json or md")
+        default = OncallFormat.TERMINAL if to_terminal else OncallFormat.JSON
+        _write(fleet.render(report, chosen_fleet or default), output)
+        incidents = report.incidents.height
+    if fail_on_incident and incidents:
+        err.print(f"{incidents} incident(s) found", markup=False, highlight=False)
+        raise typer.Exit(ExitCode.INCIDENTS)
+
+
+OncallFormatOpt = Annotated[
+    OncallFormat | None,
+    typer.Option(
+        "--format",
+        "-f",
+        help="Output format. Default: terminal when stdout is a terminal and no -o, else json.",
+        show_default=False,
+    ),
+]
+OutputOpt = Annotated[Path | None, typer.Option("-o", "--output", help="Write here (not stdout).")]
+
+
+def _oncall_format(fmt: OncallFormat | None, output: Path | None) -> OncallFormat:
+    if fmt is not None:
+        return fmt
+    return OncallFormat.TERMINAL if output is None and sys.stdout.isatty() else OncallFormat.JSON
+
+
+@app.command("locks")
+def locks_command(
+    state_dir: Annotated[
+        Path | None,
+        typer.Argument(
+            help="OpenClaw state dir. Default: $OPENCLAW_STATE_DIR, else ~/.openclaw.",
+            show_default=False,
+        ),
+    ] = None,
+    fmt: OncallFormatOpt = None,
+    output: OutputOpt = None,
+    remove_stale: Annotated[
+        bool,
+        typer.Option(
+            "--remove-stale",
+            help="Delete the lock files OpenClaw itself would reclaim (never leases).",
+        ),
+    ] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="With --remove-stale: do not ask.")
+    ] = False,
+) -> None:
+    """Live census of session locks (.jsonl.lock files and SQLite leases), judged like OpenClaw."""
+    root = state_dir or Path(os.environ.get("OPENCLAW_STATE_DIR") or Path.home() / ".openclaw")
+    if not root.is_dir():
+        raise NoInputError(f"{root}: no such state directory")
+    found = locks.census(root, SystemProbe())
+    chosen = _oncall_format(fmt, output)
+    to_terminal = output is None and sys.stdout.isatty()
+    _write(locks_render.render(found, chosen, None if to_terminal else 120, to_terminal), output)
+    if not remove_stale:
+        return
+
+    def confirm(targets: list[locks.Lock]) -> bool:
+        if yes:
+            return True
+        if not sys.stdin.isatty():
+            err.print("error: --remove-stale needs --yes when not interactive", markup=False)
+            return False
+        for lock in targets:
+            err.print(f"  {clean(lock.path)} ({', '.join(lock.stale_reasons)})", markup=False)
+        return typer.confirm(f"Remove these {len(targets)} lock file(s)?", err=True)
+
+    def log(message: str) -> None:
+        err.print(clean(message), markup=False, highlight=False)
+
+    removed = locks.remove_stale(found, confirm, log)
+    err.print(f"{len(removed)} lock file(s) removed", markup=False, highlight=False)
+
+
+@app.command("watch")
+def watch_command(
+    paths: PathsArg,
+    gap: Annotated[
+        float,
+        typer.Option(
+            "--gap",
+            parser=_span,
+            metavar="SPAN",
+            help="Quiet time that closes an incident.",
+            show_default="10m",
+        ),
+    ] = 600.0,
+    interval: Annotated[
+        float,
+        typer.Option(
+            "--interval", parser=_span, metavar="SPAN", help="Poll interval.", show_default="0.5s"
+        ),
+    ] = 0.5,
+    tz: TzOpt = None,
+    exec_cmd: Annotated[
+        str | None,
+        typer.Option("--exec", help="Run this command with the incident JSON on stdin."),
+    ] = None,
+    exec_interval: Annotated[
+        float,
+        typer.Option(
+            "--exec-interval",
+            parser=_span,
+            metavar="SPAN",
+            help="At most one --exec run per SPAN (an opening incident always runs).",
+            show_default="30s",
+        ),
+    ] = 30.0,
+    on_incident_run: Annotated[
+        str | None,
+        typer.Option(
+            "--on-incident-run", help="Run this when an incident opens (e.g. a sessions cleanup)."
+        ),
+    ] = None,
+    cooldown: Annotated[
+        float,
+        typer.Option(
+            "--cooldown",
+            parser=_span,
+            metavar="SPAN",
+            help="Least time between two --on-incident-run runs.",
+            show_default="15m",
+        ),
+    ] = 900.0,
+    state: Annotated[
+        Path | None,
+        typer.Option("--state", help="State file (offsets, open incident); survives restarts."),
+    ] = None,
+    from_start: Annotated[
+        bool, typer.Option("--from-start", help="Read files already there from their start.")
+    ] = False,
+) -> None:
+    """Follow growing logs; print each lock failure and incident openings and closings."""
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise NoInputError(f"{missing[0]}: no such file or directory")
+    options = WatchOptions(
+        gap_s=gap,
+        interval_s=interval,
+        tz=tz,
+        exec_cmd=exec_cmd,
+        exec_min_interval_s=exec_interval,
+        on_incident_run=on_incident_run,
+        cooldown_s=cooldown,
+        from_start=from_start,
+    )
+
+    def say(line: str) -> None:
+        print(line, flush=True)
+
+    def note(line: str) -> None:
+        err.print(line, markup=False, highlight=False)
+
+    watcher = Watcher(paths, options, say, note, state_path=state)
+    watcher.run(lambda: False)
+
+
+@app.command("compare")
+def compare_command(
+    before: Annotated[Path, typer.Argument(help="Bundle or fleet store before the change.")],
+    after: Annotated[Path, typer.Argument(help="Bundle or fleet store after the change.")],
+    host: Annotated[str | None, typer.Option("--host", help="From stores: only this host.")] = None,
+    tz: TzOpt = None,
+    fmt: OncallFormatOpt = None,
+    output: OutputOpt = None,
+) -> None:
+    """Failure rates per hour of gateway uptime before and after, with an exact rate-ratio test."""
+    settings = Settings()
+    sides = [
+        compare.side(str(path), events_of(path, tz, host), settings) for path in (before, after)
+    ]
+    rows = compare.compare(sides[0], sides[1])
+    chosen = _oncall_format(fmt, output)
+    _write(compare.render(sides[0], sides[1], rows, chosen, 160), output)
+
+
+@app.command("sql")
+def sql_command(
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            help="Bundles or fleet stores, then one SQL statement (the last argument).",
+            show_default=False,
+        ),
+    ],
+    fmt: Annotated[
+        SqlFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = SqlFormat.TABLE,
+    output: OutputOpt = None,
+    host: Annotated[str | None, typer.Option("--host", help="From stores: only this host.")] = None,
+    tz: TzOpt = None,
+) -> None:
+    """SQL (polars) over tables events, failures, incidents, epochs, pairs, uptime, …"""
+    if len(args) < 2:
+        raise typer.BadParameter("give at least one PATH and then the SQL statement")
+    *names, statement = args
+    events = events_of_all([Path(name) for name in names], tz, host)
+    result = sql.query(sql.tables(events, Settings()), statement)
+    _write(sql.render(result, fmt, 160), output)
 
 
 def _version(value: bool) -> None:

@@ -1,0 +1,1 @@
+"""On-call commands beside ``report``: live lock census, watch, compare, SQL and the fleet store."""

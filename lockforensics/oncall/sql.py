@@ -1,0 +1,98 @@
+"""SQL over the event table and the correlator's tables, with polars SQL.
+
+Tables (one per correlator stage; every table has ``host``, since a store
+holds many gateways and each host is correlated on its own):
+
+* ``events``: the event table (``lockforensics/schema.py``) with ``epoch``,
+  ``gateway_pid``, ``uptime_s``;
+* ``failures``: one row per lock-stale, lock-timeout or takeover occurrence,
+  with ``incident``;
+* ``incidents``, ``epochs``, ``pairs`` (takeover → lock error),
+  ``lock_errors``, ``frequency``, ``stuck_alive``;
+* ``uptime``: per host and epoch, the ``version`` and the ``hours`` of uptime
+  the logs cover (the denominator of every rate).
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from typing import assert_never
+
+import polars as pl
+
+from lockforensics.errors import DataError
+from lockforensics.findings import Settings
+from lockforensics.oncall.exposure import by_host, epoch_hours
+from lockforensics.oncall.output import rich_table
+
+TABLES = (
+    "events",
+    "failures",
+    "incidents",
+    "epochs",
+    "pairs",
+    "lock_errors",
+    "frequency",
+    "stuck_alive",
+)
+
+
+class SqlFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+def tables(events: pl.DataFrame, settings: Settings) -> dict[str, pl.DataFrame]:
+    """Every table the SQL context offers, each with a leading ``host`` column."""
+    parts: dict[str, list[pl.DataFrame]] = {name: [] for name in (*TABLES, "uptime")}
+    for item in by_host(events, settings):
+        host = pl.lit(item.host, dtype=pl.String).alias("host")
+        for name in TABLES:
+            frame: pl.DataFrame = getattr(item.findings, name)
+            parts[name].append(frame.drop("host", strict=False).select(host, pl.all()))
+        parts["uptime"].append(epoch_hours(item.findings).select(host, pl.all()))
+    return {
+        name: pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
+        for name, frames in parts.items()
+    }
+
+
+def query(frames: dict[str, pl.DataFrame], statement: str) -> pl.DataFrame:
+    """Run one SQL statement over ``frames``; a bad statement is a one-line error."""
+    context = pl.SQLContext({name: frame.lazy() for name, frame in frames.items()})
+    try:
+        return context.execute(statement).collect()
+    except (pl.exceptions.PolarsError, ValueError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"SQL: {first}") from exc
+
+
+def _flat(frame: pl.DataFrame) -> pl.DataFrame:
+    """Lists and structs as text, for CSV and the terminal table."""
+    return frame.with_columns(
+        pl.col(name).map_elements(
+            lambda v: json.dumps(v.to_list() if isinstance(v, pl.Series) else v, default=str),
+            return_dtype=pl.String,
+        )
+        for name, dtype in frame.schema.items()
+        if isinstance(dtype, pl.List | pl.Struct | pl.Array)
+    )
+
+
+def render(frame: pl.DataFrame, fmt: SqlFormat, width: int | None = None) -> str:
+    """The result in ``fmt``: a table, CSV, or a JSON array of row objects."""
+    match fmt:
+        case SqlFormat.CSV:
+            return _flat(frame).write_csv()
+        case SqlFormat.JSON:
+            rows = frame.to_dicts()
+            return json.dumps(rows, indent=2, default=str, ensure_ascii=False) + "\n"
+        case SqlFormat.TABLE:
+            flat = _flat(frame)
+            cells = [["" if v is None else str(v) for v in row] for row in flat.iter_rows()]
+            footer = f"{frame.height} row{'s' if frame.height != 1 else ''}\n"
+            return rich_table("", list(flat.columns), cells, width, False) + footer
+        case _:
+            assert_never(fmt)

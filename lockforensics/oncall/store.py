@@ -1,0 +1,140 @@
+"""The fleet store: event tables of many gateways as hive-partitioned Parquet.
+
+Layout: ``DIR/host=<host>/date=<YYYY-MM-DD>/part-<batch>.parquet``.  A row's
+host is its own ``host`` column, else the host most of its ingest names,
+else ``unknown``; its date is its UTC day, ``undated`` when it has no time.
+Each file keeps the full event schema (including ``host``), so Spark,
+DuckDB or polars read the directory as one table.
+
+Re-ingesting replaces: before a batch is written, every row already in the
+store under the same hosts whose ``source`` the batch holds again is removed
+(files are rewritten through a temporary file and an atomic rename), so
+ingesting the same inputs twice leaves the rows of one ingest.
+
+Occurrence ids are numbered per ingest; a batch's files share its name, and
+:func:`load` renumbers occurrences per (batch, occurrence), so rows of two
+ingests never merge into one occurrence.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import polars as pl
+
+from lockforensics.errors import DataError, NoInputError, OutputError
+from lockforensics.schema import EVENT_SCHEMA, SORT_KEY
+
+UNKNOWN_HOST = "unknown"
+UNDATED = "undated"
+
+
+def is_store(path: Path) -> bool:
+    """A directory laid out as a store (``host=…`` subdirectories)."""
+    return path.is_dir() and any(p.is_dir() for p in path.glob("host=*"))
+
+
+def _partition_value(value: str) -> str:
+    """A host as a directory name: path separators and dots-only names cannot escape."""
+    safe = "".join(c if c.isalnum() or c in "-_.:" else "_" for c in value)
+    return safe if safe.strip(".") else "_"
+
+
+def _files(store: Path, hosts: set[str] | None = None) -> list[Path]:
+    found = sorted(store.glob("host=*/date=*/*.parquet"))
+    if hosts is None:
+        return found
+    return [f for f in found if f.parent.parent.name.removeprefix("host=") in hosts]
+
+
+def with_default_host(events: pl.DataFrame) -> pl.DataFrame:
+    """Rows that name no host take the host most rows of their ingest name (else ``unknown``).
+
+    File logs rarely carry a host name; the journal and ``systemctl`` lines
+    of the same bundle do.
+    """
+    hosts = Counter(h for h in events.get_column("host").to_list() if h)
+    default = min(hosts, key=lambda h: (-hosts[h], h)) if hosts else UNKNOWN_HOST
+    return events.with_columns(pl.col("host").fill_null(default))
+
+
+def write(events: pl.DataFrame, store: Path, manifest: list[dict[str, object]]) -> list[Path]:
+    """Add an ingest to the store, replacing the rows its sources left there before."""
+    if events.is_empty():
+        return []
+    tagged = with_default_host(events).with_columns(
+        _host=pl.col("host").map_elements(_partition_value, return_dtype=pl.String),
+        _date=pl.col("ts").dt.strftime("%Y-%m-%d").fill_null(UNDATED),
+    )
+    sources = sorted(set(tagged.get_column("source").to_list()))
+    batch_hosts = set(tagged.get_column("_host").to_list())
+    digest = hashlib.sha256(
+        json.dumps([sorted(batch_hosts), manifest], sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
+    try:
+        store.mkdir(parents=True, exist_ok=True)
+        for old in _files(store, batch_hosts):
+            _drop_sources(old, sources)
+        written = []
+        for (host, date), part in tagged.group_by("_host", "_date", maintain_order=True):
+            folder = store / f"host={host}" / f"date={date}"
+            folder.mkdir(parents=True, exist_ok=True)
+            target = folder / f"part-{digest}.parquet"
+            _atomic_write(part.drop("_host", "_date"), target)
+            written.append(target)
+    except OSError as exc:
+        raise OutputError(f"{store}: {exc.strerror or exc}") from exc
+    return sorted(written)
+
+
+def _atomic_write(frame: pl.DataFrame, target: Path) -> None:
+    temporary = target.with_name(f".{target.name}.tmp")
+    frame.write_parquet(temporary)
+    os.replace(temporary, target)
+
+
+def _drop_sources(path: Path, sources: list[str]) -> None:
+    frame = pl.read_parquet(path)
+    kept = frame.filter(~pl.col("source").is_in(sources))
+    if kept.height == frame.height:
+        return
+    if kept.is_empty():
+        path.unlink()
+        return
+    _atomic_write(kept, path)
+
+
+def hosts(store: Path) -> list[str]:
+    """The hosts a store holds."""
+    return sorted({p.parent.parent.name.removeprefix("host=") for p in _files(store)})
+
+
+def load(store: Path, host: str | None = None) -> pl.DataFrame:
+    """The store's events (of one host, or all) as one table in the table's total order."""
+    if not store.is_dir():
+        raise NoInputError(f"{store}: no such store directory")
+    files = _files(store, {_partition_value(host)} if host else None)
+    if not files:
+        where = f" for host {host}" if host else ""
+        raise DataError(f"{store}: the store holds no events{where}")
+    frames = []
+    for path in files:
+        frame = pl.read_parquet(path).with_columns(_batch=pl.lit(path.name))
+        frames.append(
+            frame.select(
+                *(
+                    pl.col(c).cast(t) if c in frame.columns else pl.lit(None, t).alias(c)
+                    for c, t in EVENT_SCHEMA.items()
+                ),
+                pl.col("_batch"),
+            )
+        )
+    events = pl.concat(frames)
+    renumbered = events.with_columns(
+        occurrence=pl.struct("_batch", "occurrence").rank("dense").cast(EVENT_SCHEMA["occurrence"])
+    ).drop("_batch")
+    return renumbered.sort([*SORT_KEY, "host"], nulls_last=True, maintain_order=True)

@@ -1,0 +1,367 @@
+"""Watch mode: live detection of lock incidents from growing logs.
+
+Every poll, the new complete lines of each followed file
+(:mod:`lockforensics.oncall.follow`) go through the same engine as
+``report``: :func:`lockforensics.pipeline.ingest_inputs` on an in-memory
+input named by the file's path, then the correlator's epoch and failure
+stages, so a failure logged on several lines (lane mirrors, echoes) is one
+occurrence.  Line numbers are the file's own.
+
+Incidents follow ``report``'s rule: failures (lock-stale, lock-timeout,
+takeover occurrences) in time order, cut where two are more than ``gap``
+apart; the second failure of a cluster opens an incident.  An open incident
+closes when ``gap`` of wall-clock time passes with no new failure, or when a
+failure arrives more than ``gap`` (log time) after its last one.
+
+A failure split across two polls (its mirror lines arrived later) would look
+like two occurrences; one of the same kind, agent, session and lock path
+within ``MERGE_S`` seconds of a failure already seen is folded into it.
+
+State (file offsets, the open incident, the incident counter, when hooks
+last ran) is saved atomically after every poll that changed it, so a
+restarted ``watch`` neither re-reads lines nor re-alerts.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import subprocess
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from lockforensics.correlate import epochs, failures
+from lockforensics.correlate.incidents import MIN_FAILURES
+from lockforensics.ingest.bundle import memory_input
+from lockforensics.oncall.follow import Chunk, Follower
+from lockforensics.oncall.output import iso
+from lockforensics.pipeline import ingest_inputs
+from lockforensics.textsafety import clean
+
+MERGE_S = 2.0
+STATE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class WatchOptions:
+    """What the operator asked ``watch`` for."""
+
+    gap_s: float = 600.0
+    interval_s: float = 0.5
+    tz: str | None = None
+    exec_cmd: str | None = None
+    exec_min_interval_s: float = 30.0
+    on_incident_run: str | None = None
+    cooldown_s: float = 900.0
+    from_start: bool = False
+
+
+@dataclass(slots=True)
+class Failure:
+    """One failure occurrence as watch saw it."""
+
+    kind: str
+    ts: str | None
+    agent: str | None
+    session_id: str | None
+    lock_path: str | None
+    pid: int | None
+    source: str
+    line: int
+
+
+@dataclass(slots=True)
+class Incident:
+    """The incident being watched: its failures so far."""
+
+    number: int
+    failures: list[Failure] = field(default_factory=list)
+    closed: bool = False
+
+    def summary(self, state: str) -> dict[str, Any]:
+        """The incident as the JSON ``--exec`` commands receive (``lockforensics.watch/1``)."""
+        times = [f.ts for f in self.failures if f.ts]
+        kinds = [f.kind for f in self.failures]
+        return {
+            "schema": "lockforensics.watch/1",
+            "event": state,
+            "incident": self.number,
+            "start": min(times) if times else None,
+            "end": max(times) if times else None,
+            "occurrences": len(self.failures),
+            "lock_stale": kinds.count("lock_stale"),
+            "lock_timeout": kinds.count("lock_timeout"),
+            "takeover": kinds.count("takeover"),
+            "agents": sorted({f.agent for f in self.failures if f.agent}),
+            "sessions": sorted({f.session_id for f in self.failures if f.session_id}),
+            "failures": [asdict(f) for f in self.failures],
+        }
+
+
+Sink = Callable[[str], None]
+
+
+@dataclass(slots=True)
+class Watcher:
+    """Follow ``paths``, print occurrences and incident summaries, run the hooks."""
+
+    paths: list[Path]
+    options: WatchOptions
+    out: Sink
+    err: Sink
+    state_path: Path | None = None
+    clock: Callable[[], float] = time.time
+    follower: Follower = field(init=False)
+    cluster: list[Failure] = field(default_factory=list)
+    incident: Incident | None = None
+    last_number: int = 0
+    last_failure_wall: float | None = None
+    last_exec: float | None = None
+    pending_exec: dict[str, Any] | None = None
+    last_run: float | None = None
+    children: list[subprocess.Popen[bytes]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.follower = Follower(self.paths, from_start=self.options.from_start)
+        self._load_state()
+
+    # -- state ---------------------------------------------------------------
+    def _load_state(self) -> None:
+        if self.state_path is None or not self.state_path.exists():
+            return
+        try:
+            state = json.loads(self.state_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            self.err(f"warning: ignoring unreadable state file {self.state_path}: {exc}")
+            return
+        if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
+            return
+        self.follower.restore(state.get("files", {}))
+        self.last_number = int(state.get("last_number", 0))
+        self.cluster = [Failure(**f) for f in state.get("cluster", [])]
+        incident = state.get("incident")
+        if incident:
+            self.incident = Incident(
+                number=int(incident["number"]),
+                failures=[Failure(**f) for f in incident["failures"]],
+            )
+        self.last_failure_wall = state.get("last_failure_wall")
+        self.last_exec = state.get("last_exec")
+        self.last_run = state.get("last_run")
+
+    def save_state(self) -> None:
+        """Write the state file atomically (temporary file, then rename)."""
+        if self.state_path is None:
+            return
+        state = {
+            "version": STATE_VERSION,
+            "files": self.follower.snapshot(),
+            "last_number": self.last_number,
+            "cluster": [asdict(f) for f in self.cluster],
+            "incident": {
+                "number": self.incident.number,
+                "failures": [asdict(f) for f in self.incident.failures],
+            }
+            if self.incident
+            else None,
+            "last_failure_wall": self.last_failure_wall,
+            "last_exec": self.last_exec,
+            "last_run": self.last_run,
+        }
+        self.state_path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.state_path.with_name(f".{self.state_path.name}.tmp")
+        temporary.write_text(json.dumps(state), encoding="utf-8")
+        os.replace(temporary, self.state_path)
+
+    # -- reading -------------------------------------------------------------
+    def _failures(self, chunk: Chunk) -> list[Failure]:
+        result = ingest_inputs([memory_input(str(chunk.path), chunk.data)], tz=self.options.tz)
+        for warning in result.warnings:
+            self.err(f"warning: {clean(warning)}")
+        events = result.events.with_columns(pl.col("line") + (chunk.first_line - 1))
+        if events.is_empty():
+            return []
+        lazy = events.lazy()
+        annotated = epochs.annotate(lazy, epochs.epochs(lazy))
+        rows = failures.failures(annotated).collect()
+        lines = events.group_by("occurrence").agg(pl.col("line").min().alias("_line"))
+        rows = rows.join(lines, on="occurrence", how="left").sort("ts", "_line", nulls_last=True)
+        return [
+            Failure(
+                kind=row["kind"],
+                ts=iso(row["ts"]),
+                agent=row["agent"],
+                session_id=row["session_id"],
+                lock_path=row["lock_path"],
+                pid=row["pid"],
+                source=str(chunk.path),
+                line=int(row["_line"]),
+            )
+            for row in rows.iter_rows(named=True)
+        ]
+
+    def _is_repeat(self, failure: Failure) -> bool:
+        recent = self.incident.failures if self.incident else self.cluster
+        for seen in recent[-50:]:
+            same = (seen.kind, seen.agent, seen.session_id, seen.lock_path) == (
+                failure.kind,
+                failure.agent,
+                failure.session_id,
+                failure.lock_path,
+            )
+            if same and _seconds_between(seen.ts, failure.ts) <= MERGE_S:
+                return True
+        return False
+
+    # -- incidents -----------------------------------------------------------
+    def _add(self, failure: Failure, now: float) -> None:
+        self.out(_occurrence_line(failure))
+        last = self.cluster[-1] if self.cluster else None
+        if last is not None and _seconds_between(last.ts, failure.ts) > self.options.gap_s:
+            self._close(now)
+            self.cluster = []
+        self.cluster.append(failure)
+        self.last_failure_wall = now
+        if self.incident is not None:
+            self.incident.failures.append(failure)
+            self._notify(self.incident.summary("updated"), now)
+        elif len(self.cluster) >= MIN_FAILURES:
+            self.last_number += 1
+            self.incident = Incident(self.last_number, list(self.cluster))
+            summary = self.incident.summary("opened")
+            self.out(_summary_line(summary))
+            self._notify(summary, now, urgent=True)
+            self._run_on_incident(now)
+
+    def _close(self, now: float) -> None:
+        if self.incident is None:
+            return
+        summary = self.incident.summary("closed")
+        self.out(_summary_line(summary))
+        self._notify(summary, now, urgent=True)
+        self.incident = None
+
+    def _notify(self, summary: dict[str, Any], now: float, urgent: bool = False) -> None:
+        """Queue the incident JSON for ``--exec``; the rate limit keeps only the latest."""
+        if not self.options.exec_cmd:
+            return
+        self.pending_exec = summary
+        if urgent and summary["event"] == "opened":
+            self._flush_exec(now, force=True)
+
+    def _flush_exec(self, now: float, force: bool = False) -> None:
+        if self.pending_exec is None or not self.options.exec_cmd:
+            return
+        waited = self.last_exec is None or now - self.last_exec >= self.options.exec_min_interval_s
+        if not (force or waited):
+            return
+        payload = json.dumps(self.pending_exec).encode() + b"\n"
+        self.pending_exec = None
+        self.last_exec = now
+        self._spawn(self.options.exec_cmd, payload)
+
+    def _run_on_incident(self, now: float) -> None:
+        command = self.options.on_incident_run
+        if not command:
+            return
+        if self.last_run is not None and now - self.last_run < self.options.cooldown_s:
+            self.err(f"on-incident-run skipped: cooldown ({self.options.cooldown_s:.0f} s)")
+            return
+        self.last_run = now
+        self._spawn(command, None)
+
+    def _spawn(self, command: str, stdin: bytes | None) -> None:
+        try:
+            # The operator's own command, split like a shell would but run without one.
+            child = subprocess.Popen(
+                shlex.split(command),
+                stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            self.err(f"warning: cannot run {command!r}: {exc.strerror or exc}")
+            return
+        if stdin is not None and child.stdin is not None:
+            try:
+                child.stdin.write(stdin)
+                child.stdin.close()
+            except OSError:
+                pass  # the command exited without reading its input
+        self.children.append(child)
+        self.err(f"ran {command!r} (pid {child.pid})")
+
+    # -- the loop ------------------------------------------------------------
+    def poll_once(self) -> bool:
+        """Read new lines, update incidents and hooks; True when anything changed."""
+        now = self.clock()
+        changed = False
+        for chunk in self.follower.poll():
+            changed = True
+            for failure in self._failures(chunk):
+                if not self._is_repeat(failure):
+                    self._add(failure, now)
+        for warning in self.follower.warnings:
+            self.err(f"warning: {clean(warning)}")
+        self.follower.warnings.clear()
+        quiet = (
+            self.last_failure_wall is not None and now - self.last_failure_wall > self.options.gap_s
+        )
+        if quiet and (self.incident is not None or self.cluster):
+            self._close(now)
+            self.cluster = []
+            changed = True
+        if self.pending_exec is not None:
+            self._flush_exec(now)
+            changed = True
+        self.children = [c for c in self.children if c.poll() is None]
+        if changed:
+            self.save_state()
+        return changed
+
+    def run(self, stop: Callable[[], bool]) -> None:
+        """Poll until ``stop()`` says so; state is saved on the way out."""
+        try:
+            while not stop():
+                self.poll_once()
+                time.sleep(self.options.interval_s)
+        finally:
+            self.save_state()
+            self.follower.close()
+
+
+def _seconds_between(a: str | None, b: str | None) -> float:
+    if a is None or b is None:
+        return 0.0
+    return abs((_parse(b) - _parse(a)).total_seconds())
+
+
+def _parse(value: str) -> datetime:
+    return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def _occurrence_line(failure: Failure) -> str:
+    parts = [
+        failure.ts or "untimed",
+        failure.kind,
+        f"agent={failure.agent or '-'}",
+        f"session={failure.session_id or '-'}",
+        f"pid={failure.pid if failure.pid is not None else '-'}",
+        f"{failure.source}:{failure.line}",
+    ]
+    return clean(" ".join(parts))
+
+
+def _summary_line(summary: dict[str, Any]) -> str:
+    agents = ", ".join(summary["agents"]) or "-"
+    return clean(
+        f"INCIDENT {summary['incident']} {summary['event']}: {summary['start']} .. "
+        f"{summary['end']}, {summary['occurrences']} occurrences "
+        f"(stale {summary['lock_stale']}, timeout {summary['lock_timeout']}, "
+        f"takeover {summary['takeover']}), agents {agents}"
+    )

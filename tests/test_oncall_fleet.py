@@ -1,0 +1,165 @@
+"""The fleet store, the fleet report, SQL over the tables, and before/after comparison."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from lockforensics.cli import app
+from lockforensics.errors import DataError
+from lockforensics.findings import Settings
+from lockforensics.oncall import compare, fleet, sql, store
+from lockforensics.oncall.output import OncallFormat
+from lockforensics.oncall.poisson import binom_two_sided, clopper_pearson, compare_rates
+from lockforensics.oncall.sources import events_of
+from tests.conftest import SAMPLE
+
+HOSTS = ("gw-a", "gw-b", "gw-c")
+
+
+def _gateway(root: Path, host: str, calm: bool) -> Path:
+    """A copy of the sample bundle that names ``host``; ``calm``: no lock-stale lines at all."""
+    bundle = root / host
+    shutil.copytree(SAMPLE, bundle)
+    for path in bundle.rglob("*"):
+        if path.is_file() and path.suffix in {".txt", ".log"}:
+            text = path.read_text(encoding="utf-8")
+            if calm:
+                lines = text.splitlines(keepends=True)
+                text = "".join(x for x in lines if "session file lock stale" not in x)
+            path.write_text(text.replace("gw-prod-01", host), encoding="utf-8")
+    return bundle
+
+
+@pytest.fixture(scope="module")
+def fleet_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three generated gateways ingested into one store (gw-c logged no lock-stale)."""
+    root = tmp_path_factory.mktemp("fleet")
+    directory = root / "store"
+    for host in HOSTS:
+        events = events_of(_gateway(root, host, calm=host == "gw-c"))
+        store.write(events, directory, [{"host": host}])
+    return directory
+
+
+def test_store_is_hive_partitioned_by_host_and_date(fleet_store: Path) -> None:
+    """Every file sits under host=…/date=…/ and its rows carry that host."""
+    files = sorted(fleet_store.glob("host=*/date=*/*.parquet"))
+    assert {f.parent.parent.name for f in files} == {f"host={h}" for h in HOSTS}
+    for path in files:
+        hosts = set(pl.read_parquet(path).get_column("host").to_list())
+        assert hosts == {path.parent.parent.name.removeprefix("host=")}
+
+
+def test_reingesting_replaces_rows(fleet_store: Path, tmp_path: Path) -> None:
+    """Ingesting the same inputs twice leaves one copy of their rows."""
+    copy = tmp_path / "store"
+    shutil.copytree(fleet_store, copy)
+    before = store.load(copy).height
+    events = events_of(_gateway(tmp_path, "gw-a", calm=False))
+    store.write(events, copy, [{"again": True}])
+    store.write(events, copy, [{"again": True}])
+    assert store.load(copy).height == before
+    assert store.load(copy, "gw-a").height == events.height
+
+
+def test_duckdb_reads_the_store_unchanged(fleet_store: Path) -> None:
+    """DuckDB reads the directory as one table and sees the same rows per host."""
+    pattern = str(fleet_store / "**" / "*.parquet")
+    rows = duckdb.sql(
+        f"SELECT host, count(*) FROM read_parquet('{pattern}', hive_partitioning = true) "
+        "GROUP BY host ORDER BY host"
+    ).fetchall()
+    ours = store.load(fleet_store).group_by("host").len().sort("host").rows()
+    assert rows == ours
+
+
+def test_fleet_report_ranks_hosts_by_lock_error_rate(fleet_store: Path) -> None:
+    """The fleet report covers every host; the host without lock-stale errors ranks last."""
+    report = fleet.fleet(store.load(fleet_store), Settings())
+    assert [h.host for h in report.hosts][-1] == "gw-c"
+    assert {h.host for h in report.hosts} == set(HOSTS)
+    rates = [h.lock_errors_per_hour or 0.0 for h in report.hosts]
+    assert rates == sorted(rates, reverse=True)
+    assert report.hosts[0].incidents == 3
+    assert set(report.incidents.get_column("host").to_list()) >= {"gw-a", "gw-b"}
+    markdown = fleet.render(report, OncallFormat.MD)
+    assert "| 1 | gw-a |" in markdown
+    document = json.loads(fleet.render(report, OncallFormat.JSON))
+    assert [h["host"] for h in document["hosts"]] == [h.host for h in report.hosts]
+
+
+def test_cli_ingest_and_report_from_store(tmp_path: Path) -> None:
+    """`ingest --store` then `report --store --host` gives that host's usual JSON report."""
+    bundle = _gateway(tmp_path, "gw-z", calm=False)
+    runner = CliRunner()
+    directory = tmp_path / "store"
+    done = runner.invoke(app, ["ingest", str(bundle), "--store", str(directory), "-q"])
+    assert done.exit_code == 0, done.output
+    shown = runner.invoke(
+        app, ["report", "--store", str(directory), "--host", "gw-z", "-f", "json"]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert len(json.loads(shown.stdout)["incidents"]) == 3
+
+
+def test_sql_over_events_and_derived_tables(fleet_store: Path) -> None:
+    """SQL sees events, failures, incidents and uptime for every host; output as CSV and JSON."""
+    frames = sql.tables(store.load(fleet_store), Settings())
+    result = sql.query(
+        frames,
+        "SELECT f.host, count(*) AS failures, max(u.hours) AS hours FROM failures f "
+        "JOIN (SELECT host, sum(hours) AS hours FROM uptime GROUP BY host) u ON f.host = u.host "
+        "GROUP BY f.host ORDER BY f.host",
+    )
+    assert result.get_column("host").to_list() == list(HOSTS)
+    assert result.get_column("failures").to_list()[0] == 52
+    csv = sql.render(frames["incidents"].head(1), sql.SqlFormat.CSV)
+    assert csv.splitlines()[0].startswith("host,incident")
+    assert json.loads(sql.render(result, sql.SqlFormat.JSON))[0]["host"] == "gw-a"
+
+
+def test_sql_errors_are_one_line() -> None:
+    """A bad statement is a DataError naming the problem, not a traceback."""
+    with pytest.raises(DataError, match=r"^SQL: "):
+        sql.query({"events": pl.DataFrame({"a": [1]})}, "SELECT nope FROM events")
+
+
+def test_poisson_test_matches_known_values() -> None:
+    """The exact conditional test and Clopper-Pearson bounds match textbook values."""
+    assert math.isclose(binom_two_sided(2, 12, 0.5), 2 * (1 + 12 + 66) / 4096, rel_tol=1e-9)
+    low, high = clopper_pearson(5, 10)
+    assert math.isclose(low, 0.187086, abs_tol=1e-5)
+    assert math.isclose(high, 0.812914, abs_tol=1e-5)
+    better = compare_rates(40, 100.0, 10, 100.0)
+    assert better.ratio == 0.25
+    assert better.ratio_high is not None
+    assert better.ratio_high < 1
+    assert better.p_value is not None
+    assert better.p_value < 0.001
+    same = compare_rates(10, 10.0, 10, 10.0)
+    assert same.p_value == 1.0
+    assert compare_rates(0, 10.0, 0, 10.0).p_value is None
+
+
+def test_compare_sides_per_kind_agent_and_version(fleet_store: Path) -> None:
+    """A host without lock-stale errors shows a lower rate; rows per kind, agent and version."""
+    settings = Settings()
+    before = compare.side("a", store.load(fleet_store, "gw-a"), settings)
+    after = compare.side("c", store.load(fleet_store, "gw-c"), settings)
+    rows = {(r.dimension, r.value): r.stats for r in compare.compare(before, after)}
+    total = rows["kind", "all"]
+    assert total.x1 == 52
+    assert total.x2 < total.x1
+    assert ("version", "2026.5.22") in rows
+    assert any(d == "agent" for d, _ in rows)
+    document = json.loads(compare.render(before, after, list(compare.compare(before, after)),
+                                         OncallFormat.JSON))  # fmt: skip
+    assert document["rows"][3]["value"] == "all"

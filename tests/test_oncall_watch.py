@@ -1,0 +1,179 @@
+"""watch: following growing logs through rotation and truncation, alerting within seconds."""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from lockforensics.oncall.follow import Follower
+from lockforensics.oncall.watch import Watcher, WatchOptions
+
+START = "2026-06-09T09:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 77)\n"
+
+
+def stale(second: int, session: int, minute: int = 58) -> str:
+    """One lock-stale failure logged twice (lane mirror), as OpenClaw does."""
+    lock = f"/data/.openclaw/agents/main/sessions/aaaa1111-0000-4000-8000-{session:012d}.jsonl.lock"
+    message = f"session file lock stale (dead-pid): pid=12 {lock}"
+    stamp = f"2026-06-09T09:{minute:02d}:{second:02d}"
+    return (
+        f'{stamp}.069+00:00 [diagnostic] lane task error: lane=main durationMs=1 error="{message}"\n'
+        f"{stamp}.070+00:00 [diagnostic] lane task error: lane=session:agent:main:main "
+        f'durationMs=1 error="{message}"\n'
+    )
+
+
+class Running:
+    """A watcher polling in a background thread; its output lines are collected."""
+
+    def __init__(self, paths: list[Path], options: WatchOptions, state: Path | None) -> None:
+        self.lines: list[str] = []
+        self.errors: list[str] = []
+        self.stop = threading.Event()
+        self.watcher = Watcher(paths, options, self.lines.append, self.errors.append, state)
+        self.thread = threading.Thread(target=self.watcher.run, args=(self.stop.is_set,))
+        self.thread.start()
+
+    def wait_for(self, predicate: Callable[[list[str]], bool], timeout: float = 10.0) -> float:
+        """Seconds until ``predicate`` holds for the output; fails after ``timeout``."""
+        started = time.monotonic()
+        while not predicate(list(self.lines)):
+            assert time.monotonic() - started < timeout, self.lines
+            time.sleep(0.02)
+        return time.monotonic() - started
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def running() -> Iterator[Callable[..., Running]]:
+    started: list[Running] = []
+
+    def start(paths: list[Path], state: Path | None = None, **options: object) -> Running:
+        settings = {"gap_s": 60.0, "interval_s": 0.05, **options}
+        item = Running(paths, WatchOptions(**settings), state)  # type: ignore[arg-type]
+        started.append(item)
+        return item
+
+    yield start
+    for item in started:
+        item.close()
+
+
+def _append(path: Path, text: str) -> None:
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+
+
+def test_injected_burst_alerts_within_two_seconds(
+    tmp_path: Path, running: Callable[..., Running]
+) -> None:
+    """Two lock failures appended to a live log open an incident in under 2 s."""
+    log = tmp_path / "openclaw.log"
+    log.write_text(START + stale(0, 99, minute=30))  # history: not re-alerted
+    watch = running([log])
+    watch.wait_for(lambda lines: True)
+    time.sleep(0.2)
+    _append(log, stale(10, 1) + stale(11, 2))
+    elapsed = watch.wait_for(lambda lines: any("INCIDENT 1 opened" in x for x in lines))
+    assert elapsed < 2.0
+    occurrences = [x for x in watch.lines if " lock_stale " in x]
+    assert len(occurrences) == 2  # mirror lines are one occurrence each; history is not news
+    assert occurrences[0].endswith("openclaw.log:4")
+
+
+def test_rotation_truncation_and_new_day_file(
+    tmp_path: Path, running: Callable[..., Running]
+) -> None:
+    """Lines survive a rename rotation, a copytruncate and a new file in a watched directory."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    log = folder / "openclaw-2026-06-09.log"
+    log.write_text(START)
+    watch = running([folder])
+    time.sleep(0.2)
+    _append(log, stale(1, 1))
+    watch.wait_for(lambda lines: len(lines) == 1)
+    log.rename(folder / "openclaw-2026-06-09.1.log")  # rotate: the old name moves away
+    log.write_text(stale(2, 2))
+    watch.wait_for(lambda lines: any("INCIDENT 1 opened" in x for x in lines))
+    log.write_text("")  # copytruncate: emptied in place, then written again
+    time.sleep(0.2)
+    _append(log, stale(3, 3))
+    watch.wait_for(lambda lines: sum(" lock_stale " in x for x in lines) == 3)
+    (folder / "openclaw-2026-06-10.log").write_text(stale(4, 4))  # a new day's file
+    watch.wait_for(lambda lines: sum(" lock_stale " in x for x in lines) == 4)
+    sessions = [x.split("session=")[1].split()[0][-1] for x in watch.lines if " lock_stale " in x]
+    assert sessions == ["1", "2", "3", "4"]  # nothing read twice, nothing lost
+
+
+def test_incident_closes_after_gap_and_exec_gets_json(
+    tmp_path: Path, running: Callable[..., Running]
+) -> None:
+    """An incident closes after --gap of quiet; --exec receives the opening and closing JSON."""
+    log = tmp_path / "gw.log"
+    log.write_text(START)
+    received = tmp_path / "received.jsonl"
+    script = f"import sys; open({str(received)!r}, 'a').write(sys.stdin.read())"
+    command = f"{sys.executable} -c {json.dumps(script)}"
+    hook = tmp_path / "ran"
+    run = f"{sys.executable} -c \"open({str(hook)!r}, 'a').write('x')\""
+    watch = running([log], gap_s=1.5, exec_cmd=command, exec_min_interval_s=0.2,
+                    on_incident_run=run, cooldown_s=3600)  # fmt: skip
+    time.sleep(0.2)
+    _append(log, stale(1, 1) + stale(2, 2))
+    watch.wait_for(lambda lines: any("INCIDENT 1 closed" in x for x in lines))
+    deadline = time.monotonic() + 10
+    while received.read_text().count("\n") < 2 if received.exists() else True:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    events = [json.loads(line)["event"] for line in received.read_text().splitlines()]
+    assert events[0] == "opened"
+    assert events[-1] == "closed"
+    _append(log, stale(30, 3) + stale(31, 4))  # a second incident inside the cooldown
+    watch.wait_for(lambda lines: any("INCIDENT 2 opened" in x for x in lines))
+    time.sleep(0.3)
+    assert hook.read_text() == "x"  # ran for incident 1 only
+
+
+def test_restart_resumes_without_realerting(
+    tmp_path: Path, running: Callable[..., Running]
+) -> None:
+    """A restarted watch with the same state file reads only lines written since."""
+    log = tmp_path / "gw.log"
+    state = tmp_path / "state.json"
+    log.write_text(START)
+    first = running([log], state)
+    time.sleep(0.2)
+    _append(log, stale(1, 1) + stale(2, 2))
+    first.wait_for(lambda lines: any("INCIDENT 1 opened" in x for x in lines))
+    first.close()
+    _append(log, stale(3, 3))  # written while watch was down
+    second = running([log], state, from_start=True)
+    second.wait_for(lambda lines: len(lines) >= 1)
+    time.sleep(0.3)
+    assert [x for x in second.lines if "INCIDENT" in x] == []  # still incident 1, not re-opened
+    assert len([x for x in second.lines if " lock_stale " in x]) == 1
+
+
+def test_follower_holds_partial_lines(tmp_path: Path) -> None:
+    """A line without its newline yet is handed out only once it is complete."""
+    log = tmp_path / "x.log"
+    log.write_text("")
+    follower = Follower([log])
+    assert list(follower.poll()) == []
+    _append(log, "first\nsec")
+    assert [c.data for c in follower.poll()] == [b"first\n"]
+    _append(log, "ond\n")
+    chunks = list(follower.poll())
+    assert [(c.first_line, c.data) for c in chunks] == [(2, b"second\n")]
+    follower.close()
