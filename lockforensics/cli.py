@@ -21,6 +21,7 @@ from rich.table import Table
 from lockforensics import __version__
 from lockforensics.errors import ExitCode, LockForensicsError, NoInputError, OutputError
 from lockforensics.findings import Settings
+from lockforensics.ingest import cache
 from lockforensics.ingest.containers import (
     DEFAULT_MAX_MEMBER,
     DEFAULT_MAX_TOTAL,
@@ -157,6 +158,16 @@ StoreOpt = Annotated[
 ]
 
 
+NoCacheOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Parse again instead of reusing an earlier run's table "
+        "(cache: $LOCKFORENSICS_CACHE_DIR or ~/.cache/lockforensics).",
+    ),
+]
+
+
 @app.command("ingest")
 def ingest_command(
     paths: PathsArg,
@@ -172,10 +183,18 @@ def ingest_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
+    no_cache: NoCacheOpt = False,
 ) -> None:
     """Read logs, archives and command outputs into one event table; print the summary."""
     limits = Limits(max_member=max_member, max_total=max_total)
-    result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory(), limits=limits)
+    result = ingest(
+        paths,
+        tz=tz,
+        jobs=jobs,
+        progress=_progress_factory(),
+        limits=limits,
+        use_cache=cache.enabled(no_cache),
+    )
     if output is not None:
         write_events(result.events, output, fmt, result.manifest())
     if store is not None:
@@ -265,6 +284,7 @@ def report_command(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
+    no_cache: NoCacheOpt = False,
     redact: Annotated[
         bool,
         typer.Option(
@@ -318,7 +338,14 @@ def report_command(
     if not paths:
         raise typer.BadParameter("give at least one input path (or --store DIR)")
     limits = Limits(max_member=max_member, max_total=max_total)
-    result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory(), limits=limits)
+    result = ingest(
+        paths,
+        tz=tz,
+        jobs=jobs,
+        progress=_progress_factory(),
+        limits=limits,
+        use_cache=cache.enabled(no_cache),
+    )
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
     findings = analyze(result, settings)

@@ -36,7 +36,7 @@ from lockforensics.correlate import (
 )
 from lockforensics.errors import DataError
 from lockforensics.findings import HEADLINE_KINDS, Coverage, Findings, Headline, Settings
-from lockforensics.ingest import occurrences
+from lockforensics.ingest import cache, occurrences
 from lockforensics.ingest.bundle import Input, walk
 from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
@@ -73,6 +73,7 @@ class Ingest:
     files: list[FileScan]
     warnings: list[str] = field(default_factory=list)
     zone: ZoneChoice | None = None
+    from_cache: bool = False  # reused from an earlier run (ingest/cache.py)
 
     def occurrence_counts(self) -> dict[str, int]:
         """Occurrences per kind (and, beside them, the raw line counts)."""
@@ -94,17 +95,27 @@ def ingest(
     jobs: int = 2,
     progress: ProgressFactory | None = None,
     limits: Limits | None = None,
+    use_cache: bool = False,
 ) -> Ingest:
-    """Read ``paths`` (files, directory trees, archives) into one event table."""
-    found = walk(paths, limits)
-    result = ingest_inputs(
-        found.inputs,
-        found.warnings,
-        tz=tz,
-        jobs=jobs,
-        progress=progress,
-        stored_bytes=found.stored_bytes,
-    )
+    """Read ``paths`` (files, directory trees, archives) into one event table.
+
+    With ``use_cache`` an earlier parse of the same inputs with the same
+    options is reused (lockforensics/ingest/cache.py).
+    """
+
+    def run() -> Ingest:
+        found = walk(paths, limits)
+        return ingest_inputs(
+            found.inputs,
+            found.warnings,
+            tz=tz,
+            jobs=jobs,
+            progress=progress,
+            stored_bytes=found.stored_bytes,
+        )
+
+    result, hit = cache.cached(paths, (tz, limits or Limits()), run, use_cache)
+    result.from_cache = hit
     if not result.files:
         message = "no readable input files found"
         if result.warnings:
@@ -172,7 +183,7 @@ def ingest_inputs(
                 row["ts_assumption"] = "; ".join(x for x in (row.get("ts_assumption"), note) if x)
         rows.extend(scan.rows)
         frames.extend(scan.frames)
-        scan.frames = []  # the table holds them now; keep memory to one copy
+        scan.drop_rows()  # the table holds them now; keep memory to one copy
     events = build_table(rows, lambda frame: drop_overlaps(frame, scans), frames)
     return Ingest(events=events, files=scans, warnings=all_warnings, zone=bundle_zone)
 

@@ -23,6 +23,12 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / SAMPLE.name
 FIXED_EPOCH = "1780000000"  # SOURCE_DATE_EPOCH for every golden report (2026-05-28T20:26:40Z)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The ingest cache lives in a temporary directory, never the user's."""
+    os.environ["LOCKFORENSICS_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-golden",

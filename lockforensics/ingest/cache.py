@@ -1,0 +1,167 @@
+"""The ingest cache: a second ``report`` on the same inputs reuses the parsed table.
+
+Operators run ``report`` several times on one bundle (other ``--since``,
+``--gap``, ``--agent``, formats).  Parsing is the expensive part, so its
+result (the event table and the accounting behind it) is kept in the user's
+cache directory, keyed by everything the parse depends on:
+
+* every input file reached from the named paths (directories walked, links
+  not followed): its path, size, mtime and inode, and a hash of its first and
+  last 64 KiB, so a file rewritten in place with the same size and mtime still
+  misses;
+* the tool's version and the bytes of the bundled specs (``parsers/``);
+* the options that change the parse (``--tz``, archive limits).
+
+The key is checked with ``stat`` and two small reads per file, never by
+reading whole inputs.  Entries are written atomically and the oldest are
+evicted past ``KEEP`` entries.  ``--no-cache`` (or ``LOCKFORENSICS_NO_CACHE=1``)
+turns it off; ``LOCKFORENSICS_CACHE_DIR`` moves it.  An unreadable or stale
+entry is simply a miss.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from lockforensics import __version__
+from lockforensics.resources import data_dir
+
+if TYPE_CHECKING:
+    from lockforensics.pipeline import Ingest
+
+KEEP = 8
+EDGE = 64 << 10
+_FORMAT = 1  # bump when the pickled shape changes
+
+
+def cache_dir() -> Path:
+    override = os.environ.get("LOCKFORENSICS_CACHE_DIR")
+    if override:
+        return Path(override)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "lockforensics"
+
+
+def enabled(no_cache: bool) -> bool:
+    return not no_cache and os.environ.get("LOCKFORENSICS_NO_CACHE") != "1"
+
+
+def _files(path: Path) -> Iterator[Path]:
+    if path.is_symlink():
+        return
+    if path.is_dir():
+        try:
+            children = sorted(path.iterdir())
+        except OSError:
+            return
+        for child in children:
+            yield from _files(child)
+    elif path.is_file():
+        yield path
+
+
+def _edges(path: Path, size: int) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(EDGE)
+            if size > 2 * EDGE:
+                handle.seek(size - EDGE)
+            return head + handle.read(EDGE)
+    except OSError:
+        return b"unreadable"
+
+
+def _specs_digest() -> str:
+    digest = hashlib.sha256()
+    root = data_dir("parsers")
+    for spec in sorted(root.rglob("*.toml")):
+        digest.update(spec.relative_to(root).as_posix().encode())
+        digest.update(spec.read_bytes())
+    return digest.hexdigest()
+
+
+def key(paths: list[Path], options: tuple[object, ...]) -> str:
+    """The cache key of one ingest: inputs by stat and edges, specs, version, options."""
+    digest = hashlib.sha256()
+    digest.update(f"{_FORMAT}|{__version__}|{_specs_digest()}|{options!r}".encode())
+    for named in paths:
+        digest.update(b"\0" + str(named.resolve()).encode())
+        for path in _files(named):
+            st = path.stat()
+            digest.update(f"{path}|{st.st_size}|{st.st_mtime_ns}|{st.st_ino}".encode())
+            digest.update(hashlib.sha256(_edges(path, st.st_size)).digest())
+    return digest.hexdigest()[:32]
+
+
+def load(entry: str) -> Ingest | None:
+    """The cached ingest for ``entry``, or None (missing, unreadable, other format)."""
+    folder = cache_dir() / entry
+    try:
+        with (folder / "ingest.pickle").open("rb") as handle:
+            result = pickle.load(handle)  # our own file in the user's cache dir
+        result.events = pl.read_parquet(folder / "events.parquet")
+        os.utime(folder)  # recently used: evicted last
+    except Exception:  # noqa: BLE001 - any damage to a cache entry is only a miss
+        return None
+    return result  # type: ignore[no-any-return]
+
+
+def store(entry: str, result: Ingest) -> None:
+    """Keep ``result`` under ``entry``; a cache that cannot be written is skipped."""
+    root = cache_dir()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
+        result.events.write_parquet(staging / "events.parquet")
+        events, result.events = result.events, pl.DataFrame()
+        try:
+            with (staging / "ingest.pickle").open("wb") as handle:
+                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        finally:
+            result.events = events
+        target = root / entry
+        if target.exists():  # a damaged entry that just missed
+            _remove(target)
+        staging.rename(target)
+        _evict(root)
+    except OSError:
+        return
+
+
+def cached(
+    paths: list[Path], options: tuple[object, ...], run: Callable[[], Ingest], use: bool
+) -> tuple[Ingest, bool]:
+    """``run()``'s result, from the cache when it holds one; (result, was it a hit)."""
+    if not use:
+        return run(), False
+    entry = key(paths, options)
+    hit = load(entry)
+    if hit is not None:
+        return hit, True
+    result = run()
+    store(entry, result)
+    return result, False
+
+
+def _remove(folder: Path) -> None:
+    for child in folder.iterdir():
+        child.unlink(missing_ok=True)
+    folder.rmdir()
+
+
+def _evict(root: Path) -> None:
+    entries = sorted(
+        (p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    for old in entries[KEEP:]:
+        _remove(old)

@@ -1,0 +1,87 @@
+"""The ingest cache: a second run on the same inputs reuses the table, and only then."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from polars.testing import assert_frame_equal
+from typer.testing import CliRunner
+
+from lockforensics.cli import app
+from lockforensics.ingest import cache
+from lockforensics.pipeline import ingest
+
+LINE = (
+    "2026-05-28T06:20:01.000+02:00 [diagnostic] lane task error: lane=session:agent:main:main "
+    'durationMs=1 error="session file locked (timeout 60000ms): pid=7 alive=true ageMs=9 '
+    '/h/.openclaw/agents/main/sessions/11111111-2222-3333-4444-555555555555.jsonl.lock"\n'
+)
+
+
+@pytest.fixture
+def bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LOCKFORENSICS_CACHE_DIR", str(tmp_path / "cache"))
+    root = tmp_path / "bundle"
+    root.mkdir()
+    (root / "openclaw-2026-05-28.log").write_text(LINE * 3)
+    return root
+
+
+def test_second_run_is_served_from_the_cache(bundle: Path) -> None:
+    """The same inputs and options give the same table, the second time from the cache."""
+    first = ingest([bundle], use_cache=True)
+    second = ingest([bundle], use_cache=True)
+    assert (first.from_cache, second.from_cache) == (False, True)
+    assert_frame_equal(first.events, second.events)
+    assert [f.lines for f in first.files] == [f.lines for f in second.files]
+
+
+def test_changed_input_misses(bundle: Path) -> None:
+    """A file rewritten with the same size and mtime is still parsed again."""
+    log = bundle / "openclaw-2026-05-28.log"
+    ingest([bundle], use_cache=True)
+    stat = log.stat()
+    log.write_text(LINE.replace("ageMs=9", "ageMs=8") * 3)
+    os.utime(log, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    again = ingest([bundle], use_cache=True)
+    assert not again.from_cache
+    assert again.events.get_column("age_ms").to_list() == [8, 8, 8]
+
+
+def test_other_options_miss(bundle: Path) -> None:
+    """An option that changes the parse (--tz) is part of the key."""
+    ingest([bundle], use_cache=True)
+    assert not ingest([bundle], tz="UTC", use_cache=True).from_cache
+
+
+def test_no_cache_flag_and_env_turn_it_off(bundle: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--no-cache and LOCKFORENSICS_NO_CACHE=1 write and read nothing."""
+    runner = CliRunner()
+    result = runner.invoke(app, ["report", str(bundle), "-f", "json", "--no-cache"])
+    assert result.exit_code == 0, result.output
+    assert not cache.cache_dir().exists()
+    monkeypatch.setenv("LOCKFORENSICS_NO_CACHE", "1")
+    assert not cache.enabled(no_cache=False)
+    result = runner.invoke(app, ["report", str(bundle), "-f", "json"])
+    assert result.exit_code == 0
+    assert not cache.cache_dir().exists()
+
+
+def test_old_entries_are_evicted(bundle: Path) -> None:
+    """At most KEEP entries stay; the least recently used go first."""
+    log = bundle / "openclaw-2026-05-28.log"
+    for n in range(cache.KEEP + 3):
+        log.write_text(LINE * (n + 1))
+        ingest([bundle], use_cache=True)
+    entries = [p for p in cache.cache_dir().iterdir() if not p.name.startswith(".")]
+    assert len(entries) == cache.KEEP
+
+
+def test_corrupt_entry_is_a_miss(bundle: Path) -> None:
+    """A damaged cache entry is parsed again, not an error."""
+    ingest([bundle], use_cache=True)
+    for entry in cache.cache_dir().iterdir():
+        (entry / "ingest.pickle").write_bytes(b"not a pickle")
+    assert not ingest([bundle], use_cache=True).from_cache
