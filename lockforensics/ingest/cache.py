@@ -109,7 +109,7 @@ def load(entry: str) -> Ingest | None:
             result = pickle.load(handle)  # our own file in the user's cache dir
         result.events = pl.read_parquet(folder / "events.parquet")
         os.utime(folder)  # recently used: evicted last
-    except Exception:  # noqa: BLE001 - any damage to a cache entry is only a miss
+    except Exception:
         return None
     return result  # type: ignore[no-any-return]
 
