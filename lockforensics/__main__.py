@@ -1,3 +1,3 @@
-from lockforensics.cli import main
+from lockforensics.entry import main
 
 main()

@@ -161,9 +161,12 @@ def ingest_inputs(
                 pending.append(pool.submit(run, item))
         scans = [future.result() for future in pending]
     years = sum((s.years for s in scans), Counter[int]())
+    reference = _reference_instant(scans)
+    for scan in scans:
+        _complete_years(scan, _most_common(years) if years else None, reference)
     if years:
-        # Syslog stamps with no year anywhere in their own file take the year
-        # the rest of the bundle shows; only those files are read again.
+        # Documents whose own stamps lack a year (rare, small) are read again
+        # with the bundle's year; log lines were completed just above.
         year = _most_common(years)
         for index, (item, scan) in enumerate(zip(items, scans, strict=True)):
             if any(r.get("ts_assumption") == "year unknown" for r in scan.rows):
@@ -186,6 +189,62 @@ def ingest_inputs(
         scan.drop_rows()  # the table holds them now; keep memory to one copy
     events = build_table(rows, lambda frame: drop_overlaps(frame, scans), frames)
     return Ingest(events=events, files=scans, warnings=all_warnings, zone=bundle_zone)
+
+
+def _reference_instant(scans: list[FileScan]) -> datetime | None:
+    """The middle of the explicit time the bundle shows (files' first and last lines)."""
+    times = sorted(b["ts"] for s in scans for b in s.bounds if isinstance(b.get("ts"), datetime))
+    return times[len(times) // 2] if times else None
+
+
+def _complete_years(scan: FileScan, year: int | None, reference: datetime | None) -> None:
+    """Give year-less syslog stamps of one file a year: the bundle's, or the one
+    beside it that puts the first stamp nearest the bundle's middle (a `Dec 31`
+    read next to a 2027-01-01 file is 2026), then one more at each point where
+    the month runs backwards (New Year inside the file)."""
+    pending = sorted(
+        (r for r in scan.rows if "_yearless" in r), key=lambda r: (r["line"], r.get("hit", 0))
+    )
+    if not pending:
+        return
+    current: int | None = None
+    last_month = 0
+    rolled = 0
+    for row in pending:
+        stamp = row.pop("_yearless")
+        assert stamp.day is not None
+        assert stamp.clock is not None
+        if year is None:
+            row.update(ts_quality="untimed", ts_assumption="year unknown")
+            continue
+        if current is None:
+            current = _nearest_year(stamp.day.month, stamp.day.day, year, reference)
+        elif stamp.day.month < last_month:
+            current, rolled = current + 1, rolled + 1
+        last_month = stamp.day.month
+        try:
+            local = datetime.combine(stamp.day.replace(year=current), stamp.clock)
+        except ValueError:  # 29 February in a year without one
+            row.update(ts_quality="untimed", ts_assumption=f"no {stamp.raw} in {current}")
+            continue
+        row["_local"] = local
+        row["ts_assumption"] = f"year {current} from other files in the bundle" + (
+            f" + {rolled} year rollover(s)" if rolled else ""
+        )
+
+
+def _nearest_year(month: int, day: int, year: int, reference: datetime | None) -> int:
+    if reference is None:
+        return year
+    target = reference.replace(tzinfo=None)
+
+    def distance(candidate: int) -> float:
+        try:
+            return abs((datetime(candidate, month, min(day, 28)) - target).total_seconds())
+        except ValueError:
+            return float("inf")
+
+    return min((year - 1, year, year + 1), key=lambda y: (distance(y), y != year))
 
 
 def _file_zone(scan: FileScan) -> ZoneChoice | None:

@@ -15,9 +15,9 @@ unrecognised (the first few kept as samples).
 from __future__ import annotations
 
 import io
-import re
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import polars as pl
@@ -32,8 +32,12 @@ from lockforensics.schema import ACTIVITY_KINDS, RAW_SAMPLE
 CHUNK_BYTES = 16 << 20
 SEPARATOR = b"\x1f"
 SNIFF_BYTES = 64 << 10
+#: The longest line kept; the rest of a longer one is counted and dropped.
+MAX_LINE = 1 << 20
+#: Lines offered to envelope sniffing per chunk, and how far to look for them.
+SNIFF_LINES = 64
+SNIFF_WINDOW = 2000
 ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
-_PY_ANSI = re.compile(ANSI_RE)
 
 ProgressHook = Callable[[int], None]
 
@@ -57,9 +61,26 @@ def lines_frame(chunk: bytes) -> pl.DataFrame:
     )
 
 
-def chunks(stream: BinaryIO, progress: ProgressHook | None) -> Iterator[bytes]:
-    """Whole lines, about CHUNK_BYTES at a time."""
+@dataclass(slots=True)
+class Cuts:
+    """Over-long lines met while chunking: how many, and the bytes dropped."""
+
+    lines: int = 0
+    dropped: int = 0
+
+    def cut(self, dropped: int) -> None:
+        self.dropped += dropped
+
+
+def chunks(
+    stream: BinaryIO, progress: ProgressHook | None, cuts: Cuts | None = None
+) -> Iterator[bytes]:
+    """Whole lines, about CHUNK_BYTES at a time; a line longer than MAX_LINE keeps
+    its first MAX_LINE bytes and the rest is read past (counted in ``cuts``), so
+    one huge line neither fills memory nor hides the lines after it."""
+    cuts = cuts if cuts is not None else Cuts()
     rest = b""
+    skipping = False  # inside an over-long line: drop bytes up to its newline
     while True:
         block = stream.read(CHUNK_BYTES)
         if progress is not None and block:
@@ -68,13 +89,22 @@ def chunks(stream: BinaryIO, progress: ProgressHook | None) -> Iterator[bytes]:
             if rest:
                 yield rest
             return
+        if skipping:
+            newline = block.find(b"\n")
+            if newline < 0:
+                cuts.cut(len(block))
+                continue
+            cuts.cut(newline)
+            block, skipping = block[newline:], False
         block = rest + block
-        cut = block.rfind(b"\n")
-        if cut < 0:
-            rest = block
-            continue
-        rest = block[cut + 1 :]
-        yield block[: cut + 1]
+        end = block.rfind(b"\n")
+        rest = block[end + 1 :]
+        if len(rest) > MAX_LINE:
+            cuts.lines += 1
+            cuts.cut(len(rest) - MAX_LINE)
+            rest, skipping = rest[:MAX_LINE], True
+        if end >= 0:
+            yield block[: end + 1]
 
 
 class LogEngine:
@@ -95,29 +125,53 @@ class LogEngine:
     def scan(
         self,
         stream: BinaryIO,
-        head: bytes,
         clock: FileClock,
         result: FileScan,
         progress: ProgressHook | None = None,
         base: int = 0,
     ) -> EnvelopeSpec:
-        """Account every line of ``stream`` (numbered from ``base`` + 1) into ``result``."""
-        env, ansi, sample = self._sniff(head)
-        _zone_evidence(env, sample, result)
-        first = self._first_bound(env, sample, clock)
-        for chunk in chunks(stream, progress):
-            base = self._chunk(chunk, base, env, ansi, clock, result)
+        """Account every line of ``stream`` (numbered from ``base`` + 1) into ``result``.
+
+        The envelope is sniffed on each chunk's own first lines that look like
+        records (not the file's first bytes: a long first line or a screen of
+        stack trace must not make a file log "plain"), and may change between
+        chunks (logs of two kinds pasted one after the other).
+        """
+        env: EnvelopeSpec | None = None
+        first: Record | None = None
+        cuts = Cuts()
+        for chunk in chunks(stream, progress, cuts):
+            ansi = b"\x1b[" in chunk
+            frame = _clean(lines_frame(chunk), ansi, result, cuts)
+            texts = frame.get_column("text").head(SNIFF_WINDOW).to_list()
+            found = sniff(_sniff_sample(texts), self.envelopes)
+            if env is None:
+                env = found
+                opening = [(t or "")[:SNIFF_BYTES] for t in texts[:SNIFF_LINES]]
+                _zone_evidence(env, opening, result)
+                first = self._first_bound(env, opening, clock)
+            elif found is not PLAIN and found is not env:
+                result.warnings.append(
+                    f"{result.source}: line {base + 1}: "
+                    f"envelope changes from {env.name} to {found.name}"
+                )
+                env = found
+            base = self._chunk(frame, base, env, clock, result)
+        if cuts.lines or cuts.dropped:
+            result.warnings.append(
+                f"{result.source}: {cuts.lines} line(s) longer than {MAX_LINE >> 20} MiB cut; "
+                f"{cuts.dropped:,} bytes past the cut not read as text"
+            )
+        env = env or PLAIN
         last = parse_line(env, result.last_text) if result.last_text else None
         for record in (first, last):
             if record is not None and record.stamp is not None:
                 result.bounds.append(bound_row(record.stamp, clock))
         return env
 
-    def tail(
-        self, stream: BinaryIO, head: bytes, clock: FileClock, result: FileScan, base: int
-    ) -> None:
+    def tail(self, stream: BinaryIO, clock: FileClock, result: FileScan, base: int) -> None:
         """A log after a document (the document reader's hand-off)."""
-        self.scan(stream, head, clock, result, None, base)
+        self.scan(stream, clock, result, None, base)
 
     def _first_bound(self, env: EnvelopeSpec, sample: list[str], clock: FileClock) -> Record | None:
         """The first stamped record, completed now so the clock sees it first, as a
@@ -130,29 +184,15 @@ class LogEngine:
                 return record
         return None
 
-    def _sniff(self, head: bytes) -> tuple[EnvelopeSpec, bool, list[str]]:
-        text = head.decode("utf-8", "replace")
-        ansi = "\x1b[" in text
-        if ansi:
-            text = _PY_ANSI.sub("", text)
-        lines = text.splitlines()[:64]
-        if len(head) == SNIFF_BYTES and len(lines) > 1:
-            lines = lines[:-1]  # the last line may be cut mid-way
-        return sniff(lines, self.envelopes), ansi, lines
-
     def _chunk(
         self,
-        chunk: bytes,
+        frame: pl.DataFrame,
         base: int,
         env: EnvelopeSpec,
-        ansi: bool,
         clock: FileClock,
         result: FileScan,
     ) -> int:
-        frame = lines_frame(chunk)
         text = pl.col("text")
-        if ansi:
-            frame = frame.with_columns(text.str.replace_all(ANSI_RE, ""))
         fits = text.str.contains(self.envelopes.noise)
         if env is not PLAIN:
             fits = fits | text.str.contains(env.line)
@@ -274,6 +314,53 @@ class LogEngine:
         clock.carry_seconds = int(timed["seconds"][-1])
         back = timed.filter((previous.is_not_null()) & (pl.col("seconds") < previous - 43200))
         return [int(n) for n in back["line"]]
+
+
+def _sniff_sample(texts: list[str | None]) -> list[str]:
+    """The lines that can tell an envelope: not blank, not indented (stack frames,
+    wrapped continuations), not over-long."""
+    out = []
+    for text in texts:
+        if text and len(text) < SNIFF_BYTES and not text[0].isspace():
+            out.append(text)
+            if len(out) == SNIFF_LINES:
+                break
+    return out
+
+
+def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.DataFrame:
+    """Colours stripped; lines cut at MAX_LINE characters; NUL runs (a crash-
+    truncated log, a preallocated tail) leave the text after the last run, or
+    before the first when nothing follows, and are counted in a warning."""
+    text = pl.col("text")
+    if ansi:
+        frame = frame.with_columns(text.str.replace_all(ANSI_RE, ""))
+    over = (text.str.len_bytes().cast(pl.Int64) - MAX_LINE).clip(lower_bound=0)
+    flags = frame.select(
+        long=(over > 0).sum(),
+        dropped=over.sum(),
+        nul=text.str.contains("\x00", literal=True).sum(),
+    ).row(0)
+    if flags[0]:
+        cuts.lines += int(flags[0])
+        cuts.cut(int(flags[1] or 0))
+        frame = frame.with_columns(text.str.slice(0, MAX_LINE))
+    if flags[2]:
+        after = text.str.extract(r"\x00([^\x00]*)$", 1)
+        before = text.str.extract(r"^([^\x00]*)\x00", 1)
+        frame = frame.with_columns(
+            pl.when(~text.str.contains("\x00", literal=True))
+            .then(text)
+            .when(after.str.contains(r"\S"))
+            .then(after)
+            .otherwise(before)
+            .alias("text")
+        )
+        result.warnings.append(
+            f"{result.source}: {flags[2]} line(s) hold NUL bytes (a crash-truncated write?); "
+            "the text around them was read"
+        )
+    return frame
 
 
 def _sample_raw(frame: pl.DataFrame, result: FileScan) -> pl.DataFrame:

@@ -25,8 +25,8 @@ DOCUMENT_LIMIT = 8 << 20
 #: How much of a file decides what it is.
 SNIFF_HEAD = 64 << 10
 
-#: Scans a log tail: (stream, its first bytes, clock, result, first line number - 1).
-LogTail = Callable[[BinaryIO, bytes, FileClock, FileScan, int], None]
+#: Scans a log tail: (stream, clock, result, first line number - 1).
+LogTail = Callable[[BinaryIO, FileClock, FileScan, int], None]
 
 
 class DocumentReader:
@@ -105,7 +105,7 @@ class DocumentReader:
         result.warnings.extend(parsed.warnings)
         if parsed.tail_from and count < len(doc.lines):
             tail = ("\n".join(doc.lines[count:]) + "\n").encode()
-            log_tail(io.BytesIO(tail), tail[:SNIFF_HEAD], clock, result, count)
+            log_tail(io.BytesIO(tail), clock, result, count)
 
     def _stray_logs(
         self, doc: Document, count: int, read: set[int], clock: FileClock, result: FileScan

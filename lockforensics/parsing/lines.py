@@ -111,6 +111,15 @@ def stamp_row(record: Record, clock: FileClock, result: FileScan) -> dict[str, A
     if stamp is None:
         return {"ts": None, "ts_raw": None, "ts_quality": TimeQuality.UNTIMED.value}
     value, notes = clock.complete(stamp)
+    if value is None and stamp.year_missing:
+        # A syslog stamp with no year in its own file: the pipeline gives it the
+        # bundle's year once every file has been read (no second read of the file).
+        return {
+            "ts": None,
+            "_yearless": stamp,
+            "ts_raw": stamp.raw,
+            "ts_quality": TimeQuality.ASSUMED.value,
+        }
     if value is None:
         return {
             "ts": None,

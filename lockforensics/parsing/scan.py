@@ -10,6 +10,7 @@ Anything else is a log, streamed through the chunk engine
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from typing import BinaryIO, cast
@@ -98,21 +99,78 @@ class Scanner:
         progress: ProgressHook | None,
     ) -> None:
         head = stream.read(SNIFF_BYTES)
-        if b"\x00" in head[:8192]:
+        source: BinaryIO = cast(BinaryIO, stream)
+        encoding = _bom_encoding(head)
+        if encoding is not None:
+            # UTF-16 (Windows PowerShell redirects write it): read as UTF-8 from here on.
+            source = cast(BinaryIO, _Transcoded(_prepend(head, source), encoding))
+            head = source.read(SNIFF_BYTES)
+            result.warnings.append(f"{item.name}: read as {encoding} (byte order mark)")
+        elif head.startswith(BOM_UTF8):
+            head = head[len(BOM_UTF8) :]
+        if _binary(head):
             result.warnings.append(f"{item.name}: skipped: binary content")
             return
         data = head
         if self.documents.claims(item.name, head):
             if len(head) == SNIFF_BYTES:
-                data += stream.read(DOCUMENT_LIMIT + 1 - len(head))
+                data += source.read(DOCUMENT_LIMIT + 1 - len(head))
             if len(data) <= DOCUMENT_LIMIT and self.documents.read(
                 item.name, data, item.mtime, bundle_year, clock, result, self.logs.tail
             ):
                 if progress is not None:
                     progress(len(data))
                 return
-        joined = _prepend(data, cast(BinaryIO, stream))
-        result.envelope = self.logs.scan(joined, data[:SNIFF_BYTES], clock, result, progress).name
+        joined = _prepend(data, source)
+        result.envelope = self.logs.scan(joined, clock, result, progress).name
+
+
+BOM_UTF8 = b"\xef\xbb\xbf"
+_BOMS_UTF16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+#: Control bytes that text logs do carry (tab, newline, CR, form feed, escape).
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    return next((enc for bom, enc in _BOMS_UTF16.items() if head.startswith(bom)), None)
+
+
+def _binary(head: bytes) -> bool:
+    """Binary when over a tenth of the bytes that are not NUL are control bytes or
+    break UTF-8.  NUL runs alone do not count: a crash-truncated log is text with
+    a hole in it (chunks._clean reads around them)."""
+    body = head.replace(b"\x00", b"")
+    if not body:
+        return bool(head)
+    controls = sum(1 for b in body if b < 0x20 and b not in _TEXT_CONTROLS)
+    broken = body.decode("utf-8", "replace").count("\ufffd")
+    return (controls + broken) * 10 > len(body)
+
+
+class _Transcoded(io.RawIOBase):
+    """A UTF-16 stream read as UTF-8 bytes, decoded incrementally."""
+
+    def __init__(self, stream: BinaryIO, encoding: str) -> None:
+        self._stream = stream
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = b""
+        self._started = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        want = size if size >= 0 else 1 << 62
+        while len(self._pending) < want:
+            block = self._stream.read(1 << 20)
+            text = self._decoder.decode(block, final=not block)
+            if not self._started and text:
+                text, self._started = text.removeprefix("\ufeff"), True
+            self._pending += text.encode("utf-8")
+            if not block:
+                break
+        out, self._pending = self._pending[:want], self._pending[want:]
+        return out
 
 
 def _digest(stream: Content) -> str | None:
@@ -134,7 +192,8 @@ def _prepend(head: bytes, stream: BinaryIO) -> BinaryIO:
 
         def read(self, size: int = -1) -> bytes:
             if self._head:
-                out, self._head = self._head, b""
+                cut = len(self._head) if size < 0 else size
+                out, self._head = self._head[:cut], self._head[cut:]
                 return out
             return stream.read(size)
 

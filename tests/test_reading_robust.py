@@ -1,0 +1,188 @@
+"""Real files that are not tidy: huge lines, NUL holes, byte order marks, stack
+traces before the first record, and logs of two kinds one after the other."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from tests.conftest import ingest_files
+
+
+def _tslog(second: int, lane: str = "main") -> str:
+    binding = json.dumps({"subsystem": "diagnostic"}, separators=(",", ":"))
+    message = (
+        f'lane task error: lane={lane} durationMs=1 error="session file locked (timeout 60000ms): '
+        f"pid=7 alive=true ageMs={second} /h/.openclaw/agents/main/sessions/"
+        f'11111111-2222-3333-4444-55555555555{second % 10}.jsonl.lock"'
+    )
+    record = {
+        "0": binding,
+        "1": message,
+        "_meta": {
+            "name": binding,
+            "logLevelName": "ERROR",
+            "date": f"2026-05-28T04:20:{second:02d}.000Z",
+        },
+        "time": f"2026-05-28T06:20:{second:02d}.000+02:00",
+    }
+    return json.dumps(record, separators=(",", ":"))
+
+
+def _accounted(result) -> None:  # type: ignore[no-untyped-def]
+    for scan in result.files:
+        assert scan.event_lines + scan.noise_lines + scan.unrecognized == scan.lines
+
+
+def test_a_huge_line_is_cut_and_the_lines_after_it_are_read() -> None:
+    """A 10 MB line keeps 1 MiB, is counted, and the events after it are kept."""
+    huge = "x" * (10 << 20)
+    text = "\n".join([_tslog(1), huge, _tslog(2), _tslog(3)]) + "\n"
+    result = ingest_files({"openclaw-2026-05-28.log": text})
+    scan = result.files[0]
+    assert scan.lines == 4
+    assert result.events.filter(pl.col("kind") == "lock_timeout").height == 3
+    assert any("longer than 1 MiB cut" in w for w in scan.warnings)
+    _accounted(result)
+
+
+def test_a_huge_first_line_does_not_make_the_file_plain() -> None:
+    """The envelope is sniffed on lines that can tell it, not the first 64 KiB."""
+    text = "\n".join(["y" * (200 << 10), _tslog(1), _tslog(2)]) + "\n"
+    scan = ingest_files({"openclaw-2026-05-28.log": text}).files[0]
+    assert scan.envelope == "tslog-json"
+    assert scan.event_lines == 2
+
+
+def test_a_stack_trace_before_the_first_record_does_not_make_the_file_plain() -> None:
+    """Indented stack frames (91 KB of them) are not evidence against the envelope."""
+    frames = [
+        f"    at Object.<anonymous> (/usr/lib/node_modules/openclaw/dist/x.js:{i}:1)"
+        for i in range(1300)
+    ]
+    text = "\n".join(["Error: boom", *frames, *(_tslog(i) for i in range(5))]) + "\n"
+    scan = ingest_files({"openclaw-2026-05-28.log": text}).files[0]
+    assert scan.envelope == "tslog-json"
+    assert scan.event_lines == 5
+
+
+def test_envelope_may_change_between_chunks(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A console capture followed by a file log is read in both envelopes."""
+    import lockforensics.parsing.chunks as chunks
+
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 4096)
+    console = [
+        f"2026-05-28T06:21:{i:02d}.000+02:00 [diagnostic] lane wait exceeded: lane=main waitedMs=3000 queueAhead=1"
+        for i in range(60)
+    ]
+    text = "\n".join([*console, *(_tslog(i) for i in range(40))]) + "\n"
+    result = ingest_files({"capture.log": text})
+    scan = result.files[0]
+    assert any("envelope changes from console to tslog-json" in w for w in scan.warnings)
+    assert set(result.events.get_column("envelope")) == {"console", "tslog-json"}
+    _accounted(result)
+
+
+def test_nul_runs_are_read_around_not_skipped() -> None:
+    """A NUL hole (crash-truncated write) leaves the records around it readable."""
+    text = _tslog(1) + "\n" + '{"0":"partial' + "\x00" * 5000 + _tslog(2) + "\n" + _tslog(3) + "\n"
+    result = ingest_files({"openclaw-2026-05-28.log": text})
+    scan = result.files[0]
+    assert scan.event_lines == 3
+    assert any("NUL bytes" in w for w in scan.warnings)
+    _accounted(result)
+
+
+def test_binary_files_are_still_skipped() -> None:
+    """A real binary (control bytes and broken UTF-8 throughout) is skipped with a warning."""
+    blob = bytes(range(256)) * 64
+    result = ingest_files({"core.bin": blob, "openclaw-2026-05-28.log": _tslog(1) + "\n"})
+    assert any("binary content" in w for w in result.warnings)
+    assert result.events.height == 1
+
+
+def test_utf16_and_utf8_byte_order_marks() -> None:
+    """UTF-16 (with BOM) and UTF-8 with a BOM read like plain UTF-8."""
+    text = "\n".join(_tslog(i) for i in range(3)) + "\n"
+    result = ingest_files(
+        {
+            "a-2026-05-28.log": b"\xff\xfe" + text.encode("utf-16-le"),
+            "b-2026-05-28.log": b"\xfe\xff" + text.encode("utf-16-be"),
+            "c-2026-05-28.log": b"\xef\xbb\xbf" + text.encode(),
+        }
+    )
+    for scan in result.files:
+        assert (scan.envelope, scan.event_lines, scan.lines) == ("tslog-json", 3, 3), scan.source
+
+
+def test_memory_stays_bounded_on_a_256_mb_line(tmp_path: Path) -> None:
+    """RSS does not follow the length of the longest line."""
+    path = tmp_path / "openclaw-2026-05-28.log"
+    with path.open("wb") as handle:
+        handle.write(_tslog(1).encode() + b"\n")
+        block = b"z" * (16 << 20)
+        for _ in range(16):
+            handle.write(block)
+        handle.write(b"\n" + _tslog(2).encode() + b"\n")
+    code = (
+        "import resource, sys; from pathlib import Path; from lockforensics.pipeline import ingest; "
+        f"r = ingest([Path({str(path)!r})]); "
+        "print(r.events.height, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    events, peak_kib = (int(x) for x in out.stdout.split())
+    assert events == 2
+    assert peak_kib < 400 * 1024, f"peak RSS {peak_kib // 1024} MiB"
+
+
+def _syslog(stamp: str) -> str:
+    return (
+        f"{stamp} gw-1 node[4821]: [diagnostic] lane task error: lane=main durationMs=1 "
+        'error="session file locked (timeout 60000ms): pid=7 alive=true ageMs=9 '
+        '/h/.openclaw/agents/main/sessions/11111111-2222-3333-4444-555555555555.jsonl.lock"'
+    )
+
+
+def test_yearless_stamps_are_completed_without_reading_the_file_again() -> None:
+    """A syslog capture with no year of its own is opened once; the bundle gives the year."""
+    from lockforensics.ingest.bundle import memory_input
+    from lockforensics.pipeline import ingest_inputs
+
+    opened: list[str] = []
+    plain = memory_input("journal.txt", (_syslog("May 28 06:20:01") + "\n").encode())
+
+    def counting():  # type: ignore[no-untyped-def]
+        opened.append(plain.name)
+        return plain.opener()
+
+    journal = dataclasses.replace(plain, opener=counting)
+    other = memory_input("openclaw-2026-05-28.log", (_tslog(1) + "\n").encode())
+    result = ingest_inputs([journal, other], jobs=1)
+    assert opened == ["journal.txt"]
+    row = result.events.filter(pl.col("source") == "journal.txt").row(0, named=True)
+    assert row["ts"].year == 2026
+    assert "year 2026 from other files in the bundle" in row["ts_assumption"]
+
+
+def test_december_beside_a_new_year_file_is_the_old_year() -> None:
+    """`Dec 31` read next to a 2027-01-01 log is 2026-12-31, not 2027-12-31."""
+    new_year = _tslog(1).replace("2026-05-28T06:20:01.000+02:00", "2027-01-01T00:00:05.000+00:00")
+    result = ingest_files(
+        {"journal.txt": _syslog("Dec 31 23:59:58") + "\n", "openclaw.log": new_year + "\n"}
+    )
+    ts = result.events.filter(pl.col("source") == "journal.txt").get_column("ts")
+    assert ts.dt.year().to_list() == [2026]
+
+
+def test_new_year_inside_a_yearless_file_rolls_the_year() -> None:
+    """Dec 31 then Jan 1 in one year-less capture spans two years."""
+    lines = [_syslog("Dec 31 23:59:58"), _syslog("Jan  1 00:00:03")]
+    context = _tslog(1).replace("2026-05-28T06:20:01.000+02:00", "2026-12-31T12:00:00.000+00:00")
+    result = ingest_files({"journal.txt": "\n".join(lines) + "\n", "openclaw.log": context + "\n"})
+    ts = result.events.filter(pl.col("source") == "journal.txt").sort("line").get_column("ts")
+    assert ts.dt.year().to_list() == [2026, 2027]
