@@ -11,6 +11,9 @@ from pathlib import Path
 
 import polars as pl
 
+from lockforensics.ingest.bundle import memory_input
+from lockforensics.parsing import chunks
+from lockforensics.pipeline import ingest_inputs
 from tests.conftest import ingest_files
 
 
@@ -73,8 +76,6 @@ def test_a_stack_trace_before_the_first_record_does_not_make_the_file_plain() ->
 
 def test_envelope_may_change_between_chunks(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """A console capture followed by a file log is read in both envelopes."""
-    import lockforensics.parsing.chunks as chunks
-
     monkeypatch.setattr(chunks, "CHUNK_BYTES", 4096)
     console = [
         f"2026-05-28T06:21:{i:02d}.000+02:00 [diagnostic] lane wait exceeded: lane=main waitedMs=3000 queueAhead=1"
@@ -150,9 +151,6 @@ def _syslog(stamp: str) -> str:
 
 def test_yearless_stamps_are_completed_without_reading_the_file_again() -> None:
     """A syslog capture with no year of its own is opened once; the bundle gives the year."""
-    from lockforensics.ingest.bundle import memory_input
-    from lockforensics.pipeline import ingest_inputs
-
     opened: list[str] = []
     plain = memory_input("journal.txt", (_syslog("May 28 06:20:01") + "\n").encode())
 
