@@ -52,6 +52,37 @@ def drop_overlaps(frame: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFram
     """Drop rows that another input of the same channel holds identically."""
     if frame.is_empty():
         return frame
+    suspects = _overlapping_sources(frame)
+    if not suspects:
+        return frame
+    kept = frame.filter(~pl.col("source").is_in(suspects))
+    return pl.concat([kept, _drop_overlaps(frame.filter(pl.col("source").is_in(suspects)), scans)])
+
+
+def _overlapping_sources(frame: pl.DataFrame) -> list[str]:
+    """Inputs whose time span meets another input's of the same channel: only
+    their rows can be copies of each other (rotated parts follow each other;
+    a file log and its journal copy are different channels)."""
+    spans = (
+        frame.group_by("source", "channel")
+        .agg(start=pl.col("ts").min(), end=pl.col("ts").max(), untimed=pl.col("ts").is_null().any())
+        .sort("channel", "start", nulls_last=True)
+        .rows(named=True)
+    )
+    suspects: set[str] = set()
+    for i, a in enumerate(spans):
+        for b in spans[i + 1 :]:
+            if b["channel"] != a["channel"]:
+                break
+            untimed = a["untimed"] or b["untimed"] or a["start"] is None or b["start"] is None
+            if untimed or b["start"] <= a["end"]:
+                suspects.update((a["source"], b["source"]))
+    return sorted(suspects)
+
+
+def _drop_overlaps(frame: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
+    if frame.is_empty():
+        return frame
     key = [
         pl.col(c).list.join("\x1f") if isinstance(frame.schema[c], pl.List) else pl.col(c)
         for c in frame.columns
