@@ -22,7 +22,7 @@ from lockforensics.findings import Findings
 from lockforensics.reporting import mermaid, rows
 from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline
-from lockforensics.reporting.units import clock
+from lockforensics.reporting.units import clock, span
 from lockforensics.textsafety import md_code, md_fence, md_text
 
 #: Evidence lines per incident, tried in order until the report fits.
@@ -191,6 +191,11 @@ class MarkdownReporter:
             bars = mermaid.hourly_bars(f)
             if chart:
                 parts.append(f"```mermaid\n{chart}\n```")
+                parts.append(
+                    mermaid.GANTT_NOTE.format(
+                        min_bar=span(mermaid.min_bar_width(f).total_seconds())
+                    )
+                )
             if bars:
                 parts.append(f"```mermaid\n{bars}\n```")
             if not (chart or bars):

@@ -51,7 +51,7 @@ def _environment(findings: Findings, console: Console) -> None:
         console,
         "Gateway epochs",
         rows.epochs(findings),
-        Layout(wrap=("start from", "ended by", "end (UTC)"), drop=("lines", "start from")),
+        Layout(wrap=("start from", "ended by"), drop=("lines", "start from")),
     )
 
 
