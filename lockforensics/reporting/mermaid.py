@@ -19,8 +19,10 @@ _UNSAFE = re.compile(r"[^A-Za-z0-9 ._/+()-]")
 _MIN_BAR_SHARE = 0.015
 _MIN_BAR = timedelta(minutes=1)
 _FMT = "%Y-%m-%dT%H:%M:%S"
-#: The bar chart's x axis keeps at most this many bars, so its labels never overlap.
+#: The bar chart keeps at most this many bars, so its labels never overlap: 12 short
+#: ``04h`` labels, or 8 dated ``05-28 04h`` ones when the bins span more than one day.
 MAX_BARS = 12
+MAX_DATED_BARS = 8
 _BIN_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
 
 GANTT_NOTE = (
@@ -88,11 +90,10 @@ def min_bar_width(findings: Findings) -> timedelta:
     return max(_MIN_BAR, timedelta(minutes=round(share.total_seconds() / 60)))
 
 
-def bin_hours(hours: int) -> int:
-    """The bin width (hours) that shows ``hours`` hours in at most ``MAX_BARS`` bars."""
-    return next(
-        (b for b in _BIN_HOURS if -(-hours // b) <= MAX_BARS), 24 * -(-hours // 24 // MAX_BARS)
-    )
+def bin_hours(hours: int, max_bars: int = MAX_BARS) -> int:
+    """The bin width (hours) that shows ``hours`` hours in at most ``max_bars`` bars."""
+    fitting = (b for b in _BIN_HOURS if -(-hours // b) <= max_bars)
+    return next(fitting, 24 * -(-hours // (24 * max_bars)))
 
 
 def hourly_bars(findings: Findings) -> str | None:
@@ -100,7 +101,8 @@ def hourly_bars(findings: Findings) -> str | None:
     hours = hourly_counts(findings)
     if hours.is_empty():
         return None
-    width = bin_hours(hours.height)
+    days = hours["hour"].dt.date().n_unique()
+    width = bin_hours(hours.height, MAX_BARS if days == 1 else MAX_DATED_BARS)
     bins = (
         hours.with_row_index("i")
         .group_by(pl.col("i") // width, maintain_order=True)
@@ -123,12 +125,14 @@ def hourly_bars(findings: Findings) -> str | None:
 
 
 def _bin_labels(starts: list[datetime]) -> list[str]:
-    """``05-28 04h`` where a day begins, else ``05h``: short labels that never overlap."""
-    out: list[str] = []
-    for i, start in enumerate(starts):
-        new_day = i == 0 or start.date() != starts[i - 1].date()
-        out.append(start.strftime("%m-%d %Hh" if new_day else "%Hh"))
-    return out
+    """``04h`` within one day (the first with its date); ``05-28 04h`` when the bins span days.
+
+    xychart treats labels as categories, so they must be unique: two ``10h`` of
+    different days would be drawn on top of each other.
+    """
+    if len({start.date() for start in starts}) > 1:
+        return [start.strftime("%m-%d %Hh") for start in starts]
+    return [start.strftime("%m-%d %Hh" if i == 0 else "%Hh") for i, start in enumerate(starts)]
 
 
 def hourly_counts(findings: Findings) -> pl.DataFrame:
