@@ -10,13 +10,15 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from typer.core import TyperArgument, TyperCommand
 
 from lockforensics import __version__
 from lockforensics.errors import ExitCode, LockForensicsError, NoInputError, OutputError
@@ -44,12 +46,34 @@ from lockforensics.parsing.timestamps import zone_from_option
 from lockforensics.pipeline import analyze, correlate, ingest
 from lockforensics.redaction import Redactor, redact_findings
 from lockforensics.reporting import ingest_summary
-from lockforensics.reporting.interface import ReportFormat, reporter_for
+from lockforensics.reporting.interface import ReportFormat, raw_lines, reporter_for
 from lockforensics.reporting.options import GITHUB_COMMENT_LIMIT, RenderOptions
+from lockforensics.reporting.scope_notes import scope_warnings
 from lockforensics.textsafety import clean
 from lockforensics.timespec import parse_instant, parse_span
 
 _N = TypeVar("_N", int, float)
+
+
+class _PlainArgument(TyperArgument):
+    """An argument shown as ``PATH...``, not Typer's ``{paths}...`` and ``<list[Path]>``."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return None
+
+    def _usage_display_name(self) -> str:
+        return f"{self.display_name_raw}..." if self.nargs != 1 else self.display_name_raw
+
+
+class _Command(TyperCommand):
+    """A command whose arguments read as plain metavars in the usage line and help."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument):
+                param.__class__ = _PlainArgument
+
 
 app = typer.Typer(
     add_completion=False,
@@ -66,13 +90,16 @@ err = Console(stderr=True, soft_wrap=False, width=None if sys.stderr.isatty() el
 PathsArg = Annotated[
     list[Path],
     typer.Argument(
-        help="Files or directory trees collected from the gateway host.", show_default=False
+        help="Files or directory trees collected from the gateway host.",
+        show_default=False,
+        metavar="PATH",
     ),
 ]
 TzOpt = Annotated[
     str | None,
     typer.Option(
         "--tz",
+        metavar="ZONE",
         help="Zone for stamps that carry none (IANA name or ±HH:MM). "
         "Default: the zone other files in the bundle show, else UTC.",
     ),
@@ -127,14 +154,22 @@ _size = _option_parser(parse_size, int)
 _span = _option_parser(parse_span, float)
 
 
+JobsOpt = Annotated[
+    int,
+    typer.Option(
+        "--jobs", "-j", min=1, metavar="N", show_default=False,
+        help="Files read in parallel. Default: 2.",
+    ),
+]  # fmt: skip
 MaxMemberOpt = Annotated[
     int,
     typer.Option(
         "--max-member-size",
         parser=_size,
         metavar="SIZE",
-        help="Largest decompressed archive member or compressed file to read (K/M/G).",
-        show_default=format_size(DEFAULT_MAX_MEMBER),
+        help="Largest decompressed archive member or compressed file to read (K/M/G). "
+        f"Default: {format_size(DEFAULT_MAX_MEMBER)}.",
+        show_default=False,
     ),
 ]
 MaxTotalOpt = Annotated[
@@ -143,8 +178,9 @@ MaxTotalOpt = Annotated[
         "--max-total-size",
         parser=_size,
         metavar="SIZE",
-        help="Most bytes to decompress in one run, all inputs together (K/M/G).",
-        show_default=format_size(DEFAULT_MAX_TOTAL),
+        help="Most bytes to decompress in one run, all inputs together (K/M/G). "
+        f"Default: {format_size(DEFAULT_MAX_TOTAL)}.",
+        show_default=False,
     ),
 ]
 
@@ -168,18 +204,32 @@ NoCacheOpt = Annotated[
 ]
 
 
-@app.command("ingest")
+@app.command("ingest", cls=_Command)
 def ingest_command(
     paths: PathsArg,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the event table here.")
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write the event table here. Default: events.parquet (or .csv, .ndjson) "
+            "in the working directory.",
+        ),
     ] = None,
     store: StoreOpt = None,
     fmt: Annotated[
-        TableFormat, typer.Option("--format", "-f", help="Event table format.")
+        TableFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="parquet|csv|ndjson",
+            show_default=False,
+            help="Event table format. Default: parquet.",
+        ),
     ] = TableFormat.PARQUET,
     tz: TzOpt = None,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
+    jobs: JobsOpt = 2,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
@@ -195,14 +245,50 @@ def ingest_command(
         limits=limits,
         use_cache=cache.enabled(no_cache),
     )
-    if output is not None:
-        write_events(result.events, output, fmt, result.manifest())
+    if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
+        if not quiet:
+            ingest_summary.render(result, err)
+        raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
+    # With --store alone the store is the output; otherwise a table file is written.
+    target = output or (None if store is not None else Path(f"events.{fmt.value}"))
+    if target is not None:
+        write_events(result.events, target, fmt, result.manifest())
     if store is not None:
         fleet_store.write(result.events, store, result.manifest())
     if not quiet:
         ingest_summary.render(result, err)
-    if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
-        raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
+        if target is not None:
+            _say(f"wrote {target} ({_file_size(target)}, {result.events.height:,} events)")
+        if store is not None:
+            _say(f"stored {result.events.height:,} events in {store}")
+
+
+def _say(message: str) -> None:
+    """One plain line on stderr (file names are user text: no markup, no highlighting)."""
+    err.print(clean(message), markup=False, highlight=False, soft_wrap=True)
+
+
+def _file_size(path: Path) -> str:
+    try:
+        return format_size(path.stat().st_size)
+    except OSError:
+        return "size unknown"
+
+
+def _phase(text: str) -> AbstractContextManager[object]:
+    """A spinner naming the current step, on a terminal only (progress never goes to files)."""
+    return err.status(text) if err.is_terminal else nullcontext()
+
+
+def _report_format(text: str | ReportFormat) -> ReportFormat:
+    """``-f``: a known report format, else a usage error that lists the choices."""
+    if isinstance(text, ReportFormat):
+        return text
+    try:
+        return ReportFormat(text.lower())
+    except ValueError:
+        choices = ", ".join(f.value for f in ReportFormat)
+        raise typer.BadParameter(f"unknown format {text!r}; choose {choices}") from None
 
 
 def _write(text: str, output: Path | None) -> None:
@@ -215,7 +301,7 @@ def _write(text: str, output: Path | None) -> None:
         raise OutputError(f"{output}: {exc.strerror or exc}") from exc
 
 
-@app.command("report")
+@app.command("report", cls=_Command)
 def report_command(
     paths: Annotated[
         list[Path] | None,
@@ -232,12 +318,15 @@ def report_command(
         str | None,
         typer.Option(
             "--since",
+            metavar="TIME",
             help="Only events at or after this ISO-8601 instant (no zone: --tz, else UTC).",
         ),
     ] = None,
     until: Annotated[
         str | None,
-        typer.Option("--until", help="Only events at or before this ISO-8601 instant."),
+        typer.Option(
+            "--until", metavar="TIME", help="Only events at or before this ISO-8601 instant."
+        ),
     ] = None,
     tz: TzOpt = None,
     window: Annotated[
@@ -246,8 +335,8 @@ def report_command(
             "--window",
             parser=_span,
             metavar="SPAN",
-            help="How far back a takeover looks for its lock error (e.g. 90s, 5m).",
-            show_default="5m",
+            help="How far back a takeover looks for its lock error (e.g. 90s, 5m). Default: 5m.",
+            show_default=False,
         ),
     ] = 300.0,
     gap: Annotated[
@@ -256,32 +345,45 @@ def report_command(
             "--gap",
             parser=_span,
             metavar="SPAN",
-            help="Quiet time that separates two incidents.",
-            show_default="10m",
+            help="Quiet time that separates two incidents. Default: 10m.",
+            show_default=False,
         ),
     ] = 600.0,
     agent: Annotated[
-        list[str] | None, typer.Option("--agent", help="Only this agent (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--agent",
+            metavar="NAME",
+            help="Only incidents and lines of this agent (repeatable).",
+        ),
     ] = None,
     fmt: Annotated[
         ReportFormat | None,
         typer.Option(
             "--format",
             "-f",
+            parser=_report_format,
+            metavar="terminal|json|md|html",
             help="Report format. Default: terminal when stdout is a terminal and no -o, else json.",
             show_default=False,
         ),
     ] = None,
     output: Annotated[
-        Path | None, typer.Option("-o", "--output", help="Write the report here (not stdout).")
+        Path | None,
+        typer.Option("-o", "--output", metavar="FILE", help="Write the report here (not stdout)."),
     ] = None,
     evidence: Annotated[
-        bool, typer.Option("--evidence", help="Add the source lines behind every incident.")
+        bool,
+        typer.Option(
+            "--evidence",
+            help="Include raw log lines (the lines behind every incident, event messages) in "
+            "any format. They carry chat ids and paths: add --redact before posting them.",
+        ),
     ] = False,
     fail_on_incident: Annotated[
         bool, typer.Option("--fail-on-incident", help="Exit 1 when any incident is found.")
     ] = False,
-    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
+    jobs: JobsOpt = 2,
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
     no_cache: NoCacheOpt = False,
@@ -297,6 +399,7 @@ def report_command(
         str | None,
         typer.Option(
             "--redact-key",
+            metavar="KEY",
             help="Key for --redact pseudonyms; the same key reproduces the same report "
             "(default: a fresh random key per run).",
         ),
@@ -314,7 +417,10 @@ def report_command(
         typer.Option(
             "--max-chars",
             min=2000,
-            help="Markdown: size limit (GitHub comments take 65536); evidence is trimmed first.",
+            metavar="N",
+            show_default=False,
+            help="Markdown: size limit, at least 2000. Default: 65536, what one GitHub comment "
+            "takes; evidence is trimmed first.",
         ),
     ] = GITHUB_COMMENT_LIMIT,
 ) -> None:
@@ -330,6 +436,11 @@ def report_command(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if settings.since and settings.until and settings.since > settings.until:
+        raise typer.BadParameter(
+            f"--since {since} is after --until {until}: the window would be empty",
+            param_hint="--since/--until",
+        )
     if store is not None:
         if paths:
             raise typer.BadParameter("give input paths or --store, not both")
@@ -348,7 +459,10 @@ def report_command(
     )
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
-    findings = analyze(result, settings)
+    with _phase("correlating events into incidents"):
+        findings = analyze(result, settings)
+    for warning in scope_warnings(result.events, findings):
+        _say(f"warning: {warning}")
     redacted: dict[str, int] = {}
     if redact or redact_key or redact_ids:
         redactor = Redactor(
@@ -368,10 +482,21 @@ def report_command(
         max_chars=max_chars,
         redaction=redacted,
     )
-    _write(reporter_for(chosen).render(findings, options), output)
+    with _phase(f"rendering the {chosen.value} report"):
+        text = reporter_for(chosen).render(findings, options)
+    _write(text, output)
     for warning in result.warnings:
         err.print(f"warning: {clean(warning)}", markup=False, highlight=False)
     incidents = findings.headline.incidents
+    raw = raw_lines(findings, chosen, options)
+    if raw and not redacted:
+        _say(
+            f"note: the report contains {raw:,} raw log lines with identifiers; "
+            "use --redact before posting publicly"
+        )
+    if output is not None:
+        noun = "incident" if incidents == 1 else "incidents"
+        _say(f"wrote {output} ({_file_size(output)}, {incidents} {noun})")
     if fail_on_incident and incidents:
         err.print(f"{incidents} incident(s) found", markup=False, highlight=False)
         raise typer.Exit(ExitCode.INCIDENTS)

@@ -357,11 +357,9 @@ def correlate(
     """
     table = events.lazy()
     epoch_table = epochs.epochs(table).collect()
+    whole = epochs.annotate(table, epoch_table.lazy()).collect()
     annotated = scope.in_scope(
-        epochs.annotate(table, epoch_table.lazy()),
-        settings.since,
-        settings.until,
-        settings.agents,
+        whole.lazy(), settings.since, settings.until, settings.agents
     ).collect()
     timed = annotated.get_column("ts").drop_nulls()
     start = settings.since or (timed.min() if len(timed) else None)
@@ -372,7 +370,9 @@ def correlate(
         epoch_table = epoch_table.filter(pl.col("epoch").is_in(annotated["epoch"].implode()))
 
     lazy = annotated.lazy()
-    clustered = incidents.cluster(failures.failures(lazy), settings.gap_s).collect()
+    # Incidents are found over the whole bundle and keep those ids in scope (stable ids).
+    whole_clusters = incidents.cluster(failures.failures(whole.lazy()), settings.gap_s)
+    clustered = incidents.renumber(failures.failures(lazy), whole_clusters).collect()
     pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)

@@ -230,7 +230,8 @@ def test_hostile_members_are_skipped_with_a_warning_naming_them(tmp_path: Path) 
 
 def test_hostile_bundle_writes_nothing_and_stays_small(tmp_path: Path) -> None:
     """A gigabyte of compressed zeros and blank lines is refused within bounded memory,
-    and nothing is written to the working directory, $TMPDIR, $HOME or the bundle."""
+    and nothing but events.parquet is written to the working directory, $TMPDIR, $HOME or the
+    bundle."""
     bundle = hostile_bundle(tmp_path / "hostile")
     before = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in bundle.iterdir())
     scratch = [tmp_path / name for name in ("cwd", "tmp", "home")]
@@ -250,7 +251,9 @@ def test_hostile_bundle_writes_nothing_and_stays_small(tmp_path: Path) -> None:
     assert proc.returncode == ExitCode.OK, stderr
     assert "Traceback" not in stderr
     assert "bomb.zip/zeros.log: skipped: compression ratio" in stderr
-    assert all(not any(folder.iterdir()) for folder in scratch)
+    # The only file written is the event table asked for (ingest's default -o).
+    assert [p.name for p in scratch[0].iterdir()] == ["events.parquet"]
+    assert all(not any(folder.iterdir()) for folder in scratch[1:])
     assert sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in bundle.iterdir()) == (
         before
     )

@@ -96,11 +96,21 @@ def test_default_markdown_fits_one_github_comment(sample_reports: dict[ReportFor
 
 
 def test_max_chars_trims_evidence_with_a_note(sample_dir: Path, tmp_path: Path) -> None:
-    """`--max-chars 20000` gives Markdown within 20,000 characters that says evidence was trimmed."""
+    """`--evidence --max-chars 20000`: Markdown within 20,000 characters that says evidence was trimmed."""
     out = tmp_path / "small.md"
     result = CliRunner().invoke(
         app,
-        ["report", str(sample_dir), "-f", "md", "--max-chars", "20000", "-o", str(out)],
+        [
+            "report",
+            str(sample_dir),
+            "-f",
+            "md",
+            "--evidence",
+            "--max-chars",
+            "20000",
+            "-o",
+            str(out),
+        ],
         env={"SOURCE_DATE_EPOCH": FIXED_EPOCH},
     )
     assert result.exit_code == 0, result.output

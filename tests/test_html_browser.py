@@ -142,8 +142,8 @@ def _in_order(report: Opened, values: list[str], sign: int) -> bool:
 
 
 def test_event_table_sorts_on_header_click(report: Opened) -> None:
-    """Clicking `kind` sorts the rows by it, a second click reverses; `line` sorts as numbers."""
-    index, kind = _header(report, "kind")
+    """Clicking `event` sorts the rows by it, a second click reverses; `line` sorts as numbers."""
+    index, kind = _header(report, "event")
     assert not _in_order(report, _column(report, index), 1)  # time order to start with
     kind.click()
     assert kind.get_attribute("aria-sort") == "ascending"

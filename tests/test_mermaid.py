@@ -9,10 +9,16 @@ from __future__ import annotations
 
 import re
 import subprocess
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
+from typing import cast
 
+import polars as pl
 import pytest
 
+from lockforensics.findings import Findings
+from lockforensics.reporting import mermaid
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
 from tests import hostile
@@ -85,3 +91,93 @@ def test_a_broken_block_fails_the_check(tmp_path: Path) -> None:
     )
     proc = mmdc(broken, tmp_path)
     assert proc.returncode != 0, proc.stdout + proc.stderr
+
+
+def _label_boxes(svg: Path, selector: str) -> list[dict[str, float]]:
+    """The rendered boxes of the SVG's ``selector`` texts, measured in Debian's chromium."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(svg.as_uri())
+        boxes: list[dict[str, float]] = page.eval_on_selector_all(
+            selector,
+            "ts => ts.map(t => { const r = t.getBoundingClientRect();"
+            " return {x: r.left, right: r.right, y: r.top, bottom: r.bottom, text: t.textContent}; })",
+        )
+        browser.close()
+    return boxes
+
+
+def _overlaps(boxes: list[dict[str, float]]) -> list[tuple[str, str]]:
+    clashes = []
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1 :]:
+            if (
+                a["x"] < b["right"]
+                and b["x"] < a["right"]
+                and a["y"] < b["bottom"]
+                and b["y"] < a["bottom"]
+            ):
+                clashes.append((str(a["text"]), str(b["text"])))
+    return clashes
+
+
+@pytest.mark.parametrize("hours", [11, 21, 72])
+def test_hourly_chart_labels_do_not_collide(hours: int, tmp_path: Path) -> None:
+    """The bar chart over 11, 21 or 72 hours renders to PNG and SVG with x labels that never overlap."""
+    start = datetime(2026, 5, 28, 4, tzinfo=UTC)
+    stamps = [start + timedelta(hours=h, minutes=m) for h in range(hours) for m in (1, 2)]
+    findings = _findings_at(stamps)
+    source = mermaid.hourly_bars(findings)
+    assert source is not None
+    assert source.count('", "') + 1 <= (mermaid.MAX_BARS if hours < 20 else mermaid.MAX_DATED_BARS)
+    proc = mmdc(source, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    png = subprocess.run(
+        [str(MMDC), "-q", "-p", str(CONFIG), "-i", "block.mmd", "-o", "out.png"],
+        cwd=tmp_path, capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert png.returncode == 0, png.stderr
+    assert (tmp_path / "out.png").read_bytes().startswith(b"\x89PNG")
+    boxes = _label_boxes(tmp_path / "out.svg", ".bottom-axis .label text")
+    assert len(boxes) == source.count('", "') + 1
+    assert _overlaps(boxes) == []
+
+
+def test_gantt_bars_stay_visible(sample_reports: dict[ReportFormat, str], tmp_path: Path) -> None:
+    """Every incident bar of the sample gantt is drawn at least 4 px wide, and (N) is explained."""
+    markdown = sample_reports[ReportFormat.MARKDOWN]
+    assert "(N) is how many that agent had in the incident" in markdown
+    gantt = BLOCK.findall(markdown)[0]
+    assert_renders(gantt, tmp_path)
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto((tmp_path / "out.svg").as_uri())
+        widths = page.eval_on_selector_all(
+            "rect.task.crit, rect[class*='crit']",
+            "rs => rs.map(r => r.getBoundingClientRect().width)",
+        )
+        browser.close()
+    assert widths
+    assert min(widths) >= 4
+
+
+def test_bins_widen_with_the_span() -> None:
+    """Long spans get wider bins: never more than MAX_BARS bars."""
+    assert mermaid.bin_hours(11) == 1
+    assert mermaid.bin_hours(21) == 2
+    assert mermaid.bin_hours(72, mermaid.MAX_DATED_BARS) == 12
+    for bars in (mermaid.MAX_BARS, mermaid.MAX_DATED_BARS):
+        assert all(-(-h // mermaid.bin_hours(h, bars)) <= bars for h in range(1, 24 * 60))
+
+
+def _findings_at(stamps: list[datetime]) -> Findings:
+    """Findings whose only content is failures at ``stamps`` (what the bar chart reads)."""
+    failures = pl.DataFrame(
+        {"ts": stamps, "incident": [1] * len(stamps)},
+        schema={"ts": pl.Datetime("us", "UTC"), "incident": pl.Int64},
+    )
+    return cast(Findings, SimpleNamespace(failures=failures))

@@ -7,6 +7,12 @@ background (``incident`` null) and counts toward the baseline rate, which
 would otherwise be zero by construction.  Untimed failures belong to no
 cluster.  Incidents are numbered from 1 in time order; an incident's start and
 end are its first and last failure.
+
+Incident ids are stable under ``--since``/``--until``/``--agent``: the
+pipeline clusters the failures of the whole bundle, then ``renumber`` gives
+the failures in scope those whole-bundle ids.  So incident 3 is incident 3 in
+every report of one bundle (with the same ``--gap``), and a filter only
+chooses which incidents are shown and which of their failures are counted.
 """
 
 from __future__ import annotations
@@ -41,6 +47,20 @@ def cluster(failures: pl.LazyFrame, gap_s: float) -> pl.LazyFrame:
         incident=pl.lit(None, dtype=pl.Int64)
     )
     return pl.concat([timed, untimed]).sort("ts", "occurrence", nulls_last=True)
+
+
+def renumber(failures: pl.LazyFrame, whole: pl.LazyFrame) -> pl.LazyFrame:
+    """``failures`` (a filtered subset) with the ``incident`` their occurrence has in ``whole``.
+
+    ``whole`` is ``cluster`` over every failure of the bundle; the ids it gave
+    replace any clustering of the subset, so filters never renumber incidents.
+    """
+    ids = whole.select("occurrence", "incident").unique("occurrence", keep="first")
+    return (
+        failures.drop("incident", strict=False)
+        .join(ids, on="occurrence", how="left")
+        .sort("ts", "occurrence", nulls_last=True)
+    )
 
 
 def _sorted_unique(column: str) -> pl.Expr:

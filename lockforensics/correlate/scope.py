@@ -6,6 +6,9 @@ are left out (they cannot be placed inside it).  With an agent filter, lock
 and takeover lines must name one of the agents; other lines that name no
 agent (restarts, starts, cleanup runs over every store) stay, because they
 bear on every agent.
+
+Incidents are clustered over the whole bundle, not over this scope
+(``incidents.renumber``), so the filters never change an incident's id.
 """
 
 from __future__ import annotations

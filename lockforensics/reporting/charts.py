@@ -7,21 +7,25 @@ data fields, which Vega writes as SVG text nodes (escaped), never as markup.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import altair as alt
 import polars as pl
 import vl_convert as vlc
 
 from lockforensics.findings import Findings
+from lockforensics.reporting.glossary import kind as kind_name
 from lockforensics.reporting.mermaid import hourly_counts
 from lockforensics.textsafety import clean
 
 _KIND_COLORS = alt.Scale(
-    domain=["lock_stale", "lock_timeout", "takeover"],
+    domain=[kind_name(k) for k in ("lock_stale", "lock_timeout", "takeover")],
     range=["#d97706", "#2563eb", "#dc2626"],
 )
+_KIND_NAMES = {k: kind_name(k) for k in ("lock_stale", "lock_timeout", "takeover")}
 _WIDTH = 860
+UPTIME_MEASURED = "measured from the start line"
+UPTIME_AT_LEAST = "at least (started before the bundle)"
 # Time scales in UTC: Vega's default is the renderer's local zone (TZ), which
 # mislabels the "UTC" axes and makes the SVG depend on the machine.  For the
 # same reason no tooltip (the SVG's aria-labels) formats a time on its own:
@@ -30,7 +34,9 @@ _UTC = alt.Scale(type="utc")
 
 
 def _svg(chart: alt.TopLevelMixin) -> str:
-    return str(vlc.vegalite_to_svg(chart.to_json()))
+    # Vega cuts legend labels at 160 px ("lock timeou"): let them run full length.
+    configured = chart.configure_legend(labelLimit=0, titleLimit=0)
+    return str(vlc.vegalite_to_svg(configured.to_json()))
 
 
 def _records(frame: pl.DataFrame) -> alt.Data:
@@ -48,17 +54,25 @@ def _records(frame: pl.DataFrame) -> alt.Data:
     return alt.Data(values=out.to_dicts())  # type: ignore[no-untyped-call]  # altair ships no types here
 
 
+def _named(frame: pl.DataFrame) -> pl.DataFrame:
+    """``kind`` as the glossary names it, for legends and tooltips."""
+    return frame.with_columns(pl.col("kind").replace_strict(_KIND_NAMES, default=pl.col("kind")))
+
+
 def swimlanes(f: Findings) -> str | None:
     """One lane per agent: failures as ticks, incidents shaded, gateway restarts as rules."""
     failures = f.failures.filter(pl.col("ts").is_not_null() & pl.col("agent").is_not_null())
     if failures.is_empty():
         return None
     agents = sorted(failures["agent"].unique().to_list())
+    x_scale = alt.Scale(type="utc", domain=_padded_domain(f, failures))
     ticks = (
-        alt.Chart(_records(failures.select("ts", "agent", "kind", "incident", "session_id")))
+        alt.Chart(
+            _records(_named(failures.select("ts", "agent", "kind", "incident", "session_id")))
+        )
         .mark_tick(thickness=2, size=14)
         .encode(
-            x=alt.X("ts:T", title="UTC", scale=_UTC, axis=alt.Axis(format="%m-%d %H:%M")),
+            x=alt.X("ts:T", title="UTC", scale=x_scale, axis=alt.Axis(format="%m-%d %H:%M")),
             y=alt.Y("agent:N", sort=agents, title=None),
             color=alt.Color("kind:N", scale=_KIND_COLORS, title="kind"),
             tooltip=["agent:N", "kind:N", "incident:Q", "session_id:N"],
@@ -74,22 +88,43 @@ def swimlanes(f: Findings) -> str | None:
         layers.append(
             alt.Chart(_records(spans))
             .mark_rect(opacity=0.15, color="#dc2626", aria=False)  # decoration: no local-time label
-            .encode(x=alt.X("start:T", scale=_UTC), x2="end:T")
+            .encode(x=alt.X("start:T", scale=x_scale), x2="end:T")
         )
     restarts = f.epochs.filter(pl.col("ended_by").is_in(["restart", "in_process_restart"]))
     if not restarts.is_empty():
+        rule = alt.Chart(_records(restarts.select("end", "pid")))
         layers.append(
-            alt.Chart(_records(restarts.select("end", "pid")))
-            .mark_rule(color="#111827", strokeDash=[4, 3])
-            .encode(
-                x=alt.X("end:T", scale=_UTC),
+            rule.mark_rule(color="#111827", strokeDash=[4, 3]).encode(
+                x=alt.X("end:T", scale=x_scale),
                 tooltip=[alt.Tooltip("pid:Q", title="restarted pid")],
             )
+        )
+        # The rule alone said nothing: name it where it meets the top of the frame.
+        layers.append(
+            rule.transform_calculate(label="'gateway restart (pid ' + datum.pid + ')'")
+            .mark_text(align="left", baseline="bottom", dx=3, dy=-2, fontSize=10, color="#111827")
+            .encode(x=alt.X("end:T", scale=x_scale), y=alt.value(0), text="label:N")
         )
     chart = alt.layer(*layers, ticks).properties(
         width=_WIDTH, height=max(80, 22 * len(agents)), title="Lock errors and takeovers per agent"
     )
     return _svg(chart)
+
+
+def _padded_domain(f: Findings, failures: pl.DataFrame) -> list[str]:
+    """The time axis: every failure, incident band and restart, plus a margin on each side.
+
+    Without the margin, an incident at the first or last failure was cut by the frame.
+    """
+    stamps = [failures["ts"].min(), failures["ts"].max()]
+    if not f.incidents.is_empty():
+        stamps += [f.incidents["start"].min(), f.incidents["end"].max()]
+    ends = f.epochs.filter(pl.col("ended_by").is_in(["restart", "in_process_restart"]))["end"]
+    stamps += ends.drop_nulls().to_list()
+    known = sorted(s for s in stamps if isinstance(s, datetime))
+    first, last = known[0], known[-1]
+    margin = max((last - first) * 0.03, timedelta(minutes=5))
+    return [moment.strftime("%Y-%m-%dT%H:%M:%SZ") for moment in (first - margin, last + margin)]
 
 
 def per_hour(f: Findings) -> str | None:
@@ -104,7 +139,7 @@ def per_hour(f: Findings) -> str | None:
         .sort("hour", "kind")
     )
     chart = (
-        alt.Chart(_records(counted))
+        alt.Chart(_records(_named(counted)))
         .mark_bar()
         .encode(
             x=alt.X("hour:T", title="hour (UTC)", scale=_UTC, axis=alt.Axis(format="%m-%d %H:00")),
@@ -140,7 +175,9 @@ def uptime_at_incidents(f: Findings) -> str | None:
     rows = f.incidents.filter(pl.col("uptime_s").is_not_null()).select(
         incident=pl.col("incident").cast(pl.String),
         uptime_h=pl.col("uptime_s") / 3600,
-        lower_bound=pl.col("uptime_is_lower_bound").fill_null(False),
+        uptime=pl.when(pl.col("uptime_is_lower_bound").fill_null(False))
+        .then(pl.lit(UPTIME_AT_LEAST))
+        .otherwise(pl.lit(UPTIME_MEASURED)),
         gateway_pid=pl.col("gateway_pid"),
     )
     if rows.is_empty():
@@ -151,8 +188,19 @@ def uptime_at_incidents(f: Findings) -> str | None:
         .encode(
             x=alt.X("incident:N", title="incident", sort=None),
             y=alt.Y("uptime_h:Q", title="gateway uptime at start (h)"),
-            color=alt.Color("lower_bound:N", title="lower bound only"),
-            tooltip=["incident:N", alt.Tooltip("uptime_h:Q", format=".1f"), "gateway_pid:Q"],
+            color=alt.Color(
+                "uptime:N",
+                title="uptime",
+                scale=alt.Scale(
+                    domain=[UPTIME_MEASURED, UPTIME_AT_LEAST], range=["#4c78a8", "#9ca3af"]
+                ),
+            ),
+            tooltip=[
+                "incident:N",
+                alt.Tooltip("uptime_h:Q", format=".1f", title="uptime (h)"),
+                "uptime:N",
+                alt.Tooltip("gateway_pid:Q", title="gateway pid"),
+            ],
         )
         .properties(width=_WIDTH // 2 - 60, height=200, title="Uptime at each incident")
     )

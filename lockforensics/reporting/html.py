@@ -17,20 +17,12 @@ import polars as pl
 
 from lockforensics import __version__
 from lockforensics.findings import Findings
-from lockforensics.reporting import charts, rows
+from lockforensics.reporting import charts, eventlist, rows
 from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline
 from lockforensics.reporting.units import clock, span
 from lockforensics.resources import data_dir
 from lockforensics.textsafety import clean
-
-#: Rows in the interactive event table; the rest stays in --evidence / JSON.
-EVENT_ROWS = 2000
-_EVENT_KINDS = (
-    "lock_stale", "lock_timeout", "takeover", "lock_removed", "lock_released_by_watchdog",
-    "store_lock_timeout", "gateway_start", "gateway_restart", "gateway_stop", "cleanup_run",
-    "doctor_lock", "stuck_session",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +83,7 @@ class HtmlReporter:
 def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
     wide = [svg for svg in (charts.swimlanes(f), charts.per_hour(f)) if svg]
     small = [svg for svg in (charts.lag_histogram(f), charts.uptime_at_incidents(f)) if svg]
-    events = f.events.filter(pl.col("kind").is_in(_EVENT_KINDS)).sort(
-        "ts", "source", "line", nulls_last=True
-    )
+    key_header, key_rows = eventlist.key_rows(f, options.evidence)
     return {
         "hosts": ", ".join(f.hosts) or "unknown host",
         "window": f"{clock(f.window_start)} → {clock(f.window_end)} UTC",
@@ -104,7 +94,9 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "wide_charts": wide,
         "small_charts": small,
         "incidents": _grid(rows.incidents(f)),
-        "incident_sections": [_incident(f, i) for i in f.incidents.iter_rows(named=True)],
+        "incident_sections": [
+            _incident(f, i, options.evidence) for i in f.incidents.iter_rows(named=True)
+        ],
         "alignment": _grid(rows.alignment(f)),
         "window_s": span(f.settings.window_s),
         "resolutions": _grid(rows.resolutions(f)),
@@ -116,25 +108,9 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
             f"writer in view: {NO_TRIGGER_EVIDENCE}."
         ),
         "stuck": _grid(rows.stuck_alive(f)),
-        "events": _grid(
-            rows.Rows(
-                ("ts (UTC)", "kind", "agent", "session", "occurrence", "source", "line", "message"),
-                tuple(
-                    (
-                        clock(r["ts"]),
-                        r["kind"],
-                        r["agent"],
-                        r["session_id"],
-                        r["occurrence"],
-                        r["source"],
-                        r["line"],
-                        (r["message"] or "")[:300],
-                    )
-                    for r in events.head(EVENT_ROWS).iter_rows(named=True)
-                ),
-            )
-        ),
-        "events_total": events.height,
+        "events": _grid(rows.Rows(key_header, tuple(key_rows))),  # type: ignore[arg-type]  # cells are plain values
+        "summaries": eventlist.summaries(f, options.evidence),
+        "evidence": options.evidence,
         "coverage_line": rows.coverage_line(f),
         "inputs": _grid(rows.inputs(f)),
         "assumptions": _grid(rows.assumptions(f)),
@@ -142,8 +118,10 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
     }
 
 
-def _incident(f: Findings, i: dict[str, Any]) -> dict[str, Any]:
-    evidence = f.evidence.filter(pl.col("incident") == i["incident"])
+def _incident(f: Findings, i: dict[str, Any], with_evidence: bool) -> dict[str, Any]:
+    evidence = f.evidence.filter(pl.col("incident") == i["incident"]).head(
+        len(f.evidence) if with_evidence else 0
+    )
     return {
         "number": i["incident"],
         "when": f"{clock(i['start'])} → {clock(i['end'])} UTC ({span(i['duration_s'])})",

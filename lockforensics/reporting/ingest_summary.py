@@ -16,6 +16,7 @@ from rich.text import Text
 from lockforensics.ingest.containers import format_size
 from lockforensics.ingest.manifest import ManifestRow
 from lockforensics.pipeline import Ingest
+from lockforensics.reporting.prose import zone_line
 from lockforensics.textsafety import clean
 
 SAMPLES_SHOWN = 10
@@ -129,9 +130,8 @@ def render(result: Ingest, console: Console) -> None:
     zone = result.zone
     console.print(
         Text(
-            f"zone for zone-less stamps: {zone.label} ({zone.reason})"
-            if zone
-            else "zone for zone-less stamps: UTC (no zone evidence in the bundle)"
+            "zone for zone-less stamps: "
+            + zone_line(zone.label if zone else None, zone.reason if zone else None)
         )
     )
     relevant = [(s.source, n, t) for s in result.files for n, t in s.relevant_samples]

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Protocol, assert_never
 
 from lockforensics.findings import Findings
+from lockforensics.reporting import eventlist
 from lockforensics.reporting.json_summary import JsonReporter
 from lockforensics.reporting.markdown import MarkdownReporter
 from lockforensics.reporting.options import RenderOptions
@@ -45,3 +46,13 @@ def reporter_for(fmt: ReportFormat) -> Reporter:
             return HtmlReporter()
         case _:
             assert_never(fmt)
+
+
+def raw_lines(findings: Findings, fmt: ReportFormat, options: RenderOptions) -> int:
+    """Raw log lines a report carries (none without ``--evidence``): for the privacy note."""
+    if not options.evidence:
+        return 0
+    lines = findings.evidence.height
+    if fmt is ReportFormat.HTML:
+        lines += eventlist.raw_line_count(findings)
+    return lines

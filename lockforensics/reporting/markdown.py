@@ -22,7 +22,7 @@ from lockforensics.findings import Findings
 from lockforensics.reporting import mermaid, rows
 from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline
-from lockforensics.reporting.units import clock
+from lockforensics.reporting.units import clock, span
 from lockforensics.textsafety import md_code, md_fence, md_text
 
 #: Evidence lines per incident, tried in order until the report fits.
@@ -102,7 +102,9 @@ class MarkdownReporter:
     """Renders ``Findings`` as a GitHub comment-sized Markdown document."""
 
     def render(self, findings: Findings, options: RenderOptions) -> str:
-        for lines_per_incident in _EVIDENCE_STEPS:
+        # Raw lines carry chat ids and home paths: only with --evidence.
+        steps = _EVIDENCE_STEPS if options.evidence else (0,)
+        for lines_per_incident in steps:
             text = self._document(findings, options, lines_per_incident)
             if len(text) <= options.max_chars:
                 return text
@@ -150,7 +152,7 @@ class MarkdownReporter:
         sections = [f"### Incidents\n\n{_md(rows.incidents(f))}"]
         for incident in f.incidents.iter_rows(named=True):
             sections.append(self._incident(f, incident, evidence_lines))
-        if evidence_lines < _EVIDENCE_STEPS[0]:
+        if options.evidence and evidence_lines < _EVIDENCE_STEPS[0]:
             shown = f"{evidence_lines} lines per incident" if evidence_lines else "omitted"
             sections.append(
                 f"> Evidence trimmed to fit {options.max_chars:,} characters ({shown}); "
@@ -189,6 +191,11 @@ class MarkdownReporter:
             bars = mermaid.hourly_bars(f)
             if chart:
                 parts.append(f"```mermaid\n{chart}\n```")
+                parts.append(
+                    mermaid.GANTT_NOTE.format(
+                        min_bar=span(mermaid.min_bar_width(f).total_seconds())
+                    )
+                )
             if bars:
                 parts.append(f"```mermaid\n{bars}\n```")
             if not (chart or bars):

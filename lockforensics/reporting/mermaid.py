@@ -14,9 +14,22 @@ import polars as pl
 from lockforensics.findings import Findings
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ._/+()-]")
-# Bars shorter than this vanish in a gantt spanning hours.
+# A bar is drawn at least this share of the chart's span wide (and at least a
+# minute): a one-minute incident in a 21-hour gantt was 0-1 px wide.
+_MIN_BAR_SHARE = 0.015
 _MIN_BAR = timedelta(minutes=1)
 _FMT = "%Y-%m-%dT%H:%M:%S"
+#: The bar chart keeps at most this many bars, so its labels never overlap: 12 short
+#: ``04h`` labels, or 8 dated ``05-28 04h`` ones when the bins span more than one day.
+MAX_BARS = 12
+MAX_DATED_BARS = 8
+_BIN_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
+
+GANTT_NOTE = (
+    "Each bar is one incident on one agent, from its first to its last lock error or "
+    "takeover; (N) is how many that agent had in the incident. Short incidents are drawn "
+    "{min_bar} wide so they stay visible."
+)
 
 
 def label(text: object) -> str:
@@ -58,32 +71,68 @@ def gantt(findings: Findings) -> str | None:
         .agg(start=pl.col("ts").min(), end=pl.col("ts").max(), n=pl.len())
         .sort("agent", "incident")
     )
+    min_bar = min_bar_width(findings)
     for (agent,), rows in spans.group_by(["agent"], maintain_order=True):
         lines.append(f"    section {label(agent)}")
         for row in rows.iter_rows(named=True):
-            end = max(row["end"], row["start"] + _MIN_BAR)
+            end = max(row["end"], row["start"] + min_bar)
             name = label(f"incident {row['incident']} ({row['n']})")
             lines.append(f"    {name} :crit, {row['start']:{_FMT}}, {end:{_FMT}}")
     return "\n".join(lines)
 
 
+def min_bar_width(findings: Findings) -> timedelta:
+    """The shortest bar the gantt draws: a share of the span of all failures, at least 1 min."""
+    timed = findings.failures.get_column("ts").drop_nulls().sort().to_list()
+    if len(timed) < 2:
+        return _MIN_BAR
+    share = (timed[-1] - timed[0]) * _MIN_BAR_SHARE
+    return max(_MIN_BAR, timedelta(minutes=round(share.total_seconds() / 60)))
+
+
+def bin_hours(hours: int, max_bars: int = MAX_BARS) -> int:
+    """The bin width (hours) that shows ``hours`` hours in at most ``max_bars`` bars."""
+    fitting = (b for b in _BIN_HOURS if -(-hours // b) <= max_bars)
+    return next(fitting, 24 * -(-hours // (24 * max_bars)))
+
+
 def hourly_bars(findings: Findings) -> str | None:
-    """Lock errors and takeovers per hour over the hours between the first and last one."""
+    """Lock errors and takeovers per bin (1 h, or wider when the span is long), zeros included."""
     hours = hourly_counts(findings)
     if hours.is_empty():
         return None
-    labels = ", ".join(f'"{label(h)}"' for h in hours["hour_label"])
-    values = ", ".join(str(v) for v in hours["occurrences"])
-    top = max(1, int(hours["occurrences"].max() or 0))  # type: ignore[arg-type]  # an Int64 column
+    days = hours["hour"].dt.date().n_unique()
+    width = bin_hours(hours.height, MAX_BARS if days == 1 else MAX_DATED_BARS)
+    bins = (
+        hours.with_row_index("i")
+        .group_by(pl.col("i") // width, maintain_order=True)
+        .agg(pl.col("hour").first(), pl.col("occurrences").sum())
+        .sort("hour")
+    )
+    labels = ", ".join(f'"{label(text)}"' for text in _bin_labels(bins["hour"].to_list()))
+    values = ", ".join(str(v) for v in bins["occurrences"])
+    top = max(1, int(bins["occurrences"].max() or 0))  # type: ignore[arg-type]  # an Int64 column
+    per = "hour" if width == 1 else f"{width} hours"
     return "\n".join(
         [
             "xychart-beta",
-            '    title "Lock errors and takeovers per hour (UTC)"',
+            f'    title "Lock errors and takeovers per {per} (UTC)"',
             f"    x-axis [{labels}]",
             f'    y-axis "occurrences" 0 --> {top}',
             f"    bar [{values}]",
         ]
     )
+
+
+def _bin_labels(starts: list[datetime]) -> list[str]:
+    """``04h`` within one day (the first with its date); ``05-28 04h`` when the bins span days.
+
+    xychart treats labels as categories, so they must be unique: two ``10h`` of
+    different days would be drawn on top of each other.
+    """
+    if len({start.date() for start in starts}) > 1:
+        return [start.strftime("%m-%d %Hh") for start in starts]
+    return [start.strftime("%m-%d %Hh" if i == 0 else "%Hh") for i, start in enumerate(starts)]
 
 
 def hourly_counts(findings: Findings) -> pl.DataFrame:

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 from lockforensics.findings import Findings
+from lockforensics.reporting.glossary import name
 from lockforensics.reporting.units import span
 
 NO_TRIGGER_EVIDENCE = "no trigger evidence at this log level"
-
-_RESOLVERS = {
-    "cleanup_run": "sessions cleanup run",
-    "doctor_lock": "doctor --fix",
-    "lock_removed": "startup stale-lock sweep",
-    "gateway_restart": "gateway restart",
-    "run": "next successful run",
-}
 
 
 def headline(f: Findings) -> str:
@@ -37,6 +30,11 @@ def _count(n: int, noun: str) -> str:
 
 def resolution_name(kind: str | None) -> str:
     """What cleared an incident, in the operator's words."""
-    if kind is None:
-        return "unresolved"
-    return _RESOLVERS.get(kind, kind)
+    return name("resolver", kind, missing="unresolved")
+
+
+def zone_line(zone: str | None, reason: str | None) -> str:
+    """The zone given to zone-less stamps and why, in one flat phrase (no nested parentheses)."""
+    if not zone:
+        return "UTC; the bundle shows no zone"
+    return f"{zone}, taken from {reason}" if reason else zone

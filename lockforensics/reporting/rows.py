@@ -14,7 +14,8 @@ from typing import Any
 import polars as pl
 
 from lockforensics.findings import Findings
-from lockforensics.reporting.prose import resolution_name
+from lockforensics.reporting.glossary import name
+from lockforensics.reporting.prose import resolution_name, zone_line
 from lockforensics.reporting.units import clock, epoch_start, span, uptime
 
 Cell = str | int | float | None
@@ -42,10 +43,7 @@ def facts(f: Findings) -> Rows:
             ("OpenClaw", _joined(f.versions) if f.versions else "unknown"),
             ("Host", _joined(f.hosts) if f.hosts else "unknown"),
             ("Window (UTC)", f"{clock(f.window_start)} → {clock(f.window_end)}"),
-            (
-                "Zone for zone-less stamps",
-                f"{c.zone or 'UTC'} ({c.zone_reason or 'no zone evidence in the bundle'})",
-            ),
+            ("Zone for zone-less stamps", zone_line(c.zone, c.zone_reason)),
             (
                 "Alignment window / incident gap",
                 f"{span(f.settings.window_s)} / {span(f.settings.gap_s)}",
@@ -62,9 +60,9 @@ def epochs(f: Findings) -> Rows:
                 e["epoch"],
                 e["pid"] if e["pid"] is not None else "?",
                 epoch_start(e),
-                e["start_source"] or "-",
+                name("start_source", e["start_source"]),
                 clock(e["end"]) if e["end"] is not None else "running at bundle end",
-                e["ended_by"] or "-",
+                name("ended_by", e["ended_by"]),
                 e["events"],
             )
             for e in f.epochs.iter_rows(named=True)
@@ -191,7 +189,7 @@ def trigger_writers(f: Findings) -> Rows:
     return Rows(
         ("takeover", "other writer", "at (UTC)", "run"),
         tuple(
-            (r["takeover"], r["trigger"], clock(r["at"]), r["run_id"] or "-")
+            (r["takeover"], name("trigger", r["trigger"]), clock(r["at"]), r["run_id"] or "-")
             for r in f.trigger_writers.iter_rows(named=True)
         ),
     )

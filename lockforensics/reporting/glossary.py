@@ -1,0 +1,102 @@
+"""The one glossary of display names: what every human-facing format calls a value.
+
+The event table, the correlator and the JSON contract keep their snake_case
+values (``lock_stale``, ``cleanup_run``, ``second_run``); people read these
+words instead.  Terminal, Markdown and HTML all go through ``name``, so the
+three formats never call one thing by two names.  A value missing here is
+shown with its underscores turned into spaces, never raw.
+"""
+
+from __future__ import annotations
+
+#: Event kinds (``schema.EventKind``).
+KINDS = {
+    "lock_stale": "lock stale",
+    "lock_timeout": "lock timeout",
+    "lock_removed": "stale lock removed at startup",
+    "lock_released_by_watchdog": "lock released by watchdog",
+    "lock_cleanup_failed": "lock cleanup failed",
+    "lock_file": "lock file",
+    "takeover": "takeover",
+    "store_lock_timeout": "session-store lock timeout",
+    "store_lock_stale": "session-store lock stale",
+    "other_file_lock": "other file lock",
+    "gateway_start": "gateway start",
+    "gateway_start_failed": "gateway start failed",
+    "gateway_reload": "gateway config reload",
+    "gateway_restart": "gateway restart",
+    "gateway_stop": "gateway stop",
+    "uptime": "uptime report",
+    "version": "version line",
+    "run": "agent run",
+    "run_failed": "agent run failed",
+    "tool_call": "tool call",
+    "compaction": "auto-compaction",
+    "heartbeat": "heartbeat run",
+    "cron": "cron run",
+    "subagent": "subagent",
+    "lane_task": "lane task",
+    "lane_error": "lane error",
+    "lane_wait": "lane wait",
+    "session_state": "session state",
+    "stuck_session": "stuck session",
+    "model_fallback": "model fallback",
+    "cleanup_run": "sessions cleanup run",
+    "doctor_lock": "doctor lock check",
+}
+
+#: What cleared an incident (``incidents.resolved_by``, ``resolutions.kind``).
+RESOLVERS = {
+    "cleanup_run": "sessions cleanup run",
+    "doctor_lock": "doctor --fix",
+    "lock_removed": "startup stale-lock sweep",
+    "gateway_restart": "gateway restart",
+    "gateway_start": "gateway start",
+    "run": "next successful run",
+}
+
+#: Other writers of a session found near a takeover (``trigger_writers.trigger``).
+TRIGGERS = {
+    "second_run": "another run on the session",
+    "heartbeat": "heartbeat run",
+    "compaction": "auto-compaction",
+    "cron": "cron run",
+    "sessions_send": "sessions_send by another run",
+    "sessions_spawn": "sessions_spawn by another run",
+}
+
+#: Where an epoch's start came from (``epochs.start_source``).
+START_SOURCES = {
+    "start_line": "start line",
+    "restart": "restart line",
+    "uptime": "uptime report",
+    "first_line": "first line (started earlier)",
+}
+
+#: How an epoch ended (``epochs.ended_by``).
+ENDINGS = {
+    "restart": "restart",
+    "in_process_restart": "in-process restart",
+    "stop": "stop",
+    "unlogged": "next start (no stop logged)",
+}
+
+_TABLES = {
+    "kind": KINDS,
+    "resolver": RESOLVERS,
+    "trigger": TRIGGERS,
+    "start_source": START_SOURCES,
+    "ended_by": ENDINGS,
+}
+
+
+def name(table: str, value: str | None, missing: str = "-") -> str:
+    """The display name of ``value`` in glossary ``table`` (``kind``, ``resolver``, …)."""
+    if value is None:
+        return missing
+    return _TABLES[table].get(value, value.replace("_", " "))
+
+
+def kind(value: str | None) -> str:
+    """An event kind as people read it (``lock_stale`` → ``lock stale``)."""
+    return name("kind", value)
