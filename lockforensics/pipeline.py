@@ -27,6 +27,7 @@ from lockforensics.correlate import (
     epochs,
     failures,
     frequency,
+    identity,
     incidents,
     resolution,
     runs,
@@ -288,7 +289,7 @@ def correlate(
     table = events.lazy()
     epoch_table = epochs.epochs(table).collect()
     annotated = scope.in_scope(
-        epochs.annotate(table, epoch_table.lazy()),
+        identity.link(epochs.annotate(table, epoch_table.lazy())),
         settings.since,
         settings.until,
         settings.agents,
