@@ -30,8 +30,8 @@ from lockforensics.ingest.containers import (
 )
 from lockforensics.ingest.export import TableFormat, write_events
 from lockforensics.parsing.documents import load_documents
-from lockforensics.parsing.eras import load_eras
 from lockforensics.parsing.envelopes import PLAIN, load_envelopes
+from lockforensics.parsing.eras import load_eras
 from lockforensics.parsing.signatures import load_catalog
 from lockforensics.parsing.timestamps import zone_from_option
 from lockforensics.pipeline import analyze, ingest
