@@ -41,6 +41,7 @@ from lockforensics.oncall.sql import SqlFormat
 from lockforensics.oncall.watch import Watcher, WatchOptions
 from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.envelopes import PLAIN, load_envelopes
+from lockforensics.parsing.eras import load_eras
 from lockforensics.parsing.signatures import load_catalog
 from lockforensics.parsing.timestamps import zone_from_option
 from lockforensics.pipeline import analyze, correlate, ingest
@@ -506,6 +507,12 @@ def report_command(
 def formats_command() -> None:
     """List the envelopes and signatures lockforensics knows, with OpenClaw versions."""
     out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
+    eras = Table(title="OpenClaw eras (oldest first)", title_justify="left")
+    for column in ("era", "OpenClaw versions", "what changed", "era-only signatures"):
+        eras.add_column(column)
+    for era in load_eras():
+        eras.add_row(era.name, era.versions, era.description, ", ".join(era.signatures))
+    out.print(eras)
     envelopes = Table(title="Envelopes (detection order)", title_justify="left")
     for column in ("name", "channel", "OpenClaw versions", "what"):
         envelopes.add_column(column)

@@ -27,6 +27,7 @@ from lockforensics.correlate import (
     epochs,
     failures,
     frequency,
+    identity,
     incidents,
     resolution,
     runs,
@@ -357,7 +358,7 @@ def correlate(
     """
     table = events.lazy()
     epoch_table = epochs.epochs(table).collect()
-    whole = epochs.annotate(table, epoch_table.lazy()).collect()
+    whole = identity.link(epochs.annotate(table, epoch_table.lazy())).collect()
     annotated = scope.in_scope(
         whole.lazy(), settings.since, settings.until, settings.agents
     ).collect()

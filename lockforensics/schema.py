@@ -179,6 +179,12 @@ EPOCH_COLUMNS: pl.Schema = pl.Schema(
     {"epoch": pl.Int64(), "uptime_s": pl.Int64(), "uptime_is_lower_bound": pl.Boolean()}
 )
 
+#: The column the correlator adds for a session's linked identity
+#: (lockforensics/correlate/identity.py): the transcript id when any line links
+#: it, else the session key.  Failures, alignment, incidents and the headline
+#: count sessions by it, so a session named by key and by id counts once.
+IDENTITY_COLUMNS: pl.Schema = pl.Schema({"session": pl.String()})
+
 #: The total order every public event frame ends in (determinism).
 SORT_KEY: tuple[str, ...] = ("ts", "source", "line", "hit")
 

@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lockforensics.correlate import alignment, epochs, failures, incidents
+from lockforensics.correlate import alignment, epochs, failures, identity, incidents
 from lockforensics.findings import Settings
 from lockforensics.pipeline import correlate
 from tests.eventrows import Table
@@ -43,7 +43,11 @@ def table(rows: list[tuple[str, int, str, str | None]]) -> pl.DataFrame:
 def failure_frame(frame: pl.DataFrame, gap_s: float = 600.0) -> pl.LazyFrame:
     events = frame.lazy()
     annotated = epochs.annotate(events, epochs.epochs(events).collect().lazy()).collect()
-    return incidents.cluster(failures.failures(annotated.lazy()), gap_s).collect().lazy()
+    return (
+        incidents.cluster(failures.failures(identity.link(annotated.lazy())), gap_s)
+        .collect()
+        .lazy()
+    )
 
 
 def pair_rows(frame: pl.DataFrame, window_s: float) -> list[dict[str, Any]]:

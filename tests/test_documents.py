@@ -515,3 +515,18 @@ def test_document_pasted_among_log_lines_does_not_swallow_them() -> None:
     assert result.occurrence_counts() == {"cleanup_run": 1, "takeover": 1}
     scan = result.files[0]
     assert scan.event_lines + scan.noise_lines + scan.unrecognized == scan.lines == 9
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        "{ pid: 41693, createdAt: '2026-05-14T07:35:46.405Z', maxHoldMs: 720000 }",
+        '$ cat x.jsonl.lock\n{"pid": 41693, "createdAt": "2026-05-14T07:35:46.405Z", ...}\n$ ',
+    ],
+)
+def test_pasted_lock_payloads_that_are_not_json_are_read(payload: str) -> None:
+    """Unquoted keys, `...` elisions and a `$ cat` transcript still give pid and createdAt."""
+    result = ingest_files({f"agents/main/sessions/{SID}.jsonl.lock": payload})
+    (row,) = rows(result, "lock_file")
+    assert (row["pid"], row["lock_payload"]) == (41693, "partial")
+    assert row["ts"] == datetime(2026, 5, 14, 7, 35, 46, 405000, tzinfo=UTC)

@@ -8,6 +8,7 @@ order the pipeline runs them:
     epochs        gateway process lifetimes; every event gets its epoch,
                   gateway_pid and uptime_s
     scope         --since / --until / --agent, after epochs
+    identity      ``session``: one name per session, linking keys to ids
     failures      one row per lock_stale / lock_timeout / takeover occurrence
     runs          one row per embedded run (debug lines)
     alignment     each takeover's lock-error precursor, and the lag

@@ -20,7 +20,6 @@ LOCK_ERRORS = (EventKind.LOCK_STALE, EventKind.LOCK_TIMEOUT)
 def failures(events: pl.LazyFrame) -> pl.LazyFrame:
     """Collapse the (epoch-annotated) lock and takeover lines into occurrences."""
     rows = ordered(events).filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
-    real_session = pl.col("session_id").filter(~pl.col("session_is_placeholder").fill_null(False))
     # `lane=main` / `cron` / `subagent` say which queue the run was on; the
     # `session:<key>` mirror only repeats the session.
     global_lane = pl.col("lane").filter(~pl.col("lane").str.starts_with("session:"))
@@ -30,7 +29,9 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             kind=pl.col("kind").first(),
             ts=pl.col("ts").min(),
             agent=first_value("agent"),
-            session_id=real_session.drop_nulls().first(),
+            # The linked identity (correlate/identity.py): the transcript id, or
+            # the session key when no line links the key to an id.
+            session_id=first_value("session"),
             session_key=first_value("session_key"),
             session_file=first_value("session_file"),
             lock_path=first_value("lock_path"),

@@ -57,7 +57,7 @@ def build(
         if (out / sub).exists():
             shutil.rmtree(out / sub)
 
-    builder = ScenarioBuilder(seed)
+    builder = ScenarioBuilder(seed, chosen.era)
     tl = builder.build()
     ctx = SourceContext(out, seed, tl, builder.sessions, render(tl.recs))
     lines: dict[str, int] = {}
@@ -71,7 +71,14 @@ def build(
         padding = chosen.pad(ctx, max(0, size - base - len(JOURNAL_HEADER) - 1))
     lines |= write_logs(ctx, padding, chosen.gzip_level)
     pad_truth = padding.truth if padding is not None else PaddingTruth()
-    truth = expected_truth(tl, out.name, lines, builder.sessions, pad_truth)
+    # A session is counted by id when some line links its key to it, else by key.
+    names = {
+        s.session_id: s.session_id
+        if chosen.era == "file" or s.session_id in builder.linked
+        else s.key
+        for s in builder.sessions.values()
+    }
+    truth = expected_truth(tl, out.name, lines, builder.sessions, pad_truth, names)
     check_scenario(truth)
     expected_path(out).write_text(
         json.dumps(truth, indent=2, sort_keys=True) + "\n", encoding="utf-8", newline="\n"

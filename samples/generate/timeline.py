@@ -60,12 +60,22 @@ from samples.generate.scenario import (
 from samples.generate.sessions import Session, build_sessions, model_of, new_uuid
 from samples.generate.shapes import fallback_decision, rate_limit_decision, tool_call_id
 
+LEASE_LISTENING_LINE = (
+    "http server listening (4 plugins: browser, canvas, memory-core, telegram; 6.0s)"
+)
+
 
 class ScenarioBuilder:
     """Emits every record of the scenario into a Timeline, recording ground truth."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, era: str = "file") -> None:
         self.seed = seed
+        # "file": `.jsonl.lock` files (≤ 2026.7); "lease": SQLite session-write
+        # leases named `sqlite:session-write:<key>` (2026.7+, OpenClaw 2026.11 lines).
+        self.era = era
+        # Session ids some line shows next to their key (run attempts, takeover
+        # lane mirrors): the analyzer counts these by id, the others by key.
+        self.linked: set[str] = set()
         self.sessions = build_sessions(seed)
         self.tl = Timeline()
         self.ids = random.Random(f"{seed}:ids")
@@ -76,6 +86,9 @@ class ScenarioBuilder:
 
     def sess(self, agent: str, slot: str) -> Session:
         return self.sessions[(agent, slot)]
+
+    def lock_of(self, s: Session) -> str:
+        return f"sqlite:session-write:{s.key}" if self.era == "lease" else s.lock_path
 
     def run_start(self, ts: int, run_id: str, s: Session) -> None:
         """Lane + run start lines of an embedded run; debug level, so only inside the window."""
@@ -98,6 +111,7 @@ class ScenarioBuilder:
             "diagnostic",
             f"run attempt: sessionId={s.session_id} sessionKey={s.key} runId={run_id} attempt=1",
         )
+        self.linked.add(s.session_id)
         add(
             ts + 7,
             "DEBUG",
@@ -143,18 +157,21 @@ class ScenarioBuilder:
                 else rng.randrange(LOCK_MAX_HOLD_MS + 1000, LOCK_MAX_HOLD_MS + 58000)
             )
             age = step.age_ms or default_age
-            core = f"session file lock stale ({step.reasons}): {self.owner(pid, age)} {s.lock_path}"
+            core = (
+                f"session file lock stale ({step.reasons}): "
+                f"{self.owner(pid, age)} {self.lock_of(s)}"
+            )
             err = f"SessionWriteLockStaleError: {core}"
             kind = "lock_stale"
         else:
             age = step.age_ms or rng.randrange(LOCK_ACQUIRE_TIMEOUT_MS + 2000, 420000)
             core = (
                 f"session file locked (timeout {LOCK_ACQUIRE_TIMEOUT_MS}ms): "
-                f"{self.owner(pid, age)} {s.lock_path}"
+                f"{self.owner(pid, age)} {self.lock_of(s)}"
             )
             err = f"SessionWriteLockTimeoutError: {core}"
             kind = "lock_timeout"
-        last_age[s.lock_path] = (t, age)
+        last_age[self.lock_of(s)] = (t, age)
         dur = LOCK_ACQUIRE_TIMEOUT_MS + rng.randrange(40, 420)
         run_id = new_uuid(rng)
         self.run_start(t - dur - 40, run_id, s)
@@ -210,7 +227,7 @@ class ScenarioBuilder:
         age2 = age1 + (t2 - t)
         cores = [
             f"session file locked (timeout {LOCK_ACQUIRE_TIMEOUT_MS}ms): "
-            f"{self.owner(pid, a)} {s.lock_path}"
+            f"{self.owner(pid, a)} {self.lock_of(s)}"
             for a in (age1, age2)
         ]
         run_id = new_uuid(rng)
@@ -275,7 +292,7 @@ class ScenarioBuilder:
             f"Embedded agent failed before reply: {summary}",
             src=SRC_CONSOLE_ERROR,
         )
-        last_age[s.lock_path] = (t2, age2)
+        last_age[self.lock_of(s)] = (t2, age2)
         for ts in (t, t2):
             self.tl.occ.append(Occurrence("lock_timeout", ts, s.agent, s.session_id, s.path, burst))
 
@@ -319,18 +336,21 @@ class ScenarioBuilder:
                 src=SRC_CONSOLE_ERROR,
             )
         self.tl.occ.append(Occurrence("takeover", t, s.agent, s.session_id, s.path, burst))
+        self.linked.add(s.session_id)  # the lane=session:<key> mirror names the path
 
     def watchdog(self, t: int, step: Step, last_age: dict[str, tuple[int, int]]) -> None:
+        if self.era == "lease":  # a lease has no sidecar watchdog: it is lost, not released
+            return
         s = self.sess(step.agent, step.slot)
-        if s.lock_path in last_age:
-            err_t, age = last_age[s.lock_path]
+        if self.lock_of(s) in last_age:
+            err_t, age = last_age[self.lock_of(s)]
             held = age + (t - err_t)
         else:
             held = LOCK_MAX_HOLD_MS + self.ids.randrange(1000, 59000)
         self.tl.add_stderr(
             t,
             f"[session-write-lock] releasing lock held for {held}ms "
-            f"(max={LOCK_MAX_HOLD_MS}ms): {s.lock_path}",
+            f"(max={LOCK_MAX_HOLD_MS}ms): {self.lock_of(s)}",
         )
         self.tl.occ.append(Occurrence("lock_released_by_watchdog", t, s.agent, s.session_id))
 
@@ -470,12 +490,18 @@ class ScenarioBuilder:
             "started (interval: 300s, startup-grace: 60s, channel-connect-grace: 120s)",
         )
         add(boot + 11, "INFO", "gateway", f"agent model: {AGENT_MODEL_LINE}")
-        add(
-            EPOCHS.b_start,
-            "INFO",
-            "gateway",
-            f"listening on ws://127.0.0.1:{GATEWAY_PORT}, ws://[::1]:{GATEWAY_PORT} (PID {PID_B})",
-        )
+        if self.era == "lease":
+            # 2026.6+: no `(PID n)` on the listening line; a bare `ready` follows it.
+            add(EPOCHS.b_start, "INFO", "gateway", LEASE_LISTENING_LINE)
+            add(EPOCHS.b_start + 4, "INFO", "gateway", "ready")
+        else:
+            add(
+                EPOCHS.b_start,
+                "INFO",
+                "gateway",
+                f"listening on ws://127.0.0.1:{GATEWAY_PORT}, ws://[::1]:{GATEWAY_PORT} "
+                f"(PID {PID_B})",
+            )
         day = datetime.fromtimestamp(EPOCHS.b_start / 1000, tz=TZ).strftime("%Y-%m-%d")
         add(EPOCHS.b_start + 1, "INFO", "gateway", f"log file: {LOG_DIR}/openclaw-{day}.log")
         add(EPOCHS.b_start + 7, "INFO", "hooks", "loaded 4 internal hook handlers")

@@ -89,8 +89,14 @@ def expected_truth(
     lines: dict[str, int],
     sessions: dict[tuple[str, str], Session],
     padding: PaddingTruth,
+    names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The ground truth: occurrences of the scenario and of the profile's padding."""
+    """The ground truth: occurrences of the scenario and of the profile's padding.
+
+    ``names`` maps a session id to the name the analyzer counts it by (its id,
+    or its key when no line links the two); None: every session by id.
+    """
+    name = names or {}
     occ = tl.occ
     counts = {k: padding.occurrences.get(k, 0) for k in COUNTED_KINDS}
     seen_runs: set[str] = set()
@@ -113,7 +119,9 @@ def expected_truth(
                 "start": iso_z(start),
                 "end": iso_z(end),
                 "agents": sorted({o.agent for o in mine if o.agent}),
-                "sessions": sorted({o.session_id for o in mine if o.session_id}),
+                "sessions": sorted(
+                    {name.get(o.session_id, o.session_id) for o in mine if o.session_id}
+                ),
                 "lock_stale": sum(o.kind == "lock_stale" for o in mine),
                 "lock_timeout": sum(o.kind == "lock_timeout" for o in mine),
                 "takeover": sum(o.kind == "takeover" for o in mine),

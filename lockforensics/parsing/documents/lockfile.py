@@ -30,11 +30,13 @@ from lockforensics.schema import EventKind
 _LOCK_NAME = re.compile(r"(?:\.jsonl\.lock|\.json\.lock|^gateway\.[0-9a-f]{8}\.lock)$")
 _PAYLOAD_KEYS = frozenset({"pid", "createdAt", "maxHoldMs", "starttime", "configPath", "startTime"})
 _MAX_PAYLOAD = 4096  # real payloads are under 200 bytes
+# Pasted payloads are often not strict JSON: unquoted or single-quoted keys
+# (a JS object dump), `...` elisions, a `$ cat` transcript around them.
 _PARTIAL = {
-    "pid": re.compile(r'"pid"\s*:\s*(\d+)'),
-    "createdAt": re.compile(r'"createdAt"\s*:\s*"([^"]+)"'),
-    "maxHoldMs": re.compile(r'"maxHoldMs"\s*:\s*(\d+)'),
-    "starttime": re.compile(r'"starttime"\s*:\s*(\d+)'),
+    "pid": re.compile(r"""["']?\bpid["']?\s*:\s*(\d+)"""),
+    "createdAt": re.compile(r"""["']?\bcreatedAt["']?\s*:\s*["']([^"']+)["']"""),
+    "maxHoldMs": re.compile(r"""["']?\bmaxHoldMs["']?\s*:\s*(\d+)"""),
+    "starttime": re.compile(r"""["']?\bstarttime["']?\s*:\s*(\d+)"""),
 }
 
 

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from typing import Final
 
-from samples.generate.profiles import busy, sparse
+from samples.generate.profiles import busy, lease, sparse
 from samples.generate.profiles.base import Padding, PaddingTruth, PadLine, Profile
 
-PROFILES: Final[dict[str, Profile]] = {p.name: p for p in (sparse.PROFILE, busy.PROFILE)}
+PROFILES: Final[dict[str, Profile]] = {
+    p.name: p for p in (sparse.PROFILE, busy.PROFILE, lease.PROFILE)
+}
 
 __all__ = ["PROFILES", "PadLine", "Padding", "PaddingTruth", "Profile"]

@@ -48,3 +48,4 @@ class Profile:
     default_size: int | None  # None: no padding unless --size is given
     gzip_level: int | None  # a padded bundle's GZIPPED_DAY is gzip'd at this level (None: not)
     pad: Callable[[SourceContext, int], Padding]  # (scenario, bytes to add) -> padding
+    era: str = "file"  # "file": .jsonl.lock wordings; "lease": SQLite-era (2026.7+) wordings

@@ -1,0 +1,86 @@
+"""Session identity: one name per session, whether a line names it by key or by id.
+
+OpenClaw names a session two ways.  A transcript path (takeovers, legacy
+``.jsonl.lock`` errors, doctor and cleanup documents) gives the session *id*;
+a lane (``lane=session:<key>``) or, from 2026.7, a lease key
+(``sqlite:session-write:<key>``) gives the session *key*.  Counting either
+column alone counts a session twice when both wordings report it, or misses
+the lease-era errors (key only) entirely.
+
+This stage adds ``session``: the id when the line has a real one, else the id
+any other line links to the same key, else the key itself.  A link is a line
+that shows both (a lane mirror of a takeover, ``sessionId=… sessionKey=…``
+run lines).  A key can name several ids over time (``/new`` and daily resets
+start a new transcript under the same key), so a key-only line takes the id
+linked nearest in time; an untimed one takes the key's first link.  Both
+source columns are kept as they were.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.parsing.fields import PLACEHOLDER
+from lockforensics.schema import IDENTITY_COLUMNS
+
+# fields.PLACEHOLDER is compiled IGNORECASE; Rust regex spells that inline.
+_PLACEHOLDER_RE = f"(?i){PLACEHOLDER.pattern}"
+_ROW = "_identity_row"
+
+
+def _real_id() -> pl.Expr:
+    return (
+        pl.when(~pl.col("session_is_placeholder").fill_null(False))
+        .then(pl.col("session_id"))
+        .otherwise(None)
+    )
+
+
+def _real_key() -> pl.Expr:
+    key = pl.col("session_key")
+    return pl.when(~key.str.contains(_PLACEHOLDER_RE).fill_null(True)).then(key).otherwise(None)
+
+
+def links(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Every (key, id, ts) a single line shows together, one row per distinct triple."""
+    return (
+        events.select(key=_real_key(), linked=_real_id(), link_ts=pl.col("ts"))
+        .filter(pl.col("key").is_not_null() & pl.col("linked").is_not_null())
+        .unique()
+        .sort("key", "link_ts", "linked", nulls_last=True)
+    )
+
+
+def link(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Add the ``session`` identity column (see the module docstring)."""
+    pairs = links(events)
+    first_link = pairs.group_by("key", maintain_order=True).agg(
+        first_linked=pl.col("linked").first()
+    )
+    timed_links = pairs.filter(pl.col("link_ts").is_not_null()).sort("link_ts")
+    rows = events.with_row_index(_ROW).with_columns(_key=_real_key(), _id=_real_id())
+    # Only key-only rows need a link; the as-of join wants both sides sorted by time.
+    wanted = rows.filter(pl.col("_id").is_null() & pl.col("_key").is_not_null())
+    nearest = (
+        wanted.filter(pl.col("ts").is_not_null())
+        .select(_ROW, "_key", "ts")
+        .sort("ts")
+        .join_asof(
+            timed_links.select("key", "linked", "link_ts"),
+            left_on="ts",
+            right_on="link_ts",
+            by_left="_key",
+            by_right="key",
+            strategy="nearest",
+            check_sortedness=False,
+        )
+        .select(_ROW, "linked")
+    )
+    session = pl.coalesce("_id", "linked", "first_linked", "_key")
+    return (
+        rows.join(nearest, on=_ROW, how="left")
+        .join(first_link, left_on="_key", right_on="key", how="left")
+        .with_columns(session.cast(IDENTITY_COLUMNS["session"]).alias("session"))
+        .sort(_ROW)
+        .drop(_ROW, "_key", "_id", "linked", "first_linked")
+    )

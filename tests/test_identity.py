@@ -1,0 +1,76 @@
+"""Sessions named by key (lease-era lock errors, lanes) and by id (transcript paths) are one."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.correlate import identity
+from lockforensics.findings import Settings
+from lockforensics.pipeline import analyze
+from tests.conftest import ingest_files
+
+SID = "2bc0117f-8cd0-43a6-a382-1b4ebc062f6d"
+PATH = f"/data/.openclaw/agents/main/sessions/{SID}.jsonl"
+KEY = "agent:main:telegram:direct:5550001"
+STALE = f"session file lock stale (lease-lost): replacement sqlite:session-write:{KEY}"
+TAKEOVER = f"EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt lock was released: {PATH}"
+
+
+def _lines(*rows: tuple[str, str]) -> str:
+    return "".join(f"2026-11-03T09:{ts}+00:00 [diagnostic] {text}\n" for ts, text in rows)
+
+
+def test_key_and_id_of_one_session_count_once() -> None:
+    """A lease error (key) and a takeover (id) linked by a lane mirror are one session."""
+    text = _lines(
+        ("20:00.000", f'lane task error: lane=main durationMs=61000 error="{STALE}"'),
+        ("20:02.000", f'lane task error: lane=main durationMs=85716 error="{TAKEOVER}"'),
+        ("20:02.005", f'lane task error: lane=session:{KEY} durationMs=85722 error="{TAKEOVER}"'),
+    )
+    findings = analyze(ingest_files({"gateway.log": text}), Settings())
+    assert findings.headline.lock_stale == 1
+    assert findings.headline.takeovers == 1
+    assert findings.headline.sessions == 1
+    assert set(findings.failures["session_id"].to_list()) == {SID}
+    assert findings.alignment["with_lock_precursor"] == 1
+
+
+def test_unlinked_key_is_the_session() -> None:
+    """With no line linking a key to an id, the key itself is the session (never null)."""
+    text = _lines(("20:00.000", STALE), ("20:09.000", STALE.replace(KEY, "agent:main:main")))
+    findings = analyze(ingest_files({"gateway.log": text}), Settings())
+    assert sorted(findings.failures["session_id"].to_list()) == sorted([KEY, "agent:main:main"])
+    assert findings.headline.sessions == 2
+
+
+def test_key_reused_by_a_new_transcript_links_to_the_nearest_id() -> None:
+    """A key whose transcript was reset links each key-only line to the id nearest in time."""
+    frame = pl.LazyFrame(
+        {
+            "ts": pl.Series(
+                [
+                    "2026-11-03T09:00:00",
+                    "2026-11-03T09:01:00",
+                    "2026-11-03T12:00:00",
+                    "2026-11-03T12:00:05",
+                ]
+            ).str.to_datetime(time_zone="UTC"),
+            "session_id": ["old", None, "new", None],
+            "session_is_placeholder": [False, None, False, None],
+            "session_key": ["agent:a:main"] * 4,
+        }
+    )
+    assert identity.link(frame).collect()["session"].to_list() == ["old", "old", "new", "new"]
+
+
+def test_placeholder_id_falls_back_to_the_key() -> None:
+    """A redacted id (`<session>`) is not an identity; the line's key is."""
+    frame = pl.LazyFrame(
+        {
+            "ts": pl.Series(["2026-11-03T09:00:00"]).str.to_datetime(time_zone="UTC"),
+            "session_id": ["<session>"],
+            "session_is_placeholder": [True],
+            "session_key": ["agent:a:main"],
+        }
+    )
+    assert identity.link(frame).collect()["session"].to_list() == ["agent:a:main"]

@@ -1,0 +1,91 @@
+"""Ground truth of a generated 2026.11-style bundle (SQLite session-write leases)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from lockforensics.findings import Findings, Settings
+from lockforensics.pipeline import analyze, ingest
+from samples.generate import build
+
+
+@pytest.fixture(scope="module")
+def lease(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Any], Findings]:
+    out = tmp_path_factory.mktemp("lease") / "bundle"
+    truth = build(out, profile="lease").truth
+    return truth, analyze(ingest([Path(out)]), Settings())
+
+
+def test_lease_bundle_names_sessions_by_lease_key(
+    lease: tuple[dict[str, Any], Findings],
+) -> None:
+    """Every lock error of the lease bundle names a lease key, never a .jsonl.lock file."""
+    _, findings = lease
+    locks = findings.events.filter(pl.col("kind").is_in(["lock_stale", "lock_timeout"]))
+    assert locks.height > 0
+    assert locks["lock_path"].str.starts_with("sqlite:session-write:agent:").all()
+    assert locks["session_key"].is_not_null().all()
+
+
+def test_lease_bundle_occurrence_counts_match(lease: tuple[dict[str, Any], Findings]) -> None:
+    """Each kind's occurrence count equals the generator's ground truth."""
+    truth, findings = lease
+    for kind, count in truth["occurrences"].items():
+        assert findings.counts.get(kind, 0) == count, kind
+
+
+def test_lease_bundle_incidents_count_linked_sessions(
+    lease: tuple[dict[str, Any], Findings],
+) -> None:
+    """Incidents hold the truth's sessions by linked identity, once each, with pid and uptime."""
+    truth, findings = lease
+    got = [
+        {
+            "start": row["start"].strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z",
+            "sessions": row["session_ids"],
+            "lock_stale": row["lock_stale"],
+            "lock_timeout": row["lock_timeout"],
+            "takeover": row["takeover"],
+            "gateway_pid": row["gateway_pid"],
+            "uptime_s": row["uptime_s"],
+        }
+        for row in findings.incidents.iter_rows(named=True)
+    ]
+    keys = (
+        "start",
+        "sessions",
+        "lock_stale",
+        "lock_timeout",
+        "takeover",
+        "gateway_pid",
+        "uptime_s",
+    )
+    assert got == [{k: i[k] for k in keys} for i in truth["incidents"]]
+    distinct = {s for i in truth["incidents"] for s in i["sessions"]}
+    assert findings.headline.sessions == len(distinct)
+
+
+def test_lease_bundle_aligns_takeovers_with_lease_errors(
+    lease: tuple[dict[str, Any], Findings],
+) -> None:
+    """A takeover (named by id) finds its lease-error precursor (named by key) on its session."""
+    truth, findings = lease
+    with_precursor = sum(t["precursor_ts"] is not None for t in truth["takeovers"])
+    assert findings.alignment["with_session_precursor"] == with_precursor
+    assert findings.alignment["with_agent_precursor"] == 0
+
+
+def test_lease_bundle_epoch_starts_at_http_listening(
+    lease: tuple[dict[str, Any], Findings],
+) -> None:
+    """The restarted gateway's epoch starts at its `http server listening (...)` line."""
+    truth, findings = lease
+    successor = findings.epochs.row(1, named=True)
+    want = truth["gateway"]["epochs"][1]
+    assert successor["pid"] == want["pid"]
+    assert successor["start_source"] == "start_line"
+    assert successor["start"].strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" == want["start"]
