@@ -23,18 +23,10 @@ from lockforensics.parsing.documents import DocumentCatalog, load_documents
 from lockforensics.parsing.envelopes import EnvelopeCatalog, load_envelopes
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.lines import LineReader
+from lockforensics.parsing.literals import CLOCK_LITERALS, literal_regex
 from lockforensics.parsing.signatures import Catalog, load_catalog
 from lockforensics.parsing.timestamps import FileClock, date_from_name
 from lockforensics.parsing.vector import VectorPlan
-
-# Lines the clock must see even though no signature wants them.
-CLOCK_LITERALS = ("-- Logs begin at", "-- Journal begins at")
-_META_CHARS = frozenset("\\.+*?()|[]{}^$#&-~")
-
-
-def literal_regex(literals: tuple[str, ...]) -> str:
-    """One alternation of literals, escaped for both Rust and Python regex."""
-    return "|".join("".join("\\" + c if c in _META_CHARS else c for c in lit) for lit in literals)
 
 
 class Scanner:

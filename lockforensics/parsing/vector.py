@@ -30,6 +30,8 @@ import polars as pl
 
 from lockforensics.parsing import fields as fieldspec
 from lockforensics.parsing.envelopes import CONSOLE_RE, EnvelopeSpec
+from lockforensics.parsing.literals import CLOCK_LITERALS as CLOCK_ONLY
+from lockforensics.parsing.literals import literal_regex
 from lockforensics.parsing.signatures import META_FIELDS, Catalog, Rule
 from lockforensics.schema import ACTIVITY_KINDS, EVENT_SCHEMA, TimeQuality
 
@@ -41,9 +43,10 @@ from lockforensics.schema import ACTIVITY_KINDS, EVENT_SCHEMA, TimeQuality
 #         (hostname, message, agent_id, ...), then the end of the object.
 # Strings with escapes, nested meta objects or another key order do not match:
 # such lines go to the per-line reader, which decodes JSON properly.
+_JSON_STR = r'[^"\\]*(?:\\.[^"\\]*)*'
 TSLOG_HEAD_RE = (
     r'^\{"0":"\{\\"(?P<bkey>subsystem|module)\\":\\"(?P<bval>[^"\\]*)\\"\}","1":'
-    r'(?:"(?P<m1>[^"\\]*)"|(?P<meta>\{[^{}\\]*\}),"2":"(?P<m2>[^"\\]*)"),"_meta":\{'
+    rf'(?:"(?P<m1>{_JSON_STR})"|(?P<meta>\{{[^{{}}\\]*\}}),"2":"(?P<m2>{_JSON_STR})"),"_meta":\{{'
 )
 TSLOG_TAIL_RE = (
     r'\},"time":"(?P<ts>[^"\\]*)"'
@@ -99,6 +102,10 @@ class VectorPlan:
     def __init__(self, catalog: Catalog, candidate_re: str) -> None:
         self.candidate_re = candidate_re
         self.rules: dict[str, VectorRule] = {}
+        # Per literal, the literals that an occurrence of it could hide from the
+        # one-match-per-line count (inside it, sharing its start, or straddling
+        # its end): the rows of that literal are checked for them separately.
+        self.hidden: dict[str, str] = {}
         literals = [r.literals[0] for r in catalog.rules]
         shared = {lit for lit in literals if literals.count(lit) > 1}
         for rule in catalog.rules:
@@ -107,9 +114,11 @@ class VectorPlan:
                 continue
             if any(rule.kind in r.kinds for r in catalog.reclassify):
                 continue
-            if _overlaps(rule.literals[0], literals):
-                continue
-            self.rules[rule.literals[0]] = VectorRule(rule, wrapper)
+            literal = rule.literals[0]
+            self.rules[literal] = VectorRule(rule, wrapper)
+            hidden = _hidden_by(literal, literals + list(CLOCK_ONLY))
+            if hidden:
+                self.hidden[literal] = literal_regex(tuple(hidden))
 
     def supports(self, env: EnvelopeSpec) -> bool:
         return env.parser in ("json:tslog", "prefix")
@@ -161,6 +170,8 @@ class VectorPlan:
         rule = vr.rule
         msg = pl.col("_msg")
         keep = msg.str.contains(rule.pattern)
+        if vr.literal in self.hidden:
+            keep = keep & ~msg.str.contains(self.hidden[vr.literal])
         for extra in rule.literals[1:]:
             keep = keep & msg.str.contains(extra, literal=True)
         if rule.subsystems:
@@ -184,18 +195,19 @@ class VectorPlan:
         )
 
 
-def _overlaps(literal: str, literals: list[str]) -> bool:
-    """True when another literal could hide inside, around or across this one on a
-    line: the one-match-per-line test relies on non-overlapping literals."""
-    for other in literals:
+def _hidden_by(literal: str, literals: list[str]) -> list[str]:
+    """The literals whose occurrence a match of ``literal`` could swallow."""
+    out = []
+    for other in dict.fromkeys(literals):
         if other == literal:
             continue
-        if other in literal or literal in other:
-            return True
-        for k in range(1, min(len(other), len(literal))):
-            if literal.endswith(other[:k]) or other.endswith(literal[:k]):
-                return True
-    return False
+        inside = other in literal or other.startswith(literal)
+        straddles = any(
+            literal.endswith(other[:k]) for k in range(1, min(len(other), len(literal)))
+        )
+        if inside or straddles:
+            out.append(other)
+    return out
 
 
 def _role(template: str) -> pl.Expr:
@@ -277,9 +289,13 @@ def _unwrap_tslog(frame: pl.DataFrame, candidate_re: str) -> pl.DataFrame:
         _nonempty(tail.str.extract(r'(?:^|,)"hostname":"([^"\\]*)"', 1)),
         _nonempty(text.str.extract(r'"hostname":"([^"\\]*)"', 1)),
     )
-    body = pl.coalesce(pl.col("_g_m1"), pl.col("_g_m2"))
+    escaped = pl.coalesce(pl.col("_g_m1"), pl.col("_g_m2"))
+    # Quotes and backslashes are unescaped here; any other escape (\n, \u...)
+    # sends the line to the per-line reader's JSON decoder.
+    body = escaped.str.replace_all(r'\\(["\\])', "$1")
     ok = (
-        body.is_not_null()
+        escaped.is_not_null()
+        & ~escaped.str.contains(r'\\[^"\\]')
         & pl.col("_g_ts").is_not_null()
         & tail.is_not_null()
         # A lock error inside errorPreview/promptError/... is the per-line reader's.

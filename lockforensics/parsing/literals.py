@@ -1,0 +1,12 @@
+"""The candidate-line prefilter: signature literals as one regex."""
+
+from __future__ import annotations
+
+# Lines the clock must see even though no signature wants them.
+CLOCK_LITERALS = ("-- Logs begin at", "-- Journal begins at")
+_META_CHARS = frozenset("\\.+*?()|[]{}^$#&-~")
+
+
+def literal_regex(literals: tuple[str, ...]) -> str:
+    """One alternation of literals, escaped for both Rust and Python regex."""
+    return "|".join("".join("\\" + c if c in _META_CHARS else c for c in lit) for lit in literals)
