@@ -138,7 +138,7 @@ def summary(
         "alignment": _plain(dict(findings.alignment)),
         "rates": _plain(dict(findings.rates)),
         "gateway_epochs": _rows(
-            findings.epochs.drop("opened_at", "start_occurrence", "end_occurrence")
+            findings.epochs.drop("opened_at", "announced_at", "start_occurrence", "end_occurrence")
         ),
         "incidents": _incidents(findings, evidence),
         "triggers": {
