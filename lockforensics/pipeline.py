@@ -269,7 +269,7 @@ def correlate(
     run_table = runs.runs(lazy).collect()
     clear_table = resolution.clears(lazy, run_table.lazy(), epoch_table.lazy()).collect()
     resolved, per_kind = resolution.resolve(
-        clustered.lazy(), clear_table.lazy(), resolution.still_held(lazy)
+        clustered.lazy(), clear_table.lazy(), resolution.observations(lazy)
     )
     incident_table = (
         incidents.table(clustered.lazy())

@@ -288,11 +288,11 @@ def truth(name: str) -> dict[str, Any]:
                 "lanes": ["main", "session:agent:gamma:main"],
             },
         ],
-        # (copy, the document it is a copy of)
+        # (copy, the document it is a copy of: the copy whose name sorts first)
         "folds": [
             (
-                f"{name}/archive/cleanup.tar/cleanup/sessions-cleanup-2026-06-02T0210Z.txt",
                 f"{name}/cleanup/sessions-cleanup-2026-06-02T0210Z.txt",
+                f"{name}/archive/cleanup.tar/cleanup/sessions-cleanup-2026-06-02T0210Z.txt",
             )
         ],
         "cleanup_runs": [_z(_at("02:10:00")), _z(_at("08:10:00"))],
