@@ -227,6 +227,14 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         zone_reason=result.zone.reason if result.zone else None,
         assumptions=assumptions,
         untimed_events=events.filter(pl.col("ts").is_null()).height,
+        untimed_inputs=tuple(
+            (str(source), int(count))
+            for source, count in events.filter(pl.col("ts").is_null())
+            .group_by("source")
+            .len()
+            .sort("source")
+            .iter_rows()
+        ),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
         warnings=tuple(result.warnings),
     )

@@ -54,6 +54,17 @@ def _iso(ts: datetime) -> str:
     return ts.isoformat(timespec="milliseconds")
 
 
+RELEASED = "session file changed while embedded prompt lock was released"
+TAKEOVER_WARN = (
+    "embedded attempt cleanup detected session takeover after prompt failure; "
+    "preserving prompt error:"
+)
+
+
+def _lane_error(lane: str, duration_ms: int, error: str) -> str:
+    return f'lane task error: lane={lane} durationMs={duration_ms} error="{error}"'
+
+
 def _lock_path(agent: str, key: str) -> str:
     return f"{STATE}/agents/{agent}/sessions/{SESSIONS[key]}.jsonl.lock"
 
@@ -68,7 +79,7 @@ class _Log:
     def __init__(self) -> None:
         self.file: list[str] = []
         self.journal: list[str] = [
-            f"-- Logs begin at Tue 2026-06-02 00:00:00 UTC, end at Tue 2026-06-02 12:00:00 UTC. --"
+            "-- Logs begin at Tue 2026-06-02 00:00:00 UTC, end at Tue 2026-06-02 12:00:00 UTC. --"
         ]
 
     def line(self, ts: datetime, pid: int, subsystem: str, message: str, level: str) -> None:
@@ -82,7 +93,9 @@ class _Log:
                 "hostname": "unknown",
                 "name": binding,
                 "parentNames": ["openclaw"],
-                "date": ts.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+                "date": ts.astimezone(UTC)
+                .isoformat(timespec="milliseconds")
+                .replace("+00:00", "Z"),
                 "logLevelId": {"INFO": 3, "WARN": 4, "ERROR": 5}[level],
                 "logLevelName": level,
                 "path": {"method": "logToFile"},
@@ -101,7 +114,13 @@ class _Log:
             f"pid={pid} alive=true ageMs=91000 {_lock_path(agent, key)}"
         )
         lane = f"lane=session:agent:{agent}:main"
-        self.line(ts, pid, "diagnostic", f'lane task error: {lane} durationMs=60012 error="{error}"', "ERROR")
+        self.line(
+            ts,
+            pid,
+            "diagnostic",
+            f'lane task error: {lane} durationMs=60012 error="{error}"',
+            "ERROR",
+        )
 
     def lock_stale(self, ts: datetime, pid: int, agent: str, key: str) -> None:
         error = (
@@ -109,24 +128,30 @@ class _Log:
             f"pid={pid} alive=true ageMs=800000 {_lock_path(agent, key)}"
         )
         lane = f"lane=session:agent:{agent}:main"
-        self.line(ts, pid, "diagnostic", f'lane task error: {lane} durationMs=60020 error="{error}"', "ERROR")
+        self.line(
+            ts,
+            pid,
+            "diagnostic",
+            f'lane task error: {lane} durationMs=60020 error="{error}"',
+            "ERROR",
+        )
 
     def takeover(self, ts: datetime, pid: int, agent: str, key: str, run: str) -> None:
-        changed = f"session file changed while embedded prompt lock was released: {_transcript(agent, key)}"
+        changed = f"{RELEASED}: {_transcript(agent, key)}"
         self.line(
             ts,
             pid,
             "agent/embedded",
-            "embedded attempt cleanup detected session takeover after prompt failure; "
-            f"preserving prompt error: runId={run} sessionId={SESSIONS[key]} "
+            f"{TAKEOVER_WARN} runId={run} sessionId={SESSIONS[key]} "
             f"promptError={changed} cleanupError={changed}",
             "WARN",
         )
+        error = f"EmbeddedAttemptSessionTakeoverError: {changed}"
         self.line(
             ts + timedelta(milliseconds=4),
             pid,
             "diagnostic",
-            f'lane task error: lane=main durationMs=85716 error="EmbeddedAttemptSessionTakeoverError: {changed}"',
+            _lane_error("main", 85716, error),
             "ERROR",
         )
 
@@ -145,11 +170,18 @@ def _doctor_text() -> str:
     """The doctor run at collection time: clack's box around the Session locks note."""
     body = [
         "- Found 2 session lock files.",
-        f"- ~/.openclaw/agents/gamma/sessions/{SESSIONS['gamma']}.jsonl.lock pid={NEW_PID} (alive) age=13s stale=no",
-        f"- ~/.openclaw/agents/gamma/sessions/{SESSIONS['gamma2']}.jsonl.lock pid={NEW_PID} (alive) age=unknown stale=no",
+        f"- ~/.openclaw/agents/gamma/sessions/{SESSIONS['gamma']}.jsonl.lock "
+        f"pid={NEW_PID} (alive) age=13s stale=no",
+        f"- ~/.openclaw/agents/gamma/sessions/{SESSIONS['gamma2']}.jsonl.lock "
+        f"pid={NEW_PID} (alive) age=unknown stale=no",
     ]
     width = max(len(line) for line in body) + 4
-    lines = ["┌  OpenClaw doctor", "│", "◇  Session locks " + "─" * (width - 16) + "╮", "│" + " " * width + "│"]
+    lines = [
+        "┌  OpenClaw doctor",
+        "│",
+        "◇  Session locks " + "─" * (width - 16) + "╮",
+        "│" + " " * width + "│",
+    ]
     lines += [f"│  {line.ljust(width - 2)}│" for line in body]
     lines += ["│" + " " * width + "│", "├" + "─" * width + "╯", "│", "└  Doctor complete."]
     return "\n".join(lines) + "\n"
@@ -157,21 +189,27 @@ def _doctor_text() -> str:
 
 def _paste() -> str:
     """What an operator pasted from a terminal: no stamps, ids partly elided."""
-    lock = _lock_path("delta", "delta")
-    changed = f"session file changed while embedded prompt lock was released: {_transcript('delta', 'delta')}"
-    return "\n".join(
-        [
-            f'[diagnostic] lane task error: lane=session:agent:delta:main durationMs=60012 error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid={NEW_PID} alive=true ageMs=91000 {lock}"',
-            "[agent/embedded] embedded attempt cleanup detected session takeover after prompt failure; "
-            f"preserving prompt error: runId=9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a sessionId={SESSIONS['delta']} "
-            f"promptError={changed} cleanupError={changed}",
-            f'[diagnostic] lane task error: lane=session:agent:delta:main durationMs=60000 error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid={NEW_PID} alive=true ~/.openclaw/agents/delta/sessions/80b5c956-...jsonl.lock"',
-            "[agent/embedded] embedded attempt cleanup detected session takeover after prompt failure; "
-            "preserving prompt error: runId=<runId> sessionId=<sessionId> "
-            "promptError=session file changed while embedded prompt lock was released: ~/.openclaw/agents/delta/sessions/<sessionId>.jsonl "
-            "cleanupError=session file changed while embedded prompt lock was released: ~/.openclaw/agents/delta/sessions/<sessionId>.jsonl",
-        ]
-    ) + "\n"
+    changed = f"{RELEASED}: {_transcript('delta', 'delta')}"
+    elided = f"{RELEASED}: ~/.openclaw/agents/delta/sessions/<sessionId>.jsonl"
+    timeout = f"SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid={NEW_PID}"
+    lane = "session:agent:delta:main"
+    lines = [
+        "[diagnostic] "
+        + _lane_error(
+            lane, 60012, f"{timeout} alive=true ageMs=91000 {_lock_path('delta', 'delta')}"
+        ),
+        f"[agent/embedded] {TAKEOVER_WARN} runId=9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a "
+        f"sessionId={SESSIONS['delta']} promptError={changed} cleanupError={changed}",
+        "[diagnostic] "
+        + _lane_error(
+            lane,
+            60000,
+            f"{timeout} alive=true ~/.openclaw/agents/delta/sessions/80b5c956-...jsonl.lock",
+        ),
+        f"[agent/embedded] {TAKEOVER_WARN} runId=<runId> sessionId=<sessionId> "
+        f"promptError={elided} cleanupError={elided}",
+    ]
+    return "\n".join(lines) + "\n"
 
 
 def _gateway_log() -> _Log:
@@ -180,13 +218,23 @@ def _gateway_log() -> _Log:
     log.line(_at("00:00:00.500"), OLD_PID, "gateway", listening.format(pid=OLD_PID), "INFO")
     # Incident 1: alpha and beta, epoch 1.
     log.lock_timeout(_at("02:00:00.000"), OLD_PID, "alpha", "alpha")
-    log.takeover(_at("02:00:07.500"), OLD_PID, "alpha", "alpha", "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d")
+    log.takeover(
+        _at("02:00:07.500"), OLD_PID, "alpha", "alpha", "6a5b4c3d-2e1f-4a0b-9c8d-7e6f5a4b3c2d"
+    )
     log.lock_stale(_at("02:01:00.000"), OLD_PID, "beta", "beta")
-    log.takeover(_at("02:01:04.000"), OLD_PID, "beta", "beta", "7b6c5d4e-3f2a-4b1c-8d9e-0f1a2b3c4d5e")
+    log.takeover(
+        _at("02:01:04.000"), OLD_PID, "beta", "beta", "7b6c5d4e-3f2a-4b1c-8d9e-0f1a2b3c4d5e"
+    )
     # A full restart; the new process logs its own start line.
     log.line(_at("05:00:04.118"), OLD_PID, "gateway", "received SIGUSR1; restarting", "INFO")
     # The child logs before its parent's last restart line: it is still the child's epoch.
-    log.line(_at("05:00:11.200"), NEW_PID, "gateway", f"log file: /tmp/openclaw/openclaw-{DAY}.log", "INFO")
+    log.line(
+        _at("05:00:11.200"),
+        NEW_PID,
+        "gateway",
+        f"log file: /tmp/openclaw/openclaw-{DAY}.log",
+        "INFO",
+    )
     log.line(
         _at("05:00:11.690"),
         OLD_PID,
@@ -197,7 +245,9 @@ def _gateway_log() -> _Log:
     log.line(_at("05:00:14.918"), NEW_PID, "gateway", listening.format(pid=NEW_PID), "INFO")
     # Incident 2: gamma's two sessions, epoch 2.
     log.lock_timeout(_at("07:00:00.000"), NEW_PID, "gamma", "gamma")
-    log.takeover(_at("07:00:08.000"), NEW_PID, "gamma", "gamma", "8c7d6e5f-4a3b-4c2d-9e0f-1a2b3c4d5e6f")
+    log.takeover(
+        _at("07:00:08.000"), NEW_PID, "gamma", "gamma", "8c7d6e5f-4a3b-4c2d-9e0f-1a2b3c4d5e6f"
+    )
     log.lock_timeout(_at("07:02:00.000"), NEW_PID, "gamma", "gamma2")
     return log
 
@@ -236,7 +286,10 @@ def build(out: Path) -> dict[str, Any]:
         ),
         "notes/paste.txt": (_paste().encode(), _at("12:00:00")),
         # Untimed; its mtime (07:05) would clear incident 2 before the 08:10 run did.
-        "notes/cleanup-output.txt": (_cleanup_text().replace("entries: 3", "entries: 2").encode(), _at("07:05:00")),
+        "notes/cleanup-output.txt": (
+            _cleanup_text().replace("entries: 3", "entries: 2").encode(),
+            _at("07:05:00"),
+        ),
     }
     out.mkdir(parents=True, exist_ok=True)
     for rel, (data, mtime) in files.items():
@@ -257,7 +310,12 @@ def truth(name: str) -> dict[str, Any]:
     return {
         "host": HOST,
         "epochs": [
-            {"pid": OLD_PID, "start": _z(_at("00:00:00.500")), "end": _z(restart_end), "host": HOST},
+            {
+                "pid": OLD_PID,
+                "start": _z(_at("00:00:00.500")),
+                "end": _z(restart_end),
+                "host": HOST,
+            },
             {"pid": NEW_PID, "start": _z(new_start), "end": None, "host": HOST},
         ],
         "incidents": [
@@ -300,8 +358,6 @@ def truth(name: str) -> dict[str, Any]:
         # The paste: one real session, and placeholders standing for two more ids.
         "untimed_pairs": [{"agent": "delta", "session_id": SESSIONS["delta"], "match": "session"}],
         "placeholder_sessions": ["80b5c956-..", "<sessionId>"],
-        "sessions": sorted(
-            [SESSIONS[k] for k in ("alpha", "beta", "gamma", "gamma2", "delta")]
-        ),
+        "sessions": sorted([SESSIONS[k] for k in ("alpha", "beta", "gamma", "gamma2", "delta")]),
         "acquired_unknown": [SESSIONS["gamma2"]],
     }

@@ -111,7 +111,9 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     return (
         rows.with_columns(how=how)
         .with_columns(opener_pid=opener_pid)
-        .select("occurrence", "how", "host", "first", "last", "start_line", "opener_pid", "line_pid")
+        .select(
+            "occurrence", "how", "host", "first", "last", "start_line", "opener_pid", "line_pid"
+        )
         .sort("first", "occurrence")
     )
 
@@ -270,7 +272,9 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
             check_sortedness=False,
         )
         .with_columns(epoch_key=pl.coalesce("_by_pid", "_by_time"))
-        .drop("_by_pid", "_by_time", "announced_at", "_at", "host_right", "opener_pid", strict=False)
+        .drop(
+            "_by_pid", "_by_time", "announced_at", "_at", "host_right", "opener_pid", strict=False
+        )
     )
 
 
@@ -410,7 +414,9 @@ def annotate(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
         epoch_end_known=pl.col("end_known"),
     )
     timed = (
-        _keyed(with_hosts(ordered(events).filter(pl.col("ts").is_not_null())), openers, "ts", "_pid")
+        _keyed(
+            with_hosts(ordered(events).filter(pl.col("ts").is_not_null())), openers, "ts", "_pid"
+        )
         .join(right, on="epoch_key", how="left")
         .rename({"epoch_key": "epoch"})
     )

@@ -231,7 +231,9 @@ def _first_clears(
         ]
     )
     # Both are read once per scope; `cache` has the engine build them once.
-    by_kind = starts.join(pl.LazyFrame({"kind": list(RESOLVERS)}), how="cross").sort("since").cache()
+    by_kind = (
+        starts.join(pl.LazyFrame({"kind": list(RESOLVERS)}), how="cross").sort("since").cache()
+    )
     right = (
         clear_table.select(
             "kind",
@@ -326,7 +328,9 @@ def resolve(
         )
         .with_columns(resolution_s=seconds(pl.col("resolved_at") - pl.col("end")))
         .join(unknown, on="incident", how="left")
-        .with_columns(pl.col("held_acquired_unknown").fill_null(pl.lit([], dtype=pl.List(pl.String))))
+        .with_columns(
+            pl.col("held_acquired_unknown").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        )
         .select(
             "incident",
             "resolved_at",

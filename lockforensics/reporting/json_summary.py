@@ -81,6 +81,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "resolved_by": "resolved_by",
             "resolved_at": "resolved_at",
             "resolution_s": "resolution_s",
+            "held_acquired_unknown": "held_acquired_unknown",
         },
     )
     for row in rows:
@@ -161,6 +162,9 @@ def summary(
             "zone": coverage.zone,
             "zone_reason": coverage.zone_reason,
             "untimed_events": coverage.untimed_events,
+            "untimed_inputs": [
+                {"path": path, "events": count} for path, count in coverage.untimed_inputs
+            ],
             "unrecognized_lines": coverage.unrecognized_lines,
             "assumptions": _rows(coverage.assumptions),
             "hosts": list(findings.hosts),

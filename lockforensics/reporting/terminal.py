@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from lockforensics.findings import Findings
+from lockforensics.reporting import rows
 from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline, resolution_name
 from lockforensics.reporting.units import clock, epoch_start, span, uptime
@@ -130,11 +131,11 @@ def _incidents(findings: Findings, console: Console) -> None:
 
 
 def _frequency(findings: Findings, console: Console, dimension: str, title: str) -> None:
-    rows = findings.frequency.filter(pl.col("dimension") == dimension)
+    found = findings.frequency.filter(pl.col("dimension") == dimension)
     table = _table(
         title, dimension, "lock_stale", "lock_timeout", "takeover", "occurrences", wrap=(dimension,)
     )
-    for r in rows.iter_rows(named=True):
+    for r in found.iter_rows(named=True):
         table.add_row(
             *map(_t, (r["value"], r["lock_stale"], r["lock_timeout"], r["takeover"])),
             _t(r["occurrences"]),
@@ -233,6 +234,8 @@ def _coverage(findings: Findings, console: Console, redaction: Mapping[str, int]
     console.print(table)
     zone = f"{c.zone} ({c.zone_reason})" if c.zone else "UTC (no zone evidence in the bundle)"
     console.print(_t(f"zone for zone-less stamps: {zone}; untimed events: {c.untimed_events}"))
+    for path, why in rows.set_aside(findings).rows:
+        console.print(_t(f"set aside: {path}: {why}"))
     for row in c.assumptions.iter_rows(named=True):
         console.print(_t(f"assumed for {row['events']} events: {row['ts_assumption']}"))
     for warning in c.warnings:
