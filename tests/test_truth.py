@@ -16,6 +16,7 @@ import polars as pl
 import pytest
 
 from lockforensics.findings import Findings, Settings
+from lockforensics.parsing.fields import PLACEHOLDER, is_placeholder
 from lockforensics.pipeline import analyze, ingest
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.json_summary import summary
@@ -162,3 +163,15 @@ def test_json_summary_carries_the_same_conclusions(findings: Findings) -> None:
     assert [i["resolved_by"] for i in doc["incidents"]] == ["cleanup_run", "cleanup_run"]
     assert [i["uptime_is_lower_bound"] for i in doc["incidents"]] == [False, False]
     assert len(doc["coverage"]["untimed_inputs"]) == 2
+
+
+PLACEHOLDERS = ("..", "session", "<uuid>", "[session-id]", "<sessionId>", "80b5c956-..", "xxxx")
+REAL_IDS = ("4e5b7a96-b182-4fce-a0a5-6c9dbe3f4a55", "main", "sessions", "pm-atlas", "a[1]b")
+
+
+@pytest.mark.parametrize(("value", "placeholder"), [(v, True) for v in PLACEHOLDERS]
+                         + [(v, False) for v in REAL_IDS])  # fmt: skip
+def test_placeholder_pattern_in_python_and_polars(value: str, placeholder: bool) -> None:
+    """The placeholder pattern says the same in Python and in polars (Rust regex)."""
+    assert is_placeholder(value) is placeholder
+    assert pl.Series([value]).str.contains(PLACEHOLDER.pattern).item() is placeholder

@@ -25,7 +25,7 @@ TOPIC_SUFFIX = re.compile(r"-topic-[^/\\]+$")
 # flag is inline so the pattern means the same where only its text is used
 # (polars evaluates it in Rust: no look-around, no backreferences).
 PLACEHOLDER = re.compile(
-    r"(?i)[<>…\[\]{}]|\.\.|^x{3,}$|redacted|^(?:session|session[-_]?id|uuid|id|sid)$"
+    r"(?i)[<>…]|^\[.*\]$|^\{.*\}$|\.\.|^x{3,}$|redacted|^(?:session|session[-_]?id|uuid|id|sid)$"
 )
 STORE_FILE = re.compile(r"sessions\.json(?:\.lock)?$")
 
