@@ -47,6 +47,9 @@ class Coverage:
     zone_reason: str | None = None
     assumptions: pl.DataFrame = field(default_factory=pl.DataFrame)  # ts_assumption, events
     untimed_events: int = 0
+    # (input, events with no time): documents with no stamp in them or their name,
+    # pastes without stamps; kept out of the window, incidents and charts.
+    untimed_inputs: tuple[tuple[str, int], ...] = ()
     unrecognized_lines: int = 0
     warnings: tuple[str, ...] = ()
 

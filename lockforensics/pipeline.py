@@ -338,6 +338,14 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         zone_reason=result.zone.reason if result.zone else None,
         assumptions=assumptions,
         untimed_events=events.filter(pl.col("ts").is_null()).height,
+        untimed_inputs=tuple(
+            (str(source), int(count))
+            for source, count in events.filter(pl.col("ts").is_null())
+            .group_by("source")
+            .len()
+            .sort("source")
+            .iter_rows()
+        ),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
         warnings=tuple(result.warnings),
     )
@@ -380,7 +388,7 @@ def correlate(
     run_table = runs.runs(lazy).collect()
     clear_table = resolution.clears(lazy, run_table.lazy(), epoch_table.lazy()).collect()
     resolved, per_kind = resolution.resolve(
-        clustered.lazy(), clear_table.lazy(), resolution.still_held(lazy)
+        clustered.lazy(), clear_table.lazy(), resolution.observations(lazy)
     )
     incident_table = (
         incidents.table(clustered.lazy())

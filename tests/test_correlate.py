@@ -198,11 +198,11 @@ def test_incident_is_resolved_when_its_last_session_is_cleared() -> None:
 
 
 def test_doctor_still_seeing_a_lock_defers_its_clearing() -> None:
-    """A cleanup before doctor still finds the lock does not count; the restart after does."""
+    """A cleanup before doctor finds the lock, acquired before it, does not count; the restart after does."""
     t = Table()
     burst(t)
     t.add("cleanup_run", 120, agent="a")
-    t.add("doctor_lock", 180, agent="a", session_id="s2", removed=False)
+    t.add("doctor_lock", 180, agent="a", session_id="s2", removed=False, age_ms=170_000)
     restart = t.add("gateway_restart", 400, phase="signal", gateway_pid=100)
     t.add("gateway_restart", 401, same=restart, phase="mode", spawned_pid=200)
     row = run(t).incidents.row(0, named=True)

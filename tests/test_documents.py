@@ -126,13 +126,13 @@ def test_cleanup_unstamped_runs_stay_apart_and_untimed() -> None:
     assert result.occurrence_counts() == {"cleanup_run": 2}
 
 
-def test_cleanup_time_falls_back_to_mtime() -> None:
-    """No stamp in the text or the name: the file's modification time, said so."""
+def test_cleanup_without_a_stamp_is_untimed_whatever_its_mtime() -> None:
+    """No stamp in the text or the name: the time is unknown; the file's mtime is not used."""
     when = datetime(2026, 5, 28, 5, 15, 42, tzinfo=UTC)
     result = ingest_inputs([memory_input("cleanup.txt", DRY_RUN_SINGLE.encode(), mtime=when)])
     (row,) = rows(result, "cleanup_run")
-    assert row["ts"] == when
-    assert row["ts_assumption"] == "time from the file's modification time"
+    assert (row["ts"], row["ts_quality"]) == (None, "untimed")
+    assert row["ts_assumption"] == "no time in the document or its name"
 
 
 def test_cleanup_json_single_and_all_agents() -> None:

@@ -12,8 +12,10 @@ precursor of at least one takeover.  A lock error superseded by a later one
 on the same session before the takeover is therefore not followed: the
 takeover is attributed to the nearest error only.
 
-Both sides are occurrences at their first line's time; untimed ones take no
-part.
+Both sides are occurrences at their first line's time.  Untimed lines (a
+paste with no stamps) keep their order within their input: an untimed
+takeover's precursor is the nearest untimed lock error above it in the same
+input on the same session, with ``lag_s`` unknown (null).
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ def _lock_errors(failures: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def pairs(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
-    """One row per timed takeover with its precursor (or nulls), ``match`` and ``lag_s``."""
+    """One row per takeover with its precursor (or nulls), ``match`` and ``lag_s``."""
     tolerance = timedelta(seconds=window_s)
     locks = _lock_errors(failures)
     takeovers = (
@@ -76,7 +78,7 @@ def pairs(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
         check_sortedness=False,
     )
     by_session = pl.col("precursor").is_not_null()
-    return (
+    timed = (
         same_agent.with_columns(
             match=pl.when(by_session)
             .then(pl.lit("session"))
@@ -99,21 +101,78 @@ def pairs(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
             "match",
             "lag_s",
         )
-        .sort("ts", "takeover")
+    )
+    return (
+        pl.concat([timed, _untimed_pairs(failures)], how="diagonal_relaxed")
+        .select(
+            "takeover",
+            "ts",
+            "agent",
+            "session_id",
+            "precursor",
+            "precursor_ts",
+            "precursor_kind",
+            "match",
+            "lag_s",
+        )
+        .sort("ts", "takeover", nulls_last=True)
+    )
+
+
+def _untimed_pairs(failures: pl.LazyFrame) -> pl.LazyFrame:
+    """Untimed takeovers paired, by line order within their input, with the nearest
+    untimed lock error above them on the same session; the lag is unknown."""
+    untimed = failures.filter(
+        pl.col("ts").is_null() & pl.col("agent").is_not_null() & pl.col("session_id").is_not_null()
+    )
+    locks = (
+        untimed.filter(pl.col("kind").is_in(LOCK_ERRORS))
+        .select(
+            "source",
+            "agent",
+            "session_id",
+            precursor_line=pl.col("line"),
+            precursor=pl.col("occurrence"),
+            precursor_kind=pl.col("kind"),
+        )
+        .sort("precursor_line")
+    )
+    takeovers = (
+        failures.filter((pl.col("kind") == EventKind.TAKEOVER) & pl.col("ts").is_null())
+        .select("source", "line", "agent", "session_id", takeover=pl.col("occurrence"))
+        .sort("line")
+    )
+    # Sorted explicitly above; polars cannot verify sortedness within `by` groups.
+    return (
+        takeovers.join_asof(
+            locks,
+            left_on="line",
+            right_on="precursor_line",
+            by=["source", "agent", "session_id"],
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .with_columns(
+            ts=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+            precursor_ts=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+            match=pl.when(pl.col("precursor").is_not_null()).then(pl.lit("session")),
+            lag_s=pl.lit(None, dtype=pl.Float64),
+        )
+        .drop("source", "line", "precursor_line")
     )
 
 
 def followups(failures: pl.LazyFrame, pair_table: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per timed lock error: the first takeover it is the precursor of, if any."""
+    """One row per lock error: the first takeover it is the precursor of, if any."""
     followed = (
         pair_table.filter(pl.col("precursor").is_not_null())
-        .sort("ts", "takeover")
+        .sort("ts", "takeover", nulls_last=True)
         .group_by("precursor", maintain_order=True)
         .agg(takeover=pl.col("takeover").first(), takeover_ts=pl.col("ts").first())
         .rename({"precursor": "occurrence"})
     )
     return (
-        failures.filter(pl.col("kind").is_in(LOCK_ERRORS) & pl.col("ts").is_not_null())
+        failures.filter(pl.col("kind").is_in(LOCK_ERRORS))
         .select("occurrence", "kind", "ts", "agent", "session_id")
         .join(followed, on="occurrence", how="left")
         .with_columns(followed=pl.col("takeover").is_not_null())

@@ -1,23 +1,35 @@
 """Gateway epochs: one row per gateway process lifetime, and each event's place in one.
 
 An epoch is one gateway process, or one lifecycle of a process that restarted
-in place.  Epochs are cut at:
+in place, on one host.  Epochs are cut at:
 
 * a restart (``received SIGUSR1; restarting`` … ``restart mode: …``): the old
   epoch ends at the restart's last line.  A full restart's successor has the
-  spawned pid; an in-process restart keeps the pid.  A start logged right
-  after a restart is the successor's boot, not another epoch;
+  spawned pid; an in-process restart keeps the pid.  The start the restart
+  announces (the next start on the host whose pid is the successor's, before
+  any other restart or stop) is the successor's boot, not another epoch;
 * a start (``listening on … (PID n)``, ``ready``, systemd ``Started``) that no
   restart announced;
-* a change of the pid lines are written by (journald ``node[PID]``) that no
-  start or restart explains;
+* the first line of a pid that no start or restart announced (journald
+  ``node[PID]``): an unlogged end of the previous process and start of this one;
 * a stop (``received SIGTERM; shutting down``, systemd ``Stopped``) ends an
   epoch and opens none.
+
+A line that names its writer's pid belongs to that pid's epoch (the latest one
+announced at or before it), so a child that logs before its parent's
+``restart mode`` line, or a parent's last lines after it, land in their own
+process's epoch; other lines belong to the epoch open on their host at their
+time.  A line names no host when its envelope carries none (the file log):
+it takes the host its own file shows, else the bundle's only host.
 
 An epoch's start is, in order of preference: its ``listening``/``ready`` line;
 the restart that spawned it; uptime evidence (``uptime`` events: process start
 = ts - uptime_ms; the earliest claim wins); or else its first line, in which
 case every uptime in it is only a lower bound (``start_known`` false).
+
+Invariants (tests/test_epochs_invariants.py, also over shuffled input order):
+per host, epochs do not overlap; end ≥ start; one epoch per (host, pid,
+start); a restart and the start it announces are one epoch.
 """
 
 from __future__ import annotations
@@ -41,9 +53,28 @@ _TICK = timedelta(microseconds=1)
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
 
+def with_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Add ``_host`` (the line's host, else its file's, else the bundle's only one; "" if
+    unknown) and ``_pid`` (the pid that wrote the line)."""
+    by_source = most_common(events, "source", "host").rename({"host": "_source_host"})
+    hosts = pl.col("host").drop_nulls()
+    only = pl.when(hosts.n_unique() == 1).then(hosts.first())
+    return (
+        events.join(by_source, on="source", how="left")
+        .with_columns(_host=pl.coalesce("host", "_source_host", only).fill_null(""))
+        .with_columns(
+            # That line names the gateway already running, not its own writer.
+            _pid=pl.when(pl.col("kind") != EventKind.GATEWAY_START_FAILED).then(
+                pl.col("gateway_pid")
+            )
+        )
+        .drop("_source_host")
+    )
+
+
 def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     """One row per gateway start, restart or stop occurrence, in time order."""
-    life = ordered(events).filter(
+    life = ordered(with_hosts(events)).filter(
         pl.col("kind").is_in(list(LIFECYCLE))
         & pl.col("ts").is_not_null()
         & ~pl.col("phase").is_in(NOT_A_TRANSITION).fill_null(False)
@@ -56,8 +87,9 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         last=pl.col("ts").max(),
         start_line=pl.col("ts").filter(at_start_line).min(),
         start_pid=pl.col("gateway_pid").filter(at_start_line).drop_nulls().first(),
-        line_pid=first_value("gateway_pid"),
+        line_pid=first_value("_pid"),
         spawned_pid=first_value("spawned_pid"),
+        host=pl.col("_host").max(),
     )
     how = (
         pl.when(pl.col("kind") == EventKind.GATEWAY_START)
@@ -79,107 +111,203 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     return (
         rows.with_columns(how=how)
         .with_columns(opener_pid=opener_pid)
-        .select("occurrence", "how", "first", "last", "start_line", "opener_pid")
+        .select(
+            "occurrence", "how", "host", "first", "last", "start_line", "opener_pid", "line_pid"
+        )
         .sort("first", "occurrence")
     )
 
 
-def _openers(events: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
-    """Rows that open an epoch, each with the instant its lines begin (``opened_at``)."""
-    moves = moves.with_columns(
-        next_how=pl.col("how").shift(-1),
-        next_start_line=pl.col("start_line").shift(-1),
-        next_pid=pl.col("opener_pid").shift(-1),
-        next_occurrence=pl.col("occurrence").shift(-1),
-        merged=(pl.col("how") == "start") & pl.col("how").shift(1).is_in(RESTARTS).fill_null(False),
+def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
+    """Epochs opened by a start, or by a restart together with the start it announces.
+
+    A restart announces the first start on its host at or after its first line,
+    before the host's next restart or stop, whose pid is the successor's (or
+    unknown).  ``announced_at``: from when lines naming the opener's pid are its
+    own (a full restart's child may log before its parent's last restart line).
+    """
+    closers = (
+        moves.filter(pl.col("how").is_in(CLOSERS))
+        .sort("first", "occurrence")
+        .with_columns(next_closer=pl.col("first").shift(-1).over("host"))
     )
-    # A restart followed by a start: the start is the successor's boot, so its
-    # listening line is the successor's start and its pid the successor's pid.
-    boots = pl.col("how").is_in(RESTARTS) & (pl.col("next_how") == "start")
-    lifecycle = moves.filter(pl.col("how").is_in(RESTARTS) | (pl.col("how") == "start")).filter(
-        ~pl.col("merged")
+    restarts = closers.filter(pl.col("how").is_in(RESTARTS))
+    starts = moves.filter(pl.col("how") == "start").select(
+        "host",
+        start_occurrence=pl.col("occurrence"),
+        start_first=pl.col("first"),
+        announced_line=pl.col("start_line"),
+        start_pid=pl.col("opener_pid"),
     )
-    lifecycle = lifecycle.select(
-        opened_at=pl.when(pl.col("how") == "start")
+    announced = (
+        restarts.select("occurrence", "host", "first", "next_closer", "opener_pid")
+        .join(starts, on="host")
+        .filter(
+            (pl.col("start_first") >= pl.col("first"))
+            & (pl.col("next_closer").is_null() | (pl.col("start_first") < pl.col("next_closer")))
+            & (
+                pl.col("opener_pid").is_null()
+                | pl.col("start_pid").is_null()
+                | (pl.col("opener_pid") == pl.col("start_pid"))
+            )
+        )
+        .sort("start_first", "start_occurrence")
+        .group_by("occurrence", maintain_order=True)
+        .agg(pl.col("start_occurrence", "announced_line", "start_pid").first())
+    )
+    successors = restarts.join(announced, on="occurrence", how="left").select(
+        "host",
+        opened_at=pl.col("last") + _TICK,
+        announced_at=pl.when(pl.col("how") == "restart")
         .then(pl.col("first"))
         .otherwise(pl.col("last") + _TICK),
         opened_by=pl.col("how"),
-        opener_pid=pl.when(boots)
-        .then(pl.coalesce("next_pid", "opener_pid"))
-        .otherwise(pl.col("opener_pid")),
-        start_line=pl.when(boots).then(pl.col("next_start_line")).otherwise(pl.col("start_line")),
-        restart_line=pl.when(pl.col("how").is_in(RESTARTS)).then(pl.col("last")),
-        start_occurrence=pl.when(boots)
-        .then(pl.col("next_occurrence"))
-        .when(pl.col("how") == "start")
-        .then(pl.col("occurrence")),
+        opener_pid=pl.coalesce("opener_pid", "start_pid"),
+        start_line=pl.col("announced_line"),
+        restart_line=pl.col("last"),
+        start_occurrence=pl.col("start_occurrence"),
     )
-    changes = _pid_changes(events, lifecycle.select("opened_at"))
-    return pl.concat([lifecycle, changes], how="diagonal_relaxed").sort("opened_at", "opened_by")
-
-
-def _pid_changes(events: pl.LazyFrame, opened: pl.LazyFrame) -> pl.LazyFrame:
-    """Where the writing pid changes with no start or restart in between."""
-    explicit = (
-        ordered(events)
-        .filter(
-            pl.col("gateway_pid").is_not_null()
-            & pl.col("ts").is_not_null()
-            # That line names the gateway already running, not its own writer.
-            & (pl.col("kind") != EventKind.GATEWAY_START_FAILED)
+    unannounced = (
+        moves.filter(pl.col("how") == "start")
+        .join(announced, left_on="occurrence", right_on="start_occurrence", how="anti")
+        .select(
+            "host",
+            opened_at=pl.col("first"),
+            announced_at=pl.col("first"),
+            opened_by=pl.col("how"),
+            opener_pid=pl.col("opener_pid"),
+            start_line=pl.col("start_line"),
+            start_occurrence=pl.col("occurrence"),
         )
-        .select("ts", "gateway_pid")
-        .with_columns(prev_ts=pl.col("ts").shift(1), prev_pid=pl.col("gateway_pid").shift(1))
-        .filter(pl.col("prev_pid").is_not_null() & (pl.col("gateway_pid") != pl.col("prev_pid")))
     )
-    explained_by = explicit.join_asof(
-        opened.sort("opened_at"), left_on="ts", right_on="opened_at", strategy="backward"
-    )
-    return explained_by.filter(
-        pl.col("opened_at").is_null() | (pl.col("opened_at") <= pl.col("prev_ts"))
-    ).select(
-        opened_at=pl.col("ts"),
-        opened_by=pl.lit("pid_change"),
-        opener_pid=pl.col("gateway_pid"),
-    )
+    return pl.concat([successors, unannounced], how="diagonal_relaxed")
 
 
-def _keyed(timed: pl.LazyFrame, openers: pl.LazyFrame, on: str) -> pl.LazyFrame:
-    """Attach the key of the epoch each row's ``on`` instant falls in (0 = before any opener)."""
-    keys = openers.select("opened_at", "epoch_key").sort("opened_at")
+def _openers(timed: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
+    """Every row that opens an epoch: lifecycle openers, the process already running when
+    each host's lines begin (``before_bundle``), and pids no opener announced."""
+    lifecycle = _lifecycle_openers(moves).cache()
+    firsts = (
+        timed.filter(pl.col("_pid").is_not_null())
+        .group_by("_host", "_pid")
+        .agg(seen=pl.col("ts").min())
+        .rename({"_host": "host", "_pid": "opener_pid"})
+    )
+    announced = lifecycle.group_by("host", "opener_pid").agg(announced=pl.col("announced_at").min())
+    unexplained = (
+        firsts.join(announced, on=["host", "opener_pid"], how="left")
+        .filter(pl.col("announced").is_null() | (pl.col("seen") < pl.col("announced")))
+        .drop("announced")
+    )
+    first_lifecycle = lifecycle.group_by("host").agg(lifecycle_at=pl.col("opened_at").min())
+    host_lines = (
+        timed.group_by("_host").agg(first_line=pl.col("ts").min()).rename({"_host": "host"})
+    )
+    early = pl.col("lifecycle_at").is_null() | (pl.col("seen") < pl.col("lifecycle_at"))
+    # The earliest unexplained pid of a host, seen before any start or restart,
+    # is the process that was running when the bundle begins.
+    pids = (
+        unexplained.join(first_lifecycle, on="host", how="left")
+        .sort("seen", "opener_pid")
+        .with_columns(before=early & (pl.int_range(pl.len()).over("host") == 0))
+    )
+    running = pids.filter("before").select(
+        "host", "opener_pid", opened_at=pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+    )
+    # Lines before the first opener that name no pid: a process of unknown pid.
+    unnamed = (
+        host_lines.join(first_lifecycle, on="host", how="left")
+        .join(running.select("host", has=pl.lit(True)), on="host", how="left")
+        .filter(
+            pl.col("has").is_null()
+            & (pl.col("lifecycle_at").is_null() | (pl.col("first_line") < pl.col("lifecycle_at")))
+        )
+        .select("host", opened_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")))
+    )
+    changes = pids.filter(~pl.col("before")).select(
+        "host", "opener_pid", opened_at=pl.col("seen"), announced_at=pl.col("seen")
+    )
+    before = pl.concat([running, unnamed], how="diagonal_relaxed").with_columns(
+        announced_at=pl.lit(_EARLIEST), opened_by=pl.lit("before_bundle")
+    )
     return (
-        timed.sort(on)
-        .join_asof(keys, left_on=on, right_on="opened_at", strategy="backward")
-        .with_columns(pl.col("epoch_key").fill_null(0))
-        .drop("opened_at")
+        pl.concat(
+            [before, lifecycle, changes.with_columns(opened_by=pl.lit("pid_change"))],
+            how="diagonal_relaxed",
+        )
+        .with_columns(_at=pl.col("opened_at").fill_null(_EARLIEST))
+        .sort("_at", "host", "opener_pid", nulls_last=True)
+        .with_columns(epoch_key=pl.int_range(1, pl.len() + 1))
+    )
+
+
+def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.LazyFrame:
+    """Attach the key of the epoch each row belongs to: the latest epoch of its pid
+    announced at or before ``on``, else the epoch open on its host then (null: none)."""
+    by_pid = (
+        openers.filter(pl.col("opener_pid").is_not_null())
+        .select("host", "opener_pid", "announced_at", _by_pid="epoch_key")
+        .sort("announced_at")
+    )
+    by_time = openers.select("host", "_at", _by_time="epoch_key").sort("_at")
+    # Sorted explicitly; polars cannot verify sortedness within `by` groups.
+    return (
+        rows.sort(on)
+        .join_asof(
+            by_pid,
+            left_on=on,
+            right_on="announced_at",
+            by_left=["_host", pid],
+            by_right=["host", "opener_pid"],
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .join_asof(
+            by_time,
+            left_on=on,
+            right_on="_at",
+            by_left="_host",
+            by_right="host",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .with_columns(epoch_key=pl.coalesce("_by_pid", "_by_time"))
+        .drop(
+            "_by_pid", "_by_time", "announced_at", "_at", "host_right", "opener_pid", strict=False
+        )
     )
 
 
 def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
-    """The gateway epochs the events show, numbered from 1 in time order.
+    """The gateway epochs the events show, numbered from 1 in time order (then host).
 
     ``opened_by``: before_bundle, start, restart, in_process_restart or
     pid_change.  ``ended_by``: restart, in_process_restart, stop, unlogged (the
-    next epoch began with no end logged), or null (running when the bundle ends).
-    ``start_source``: start_line, restart, uptime or first_line.
+    host's next epoch began with no end logged), or null (running when the
+    bundle ends).  ``start_source``: start_line, restart, uptime or first_line.
+    ``announced_at``: from when lines naming the epoch's pid are its own.
     """
     # Each of these is read several times below; `cache` has the engine compute
     # it once (its common-subplan elimination misses reuse this deep).
     moves = transitions(events).cache()
-    openers = _openers(events, moves).with_columns(epoch_key=pl.int_range(1, pl.len() + 1)).cache()
-    timed = _keyed(ordered(events).filter(pl.col("ts").is_not_null()), openers, "ts").cache()
-    stats = timed.group_by("epoch_key").agg(
+    timed = with_hosts(ordered(events).filter(pl.col("ts").is_not_null())).cache()
+    openers = _openers(timed, moves).cache()
+    keyed = _keyed(timed, openers, "ts", "_pid").cache()
+    stats = keyed.group_by("epoch_key").agg(
         first_line=pl.col("ts").min(),
         last_line=pl.col("ts").max(),
         events=pl.len().cast(pl.Int64),
     )
     # The pid most of an epoch's lines were written by, when its opener names none.
-    writers = timed.filter(pl.col("kind") != EventKind.GATEWAY_START_FAILED)
-    line_pid = most_common(writers, "epoch_key", "gateway_pid")
-    version = most_common(timed, "epoch_key", "version")
-    host = most_common(timed, "epoch_key", "host")
+    line_pid = most_common(keyed, "epoch_key", "_pid")
+    version = most_common(keyed, "epoch_key", "version")
     closers = (
-        _keyed(moves.filter(pl.col("how").is_in(CLOSERS)), openers, "first")
+        _keyed(
+            moves.filter(pl.col("how").is_in(CLOSERS)).rename({"host": "_host"}),
+            openers,
+            "first",
+            "line_pid",
+        )
         .sort("first", "occurrence")
         .group_by("epoch_key", maintain_order=True)
         .agg(
@@ -188,29 +316,22 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             end_occurrence=pl.col("occurrence").first(),
         )
     )
-    # Epoch 0 holds the lines before the first opener: a process already running.
-    before = stats.filter(pl.col("epoch_key") == 0).select(
-        "epoch_key", opened_by=pl.lit("before_bundle")
-    )
     table = (
-        pl.concat([before, openers], how="diagonal_relaxed")
-        .join(stats, on="epoch_key", how="left")
+        openers.join(stats, on="epoch_key", how="left")
         .join(line_pid, on="epoch_key", how="left")
         .join(version, on="epoch_key", how="left")
-        .join(host, on="epoch_key", how="left")
         .join(closers, on="epoch_key", how="left")
-        .with_columns(pid=pl.coalesce("opener_pid", "gateway_pid"))
+        .with_columns(pid=pl.coalesce("opener_pid", "_pid"))
         .cache()
     )
     evidence = (
-        timed.filter((pl.col("kind") == EventKind.UPTIME) & pl.col("uptime_ms").is_not_null())
+        keyed.filter((pl.col("kind") == EventKind.UPTIME) & pl.col("uptime_ms").is_not_null())
         .join(table.select("epoch_key", "pid"), on="epoch_key", how="left")
         # Evidence that names another process says nothing about this one.
         .filter(pl.col("gateway_pid").is_null() | (pl.col("gateway_pid") == pl.col("pid")))
         .group_by("epoch_key")
         .agg(uptime_start=(pl.col("ts") - pl.duration(milliseconds=pl.col("uptime_ms"))).min())
     )
-    last_key = pl.col("epoch_key").max()
     start_source = (
         pl.when(pl.col("start_line").is_not_null())
         .then(pl.lit("start_line"))
@@ -220,26 +341,33 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .then(pl.lit("uptime"))
         .otherwise(pl.lit("first_line"))
     )
+    next_on_host = pl.col("_at").shift(-1).over("host", order_by=["_at", "epoch_key"])
     return (
         table.join(evidence, on="epoch_key", how="left")
         .with_columns(
             start=pl.coalesce("start_line", "restart_line", "uptime_start", "first_line"),
             start_source=start_source,
+            next_opened=next_on_host,
+        )
+        .with_columns(
             # No logged end: the process went away unseen (crash, kill, lost lines)
-            # unless it is the last epoch, which was running when the bundle ends.
-            ended_by=pl.when(pl.col("ended_by").is_null() & (pl.col("epoch_key") != last_key))
+            # unless it is its host's last epoch, running when the bundle ends.
+            ended_by=pl.when(pl.col("ended_by").is_null() & pl.col("next_opened").is_not_null())
             .then(pl.lit("unlogged"))
             .otherwise(pl.col("ended_by")),
         )
         .with_columns(
             start_known=pl.col("start_source") != "first_line",
+            # An unseen end lies between its last line and the next process's opening
+            # (a straggling line of the old pid cannot make the two overlap).
             end=pl.when(pl.col("ended_by") == "unlogged")
-            .then(pl.col("last_line"))
+            .then(pl.min_horizontal("last_line", "next_opened"))
             .otherwise(pl.col("end")),
             end_known=pl.col("ended_by").is_in(CLOSERS).fill_null(False),
             events=pl.col("events").fill_null(0),
+            host=pl.when(pl.col("host") != "").then(pl.col("host")),
         )
-        .sort("epoch_key")
+        .sort("_at", "host", "epoch_key", nulls_last=True)
         .select(
             epoch=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
             pid=pl.col("pid"),
@@ -258,6 +386,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             host=pl.col("host"),
             start_occurrence=pl.col("start_occurrence"),
             end_occurrence=pl.col("end_occurrence"),
+            announced_at=pl.col("announced_at"),
         )
     )
 
@@ -269,19 +398,27 @@ def annotate(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
     epoch's pid.  Lines after an epoch's logged stop or restart belong to no
     running gateway: they keep their epoch but get no uptime.
     """
+    openers = epoch_table.select(
+        host=pl.col("host").fill_null(""),
+        opener_pid=pl.col("pid"),
+        announced_at=pl.col("announced_at"),
+        _at=pl.col("opened_at").fill_null(_EARLIEST),
+        epoch_key=pl.col("epoch"),
+    )
     right = epoch_table.select(
-        opened_at=pl.col("opened_at").fill_null(_EARLIEST),
-        epoch=pl.col("epoch"),
+        epoch_key=pl.col("epoch"),
         epoch_pid=pl.col("pid"),
         epoch_start=pl.col("start"),
         epoch_start_known=pl.col("start_known"),
         epoch_end=pl.col("end"),
         epoch_end_known=pl.col("end_known"),
-    ).sort("opened_at")
+    )
     timed = (
-        ordered(events)
-        .filter(pl.col("ts").is_not_null())
-        .join_asof(right, left_on="ts", right_on="opened_at", strategy="backward")
+        _keyed(
+            with_hosts(ordered(events).filter(pl.col("ts").is_not_null())), openers, "ts", "_pid"
+        )
+        .join(right, on="epoch_key", how="left")
+        .rename({"epoch_key": "epoch"})
     )
     gone = (pl.col("epoch_end_known") & (pl.col("ts") > pl.col("epoch_end"))).fill_null(False)
     uptime = (pl.col("ts") - pl.col("epoch_start")).dt.total_seconds().clip(lower_bound=0)
@@ -292,7 +429,8 @@ def annotate(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
         uptime_s=pl.when(gone).then(None).otherwise(uptime).cast(pl.Int64),
         uptime_is_lower_bound=pl.when(gone).then(None).otherwise(~pl.col("epoch_start_known")),
     ).drop(
-        "opened_at",
+        "_host",
+        "_pid",
         "epoch_pid",
         "epoch_start",
         "epoch_start_known",

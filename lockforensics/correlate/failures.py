@@ -21,7 +21,8 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
     """Collapse the (epoch-annotated) lock and takeover lines into occurrences."""
     rows = ordered(events).filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
     # `lane=main` / `cron` / `subagent` say which queue the run was on; the
-    # `session:<key>` mirror only repeats the session.
+    # `session:<key>` mirror only repeats the session, so it is the lane only
+    # when the failure was logged on no other.
     global_lane = pl.col("lane").filter(~pl.col("lane").str.starts_with("session:"))
     return (
         rows.group_by("occurrence")
@@ -35,7 +36,7 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             session_key=first_value("session_key"),
             session_file=first_value("session_file"),
             lock_path=first_value("lock_path"),
-            lane=global_lane.drop_nulls().first(),
+            lane=pl.coalesce(global_lane.drop_nulls().first(), first_value("lane")),
             pid=first_value("pid"),
             owner_alive=first_value("owner_alive"),
             age_ms=first_value("age_ms"),
@@ -48,6 +49,9 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             version=first_value("version"),
             host=first_value("host"),
             lines=pl.len().cast(pl.Int64),
+            # Where the failure was first written: untimed lines keep their order there.
+            source=pl.col("source").first(),
+            line=pl.col("line").first(),
         )
         .with_columns(
             session_type=pl.col("session_key").map_elements(

@@ -100,7 +100,11 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
 def evidence(
     events: pl.LazyFrame, clustered: pl.LazyFrame, incident_table: pl.LazyFrame
 ) -> pl.LazyFrame:
-    """The lines behind each incident: its failures' lines and its resolution's lines."""
+    """The lines behind each incident: its failures' lines and its resolution's lines.
+
+    A resolving event may span agents (a cleanup run reports every store): only
+    its lines about the incident's own agents, or about no agent, are shown.
+    """
     keys = pl.concat(
         [
             clustered.filter(pl.col("incident").is_not_null()).select(
@@ -111,7 +115,12 @@ def evidence(
             ),
         ]
     )
-    lines = events.select("occurrence", "kind", "ts", "source", "line", "hit", "raw")
-    return keys.join(lines, on="occurrence").sort(
-        "incident", "ts", "source", "line", "hit", nulls_last=True
+    lines = events.select("occurrence", "kind", "ts", "source", "line", "hit", "raw", "agent")
+    own = pl.col("agent").is_null() | pl.col("agents").list.contains(pl.col("agent"))
+    return (
+        keys.join(lines, on="occurrence")
+        .join(incident_table.select("incident", "agents"), on="incident", how="left")
+        .filter((pl.col("role") == "failure") | own)
+        .drop("agent", "agents")
+        .sort("incident", "ts", "source", "line", "hit", nulls_last=True)
     )

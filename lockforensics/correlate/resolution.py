@@ -16,11 +16,20 @@ incident's end (its last failure):
   epoch (its ``restart mode`` line);
 * ``gateway_start``: a gateway start that no restart announced.
 
-A clearing event only counts after the last sign that the session's lock was
-still held: an ``openclaw doctor`` line showing the lock present and not
-removed, taken after the incident and before the session's next failure.
-(A dry-run cleanup two minutes after a burst does not clear a lock that
-doctor still finds a minute later.)
+A clearing event only counts if the session's lock was not seen held across
+it.  A *lock observation* says a lock was held from its acquisition until it
+was seen: an ``openclaw doctor`` line showing the lock present and not removed
+(acquired at ts - ``age``), or a ``.jsonl.lock`` file in the bundle (acquired
+at its ``createdAt``, seen at collection time, after every line).  It voids a
+clearing event only when the lock was acquired at or before that event and
+seen after it.  A lock acquired after a cleanup is a new, healthy hold, not
+the incident's lock.  (A dry-run cleanup two minutes after a burst does not
+clear a lock that doctor finds a minute later with ``age=31m``; a cleanup
+hours before doctor finds a lock with ``age=13s`` did.)  A listing without
+age (``age=unknown``) says the lock was held when observed, acquired at an
+unknown time: it voids nothing, and the incident lists the session in
+``held_acquired_unknown`` so the report can say so.  A lock file of the same
+session gives such a listing its acquisition.
 
 The incident is resolved when its last target is cleared: ``resolved_at`` is
 that instant, ``resolved_by`` the kind of the event that cleared it, and
@@ -32,6 +41,8 @@ instant are ranked in the order of ``RESOLVERS``.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import polars as pl
 
@@ -50,6 +61,7 @@ RESOLVERS: tuple[str, ...] = (
 )
 _RANK = pl.col("kind").replace_strict(list(RESOLVERS), list(range(len(RESOLVERS))))
 _DOCTOR = pl.col("kind") == EventKind.DOCTOR_LOCK
+_TICK = timedelta(microseconds=1)
 
 
 def clears(
@@ -108,24 +120,61 @@ def clears(
     )
 
 
-def still_held(events: pl.LazyFrame) -> pl.LazyFrame:
-    """Doctor observations of a session lock still present (not removed): ``session_id``, ``ts``."""
-    return (
-        events.filter(
-            _DOCTOR
-            & ~pl.col("removed").fill_null(False)
-            & pl.col("session_id").is_not_null()
-            & pl.col("ts").is_not_null()
+def observations(events: pl.LazyFrame) -> pl.LazyFrame:
+    """Session locks seen held: ``session_id``, ``observed_at`` (null: at collection time,
+    after every line), ``acquired_at`` (null: unknown), ``source``, ``line``."""
+    doctor = events.filter(
+        _DOCTOR
+        & ~pl.col("removed").fill_null(False)
+        & pl.col("session_id").is_not_null()
+        & ~pl.col("session_is_placeholder").fill_null(False)
+        & pl.col("ts").is_not_null()
+    ).select(
+        "session_id",
+        "source",
+        "line",
+        observed_at=pl.col("ts"),
+        acquired_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
+    )
+    created = ~pl.col("ts_assumption").fill_null("").str.starts_with("no valid createdAt")
+    files = events.filter(
+        (pl.col("kind") == EventKind.LOCK_FILE)
+        & (pl.col("lock_scope") == "session")
+        & pl.col("session_id").is_not_null()
+        & ~pl.col("session_is_placeholder").fill_null(False)
+    ).select(
+        "session_id",
+        "source",
+        "line",
+        observed_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+        acquired_at=pl.when(created).then(pl.col("ts")),
+    )
+    # A listing without age takes the createdAt of the same session's lock file,
+    # when that lock was already there when the listing was taken.
+    dated = files.filter(pl.col("acquired_at").is_not_null()).select(
+        "session_id", created_at=pl.col("acquired_at")
+    )
+    undated = (
+        doctor.filter(pl.col("acquired_at").is_null())
+        .join(dated, on="session_id", how="left")
+        .with_columns(
+            acquired_at=pl.col("created_at")
+            .filter(pl.col("created_at") <= pl.col("observed_at"))
+            .max()
+            .over("session_id", "source", "line")
         )
-        .select("session_id", "ts")
+        .drop("created_at")
         .unique()
-        .sort("ts", "session_id")
+    )
+    return (
+        pl.concat([doctor.filter(pl.col("acquired_at").is_not_null()), undated, files])
+        .unique()
+        .sort("session_id", "observed_at", "acquired_at", "source", "line", nulls_last=True)
     )
 
 
-def _targets(clustered: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per (incident, session), or (incident, agent) where no session is known,
-    with ``since``: the incident's end or the last sign its lock was still held."""
+def _targets(clustered: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per (incident, session), or (incident, agent) where no session is known."""
     hit = clustered.filter(pl.col("incident").is_not_null())
     ends = hit.group_by("incident").agg(end=pl.col("ts").max())
     sessions = (
@@ -139,50 +188,51 @@ def _targets(clustered: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
         .unique()
         .with_columns(session_id=pl.lit(None, dtype=pl.String))
     )
-    targets = (
+    return (
         pl.concat([sessions, others.select("incident", "session_id", "agent")])
         .join(ends, on="incident")
         .sort("incident", "session_id", "agent", nulls_last=True)
         .with_columns(target=pl.int_range(pl.len(), dtype=pl.Int64))
-        .cache()
     )
-    later_failures = (
-        clustered.filter(pl.col("ts").is_not_null() & pl.col("session_id").is_not_null())
-        .select("session_id", next_failure=pl.col("ts"))
-        .sort("next_failure")
-    )
-    # Sorted explicitly; polars cannot verify sortedness within `by` groups.
-    bounded = targets.sort("end").join_asof(
-        later_failures,
-        left_on="end",
-        right_on="next_failure",
-        by="session_id",
-        strategy="forward",
-        allow_exact_matches=False,
-        check_sortedness=False,
-    )
-    held_until = (
-        bounded.join(held.rename({"ts": "held_at"}), on="session_id")
-        .filter(
-            (pl.col("held_at") > pl.col("end"))
-            & (pl.col("next_failure").is_null() | (pl.col("held_at") < pl.col("next_failure")))
-        )
-        .group_by("target")
-        .agg(held_until=pl.col("held_at").max())
-    )
+
+
+def _holds(targets: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
+    """Per target, the observations of its session's lock seen after the incident ended."""
     return (
-        targets.join(held_until, on="target", how="left")
-        .with_columns(since=pl.max_horizontal("end", "held_until"))
-        .drop("held_until")
-        .sort("target")
+        targets.filter(pl.col("session_id").is_not_null())
+        .select("incident", "target", "session_id", "end")
+        .join(held, on="session_id")
+        .filter(pl.col("observed_at").is_null() | (pl.col("observed_at") > pl.col("end")))
     )
 
 
-def _first_clears(targets: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFrame:
-    """Per target and resolver kind, the first clearing event after the target's ``since``."""
+def _first_clears(
+    targets: pl.LazyFrame, clear_table: pl.LazyFrame, holds: pl.LazyFrame
+) -> pl.LazyFrame:
+    """Per target and resolver kind, the first clearing event after the incident's end that
+    no lock observation voids.
+
+    The search starts at the incident's end and again at every instant a held lock
+    was seen: the first clear not voided lies after one of those.
+    """
+    starts = pl.concat(
+        [
+            targets.select("incident", "target", "session_id", "agent", since=pl.col("end")),
+            holds.filter(pl.col("acquired_at").is_not_null() & pl.col("observed_at").is_not_null())
+            .join(targets.select("target", "agent"), on="target")
+            .select(
+                "incident",
+                "target",
+                "session_id",
+                "agent",
+                # The search from a sighting includes a clear at that instant.
+                since=pl.col("observed_at") - _TICK,
+            ),
+        ]
+    )
     # Both are read once per scope; `cache` has the engine build them once.
     by_kind = (
-        targets.join(pl.LazyFrame({"kind": list(RESOLVERS)}), how="cross").sort("since").cache()
+        starts.join(pl.LazyFrame({"kind": list(RESOLVERS)}), how="cross").sort("since").cache()
     )
     right = (
         clear_table.select(
@@ -217,9 +267,19 @@ def _first_clears(targets: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFr
                 check_sortedness=False,
             ).select("incident", "target", "kind", "cleared_at", "cleared_by")
         )
+    candidates = pl.concat(found).filter(pl.col("cleared_at").is_not_null()).unique()
+    voids = holds.filter(pl.col("acquired_at").is_not_null())
+    voided = (
+        candidates.join(voids.select("target", "acquired_at", "observed_at"), on="target")
+        .filter(
+            (pl.col("acquired_at") <= pl.col("cleared_at"))
+            & (pl.col("observed_at").is_null() | (pl.col("cleared_at") < pl.col("observed_at")))
+        )
+        .select("target", "kind", "cleared_by", "cleared_at")
+        .unique()
+    )
     return (
-        pl.concat(found)
-        .filter(pl.col("cleared_at").is_not_null())
+        candidates.join(voided, on=["target", "kind", "cleared_by", "cleared_at"], how="anti")
         .sort("cleared_at", "cleared_by")
         .group_by("incident", "target", "kind", maintain_order=True)
         .agg(pl.col("cleared_at").first(), pl.col("cleared_by").first())
@@ -229,10 +289,12 @@ def _first_clears(targets: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFr
 def resolve(
     clustered: pl.LazyFrame, clear_table: pl.LazyFrame, held: pl.LazyFrame
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(per incident: resolved_at, resolved_by, resolution_occurrence, resolution_s;
-    per incident and kind: when that kind alone had cleared every target)."""
-    targets = _targets(clustered, held).cache()
-    first = _first_clears(targets, clear_table).with_columns(rank=_RANK).cache()
+    """(per incident: resolved_at, resolved_by, resolution_occurrence, resolution_s,
+    held_acquired_unknown; per incident and kind: when that kind alone had cleared
+    every target).  ``held``: ``observations(events)``."""
+    targets = _targets(clustered).cache()
+    holds = _holds(targets, held).cache()
+    first = _first_clears(targets, clear_table, holds).with_columns(rank=_RANK).cache()
     per_target = (
         first.sort("cleared_at", "rank")
         .group_by("incident", "target", maintain_order=True)
@@ -250,6 +312,12 @@ def resolve(
         )
     )
     unresolved = pl.col("cleared").fill_null(0) < pl.col("targets")
+    # Sessions seen held after the incident, acquired at an unknown time.
+    unknown = (
+        holds.filter(pl.col("acquired_at").is_null())
+        .group_by("incident")
+        .agg(held_acquired_unknown=pl.col("session_id").unique().sort())
+    )
     incidents = (
         counts.join(resolved, on="incident", how="left")
         .with_columns(
@@ -259,7 +327,18 @@ def resolve(
             ]
         )
         .with_columns(resolution_s=seconds(pl.col("resolved_at") - pl.col("end")))
-        .select("incident", "resolved_at", "resolved_by", "resolution_occurrence", "resolution_s")
+        .join(unknown, on="incident", how="left")
+        .with_columns(
+            pl.col("held_acquired_unknown").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+        )
+        .select(
+            "incident",
+            "resolved_at",
+            "resolved_by",
+            "resolution_occurrence",
+            "resolution_s",
+            "held_acquired_unknown",
+        )
         .sort("incident")
     )
     per_kind = (

@@ -2,10 +2,14 @@
 
 It arrives twice in three ways:
 
-* **the same file twice** (copied into two folders, or both loose and inside
-  an archive): same sha256.  Every copy keeps its line accounting; only the
-  one whose name sorts first gives rows, and the manifest names it for the
-  others.
+* **the same document twice** (copied into two folders, or both loose and
+  inside an archive): the same bytes *and* the same time evidence, i.e. every
+  row was given the same time.  Identical bytes alone are not enough: a cron
+  job saving ``sessions cleanup`` output every run writes byte-identical
+  files when nothing changed, and the stamps in their names say they are
+  different runs.  Every copy keeps its line accounting; only the one whose
+  name sorts first gives rows, and the manifest (and the report's coverage
+  section) names it for the others.
 * **overlapping copies** (a log copied before it rotated beside its rotated
   parts, two captures of one journal): a row equal in every column but its
   provenance (``source``, ``line``) to a row of another input of the same
@@ -33,19 +37,36 @@ PROVENANCE = ("source", "line", "occurrence", "ts_quality", "ts_assumption")
 SAMPLED = ("raw", "message")
 
 
+def _time_evidence(scan: FileScan) -> tuple[tuple[str, str], ...]:
+    """The times the input's rows were given (before zones are applied).
+
+    Engine frames are left out: their times are read from the bytes alone
+    (explicit stamps), so byte-identical copies cannot differ there."""
+    return tuple(sorted((str(r.get("ts")), str(r.get("_local"))) for r in scan.rows))
+
+
 def drop_same_files(scans: Sequence[FileScan]) -> None:
-    """Empty the rows of every input whose stored bytes another input has too;
-    the one whose name sorts first keeps them (whatever order they were read in)."""
-    keeper: dict[str, str] = {}
+    """Empty the rows of every input that another input holds as the same document
+    (same bytes, same time evidence); the one whose name sorts first keeps them
+    (whatever order they were read in)."""
+    by_bytes: dict[str, list[FileScan]] = {}
     for scan in scans:
         if scan.sha256 is not None and scan.lines:  # empty files are all alike, hold nothing
-            keeper[scan.sha256] = min(scan.source, keeper.get(scan.sha256, scan.source))
-    for scan in scans:
-        first = keeper.get(scan.sha256 or "")
-        if first is not None and first != scan.source and scan.lines:
-            scan.duplicate_of = first
-            scan.duplicate_rows += scan.row_count
-            scan.drop_rows()
+            by_bytes.setdefault(scan.sha256, []).append(scan)
+    for copies in by_bytes.values():
+        if len(copies) < 2:
+            continue
+        keeper: dict[tuple[tuple[str, str], ...], str] = {}
+        evidence = {scan.source: _time_evidence(scan) for scan in copies}
+        for scan in copies:
+            key = evidence[scan.source]
+            keeper[key] = min(scan.source, keeper.get(key, scan.source))
+        for scan in copies:
+            first = keeper[evidence[scan.source]]
+            if first != scan.source:
+                scan.duplicate_of = first
+                scan.duplicate_rows += scan.row_count
+                scan.drop_rows()
 
 
 def drop_overlaps(frame: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:

@@ -18,8 +18,15 @@ AGENT_IN_KEY = re.compile(r"(?:^|[:=])agent:(?P<agent>[^:\s\"]+):")
 ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:-\d{3})?Z_")
 TRANSCRIPT_SUFFIX = re.compile(r"\.jsonl(?:\.lock)?$")
 TOPIC_SUFFIX = re.compile(r"-topic-[^/\\]+$")
-# Placeholders that people and OpenClaw's own redaction put where an id was.
-PLACEHOLDER = re.compile(r"[<>…]|\.\.\.|^x{3,}$|^X{3,}$|redacted", re.IGNORECASE)
+# Placeholders that people, docs and OpenClaw's own redaction put where an id
+# was: `<uuid>`, `<sessionId>`, `[session-id]`, `{id}`, an elided id
+# (`80b5c956-...` leaves `80b5c956-..` once `.jsonl` is cut, `…`), `xxxx`,
+# `<redacted>`, and a bare word naming what belongs there (`session`).  The
+# flag is inline so the pattern means the same where only its text is used
+# (polars evaluates it in Rust: no look-around, no backreferences).
+PLACEHOLDER = re.compile(
+    r"(?i)[<>…]|^\[.*\]$|^\{.*\}$|\.\.|^x{3,}$|redacted|^(?:session|session[-_]?id|uuid|id|sid)$"
+)
 STORE_FILE = re.compile(r"sessions\.json(?:\.lock)?$")
 
 

@@ -114,6 +114,7 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "coverage_line": rows.coverage_line(f),
         "inputs": _grid(rows.inputs(f)),
         "assumptions": _grid(rows.assumptions(f)),
+        "set_aside": _grid(rows.set_aside(f)),
         "redaction": ", ".join(f"{k} {v}" for k, v in options.redaction.items()),
     }
 

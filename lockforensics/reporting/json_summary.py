@@ -81,6 +81,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "resolved_by": "resolved_by",
             "resolved_at": "resolved_at",
             "resolution_s": "resolution_s",
+            "held_acquired_unknown": "held_acquired_unknown",
         },
     )
     for row in rows:
@@ -138,7 +139,7 @@ def summary(
         "alignment": _plain(dict(findings.alignment)),
         "rates": _plain(dict(findings.rates)),
         "gateway_epochs": _rows(
-            findings.epochs.drop("opened_at", "start_occurrence", "end_occurrence")
+            findings.epochs.drop("opened_at", "announced_at", "start_occurrence", "end_occurrence")
         ),
         "incidents": _incidents(findings, evidence),
         "triggers": {
@@ -161,6 +162,9 @@ def summary(
             "zone": coverage.zone,
             "zone_reason": coverage.zone_reason,
             "untimed_events": coverage.untimed_events,
+            "untimed_inputs": [
+                {"path": path, "events": count} for path, count in coverage.untimed_inputs
+            ],
             "unrecognized_lines": coverage.unrecognized_lines,
             "assumptions": _rows(coverage.assumptions),
             "hosts": list(findings.hosts),

@@ -177,9 +177,13 @@ class MarkdownReporter:
                 f"{r['source']}:{r['line']}: {_shorten(r['raw'])}"
                 for r in shown.iter_rows(named=True)
             ]
+            # The count names what it counts: the incident's own occurrences
+            # (the number in its table row) and the event that resolved it.
+            failures = firsts.filter(pl.col("role") == "failure").height
+            resolving = " and the event that resolved it" if firsts.height > failures else ""
             summary = (
-                f"Evidence: first line of {shown.height} of {firsts.height} occurrences "
-                f"({evidence.height} source lines in all)"
+                f"Evidence: first line of {shown.height} of {firsts.height} occurrences, "
+                f"the incident's {failures}{resolving} ({evidence.height} source lines in all)"
             )
             lines.append(f"<details><summary>{summary}</summary>\n\n{md_fence(body)}\n\n</details>")
         return "\n\n".join(lines)
@@ -263,6 +267,9 @@ class MarkdownReporter:
             md_text(rows.coverage_line(f)),
             f"<details><summary>Inputs</summary>\n\n{_md(rows.inputs(f))}\n\n</details>",
         ]
+        aside = rows.set_aside(f)
+        if not aside.empty:
+            parts.append(f"Set aside:\n\n{_md(aside)}")
         assumed = rows.assumptions(f)
         if not assumed.empty:
             parts.append(f"Time assumptions:\n\n{_md(assumed)}")

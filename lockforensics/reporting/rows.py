@@ -113,6 +113,11 @@ def incident_facts(i: dict[str, Any]) -> list[tuple[str, object]]:
             f"{uptime(i['uptime_s'], i['uptime_is_lower_bound'])} at the first error",
         ),
         ("Resolved by", resolved),
+        *(
+            [("Held, acquired unknown", i["held_acquired_unknown"])]
+            if i.get("held_acquired_unknown")
+            else []
+        ),
     ]
 
 
@@ -186,13 +191,17 @@ def rates(f: Findings) -> str:
 
 
 def trigger_writers(f: Findings) -> Rows:
+    """Per takeover and other writer: the takeover by its time, agent and session."""
+    takeovers = f.triggers.select("takeover", "ts", "agent", "session_id")
+    found = f.trigger_writers.join(takeovers, on="takeover", how="left", suffix="_takeover")
     return Rows(
-        ("takeover", "other writer", "at (UTC)", "run"),
+        ("takeover (UTC)", "agent", "session", "other writer", "at (UTC)", "run"),
         tuple(
-            (r["takeover"], name("trigger", r["trigger"]), clock(r["at"]), r["run_id"] or "-")
-            for r in f.trigger_writers.iter_rows(named=True)
+            (clock(r["ts"]), r["agent"] or "-", r["session_id"] or "-",
+             name("trigger", r["trigger"]), clock(r["at"]), r["run_id"] or "-")
+            for r in found.iter_rows(named=True)
         ),
-    )
+    )  # fmt: skip
 
 
 def stuck_alive(f: Findings) -> Rows:
@@ -213,10 +222,24 @@ def inputs(f: Findings) -> Rows:
         tuple(
             (str(m.get("path", "?")), str(m.get("format", "?")),
              str(m.get("sha256") or "-")[:12], _cell(m.get("lines")),
-             _cell(m.get("event_lines", m.get("events"))), _cell(m.get("unrecognized")))
+             _cell(m.get("events")), _cell(m.get("unrecognized")))
             for m in f.coverage.inputs
         ),
     )  # fmt: skip
+
+
+def set_aside(f: Findings) -> Rows:
+    """Inputs whose rows were folded into another copy, and inputs with untimed events."""
+    folded = tuple(
+        (str(m.get("path")), f"same document as {m.get('duplicate_of')}")
+        for m in f.coverage.inputs
+        if m.get("duplicate_of")
+    )
+    untimed = tuple(
+        (source, f"untimed: {count:,} events with no time in the lines, the document or its name")
+        for source, count in f.coverage.untimed_inputs
+    )
+    return Rows(("input", "set aside"), folded + untimed)
 
 
 def assumptions(f: Findings) -> Rows:

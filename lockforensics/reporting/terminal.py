@@ -177,6 +177,8 @@ def _coverage(findings: Findings, console: Console, redaction: Mapping[str, int]
         _t(f"zone for zone-less stamps: {zone_line(c.zone, c.zone_reason)}; "
            f"untimed events: {c.untimed_events}")
     )  # fmt: skip
+    for path, why in rows.set_aside(findings).rows:
+        console.print(_t(f"set aside: {path}: {why}"))
     for row in c.assumptions.iter_rows(named=True):
         console.print(_t(f"assumed for {row['events']} events: {row['ts_assumption']}"))
     for warning in c.warnings:

@@ -165,14 +165,14 @@ def _emit(doc: Document, runs: list[_Run], out: Parsed) -> None:
         if run.stamp_line is not None:
             out.event_lines.add(run.stamp_line)
         if run.stamp is None and len(runs) > 1:
-            # The file's name or mtime tells the time of one run, not of several.
+            # The file's name tells the time of one run, not of several.
             when: dict[str, Any] = {
                 "ts": None,
                 "ts_quality": "untimed",
                 "ts_assumption": "one of several unstamped runs in one file",
             }
         else:
-            when = document_time(doc.name, doc.mtime, run.stamp)
+            when = document_time(doc.name, run.stamp)
         for store in run.stores:
             lines = [store.agent_line] if store.agent_line else []
             raw = ([f"Agent: {store.agent}"] if store.agent else []) + store.raw
@@ -269,7 +269,7 @@ def parse_json(doc: Document) -> Parsed | None:
             pos = end
             continue
         run += 1
-        when = document_time(doc.name, doc.mtime, stamp)
+        when = document_time(doc.name, stamp)
         stamp = None
         out.event_lines.update(range(line, _line_at(starts, max(end - 1, pos)) + 1))
         for hit, store in enumerate(stores):

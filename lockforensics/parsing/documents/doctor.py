@@ -77,7 +77,7 @@ def parse(doc: Document) -> Parsed | None:
         if line == _TITLE or line.startswith(_TITLE + " "):
             finish()
             run += 1
-            when = document_time(doc.name, doc.mtime, stamp)
+            when = document_time(doc.name, stamp)
             stamp, in_section = None, True
             out.known_lines.add(number)
             continue

@@ -80,7 +80,7 @@ def parse(doc: Document) -> Parsed | None:
     if stamp is not None and stamp.day is not None:
         when = when_from_stamp(stamp)
     else:
-        when = document_time(doc.name, doc.mtime, None)
+        when = document_time(doc.name, None)
         when["ts_assumption"] = "; ".join(
             x for x in ("no valid createdAt in the payload", when.get("ts_assumption")) if x
         )

@@ -13,7 +13,7 @@ The header says which process runs and since when::
 
 ``Active: active … since`` becomes an ``uptime`` event: the process start is
 ``ts - uptime_ms`` as for every uptime event.  When the capture's own time is
-known (a stamp line, the file name, its mtime) ``ts`` is that time and
+known (a stamp line, the file name) ``ts`` is that time and
 ``uptime_ms`` the time since; else ``ts`` is the start itself and
 ``uptime_ms`` 0.  ``inactive``/``failed`` since … becomes a ``gateway_stop``.
 """
@@ -115,7 +115,7 @@ def _row(
     }
     if not running:
         return event(kind.value, number, "", since, **fields)
-    seen = document_time(doc.name, doc.mtime, stamp)
+    seen = document_time(doc.name, stamp)
     observed, started = seen.get("ts"), since.get("ts")
     if isinstance(observed, datetime) and isinstance(started, datetime) and observed >= started:
         uptime = int((observed - started).total_seconds() * 1000)

@@ -1,9 +1,13 @@
-"""When a document was written: its own stamp, else a stamp in its name, else its mtime.
+"""When a document was written: its own stamp, else a stamp in its name, else unknown.
 
 Command outputs (``sessions cleanup``, ``doctor``) carry no time of their
-own; cron wrappers often print one (``date``) before the command, operators
-often put one in the file name, and the file system keeps a modification
-time.  The first of those found is used and ``ts_assumption`` says which.
+own; cron wrappers often print one (``date``) before the command, and
+operators often put one in the file name.  The first of those found is used
+and ``ts_assumption`` says which.  A file's modification time is not used: it
+tells when the file was last copied, extracted or touched, which may be hours
+after the run it holds (or before, for a capture appended to later).  A
+document with neither has an unknown time (``untimed``): it stays out of the
+window, the incidents and the charts, and the report lists it as untimed.
 """
 
 from __future__ import annotations
@@ -104,12 +108,12 @@ def when_from_stamp(stamp: Stamp, origin: str | None = None) -> dict[str, Any]:
 UNTIMED: dict[str, Any] = {
     "ts": None,
     "ts_quality": TimeQuality.UNTIMED.value,
-    "ts_assumption": "no time in the document, its name or its file metadata",
+    "ts_assumption": "no time in the document or its name",
 }
 
 
-def document_time(name: str, mtime: datetime | None, own: Stamp | None) -> dict[str, Any]:
-    """Row time columns for a document run: own stamp, else the file name, else mtime."""
+def document_time(name: str, own: Stamp | None) -> dict[str, Any]:
+    """Row time columns for a document run: own stamp, else the file name, else untimed."""
     if own is not None and own.day is not None:
         when = when_from_stamp(own)
         when["ts_assumption"] = "; ".join(
@@ -119,20 +123,4 @@ def document_time(name: str, mtime: datetime | None, own: Stamp | None) -> dict[
     from_name = name_stamp(name)
     if from_name is not None:
         return when_from_stamp(from_name, "the file name")
-    if mtime is None:
-        return dict(UNTIMED)
-    if mtime.tzinfo is None:
-        # zip members store local time without a zone.
-        return {
-            "ts": None,
-            "_local": mtime,
-            "ts_raw": mtime.isoformat(),
-            "ts_quality": TimeQuality.ASSUMED.value,
-            "ts_assumption": "time from the file's modification time",
-        }
-    return {
-        "ts": mtime.astimezone(UTC),
-        "ts_raw": mtime.astimezone(UTC).isoformat(),
-        "ts_quality": TimeQuality.ASSUMED.value,
-        "ts_assumption": "time from the file's modification time",
-    }
+    return dict(UNTIMED)

@@ -1,0 +1,83 @@
+"""Resolution against lock observations: a held lock voids a clear only if acquired before it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from lockforensics.findings import Settings
+from lockforensics.pipeline import correlate
+from tests.eventrows import Table, at
+
+
+def burst(t: Table) -> None:
+    """Two failures of agent a's session s1 around 60 s, gateway 100 up since 0."""
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    t.failure("lock_timeout", 60)
+    t.failure("takeover", 65)
+
+
+def resolved(t: Table) -> tuple[str | None, datetime | None, list[str]]:
+    row = correlate(t.frame(), Settings()).incidents.row(0, named=True)
+    return row["resolved_by"], row["resolved_at"], row["held_acquired_unknown"]
+
+
+def lock_file(t: Table, created: float, session: str = "s1") -> None:
+    """A session lock file in the bundle, its row timed by its createdAt."""
+    t.add("lock_file", created, agent="a", session_id=session, lock_scope="session", pid=100)
+
+
+@pytest.mark.parametrize(
+    ("age_s", "voids"),
+    [(590, True), (13, False)],
+    ids=["acquired-before-the-cleanup", "acquired-after-the-cleanup"],
+)
+def test_doctor_listing_voids_only_a_clear_after_its_acquisition(age_s: int, voids: bool) -> None:
+    """A doctor line at 600 s voids the 120 s cleanup only if its age puts the lock before it."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    t.add("doctor_lock", 600, agent="a", session_id="s1", removed=False, age_ms=age_s * 1000)
+    t.add("cleanup_run", 900, agent="a")
+    assert resolved(t)[:2] == ("cleanup_run", at(900) if voids else at(120))
+
+
+def test_listing_without_age_voids_nothing_and_is_listed() -> None:
+    """age=unknown: held when observed, acquired unknown; the clear stands, the session is named."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    t.add("doctor_lock", 600, agent="a", session_id="s1", removed=False)
+    assert resolved(t) == ("cleanup_run", at(120), ["s1"])
+
+
+@pytest.mark.parametrize(("created", "voids"), [(30, True), (3000, False)])
+def test_lock_file_created_before_a_clear_voids_it(created: float, voids: bool) -> None:
+    """A lock file seen at collection voids clears after its createdAt, not those before."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    lock_file(t, created)
+    by, when, _ = resolved(t)
+    assert (by, when) == ((None, None) if voids else ("cleanup_run", at(120)))
+
+
+def test_listing_without_age_takes_the_lock_files_created_at() -> None:
+    """A lock file of the same session dates an age-less listing: created at 30 s, it voids."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    t.add("doctor_lock", 600, agent="a", session_id="s1", removed=False)
+    lock_file(t, 30)
+    assert resolved(t) == (None, None, [])
+
+
+def test_clear_at_the_sighting_instant_counts_after_a_voided_one() -> None:
+    """After a voided clear, the search starts again where the held lock was last seen."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    t.add("doctor_lock", 600, agent="a", session_id="s1", removed=False, age_ms=550_000)
+    t.add("cleanup_run", 600, agent="a")
+    assert resolved(t)[:2] == ("cleanup_run", at(600))
