@@ -366,10 +366,13 @@ def correlate(
     """
     table = events.lazy()
     epoch_table = epochs.epochs(table).collect()
-    whole = identity.link(epochs.annotate(table, epoch_table.lazy())).collect()
-    annotated = scope.in_scope(
-        whole.lazy(), settings.since, settings.until, settings.agents
-    ).collect()
+    whole = _annotated(events, epoch_table)
+    limited = settings.since is not None or settings.until is not None or bool(settings.agents)
+    annotated = (
+        scope.in_scope(whole.lazy(), settings.since, settings.until, settings.agents).collect()
+        if limited
+        else whole
+    )
     timed = annotated.get_column("ts").drop_nulls()
     start = settings.since or (timed.min() if len(timed) else None)
     end = settings.until or (timed.max() if len(timed) else None)
@@ -439,6 +442,29 @@ def correlate(
         versions=_distinct(annotated, "version"),
         coverage=coverage or Coverage(),
     )
+
+
+#: The columns the annotating stages (epochs.annotate, identity.link) read.
+#: They sort and join the table, and on a busy bundle a copy of every column
+#: costs several times the table itself; so they run on these alone, and their
+#: new columns are put back beside the rest (row order is kept by ``_row``).
+_ANNOTATE_INPUT = (
+    "ts", "source", "line", "hit", "kind", "phase", "host", "gateway_pid", "spawned_pid",
+    "pid", "uptime_ms", "occurrence", "agent", "session_id", "session_key",
+    "session_is_placeholder", "lane", "channel",
+)  # fmt: skip
+
+
+def _annotated(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
+    """The table with epoch, uptime and linked-session columns."""
+    narrow = events.select(_ANNOTATE_INPUT).with_row_index("_row")
+    done = (
+        identity.link(epochs.annotate(narrow.lazy(), epoch_table.lazy())).sort("_row").collect()
+    )
+    if done.height != events.height:  # pragma: no cover - the stages keep every row
+        raise AssertionError("annotation changed the number of events")
+    added = [c for c in done.columns if c not in events.columns and c != "_row"]
+    return events.with_columns(done.get_column("gateway_pid")).hstack(done.select(added))
 
 
 def _distinct(frame: pl.DataFrame, column: str) -> tuple[str, ...]:
