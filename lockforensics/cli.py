@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
-from typer.core import TyperArgument, TyperCommand
+from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from lockforensics import __version__
 from lockforensics.errors import ExitCode, LockForensicsError, NoInputError, OutputError
@@ -74,6 +74,10 @@ class _Command(TyperCommand):
         for param in self.params:
             if isinstance(param, TyperArgument):
                 param.__class__ = _PlainArgument
+                param.metavar = param.metavar or (param.name or "value").upper()
+            elif isinstance(param, TyperOption) and not param.is_flag and param.metavar is None:
+                # Typer would print the Python type (`<path>`, `<str>`); name the value instead.
+                param.metavar = (param.name or "value").upper()
 
 
 app = typer.Typer(
@@ -190,6 +194,7 @@ StoreOpt = Annotated[
     Path | None,
     typer.Option(
         "--store",
+        metavar="DIR",
         help="Fleet store directory (hive-partitioned Parquet, host=…/date=…/).",
     ),
 ]
@@ -309,11 +314,12 @@ def report_command(
         typer.Argument(
             help="Files or directory trees collected from the gateway host (or use --store).",
             show_default=False,
+            metavar="PATH",
         ),
     ] = None,
     store: StoreOpt = None,
     host: Annotated[
-        str | None, typer.Option("--host", help="With --store: only this host.")
+        str | None, typer.Option("--host", metavar="HOST", help="With --store: only this host.")
     ] = None,
     since: Annotated[
         str | None,
@@ -503,7 +509,7 @@ def report_command(
         raise typer.Exit(ExitCode.INCIDENTS)
 
 
-@app.command("formats")
+@app.command("formats", cls=_Command)
 def formats_command() -> None:
     """List the envelopes and signatures lockforensics knows, with OpenClaw versions."""
     out = Console(soft_wrap=False, width=200 if not sys.stdout.isatty() else None)
@@ -587,7 +593,7 @@ def _oncall_format(fmt: OncallFormat | None, output: Path | None) -> OncallForma
     return OncallFormat.TERMINAL if output is None and sys.stdout.isatty() else OncallFormat.JSON
 
 
-@app.command("locks")
+@app.command("locks", cls=_Command)
 def locks_command(
     state_dir: Annotated[
         Path | None,
@@ -637,7 +643,7 @@ def locks_command(
     err.print(f"{len(removed)} lock file(s) removed", markup=False, highlight=False)
 
 
-@app.command("watch")
+@app.command("watch", cls=_Command)
 def watch_command(
     paths: PathsArg,
     gap: Annotated[
@@ -646,14 +652,18 @@ def watch_command(
             "--gap",
             parser=_span,
             metavar="SPAN",
-            help="Quiet time that closes an incident.",
-            show_default="10m",
+            help="Quiet time that closes an incident. Default: 10m.",
+            show_default=False,
         ),
     ] = 600.0,
     interval: Annotated[
         float,
         typer.Option(
-            "--interval", parser=_span, metavar="SPAN", help="Poll interval.", show_default="0.5s"
+            "--interval",
+            parser=_span,
+            metavar="SPAN",
+            help="Poll interval. Default: 0.5s.",
+            show_default=False,
         ),
     ] = 0.5,
     tz: TzOpt = None,
@@ -667,8 +677,8 @@ def watch_command(
             "--exec-interval",
             parser=_span,
             metavar="SPAN",
-            help="At most one --exec run per SPAN (an opening incident always runs).",
-            show_default="30s",
+            help="At most one --exec run per SPAN (an opening incident always runs). Default: 30s.",
+            show_default=False,
         ),
     ] = 30.0,
     on_incident_run: Annotated[
@@ -683,8 +693,8 @@ def watch_command(
             "--cooldown",
             parser=_span,
             metavar="SPAN",
-            help="Least time between two --on-incident-run runs.",
-            show_default="15m",
+            help="Least time between two --on-incident-run runs. Default: 15m.",
+            show_default=False,
         ),
     ] = 900.0,
     state: Annotated[
@@ -720,7 +730,7 @@ def watch_command(
     watcher.run(lambda: False)
 
 
-@app.command("compare")
+@app.command("compare", cls=_Command)
 def compare_command(
     before: Annotated[Path, typer.Argument(help="Bundle or fleet store before the change.")],
     after: Annotated[Path, typer.Argument(help="Bundle or fleet store after the change.")],
@@ -739,7 +749,7 @@ def compare_command(
     _write(compare.render(sides[0], sides[1], rows, chosen, 160), output)
 
 
-@app.command("sql")
+@app.command("sql", cls=_Command)
 def sql_command(
     args: Annotated[
         list[str],

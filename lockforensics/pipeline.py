@@ -366,7 +366,7 @@ def correlate(
     """
     table = events.lazy()
     epoch_table = epochs.epochs(table).collect()
-    whole = _annotated(events, epoch_table)
+    whole = annotate(events, epoch_table)
     limited = settings.since is not None or settings.until is not None or bool(settings.agents)
     annotated = (
         scope.in_scope(whole.lazy(), settings.since, settings.until, settings.agents).collect()
@@ -455,12 +455,10 @@ _ANNOTATE_INPUT = (
 )  # fmt: skip
 
 
-def _annotated(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
+def annotate(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
     """The table with epoch, uptime and linked-session columns."""
     narrow = events.select(_ANNOTATE_INPUT).with_row_index("_row")
-    done = (
-        identity.link(epochs.annotate(narrow.lazy(), epoch_table.lazy())).sort("_row").collect()
-    )
+    done = identity.link(epochs.annotate(narrow.lazy(), epoch_table.lazy())).sort("_row").collect()
     if done.height != events.height:  # pragma: no cover - the stages keep every row
         raise AssertionError("annotation changed the number of events")
     added = [c for c in done.columns if c not in events.columns and c != "_row"]

@@ -56,17 +56,39 @@ def html_tables(text: str) -> list[Table]:
 
 
 def terminal_tables(text: str) -> list[Table]:
+    """Rich tables without vertical borders: a header, a rule, then rows whose
+    cells start at the header's column offsets."""
     tables: list[Table] = []
-    header: list[str] | None = None
-    rows: list[list[str]] = []
-    for line in text.splitlines():
-        if line.startswith("┃"):
-            header = [c.strip() for c in line.strip("┃").split("┃")]
-        elif line.startswith("│") and header is not None:
-            rows.append([c.strip() for c in line.strip("│").split("│")])
-        elif line.startswith("└") and header is not None:
-            tables.append((header, rows))
-            header, rows = None, []
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if i == 0 or not line.strip() or set(line.strip()) != {"─"}:
+            continue
+        head = lines[i - 1]
+        starts = [m.start() for m in re.finditer(r"(?:^|(?<=  ))\S", head)]
+        header = [head[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
+        rows: list[list[str]] = []
+        def is_rule(j: int) -> bool:
+            return j < len(lines) and bool(lines[j].strip()) and set(lines[j].strip()) == {"─"}
+
+        for j in range(i + 1, len(lines)):
+            row = lines[j]
+            cells = [row[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
+            aligned = all(
+                len(row) > o and row[o] != " " and (o == 0 or row[o - 1] == " ") for o in starts
+            )
+            if aligned:
+                rows.append(cells)
+            elif (
+                rows
+                and row.strip()
+                and sum(1 for c in cells if c) < len(cells)
+                and not (is_rule(j + 1) or is_rule(j + 2))  # the next table's title
+            ):
+                # A wrapped cell continues on the next line: join it to the row above.
+                rows[-1] = [a + b for a, b in zip(rows[-1], cells, strict=True)]
+            else:
+                break
+        tables.append((header, rows))
     return tables
 
 
@@ -103,7 +125,8 @@ def rendered(
         path = tmp_path_factory.mktemp("numbers") / "truth-2026-06-02"
         build(path)
     findings = analyze(ingest([path]), Settings())
-    texts = {fmt: reporter_for(fmt).render(findings, RenderOptions()) for fmt in ReportFormat}
+    options = RenderOptions(evidence=True)
+    texts = {fmt: reporter_for(fmt).render(findings, options) for fmt in ReportFormat}
     return json.loads(texts[ReportFormat.JSON]), texts
 
 

@@ -42,7 +42,7 @@ from lockforensics.correlate.incidents import MIN_FAILURES
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.oncall.follow import Chunk, Follower
 from lockforensics.oncall.output import iso
-from lockforensics.pipeline import ingest_inputs
+from lockforensics.pipeline import annotate, ingest_inputs
 from lockforensics.textsafety import clean
 
 MERGE_S = 2.0
@@ -188,9 +188,8 @@ class Watcher:
         events = result.events.with_columns(pl.col("line") + (chunk.first_line - 1))
         if events.is_empty():
             return []
-        lazy = events.lazy()
-        annotated = epochs.annotate(lazy, epochs.epochs(lazy))
-        rows = failures.failures(annotated).collect()
+        annotated = annotate(events, epochs.epochs(events.lazy()).collect())
+        rows = failures.failures(annotated.lazy()).collect()
         lines = events.group_by("occurrence").agg(pl.col("line").min().alias("_line"))
         rows = rows.join(lines, on="occurrence", how="left").sort("ts", "_line", nulls_last=True)
         return [
