@@ -67,6 +67,7 @@ def terminal_tables(text: str) -> list[Table]:
         starts = [m.start() for m in re.finditer(r"(?:^|(?<=  ))\S", head)]
         header = [head[a:b].strip() for a, b in zip(starts, [*starts[1:], None], strict=True)]
         rows: list[list[str]] = []
+
         def is_rule(j: int) -> bool:
             return j < len(lines) and bool(lines[j].strip()) and set(lines[j].strip()) == {"─"}
 

@@ -62,7 +62,9 @@ def test_unknown_format_names_the_choices(sample_dir: Path) -> None:
     assert "unknown format 'pdf'; choose terminal, json, md, html" in err
 
 
-@pytest.mark.parametrize("command", ["report", "ingest", "formats", "locks", "watch", "compare", "sql"])
+@pytest.mark.parametrize(
+    "command", ["report", "ingest", "formats", "locks", "watch", "compare", "sql"]
+)
 def test_help_shows_no_raw_type_names(command: str) -> None:
     """Help texts show metavars like PATH... and TIME, never `<list[Path]>`, `{paths}` or `(5m)`."""
     code, out, _ = invoke(command, "--help")
