@@ -11,7 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import Annotated, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,7 +19,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 from rich.table import Table
 
 from lockforensics import __version__
-from lockforensics.errors import ExitCode, LockForensicsError, OutputError
+from lockforensics.errors import ExitCode, LockForensicsError
 from lockforensics.findings import Settings
 from lockforensics.ingest.containers import (
     DEFAULT_MAX_MEMBER,
@@ -29,6 +29,13 @@ from lockforensics.ingest.containers import (
     parse_size,
 )
 from lockforensics.ingest.export import TableFormat, write_events
+from lockforensics.outputs import (
+    Interrupted,
+    refuse_overwriting_inputs,
+    require_stdout,
+    trap_interrupts,
+    write_text,
+)
 from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.envelopes import PLAIN, load_envelopes
 from lockforensics.parsing.signatures import load_catalog
@@ -157,24 +164,17 @@ def ingest_command(
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
 ) -> None:
     """Read logs, archives and command outputs into one event table; print the summary."""
+    if output is not None:
+        refuse_overwriting_inputs(output, paths)
     limits = Limits(max_member=max_member, max_total=max_total)
     result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory(), limits=limits)
-    if output is not None:
-        write_events(result.events, output, fmt, result.manifest())
     if not quiet:
         ingest_summary.render(result, err)
+    # A failed run never replaces an earlier output with an empty table.
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"{output}: {exc.strerror or exc}") from exc
+    if output is not None:
+        write_events(result.events, output, fmt, result.manifest())
 
 
 @app.command("report")
@@ -270,6 +270,10 @@ def report_command(
     ] = GITHUB_COMMENT_LIMIT,
 ) -> None:
     """Correlate lock errors, takeovers, restarts and cleanups into incidents; write the report."""
+    if output is None:
+        require_stdout()
+    else:
+        refuse_overwriting_inputs(output, paths)
     zone = zone_from_option(tz).tz if tz else None
     try:
         settings = Settings(
@@ -305,7 +309,7 @@ def report_command(
         max_chars=max_chars,
         redaction=redacted,
     )
-    _write(reporter_for(chosen).render(findings, options), output)
+    write_text(reporter_for(chosen).render(findings, options), output)
     for warning in result.warnings:
         err.print(f"warning: {clean(warning)}", markup=False, highlight=False)
     incidents = findings.headline.incidents
@@ -365,25 +369,23 @@ class _Fail(Exception):
 
 def main() -> None:
     """Entry point: one-line errors and documented exit codes, never a traceback."""
+    trap_interrupts()
     try:
         # Standalone mode: Typer itself reports usage errors (exit 2) and exits.
         app()
     except _Fail as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(exc.code)
+        _error(str(exc), exc.code)
     except LockForensicsError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(exc.exit_code)
+        _error(str(exc), exc.exit_code)
     except ValueError as exc:  # bad option values detected after parsing (e.g. --tz)
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(ExitCode.USAGE)
-    except KeyboardInterrupt:
-        err.print("error: interrupted", markup=False, highlight=False)
-        sys.exit(130)
+        _error(str(exc), ExitCode.USAGE)
+    except (Interrupted, KeyboardInterrupt):
+        _error("interrupted", ExitCode.INTERRUPTED)
     except Exception as exc:  # a bug: say so in one line, keep the exit code honest
-        err.print(
-            f"error: internal error ({type(exc).__name__}: {exc}); please report it",
-            markup=False,
-            highlight=False,
-        )
-        sys.exit(ExitCode.SOFTWARE)
+        _error(f"internal error ({type(exc).__name__}: {exc}); please report it", ExitCode.SOFTWARE)
+
+
+def _error(message: str, code: int) -> NoReturn:
+    """One `error:` line (never wrapped, whatever the width), then exit with ``code``."""
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)

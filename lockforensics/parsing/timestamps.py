@@ -259,14 +259,23 @@ class ZoneChoice:
     reason: str
 
 
+#: Longer than any IANA name (the longest is 32 characters).
+MAX_ZONE_NAME = 64
+
+
 def zone_from_option(name: str) -> ZoneChoice:
     """Interpret ``--tz``: an IANA name, ``UTC`` or a fixed ``±HH:MM`` offset."""
+    if len(name) > MAX_ZONE_NAME:
+        # ZoneInfo would try it as a file name and fail with ENAMETOOLONG.
+        raise ValueError(f"--tz: not a time zone (a name of {len(name):,} characters)")
     offset = _offset(name) if re.fullmatch(r"[+-]\d{2}:?\d{2}", name) else None
     if offset is not None:
+        if abs(offset) >= timedelta(hours=24):
+            raise ValueError(f"--tz: offset {name!r} is a day or more")
         return ZoneChoice(timezone(offset), name, "--tz")
     try:
         return ZoneChoice(ZoneInfo(name), name, "--tz")
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
