@@ -28,6 +28,7 @@ from typing import BinaryIO, cast
 from lockforensics.errors import NoInputError
 from lockforensics.ingest.containers import (
     HEAD_BYTES,
+    MAX_NESTING,
     NESTED_ZIP_LIMIT,
     READ_ERRORS,
     Budget,
@@ -114,7 +115,11 @@ def walk(paths: list[Path], limits: Limits | None = None) -> Walk:
 
 
 def _dir_files(root: Path, warn: Callable[[str], None]) -> Iterator[tuple[Path, str]]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+    def unreadable(exc: OSError) -> None:
+        where = Path(exc.filename).relative_to(root.parent).as_posix() if exc.filename else root
+        warn(f"{where}/: skipped: directory not readable ({exc.strerror or exc})")
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         dirnames.sort()
         base = Path(dirpath)
         for name in sorted(filenames):
@@ -224,7 +229,8 @@ class _Walker:
         """A tar stream or an in-memory zip, read member after member."""
         if is_tar(head):
             stream = cast(BinaryIO, content.as_archive())
-            for member in tar_members(stream, name, prefix, self.limits, self.warn):
+            stored = content.stored if content.compression else None
+            for member in tar_members(stream, name, prefix, self.limits, self.warn, stored):
                 yield from self.member(root, member.open(), member, prefix, name, packing)
             content.close()
             return
@@ -280,6 +286,13 @@ class _Walker:
             return
         head = _head(content)
         if is_tar(head) or is_zip(head):
+            if packing.count(">") + 1 >= MAX_NESTING:
+                content.close()
+                self.warn(
+                    f"{shown}: skipped: a container nested more than {MAX_NESTING} deep "
+                    f"({packing.split(' > ', 1)[0]} > …)"
+                )
+                return
             inner = "tar" if is_tar(head) else "zip"
             if content.compression:
                 inner += f"+{content.compression}"

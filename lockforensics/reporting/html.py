@@ -137,6 +137,7 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "events_total": events.height,
         "coverage_line": rows.coverage_line(f),
         "inputs": _grid(rows.inputs(f)),
+        "skipped": _grid(rows.skipped(f)),
         "assumptions": _grid(rows.assumptions(f)),
         "redaction": ", ".join(f"{k} {v}" for k, v in options.redaction.items()),
     }

@@ -221,6 +221,20 @@ def inputs(f: Findings) -> Rows:
     )  # fmt: skip
 
 
+#: Warnings listed in a report; the JSON summary and the terminal carry all of them.
+WARNINGS_SHOWN = 50
+
+
+def skipped(f: Findings) -> Rows:
+    """What was skipped or cut short (inputs, members, directories), as warned while reading."""
+    shown = f.coverage.warnings[:WARNINGS_SHOWN]
+    more = len(f.coverage.warnings) - len(shown)
+    return Rows(
+        ("skipped or cut short",),
+        tuple((w,) for w in shown) + (((f"… and {more} more",),) if more else ()),
+    )
+
+
 def assumptions(f: Findings) -> Rows:
     return Rows(
         ("assumption", "events"),
