@@ -1,7 +1,7 @@
 """Command line: options → pipeline → output.  No polars logic lives here.
 
 Exit codes (README):  0 ok · 1 incidents found (--fail-on-incident) · 2 usage ·
-65 bad data · 66 no input · 70 internal error · 73 cannot write output.
+65 bad data · 66 no input · 70 internal error · 73 cannot write output · 130 interrupted.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Forensic analyzer for OpenClaw gateway session-lock incidents.\n\n"
     "Exit codes: 0 ok, 1 incidents found (with --fail-on-incident), 2 usage error, "
-    "65 bad data, 66 no input, 70 internal error, 73 output not writable.",
+    "65 bad data, 66 no input, 70 internal error, 73 output not writable, 130 interrupted.",
 )
 # A fixed width off a terminal keeps captured summaries stable and readable.
 err = Console(stderr=True, soft_wrap=False, width=None if sys.stderr.isatty() else 120)
@@ -148,6 +148,16 @@ MaxTotalOpt = Annotated[
 ]
 
 
+OwnOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-own-reports",
+        help="Read lockforensics reports and event tables found among the inputs "
+        "(skipped by default: they are our output, not evidence).",
+    ),
+]
+
+
 @app.command("ingest")
 def ingest_command(
     paths: PathsArg,
@@ -162,11 +172,12 @@ def ingest_command(
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
+    own: OwnOpt = False,
 ) -> None:
     """Read logs, archives and command outputs into one event table; print the summary."""
     if output is not None:
         refuse_overwriting_inputs(output, paths)
-    limits = Limits(max_member=max_member, max_total=max_total)
+    limits = Limits(max_member=max_member, max_total=max_total, read_own_outputs=own)
     result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory(), limits=limits)
     if not quiet:
         ingest_summary.render(result, err)
@@ -236,6 +247,7 @@ def report_command(
     jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Files read in parallel.")] = 2,
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
+    own: OwnOpt = False,
     redact: Annotated[
         bool,
         typer.Option(
@@ -285,7 +297,7 @@ def report_command(
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    limits = Limits(max_member=max_member, max_total=max_total)
+    limits = Limits(max_member=max_member, max_total=max_total, read_own_outputs=own)
     result = ingest(paths, tz=tz, jobs=jobs, progress=_progress_factory(), limits=limits)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")

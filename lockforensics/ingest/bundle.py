@@ -42,6 +42,7 @@ from lockforensics.ingest.containers import (
     tar_members,
     zip_members,
 )
+from lockforensics.ingest.own import OWN_HEAD, own_output
 
 __all__ = ["READ_ERRORS", "Input", "Walk", "memory_input", "walk"]
 
@@ -184,6 +185,22 @@ class _Walker:
         self.names.add(name)
         return name
 
+    def _own(self, content: Content, name: str, path: Path | None = None) -> bool:
+        """One of our own reports or tables (skipped with a note), unless asked to read them."""
+        if self.limits.read_own_outputs:
+            return False
+        try:
+            kind = own_output(content.peek(OWN_HEAD), path)
+        except READ_ERRORS:
+            return False  # the scan reads what it can and says why it stopped
+        if kind is None:
+            return False
+        self.warn(
+            f"{name}: skipped: a lockforensics {kind}, our own output and not evidence "
+            "(--include-own-reports reads it)"
+        )
+        return True
+
     def file(self, root: Path, path: Path, name: str, prefix: str) -> Iterator[Input]:
         """A file on disk: a log, a compressed log, or an archive."""
         try:
@@ -208,6 +225,9 @@ class _Walker:
             if content.compression:
                 packing += f"+{content.compression}"
             yield from self.container(root, content, head, name, prefix, packing)
+            return
+        if self._own(content, name, path):
+            content.close()
             return
         content.close()
         limits, budget = self.limits, self.budget
@@ -299,6 +319,9 @@ class _Walker:
             yield from self.container(
                 root, content, head, shown, f"{shown}/", f"{packing} > {inner}"
             )
+            return
+        if self._own(content, shown):
+            content.close()
             return
         name = self._unique(shown, container)
         once = _Once(content, lambda: _reopen(root, name, self.limits))

@@ -97,11 +97,13 @@ def format_size(size: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """How much decompressed data one member and the whole run may produce."""
+    """How much decompressed data one member and the whole run may produce, and
+    whether our own reports and tables are read (``--include-own-reports``)."""
 
     max_member: int = DEFAULT_MAX_MEMBER
     max_total: int = DEFAULT_MAX_TOTAL
     max_ratio: int = DEFAULT_MAX_RATIO
+    read_own_outputs: bool = False
 
 
 class Budget:

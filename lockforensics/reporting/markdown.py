@@ -98,6 +98,10 @@ def _list(values: Sequence[object] | None, limit: int = 12) -> str:
     return f"{shown} (+{more} more)" if more > 0 else shown
 
 
+#: An invisible first line: a later run skips the report instead of reading it as evidence.
+GENERATOR_MARK = f"<!-- generator: lockforensics {__version__} -->"
+
+
 class MarkdownReporter:
     """Renders ``Findings`` as a GitHub comment-sized Markdown document."""
 
@@ -115,6 +119,7 @@ class MarkdownReporter:
 
     def _document(self, f: Findings, options: RenderOptions, evidence_lines: int) -> str:
         parts = [
+            GENERATOR_MARK,  # issue 12: tells a later run this file is our output, not evidence
             self._title(f),
             self._environment(f),
             self._incidents(f, evidence_lines, options),
