@@ -28,6 +28,7 @@ from lockforensics.correlate import (
     failures,
     frequency,
     incidents,
+    outliers,
     resolution,
     runs,
     scope,
@@ -214,7 +215,7 @@ def build_table(
 
 def analyze(result: Ingest, settings: Settings) -> Findings:
     """Correlate an ingest into the findings every report renders."""
-    events = result.events
+    events, far = _set_aside_far_stamps(result.events)
     assumptions = (
         events.filter(pl.col("ts_assumption").is_not_null())
         .group_by("ts_assumption")
@@ -228,9 +229,28 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         assumptions=assumptions,
         untimed_events=events.filter(pl.col("ts").is_null()).height,
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
-        warnings=tuple(result.warnings),
+        warnings=tuple(result.warnings) + far,
     )
     return correlate(events, settings, coverage)
+
+
+#: Far-out stamps named one by one in a report's warnings; the rest are counted.
+FAR_STAMPS_LISTED = 20
+
+
+def _set_aside_far_stamps(events: pl.DataFrame) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """Issue 12: stamps far outside the main span leave the timeline, with a warning each."""
+    low, high = outliers.bounds(events.lazy()).collect().row(0)
+    far = outliers.far_out(events.lazy(), low, high).collect()
+    if far.is_empty():
+        return events, ()
+    notes = tuple(
+        f"{r['source']}:{r['line']}: stamp {r['ts_raw'] or r['ts']}: {outliers.NOTE}"
+        for r in far.head(FAR_STAMPS_LISTED).iter_rows(named=True)
+    )
+    if far.height > FAR_STAMPS_LISTED:
+        notes += (f"… and {far.height - FAR_STAMPS_LISTED} more such stamp(s)",)
+    return outliers.set_aside(events.lazy(), low, high).collect(), notes
 
 
 def correlate(

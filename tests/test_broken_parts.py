@@ -144,5 +144,5 @@ def test_skipped_members_are_listed_in_md_and_html(tmp_path: Path, fmt: ReportFo
     (tmp_path / "b.tar").write_bytes(_tar([("../escape.log", TAKEOVER.encode())]))
     findings = analyze(ingest([tmp_path]), Settings())
     text = reporter_for(fmt).render(findings, RenderOptions(width=120, color=False))
-    assert "Skipped or cut short" in text
+    assert "Skipped, cut short or set aside" in text
     assert "escape.log" in text

@@ -262,7 +262,7 @@ class MarkdownReporter:
             f"<details><summary>Inputs</summary>\n\n{_md(rows.inputs(f))}\n\n</details>",
         ]
         if f.coverage.warnings:  # issue 12: skipped inputs are listed in every format
-            parts.append(f"Skipped or cut short:\n\n{_md(rows.skipped(f))}")
+            parts.append(f"Skipped, cut short or set aside:\n\n{_md(rows.skipped(f))}")
         assumed = rows.assumptions(f)
         if not assumed.empty:
             parts.append(f"Time assumptions:\n\n{_md(assumed)}")

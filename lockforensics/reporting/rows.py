@@ -226,11 +226,11 @@ WARNINGS_SHOWN = 50
 
 
 def skipped(f: Findings) -> Rows:
-    """What was skipped or cut short (inputs, members, directories), as warned while reading."""
+    """What was skipped, cut short or set aside (inputs, members, far-out stamps): the warnings."""
     shown = f.coverage.warnings[:WARNINGS_SHOWN]
     more = len(f.coverage.warnings) - len(shown)
     return Rows(
-        ("skipped or cut short",),
+        ("warning",),
         tuple((w,) for w in shown) + (((f"… and {more} more",),) if more else ()),
     )
 
