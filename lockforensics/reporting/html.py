@@ -89,8 +89,13 @@ class HtmlReporter:
 
 
 def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
-    wide = [svg for svg in (charts.swimlanes(f), charts.per_hour(f)) if svg]
-    small = [svg for svg in (charts.lag_histogram(f), charts.uptime_at_incidents(f)) if svg]
+    charts_note = charts.unavailable()
+    wide = [] if charts_note else [s for s in (charts.swimlanes(f), charts.per_hour(f)) if s]
+    small = (
+        []
+        if charts_note
+        else [s for s in (charts.lag_histogram(f), charts.uptime_at_incidents(f)) if s]
+    )
     events = f.events.filter(pl.col("kind").is_in(_EVENT_KINDS)).sort(
         "ts", "source", "line", nulls_last=True
     )
@@ -103,6 +108,7 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "epochs": _grid(rows.epochs(f)),
         "wide_charts": wide,
         "small_charts": small,
+        "charts_note": charts_note,
         "incidents": _grid(rows.incidents(f)),
         "incident_sections": [_incident(f, i) for i in f.incidents.iter_rows(named=True)],
         "alignment": _grid(rows.alignment(f)),
