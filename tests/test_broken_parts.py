@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from lockforensics.errors import NoInputError
 from lockforensics.findings import Settings
 from lockforensics.ingest.containers import MAX_NESTING
 from lockforensics.pipeline import analyze, ingest
@@ -99,6 +100,16 @@ def test_unreadable_subdirectory_is_a_counted_warning(
     result = ingest([root])
     assert result.events.filter(source="bundle/ok.log").height >= 1
     assert any("bundle/secret/: skipped: directory not readable" in w for w in result.warnings)
+
+
+def test_unreadable_named_directory_is_no_input(
+    tmp_path: Path, unreadable_dir: Callable[[Path], None]
+) -> None:
+    """A directory named on the command line that cannot be listed: NoInputError (exit 66)."""
+    (tmp_path / "ok.log").write_text(TAKEOVER)
+    unreadable_dir(tmp_path)
+    with pytest.raises(NoInputError, match="directory not readable"):
+        ingest([tmp_path])
 
 
 def test_unreadable_file_inside_a_tree_is_a_warning(

@@ -15,6 +15,7 @@ inside the bundle prefixes its members with its own path
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
@@ -99,6 +100,13 @@ def walk(paths: list[Path], limits: Limits | None = None) -> Walk:
         except OSError as exc:
             raise NoInputError(f"{path}: {exc.strerror or exc}") from exc
         if stat.S_ISDIR(st.st_mode):
+            try:
+                with os.scandir(path):
+                    pass
+            except OSError as exc:
+                raise NoInputError(
+                    f"{path}: directory not readable ({exc.strerror or exc})"
+                ) from exc
             roots.append((path, True))
             stored += sum(p.stat().st_size for p, _ in _dir_files(path, lambda _m: None))
         elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
@@ -117,7 +125,9 @@ def walk(paths: list[Path], limits: Limits | None = None) -> Walk:
 
 def _dir_files(root: Path, warn: Callable[[str], None]) -> Iterator[tuple[Path, str]]:
     def unreadable(exc: OSError) -> None:
-        where = Path(exc.filename).relative_to(root.parent).as_posix() if exc.filename else root
+        where = str(exc.filename or root)
+        with contextlib.suppress(ValueError):  # shown as inside the bundle, like its files
+            where = Path(where).relative_to(root.parent).as_posix()
         warn(f"{where}/: skipped: directory not readable ({exc.strerror or exc})")
 
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
