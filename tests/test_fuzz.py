@@ -19,16 +19,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lockforensics.errors import DataError
-from lockforensics.pipeline import Ingest, ingest
+from lockforensics.findings import Settings
+from lockforensics.pipeline import Ingest, analyze, ingest
+from lockforensics.reporting.interface import ReportFormat, reporter_for
+from lockforensics.reporting.options import RenderOptions
 from tests.conftest import ingest_files
 from tests.fuzzing import DOCUMENT_NAMES, LOG_NAMES, SEEDS, container, damage, mutate
 
 # A few seconds each in CI; LOCKFORENSICS_FUZZ_EXAMPLES=5000 digs deeper by hand.
-FUZZ = settings(
-    max_examples=int(os.environ.get("LOCKFORENSICS_FUZZ_EXAMPLES", "100")),
-    deadline=None,
-    suppress_health_check=list(HealthCheck),
-)
+EXAMPLES = int(os.environ.get("LOCKFORENSICS_FUZZ_EXAMPLES", "100"))
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+# Whole reports per example: fewer of them for the same few seconds.
+FUZZ_REPORTS = settings(FUZZ, max_examples=max(10, EXAMPLES // 3))
 
 junk = st.one_of(
     st.text(max_size=200),
@@ -145,3 +147,27 @@ def test_archive_reader_survives_damaged_containers(
 def test_known_damage_shapes_keep_the_accounting(text: str) -> None:
     """Regression seeds: BOM, CRLF and NUL-run shapes of a real log never raise."""
     _accounted(ingest_files({LOG_NAMES[0]: text}))
+
+
+stamps = st.builds(
+    lambda d, h, m, zone: f"{d.isoformat()}T{h:02d}:{m:02d}:00{zone}",
+    st.dates(),
+    st.integers(0, 23),
+    st.integers(0, 59),
+    st.sampled_from(["Z", "+14:00", "-12:00", "+05:30", ""]),
+)
+
+
+@FUZZ_REPORTS
+@given(st.lists(stamps, min_size=1, max_size=4), st.sampled_from([None, "America/New_York"]))
+def test_any_stamp_in_the_calendar_reaches_a_report(when: list[str], tz: str | None) -> None:
+    """Stamps from year 1 to 9999, in any zone, never overflow ingest, analysis or a report."""
+    line = (
+        " [diagnostic] session file changed while embedded prompt lock was released: "
+        "/d/.openclaw/agents/main/sessions/2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl\n"
+    )
+    result = ingest_files({"a.log": "".join(w + line for w in when)}, tz=tz)
+    _accounted(result)
+    findings = analyze(result, Settings())
+    for fmt in (ReportFormat.MARKDOWN, ReportFormat.JSON):
+        assert reporter_for(fmt).render(findings, RenderOptions())

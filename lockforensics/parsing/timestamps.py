@@ -81,7 +81,16 @@ def parse_iso(text: str) -> Stamp | None:
         clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
     except ValueError:
         return None
+    if not _representable(day):
+        return None
     return Stamp(raw=m.group(0), day=day, clock=clock, offset=_offset(m["zone"]))
+
+
+def _representable(day: date) -> bool:
+    """Whether any zone's offset (and a day's rollover) keeps this date inside
+    Python's range; 0001-01-01 or 9999-12-31 would overflow in UTC arithmetic.
+    Such a "stamp" is no stamp: the line stays untimed (and counted)."""
+    return date.min + timedelta(days=2) <= day <= date.max - timedelta(days=2)
 
 
 def parse_time_only(text: str) -> Stamp | None:
@@ -174,7 +183,10 @@ class FileClock:
         m = JOURNAL_HEADER_RE.match(line)
         if m is None:
             return False
-        self.header_day = date.fromisoformat(m["date"])
+        header_day = date.fromisoformat(m["date"])
+        if not _representable(header_day):
+            return True  # a header all the same, but no date to lean on
+        self.header_day = header_day
         abbr = m["abbr"]
         if abbr and abbr in ABBREVIATIONS:
             self.header_offset = timedelta(minutes=ABBREVIATIONS[abbr])

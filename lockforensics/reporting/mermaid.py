@@ -112,8 +112,8 @@ def hourly_counts(findings: Findings) -> pl.DataFrame:
     first, last = timed["ts"].min(), timed["ts"].max()
     assert isinstance(first, datetime)
     assert isinstance(last, datetime)
-    hours = (last - first).total_seconds() / 3600 + 1
-    step = max(1, math.ceil(hours / MAX_BINS))
+    # Bins start on multiples of the step, so the span can touch two more than it covers.
+    step = max(1, math.ceil((last - first).total_seconds() / 3600 / (MAX_BINS - 2)))
     every = f"{step}h"
     counted = timed.group_by(hour=pl.col("ts").dt.truncate(every)).agg(
         occurrences=pl.len().cast(pl.Int64)
