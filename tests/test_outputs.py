@@ -70,6 +70,15 @@ def test_a_hard_link_to_an_input_is_refused(tmp_path: Path) -> None:
     assert log.read_text() == TAKEOVER
 
 
+def test_a_symlink_to_an_input_is_refused(tmp_path: Path) -> None:
+    """An output path that is a link to the input resolves to it: exit 73, log intact."""
+    log = _log(tmp_path)
+    link = tmp_path / "out.parquet"
+    link.symlink_to(log)
+    assert_one_line_error(run("ingest", str(log), "-o", str(link)), ExitCode.CANT_CREATE)
+    assert log.read_text() == TAKEOVER
+
+
 def test_a_new_report_inside_the_input_tree_is_allowed(tmp_path: Path) -> None:
     """A new file in an input directory destroys nothing: written, exit 0."""
     _log(tmp_path)

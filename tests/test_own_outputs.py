@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import io
 import shutil
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -74,6 +76,17 @@ def test_include_own_reports_reads_them(polluted: Path, clean_findings: Findings
     result: Ingest = ingest([polluted], limits=Limits(read_own_outputs=True))
     findings = analyze(result, Settings())
     assert findings.headline.takeovers > clean_findings.headline.takeovers
+
+
+def test_a_saved_ingest_summary_is_recognised(polluted: Path) -> None:
+    """The ingest summary saved from stderr (it quotes log lines) is our output too."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "lockforensics", "ingest", str(polluted / "journal")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert own_output(proc.stderr.encode()) == "ingest summary"
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,8 @@ generator marks and schema, from their first bytes:
 * Markdown: the ``<!-- generator: lockforensics … -->`` first line, or the
   report's title;
 * JSON: ``"schema": "lockforensics.summary/…"``;
-* terminal captures: the headline, then the ``window … UTC; hosts:`` line;
+* terminal captures: the headline, then the ``window … UTC; hosts:`` line,
+  or the ingest summary's ``Inputs (manifest)`` opening (a saved stderr);
 * event tables: a CSV header or an NDJSON first record with exactly the
   event table's columns, or a Parquet file carrying our manifest metadata.
 """
@@ -35,6 +36,7 @@ _TERMINAL = re.compile(
     rb"\A\d[\d,]* lock-stale, \d[\d,]* lock-timeout, \d[\d,]* takeovers?,.*?\n"
     rb"(?:.*\n)?window \S+ \S+ \.\. \S+ \S+ UTC; hosts: "
 )
+_SUMMARY = re.compile(rb"\AInputs \(manifest\)\r?\n")
 _CSV_HEADER = ",".join(COLUMNS).encode()
 
 
@@ -49,8 +51,11 @@ def own_output(head: bytes, path: Path | None = None) -> str | None:
         return "Markdown report"
     if _JSON.match(head):
         return "JSON report"
-    if _TERMINAL.match(_ANSI.sub(b"", head)):
+    plain = _ANSI.sub(b"", head)
+    if _TERMINAL.match(plain):
         return "terminal report"
+    if _SUMMARY.match(plain):
+        return "ingest summary"
     first = head.split(b"\n", 1)[0].rstrip(b"\r")
     if first == _CSV_HEADER:
         return "CSV event table"
