@@ -1,13 +1,14 @@
 """Writing outputs without ever destroying evidence.
 
-* An output path that resolves to an input, to a file inside an input tree,
-  or to a path inside an input archive, is refused before a byte is read
-  (exit 73).
+* An output path that resolves to an input, to an existing file inside an
+  input tree (unless it is an earlier report of ours), or to a path inside
+  an input archive, is refused before a byte is read (exit 73).
 * A regular-file output is written to a temporary file in the same
   directory, fsynced, then renamed over the target: an interrupt, a full disk
   or a failing run leaves the previous file (or nothing) in place, never a
   truncated one.  Devices and pipes (``/dev/stdout``, ``/dev/full``) cannot be
-  renamed over, so they are written directly.
+  renamed over: the output is completed in a private temporary file, then
+  copied to them.
 * Failures to write name their cause in one line: a full disk, a closed
   stdout, a broken pipe.
 """
@@ -28,6 +29,7 @@ from pathlib import Path
 from types import FrameType
 
 from lockforensics.errors import OutputError
+from lockforensics.ingest.own import OWN_HEAD, own_output
 
 
 class Interrupted(BaseException):
@@ -47,23 +49,32 @@ def trap_interrupts() -> None:
 def refuse_overwriting_inputs(output: Path, inputs: list[Path]) -> None:
     """Raise OutputError when writing ``output`` would destroy evidence.
 
-    Refused: an input itself (or a hard link to it), a path "inside" an input
-    file (an archive), and an existing file inside an input tree, which this
-    run reads as evidence.  A new file in an input tree destroys nothing: it
-    is allowed, and a later run recognises it as our own output.
+    Refused: an input itself (or a link to it), a path "inside" an input file
+    (an archive), and an existing file inside an input tree, which this run
+    reads as evidence.  A new file in an input tree destroys nothing, nor does
+    replacing one of our own earlier reports there (a run skips those): both
+    are allowed.
     """
     target = output.resolve()
     for path in inputs:
         source = path.resolve()
+        is_input = target == source or _same_file(output, path)
         inside = source in target.parents
-        if (
-            target == source
-            or _same_file(output, path)
-            or (inside and (source.is_file() or output.exists()))
-        ):
-            raise OutputError(
-                f"{output}: refusing to overwrite evidence (it is, or is inside, the input {path})"
-            )
+        harmless = source.is_dir() and (not output.exists() or _ours(output))
+        if not is_input and (not inside or harmless):
+            continue
+        raise OutputError(
+            f"{output}: refusing to overwrite evidence (it is, or is inside, the input {path})"
+        )
+
+
+def _ours(path: Path) -> bool:
+    """An earlier lockforensics output (a later run skips it, so it is no evidence)."""
+    try:
+        with path.open("rb") as handle:
+            return own_output(handle.read(OWN_HEAD), path) is not None
+    except OSError:
+        return False
 
 
 def _same_file(a: Path, b: Path) -> bool:

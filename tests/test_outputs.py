@@ -88,6 +88,16 @@ def test_a_new_report_inside_the_input_tree_is_allowed(tmp_path: Path) -> None:
     assert "takeover" in out.read_text()
 
 
+def test_an_earlier_report_inside_the_input_tree_can_be_replaced(tmp_path: Path) -> None:
+    """Re-running `report DIR -o DIR/report.md` replaces our own earlier report: exit 0."""
+    _log(tmp_path)
+    out = tmp_path / "report.md"
+    for _ in range(2):
+        proc = run("report", str(tmp_path), "-f", "md", "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+    assert "our own output" in out.read_text()  # the first report, skipped with a note
+
+
 def test_failing_run_keeps_the_earlier_output(tmp_path: Path) -> None:
     """A run that exits 65 (nothing readable) leaves an existing output as it was."""
     (tmp_path / "in").mkdir()
