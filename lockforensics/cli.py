@@ -33,6 +33,7 @@ from lockforensics.outputs import (
     Interrupted,
     refuse_overwriting_inputs,
     require_stdout,
+    tolerate_closed_stderr,
     trap_interrupts,
     write_text,
 )
@@ -60,7 +61,9 @@ app = typer.Typer(
     "65 bad data, 66 no input, 70 internal error, 73 output not writable, 130 interrupted.",
 )
 # A fixed width off a terminal keeps captured summaries stable and readable.
-err = Console(stderr=True, soft_wrap=False, width=None if sys.stderr.isatty() else 120)
+err = Console(
+    stderr=True, soft_wrap=False, width=None if sys.stderr and sys.stderr.isatty() else 120
+)
 
 PathsArg = Annotated[
     list[Path],
@@ -382,6 +385,7 @@ class _Fail(Exception):
 def main() -> None:
     """Entry point: one-line errors and documented exit codes, never a traceback."""
     trap_interrupts()
+    tolerate_closed_stderr()
     try:
         # Standalone mode: Typer itself reports usage errors (exit 2) and exits.
         app()

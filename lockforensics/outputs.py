@@ -46,6 +46,13 @@ def trap_interrupts() -> None:
     signal.signal(signal.SIGINT, _raise_interrupted)
 
 
+def tolerate_closed_stderr() -> None:
+    """Started with stderr closed (``2>&-``): summaries and errors go nowhere, and the
+    run still does its work and exits with its own code."""
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115  # lives as long as the process
+
+
 def refuse_overwriting_inputs(output: Path, inputs: list[Path]) -> None:
     """Raise OutputError when writing ``output`` would destroy evidence.
 

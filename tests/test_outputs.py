@@ -147,6 +147,20 @@ def test_report_to_a_closed_stdout_is_exit_73(tmp_path: Path) -> None:
     assert "stdout: closed" in proc.stderr
 
 
+def test_closed_stderr_does_not_change_the_outcome(tmp_path: Path) -> None:
+    """`report 2>&-`: the report is still written to stdout, exit 0."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "lockforensics", "report", str(_log(tmp_path)), "-f", "json"],
+        stdout=subprocess.PIPE,
+        stderr=None,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(2),
+    )
+    assert proc.returncode == 0
+    assert '"schema": "lockforensics.summary/1"' in proc.stdout
+
+
 def _small_file_limit() -> None:
     # A disk that fills after 4 KiB: writes past it fail with EFBIG, not SIGXFSZ.
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
