@@ -1,7 +1,7 @@
 """Command line: options → pipeline → output.  No polars logic lives here.
 
 Exit codes (README):  0 ok · 1 incidents found (--fail-on-incident) · 2 usage ·
-65 bad data · 66 no input · 70 internal error · 73 cannot write output.
+65 bad data · 66 no input · 70 internal error · 73 cannot write output · 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,7 +21,7 @@ from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from lockforensics import __version__
-from lockforensics.errors import ExitCode, LockForensicsError, NoInputError, OutputError
+from lockforensics.errors import ExitCode, LockForensicsError, NoInputError
 from lockforensics.findings import Settings
 from lockforensics.ingest import cache
 from lockforensics.ingest.containers import (
@@ -39,6 +39,14 @@ from lockforensics.oncall.procinfo import SystemProbe
 from lockforensics.oncall.sources import events_of, events_of_all
 from lockforensics.oncall.sql import SqlFormat
 from lockforensics.oncall.watch import Watcher, WatchOptions
+from lockforensics.outputs import (
+    Interrupted,
+    refuse_overwriting_inputs,
+    require_stdout,
+    tolerate_closed_stderr,
+    trap_interrupts,
+    write_text,
+)
 from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.envelopes import PLAIN, load_envelopes
 from lockforensics.parsing.eras import load_eras
@@ -87,10 +95,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     help="Forensic analyzer for OpenClaw gateway session-lock incidents.\n\n"
     "Exit codes: 0 ok, 1 incidents found (with --fail-on-incident), 2 usage error, "
-    "65 bad data, 66 no input, 70 internal error, 73 output not writable.",
+    "65 bad data, 66 no input, 70 internal error, 73 output not writable, 130 interrupted.",
 )
 # A fixed width off a terminal keeps captured summaries stable and readable.
-err = Console(stderr=True, soft_wrap=False, width=None if sys.stderr.isatty() else 120)
+err = Console(
+    stderr=True, soft_wrap=False, width=None if sys.stderr and sys.stderr.isatty() else 120
+)
 
 PathsArg = Annotated[
     list[Path],
@@ -210,6 +220,16 @@ NoCacheOpt = Annotated[
 ]
 
 
+OwnOpt = Annotated[
+    bool,
+    typer.Option(
+        "--include-own-reports",
+        help="Read lockforensics reports and event tables found among the inputs "
+        "(skipped by default: they are our output, not evidence).",
+    ),
+]
+
+
 @app.command("ingest", cls=_Command)
 def ingest_command(
     paths: PathsArg,
@@ -240,9 +260,14 @@ def ingest_command(
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
     no_cache: NoCacheOpt = False,
+    own: OwnOpt = False,
 ) -> None:
     """Read logs, archives and command outputs into one event table; print the summary."""
-    limits = Limits(max_member=max_member, max_total=max_total)
+    # With --store alone the store is the output; otherwise a table file is written.
+    target = output or (None if store is not None else Path(f"events.{fmt.value}"))
+    if target is not None:
+        refuse_overwriting_inputs(target, paths)
+    limits = Limits(max_member=max_member, max_total=max_total, read_own_outputs=own)
     result = ingest(
         paths,
         tz=tz,
@@ -251,18 +276,16 @@ def ingest_command(
         limits=limits,
         use_cache=cache.enabled(no_cache),
     )
+    if not quiet:
+        ingest_summary.render(result, err)
+    # A failed run never replaces an earlier output with an empty table.
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
-        if not quiet:
-            ingest_summary.render(result, err)
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
-    # With --store alone the store is the output; otherwise a table file is written.
-    target = output or (None if store is not None else Path(f"events.{fmt.value}"))
     if target is not None:
         write_events(result.events, target, fmt, result.manifest())
     if store is not None:
         fleet_store.write(result.events, store, result.manifest())
     if not quiet:
-        ingest_summary.render(result, err)
         if target is not None:
             _say(f"wrote {target} ({_file_size(target)}, {result.events.height:,} events)")
         if store is not None:
@@ -295,16 +318,6 @@ def _report_format(text: str | ReportFormat) -> ReportFormat:
     except ValueError:
         choices = ", ".join(f.value for f in ReportFormat)
         raise typer.BadParameter(f"unknown format {text!r}; choose {choices}") from None
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        sys.stdout.write(text)
-        return
-    try:
-        output.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise OutputError(f"{output}: {exc.strerror or exc}") from exc
 
 
 @app.command("report", cls=_Command)
@@ -394,6 +407,7 @@ def report_command(
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
     no_cache: NoCacheOpt = False,
+    own: OwnOpt = False,
     redact: Annotated[
         bool,
         typer.Option(
@@ -432,6 +446,10 @@ def report_command(
     ] = GITHUB_COMMENT_LIMIT,
 ) -> None:
     """Correlate lock errors, takeovers, restarts and cleanups into incidents; write the report."""
+    if output is None:
+        require_stdout()
+    else:
+        refuse_overwriting_inputs(output, paths or [])
     zone = zone_from_option(tz).tz if tz else None
     try:
         settings = Settings(
@@ -455,7 +473,7 @@ def report_command(
         return
     if not paths:
         raise typer.BadParameter("give at least one input path (or --store DIR)")
-    limits = Limits(max_member=max_member, max_total=max_total)
+    limits = Limits(max_member=max_member, max_total=max_total, read_own_outputs=own)
     result = ingest(
         paths,
         tz=tz,
@@ -491,7 +509,7 @@ def report_command(
     )
     with _phase(f"rendering the {chosen.value} report"):
         text = reporter_for(chosen).render(findings, options)
-    _write(text, output)
+    write_text(text, output)
     for warning in result.warnings:
         err.print(f"warning: {clean(warning)}", markup=False, highlight=False)
     incidents = findings.headline.incidents
@@ -560,7 +578,7 @@ def _store_report(
         findings = correlate(events, settings)
         chosen = fmt or (ReportFormat.TERMINAL if to_terminal else ReportFormat.JSON)
         options = RenderOptions(width=None if to_terminal else 120, color=to_terminal)
-        _write(reporter_for(chosen).render(findings, options), output)
+        write_text(reporter_for(chosen).render(findings, options), output)
         incidents = findings.headline.incidents
     else:
         report = fleet.fleet(events, settings)
@@ -568,7 +586,7 @@ def _store_report(
         if fmt is not None and fmt.value not in {f.value for f in OncallFormat}:
             raise typer.BadParameter("the fleet report is written as terminal, json or md")
         default = OncallFormat.TERMINAL if to_terminal else OncallFormat.JSON
-        _write(fleet.render(report, chosen_fleet or default), output)
+        write_text(fleet.render(report, chosen_fleet or default), output)
         incidents = report.incidents.height
     if fail_on_incident and incidents:
         err.print(f"{incidents} incident(s) found", markup=False, highlight=False)
@@ -622,7 +640,9 @@ def locks_command(
     found = locks.census(root, SystemProbe())
     chosen = _oncall_format(fmt, output)
     to_terminal = output is None and sys.stdout.isatty()
-    _write(locks_render.render(found, chosen, None if to_terminal else 120, to_terminal), output)
+    write_text(
+        locks_render.render(found, chosen, None if to_terminal else 120, to_terminal), output
+    )
     if not remove_stale:
         return
 
@@ -746,7 +766,7 @@ def compare_command(
     ]
     rows = compare.compare(sides[0], sides[1])
     chosen = _oncall_format(fmt, output)
-    _write(compare.render(sides[0], sides[1], rows, chosen, 160), output)
+    write_text(compare.render(sides[0], sides[1], rows, chosen, 160), output)
 
 
 @app.command("sql", cls=_Command)
@@ -771,7 +791,7 @@ def sql_command(
     *names, statement = args
     events = events_of_all([Path(name) for name in names], tz, host)
     result = sql.query(sql.tables(events, Settings()), statement)
-    _write(sql.render(result, fmt, 160), output)
+    write_text(sql.render(result, fmt, 160), output)
 
 
 def _version(value: bool) -> None:
@@ -798,25 +818,24 @@ class _Fail(Exception):
 
 def main() -> None:
     """Entry point: one-line errors and documented exit codes, never a traceback."""
+    trap_interrupts()
+    tolerate_closed_stderr()
     try:
         # Standalone mode: Typer itself reports usage errors (exit 2) and exits.
         app()
     except _Fail as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(exc.code)
+        _error(str(exc), exc.code)
     except LockForensicsError as exc:
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(exc.exit_code)
+        _error(str(exc), exc.exit_code)
     except ValueError as exc:  # bad option values detected after parsing (e.g. --tz)
-        err.print(f"error: {exc}", markup=False, highlight=False)
-        sys.exit(ExitCode.USAGE)
-    except KeyboardInterrupt:
-        err.print("error: interrupted", markup=False, highlight=False)
-        sys.exit(130)
+        _error(str(exc), ExitCode.USAGE)
+    except (Interrupted, KeyboardInterrupt):
+        _error("interrupted", ExitCode.INTERRUPTED)
     except Exception as exc:  # a bug: say so in one line, keep the exit code honest
-        err.print(
-            f"error: internal error ({type(exc).__name__}: {exc}); please report it",
-            markup=False,
-            highlight=False,
-        )
-        sys.exit(ExitCode.SOFTWARE)
+        _error(f"internal error ({type(exc).__name__}: {exc}); please report it", ExitCode.SOFTWARE)
+
+
+def _error(message: str, code: int) -> NoReturn:
+    """One `error:` line (never wrapped, whatever the width), then exit with ``code``."""
+    err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)

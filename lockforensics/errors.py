@@ -19,7 +19,8 @@ class ExitCode(IntEnum):
     DATA = 65  # EX_DATAERR: input exists but none of it could be read as logs
     NO_INPUT = 66  # EX_NOINPUT: a path is missing or unreadable
     SOFTWARE = 70  # EX_SOFTWARE: a bug in lockforensics
-    CANT_CREATE = 73  # EX_CANTCREAT: the output file cannot be written
+    CANT_CREATE = 73  # EX_CANTCREAT: the output cannot be written (or would overwrite an input)
+    INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 
 
 class LockForensicsError(Exception):

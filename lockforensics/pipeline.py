@@ -29,6 +29,7 @@ from lockforensics.correlate import (
     frequency,
     identity,
     incidents,
+    outliers,
     resolution,
     runs,
     scope,
@@ -46,8 +47,8 @@ from lockforensics.ingest.manifest import ManifestRow, build_manifest
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.scan import Scanner
 from lockforensics.parsing.timestamps import (
+    LocalTimes,
     ZoneChoice,
-    to_utc,
     zone_from_offset,
     zone_from_option,
 )
@@ -180,11 +181,17 @@ def ingest_inputs(
     frames: list[pl.DataFrame] = []
     for scan in scans:
         zone = option_zone or _file_zone(scan) or bundle_zone
-        for row in (*scan.rows, *scan.bounds):
-            local = row.pop("_local", None)
-            if local is not None:
-                row["ts"], note = to_utc(local, zone)
-                row["ts_assumption"] = "; ".join(x for x in (row.get("ts_assumption"), note) if x)
+        # In file order, so a repeated DST hour is read first pass, then second.
+        in_order = sorted(scan.rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
+        for batch in (in_order, scan.bounds):
+            times = LocalTimes(zone)
+            for row in batch:
+                local = row.pop("_local", None)
+                if local is not None:
+                    row["ts"], note = times.to_utc(local)
+                    row["ts_assumption"] = "; ".join(
+                        x for x in (row.get("ts_assumption"), note) if x
+                    )
         rows.extend(scan.rows)
         frames.extend(scan.frames)
         scan.drop_rows()  # the table holds them now; keep memory to one copy
@@ -325,7 +332,7 @@ def _sample_text(frame: pl.DataFrame) -> pl.DataFrame:
 
 def analyze(result: Ingest, settings: Settings) -> Findings:
     """Correlate an ingest into the findings every report renders."""
-    events = result.events
+    events, far = _set_aside_far_stamps(result.events)
     assumptions = (
         events.filter(pl.col("ts_assumption").is_not_null())
         .group_by("ts_assumption")
@@ -347,9 +354,28 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
             .iter_rows()
         ),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
-        warnings=tuple(result.warnings),
+        warnings=tuple(result.warnings) + far,
     )
     return correlate(events, settings, coverage)
+
+
+#: Far-out stamps named one by one in a report's warnings; the rest are counted.
+FAR_STAMPS_LISTED = 20
+
+
+def _set_aside_far_stamps(events: pl.DataFrame) -> tuple[pl.DataFrame, tuple[str, ...]]:
+    """Issue 12: stamps far outside the main span leave the timeline, with a warning each."""
+    low, high = outliers.bounds(events.lazy()).collect().row(0)
+    far = outliers.far_out(events.lazy(), low, high).collect()
+    if far.is_empty():
+        return events, ()
+    notes = tuple(
+        f"{r['source']}:{r['line']}: stamp {r['ts_raw'] or r['ts']}: {outliers.NOTE}"
+        for r in far.head(FAR_STAMPS_LISTED).iter_rows(named=True)
+    )
+    if far.height > FAR_STAMPS_LISTED:
+        notes += (f"… and {far.height - FAR_STAMPS_LISTED} more such stamp(s)",)
+    return outliers.set_aside(events.lazy(), low, high).collect(), notes
 
 
 def correlate(

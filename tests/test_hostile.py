@@ -95,7 +95,8 @@ def test_html_builds_no_element_from_log_text(reports: dict[ReportFormat, str]) 
 # -- Markdown ------------------------------------------------------------------
 
 # Our own HTML in the Markdown; anything else with `<` came from a log.
-_OWN_TAGS = re.compile(r"</?(?:details|summary|sub)>")
+# Our markup, and the generator mark that is the report's whole first line.
+_OWN_TAGS = re.compile(r"</?(?:details|summary|sub)>|\A<!-- generator: lockforensics [0-9.]+ -->\Z")
 _ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")
 
 

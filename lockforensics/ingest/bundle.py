@@ -15,6 +15,7 @@ inside the bundle prefixes its members with its own path
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
@@ -28,6 +29,7 @@ from typing import BinaryIO, cast
 from lockforensics.errors import NoInputError
 from lockforensics.ingest.containers import (
     HEAD_BYTES,
+    MAX_NESTING,
     NESTED_ZIP_LIMIT,
     READ_ERRORS,
     Budget,
@@ -41,6 +43,7 @@ from lockforensics.ingest.containers import (
     tar_members,
     zip_members,
 )
+from lockforensics.ingest.own import OWN_HEAD, own_output
 
 __all__ = ["READ_ERRORS", "Input", "Walk", "memory_input", "walk"]
 
@@ -97,6 +100,13 @@ def walk(paths: list[Path], limits: Limits | None = None) -> Walk:
         except OSError as exc:
             raise NoInputError(f"{path}: {exc.strerror or exc}") from exc
         if stat.S_ISDIR(st.st_mode):
+            try:
+                with os.scandir(path):
+                    pass
+            except OSError as exc:
+                raise NoInputError(
+                    f"{path}: directory not readable ({exc.strerror or exc})"
+                ) from exc
             roots.append((path, True))
             stored += sum(p.stat().st_size for p, _ in _dir_files(path, lambda _m: None))
         elif stat.S_ISREG(st.st_mode) or stat.S_ISLNK(st.st_mode):
@@ -114,7 +124,13 @@ def walk(paths: list[Path], limits: Limits | None = None) -> Walk:
 
 
 def _dir_files(root: Path, warn: Callable[[str], None]) -> Iterator[tuple[Path, str]]:
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
+    def unreadable(exc: OSError) -> None:
+        where = str(exc.filename or root)
+        with contextlib.suppress(ValueError):  # shown as inside the bundle, like its files
+            where = Path(where).relative_to(root.parent).as_posix()
+        warn(f"{where}/: skipped: directory not readable ({exc.strerror or exc})")
+
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=unreadable):
         dirnames.sort()
         base = Path(dirpath)
         for name in sorted(filenames):
@@ -179,6 +195,22 @@ class _Walker:
         self.names.add(name)
         return name
 
+    def _own(self, content: Content, name: str, path: Path | None = None) -> bool:
+        """One of our own reports or tables (skipped with a note), unless asked to read them."""
+        if self.limits.read_own_outputs:
+            return False
+        try:
+            kind = own_output(content.peek(OWN_HEAD), path)
+        except READ_ERRORS:
+            return False  # the scan reads what it can and says why it stopped
+        if kind is None:
+            return False
+        self.warn(
+            f"{name}: skipped: a lockforensics {kind}, our own output and not evidence "
+            "(--include-own-reports reads it)"
+        )
+        return True
+
     def file(self, root: Path, path: Path, name: str, prefix: str) -> Iterator[Input]:
         """A file on disk: a log, a compressed log, or an archive."""
         try:
@@ -204,6 +236,9 @@ class _Walker:
                 packing += f"+{content.compression}"
             yield from self.container(root, content, head, name, prefix, packing)
             return
+        if self._own(content, name, path):
+            content.close()
+            return
         content.close()
         limits, budget = self.limits, self.budget
 
@@ -224,7 +259,8 @@ class _Walker:
         """A tar stream or an in-memory zip, read member after member."""
         if is_tar(head):
             stream = cast(BinaryIO, content.as_archive())
-            for member in tar_members(stream, name, prefix, self.limits, self.warn):
+            stored = content.stored if content.compression else None
+            for member in tar_members(stream, name, prefix, self.limits, self.warn, stored):
                 yield from self.member(root, member.open(), member, prefix, name, packing)
             content.close()
             return
@@ -280,12 +316,22 @@ class _Walker:
             return
         head = _head(content)
         if is_tar(head) or is_zip(head):
+            if packing.count(">") + 1 >= MAX_NESTING:
+                content.close()
+                self.warn(
+                    f"{shown}: skipped: a container nested more than {MAX_NESTING} deep "
+                    f"({packing.split(' > ', 1)[0]} > …)"
+                )
+                return
             inner = "tar" if is_tar(head) else "zip"
             if content.compression:
                 inner += f"+{content.compression}"
             yield from self.container(
                 root, content, head, shown, f"{shown}/", f"{packing} > {inner}"
             )
+            return
+        if self._own(content, shown):
+            content.close()
             return
         name = self._unique(shown, container)
         once = _Once(content, lambda: _reopen(root, name, self.limits))

@@ -10,10 +10,13 @@ needs random access, so it alone is held in memory, up to
 
 Hostile archives are expected.  A member a careful extractor would refuse is
 skipped with a warning that names it: absolute or ``..`` paths, links,
-devices, encrypted members, members over the size limit, and compression
-ratios only a bomb reaches.  Decompressed bytes are counted against the
+devices, encrypted members, members over the size limit, compression
+ratios only a bomb reaches, and containers nested more than
+:data:`MAX_NESTING` deep.  Decompressed bytes are counted against the
 member limit, the run's total and the ratio to the stored bytes while they
-stream, so a bomb stops after a bounded read.
+stream, so a bomb stops after a bounded read.  The ratio is judged per
+member: one very compressible member of a ``.tar.gz`` is skipped, and the
+members after it are still read.
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ DEFAULT_MAX_RATIO = 200
 # The ratio is judged only past this many bytes: a small, very repetitive file
 # is not a bomb, whatever its ratio.
 RATIO_FLOOR = 16 << 20
+#: Containers inside containers deeper than this are skipped with a warning.
+MAX_NESTING = 16
 #: A nested zip is read from memory (zip needs random access); above this it is skipped.
 NESTED_ZIP_LIMIT = 256 << 20
 _READ_BLOCK = 1 << 20
@@ -92,11 +97,13 @@ def format_size(size: int) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Limits:
-    """How much decompressed data one member and the whole run may produce."""
+    """How much decompressed data one member and the whole run may produce, and
+    whether our own reports and tables are read (``--include-own-reports``)."""
 
     max_member: int = DEFAULT_MAX_MEMBER
     max_total: int = DEFAULT_MAX_TOTAL
     max_ratio: int = DEFAULT_MAX_RATIO
+    read_own_outputs: bool = False
 
 
 class Budget:
@@ -253,6 +260,7 @@ class Guard(io.RawIOBase):
             )
         if (
             self._source is not None
+            and self.is_member
             and self.produced > RATIO_FLOOR
             and self.produced > limits.max_ratio * max(self._source.count, 1)
         ):
@@ -285,7 +293,8 @@ class Content(io.RawIOBase):
         self._pending = b""
 
     def as_archive(self) -> Content:
-        """This stream is a compressed archive: its members, not it, meet the member limit."""
+        """This stream is a compressed archive: its members, not it, meet the member
+        limit and the ratio check (see :class:`MemberRatio`)."""
         if self._guard is not None:
             self._guard.is_member = False
         return self
@@ -329,10 +338,51 @@ class Content(io.RawIOBase):
     def digest(self) -> str:
         return self._tap.digest()
 
+    def stored(self) -> int:
+        """Stored (compressed) bytes read so far."""
+        return self._tap.count
+
     def close(self) -> None:
         if not self.closed:
             self._stream.close()
             self._tap.close()
+        super().close()
+
+
+class MemberRatio(io.RawIOBase):
+    """One tar member's bytes, judged against the stored bytes read while it streamed.
+
+    A compressed tar is one stream: without this, one very compressible member
+    trips the ratio of the whole archive and every later member is lost.
+    """
+
+    def __init__(self, inner: BinaryIO, stored: Callable[[], int], limits: Limits) -> None:
+        self._inner = inner
+        self._stored = stored
+        self._start = stored()
+        self._limits = limits
+        self.produced = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(iter(lambda: self.read(_READ_BLOCK), b""))
+        data = self._inner.read(size)
+        self.produced += len(data)
+        ratio = self._limits.max_ratio
+        if self.produced > RATIO_FLOOR and self.produced > ratio * max(
+            self._stored() - self._start, 1
+        ):
+            raise UnsafeInputError(
+                f"compression ratio above {ratio}:1 after {format_size(self.produced)} "
+                "(a decompression bomb?); the archive's other members are still read"
+            )
+        return data
+
+    def close(self) -> None:
+        self._inner.close()
         super().close()
 
 
@@ -365,9 +415,18 @@ def unsafe_name(name: str) -> str | None:
 
 
 def tar_members(
-    stream: BinaryIO, label: str, prefix: str, limits: Limits, warn: Warn
+    stream: BinaryIO,
+    label: str,
+    prefix: str,
+    limits: Limits,
+    warn: Warn,
+    stored: Callable[[], int] | None = None,
 ) -> Iterator[Member]:
-    """The regular members of a tar stream, in order; refused ones are reported."""
+    """The regular members of a tar stream, in order; refused ones are reported.
+
+    ``stored`` counts the compressed bytes under a compressed tar, so that
+    each member's compression ratio is judged on its own.
+    """
     try:
         # Not a `with`: the archive is read while this generator is suspended,
         # and closing a stream-mode TarFile does not close the caller's stream.
@@ -387,7 +446,10 @@ def tar_members(
             read += 1
 
             def opener(info: tarfile.TarInfo = info) -> BinaryIO:
-                return cast(BinaryIO, archive.extractfile(info))
+                member = cast(BinaryIO, archive.extractfile(info))
+                if stored is None:
+                    return member
+                return cast(BinaryIO, MemberRatio(member, stored, limits))
 
             yield Member(
                 name=clean_name(info.name),

@@ -1,4 +1,8 @@
-"""Writing the event table: Parquet (with the manifest in its metadata), CSV, NDJSON."""
+"""Writing the event table: Parquet (with the manifest in its metadata), CSV, NDJSON.
+
+Every format is written through :func:`lockforensics.outputs.atomic_path`: the
+target is replaced only once the whole table is on disk.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ from typing import assert_never
 
 import polars as pl
 
-from lockforensics.errors import OutputError
+from lockforensics.outputs import atomic_path
 
 
 class TableFormat(StrEnum):
@@ -21,19 +25,23 @@ class TableFormat(StrEnum):
 def write_events(
     events: pl.DataFrame, path: Path, fmt: TableFormat, manifest: list[dict[str, object]]
 ) -> None:
-    try:
-        match fmt:
-            case TableFormat.PARQUET:
-                events.write_parquet(
-                    path,
-                    metadata={"lockforensics.manifest": json.dumps(manifest, sort_keys=True)},
-                )
-            case TableFormat.CSV:
-                # CSV has no list type: stale reasons become "a, b".
-                events.with_columns(pl.col("stale_reasons").list.join(", ")).write_csv(path)
-            case TableFormat.NDJSON:
-                events.write_ndjson(path)
-            case _:
-                assert_never(fmt)
-    except OSError as exc:
-        raise OutputError(f"{path}: {exc.strerror or exc}") from exc
+    with atomic_path(path) as temp:
+        _write(events, temp, fmt, manifest)
+
+
+def _write(
+    events: pl.DataFrame, path: Path, fmt: TableFormat, manifest: list[dict[str, object]]
+) -> None:
+    match fmt:
+        case TableFormat.PARQUET:
+            events.write_parquet(
+                path,
+                metadata={"lockforensics.manifest": json.dumps(manifest, sort_keys=True)},
+            )
+        case TableFormat.CSV:
+            # CSV has no list type: stale reasons become "a, b".
+            events.with_columns(pl.col("stale_reasons").list.join(", ")).write_csv(path)
+        case TableFormat.NDJSON:
+            events.write_ndjson(path)
+        case _:
+            assert_never(fmt)

@@ -81,7 +81,16 @@ def parse_iso(text: str) -> Stamp | None:
         clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
     except ValueError:
         return None
+    if not _representable(day):
+        return None
     return Stamp(raw=m.group(0), day=day, clock=clock, offset=_offset(m["zone"]))
+
+
+def _representable(day: date) -> bool:
+    """Whether any zone's offset (and a day's rollover) keeps this date inside
+    Python's range; 0001-01-01 or 9999-12-31 would overflow in UTC arithmetic.
+    Such a "stamp" is no stamp: the line stays untimed (and counted)."""
+    return date.min + timedelta(days=2) <= day <= date.max - timedelta(days=2)
 
 
 def parse_time_only(text: str) -> Stamp | None:
@@ -143,11 +152,15 @@ class FileClock:
     file, else the file name, else nothing (the event stays untimed); the day
     advances when the clock runs backwards by more than 12 h.  The year of a
     syslog stamp comes from the journal header, else the file name, else the
-    bundle's dominant year, and advances when the month runs backwards.
+    bundle, and advances when the month runs backwards.  A context that is a
+    date (header, file name, or ``bundle_year`` given as the bundle's date)
+    picks the year that puts the first stamp nearest to it, so that "Dec 31"
+    next to 2027-01-01 is 2026-12-31 (:func:`nearest_year`).
     """
 
     name_date: date | None = None
-    bundle_year: int | None = None
+    #: The bundle's year, or better its date (the day most of its dated stamps show).
+    bundle_year: int | date | None = None
     header_day: date | None = None
     header_offset: timedelta | None = None
     header_abbr: str | None = None
@@ -170,7 +183,10 @@ class FileClock:
         m = JOURNAL_HEADER_RE.match(line)
         if m is None:
             return False
-        self.header_day = date.fromisoformat(m["date"])
+        header_day = date.fromisoformat(m["date"])
+        if not _representable(header_day):
+            return True  # a header all the same, but no date to lean on
+        self.header_day = header_day
         abbr = m["abbr"]
         if abbr and abbr in ABBREVIATIONS:
             self.header_offset = timedelta(minutes=ABBREVIATIONS[abbr])
@@ -191,7 +207,7 @@ class FileClock:
         clock = stamp.clock or time(0)
         day = stamp.day
         if stamp.year_missing and day is not None:
-            year = self._syslog_year(day.month)
+            year = self._syslog_year(day.month, day.day)
             if year is None:
                 return None, ["year unknown"]
             notes.append(f"year {year} from {self._year_source}")
@@ -229,21 +245,42 @@ class FileClock:
         self._last_clock = clock
         return self._last_day
 
-    def _syslog_year(self, month: int) -> int | None:
+    def _syslog_year(self, month: int, day: int = 1) -> int | None:
         if self._year is None:
+            context: int | date | None
             if self.header_day is not None:
-                self._year, self._year_source = self.header_day.year, "journal header"
+                context, self._year_source = self.header_day, "journal header"
             elif self.name_date is not None:
-                self._year, self._year_source = self.name_date.year, "file name"
+                context, self._year_source = self.name_date, "file name"
             elif self.bundle_year is not None:
-                self._year, self._year_source = self.bundle_year, "other files in the bundle"
+                context, self._year_source = self.bundle_year, "other files in the bundle"
             else:
                 return None
+            if isinstance(context, date):
+                self._year = nearest_year(month, day, context)
+                if self._year != context.year:
+                    self._year_source += f" ({context.isoformat()}, across New Year)"
+            else:
+                self._year = context
         elif self._last_month is not None and month < self._last_month:
             self._year += 1
             self._year_source += " + year rollover"
         self._last_month = month
         return self._year
+
+
+def nearest_year(month: int, day: int, context: date) -> int:
+    """The year that puts ``month``/``day`` nearest to ``context`` (the year before,
+    the same or the next): ``Dec 31`` next to 2027-01-01 is in 2026."""
+    best: tuple[int, int] | None = None
+    for year in (context.year - 1, context.year, context.year + 1):
+        try:
+            distance = abs((date(year, month, day) - context).days)
+        except ValueError:  # Feb 29 outside a leap year
+            continue
+        if best is None or distance < best[0]:
+            best = (distance, year)
+    return context.year if best is None else best[1]
 
 
 def _seconds(clock: time) -> int:
@@ -259,14 +296,23 @@ class ZoneChoice:
     reason: str
 
 
+#: Longer than any IANA name (the longest is 32 characters).
+MAX_ZONE_NAME = 64
+
+
 def zone_from_option(name: str) -> ZoneChoice:
     """Interpret ``--tz``: an IANA name, ``UTC`` or a fixed ``±HH:MM`` offset."""
+    if len(name) > MAX_ZONE_NAME:
+        # ZoneInfo would try it as a file name and fail with ENAMETOOLONG.
+        raise ValueError(f"--tz: not a time zone (a name of {len(name):,} characters)")
     offset = _offset(name) if re.fullmatch(r"[+-]\d{2}:?\d{2}", name) else None
     if offset is not None:
+        if abs(offset) >= timedelta(hours=24):
+            raise ValueError(f"--tz: offset {name!r} is a day or more")
         return ZoneChoice(timezone(offset), name, "--tz")
     try:
         return ZoneChoice(ZoneInfo(name), name, "--tz")
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 
@@ -286,10 +332,67 @@ UTC_CHOICE = ZoneChoice(UTC, "UTC", "no zone evidence in the bundle")
 
 
 def to_utc(value: datetime, zone: ZoneChoice | None) -> tuple[datetime, str | None]:
-    """Make ``value`` a UTC instant; returns the zone assumption made, if any."""
-    if value.tzinfo is not None:
-        return value.astimezone(UTC), None
-    chosen = zone or UTC_CHOICE
-    return value.replace(tzinfo=chosen.tz).astimezone(
-        UTC
-    ), f"zone {chosen.label} from {chosen.reason}"
+    """Make ``value`` a UTC instant; returns the zone assumption made, if any.
+
+    One stamp alone: an ambiguous local time (the repeated hour when clocks go
+    back) is taken as its first pass.  For a file's stamps in order, use
+    :class:`LocalTimes`, which also sees the second pass.
+    """
+    return LocalTimes(zone).to_utc(value)
+
+
+@dataclass(slots=True)
+class LocalTimes:
+    """Zone-less stamps of one file, in file order → UTC, honest about DST.
+
+    * A local time that never existed (the hour skipped when clocks go
+      forward, 02:30 on 2026-03-08 in America/New_York) is read with the
+      offset before the gap, and flagged.
+    * A local time that existed twice (01:xx on 2026-11-01) is taken as the
+      first pass until the clock runs backwards (by more than a minute)
+      inside the repeated hour;
+      from then on it is the second pass.  Repeated-hour lines thus keep
+      their file order; both readings are flagged.
+    """
+
+    zone: ZoneChoice | None
+    _last: datetime | None = None
+    _second_pass: bool = False
+
+    def to_utc(self, value: datetime) -> tuple[datetime, str | None]:
+        if value.tzinfo is not None:
+            return value.astimezone(UTC), None
+        chosen = self.zone or UTC_CHOICE
+        note = f"zone {chosen.label} from {chosen.reason}"
+        first = value.replace(tzinfo=chosen.tz, fold=0)
+        second = value.replace(tzinfo=chosen.tz, fold=1)
+        if first.utcoffset() == second.utcoffset():
+            self._last, self._second_pass = None, False
+            return first.astimezone(UTC), note
+        if _exists(first):
+            if self._last is not None and value < self._last - _JITTER:
+                self._second_pass = True
+            self._last = value
+            pick = second if self._second_pass else first
+            which = "second" if self._second_pass else "first"
+            return pick.astimezone(UTC), (
+                f"{note}; ambiguous local time (the repeated hour in {chosen.label}), "
+                f"taken as its {which} pass ({pick.tzname()}) by file order"
+            )
+        self._last, self._second_pass = None, False
+        # fold=0 reads a skipped time with the offset in force before the gap.
+        return first.astimezone(UTC), (
+            f"{note}; nonexistent local time (skipped when {chosen.label} clocks went "
+            f"forward), read with the earlier offset ({first.tzname()})"
+        )
+
+
+# Concurrent writers put lines a little out of order; only a step back longer
+# than this inside the repeated hour means the clocks went back.
+_JITTER = timedelta(minutes=1)
+
+
+def _exists(aware: datetime) -> bool:
+    """The wall time survives a round trip through UTC (it is not in a DST gap)."""
+    back = aware.astimezone(UTC).astimezone(aware.tzinfo)
+    return back.replace(tzinfo=None, fold=0) == aware.replace(tzinfo=None, fold=0)

@@ -7,6 +7,10 @@ data fields, which Vega writes as SVG text nodes (escaped), never as markup.
 
 from __future__ import annotations
 
+import functools
+import resource
+import subprocess
+import sys
 from datetime import datetime, timedelta
 
 import altair as alt
@@ -31,6 +35,35 @@ UPTIME_AT_LEAST = "at least (started before the bundle)"
 # same reason no tooltip (the SVG's aria-labels) formats a time on its own:
 # the x channel already labels each mark in UTC.
 _UTC = alt.Scale(type="utc")
+
+
+# A one-bar chart, rendered in a child process: V8 aborts the whole process
+# (SIGTRAP, no exception) when it cannot reserve its address space.
+_PROBE = (
+    "import vl_convert as v; v.vegalite_to_svg({'mark': 'bar', 'data': {'values': [{'a': 1}]}, "
+    "'encoding': {'x': {'field': 'a', 'type': 'quantitative'}}})"
+)
+
+
+@functools.cache
+def unavailable() -> str | None:
+    """Why charts cannot be drawn here, or None.  Only under an address-space limit
+    (``ulimit -v``) is vl-convert tried first, in a child process that may die."""
+    soft, _hard = resource.getrlimit(resource.RLIMIT_AS)
+    if soft == resource.RLIM_INFINITY:
+        return None
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-c", _PROBE], capture_output=True, timeout=120, check=False
+        )
+        if probe.returncode == 0:
+            return None
+    except (OSError, subprocess.TimeoutExpired):
+        pass
+    return (
+        "Charts left out: vl-convert (its V8 engine) needs more address space than "
+        f"ulimit -v allows here ({soft >> 20} MiB); run without the limit to draw them."
+    )
 
 
 def _svg(chart: alt.TopLevelMixin) -> str:

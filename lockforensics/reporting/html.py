@@ -81,8 +81,13 @@ class HtmlReporter:
 
 
 def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
-    wide = [svg for svg in (charts.swimlanes(f), charts.per_hour(f)) if svg]
-    small = [svg for svg in (charts.lag_histogram(f), charts.uptime_at_incidents(f)) if svg]
+    charts_note = charts.unavailable()
+    wide = [] if charts_note else [s for s in (charts.swimlanes(f), charts.per_hour(f)) if s]
+    small = (
+        []
+        if charts_note
+        else [s for s in (charts.lag_histogram(f), charts.uptime_at_incidents(f)) if s]
+    )
     key_header, key_rows = eventlist.key_rows(f, options.evidence)
     return {
         "hosts": ", ".join(f.hosts) or "unknown host",
@@ -93,6 +98,7 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "epochs": _grid(rows.epochs(f)),
         "wide_charts": wide,
         "small_charts": small,
+        "charts_note": charts_note,
         "incidents": _grid(rows.incidents(f)),
         "incident_sections": [
             _incident(f, i, options.evidence) for i in f.incidents.iter_rows(named=True)
@@ -113,6 +119,7 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "evidence": options.evidence,
         "coverage_line": rows.coverage_line(f),
         "inputs": _grid(rows.inputs(f)),
+        "skipped": _grid(rows.skipped(f)),
         "assumptions": _grid(rows.assumptions(f)),
         "set_aside": _grid(rows.set_aside(f)),
         "redaction": ", ".join(f"{k} {v}" for k, v in options.redaction.items()),

@@ -42,7 +42,7 @@ def _count(row: ManifestRow, key: str) -> int:
     return value if isinstance(value, int) else 0
 
 
-def _manifest(rows: Sequence[ManifestRow], console: Console) -> None:
+def _manifest(rows: Sequence[ManifestRow], warnings: Sequence[str], console: Console) -> None:
     """Two lines per input: its path, then what it is and how its lines were counted."""
     console.print(Text("Inputs (manifest)", style="bold"))
     totals = dict.fromkeys(_COUNTS, 0)
@@ -58,11 +58,16 @@ def _manifest(rows: Sequence[ManifestRow], console: Console) -> None:
         console.print(safe_text(f"{row['path']}  [{_span(row)}]", 300))
         console.print(Text(f"    {'  '.join(what)}: " + _equation(row)))
     broken = [r for r in rows if _count(r, "lines") != sum(_count(r, k) for k in _PARTS)]
-    verdict = (
-        "every line of every input accounted for"
-        if not broken
-        else f"accounting does not add up for {len(broken)} input(s) (a bug; please report it)"
-    )
+    if broken:
+        verdict = f"accounting does not add up for {len(broken)} input(s) (a bug; please report it)"
+    elif warnings:
+        # Something was skipped or cut short: "every input" would not be true.
+        verdict = (
+            f"every line read is accounted for, but {len(warnings)} input(s) or parts "
+            "were skipped or cut short (see the warnings)"
+        )
+    else:
+        verdict = "every line of every input accounted for"
     console.print(Text(f"coverage: {_equation(totals)}"))
     console.print(Text(f"coverage: {verdict} ({len(rows)} input(s))"))
 
@@ -115,7 +120,7 @@ def _facts(rows: Sequence[ManifestRow], console: Console) -> None:
 
 def render(result: Ingest, console: Console) -> None:
     rows = result.manifest()
-    _manifest(rows, console)
+    _manifest(rows, result.warnings, console)
     _facts(rows, console)
 
     kinds = Table(title="Occurrences per kind", title_justify="left")

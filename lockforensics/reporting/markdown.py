@@ -98,6 +98,10 @@ def _list(values: Sequence[object] | None, limit: int = 12) -> str:
     return f"{shown} (+{more} more)" if more > 0 else shown
 
 
+#: An invisible first line: a later run skips the report instead of reading it as evidence.
+GENERATOR_MARK = f"<!-- generator: lockforensics {__version__} -->"
+
+
 class MarkdownReporter:
     """Renders ``Findings`` as a GitHub comment-sized Markdown document."""
 
@@ -117,6 +121,7 @@ class MarkdownReporter:
 
     def _document(self, f: Findings, options: RenderOptions, evidence_lines: int) -> str:
         parts = [
+            GENERATOR_MARK,  # issue 12: tells a later run this file is our output, not evidence
             self._title(f),
             self._environment(f),
             self._incidents(f, evidence_lines, options),
@@ -270,6 +275,8 @@ class MarkdownReporter:
         aside = rows.set_aside(f)
         if not aside.empty:
             parts.append(f"Set aside:\n\n{_md(aside)}")
+        if f.coverage.warnings:  # issue 12: skipped inputs are listed in every format
+            parts.append(f"Skipped, cut short or set aside:\n\n{_md(rows.skipped(f))}")
         assumed = rows.assumptions(f)
         if not assumed.empty:
             parts.append(f"Time assumptions:\n\n{_md(assumed)}")

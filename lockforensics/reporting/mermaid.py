@@ -6,6 +6,7 @@ safe alphabet here; nothing from a log line reaches a chart verbatim.
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import datetime, timedelta
 
@@ -112,7 +113,9 @@ def hourly_bars(findings: Findings) -> str | None:
     labels = ", ".join(f'"{label(text)}"' for text in _bin_labels(bins["hour"].to_list()))
     values = ", ".join(str(v) for v in bins["occurrences"])
     top = max(1, int(bins["occurrences"].max() or 0))  # type: ignore[arg-type]  # an Int64 column
-    per = "hour" if width == 1 else f"{width} hours"
+    # hourly_counts may already use wider bins (a long span); bars group those.
+    hours_per_bar = width * int(hours["bin_hours"][0])
+    per = "hour" if hours_per_bar == 1 else f"{hours_per_bar} hours"
     return "\n".join(
         [
             "xychart-beta",
@@ -135,8 +138,16 @@ def _bin_labels(starts: list[datetime]) -> list[str]:
     return [start.strftime("%m-%d %Hh" if i == 0 else "%Hh") for i, start in enumerate(starts)]
 
 
+#: Bins on the hourly axis, at most: a longer span gets wider bins (issue 12: a
+#: stray stamp decades away must not build millions of hours).
+MAX_BINS = 24 * 31
+
+
 def hourly_counts(findings: Findings) -> pl.DataFrame:
-    """Every hour from the first to the last failure, zeros included (a continuous axis)."""
+    """Every hour from the first to the last failure, zeros included (a continuous axis).
+
+    Over more than :data:`MAX_BINS` hours, each bin covers ``bin_hours`` hours instead.
+    """
     timed = findings.failures.filter(pl.col("ts").is_not_null())
     if timed.is_empty():
         return pl.DataFrame(
@@ -144,21 +155,29 @@ def hourly_counts(findings: Findings) -> pl.DataFrame:
                 "hour": pl.Datetime("us", "UTC"),
                 "hour_label": pl.String,
                 "occurrences": pl.Int64,
+                "bin_hours": pl.Int64,
             }
         )
-    counted = timed.group_by(hour=pl.col("ts").dt.truncate("1h")).agg(
-        occurrences=pl.len().cast(pl.Int64)
-    )
-    first, last = counted["hour"].min(), counted["hour"].max()
+    first, last = timed["ts"].min(), timed["ts"].max()
     assert isinstance(first, datetime)
     assert isinstance(last, datetime)
-    axis = pl.DataFrame({"hour": pl.datetime_range(first, last, "1h", time_zone="UTC", eager=True)})
+    # Bins start on multiples of the step, so the span can touch two more than it covers.
+    step = max(1, math.ceil((last - first).total_seconds() / 3600 / (MAX_BINS - 2)))
+    every = f"{step}h"
+    counted = timed.group_by(hour=pl.col("ts").dt.truncate(every)).agg(
+        occurrences=pl.len().cast(pl.Int64)
+    )
+    start, end = counted["hour"].min(), counted["hour"].max()
+    assert isinstance(start, datetime)
+    assert isinstance(end, datetime)
+    axis = pl.DataFrame({"hour": pl.datetime_range(start, end, every, time_zone="UTC", eager=True)})
     return (
         axis.join(counted, on="hour", how="left")
         .with_columns(
             pl.col("occurrences").fill_null(0),
-            hour_label=pl.col("hour").dt.strftime("%m-%d %Hh"),
+            hour_label=pl.col("hour").dt.strftime("%m-%d %Hh" if step == 1 else "%Y-%m-%d %Hh"),
+            bin_hours=pl.lit(step, dtype=pl.Int64),
         )
-        .select("hour", "hour_label", "occurrences")
+        .select("hour", "hour_label", "occurrences", "bin_hours")
         .sort("hour")
     )

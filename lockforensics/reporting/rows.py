@@ -242,6 +242,20 @@ def set_aside(f: Findings) -> Rows:
     return Rows(("input", "set aside"), folded + untimed)
 
 
+#: Warnings listed in a report; the JSON summary and the terminal carry all of them.
+WARNINGS_SHOWN = 50
+
+
+def skipped(f: Findings) -> Rows:
+    """What was skipped, cut short or set aside (inputs, members, far-out stamps): the warnings."""
+    shown = f.coverage.warnings[:WARNINGS_SHOWN]
+    more = len(f.coverage.warnings) - len(shown)
+    return Rows(
+        ("warning",),
+        tuple((w,) for w in shown) + (((f"… and {more} more",),) if more else ()),
+    )
+
+
 def assumptions(f: Findings) -> Rows:
     return Rows(
         ("assumption", "events"),

@@ -1,0 +1,87 @@
+"""Seeds and mutations shared by the Hypothesis fuzz tests and the atheris target.
+
+Seeds are real inputs from the sample bundle (every envelope and document
+kind it holds); mutations are the damage real captures show: truncation,
+spliced and dropped lines, flipped bytes, and JSON fields of the wrong type.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import tarfile
+import zipfile
+from pathlib import Path
+
+import zstandard
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "fleet-2026-05-28"
+_LINES_PER_LOG = 40
+
+
+def _text_seeds() -> dict[str, str]:
+    """Every text input of the sample: documents whole, logs by their first lines."""
+    seeds: dict[str, str] = {}
+    for path in sorted(SAMPLE.rglob("*")):
+        if not path.is_file() or path.suffix in (".gz", ".zip"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        if path.parent.name in ("tmp-openclaw", "journal"):
+            text = "".join(text.splitlines(keepends=True)[:_LINES_PER_LOG])
+        seeds[path.relative_to(SAMPLE).as_posix()] = text
+    return seeds
+
+
+def _zip_seeds() -> dict[str, str]:
+    """The diagnostics export's members (manifest, summaries, sanitized log)."""
+    seeds: dict[str, str] = {}
+    for path in sorted(SAMPLE.rglob("*.zip")):
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                text = archive.read(info).decode("utf-8", "replace")
+                seeds[f"diag/{info.filename}"] = "".join(
+                    text.splitlines(keepends=True)[:_LINES_PER_LOG]
+                )
+    return seeds
+
+
+SEEDS: dict[str, str] = {**_text_seeds(), **_zip_seeds()}
+LOG_NAMES = sorted(n for n in SEEDS if n.startswith(("tmp-openclaw/", "journal/", "diag/logs")))
+DOCUMENT_NAMES = sorted(n for n in SEEDS if n not in LOG_NAMES)
+
+
+def mutate(text: str, cut: int, splice: int, flip: int, junk: str) -> str:
+    """Truncate at ``cut``, insert ``junk`` at line ``splice``, drop line ``flip``."""
+    lines = text[: cut % (len(text) + 1)].splitlines(keepends=True)
+    if lines:
+        lines.insert(splice % (len(lines) + 1), junk)
+        del lines[flip % len(lines)]
+    return "".join(lines)
+
+
+def container(kind: str, name: str, data: bytes) -> tuple[str, bytes]:
+    """``data`` wrapped as ``kind`` (tar, zip, gzip, zstd): the container's name and bytes."""
+    if kind == "gzip":
+        return f"{name}.gz", gzip.compress(data, mtime=0)
+    if kind == "zstd":
+        return f"{name}.zst", zstandard.ZstdCompressor().compress(data)
+    buffer = io.BytesIO()
+    if kind == "zip":
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(name, data)
+        return f"{name}.zip", buffer.getvalue()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo(name)
+        info.size = len(data)
+        tar.addfile(info, io.BytesIO(data))
+    return f"{name}.tar", buffer.getvalue()
+
+
+def damage(data: bytes, position: int, byte: int, truncate: bool) -> bytes:
+    """Flip one byte at ``position``, or cut the stream there."""
+    if not data:
+        return data
+    at = position % len(data)
+    if truncate:
+        return data[:at]
+    return data[:at] + bytes([byte]) + data[at + 1 :]
