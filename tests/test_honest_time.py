@@ -9,7 +9,6 @@ from lockforensics.parsing.timestamps import (
     LocalTimes,
     nearest_year,
     parse_syslog,
-    to_utc,
     zone_from_option,
 )
 from tests.conftest import ingest_files
@@ -76,7 +75,7 @@ def test_rotated_file_named_for_new_year_holds_last_years_lines() -> None:
 
 def test_nonexistent_local_time_is_flagged() -> None:
     """02:30 on 2026-03-08 in New York never happened: read with EST, and flagged."""
-    value, note = to_utc(datetime(2026, 3, 8, 2, 30), NEW_YORK)
+    value, note = LocalTimes(NEW_YORK).to_utc(datetime(2026, 3, 8, 2, 30))
     assert value == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
     assert note is not None
     assert "nonexistent local time" in note
@@ -84,7 +83,7 @@ def test_nonexistent_local_time_is_flagged() -> None:
 
 def test_ambiguous_local_time_is_flagged() -> None:
     """01:30 on 2026-11-01 in New York happened twice: flagged, first pass (EDT) alone."""
-    value, note = to_utc(datetime(2026, 11, 1, 1, 30), NEW_YORK)
+    value, note = LocalTimes(NEW_YORK).to_utc(datetime(2026, 11, 1, 1, 30))
     assert value == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
     assert note is not None
     assert "ambiguous local time" in note
@@ -113,6 +112,6 @@ def test_small_step_back_in_the_repeated_hour_is_jitter() -> None:
 
 def test_fixed_offsets_carry_no_dst_note() -> None:
     """A fixed offset has no gaps or repeats: only the zone assumption is noted."""
-    value, note = to_utc(datetime(2026, 11, 1, 1, 30), zone_from_option("-05:00"))
+    value, note = LocalTimes(zone_from_option("-05:00")).to_utc(datetime(2026, 11, 1, 1, 30))
     assert value == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
     assert note == "zone -05:00 from --tz"

@@ -331,16 +331,6 @@ def format_offset(offset: timedelta) -> str:
 UTC_CHOICE = ZoneChoice(UTC, "UTC", "no zone evidence in the bundle")
 
 
-def to_utc(value: datetime, zone: ZoneChoice | None) -> tuple[datetime, str | None]:
-    """Make ``value`` a UTC instant; returns the zone assumption made, if any.
-
-    One stamp alone: an ambiguous local time (the repeated hour when clocks go
-    back) is taken as its first pass.  For a file's stamps in order, use
-    :class:`LocalTimes`, which also sees the second pass.
-    """
-    return LocalTimes(zone).to_utc(value)
-
-
 @dataclass(slots=True)
 class LocalTimes:
     """Zone-less stamps of one file, in file order → UTC, honest about DST.
