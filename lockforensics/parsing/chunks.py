@@ -15,7 +15,6 @@ unrecognised (the first few kept as samples).
 from __future__ import annotations
 
 import io
-from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -233,24 +232,22 @@ class LogEngine:
         if last.height:
             result.last_text = last.item()
         rollovers = self._rollovers(flagged, env, clock)
-        settled: set[int] = set()
-        stamps: list[tuple[int, str]] = []
+        stamps: pl.DataFrame | None = None
         if self.vector is not None and self.vector.supports(env):
             found = self.vector.read(candidates.select("line", "text"), env, result.source)
             if found.frame is not None:
                 result.frames.append(_sample_raw(found.frame, result))
-                result.event_lines += len(found.lines)
+                result.event_lines += found.frame.height  # one row per settled line
                 result.offsets.update(found.offsets)
                 result.years.update(found.years)
-                settled, stamps = found.lines, found.stamps
-        self._per_line(candidates, settled, stamps, rollovers, env, clock, result)
+                stamps = found.stamps
+        self._per_line(candidates, stamps, rollovers, env, clock, result)
         return base + lines
 
     def _per_line(
         self,
         candidates: pl.DataFrame,
-        settled: set[int],
-        stamps: list[tuple[int, str]],
+        stamps: pl.DataFrame | None,
         rollovers: list[int],
         env: EnvelopeSpec,
         clock: FileClock,
@@ -261,7 +258,6 @@ class LogEngine:
         path read still sets the date that a later time-only stamp takes."""
         pending = iter(rollovers)
         upcoming = next(pending, None)
-        stamp_lines = [n for n, _ in stamps]
         applied = -1
 
         def advance(to: int) -> None:
@@ -270,25 +266,38 @@ class LogEngine:
                 clock.rollovers_seen = (clock.rollovers_seen or 0) + 1
                 upcoming = next(pending, None)
 
-        def catch_up(before: int) -> None:
+        def catch_up(line_no: int | None, raw: str | None) -> None:
+            """The clock as the settled line ``line_no`` (the last before now) left it."""
             nonlocal applied
-            index = bisect_left(stamp_lines, before) - 1
-            if index > applied:
-                applied = index
-                line_no, raw = stamps[index]
-                advance(line_no)
-                stamp = parse_iso(raw)
-                if stamp is not None:
-                    clock.complete(stamp)
+            if line_no is None or raw is None or line_no <= applied:
+                return
+            applied = line_no
+            advance(line_no)
+            stamp = parse_iso(raw)
+            if stamp is not None:
+                clock.complete(stamp)
 
-        rows = candidates.filter(~pl.col("line").is_in(list(settled))) if settled else candidates
-        for line_no, line_text, fit in rows.iter_rows():
-            if stamps:
-                catch_up(line_no)
+        rows = candidates.with_columns(pl.col("line").cast(pl.Int64))
+        if stamps is None or stamps.is_empty():
+            rows = rows.with_columns(vline=pl.lit(None, pl.Int64), vraw=pl.lit(None, pl.String))
+        else:
+            rows = rows.join(
+                stamps.select("line"), on="line", how="anti", maintain_order="left"
+            ).join_asof(
+                stamps.rename({"line": "vline", "ts_raw": "vraw"}),
+                left_on="line",
+                right_on="vline",
+                strategy="backward",
+                check_sortedness=False,  # both are in line order
+            )
+        for line_no, line_text, fit, vline, vraw in rows.select(
+            "line", "text", "fits", "vline", "vraw"
+        ).iter_rows():
+            catch_up(vline, vraw)
             advance(line_no)
             self.lines.candidate(line_no, line_text, bool(fit), env, clock, result)
-        if stamps:
-            catch_up(stamp_lines[-1] + 1)
+        if stamps is not None and stamps.height:
+            catch_up(*stamps.row(-1))
         advance(1 << 62)
 
     @staticmethod

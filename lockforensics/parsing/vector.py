@@ -85,13 +85,15 @@ class VectorRule:
         return self.rule.role if self.wrapper else "direct"
 
 
+_STAMPS = {"line": pl.Int64, "ts_raw": pl.String}
+
+
 @dataclass(slots=True)
 class VectorResult:
     """What the engine settled in one chunk."""
 
     frame: pl.DataFrame | None
-    lines: set[int]
-    stamps: list[tuple[int, str]]  # (line, stamp as written) of every settled line
+    stamps: pl.DataFrame  # line, ts_raw: every settled line and its stamp as written, by line
     offsets: Counter[str]
     years: Counter[int]
 
@@ -127,7 +129,7 @@ class VectorPlan:
 
     def read(self, cand: pl.DataFrame, env: EnvelopeSpec, source: str) -> VectorResult:
         """Settle what can be settled among ``cand`` (columns line, text)."""
-        empty = VectorResult(None, set(), [], Counter(), Counter())
+        empty = VectorResult(None, pl.DataFrame(schema=_STAMPS), Counter(), Counter())
         if cand.is_empty() or not self.rules:
             return empty
         rec = _unwrap(cand.select("line", "text"), env, self.candidate_re)
@@ -160,8 +162,7 @@ class VectorPlan:
         years = Counter(dict(zones.get_column("year").value_counts().iter_rows()))
         return VectorResult(
             frame=frame,
-            lines=set(frame.get_column("line").to_list()),
-            stamps=[(int(n), str(t)) for n, t in stamps.iter_rows()],
+            stamps=stamps,
             offsets=Counter({str(k): int(v) for k, v in offsets.items()}),
             years=Counter({int(k): int(v) for k, v in years.items()}),
         )
