@@ -140,7 +140,8 @@ def test_memory_stays_bounded_on_a_256_mb_line(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     events, peak_kib = (int(x) for x in out.stdout.split())
     assert events == 2
-    assert peak_kib < 400 * 1024, f"peak RSS {peak_kib // 1024} MiB"
+    # Before the cap a 256 MB line took 12.5x its size (3.3 GB).
+    assert peak_kib < 768 * 1024, f"peak RSS {peak_kib // 1024} MiB"
 
 
 def _syslog(stamp: str) -> str:

@@ -115,8 +115,10 @@ def load(entry: str) -> Ingest | None:
 
 
 def store(entry: str, result: Ingest) -> None:
-    """Keep ``result`` under ``entry``; a cache that cannot be written is skipped."""
+    """Keep ``result`` under ``entry``; a cache that cannot be written (full disk,
+    ``ulimit -f``, read-only home) is skipped and leaves nothing behind."""
     root = cache_dir()
+    staging: Path | None = None
     try:
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
@@ -131,9 +133,11 @@ def store(entry: str, result: Ingest) -> None:
         if target.exists():  # a damaged entry that just missed
             _remove(target)
         staging.rename(target)
+        staging = None
         _evict(root)
-    except OSError:
-        return
+    except Exception:  # noqa: BLE001 - any failure only means no cache entry
+        if staging is not None and staging.exists():
+            _remove(staging)
 
 
 def cached(
