@@ -135,7 +135,7 @@ def store(entry: str, result: Ingest) -> None:
         staging.rename(target)
         staging = None
         _evict(root)
-    except Exception:  # noqa: BLE001 - any failure only means no cache entry
+    except Exception:
         if staging is not None and staging.exists():
             _remove(staging)
 
