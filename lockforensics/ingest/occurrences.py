@@ -102,7 +102,11 @@ def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> p
     """Occurrence ids for a frame in total order: 1-based, increasing with each
     occurrence's first line, the same ids the single pass gives."""
     rules = rules or load_rules()
-    frame = frame.with_row_index("_row")
+    # Only what the rules read: partitioning a wide table by kind would copy it.
+    every = (rules.default, *rules.by_kind.values())
+    keys = {_column(k) for rule in every for k in (*rule.key, *rule.exact_when)}
+    needed = ["kind", "ts", "source", "line", "channel", "echo_role", "phase", *sorted(keys)]
+    frame = frame.select(list(dict.fromkeys(needed))).with_row_index("_row")
     role = pl.concat_str(
         [pl.col(c).cast(pl.String).fill_null("None") for c in ("channel", "echo_role", "phase")],
         separator="|",
@@ -112,23 +116,41 @@ def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> p
     for (kind,), part in frame.partition_by("kind", as_dict=True, maintain_order=True).items():
         rule = rules.for_kind(str(kind))
         key = [_hashable(part, _column(k)) for k in rule.key]
+        names = [k if isinstance(k, str) else k.meta.output_name() for k in key]
+        widest = timedelta(seconds=max(rule.window_s, rule.exact_window_s))
+        # Rows of one key more than the widest window apart can never share an
+        # occurrence (each line is within the window of its occurrence's first),
+        # so every run of rows without such a gap is a problem of its own.
+        ordered = part.with_columns(key).sort([*names, "ts", "_row"], nulls_last=True)
+        changed = pl.any_horizontal(
+            [pl.col(n).ne_missing(pl.col(n).shift()) for n in names] or [pl.lit(False)]
+        )
+        gap = (pl.col("ts") - pl.col("ts").shift()) > widest
+        start = (changed | gap.fill_null(True)) | pl.col("ts").is_null()
         repeat = pl.col("phase").is_in(sorted(rule.repeatable)).fill_null(False)
+        # Untimed lines fold by line distance in their file, not by time: one
+        # that shares its key with another untimed line goes to the pass.
+        untimed = pl.col("ts").is_null().sum()
+        alone = pl.col("ts").is_not_null() | ((untimed.over(names) if names else untimed) == 1)
         groups = (
-            part.with_columns(_role=role, _repeat=repeat)
-            .group_by(key or pl.lit(0), maintain_order=True)
+            ordered.with_columns(_run=start.cum_sum(), _role=role, _repeat=repeat, _alone=alone)
+            .group_by("_run", maintain_order=True)
             .agg(
                 rows=pl.col("_row"),
                 first=pl.col("_row").min(),
-                simple=(pl.len() == 1)
-                | (
-                    pl.col("ts").is_not_null().all()
-                    & (
-                        (pl.col("ts").max() - pl.col("ts").min())
-                        <= timedelta(seconds=rule.window_s)
-                    )
-                    & (
-                        pl.col("_role").filter(~pl.col("_repeat")).n_unique()
-                        == (~pl.col("_repeat")).sum()
+                simple=pl.col("_alone").all()
+                & (
+                    (pl.len() == 1)
+                    | (
+                        pl.col("ts").is_not_null().all()
+                        & (
+                            (pl.col("ts").max() - pl.col("ts").min())
+                            <= timedelta(seconds=rule.window_s)
+                        )
+                        & (
+                            pl.col("_role").filter(~pl.col("_repeat")).n_unique()
+                            == (~pl.col("_repeat")).sum()
+                        )
                     )
                 ),
             )

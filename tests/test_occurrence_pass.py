@@ -1,0 +1,50 @@
+"""The vectorised occurrence assignment gives exactly the single pass's ids."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import polars as pl
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lockforensics.ingest.occurrences import MESSAGE_KEY, assign_frame, first_rows
+from lockforensics.schema import EVENT_SCHEMA, SORT_KEY
+
+BASE = datetime(2026, 5, 28, tzinfo=UTC)
+
+row = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(
+            ["run", "lane_task", "lock_timeout", "takeover", "gateway_start", "gateway_restart"]
+        ),
+        "ts": st.one_of(st.none(), st.integers(0, 400).map(lambda s: BASE + timedelta(seconds=s))),
+        "source": st.sampled_from(["a.log", "b.log"]),
+        "line": st.integers(1, 60),
+        "channel": st.sampled_from(["file", "console", None]),
+        "echo_role": st.sampled_from(["direct", "lane:main", "reply", None]),
+        "phase": st.sampled_from(["start", "done", "drain_wait", None]),
+        "run_id": st.sampled_from(["r1", "r2", None]),
+        "session_file": st.sampled_from(["/s/1.jsonl", "/s/2.jsonl", None]),
+        "lock_path": st.sampled_from(["/s/1.jsonl.lock", None]),
+        "pid": st.sampled_from([7, 8, None]),
+        "age_ms": st.sampled_from([100, 200, None]),
+        "timeout_ms": st.sampled_from([60000, None]),
+        MESSAGE_KEY: st.sampled_from([1, 2, 3]),
+    }
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(row, min_size=1, max_size=60))
+def test_vectorised_ids_equal_the_single_pass(rows: list[dict[str, Any]]) -> None:
+    """Any mixture of kinds, keys, times, untimed lines and echo roles gets the pass's ids."""
+    unique = {(r["source"], r["line"]): r for r in rows}  # (source, line) is unique in a table
+    full = [{**r, "hit": 0} for r in unique.values()]
+    frame = pl.DataFrame(full, schema={**EVENT_SCHEMA, MESSAGE_KEY: pl.UInt64}).sort(
+        list(SORT_KEY), nulls_last=True, maintain_order=True
+    )
+    firsts = first_rows(frame.to_dicts())
+    ranks = {first: rank for rank, first in enumerate(sorted(set(firsts)), start=1)}
+    assert assign_frame(frame).to_list() == [ranks[f] for f in firsts]
