@@ -285,7 +285,7 @@ def _most_common(counts: Counter[_T]) -> _T:
 def build_table(
     rows: list[dict[str, Any]],
     prune: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
-    frames: Iterable[pl.DataFrame] = (),
+    frames: list[pl.DataFrame] | None = None,
 ) -> pl.DataFrame:
     """Rows and engine frames → the event table, totally ordered, with occurrences.
 
@@ -299,21 +299,17 @@ def build_table(
         raise AssertionError(f"rows carry columns outside the schema: {sorted(unknown)}")
     key = occurrences.MESSAGE_KEY
     parts = [events_from_rows(rows).with_columns(pl.col("message").hash().alias(key))]
-    for frame in frames:
-        parts.append(
-            frame.with_columns(
-                [
-                    pl.lit(None, dtype).alias(name)
-                    for name, dtype in EVENT_SCHEMA.items()
-                    if name not in frame.columns
-                ]
-            ).select(*COLUMNS, key)
-        )
+    # Popped, not iterated: the caller's list lets go of each frame as it is
+    # widened, so the engine's frames and the table never all live at once.
+    while frames:
+        frame = frames.pop()
+        missing = [pl.lit(None, t).alias(n) for n, t in EVENT_SCHEMA.items() if n not in frame]
+        parts.append(frame.with_columns(missing).select(*COLUMNS, key))
     frame = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+    del parts
     if prune is not None:
         frame = prune(frame)
-    frame = frame.sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
-    frame = _sample_text(frame)
+    frame = _sample_text(frame).sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
     ids = occurrences.assign_frame(frame)
     return frame.with_columns(ids.cast(EVENT_SCHEMA["occurrence"])).drop(key)
 
