@@ -210,6 +210,16 @@ StoreOpt = Annotated[
 ]
 
 
+GapOpt = Annotated[
+    float,
+    typer.Option(
+        "--gap",
+        parser=_span,
+        metavar="SPAN",
+        help="Quiet time that closes an incident (and separates two). Default: 10m.",
+        show_default=False,
+    ),
+]
 NoCacheOpt = Annotated[
     bool,
     typer.Option(
@@ -359,16 +369,7 @@ def report_command(
             show_default=False,
         ),
     ] = 300.0,
-    gap: Annotated[
-        float,
-        typer.Option(
-            "--gap",
-            parser=_span,
-            metavar="SPAN",
-            help="Quiet time that separates two incidents. Default: 10m.",
-            show_default=False,
-        ),
-    ] = 600.0,
+    gap: GapOpt = 600.0,
     agent: Annotated[
         list[str] | None,
         typer.Option(
@@ -666,16 +667,7 @@ def locks_command(
 @app.command("watch", cls=_Command)
 def watch_command(
     paths: PathsArg,
-    gap: Annotated[
-        float,
-        typer.Option(
-            "--gap",
-            parser=_span,
-            metavar="SPAN",
-            help="Quiet time that closes an incident. Default: 10m.",
-            show_default=False,
-        ),
-    ] = 600.0,
+    gap: GapOpt = 600.0,
     interval: Annotated[
         float,
         typer.Option(

@@ -49,6 +49,13 @@ def _lock_errors(failures: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: The columns of a takeover's pairing with its precursor lock error.
+PAIR_COLUMNS = (
+    "takeover", "ts", "agent", "session_id", "precursor", "precursor_ts", "precursor_kind",
+    "match", "lag_s",
+)  # fmt: skip
+
+
 def pairs(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
     """One row per takeover with its precursor (or nulls), ``match`` and ``lag_s``."""
     tolerance = timedelta(seconds=window_s)
@@ -90,31 +97,11 @@ def pairs(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
             },
         )
         .with_columns(lag_s=seconds(pl.col("ts") - pl.col("precursor_ts")))
-        .select(
-            "takeover",
-            "ts",
-            "agent",
-            "session_id",
-            "precursor",
-            "precursor_ts",
-            "precursor_kind",
-            "match",
-            "lag_s",
-        )
+        .select(PAIR_COLUMNS)
     )
     return (
         pl.concat([timed, _untimed_pairs(failures)], how="diagonal_relaxed")
-        .select(
-            "takeover",
-            "ts",
-            "agent",
-            "session_id",
-            "precursor",
-            "precursor_ts",
-            "precursor_kind",
-            "match",
-            "lag_s",
-        )
+        .select(PAIR_COLUMNS)
         .sort("ts", "takeover", nulls_last=True)
     )
 
