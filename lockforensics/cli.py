@@ -18,6 +18,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperArgument, TyperCommand, TyperOption
 
 from lockforensics import __version__
@@ -813,8 +814,18 @@ def main() -> None:
     trap_interrupts()
     tolerate_closed_stderr()
     try:
-        # Standalone mode: Typer itself reports usage errors (exit 2) and exits.
-        app()
+        code = app(standalone_mode=False)
+        if isinstance(code, int) and code:  # typer.Exit(n), --fail-on-incident
+            sys.exit(code)
+    except NoArgsIsHelpError as exc:  # `lockforensics` alone, `report` without a path
+        exc.show()
+        sys.exit(ExitCode.USAGE)
+    except UsageError as exc:
+        # One line, like every other error; `--help` has the usage.
+        hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+        _error(f"{exc.format_message()}{hint}", ExitCode.USAGE)
+    except ClickException as exc:
+        _error(exc.format_message(), exc.exit_code)
     except _Fail as exc:
         _error(str(exc), exc.code)
     except LockForensicsError as exc:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -182,3 +184,28 @@ def test_unknown_values_never_show_underscores() -> None:
     """A value the glossary does not know is shown with spaces, not as a code name."""
     assert glossary.kind("brand_new_kind") == "brand new kind"
     assert glossary.name("resolver", None, missing="unresolved") == "unresolved"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("report", "samples/fleet-2026-05-28", "-f", "pdf"),
+        ("report", "samples/fleet-2026-05-28", "--since", "2026-05-29", "--until", "2026-05-28"),
+        ("report", "samples/fleet-2026-05-28", "--bogus"),
+        ("ingest", "samples/fleet-2026-05-28", "--jobs", "zero"),
+    ],
+)
+def test_usage_errors_are_one_error_line(args: tuple[str, ...]) -> None:
+    """A bad option is one `error:` line naming the help to read, and exit 2."""
+    done = subprocess.run(
+        [sys.executable, "-m", "lockforensics", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert done.returncode == ExitCode.USAGE
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ")
+    assert "--help" in lines[0]
