@@ -49,7 +49,7 @@ _COLUMN_OF_ACTION = {
 }
 _LABEL = r"[a-z]+(?:-[a-z]+)*"
 _PLAIN_HEAD = re.compile(r"^Action +Key +Age +Model +Flags$")
-_PLAIN_ROW = re.compile(rf"^(?P<action>{_LABEL}) +(?P<key>\S+)")
+_PLAIN_ROW = re.compile(rf"^(?P<action>{_LABEL})(?P<gap> +)(?P<key>\S+)")
 _BORDER = re.compile(r"^[┌├└╞╘+][─━┬┼┴┐┤┘╪╡╛═+-]+$")
 _BOXED = re.compile(r"^[│|](?P<cells>.*)[│|]$")
 _CELL_SPLIT = re.compile(r"[│|]")
@@ -82,7 +82,10 @@ def table_line(line: str) -> TableLine | None:
             return TableLine("continuation")
         return TableLine("row", first, key) if re.fullmatch(_LABEL, first) else None
     if m := _PLAIN_ROW.match(line):
-        return TableLine("row", m["action"], m["key"])
+        # A label of a later build is taken only when padded like a column,
+        # so that prose ("that was all") is not a row.
+        if m["action"] in ACTIONS or m["gap"] != " ":
+            return TableLine("row", m["action"], m["key"])
     return None
 
 
