@@ -81,11 +81,10 @@ def table_line(line: str) -> TableLine | None:
         if not first:
             return TableLine("continuation")
         return TableLine("row", first, key) if re.fullmatch(_LABEL, first) else None
-    if m := _PLAIN_ROW.match(line):
-        # A label of a later build is taken only when padded like a column,
-        # so that prose ("that was all") is not a row.
-        if m["action"] in ACTIONS or m["gap"] != " ":
-            return TableLine("row", m["action"], m["key"])
+    # A label of a later build is taken only when padded like a column, so
+    # that prose ("that was all") is not a row.
+    if (m := _PLAIN_ROW.match(line)) and (m["action"] in ACTIONS or m["gap"] != " "):
+        return TableLine("row", m["action"], m["key"])
     return None
 
 
