@@ -447,6 +447,8 @@ HEADS = [
     DOCTOR_PLAIN,
     LISTING,
     systemctl(),
+    "┌──────┬─────┐\n│ Action │ Key │\n├──┼──┤\n│ archive-cap │ agent:main:c │\n└──┴──┘\n"
+    "Summary by Label:\n(unlabeled)  1 kept, 0 pruned\nTotal: 1 kept, 0 pruned\n",
     '{"pid": 1, "createdAt": "2026-05-14T07:35:46.405Z"}',
     '{\n  "allAgents": true,\n  "stores": [{"storePath": "/s", "beforeCount": 1}]\n}',
     '{\n  "openclawVersion": "x", "contents": [], "process": {"uptimeMs": 1}, "generatedAt": "2026-05-28T00:00:00Z"\n}',

@@ -15,7 +15,15 @@ from dataclasses import dataclass
 from functools import cache
 
 from lockforensics.errors import SpecError
-from lockforensics.parsing.documents import cleanup, diagnostics, doctor, listing, lockfile, systemd
+from lockforensics.parsing.documents import (
+    cleanup,
+    cleanup_table,
+    diagnostics,
+    doctor,
+    listing,
+    lockfile,
+    systemd,
+)
 from lockforensics.parsing.documents.model import Document, Parsed
 from lockforensics.resources import data_dir
 from lockforensics.schema import EventKind
@@ -36,6 +44,7 @@ HOOKS: dict[str, Hook] = {
     "lock_file": Hook(lockfile.sniff, lockfile.parse),
     "cleanup_json": Hook(cleanup.sniff_json, cleanup.parse_json),
     "cleanup_text": Hook(cleanup.sniff_text, cleanup.parse_text),
+    "cleanup_table": Hook(cleanup_table.sniff, cleanup_table.parse),
     "doctor": Hook(doctor.sniff, doctor.parse),
     "systemctl_status": Hook(systemd.sniff, systemd.parse),
     "ls_listing": Hook(listing.sniff, listing.parse),

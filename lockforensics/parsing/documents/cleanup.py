@@ -18,6 +18,8 @@ Text shapes, from ``src/commands/sessions-cleanup.ts``::
     Planned session actions:
     Action           Key              Age   Model   Flags
     prune-stale      agent:main:...   31d ago ...
+    (boxed │ Action │ Key │ … from about 2026.7, then ``Summary by Label:``
+    and ``Total: N kept, M pruned``; see cleanup_table)
 
     Session store: ...                 (applied)
     Applied maintenance. Current entries: 80
@@ -32,6 +34,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from lockforensics.parsing.documents.cleanup_table import SUMMARY_HEAD, summary_line, table_line
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.timing import document_time, stamp_line
 from lockforensics.parsing.fields import AGENT_IN_PATH
@@ -50,6 +53,10 @@ _SUMMARY: tuple[re.Pattern[str], ...] = tuple(
         r"^Entries: (?P<entries_before>\d+) -> (?P<entries_after>\d+) \(remove -?\d+\)$",
         r"^Would prune missing transcripts: (?P<pruned_missing>\d+)$",
         r"^Would retire stale direct DM sessions: (?P<dm_scope_retired>\d+)$",
+        # 2026.7+ (SQLite builds): no column yet; the lines stay in the event's raw.
+        r"^Would prune stale model-run probes: \d+$",
+        r"^Would archive inactive sessions: \d+$",
+        r"^Would archive cap overflow: \d+$",
         r"^Would mark stale running sessions timeout: \d+$",
         r"^Would prune stale: (?P<pruned_stale>\d+)$",
         r"^Would cap overflow: (?P<capped>\d+)$",
@@ -60,8 +67,12 @@ _SUMMARY: tuple[re.Pattern[str], ...] = tuple(
     )
 )
 _PLANNED = "Planned session actions:"
-_TABLE_HEAD = re.compile(r"^Action +Key +Age +Model +Flags$")
-_TABLE_ROW = re.compile(r"^[a-z]+(?:-[a-z]+)* +\S")
+# `runtime.error` of a failed store, printed after the summaries it belongs to.
+_ERROR = re.compile(r"^\[error\] (?P<message>.+)$")
+# SQLite builds report the agent database as the store (openclaw-formats §11).
+_AGENT_IN_SQLITE = re.compile(
+    r"[/\\]agents[/\\](?P<agent>[^/\\\s]+)[/\\]agent[/\\]openclaw-agent\.sqlite$"
+)
 _SNIFF_STORE = re.compile(r"(?m)^Session store: \S")
 _SNIFF_BODY = re.compile(r"(?m)^(?:Entries: \d+ -> \d+|Applied maintenance\. Current entries:)")
 
@@ -135,12 +146,18 @@ def parse_text(doc: Document) -> Parsed | None:
         if store is None:
             out.unrecognized.add(number)
             continue
-        if in_table and (_TABLE_HEAD.match(line) or _TABLE_ROW.match(line)):
+        if in_table and (table_line(line) is not None or summary_line(line)):
             store.lines.append(number)  # part of the store's report, not copied into raw
             continue
-        if line == _PLANNED:
+        if line in (_PLANNED, SUMMARY_HEAD):
+            # The label summary follows the table after a blank line.
             in_table = True
             store.lines.append(number)
+            continue
+        if m := _ERROR.match(line):
+            out.warnings.append(f"{doc.name}:{number}: cleanup failed: {m['message']}")
+            store.lines.append(number)
+            store.raw.append(line)
             continue
         summary = next((m for p in _SUMMARY if (m := p.match(line))), None)
         if summary is None:
@@ -201,8 +218,6 @@ def _row(
 ) -> dict[str, Any]:
     numbers = {k: int(v) for k, v in fields.items() if isinstance(v, str) and v.isdigit()}
     store_path = str(fields.get("store_path") or "") or None
-    if agent is None and store_path and (m := AGENT_IN_PATH.search(store_path)):
-        agent = m["agent"]
     return event(
         EventKind.CLEANUP_RUN.value,
         line,
@@ -211,11 +226,19 @@ def _row(
         phase="applied" if applied else "dry-run",
         dry_run=not applied,
         doc_run=run,
-        agent=agent,
+        agent=agent or _agent_of(store_path),
         store_path=store_path,
         maintenance_mode=fields.get("maintenance_mode"),
         **numbers,
     )
+
+
+def _agent_of(store_path: str | None) -> str | None:
+    """The agent a store path names: `agents/<id>/sessions/…` or `agents/<id>/agent/….sqlite`."""
+    if not store_path:
+        return None
+    m = AGENT_IN_PATH.search(store_path) or _AGENT_IN_SQLITE.search(store_path)
+    return m["agent"] if m else None
 
 
 # --------------------------------------------------------------------------- JSON
@@ -309,8 +332,6 @@ def _json_row(
         fields["artifacts_pruned"] = artifacts["removedFiles"]
     store_path = store.get("storePath") if isinstance(store.get("storePath"), str) else None
     agent = store.get("agentId") if isinstance(store.get("agentId"), str) else None
-    if agent is None and store_path and (m := AGENT_IN_PATH.search(store_path)):
-        agent = m["agent"]
     mode = store.get("mode")
     return event(
         EventKind.CLEANUP_RUN.value,
@@ -321,7 +342,7 @@ def _json_row(
         phase="applied" if applied else "dry-run",
         dry_run=not applied,
         doc_run=run,
-        agent=agent,
+        agent=agent or _agent_of(store_path),
         store_path=store_path,
         maintenance_mode=mode if isinstance(mode, str) else None,
         **fields,
