@@ -37,6 +37,9 @@ MAX_LINE = 1 << 20
 #: Lines offered to envelope sniffing per chunk, and how far to look for them.
 SNIFF_LINES = 64
 SNIFF_WINDOW = 2000
+#: The longest record held back for the next chunk; a longer run of
+#: continuations (hostile, or not a record at all) is read where it stands.
+CARRY_LINES = 1000
 ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
 
 ProgressHook = Callable[[int], None]
@@ -162,8 +165,10 @@ class LogEngine:
                     f"envelope changes from {env.name} to {found.name}"
                 )
                 env = found
-            if env.wraps and (cut := trailing_start(frame)) > 0:
+            if env.wraps and frame.height - (cut := trailing_start(frame)) <= CARRY_LINES:
                 frame, carry = frame.head(cut), frame.slice(cut)
+                if frame.is_empty():
+                    continue
             base = self._chunk(frame, base, env, clock, result)
         if carry is not None and env is not None:
             base = self._chunk(carry, base, env, clock, result)
@@ -255,8 +260,10 @@ class LogEngine:
             if found.frame is not None:
                 result.frames.append(_sample_raw(found.frame, result))
                 # One row per settled record; a joined record counts all its lines.
-                settled = pl.col("line").cast(pl.Int64).is_in(found.stamps.get_column("line"))
-                result.event_lines += int(candidates.filter(settled).get_column("span").sum())
+                settled = candidates.with_columns(pl.col("line").cast(pl.Int64)).join(
+                    found.stamps.select("line"), on="line", how="semi"
+                )
+                result.event_lines += int(settled.get_column("span").sum())
                 result.offsets.update(found.offsets)
                 result.years.update(found.years)
                 stamps = found.stamps
