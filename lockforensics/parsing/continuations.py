@@ -74,7 +74,9 @@ def join_records(numbered: pl.DataFrame) -> pl.DataFrame:
     flagged = numbered.with_columns(_join=joined, _cut=cut)
     if not flagged.get_column("_join").any():
         return numbered.with_columns(span=pl.lit(1, pl.Int64))
-    spaced = pl.col("_join").shift(-1, fill_value=False) & ~pl.col("_cut").shift(-1, fill_value=False)
+    spaced = pl.col("_join").shift(-1, fill_value=False) & ~pl.col("_cut").shift(
+        -1, fill_value=False
+    )
     # Before a space join, trailing blanks go, so `released: ` + path has one space.
     own = pl.when(spaced).then(text.str.strip_chars_end()).otherwise(text)
     piece = (
