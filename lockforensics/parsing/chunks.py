@@ -21,6 +21,7 @@ from typing import BinaryIO
 
 import polars as pl
 
+from lockforensics.parsing.continuations import join_records, trailing_start
 from lockforensics.parsing.envelopes import PLAIN, EnvelopeCatalog, EnvelopeSpec, Record, sniff
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, parse_line
@@ -36,6 +37,9 @@ MAX_LINE = 1 << 20
 #: Lines offered to envelope sniffing per chunk, and how far to look for them.
 SNIFF_LINES = 64
 SNIFF_WINDOW = 2000
+#: The longest record held back for the next chunk; a longer run of
+#: continuations (hostile, or not a record at all) is read where it stands.
+CARRY_LINES = 1000
 ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
 
 ProgressHook = Callable[[int], None]
@@ -135,13 +139,19 @@ class LogEngine:
         records (not the file's first bytes: a long first line or a screen of
         stack trace must not make a file log "plain"), and may change between
         chunks (logs of two kinds pasted one after the other).
+
+        Where records wrap, a chunk's last record is held back and read with the
+        next chunk, so a record cut by the chunk boundary is still joined whole.
         """
         env: EnvelopeSpec | None = None
         first: Record | None = None
         cuts = Cuts()
+        carry: pl.DataFrame | None = None
         for chunk in chunks(stream, progress, cuts):
             ansi = b"\x1b[" in chunk
             frame = _clean(lines_frame(chunk), ansi, result, cuts)
+            if carry is not None:
+                frame, carry = pl.concat([carry, frame]), None
             texts = frame.get_column("text").head(SNIFF_WINDOW).to_list()
             found = sniff(_sniff_sample(texts), self.envelopes)
             if env is None:
@@ -155,7 +165,13 @@ class LogEngine:
                     f"envelope changes from {env.name} to {found.name}"
                 )
                 env = found
+            if env.wraps and frame.height - (cut := trailing_start(frame)) <= CARRY_LINES:
+                frame, carry = frame.head(cut), frame.slice(cut)
+                if frame.is_empty():
+                    continue
             base = self._chunk(frame, base, env, clock, result)
+        if carry is not None and env is not None:
+            base = self._chunk(carry, base, env, clock, result)
         if cuts.lines or cuts.dropped:
             result.warnings.append(
                 f"{result.source}: {cuts.lines} line(s) longer than {MAX_LINE >> 20} MiB cut; "
@@ -195,24 +211,30 @@ class LogEngine:
         fits = text.str.contains(self.envelopes.noise)
         if env is not PLAIN:
             fits = fits | text.str.contains(env.line)
+        # One row per record: a line, or a record joined from several (``span``).
+        numbered = frame.with_row_index("line", offset=base + 1)
+        if env.wraps:
+            numbered = join_records(numbered)
+        else:
+            numbered = numbered.with_columns(span=pl.lit(1, pl.Int64))
         # One pass computes every per-line flag (the regexes are the cost);
         # the filters below only read the flags.
-        flagged = frame.with_row_index("line", offset=base + 1).with_columns(
+        flagged = numbered.with_columns(
             cand=text.str.contains(self.candidate_re).fill_null(False),
             fits=fits.fill_null(False),
             blank=text.is_null() | (text.str.strip_chars() == ""),
             vocab=text.str.contains(self.envelopes.unclassified).fill_null(False),
         )
-        cand, blank = pl.col("cand"), pl.col("blank")
+        cand, blank, span = pl.col("cand"), pl.col("blank"), pl.col("span")
         stray = ~cand & ~pl.col("fits") & ~blank
         relevant = ~cand & pl.col("vocab")
         counts = flagged.select(
-            pl.len().alias("lines"),
-            (~cand & (pl.col("fits") | blank)).sum().alias("noise"),
-            stray.sum().alias("stray"),
+            span.sum().alias("lines"),
+            span.filter(~cand & (pl.col("fits") | blank)).sum().alias("noise"),
+            span.filter(stray).sum().alias("stray"),
             relevant.sum().alias("relevant"),
         )
-        candidates = flagged.filter(cand).select("line", "text", "fits")
+        candidates = flagged.filter(cand).select("line", "text", "fits", "span")
         lines, noise, unrecognized, vocab = (int(n) for n in counts.row(0))
         result.lines += lines
         result.noise_lines += noise
@@ -237,7 +259,11 @@ class LogEngine:
             found = self.vector.read(candidates.select("line", "text"), env, result.source)
             if found.frame is not None:
                 result.frames.append(_sample_raw(found.frame, result))
-                result.event_lines += found.frame.height  # one row per settled line
+                # One row per settled record; a joined record counts all its lines.
+                settled = candidates.with_columns(pl.col("line").cast(pl.Int64)).join(
+                    found.stamps.select("line"), on="line", how="semi"
+                )
+                result.event_lines += int(settled.get_column("span").sum())
                 result.offsets.update(found.offsets)
                 result.years.update(found.years)
                 stamps = found.stamps
@@ -290,12 +316,12 @@ class LogEngine:
                 strategy="backward",
                 check_sortedness=False,  # both are in line order
             )
-        for line_no, line_text, fit, vline, vraw in rows.select(
-            "line", "text", "fits", "vline", "vraw"
+        for line_no, line_text, fit, span, vline, vraw in rows.select(
+            "line", "text", "fits", "span", "vline", "vraw"
         ).iter_rows():
             catch_up(vline, vraw)
             advance(line_no)
-            self.lines.candidate(line_no, line_text, bool(fit), env, clock, result)
+            self.lines.candidate(line_no, line_text, bool(fit), env, clock, result, span)
         if stamps is not None and stamps.height:
             catch_up(*stamps.row(-1))
         advance(1 << 62)

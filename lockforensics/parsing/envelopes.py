@@ -52,6 +52,8 @@ class EnvelopeSpec:
     versions: str
     stamp: str = "iso"
     inner: str | None = None
+    #: Records may span lines (pastes, console captures): continuations are joined.
+    wraps: bool = False
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -82,6 +84,7 @@ PLAIN = EnvelopeSpec(
     line="",
     description="anything else (tickets, chat pastes): scanned line by line, own stamp if any",
     versions="any",
+    wraps=True,
 )
 
 

@@ -64,8 +64,8 @@ class FileScan:
         self.rows = []
         self.frames = []
 
-    def unrecognized_line(self, number: int, text: str) -> None:
-        self.unrecognized += 1
+    def unrecognized_line(self, number: int, text: str, span: int = 1) -> None:
+        self.unrecognized += span
         if len(self.unrecognized_samples) < SAMPLE_LIMIT:
             self.unrecognized_samples.append((number, text))
 

@@ -36,18 +36,20 @@ class LineReader:
         env: EnvelopeSpec,
         clock: FileClock,
         result: FileScan,
+        span: int = 1,
     ) -> None:
-        """Account one candidate line: an event, known noise or unrecognised."""
+        """Account one candidate record (``span`` lines joined, numbered by the
+        first): an event, known noise or unrecognised."""
         if clock.see_header(text):
-            result.noise_lines += 1
+            result.noise_lines += span
             return
         if self.emit(line_no, text, env, clock, result):
-            result.event_lines += 1
+            result.event_lines += span
             return
         if fit:
-            result.noise_lines += 1
+            result.noise_lines += span
         else:
-            result.unrecognized_line(line_no, text)
+            result.unrecognized_line(line_no, text, span)
         if self.relevant_re.search(text):
             result.relevant_line(line_no, text)
 

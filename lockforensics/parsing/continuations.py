@@ -1,0 +1,112 @@
+"""Records that span lines: continuations joined onto the record they belong to.
+
+Pasted evidence wraps (issue 10 part 5).  For envelopes whose records wrap
+(``wraps = true`` in parsers/envelopes.toml, and the plain fallback) a line
+continues the record above it when it is:
+
+* a stack frame (``    at fn (file:line:col)``) under a non-blank line;
+* the line after one that ends in ``released:`` (a takeover whose path wrapped);
+* the rest of a quoted string cut inside a word: the line above leaves a
+  ``"`` open and this one closes it before any whitespace (a pid or path
+  wrapped in a YAML or JSON value; one wrap per string);
+* an indented line or the closing ``}`` of a pretty-printed JSON record that
+  opened with ``{`` alone on a line.
+
+All of it is column arithmetic on the chunk's lines frame: each line gets a
+record id (a running count of lines that start a record), and the lines of one
+record are joined into one row that keeps the first line's number, with a
+``span`` column saying how many physical lines it holds, so the line
+accounting stays exact.  Text is joined with one space after the
+continuation's indent is dropped, except a string cut inside a word, which is
+joined with nothing so the pid or path reads whole again.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+#: A stack frame of a JS error: indented `at …`.
+FRAME_RE = r"^\s+at \S"
+#: The takeover message whose path went to the next line.
+RELEASED_RE = r"released:\s*$"
+#: The rest of a string wrapped inside a word: no whitespace before its closing quote.
+CLOSES_RE = r'^[^\s"]*"'
+#: The closing brace of a pretty-printed top-level JSON object.
+CLOSER_RE = r"^\}\s*,?\s*$"
+
+
+def continues(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Per line: does it continue the record above, and was the cut inside a word?"""
+    blank = text.is_null() | (text.str.strip_chars() == "")
+    prev_blank = blank.shift(1, fill_value=True)
+    odd = (text.str.count_matches('"', literal=True).fill_null(0) % 2) == 1
+    closes = text.str.contains(CLOSES_RE).fill_null(False)
+    # A closing line is not itself left open, so the line after it does not join.
+    cut = (
+        odd.shift(1, fill_value=False)
+        & odd
+        & closes
+        & ~(odd.shift(2, fill_value=False) & closes.shift(1, fill_value=False))
+    )
+    frame = text.str.contains(FRAME_RE).fill_null(False) & ~prev_blank
+    released = text.shift(1).str.contains(RELEASED_RE).fill_null(False)
+    # Pretty JSON: a group runs from a line at the left margin (or a blank) to
+    # the next; when it opened with a lone `{`, its indented lines and its first
+    # closing `}` belong to that record.
+    closer = text.str.contains(CLOSER_RE).fill_null(False)
+    indented = text.str.contains(r"^\s").fill_null(False)
+    head = blank | (~indented & ~closer)
+    group = head.cast(pl.Int64).cum_sum()
+    opened = text.first().over(group).str.strip_chars().fill_null("") == "{"
+    closed_before = (closer.cast(pl.Int64).cum_sum().over(group) - closer.cast(pl.Int64)) > 0
+    pretty = opened & ~head & ~closed_before
+    joined = ~blank & (frame | released | cut | pretty)
+    return joined, joined & cut
+
+
+def join_records(numbered: pl.DataFrame) -> pl.DataFrame:
+    """One row per record of ``numbered`` (columns line, text), with ``span``.
+
+    A frame with no continuation comes back as it was, plus ``span`` = 1.
+    """
+    text = pl.col("text")
+    joined, cut = continues(text)
+    flagged = numbered.with_columns(_join=joined, _cut=cut)
+    if not flagged.get_column("_join").any():
+        return numbered.with_columns(span=pl.lit(1, pl.Int64))
+    spaced = pl.col("_join").shift(-1, fill_value=False) & ~pl.col("_cut").shift(
+        -1, fill_value=False
+    )
+    # Before a space join, trailing blanks go, so `released: ` + path has one space.
+    own = pl.when(spaced).then(text.str.strip_chars_end()).otherwise(text)
+    piece = (
+        pl.when(pl.col("_cut"))
+        .then(own)
+        .when(pl.col("_join"))
+        .then(pl.lit(" ") + own.str.strip_chars_start())
+        .otherwise(own)
+    )
+    return (
+        flagged.with_columns(_rid=(~pl.col("_join")).cast(pl.Int64).cum_sum(), _piece=piece)
+        .group_by("_rid", maintain_order=True)
+        .agg(
+            pl.col("line").first(),
+            pl.col("text").first().alias("_first"),
+            pl.col("_piece").str.join("").alias("text"),
+            pl.len().cast(pl.Int64).alias("span"),
+        )
+        .select(
+            "line",
+            # A blank line stays null, as lines_frame gives it.
+            pl.when(pl.col("span") == 1).then(pl.col("_first")).otherwise(text).alias("text"),
+            "span",
+        )
+    )
+
+
+def trailing_start(numbered: pl.DataFrame) -> int:
+    """Index of the last line that starts a record: the record from there on may
+    go on in the next chunk (0 when the whole frame is one record)."""
+    joined, _ = continues(pl.col("text"))
+    starts = numbered.select(pl.arg_where(~joined)).to_series()
+    return int(starts[-1]) if starts.len() else 0

@@ -1,0 +1,165 @@
+"""Records that span lines (issue 10 part 5): wrapped pastes and console captures
+are read one record at a time, numbered by their first line, every line counted."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.ingest.bundle import memory_input
+from lockforensics.parsing import chunks
+from lockforensics.parsing.continuations import join_records
+from lockforensics.parsing.filescan import FileScan
+from lockforensics.parsing.scan import Scanner
+from lockforensics.pipeline import ingest_inputs
+from tests.test_engine_equivalence import assert_same
+
+TAKEOVER_SID = "2bc0117f-8cd0-43a6-a382-1b4ebc062f6d"
+WRAPPED_SID = "660fdda8-e8a8-44ab-bf1d-facb7e2a8952"
+TRACED_SID = "3f2c8a9e-1b2c-4d5e-8f90-123456789abc"
+PRETTY_SID = "11111111-2222-3333-4444-555555555555"
+
+# A ticket paste: prose, a takeover whose path wrapped, a lock path cut inside
+# a quoted string, an error with its stack, a pretty-printed tslog record.
+PASTE = f"""Here is what I see in the gateway log:
+
+2026-06-09T09:58:16.068+00:00 [agent/embedded] session file changed while embedded prompt lock was released: \n\
+/data/.openclaw/agents/main/sessions/{TAKEOVER_SID}.jsonl
+2026-06-09T09:58:17.000+00:00 [diagnostic] lane task error: lane=main durationMs=60169 \
+error="Error: session file locked (timeout 10000ms): pid=4892 \
+/home/u/.openclaw/agents/main/sessions/660fdda8-e8a8-44ab-bf1d-
+facb7e2a8952.jsonl.lock"
+Error: session file locked (timeout 10000ms): pid=28 \
+/data/.openclaw/agents/neo/sessions/{TRACED_SID}.jsonl.lock
+    at acquireSessionWriteLock (file:///app/dist/session-lock.js:120:11)
+    at async runEmbeddedAttempt (file:///app/dist/embedded.js:88:5)
+{{
+  "0": "{{\\"subsystem\\":\\"diagnostic\\"}}",
+  "1": "session file locked (timeout 10000ms): pid=4892 \
+/home/u/.openclaw/agents/main/sessions/{PRETTY_SID}.jsonl.lock",
+  "_meta": {{
+    "logLevelName": "ERROR",
+    "date": "2026-04-08T05:52:10.915Z"
+  }},
+  "time": "2026-04-08T13:52:10.915+08:00"
+}}
+thanks
+"""
+
+# A console capture: lane lines the engine settles in bulk, a takeover whose
+# path wrapped, a lock error with a stack trace, and one stray line.
+CONSOLE = f"""2026-06-09T09:58:10.000+00:00 [diagnostic] lane enqueue: lane=main queueSize=1
+2026-06-09T09:58:16.068+00:00 [agent/embedded] session file changed while embedded prompt lock was released:
+/data/.openclaw/agents/main/sessions/{TAKEOVER_SID}.jsonl
+2026-06-09T09:58:17.000+00:00 [diagnostic] lane task error: lane=main durationMs=60169 \
+error="Error: session file locked (timeout 10000ms): pid=28 \
+/data/.openclaw/agents/main/sessions/{TRACED_SID}.jsonl.lock"
+    at acquireSessionWriteLock (file:///app/dist/session-lock.js:120:11)
+    at async runEmbeddedAttempt (file:///app/dist/embedded.js:88:5)
+2026-06-09T09:58:18.000+00:00 [gateway] something the catalog does not know
+2026-06-09T09:58:19.000+00:00 [diagnostic] lane enqueue: lane=main queueSize=2
+"""
+
+
+def _scan(name: str, text: str) -> FileScan:
+    return Scanner().scan(memory_input(name, text.encode()))
+
+
+def _events(scan: FileScan) -> list[tuple[int, str, str | None]]:
+    rows = [(r["line"], r["kind"], r.get("session_id")) for r in scan.rows]
+    for frame in scan.frames:
+        for line, kind in frame.select("line", "kind").iter_rows():
+            rows.append((int(line), str(kind), None))
+    return sorted(rows)
+
+
+def test_wrapped_records_in_a_paste_are_read_whole() -> None:
+    """Each wrapped record in a plain paste is one event at its first line."""
+    scan = _scan("ticket.txt", PASTE)
+    assert scan.envelope == "plain"
+    assert _events(scan) == [
+        (3, "takeover", TAKEOVER_SID),
+        (5, "lock_timeout", WRAPPED_SID),
+        (7, "lock_timeout", TRACED_SID),
+        (10, "lock_timeout", PRETTY_SID),
+    ]
+
+
+def test_paste_line_accounting_is_exact() -> None:
+    """Joined continuations count as event lines: 16 of 19, plus 1 blank and 2 prose."""
+    scan = _scan("ticket.txt", PASTE)
+    assert (scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized) == (19, 16, 1, 2)
+    assert scan.unrecognized_samples == [
+        (1, "Here is what I see in the gateway log:"),
+        (19, "thanks"),
+    ]
+
+
+def test_wrapped_records_in_a_console_capture() -> None:
+    """A console capture's takeover and traced lock error are joined; counts stay exact."""
+    scan = _scan("gateway.log", CONSOLE)
+    assert scan.envelope == "console"
+    events = _events(scan)
+    assert [(line, kind) for line, kind, _ in events] == [
+        (1, "lane_task"),
+        (2, "takeover"),
+        (4, "lock_timeout"),
+        (8, "lane_task"),
+    ]
+    assert {sid for _, _, sid in events if sid} == {TAKEOVER_SID, TRACED_SID}
+    assert (scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized) == (8, 7, 1, 0)
+
+
+def test_joined_records_read_the_same_both_ways() -> None:
+    """The engine and the per-line reference agree on joined records."""
+    results = [
+        ingest_inputs(
+            [
+                memory_input("ticket.txt", PASTE.encode()),
+                memory_input("gateway.log", CONSOLE.encode()),
+            ],
+            jobs=1,
+            vectorised=vectorised,
+        )
+        for vectorised in (True, False)
+    ]
+    assert_same(results[0], results[1])
+
+
+def test_a_record_cut_by_a_chunk_boundary_is_joined(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A stack trace split between two chunks still belongs to its error line."""
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 64)
+    scan = _scan("gateway.log", CONSOLE)
+    assert [(line, kind) for line, kind, _ in _events(scan)] == [
+        (1, "lane_task"),
+        (2, "takeover"),
+        (4, "lock_timeout"),
+        (8, "lane_task"),
+    ]
+    assert (scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized) == (8, 7, 1, 0)
+
+
+def test_cut_words_join_without_a_space() -> None:
+    """A path cut inside a quoted string joins with nothing; a wrapped path with one space."""
+    frame = pl.DataFrame(
+        {
+            "line": [1, 2, 3, 4, 5],
+            "text": ['path: "/a/se', 'ssion.lock"', "was released: ", "/a/b.jsonl", None],
+        }
+    )
+    out = join_records(frame)
+    assert out.to_dicts() == [
+        {"line": 1, "text": 'path: "/a/session.lock"', "span": 2},
+        {"line": 3, "text": "was released: /a/b.jsonl", "span": 2},
+        {"line": 5, "text": None, "span": 1},
+    ]
+
+
+def test_envelopes_that_do_not_wrap_keep_one_record_per_line() -> None:
+    """A journald capture's indented lines stay lines of their own (it does not wrap)."""
+    text = (
+        "2026-06-09T09:58:16+0000 gw-1 node[7]: [diagnostic] lane enqueue: lane=main queueSize=1\n"
+        "    at somewhere (file:///x.js:1:2)\n"
+    )
+    scan = _scan("journal.log", text)
+    assert scan.envelope == "journald-short-iso"
+    assert (scan.lines, scan.event_lines, scan.unrecognized) == (2, 1, 1)
