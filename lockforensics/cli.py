@@ -53,7 +53,7 @@ from lockforensics.parsing.envelopes import PLAIN, load_envelopes
 from lockforensics.parsing.eras import load_eras
 from lockforensics.parsing.signatures import load_catalog
 from lockforensics.parsing.timestamps import zone_from_option
-from lockforensics.pipeline import analyze, correlate, ingest
+from lockforensics.pipeline import Ingest, analyze, correlate, ingest
 from lockforensics.redaction import Redactor, redact_findings
 from lockforensics.reporting import ingest_summary
 from lockforensics.reporting.interface import ReportFormat, raw_lines, reporter_for
@@ -279,14 +279,7 @@ def ingest_command(
     if target is not None:
         refuse_overwriting_inputs(target, paths)
     limits = Limits(max_member=max_member, max_total=max_total, read_own_outputs=own)
-    result = ingest(
-        paths,
-        tz=tz,
-        jobs=jobs,
-        progress=_progress_factory(),
-        limits=limits,
-        use_cache=cache.enabled(no_cache),
-    )
+    result = _read(paths, tz, jobs, limits, no_cache)
     if not quiet:
         ingest_summary.render(result, err)
     # A failed run never replaces an earlier output with an empty table.
@@ -301,6 +294,18 @@ def ingest_command(
             _say(f"wrote {target} ({_file_size(target)}, {result.events.height:,} events)")
         if store is not None:
             _say(f"stored {result.events.height:,} events in {store}")
+
+
+def _read(paths: list[Path], tz: str | None, jobs: int, limits: Limits, no_cache: bool) -> Ingest:
+    """The inputs' event table, with progress on a terminal and the cache unless refused."""
+    return ingest(
+        paths,
+        tz=tz,
+        jobs=jobs,
+        progress=_progress_factory(),
+        limits=limits,
+        use_cache=cache.enabled(no_cache),
+    )
 
 
 def _say(message: str) -> None:
@@ -476,14 +481,7 @@ def report_command(
     if not paths:
         raise typer.BadParameter("give at least one input path (or --store DIR)")
     limits = Limits(max_member=max_member, max_total=max_total, read_own_outputs=own)
-    result = ingest(
-        paths,
-        tz=tz,
-        jobs=jobs,
-        progress=_progress_factory(),
-        limits=limits,
-        use_cache=cache.enabled(no_cache),
-    )
+    result = _read(paths, tz, jobs, limits, no_cache)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
     with _phase("correlating events into incidents"):

@@ -18,7 +18,8 @@ import polars as pl
 
 from lockforensics.findings import Settings
 from lockforensics.oncall.exposure import by_host, epoch_hours
-from lockforensics.oncall.output import OncallFormat, iso, md_table, rich_table, span
+from lockforensics.oncall.output import OncallFormat, iso, md_table, rich_table
+from lockforensics.reporting.units import span
 
 SCHEMA = "lockforensics.fleet/1"
 

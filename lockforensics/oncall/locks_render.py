@@ -6,7 +6,8 @@ import json
 from typing import assert_never
 
 from lockforensics.oncall.locks import Census, Lock
-from lockforensics.oncall.output import OncallFormat, iso, md_table, rich_table, span
+from lockforensics.oncall.output import OncallFormat, iso, md_table, rich_table
+from lockforensics.reporting.units import span
 from lockforensics.textsafety import clean, md_code
 
 SCHEMA = "lockforensics.locks/1"

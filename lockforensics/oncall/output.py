@@ -26,18 +26,6 @@ def iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
-def span(seconds: float | None) -> str:
-    """A duration an operator reads at a glance: ``4 min 10 s``, ``2 h 05 min``."""
-    if seconds is None:
-        return "-"
-    whole = int(seconds)
-    if whole < 60:
-        return f"{seconds:.1f} s"
-    if whole < 3600:
-        return f"{whole // 60} min {whole % 60:02d} s"
-    return f"{whole // 3600} h {whole % 3600 // 60:02d} min"
-
-
 def rich_table(
     title: str, header: list[str], rows: list[list[str]], width: int | None, color: bool
 ) -> str:
