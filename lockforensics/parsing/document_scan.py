@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import datetime
 from typing import BinaryIO
 
 from lockforensics.parsing.documents import Document, DocumentCatalog, Parsed
@@ -51,7 +50,6 @@ class DocumentReader:
         self,
         name: str,
         data: bytes,
-        mtime: datetime | None,
         bundle_year: int | None,
         clock: FileClock,
         result: FileScan,
@@ -59,7 +57,7 @@ class DocumentReader:
     ) -> bool:
         """Read ``data`` as the first document that parses it; False when none does."""
         candidates = self.documents.candidates(name, data[:SNIFF_HEAD].decode("utf-8", "replace"))
-        doc = Document.of(name, data.decode("utf-8", "replace"), mtime, bundle_year)
+        doc = Document.of(name, data.decode("utf-8", "replace"), bundle_year)
         for spec in candidates:
             parsed = spec.parse(doc)
             if parsed is not None:

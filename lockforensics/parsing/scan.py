@@ -108,7 +108,7 @@ class Scanner:
             if len(head) == SNIFF_BYTES:
                 data += source.read(DOCUMENT_LIMIT + 1 - len(head))
             if len(data) <= DOCUMENT_LIMIT and self.documents.read(
-                item.name, data, item.mtime, bundle_year, clock, result, self.logs.tail
+                item.name, data, bundle_year, clock, result, self.logs.tail
             ):
                 if progress is not None:
                     progress(len(data))

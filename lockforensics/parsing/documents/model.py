@@ -10,7 +10,6 @@ something the document should not hold; the scanner does the accounting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 
@@ -20,18 +19,15 @@ class Document:
 
     name: str  # its path inside the bundle
     lines: tuple[str, ...]
-    mtime: datetime | None = None
     bundle_year: int | None = None
 
     @classmethod
-    def of(
-        cls, name: str, text: str, mtime: datetime | None = None, bundle_year: int | None = None
-    ) -> Document:
+    def of(cls, name: str, text: str, bundle_year: int | None = None) -> Document:
         """Split like the line scanner does: a final newline ends the last line."""
         lines = text.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
-        return cls(name, tuple(ln.removesuffix("\r") for ln in lines), mtime, bundle_year)
+        return cls(name, tuple(ln.removesuffix("\r") for ln in lines), bundle_year)
 
     @property
     def text(self) -> str:
