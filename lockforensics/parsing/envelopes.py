@@ -203,7 +203,8 @@ def parse_plain(line: str) -> Record:
 
 # --------------------------------------------------------------------------- JSON hooks
 
-_LEVELS = {0: "silly", 1: "trace", 2: "debug", 3: "info", 4: "warn", 5: "error", 6: "fatal"}
+#: tslog logLevelId → level name.
+LOG_LEVELS = {0: "silly", 1: "trace", 2: "debug", 3: "info", 4: "warn", 5: "error", 6: "fatal"}
 _GCP_LEVELS = {"WARNING": "warn", "CRITICAL": "fatal", "EMERGENCY": "fatal", "ALERT": "fatal"}
 
 
@@ -263,7 +264,7 @@ def parse_tslog(obj: dict[str, Any]) -> Record | None:
     message = _str(obj.get("message")) or " ".join(parts)
     level = _str(meta_info.get("logLevelName"))
     if level is None and isinstance(meta_info.get("logLevelId"), int):
-        level = _LEVELS.get(meta_info["logLevelId"])
+        level = LOG_LEVELS.get(meta_info["logLevelId"])
     host = _str(obj.get("hostname")) or _str(meta_info.get("hostname"))
     return Record(
         message=message,

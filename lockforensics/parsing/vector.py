@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from lockforensics.parsing import fields as fieldspec
-from lockforensics.parsing.envelopes import CONSOLE_RE, EnvelopeSpec
+from lockforensics.parsing.envelopes import CONSOLE_RE, LOG_LEVELS, EnvelopeSpec
 from lockforensics.parsing.literals import CLOCK_LITERALS as CLOCK_ONLY
 from lockforensics.parsing.literals import literal_regex
 from lockforensics.parsing.signatures import META_FIELDS, Catalog, Rule
@@ -41,8 +41,9 @@ from lockforensics.schema import ACTIVITY_KINDS, EVENT_SCHEMA, TimeQuality
 #   head  binding, then the message, or a flat meta object and the message;
 #   tail  `time`, then the optional top-level scalars of newer builds
 #         (hostname, message, agent_id, ...), then the end of the object.
-# Strings with escapes, nested meta objects or another key order do not match:
-# such lines go to the per-line reader, which decodes JSON properly.
+# Messages may hold \" and \\ (unescaped in bulk); any other escape, a nested
+# meta object or another key order does not match: such lines go to the
+# per-line reader, which decodes JSON properly.
 _JSON_STR = r'[^"\\]*(?:\\.[^"\\]*)*'
 TSLOG_HEAD_RE = (
     r'^\{"0":"\{\\"(?P<bkey>subsystem|module)\\":\\"(?P<bval>[^"\\]*)\\"\}","1":'
@@ -57,8 +58,7 @@ ZONED_ISO_RE = (
     r"^(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?"
     r"(?P<zone>Z|[+-]\d{2}:?\d{2})$"
 )
-_LEVELS = {"0": "silly", "1": "trace", "2": "debug", "3": "info", "4": "warn", "5": "error"}
-_LEVELS["6"] = "fatal"
+_LEVELS = {str(level_id): name for level_id, name in LOG_LEVELS.items()}
 _INT_COLUMNS = frozenset(n for n, t in EVENT_SCHEMA.items() if t.is_integer())
 #: Groups that carry no column (signatures.HELPER_GROUPS minus age_s).
 _SKIPPED_GROUPS = frozenset({"inner", "signal"})
