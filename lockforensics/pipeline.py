@@ -55,7 +55,9 @@ from lockforensics.parsing.timestamps import (
 from lockforensics.schema import (
     ACTIVITY_KINDS,
     COLUMNS,
+    EPOCH_COLUMNS,
     EVENT_SCHEMA,
+    IDENTITY_COLUMNS,
     LOCK_KINDS,
     RAW_SAMPLE,
     SORT_KEY,
@@ -67,6 +69,14 @@ _T = TypeVar("_T", int, str)
 ProgressFactory = Callable[[int], Callable[[int], None]]
 
 
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    """The epoch table and, per event row, the columns ``annotate`` adds or fills."""
+
+    epochs: pl.DataFrame
+    columns: pl.DataFrame  # ANNOTATION_COLUMNS, one row per event, in table order
+
+
 @dataclass(slots=True)
 class Ingest:
     """Everything ingest learned: the event table plus the accounting behind it."""
@@ -76,6 +86,10 @@ class Ingest:
     warnings: list[str] = field(default_factory=list)
     zone: ZoneChoice | None = None
     from_cache: bool = False  # reused from an earlier run (ingest/cache.py)
+    cache_entry: str | None = None  # where the cache keeps this ingest
+    # Epochs and the columns they (and the session identity) add to the table:
+    # they depend on the table alone, so a cached ingest keeps them too.
+    annotation: Annotation | None = None
 
     def occurrence_counts(self) -> dict[str, int]:
         """Occurrences per kind (and, beside them, the raw line counts)."""
@@ -352,7 +366,10 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
         warnings=tuple(result.warnings) + far,
     )
-    return correlate(events, settings, coverage)
+    if result.annotation is None:
+        result.annotation = annotation(events)
+        cache.keep_annotation(result)
+    return correlate(events, settings, coverage, known=result.annotation)
 
 
 #: Far-out stamps named one by one in a report's warnings; the rest are counted.
@@ -379,16 +396,18 @@ def correlate(
     settings: Settings,
     coverage: Coverage | None = None,
     generated_at: datetime | None = None,
+    known: Annotation | None = None,
 ) -> Findings:
     """Run the correlator stages over an event table and collect their results.
 
     Each stage's result is collected before the next stage reads it: the
     stages read their inputs several times, and one lazy plan for the whole
     chain repeats every shared sub-plan (it grows with every reuse).
+    ``known``: the table's annotation, when an earlier run computed it.
     """
-    table = events.lazy()
-    epoch_table = epochs.epochs(table).collect()
-    whole = annotate(events, epoch_table)
+    found = known or annotation(events)
+    epoch_table = found.epochs
+    whole = events.with_columns(found.columns.get_columns())
     limited = settings.since is not None or settings.until is not None or bool(settings.agents)
     annotated = (
         scope.in_scope(whole.lazy(), settings.since, settings.until, settings.agents).collect()
@@ -475,6 +494,16 @@ _ANNOTATE_INPUT = (
     "pid", "uptime_ms", "occurrence", "agent", "session_id", "session_key",
     "session_is_placeholder", "lane", "channel",
 )  # fmt: skip
+
+
+#: The columns epochs and session identity add to (or fill in) the event table.
+ANNOTATION_COLUMNS = ("gateway_pid", *EPOCH_COLUMNS.names(), *IDENTITY_COLUMNS.names())
+
+
+def annotation(events: pl.DataFrame) -> Annotation:
+    """Epochs of the table and the columns they give every row."""
+    epoch_table = epochs.epochs(events.lazy()).collect()
+    return Annotation(epoch_table, annotate(events, epoch_table).select(ANNOTATION_COLUMNS))
 
 
 def annotate(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:

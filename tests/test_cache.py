@@ -10,8 +10,9 @@ from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
 from lockforensics.cli import app
+from lockforensics.findings import Settings
 from lockforensics.ingest import cache
-from lockforensics.pipeline import ingest
+from lockforensics.pipeline import analyze, ingest
 
 LINE = (
     "2026-05-28T06:20:01.000+02:00 [diagnostic] lane task error: lane=session:agent:main:main "
@@ -85,3 +86,16 @@ def test_corrupt_entry_is_a_miss(bundle: Path) -> None:
     for entry in cache.cache_dir().iterdir():
         (entry / "ingest.pickle").write_bytes(b"not a pickle")
     assert not ingest([bundle], use_cache=True).from_cache
+
+
+def test_a_report_keeps_its_annotation_for_the_next(bundle: Path) -> None:
+    """Epochs and identity computed by one report are reused by the next, with the same result."""
+    first = ingest([bundle], use_cache=True)
+    assert first.annotation is None
+    before = analyze(first, Settings())
+    again = ingest([bundle], use_cache=True)
+    assert again.from_cache
+    assert again.annotation is not None
+    after = analyze(again, Settings(gap_s=900))
+    assert_frame_equal(before.epochs, after.epochs)
+    assert_frame_equal(before.events, after.events)

@@ -35,11 +35,11 @@ from lockforensics import __version__
 from lockforensics.resources import data_dir
 
 if TYPE_CHECKING:
-    from lockforensics.pipeline import Ingest
+    from lockforensics.pipeline import Annotation, Ingest
 
 KEEP = 8
 EDGE = 64 << 10
-_FORMAT = 1  # bump when the pickled shape changes
+_FORMAT = 2  # bump when the pickled shape changes
 
 
 def cache_dir() -> Path:
@@ -108,6 +108,7 @@ def load(entry: str) -> Ingest | None:
         with (folder / "ingest.pickle").open("rb") as handle:
             result = pickle.load(handle)  # our own file in the user's cache dir
         result.events = pl.read_parquet(folder / "events.parquet")
+        result.annotation = _load_annotation(folder)
         os.utime(folder)  # recently used: evicted last
     except Exception:
         return None
@@ -149,10 +150,42 @@ def cached(
     entry = key(paths, options)
     hit = load(entry)
     if hit is not None:
+        hit.cache_entry = entry
         return hit, True
     result = run()
     store(entry, result)
+    result.cache_entry = entry
     return result, False
+
+
+def _load_annotation(folder: Path) -> Annotation | None:
+    from lockforensics.pipeline import Annotation  # noqa: PLC0415 - pipeline imports this module
+
+    try:
+        return Annotation(
+            pl.read_parquet(folder / "epochs.parquet"),
+            pl.read_parquet(folder / "annotation.parquet"),
+        )
+    except (OSError, pl.exceptions.PolarsError):
+        return None  # not computed yet (no report has run on this entry)
+
+
+def keep_annotation(result: Ingest) -> None:
+    """Add a report's epochs and annotation columns to the ingest's cache entry, so
+    the next report with other options skips them.  Best effort, like ``store``."""
+    if result.cache_entry is None or result.annotation is None:
+        return
+    folder = cache_dir() / result.cache_entry
+    try:
+        for name, frame in (
+            ("epochs.parquet", result.annotation.epochs),
+            ("annotation.parquet", result.annotation.columns),
+        ):
+            temporary = folder / f".{name}.tmp"
+            frame.write_parquet(temporary)
+            temporary.replace(folder / name)
+    except Exception:
+        return
 
 
 def _remove(folder: Path) -> None:
