@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from lockforensics.ingest.bundle import memory_input, walk
+from lockforensics.parsing import chunks
 from lockforensics.parsing.scan import Scanner
 from lockforensics.parsing.signatures import load_catalog
 from lockforensics.pipeline import Ingest, ingest_inputs
@@ -27,6 +28,12 @@ from tests import hostile
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "fleet-2026-05-28"
 ACCOUNTING = ("lines", "event_lines", "noise_lines", "unrecognized", "relevant", "envelope")
+
+
+@pytest.fixture(autouse=True)
+def _vectorise_every_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Small fixtures would stay under the engine's per-chunk threshold: lift it."""
+    monkeypatch.setattr(chunks, "VECTOR_MIN", 0)
 
 
 def _both(files: dict[str, bytes]) -> tuple[Ingest, Ingest]:

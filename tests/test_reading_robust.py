@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import polars as pl
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing import chunks
+from lockforensics.parsing.envelopes import load_envelopes
 from lockforensics.pipeline import ingest_inputs
 from tests.conftest import ingest_files
 
@@ -187,3 +191,24 @@ def test_new_year_inside_a_yearless_file_rolls_the_year() -> None:
     result = ingest_files({"journal.txt": "\n".join(lines) + "\n", "openclaw.log": context + "\n"})
     ts = result.events.filter(pl.col("source") == "journal.txt").sort("line").get_column("ts")
     assert ts.dt.year().to_list() == [2026, 2027]
+
+
+@given(text=st.text(alphabet="lockLOCKtakeoverSTALEstale_ unDeadWrite-.", max_size=40))
+@example(text="a stale lease")
+@example(text="TAKEOVER seen")
+@example(text="SessionWriteLock")
+@example(text="file_lock_stale")
+@example(text="deadlock")
+def test_vocabulary_prefilter_keeps_every_relevant_line(text: str) -> None:
+    """A line the lock vocabulary matches always passes the cheap prefilter first."""
+    vocabulary = re.compile(load_envelopes().unclassified)
+    if vocabulary.search(text):
+        assert re.search(chunks.VOCAB_PREFILTER, text)
+
+
+def test_small_chunks_are_read_line_by_line_with_the_same_result() -> None:
+    """Under VECTOR_MIN candidates the per-line reader settles them, identically."""
+    text = "\n".join(_tslog(i % 60, lane=f"session:agent:a{i}:main") for i in range(5)) + "\n"
+    small = ingest_files({"openclaw-2026-05-28.log": text})
+    assert small.events.height == 5
+    assert small.files[0].event_lines == 5

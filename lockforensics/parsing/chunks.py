@@ -34,6 +34,12 @@ SEPARATOR = b"\x1f"
 SNIFF_BYTES = 64 << 10
 #: The longest line kept; the rest of a longer one is counted and dropped.
 MAX_LINE = 1 << 20
+#: Every word of the lock vocabulary (parsers/envelopes.toml [unclassified])
+#: holds one of these; tests/test_reading_robust.py keeps the two in step.
+VOCAB_PREFILTER = "(?i)lock|takeover|stale"
+#: Below this many candidates in a chunk the per-line reader is cheaper than
+#: the vectorised one's fixed cost (a few dozen polars calls per chunk).
+VECTOR_MIN = 200
 #: Lines offered to envelope sniffing per chunk, and how far to look for them.
 SNIFF_LINES = 64
 SNIFF_WINDOW = 2000
@@ -222,32 +228,33 @@ class LogEngine:
         flagged = numbered.with_columns(
             cand=text.str.contains(self.candidate_re).fill_null(False),
             fits=fits.fill_null(False),
-            blank=text.is_null() | (text.str.strip_chars() == ""),
-            vocab=text.str.contains(self.envelopes.unclassified).fill_null(False),
+            blank=~text.str.contains(r"\S").fill_null(False),
+            # The word-bounded, case-blind vocabulary regex is slow on every line;
+            # a plain case-blind search picks the few lines worth running it on.
+            maybe=text.str.contains(VOCAB_PREFILTER).fill_null(False),
         )
         cand, blank, span = pl.col("cand"), pl.col("blank"), pl.col("span")
         stray = ~cand & ~pl.col("fits") & ~blank
-        relevant = ~cand & pl.col("vocab")
         counts = flagged.select(
             span.sum().alias("lines"),
             span.filter(~cand & (pl.col("fits") | blank)).sum().alias("noise"),
             span.filter(stray).sum().alias("stray"),
-            relevant.sum().alias("relevant"),
         )
         candidates = flagged.filter(cand).select("line", "text", "fits", "span")
-        lines, noise, unrecognized, vocab = (int(n) for n in counts.row(0))
+        relevant = flagged.filter(~cand & pl.col("maybe")).filter(
+            text.str.contains(self.envelopes.unclassified)
+        )
+        lines, noise, unrecognized = (int(n) for n in counts.row(0))
         result.lines += lines
         result.noise_lines += noise
         result.unrecognized += unrecognized
-        result.relevant += vocab
+        result.relevant += relevant.height
         for line_no, line_text in (
             flagged.filter(stray).select("line", "text").head(SAMPLE_LIMIT).iter_rows()
         ):
             if len(result.unrecognized_samples) < SAMPLE_LIMIT:
                 result.unrecognized_samples.append((line_no, line_text))
-        for line_no, line_text in (
-            flagged.filter(relevant).select("line", "text").head(SAMPLE_LIMIT).iter_rows()
-        ):
+        for line_no, line_text in relevant.select("line", "text").head(SAMPLE_LIMIT).iter_rows():
             if len(result.relevant_samples) < SAMPLE_LIMIT:
                 result.relevant_samples.append((line_no, line_text))
         last = flagged.filter(~blank).select("text").tail(1)
@@ -255,8 +262,9 @@ class LogEngine:
             result.last_text = last.item()
         rollovers = self._rollovers(flagged, env, clock)
         stamps: pl.DataFrame | None = None
-        if self.vector is not None and self.vector.supports(env):
-            found = self.vector.read(candidates.select("line", "text"), env, result.source)
+        vector = self.vector if self.vector is not None and self.vector.supports(env) else None
+        if vector is not None and candidates.height >= VECTOR_MIN:
+            found = vector.read(candidates.select("line", "text"), env, result.source)
             if found.frame is not None:
                 result.frames.append(_sample_raw(found.frame, result))
                 # One row per settled record; a joined record counts all its lines.
