@@ -13,6 +13,7 @@ from pathlib import Path
 import polars as pl
 from hypothesis import example, given
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing import chunks
@@ -209,6 +210,10 @@ def test_vocabulary_prefilter_keeps_every_relevant_line(text: str) -> None:
 def test_small_chunks_are_read_line_by_line_with_the_same_result() -> None:
     """Under VECTOR_MIN candidates the per-line reader settles them, identically."""
     text = "\n".join(_tslog(i % 60, lane=f"session:agent:a{i}:main") for i in range(5)) + "\n"
-    small = ingest_files({"openclaw-2026-05-28.log": text})
+    small, reference = (
+        ingest_inputs([memory_input("openclaw-2026-05-28.log", text.encode())], vectorised=v)
+        for v in (True, False)
+    )
     assert small.events.height == 5
     assert small.files[0].event_lines == 5
+    assert_frame_equal(small.events, reference.events)

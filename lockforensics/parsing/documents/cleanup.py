@@ -36,7 +36,7 @@ from typing import Any
 
 from lockforensics.parsing.documents.cleanup_table import SUMMARY_HEAD, summary_line, table_line
 from lockforensics.parsing.documents.model import Document, Parsed, event
-from lockforensics.parsing.documents.timing import document_time, stamp_line
+from lockforensics.parsing.documents.timing import document_time, run_time, stamp_line
 from lockforensics.parsing.fields import AGENT_IN_PATH
 from lockforensics.parsing.timestamps import Stamp
 from lockforensics.schema import EventKind
@@ -181,15 +181,7 @@ def _emit(doc: Document, runs: list[_Run], out: Parsed) -> None:
     for index, run in enumerate(runs, start=1):
         if run.stamp_line is not None:
             out.event_lines.add(run.stamp_line)
-        if run.stamp is None and len(runs) > 1:
-            # The file's name tells the time of one run, not of several.
-            when: dict[str, Any] = {
-                "ts": None,
-                "ts_quality": "untimed",
-                "ts_assumption": "one of several unstamped runs in one file",
-            }
-        else:
-            when = document_time(doc.name, run.stamp)
+        when = run_time(doc.name, run.stamp, len(runs), "runs")
         for store in run.stores:
             lines = [store.agent_line] if store.agent_line else []
             raw = ([f"Agent: {store.agent}"] if store.agent else []) + store.raw

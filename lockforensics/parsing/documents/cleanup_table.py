@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from lockforensics.parsing.documents.model import Document, Parsed, event
-from lockforensics.parsing.documents.timing import document_time, stamp_line
-from lockforensics.parsing.fields import AGENT_IN_KEY
+from lockforensics.parsing.documents.timing import run_time, stamp_line
+from lockforensics.parsing.fields import agent_from_key
 from lockforensics.parsing.timestamps import Stamp
 from lockforensics.schema import EventKind
 
@@ -164,16 +164,9 @@ def parse(doc: Document) -> Parsed | None:
 
 
 def _row(doc: Document, table: _Table, run: int, runs: int) -> dict[str, Any]:
-    if table.stamp is None and runs > 1:
-        when: dict[str, Any] = {
-            "ts": None,
-            "ts_quality": "untimed",
-            "ts_assumption": "one of several unstamped tables in one file",
-        }
-    else:
-        when = document_time(doc.name, table.stamp)
+    when = run_time(doc.name, table.stamp, runs, "tables")
     counts = Counter(table.actions)
-    agents = {m["agent"] for k in table.keys if (m := AGENT_IN_KEY.search(k))}
+    agents = {a for k in table.keys if (a := agent_from_key(k))}
     numbers = {col: counts[action] for action, col in _COLUMN_OF_ACTION.items()}
     first = table.first or table.lines[0]
     return event(

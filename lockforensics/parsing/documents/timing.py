@@ -112,6 +112,21 @@ UNTIMED: dict[str, Any] = {
 }
 
 
+def run_time(name: str, own: Stamp | None, runs: int, what: str) -> dict[str, Any]:
+    """Row time columns for one of ``runs`` runs (``what``) of a command in one file.
+
+    The file's name tells the time of one run, not of several: an unstamped
+    run among several is untimed.
+    """
+    if own is None and runs > 1:
+        return {
+            "ts": None,
+            "ts_quality": "untimed",
+            "ts_assumption": f"one of several unstamped {what} in one file",
+        }
+    return document_time(name, own)
+
+
 def document_time(name: str, own: Stamp | None) -> dict[str, Any]:
     """Row time columns for a document run: own stamp, else the file name, else untimed."""
     if own is not None and own.day is not None:
