@@ -286,14 +286,15 @@ def ingest_command(
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
     if target is not None:
-        write_events(result.events, target, fmt, result.manifest())
+        write_events(result.table(), target, fmt, result.manifest())
     if store is not None:
         fleet_store.write(result.events, store, result.manifest())
     if not quiet:
+        count = result.detail.height + result.activity.height
         if target is not None:
-            _say(f"wrote {target} ({_file_size(target)}, {result.events.height:,} events)")
+            _say(f"wrote {target} ({_file_size(target)}, {count:,} events)")
         if store is not None:
-            _say(f"stored {result.events.height:,} events in {store}")
+            _say(f"stored {count:,} events in {store}")
 
 
 def _read(paths: list[Path], tz: str | None, jobs: int, limits: Limits, no_cache: bool) -> Ingest:
@@ -486,7 +487,7 @@ def report_command(
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
     with _phase("correlating events into incidents"):
         findings = analyze(result, settings)
-    for warning in scope_warnings(result.events, findings):
+    for warning in scope_warnings(result.table(), findings):
         _say(f"warning: {warning}")
     redacted: dict[str, int] = {}
     if redact or redact_key or redact_ids:

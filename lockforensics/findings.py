@@ -79,7 +79,9 @@ class Findings:
     window_end: datetime | None
     headline: Headline
     counts: Mapping[str, int]  # occurrences per kind
-    events: pl.DataFrame  # the event table in the window, with epoch / uptime columns
+    # The event table in the window, with epoch / uptime columns; lazy, over the
+    # table's two parts (lockforensics/activity.py): filter and select, then collect.
+    events: pl.LazyFrame
     epochs: pl.DataFrame
     failures: pl.DataFrame  # one row per lock/takeover occurrence, with `incident`
     pairs: pl.DataFrame  # one row per takeover: precursor, match, lag_s

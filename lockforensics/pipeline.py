@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
+from lockforensics.activity import conform, empty_activity, split, whole
 from lockforensics.correlate import (
     alignment,
     epochs,
@@ -53,13 +54,12 @@ from lockforensics.parsing.timestamps import (
     zone_from_option,
 )
 from lockforensics.schema import (
-    ACTIVITY_KINDS,
+    ACTIVITY_SCHEMA,
     COLUMNS,
     EPOCH_COLUMNS,
     EVENT_SCHEMA,
     IDENTITY_COLUMNS,
     LOCK_KINDS,
-    RAW_SAMPLE,
     SORT_KEY,
     EventKind,
     events_from_rows,
@@ -79,10 +79,16 @@ class Annotation:
 
 @dataclass(slots=True)
 class Ingest:
-    """Everything ingest learned: the event table plus the accounting behind it."""
+    """Everything ingest learned: the event table plus the accounting behind it.
 
-    events: pl.DataFrame
+    The table is kept in two parts (lockforensics/activity.py): ``detail``,
+    every column, and ``activity``, the high-volume rows past their sample,
+    narrow.  :meth:`table` is the one table, lazily.
+    """
+
+    detail: pl.DataFrame
     files: list[FileScan]
+    activity: pl.DataFrame = field(default_factory=empty_activity)
     warnings: list[str] = field(default_factory=list)
     zone: ZoneChoice | None = None
     from_cache: bool = False  # reused from an earlier run (ingest/cache.py)
@@ -91,18 +97,27 @@ class Ingest:
     # they depend on the table alone, so a cached ingest keeps them too.
     annotation: Annotation | None = None
 
+    def table(self) -> pl.LazyFrame:
+        """The whole event table, in its total order."""
+        return whole(self.detail.lazy(), self.activity.lazy())
+
+    @property
+    def events(self) -> pl.DataFrame:
+        """The whole event table, collected (small inputs, tests, the fleet store)."""
+        return self.table().collect()
+
     def occurrence_counts(self) -> dict[str, int]:
         """Occurrences per kind (and, beside them, the raw line counts)."""
-        frame = self.events.group_by("kind").agg(pl.col("occurrence").n_unique())
+        frame = self.table().group_by("kind").agg(pl.col("occurrence").n_unique()).collect()
         return dict(sorted(frame.iter_rows()))
 
     def line_counts(self) -> dict[str, int]:
-        frame = self.events.unique(["source", "line", "kind"]).group_by("kind").len()
-        return dict(sorted(frame.iter_rows()))
+        lines = self.table().unique(["source", "line", "kind"]).group_by("kind").len()
+        return dict(sorted(lines.collect().iter_rows()))
 
     def manifest(self) -> list[ManifestRow]:
         """One row per input: path, size, sha256, format, time range and line accounting."""
-        return build_manifest(self.files, self.events)
+        return build_manifest(self.files, self.table())
 
 
 def ingest(
@@ -193,6 +208,7 @@ def ingest_inputs(
     apply_facts(scans)
     rows: list[dict[str, Any]] = []
     frames: list[pl.DataFrame] = []
+    activity: list[pl.DataFrame] = []
     for scan in scans:
         zone = option_zone or _file_zone(scan) or bundle_zone
         # In file order, so a repeated DST hour is read first pass, then second.
@@ -208,9 +224,12 @@ def ingest_inputs(
                     )
         rows.extend(scan.rows)
         frames.extend(scan.frames)
+        activity.extend(scan.activity)
         scan.drop_rows()  # the table holds them now; keep memory to one copy
-    events = build_table(rows, lambda frame: drop_overlaps(frame, scans), frames)
-    return Ingest(events=events, files=scans, warnings=all_warnings, zone=bundle_zone)
+    detail, narrow = build_table(rows, lambda d, a: drop_overlaps(d, a, scans), frames, activity)
+    return Ingest(
+        detail=detail, activity=narrow, files=scans, warnings=all_warnings, zone=bundle_zone
+    )
 
 
 def _reference_instant(scans: list[FileScan]) -> datetime | None:
@@ -298,97 +317,123 @@ def _most_common(counts: Counter[_T]) -> _T:
 
 def build_table(
     rows: list[dict[str, Any]],
-    prune: Callable[[pl.DataFrame], pl.DataFrame] | None = None,
+    prune: Callable[[pl.DataFrame, pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame]] | None = None,
     frames: list[pl.DataFrame] | None = None,
-) -> pl.DataFrame:
-    """Rows and engine frames → the event table, totally ordered, with occurrences.
+    activity: list[pl.DataFrame] | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Rows and engine frames → the event table's two parts (detail, activity),
+    each totally ordered, with occurrences.
 
     ``prune`` drops rows before occurrences are assigned (duplicated evidence).
-    High-volume kinds keep their text for a bounded sample only (``RAW_SAMPLE``
-    rows per input and kind); a hash of the message stands in for it as the
-    occurrence key.
+    High-volume rows past the first ``RAW_SAMPLE`` per input and kind go to the
+    narrow activity part (lockforensics/activity.py); a hash of the message
+    stands in for their text as the occurrence key.
     """
     unknown = {k for row in rows for k in row} - set(COLUMNS)
     if unknown:  # pragma: no cover - a parser bug, caught by tests
         raise AssertionError(f"rows carry columns outside the schema: {sorted(unknown)}")
     key = occurrences.MESSAGE_KEY
     parts = [events_from_rows(rows).with_columns(pl.col("message").hash().alias(key))]
-    # Popped, not iterated: the caller's list lets go of each frame as it is
-    # widened, so the engine's frames and the table never all live at once.
+    # Popped, not iterated: the caller's lists let go of each frame as it is
+    # conformed, so the engine's frames and the table never all live at once.
     while frames:
-        frame = frames.pop()
-        missing = [pl.lit(None, t).alias(n) for n, t in EVENT_SCHEMA.items() if n not in frame]
-        parts.append(frame.with_columns(missing).select(*COLUMNS, key))
-    frame = pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0]
+        parts.append(conform(frames.pop(), EVENT_SCHEMA))
+    narrow = []
+    while activity:
+        narrow.append(conform(activity.pop(), ACTIVITY_SCHEMA))
+    detail, moved = split(pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0])
     del parts
+    narrow.append(conform(moved, ACTIVITY_SCHEMA))
+    slim = pl.concat(narrow, how="vertical")
+    del narrow
     if prune is not None:
-        frame = prune(frame)
-    frame = _sample_text(frame).sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
-    ids = occurrences.assign_frame(frame)
-    return frame.with_columns(ids.cast(EVENT_SCHEMA["occurrence"])).drop(key)
-
-
-def _sample_text(frame: pl.DataFrame) -> pl.DataFrame:
-    """Drop the text of high-volume rows past the first RAW_SAMPLE per input and kind."""
-    # Line order, not time order: the chunk engine already kept only each
-    # input's first rows per kind as it read them.
-    rank = (pl.col("line") * 1_000_000 + pl.col("hit")).rank("ordinal").over("source", "kind") - 1
-    dropped = pl.col("kind").is_in(sorted(ACTIVITY_KINDS)) & (rank >= RAW_SAMPLE)
-    return frame.with_columns(
-        raw=pl.when(dropped).then(None).otherwise(pl.col("raw")),
-        message=pl.when(dropped).then(None).otherwise(pl.col("message")),
+        detail, slim = prune(detail, slim)
+    order = list(SORT_KEY)
+    detail = detail.sort(order, nulls_last=True, maintain_order=True)
+    slim = slim.sort(order, nulls_last=True, maintain_order=True)
+    ids = _occurrences(detail, slim)
+    return (
+        detail.with_columns(ids[0]).drop(key),
+        slim.with_columns(ids[1]).drop(key),
     )
+
+
+def _occurrences(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """Occurrence ids of both parts, assigned over the one table's total order."""
+    needed = [*occurrences.read_columns(), *SORT_KEY]
+    both = (
+        pl.concat(
+            [
+                part.lazy()
+                .select([c for c in dict.fromkeys(needed) if c in part.columns])
+                .with_columns(_part=pl.lit(n, pl.UInt8), _i=pl.int_range(pl.len(), dtype=pl.UInt32))
+                for n, part in enumerate((detail, activity))
+            ],
+            how="diagonal_relaxed",
+        )
+        .sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
+        .collect()
+    )
+    ids = both.select("_part", "_i").with_columns(
+        occurrences.assign_frame(both).cast(EVENT_SCHEMA["occurrence"])
+    )
+    detail_ids, activity_ids = (
+        ids.filter(pl.col("_part") == n).sort("_i").get_column("occurrence") for n in (0, 1)
+    )
+    return detail_ids, activity_ids
 
 
 def analyze(result: Ingest, settings: Settings) -> Findings:
     """Correlate an ingest into the findings every report renders."""
-    events, far = _set_aside_far_stamps(result.events)
+    detail, activity, far = _set_aside_far_stamps(result)
+    table = whole(detail.lazy(), activity.lazy())
     assumptions = (
-        events.filter(pl.col("ts_assumption").is_not_null())
+        table.filter(pl.col("ts_assumption").is_not_null())
         .group_by("ts_assumption")
         .agg(events=pl.len().cast(pl.Int64))
         .sort("ts_assumption")
+        .collect()
     )
+    untimed = table.filter(pl.col("ts").is_null()).group_by("source").len().sort("source")
+    untimed_inputs = untimed.collect()
     coverage = Coverage(
         inputs=tuple(result.manifest()),
         zone=result.zone.label if result.zone else None,
         zone_reason=result.zone.reason if result.zone else None,
         assumptions=assumptions,
-        untimed_events=events.filter(pl.col("ts").is_null()).height,
-        untimed_inputs=tuple(
-            (str(source), int(count))
-            for source, count in events.filter(pl.col("ts").is_null())
-            .group_by("source")
-            .len()
-            .sort("source")
-            .iter_rows()
-        ),
+        untimed_events=int(untimed_inputs.get_column("len").sum()),
+        untimed_inputs=tuple((str(s), int(n)) for s, n in untimed_inputs.iter_rows()),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
         warnings=tuple(result.warnings) + far,
     )
     if result.annotation is None:
-        result.annotation = annotation(events)
+        result.annotation = annotation(detail, activity)
         cache.keep_annotation(result)
-    return correlate(events, settings, coverage, known=result.annotation)
+    return correlate(detail, settings, coverage, known=result.annotation, activity=activity)
 
 
 #: Far-out stamps named one by one in a report's warnings; the rest are counted.
 FAR_STAMPS_LISTED = 20
 
 
-def _set_aside_far_stamps(events: pl.DataFrame) -> tuple[pl.DataFrame, tuple[str, ...]]:
+def _set_aside_far_stamps(result: Ingest) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
     """Issue 12: stamps far outside the main span leave the timeline, with a warning each."""
-    low, high = outliers.bounds(events.lazy()).collect().row(0)
-    far = outliers.far_out(events.lazy(), low, high).collect()
+    table = result.table()
+    low, high = outliers.bounds(table).collect().row(0)
+    far = outliers.far_out(table, low, high).collect()
     if far.is_empty():
-        return events, ()
+        return result.detail, result.activity, ()
     notes = tuple(
         f"{r['source']}:{r['line']}: stamp {r['ts_raw'] or r['ts']}: {outliers.NOTE}"
         for r in far.head(FAR_STAMPS_LISTED).iter_rows(named=True)
     )
     if far.height > FAR_STAMPS_LISTED:
         notes += (f"… and {far.height - FAR_STAMPS_LISTED} more such stamp(s)",)
-    return outliers.set_aside(events.lazy(), low, high).collect(), notes
+    detail, activity = (
+        outliers.set_aside(part.lazy(), low, high).collect()
+        for part in (result.detail, result.activity)
+    )
+    return detail, activity, notes
 
 
 def correlate(
@@ -397,34 +442,40 @@ def correlate(
     coverage: Coverage | None = None,
     generated_at: datetime | None = None,
     known: Annotation | None = None,
+    activity: pl.DataFrame | None = None,
 ) -> Findings:
     """Run the correlator stages over an event table and collect their results.
 
-    Each stage's result is collected before the next stage reads it: the
-    stages read their inputs several times, and one lazy plan for the whole
-    chain repeats every shared sub-plan (it grows with every reuse).
+    ``events`` is the table, or its detail part with ``activity`` beside it
+    (lockforensics/activity.py).  Each stage reads the one table lazily and
+    its result is collected before the next stage reads it: the stages read
+    their inputs several times, and one lazy plan for the whole chain repeats
+    every shared sub-plan (it grows with every reuse).
     ``known``: the table's annotation, when an earlier run computed it.
     """
-    found = known or annotation(events)
+    activity = empty_activity() if activity is None else activity
+    found = known or annotation(events, activity)
     epoch_table = found.epochs
-    whole = events.with_columns(found.columns.get_columns())
-    limited = settings.since is not None or settings.until is not None or bool(settings.agents)
-    annotated = (
-        scope.in_scope(whole.lazy(), settings.since, settings.until, settings.agents).collect()
-        if limited
-        else whole
+    columns = found.columns
+    table = whole(
+        events.with_columns(columns.head(events.height).get_columns()).lazy(),
+        activity.with_columns(columns.slice(events.height).get_columns()).lazy(),
     )
-    timed = annotated.get_column("ts").drop_nulls()
-    start = settings.since or (timed.min() if len(timed) else None)
-    end = settings.until or (timed.max() if len(timed) else None)
+    limited = settings.since is not None or settings.until is not None or bool(settings.agents)
+    lazy = scope.in_scope(table, settings.since, settings.until, settings.agents)
+    lazy = lazy if limited else table
+    bounds = lazy.select(first=pl.col("ts").min(), last=pl.col("ts").max())
+    first, last = bounds.collect().row(0)
+    start = settings.since or first
+    end = settings.until or last
     window_start = start if isinstance(start, datetime) else None
     window_end = end if isinstance(end, datetime) else None
-    if settings.since or settings.until or settings.agents:
-        epoch_table = epoch_table.filter(pl.col("epoch").is_in(annotated["epoch"].implode()))
+    if limited:
+        kept = lazy.select(pl.col("epoch").unique()).collect().get_column("epoch")
+        epoch_table = epoch_table.filter(pl.col("epoch").is_in(kept.implode()))
 
-    lazy = annotated.lazy()
     # Incidents are found over the whole bundle and keep those ids in scope (stable ids).
-    whole_clusters = incidents.cluster(failures.failures(whole.lazy()), settings.gap_s)
+    whole_clusters = incidents.cluster(failures.failures(table), settings.gap_s)
     clustered = incidents.renumber(failures.failures(lazy), whole_clusters).collect()
     pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
@@ -443,7 +494,11 @@ def correlate(
     status, writers = triggers.triggers(lazy, clustered.lazy(), run_table.lazy(), settings.window_s)
     rates = frequency.rates(clustered.lazy(), incident_table.lazy(), window_start, window_end)
     counts = dict(
-        annotated.group_by("kind").agg(pl.col("occurrence").n_unique()).sort("kind").iter_rows()
+        lazy.group_by("kind")
+        .agg(pl.col("occurrence").n_unique())
+        .sort("kind")
+        .collect()
+        .iter_rows()
     )
     locks = clustered.filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
     return Findings(
@@ -465,7 +520,7 @@ def correlate(
             lag_s_p50=aligned["lag_s_p50"],
         ),
         counts={kind: int(counts.get(kind, 0)) for kind in sorted({*counts, *HEADLINE_KINDS})},
-        events=annotated,
+        events=lazy,
         epochs=epoch_table,
         failures=clustered,
         pairs=pair_table,
@@ -479,20 +534,20 @@ def correlate(
         trigger_writers=writers.collect(),
         stuck_alive=stuck.stuck_alive(clustered.lazy()).collect(),
         evidence=incidents.evidence(lazy, clustered.lazy(), incident_table.lazy()).collect(),
-        hosts=_distinct(annotated, "host"),
-        versions=_distinct(annotated, "version"),
+        hosts=_distinct(lazy, "host"),
+        versions=_distinct(lazy, "version"),
         coverage=coverage or Coverage(),
     )
 
 
-#: The columns the annotating stages (epochs.annotate, identity.link) read.
+#: The columns the annotating stages (epochs.epochs, epochs.annotate, identity.link) read.
 #: They sort and join the table, and on a busy bundle a copy of every column
 #: costs several times the table itself; so they run on these alone, and their
 #: new columns are put back beside the rest (row order is kept by ``_row``).
 _ANNOTATE_INPUT = (
     "ts", "source", "line", "hit", "kind", "phase", "host", "gateway_pid", "spawned_pid",
     "pid", "uptime_ms", "occurrence", "agent", "session_id", "session_key",
-    "session_is_placeholder", "lane", "channel",
+    "session_is_placeholder", "lane", "channel", "version",
 )  # fmt: skip
 
 
@@ -500,10 +555,16 @@ _ANNOTATE_INPUT = (
 ANNOTATION_COLUMNS = ("gateway_pid", *EPOCH_COLUMNS.names(), *IDENTITY_COLUMNS.names())
 
 
-def annotation(events: pl.DataFrame) -> Annotation:
-    """Epochs of the table and the columns they give every row."""
-    epoch_table = epochs.epochs(events.lazy()).collect()
-    return Annotation(epoch_table, annotate(events, epoch_table).select(ANNOTATION_COLUMNS))
+def annotation(events: pl.DataFrame, activity: pl.DataFrame | None = None) -> Annotation:
+    """Epochs of the table (or its two parts) and the columns they give every row:
+    the detail rows' first, then the activity rows'."""
+    parts = [p for p in (events, activity) if p is not None]
+    narrow = pl.concat(
+        [p.lazy().select([c for c in _ANNOTATE_INPUT if c in p.columns]) for p in parts],
+        how="diagonal_relaxed",
+    ).collect()
+    epoch_table = epochs.epochs(narrow.lazy()).collect()
+    return Annotation(epoch_table, annotate(narrow, epoch_table).select(ANNOTATION_COLUMNS))
 
 
 def annotate(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
@@ -516,8 +577,9 @@ def annotate(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
     return events.with_columns(done.get_column("gateway_pid")).hstack(done.select(added))
 
 
-def _distinct(frame: pl.DataFrame, column: str) -> tuple[str, ...]:
-    return tuple(sorted(str(v) for v in frame.get_column(column).drop_nulls().unique()))
+def _distinct(frame: pl.LazyFrame, column: str) -> tuple[str, ...]:
+    values = frame.select(pl.col(column).drop_nulls().unique()).collect().get_column(column)
+    return tuple(sorted(str(v) for v in values))
 
 
 def _generated_at() -> datetime:

@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
+from typing import Any, TypeVar
 
 import polars as pl
 
@@ -23,6 +23,8 @@ from lockforensics.findings import Coverage, Findings
 
 # Order matters: secrets and emails first (they may contain path-like or
 # id-like text), then structural identifiers.
+_Frame = TypeVar("_Frame", pl.DataFrame, pl.LazyFrame)
+
 _SECRET = re.compile(
     r"\b(?:sk-(?:ant-|proj-)?[A-Za-z0-9_-]{16,}|xox[abprs]-[A-Za-z0-9-]{10,}"
     r"|gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,}|AKIA[0-9A-Z]{16}"
@@ -106,10 +108,11 @@ class Redactor:
         return dict(sorted(self.counts.items()))
 
 
-def redact_frame(frame: pl.DataFrame, redactor: Redactor) -> pl.DataFrame:
-    """Apply ``redactor`` to every string (and list-of-string) cell of ``frame``."""
+def redact_frame(frame: _Frame, redactor: Redactor) -> _Frame:
+    """Apply ``redactor`` to every string (and list-of-string) cell of ``frame``
+    (a lazy frame is redacted as its rows are collected)."""
     exprs = []
-    for name, dtype in frame.schema.items():
+    for name, dtype in frame.collect_schema().items():
         if dtype == pl.String:
             exprs.append(pl.col(name).map_elements(redactor.text, return_dtype=pl.String))
         elif dtype == pl.List(pl.String):
@@ -126,6 +129,8 @@ def redact_findings(findings: Findings, redactor: Redactor) -> Findings:
 
     def value(v: Any) -> Any:
         if isinstance(v, pl.DataFrame):
+            return redact_frame(v, redactor)
+        if isinstance(v, pl.LazyFrame):
             return redact_frame(v, redactor)
         if isinstance(v, str):
             return redactor.text(v)

@@ -171,6 +171,26 @@ EVENT_SCHEMA: pl.Schema = pl.Schema(_COLUMNS)
 
 COLUMNS: tuple[str, ...] = tuple(EVENT_SCHEMA.names())
 
+#: The columns high-volume rows past their sample are stored with (the
+#: ``activity`` part of the table, lockforensics/activity.py): what their
+#: signatures and the log's meta context can fill, and provenance.  Text and
+#: the lock-owner, document and lock-file columns are not among them; the stamp as
+#: written is (it tells untimed lines apart, and the zone each was written in).
+#: tests/test_activity_table.py keeps this in step with the signatures.
+ACTIVITY_SCHEMA: pl.Schema = pl.Schema(
+    {
+        name: EVENT_SCHEMA[name]
+        for name in (
+            "ts", "ts_raw", "ts_quality", "ts_assumption", "kind", "phase", "signature",
+            "error_class", "level", "subsystem", "agent", "session_id", "session_is_placeholder",
+            "session_key", "session_file", "lock_path", "lane", "tool", "tool_call_id",
+            "run_id", "timeout_ms", "duration_ms", "gateway_pid", "uptime_ms", "host",
+            "version", "envelope", "channel", "echo_role", "source", "line", "hit",
+            "occurrence",
+        )
+    }
+)  # fmt: skip
+
 #: Columns the correlator adds to every event (lockforensics/correlate/epochs.py):
 #: the gateway epoch the line falls in, and the gateway's uptime at that line,
 #: which is only a lower bound when the epoch started before the bundle with

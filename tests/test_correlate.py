@@ -16,7 +16,7 @@ def run(table: Table, **settings: object) -> Findings:
 
 
 def uptime_at(findings: Findings, seconds: float) -> tuple[int | None, bool | None, int | None]:
-    row = findings.events.filter(pl.col("ts") == at(seconds)).row(0, named=True)
+    row = findings.events.filter(pl.col("ts") == at(seconds)).collect().row(0, named=True)
     return row["uptime_s"], row["uptime_is_lower_bound"], row["gateway_pid"]
 
 
@@ -33,7 +33,7 @@ def test_epoch_started_before_the_bundle_gives_a_lower_bound() -> None:
         (100, False, "first_line")
     ]
     assert uptime_at(f, 3600) == (3600, True, 100)
-    assert all(f.events.schema[name] == dtype for name, dtype in EPOCH_COLUMNS.items())
+    assert all(f.events.collect_schema()[name] == dtype for name, dtype in EPOCH_COLUMNS.items())
 
 
 def test_uptime_evidence_dates_a_pre_bundle_start() -> None:

@@ -25,7 +25,7 @@ def test_lease_bundle_names_sessions_by_lease_key(
 ) -> None:
     """Every lock error of the lease bundle names a lease key, never a .jsonl.lock file."""
     _, findings = lease
-    locks = findings.events.filter(pl.col("kind").is_in(["lock_stale", "lock_timeout"]))
+    locks = findings.events.filter(pl.col("kind").is_in(["lock_stale", "lock_timeout"])).collect()
     assert locks.height > 0
     assert locks["lock_path"].str.starts_with("sqlite:session-write:agent:").all()
     assert locks["session_key"].is_not_null().all()

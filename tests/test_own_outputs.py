@@ -41,7 +41,7 @@ def polluted(sample_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     for fmt, suffix in SUFFIX.items():
         (out / f"report.{suffix}").write_text(reporter_for(fmt).render(findings, options))
     for table in TableFormat:
-        write_events(result.events, out / f"events.{table.value}", table, result.manifest())
+        write_events(result.table(), out / f"events.{table.value}", table, result.manifest())
     # And one more copy, compressed inside a tarball, where only its content tells it apart.
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:

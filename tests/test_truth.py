@@ -86,7 +86,7 @@ def test_fresh_lock_at_collection_does_not_void_the_cleanup(findings: Findings) 
     """Doctor's age=13s and a lock file created seconds before collection are new holds."""
     second = findings.incidents.row(1, named=True)
     assert second["resolved_by"] == "cleanup_run"
-    held = findings.events.filter(pl.col("kind").is_in(["doctor_lock", "lock_file"]))
+    held = findings.events.filter(pl.col("kind").is_in(["doctor_lock", "lock_file"])).collect()
     assert held.height == 3  # the evidence was read, and still did not void the 08:10 run
 
 
@@ -107,7 +107,7 @@ def test_identical_bytes_fold_only_when_they_are_the_same_document(
     """Two cron runs with equal bytes stay two runs; the tarball copy of one run folds."""
     folds = [(m["path"], m["duplicate_of"]) for m in findings.coverage.inputs if m["duplicate_of"]]
     assert folds == truth["folds"]
-    runs = findings.events.filter(pl.col("kind") == "cleanup_run")
+    runs = findings.events.filter(pl.col("kind") == "cleanup_run").collect()
     timed = sorted({z(ts) for ts in runs["ts"].drop_nulls()})
     assert timed == truth["cleanup_runs"]
 
@@ -129,7 +129,7 @@ def test_untimed_documents_stay_out_of_window_and_incidents(
 ) -> None:
     """No stamp in the name or content: unknown time, not the mtime; listed as untimed."""
     assert [path for path, _ in findings.coverage.untimed_inputs] == truth["untimed_sources"]
-    untimed = findings.events.filter(pl.col("source").is_in(truth["untimed_sources"]))
+    untimed = findings.events.filter(pl.col("source").is_in(truth["untimed_sources"])).collect()
     assert untimed["ts"].null_count() == untimed.height > 0
     assert z(findings.window_end) == "2026-06-02T12:00:00.000Z"
     incident_agents = {a for agents in findings.incidents["agents"] for a in agents}
@@ -151,7 +151,7 @@ def test_placeholders_are_flagged_and_never_counted(
     findings: Findings, truth: dict[str, Any]
 ) -> None:
     """Elided ids are flagged session_is_placeholder and left out of every session count."""
-    flagged = findings.events.filter(pl.col("session_is_placeholder").fill_null(False))
+    flagged = findings.events.filter(pl.col("session_is_placeholder").fill_null(False)).collect()
     assert set(flagged["session_id"]) == set(truth["placeholder_sessions"])
     assert findings.headline.sessions == len(truth["sessions"])
     assert set(findings.failures["session_id"].drop_nulls()) == set(truth["sessions"])

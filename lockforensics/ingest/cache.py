@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 KEEP = 8
 EDGE = 64 << 10
-_FORMAT = 2  # bump when the pickled shape changes
+_FORMAT = 3  # bump when the pickled shape changes
 
 
 def cache_dir() -> Path:
@@ -107,7 +107,8 @@ def load(entry: str) -> Ingest | None:
     try:
         with (folder / "ingest.pickle").open("rb") as handle:
             result = pickle.load(handle)  # our own file in the user's cache dir
-        result.events = pl.read_parquet(folder / "events.parquet")
+        result.detail = pl.read_parquet(folder / "detail.parquet")
+        result.activity = pl.read_parquet(folder / "activity.parquet")
         result.annotation = _load_annotation(folder)
         os.utime(folder)  # recently used: evicted last
     except Exception:
@@ -123,13 +124,15 @@ def store(entry: str, result: Ingest) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-        result.events.write_parquet(staging / "events.parquet")
-        events, result.events = result.events, pl.DataFrame()
+        parts = result.detail, result.activity
+        parts[0].write_parquet(staging / "detail.parquet")
+        parts[1].write_parquet(staging / "activity.parquet")
+        result.detail = result.activity = pl.DataFrame()
         try:
             with (staging / "ingest.pickle").open("wb") as handle:
                 pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
         finally:
-            result.events = events
+            result.detail, result.activity = parts
         target = root / entry
         if target.exists():  # a damaged entry that just missed
             _remove(target)

@@ -26,15 +26,13 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from lockforensics.activity import TEXT_COLUMNS
 from lockforensics.parsing.filescan import FileScan
 
 #: Columns that say where a row was read and how its time was completed, not
 #: what it says: one line read from two files may owe its year to a journal
 #: header in one and to the file name in the other.
 PROVENANCE = ("source", "line", "occurrence", "ts_quality", "ts_assumption")
-#: Text columns a high-volume row keeps only in a sample; the message hash
-#: (occurrences.MESSAGE_KEY) stands in for them.
-SAMPLED = ("raw", "message")
 
 
 def _time_evidence(scan: FileScan) -> tuple[tuple[str, str], ...]:
@@ -69,15 +67,35 @@ def drop_same_files(scans: Sequence[FileScan]) -> None:
                 scan.drop_rows()
 
 
-def drop_overlaps(frame: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
-    """Drop rows that another input of the same channel holds identically."""
-    if frame.is_empty():
-        return frame
-    suspects = _overlapping_sources(frame)
+def drop_overlaps(
+    detail: pl.DataFrame, activity: pl.DataFrame, scans: Sequence[FileScan]
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Drop rows that another input of the same channel holds identically (from
+    either part of the table, lockforensics/activity.py)."""
+    parts = (detail, activity)
+    suspects = _overlapping_sources(
+        pl.concat([p.lazy().select("source", "channel", "ts") for p in parts]).collect()
+    )
     if not suspects:
-        return frame
-    kept = frame.filter(~pl.col("source").is_in(suspects))
-    return pl.concat([kept, _drop_overlaps(frame.filter(pl.col("source").is_in(suspects)), scans)])
+        return detail, activity
+    # Only the suspects' rows are compared, as one frame; a narrow row lacks
+    # the columns it has null, so the diagonal concat compares it exactly.
+    indexed = [p.with_row_index("_i") for p in parts]
+    rows = pl.concat(
+        [
+            p.filter(pl.col("source").is_in(suspects)).with_columns(_part=pl.lit(n, pl.UInt8))
+            for n, p in enumerate(indexed)
+        ],
+        how="diagonal_relaxed",
+    )
+    dropped = _dropped(rows, scans)
+    kept = [
+        p.filter(
+            ~pl.col("_i").is_in(dropped.filter(pl.col("_part") == n).get_column("_i").implode())
+        ).drop("_i")
+        for n, p in enumerate(indexed)
+    ]
+    return kept[0], kept[1]
 
 
 def _overlapping_sources(frame: pl.DataFrame) -> list[str]:
@@ -101,23 +119,19 @@ def _overlapping_sources(frame: pl.DataFrame) -> list[str]:
     return sorted(suspects)
 
 
-def _drop_overlaps(frame: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
-    if frame.is_empty():
-        return frame
+def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
+    """The (_part, _i) of rows a fuller input holds too; counted on their inputs."""
     key = [
-        pl.col(c).list.join("\x1f") if isinstance(frame.schema[c], pl.List) else pl.col(c)
-        for c in frame.columns
-        if c not in PROVENANCE and c not in SAMPLED
+        pl.col(c).list.join("\x1f") if isinstance(rows.schema[c], pl.List) else pl.col(c)
+        for c in rows.columns
+        if c not in PROVENANCE and c not in TEXT_COLUMNS and c not in ("_part", "_i")
     ]
     fuller = sorted(scans, key=lambda scan: (-scan.lines, scan.source))
     rank = pl.col("source").replace_strict(
         {scan.source: index for index, scan in enumerate(fuller)}, return_dtype=pl.Int64
     )
-    keep = frame.select((rank == rank.min().over(key)).alias("keep"))["keep"]
-    dropped = frame.filter(~keep).group_by("source").len()
-    if dropped.is_empty():
-        return frame
-    counts = dict(dropped.iter_rows())
+    dropped = rows.filter(rank != rank.min().over(key))
+    counts = dict(dropped.group_by("source").len().iter_rows())
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)
-    return frame.filter(keep)
+    return dropped.select("_part", "_i")

@@ -23,25 +23,28 @@ class TableFormat(StrEnum):
 
 
 def write_events(
-    events: pl.DataFrame, path: Path, fmt: TableFormat, manifest: list[dict[str, object]]
+    events: pl.LazyFrame, path: Path, fmt: TableFormat, manifest: list[dict[str, object]]
 ) -> None:
+    """Stream the table (lazy: its two parts, lockforensics/activity.py) to ``path``."""
     with atomic_path(path) as temp:
         _write(events, temp, fmt, manifest)
 
 
 def _write(
-    events: pl.DataFrame, path: Path, fmt: TableFormat, manifest: list[dict[str, object]]
+    events: pl.LazyFrame, path: Path, fmt: TableFormat, manifest: list[dict[str, object]]
 ) -> None:
     match fmt:
         case TableFormat.PARQUET:
-            events.write_parquet(
+            events.sink_parquet(
                 path,
                 metadata={"lockforensics.manifest": json.dumps(manifest, sort_keys=True)},
             )
         case TableFormat.CSV:
             # CSV has no list type: stale reasons become "a, b".
-            events.with_columns(pl.col("stale_reasons").list.join(", ")).write_csv(path)
+            events.with_columns(pl.col("stale_reasons").list.join(", ")).sink_csv(
+                path, check_extension=False
+            )
         case TableFormat.NDJSON:
-            events.write_ndjson(path)
+            events.sink_ndjson(path, check_extension=False)
         case _:
             assert_never(fmt)

@@ -53,6 +53,7 @@ def apply_facts(scans: Sequence[FileScan]) -> None:
                     row[name] = scan.facts[name]
         fill = [name for name in ROW_FACTS if name in scan.facts]
         scan.frames = [_fill(frame, fill, scan.facts) for frame in scan.frames]
+        scan.activity = [_fill(frame, fill, scan.facts) for frame in scan.activity]
 
 
 def _fill(frame: pl.DataFrame, names: list[str], facts: dict[str, str]) -> pl.DataFrame:

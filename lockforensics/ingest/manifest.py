@@ -21,12 +21,13 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def build_manifest(files: Sequence[FileScan], events: pl.DataFrame) -> list[ManifestRow]:
+def build_manifest(files: Sequence[FileScan], events: pl.LazyFrame) -> list[ManifestRow]:
     per_source = (
         events.group_by("source")
         .agg(
             pl.len().alias("events"), pl.col("ts").min().alias("lo"), pl.col("ts").max().alias("hi")
         )
+        .collect()
         .rows_by_key("source", named=True, unique=True)
     )
     rows: list[ManifestRow] = []

@@ -98,15 +98,21 @@ def role_of(event: dict[str, Any]) -> str:
 MESSAGE_KEY = "_key"
 
 
+def read_columns(rules: OccurrenceRules | None = None) -> list[str]:
+    """The columns assignment reads (the rules' keys, times, roles, provenance)."""
+    rules = rules or load_rules()
+    every = (rules.default, *rules.by_kind.values())
+    keys = {_column(k) for rule in every for k in (*rule.key, *rule.exact_when)}
+    needed = ["kind", "ts", "source", "line", "channel", "echo_role", "phase", *sorted(keys)]
+    return list(dict.fromkeys(needed))
+
+
 def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> pl.Series:
     """Occurrence ids for a frame in total order: 1-based, increasing with each
     occurrence's first line, the same ids the single pass gives."""
     rules = rules or load_rules()
     # Only what the rules read: partitioning a wide table by kind would copy it.
-    every = (rules.default, *rules.by_kind.values())
-    keys = {_column(k) for rule in every for k in (*rule.key, *rule.exact_when)}
-    needed = ["kind", "ts", "source", "line", "channel", "echo_role", "phase", *sorted(keys)]
-    frame = frame.select(list(dict.fromkeys(needed))).with_row_index("_row")
+    frame = frame.select(read_columns(rules)).with_row_index("_row")
     role = pl.concat_str(
         [pl.col(c).cast(pl.String).fill_null("None") for c in ("channel", "echo_role", "phase")],
         separator="|",

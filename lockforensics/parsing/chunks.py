@@ -21,13 +21,13 @@ from typing import BinaryIO
 
 import polars as pl
 
+from lockforensics.activity import split
 from lockforensics.parsing.continuations import join_records, trailing_start
 from lockforensics.parsing.envelopes import PLAIN, EnvelopeCatalog, EnvelopeSpec, Record, sniff
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, parse_line
 from lockforensics.parsing.timestamps import FileClock, format_offset, parse_iso
 from lockforensics.parsing.vector import VectorPlan
-from lockforensics.schema import ACTIVITY_KINDS, RAW_SAMPLE
 
 CHUNK_BYTES = 16 << 20
 SEPARATOR = b"\x1f"
@@ -266,7 +266,7 @@ class LogEngine:
         if vector is not None and candidates.height >= VECTOR_MIN:
             found = vector.read(candidates.select("line", "text"), env, result.source)
             if found.frame is not None:
-                result.frames.append(_sample_raw(found.frame, result))
+                _sample_raw(found.frame, result)
                 # One row per settled record; a joined record counts all its lines.
                 settled = candidates.with_columns(pl.col("line").cast(pl.Int64)).join(
                     found.stamps.select("line"), on="line", how="semi"
@@ -406,21 +406,13 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
     return frame
 
 
-def _sample_raw(frame: pl.DataFrame, result: FileScan) -> pl.DataFrame:
+def _sample_raw(frame: pl.DataFrame, result: FileScan) -> None:
     """Keep the text of high-volume rows only for the first RAW_SAMPLE per kind of
-    this input: memory then follows lock events, not log lines."""
-    rank = pl.int_range(pl.len()).over("kind") + pl.col("kind").replace_strict(
-        {k: result.raw_kept[k] for k in ACTIVITY_KINDS}, default=0, return_dtype=pl.Int64
-    )
-    dropped = pl.col("kind").is_in(list(ACTIVITY_KINDS)) & (rank >= RAW_SAMPLE)
-    out = frame.with_columns(
-        _key=pl.col("message").hash(),
-        raw=pl.when(dropped).then(None).otherwise(pl.col("raw")),
-        message=pl.when(dropped).then(None).otherwise(pl.col("message")),
-    )
-    for kind, count in frame.get_column("kind").value_counts().iter_rows():
-        result.raw_kept[str(kind)] += int(count)
-    return out
+    this input, and the rest narrow: memory then follows lock events, not log lines."""
+    keyed = frame.with_columns(_key=pl.col("message").hash())
+    detail, activity = split(keyed, result.raw_kept)
+    result.frames.append(detail)
+    result.activity.append(activity)
 
 
 def _zone_evidence(env: EnvelopeSpec, sample: list[str], result: FileScan) -> None:

@@ -22,6 +22,8 @@ class FileScan:
     Events arrive two ways: ``rows`` (dicts, from documents and the per-line
     reader) and ``frames`` (columnar, from the vectorised chunk engine, holding
     only the columns they fill).  Both become rows of the one event table.
+    ``activity`` holds the engine's high-volume rows past their sample, already
+    narrow (lockforensics/activity.py).
     """
 
     source: str
@@ -37,6 +39,7 @@ class FileScan:
     relevant_samples: list[tuple[int, str]] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     frames: list[pl.DataFrame] = field(default_factory=list)
+    activity: list[pl.DataFrame] = field(default_factory=list)
     offsets: Counter[str] = field(default_factory=Counter)
     years: Counter[int] = field(default_factory=Counter)
     header_zone: str | None = None
@@ -53,16 +56,18 @@ class FileScan:
     facts: dict[str, str] = field(default_factory=dict)
     duplicate_of: str | None = None  # same sha256 as an earlier input: its rows are dropped
     duplicate_rows: int = 0  # rows dropped as copies of lines another file holds
-    # Raw text kept so far per high-volume kind (the bounded evidence sample).
+    # Rows read so far per high-volume kind (the first RAW_SAMPLE keep their text).
     raw_kept: Counter[str] = field(default_factory=Counter)
 
     @property
     def row_count(self) -> int:
-        return len(self.rows) + sum(frame.height for frame in self.frames)
+        frames = (*self.frames, *self.activity)
+        return len(self.rows) + sum(frame.height for frame in frames)
 
     def drop_rows(self) -> None:
         self.rows = []
         self.frames = []
+        self.activity = []
 
     def unrecognized_line(self, number: int, text: str, span: int = 1) -> None:
         self.unrecognized += span

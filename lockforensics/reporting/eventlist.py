@@ -66,8 +66,9 @@ def key_events(f: Findings) -> pl.DataFrame:
         .sort("ts", "source", "line", nulls_last=True)
         .group_by("occurrence", maintain_order=True)
         .agg(pl.all().first(), lines=pl.len())
-        .join(incident, on="occurrence", how="left")
+        .join(incident.lazy(), on="occurrence", how="left")
         .sort("ts", "source", "line", nulls_last=True)
+        .collect()
     )
 
 
@@ -96,7 +97,11 @@ def key_rows(f: Findings, evidence: bool) -> tuple[tuple[str, ...], list[tuple[o
 
 def summaries(f: Findings, evidence: bool) -> list[Summary]:
     """One summary per high-volume kind present, the most frequent first."""
-    rest = f.events.filter(~_key_filter(f))
+    rest = (
+        f.events.filter(~_key_filter(f))
+        .select("kind", "ts", "occurrence", "source", "line", "raw")
+        .collect()
+    )
     out: list[Summary] = []
     for (kind,), rows in rest.group_by(["kind"]):
         timed = rows.filter(pl.col("ts").is_not_null())

@@ -23,11 +23,12 @@ def _listing(names: list[str]) -> str:
     return f"{shown} and {more} more" if more > 0 else shown or "none"
 
 
-def scope_warnings(events: pl.DataFrame, findings: Findings) -> list[str]:
+def scope_warnings(events: pl.LazyFrame, findings: Findings) -> list[str]:
     """One line per filter that matched nothing (``events``: the whole, unfiltered table)."""
     settings = findings.settings
     out: list[str] = []
-    present = sorted(str(a) for a in events.get_column("agent").drop_nulls().unique())
+    agents = events.select(pl.col("agent").drop_nulls().unique()).collect().get_column("agent")
+    present = sorted(str(a) for a in agents)
     for agent in settings.agents:
         if agent not in present:
             out.append(f"agent {agent!r} is not in the bundle; agents present: {_listing(present)}")
@@ -35,7 +36,11 @@ def scope_warnings(events: pl.DataFrame, findings: Findings) -> list[str]:
     in_scope = findings.headline.lock_stale + findings.headline.lock_timeout
     in_scope += findings.headline.takeovers
     if filtered and in_scope == 0:
-        failures = events.filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
+        failures = (
+            events.filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
+            .select("occurrence", "ts")
+            .collect()
+        )
         total = failures.get_column("occurrence").n_unique()
         if total:
             stamps = failures.get_column("ts").drop_nulls().sort().to_list()

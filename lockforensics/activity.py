@@ -1,0 +1,103 @@
+"""The event table in two parts: detail rows in full, high-volume rows narrow.
+
+A troubled gateway writes run, lane, tool, compaction, fallback and
+store-lock lines for every agent nearly every minute: on a busy bundle they
+are 99.9 % of the rows.  Held in the full 57-column schema, each costs about
+400 bytes, most of it integer columns that are always null for them, so the
+table (and every copy a sort or join makes of it) grew with the non-lock
+lines.  So the table is kept as two frames of the one schema:
+
+* **detail**: every column (``EVENT_SCHEMA``); lock errors, takeovers,
+  lifecycle, documents, lock files, and the first ``RAW_SAMPLE`` rows per
+  input and kind of the high-volume kinds, with their text;
+* **activity**: the rest of the high-volume rows, in ``ACTIVITY_SCHEMA`` (the
+  columns those kinds can fill, no text).
+
+A row goes to the activity part only when every column it drops is null, so
+nothing is lost: :func:`whole` is the one table, with the dropped columns null.
+The correlator reads :func:`whole` lazily; polars pushes each stage's filter
+and column choice into both parts, so no stage copies the whole table.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import polars as pl
+
+from lockforensics.schema import (
+    ACTIVITY_KINDS,
+    ACTIVITY_SCHEMA,
+    COLUMNS,
+    RAW_SAMPLE,
+    SORT_KEY,
+)
+
+#: Text kept only for the sample rows; an activity row drops it (the message
+#: hash, occurrences.MESSAGE_KEY, stands in for it).
+TEXT_COLUMNS = ("raw", "message")
+#: Columns an activity row must have null to be stored narrow.
+_DROPPED = tuple(c for c in COLUMNS if c not in ACTIVITY_SCHEMA and c not in TEXT_COLUMNS)
+#: Columns outside the schema that travel with rows until occurrences are assigned.
+_EXTRA = ("_key",)
+
+
+def split(
+    frame: pl.DataFrame, kept: Counter[str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``frame`` as (detail, activity) rows.
+
+    The first ``RAW_SAMPLE`` high-volume rows per input and kind stay detail,
+    and so does any row with a value in a column the activity part lacks.
+    ``frame`` is one chunk of one input, in line order, with ``kept`` the rows
+    per kind earlier chunks held (updated here); or, with ``kept`` None, rows
+    of any inputs, ranked by line.
+    """
+    kind = pl.col("kind")
+    if kept is None:
+        rank = pl.int_range(pl.len()).over("source", "kind", order_by=["line", "hit"])
+    else:
+        offset = kind.replace_strict(
+            {k: kept[k] for k in ACTIVITY_KINDS}, default=0, return_dtype=pl.Int64
+        )
+        rank = pl.int_range(pl.len()).over("kind") + offset
+    filled = [pl.col(c).is_not_null() for c in _DROPPED if c in frame.columns]
+    narrow = kind.is_in(sorted(ACTIVITY_KINDS)) & (rank >= RAW_SAMPLE)
+    if filled:
+        narrow = narrow & ~pl.any_horizontal(filled)
+    marked = frame.with_columns(_narrow=narrow)
+    if kept is not None:
+        seen = frame.get_column("kind").value_counts()
+        kept.update({str(k): int(n) for k, n in seen.iter_rows() if k in ACTIVITY_KINDS})
+    detail = marked.filter(~pl.col("_narrow")).drop("_narrow")
+    activity = marked.filter(pl.col("_narrow")).select(
+        [c for c in (*ACTIVITY_SCHEMA.names(), *_EXTRA) if c in frame.columns]
+    )
+    return detail, activity
+
+
+def conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+    """``frame`` with exactly ``schema``'s columns (missing ones null) plus the extras it has."""
+    columns = [
+        pl.col(n).cast(t) if n in frame.columns else pl.lit(None, t).alias(n)
+        for n, t in schema.items()
+    ]
+    return frame.select(*columns, *[c for c in _EXTRA if c in frame.columns])
+
+
+def whole(detail: pl.LazyFrame, activity: pl.LazyFrame) -> pl.LazyFrame:
+    """The one event table (every column of ``detail``, in its order), totally ordered.
+
+    Lazy: a consumer's filter and column choice reach both parts before any
+    row is copied, and only what survives them is sorted.
+    """
+    names = detail.collect_schema().names()
+    return (
+        pl.concat([detail, activity], how="diagonal_relaxed")
+        .select(names)
+        .sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
+    )
+
+
+def empty_activity() -> pl.DataFrame:
+    return pl.DataFrame(schema=ACTIVITY_SCHEMA)
