@@ -62,6 +62,8 @@ _LEVELS = {str(level_id): name for level_id, name in LOG_LEVELS.items()}
 _INT_COLUMNS = frozenset(n for n, t in EVENT_SCHEMA.items() if t.is_integer())
 #: Groups that carry no column (signatures.HELPER_GROUPS minus age_s).
 _SKIPPED_GROUPS = frozenset({"inner", "signal"})
+#: The empty group put before a rule's pattern to tell a match from optional groups left empty.
+_MATCHED = "__matched"
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,13 +134,11 @@ class VectorPlan:
         empty = VectorResult(None, pl.DataFrame(schema=_STAMPS), Counter(), Counter())
         if cand.is_empty() or not self.rules:
             return empty
-        rec = _unwrap(cand.select("line", "text"), env, self.candidate_re)
-        msg = pl.col("_msg")
-        rec = rec.with_columns(
-            _dt=_parse_stamp(pl.col("_ts")),
-            _lit=msg.str.extract(f"({self.candidate_re})", 1),
-            _n=msg.str.count_matches(self.candidate_re),
-        ).filter(
+        rec = _with_instant(_unwrap(cand.select("line", "text"), env, self.candidate_re))
+        # One pass finds every literal: the first names the rule, and a second
+        # one sends the line to the per-line reader.
+        found = pl.col("_msg").str.extract_all(self.candidate_re)
+        rec = rec.with_columns(_lit=found.list.first(), _n=found.list.len()).filter(
             pl.col("_ok")
             & pl.col("_dt").is_not_null()
             & (pl.col("_n") == 1)
@@ -155,22 +155,27 @@ class VectorPlan:
             return empty
         frame = _finish(pl.concat(parts, how="diagonal_relaxed"), env, source).sort("line")
         stamps = frame.select("line", "ts_raw")
-        zones = frame.select(
-            zone=_zone_label(pl.col("ts_raw")), year=pl.col("ts_raw").str.slice(0, 4).cast(pl.Int32)
+        # Zones and years are read off the few distinct stamp ends and starts:
+        # every zone form is at most six characters, at the end.
+        raw = pl.col("ts_raw")
+        zones = frame.group_by(_end=raw.str.tail(6), _year=raw.str.slice(0, 4)).len()
+        zones = zones.select(
+            zone=_zone_label(pl.col("_end")), year=pl.col("_year").cast(pl.Int32), n=pl.col("len")
         )
-        offsets = Counter(dict(zones.get_column("zone").value_counts().iter_rows()))
-        years = Counter(dict(zones.get_column("year").value_counts().iter_rows()))
-        return VectorResult(
-            frame=frame,
-            stamps=stamps,
-            offsets=Counter({str(k): int(v) for k, v in offsets.items()}),
-            years=Counter({int(k): int(v) for k, v in years.items()}),
-        )
+        offsets: Counter[str] = Counter()
+        years: Counter[int] = Counter()
+        for zone, year, n in zones.iter_rows():
+            offsets[str(zone)] += int(n)
+            years[int(year)] += int(n)
+        return VectorResult(frame=frame, stamps=stamps, offsets=offsets, years=years)
 
     def _apply(self, vr: VectorRule, part: pl.DataFrame) -> pl.DataFrame:
         rule = vr.rule
         msg = pl.col("_msg")
-        keep = msg.str.contains(rule.pattern)
+        # One capture pass: the empty marker group is "" exactly where the pattern matched.
+        groups = msg.str.extract_groups(f"(?P<{_MATCHED}>){rule.pattern}")
+        part = part.with_columns(groups.alias("_g"))
+        keep = pl.col("_g").struct.field(_MATCHED).is_not_null()
         if vr.literal in self.hidden:
             keep = keep & ~msg.str.contains(self.hidden[vr.literal])
         for extra in rule.literals[1:]:
@@ -181,9 +186,8 @@ class VectorPlan:
         if part.is_empty():
             return part
         names = [n for n in rule.regex.groupindex if n not in _SKIPPED_GROUPS]
-        groups = part.select(msg.str.extract_groups(rule.pattern).alias("_g")).unnest("_g")
-        columns = [_convert(name, groups.get_column(name)) for name in names]
-        frame = part.with_columns(columns)
+        columns = [_convert(name, pl.col("_g").struct.field(name)) for name in names]
+        frame = part.with_columns(columns).drop("_g")
         if rule.phase is not None:
             phase = pl.lit(rule.phase)
             frame = frame.with_columns(
@@ -222,7 +226,7 @@ def _role(template: str) -> pl.Expr:
     return pl.concat_str(parts) if parts else pl.lit("")
 
 
-def _convert(name: str, value: pl.Series) -> pl.Series:
+def _convert(name: str, value: pl.Expr) -> pl.Expr:
     """A captured group as its column (signatures._convert, column-wise)."""
     digits = value.str.contains(r"^[0-9]+$")
     if name == "owner_alive":
@@ -235,20 +239,10 @@ def _convert(name: str, value: pl.Series) -> pl.Series:
             .alias(name)
         )
     if name == "age_s":
-        frame = pl.DataFrame({"v": value, "d": digits})
-        return (
-            frame.select(pl.when(pl.col("d")).then(pl.col("v").cast(pl.Int64, strict=False) * 1000))
-            .to_series()
-            .alias("age_ms")
-        )
+        return pl.when(digits).then(value.cast(pl.Int64, strict=False) * 1000).alias("age_ms")
     if name in _INT_COLUMNS:
         short = value.str.len_chars() < 19
-        frame = pl.DataFrame({"v": value, "d": digits & short})
-        return (
-            frame.select(pl.when(pl.col("d")).then(pl.col("v").cast(pl.Int64, strict=False)))
-            .to_series()
-            .alias(name)
-        )
+        return pl.when(digits & short).then(value.cast(pl.Int64, strict=False)).alias(name)
     return value.alias(name)
 
 
@@ -344,12 +338,13 @@ def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
     ts, message, sub = group("ts"), group("message"), group("subsystem")
     if env.inner == "console":
         frame = frame.with_columns(_groups(group("rest"), _CONSOLE, "_i_").alias("_i")).unnest("_i")
+        frame = _with_instant(frame, "_i_ts", "_i_dt")
         inner_ts = pl.col("_i_ts")
         # A dated console stamp wins (it matches the file log to the millisecond);
         # one the vector path cannot read makes the stamp null: the line goes
         # to the per-line reader.
         dated = inner_ts.str.contains(r"^\d{4}-").fill_null(False)
-        ts = pl.when(~dated).then(ts).when(_parse_stamp(inner_ts).is_not_null()).then(inner_ts)
+        ts = pl.when(~dated).then(ts).when(pl.col("_i_dt").is_not_null()).then(inner_ts)
         message, sub = pl.col("_i_message"), pl.col("_i_subsystem")
     # `systemd[1]: Started …` names the supervisor, not the gateway (envelopes._from_prefix).
     pid = pl.when(group("ident").fill_null("") != "systemd").then(
@@ -367,6 +362,23 @@ def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
 
 
 # ---------------------------------------------------------------------- time
+
+
+#: The stamp nearly every gateway line carries (milliseconds and a +HH:MM offset),
+#: read by one fixed-format parse; other stamps take the general path below.
+COMMON_ISO_RE = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}[+-]\d{2}:\d{2}$"
+_COMMON_ISO_FORMAT = "%Y-%m-%dT%H:%M:%S%.3f%:z"
+
+
+def _with_instant(frame: pl.DataFrame, source: str = "_ts", target: str = "_dt") -> pl.DataFrame:
+    """``target``: ``source`` as _parse_stamp reads it, the common form read the cheap
+    way; the general path runs only when some stamp is not in that form."""
+    ts, dt = pl.col(source), pl.col(target)
+    common = ts.str.to_datetime(_COMMON_ISO_FORMAT, time_zone="UTC", time_unit="us", strict=False)
+    frame = frame.with_columns(pl.when(ts.str.contains(COMMON_ISO_RE)).then(common).alias(target))
+    if frame.select((dt.is_null() & ts.is_not_null()).any()).item():
+        frame = frame.with_columns(pl.coalesce(dt, _parse_stamp(ts)).alias(target))
+    return frame
 
 
 def _parse_stamp(ts: pl.Expr) -> pl.Expr:
