@@ -36,10 +36,42 @@ row = st.fixed_dictionaries(
 )
 
 
+# A busy lane: one message repeated within seconds from few roles, and restart
+# drain lines of one repeatable role (groups of one role are folded without the
+# pass unless that role is repeatable).
+dense = row.map(lambda r: {**r, "kind": "gateway_restart" if r["line"] % 5 == 0 else "lane_task"})
+dense = st.builds(
+    lambda r, s, channel, phase: {
+        **r,
+        # Restart lines spread wider than their 330 s window, lane lines within 2 s.
+        "ts": BASE + timedelta(seconds=s * (100 if r["kind"] == "gateway_restart" else 1)),
+        "channel": "file" if r["kind"] == "gateway_restart" else channel,
+        "echo_role": "direct",
+        # Restarts: one repeatable role, folded by their window alone.
+        "phase": "drain_wait" if r["kind"] == "gateway_restart" else phase,
+    },
+    dense,
+    st.integers(0, 6),
+    st.sampled_from(["file", "console"]),
+    st.sampled_from([None, "drain_wait"]),
+)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(row, min_size=1, max_size=60))
 def test_vectorised_ids_equal_the_single_pass(rows: list[dict[str, Any]]) -> None:
     """Any mixture of kinds, keys, times, untimed lines and echo roles gets the pass's ids."""
+    _check(rows)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(dense, min_size=1, max_size=60))
+def test_repeated_lines_of_few_roles_get_the_single_pass_ids(rows: list[dict[str, Any]]) -> None:
+    """Lines repeating one message within its window, from one or two roles, get the pass's ids."""
+    _check(rows)
+
+
+def _check(rows: list[dict[str, Any]]) -> None:
     unique = {(r["source"], r["line"]): r for r in rows}  # (source, line) is unique in a table
     full = [{**r, "hit": 0} for r in unique.values()]
     frame = pl.DataFrame(full, schema={**EVENT_SCHEMA, MESSAGE_KEY: pl.UInt64}).sort(

@@ -6,8 +6,9 @@ order (:func:`first_rows`), so the result does not depend on the order files wer
 read in.  :func:`assign_frame` gives the same ids without visiting every row
 in Python: a group of rows with one kind and key whose lines all fall inside
 one window with no echo role twice (a run's start and done lines, a file line
-and its journal copy) is one occurrence whatever the pass does, so only the
-other groups go through the pass.
+and its journal copy) is one occurrence whatever the pass does, and a group
+whose lines all share one role is one occurrence per line; only the other
+groups go through the pass.
 """
 
 from __future__ import annotations
@@ -159,11 +160,24 @@ def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> p
                         )
                     )
                 ),
+                # One role throughout and none repeatable: no line can join an
+                # earlier one (each already holds that role), so each line is an
+                # occurrence of its own (a busy lane logging the same dequeue).
+                each=pl.col("ts").is_not_null().all()
+                & (pl.col("_role").n_unique() == 1)
+                & ~pl.col("_repeat").any(),
             )
         )
         simple = groups.filter(pl.col("simple"))
         firsts.append(simple.select("rows", "first").explode("rows"))
-        complex_rows.extend(groups.filter(~pl.col("simple")).get_column("rows").explode().to_list())
+        each = groups.filter(~pl.col("simple") & pl.col("each")).select("rows").explode("rows")
+        firsts.append(each.select("rows", first=pl.col("rows")))
+        complex_rows.extend(
+            groups.filter(~pl.col("simple") & ~pl.col("each"))
+            .get_column("rows")
+            .explode()
+            .to_list()
+        )
     if complex_rows:
         complex_rows.sort()
         subset = frame[complex_rows].to_dicts()
