@@ -85,18 +85,16 @@ def conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
     return frame.select(*columns, *[c for c in _EXTRA if c in frame.columns])
 
 
-def whole(detail: pl.LazyFrame, activity: pl.LazyFrame) -> pl.LazyFrame:
+def whole(detail: pl.LazyFrame, activity: pl.LazyFrame, ordered: bool = True) -> pl.LazyFrame:
     """The one event table (every column of ``detail``, in its order), totally ordered.
 
     Lazy: a consumer's filter and column choice reach both parts before any
-    row is copied, and only what survives them is sorted.
+    row is copied, and only what survives them is sorted.  ``ordered=False``
+    for aggregates that do not need the order (a sort of every row otherwise).
     """
     names = detail.collect_schema().names()
-    return (
-        pl.concat([detail, activity], how="diagonal_relaxed")
-        .select(names)
-        .sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
-    )
+    rows = pl.concat([detail, activity], how="diagonal_relaxed").select(names)
+    return rows.sort(list(SORT_KEY), nulls_last=True, maintain_order=True) if ordered else rows
 
 
 def empty_activity() -> pl.DataFrame:

@@ -487,7 +487,7 @@ def report_command(
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
     with _phase("correlating events into incidents"):
         findings = analyze(result, settings)
-    for warning in scope_warnings(result.table(), findings):
+    for warning in scope_warnings(result.table(ordered=False), findings):
         _say(f"warning: {warning}")
     redacted: dict[str, int] = {}
     if redact or redact_key or redact_ids:

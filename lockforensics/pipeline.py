@@ -97,9 +97,9 @@ class Ingest:
     # they depend on the table alone, so a cached ingest keeps them too.
     annotation: Annotation | None = None
 
-    def table(self) -> pl.LazyFrame:
-        """The whole event table, in its total order."""
-        return whole(self.detail.lazy(), self.activity.lazy())
+    def table(self, ordered: bool = True) -> pl.LazyFrame:
+        """The whole event table, in its total order (or any, for aggregates)."""
+        return whole(self.detail.lazy(), self.activity.lazy(), ordered)
 
     @property
     def events(self) -> pl.DataFrame:
@@ -108,16 +108,17 @@ class Ingest:
 
     def occurrence_counts(self) -> dict[str, int]:
         """Occurrences per kind (and, beside them, the raw line counts)."""
-        frame = self.table().group_by("kind").agg(pl.col("occurrence").n_unique()).collect()
+        table = self.table(ordered=False)
+        frame = table.group_by("kind").agg(pl.col("occurrence").n_unique()).collect()
         return dict(sorted(frame.iter_rows()))
 
     def line_counts(self) -> dict[str, int]:
-        lines = self.table().unique(["source", "line", "kind"]).group_by("kind").len()
+        lines = self.table(ordered=False).unique(["source", "line", "kind"]).group_by("kind").len()
         return dict(sorted(lines.collect().iter_rows()))
 
     def manifest(self) -> list[ManifestRow]:
         """One row per input: path, size, sha256, format, time range and line accounting."""
-        return build_manifest(self.files, self.table())
+        return build_manifest(self.files, self.table(ordered=False))
 
 
 def ingest(
@@ -386,7 +387,7 @@ def _occurrences(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.Serie
 def analyze(result: Ingest, settings: Settings) -> Findings:
     """Correlate an ingest into the findings every report renders."""
     detail, activity, far = _set_aside_far_stamps(result)
-    table = whole(detail.lazy(), activity.lazy())
+    table = whole(detail.lazy(), activity.lazy(), ordered=False)
     assumptions = (
         table.filter(pl.col("ts_assumption").is_not_null())
         .group_by("ts_assumption")
@@ -418,9 +419,8 @@ FAR_STAMPS_LISTED = 20
 
 def _set_aside_far_stamps(result: Ingest) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
     """Issue 12: stamps far outside the main span leave the timeline, with a warning each."""
-    table = result.table()
-    low, high = outliers.bounds(table).collect().row(0)
-    far = outliers.far_out(table, low, high).collect()
+    low, high = outliers.bounds(result.table(ordered=False)).collect().row(0)
+    far = outliers.far_out(result.table(), low, high).collect()
     if far.is_empty():
         return result.detail, result.activity, ()
     notes = tuple(
@@ -457,21 +457,27 @@ def correlate(
     found = known or annotation(events, activity)
     epoch_table = found.epochs
     columns = found.columns
-    table = whole(
+    parts = (
         events.with_columns(columns.head(events.height).get_columns()).lazy(),
         activity.with_columns(columns.slice(events.height).get_columns()).lazy(),
     )
+    table = whole(*parts)
     limited = settings.since is not None or settings.until is not None or bool(settings.agents)
     lazy = scope.in_scope(table, settings.since, settings.until, settings.agents)
     lazy = lazy if limited else table
-    bounds = lazy.select(first=pl.col("ts").min(), last=pl.col("ts").max())
+    # The same rows in no order, for aggregates (one sort of every row spared each).
+    rows = whole(*parts, ordered=False)
+    rows = (
+        scope.in_scope(rows, settings.since, settings.until, settings.agents) if limited else rows
+    )
+    bounds = rows.select(first=pl.col("ts").min(), last=pl.col("ts").max())
     first, last = bounds.collect().row(0)
     start = settings.since or first
     end = settings.until or last
     window_start = start if isinstance(start, datetime) else None
     window_end = end if isinstance(end, datetime) else None
     if limited:
-        kept = lazy.select(pl.col("epoch").unique()).collect().get_column("epoch")
+        kept = rows.select(pl.col("epoch").unique()).collect().get_column("epoch")
         epoch_table = epoch_table.filter(pl.col("epoch").is_in(kept.implode()))
 
     # Incidents are found over the whole bundle and keep those ids in scope (stable ids).
@@ -494,7 +500,7 @@ def correlate(
     status, writers = triggers.triggers(lazy, clustered.lazy(), run_table.lazy(), settings.window_s)
     rates = frequency.rates(clustered.lazy(), incident_table.lazy(), window_start, window_end)
     counts = dict(
-        lazy.group_by("kind")
+        rows.group_by("kind")
         .agg(pl.col("occurrence").n_unique())
         .sort("kind")
         .collect()
@@ -534,8 +540,8 @@ def correlate(
         trigger_writers=writers.collect(),
         stuck_alive=stuck.stuck_alive(clustered.lazy()).collect(),
         evidence=incidents.evidence(lazy, clustered.lazy(), incident_table.lazy()).collect(),
-        hosts=_distinct(lazy, "host"),
-        versions=_distinct(lazy, "version"),
+        hosts=_distinct(rows, "host"),
+        versions=_distinct(rows, "version"),
         coverage=coverage or Coverage(),
     )
 
