@@ -333,8 +333,8 @@ def build_table(
     unknown = {k for row in rows for k in row} - set(COLUMNS)
     if unknown:  # pragma: no cover - a parser bug, caught by tests
         raise AssertionError(f"rows carry columns outside the schema: {sorted(unknown)}")
-    key = occurrences.MESSAGE_KEY
-    parts = [events_from_rows(rows).with_columns(pl.col("message").hash().alias(key))]
+    key = pl.col("message").hash().alias(occurrences.MESSAGE_KEY)
+    parts = [events_from_rows(rows).with_columns(key)]
     # Popped, not iterated: the caller's lists let go of each frame as it is
     # conformed, so the engine's frames and the table never all live at once.
     while frames:
@@ -349,24 +349,21 @@ def build_table(
     del narrow
     if prune is not None:
         detail, slim = prune(detail, slim)
-    order = list(SORT_KEY)
-    detail = detail.sort(order, nulls_last=True, maintain_order=True)
-    slim = slim.sort(order, nulls_last=True, maintain_order=True)
-    ids = _occurrences(detail, slim)
-    return (
-        detail.with_columns(ids[0]).drop(key),
-        slim.with_columns(ids[1]).drop(key),
-    )
+    return _in_order(detail, slim)
 
 
-def _occurrences(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
-    """Occurrence ids of both parts, assigned over the one table's total order."""
-    needed = [*occurrences.read_columns(), *SORT_KEY]
+def _in_order(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Both parts in the one table's total order, with occurrence ids assigned over it.
+
+    The order is found once, on the columns occurrences read, and each part is
+    gathered into it: a sort of each whole part would work out its order again.
+    """
+    needed = dict.fromkeys([*occurrences.read_columns(), *SORT_KEY])
     both = (
         pl.concat(
             [
                 part.lazy()
-                .select([c for c in dict.fromkeys(needed) if c in part.columns])
+                .select([c for c in needed if c in part.columns])
                 .with_columns(_part=pl.lit(n, pl.UInt8), _i=pl.int_range(pl.len(), dtype=pl.UInt32))
                 for n, part in enumerate((detail, activity))
             ],
@@ -378,10 +375,16 @@ def _occurrences(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.Serie
     ids = both.select("_part", "_i").with_columns(
         occurrences.assign_frame(both).cast(EVENT_SCHEMA["occurrence"])
     )
-    detail_ids, activity_ids = (
-        ids.filter(pl.col("_part") == n).sort("_i").get_column("occurrence") for n in (0, 1)
-    )
-    return detail_ids, activity_ids
+    del both
+    ordered = []
+    for n, part in enumerate((detail, activity)):
+        mine = ids.filter(pl.col("_part") == n)
+        ordered.append(
+            part[mine.get_column("_i")]
+            .with_columns(mine.get_column("occurrence"))
+            .drop(occurrences.MESSAGE_KEY)
+        )
+    return ordered[0], ordered[1]
 
 
 def analyze(result: Ingest, settings: Settings) -> Findings:

@@ -413,10 +413,10 @@ def annotate(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
         epoch_end=pl.col("end"),
         epoch_end_known=pl.col("end_known"),
     )
+    # No total order needed here: `_keyed` sorts by time itself, the as-of joins
+    # do not depend on the order of equal stamps, and the result is ordered below.
     timed = (
-        _keyed(
-            with_hosts(ordered(events).filter(pl.col("ts").is_not_null())), openers, "ts", "_pid"
-        )
+        _keyed(with_hosts(events.filter(pl.col("ts").is_not_null())), openers, "ts", "_pid")
         .join(right, on="epoch_key", how="left")
         .rename({"epoch_key": "epoch"})
     )
