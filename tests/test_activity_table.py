@@ -1,0 +1,102 @@
+"""The event table's two parts: high-volume rows narrow, nothing lost between them."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from lockforensics.activity import TEXT_COLUMNS, split, whole
+from lockforensics.parsing.signatures import HELPER_GROUPS, META_FIELDS, load_catalog
+from lockforensics.pipeline import ingest
+from lockforensics.schema import (
+    ACTIVITY_KINDS,
+    ACTIVITY_SCHEMA,
+    EVENT_SCHEMA,
+    RAW_SAMPLE,
+    SORT_KEY,
+    events_from_rows,
+)
+from tests.conftest import SAMPLE
+
+BASE = datetime(2026, 5, 28, tzinfo=UTC)
+
+
+def test_activity_columns_hold_what_activity_signatures_fill() -> None:
+    """Every field a high-volume signature or the meta context fills has a narrow column,
+    so those rows are stored narrow rather than kept whole for one missing column."""
+    catalog = load_catalog()
+    filled = {
+        name
+        for rule in catalog.rules
+        if rule.kind in ACTIVITY_KINDS
+        for name in rule.regex.groupindex
+        if name not in HELPER_GROUPS
+    }
+    assert filled, "no activity signature captures anything"
+    assert filled | set(META_FIELDS.values()) <= set(ACTIVITY_SCHEMA.names())
+    assert all(ACTIVITY_SCHEMA[name] == EVENT_SCHEMA[name] for name in ACTIVITY_SCHEMA.names())
+
+
+row = st.fixed_dictionaries(
+    {
+        "kind": st.sampled_from(["run", "lane_task", "tool_call", "lock_stale", "gateway_start"]),
+        "source": st.sampled_from(["a.log", "b.log"]),
+        "line": st.integers(1, 400),
+        "ts": st.integers(0, 600).map(lambda s: BASE + timedelta(seconds=s)),
+        "run_id": st.sampled_from(["r1", "r2", None]),
+        "raw": st.sampled_from(["line text", None]),
+        "message": st.sampled_from(["embedded run done", None]),
+        # Columns the narrow part lacks: a row carrying one must stay whole.
+        "pid": st.sampled_from([None, None, None, 4242]),
+        "stale_reasons": st.sampled_from([None, None, ["dead-pid"]]),
+    }
+)
+
+
+@settings(max_examples=120, deadline=None)
+@given(rows=st.lists(row, min_size=1, max_size=80, unique_by=lambda r: (r["source"], r["line"])))
+def test_split_loses_nothing_and_samples_each_input_and_kind(rows: list[dict[str, Any]]) -> None:
+    """The two parts together are the table (dropped columns were null), and only
+    high-volume rows past each input's first RAW_SAMPLE of their kind go narrow."""
+    table = events_from_rows([{**r, "hit": 0} for r in rows])
+    detail, activity = split(table)
+    assert detail.height + activity.height == table.height
+    assert set(activity.columns) <= set(ACTIVITY_SCHEMA.names())
+    assert activity.get_column("kind").is_in(sorted(ACTIVITY_KINDS)).all()
+    # Only the text of narrow rows is gone (by design); every other value is kept.
+    together = whole(detail.lazy(), activity.lazy()).collect()
+    ordered = table.sort(list(SORT_KEY), nulls_last=True)
+    assert_frame_equal(together.drop(TEXT_COLUMNS), ordered.drop(TEXT_COLUMNS))
+    assert_frame_equal(
+        detail, table.join(detail.select("source", "line"), on=["source", "line"], how="semi")
+    )
+    for (source, kind), group in table.group_by("source", "kind"):
+        if kind not in ACTIVITY_KINDS:
+            continue
+        first = group.sort("line").head(RAW_SAMPLE).get_column("line").to_list()
+        kept = detail.filter(source=source, kind=kind).get_column("line").to_list()
+        assert set(first) <= set(kept), "a sample row went narrow"
+
+
+def test_chunked_split_counts_rows_across_chunks() -> None:
+    """Split chunk by chunk, an input keeps RAW_SAMPLE rows of a kind in all, not per chunk."""
+    rows = [{"kind": "run", "source": "a.log", "line": n, "hit": 0} for n in range(1, 13)]
+    kept: Counter[str] = Counter()
+    chunks = [events_from_rows(rows[:3]), events_from_rows(rows[3:])]
+    details = [split(chunk, kept)[0] for chunk in chunks]
+    assert [d.height for d in details] == [3, RAW_SAMPLE - 3]
+    assert kept["run"] == 12
+
+
+def test_busy_rows_of_the_sample_are_stored_narrow() -> None:
+    """On the sample bundle most rows are high-volume and stored without text, and the
+    whole table still counts every one of them."""
+    result = ingest([SAMPLE])
+    assert result.activity.height > result.detail.height
+    assert "raw" not in result.activity.columns
+    assert result.events.height == result.detail.height + result.activity.height
