@@ -413,7 +413,9 @@ def _sample_raw(frame: pl.DataFrame, result: FileScan) -> None:
     this input, and the rest narrow: memory then follows lock events, not log lines."""
     keyed = frame.with_columns(_key=pl.col("message").hash())
     detail, activity = split(keyed, result.raw_kept)
-    result.frames.append(detail)
+    # A kept row's text is a view into the whole chunk's buffers (16 MB of
+    # lines): copied out, the few sample rows no longer hold the chunk alive.
+    result.frames.append(pl.from_dicts(detail.to_dicts(), schema=detail.schema))
     result.activity.append(activity)
 
 
