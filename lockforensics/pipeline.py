@@ -549,15 +549,18 @@ def correlate(
     )
 
 
-#: The columns the annotating stages (epochs.epochs, epochs.annotate, identity.link) read.
-#: They sort and join the table, and on a busy bundle a copy of every column
-#: costs several times the table itself; so they run on these alone, and their
-#: new columns are put back beside the rest (row order is kept by ``_row``).
-_ANNOTATE_INPUT = (
+#: The columns the annotating stages read: epochs.epochs, epochs.annotate and
+#: identity.link.  They sort and join the table, and on a busy bundle a copy of
+#: every column costs several times the table itself; so each runs on its own
+#: columns alone, and their new columns are put back beside the rest (row
+#: order is kept by ``_row``).
+_EPOCH_INPUT = (
     "ts", "source", "line", "hit", "kind", "phase", "host", "gateway_pid", "spawned_pid",
-    "pid", "uptime_ms", "occurrence", "agent", "session_id", "session_key",
-    "session_is_placeholder", "lane", "channel", "version",
+    "pid", "uptime_ms", "occurrence", "version",
 )  # fmt: skip
+_TIMING_INPUT = ("ts", "source", "line", "hit", "kind", "host", "gateway_pid")
+_IDENTITY_INPUT = ("ts", "session_id", "session_key", "session_is_placeholder")
+_ANNOTATE_INPUT = tuple(dict.fromkeys(_EPOCH_INPUT + _IDENTITY_INPUT))
 
 
 #: The columns epochs and session identity add to (or fill in) the event table.
@@ -572,18 +575,27 @@ def annotation(events: pl.DataFrame, activity: pl.DataFrame | None = None) -> An
         [p.lazy().select([c for c in _ANNOTATE_INPUT if c in p.columns]) for p in parts],
         how="diagonal_relaxed",
     ).collect()
-    epoch_table = epochs.epochs(narrow.lazy()).collect()
+    epoch_table = epochs.epochs(narrow.lazy().select(_EPOCH_INPUT)).collect()
     return Annotation(epoch_table, annotate(narrow, epoch_table).select(ANNOTATION_COLUMNS))
 
 
 def annotate(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
     """The table with epoch, uptime and linked-session columns."""
-    narrow = events.select(_ANNOTATE_INPUT).with_row_index("_row")
-    done = identity.link(epochs.annotate(narrow.lazy(), epoch_table.lazy())).sort("_row").collect()
-    if done.height != events.height:  # pragma: no cover - the stages keep every row
+    rows = events.lazy().with_row_index("_row")
+    timing = epochs.annotate(rows.select("_row", *_TIMING_INPUT), epoch_table.lazy())
+    # link keeps its input's row order; the session of a row does not depend on it.
+    session = identity.link(rows.select("_row", *_IDENTITY_INPUT))
+    times, sessions = pl.collect_all(
+        [
+            timing.select("_row", "gateway_pid", *EPOCH_COLUMNS.names()).sort("_row"),
+            session.select(IDENTITY_COLUMNS.names()),
+        ]
+    )
+    if times.height != events.height:  # pragma: no cover - the stages keep every row
         raise AssertionError("annotation changed the number of events")
-    added = [c for c in done.columns if c not in events.columns and c != "_row"]
-    return events.with_columns(done.get_column("gateway_pid")).hstack(done.select(added))
+    return events.with_columns(times.get_column("gateway_pid")).hstack(
+        [*times.drop("_row", "gateway_pid").get_columns(), *sessions.get_columns()]
+    )
 
 
 def _distinct(frame: pl.LazyFrame, column: str) -> tuple[str, ...]:
