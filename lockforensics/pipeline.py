@@ -359,19 +359,22 @@ def _in_order(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.DataFram
     gathered into it: a sort of each whole part would work out its order again.
     """
     needed = dict.fromkeys([*occurrences.read_columns(), *SORT_KEY])
-    both = (
-        pl.concat(
-            [
-                part.lazy()
-                .select([c for c in needed if c in part.columns])
-                .with_columns(_part=pl.lit(n, pl.UInt8), _i=pl.int_range(pl.len(), dtype=pl.UInt32))
-                for n, part in enumerate((detail, activity))
-            ],
-            how="diagonal_relaxed",
-        )
-        .sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
-        .collect()
+    # Inputs by their rank among the paths, not their text: the sort and the
+    # occurrence groups then compare integers, and this copy of the table's
+    # keys holds no path strings (the same order, the same equalities).
+    paths = sorted({str(s) for p in (detail, activity) for s in p.get_column("source").unique()})
+    ranked = pl.col("source").replace_strict(
+        {path: rank for rank, path in enumerate(paths)}, return_dtype=pl.UInt32
     )
+    both = pl.concat(
+        [
+            part.select(
+                [ranked if c == "source" else c for c in needed if c in part.columns]
+            ).with_columns(_part=pl.lit(n, pl.UInt8), _i=pl.int_range(pl.len(), dtype=pl.UInt32))
+            for n, part in enumerate((detail, activity))
+        ],
+        how="diagonal_relaxed",
+    ).sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
     ids = both.select("_part", "_i").with_columns(
         occurrences.assign_frame(both).cast(EVENT_SCHEMA["occurrence"])
     )
