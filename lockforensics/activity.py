@@ -16,7 +16,9 @@ lines.  So the table is kept as two frames of the one schema:
 A row goes to the activity part only when every column it drops is null, so
 nothing is lost: :func:`whole` is the one table, with the dropped columns null.
 The correlator reads :func:`whole` lazily; polars pushes each stage's filter
-and column choice into both parts, so no stage copies the whole table.
+and column choice into both parts, so no stage copies the whole table.  Each
+part is stored in the table's total order with every row's place in it
+(``POSITION``), so the one table is a merge of the two, never a sort.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ TEXT_COLUMNS = ("raw", "message")
 _DROPPED = tuple(c for c in COLUMNS if c not in ACTIVITY_SCHEMA and c not in TEXT_COLUMNS)
 #: Columns outside the schema that travel with rows until occurrences are assigned.
 _EXTRA = ("_key",)
+#: A stored part's column: each row's place in the one table's total order.
+POSITION = "_pos"
 
 
 def split(
@@ -92,7 +96,20 @@ def whole(detail: pl.LazyFrame, activity: pl.LazyFrame, ordered: bool = True) ->
     row is copied, and only what survives them is sorted.  ``ordered=False``
     for aggregates that do not need the order (a sort of every row otherwise).
     """
-    names = detail.collect_schema().names()
+    schema = detail.collect_schema()
+    names = [n for n in schema.names() if n != POSITION]
+    have = activity.collect_schema().names()
+    if ordered and POSITION in schema and POSITION in have:
+        # Same columns on both sides (the activity part's missing ones null),
+        # then a linear merge on the stored places.
+        filled = activity.select(
+            [
+                pl.col(n) if n in have else pl.lit(None, schema[n]).alias(n)
+                for n in (*names, POSITION)
+            ]
+        )
+        merged = pl.merge_sorted([detail.select(*names, POSITION), filled], key=POSITION)
+        return merged.drop(POSITION)
     rows = pl.concat([detail, activity], how="diagonal_relaxed").select(names)
     return rows.sort(list(SORT_KEY), nulls_last=True, maintain_order=True) if ordered else rows
 

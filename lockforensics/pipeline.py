@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from lockforensics.activity import conform, empty_activity, split, whole
+from lockforensics.activity import POSITION, conform, empty_activity, split, whole
 from lockforensics.correlate import (
     alignment,
     epochs,
@@ -353,7 +353,8 @@ def build_table(
 
 
 def _in_order(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Both parts in the one table's total order, with occurrence ids assigned over it.
+    """Both parts in the one table's total order, with occurrence ids assigned over
+    it and each row's place in it (activity.POSITION).
 
     The order is found once, on the columns occurrences read, and each part is
     gathered into it: a sort of each whole part would work out its order again.
@@ -376,7 +377,8 @@ def _in_order(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.DataFram
         how="diagonal_relaxed",
     ).sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
     ids = both.select("_part", "_i").with_columns(
-        occurrences.assign_frame(both).cast(EVENT_SCHEMA["occurrence"])
+        occurrences.assign_frame(both).cast(EVENT_SCHEMA["occurrence"]),
+        pl.int_range(pl.len(), dtype=pl.UInt32).alias(POSITION),
     )
     del both
     ordered = []
@@ -384,7 +386,7 @@ def _in_order(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.DataFram
         mine = ids.filter(pl.col("_part") == n)
         ordered.append(
             part[mine.get_column("_i")]
-            .with_columns(mine.get_column("occurrence"))
+            .with_columns(mine.get_column("occurrence"), mine.get_column(POSITION))
             .drop(occurrences.MESSAGE_KEY)
         )
     return ordered[0], ordered[1]

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from lockforensics.activity import TEXT_COLUMNS, split, whole
+from lockforensics.activity import POSITION, TEXT_COLUMNS, split, whole
 from lockforensics.parsing.signatures import HELPER_GROUPS, META_FIELDS, load_catalog
 from lockforensics.pipeline import ingest
 from lockforensics.schema import (
@@ -100,3 +100,13 @@ def test_busy_rows_of_the_sample_are_stored_narrow() -> None:
     assert result.activity.height > result.detail.height
     assert "raw" not in result.activity.columns
     assert result.events.height == result.detail.height + result.activity.height
+
+
+def test_merged_parts_are_the_sorted_table() -> None:
+    """The two stored parts merged on their places give exactly the table sorted anew."""
+    result = ingest([SAMPLE])
+    parts = [p.drop(POSITION).lazy() for p in (result.detail, result.activity)]
+    assert POSITION in result.detail.columns
+    assert POSITION in result.activity.columns
+    assert_frame_equal(result.events, whole(*parts).collect())
+    assert result.events.get_column("ts").is_sorted(nulls_last=True)
