@@ -82,3 +82,27 @@ def test_redact_frame_rewrites_strings_and_lists() -> None:
     assert "bob" not in out["raw"][0]
     assert "bob" not in out["reasons"][0][0]
     assert out["pid"][0] == 5
+
+
+def test_a_lazy_table_is_redacted_after_its_filters() -> None:
+    """Only the rows a report collects are redacted, each distinct value once, and
+    spec vocabulary (kinds) is left as it is."""
+    calls: list[str] = []
+
+    class Counting(Redactor):
+        def text(self, text: str) -> str:
+            calls.append(text)
+            return super().text(text)
+
+    table = pl.DataFrame(
+        {
+            "kind": ["run"] * 1000 + ["takeover"],
+            "source": ["/home/alice/a.log"] * 1000 + ["/home/bob/b.log"],
+            "run_id": [f"r{n}" for n in range(1001)],
+        }
+    )
+    lazy = redact_frame(table.lazy(), Counting(key=b"k"))
+    shown = lazy.filter(pl.col("kind") == "takeover").collect()
+    assert shown.get_column("kind").to_list() == ["takeover"]
+    assert "bob" not in shown.get_column("source").item()
+    assert sorted(calls) == ["/home/bob/b.log", "r1000"]
