@@ -163,3 +163,34 @@ def test_envelopes_that_do_not_wrap_keep_one_record_per_line() -> None:
     scan = _scan("journal.log", text)
     assert scan.envelope == "journald-short-iso"
     assert (scan.lines, scan.event_lines, scan.unrecognized) == (2, 1, 1)
+
+
+# A chat paste of a console capture: the chat box wrapped a long line at spaces
+# and indented what it wrapped; the Markdown block below it is indented whole.
+CHAT = f"""2026-06-26T13:48:30+08:00 [diagnostic] lane task error: lane=session:agent:main:main durationMs=60169
+ error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=4242 alive=true ageMs=124708
+ /root/.openclaw/agents/main/sessions/{WRAPPED_SID}.jsonl.lock"
+
+    2026-06-26T13:49:00+08:00 [diagnostic] lane enqueue: lane=main queueSize=1
+    2026-06-26T13:49:01+08:00 [diagnostic] lane dequeue: lane=main waitMs=2 queueSize=0
+"""
+
+
+def test_lines_wrapped_with_an_indent_join_their_record() -> None:
+    """An indented line that does not start a record continues the console record above,
+    so the wrapped lock error is one event with its path; indented records stay apart."""
+    scan = _scan("console-paste.log", CHAT)
+    assert scan.envelope == "console"
+    assert _events(scan) == [
+        (1, "lock_timeout", WRAPPED_SID),
+        (5, "lane_task", None),
+        (6, "lane_task", None),
+    ]
+    assert (scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized) == (6, 5, 1, 0)
+
+
+def test_without_a_record_pattern_indented_lines_stay_apart() -> None:
+    """Where any line may start a record (the plain fallback), an indent alone joins nothing."""
+    frame = pl.DataFrame({"line": [1, 2], "text": ["first line", "  second line"]})
+    assert join_records(frame).get_column("span").to_list() == [1, 1]
+    assert join_records(frame, r"^first").get_column("span").to_list() == [2]

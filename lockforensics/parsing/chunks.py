@@ -173,7 +173,7 @@ class LogEngine:
                     f"envelope changes from {env.name} to {found.name}"
                 )
                 env = found
-            if env.wraps and frame.height - (cut := trailing_start(frame)) <= CARRY_LINES:
+            if env.wraps and frame.height - (cut := trailing_start(frame, env.line)) <= CARRY_LINES:
                 frame, carry = frame.head(cut), frame.slice(cut)
                 if frame.is_empty():
                     continue
@@ -222,7 +222,7 @@ class LogEngine:
         # One row per record: a line, or a record joined from several (``span``).
         numbered = frame.with_row_index("line", offset=base + 1)
         if env.wraps:
-            numbered = join_records(numbered)
+            numbered = join_records(numbered, env.line)
         else:
             numbered = numbered.with_columns(span=pl.lit(1, pl.Int64))
         # One pass computes every per-line flag (the regexes are the cost);

@@ -10,7 +10,12 @@ continues the record above it when it is:
   ``"`` open and this one closes it before any whitespace (a pid or path
   wrapped in a YAML or JSON value; one wrap per string);
 * an indented line or the closing ``}`` of a pretty-printed JSON record that
-  opened with ``{`` alone on a line.
+  opened with ``{`` alone on a line;
+* an indented line under a non-blank line, when the envelope can tell record
+  lines (``record``, its ``line`` pattern) and this one, indent dropped, is
+  not one: a long log line wrapped at a space by a chat box or a terminal
+  that indents what it wraps.  A pasted log indented as a whole (a Markdown
+  code block) is still one record per line.
 
 All of it is column arithmetic on the chunk's lines frame: each line gets a
 record id (a running count of lines that start a record), and the lines of one
@@ -35,8 +40,11 @@ CLOSES_RE = r'^[^\s"]*"'
 CLOSER_RE = r"^\}\s*,?\s*$"
 
 
-def continues(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    """Per line: does it continue the record above, and was the cut inside a word?"""
+def continues(text: pl.Expr, record: str = "") -> tuple[pl.Expr, pl.Expr]:
+    """Per line: does it continue the record above, and was the cut inside a word?
+
+    ``record``: the pattern of a line that starts a record ("" when any line may).
+    """
     blank = text.is_null() | (text.str.strip_chars() == "")
     prev_blank = blank.shift(1, fill_value=True)
     odd = (text.str.count_matches('"', literal=True).fill_null(0) % 2) == 1
@@ -60,17 +68,21 @@ def continues(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
     opened = text.first().over(group).str.strip_chars().fill_null("") == "{"
     closed_before = (closer.cast(pl.Int64).cum_sum().over(group) - closer.cast(pl.Int64)) > 0
     pretty = opened & ~head & ~closed_before
-    joined = ~blank & (frame | released | cut | pretty)
+    wrapped = pl.lit(False)
+    if record:
+        starts = text.str.strip_chars_start().str.contains(record).fill_null(False)
+        wrapped = indented & ~prev_blank & ~opened & ~starts
+    joined = ~blank & (frame | released | cut | pretty | wrapped)
     return joined, joined & cut
 
 
-def join_records(numbered: pl.DataFrame) -> pl.DataFrame:
+def join_records(numbered: pl.DataFrame, record: str = "") -> pl.DataFrame:
     """One row per record of ``numbered`` (columns line, text), with ``span``.
 
     A frame with no continuation comes back as it was, plus ``span`` = 1.
     """
     text = pl.col("text")
-    joined, cut = continues(text)
+    joined, cut = continues(text, record)
     flagged = numbered.with_columns(_join=joined, _cut=cut)
     if not flagged.get_column("_join").any():
         return numbered.with_columns(span=pl.lit(1, pl.Int64))
@@ -104,9 +116,9 @@ def join_records(numbered: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def trailing_start(numbered: pl.DataFrame) -> int:
+def trailing_start(numbered: pl.DataFrame, record: str = "") -> int:
     """Index of the last line that starts a record: the record from there on may
     go on in the next chunk (0 when the whole frame is one record)."""
-    joined, _ = continues(pl.col("text"))
+    joined, _ = continues(pl.col("text"), record)
     starts = numbered.select(pl.arg_where(~joined)).to_series()
     return int(starts[-1]) if starts.len() else 0
