@@ -233,40 +233,23 @@ class ScenarioBuilder:
         run_id = new_uuid(rng)
         self.run_start(t - LOCK_ACQUIRE_TIMEOUT_MS - 60, run_id, s)
         add = self.tl.add
-        add(
-            t,
-            "WARN",
-            "model-fallback/decision",
-            "model fallback decision",
-            fallback_decision(
+        # Each candidate's failure, logged as it happens: the primary's names the
+        # fallback as the next candidate, the fallback's names none.
+        for attempt, (at, model, core, after) in enumerate(
+            ((t, primary, cores[0], fallback), (t2, fallback, cores[1], None)), start=1
+        ):
+            decision = fallback_decision(
                 run_id,
                 s.agent,
-                primary,
-                attempt=1,
+                model,
+                attempt=attempt,
                 total=2,
                 reason="timeout",
                 status=408,
-                preview=cores[0],
-                next_candidate=fallback,
-            ),
-        )
-        add(
-            t2,
-            "WARN",
-            "model-fallback/decision",
-            "model fallback decision",
-            fallback_decision(
-                run_id,
-                s.agent,
-                fallback,
-                attempt=2,
-                total=2,
-                reason="timeout",
-                status=408,
-                preview=cores[1],
-                next_candidate=None,
-            ),
-        )
+                preview=core,
+                next_candidate=after,
+            )
+            add(at, "WARN", "model-fallback/decision", "model fallback decision", decision)
         summary = (
             f"All models failed (2): {primary[0]}/{primary[1]}: {cores[0]} | "
             f"{fallback[0]}/{fallback[1]}: {cores[1]}"
