@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import random
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -171,3 +172,47 @@ def test_random_mixtures_are_identical(picks: list[tuple[str, str, int, bool]], 
     lines = [WRAPPERS[env](m, "diagnostic", s) if wrapped else m for m, env, s, wrapped in picks]
     rng.shuffle(lines)
     assert_same(*_both({"mixed.log": ("\n".join(lines) + "\n").encode()}))
+
+
+def _clock_line(minute: int, message: str, dated: bool) -> tuple[str, datetime]:
+    """A console line ``minute`` minutes past 23:00 on 28 May (UTC), time-only or
+    dated, and the instant it was written."""
+    instant = datetime(2026, 5, 28, 23, 0, 7, tzinfo=UTC) + timedelta(minutes=minute)
+    stamp = instant.strftime("%Y-%m-%dT%H:%M:%S.000Z" if dated else "%H:%M:%S")
+    return f"{stamp} [diagnostic] {message}", instant
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    picks=st.lists(
+        st.tuples(st.sampled_from(_FRAGMENTS[:12]), st.booleans(), st.booleans()),
+        min_size=1,
+        max_size=60,
+    ),
+    chunk_bytes=st.sampled_from([200, 700, 1 << 20]),
+    batch_rows=st.sampled_from([4, 1 << 20]),
+)
+def test_batches_across_chunks_read_as_chunk_by_chunk(
+    picks: list[tuple[str, bool, bool]], chunk_bytes: int, batch_rows: int
+) -> None:
+    """Candidates held over several chunks and read as one batch give the table that
+    reading each chunk's candidates at once, line by line, gives, and every line
+    keeps its true time: midnight rollovers and the date a dated line sets included."""
+    lines, truth, minute = [], {}, 0
+    for number, (message, dated, jump) in enumerate(picks, start=1):
+        minute += 40 if jump else 1  # some steps cross midnight
+        line, truth[number] = _clock_line(minute, message, dated)
+        lines.append(line)
+    data = ("\n".join(lines) + "\n").encode()
+    tables = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunks, "CHUNK_BYTES", chunk_bytes)
+        for rows, vectorised in ((batch_rows, True), (1, False)):
+            patch.setattr(chunks, "BATCH_ROWS", rows)
+            inputs = [memory_input("gateway-2026-05-28.log", data)]
+            tables.append(ingest_inputs(inputs, jobs=1, vectorised=vectorised))
+    assert_same(*tables)
+    scan = tables[0].files[0]
+    assert scan.lines == len(lines) == scan.event_lines + scan.noise_lines + scan.unrecognized
+    times = tables[0].events.filter(pl.col("kind") != "file").select("line", "ts").unique()
+    assert {line: truth[line] for line in times.get_column("line")} == dict(times.iter_rows())

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 import polars as pl
 
 from lockforensics.activity import split
+from lockforensics.ingest.containers import READ_ERRORS
 from lockforensics.parsing.continuations import join_records, trailing_start
 from lockforensics.parsing.envelopes import PLAIN, EnvelopeCatalog, EnvelopeSpec, Record, sniff
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
@@ -37,9 +38,14 @@ MAX_LINE = 1 << 20
 #: Every word of the lock vocabulary (parsers/envelopes.toml [unclassified])
 #: holds one of these; tests/test_reading_robust.py keeps the two in step.
 VOCAB_PREFILTER = "(?i)lock|takeover|stale"
-#: Below this many candidates in a chunk the per-line reader is cheaper than
-#: the vectorised one's fixed cost (a few dozen polars calls per chunk).
+#: Below this many candidates in a batch the per-line reader is cheaper than
+#: the vectorised one's fixed cost (a few dozen polars calls per batch).
 VECTOR_MIN = 200
+#: Candidates of consecutive chunks are read as one batch of about this many
+#: lines: the vectorised reader compiles its fifty-odd regexes again on every
+#: call (polars keeps 32 per thread), about 30 ms, which per 16 MB chunk was
+#: a sixth of a busy chunk's cost and most of a sparse one's.
+BATCH_ROWS = 32_768
 #: Lines offered to envelope sniffing per chunk, and how far to look for them.
 SNIFF_LINES = 64
 SNIFF_WINDOW = 2000
@@ -49,6 +55,29 @@ CARRY_LINES = 1000
 ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
 
 ProgressHook = Callable[[int], None]
+
+
+@dataclass(slots=True)
+class Pending:
+    """Candidate lines of consecutive chunks, and the day rollovers among them,
+    not yet read: they are read in line order, as one batch."""
+
+    frames: list[pl.DataFrame] = field(default_factory=list)
+    rollovers: list[int] = field(default_factory=list)
+    rows: int = 0
+
+    def add(self, candidates: pl.DataFrame, rollovers: list[int]) -> None:
+        # A filtered string column still points into the whole chunk's
+        # buffers; copied, a batch holds its candidates, not 16 MB a chunk.
+        text = pl.concat_str([pl.col("text"), pl.lit("")])
+        self.frames.append(candidates.with_columns(text.alias("text")))
+        self.rows += candidates.height
+        self.rollovers.extend(rollovers)
+
+    def take(self) -> tuple[pl.DataFrame | None, list[int]]:
+        frames, rollovers = self.frames, self.rollovers
+        self.frames, self.rollovers, self.rows = [], [], 0
+        return (pl.concat(frames) if frames else None), rollovers
 
 
 def lines_frame(chunk: bytes) -> pl.DataFrame:
@@ -116,6 +145,25 @@ def chunks(
             yield block[: end + 1]
 
 
+class _Stoppable:
+    """Chunks until the stream fails (truncated, corrupt): the lines read before
+    the failure are still settled, then ``raise_stop`` passes it on to the caller."""
+
+    def __init__(self, source: Iterator[bytes]) -> None:
+        self._source = source
+        self._error: Exception | None = None
+
+    def __iter__(self) -> Iterator[bytes]:
+        try:
+            yield from self._source
+        except READ_ERRORS as exc:
+            self._error = exc
+
+    def raise_stop(self) -> None:
+        if self._error is not None:
+            raise self._error
+
+
 class LogEngine:
     """Scans log streams with one envelope catalog, line reader and vector plan."""
 
@@ -153,7 +201,9 @@ class LogEngine:
         first: Record | None = None
         cuts = Cuts()
         carry: pl.DataFrame | None = None
-        for chunk in chunks(stream, progress, cuts):
+        pending = Pending()
+        read = _Stoppable(chunks(stream, progress, cuts))
+        for chunk in read:
             # One byte, not the two of a CSI: a single-byte search is memchr
             # (GB/s), a two-byte one over a 16 MB chunk costs as much as a regex.
             ansi = b"\x1b" in chunk
@@ -172,14 +222,18 @@ class LogEngine:
                     f"{result.source}: line {base + 1}: "
                     f"envelope changes from {env.name} to {found.name}"
                 )
+                self._settle(pending, env, clock, result)
                 env = found
             if env.wraps and frame.height - (cut := trailing_start(frame, env.line)) <= CARRY_LINES:
                 frame, carry = frame.head(cut), frame.slice(cut)
                 if frame.is_empty():
                     continue
-            base = self._chunk(frame, base, env, clock, result)
+            base = self._chunk(frame, base, env, clock, result, pending)
         if carry is not None and env is not None:
-            base = self._chunk(carry, base, env, clock, result)
+            base = self._chunk(carry, base, env, clock, result, pending)
+        if env is not None:
+            self._settle(pending, env, clock, result)
+        read.raise_stop()
         if cuts.lines or cuts.dropped:
             result.warnings.append(
                 f"{result.source}: {cuts.lines} line(s) longer than {MAX_LINE >> 20} MiB cut; "
@@ -214,6 +268,7 @@ class LogEngine:
         env: EnvelopeSpec,
         clock: FileClock,
         result: FileScan,
+        pending: Pending,
     ) -> int:
         text = pl.col("text")
         fits = text.str.contains(self.envelopes.noise)
@@ -262,7 +317,19 @@ class LogEngine:
         last = flagged.filter(~blank).select("text").tail(1)
         if last.height:
             result.last_text = last.item()
-        rollovers = self._rollovers(flagged, env, clock)
+        pending.add(candidates, self._rollovers(flagged, env, clock))
+        if pending.rows >= BATCH_ROWS:
+            self._settle(pending, env, clock, result)
+        return base + lines
+
+    def _settle(
+        self, pending: Pending, env: EnvelopeSpec, clock: FileClock, result: FileScan
+    ) -> None:
+        """Read the pending candidates: in bulk what the vector reader can settle,
+        the rest line by line."""
+        candidates, rollovers = pending.take()
+        if candidates is None:
+            return
         stamps: pl.DataFrame | None = None
         vector = self.vector if self.vector is not None and self.vector.supports(env) else None
         if vector is not None and candidates.height >= VECTOR_MIN:
@@ -278,7 +345,6 @@ class LogEngine:
                 result.years.update(found.years)
                 stamps = found.stamps
         self._per_line(candidates, stamps, rollovers, env, clock, result)
-        return base + lines
 
     def _per_line(
         self,
@@ -346,7 +412,11 @@ class LogEngine:
         if env.stamp not in ("time", "any") or env is PLAIN:
             return []
         clock.rollovers_seen = clock.rollovers_seen or 0
-        parts = pl.col("text").str.extract_groups(r"^(\d{2}):(\d{2}):(\d{2})")
+        # A dated line's time of day counts too: 23:40 dated, then 00:20 alone,
+        # is the next day.
+        parts = pl.col("text").str.extract_groups(
+            r"^(?:\d{4}-\d{2}-\d{2}[T ])?(\d{2}):(\d{2}):(\d{2})"
+        )
         seconds = (
             parts.struct.field("1").cast(pl.Int32) * 3600
             + parts.struct.field("2").cast(pl.Int32) * 60
