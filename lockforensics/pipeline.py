@@ -345,20 +345,27 @@ def build_table(
     detail, moved = split(pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0])
     del parts
     narrow.append(conform(moved, ACTIVITY_SCHEMA))
-    slim = pl.concat(narrow, how="vertical")
+    # Not rechunked: the order below gathers every row anyway, so one
+    # contiguous copy of the activity rows here would only add to the peak.
+    slim = pl.concat(narrow, how="vertical", rechunk=False)
     del narrow
     if prune is not None:
         detail, slim = prune(detail, slim)
-    return _in_order(detail, slim)
+    parts = [detail, slim]
+    del detail, slim
+    return _in_order(parts)
 
 
-def _in_order(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Both parts in the one table's total order, with occurrence ids assigned over
-    it and each row's place in it (activity.POSITION).
+def _in_order(parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The two parts (detail, activity) in the one table's total order, with
+    occurrence ids assigned over it and each row's place in it (activity.POSITION).
 
     The order is found once, on the columns occurrences read, and each part is
     gathered into it: a sort of each whole part would work out its order again.
+    ``parts`` is emptied: each part is let go column by column as its ordered
+    copy is made, so the table is not held twice.
     """
+    detail, activity = parts
     needed = dict.fromkeys([*occurrences.read_columns(), *SORT_KEY])
     # Inputs by their rank among the paths, not their text: the sort and the
     # occurrence groups then compare integers, and this copy of the table's
@@ -380,16 +387,24 @@ def _in_order(detail: pl.DataFrame, activity: pl.DataFrame) -> tuple[pl.DataFram
         occurrences.assign_frame(both).cast(EVENT_SCHEMA["occurrence"]),
         pl.int_range(pl.len(), dtype=pl.UInt32).alias(POSITION),
     )
-    del both
+    del both, detail, activity
     ordered = []
-    for n, part in enumerate((detail, activity)):
+    for n in (0, 1):
         mine = ids.filter(pl.col("_part") == n)
-        ordered.append(
-            part[mine.get_column("_i")]
-            .with_columns(mine.get_column("occurrence"), mine.get_column(POSITION))
-            .drop(occurrences.MESSAGE_KEY)
-        )
+        part = _gathered(parts, mine.get_column("_i")).drop(occurrences.MESSAGE_KEY)
+        ordered.append(part.with_columns(mine.get_column("occurrence"), mine.get_column(POSITION)))
     return ordered[0], ordered[1]
+
+
+def _gathered(parts: list[pl.DataFrame], order: pl.Series) -> pl.DataFrame:
+    """The first of ``parts`` (popped) in ``order``, a column at a time: each old
+    column is freed as its new one is made."""
+    part = parts.pop(0)
+    columns = []
+    for name in part.columns:
+        columns.append(part.get_column(name).gather(order))
+        part = part.drop(name)
+    return pl.DataFrame(columns)
 
 
 def analyze(result: Ingest, settings: Settings) -> Findings:
