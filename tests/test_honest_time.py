@@ -115,3 +115,18 @@ def test_fixed_offsets_carry_no_dst_note() -> None:
     value, note = LocalTimes(zone_from_option("-05:00")).to_utc(datetime(2026, 11, 1, 1, 30))
     assert value == datetime(2026, 11, 1, 6, 30, tzinfo=UTC)
     assert note == "zone -05:00 from --tz"
+
+
+def test_a_zoned_stamp_counts_once_as_zone_evidence() -> None:
+    """An event line among a file's first lines is counted by its reader, not again
+    as opening evidence: the report's "N of M zoned stamps" counts stamps."""
+    text = (
+        "2026-05-28T06:20:01.100+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 4821)\n"
+        "2026-05-28T06:20:02.100+02:00 [gateway] a line no signature reads\n"
+        "2026-05-28T06:20:03.100+02:00 [diagnostic] lane wait exceeded: lane=main waitedMs=3000 queueAhead=1\n"
+    )
+    result = ingest_files({"console.log": text})
+    scan = result.files[0]
+    assert scan.event_lines == 2
+    assert dict(scan.offsets) == {"+02:00": 3}
+    assert dict(scan.years) == {2026: 3}

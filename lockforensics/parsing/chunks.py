@@ -15,6 +15,7 @@ unrecognised (the first few kept as samples).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -177,6 +178,7 @@ class LogEngine:
         self.envelopes = envelopes
         self.lines = lines
         self.candidate_re = candidate_re
+        self.candidate = re.compile(candidate_re)
         self.vector = vector
 
     def scan(
@@ -215,7 +217,8 @@ class LogEngine:
             if env is None:
                 env = found
                 opening = [(t or "")[:SNIFF_BYTES] for t in texts[:SNIFF_LINES]]
-                _zone_evidence(env, opening, result)
+                others = [t for t in opening if not self.candidate.search(t)]
+                _zone_evidence(env, others, result)
                 first = self._first_bound(env, opening, clock)
             elif found is not PLAIN and found is not env:
                 result.warnings.append(
@@ -491,7 +494,8 @@ def _sample_raw(frame: pl.DataFrame, result: FileScan) -> None:
 
 def _zone_evidence(env: EnvelopeSpec, sample: list[str], result: FileScan) -> None:
     """Offsets written in the first lines count as the zone this file shows,
-    even when no candidate line carries one."""
+    even when no candidate line carries one.  ``sample`` holds no candidate
+    lines: the reader counts their stamps, and a stamp counts once."""
     if env is PLAIN:
         return
     for line in sample:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import re
 from typing import BinaryIO, cast
 
 from lockforensics.ingest.bundle import READ_ERRORS, Input
@@ -46,7 +45,6 @@ class Scanner:
         self.catalog = catalog or load_catalog()
         self.envelopes = envelopes or load_envelopes()
         self.candidate_re = literal_regex(self.catalog.literals + CLOCK_LITERALS)
-        candidate_py = re.compile(self.candidate_re)
         self.lines = LineReader(self.catalog, self.envelopes.unclassified)
         plan = VectorPlan(self.catalog, self.candidate_re) if vectorised else None
         self.logs = LogEngine(self.envelopes, self.lines, self.candidate_re, plan)
@@ -54,7 +52,7 @@ class Scanner:
             documents or load_documents(),
             self.envelopes,
             self.lines,
-            lambda text: candidate_py.search(text) is not None,
+            lambda text: self.logs.candidate.search(text) is not None,
         )
 
     def scan(
