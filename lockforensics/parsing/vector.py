@@ -412,10 +412,15 @@ def _zone_label(ts: pl.Expr) -> pl.Expr:
 
 def _finish(frame: pl.DataFrame, env: EnvelopeSpec, source: str) -> pl.DataFrame:
     """Meta context, derived fields, time and provenance: the event columns."""
-    for column in [c[5:] for c in frame.columns if c.startswith("_ctx_")]:
-        ctx = pl.col(f"_ctx_{column}")
-        value = pl.coalesce(pl.col(column), ctx) if column in frame.columns else ctx
-        frame = frame.with_columns(value.alias(column))
+    context = [c[5:] for c in frame.columns if c.startswith("_ctx_")]
+    frame = frame.with_columns(
+        (
+            pl.coalesce(column, f"_ctx_{column}")
+            if column in frame.columns
+            else pl.col(f"_ctx_{column}")
+        ).alias(column)
+        for column in context
+    )
     frame = frame.with_columns(
         [pl.lit(None, EVENT_SCHEMA[c]).alias(c) for c in _DERIVED if c not in frame.columns]
     )
