@@ -504,7 +504,9 @@ def correlate(
         epoch_table = epoch_table.filter(pl.col("epoch").is_in(kept.implode()))
 
     # Incidents are found over the whole bundle and keep those ids in scope (stable ids).
-    whole_clusters = incidents.cluster(failures.failures(table), settings.gap_s)
+    whole_clusters = incidents.cluster(
+        failures.failures(table), settings.gap_s, epoch_table.lazy().select("epoch", "host")
+    )
     clustered = incidents.renumber(failures.failures(lazy), whole_clusters).collect()
     pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()

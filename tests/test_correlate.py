@@ -170,6 +170,41 @@ def test_incident_sessions_leave_out_placeholders() -> None:
     assert (row["sessions"], row["session_ids"]) == (1, ["s1"])
 
 
+def two_hosts(t: Table) -> None:
+    """Gateways on gw-a (pid 100) and gw-b (pid 200) fail at once, around 60 s."""
+    for host, pid in (("gw-a", 100), ("gw-b", 200)):
+        t.add("gateway_start", 0, phase="listening", gateway_pid=pid, host=host, source=host)
+    for seconds in (60, 70):
+        t.failure("lock_timeout", seconds, session=f"a{seconds}", host="gw-a", source="gw-a")
+    for seconds in (65, 75):
+        t.failure("takeover", seconds, agent="b", session=f"b{seconds}", host="gw-b", source="gw-b")
+
+
+def test_each_host_is_its_own_timeline_of_incidents() -> None:
+    """Two gateways' bursts at the same time are two incidents, each with its host and
+    pid, numbered by start; a failure the file log of gw-a wrote (no host on its line)
+    is gw-a's."""
+    t = Table()
+    two_hosts(t)
+    t.failure("lock_stale", 80, session="a80", source="gw-a")
+    f = run(t)
+    assert f.incidents.select("incident", "host", "start", "end", "gateway_pid").rows() == [
+        (1, "gw-a", at(60), at(80), 100),
+        (2, "gw-b", at(65), at(75), 200),
+    ]
+
+
+def test_failures_of_an_unknown_host_keep_one_timeline() -> None:
+    """When some failure's host cannot be told, the bundle's failures are one timeline."""
+    t = Table()
+    two_hosts(t)
+    t.failure("lock_stale", 80, session="x80", source="pasted.txt")
+    f = run(t)
+    assert f.incidents.select("incident", "host", "start", "end").rows() == [
+        (1, None, at(60), at(80))
+    ]
+
+
 # -- resolution ----------------------------------------------------------------
 
 
@@ -286,3 +321,17 @@ def test_time_limits_bound_the_incidents(since: object, until: object, incidents
     t.failure("lock_timeout", 1000)
     t.failure("takeover", 1010)
     assert run(t, since=since, until=until).headline.incidents == incidents
+
+
+def test_a_restart_clears_only_its_own_hosts_incident() -> None:
+    """gw-b's restart resolves gw-b's incident; gw-a's, which nothing on gw-a cleared, stays
+    unresolved."""
+    t = Table()
+    two_hosts(t)
+    restart = t.add("gateway_restart", 300, phase="signal", gateway_pid=200, host="gw-b")
+    t.add("gateway_restart", 302, same=restart, phase="mode", gateway_pid=200, host="gw-b")
+    f = run(t)
+    assert f.incidents.select("host", "resolved_by", "resolved_at").rows() == [
+        ("gw-a", None, None),
+        ("gw-b", "gateway_restart", at(302)),
+    ]

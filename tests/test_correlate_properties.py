@@ -114,3 +114,38 @@ def test_incidents_partition_the_occurrences(rows: list[Any], gap: int) -> None:
         apart = (after["ts"] - before["ts"]).total_seconds()
         same = before["incident"] is not None and before["incident"] == after["incident"]
         assert same == (apart <= gap and after["incident"] is not None), (before, after)
+
+
+@SETTINGS
+@given(
+    failure_rows,
+    st.lists(st.sampled_from(("gw-1", "gw-2")), min_size=30, max_size=30),
+    st.integers(1, 1200),
+)
+def test_incidents_partition_each_hosts_occurrences(
+    rows: list[Any], hosts: list[str], gap: int
+) -> None:
+    """With every failure's host known, each host's failures are partitioned by the gap
+    on their own, an incident holds one host's failures, and ids follow start times."""
+    t = Table()
+    for (kind, seconds, agent, session), host in zip(rows, hosts, strict=False):
+        t.failure(kind, seconds, agent=agent, session=session, host=host)
+    clustered = failure_frame(t.frame(), gap).collect().sort("ts", "occurrence")
+    assert (
+        clustered.group_by("incident")
+        .agg(pl.col("gateway_host").n_unique())
+        .filter(pl.col("incident").is_not_null() & (pl.col("gateway_host") > 1))
+        .is_empty()
+    )
+    for (host,), mine in clustered.partition_by("gateway_host", as_dict=True).items():
+        assert host in ("gw-1", "gw-2")
+        for before, after in pairwise(mine.to_dicts()):
+            apart = (after["ts"] - before["ts"]).total_seconds()
+            same = before["incident"] is not None and before["incident"] == after["incident"]
+            assert same == (apart <= gap and after["incident"] is not None), (before, after)
+    starts = (
+        clustered.filter(pl.col("incident").is_not_null())
+        .group_by("incident")
+        .agg(pl.col("ts").min())
+    )
+    assert starts.sort("incident")["ts"].is_sorted()

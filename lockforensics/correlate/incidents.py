@@ -1,7 +1,12 @@
-"""Incidents: failures clustered by time gap, across agents.
+"""Incidents: failures clustered by time gap, across agents, per gateway host.
 
 Timed failures (lock_stale, lock_timeout, takeover occurrences) in time order
-are cut wherever two consecutive ones lie more than ``gap`` apart.  A cluster
+are cut wherever two consecutive ones lie more than ``gap`` apart.  Each
+gateway host is its own timeline: two hosts' bursts at the same time are two
+incidents (each with its own gateway pid and uptime), not one.  A failure's
+host is the one its lines name, else its epoch's (correlate/epochs.py: its
+file's, else the bundle's only host); when some timed failure's host is
+unknown, the failures are clustered as one timeline, as a bundle of one host is.  A cluster
 of at least two failures is an incident; a failure alone in its cluster is
 background (``incident`` null) and counts toward the baseline rate, which
 would otherwise be zero by construction.  Untimed failures belong to no
@@ -27,26 +32,48 @@ from lockforensics.schema import EventKind
 MIN_FAILURES = 2
 
 
-def cluster(failures: pl.LazyFrame, gap_s: float) -> pl.LazyFrame:
-    """The failures with an ``incident`` column (null: background or untimed)."""
+def cluster(
+    failures: pl.LazyFrame, gap_s: float, epoch_hosts: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """The failures with an ``incident`` column (null: background or untimed) and
+    ``gateway_host``, the timeline each was clustered on (null: the one timeline).
+
+    ``epoch_hosts`` (epoch, host): the host of each epoch, for failures whose
+    lines name none.
+    """
     gap = timedelta(seconds=gap_s)
+    host = pl.col("host")
+    if epoch_hosts is not None:
+        failures = failures.join(
+            epoch_hosts.select("epoch", _epoch_host="host"), on="epoch", how="left"
+        )
+        host = pl.coalesce(host, pl.col("_epoch_host"))
+    known = pl.when(host != "").then(host)
+    timeline = ["_host"]
     timed = (
         failures.filter(pl.col("ts").is_not_null())
         .sort("ts", "occurrence")
-        .with_columns(_new=(pl.col("ts").diff() > gap).fill_null(True))
-        .with_columns(_cluster=pl.col("_new").cum_sum())
-        .with_columns(_big=pl.len().over("_cluster") >= MIN_FAILURES)
+        .with_columns(_host=known)
+        .with_columns(_host=pl.when(pl.col("_host").is_not_null().all()).then(pl.col("_host")))
+        .with_columns(_new=(pl.col("ts").diff().over(timeline) > gap).fill_null(True))
+        .with_columns(_cluster=pl.col("_new").cum_sum().over(timeline))
+        .with_columns(_big=pl.len().over(*timeline, "_cluster") >= MIN_FAILURES)
+        # Numbered in time order over every host: the n-th incident to start is n.
+        .with_columns(_start=(pl.col("_new") & pl.col("_big")).cum_sum())
         .with_columns(
             incident=pl.when(pl.col("_big"))
-            .then((pl.col("_new") & pl.col("_big")).cum_sum())
-            .cast(pl.Int64)
+            .then(pl.col("_start").first().over(*timeline, "_cluster"))
+            .cast(pl.Int64),
+            gateway_host=pl.col("_host"),
         )
-        .drop("_new", "_cluster", "_big")
+        .drop("_new", "_cluster", "_big", "_start", "_host", "_epoch_host", strict=False)
     )
     untimed = failures.filter(pl.col("ts").is_null()).with_columns(
-        incident=pl.lit(None, dtype=pl.Int64)
+        incident=pl.lit(None, dtype=pl.Int64), gateway_host=pl.lit(None, dtype=pl.String)
     )
-    return pl.concat([timed, untimed]).sort("ts", "occurrence", nulls_last=True)
+    return pl.concat([timed, untimed.drop("_epoch_host", strict=False)]).sort(
+        "ts", "occurrence", nulls_last=True
+    )
 
 
 def renumber(failures: pl.LazyFrame, whole: pl.LazyFrame) -> pl.LazyFrame:
@@ -55,9 +82,9 @@ def renumber(failures: pl.LazyFrame, whole: pl.LazyFrame) -> pl.LazyFrame:
     ``whole`` is ``cluster`` over every failure of the bundle; the ids it gave
     replace any clustering of the subset, so filters never renumber incidents.
     """
-    ids = whole.select("occurrence", "incident").unique("occurrence", keep="first")
+    ids = whole.select("occurrence", "incident", "gateway_host").unique("occurrence", keep="first")
     return (
-        failures.drop("incident", strict=False)
+        failures.drop("incident", "gateway_host", strict=False)
         .join(ids, on="occurrence", how="left")
         .sort("ts", "occurrence", nulls_last=True)
     )
@@ -88,6 +115,7 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
             gateway_pid=pl.col("gateway_pid").first(),
             uptime_s=pl.col("uptime_s").first(),
             uptime_is_lower_bound=pl.col("uptime_is_lower_bound").first(),
+            host=pl.col("gateway_host").first(),
         )
         .with_columns(
             duration_s=seconds(pl.col("end") - pl.col("start")),

@@ -16,6 +16,10 @@ incident's end (its last failure):
   epoch (its ``restart mode`` line);
 * ``gateway_start``: a gateway start that no restart announced.
 
+A gateway restart or start clears only the incidents of its own host (an
+incident's host: correlate/incidents.py); one whose host is unknown, or an
+incident whose host is unknown, is not held apart.
+
 A clearing event only counts if the session's lock was not seen held across
 it.  A *lock observation* says a lock was held from its acquisition until it
 was seen: an ``openclaw doctor`` line showing the lock present and not removed
@@ -70,9 +74,9 @@ def clears(
     """Every event that clears sessions: ``kind``, ``ts``, ``occurrence`` and its scope.
 
     ``session_id`` set: it clears that session; else ``agent`` set: every
-    session of that agent; else every session.
+    session of that agent; else every session (of ``host``'s gateway, when set).
     """
-    columns = ("kind", "ts", "occurrence", "session_id", "agent")
+    columns = ("kind", "ts", "occurrence", "session_id", "agent", "host")
     occurrences = (
         ordered(events)
         .filter(
@@ -96,19 +100,27 @@ def clears(
         session_id=pl.col("session_id"),
         agent=pl.lit(None, dtype=pl.String),
     )
+    host = pl.when(pl.col("host") != "").then(pl.col("host"))
     restarts = epoch_table.filter(pl.col("ended_by").is_in(RESTARTS)).select(
         kind=pl.lit(EventKind.GATEWAY_RESTART.value),
         ts=pl.col("end"),
         occurrence=pl.col("end_occurrence"),
+        host=host,
     )
     starts = epoch_table.filter(pl.col("opened_by") == "start").select(
         kind=pl.lit(EventKind.GATEWAY_START.value),
         ts=pl.col("start"),
         occurrence=pl.col("start_occurrence"),
+        host=host,
     )
     return (
         pl.concat(
-            [occurrences.select(columns), successful_runs, restarts, starts],
+            [
+                occurrences.select(*columns[:-1], host=pl.lit(None, pl.String)),
+                successful_runs,
+                restarts,
+                starts,
+            ],
             how="diagonal_relaxed",
         )
         .filter(
@@ -176,7 +188,9 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
 def _targets(clustered: pl.LazyFrame) -> pl.LazyFrame:
     """One row per (incident, session), or (incident, agent) where no session is known."""
     hit = clustered.filter(pl.col("incident").is_not_null())
-    ends = hit.group_by("incident").agg(end=pl.col("ts").max())
+    ends = hit.group_by("incident").agg(
+        end=pl.col("ts").max(), gateway_host=pl.col("gateway_host").first()
+    )
     sessions = (
         hit.filter(pl.col("session_id").is_not_null())
         .group_by("incident", "session_id")
@@ -217,14 +231,17 @@ def _first_clears(
     """
     starts = pl.concat(
         [
-            targets.select("incident", "target", "session_id", "agent", since=pl.col("end")),
+            targets.select(
+                "incident", "target", "session_id", "agent", "gateway_host", since=pl.col("end")
+            ),
             holds.filter(pl.col("acquired_at").is_not_null() & pl.col("observed_at").is_not_null())
-            .join(targets.select("target", "agent"), on="target")
+            .join(targets.select("target", "agent", "gateway_host"), on="target")
             .select(
                 "incident",
                 "target",
                 "session_id",
                 "agent",
+                "gateway_host",
                 # The search from a sighting includes a clear at that instant.
                 since=pl.col("observed_at") - _TICK,
             ),
@@ -239,21 +256,35 @@ def _first_clears(
             "kind",
             "session_id",
             "agent",
+            gateway_host=pl.col("host"),
             cleared_at=pl.col("ts"),
             cleared_by=pl.col("occurrence"),
         )
         .sort("cleared_at")
         .cache()
     )
+    # (which clears, which targets, matched on): a clear naming a session or an
+    # agent clears those; one naming neither clears every target, but a gateway
+    # start or restart of a known host only those of an incident on that host.
+    everything = pl.col("session_id").is_null() & pl.col("agent").is_null()
+    hosted = pl.col("gateway_host").is_not_null()
     scopes = (
-        (pl.col("session_id").is_not_null(), ["session_id", "kind"]),
-        (pl.col("session_id").is_null() & pl.col("agent").is_not_null(), ["agent", "kind"]),
-        (pl.col("session_id").is_null() & pl.col("agent").is_null(), ["kind"]),
+        (pl.col("session_id").is_not_null(), pl.lit(True), ["session_id", "kind"]),
+        (
+            pl.col("session_id").is_null() & pl.col("agent").is_not_null(),
+            pl.lit(True),
+            ["agent", "kind"],
+        ),
+        (everything & ~hosted, pl.lit(True), ["kind"]),
+        (everything & hosted, hosted, ["gateway_host", "kind"]),
+        (everything & hosted, ~hosted, ["kind"]),
     )
     found = []
-    for scope, keys in scopes:
-        left = by_kind.drop([k for k in ("session_id", "agent") if k not in keys]).filter(
-            pl.all_horizontal(pl.col(k).is_not_null() for k in keys)
+    for scope, targeted, keys in scopes:
+        left = (
+            by_kind.filter(targeted)
+            .drop([k for k in ("session_id", "agent", "gateway_host") if k not in keys])
+            .filter(pl.all_horizontal(pl.col(k).is_not_null() for k in keys))
         )
         # Sorted explicitly above; polars cannot verify sortedness within `by` groups.
         found.append(

@@ -75,6 +75,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "session_types": "session_types",
             "lanes": "lanes",
             "epoch": "epoch",
+            "host": "host",
             "gateway_pid": "gateway_pid",
             "uptime_s": "uptime_s",
             "uptime_is_lower_bound": "uptime_is_lower_bound",

@@ -109,7 +109,7 @@ def incident_facts(i: dict[str, Any]) -> list[tuple[str, object]]:
         ("Lanes", i["lanes"]),
         (
             "Gateway",
-            f"pid {i['gateway_pid'] or '?'}, up "
+            (f"{i['host']}, " if i.get("host") else "") + f"pid {i['gateway_pid'] or '?'}, up "
             f"{uptime(i['uptime_s'], i['uptime_is_lower_bound'])} at the first error",
         ),
         ("Resolved by", resolved),
