@@ -335,3 +335,22 @@ def test_a_restart_clears_only_its_own_hosts_incident() -> None:
         ("gw-a", None, None),
         ("gw-b", "gateway_restart", at(302)),
     ]
+
+
+def test_a_start_days_after_a_restart_is_a_new_process_of_a_reused_pid() -> None:
+    """A restart spawning pid 200 announces a boot within minutes; pid 200's start three
+    days later (another capture) opens its own epoch, and a failure between the two is
+    the restart's successor's, up since the restart, not "up 0 min" in the later one."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    restart = t.add("gateway_restart", 10, phase="signal", gateway_pid=100)
+    t.add("gateway_restart", 12, same=restart, phase="mode", gateway_pid=100, spawned_pid=200)
+    t.failure("lock_timeout", 86_400 + 12)
+    t.add("gateway_start", 3 * 86_400, phase="listening", gateway_pid=200)
+    f = run(t)
+    assert f.epochs.select("pid", "opened_by", "start").rows() == [
+        (100, "before_bundle", at(0)),
+        (200, "restart", at(12)),
+        (200, "start", at(3 * 86_400)),
+    ]
+    assert uptime_at(f, 86_400 + 12) == (86_400, False, 200)

@@ -7,7 +7,9 @@ in place, on one host.  Epochs are cut at:
   epoch ends at the restart's last line.  A full restart's successor has the
   spawned pid; an in-process restart keeps the pid.  The start the restart
   announces (the next start on the host whose pid is the successor's, before
-  any other restart or stop) is the successor's boot, not another epoch;
+  any other restart or stop, within ``BOOT_WINDOW``) is the successor's boot,
+  not another epoch; a start of that pid days later is a new process that
+  reused the pid (captures of two periods in one bundle);
 * a start (``listening on … (PID n)``, ``ready``, systemd ``Started``) that no
   restart announced;
 * the first line of a pid that no start or restart announced (journald
@@ -49,6 +51,9 @@ RESTARTS = ("restart", "in_process_restart")
 CLOSERS = (*RESTARTS, "stop")
 # The successor of a restart owns the lines after the restart's last line.
 _TICK = timedelta(microseconds=1)
+#: How long after a restart's first line the boot it announces may come: a
+#: restart drains, spawns and boots within minutes, never days.
+BOOT_WINDOW = timedelta(minutes=15)
 # Stands in for "before the bundle starts" in the as-of join of events to epochs.
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -122,9 +127,10 @@ def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
     """Epochs opened by a start, or by a restart together with the start it announces.
 
     A restart announces the first start on its host at or after its first line,
-    before the host's next restart or stop, whose pid is the successor's (or
-    unknown).  ``announced_at``: from when lines naming the opener's pid are its
-    own (a full restart's child may log before its parent's last restart line).
+    within ``BOOT_WINDOW`` and before the host's next restart or stop, whose pid
+    is the successor's (or unknown).  ``announced_at``: from when lines naming
+    the opener's pid are its own (a full restart's child may log before its
+    parent's last restart line).
     """
     closers = (
         moves.filter(pl.col("how").is_in(CLOSERS))
@@ -144,6 +150,7 @@ def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
         .join(starts, on="host")
         .filter(
             (pl.col("start_first") >= pl.col("first"))
+            & (pl.col("start_first") <= pl.col("first") + BOOT_WINDOW)
             & (pl.col("next_closer").is_null() | (pl.col("start_first") < pl.col("next_closer")))
             & (
                 pl.col("opener_pid").is_null()
