@@ -52,6 +52,9 @@ class Coverage:
     untimed_inputs: tuple[tuple[str, int], ...] = ()
     unrecognized_lines: int = 0
     warnings: tuple[str, ...] = ()
+    # Inputs whose lines name no host (file logs, documents): they are taken to be
+    # on the bundle's only named host (correlate/epochs.with_hosts); shown with it.
+    hostless_inputs: int = 0
 
 
 @dataclass(frozen=True, slots=True)

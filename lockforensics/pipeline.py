@@ -420,6 +420,8 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     )
     untimed = table.filter(pl.col("ts").is_null()).group_by("source").len().sort("source")
     untimed_inputs = untimed.collect()
+    named = table.group_by("source").agg(pl.col("host").drop_nulls().len().alias("named"))
+    hostless = named.filter(pl.col("named") == 0).select(pl.len()).collect().item()
     coverage = Coverage(
         inputs=tuple(result.manifest()),
         zone=result.zone.label if result.zone else None,
@@ -429,6 +431,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         untimed_inputs=tuple((str(s), int(n)) for s, n in untimed_inputs.iter_rows()),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
         warnings=tuple(result.warnings) + far,
+        hostless_inputs=int(hostless),
     )
     if result.annotation is None:
         result.annotation = annotation(detail, activity)

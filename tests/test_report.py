@@ -17,6 +17,7 @@ from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.json_summary import summary
 from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.units import uptime
+from tests.conftest import ingest_files
 from tests.eventrows import Table
 
 FIXED_TIME = "1780000000"  # SOURCE_DATE_EPOCH for reproducible output
@@ -187,3 +188,29 @@ def test_report_on_missing_or_unreadable_input(tmp_path: Path) -> None:
     assert exit_code(str(tmp_path / "missing")) == 66
     (tmp_path / "notes.txt").write_text("nothing to see here\n")
     assert exit_code(str(tmp_path / "notes.txt")) == 65
+
+
+def _hosts_report(files: dict[str, str]) -> tuple[dict[str, Any], str]:
+    findings = analyze(ingest_files(files), Settings())
+    data = json.loads(reporter_for(ReportFormat.JSON).render(findings, RenderOptions()))
+    return data, reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+
+
+JOURNAL_LINE = (
+    "May 28 06:20:01 gw-prod-01 node[4821]: [diagnostic] lane wait exceeded: "
+    "lane=main waitedMs=3000 queueAhead=1\n"
+)
+CONSOLE_LINE = (
+    "2026-05-28T06:20:02.000+02:00 [diagnostic] lane wait exceeded: "
+    "lane=main waitedMs=3000 queueAhead=1\n"
+)
+
+
+def test_inputs_that_name_no_host_are_said_to_take_the_only_one() -> None:
+    """A file log naming no host is put on the bundle's only named host: the report says so."""
+    data, markdown = _hosts_report({"journal.txt": JOURNAL_LINE, "console.log": CONSOLE_LINE})
+    assert data["coverage"]["hostless_inputs"] == 1
+    assert "| Host | gw-prod-01 \\(also taken for 1 input that names none\\) |" in markdown
+    data, markdown = _hosts_report({"journal.txt": JOURNAL_LINE})
+    assert data["coverage"]["hostless_inputs"] == 0
+    assert "| Host | gw-prod-01 |" in markdown

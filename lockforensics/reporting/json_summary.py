@@ -169,6 +169,7 @@ def summary(
             "unrecognized_lines": coverage.unrecognized_lines,
             "assumptions": _rows(coverage.assumptions),
             "hosts": list(findings.hosts),
+            "hostless_inputs": coverage.hostless_inputs,
             "versions": list(findings.versions),
             "warnings": list(coverage.warnings),
         },

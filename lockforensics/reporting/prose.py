@@ -38,3 +38,16 @@ def zone_line(zone: str | None, reason: str | None) -> str:
     if not zone:
         return "UTC; the bundle shows no zone"
     return f"{zone}, taken from {reason}" if reason else zone
+
+
+def host_line(f: Findings) -> str:
+    """The hosts the bundle names, and the inputs that name none, which are
+    taken to be on the only one (an assumption the report states, as it does the zone)."""
+    hosts = ", ".join(f.hosts) or "unknown"
+    hostless = f.coverage.hostless_inputs
+    if not hostless:
+        return hosts
+    inputs, verb = _count(hostless, "input"), "names" if hostless == 1 else "name"
+    if len(f.hosts) == 1:
+        return f"{hosts} (also taken for {inputs} that {verb} none)"
+    return f"{hosts} ({inputs} {verb} none)"

@@ -15,7 +15,7 @@ import polars as pl
 
 from lockforensics.findings import Findings
 from lockforensics.reporting.glossary import name
-from lockforensics.reporting.prose import resolution_name, zone_line
+from lockforensics.reporting.prose import host_line, resolution_name, zone_line
 from lockforensics.reporting.units import clock, epoch_start, span, uptime
 
 Cell = str | int | float | None
@@ -41,7 +41,7 @@ def facts(f: Findings) -> Rows:
         ("", ""),
         (
             ("OpenClaw", _joined(f.versions) if f.versions else "unknown"),
-            ("Host", _joined(f.hosts) if f.hosts else "unknown"),
+            ("Host", host_line(f)),
             ("Window (UTC)", f"{clock(f.window_start)} → {clock(f.window_end)}"),
             ("Zone for zone-less stamps", zone_line(c.zone, c.zone_reason)),
             (

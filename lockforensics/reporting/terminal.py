@@ -23,6 +23,7 @@ from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.prose import (
     NO_TRIGGER_EVIDENCE,
     headline,
+    host_line,
     resolution_name,
     zone_line,
 )
@@ -43,7 +44,7 @@ def _environment(findings: Findings, console: Console) -> None:
     console.print(
         _t(
             f"window {clock(findings.window_start)} .. {clock(findings.window_end)} UTC; "
-            f"hosts: {', '.join(findings.hosts) or 'unknown'}; "
+            f"hosts: {host_line(findings)}; "
             f"OpenClaw: {', '.join(findings.versions) or 'unknown'}"
         )
     )
