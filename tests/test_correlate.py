@@ -354,3 +354,19 @@ def test_a_start_days_after_a_restart_is_a_new_process_of_a_reused_pid() -> None
         (200, "start", at(3 * 86_400)),
     ]
     assert uptime_at(f, 86_400 + 12) == (86_400, False, 200)
+
+
+def test_a_file_log_takes_the_host_its_directory_names() -> None:
+    """A bundle gathered as host-a/ and host-b/: each file log (no host on its lines) is
+    on the timeline of the host its directory's journal names, with that gateway's pid."""
+    t = Table()
+    for host, pid in (("gw-a", 100), ("gw-b", 200)):
+        journal, log = f"bundle/{host}/journal.txt", f"bundle/{host}/openclaw.log"
+        t.add("gateway_start", 0, phase="listening", gateway_pid=pid, host=host, source=journal)
+        t.failure("lock_timeout", 60, session=f"{host}-1", source=log)
+        t.failure("takeover", 65, session=f"{host}-2", source=log)
+    f = run(t)
+    assert f.incidents.select("incident", "host", "gateway_pid", "occurrences").rows() == [
+        (1, "gw-a", 100, 2),
+        (2, "gw-b", 200, 2),
+    ]

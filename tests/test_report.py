@@ -214,3 +214,13 @@ def test_inputs_that_name_no_host_are_said_to_take_the_only_one() -> None:
     data, markdown = _hosts_report({"journal.txt": JOURNAL_LINE})
     assert data["coverage"]["hostless_inputs"] == 0
     assert "| Host | gw-prod-01 |" in markdown
+
+
+def test_two_hosts_say_how_inputs_naming_none_were_placed() -> None:
+    """With two named hosts, inputs naming none go by their directory, and the report says so."""
+    other = JOURNAL_LINE.replace("gw-prod-01", "gw-edge-02")
+    files = {"a/journal.txt": JOURNAL_LINE, "a/console.log": CONSOLE_LINE, "b/journal.txt": other}
+    data, markdown = _hosts_report(files)
+    assert data["coverage"]["hosts"] == ["gw-edge-02", "gw-prod-01"]
+    assert data["coverage"]["hostless_inputs"] == 1
+    assert "1 input names none: taken for the host of their directory" in markdown

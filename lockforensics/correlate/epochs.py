@@ -22,7 +22,8 @@ announced at or before it), so a child that logs before its parent's
 ``restart mode`` line, or a parent's last lines after it, land in their own
 process's epoch; other lines belong to the epoch open on their host at their
 time.  A line names no host when its envelope carries none (the file log):
-it takes the host its own file shows, else the bundle's only host.
+it takes the host its own file shows, else the one its directory's files
+name (``host-a/…``, ``host-b/…``), else the bundle's only host.
 
 An epoch's start is, in order of preference: its ``listening``/``ready`` line;
 the restart that spawned it; uptime evidence (``uptime`` events: process start
@@ -59,21 +60,48 @@ _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
 
 def with_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
-    """Add ``_host`` (the line's host, else its file's, else the bundle's only one; "" if
-    unknown) and ``_pid`` (the pid that wrote the line)."""
+    """Add ``_host`` (the line's host, else its file's, else its directory's, else the
+    bundle's only one; "" if unknown) and ``_pid`` (the pid that wrote the line)."""
     by_source = most_common(events, "source", "host").rename({"host": "_source_host"})
+    by_directory = _directory_hosts(events.select("source").unique(), by_source)
     hosts = pl.col("host").drop_nulls()
     only = pl.when(hosts.n_unique() == 1).then(hosts.first())
     return (
         events.join(by_source, on="source", how="left")
-        .with_columns(_host=pl.coalesce("host", "_source_host", only).fill_null(""))
+        .join(by_directory, on="source", how="left")
+        .with_columns(_host=pl.coalesce("host", "_source_host", "_dir_host", only).fill_null(""))
         .with_columns(
             # That line names the gateway already running, not its own writer.
             _pid=pl.when(pl.col("kind") != EventKind.GATEWAY_START_FAILED).then(
                 pl.col("gateway_pid")
             )
         )
-        .drop("_source_host")
+        .drop("_source_host", "_dir_host")
+    )
+
+
+def _directory_hosts(sources: pl.LazyFrame, by_source: pl.LazyFrame) -> pl.LazyFrame:
+    """Per input, the host of the nearest directory above it whose inputs name exactly
+    one: a bundle gathered as ``host-a/…`` and ``host-b/…`` puts each file log (which
+    names no host) on its own host's timeline, beside the journal that names it."""
+    parts = pl.col("source").str.split("/")
+    ancestry = (
+        sources.with_columns(_depth=pl.int_ranges(1, parts.list.len()))
+        .explode("_depth")
+        .filter(pl.col("_depth").is_not_null())
+        .select("source", "_depth", _dir=parts.list.head(pl.col("_depth")).list.join("/"))
+    )
+    named = (
+        ancestry.join(by_source, on="source")
+        .group_by("_dir")
+        .agg(_n=pl.col("_source_host").n_unique(), _dir_host=pl.col("_source_host").first())
+        .filter(pl.col("_n") == 1)
+    )
+    return (
+        ancestry.join(named, on="_dir")
+        .sort("source", "_depth", descending=[False, True])
+        .group_by("source", maintain_order=True)
+        .agg(pl.col("_dir_host").first())
     )
 
 

@@ -41,8 +41,9 @@ def zone_line(zone: str | None, reason: str | None) -> str:
 
 
 def host_line(f: Findings) -> str:
-    """The hosts the bundle names, and the inputs that name none, which are
-    taken to be on the only one (an assumption the report states, as it does the zone)."""
+    """The hosts the bundle names, and the inputs that name none, which are taken
+    to be on the only one, or on their directory's (correlate/epochs.with_hosts):
+    an assumption the report states, as it does the zone's."""
     hosts = ", ".join(f.hosts) or "unknown"
     hostless = f.coverage.hostless_inputs
     if not hostless:
@@ -50,4 +51,4 @@ def host_line(f: Findings) -> str:
     inputs, verb = _count(hostless, "input"), "names" if hostless == 1 else "name"
     if len(f.hosts) == 1:
         return f"{hosts} (also taken for {inputs} that {verb} none)"
-    return f"{hosts} ({inputs} {verb} none)"
+    return f"{hosts} ({inputs} {verb} none: taken for the host of their directory, if it names one)"
