@@ -214,6 +214,7 @@ def test_inputs_that_name_no_host_are_said_to_take_the_only_one() -> None:
     data, markdown = _hosts_report({"journal.txt": JOURNAL_LINE})
     assert data["coverage"]["hostless_inputs"] == 0
     assert "| Host | gw-prod-01 |" in markdown
+    assert "| epoch | gateway pid |" in markdown
 
 
 def test_two_hosts_say_how_inputs_naming_none_were_placed() -> None:
@@ -224,3 +225,6 @@ def test_two_hosts_say_how_inputs_naming_none_were_placed() -> None:
     assert data["coverage"]["hosts"] == ["gw-edge-02", "gw-prod-01"]
     assert data["coverage"]["hostless_inputs"] == 1
     assert "1 input names none: taken for the host of their directory" in markdown
+    # Each epoch says which host's gateway it was.
+    assert "| epoch | host | gateway pid |" in markdown
+    assert "| 1 | gw-edge-02 |" in markdown or "| 1 | gw-prod-01 |" in markdown

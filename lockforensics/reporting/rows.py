@@ -53,7 +53,9 @@ def facts(f: Findings) -> Rows:
 
 
 def epochs(f: Findings) -> Rows:
-    return Rows(
+    """The gateway epochs; with a ``host`` column when the bundle names several hosts."""
+    hosts = len(f.hosts) > 1
+    table = Rows(
         ("epoch", "gateway pid", "start (UTC)", "start from", "end (UTC)", "ended by", "lines"),
         tuple(
             (
@@ -67,6 +69,13 @@ def epochs(f: Findings) -> Rows:
             )
             for e in f.epochs.iter_rows(named=True)
         ),
+    )
+    if not hosts:
+        return table
+    names = [e["host"] or "?" for e in f.epochs.iter_rows(named=True)]
+    return Rows(
+        (table.header[0], "host", *table.header[1:]),
+        tuple((row[0], name, *row[1:]) for row, name in zip(table.rows, names, strict=True)),
     )
 
 
