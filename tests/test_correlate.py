@@ -370,3 +370,20 @@ def test_a_file_log_takes_the_host_its_directory_names() -> None:
         (1, "gw-a", 100, 2),
         (2, "gw-b", 200, 2),
     ]
+
+
+def test_a_long_drain_still_announces_its_boot() -> None:
+    """A restart that drains for 20 minutes (no drain timeout) still owns the boot that
+    follows its `restart mode` line: one epoch for the successor, started at the boot."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    restart = t.add("gateway_restart", 10, phase="signal", gateway_pid=100)
+    t.add("gateway_restart", 1210, same=restart, phase="mode", gateway_pid=100, spawned_pid=200)
+    t.add("gateway_start", 1215, phase="listening", gateway_pid=200)
+    t.add("lane_wait", 1275)
+    f = run(t)
+    assert f.epochs.select("pid", "opened_by", "start").rows() == [
+        (100, "before_bundle", at(0)),
+        (200, "restart", at(1215)),
+    ]
+    assert uptime_at(f, 1275) == (60, False, 200)

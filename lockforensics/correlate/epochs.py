@@ -7,7 +7,7 @@ in place, on one host.  Epochs are cut at:
   epoch ends at the restart's last line.  A full restart's successor has the
   spawned pid; an in-process restart keeps the pid.  The start the restart
   announces (the next start on the host whose pid is the successor's, before
-  any other restart or stop, within ``BOOT_WINDOW``) is the successor's boot,
+  any other restart or stop, within ``BOOT_WINDOW`` of its last line) is the successor's boot,
   not another epoch; a start of that pid days later is a new process that
   reused the pid (captures of two periods in one bundle);
 * a start (``listening on … (PID n)``, ``ready``, systemd ``Started``) that no
@@ -52,8 +52,9 @@ RESTARTS = ("restart", "in_process_restart")
 CLOSERS = (*RESTARTS, "stop")
 # The successor of a restart owns the lines after the restart's last line.
 _TICK = timedelta(microseconds=1)
-#: How long after a restart's first line the boot it announces may come: a
-#: restart drains, spawns and boots within minutes, never days.
+#: How long after a restart's last line (``restart mode``, once the drain,
+#: which may have no timeout, is over) the boot it announces may come: the
+#: successor is spawned there and boots within minutes, never days.
 BOOT_WINDOW = timedelta(minutes=15)
 # Stands in for "before the bundle starts" in the as-of join of events to epochs.
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
@@ -155,8 +156,8 @@ def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
     """Epochs opened by a start, or by a restart together with the start it announces.
 
     A restart announces the first start on its host at or after its first line,
-    within ``BOOT_WINDOW`` and before the host's next restart or stop, whose pid
-    is the successor's (or unknown).  ``announced_at``: from when lines naming
+    within ``BOOT_WINDOW`` of its last and before the host's next restart or
+    stop, whose pid is the successor's (or unknown).  ``announced_at``: from when lines naming
     the opener's pid are its own (a full restart's child may log before its
     parent's last restart line).
     """
@@ -174,11 +175,11 @@ def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
         start_pid=pl.col("opener_pid"),
     )
     announced = (
-        restarts.select("occurrence", "host", "first", "next_closer", "opener_pid")
+        restarts.select("occurrence", "host", "first", "last", "next_closer", "opener_pid")
         .join(starts, on="host")
         .filter(
             (pl.col("start_first") >= pl.col("first"))
-            & (pl.col("start_first") <= pl.col("first") + BOOT_WINDOW)
+            & (pl.col("start_first") <= pl.col("last") + BOOT_WINDOW)
             & (pl.col("next_closer").is_null() | (pl.col("start_first") < pl.col("next_closer")))
             & (
                 pl.col("opener_pid").is_null()
