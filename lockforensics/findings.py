@@ -53,7 +53,8 @@ class Coverage:
     unrecognized_lines: int = 0
     warnings: tuple[str, ...] = ()
     # Inputs whose lines name no host (file logs, documents): they are taken to be
-    # on the bundle's only named host (correlate/epochs.with_hosts); shown with it.
+    # on their directory's host, else the bundle's only named one
+    # (correlate/epochs.with_hosts); shown with the hosts.
     hostless_inputs: int = 0
 
 

@@ -7,9 +7,9 @@ in place, on one host.  Epochs are cut at:
   epoch ends at the restart's last line.  A full restart's successor has the
   spawned pid; an in-process restart keeps the pid.  The start the restart
   announces (the next start on the host whose pid is the successor's, before
-  any other restart or stop, within ``BOOT_WINDOW`` of its last line) is the successor's boot,
-  not another epoch; a start of that pid days later is a new process that
-  reused the pid (captures of two periods in one bundle);
+  any other restart or stop, within ``BOOT_WINDOW`` of its last line) is the
+  successor's boot, not another epoch; a start of that pid days later is a
+  new process that reused the pid (captures of two periods in one bundle);
 * a start (``listening on … (PID n)``, ``ready``, systemd ``Started``) that no
   restart announced;
 * the first line of a pid that no start or restart announced (journald
@@ -157,9 +157,9 @@ def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
 
     A restart announces the first start on its host at or after its first line,
     within ``BOOT_WINDOW`` of its last and before the host's next restart or
-    stop, whose pid is the successor's (or unknown).  ``announced_at``: from when lines naming
-    the opener's pid are its own (a full restart's child may log before its
-    parent's last restart line).
+    stop, whose pid is the successor's (or unknown).  ``announced_at``: from
+    when lines naming the opener's pid are its own (a full restart's child may
+    log before its parent's last restart line).
     """
     closers = (
         moves.filter(pl.col("how").is_in(CLOSERS))

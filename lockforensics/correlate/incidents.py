@@ -48,32 +48,30 @@ def cluster(
             epoch_hosts.select("epoch", _epoch_host="host"), on="epoch", how="left"
         )
         host = pl.coalesce(host, pl.col("_epoch_host"))
-    known = pl.when(host != "").then(host)
-    timeline = ["_host"]
+    failures = failures.with_columns(gateway_host=pl.when(host != "").then(host)).drop(
+        "_epoch_host", strict=False
+    )
+    timeline = pl.col("gateway_host")
     timed = (
         failures.filter(pl.col("ts").is_not_null())
         .sort("ts", "occurrence")
-        .with_columns(_host=known)
-        .with_columns(_host=pl.when(pl.col("_host").is_not_null().all()).then(pl.col("_host")))
+        .with_columns(gateway_host=pl.when(timeline.is_not_null().all()).then(timeline))
         .with_columns(_new=(pl.col("ts").diff().over(timeline) > gap).fill_null(True))
         .with_columns(_cluster=pl.col("_new").cum_sum().over(timeline))
-        .with_columns(_big=pl.len().over(*timeline, "_cluster") >= MIN_FAILURES)
+        .with_columns(_big=pl.len().over(timeline, "_cluster") >= MIN_FAILURES)
         # Numbered in time order over every host: the n-th incident to start is n.
         .with_columns(_start=(pl.col("_new") & pl.col("_big")).cum_sum())
         .with_columns(
             incident=pl.when(pl.col("_big"))
-            .then(pl.col("_start").first().over(*timeline, "_cluster"))
-            .cast(pl.Int64),
-            gateway_host=pl.col("_host"),
+            .then(pl.col("_start").first().over(timeline, "_cluster"))
+            .cast(pl.Int64)
         )
-        .drop("_new", "_cluster", "_big", "_start", "_host", "_epoch_host", strict=False)
+        .drop("_new", "_cluster", "_big", "_start")
     )
     untimed = failures.filter(pl.col("ts").is_null()).with_columns(
         incident=pl.lit(None, dtype=pl.Int64), gateway_host=pl.lit(None, dtype=pl.String)
     )
-    return pl.concat([timed, untimed.drop("_epoch_host", strict=False)]).sort(
-        "ts", "occurrence", nulls_last=True
-    )
+    return pl.concat([timed, untimed]).sort("ts", "occurrence", nulls_last=True)
 
 
 def renumber(failures: pl.LazyFrame, whole: pl.LazyFrame) -> pl.LazyFrame:

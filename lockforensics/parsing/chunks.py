@@ -44,8 +44,7 @@ VOCAB_PREFILTER = "(?i)lock|takeover|stale"
 VECTOR_MIN = 200
 #: Candidates of consecutive chunks are read as one batch of about this many
 #: lines: the vectorised reader compiles its fifty-odd regexes again on every
-#: call (polars keeps 32 per thread), about 30 ms, which per 16 MB chunk was
-#: a sixth of a busy chunk's cost and most of a sparse one's.
+#: call (polars caches 32 per thread), a cost per call, not per line.
 BATCH_ROWS = 32_768
 #: Lines offered to envelope sniffing per chunk, and how far to look for them.
 SNIFF_LINES = 64

@@ -55,11 +55,13 @@ def facts(f: Findings) -> Rows:
 def epochs(f: Findings) -> Rows:
     """The gateway epochs; with a ``host`` column when the bundle names several hosts."""
     hosts = len(f.hosts) > 1
-    table = Rows(
-        ("epoch", "gateway pid", "start (UTC)", "start from", "end (UTC)", "ended by", "lines"),
+    return Rows(
+        ("epoch", *(("host",) if hosts else ()), "gateway pid", "start (UTC)", "start from",
+         "end (UTC)", "ended by", "lines"),
         tuple(
             (
                 e["epoch"],
+                *((e["host"] or "?",) if hosts else ()),
                 e["pid"] if e["pid"] is not None else "?",
                 epoch_start(e),
                 name("start_source", e["start_source"]),
@@ -69,14 +71,7 @@ def epochs(f: Findings) -> Rows:
             )
             for e in f.epochs.iter_rows(named=True)
         ),
-    )
-    if not hosts:
-        return table
-    names = [e["host"] or "?" for e in f.epochs.iter_rows(named=True)]
-    return Rows(
-        (table.header[0], "host", *table.header[1:]),
-        tuple((row[0], name, *row[1:]) for row, name in zip(table.rows, names, strict=True)),
-    )
+    )  # fmt: skip
 
 
 def incidents(f: Findings) -> Rows:
