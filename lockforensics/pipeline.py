@@ -360,13 +360,12 @@ def _in_order(parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The two parts (detail, activity) in the one table's total order, with
     occurrence ids assigned over it and each row's place in it (activity.POSITION).
 
-    The order is found once, on the columns occurrences read, and each part is
-    gathered into it: a sort of each whole part would work out its order again.
-    ``parts`` is emptied: each part is let go column by column as its ordered
-    copy is made, so the table is not held twice.
+    Only the sort key is sorted: occurrences are assigned over the rows where
+    they stand, given their ranks, and each part is gathered into the order
+    once.  ``parts`` is emptied: each part is let go column by column as its
+    ordered copy is made, so the table is not held twice.
     """
     detail, activity = parts
-    needed = dict.fromkeys([*occurrences.read_columns(), *SORT_KEY])
     # Inputs by their rank among the paths, not their text: the sort and the
     # occurrence groups then compare integers, and this copy of the table's
     # keys holds no path strings (the same order, the same equalities).
@@ -374,20 +373,33 @@ def _in_order(parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
     ranked = pl.col("source").replace_strict(
         {path: rank for rank, path in enumerate(paths)}, return_dtype=pl.UInt32
     )
-    both = pl.concat(
-        [
-            part.select(
-                [ranked if c == "source" else c for c in needed if c in part.columns]
-            ).with_columns(_part=pl.lit(n, pl.UInt8), _i=pl.int_range(pl.len(), dtype=pl.UInt32))
-            for n, part in enumerate((detail, activity))
-        ],
-        how="diagonal_relaxed",
-    ).sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
-    ids = both.select("_part", "_i").with_columns(
+    needed = dict.fromkeys([*occurrences.read_columns(), *SORT_KEY])
+
+    def keyed(n: int, part: pl.DataFrame) -> pl.DataFrame:
+        columns = [
+            ranked
+            if c == "source"
+            else pl.col(c)
+            if c in part.columns
+            else pl.lit(None, EVENT_SCHEMA[c]).alias(c)
+            for c in needed
+        ]
+        ids = {"_part": pl.lit(n, pl.UInt8), "_i": pl.int_range(pl.len(), dtype=pl.UInt32)}
+        return part.select(*columns, **ids)
+
+    # One contiguous copy of the columns occurrences read, never sorted as a
+    # whole (a diagonal concat and a sort were a copy each).
+    both = pl.concat([keyed(0, detail), keyed(1, activity)], how="vertical", rechunk=True)
+    order = both.select(
+        pl.arg_sort_by(list(SORT_KEY), nulls_last=True, maintain_order=True).alias(POSITION)
+    ).get_column(POSITION)
+    # Each row's place in the order (the inverse permutation).
+    both = both.with_columns(order.arg_sort().alias(occurrences.RANK))
+    ids = both.select("_part", "_i")[order].with_columns(
         occurrences.assign_frame(both).cast(EVENT_SCHEMA["occurrence"]),
         pl.int_range(pl.len(), dtype=pl.UInt32).alias(POSITION),
     )
-    del both, detail, activity
+    del both, detail, activity, order
     ordered = []
     for n in (0, 1):
         mine = ids.filter(pl.col("_part") == n)

@@ -108,19 +108,33 @@ def read_columns(rules: OccurrenceRules | None = None) -> list[str]:
     return list(dict.fromkeys(needed))
 
 
+#: A frame's column giving each row's place in the total order, when its rows are not in it.
+RANK = "_row"
+
+
 def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> pl.Series:
     """Occurrence ids for a frame in total order: 1-based, increasing with each
-    occurrence's first line, the same ids the single pass gives."""
+    occurrence's first line, the same ids the single pass gives.
+
+    The rows may instead come in any order with their places in the total
+    order as a ``RANK`` column (UInt32, 0-based); the ids are then in that
+    order.  The table build uses this so the frame is never sorted as a whole.
+    """
     rules = rules or load_rules()
     # Only what the rules read: partitioning a wide table by kind would copy it.
-    frame = frame.select(read_columns(rules)).with_row_index("_row")
+    if RANK in frame.columns:
+        frame = frame.select(*read_columns(rules), RANK)
+    else:
+        frame = frame.select(read_columns(rules)).with_row_index(RANK)
     role = pl.concat_str(
         [pl.col(c).cast(pl.String).fill_null("None") for c in ("channel", "echo_role", "phase")],
         separator="|",
     )
     firsts: list[pl.DataFrame] = []
     complex_rows: list[int] = []
-    for (kind,), part in frame.partition_by("kind", as_dict=True, maintain_order=True).items():
+    # One kind's rows at a time: a partition of every kind at once is a copy of the frame.
+    for kind in frame.get_column("kind").unique(maintain_order=True).to_list():
+        part = frame.filter(pl.col("kind").eq_missing(kind))
         rule = rules.for_kind(str(kind))
         key = [_hashable(part, _column(k)) for k in rule.key]
         names = [k if isinstance(k, str) else k.meta.output_name() for k in key]
@@ -128,7 +142,7 @@ def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> p
         # Rows of one key more than the widest window apart can never share an
         # occurrence (each line is within the window of its occurrence's first),
         # so every run of rows without such a gap is a problem of its own.
-        ordered = part.with_columns(key).sort([*names, "ts", "_row"], nulls_last=True)
+        ordered = part.with_columns(key).sort([*names, "ts", RANK], nulls_last=True)
         changed = pl.any_horizontal(
             [pl.col(n).ne_missing(pl.col(n).shift()) for n in names] or [pl.lit(False)]
         )
@@ -143,8 +157,8 @@ def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> p
             ordered.with_columns(_run=start.cum_sum(), _role=role, _repeat=repeat, _alone=alone)
             .group_by("_run", maintain_order=True)
             .agg(
-                rows=pl.col("_row"),
-                first=pl.col("_row").min(),
+                rows=pl.col(RANK),
+                first=pl.col(RANK).min(),
                 simple=pl.col("_alone").all()
                 & (
                     (pl.len() == 1)
@@ -180,7 +194,7 @@ def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> p
         )
     if complex_rows:
         complex_rows.sort()
-        subset = frame[complex_rows].to_dicts()
+        subset = frame.filter(pl.col(RANK).is_in(complex_rows)).sort(RANK).to_dicts()
         local = first_rows(subset, rules)
         firsts.append(
             pl.DataFrame(

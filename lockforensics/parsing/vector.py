@@ -140,12 +140,16 @@ class VectorPlan:
         # Materialised once: two list expressions over it would run the search twice.
         rec = rec.with_columns(pl.col("_msg").str.extract_all(self.candidate_re).alias("_found"))
         found = pl.col("_found")
-        rec = rec.with_columns(_lit=found.list.first(), _n=found.list.len()).filter(
-            pl.col("_ok")
-            & pl.col("_dt").is_not_null()
-            & (pl.col("_n") == 1)
-            & pl.col("_lit").is_in(list(self.rules))
-        ).drop("_found")
+        rec = (
+            rec.with_columns(_lit=found.list.first(), _n=found.list.len())
+            .filter(
+                pl.col("_ok")
+                & pl.col("_dt").is_not_null()
+                & (pl.col("_n") == 1)
+                & pl.col("_lit").is_in(list(self.rules))
+            )
+            .drop("_found")
+        )
         if rec.is_empty():
             return empty
         parts: list[pl.DataFrame] = []
