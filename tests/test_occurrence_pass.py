@@ -9,7 +9,7 @@ import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lockforensics.ingest.occurrences import MESSAGE_KEY, assign_frame, first_rows
+from lockforensics.ingest.occurrences import MESSAGE_KEY, RANK, assign_frame, first_rows
 from lockforensics.schema import EVENT_SCHEMA, SORT_KEY
 
 BASE = datetime(2026, 5, 28, tzinfo=UTC)
@@ -64,6 +64,18 @@ def test_vectorised_ids_equal_the_single_pass(rows: list[dict[str, Any]]) -> Non
     _check(rows)
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(row, min_size=1, max_size=60), seed=st.integers(0, 2**32 - 1))
+def test_rows_out_of_order_with_their_ranks_get_the_same_ids(
+    rows: list[dict[str, Any]], seed: int
+) -> None:
+    """The table build passes its rows unsorted, each with its place in the order:
+    the ids, in that order, are the ones the sorted frame gets."""
+    frame = _frame(rows)
+    shuffled = frame.with_row_index(RANK).sample(fraction=1.0, shuffle=True, seed=seed)
+    assert assign_frame(shuffled).to_list() == assign_frame(frame).to_list()
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(dense, min_size=1, max_size=60))
 def test_repeated_lines_of_few_roles_get_the_single_pass_ids(rows: list[dict[str, Any]]) -> None:
@@ -71,12 +83,17 @@ def test_repeated_lines_of_few_roles_get_the_single_pass_ids(rows: list[dict[str
     _check(rows)
 
 
-def _check(rows: list[dict[str, Any]]) -> None:
+def _frame(rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """The rows as a table in its total order."""
     unique = {(r["source"], r["line"]): r for r in rows}  # (source, line) is unique in a table
     full = [{**r, "hit": 0} for r in unique.values()]
-    frame = pl.DataFrame(full, schema={**EVENT_SCHEMA, MESSAGE_KEY: pl.UInt64}).sort(
+    return pl.DataFrame(full, schema={**EVENT_SCHEMA, MESSAGE_KEY: pl.UInt64}).sort(
         list(SORT_KEY), nulls_last=True, maintain_order=True
     )
+
+
+def _check(rows: list[dict[str, Any]]) -> None:
+    frame = _frame(rows)
     firsts = first_rows(frame.to_dicts())
     ranks = {first: rank for rank, first in enumerate(sorted(set(firsts)), start=1)}
     assert assign_frame(frame).to_list() == [ranks[f] for f in firsts]
