@@ -162,6 +162,27 @@ def commands(lf: str, rg: str, bundle: Path, work: Path, no_cache: bool) -> dict
     }
 
 
+def compile_package() -> None:
+    """Byte-compile the installed package, as ``pip install`` does.
+
+    An editable install run with PYTHONDONTWRITEBYTECODE set (this machine's
+    shell sets it) compiles every module of the package again on each run,
+    about 0.1 s that an installed copy never pays.
+    """
+    where = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import lockforensics, os; print(os.path.dirname(lockforensics.__file__))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd="/",
+    ).stdout.strip()
+    subprocess.run([sys.executable, "-m", "compileall", "-q", where], check=True)
+
+
 def measure(cmds: dict[str, list[str]], repeat: int) -> dict[str, list[Run]]:
     """Every command once per round, in turn, after an untimed warm-up.
 
@@ -239,6 +260,7 @@ def main() -> None:
     if rg is None:
         sys.exit("error: ripgrep (rg) is not installed (apt-get install ripgrep)")
     lf = str(Path(sys.executable).with_name("lockforensics"))
+    compile_package()
     usage = subprocess.run([lf, "report", "--help"], capture_output=True, text=True, check=True)
     no_cache = "--no-cache" in usage.stdout
     args.dir.mkdir(parents=True, exist_ok=True)

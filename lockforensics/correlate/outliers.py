@@ -44,12 +44,16 @@ def bounds(events: pl.LazyFrame) -> pl.LazyFrame:
     events to judge a main span, exactly that.
     """
     ts = pl.col("ts").drop_nulls()
-    p05 = ts.quantile(0.05, "nearest")
-    p95 = ts.quantile(0.95, "nearest")
+    # The aggregates first, then the arithmetic on their one row: in one select
+    # the optimiser broadcast each shared quantile to a column of every row.
+    stats = events.select(
+        p05=ts.quantile(0.05, "nearest"), p95=ts.quantile(0.95, "nearest"), n=ts.len()
+    )
+    p05, p95 = pl.col("p05"), pl.col("p95")
     margin = pl.max_horizontal((p95 - p05) * _SPREAD, pl.lit(MIN_MARGIN))
-    enough = ts.len() >= MIN_EVENTS
+    enough = pl.col("n") >= MIN_EVENTS
     earliest, latest = pl.lit(EARLIEST), pl.lit(LATEST)
-    return events.select(
+    return stats.select(
         low=pl.max_horizontal(pl.when(enough).then(p05 - margin).otherwise(earliest), earliest),
         high=pl.min_horizontal(pl.when(enough).then(p95 + margin).otherwise(latest), latest),
     )
