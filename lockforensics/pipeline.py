@@ -374,22 +374,20 @@ def _in_order(parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
         {path: rank for rank, path in enumerate(paths)}, return_dtype=pl.UInt32
     )
     needed = dict.fromkeys([*occurrences.read_columns(), *SORT_KEY])
-
-    def keyed(n: int, part: pl.DataFrame) -> pl.DataFrame:
-        columns = [
-            ranked
-            if c == "source"
-            else pl.col(c)
-            if c in part.columns
-            else pl.lit(None, EVENT_SCHEMA[c]).alias(c)
-            for c in needed
-        ]
-        ids = {"_part": pl.lit(n, pl.UInt8), "_i": pl.int_range(pl.len(), dtype=pl.UInt32)}
-        return part.select(*columns, **ids)
-
-    # One contiguous copy of the columns occurrences read, never sorted as a
-    # whole (a diagonal concat and a sort were a copy each).
-    both = pl.concat([keyed(0, detail), keyed(1, activity)], how="vertical", rechunk=True)
+    # The same columns in both parts (conform: typed nulls where a part lacks
+    # one), then one contiguous copy, never sorted as a whole: a diagonal
+    # concat and a sort were a copy each.
+    schema = pl.Schema({c: EVENT_SCHEMA[c] for c in needed if c in EVENT_SCHEMA})
+    both = pl.concat(
+        [
+            conform(part, schema).with_columns(
+                ranked, _part=pl.lit(n, pl.UInt8), _i=pl.int_range(pl.len(), dtype=pl.UInt32)
+            )
+            for n, part in enumerate((detail, activity))
+        ],
+        how="vertical",
+        rechunk=True,
+    )
     order = both.select(
         pl.arg_sort_by(list(SORT_KEY), nulls_last=True, maintain_order=True).alias(POSITION)
     ).get_column(POSITION)
