@@ -31,6 +31,7 @@ from lockforensics.schema import (
     ACTIVITY_KINDS,
     ACTIVITY_SCHEMA,
     COLUMNS,
+    EVENT_SCHEMA,
     RAW_SAMPLE,
     SORT_KEY,
 )
@@ -75,7 +76,8 @@ def split(
         kept.update({str(k): int(n) for k, n in seen.iter_rows() if k in ACTIVITY_KINDS})
     detail = marked.filter(~pl.col("_narrow")).drop("_narrow")
     activity = marked.filter(pl.col("_narrow")).select(
-        [c for c in (*ACTIVITY_SCHEMA.names(), *_EXTRA) if c in frame.columns]
+        *[pl.col(c).cast(t) for c, t in ACTIVITY_SCHEMA.items() if c in frame.columns],
+        *[c for c in _EXTRA if c in frame.columns],
     )
     return detail, activity
 
@@ -98,6 +100,7 @@ def whole(detail: pl.LazyFrame, activity: pl.LazyFrame, ordered: bool = True) ->
     """
     schema = detail.collect_schema()
     names = [n for n in schema.names() if n != POSITION]
+    activity = as_events(activity, schema)
     have = activity.collect_schema().names()
     if ordered and POSITION in schema and POSITION in have:
         # Same columns on both sides (the activity part's missing ones null),
@@ -112,6 +115,17 @@ def whole(detail: pl.LazyFrame, activity: pl.LazyFrame, ordered: bool = True) ->
         return merged.drop(POSITION)
     rows = pl.concat([detail, activity], how="diagonal_relaxed").select(names)
     return rows.sort(list(SORT_KEY), nulls_last=True, maintain_order=True) if ordered else rows
+
+
+def as_events(activity: pl.LazyFrame, schema: pl.Schema = EVENT_SCHEMA) -> pl.LazyFrame:
+    """The activity part with the event table's types (its categoricals as strings),
+    lazily: a consumer's filter runs first, so only the rows it keeps are decoded."""
+    coded = [
+        pl.col(n).cast(schema[n])
+        for n, dtype in activity.collect_schema().items()
+        if n in schema and dtype != schema[n]
+    ]
+    return activity.with_columns(coded) if coded else activity
 
 
 def empty_activity() -> pl.DataFrame:

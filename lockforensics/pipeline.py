@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from lockforensics.activity import POSITION, conform, empty_activity, split, whole
+from lockforensics.activity import POSITION, as_events, conform, empty_activity, split, whole
 from lockforensics.correlate import (
     alignment,
     epochs,
@@ -605,9 +605,9 @@ ANNOTATION_COLUMNS = ("gateway_pid", *EPOCH_COLUMNS.names(), *IDENTITY_COLUMNS.n
 def annotation(events: pl.DataFrame, activity: pl.DataFrame | None = None) -> Annotation:
     """Epochs of the table (or its two parts) and the columns they give every row:
     the detail rows' first, then the activity rows'."""
-    parts = [p for p in (events, activity) if p is not None]
+    parts = [events.lazy()] + ([as_events(activity.lazy())] if activity is not None else [])
     narrow = pl.concat(
-        [p.lazy().select([c for c in _ANNOTATE_INPUT if c in p.columns]) for p in parts],
+        [p.select([c for c in _ANNOTATE_INPUT if c in p.collect_schema()]) for p in parts],
         how="diagonal_relaxed",
     ).collect()
     epoch_table = epochs.epochs(narrow.lazy().select(_EPOCH_INPUT)).collect()

@@ -17,6 +17,7 @@ from lockforensics.pipeline import ingest
 from lockforensics.schema import (
     ACTIVITY_KINDS,
     ACTIVITY_SCHEMA,
+    CODED,
     EVENT_SCHEMA,
     RAW_SAMPLE,
     SORT_KEY,
@@ -40,7 +41,10 @@ def test_activity_columns_hold_what_activity_signatures_fill() -> None:
     }
     assert filled, "no activity signature captures anything"
     assert filled | set(META_FIELDS.values()) <= set(ACTIVITY_SCHEMA.names())
-    assert all(ACTIVITY_SCHEMA[name] == EVENT_SCHEMA[name] for name in ACTIVITY_SCHEMA.names())
+    # The same types, text stored as codes (schema.ACTIVITY_SCHEMA).
+    for name, dtype in ACTIVITY_SCHEMA.items():
+        coded = dtype == pl.Categorical and EVENT_SCHEMA[name] == pl.String
+        assert dtype == EVENT_SCHEMA[name] or coded, name
 
 
 row = st.fixed_dictionaries(
@@ -68,7 +72,7 @@ def test_split_loses_nothing_and_samples_each_input_and_kind(rows: list[dict[str
     detail, activity = split(table)
     assert detail.height + activity.height == table.height
     assert set(activity.columns) <= set(ACTIVITY_SCHEMA.names())
-    assert activity.get_column("kind").is_in(sorted(ACTIVITY_KINDS)).all()
+    assert activity.get_column("kind").cast(pl.String).is_in(sorted(ACTIVITY_KINDS)).all()
     # Only the text of narrow rows is gone (by design); every other value is kept.
     together = whole(detail.lazy(), activity.lazy()).collect()
     ordered = table.sort(list(SORT_KEY), nulls_last=True)
@@ -100,6 +104,9 @@ def test_busy_rows_of_the_sample_are_stored_narrow() -> None:
     result = ingest([SAMPLE])
     assert result.activity.height > result.detail.height
     assert "raw" not in result.activity.columns
+    # Stored as codes (schema.CODED), read back as the event table's strings.
+    assert all(result.activity.schema[c] == pl.Categorical for c in CODED)
+    assert all(result.events.schema[c] == pl.String for c in CODED)
     sampled = (
         result.detail.filter(pl.col("kind").is_in(sorted(ACTIVITY_KINDS)))
         .group_by("source", "kind")

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
 KEEP = 8
 EDGE = 64 << 10
-_FORMAT = 5  # bump when the pickled shape or what a scan yields changes
+_FORMAT = 6  # bump when the pickled shape or what a scan yields changes
 
 
 def cache_dir() -> Path:

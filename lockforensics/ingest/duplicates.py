@@ -26,7 +26,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from lockforensics.activity import TEXT_COLUMNS
+from lockforensics.activity import TEXT_COLUMNS, as_events
 from lockforensics.parsing.filescan import FileScan
 
 #: Columns that say where a row was read and how its time was completed, not
@@ -72,28 +72,31 @@ def drop_overlaps(
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Drop rows that another input of the same channel holds identically (from
     either part of the table, lockforensics/activity.py)."""
-    parts = (detail, activity)
+    parts = (detail.lazy(), as_events(activity.lazy()))
     suspects = _overlapping_sources(
-        pl.concat([p.lazy().select("source", "channel", "ts") for p in parts]).collect()
+        pl.concat([p.select("source", "channel", "ts") for p in parts]).collect()
     )
     if not suspects:
         return detail, activity
     # Only the suspects' rows are compared, as one frame; a narrow row lacks
     # the columns it has null, so the diagonal concat compares it exactly.
-    indexed = [p.with_row_index("_i") for p in parts]
     rows = pl.concat(
         [
-            p.filter(pl.col("source").is_in(suspects)).with_columns(_part=pl.lit(n, pl.UInt8))
-            for n, p in enumerate(indexed)
+            p.with_row_index("_i")
+            .filter(pl.col("source").is_in(suspects))
+            .with_columns(_part=pl.lit(n, pl.UInt8))
+            for n, p in enumerate(parts)
         ],
         how="diagonal_relaxed",
-    )
+    ).collect()
     dropped = _dropped(rows, scans)
     kept = [
-        p.filter(
+        p.with_row_index("_i")
+        .filter(
             ~pl.col("_i").is_in(dropped.filter(pl.col("_part") == n).get_column("_i").implode())
-        ).drop("_i")
-        for n, p in enumerate(indexed)
+        )
+        .drop("_i")
+        for n, p in enumerate((detail, activity))
     ]
     return kept[0], kept[1]
 
