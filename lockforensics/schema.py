@@ -180,11 +180,12 @@ COLUMNS: tuple[str, ...] = tuple(EVENT_SCHEMA.names())
 #:
 #: The text columns the correlator hardly reads are stored as categoricals
 #: (``CODED``): a string cell costs a 16-byte view even when null, and these
-#: are null or one of a few values, so the codes (4 bytes) are a third of the
+#: are null or one of a few values, so the codes (4 bytes) are a quarter of the
 #: cost.  The columns every stage filters or groups on (kind, source, agent,
 #: session, host, ...) stay strings: :func:`lockforensics.activity.whole` gives
 #: coded columns back as strings, and a cast there runs over every row a
-#: stage reads (coding them all cost 40 % more CPU for 10 % less memory).
+#: stage reads (coding them all cost about a quarter more CPU, and twice the
+#: time of a cached report, for little more memory saved).
 CODED = frozenset(
     {
         "ts_quality", "signature", "error_class", "level", "subsystem", "session_file",
