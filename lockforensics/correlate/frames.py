@@ -12,6 +12,11 @@ def ordered(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
 
 
+def materialized(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """``frame`` computed now, to be read lazily by several branches of a plan."""
+    return frame.collect().lazy()
+
+
 def first_value(column: str) -> pl.Expr:
     """The first non-null value of ``column`` within a group."""
     return pl.col(column).drop_nulls().first()
