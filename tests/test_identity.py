@@ -74,3 +74,23 @@ def test_placeholder_id_falls_back_to_the_key() -> None:
         }
     )
     assert identity.link(frame).collect()["session"].to_list() == ["agent:a:main"]
+
+
+def test_placeholder_key_is_no_identity() -> None:
+    """A redacted key (`<key>`) neither names a session nor links one: a line with a
+    real id keeps it, and a line with nothing real has no session."""
+    frame = pl.LazyFrame(
+        {
+            "ts": pl.Series(
+                ["2026-11-03T09:00:00", "2026-11-03T09:00:01", "2026-11-03T09:00:02"]
+            ).str.to_datetime(time_zone="UTC"),
+            "session_id": ["real-id", None, None],
+            "session_is_placeholder": [False, None, None],
+            "session_key": ["<key>", "<key>", "agent:a:main"],
+        }
+    )
+    assert identity.link(frame).collect()["session"].to_list() == [
+        "real-id",
+        None,
+        "agent:a:main",
+    ]

@@ -41,24 +41,38 @@ def _real_key() -> pl.Expr:
     return pl.when(~key.str.contains(_PLACEHOLDER_RE).fill_null(True)).then(key).otherwise(None)
 
 
-def links(events: pl.LazyFrame) -> pl.LazyFrame:
-    """Every (key, id, ts) a single line shows together, one row per distinct triple."""
-    return (
-        events.select(key=_real_key(), linked=_real_id(), link_ts=pl.col("ts"))
-        .filter(pl.col("key").is_not_null() & pl.col("linked").is_not_null())
-        .unique()
-        .sort("key", "link_ts", "linked", nulls_last=True)
+def _with_real_ids(events: pl.LazyFrame) -> pl.DataFrame:
+    """``events`` numbered (``_ROW``) with ``_key`` and ``_id``, the real key and id.
+
+    The placeholder test runs once per distinct key: a busy bundle has a few
+    dozen keys on hundreds of thousands of lines, and the regex over every
+    line cost more than the rest of the stage.
+    """
+    rows = events.with_row_index(_ROW).with_columns(_id=_real_id()).collect()
+    keys = rows.select(pl.col("session_key").drop_nulls().unique())
+    real = keys.select(_real_key()).to_series()
+    return rows.with_columns(
+        _key=pl.col("session_key").replace_strict(
+            keys.to_series(), real, default=None, return_dtype=pl.String
+        )
     )
 
 
 def link(events: pl.LazyFrame) -> pl.LazyFrame:
     """Add the ``session`` identity column (see the module docstring)."""
-    pairs = links(events)
+    # Computed once: the links, the rows wanting one and the result all read it.
+    rows = _with_real_ids(events).lazy()
+    # Every (key, id, ts) a single line shows together, one row per distinct triple.
+    pairs = (
+        rows.select(key=pl.col("_key"), linked=pl.col("_id"), link_ts=pl.col("ts"))
+        .filter(pl.col("key").is_not_null() & pl.col("linked").is_not_null())
+        .unique()
+        .sort("key", "link_ts", "linked", nulls_last=True)
+    )
     first_link = pairs.group_by("key", maintain_order=True).agg(
         first_linked=pl.col("linked").first()
     )
     timed_links = pairs.filter(pl.col("link_ts").is_not_null()).sort("link_ts")
-    rows = events.with_row_index(_ROW).with_columns(_key=_real_key(), _id=_real_id())
     # Only key-only rows need a link; the as-of join wants both sides sorted by time.
     wanted = rows.filter(pl.col("_id").is_null() & pl.col("_key").is_not_null())
     nearest = (
@@ -78,9 +92,8 @@ def link(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     session = pl.coalesce("_id", "linked", "first_linked", "_key")
     return (
-        rows.join(nearest, on=_ROW, how="left")
-        .join(first_link, left_on="_key", right_on="key", how="left")
+        rows.join(nearest, on=_ROW, how="left", maintain_order="left")
+        .join(first_link, left_on="_key", right_on="key", how="left", maintain_order="left")
         .with_columns(session.cast(IDENTITY_COLUMNS["session"]).alias("session"))
-        .sort(_ROW)
         .drop(_ROW, "_key", "_id", "linked", "first_linked")
     )
