@@ -55,6 +55,7 @@ from lockforensics.parsing.timestamps import (
 )
 from lockforensics.schema import (
     ACTIVITY_SCHEMA,
+    CODED,
     COLUMNS,
     EPOCH_COLUMNS,
     EVENT_SCHEMA,
@@ -376,8 +377,16 @@ def _in_order(parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
     needed = dict.fromkeys([*occurrences.read_columns(), *SORT_KEY])
     # The same columns in both parts (conform: typed nulls where a part lacks
     # one), then one contiguous copy, never sorted as a whole: a diagonal
-    # concat and a sort were a copy each.
-    schema = pl.Schema({c: EVENT_SCHEMA[c] for c in needed if c in EVENT_SCHEMA})
+    # concat and a sort were a copy each.  Columns the activity part stores as
+    # codes stay codes here (the rules only compare them): as strings they
+    # were a copy of every row's text.
+    schema = pl.Schema(
+        {
+            c: ACTIVITY_SCHEMA[c] if c in CODED else EVENT_SCHEMA[c]
+            for c in needed
+            if c in EVENT_SCHEMA
+        }
+    )
     both = pl.concat(
         [
             conform(part, schema).with_columns(
@@ -606,31 +615,40 @@ def annotation(events: pl.DataFrame, activity: pl.DataFrame | None = None) -> An
     """Epochs of the table (or its two parts) and the columns they give every row:
     the detail rows' first, then the activity rows'."""
     parts = [events.lazy()] + ([as_events(activity.lazy())] if activity is not None else [])
+    # Lazy: each stage below copies only the columns it reads; the columns of
+    # every row collected here first were a copy held beside all of theirs.
     narrow = pl.concat(
         [p.select([c for c in _ANNOTATE_INPUT if c in p.collect_schema()]) for p in parts],
         how="diagonal_relaxed",
-    ).collect()
-    epoch_table = epochs.epochs(narrow.lazy().select(_EPOCH_INPUT)).collect()
-    return Annotation(epoch_table, annotate(narrow, epoch_table).select(ANNOTATION_COLUMNS))
+    )
+    epoch_table = epochs.epochs(narrow.select(_EPOCH_INPUT)).collect()
+    return Annotation(epoch_table, _annotated(narrow, epoch_table))
 
 
 def annotate(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
     """The table with epoch, uptime and linked-session columns."""
-    rows = events.lazy().with_row_index("_row")
+    columns = _annotated(events.lazy(), epoch_table)
+    return events.with_columns(columns.get_column("gateway_pid")).hstack(
+        columns.drop("gateway_pid").get_columns()
+    )
+
+
+def _annotated(events: pl.LazyFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
+    """ANNOTATION_COLUMNS for every row of ``events``, in its order."""
+    rows = events.with_row_index("_row")
     timing = epochs.annotate(rows.select("_row", *_TIMING_INPUT), epoch_table.lazy())
     # link keeps its input's row order; the session of a row does not depend on it.
     session = identity.link(rows.select("_row", *_IDENTITY_INPUT))
-    times, sessions = pl.collect_all(
+    times, sessions, count = pl.collect_all(
         [
             timing.select("_row", "gateway_pid", *EPOCH_COLUMNS.names()).sort("_row"),
             session.select(IDENTITY_COLUMNS.names()),
+            events.select(pl.len()),
         ]
     )
-    if times.height != events.height:  # pragma: no cover - the stages keep every row
+    if times.height != count.item():  # pragma: no cover - the stages keep every row
         raise AssertionError("annotation changed the number of events")
-    return events.with_columns(times.get_column("gateway_pid")).hstack(
-        [*times.drop("_row", "gateway_pid").get_columns(), *sessions.get_columns()]
-    )
+    return times.drop("_row").hstack(sessions.get_columns())
 
 
 def _distinct(frame: pl.LazyFrame, column: str) -> tuple[str, ...]:

@@ -360,6 +360,42 @@ def test_overlapping_rotated_copies_are_counted_once(tmp_path: Path) -> None:
     assert sum(int(str(n)) for n in dropped.values()) == 8
 
 
+def test_overlapping_copies_of_busy_lines_are_counted_once(tmp_path: Path) -> None:
+    """The same, for high-volume lines past their sample (the narrow activity part)."""
+    lines = [
+        f"2026-05-28T06:22:{s:02d}.451+02:00 [diagnostic] lane dequeue: lane=main waitMs=2 "
+        "queueSize=0\n"
+        for s in range(10, 30)
+    ]
+    (tmp_path / "openclaw-2026-05-28.1.log").write_text("".join(lines[:12]))
+    (tmp_path / "openclaw-2026-05-28.log").write_text("".join(lines[12:]))
+    (tmp_path / "copy-before-rotation.log").write_text("".join(lines[:16]))
+    result = ingest([tmp_path])
+    assert result.activity.height > 0
+    assert result.events.height == 20
+    dropped = {Path(str(r["path"])).name: r["duplicate_rows"] for r in result.manifest()}
+    assert dropped == {
+        "copy-before-rotation.log": 0,
+        "openclaw-2026-05-28.1.log": 12,
+        "openclaw-2026-05-28.log": 4,
+    }
+
+
+def test_untimed_line_in_two_pastes_is_counted_once(tmp_path: Path) -> None:
+    """Two different pastes holding the same unstamped lock error: it counts once,
+    from the fuller paste."""
+    lock = (
+        "session file locked (timeout 10000ms): pid=4242 /data/.openclaw/agents/main/"
+        "sessions/2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl.lock\n"
+    )
+    (tmp_path / "paste-a.txt").write_text(lock + "first paste\n")
+    (tmp_path / "paste-b.txt").write_text(lock + "second paste, longer\nand more\n")
+    result = ingest([tmp_path])
+    assert [Path(s).name for s in result.events.get_column("source")] == ["paste-b.txt"]
+    dropped = {Path(str(r["path"])).name: r["duplicate_rows"] for r in result.manifest()}
+    assert dropped == {"paste-a.txt": 1, "paste-b.txt": 0}
+
+
 def test_walk_is_lazy_and_names_members_as_stored(tmp_path: Path) -> None:
     """Walking a tarball yields its members in order, named as stored, one at a time."""
     bundle = tar_of(tmp_path / "b.tgz", {"./x/a.log": b"a\n", "x//b.log": b"b\n"})
