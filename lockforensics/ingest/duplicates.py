@@ -23,6 +23,8 @@ It arrives twice in three ways:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 
 import polars as pl
 
@@ -82,19 +84,21 @@ def drop_overlaps(
             .with_columns(_part=pl.lit(n, pl.UInt8))
             for n, p in enumerate(parts)
         ]
-    ).collect()
-    suspects = _overlapping_sources(stamps)
-    if not suspects:
-        return detail, activity
-    # A row can have a copy in another input only where another input of its
-    # channel has a row at the same instant (or both untimed rows): only those
-    # rows are compared.  Rotated parts that meet at their ends share a few
-    # instants, not every row, and a copy of every suspect row in every column
-    # was the build's peak (about 300 MB on a busy 1 GB bundle).
-    shared = stamps.filter(
-        pl.col("source").is_in(suspects) & (pl.col("source").n_unique().over("channel", "ts") > 1)
     )
-    del stamps
+    overlaps = _overlaps(stamps)
+    if not overlaps.sources:
+        return detail, activity
+    # A row can have a copy in another input only at an instant both inputs'
+    # spans share, where that input of its channel has a row too (or both are
+    # untimed): only those rows are compared.  Rotated parts that meet at
+    # their ends share a few instants, not every row; a copy of every suspect
+    # row, and then grouping them all by instant, was the build's peak (about
+    # 300 MB on a busy 1 GB bundle).
+    shared = (
+        stamps.filter(pl.col("source").is_in(overlaps.sources) & overlaps.near())
+        .collect()
+        .filter(pl.col("source").n_unique().over("channel", "ts") > 1)
+    )
     # One frame of both parts' compared rows; a narrow row lacks the columns it
     # has null, so the diagonal concat compares it exactly.
     rows = pl.concat(
@@ -123,25 +127,67 @@ def _without(part: pl.DataFrame, dropped: pl.DataFrame, n: int) -> pl.DataFrame:
     return part.with_row_index("_i").filter(~pl.col("_i").is_in(mine.implode())).drop("_i")
 
 
-def _overlapping_sources(frame: pl.DataFrame) -> list[str]:
-    """Inputs whose time span meets another input's of the same channel: only
-    their rows can be copies of each other (rotated parts follow each other;
+#: Past this many separate shared spans the rows are not narrowed by time
+#: first (one term per span): every suspect row is grouped by instant instead.
+MAX_WINDOWS = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Overlaps:
+    """Inputs whose time span meets another input's of the same channel, and
+    where: only their rows, at those times, can be copies of each other."""
+
+    sources: list[str]
+    windows: list[tuple[datetime, datetime]]  # shared spans, merged, in order
+    untimed: bool  # two such inputs both hold untimed rows
+
+    def near(self) -> pl.Expr:
+        """Rows at a time some two inputs both span (or untimed, when two hold such)."""
+        if len(self.windows) > MAX_WINDOWS:
+            return pl.lit(True)
+        ts = pl.col("ts")
+        terms = [ts.is_between(lo, hi) for lo, hi in self.windows]
+        if self.untimed:
+            terms.append(ts.is_null())
+        return pl.any_horizontal(terms).fill_null(False) if terms else pl.lit(False)
+
+
+def _overlaps(stamps: pl.LazyFrame) -> Overlaps:
+    """Inputs whose spans meet within a channel (rotated parts follow each other;
     a file log and its journal copy are different channels)."""
     spans = (
-        frame.group_by("source", "channel")
+        stamps.group_by("source", "channel")
         .agg(start=pl.col("ts").min(), end=pl.col("ts").max(), untimed=pl.col("ts").is_null().any())
         .sort("channel", "start", nulls_last=True)
+        .collect()
         .rows(named=True)
     )
     suspects: set[str] = set()
+    windows: list[tuple[datetime, datetime]] = []
+    both_untimed = False
     for i, a in enumerate(spans):
         for b in spans[i + 1 :]:
             if b["channel"] != a["channel"]:
                 break
-            untimed = a["untimed"] or b["untimed"] or a["start"] is None or b["start"] is None
-            if untimed or b["start"] <= a["end"]:
+            both_untimed = both_untimed or (a["untimed"] and b["untimed"])
+            timed = a["start"] is not None and b["start"] is not None
+            meet = timed and b["start"] <= a["end"]
+            if meet or a["untimed"] or b["untimed"] or not timed:
                 suspects.update((a["source"], b["source"]))
-    return sorted(suspects)
+            if meet:
+                windows.append((b["start"], min(a["end"], b["end"])))
+    return Overlaps(sorted(suspects), _merged(windows), both_untimed)
+
+
+def _merged(windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, datetime]]:
+    """The union of closed spans as disjoint spans, in order."""
+    out: list[tuple[datetime, datetime]] = []
+    for lo, hi in sorted(windows):
+        if out and lo <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
 
 
 def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
