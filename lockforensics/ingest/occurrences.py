@@ -134,8 +134,13 @@ def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> p
     complex_rows: list[int] = []
     # One kind's rows at a time: a partition of every kind at once is a copy of the frame.
     for kind in frame.get_column("kind").unique(maintain_order=True).to_list():
-        part = frame.filter(pl.col("kind").eq_missing(kind))
         rule = rules.for_kind(str(kind))
+        # Only the columns this kind's rule reads: each kind's rows are copied twice
+        # below (chosen, then sorted), and the biggest kinds are most of the table.
+        reads = dict.fromkeys(
+            [*map(_column, rule.key), "ts", "channel", "echo_role", "phase", RANK]
+        )
+        part = frame.lazy().filter(pl.col("kind").eq_missing(kind)).select(list(reads)).collect()
         key = [_hashable(part, _column(k)) for k in rule.key]
         names = [k if isinstance(k, str) else k.meta.output_name() for k in key]
         widest = timedelta(seconds=max(rule.window_s, rule.exact_window_s))
