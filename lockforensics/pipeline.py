@@ -510,10 +510,14 @@ def correlate(
     limited = settings.since is not None or settings.until is not None or bool(settings.agents)
     lazy = scope.in_scope(table, settings.since, settings.until, settings.agents)
     lazy = lazy if limited else table
-    # The same rows in no order, for aggregates (one sort of every row spared each).
-    rows = whole(*parts, ordered=False)
+    # The same rows in no order, for aggregates and for the stages that put
+    # what they read in the table's order themselves (frames.ordered): merging
+    # the two parts first cost more than sorting the few rows each one keeps.
+    # A part's rows are stored in that order, detail before activity, so
+    # equal keys come out as they do in the merge.
+    every = whole(*parts, ordered=False)
     rows = (
-        scope.in_scope(rows, settings.since, settings.until, settings.agents) if limited else rows
+        scope.in_scope(every, settings.since, settings.until, settings.agents) if limited else every
     )
     bounds = rows.select(first=pl.col("ts").min(), last=pl.col("ts").max())
     first, last = bounds.collect().row(0)
@@ -527,14 +531,14 @@ def correlate(
 
     # Incidents are found over the whole bundle and keep those ids in scope (stable ids).
     whole_clusters = incidents.cluster(
-        failures.failures(table), settings.gap_s, epoch_table.lazy().select("epoch", "host")
+        failures.failures(every), settings.gap_s, epoch_table.lazy().select("epoch", "host")
     )
-    clustered = incidents.renumber(failures.failures(lazy), whole_clusters).collect()
+    clustered = incidents.renumber(failures.failures(rows), whole_clusters).collect()
     pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
-    run_table = runs.runs(lazy).collect()
-    clear_table = resolution.clears(lazy, run_table.lazy(), epoch_table.lazy()).collect()
+    run_table = runs.runs(rows).collect()
+    clear_table = resolution.clears(rows, run_table.lazy(), epoch_table.lazy()).collect()
     resolved, per_kind = resolution.resolve(
         clustered.lazy(), clear_table.lazy(), resolution.observations(lazy)
     )
@@ -544,7 +548,7 @@ def correlate(
         .sort("incident")
         .collect()
     )
-    status, writers = triggers.triggers(lazy, clustered.lazy(), run_table.lazy(), settings.window_s)
+    status, writers = triggers.triggers(rows, clustered.lazy(), run_table.lazy(), settings.window_s)
     rates = frequency.rates(clustered.lazy(), incident_table.lazy(), window_start, window_end)
     counts = dict(
         rows.group_by("kind")
