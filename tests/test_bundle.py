@@ -276,6 +276,29 @@ def test_encrypted_zip_members_are_skipped(tmp_path: Path) -> None:
     assert result.events["source"].to_list() == ["plain.log"]
 
 
+def test_zip_beyond_what_zipfile_reads_is_skipped_with_a_warning(tmp_path: Path) -> None:
+    """A zip whose directory asks for a newer zip version (damage can claim one: the fuzz
+    test found 6.4), and a member in an unknown compression method, are reported;
+    everything else is read."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("odd.log", LOCK_LINE)
+        archive.writestr("plain.log", LOCK_LINE.replace("06:22:13", "06:23:13"))
+    good = buffer.getvalue()
+    newer = bytearray(good)
+    newer[newer.index(b"PK\x01\x02") + 6] = 64  # version needed to extract: 6.4
+    (tmp_path / "newer.zip").write_bytes(bytes(newer))
+    method = bytearray(good)
+    local, central = method.index(b"PK\x03\x04"), method.index(b"PK\x01\x02")
+    method[local + 8] = method[central + 10] = 99  # compression method 99 (AES)
+    (tmp_path / "method.zip").write_bytes(bytes(method))
+    (tmp_path / "loose.log").write_text(LOCK_LINE)
+    result = ingest([tmp_path])
+    assert any("newer.zip: not a readable zip archive" in w for w in result.warnings)
+    assert any("odd.log" in w for w in result.warnings)
+    assert sorted(Path(s).name for s in result.events["source"]) == ["loose.log", "plain.log"]
+
+
 def test_truncated_tarball_keeps_the_members_read(tmp_path: Path) -> None:
     """A .tar.gz cut short: members before the cut are read, and a warning says so."""
     members = {

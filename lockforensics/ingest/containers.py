@@ -68,6 +68,9 @@ READ_ERRORS: tuple[type[Exception], ...] = (
     zstandard.ZstdError,
     tarfile.TarError,
     zipfile.BadZipFile,
+    # zipfile's word for a version or compression method it cannot read, which
+    # a damaged central directory can claim as well as a real newer zip.
+    NotImplementedError,
     UnsafeInputError,
 )
 
