@@ -55,7 +55,6 @@ from lockforensics.parsing.timestamps import (
 )
 from lockforensics.schema import (
     ACTIVITY_SCHEMA,
-    CODED,
     COLUMNS,
     EPOCH_COLUMNS,
     EVENT_SCHEMA,
@@ -381,11 +380,7 @@ def _in_order(parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
     # codes stay codes here (the rules only compare them): as strings they
     # were a copy of every row's text.
     schema = pl.Schema(
-        {
-            c: ACTIVITY_SCHEMA[c] if c in CODED else EVENT_SCHEMA[c]
-            for c in needed
-            if c in EVENT_SCHEMA
-        }
+        {c: ACTIVITY_SCHEMA.get(c, EVENT_SCHEMA[c]) for c in needed if c in EVENT_SCHEMA}
     )
     both = pl.concat(
         [

@@ -77,6 +77,8 @@ def drop_overlaps(
     # The activity part is read through as_events after its rows are chosen:
     # decoding its codes first would be a copy of every row.
     parts = (detail.lazy(), activity.lazy())
+    # Left lazy and read twice (the spans, then the rows near them): each read
+    # keeps only its few rows, where a collected copy held every row's stamp.
     stamps = pl.concat(
         [
             as_events(p.select("source", "channel", "ts"))
