@@ -11,6 +11,7 @@ frame in the table's total order, and occurrences are assigned.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable
@@ -44,7 +45,7 @@ from lockforensics.ingest.bundle import Input, walk
 from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.facts import apply_facts
-from lockforensics.ingest.manifest import ManifestRow, build_manifest
+from lockforensics.ingest.manifest import ManifestRow, build_manifest, per_source
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.scan import Scanner
 from lockforensics.parsing.timestamps import (
@@ -67,6 +68,14 @@ from lockforensics.schema import (
 
 _T = TypeVar("_T", int, str)
 ProgressFactory = Callable[[int], Callable[[int], None]]
+#: A frame derived from the event table alone, by name: ``make`` computes it
+#: unless it is kept from before (:func:`derived`).
+Memo = Callable[[str, Callable[[], pl.DataFrame]], pl.DataFrame]
+
+
+def computed(name: str, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+    """The memo that keeps nothing."""
+    return make()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,9 +102,9 @@ class Ingest:
     zone: ZoneChoice | None = None
     from_cache: bool = False  # reused from an earlier run (ingest/cache.py)
     cache_entry: str | None = None  # where the cache keeps this ingest
-    # Epochs and the columns they (and the session identity) add to the table:
-    # they depend on the table alone, so a cached ingest keeps them too.
-    annotation: Annotation | None = None
+    # Frames a report derived from the table alone (epochs, runs, counts, ...),
+    # by name and scope: a cached ingest keeps them too (:func:`derived`).
+    derived: dict[str, pl.DataFrame] = field(default_factory=dict)
 
     def table(self, ordered: bool = True) -> pl.LazyFrame:
         """The whole event table, in its total order (or any, for aggregates)."""
@@ -118,7 +127,8 @@ class Ingest:
 
     def manifest(self) -> list[ManifestRow]:
         """One row per input: path, size, sha256, format, time range and line accounting."""
-        return build_manifest(self.files, self.table(ordered=False))
+        sources = per_source(self.table(ordered=False))
+        return build_manifest(self.files, derived(self)("manifest_sources", sources.collect))
 
 
 def ingest(
@@ -421,21 +431,55 @@ def _gathered(parts: list[pl.DataFrame], order: pl.Series) -> pl.DataFrame:
     return pl.DataFrame(columns)
 
 
+def derived(result: Ingest, settings: Settings | None = None) -> Memo:
+    """Frames derived from ``result``'s table, kept with it and in its cache entry.
+
+    What the table alone decides (epochs, runs, clears, counts, coverage)
+    does not change with ``--gap``, ``--window`` or the format, so another
+    report on the same ingest reads it back.  ``settings`` with a scope
+    (``--since``, ``--until``, ``--agent``): frames of the rows in that scope,
+    kept apart from the whole table's.
+    """
+    scope_key = ""
+    if settings is not None and (settings.since or settings.until or settings.agents):
+        text = repr((settings.since, settings.until, settings.agents)).encode()
+        scope_key = "-" + hashlib.sha256(text).hexdigest()[:16]
+
+    def memo(name: str, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
+        key = name + scope_key
+        frame = result.derived.get(key)
+        if frame is None:
+            frame = cache.load_derived(result.cache_entry, key)
+        if frame is None:
+            frame = make()
+            cache.keep_derived(result.cache_entry, key, frame)
+        result.derived[key] = frame
+        return frame
+
+    return memo
+
+
 def analyze(result: Ingest, settings: Settings) -> Findings:
     """Correlate an ingest into the findings every report renders."""
-    detail, activity, far = _set_aside_far_stamps(result)
+    memo = derived(result)
+    detail, activity, far = _set_aside_far_stamps(result, memo)
     table = whole(detail.lazy(), activity.lazy(), ordered=False)
-    assumptions = (
-        table.filter(pl.col("ts_assumption").is_not_null())
-        .group_by("ts_assumption")
-        .agg(events=pl.len().cast(pl.Int64))
-        .sort("ts_assumption")
-        .collect()
+    assumptions = memo(
+        "assumptions",
+        lambda: (
+            table.filter(pl.col("ts_assumption").is_not_null())
+            .group_by("ts_assumption")
+            .agg(events=pl.len().cast(pl.Int64))
+            .sort("ts_assumption")
+            .collect()
+        ),
     )
     untimed = table.filter(pl.col("ts").is_null()).group_by("source").len().sort("source")
-    untimed_inputs = untimed.collect()
+    untimed_inputs = memo("untimed", untimed.collect)
     named = table.group_by("source").agg(pl.col("host").drop_nulls().len().alias("named"))
-    hostless = named.filter(pl.col("named") == 0).select(pl.len()).collect().item()
+    hostless = memo(
+        "hostless", lambda: named.filter(pl.col("named") == 0).select(pl.len()).collect()
+    ).item()
     coverage = Coverage(
         inputs=tuple(result.manifest()),
         zone=result.zone.label if result.zone else None,
@@ -447,20 +491,38 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         warnings=tuple(result.warnings) + far,
         hostless_inputs=int(hostless),
     )
-    if result.annotation is None:
-        result.annotation = annotation(detail, activity)
-        cache.keep_annotation(result)
-    return correlate(detail, settings, coverage, known=result.annotation, activity=activity)
+    made: list[Annotation] = []
+
+    def made_once() -> Annotation:
+        # Epochs and their columns come out of one computation.
+        if not made:
+            made.append(annotation(detail, activity))
+        return made[0]
+
+    known = Annotation(
+        memo("epochs", lambda: made_once().epochs), memo("annotation", lambda: made_once().columns)
+    )
+    return correlate(
+        detail,
+        settings,
+        coverage,
+        known=known,
+        activity=activity,
+        memo=derived(result, settings),
+    )
 
 
 #: Far-out stamps named one by one in a report's warnings; the rest are counted.
 FAR_STAMPS_LISTED = 20
 
 
-def _set_aside_far_stamps(result: Ingest) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
+def _set_aside_far_stamps(
+    result: Ingest, memo: Memo
+) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
     """Issue 12: stamps far outside the main span leave the timeline, with a warning each."""
-    low, high = outliers.bounds(result.table(ordered=False)).collect().row(0)
-    far = outliers.far_out(result.table(), low, high).collect()
+    bounds = memo("stamp_bounds", lambda: outliers.bounds(result.table(ordered=False)).collect())
+    low, high = bounds.row(0)
+    far = memo("far_stamps", lambda: outliers.far_out(result.table(), low, high).collect())
     if far.is_empty():
         return result.detail, result.activity, ()
     notes = tuple(
@@ -483,6 +545,7 @@ def correlate(
     generated_at: datetime | None = None,
     known: Annotation | None = None,
     activity: pl.DataFrame | None = None,
+    memo: Memo = computed,
 ) -> Findings:
     """Run the correlator stages over an event table and collect their results.
 
@@ -492,6 +555,8 @@ def correlate(
     their inputs several times, and one lazy plan for the whole chain repeats
     every shared sub-plan (it grows with every reuse).
     ``known``: the table's annotation, when an earlier run computed it.
+    ``memo`` keeps what the rows in scope alone decide (runs, clears, lock
+    observations, writers, counts) for another report with other options.
     """
     activity = empty_activity() if activity is None else activity
     found = known or annotation(events, activity)
@@ -515,7 +580,7 @@ def correlate(
         scope.in_scope(every, settings.since, settings.until, settings.agents) if limited else every
     )
     bounds = rows.select(first=pl.col("ts").min(), last=pl.col("ts").max())
-    first, last = bounds.collect().row(0)
+    first, last = memo("bounds", bounds.collect).row(0)
     start = settings.since or first
     end = settings.until or last
     window_start = start if isinstance(start, datetime) else None
@@ -525,33 +590,41 @@ def correlate(
         epoch_table = epoch_table.filter(pl.col("epoch").is_in(kept.implode()))
 
     # Incidents are found over the whole bundle and keep those ids in scope (stable ids).
+    every_failure = memo("failures_all", failures.failures(every).collect)
+    in_scope = memo("failures", failures.failures(rows).collect) if limited else every_failure
     whole_clusters = incidents.cluster(
-        failures.failures(every), settings.gap_s, epoch_table.lazy().select("epoch", "host")
+        every_failure.lazy(), settings.gap_s, epoch_table.lazy().select("epoch", "host")
     )
-    clustered = incidents.renumber(failures.failures(rows), whole_clusters).collect()
+    clustered = incidents.renumber(in_scope.lazy(), whole_clusters).collect()
     pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
-    run_table = runs.runs(rows).collect()
-    clear_table = resolution.clears(rows, run_table.lazy(), epoch_table.lazy()).collect()
-    resolved, per_kind = resolution.resolve(
-        clustered.lazy(), clear_table.lazy(), resolution.observations(lazy)
+    run_table = memo("runs", lambda: runs.runs(rows).collect())
+    clear_table = memo(
+        "clears", lambda: resolution.clears(rows, run_table.lazy(), epoch_table.lazy()).collect()
     )
+    # Its rows come out sorted, so the unordered table gives the same frame
+    # without a merge of every row.
+    held = memo("lock_observations", lambda: resolution.observations(rows).collect())
+    resolved, per_kind = resolution.resolve(clustered.lazy(), clear_table.lazy(), held.lazy())
     incident_table = (
         incidents.table(clustered.lazy())
         .join(resolved, on="incident", how="left")
         .sort("incident")
         .collect()
     )
-    status, writers = triggers.triggers(rows, clustered.lazy(), run_table.lazy(), settings.window_s)
-    rates = frequency.rates(clustered.lazy(), incident_table.lazy(), window_start, window_end)
-    counts = dict(
-        rows.group_by("kind")
-        .agg(pl.col("occurrence").n_unique())
-        .sort("kind")
-        .collect()
-        .iter_rows()
+    writer_lines = memo("writer_lines", lambda: triggers.writers(rows, run_table.lazy()).collect())
+    debug_lines = memo("debug_lines", lambda: triggers.debug_lines(rows).collect())
+    status, writers = triggers.triggers(
+        writer_lines.lazy(),
+        debug_lines.lazy(),
+        clustered.lazy(),
+        run_table.lazy(),
+        settings.window_s,
     )
+    rates = frequency.rates(clustered.lazy(), incident_table.lazy(), window_start, window_end)
+    kind_counts = rows.group_by("kind").agg(pl.col("occurrence").n_unique()).sort("kind")
+    counts = dict(memo("kind_counts", kind_counts.collect).iter_rows())
     locks = clustered.filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
     return Findings(
         settings=settings,
@@ -586,13 +659,13 @@ def correlate(
         trigger_writers=writers.collect(),
         stuck_alive=stuck.stuck_alive(clustered.lazy()).collect(),
         evidence=incidents.evidence(lazy, clustered.lazy(), incident_table.lazy()).collect(),
-        hosts=_distinct(rows, "host"),
-        versions=_distinct(rows, "version"),
+        hosts=_distinct(rows, "host", memo),
+        versions=_distinct(rows, "version", memo),
         coverage=coverage or Coverage(),
     )
 
 
-#: The columns the annotating stages read: epochs.epochs, epochs.annotate and
+#: The columns the annotating stages read: epochs.epochs, epochs.annotated and
 #: identity.link.  They sort and join the table, and on a busy bundle a copy of
 #: every column costs several times the table itself; so each runs on its own
 #: columns alone, and their new columns are put back beside the rest (row
@@ -635,7 +708,7 @@ def annotate(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
 def _annotated(events: pl.LazyFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
     """ANNOTATION_COLUMNS for every row of ``events``, in its order."""
     rows = events.with_row_index("_row")
-    timing = epochs.annotate(rows.select("_row", *_TIMING_INPUT), epoch_table.lazy())
+    timing = epochs.annotated(rows.select("_row", *_TIMING_INPUT), epoch_table.lazy())
     # link keeps its input's row order; the session of a row does not depend on it.
     session = identity.link(rows.select("_row", *_IDENTITY_INPUT))
     times, sessions, count = pl.collect_all(
@@ -650,9 +723,9 @@ def _annotated(events: pl.LazyFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
     return times.drop("_row").hstack(sessions.get_columns())
 
 
-def _distinct(frame: pl.LazyFrame, column: str) -> tuple[str, ...]:
-    values = frame.select(pl.col(column).drop_nulls().unique()).collect().get_column(column)
-    return tuple(sorted(str(v) for v in values))
+def _distinct(frame: pl.LazyFrame, column: str, memo: Memo) -> tuple[str, ...]:
+    values = memo(f"distinct_{column}", frame.select(pl.col(column).drop_nulls().unique()).collect)
+    return tuple(sorted(str(v) for v in values.get_column(column)))
 
 
 def _generated_at() -> datetime:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 from typer.testing import CliRunner
 
+from lockforensics import pipeline
 from lockforensics.cli import app
+from lockforensics.correlate import resolution, runs, triggers
 from lockforensics.findings import Settings
 from lockforensics.ingest import cache
 from lockforensics.pipeline import analyze, ingest
@@ -88,14 +92,41 @@ def test_corrupt_entry_is_a_miss(bundle: Path) -> None:
     assert not ingest([bundle], use_cache=True).from_cache
 
 
-def test_a_report_keeps_its_annotation_for_the_next(bundle: Path) -> None:
-    """Epochs and identity computed by one report are reused by the next, with the same result."""
-    first = ingest([bundle], use_cache=True)
-    assert first.annotation is None
-    before = analyze(first, Settings())
-    again = ingest([bundle], use_cache=True)
+def test_a_report_keeps_what_the_table_decides_for_the_next(
+    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Epochs, runs, clears and the other frames the table alone decides, computed
+    by one report, are read back by the next with another gap, not computed again,
+    and its findings are those of a report without the cache; a scoped report
+    computes its own."""
+    monkeypatch.setenv("LOCKFORENSICS_CACHE_DIR", str(tmp_path / "cache"))
+    first = ingest([sample_dir], use_cache=True)
+    assert not first.derived
+    analyze(first, Settings())
+    again = ingest([sample_dir], use_cache=True)
     assert again.from_cache
-    assert again.annotation is not None
-    after = analyze(again, Settings(gap_s=900))
-    assert_frame_equal(before.epochs, after.epochs)
-    assert_frame_equal(before.events, after.events)
+    assert not again.derived
+    settings = Settings(gap_s=900, window_s=120)
+    fresh = analyze(ingest([sample_dir]), settings)
+    made: list[str] = []
+
+    def counted(name: str, stage: Callable[..., pl.LazyFrame]) -> Callable[..., pl.LazyFrame]:
+        def run(*args: object) -> pl.LazyFrame:
+            made.append(name)
+            return stage(*args)
+
+        return run
+
+    monkeypatch.setattr(pipeline, "annotation", lambda *a: pytest.fail("annotated again"))
+    monkeypatch.setattr(runs, "runs", counted("runs", runs.runs))
+    monkeypatch.setattr(resolution, "clears", counted("clears", resolution.clears))
+    monkeypatch.setattr(triggers, "writers", counted("writers", triggers.writers))
+    after = analyze(again, settings)
+    assert made == []
+    for name in ("epochs", "incidents", "resolutions", "triggers", "trigger_writers", "evidence"):
+        assert_frame_equal(getattr(fresh, name), getattr(after, name))
+    assert (fresh.counts, fresh.headline) == (after.counts, after.headline)
+    assert_frame_equal(fresh.events.collect(), after.events.collect())
+    scoped = analyze(again, Settings(agents=("woodhouse",)))
+    assert made == ["runs", "clears", "writers"]
+    assert scoped.headline != after.headline

@@ -53,8 +53,9 @@ def _windows(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
     )
 
 
-def _point_writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
-    """Compactions, cron lines and spawning tool calls, one row per occurrence."""
+def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
+    """Compactions, cron lines and spawning tool calls, one row per occurrence
+    (``trigger``, ``at``, ``agent``, ``session_id``, ``run_id``, ``evidence``)."""
     rows = ordered(events).filter(
         pl.col("ts").is_not_null()
         & (
@@ -87,12 +88,27 @@ def _point_writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFram
     )
 
 
+def debug_lines(events: pl.LazyFrame) -> pl.LazyFrame:
+    """The times of the timed debug lines, in order (``debug_ts``)."""
+    return (
+        events.filter((pl.col("level") == "debug") & pl.col("ts").is_not_null())
+        .select(debug_ts=pl.col("ts"))
+        .sort("debug_ts")
+    )
+
+
 def triggers(
-    events: pl.LazyFrame, failures: pl.LazyFrame, run_table: pl.LazyFrame, window_s: float
+    points: pl.LazyFrame,
+    debug: pl.LazyFrame,
+    failures: pl.LazyFrame,
+    run_table: pl.LazyFrame,
+    window_s: float,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """(one row per takeover with its release window and status; one row per writer found)."""
+    """(one row per takeover with its release window and status; one row per writer found).
+
+    ``points``: :func:`writers` of the events; ``debug``: their :func:`debug_lines`.
+    """
     windows = _windows(failures, window_s)
-    points = _point_writers(events, run_table)
     in_window = pl.col("at").is_between(pl.col("window_start"), pl.col("ts"))
     other_run = pl.col("run_id").ne_missing(pl.col("takeover_run"))
     by_session = windows.filter(pl.col("session_id").is_not_null()).join(
@@ -141,11 +157,6 @@ def triggers(
         ],
         how="diagonal_relaxed",
     ).sort("takeover", "at", "trigger", "evidence")
-    debug = (
-        events.filter((pl.col("level") == "debug") & pl.col("ts").is_not_null())
-        .select(debug_ts=pl.col("ts"))
-        .sort("debug_ts")
-    )
     counts = found.group_by("takeover").agg(triggers=pl.len().cast(pl.Int64))
     status = (
         windows.join_asof(debug, left_on="ts", right_on="debug_ts", strategy="backward")

@@ -21,15 +21,16 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
-def build_manifest(files: Sequence[FileScan], events: pl.LazyFrame) -> list[ManifestRow]:
-    per_source = (
-        events.group_by("source")
-        .agg(
-            pl.len().alias("events"), pl.col("ts").min().alias("lo"), pl.col("ts").max().alias("hi")
-        )
-        .collect()
-        .rows_by_key("source", named=True, unique=True)
+def per_source(events: pl.LazyFrame) -> pl.LazyFrame:
+    """The table's part of the manifest: events and first and last stamp per input."""
+    return events.group_by("source").agg(
+        pl.len().alias("events"), pl.col("ts").min().alias("lo"), pl.col("ts").max().alias("hi")
     )
+
+
+def build_manifest(files: Sequence[FileScan], sources: pl.DataFrame) -> list[ManifestRow]:
+    """The manifest of ``files``, given :func:`per_source` of their table."""
+    per_source = sources.rows_by_key("source", named=True, unique=True)
     rows: list[ManifestRow] = []
     # By path: the same whichever order a directory walk or an archive listed them.
     for scan in sorted(files, key=lambda f: f.source):
