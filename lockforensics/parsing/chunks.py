@@ -209,6 +209,7 @@ class LogEngine:
             # (GB/s), a two-byte one over a 16 MB chunk costs as much as a regex.
             ansi = b"\x1b" in chunk
             frame = _clean(lines_frame(chunk), ansi, result, cuts)
+            del chunk  # the frame holds the lines now (see below)
             if carry is not None:
                 frame, carry = pl.concat([carry, frame]), None
             texts = frame.get_column("text").head(SNIFF_WINDOW).to_list()
@@ -231,6 +232,10 @@ class LogEngine:
                 if frame.is_empty():
                     continue
             base = self._chunk(frame, base, env, clock, result, pending)
+            # Let go now, not when the next chunk replaces it: kept, this
+            # chunk's lines (and its bytes, above) sat beside the next one
+            # being read and split, 40-50 MB more per scanning thread.
+            del frame
         if carry is not None and env is not None:
             base = self._chunk(carry, base, env, clock, result, pending)
         if env is not None:
