@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -36,6 +37,35 @@ def assert_one_line_error(proc: subprocess.CompletedProcess[str], code: int) -> 
     assert "Traceback" not in proc.stderr
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("error: ")]
     assert len(errors) == 1, proc.stderr
+
+
+def test_report_on_stdout_arrives_whole(sample_dir: Path) -> None:
+    """The console entry point skips the interpreter's teardown: a report piped
+    from stdout is still whole, and a run with incidents exits with the code
+    --fail-on-incident asks for."""
+    proc = run("report", str(sample_dir), "-f", "json", "--no-cache", "--fail-on-incident")
+    assert proc.returncode == ExitCode.INCIDENTS, proc.stderr
+    summary = json.loads(proc.stdout)
+    assert len(proc.stdout) > 16 << 10  # more than one pipe buffer's worth
+    assert summary["incidents"]
+
+
+@pytest.mark.parametrize(
+    ("code", "status", "stderr"), [("3", 3, ""), ("None", 0, ""), ("'bye'", 1, "bye\n")]
+)
+def test_exit_without_teardown_flushes_and_keeps_the_code(
+    code: str, status: int, stderr: str
+) -> None:
+    """What is still buffered on stdout is written, and the code reads as sys.exit's."""
+    script = (
+        f"import sys; from lockforensics.entry import _leave; print('unflushed'); _leave({code})"
+    )
+    # Buffered, as stdout to a pipe is unless PYTHONUNBUFFERED says otherwise.
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False, env=env
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (status, "unflushed\n", stderr)
 
 
 def test_missing_path_is_no_input(tmp_path: Path) -> None:
