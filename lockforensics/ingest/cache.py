@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 KEEP = 8
 EDGE = 64 << 10
-_FORMAT = 7  # bump when the pickled shape or what a scan yields changes
+_FORMAT = 7  # bump when the pickled shape, what a scan yields or a derived frame holds changes
 
 
 def cache_dir() -> Path:
