@@ -347,12 +347,23 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     moves = materialized(transitions(events))
     # In no order: the openers and the stats below read minima, maxima and
     # counts, and `_keyed` sorts by time itself (a sort of every row saved).
-    timed = materialized(with_hosts(events.filter(pl.col("ts").is_not_null())))
-    openers = materialized(_openers(timed, moves))
     # Only the columns read below: this is a copy of every timed row.
+    timed = materialized(
+        with_hosts(events.filter(pl.col("ts").is_not_null())).select(
+            "ts",
+            "_host",
+            "_pid",
+            "version",
+            "uptime_ms",
+            "gateway_pid",
+            # A flag, not the kind's text: a byte a row instead of a 16-byte view.
+            _uptime=pl.col("kind") == EventKind.UPTIME,
+        )
+    )
+    openers = materialized(_openers(timed, moves))
     keyed = materialized(
         _keyed(timed, openers, "ts", "_pid").select(
-            "epoch_key", "ts", "_pid", "version", "kind", "uptime_ms", "gateway_pid"
+            "epoch_key", "ts", "_pid", "version", "_uptime", "uptime_ms", "gateway_pid"
         )
     )
     del timed
@@ -388,7 +399,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .cache()
     )
     evidence = (
-        keyed.filter((pl.col("kind") == EventKind.UPTIME) & pl.col("uptime_ms").is_not_null())
+        keyed.filter(pl.col("_uptime") & pl.col("uptime_ms").is_not_null())
         .join(table.select("epoch_key", "pid"), on="epoch_key", how="left")
         # Evidence that names another process says nothing about this one.
         .filter(pl.col("gateway_pid").is_null() | (pl.col("gateway_pid") == pl.col("pid")))
