@@ -68,6 +68,29 @@ def test_exit_without_teardown_flushes_and_keeps_the_code(
     assert (proc.returncode, proc.stdout, proc.stderr) == (status, "unflushed\n", stderr)
 
 
+@pytest.mark.parametrize("own", [None, "narenas:1"])
+def test_allocator_setting_precedes_polars(own: str | None) -> None:
+    """The console entry point asks polars' allocator to return freed pages soon,
+    before polars is loaded (it reads the setting then); an operator's own wins."""
+    fake_cli = (
+        "import os, sys, types; "
+        "sys.modules['lockforensics.cli'] = types.SimpleNamespace(main=lambda: print("
+        "os.environ.get('_RJEM_MALLOC_CONF'), 'polars' in sys.modules)); "
+        "sys.argv = ['lockforensics', 'report']; "
+        "from lockforensics.entry import main; main()"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "_RJEM_MALLOC_CONF"}
+    if own is not None:
+        env["_RJEM_MALLOC_CONF"] = own
+    proc = subprocess.run(
+        [sys.executable, "-c", fake_cli], capture_output=True, text=True, check=False, env=env
+    )
+    assert proc.returncode == 0, proc.stderr
+    setting, loaded = proc.stdout.split()
+    assert setting == (own or "background_thread:true,dirty_decay_ms:200,muzzy_decay_ms:0")
+    assert loaded == "False"
+
+
 def test_missing_path_is_no_input(tmp_path: Path) -> None:
     """A path that does not exist: exit 66 and one `error:` line."""
     assert_one_line_error(run("ingest", str(tmp_path / "nope")), ExitCode.NO_INPUT)
