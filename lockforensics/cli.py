@@ -287,7 +287,7 @@ def ingest_command(
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
     if target is not None:
-        write_events(result.table(), target, fmt, result.manifest())
+        write_events(result.table_to_write(), target, fmt, result.manifest())
     if store is not None:
         fleet_store.write(result.events, store, result.manifest())
     if not quiet:

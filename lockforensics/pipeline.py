@@ -23,7 +23,15 @@ from typing import Any, TypeVar
 
 import polars as pl
 
-from lockforensics.activity import POSITION, as_events, conform, empty_activity, split, whole
+from lockforensics.activity import (
+    POSITION,
+    as_events,
+    conform,
+    empty_activity,
+    in_windows,
+    split,
+    whole,
+)
 from lockforensics.correlate import (
     alignment,
     epochs,
@@ -109,6 +117,10 @@ class Ingest:
     def table(self, ordered: bool = True) -> pl.LazyFrame:
         """The whole event table, in its total order (or any, for aggregates)."""
         return whole(self.detail.lazy(), self.activity.lazy(), ordered)
+
+    def table_to_write(self) -> pl.LazyFrame:
+        """The whole event table, in its total order, for a sink (activity.in_windows)."""
+        return in_windows(self.detail, self.activity)
 
     @property
     def events(self) -> pl.DataFrame:

@@ -7,10 +7,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import polars as pl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from lockforensics import activity
 from lockforensics.activity import POSITION, TEXT_COLUMNS, split, whole
 from lockforensics.parsing.signatures import HELPER_GROUPS, META_FIELDS, load_catalog
 from lockforensics.pipeline import ingest
@@ -123,3 +125,13 @@ def test_merged_parts_are_the_sorted_table() -> None:
     assert POSITION in result.activity.columns
     assert_frame_equal(result.events, whole(*parts).collect())
     assert result.events.get_column("ts").is_sorted(nulls_last=True)
+
+
+def test_table_written_in_windows_is_the_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The table a sink writes, merged window by window, is the one table row for row,
+    whichever part each window's rows come from (windows far smaller than either part)."""
+    result = ingest([SAMPLE])
+    monkeypatch.setattr(activity, "WINDOW_ROWS", 7)
+    assert result.detail.height > 7
+    assert result.activity.height > 7
+    assert_frame_equal(result.table_to_write().collect(), result.events)
