@@ -129,8 +129,6 @@ def in_windows(detail: pl.DataFrame, activity: pl.DataFrame) -> pl.LazyFrame:
     each merged on its own, hold about one window at a time (160 MB more), for
     0.4 s more.
     """
-    if POSITION not in detail.columns or POSITION not in activity.columns:
-        return whole(detail.lazy(), activity.lazy())
     places = (detail.get_column(POSITION), activity.get_column(POSITION))
     windows = []
     for low in range(0, max(detail.height + activity.height, 1), WINDOW_ROWS):

@@ -11,6 +11,7 @@ frame in the table's total order, and occurrences are assigned.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from collections import Counter
@@ -503,16 +504,11 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         warnings=tuple(result.warnings) + far,
         hostless_inputs=int(hostless),
     )
-    made: list[Annotation] = []
-
-    def made_once() -> Annotation:
-        # Epochs and their columns come out of one computation.
-        if not made:
-            made.append(annotation(detail, activity))
-        return made[0]
-
+    # Epochs and their columns come out of one computation, made at most once.
+    annotate_once = functools.cache(lambda: annotation(detail, activity))
     known = Annotation(
-        memo("epochs", lambda: made_once().epochs), memo("annotation", lambda: made_once().columns)
+        memo("epochs", lambda: annotate_once().epochs),
+        memo("annotation", lambda: annotate_once().columns),
     )
     return correlate(
         detail,
