@@ -83,6 +83,20 @@ WRAPPERS = {
     "console": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}",
     "journald-iso": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}+0200 gw-1 node[4821]: [{sub}] {m}",
     "docker": lambda m, sub, s: f"2026-05-28T04:20:{s:02d}.123456789Z [{sub}] {m}",
+    # Other journalctl outputs around a console line with its own dated stamp.
+    "journald-precise": lambda m, sub, s: (
+        f"May 28 06:20:{s:02d}.104381 gw-1 node[4821]: 2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}"
+    ),
+    "journald-full": lambda m, sub, s: (
+        f"Thu 2026-05-28 06:20:{s:02d} CEST gw-1 node[4821]: "
+        f"2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}"
+    ),
+    "journald-unix": lambda m, sub, s: (
+        f"17799480{s:02d}.104381 gw-1 node[4821]: 2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}"
+    ),
+    "journald-monotonic": lambda m, sub, s: (
+        f"[ 8120.{s:06d}] gw-1 node[4821]: 2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}"
+    ),
 }
 
 

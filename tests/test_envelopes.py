@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import json
 from datetime import UTC, datetime
 
 import polars as pl
@@ -105,6 +106,46 @@ def _one(result: object) -> dict[str, object]:
             "journald-short-iso",
             datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC),
         ),
+        # journalctl -o short-precise: the console's own dated stamp wins.
+        (
+            "Jun  9 11:58:16.070123 gw node[311]: 2026-06-09T09:58:16.069+00:00 [diagnostic] "
+            + TAKEOVER,
+            "journald-short",
+            datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC),
+        ),
+        # journalctl -o short-full: an unambiguous zone abbreviation is a written zone.
+        (
+            "Tue 2026-06-09 11:58:16 CEST gw node[311]: [diagnostic] " + TAKEOVER,
+            "journald-short-full",
+            datetime(2026, 6, 9, 9, 58, 16, tzinfo=UTC),
+        ),
+        # ... and so is the number journald prints for a zone without an abbreviation.
+        (
+            "Tue 2026-06-09 13:58:16 +04 gw node[311]: [diagnostic] " + TAKEOVER,
+            "journald-short-full",
+            datetime(2026, 6, 9, 9, 58, 16, tzinfo=UTC),
+        ),
+        # journalctl -o short-unix: seconds since the epoch.
+        (
+            "1781006296.070123 gw node[311]: [diagnostic] " + TAKEOVER,
+            "journald-short-unix",
+            datetime(2026, 6, 9, 11, 58, 16, 70123, tzinfo=UTC),
+        ),
+        # journalctl -o short-monotonic: no wall time but the console's.
+        (
+            "[ 8123.070123] gw node[311]: 2026-06-09T09:58:16.069+00:00 [diagnostic] " + TAKEOVER,
+            "journald-short-monotonic",
+            datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC),
+        ),
+        # journalctl -o json: the journal's microseconds when the console line has no stamp.
+        (
+            '{"__CURSOR":"s=1;i=2","__REALTIME_TIMESTAMP":"1781006296070123","_HOSTNAME":"gw",'
+            '"SYSLOG_IDENTIFIER":"node","_PID":"311","MESSAGE":"[diagnostic] '
+            + TAKEOVER
+            + '","_SYSTEMD_UNIT":"openclaw-gateway.service"}',
+            "journald-json",
+            datetime(2026, 6, 9, 11, 58, 16, 70123, tzinfo=UTC),
+        ),
         # docker's json-file driver around a compact console line.
         (
             '{"log":"2026-06-09T09:58:16.069+00:00 [diagnostic] '
@@ -204,6 +245,88 @@ def test_journald_short_takes_year_and_zone_from_header(ingest_text: IngestText)
     assert "CEST" in row["ts_assumption"]
     assert row["gateway_pid"] == 48213
     assert result.files[0].noise_lines == 1
+
+
+def test_journald_json_reads_the_console_line_host_and_gateway_pid(
+    ingest_text: IngestText,
+) -> None:
+    """MESSAGE is the console line (colours stripped, bytes decoded); _HOSTNAME is
+    the host; _PID is the gateway's, except on systemd's own entries."""
+    # journalctl escapes the colour codes (\u001b) and writes no spaces.
+    colored = "\x1b[35m[diagnostic]\x1b[39m " + TAKEOVER
+    as_bytes = list(("[diagnostic] " + TAKEOVER.replace("2bc0", "3bc0")).encode())
+    entry = {"__REALTIME_TIMESTAMP": "1781006296070123", "_HOSTNAME": "gw-7"}
+    lines = [
+        {**entry, "SYSLOG_IDENTIFIER": "node", "_PID": "311", "MESSAGE": colored},
+        {**entry, "SYSLOG_IDENTIFIER": "node", "_PID": "311", "MESSAGE": as_bytes},
+        {**entry, "SYSLOG_IDENTIFIER": "systemd", "_PID": "1",
+         "MESSAGE": "Started openclaw-gateway.service - OpenClaw Gateway."},
+    ]  # fmt: skip
+    text = "".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines)
+    events = ingest_text(text, name="journal.json").events.sort("line")
+    assert events["envelope"].unique().to_list() == ["journald-json"]
+    takeovers = events.filter(pl.col("kind") == "takeover")
+    assert takeovers["session_id"].to_list() == [
+        "2bc0117f-8cd0-43a6-a382-1b4ebc062f6d",
+        "3bc0117f-8cd0-43a6-a382-1b4ebc062f6d",
+    ]
+    assert takeovers["subsystem"].to_list() == ["diagnostic", "diagnostic"]
+    assert takeovers["host"].to_list() == ["gw-7", "gw-7"]
+    assert takeovers["gateway_pid"].to_list() == [311, 311]
+    systemd = events.filter(pl.col("line") == 3)
+    assert systemd["kind"].to_list() == ["gateway_start"]
+    assert systemd["gateway_pid"].to_list() == [None]
+
+
+def test_journald_short_full_with_an_ambiguous_zone_assumes_it(ingest_text: IngestText) -> None:
+    """IST is India, Ireland or Israel: not a written zone; the zone is assumed, and said so."""
+    row = _one(
+        ingest_text(
+            "Tue 2026-06-09 15:28:16 IST gw node[311]: [diagnostic] " + TAKEOVER + "\n",
+            tz="Asia/Kolkata",
+        )
+    )
+    assert row["ts"] == datetime(2026, 6, 9, 9, 58, 16, tzinfo=UTC)
+    assert row["ts_quality"] == "assumed"
+    assert "Asia/Kolkata" in row["ts_assumption"]
+
+
+def test_epoch_stamps_are_no_zone_evidence() -> None:
+    """Seconds since the epoch are UTC whatever the host's zone: they must not make
+    the zone-less syslog stamps of another file UTC "from other files"."""
+    result = ingest_files(
+        {
+            "a/journal.txt": "1781006296.070123 gw node[311]: [gateway] log file: /tmp/x\n",
+            "b/syslog": "Jun  9 11:58:16 gw node[311]: [diagnostic] " + TAKEOVER + "\n",
+        }
+    )
+    row = result.events.filter(pl.col("kind") == "takeover").row(0, named=True)
+    assert "other files in the bundle (" not in row["ts_assumption"]
+    assert "no zone evidence" in row["ts_assumption"]
+
+
+def test_journal_header_with_a_numeric_zone(ingest_text: IngestText) -> None:
+    """A zone without an abbreviation is printed as a number (+04) in the header too."""
+    text = (
+        "-- Logs begin at Tue 2026-06-09 00:00:03 +04, end at Tue 2026-06-09 23:59:58 +04. --\n"
+        "Jun  9 13:58:16 gw node[311]: [diagnostic] " + TAKEOVER + "\n"
+    )
+    row = _one(ingest_text(text, name="journal.txt"))
+    assert row["ts"] == datetime(2026, 6, 9, 9, 58, 16, tzinfo=UTC)
+    assert "+04" in row["ts_assumption"]
+
+
+def test_journald_short_precise_keeps_the_microseconds(ingest_text: IngestText) -> None:
+    """`journalctl -o short-precise`: the supervisor's stamp to the microsecond,
+    year and zone still from the header."""
+    text = (
+        "-- Journal begins at Tue 2026-05-26 00:00:03 CEST, ends at Thu 2026-05-28 23:59:58 CEST. --\n"
+        "May 28 06:23:40.123456 gw-prod-01 node[48213]: [diagnostic] " + TAKEOVER + "\n"
+    )
+    row = _one(ingest_text(text, name="journal.txt"))
+    assert row["envelope"] == "journald-short"
+    assert row["ts"] == datetime(2026, 5, 28, 4, 23, 40, 123456, tzinfo=UTC)
+    assert row["ts_raw"] == "May 28 06:23:40.123456"
 
 
 def test_journald_short_zone_from_other_files_and_year_from_bundle() -> None:

@@ -25,7 +25,14 @@ import polars as pl
 from lockforensics.activity import split
 from lockforensics.ingest.containers import READ_ERRORS
 from lockforensics.parsing.continuations import join_records, trailing_start
-from lockforensics.parsing.envelopes import PLAIN, EnvelopeCatalog, EnvelopeSpec, Record, sniff
+from lockforensics.parsing.envelopes import (
+    ANSI_RE,
+    PLAIN,
+    EnvelopeCatalog,
+    EnvelopeSpec,
+    Record,
+    sniff,
+)
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, parse_line
 from lockforensics.parsing.timestamps import FileClock, format_offset, parse_iso
@@ -52,7 +59,6 @@ SNIFF_WINDOW = 2000
 #: The longest record held back for the next chunk; a longer run of
 #: continuations (hostile, or not a record at all) is read where it stands.
 CARRY_LINES = 1000
-ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
 
 ProgressHook = Callable[[int], None]
 
@@ -290,7 +296,7 @@ class LogEngine:
         # One pass computes every per-line flag (the regexes are the cost);
         # the filters below only read the flags.
         flagged = numbered.with_columns(
-            cand=text.str.contains(self.candidate_re).fill_null(False),
+            cand=self._candidate(env).fill_null(False),
             fits=fits.fill_null(False),
             blank=~text.str.contains(r"\S").fill_null(False),
             # The word-bounded, case-blind vocabulary regex is slow on every line;
@@ -328,6 +334,12 @@ class LogEngine:
         if pending.rows >= BATCH_ROWS:
             self._settle(pending, env, clock, result)
         return base + lines
+
+    def _candidate(self, env: EnvelopeSpec) -> pl.Expr:
+        """Lines a signature may want: a literal in the text, or text the
+        literals cannot see (the envelope's ``opaque`` lines)."""
+        found = pl.col("text").str.contains(self.candidate_re)
+        return found if env.opaque is None else found | pl.col("text").str.contains(env.opaque)
 
     def _settle(
         self, pending: Pending, env: EnvelopeSpec, clock: FileClock, result: FileScan
@@ -506,5 +518,6 @@ def _zone_evidence(env: EnvelopeSpec, sample: list[str], result: FileScan) -> No
         record = env.parse(line)
         stamp = record.stamp if record is not None else None
         if stamp is not None and stamp.offset is not None and stamp.day is not None:
-            result.offsets[format_offset(stamp.offset)] += 1
+            if stamp.shows_zone:
+                result.offsets[format_offset(stamp.offset)] += 1
             result.years[stamp.day.year] += 1

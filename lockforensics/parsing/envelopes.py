@@ -19,10 +19,14 @@ from typing import Any
 from lockforensics.errors import SpecError
 from lockforensics.parsing.timestamps import (
     Stamp,
+    epoch_stamp,
     parse_any,
+    parse_full,
     parse_iso,
+    parse_none,
     parse_syslog,
     parse_time_only,
+    parse_unix,
 )
 from lockforensics.resources import data_dir
 
@@ -54,6 +58,9 @@ class EnvelopeSpec:
     inner: str | None = None
     #: Records may span lines (pastes, console captures): continuations are joined.
     wraps: bool = False
+    #: Lines whose text the literal prefilter cannot see (written as bytes):
+    #: each is read by the per-line reader, which decodes it.
+    opaque: str | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:
@@ -116,7 +123,11 @@ def load_envelopes() -> EnvelopeCatalog:
     for spec in specs:
         if spec.parser.startswith("json:") and spec.parser[5:] not in JSON_HOOKS:
             raise SpecError(f"{path}: envelope {spec.name}: unknown hook {spec.parser}")
+        if spec.stamp not in _STAMP_READERS:
+            raise SpecError(f"{path}: envelope {spec.name}: unknown stamp {spec.stamp!r}")
         _compile(spec.line)
+        if spec.opaque is not None:
+            _compile(spec.opaque)
     _compile(unclassified)
     return EnvelopeCatalog(specs, noise, unclassified)
 
@@ -144,8 +155,16 @@ _STAMP_READERS: Mapping[str, Callable[[str], Stamp | None]] = {
     "iso": parse_iso,
     "time": parse_time_only,
     "syslog": parse_syslog,
+    "full": parse_full,
+    "unix": parse_unix,
+    "none": parse_none,
     "any": parse_any,
 }
+#: Colour codes (CSI sequences) a console writes when it thinks it has a terminal.
+#: The chunk engine strips them from raw lines; a JSON envelope escapes them
+#: (\u001b), so its hook strips them from the decoded text.
+ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
+_ANSI = re.compile(ANSI_RE)
 
 CONSOLE_RE = re.compile(
     r"^(?:(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"
@@ -171,13 +190,19 @@ def _from_prefix(spec: EnvelopeSpec, groups: dict[str, str | None]) -> Record:
     )
     rest = groups.get("rest")
     if spec.inner == "console" and rest is not None:
-        inner = parse_console_text(rest)
-        record.message, record.subsystem = inner.message, inner.subsystem
-        # The console's own stamp is more precise than the supervisor's and
-        # matches the file log to the millisecond, which occurrence matching
-        # relies on; the supervisor stamp stays as the fallback.
-        if inner.stamp is not None and inner.stamp.day is not None:
-            record.stamp = inner.stamp
+        inner = around_console(rest, stamp)
+        record.message, record.subsystem, record.stamp = inner.message, inner.subsystem, inner.stamp
+    return record
+
+
+def around_console(text: str, outer: Stamp | None) -> Record:
+    """A console line a supervisor (journald, docker) captured, with the
+    supervisor's stamp ``outer``.  The console's own stamp wins when it carries
+    a date: it is more precise and matches the file log to the millisecond,
+    which occurrence matching relies on."""
+    record = parse_console_text(text)
+    if record.stamp is None or record.stamp.day is None:
+        record.stamp = outer or record.stamp
     return record
 
 
@@ -357,22 +382,57 @@ def parse_sanitized(obj: dict[str, Any]) -> Record | None:
 
 
 def parse_docker_json(obj: dict[str, Any]) -> Record | None:
-    """docker's json-file driver: the console line in ``log``, docker's own stamp in ``time``.
-
-    The console's stamp wins when it carries a date (it matches the file log to
-    the millisecond); docker's nanosecond UTC stamp is the fallback.
-    """
+    """docker's json-file driver: the console line in ``log``, docker's own
+    nanosecond UTC stamp in ``time`` (the fallback, :func:`around_console`)."""
     log = obj.get("log")
     if not isinstance(log, str):
         return None
-    record = parse_console_text(log.rstrip("\n"))
-    if record.stamp is None or record.stamp.day is None:
-        record.stamp = _stamp(obj.get("time")) or record.stamp
+    return around_console(_ANSI.sub("", log.rstrip("\n")), _stamp(obj.get("time")))
+
+
+#: A journal field's pid: digits only, and not so many that they name no process.
+_PID_RE = re.compile(r"[0-9]{1,10}")
+
+
+def parse_journald_json(obj: dict[str, Any]) -> Record | None:
+    """``journalctl -o json``: one journal entry per line, the console line in ``MESSAGE``.
+
+    ``MESSAGE`` is a string, or an array of bytes when the text was not valid
+    UTF-8 (read with replacement characters).  ``__REALTIME_TIMESTAMP`` is the
+    journal's own time in microseconds since the epoch, the fallback when the
+    console line has no dated stamp.  ``_PID`` is the gateway's pid unless
+    systemd itself wrote the entry (``Started …``), as in the text captures.
+    """
+    message = _journal_text(obj.get("MESSAGE"))
+    if message is None:
+        return None
+    realtime = obj.get("__REALTIME_TIMESTAMP")
+    outer = (
+        epoch_stamp(realtime, int(realtime))
+        if isinstance(realtime, str) and realtime.isascii() and realtime.isdigit()
+        else None
+    )
+    record = around_console(_ANSI.sub("", message), outer)
+    record.host = _str(obj.get("_HOSTNAME"))
+    ident = _str(obj.get("SYSLOG_IDENTIFIER")) or _str(obj.get("_COMM"))
+    pid = obj.get("_PID") or obj.get("SYSLOG_PID")
+    if ident != "systemd" and isinstance(pid, str) and _PID_RE.fullmatch(pid):
+        record.gateway_pid = int(pid)
     return record
+
+
+def _journal_text(value: Any) -> str | None:
+    """A journal field as text: a string, or the bytes journald writes as an array."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list) and all(isinstance(b, int) and 0 <= b < 256 for b in value):
+        return bytes(value).decode("utf-8", "replace")
+    return None
 
 
 JSON_HOOKS: dict[str, Callable[[dict[str, Any]], Record | None]] = {
     "docker_json": parse_docker_json,
+    "journald_json": parse_journald_json,
     "tslog": parse_tslog,
     "console_json": parse_console_json,
     "logs_json": parse_logs_json,

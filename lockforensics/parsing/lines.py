@@ -132,7 +132,8 @@ def stamp_row(record: Record, clock: FileClock, result: FileScan) -> dict[str, A
     if value.tzinfo is not None:
         offset = value.utcoffset()
         if offset is not None and not notes:
-            result.offsets[format_offset(offset)] += 1
+            if stamp.shows_zone:
+                result.offsets[format_offset(offset)] += 1
             result.years[value.year] += 1
         return {
             "ts": value.astimezone(UTC),

@@ -32,8 +32,19 @@ ISO_RE = re.compile(
 TIME_ONLY_RE = re.compile(
     r"(?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,6}))?(?P<zone>[+-]\d{2}:\d{2})?"
 )
-# Classic syslog / `journalctl -o short`: month, day and time, no year, no zone.
-SYSLOG_RE = re.compile(r"(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2})")
+# Classic syslog / `journalctl -o short[-precise]`: month, day and time, no year, no zone.
+SYSLOG_RE = re.compile(
+    r"(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2})"
+    r"(?:\.(?P<frac>\d{1,9}))?"
+)
+# `journalctl -o short-full` (and the journal header): weekday, date, time, and
+# the zone as the host's abbreviation (CEST) or, for zones without one, a number (+04).
+FULL_RE = re.compile(
+    r"[A-Z][a-z]{2} (?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?"
+    r" (?P<abbr>[A-Z]{2,5}|[+-]\d{2}(?::?\d{2})?)"
+)
+# `journalctl -o short-unix`: seconds since the epoch (UTC by definition).
+UNIX_RE = re.compile(r"(?P<seconds>\d{9,11})(?:\.(?P<frac>\d{1,9}))?")
 
 # Zone abbreviations seen in journal headers (`-- Logs begin at Tue 2026-05-26
 # 00:00:03 CEST, ...`).  Only unambiguous ones; anything else is not trusted.
@@ -55,6 +66,10 @@ class Stamp:
     clock: time | None = None
     offset: timedelta | None = None  # None: zone not on the line
     year_missing: bool = False  # syslog: month and day only
+    #: The offset is the zone the host writes in.  Not so for seconds since the
+    #: epoch: UTC by definition, they say nothing of the zone that zone-less
+    #: stamps elsewhere in the bundle were written in.
+    shows_zone: bool = True
 
 
 def _frac_us(frac: str | None) -> int:
@@ -111,12 +126,66 @@ def parse_syslog(text: str) -> Stamp | None:
     if m is None or m["mon"] not in MONTHS:
         return None
     try:
-        clock = time.fromisoformat(m["time"])
+        clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
         # Leap-year safe placeholder; the real year is filled in by FileClock.
         day = date(2000, MONTHS[m["mon"]], int(m["day"]))
     except ValueError:
         return None
     return Stamp(raw=m.group(0), day=day, clock=clock, year_missing=True)
+
+
+def parse_full(text: str) -> Stamp | None:
+    """Parse a ``Thu 2026-05-28 00:29:08 CEST`` stamp.  The zone counts as written
+    only when it is a number or an unambiguous abbreviation (:data:`ABBREVIATIONS`);
+    any other (IST: India, Ireland or Israel?) leaves the zone to be assumed."""
+    m = FULL_RE.match(text)
+    if m is None:
+        return None
+    try:
+        day = date.fromisoformat(m["date"])
+        clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
+    except ValueError:
+        return None
+    if not _representable(day):
+        return None
+    return Stamp(raw=m.group(0), day=day, clock=clock, offset=abbreviation_offset(m["abbr"]))
+
+
+def abbreviation_offset(abbr: str | None) -> timedelta | None:
+    """The offset a zone abbreviation or number names; None when it is not trusted."""
+    if not abbr:
+        return None
+    if abbr[0] in "+-":
+        digits = abbr[1:].replace(":", "").ljust(4, "0")
+        return _offset(abbr[0] + digits)
+    minutes = ABBREVIATIONS.get(abbr)
+    return None if minutes is None else timedelta(minutes=minutes)
+
+
+def parse_unix(text: str) -> Stamp | None:
+    """Parse a ``1779921548.044123`` stamp: seconds since the epoch, an instant in UTC."""
+    m = UNIX_RE.match(text)
+    if m is None:
+        return None
+    return epoch_stamp(m.group(0), int(m["seconds"]) * 1_000_000 + _frac_us(m["frac"]))
+
+
+def epoch_stamp(raw: str, micros: int) -> Stamp | None:
+    """The stamp ``raw`` writes as ``micros`` microseconds since the epoch."""
+    try:
+        instant = datetime.fromtimestamp(0, UTC) + timedelta(microseconds=micros)
+    except OverflowError:
+        return None
+    if not _representable(instant.date()):
+        return None
+    return Stamp(
+        raw=raw, day=instant.date(), clock=instant.time(), offset=timedelta(0), shows_zone=False
+    )
+
+
+def parse_none(text: str) -> Stamp | None:
+    """No wall time (``journalctl -o short-monotonic``): the inner line's stamp or none."""
+    return None
 
 
 def parse_any(text: str) -> Stamp | None:
@@ -140,7 +209,7 @@ def date_from_name(name: str) -> date | None:
 
 JOURNAL_HEADER_RE = re.compile(
     r"^-- (?:Logs begin at|Journal begins at) \w{3} (?P<date>\d{4}-\d{2}-\d{2}) "
-    r"(?P<time>\d{2}:\d{2}:\d{2})(?: (?P<abbr>[A-Z]{2,5}|[+-]\d{4}))?"
+    r"(?P<time>\d{2}:\d{2}:\d{2})(?: (?P<abbr>[A-Z]{2,5}|[+-]\d{2}(?::?\d{2})?))?"
 )
 
 
@@ -187,13 +256,9 @@ class FileClock:
         if not _representable(header_day):
             return True  # a header all the same, but no date to lean on
         self.header_day = header_day
-        abbr = m["abbr"]
-        if abbr and abbr in ABBREVIATIONS:
-            self.header_offset = timedelta(minutes=ABBREVIATIONS[abbr])
-            self.header_abbr = abbr
-        elif abbr and abbr[0] in "+-":
-            self.header_offset = _offset(abbr)
-            self.header_abbr = abbr
+        offset = abbreviation_offset(m["abbr"])
+        if offset is not None:
+            self.header_offset, self.header_abbr = offset, m["abbr"]
         return True
 
     def complete(self, stamp: Stamp) -> tuple[datetime | None, list[str]]:
