@@ -94,6 +94,15 @@ WRAPPERS = {
     "journald-unix": lambda m, sub, s: (
         f"17799480{s:02d}.104381 gw-1 node[4821]: 2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}"
     ),
+    "docker-compose": lambda m, sub, s: (
+        f"openclaw-gateway-1  | 2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}"
+    ),
+    "docker-compose-ts": lambda m, sub, s: (
+        f"openclaw-gateway-1  | 2026-05-28T04:20:{s:02d}.123456789Z [{sub}] {m}"
+    ),
+    "kubectl-prefix": lambda m, sub, s: (
+        f"[pod/openclaw-0/gateway] 2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}"
+    ),
     "journald-monotonic": lambda m, sub, s: (
         f"[ 8120.{s:06d}] gw-1 node[4821]: 2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}"
     ),

@@ -154,6 +154,24 @@ def _one(result: object) -> dict[str, object]:
             "docker-json",
             datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC),
         ),
+        # docker compose logs: container name, padding, a bar, the console line.
+        (
+            "openclaw-gateway-1  | 2026-06-09T09:58:16.069+00:00 [diagnostic] " + TAKEOVER,
+            "docker-compose",
+            datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC),
+        ),
+        # ... with --timestamps, around a console line without its own stamp.
+        (
+            "openclaw_gateway_1 | 2026-06-09T09:58:16.123456789Z [diagnostic] " + TAKEOVER,
+            "docker-compose",
+            datetime(2026, 6, 9, 9, 58, 16, 123456, tzinfo=UTC),
+        ),
+        # kubectl logs --prefix --timestamps.
+        (
+            "[pod/openclaw-0/gateway] 2026-06-09T09:58:16.123456789Z [diagnostic] " + TAKEOVER,
+            "kubectl-prefix",
+            datetime(2026, 6, 9, 9, 58, 16, 123456, tzinfo=UTC),
+        ),
         # docker logs --timestamps around a console line without its own stamp.
         (
             "2026-06-09T09:58:16.123456789Z [diagnostic] " + TAKEOVER,
