@@ -456,3 +456,53 @@ def test_possibly_relevant_lines_skip_clock_and_block(ingest_text: IngestText) -
     scan = ingest_text(text).files[0]
     assert scan.relevant == 1
     assert [n for n, _ in scan.relevant_samples] == [3]
+
+
+TSLOG_STALE = (
+    '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"lane task error: '
+    'lane=session:agent:woodhouse:main durationMs=60395 error=\\"SessionWriteLockStaleError: '
+    "session file lock stale (hold-exceeded): pid=48213 alive=true ageMs=731042 "
+    "/home/ops/.openclaw/agents/woodhouse/sessions/4a1b2c3d-0000-4000-8000-00000000000f.jsonl.lock"
+    '\\"","_meta":{"logLevelName":"ERROR"},"time":"2026-05-28T06:22:00.412+02:00"}'
+)
+
+
+def test_a_file_log_line_pasted_in_a_ticket_is_read_as_one(ingest_text: IngestText) -> None:
+    """A raw file-log line among prose (too few to make the file a log) is still a
+    file-log record: its time, agent and wrapper are read, not lost as plain text."""
+    text = (
+        "We run 2026.5.18. The gateway has been up for 2 weeks.\n"
+        "Yesterday it started failing, log below.\n"
+        "Restarting helped for a while.\n\n" + TSLOG_STALE + "\n\nThanks\n"
+    )
+    row = _one(ingest_text(text, name="ticket.txt"))
+    assert row["kind"] == "lock_stale"
+    assert row["envelope"] == "tslog-json"
+    assert row["ts"] == datetime(2026, 5, 28, 4, 22, 0, 412000, tzinfo=UTC)
+    assert row["agent"] == "woodhouse"
+    assert str(row["echo_role"]).startswith("lane:")
+
+
+@pytest.mark.parametrize(
+    "quoted",
+    [
+        "> {line}",
+        "> > {line}",
+        ">{line}",
+        "- {line}",
+        "* `{line}`",
+        "`{line}`",
+        "  > - {line}",
+    ],
+)
+def test_quoted_pasted_lines_keep_their_envelope_and_time(
+    quoted: str, ingest_text: IngestText
+) -> None:
+    """Markdown quotes, list bullets and inline code around a pasted line are
+    taken off before it is read."""
+    console = "2026-06-09T09:58:16.069+00:00 [diagnostic] " + TIMEOUT
+    text = "Seen again today:\n\n" + quoted.format(line=console) + "\n\nAny idea?\n"
+    row = _one(ingest_text(text, name="issue.md"))
+    assert row["envelope"] == "console"
+    assert row["ts"] == datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC)
+    assert row["lock_path"].endswith(".jsonl.lock")

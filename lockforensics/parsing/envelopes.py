@@ -216,6 +216,35 @@ def parse_console_text(text: str) -> Record:
     return Record(message=m["message"], stamp=stamp, subsystem=m["subsystem"])
 
 
+#: What a ticket or a chat puts before a pasted log line: Markdown quote
+#: markers, one list bullet, and inline-code backticks (also closed at its end).
+_PASTE_LEAD = re.compile(r"\s*(?:>[ \t]?)*(?:[-*+][ \t]+)?(?P<ticks>`*)")
+
+
+def unpaste(line: str) -> str:
+    """``line`` without what a ticket or a chat wrapped around it."""
+    lead = _PASTE_LEAD.match(line)
+    assert lead is not None  # every part of the pattern is optional
+    text = line[lead.end() :].rstrip()
+    ticks = lead["ticks"]
+    if ticks and text.endswith(ticks):
+        text = text[: -len(ticks)]
+    return text
+
+
+def parse_any_envelope(line: str, catalog: EnvelopeCatalog) -> tuple[Record, EnvelopeSpec]:
+    """A line that does not fit its file's envelope (a paste among prose, a
+    quoted journal line, a stray record): read in the first envelope it fits
+    once the paste's quoting is taken off, else as plain text."""
+    text = unpaste(line)
+    for env in catalog.envelopes:
+        if env.regex.match(text):
+            record = env.parse(text)
+            if record is not None:
+                return record, env
+    return parse_plain(text), PLAIN
+
+
 def parse_plain(line: str) -> Record:
     """The fallback: a line of free text, with its own stamp when it has one."""
     text = line.strip()

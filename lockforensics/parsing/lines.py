@@ -13,7 +13,13 @@ import re
 from datetime import UTC
 from typing import Any
 
-from lockforensics.parsing.envelopes import PLAIN, EnvelopeSpec, Record, parse_plain
+from lockforensics.parsing.envelopes import (
+    PLAIN,
+    EnvelopeCatalog,
+    EnvelopeSpec,
+    Record,
+    parse_any_envelope,
+)
 from lockforensics.parsing.fields import derive
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.signatures import Catalog
@@ -24,9 +30,10 @@ from lockforensics.schema import TimeQuality
 class LineReader:
     """Reads single lines with one signature catalog and lock vocabulary."""
 
-    def __init__(self, catalog: Catalog, relevant: str) -> None:
+    def __init__(self, catalog: Catalog, envelopes: EnvelopeCatalog) -> None:
         self.catalog = catalog
-        self.relevant_re = re.compile(relevant)
+        self.envelopes = envelopes
+        self.relevant_re = re.compile(envelopes.unclassified)
 
     def candidate(
         self,
@@ -60,7 +67,7 @@ class LineReader:
         record = env.parse(text) if env is not PLAIN else None
         envelope = env
         if record is None:
-            record, envelope = parse_plain(text), PLAIN
+            record, envelope = parse_any_envelope(text, self.envelopes)
         hits = self.catalog.match(record.message, record.meta, record.subsystem)
         if not hits:
             return False
@@ -91,10 +98,10 @@ class LineReader:
         return True
 
 
-def parse_line(env: EnvelopeSpec, line: str) -> Record:
-    """The record a line holds in ``env``, else as plain text."""
+def parse_line(env: EnvelopeSpec, line: str, catalog: EnvelopeCatalog) -> Record:
+    """The record a line holds in ``env``, else in whatever envelope it fits."""
     record = env.parse(line) if env is not PLAIN else None
-    return record if record is not None else parse_plain(line)
+    return record if record is not None else parse_any_envelope(line, catalog)[0]
 
 
 def bound_row(stamp: Stamp, clock: FileClock) -> dict[str, Any]:

@@ -45,7 +45,7 @@ class Scanner:
         self.catalog = catalog or load_catalog()
         self.envelopes = envelopes or load_envelopes()
         self.candidate_re = literal_regex(self.catalog.literals + CLOCK_LITERALS)
-        self.lines = LineReader(self.catalog, self.envelopes.unclassified)
+        self.lines = LineReader(self.catalog, self.envelopes)
         plan = VectorPlan(self.catalog, self.candidate_re) if vectorised else None
         self.logs = LogEngine(self.envelopes, self.lines, self.candidate_re, plan)
         self.documents = DocumentReader(
