@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import json
+import re
 import tarfile
 import zipfile
+from datetime import datetime
 from pathlib import Path
 
 import zstandard
@@ -45,7 +48,35 @@ def _zip_seeds() -> dict[str, str]:
     return seeds
 
 
+_JOURNAL_LINE = re.compile(
+    r"^(?P<md>[A-Z][a-z]{2} [ \d]\d) (?P<hms>\d{2}:\d{2}:\d{2}) (?P<host>\S+) "
+    r"(?P<ident>[^\s\[]+?)\[(?P<pid>\d+)\]: (?P<rest>.*)$"
+)
+
+
+def _journal_seeds(journal: str) -> dict[str, str]:
+    """The sample's journal as the other outputs of journalctl (and docker compose)
+    would write it, so every capture envelope is fuzzed from a real seed."""
+    out: dict[str, list[str]] = {k: [] for k in ("json", "full", "unix", "precise", "compose")}
+    for n, line in enumerate(journal.splitlines()):
+        m = _JOURNAL_LINE.match(line)
+        if m is None:
+            continue
+        local = datetime.strptime(f"2026 {m['md']} {m['hms']} +0200", "%Y %b %d %H:%M:%S %z")
+        head = f"{m['host']} {m['ident']}[{m['pid']}]: {m['rest']}"
+        micros = int(local.timestamp()) * 1_000_000 + n
+        entry = {"__REALTIME_TIMESTAMP": str(micros), "_HOSTNAME": m["host"], "_PID": m["pid"]}
+        entry |= {"SYSLOG_IDENTIFIER": m["ident"], "MESSAGE": m["rest"]}
+        out["json"].append(json.dumps(entry, separators=(",", ":")))
+        out["full"].append(f"{local:%a %Y-%m-%d %H:%M:%S} CEST {head}")
+        out["unix"].append(f"{micros // 1_000_000}.{n:06d} {head}")
+        out["precise"].append(f"{m['md']} {m['hms']}.{n:06d} {head}")
+        out["compose"].append(f"openclaw-gateway-1  | {m['rest']}")
+    return {f"journal/as-{k}.txt": "\n".join(v) + "\n" for k, v in out.items()}
+
+
 SEEDS: dict[str, str] = {**_text_seeds(), **_zip_seeds()}
+SEEDS |= _journal_seeds(SEEDS["journal/openclaw-gateway.txt"])
 LOG_NAMES = sorted(n for n in SEEDS if n.startswith(("tmp-openclaw/", "journal/", "diag/logs")))
 DOCUMENT_NAMES = sorted(n for n in SEEDS if n not in LOG_NAMES)
 

@@ -296,6 +296,27 @@ def test_journald_json_reads_the_console_line_host_and_gateway_pid(
     assert systemd["gateway_pid"].to_list() == [None]
 
 
+def test_journald_json_seq_and_a_pretty_entry(ingest_text: IngestText) -> None:
+    """`-o json-seq` opens each entry with RS (the file is still a journal, its
+    other lines noise); a `-o json-pretty` entry pasted whole is still read."""
+    entry = {
+        "__REALTIME_TIMESTAMP": "1781006296070123",
+        "_PID": "311",
+        "MESSAGE": "[diagnostic] " + TAKEOVER,
+    }
+    quiet = {**entry, "MESSAGE": "[telegram] Inbound message telegram:1 -> @bot (direct, 3 chars)"}
+    seq = "".join("\x1e" + json.dumps(e) + "\n" for e in (quiet, entry, quiet))
+    result = ingest_text(seq, name="journal.json")
+    assert _one(result)["gateway_pid"] == 311
+    assert (result.files[0].envelope, result.files[0].noise_lines) == ("journald-json", 2)
+    pretty = (
+        "Pasted from journalctl:\n" + json.dumps(entry, indent=8, separators=(",", " : ")) + "\n"
+    )
+    row = _one(ingest_text(pretty, name="paste.txt"))
+    assert row["ts"] == datetime(2026, 6, 9, 11, 58, 16, 70123, tzinfo=UTC)
+    assert row["envelope"] == "journald-json"
+
+
 def test_journald_short_full_with_an_ambiguous_zone_assumes_it(ingest_text: IngestText) -> None:
     """IST is India, Ireland or Israel: not a written zone; the zone is assumed, and said so."""
     row = _one(

@@ -455,7 +455,7 @@ def _sniff_sample(texts: list[str | None]) -> list[str]:
     wrapped continuations), not over-long."""
     out = []
     for text in texts:
-        if text and len(text) < SNIFF_BYTES and not text[0].isspace():
+        if text and len(text) < SNIFF_BYTES and text[0] not in " \t":
             out.append(text)
             if len(out) == SNIFF_LINES:
                 break

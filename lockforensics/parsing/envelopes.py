@@ -69,6 +69,8 @@ class EnvelopeSpec:
     def parse(self, line: str) -> Record | None:
         """Unwrap ``line``; None when it does not fit this envelope."""
         if self.parser.startswith("json:"):
+            # A JSON text sequence (RFC 7464, journalctl -o json-seq) opens each record with RS.
+            line = line.removeprefix("\x1e")
             if not line.startswith("{"):
                 return None
             try:

@@ -89,8 +89,12 @@ def _offset(zone: str | None) -> timedelta | None:
 def parse_iso(text: str) -> Stamp | None:
     """Parse an ISO stamp at the start of ``text``."""
     m = ISO_RE.match(text)
-    if m is None:
-        return None
+    return None if m is None else _dated(m, _offset(m["zone"]))
+
+
+def _dated(m: re.Match[str], offset: timedelta | None) -> Stamp | None:
+    """The stamp a match of date, time and fraction groups writes; None when the
+    calendar or Python's range has no such instant."""
     try:
         day = date.fromisoformat(m["date"])
         clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
@@ -98,7 +102,7 @@ def parse_iso(text: str) -> Stamp | None:
         return None
     if not _representable(day):
         return None
-    return Stamp(raw=m.group(0), day=day, clock=clock, offset=_offset(m["zone"]))
+    return Stamp(raw=m.group(0), day=day, clock=clock, offset=offset)
 
 
 def _representable(day: date) -> bool:
@@ -139,16 +143,7 @@ def parse_full(text: str) -> Stamp | None:
     only when it is a number or an unambiguous abbreviation (:data:`ABBREVIATIONS`);
     any other (IST: India, Ireland or Israel?) leaves the zone to be assumed."""
     m = FULL_RE.match(text)
-    if m is None:
-        return None
-    try:
-        day = date.fromisoformat(m["date"])
-        clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
-    except ValueError:
-        return None
-    if not _representable(day):
-        return None
-    return Stamp(raw=m.group(0), day=day, clock=clock, offset=abbreviation_offset(m["abbr"]))
+    return None if m is None else _dated(m, abbreviation_offset(m["abbr"]))
 
 
 def abbreviation_offset(abbr: str | None) -> timedelta | None:
