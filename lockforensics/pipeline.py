@@ -106,7 +106,11 @@ class Ingest:
 
     detail: pl.DataFrame
     files: list[FileScan]
-    activity: pl.DataFrame = field(default_factory=empty_activity)
+    # The activity part, or None while it is still only in a cache entry's
+    # file (``_activity_file``): a cached report reads from it the columns and
+    # rows its stages ask for (:meth:`activity_rows`), not all of it.
+    _activity: pl.DataFrame | None = field(default_factory=empty_activity)
+    _activity_file: Path | None = None
     warnings: list[str] = field(default_factory=list)
     zone: ZoneChoice | None = None
     from_cache: bool = False  # reused from an earlier run (ingest/cache.py)
@@ -115,9 +119,31 @@ class Ingest:
     # by name and scope: a cached ingest keeps them too (:func:`derived`).
     derived: dict[str, pl.DataFrame] = field(default_factory=dict)
 
+    @property
+    def activity(self) -> pl.DataFrame:
+        """The activity part, read whole from the cache entry on first use."""
+        if self._activity is None:
+            assert self._activity_file is not None
+            self._activity = pl.read_parquet(self._activity_file)
+        return self._activity
+
+    @activity.setter
+    def activity(self, frame: pl.DataFrame) -> None:
+        self._activity, self._activity_file = frame, None
+
+    def keep_activity_in(self, path: Path) -> None:
+        """The activity part is ``path`` (a cache entry's): read from it when asked."""
+        self._activity, self._activity_file = None, path
+
+    def activity_rows(self) -> pl.LazyFrame:
+        """The activity part lazily; scanned from the cache entry when it was not read."""
+        if self._activity is None and self._activity_file is not None:
+            return pl.scan_parquet(self._activity_file)
+        return self.activity.lazy()
+
     def table(self, ordered: bool = True) -> pl.LazyFrame:
         """The whole event table, in its total order (or any, for aggregates)."""
-        return whole(self.detail.lazy(), self.activity.lazy(), ordered)
+        return whole(self.detail.lazy(), self.activity_rows(), ordered)
 
     def table_to_write(self) -> pl.LazyFrame:
         """The whole event table, in its total order, for a sink (activity.in_windows)."""
@@ -252,7 +278,7 @@ def ingest_inputs(
         scan.drop_rows()  # the table holds them now; keep memory to one copy
     detail, narrow = build_table(rows, lambda d, a: drop_overlaps(d, a, scans), frames, activity)
     return Ingest(
-        detail=detail, activity=narrow, files=scans, warnings=all_warnings, zone=bundle_zone
+        detail=detail, _activity=narrow, files=scans, warnings=all_warnings, zone=bundle_zone
     )
 
 
@@ -476,7 +502,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     """Correlate an ingest into the findings every report renders."""
     memo = derived(result)
     detail, activity, far = _set_aside_far_stamps(result, memo)
-    table = whole(detail.lazy(), activity.lazy(), ordered=False)
+    table = whole(detail.lazy(), activity, ordered=False)
     assumptions = memo(
         "assumptions",
         lambda: (
@@ -526,23 +552,21 @@ FAR_STAMPS_LISTED = 20
 
 def _set_aside_far_stamps(
     result: Ingest, memo: Memo
-) -> tuple[pl.DataFrame, pl.DataFrame, tuple[str, ...]]:
+) -> tuple[pl.DataFrame, pl.LazyFrame, tuple[str, ...]]:
     """Issue 12: stamps far outside the main span leave the timeline, with a warning each."""
     bounds = memo("stamp_bounds", lambda: outliers.bounds(result.table(ordered=False)).collect())
     low, high = bounds.row(0)
     far = memo("far_stamps", lambda: outliers.far_out(result.table(), low, high).collect())
     if far.is_empty():
-        return result.detail, result.activity, ()
+        return result.detail, result.activity_rows(), ()
     notes = tuple(
         f"{r['source']}:{r['line']}: stamp {r['ts_raw'] or r['ts']}: {outliers.NOTE}"
         for r in far.head(FAR_STAMPS_LISTED).iter_rows(named=True)
     )
     if far.height > FAR_STAMPS_LISTED:
         notes += (f"… and {far.height - FAR_STAMPS_LISTED} more such stamp(s)",)
-    detail, activity = (
-        outliers.set_aside(part.lazy(), low, high).collect()
-        for part in (result.detail, result.activity)
-    )
+    detail = outliers.set_aside(result.detail.lazy(), low, high).collect()
+    activity = outliers.set_aside(result.activity_rows(), low, high).collect().lazy()
     return detail, activity, notes
 
 
@@ -552,7 +576,7 @@ def correlate(
     coverage: Coverage | None = None,
     generated_at: datetime | None = None,
     known: Annotation | None = None,
-    activity: pl.DataFrame | None = None,
+    activity: pl.DataFrame | pl.LazyFrame | None = None,
     memo: Memo = computed,
 ) -> Findings:
     """Run the correlator stages over an event table and collect their results.
@@ -566,13 +590,17 @@ def correlate(
     ``memo`` keeps what the rows in scope alone decide (runs, clears, lock
     observations, writers, counts) for another report with other options.
     """
-    activity = empty_activity() if activity is None else activity
+    activity = empty_activity().lazy() if activity is None else activity.lazy()
     found = known or annotation(events, activity)
     epoch_table = found.epochs
     columns = found.columns
+    # The activity rows' columns beside them by position, lazily: a part still
+    # in the cache entry's file is then read only for the columns asked of it.
+    mine = columns.slice(events.height)
+    stored = [c for c in activity.collect_schema().names() if c not in mine.columns]
     parts = (
         events.with_columns(columns.head(events.height).get_columns()).lazy(),
-        activity.with_columns(columns.slice(events.height).get_columns()).lazy(),
+        pl.concat([activity.select(stored), mine.lazy()], how="horizontal"),
     )
     table = whole(*parts)
     limited = settings.since is not None or settings.until is not None or bool(settings.agents)
@@ -691,7 +719,9 @@ _ANNOTATE_INPUT = tuple(dict.fromkeys(_EPOCH_INPUT + _IDENTITY_INPUT))
 ANNOTATION_COLUMNS = ("gateway_pid", *EPOCH_COLUMNS.names(), *IDENTITY_COLUMNS.names())
 
 
-def annotation(events: pl.DataFrame, activity: pl.DataFrame | None = None) -> Annotation:
+def annotation(
+    events: pl.DataFrame, activity: pl.DataFrame | pl.LazyFrame | None = None
+) -> Annotation:
     """Epochs of the table (or its two parts) and the columns they give every row:
     the detail rows' first, then the activity rows'."""
     parts = [events.lazy()] + ([as_events(activity.lazy())] if activity is not None else [])

@@ -17,6 +17,8 @@ from lockforensics.correlate import resolution, runs, triggers
 from lockforensics.findings import Settings
 from lockforensics.ingest import cache
 from lockforensics.pipeline import analyze, ingest
+from lockforensics.reporting.interface import ReportFormat, reporter_for
+from lockforensics.reporting.options import RenderOptions
 
 LINE = (
     "2026-05-28T06:20:01.000+02:00 [diagnostic] lane task error: lane=session:agent:main:main "
@@ -130,3 +132,26 @@ def test_a_report_keeps_what_the_table_decides_for_the_next(
     scoped = analyze(again, Settings(agents=("woodhouse",)))
     assert made == ["runs", "clears", "writers"]
     assert scoped.headline != after.headline
+
+
+def test_a_cached_report_reads_the_activity_rows_from_the_entry_not_whole(
+    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the derived frames kept, a cached report asks the activity part only
+    for the columns and rows its stages read (scanned from the entry): the part
+    is never read whole into memory, and every format says what it says uncached."""
+    monkeypatch.setenv("LOCKFORENSICS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    analyze(ingest([sample_dir], use_cache=True), Settings())
+    again = ingest([sample_dir], use_cache=True)
+    fresh = ingest([sample_dir])
+    settings = Settings(gap_s=900)
+    found = analyze(again, settings)
+    expected = analyze(fresh, settings)
+    options = RenderOptions(evidence=True)
+    for fmt in (ReportFormat.JSON, ReportFormat.MARKDOWN, ReportFormat.TERMINAL):
+        assert reporter_for(fmt).render(found, options) == reporter_for(fmt).render(
+            expected, options
+        )
+    assert again._activity is None  # never read whole
+    assert_frame_equal(again.activity, fresh.activity)  # and whole when asked

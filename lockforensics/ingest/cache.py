@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
 KEEP = 8
 EDGE = 64 << 10
-_FORMAT = 7  # bump when the pickled shape, what a scan yields or a derived frame holds changes
+_FORMAT = 8  # bump when the pickled shape, what a scan yields or a derived frame holds changes
 
 
 def cache_dir() -> Path:
@@ -112,7 +112,9 @@ def load(entry: str) -> Ingest | None:
         with (folder / "ingest.pickle").open("rb") as handle:
             result = pickle.load(handle)  # our own file in the user's cache dir
         result.detail = pl.read_parquet(folder / "detail.parquet")
-        result.activity = pl.read_parquet(folder / "activity.parquet")
+        activity = folder / "activity.parquet"
+        pl.read_parquet_schema(activity)  # there and whole (its footer), or a miss now
+        result.keep_activity_in(activity)
         os.utime(folder)  # recently used: evicted last
     except Exception:
         return None
