@@ -92,7 +92,9 @@ class Annotation:
     """The epoch table and, per event row, the columns ``annotate`` adds or fills."""
 
     epochs: pl.DataFrame
-    columns: pl.DataFrame  # ANNOTATION_COLUMNS, one row per event, in table order
+    # ANNOTATION_COLUMNS, one row per event, in table order; lazy when scanned
+    # from a cache entry (a report reads the rows and columns it needs).
+    columns: pl.DataFrame | pl.LazyFrame
 
 
 @dataclass(slots=True)
@@ -498,6 +500,16 @@ def derived(result: Ingest, settings: Settings | None = None) -> Memo:
     return memo
 
 
+def _kept_lazily(result: Ingest, name: str, make: Callable[[], pl.DataFrame]) -> pl.LazyFrame:
+    """:func:`derived` for a frame with a row per event (the annotation): one kept
+    in the cache entry is scanned, not read, so a report reads only its rows and
+    columns that the stages and reporters ask for."""
+    path = cache.derived_file(result.cache_entry, name)
+    if name not in result.derived and path is not None and path.exists():
+        return pl.scan_parquet(path)
+    return derived(result)(name, make).lazy()
+
+
 def analyze(result: Ingest, settings: Settings) -> Findings:
     """Correlate an ingest into the findings every report renders."""
     memo = derived(result)
@@ -531,10 +543,10 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         hostless_inputs=int(hostless),
     )
     # Epochs and their columns come out of one computation, made at most once.
-    annotate_once = functools.cache(lambda: annotation(detail, activity))
+    annotate_once = functools.cache(lambda: annotation_frames(detail, activity))
     known = Annotation(
-        memo("epochs", lambda: annotate_once().epochs),
-        memo("annotation", lambda: annotate_once().columns),
+        memo("epochs", lambda: annotate_once()[0]),
+        _kept_lazily(result, "annotation", lambda: annotate_once()[1]),
     )
     return correlate(
         detail,
@@ -593,14 +605,16 @@ def correlate(
     activity = empty_activity().lazy() if activity is None else activity.lazy()
     found = known or annotation(events, activity)
     epoch_table = found.epochs
-    columns = found.columns
-    # The activity rows' columns beside them by position, lazily: a part still
-    # in the cache entry's file is then read only for the columns asked of it.
+    columns = found.columns.lazy()
+    # The activity rows' columns beside them by position, lazily: a part (or
+    # an annotation) still in a cache entry's file is then read only for the
+    # rows and columns asked of it.
     mine = columns.slice(events.height)
-    stored = [c for c in activity.collect_schema().names() if c not in mine.columns]
+    added = mine.collect_schema().names()
+    stored = [c for c in activity.collect_schema().names() if c not in added]
     parts = (
-        events.with_columns(columns.head(events.height).get_columns()).lazy(),
-        pl.concat([activity.select(stored), mine.lazy()], how="horizontal"),
+        events.with_columns(columns.head(events.height).collect().get_columns()).lazy(),
+        pl.concat([activity.select(stored), mine], how="horizontal"),
     )
     table = whole(*parts)
     limited = settings.since is not None or settings.until is not None or bool(settings.agents)
@@ -724,6 +738,13 @@ def annotation(
 ) -> Annotation:
     """Epochs of the table (or its two parts) and the columns they give every row:
     the detail rows' first, then the activity rows'."""
+    return Annotation(*annotation_frames(events, activity))
+
+
+def annotation_frames(
+    events: pl.DataFrame, activity: pl.DataFrame | pl.LazyFrame | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`annotation`'s epoch table and columns."""
     parts = [events.lazy()] + ([as_events(activity.lazy())] if activity is not None else [])
     # Lazy: each stage below copies only the columns it reads; the columns of
     # every row collected here first were a copy held beside all of theirs.
@@ -732,7 +753,7 @@ def annotation(
         how="diagonal_relaxed",
     )
     epoch_table = epochs.epochs(narrow.select(_EPOCH_INPUT)).collect()
-    return Annotation(epoch_table, _annotated(narrow, epoch_table))
+    return epoch_table, _annotated(narrow, epoch_table)
 
 
 def annotate(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:

@@ -119,7 +119,7 @@ def test_a_report_keeps_what_the_table_decides_for_the_next(
 
         return run
 
-    monkeypatch.setattr(pipeline, "annotation", lambda *a: pytest.fail("annotated again"))
+    monkeypatch.setattr(pipeline, "annotation_frames", lambda *a: pytest.fail("annotated again"))
     monkeypatch.setattr(runs, "runs", counted("runs", runs.runs))
     monkeypatch.setattr(resolution, "clears", counted("clears", resolution.clears))
     monkeypatch.setattr(triggers, "writers", counted("writers", triggers.writers))
@@ -154,4 +154,5 @@ def test_a_cached_report_reads_the_activity_rows_from_the_entry_not_whole(
             expected, options
         )
     assert again._activity is None  # never read whole
+    assert "annotation" not in again.derived  # scanned from the entry, not read
     assert_frame_equal(again.activity, fresh.activity)  # and whole when asked

@@ -171,12 +171,18 @@ def cached(
 
 def load_derived(entry: str | None, name: str) -> pl.DataFrame | None:
     """A frame an earlier report derived from entry's table (pipeline.derived), or None."""
-    if entry is None:
+    path = derived_file(entry, name)
+    if path is None:
         return None
     try:
-        return pl.read_parquet(cache_dir() / entry / f"derived-{name}.parquet")
+        return pl.read_parquet(path)
     except (OSError, pl.exceptions.PolarsError):
         return None  # not computed yet for this entry
+
+
+def derived_file(entry: str | None, name: str) -> Path | None:
+    """Where entry keeps a derived frame (which may not be there yet)."""
+    return None if entry is None else cache_dir() / entry / f"derived-{name}.parquet"
 
 
 def keep_derived(entry: str | None, name: str, frame: pl.DataFrame) -> None:
@@ -184,11 +190,12 @@ def keep_derived(entry: str | None, name: str, frame: pl.DataFrame) -> None:
     Best effort, like ``store``; written aside and renamed, so never read half."""
     if entry is None:
         return
-    folder = cache_dir() / entry
+    target = derived_file(entry, name)
+    assert target is not None
     try:
-        temporary = folder / f".derived-{name}.tmp"
+        temporary = target.with_name(f".derived-{name}.tmp")
         frame.write_parquet(temporary)
-        temporary.replace(folder / f"derived-{name}.parquet")
+        temporary.replace(target)
     except Exception:
         return
 
