@@ -19,7 +19,7 @@ from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing import chunks
 from lockforensics.parsing.envelopes import load_envelopes
 from lockforensics.pipeline import ingest_inputs
-from tests.conftest import ingest_files
+from tests.conftest import SAMPLE, ingest_files
 
 
 def _tslog(second: int, lane: str = "main") -> str:
@@ -217,3 +217,52 @@ def test_small_chunks_are_read_line_by_line_with_the_same_result() -> None:
     assert small.events.height == 5
     assert small.files[0].event_lines == 5
     assert_frame_equal(small.events, reference.events)
+
+
+def test_numbers_too_long_for_a_number_do_not_stop_the_read() -> None:
+    """A pid, age, key or journal time of thousands of digits (``int`` refuses
+    them) or a digit that is no ASCII digit (``²``) is no number: the line is
+    read without it and the lines after it are read too."""
+    huge = "9" * 5000
+    takeover = (
+        "session file changed while embedded prompt lock was released: "
+        "/h/.openclaw/agents/main/sessions/{}-8cd0-43a6-a382-1b4ebc062f6d.jsonl"
+    )
+    journal = "".join(
+        f"May 28 06:23:4{n} gw node[{pid}]: [diagnostic] {takeover.format(sid)}\n"
+        for n, (pid, sid) in enumerate(
+            [(huge, "2bc0117f"), ("9" * 23, "3bc0117f"), ("7", "4bc0117f")]
+        )
+    )
+    tslog = json.dumps(
+        {"0": "x", "²": "y", "1": takeover.format("5bc0117f"), "time": "2026-05-28T06:23:40Z"}
+    )
+    entry = {"__REALTIME_TIMESTAMP": huge, "_PID": huge, "MESSAGE": takeover.format("6bc0117f")}
+    doctor = (SAMPLE / "doctor" / "doctor-2026-05-28T0431Z.txt").read_text(encoding="utf-8")
+    # Past Int64, as a number and as milliseconds: before, the whole run stopped.
+    doctor = doctor.replace(
+        "pid=48213 (alive) age=9m21s", f"pid={'9' * 25} (alive) age={'9' * 18}h0m", 1
+    )
+    status = (SAMPLE / "host" / "systemctl-status-2026-05-28T0428Z.txt").read_text(encoding="utf-8")
+    status = status.replace("Main PID: 48213", f"Main PID: {huge}", 1)
+    stuck = f"2026-05-28T06:23:40.000+02:00 [diagnostic] stuck session: sessionId=s sessionKey=k state=processing age={huge}s\n"
+    result = ingest_files(
+        {
+            "journal.txt": journal,
+            "openclaw-2026-05-28.log": tslog + "\n",
+            "journal.json": json.dumps(entry) + "\n",
+            "doctor-2026-05-28T0431Z.txt": doctor,
+            "console.log": stuck,
+            "systemctl-status-2026-05-28T0428Z.txt": status,
+        }
+    )
+    assert not [w for w in result.warnings if "stopped early" in w]
+    events = result.events
+    takeovers = events.filter(
+        (pl.col("kind") == "takeover") & pl.col("source").str.contains("journal|openclaw")
+    ).sort("source", "line")
+    assert takeovers["gateway_pid"].to_list() == [None, None, None, 7, None]
+    doctor_locks = events.filter(pl.col("kind") == "doctor_lock").sort("line")
+    assert doctor_locks["pid"].to_list() == [None, 48213, 48213]
+    assert doctor_locks["age_ms"].to_list() == [None, 1862000, 280000]
+    assert events.filter(pl.col("signature") == "stuck-session")["age_ms"].to_list() == [None]

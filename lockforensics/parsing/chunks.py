@@ -253,7 +253,7 @@ class LogEngine:
                 f"{cuts.dropped:,} bytes past the cut not read as text"
             )
         env = env or PLAIN
-        last = parse_line(env, result.last_text, self.envelopes) if result.last_text else None
+        last = parse_line(env, result.last_text, self.envelopes)[0] if result.last_text else None
         for record in (first, last):
             if record is not None and record.stamp is not None:
                 result.bounds.append(bound_row(record.stamp, clock))
@@ -269,7 +269,7 @@ class LogEngine:
         for line in sample:
             if clock.see_header(line):
                 continue
-            record = parse_line(env, line, self.envelopes)
+            record = parse_line(env, line, self.envelopes)[0]
             if record.stamp is not None:
                 return record
         return None

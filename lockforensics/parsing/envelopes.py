@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from lockforensics.errors import SpecError
+from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import (
     Stamp,
     epoch_stamp,
@@ -188,7 +189,7 @@ def _from_prefix(spec: EnvelopeSpec, groups: dict[str, str | None]) -> Record:
         level=groups.get("level"),
         subsystem=groups.get("subsystem"),
         host=groups.get("host"),
-        gateway_pid=int(pid) if pid else None,
+        gateway_pid=int_field(pid),
     )
     rest = groups.get("rest")
     if spec.inner == "console" and rest is not None:
@@ -296,7 +297,7 @@ def parse_tslog(obj: dict[str, Any]) -> Record | None:
     """The gateway file log (openclaw-formats §1.2), every era."""
     meta_block = obj.get("_meta")
     meta_info: dict[str, Any] = meta_block if isinstance(meta_block, dict) else {}
-    numbered = sorted((int(k), v) for k, v in obj.items() if k.isdigit())
+    numbered = sorted((n, v) for k, v in obj.items() if (n := int_field(k)) is not None)
     if not numbered and "message" not in obj:
         return None
     binding = _binding(meta_info.get("name")) or {}
@@ -421,8 +422,8 @@ def parse_docker_json(obj: dict[str, Any]) -> Record | None:
     return around_console(_ANSI.sub("", log.rstrip("\n")), _stamp(obj.get("time")))
 
 
-#: A journal field's pid: digits only, and not so many that they name no process.
-_PID_RE = re.compile(r"[0-9]{1,10}")
+#: The journal's microseconds since the epoch: 19 digits reach past year 2286.
+_REALTIME_RE = re.compile(r"[0-9]{1,19}")
 
 
 def parse_journald_json(obj: dict[str, Any]) -> Record | None:
@@ -440,15 +441,15 @@ def parse_journald_json(obj: dict[str, Any]) -> Record | None:
     realtime = obj.get("__REALTIME_TIMESTAMP")
     outer = (
         epoch_stamp(realtime, int(realtime))
-        if isinstance(realtime, str) and realtime.isascii() and realtime.isdigit()
+        if isinstance(realtime, str) and _REALTIME_RE.fullmatch(realtime)
         else None
     )
     record = around_console(_ANSI.sub("", message), outer)
     record.host = _str(obj.get("_HOSTNAME"))
     ident = _str(obj.get("SYSLOG_IDENTIFIER")) or _str(obj.get("_COMM"))
     pid = obj.get("_PID") or obj.get("SYSLOG_PID")
-    if ident != "systemd" and isinstance(pid, str) and _PID_RE.fullmatch(pid):
-        record.gateway_pid = int(pid)
+    if ident != "systemd" and isinstance(pid, str):
+        record.gateway_pid = int_field(pid)
     return record
 
 

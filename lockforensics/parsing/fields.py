@@ -30,6 +30,15 @@ PLACEHOLDER = re.compile(
 STORE_FILE = re.compile(r"sessions\.json(?:\.lock)?$")
 
 
+def int_field(text: str | None) -> int | None:
+    """A number as a log writes it: ASCII digits that fit the table's Int64
+    columns.  Anything else (garbled, or hostile: ``int`` refuses 5,000 digits,
+    and ``²`` passes ``isdigit``) is no number, not an error that stops the read."""
+    if text and len(text) < 19 and text.isascii() and text.isdigit():
+        return int(text)
+    return None
+
+
 def basename(path: str) -> str:
     return re.split(r"[/\\]", path)[-1]
 

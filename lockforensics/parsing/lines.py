@@ -64,10 +64,7 @@ class LineReader:
         self, line_no: int, text: str, env: EnvelopeSpec, clock: FileClock, result: FileScan
     ) -> bool:
         """Parse one line and add a row per hit; False when no signature matched."""
-        record = env.parse(text) if env is not PLAIN else None
-        envelope = env
-        if record is None:
-            record, envelope = parse_any_envelope(text, self.envelopes)
+        record, envelope = parse_line(env, text, self.envelopes)
         hits = self.catalog.match(record.message, record.meta, record.subsystem)
         if not hits:
             return False
@@ -98,10 +95,13 @@ class LineReader:
         return True
 
 
-def parse_line(env: EnvelopeSpec, line: str, catalog: EnvelopeCatalog) -> Record:
-    """The record a line holds in ``env``, else in whatever envelope it fits."""
+def parse_line(
+    env: EnvelopeSpec, line: str, catalog: EnvelopeCatalog
+) -> tuple[Record, EnvelopeSpec]:
+    """The record a line holds and its envelope: ``env``, else whatever envelope
+    of ``catalog`` it fits (plain text at the least)."""
     record = env.parse(line) if env is not PLAIN else None
-    return record if record is not None else parse_any_envelope(line, catalog)[0]
+    return (record, env) if record is not None else parse_any_envelope(line, catalog)
 
 
 def bound_row(stamp: Stamp, clock: FileClock) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from lockforensics.errors import SpecError
+from lockforensics.parsing.fields import int_field
 from lockforensics.resources import data_dir
 from lockforensics.schema import EVENT_SCHEMA, EventKind
 
@@ -49,6 +50,8 @@ META_FIELDS: Mapping[str, str] = {
     "toolName": "tool",
 }
 _INT_FIELDS = frozenset(n for n, t in EVENT_SCHEMA.items() if t.is_integer())
+#: An age in seconds longer than this many digits has no millisecond value in Int64.
+AGE_S_DIGITS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,9 +285,11 @@ def _convert(name: str, value: str) -> Any:
     if name == "stale_reasons":
         return [r.strip() for r in value.split(",") if r.strip()]
     if name == "age_s":
-        return int(value) * 1000 if value.isdigit() else None
+        # Seconds as milliseconds: fewer digits, so the product fits too.
+        seconds = int_field(value) if len(value) < AGE_S_DIGITS else None
+        return None if seconds is None else seconds * 1000
     if name in _INT_FIELDS:
-        return int(value) if value.isdigit() and len(value) < 19 else None
+        return int_field(value)
     return value
 
 

@@ -32,7 +32,7 @@ from lockforensics.parsing import fields as fieldspec
 from lockforensics.parsing.envelopes import CONSOLE_RE, LOG_LEVELS, EnvelopeSpec
 from lockforensics.parsing.literals import CLOCK_LITERALS as CLOCK_ONLY
 from lockforensics.parsing.literals import literal_regex
-from lockforensics.parsing.signatures import META_FIELDS, Catalog, Rule
+from lockforensics.parsing.signatures import AGE_S_DIGITS, META_FIELDS, Catalog, Rule
 from lockforensics.schema import ACTIVITY_KINDS, EVENT_SCHEMA, TimeQuality
 
 # The gateway file log as tslog writes it (openclaw-formats §1.2), read with two
@@ -245,7 +245,8 @@ def _convert(name: str, value: pl.Expr) -> pl.Expr:
             .alias(name)
         )
     if name == "age_s":
-        return pl.when(digits).then(value.cast(pl.Int64, strict=False) * 1000).alias("age_ms")
+        seconds = digits & (value.str.len_chars() < AGE_S_DIGITS)
+        return pl.when(seconds).then(value.cast(pl.Int64, strict=False) * 1000).alias("age_ms")
     if name in _INT_COLUMNS:
         short = value.str.len_chars() < 19
         return pl.when(digits & short).then(value.cast(pl.Int64, strict=False)).alias(name)
@@ -352,10 +353,12 @@ def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
         dated = inner_ts.str.contains(r"^\d{4}-").fill_null(False)
         ts = pl.when(~dated).then(ts).when(pl.col("_i_dt").is_not_null()).then(inner_ts)
         message, sub = pl.col("_i_message"), pl.col("_i_subsystem")
-    # `systemd[1]: Started …` names the supervisor, not the gateway (envelopes._from_prefix).
-    pid = pl.when(group("ident").fill_null("") != "systemd").then(
-        group("pid").cast(pl.Int64, strict=False)
-    )
+    # `systemd[1]: Started …` names the supervisor, not the gateway (envelopes._from_prefix);
+    # a pid of 19 digits or more is no number (fields.int_field).
+    written = group("pid")
+    pid = pl.when(
+        (group("ident").fill_null("") != "systemd") & (written.str.len_chars() < 19)
+    ).then(written.cast(pl.Int64, strict=False))
     return frame.with_columns(
         message.alias("_msg"),
         ts.alias("_ts"),

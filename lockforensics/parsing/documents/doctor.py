@@ -23,6 +23,7 @@ from typing import Any
 
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.timing import document_time, stamp_line
+from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import Stamp
 from lockforensics.schema import EventKind
 
@@ -127,7 +128,7 @@ def _bullet(parts: list[tuple[int, str]], when: dict[str, Any], run: int, out: P
             message=text,
             doc_run=run,
             lock_path=m["lock_path"],
-            pid=int(m["pid"]) if m["pid"] else None,
+            pid=int_field(m["pid"]),
             owner_alive=None if m["alive"] is None else m["alive"] == "alive",
             age_ms=_age_ms(m["age"]),
             stale=reasons is not None,
@@ -141,5 +142,8 @@ def _age_ms(text: str) -> int | None:
     m = _AGE.fullmatch(text)
     if text == "unknown" or m is None:
         return None
-    h, mi, s = (int(m[k] or 0) for k in ("h", "m", "s"))
-    return ((h * 60 + mi) * 60 + s) * 1000
+    h, mi, s = (int_field(m[k]) if m[k] else 0 for k in ("h", "m", "s"))
+    if h is None or mi is None or s is None:  # more digits than any age has
+        return None
+    total = ((h * 60 + mi) * 60 + s) * 1000
+    return total if total < 1 << 63 else None

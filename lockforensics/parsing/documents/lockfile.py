@@ -23,7 +23,7 @@ from typing import Any
 
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.timing import document_time, when_from_stamp
-from lockforensics.parsing.fields import STORE_FILE, basename
+from lockforensics.parsing.fields import STORE_FILE, basename, int_field
 from lockforensics.parsing.timestamps import parse_iso
 from lockforensics.schema import EventKind
 
@@ -129,6 +129,4 @@ def _int(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.isdigit() and len(value) < 19:
-        return int(value)
-    return None
+    return int_field(value) if isinstance(value, str) else None

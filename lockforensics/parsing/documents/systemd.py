@@ -32,6 +32,7 @@ from lockforensics.parsing.documents.timing import (
     when_from_stamp,
     zone_offset,
 )
+from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import Stamp, parse_iso
 from lockforensics.schema import EventKind
 
@@ -76,8 +77,8 @@ def parse(doc: Document) -> Parsed | None:
                 out.facts["version"] = v["version"]
         elif m := _ACTIVE.match(line):
             active = (number, m)
-        elif m := _MAIN_PID.match(line):
-            pid = (number, int(m["pid"]))
+        elif (m := _MAIN_PID.match(line)) and (main := int_field(m["pid"])) is not None:
+            pid = (number, main)
         elif _HEADER.match(line) or not line.strip():
             out.known_lines.add(number)
         else:
