@@ -245,6 +245,10 @@ def test_numbers_too_long_for_a_number_do_not_stop_the_read() -> None:
     )
     status = (SAMPLE / "host" / "systemctl-status-2026-05-28T0428Z.txt").read_text(encoding="utf-8")
     status = status.replace("Main PID: 48213", f"Main PID: {huge}", 1)
+    cleanup = (SAMPLE / "cleanup" / "sessions-cleanup-2026-05-26T0000Z.txt").read_text(
+        encoding="utf-8"
+    )
+    cleanup = cleanup.replace("Entries: 10 -> 8", f"Entries: {huge} -> 8", 1)
     stuck = f"2026-05-28T06:23:40.000+02:00 [diagnostic] stuck session: sessionId=s sessionKey=k state=processing age={huge}s\n"
     result = ingest_files(
         {
@@ -254,6 +258,12 @@ def test_numbers_too_long_for_a_number_do_not_stop_the_read() -> None:
             "doctor-2026-05-28T0431Z.txt": doctor,
             "console.log": stuck,
             "systemctl-status-2026-05-28T0428Z.txt": status,
+            "stability/latest.json": (
+                '{"version":1,"generatedAt":"2026-05-28T05:31:07.220Z","reason":"x",'
+                '"process":{"pid":7,"uptimeMs":1e400},"host":{"hostname":"gw"}}\n'
+            ),
+            "gateway.abc12345.lock": f'{{"pid": {"9" * 25}, "createdAt": "2026-05-28T04:00:00Z"}}',
+            "sessions-cleanup-2026-05-26T0000Z.txt": cleanup,
         }
     )
     assert not [w for w in result.warnings if "stopped early" in w]
@@ -266,3 +276,7 @@ def test_numbers_too_long_for_a_number_do_not_stop_the_read() -> None:
     assert doctor_locks["pid"].to_list() == [None, 48213, 48213]
     assert doctor_locks["age_ms"].to_list() == [None, 1862000, 280000]
     assert events.filter(pl.col("signature") == "stuck-session")["age_ms"].to_list() == [None]
+    assert events.filter(pl.col("kind") == "lock_file")["pid"].to_list() == [None]
+    assert events.filter(pl.col("kind") == "uptime")["gateway_pid"].to_list() == [None]
+    stability = next(f for f in result.files if f.source.endswith("latest.json"))
+    assert stability.unrecognized == stability.lines == 1  # an infinite uptime is no uptime

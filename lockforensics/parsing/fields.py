@@ -9,6 +9,7 @@ and Windows paths alike, and recognises redaction placeholders so that
 
 from __future__ import annotations
 
+import math
 import re
 from typing import Any
 
@@ -37,6 +38,22 @@ def int_field(text: str | None) -> int | None:
     if text and len(text) < 19 and text.isascii() and text.isdigit():
         return int(text)
     return None
+
+
+def int_value(value: Any) -> int | None:
+    """A JSON field as the table's Int64: an integer (not a boolean), a finite
+    number cut to its whole part, or :func:`int_field` text; None for anything
+    else (``1e400`` is infinity, and an integer may have any number of digits)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        value = int(value) if math.isfinite(value) else None
+    if isinstance(value, int):
+        return value if -_INT64 <= value < _INT64 else None
+    return int_field(value) if isinstance(value, str) else None
+
+
+_INT64 = 1 << 63
 
 
 def basename(path: str) -> str:

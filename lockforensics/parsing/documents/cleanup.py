@@ -37,7 +37,7 @@ from typing import Any
 from lockforensics.parsing.documents.cleanup_table import SUMMARY_HEAD, summary_line, table_line
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.timing import document_time, run_time, stamp_line
-from lockforensics.parsing.fields import AGENT_IN_PATH
+from lockforensics.parsing.fields import AGENT_IN_PATH, int_field
 from lockforensics.parsing.timestamps import Stamp
 from lockforensics.schema import EventKind
 
@@ -208,7 +208,9 @@ def _row(
     applied: bool,
     fields: dict[str, Any],
 ) -> dict[str, Any]:
-    numbers = {k: int(v) for k, v in fields.items() if isinstance(v, str) and v.isdigit()}
+    numbers = {
+        k: n for k, v in fields.items() if isinstance(v, str) and (n := int_field(v)) is not None
+    }
     store_path = str(fields.get("store_path") or "") or None
     return event(
         EventKind.CLEANUP_RUN.value,

@@ -27,7 +27,7 @@ from typing import Any
 
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.timing import when_from_stamp
-from lockforensics.parsing.fields import is_placeholder
+from lockforensics.parsing.fields import int_value, is_placeholder
 from lockforensics.parsing.timestamps import parse_iso
 from lockforensics.schema import EventKind
 
@@ -123,10 +123,14 @@ def parse_stability(doc: Document) -> Parsed | None:
     process = obj.get("process") if obj else None
     if obj is None or not isinstance(process, dict):
         return None
-    uptime, pid = process.get("uptimeMs"), process.get("pid")
+    # Numbers only (a string uptime is no uptime), and ones that fit the table.
+    uptime_ms, pid_value = (
+        int_value(v) if isinstance(v, int | float) else None
+        for v in (process.get("uptimeMs"), process.get("pid"))
+    )
     generated = obj.get("generatedAt")
     stamp = parse_iso(generated) if isinstance(generated, str) else None
-    if not isinstance(uptime, int | float) or stamp is None or stamp.day is None:
+    if uptime_ms is None or stamp is None or stamp.day is None:
         return None
     out = Parsed()
     host_block = obj.get("host")
@@ -140,16 +144,15 @@ def parse_stability(doc: Document) -> Parsed | None:
     out.event_lines.update(lines or [1])
     out.known_lines.update(set(range(1, len(doc.lines) + 1)) - out.event_lines)
     reason = obj.get("reason") if isinstance(obj.get("reason"), str) else "unknown"
-    pid_value = pid if isinstance(pid, int) and not isinstance(pid, bool) else None
     out.rows.append(
         event(
             EventKind.UPTIME.value,
             min(out.event_lines),
             "\n".join(doc.lines[n - 1] for n in sorted(out.event_lines)),
             when_from_stamp(stamp),
-            message=f"stability bundle ({reason}): pid {pid_value} up {int(uptime)} ms",
+            message=f"stability bundle ({reason}): pid {pid_value} up {uptime_ms} ms",
             phase="stability",
-            uptime_ms=int(uptime),
+            uptime_ms=uptime_ms,
             gateway_pid=pid_value,
             host=host,
         )

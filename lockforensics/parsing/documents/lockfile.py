@@ -23,7 +23,7 @@ from typing import Any
 
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.timing import document_time, when_from_stamp
-from lockforensics.parsing.fields import STORE_FILE, basename, int_field
+from lockforensics.parsing.fields import STORE_FILE, basename, int_value
 from lockforensics.parsing.timestamps import parse_iso
 from lockforensics.schema import EventKind
 
@@ -84,7 +84,7 @@ def parse(doc: Document) -> Parsed | None:
         when["ts_assumption"] = "; ".join(
             x for x in ("no valid createdAt in the payload", when.get("ts_assumption")) if x
         )
-    pid = _int(fields.get("pid"))
+    pid = int_value(fields.get("pid"))
     out.rows.append(
         event(
             EventKind.LOCK_FILE.value,
@@ -97,8 +97,8 @@ def parse(doc: Document) -> Parsed | None:
             lock_payload=payload,
             pid=pid,
             gateway_pid=pid if scope == "gateway" else None,
-            max_hold_ms=_int(fields.get("maxHoldMs")),
-            pid_starttime=_int(fields.get("starttime")),
+            max_hold_ms=int_value(fields.get("maxHoldMs")),
+            pid_starttime=int_value(fields.get("starttime")),
         )
     )
     return out
@@ -122,11 +122,3 @@ def _payload(text: str) -> tuple[str, dict[str, Any]]:
     if "starttime" in obj:
         return "v2", obj
     return "v1", obj
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    return int_field(value) if isinstance(value, str) else None
