@@ -264,6 +264,24 @@ def test_numbers_too_long_for_a_number_do_not_stop_the_read() -> None:
             ),
             "gateway.abc12345.lock": f'{{"pid": {"9" * 25}, "createdAt": "2026-05-28T04:00:00Z"}}',
             "sessions-cleanup-2026-05-26T0000Z.txt": cleanup,
+            "cleanup-2026-05-26T0600Z.json": json.dumps(
+                {
+                    "storePath": "/h/.openclaw/agents/main/sessions/sessions.json",
+                    "dryRun": True,
+                    "beforeCount": 10**30,
+                    "afterCount": 8,
+                    "pruned": True,
+                }
+            ),
+            "meta/openclaw-2026-05-28.log": json.dumps(
+                {
+                    "0": "x",
+                    "1": {"durationMs": 10**30},
+                    "2": takeover.format("7bc0117f"),
+                    "time": "2026-05-28T06:23:40Z",
+                }
+            )
+            + "\n",
         }
     )
     assert not [w for w in result.warnings if "stopped early" in w]
@@ -271,12 +289,16 @@ def test_numbers_too_long_for_a_number_do_not_stop_the_read() -> None:
     takeovers = events.filter(
         (pl.col("kind") == "takeover") & pl.col("source").str.contains("journal|openclaw")
     ).sort("source", "line")
-    assert takeovers["gateway_pid"].to_list() == [None, None, None, 7, None]
+    assert takeovers["gateway_pid"].to_list() == [None, None, None, 7, None, None]
     doctor_locks = events.filter(pl.col("kind") == "doctor_lock").sort("line")
     assert doctor_locks["pid"].to_list() == [None, 48213, 48213]
     assert doctor_locks["age_ms"].to_list() == [None, 1862000, 280000]
     assert events.filter(pl.col("signature") == "stuck-session")["age_ms"].to_list() == [None]
     assert events.filter(pl.col("kind") == "lock_file")["pid"].to_list() == [None]
+    runs = events.filter(pl.col("source") == "cleanup-2026-05-26T0600Z.json")
+    assert runs.select("entries_before", "entries_after", "pruned_stale").row(0) == (None, 8, None)
+    meta = events.filter(pl.col("source") == "meta/openclaw-2026-05-28.log")
+    assert meta.select("kind", "duration_ms").row(0) == ("takeover", None)
     assert events.filter(pl.col("kind") == "uptime")["gateway_pid"].to_list() == [None]
     stability = next(f for f in result.files if f.source.endswith("latest.json"))
     assert stability.unrecognized == stability.lines == 1  # an infinite uptime is no uptime

@@ -312,7 +312,8 @@ def _meta_context(meta: Mapping[str, Any]) -> dict[str, Any]:
         if value is None or isinstance(value, dict | list | bool):
             continue
         if column in _INT_FIELDS:
-            if isinstance(value, int):
+            # At most 18 digits, as the vectorised reader takes them (vector._meta_context).
+            if isinstance(value, int) and abs(value) < 10**18:
                 out.setdefault(column, value)
         elif isinstance(value, str) and value:
             out.setdefault(column, value)

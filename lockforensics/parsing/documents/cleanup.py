@@ -37,7 +37,7 @@ from typing import Any
 from lockforensics.parsing.documents.cleanup_table import SUMMARY_HEAD, summary_line, table_line
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.timing import document_time, run_time, stamp_line
-from lockforensics.parsing.fields import AGENT_IN_PATH, int_field
+from lockforensics.parsing.fields import AGENT_IN_PATH, int_field, int_value
 from lockforensics.parsing.timestamps import Stamp
 from lockforensics.schema import EventKind
 
@@ -315,15 +315,13 @@ def _json_row(
 ) -> dict[str, Any]:
     applied = store.get("applied") is True or store.get("dryRun") is False
     fields: dict[str, Any] = {
-        col: store[key]
-        for key, col in _NUMBERS.items()
-        if isinstance(store.get(key), int) and not isinstance(store.get(key), bool)
+        col: n for key, col in _NUMBERS.items() if (n := _count(store.get(key))) is not None
     }
-    if applied and isinstance(store.get("appliedCount"), int):
-        fields["entries_after"] = store["appliedCount"]
+    if applied and (n := _count(store.get("appliedCount"))) is not None:
+        fields["entries_after"] = n
     artifacts = store.get("unreferencedArtifacts")
-    if isinstance(artifacts, dict) and isinstance(artifacts.get("removedFiles"), int):
-        fields["artifacts_pruned"] = artifacts["removedFiles"]
+    if isinstance(artifacts, dict) and (n := _count(artifacts.get("removedFiles"))) is not None:
+        fields["artifacts_pruned"] = n
     store_path = store.get("storePath") if isinstance(store.get("storePath"), str) else None
     agent = store.get("agentId") if isinstance(store.get("agentId"), str) else None
     mode = store.get("mode")
@@ -341,6 +339,11 @@ def _json_row(
         maintenance_mode=mode if isinstance(mode, str) else None,
         **fields,
     )
+
+
+def _count(value: Any) -> int | None:
+    """A JSON count: an integer (not a boolean) that fits the table."""
+    return int_value(value) if isinstance(value, int) else None
 
 
 def _line_starts(lines: tuple[str, ...]) -> list[int]:
