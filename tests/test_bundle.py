@@ -313,6 +313,21 @@ def test_truncated_tarball_keeps_the_members_read(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.parametrize("mtime", [10**13, -(10**13)])
+def test_a_member_whose_mtime_is_no_instant_is_still_read(mtime: int, tmp_path: Path) -> None:
+    """A tar header's mtime (year 318857, or before year 1) says nothing of the
+    evidence: the member is read, not taken for a corrupt archive."""
+    data = b"2026-05-28T06:20:01.100+02:00 [gateway] log file: /tmp/x\n"
+    with tarfile.open(tmp_path / "bundle.tar", "w", format=tarfile.GNU_FORMAT) as tar:
+        info = tarfile.TarInfo("gateway.log")
+        info.size, info.mtime = len(data), mtime
+        tar.addfile(info, io.BytesIO(data))
+    result = ingest([tmp_path / "bundle.tar"])
+    assert [f.source for f in result.files] == ["gateway.log"]
+    assert result.files[0].event_lines == 1
+    assert not result.warnings
+
+
 def test_member_and_total_limits(tmp_path: Path) -> None:
     """Members over --max-member-size and reads past --max-total-size are skipped, by name."""
     big = (LOCK_LINE * 200).encode()

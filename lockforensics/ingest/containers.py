@@ -457,7 +457,7 @@ def tar_members(
             yield Member(
                 name=clean_name(info.name),
                 size=info.size,
-                mtime=datetime.fromtimestamp(info.mtime, UTC),
+                mtime=_tar_time(info),
                 open=opener,
             )
     except UnsafeInputError as exc:
@@ -533,6 +533,15 @@ def _zip_refusal(info: zipfile.ZipInfo, limits: Limits) -> str | None:
         ratio = info.file_size // max(info.compress_size, 1)
         return f"compression ratio {ratio}:1 (a zip bomb?)"
     return None
+
+
+def _tar_time(info: tarfile.TarInfo) -> datetime | None:
+    """A member's mtime; None when the header's number is no instant (hostile or
+    damaged: it says nothing of the evidence, so the member is still read)."""
+    try:
+        return datetime.fromtimestamp(info.mtime, UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
 
 
 def _zip_time(info: zipfile.ZipInfo) -> datetime | None:
