@@ -35,7 +35,7 @@ from lockforensics.parsing.envelopes import (
 )
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, parse_line
-from lockforensics.parsing.timestamps import FileClock, format_offset, parse_iso
+from lockforensics.parsing.timestamps import FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 
 CHUNK_BYTES = 16 << 20
@@ -516,8 +516,5 @@ def _zone_evidence(env: EnvelopeSpec, sample: list[str], result: FileScan) -> No
         return
     for line in sample:
         record = env.parse(line)
-        stamp = record.stamp if record is not None else None
-        if stamp is not None and stamp.offset is not None and stamp.day is not None:
-            if stamp.shows_zone:
-                result.offsets[format_offset(stamp.offset)] += 1
-            result.years[stamp.day.year] += 1
+        if record is not None and record.stamp is not None:
+            result.saw_stamp(record.stamp)

@@ -10,6 +10,7 @@ from typing import Any
 import polars as pl
 
 from lockforensics.parsing.envelopes import PLAIN
+from lockforensics.parsing.timestamps import Stamp, format_offset
 
 #: Unrecognised and possibly-relevant lines kept as samples, per input.
 SAMPLE_LIMIT = 5
@@ -58,6 +59,16 @@ class FileScan:
     duplicate_rows: int = 0  # rows dropped as copies of lines another file holds
     # Rows read so far per high-volume kind (the first RAW_SAMPLE keep their text).
     raw_kept: Counter[str] = field(default_factory=Counter)
+
+    def saw_stamp(self, stamp: Stamp) -> None:
+        """Count a stamp that wrote its own date and zone: the zone is evidence
+        for the bundle's zone-less stamps (unless it is the epoch's UTC, which
+        says nothing of the host), the year for its year-less ones."""
+        if stamp.offset is None or stamp.day is None:
+            return
+        if stamp.shows_zone:
+            self.offsets[format_offset(stamp.offset)] += 1
+        self.years[stamp.day.year] += 1
 
     @property
     def row_count(self) -> int:

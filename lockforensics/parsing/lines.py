@@ -23,7 +23,7 @@ from lockforensics.parsing.envelopes import (
 from lockforensics.parsing.fields import derive
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.signatures import Catalog
-from lockforensics.parsing.timestamps import FileClock, Stamp, date_from_name, format_offset
+from lockforensics.parsing.timestamps import FileClock, Stamp, date_from_name
 from lockforensics.schema import TimeQuality
 
 
@@ -137,11 +137,7 @@ def stamp_row(record: Record, clock: FileClock, result: FileScan) -> dict[str, A
             "ts_assumption": "; ".join(notes),
         }
     if value.tzinfo is not None:
-        offset = value.utcoffset()
-        if offset is not None and not notes:
-            if stamp.shows_zone:
-                result.offsets[format_offset(offset)] += 1
-            result.years[value.year] += 1
+        result.saw_stamp(stamp)
         return {
             "ts": value.astimezone(UTC),
             "ts_raw": stamp.raw,
