@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -34,6 +35,7 @@ from lockforensics.ingest.containers import (
     parse_size,
 )
 from lockforensics.ingest.export import TableFormat, write_events
+from lockforensics.ingest.manifest import ManifestRow
 from lockforensics.oncall import compare, fleet, locks, locks_render, sql
 from lockforensics.oncall import store as fleet_store
 from lockforensics.oncall.output import OncallFormat
@@ -280,16 +282,24 @@ def ingest_command(
     if target is not None:
         refuse_overwriting_inputs(target, paths)
     limits = Limits(max_member=max_member, max_total=max_total, read_own_outputs=own)
-    result = _read(paths, tz, jobs, limits, no_cache)
+
+    def prepare(result: Ingest) -> tuple[Ingest, pl.LazyFrame, list[ManifestRow]]:
+        # Read whole here, before any output is opened: a cache entry that
+        # fails to read fails now, and cache.used reads the inputs again.
+        return result, result.table_to_write(), result.manifest()
+
+    result, table, manifest = cache.used(
+        lambda: _read(paths, tz, jobs, limits, no_cache), prepare, _warn
+    )
     if not quiet:
         ingest_summary.render(result, err)
     # A failed run never replaces an earlier output with an empty table.
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
     if target is not None:
-        write_events(result.table_to_write(), target, fmt, result.manifest())
+        write_events(table, target, fmt, manifest)
     if store is not None:
-        fleet_store.write(result.events, store, result.manifest())
+        fleet_store.write(result.events, store, manifest)
     if not quiet:
         count = result.detail.height + result.activity.height
         if target is not None:
@@ -308,6 +318,10 @@ def _read(paths: list[Path], tz: str | None, jobs: int, limits: Limits, no_cache
         limits=limits,
         use_cache=cache.enabled(no_cache),
     )
+
+
+def _warn(message: str) -> None:
+    _say(f"warning: {message}")
 
 
 def _say(message: str) -> None:
@@ -483,40 +497,46 @@ def report_command(
     if not paths:
         raise typer.BadParameter("give at least one input path (or --store DIR)")
     limits = Limits(max_member=max_member, max_total=max_total, read_own_outputs=own)
-    result = _read(paths, tz, jobs, limits, no_cache)
-    if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
-        raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
-    with _phase("correlating events into incidents"):
-        findings = analyze(result, settings)
-    for warning in scope_warnings(result.table(ordered=False), findings):
-        _say(f"warning: {warning}")
-    redacted: dict[str, int] = {}
-    if redact or redact_key or redact_ids:
-        redactor = Redactor(
-            key=redact_key.encode() if redact_key else os.urandom(32),
-            redact_ids=redact_ids,
-            hosts=frozenset(findings.hosts),
-        )
-        findings = redact_findings(findings, redactor)
-        redacted = redactor.summary
     to_terminal = output is None and sys.stdout.isatty()
     chosen = fmt or (ReportFormat.TERMINAL if to_terminal else ReportFormat.JSON)
-    options = RenderOptions(
-        evidence=evidence,
-        width=None if to_terminal else 120,
-        color=to_terminal,
-        mermaid=not no_mermaid,
-        max_chars=max_chars,
-        redaction=redacted,
-    )
-    with _phase(f"rendering the {chosen.value} report"):
-        text = reporter_for(chosen).render(findings, options)
-    write_text(text, output)
-    for warning in result.warnings:
+
+    def prepare(result: Ingest) -> _Prepared:
+        """Everything that reads the table, before anything is written or said."""
+        if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
+            raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
+        with _phase("correlating events into incidents"):
+            findings = analyze(result, settings)
+        notes = scope_warnings(result.table(ordered=False), findings)
+        redacted: dict[str, int] = {}
+        if redact or redact_key or redact_ids:
+            redactor = Redactor(
+                key=redact_key.encode() if redact_key else os.urandom(32),
+                redact_ids=redact_ids,
+                hosts=frozenset(findings.hosts),
+            )
+            findings = redact_findings(findings, redactor)
+            redacted = redactor.summary
+        options = RenderOptions(
+            evidence=evidence,
+            width=None if to_terminal else 120,
+            color=to_terminal,
+            mermaid=not no_mermaid,
+            max_chars=max_chars,
+            redaction=redacted,
+        )
+        with _phase(f"rendering the {chosen.value} report"):
+            text = reporter_for(chosen).render(findings, options)
+        raw = 0 if redacted else raw_lines(findings, chosen, options)
+        return _Prepared(text, notes, result.warnings, findings.headline.incidents, raw)
+
+    report = cache.used(lambda: _read(paths, tz, jobs, limits, no_cache), prepare, _warn)
+    for warning in report.scope_notes:
+        _say(f"warning: {warning}")
+    write_text(report.text, output)
+    for warning in report.warnings:
         err.print(f"warning: {clean(warning)}", markup=False, highlight=False)
-    incidents = findings.headline.incidents
-    raw = raw_lines(findings, chosen, options)
-    if raw and not redacted:
+    incidents, raw = report.incidents, report.raw_lines
+    if raw:
         _say(
             f"note: the report contains {raw:,} raw log lines with identifiers; "
             "use --redact before posting publicly"
@@ -801,6 +821,17 @@ def _root(
     ] = False,
 ) -> None:
     """Forensic analyzer for OpenClaw gateway session-lock incidents."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A report ready to write, and what to say about it."""
+
+    text: str
+    scope_notes: list[str]
+    warnings: list[str]
+    incidents: int
+    raw_lines: int  # raw log lines it carries unredacted (the privacy note)
 
 
 class _Fail(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -156,3 +157,64 @@ def test_a_cached_report_reads_the_activity_rows_from_the_entry_not_whole(
     assert again._activity is None  # never read whole
     assert "annotation" not in again.derived  # scanned from the entry, not read
     assert_frame_equal(again.activity, fresh.activity)  # and whole when asked
+
+
+def _damage(path: Path) -> None:
+    """Flip the bytes of the first half of ``path``: its footer still reads, its pages not."""
+    data = bytearray(path.read_bytes())
+    for i in range(8, len(data) // 2):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("part", ["activity.parquet", "derived-annotation.parquet"])
+def test_an_entry_damaged_past_its_footer_is_read_again_not_an_error(
+    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part: str
+) -> None:
+    """A hit's activity rows and annotation are read lazily, in the middle of the
+    report: when their pages turn out damaged (or the file gone), the report and
+    the table are still those of a fresh read, the operator is told on stderr, and
+    the entry is replaced (the run after is a hit, and says nothing)."""
+    monkeypatch.setenv("LOCKFORENSICS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")
+    runner = CliRunner()
+    report = ["report", str(sample_dir), "-f", "md", "--evidence"]
+    expected = runner.invoke(app, [*report, "--no-cache"])
+    assert expected.exit_code == 0, expected.output
+    assert runner.invoke(app, report).exit_code == 0  # the entry, with its derived frames
+    (entry,) = cache.cache_dir().iterdir()
+    _damage(entry / part)
+    damaged = runner.invoke(app, report)
+    assert damaged.exit_code == 0, damaged.output
+    assert damaged.stdout == expected.stdout
+    assert "could not be read" in damaged.stderr
+    again = runner.invoke(app, report)
+    assert (again.exit_code, again.stdout) == (0, expected.stdout)
+    assert "could not be read" not in again.stderr
+    assert ingest([sample_dir], use_cache=True).from_cache
+    _damage(next(cache.cache_dir().iterdir()) / part)
+    table = tmp_path / "events.parquet"
+    written = runner.invoke(app, ["ingest", str(sample_dir), "-o", str(table), "-q"])
+    assert written.exit_code == 0, written.output
+    assert_frame_equal(pl.read_parquet(table), ingest([sample_dir]).events)
+
+
+def test_an_entry_evicted_by_another_run_mid_report_is_read_again(
+    sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another run may evict the entry a report is still reading: the report
+    reads its inputs again and finds what a fresh read finds."""
+    monkeypatch.setenv("LOCKFORENSICS_CACHE_DIR", str(tmp_path / "cache"))
+    analyze(ingest([sample_dir], use_cache=True), Settings())
+    said: list[str] = []
+
+    def use(result: pipeline.Ingest) -> object:
+        if result.from_cache:
+            assert result.cache_entry is not None
+            shutil.rmtree(cache.cache_dir() / result.cache_entry)
+        return analyze(result, Settings()).headline
+
+    found = cache.used(lambda: ingest([sample_dir], use_cache=True), use, said.append)
+    assert found == analyze(ingest([sample_dir]), Settings()).headline
+    assert len(said) == 1
+    assert "could not be read" in said[0]

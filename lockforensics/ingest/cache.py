@@ -20,18 +20,21 @@ The key is checked with ``stat`` and two small reads per file, never by
 reading whole inputs.  Entries are written atomically and the oldest are
 evicted past ``KEEP`` entries.  ``--no-cache`` (or ``LOCKFORENSICS_NO_CACHE=1``)
 turns it off; ``LOCKFORENSICS_CACHE_DIR`` moves it.  An unreadable or stale
-entry is simply a miss.
+entry is simply a miss.  A report reads a hit's activity rows lazily, so an
+entry damaged on disk, or removed by another run's eviction, may fail only in
+the middle of a report: :func:`used` then drops it and reads the inputs again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import polars as pl
 
@@ -42,6 +45,9 @@ if TYPE_CHECKING:
     from lockforensics.pipeline import Ingest
 
 KEEP = 8
+#: What reading an entry's files raises once they are damaged or gone.
+ENTRY_ERRORS = (pl.exceptions.PolarsError, OSError)
+_T = TypeVar("_T")
 EDGE = 64 << 10
 _FORMAT = 8  # bump when the pickled shape, what a scan yields or a derived frame holds changes
 
@@ -167,6 +173,32 @@ def cached(
     store(entry, result)
     result.cache_entry = entry
     return result, False
+
+
+def used(
+    read: Callable[[], Ingest], use: Callable[[Ingest], _T], warn: Callable[[str], None]
+) -> _T:
+    """``use(read())``.  When ``read`` gave a cache hit and ``use`` fails reading
+    the entry's files, the entry is dropped, ``warn`` is told (not the report:
+    the same inputs give the same report), and the inputs are read again, once."""
+    result = read()
+    try:
+        return use(result)
+    except ENTRY_ERRORS as exc:
+        if not result.from_cache:
+            raise
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    discard(result.cache_entry)
+    warn(f"the cached parse of these inputs could not be read ({reason}); reading them again")
+    return use(read())
+
+
+def discard(entry: str | None) -> None:
+    """Remove ``entry``, so the next ingest of its inputs misses."""
+    if entry is None:
+        return
+    with contextlib.suppress(OSError):  # gone already: another run evicted it
+        _remove(cache_dir() / entry)
 
 
 def load_derived(entry: str | None, name: str) -> pl.DataFrame | None:
