@@ -344,6 +344,58 @@ def test_epoch_stamps_are_no_zone_evidence() -> None:
     assert "no zone evidence" in row["ts_assumption"]
 
 
+_LANE = "[diagnostic] lane enqueue: lane=main queueSize=1"
+_RUNTIME_LINES = {
+    # Enough lines that the vectorised reader takes them, and the per-line reader too.
+    "docker": lambda n: f"2026-06-09T09:{n // 60:02d}:{n % 60:02d}.000000000Z 11:00:00 {_LANE}",
+    "docker-compose": lambda n: f"gw-1  | 2026-06-09T09:{n // 60:02d}:{n % 60:02d}.5Z {_LANE}",
+    "kubectl-prefix": lambda n: f"[pod/gw-0/gw] 2026-06-09T09:{n // 60:02d}:{n % 60:02d}Z {_LANE}",
+    "docker-json": lambda n: json.dumps(
+        {"log": _LANE + "\n", "stream": "stdout", "time": f"2026-06-09T09:00:{n % 60:02d}.1Z"}
+    ),
+}
+
+
+@pytest.mark.parametrize("envelope", sorted(_RUNTIME_LINES))
+@pytest.mark.parametrize("lines", [3, 400])
+def test_a_container_runtimes_utc_stamps_are_no_zone_evidence(envelope: str, lines: int) -> None:
+    """docker, compose and kubectl stamp what they capture in UTC whatever zone
+    the host runs in: a big capture must not make another file's zone-less
+    stamps UTC "from other files", while one console line that wrote its own
+    offset still says the host's zone."""
+    capture = "".join(_RUNTIME_LINES[envelope](n) + "\n" for n in range(lines))
+    syslog = "Jun  9 11:58:16 gw node[311]: [diagnostic] " + TAKEOVER + "\n"
+    files = {"a/capture.log": capture, "b/syslog": syslog}
+    result = ingest_files(files)
+    assert result.files[0].envelope == envelope
+    assert result.events.filter(pl.col("kind") == "lane_task").height >= lines
+    row = result.events.filter(pl.col("kind") == "takeover").row(0, named=True)
+    assert "no zone evidence" in row["ts_assumption"]
+    zoned = "2026-06-09T11:58:10.000+02:00 [gateway] log file: /tmp/x\n"
+    result = ingest_files({**files, "c/console.log": zoned})
+    row = result.events.filter(pl.col("kind") == "takeover").row(0, named=True)
+    assert "other files in the bundle (1 of 1 zoned stamps)" in row["ts_assumption"]
+    assert row["ts"] == datetime(2026, 6, 9, 9, 58, 16, tzinfo=UTC)
+
+
+def test_a_console_stamp_inside_a_runtime_capture_is_zone_evidence() -> None:
+    """The console's own dated stamp, inside docker's, was written in the host's zone."""
+    capture = "".join(
+        f"2026-06-09T09:00:{n % 60:02d}.000000000Z 2026-06-09T11:00:{n % 60:02d}.000+02:00 "
+        + _LANE
+        + "\n"
+        for n in range(400)
+    )
+    result = ingest_files(
+        {
+            "a/capture.log": capture,
+            "b/syslog": "Jun  9 11:58:16 gw node[311]: [diagnostic] " + TAKEOVER + "\n",
+        }
+    )
+    row = result.events.filter(pl.col("kind") == "takeover").row(0, named=True)
+    assert "other files in the bundle (400 of 400 zoned stamps)" in row["ts_assumption"]
+
+
 def test_journal_header_with_a_numeric_zone(ingest_text: IngestText) -> None:
     """A zone without an abbreviation is printed as a number (+04) in the header too."""
     text = (

@@ -25,6 +25,7 @@ from lockforensics.parsing.timestamps import (
     parse_full,
     parse_iso,
     parse_none,
+    parse_runtime,
     parse_syslog,
     parse_time_only,
     parse_unix,
@@ -160,6 +161,7 @@ _STAMP_READERS: Mapping[str, Callable[[str], Stamp | None]] = {
     "syslog": parse_syslog,
     "full": parse_full,
     "unix": parse_unix,
+    "runtime": parse_runtime,
     "none": parse_none,
     "any": parse_any,
 }
@@ -416,10 +418,11 @@ def parse_sanitized(obj: dict[str, Any]) -> Record | None:
 def parse_docker_json(obj: dict[str, Any]) -> Record | None:
     """docker's json-file driver: the console line in ``log``, docker's own
     nanosecond UTC stamp in ``time`` (the fallback, :func:`around_console`)."""
-    log = obj.get("log")
+    log, written = obj.get("log"), obj.get("time")
     if not isinstance(log, str):
         return None
-    return around_console(_ANSI.sub("", log.rstrip("\n")), _stamp(obj.get("time")))
+    outer = parse_runtime(written) if isinstance(written, str) else None
+    return around_console(_ANSI.sub("", log.rstrip("\n")), outer)
 
 
 #: The journal's microseconds since the epoch: 19 digits reach past year 2286.

@@ -10,7 +10,7 @@ filled-in part is written into ``ts_assumption``.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,8 +67,9 @@ class Stamp:
     offset: timedelta | None = None  # None: zone not on the line
     year_missing: bool = False  # syslog: month and day only
     #: The offset is the zone the host writes in.  Not so for seconds since the
-    #: epoch: UTC by definition, they say nothing of the zone that zone-less
-    #: stamps elsewhere in the bundle were written in.
+    #: epoch, or a container runtime's own stamp: UTC by definition, they say
+    #: nothing of the zone that zone-less stamps elsewhere in the bundle were
+    #: written in.
     shows_zone: bool = True
 
 
@@ -155,6 +156,13 @@ def abbreviation_offset(abbr: str | None) -> timedelta | None:
         return _offset(abbr[0] + digits)
     minutes = ABBREVIATIONS.get(abbr)
     return None if minutes is None else timedelta(minutes=minutes)
+
+
+def parse_runtime(text: str) -> Stamp | None:
+    """A container runtime's own stamp (docker, the kubelet): RFC 3339 in UTC
+    whatever zone the host or the container runs in."""
+    stamp = parse_iso(text)
+    return None if stamp is None else replace(stamp, shows_zone=False)
 
 
 def parse_unix(text: str) -> Stamp | None:

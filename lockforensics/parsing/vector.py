@@ -159,21 +159,29 @@ class VectorPlan:
                 parts.append(frame)
         if not parts:
             return empty
-        frame = _finish(pl.concat(parts, how="diagonal_relaxed"), env, source).sort("line")
-        stamps = frame.select("line", "ts_raw")
+        settled = pl.concat(parts, how="diagonal_relaxed")
         # Zones and years are read off the few distinct stamp ends and starts:
         # every zone form is at most six characters, at the end.
-        raw = pl.col("ts_raw")
-        zones = frame.group_by(_end=raw.str.tail(6), _year=raw.str.slice(0, 4)).len()
+        raw = pl.col("_ts")
+        zones = settled.group_by(
+            _end=raw.str.tail(6), _year=raw.str.slice(0, 4), _evidence=pl.col("_evidence")
+        ).len()
         zones = zones.select(
-            zone=_zone_label(pl.col("_end")), year=pl.col("_year").cast(pl.Int32), n=pl.col("len")
+            zone=_zone_label(pl.col("_end")),
+            year=pl.col("_year").cast(pl.Int32),
+            evidence=pl.col("_evidence"),
+            n=pl.col("len"),
         )
         offsets: Counter[str] = Counter()
         years: Counter[int] = Counter()
-        for zone, year, n in zones.iter_rows():
-            offsets[str(zone)] += int(n)
+        for zone, year, evidence, n in zones.iter_rows():
+            if evidence:
+                offsets[str(zone)] += int(n)
             years[int(year)] += int(n)
-        return VectorResult(frame=frame, stamps=stamps, offsets=offsets, years=years)
+        frame = _finish(settled, env, source).sort("line")
+        return VectorResult(
+            frame=frame, stamps=frame.select("line", "ts_raw"), offsets=offsets, years=years
+        )
 
     def _apply(self, vr: VectorRule, part: pl.DataFrame) -> pl.DataFrame:
         rule = vr.rule
@@ -311,6 +319,7 @@ def _unwrap_tslog(frame: pl.DataFrame, candidate_re: str) -> pl.DataFrame:
         pl.when(host != "unknown").then(host).alias("_host"),
         pl.lit(None, pl.Int64).alias("_gpid"),
         ok.fill_null(False).alias("_ok"),
+        pl.lit(True).alias("_evidence"),
         *_meta_context(meta, tail),
     )
 
@@ -343,6 +352,9 @@ def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
         return pl.col(f"_g_{name}") if name in names else pl.lit(None, pl.String)
 
     ts, message, sub = group("ts"), group("message"), group("subsystem")
+    # A container runtime's UTC stamp is no evidence of the host's zone
+    # (timestamps.parse_runtime); the console's own dated stamp is.
+    evidence = pl.lit(env.stamp != "runtime")
     if env.inner == "console":
         frame = frame.with_columns(_groups(group("rest"), _CONSOLE, "_i_").alias("_i")).unnest("_i")
         frame = _with_instant(frame, "_i_ts", "_i_dt")
@@ -352,6 +364,7 @@ def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
         # to the per-line reader.
         dated = inner_ts.str.contains(r"^\d{4}-").fill_null(False)
         ts = pl.when(~dated).then(ts).when(pl.col("_i_dt").is_not_null()).then(inner_ts)
+        evidence = evidence | dated
         message, sub = pl.col("_i_message"), pl.col("_i_subsystem")
     # `systemd[1]: Started …` names the supervisor, not the gateway (envelopes._from_prefix);
     # a pid of 19 digits or more is no number (fields.int_field).
@@ -367,6 +380,7 @@ def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
         group("host").alias("_host"),
         pid.alias("_gpid"),
         message.is_not_null().alias("_ok"),
+        evidence.alias("_evidence"),
     )
 
 
