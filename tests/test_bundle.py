@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
+import lzma
 import os
 import struct
 import subprocess
@@ -87,9 +89,21 @@ def test_nested_members_are_named_under_their_container(tmp_path: Path) -> None:
     assert result.manifest()[0]["packing"] == "tar+gzip > zip"
 
 
-@pytest.mark.parametrize("packing", ["tar", "tar+gzip", "tar+zstd", "zip", "gzip", "zstd"])
+_COMPRESS = {
+    "gzip": gzip.compress,
+    "zstd": zstandard.ZstdCompressor().compress,
+    "xz": lzma.compress,
+    "bzip2": bz2.compress,
+}
+
+
+@pytest.mark.parametrize(
+    "packing",
+    ["tar", "zip", *_COMPRESS, *(f"tar+{codec}" for codec in _COMPRESS)],
+)
 def test_every_packing_is_told_by_content(packing: str, tmp_path: Path) -> None:
-    """tar, tar.gz, tar.zst, zip, gz and zst are read whatever their file name says."""
+    """tar, zip, gz, zst, xz and bz2, and tarballs of each, are read whatever
+    their file name says."""
     data = LOCK_LINE.encode()
     plain = io.BytesIO()
     if packing.startswith("tar"):
@@ -103,10 +117,9 @@ def test_every_packing_is_told_by_content(packing: str, tmp_path: Path) -> None:
     else:
         plain.write(data)
     raw = plain.getvalue()
-    if packing.endswith("gzip"):
-        raw = gzip.compress(raw)
-    elif packing.endswith("zstd"):
-        raw = zstandard.ZstdCompressor().compress(raw)
+    codec = packing.removeprefix("tar+")
+    if codec in _COMPRESS:
+        raw = _COMPRESS[codec](raw)
     (tmp_path / "bundle.txt").write_bytes(raw)
     result = ingest([tmp_path / "bundle.txt"])
     archived = packing.startswith(("tar", "zip"))
@@ -491,3 +504,19 @@ def test_members_are_read_again_for_the_bundle_year(tmp_path: Path) -> None:
     assert row["ts"] is not None
     assert row["ts"].year == 2026
     assert "year 2026 from other files in the bundle" in row["ts_assumption"]
+
+
+@pytest.mark.parametrize("codec", sorted(_COMPRESS))
+def test_a_truncated_stream_keeps_what_was_read_before_the_cut(codec: str, tmp_path: Path) -> None:
+    """A compressed log cut short (a copy that stopped, a full disk) gives up the
+    lines before the cut, with a warning, in every codec."""
+    # Past bzip2's 900 kB block, so that a whole block stands before the cut.
+    lines = "".join(
+        LOCK_LINE.replace("06:22:13", f"{n // 3600:02d}:{n // 60 % 60:02d}:{n % 60:02d}")
+        for n in range(8000)
+    )
+    whole = _COMPRESS[codec](lines.encode())
+    (tmp_path / "cut.log").write_bytes(whole[: len(whole) * 3 // 4])
+    result = ingest([tmp_path / "cut.log"])
+    assert any("cut.log: read stopped early" in w for w in result.warnings), result.warnings
+    assert 0 < result.files[0].event_lines < 8000

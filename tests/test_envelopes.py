@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import json
+import lzma
 from datetime import UTC, datetime
 
 import polars as pl
@@ -477,11 +479,19 @@ def test_ansi_colours_are_stripped(ingest_text: IngestText) -> None:
     assert "\x1b" not in row["message"]
 
 
-@pytest.mark.parametrize("codec", ["gzip", "zstd"])
+_CODECS = {
+    "gzip": gzip.compress,
+    "zstd": zstandard.ZstdCompressor().compress,
+    "xz": lzma.compress,
+    "bzip2": bz2.compress,
+}
+
+
+@pytest.mark.parametrize("codec", sorted(_CODECS))
 def test_compressed_inputs_detected_by_magic(codec: str) -> None:
-    """gzip and zstd files are read by content, whatever their name."""
+    """gzip, zstd, xz and bzip2 files are read by content, whatever their name."""
     data = ("2026-06-09T09:58:16.069+00:00 [diagnostic] " + TAKEOVER + "\n").encode()
-    packed = gzip.compress(data) if codec == "gzip" else zstandard.ZstdCompressor().compress(data)
+    packed = _CODECS[codec](data)
     result = ingest_files({"openclaw-2026-06-09.log.1": packed})
     assert result.events["kind"].to_list() == ["takeover"]
 
