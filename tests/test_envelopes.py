@@ -398,6 +398,35 @@ def test_a_console_stamp_inside_a_runtime_capture_is_zone_evidence() -> None:
     assert "other files in the bundle (400 of 400 zoned stamps)" in row["ts_assumption"]
 
 
+@pytest.mark.parametrize("lines", [3, 400])
+def test_kubectl_timestamps_trim_their_zeros_and_still_wrap_the_console(lines: int) -> None:
+    """`kubectl logs --timestamps` writes Go's RFC3339Nano: trailing zeros trimmed,
+    so the fraction has 1-9 digits or none.  Such a capture is the runtime's
+    envelope around console lines, whose own stamp (the file log's, to the
+    millisecond) and subsystem are kept; read as a console line it lost both."""
+    fractions = ["", ".5", ".25", ".0691", ".06915502", ".069155023"]
+    capture = "".join(
+        f"2026-06-09T09:00:{n % 60:02d}{fractions[n % len(fractions)]}Z "
+        f"2026-06-09T11:00:{n % 60:02d}.{n % 1000:03d}+02:00 {_LANE}\n"
+        for n in range(lines)
+    )
+    result = ingest_files({"pod/gw.log": capture})
+    assert (result.files[0].envelope, result.files[0].unrecognized) == ("docker", 0)
+    rows = result.events.sort("line")
+    assert rows["subsystem"].unique().to_list() == ["diagnostic"]
+    assert rows.row(1, named=True)["ts"] == datetime(2026, 6, 9, 9, 0, 1, 1000, tzinfo=UTC)
+
+
+def test_a_console_writing_javascripts_utc_stamps_is_a_console() -> None:
+    """Early consoles printed `toISOString()` (exactly three digits, Z): their own
+    stamp, not a runtime's."""
+    text = "".join(
+        f"2026-02-02T04:50:{n:02d}.524Z [gateway] received SIGUSR1; restarting\n" for n in range(5)
+    )
+    result = ingest_files({"gateway.log": text})
+    assert result.files[0].envelope == "console"
+
+
 def test_journal_header_with_a_numeric_zone(ingest_text: IngestText) -> None:
     """A zone without an abbreviation is printed as a number (+04) in the header too."""
     text = (
