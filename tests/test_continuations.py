@@ -8,6 +8,7 @@ import polars as pl
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing import chunks
 from lockforensics.parsing.continuations import join_records
+from lockforensics.parsing.envelopes import load_envelopes
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.scan import Scanner
 from lockforensics.pipeline import ingest_inputs
@@ -194,3 +195,95 @@ def test_without_a_record_pattern_indented_lines_stay_apart() -> None:
     frame = pl.DataFrame({"line": [1, 2], "text": ["first line", "  second line"]})
     assert join_records(frame).get_column("span").to_list() == [1, 1]
     assert join_records(frame, r"^first").get_column("span").to_list() == [2]
+
+
+JOURNAL_LOCK = (
+    "May 28 06:20:01 gw-prod-01 node[48213]: 2026-05-28T06:20:01.123+02:00 [diagnostic] "
+    "lane task error: lane=session:agent:main:main durationMs=60123 "
+    'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=48213 '
+    f'alive=true ageMs=70312 /home/ops/.openclaw/agents/main/sessions/{WRAPPED_SID}.jsonl.lock"'
+)
+TSLOG_LOCK = (
+    '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"lane task error: lane=main durationMs=60123 '
+    'error=\\"session file locked (timeout 60000ms): pid=48213 alive=true '
+    f'/home/ops/.openclaw/agents/main/sessions/{TRACED_SID}.jsonl.lock\\"","_meta":'
+    '{"logLevelName":"ERROR","date":"2026-05-28T04:20:01.123Z"},"time":"2026-05-28T06:20:01.123+02:00"}'
+)
+
+
+def _hard_wrapped(line: str, width: int) -> str:
+    return "\n".join(line[i : i + width] for i in range(0, len(line), width))
+
+
+def test_a_line_hard_wrapped_at_a_fixed_column_is_read_whole() -> None:
+    """A terminal or console that breaks long lines at its width, mid-word: the
+    pieces join back with nothing between them, so the journal line keeps its
+    stamp, pid and host and the lock path its session; a file-log record keeps
+    its JSON.  Every piece counts as an event line."""
+    ticket = (
+        "Here is what journalctl showed:\n\n"
+        + _hard_wrapped(JOURNAL_LOCK, 80)
+        + "\n\nand the file log, from the console:\n"
+        + _hard_wrapped(TSLOG_LOCK, 120)
+        + "\nthanks\n"
+    )
+    scan = _scan("ticket.txt", ticket)
+    assert _events(scan) == [(3, "lock_timeout", WRAPPED_SID), (10, "lock_timeout", TRACED_SID)]
+    journal, tslog = sorted(scan.rows, key=lambda r: r["line"])
+    assert (journal["envelope"], journal["gateway_pid"], journal["host"]) == (
+        "journald-short",
+        48213,
+        "gw-prod-01",
+    )
+    assert journal["ts_raw"] == "2026-05-28T06:20:01.123+02:00"
+    assert tslog["envelope"] == "tslog-json"
+    pieces = len(_hard_wrapped(JOURNAL_LOCK, 80).splitlines()) + len(
+        _hard_wrapped(TSLOG_LOCK, 120).splitlines()
+    )
+    assert (scan.event_lines, scan.unrecognized) == (pieces, 3)
+
+
+CONSOLE_LOCK = (
+    "08:29:10+01:00 [gateway] lane task error: lane=main durationMs=60169 "
+    'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=5076 '
+    f'C:\\Users\\Karen\\.openclaw\\agents\\main\\sessions\\{TAKEOVER_SID}.jsonl.lock"'
+)
+CONSOLE_WRAPPED = (
+    "08:29:09+01:00 [gateway] listening on ws://127.0.0.1:18789\n"
+    + _hard_wrapped(CONSOLE_LOCK, 100)
+    + "\n08:29:11+01:00 [gateway] log file: C:\\Temp\\openclaw\\openclaw-2026-04-03.log\n"
+)
+
+
+def test_a_console_capture_hard_wrapped_is_read_whole() -> None:
+    """The console's own wrapped lines (an old Windows console, 100 columns)."""
+    scan = _scan("gateway.log", CONSOLE_WRAPPED)
+    assert scan.envelope == "console"
+    assert _events(scan) == [(2, "lock_timeout", TAKEOVER_SID), (5, "gateway_start", None)]
+    assert scan.unrecognized == 0
+
+
+def test_a_hard_wrap_cut_by_a_chunk_boundary_is_joined(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Chunks of one line: the wrap is carried until its last piece."""
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 64)
+    scan = _scan("gateway.log", CONSOLE_WRAPPED)
+    assert _events(scan) == [(2, "lock_timeout", TAKEOVER_SID), (5, "gateway_start", None)]
+    assert scan.unrecognized == 0
+
+
+def test_equal_widths_that_are_no_wrap_stay_apart() -> None:
+    """A long line followed by a shorter one is no evidence of a wrap (one full
+    line only); equal-width log lines each start a record; an equal-width table
+    does not start with a record."""
+    glued = _scan("a.txt", f"{JOURNAL_LOCK}\nthen the gateway restarted\n")
+    assert glued.unrecognized == 1
+    twins = "".join(
+        f"2026-06-09T09:58:1{n}.000+00:00 [diagnostic] lane enqueue: lane=main queueSize=1{n}\n"
+        for n in range(4)
+    )
+    assert len({len(line) for line in twins.splitlines()}) == 1
+    scan = _scan("gateway.log", twins)
+    assert [line for line, _, _ in _events(scan)] == [1, 2, 3, 4]
+    table = [f"| agent-{n} | session file locked | {n:>60} |" for n in range(4)]
+    frame = pl.DataFrame({"line": [1, 2, 3, 4], "text": table})
+    assert join_records(frame, "", load_envelopes().record_start).height == 4

@@ -233,7 +233,12 @@ class LogEngine:
                 )
                 self._settle(pending, env, clock, result)
                 env = found
-            if env.wraps and frame.height - (cut := trailing_start(frame, env.line)) <= CARRY_LINES:
+            wrap_start = self._wrap_start(env)
+            if (
+                env.wraps
+                and frame.height - (cut := trailing_start(frame, env.line, wrap_start))
+                <= CARRY_LINES
+            ):
                 frame, carry = frame.head(cut), frame.slice(cut)
                 if frame.is_empty():
                     continue
@@ -290,7 +295,7 @@ class LogEngine:
         # One row per record: a line, or a record joined from several (``span``).
         numbered = frame.with_row_index("line", offset=base + 1)
         if env.wraps:
-            numbered = join_records(numbered, env.line)
+            numbered = join_records(numbered, env.line, self._wrap_start(env))
         else:
             numbered = numbered.with_columns(span=pl.lit(1, pl.Int64))
         # One pass computes every per-line flag (the regexes are the cost);
@@ -334,6 +339,11 @@ class LogEngine:
         if pending.rows >= BATCH_ROWS:
             self._settle(pending, env, clock, result)
         return base + lines
+
+    def _wrap_start(self, env: EnvelopeSpec) -> str:
+        """Where a hard-wrapped line begins: a record of this envelope, or, in a
+        paste (plain), of any envelope."""
+        return self.envelopes.record_start if env is PLAIN else env.line
 
     def _candidate(self, env: EnvelopeSpec) -> pl.Expr:
         """Lines a signature may want: a literal in the text, or text the

@@ -15,15 +15,22 @@ continues the record above it when it is:
   lines (``record``, its ``line`` pattern) and this one, indent dropped, is
   not one: a long log line wrapped at a space by a chat box or a terminal
   that indents what it wraps.  A pasted log indented as a whole (a Markdown
-  code block) is still one record per line.
+  code block) is still one record per line;
+* a piece of a line hard-wrapped at a fixed column (an old Windows console,
+  ``screen``, a web console copied as shown): the record's first line
+  (``wrap_start``) and every piece but the last are exactly as wide, at
+  least ``WRAP_MIN`` characters, with at least two such lines, so one log
+  line that happens to be long is not glued to the prose under it.  No piece
+  after the first starts a record.
 
 All of it is column arithmetic on the chunk's lines frame: each line gets a
 record id (a running count of lines that start a record), and the lines of one
 record are joined into one row that keeps the first line's number, with a
 ``span`` column saying how many physical lines it holds, so the line
 accounting stays exact.  Text is joined with one space after the
-continuation's indent is dropped, except a string cut inside a word, which is
-joined with nothing so the pid or path reads whole again.
+continuation's indent is dropped, except a string cut inside a word and a
+fixed-column wrap, which are joined with nothing so the pid or path reads
+whole again.
 """
 
 from __future__ import annotations
@@ -38,12 +45,16 @@ RELEASED_RE = r"released:\s*$"
 CLOSES_RE = r'^[^\s"]*"'
 #: The closing brace of a pretty-printed top-level JSON object.
 CLOSER_RE = r"^\}\s*,?\s*$"
+#: The narrowest column a hard wrap is looked for at (terminals are 80 and up).
+WRAP_MIN = 60
 
 
-def continues(text: pl.Expr, record: str = "") -> tuple[pl.Expr, pl.Expr]:
-    """Per line: does it continue the record above, and was the cut inside a word?
+def continues(text: pl.Expr, record: str = "", wrap_start: str = "") -> tuple[pl.Expr, pl.Expr]:
+    """Per line: does it continue the record above, and is it joined with nothing?
 
     ``record``: the pattern of a line that starts a record ("" when any line may).
+    ``wrap_start``: the pattern of a line a fixed-column wrap may begin at
+    ("" for none).
     """
     blank = text.is_null() | (text.str.strip_chars() == "")
     prev_blank = blank.shift(1, fill_value=True)
@@ -72,17 +83,39 @@ def continues(text: pl.Expr, record: str = "") -> tuple[pl.Expr, pl.Expr]:
     if record:
         starts = text.str.strip_chars_start().str.contains(record).fill_null(False)
         wrapped = indented & ~prev_blank & ~opened & ~starts
-    joined = ~blank & (frame | released | cut | pretty | wrapped)
-    return joined, joined & cut
+    at_width = _at_width(text, blank, wrap_start) if wrap_start else pl.lit(False)
+    joined = ~blank & (frame | released | cut | pretty | wrapped | at_width)
+    return joined, joined & (cut | at_width)
 
 
-def join_records(numbered: pl.DataFrame, record: str = "") -> pl.DataFrame:
+def _at_width(text: pl.Expr, blank: pl.Expr, wrap_start: str) -> pl.Expr:
+    """Pieces after the first of a line hard-wrapped at a fixed column."""
+    width = text.str.len_chars().fill_null(0)
+    starts = text.str.contains(wrap_start).fill_null(False)
+    # Runs of lines of one width, each begun by a blank, a record start or a new width.
+    begins = blank | starts | (width != width.shift(1)).fill_null(True)
+    run = begins.cast(pl.Int64).cum_sum()
+    wrapped = (
+        starts.first().over(run) & (width.first().over(run) >= WRAP_MIN) & (pl.len().over(run) >= 2)
+    )
+    # The last piece is narrower, and no record start of its own.
+    last = (
+        begins
+        & ~blank
+        & ~starts
+        & wrapped.shift(1).fill_null(False)
+        & (width < width.shift(1)).fill_null(False)
+    )
+    return (wrapped & ~begins) | last
+
+
+def join_records(numbered: pl.DataFrame, record: str = "", wrap_start: str = "") -> pl.DataFrame:
     """One row per record of ``numbered`` (columns line, text), with ``span``.
 
     A frame with no continuation comes back as it was, plus ``span`` = 1.
     """
     text = pl.col("text")
-    joined, cut = continues(text, record)
+    joined, cut = continues(text, record, wrap_start)
     flagged = numbered.with_columns(_join=joined, _cut=cut)
     if not flagged.get_column("_join").any():
         return numbered.with_columns(span=pl.lit(1, pl.Int64))
@@ -116,9 +149,9 @@ def join_records(numbered: pl.DataFrame, record: str = "") -> pl.DataFrame:
     )
 
 
-def trailing_start(numbered: pl.DataFrame, record: str = "") -> int:
+def trailing_start(numbered: pl.DataFrame, record: str = "", wrap_start: str = "") -> int:
     """Index of the last line that starts a record: the record from there on may
     go on in the next chunk (0 when the whole frame is one record)."""
-    joined, _ = continues(pl.col("text"), record)
+    joined, _ = continues(pl.col("text"), record, wrap_start)
     starts = numbered.select(pl.arg_where(~joined)).to_series()
     return int(starts[-1]) if starts.len() else 0

@@ -112,6 +112,18 @@ class EnvelopeCatalog:
     noise: str
     unclassified: str  # lines worth a look when no signature matched them
 
+    @property
+    def record_start(self) -> str:
+        """A line that starts a record in some envelope: where a paste's hard
+        wrap begins (lockforensics/parsing/continuations.py)."""
+        return _record_start(tuple(env.line for env in self.envelopes))
+
+
+@cache
+def _record_start(lines: tuple[str, ...]) -> str:
+    # Named groups repeat across envelopes; one alternation needs them unnamed.
+    return "|".join(f"(?:{re.sub(r'[(][?]P<[^>]+>', '(?:', line)})" for line in lines)
+
 
 @cache
 def load_envelopes() -> EnvelopeCatalog:
