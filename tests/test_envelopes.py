@@ -427,6 +427,65 @@ def test_a_console_writing_javascripts_utc_stamps_is_a_console() -> None:
     assert result.files[0].envelope == "console"
 
 
+def _verbose_entry(stamp: str, fields: dict[str, str]) -> str:
+    cursor = "s=8f1c0a;i=1a2b;b=77aa09;m=1234;t=5678;x=9abc"
+    return f"{stamp} [{cursor}]\n" + "".join(f"    {k}={v}\n" for k, v in fields.items())
+
+
+def test_journald_verbose_reads_each_entry_by_its_fields(ingest_text: IngestText) -> None:
+    """`journalctl -o verbose`: a header, then one indented KEY=value line per
+    field, in the journal's order.  Each entry is one record (every line counted),
+    timed by the console line's own dated stamp or else the header's, with the
+    pid, host and identifier of the short outputs (systemd's own pid dropped).
+    Before, it was plain text: untimed, no pid or host, fields unrecognized."""
+    common = {"_TRANSPORT": "stdout", "PRIORITY": "6", "SYSLOG_IDENTIFIER": "node"}
+    text = (
+        _verbose_entry(
+            "Thu 2026-05-28 06:20:01.123456 CEST",
+            {
+                **common,
+                "MESSAGE": "2026-05-28T06:20:01.123+02:00 [diagnostic] " + TIMEOUT,
+                "_PID": "48213",
+                "_HOSTNAME": "gw-prod-01",
+            },
+        )
+        + _verbose_entry(
+            "Thu 2026-05-28 06:20:05.000001 CEST",
+            {
+                **common,
+                "_PID": "48213",
+                "MESSAGE": "06:20:05 [diagnostic] " + TAKEOVER,
+                "_HOSTNAME": "gw-prod-01",
+            },
+        )
+        + _verbose_entry(
+            "Thu 2026-05-28 06:20:09.500000 CEST",
+            {
+                "SYSLOG_IDENTIFIER": "systemd",
+                "_PID": "1",
+                "_HOSTNAME": "gw-prod-01",
+                "MESSAGE": "Started openclaw-gateway.service - OpenClaw gateway.",
+            },
+        )
+    )
+    result = ingest_text(text, name="journal-verbose.txt")
+    scan = result.files[0]
+    assert (scan.envelope, scan.lines, scan.unrecognized) == ("journald-verbose", 19, 0)
+    rows = result.events.sort("line").to_dicts()
+    lock, takeover = rows[0], rows[1]
+    assert (lock["kind"], lock["line"], lock["gateway_pid"], lock["host"]) == (
+        "lock_timeout",
+        1,
+        48213,
+        "gw-prod-01",
+    )
+    assert lock["ts"] == datetime(2026, 5, 28, 4, 20, 1, 123000, tzinfo=UTC)
+    assert lock["subsystem"] == "diagnostic"
+    assert (takeover["kind"], takeover["line"]) == ("takeover", 8)
+    assert takeover["ts"] == datetime(2026, 5, 28, 4, 20, 5, 1, tzinfo=UTC)
+    assert all(r["gateway_pid"] != 1 for r in rows)
+
+
 def test_journal_header_with_a_numeric_zone(ingest_text: IngestText) -> None:
     """A zone without an abbreviation is printed as a number (+04) in the header too."""
     text = (

@@ -85,6 +85,8 @@ class EnvelopeSpec:
         m = self.regex.match(line)
         if m is None:
             return None
+        if self.parser == "verbose":
+            return _from_verbose(self, m.groupdict())
         return _from_prefix(self, m.groupdict())
 
 
@@ -139,6 +141,8 @@ def load_envelopes() -> EnvelopeCatalog:
     for spec in specs:
         if spec.parser.startswith("json:") and spec.parser[5:] not in JSON_HOOKS:
             raise SpecError(f"{path}: envelope {spec.name}: unknown hook {spec.parser}")
+        if not spec.parser.startswith("json:") and spec.parser not in ("prefix", "verbose"):
+            raise SpecError(f"{path}: envelope {spec.name}: unknown parser {spec.parser!r}")
         if spec.stamp not in _STAMP_READERS:
             raise SpecError(f"{path}: envelope {spec.name}: unknown stamp {spec.stamp!r}")
         _compile(spec.line)
@@ -210,6 +214,27 @@ def _from_prefix(spec: EnvelopeSpec, groups: dict[str, str | None]) -> Record:
         inner = around_console(rest, stamp)
         record.message, record.subsystem, record.stamp = inner.message, inner.subsystem, inner.stamp
     return record
+
+
+#: One field of a ``journalctl -o verbose`` entry, its lines joined: ` KEY=`.
+_VERBOSE_FIELD = re.compile(r"(?:^| )([A-Z_][A-Z0-9_]*)=")
+
+
+def _from_verbose(spec: EnvelopeSpec, groups: dict[str, str | None]) -> Record:
+    """A verbose entry read as the short outputs read theirs: the journal's
+    stamp, host, identifier and pid, and the console line in MESSAGE."""
+    parts = _VERBOSE_FIELD.split(groups.get("rest") or "")
+    fields = dict(zip(parts[1::2], parts[2::2], strict=True))
+    return _from_prefix(
+        spec,
+        {
+            "ts": groups.get("ts"),
+            "host": fields.get("_HOSTNAME"),
+            "ident": fields.get("SYSLOG_IDENTIFIER") or fields.get("_COMM"),
+            "pid": fields.get("_PID"),
+            "rest": fields.get("MESSAGE", ""),
+        },
+    )
 
 
 def around_console(text: str, outer: Stamp | None) -> Record:
