@@ -7,13 +7,15 @@ spliced and dropped lines, flipped bytes, and JSON fields of the wrong type.
 
 from __future__ import annotations
 
+import bz2
 import gzip
 import io
 import json
+import lzma
 import re
 import tarfile
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import zstandard
@@ -57,7 +59,8 @@ _JOURNAL_LINE = re.compile(
 def _journal_seeds(journal: str) -> dict[str, str]:
     """The sample's journal as the other outputs of journalctl (and docker compose)
     would write it, so every capture envelope is fuzzed from a real seed."""
-    out: dict[str, list[str]] = {k: [] for k in ("json", "full", "unix", "precise", "compose")}
+    kinds = ("json", "full", "unix", "precise", "compose", "kubectl", "verbose", "wrapped")
+    out: dict[str, list[str]] = {k: [] for k in kinds}
     for n, line in enumerate(journal.splitlines()):
         m = _JOURNAL_LINE.match(line)
         if m is None:
@@ -72,6 +75,15 @@ def _journal_seeds(journal: str) -> dict[str, str]:
         out["unix"].append(f"{micros // 1_000_000}.{n:06d} {head}")
         out["precise"].append(f"{m['md']} {m['hms']}.{n:06d} {head}")
         out["compose"].append(f"openclaw-gateway-1  | {m['rest']}")
+        utc = local.astimezone(UTC)
+        out["kubectl"].append(f"{utc:%Y-%m-%dT%H:%M:%S}.{n + 1}Z {m['rest']}")
+        cursor = f"[s=8f1c;i={n:x};b=77aa;m={micros:x};t={micros:x};x=9abc]"
+        fields = {"_PID": m["pid"], "SYSLOG_IDENTIFIER": m["ident"], "MESSAGE": m["rest"]}
+        out["verbose"].append(
+            f"{local:%a %Y-%m-%d %H:%M:%S}.{n:06d} CEST {cursor}\n"
+            + "\n".join(f"    {k}={v}" for k, v in (fields | {"_HOSTNAME": m["host"]}).items())
+        )
+        out["wrapped"].extend(line[i : i + 80] for i in range(0, len(line), 80))
     return {f"journal/as-{k}.txt": "\n".join(v) + "\n" for k, v in out.items()}
 
 
@@ -91,11 +103,16 @@ def mutate(text: str, cut: int, splice: int, flip: int, junk: str) -> str:
 
 
 def container(kind: str, name: str, data: bytes) -> tuple[str, bytes]:
-    """``data`` wrapped as ``kind`` (tar, zip, gzip, zstd): the container's name and bytes."""
+    """``data`` wrapped as ``kind`` (tar, zip, gzip, zstd, xz, bzip2): the container's
+    name and bytes."""
     if kind == "gzip":
         return f"{name}.gz", gzip.compress(data, mtime=0)
     if kind == "zstd":
         return f"{name}.zst", zstandard.ZstdCompressor().compress(data)
+    if kind == "xz":
+        return f"{name}.xz", lzma.compress(data)
+    if kind == "bzip2":
+        return f"{name}.bz2", bz2.compress(data)
     buffer = io.BytesIO()
     if kind == "zip":
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -287,3 +287,35 @@ def test_equal_widths_that_are_no_wrap_stay_apart() -> None:
     table = [f"| agent-{n} | session file locked | {n:>60} |" for n in range(4)]
     frame = pl.DataFrame({"line": [1, 2, 3, 4], "text": table})
     assert join_records(frame, "", load_envelopes().record_start).height == 4
+
+
+def test_a_journal_pasted_hard_wrapped_is_read_one_entry_a_record() -> None:
+    """A file of journal lines copied from an old console, wrapped at 80
+    columns: it is still a journal (most entries start a line), and its pieces
+    join back, lines of two pieces too once the width has shown itself."""
+    entries = [
+        "May 28 06:19:58 gw-prod-01 node[48213]: 2026-05-28T06:19:58.000+02:00 [gateway] "
+        "log file: /tmp/openclaw/openclaw-2026-05-28.log",
+        JOURNAL_LOCK,
+        "May 28 06:20:03 gw-prod-01 node[48213]: 2026-05-28T06:20:03.000+02:00 [diagnostic] "
+        "lane enqueue: lane=main queueSize=1",
+    ]
+    assert [len(_hard_wrapped(e, 80).splitlines()) for e in entries] == [2, 5, 2]
+    scan = _scan("journal-paste.txt", "".join(_hard_wrapped(e, 80) + "\n" for e in entries))
+    assert scan.envelope == "journald-short"
+    assert (scan.lines, scan.unrecognized) == (9, 0)
+    lock = next(r for r in scan.rows if r["kind"] == "lock_timeout")
+    assert (lock["line"], lock["gateway_pid"], lock["session_id"]) == (3, 48213, WRAPPED_SID)
+    assert [line for line, _, _ in _events(scan)] == [1, 3, 8]
+
+
+def test_a_journal_line_it_does_not_fit_stays_apart() -> None:
+    """A stray line in a real journal is no wrap: the entries keep their lines."""
+    journal = "\n".join(
+        f"May 28 06:20:0{n} gw-prod-01 node[48213]: 2026-05-28T06:20:0{n}.000+02:00 "
+        f"[diagnostic] lane enqueue: lane=main queueSize={n}"
+        for n in range(3)
+    )
+    scan = _scan("journal.txt", journal + "\nsomething else entirely\n")
+    assert [line for line, _, _ in _events(scan)] == [1, 2, 3]
+    assert scan.unrecognized == 1

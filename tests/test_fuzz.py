@@ -100,7 +100,7 @@ def test_documents_survive_damage(name: str, cut: int, splice: int, flip: int, b
     _accounted(ingest_files({name: mutate(SEEDS[name], cut, splice, flip, bad)}))
 
 
-kinds = st.sampled_from(["tar", "zip", "gzip", "zstd"])
+kinds = st.sampled_from(["tar", "zip", "gzip", "zstd", "xz", "bzip2"])
 member_names = st.one_of(
     st.sampled_from([*LOG_NAMES, *DOCUMENT_NAMES]),
     st.sampled_from(["../x.log", "/abs.log", "a//./b.log", "C:\\w.log", "é/ü.log", ".", "x" * 300]),

@@ -24,7 +24,7 @@ import polars as pl
 
 from lockforensics.activity import split
 from lockforensics.ingest.containers import READ_ERRORS
-from lockforensics.parsing.continuations import join_records, trailing_start
+from lockforensics.parsing.continuations import join_records, join_width_wraps, trailing_start
 from lockforensics.parsing.envelopes import (
     ANSI_RE,
     PLAIN,
@@ -298,17 +298,18 @@ class LogEngine:
             numbered = join_records(numbered, env.line, self._wrap_start(env))
         else:
             numbered = numbered.with_columns(span=pl.lit(1, pl.Int64))
-        # One pass computes every per-line flag (the regexes are the cost);
-        # the filters below only read the flags.
-        flagged = numbered.with_columns(
-            cand=self._candidate(env).fill_null(False),
-            fits=fits.fill_null(False),
-            blank=~text.str.contains(r"\S").fill_null(False),
-            # The word-bounded, case-blind vocabulary regex is slow on every line;
-            # a plain case-blind search picks the few lines worth running it on.
-            maybe=text.str.contains(VOCAB_PREFILTER).fill_null(False),
-        )
+        flagged = self._flagged(numbered, env, fits)
         cand, blank, span = pl.col("cand"), pl.col("blank"), pl.col("span")
+        if (
+            not env.wraps
+            and env is not PLAIN
+            and flagged.select((~pl.col("fits") & ~blank).any()).item()
+        ):
+            # Lines the envelope does not fit may be pieces of its lines that a
+            # console or a paste hard-wrapped at a fixed column: joined, they fit.
+            joined = join_width_wraps(numbered.drop("span"), env.line)
+            if joined.height < numbered.height:
+                flagged = self._flagged(joined, env, fits)
         stray = ~cand & ~pl.col("fits") & ~blank
         counts = flagged.select(
             span.sum().alias("lines"),
@@ -339,6 +340,19 @@ class LogEngine:
         if pending.rows >= BATCH_ROWS:
             self._settle(pending, env, clock, result)
         return base + lines
+
+    def _flagged(self, numbered: pl.DataFrame, env: EnvelopeSpec, fits: pl.Expr) -> pl.DataFrame:
+        """Every per-line flag in one pass (the regexes are the cost); what
+        follows only reads the flags."""
+        text = pl.col("text")
+        return numbered.with_columns(
+            cand=self._candidate(env).fill_null(False),
+            fits=fits.fill_null(False),
+            blank=~text.str.contains(r"\S").fill_null(False),
+            # The word-bounded, case-blind vocabulary regex is slow on every line;
+            # a plain case-blind search picks the few lines worth running it on.
+            maybe=text.str.contains(VOCAB_PREFILTER).fill_null(False),
+        )
 
     def _wrap_start(self, env: EnvelopeSpec) -> str:
         """Where a hard-wrapped line begins: a record of this envelope, or, in a

@@ -19,9 +19,10 @@ continues the record above it when it is:
 * a piece of a line hard-wrapped at a fixed column (an old Windows console,
   ``screen``, a web console copied as shown): the record's first line
   (``wrap_start``) and every piece but the last are exactly as wide, at
-  least ``WRAP_MIN`` characters, with at least two such lines, so one log
-  line that happens to be long is not glued to the prose under it.  No piece
-  after the first starts a record.
+  least ``WRAP_MIN`` characters.  The width must show itself: two such
+  pieces in one record somewhere in the chunk, so one log line that happens
+  to be long is not glued to the prose under it.  No piece after the first
+  starts a record.
 
 All of it is column arithmetic on the chunk's lines frame: each line gets a
 record id (a running count of lines that start a record), and the lines of one
@@ -95,9 +96,13 @@ def _at_width(text: pl.Expr, blank: pl.Expr, wrap_start: str) -> pl.Expr:
     # Runs of lines of one width, each begun by a blank, a record start or a new width.
     begins = blank | starts | (width != width.shift(1)).fill_null(True)
     run = begins.cast(pl.Int64).cum_sum()
-    wrapped = (
-        starts.first().over(run) & (width.first().over(run) >= WRAP_MIN) & (pl.len().over(run) >= 2)
-    )
+    head = width.first().over(run)
+    record = starts.first().over(run) & (head >= WRAP_MIN)
+    # Two full pieces show the wrap width; then a line of one full piece at that
+    # width, followed by a narrower one, is wrapped too.
+    long = record & (pl.len().over(run) >= 2)
+    shown = head.is_in(pl.when(long).then(head).drop_nulls().implode())
+    wrapped = record & (long | shown)
     # The last piece is narrower, and no record start of its own.
     last = (
         begins
@@ -114,8 +119,24 @@ def join_records(numbered: pl.DataFrame, record: str = "", wrap_start: str = "")
 
     A frame with no continuation comes back as it was, plus ``span`` = 1.
     """
+    joined, cut = continues(pl.col("text"), record, wrap_start)
+    return _joined(numbered, joined, cut)
+
+
+def join_width_wraps(numbered: pl.DataFrame, wrap_start: str) -> pl.DataFrame:
+    """:func:`join_records` with only the fixed-column rule: for an envelope whose
+    records do not wrap, a hard-wrapped paste of its lines (a journal copied from
+    an old console) still reads one record per line it wrote."""
     text = pl.col("text")
-    joined, cut = continues(text, record, wrap_start)
+    blank = text.is_null() | (text.str.strip_chars() == "")
+    at_width = _at_width(text, blank, wrap_start)
+    return _joined(numbered, at_width, at_width)
+
+
+def _joined(numbered: pl.DataFrame, joined: pl.Expr, cut: pl.Expr) -> pl.DataFrame:
+    """Rows flagged ``joined`` appended to the row above (with nothing between
+    where ``cut``, else one space): one row per record, with ``span``."""
+    text = pl.col("text")
     flagged = numbered.with_columns(_join=joined, _cut=cut)
     if not flagged.get_column("_join").any():
         return numbered.with_columns(span=pl.lit(1, pl.Int64))

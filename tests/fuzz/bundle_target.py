@@ -26,7 +26,7 @@ with atheris.instrument_imports(include=["lockforensics", "tests"]):
     from tests.fuzzing import SEEDS, container, damage, mutate
 
 NAMES = sorted(SEEDS)
-KINDS = ("tar", "zip", "gzip", "zstd")
+KINDS = ("tar", "zip", "gzip", "zstd", "xz", "bzip2")
 SCRATCH = Path(tempfile.mkdtemp(prefix="lockforensics-fuzz-"))
 
 
