@@ -319,6 +319,27 @@ def test_journald_json_seq_and_a_pretty_entry(ingest_text: IngestText) -> None:
     assert row["envelope"] == "journald-json"
 
 
+def test_journald_json_pretty_is_read_whole_and_counted_known(ingest_text: IngestText) -> None:
+    """A whole `journalctl -o json-pretty` file: each entry is one record; the
+    entries that hold no event are known records (noise), not unrecognised
+    text, while prose around them still is."""
+    entries = [
+        {"__REALTIME_TIMESTAMP": str(1781006296070123 + n), "_PID": "311", "MESSAGE": message}
+        for n, message in enumerate(
+            [
+                "[gateway] listening on ws://127.0.0.1:18789",
+                "[diagnostic] " + TAKEOVER,
+                "[telegram] hi",
+            ]
+        )
+    ]
+    pretty = "".join(json.dumps(e, indent=8, separators=(",", " : ")) + "\n" for e in entries)
+    result = ingest_text("journalctl -o json-pretty said:\n" + pretty, name="journal.json")
+    scan = result.files[0]
+    assert _one(result)["gateway_pid"] == 311
+    assert (scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized) == (16, 5, 10, 1)
+
+
 def test_journald_short_full_with_an_ambiguous_zone_assumes_it(ingest_text: IngestText) -> None:
     """IST is India, Ireland or Israel: not a written zone; the zone is assumed, and said so."""
     row = _one(

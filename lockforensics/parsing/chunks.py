@@ -289,9 +289,10 @@ class LogEngine:
         pending: Pending,
     ) -> int:
         text = pl.col("text")
-        fits = text.str.contains(self.envelopes.noise)
-        if env is not PLAIN:
-            fits = fits | text.str.contains(env.line)
+        # A line of a paste that some envelope fits is a known record, not
+        # unrecognised text, event or not (an entry of `journalctl -o json-pretty`).
+        known = self.envelopes.record_start if env is PLAIN else env.line
+        fits = text.str.contains(self.envelopes.noise) | text.str.contains(known)
         # One row per record: a line, or a record joined from several (``span``).
         numbered = frame.with_row_index("line", offset=base + 1)
         if env.wraps:
