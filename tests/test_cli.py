@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -127,6 +128,7 @@ def test_bad_file_among_good_is_a_warning(tmp_path: Path) -> None:
     assert "broken.log.gz" in proc.stderr
     assert "warning" in proc.stderr
     assert "blob.bin: skipped: binary" in proc.stderr
+    assert re.search(r"blob\.bin  \[no time\]\n +binary ", proc.stderr), proc.stderr
     assert out.exists()
 
 

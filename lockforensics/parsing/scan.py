@@ -100,6 +100,7 @@ class Scanner:
             head = head[len(BOM_UTF8) :]
         if _binary(head):
             result.warnings.append(f"{item.name}: skipped: binary content")
+            result.envelope = BINARY  # the manifest's format: not read as text at all
             return
         data = head
         if self.documents.claims(item.name, head):
@@ -116,6 +117,8 @@ class Scanner:
 
 
 BOM_UTF8 = b"\xef\xbb\xbf"
+#: The format of an input skipped for binary content (a `.journal` file, an image).
+BINARY = "binary"
 _BOMS_UTF16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
 #: Control bytes that text logs do carry (tab, newline, CR, form feed, escape).
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
