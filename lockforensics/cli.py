@@ -531,7 +531,7 @@ def report_command(
 
     report = cache.used(lambda: _read(paths, tz, jobs, limits, no_cache), prepare, _warn)
     for warning in report.scope_notes:
-        _say(f"warning: {warning}")
+        _warn(warning)
     write_text(report.text, output)
     for warning in report.warnings:
         err.print(f"warning: {clean(warning)}", markup=False, highlight=False)

@@ -40,10 +40,9 @@ from typing import BinaryIO, cast
 import zstandard
 
 from lockforensics.errors import UnsafeInputError
-from lockforensics.ingest.zstd import ZstdFrames
+from lockforensics.ingest import zstd
 
 GZIP_MAGIC = b"\x1f\x8b"
-ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 XZ_MAGIC = b"\xfd7zXZ\x00"
 #: bzip2: ``BZh``, the block size digit, then a block's magic (pi) or, for an
 #: empty stream, the end-of-stream magic (sqrt pi): ten bytes no text starts with.
@@ -147,7 +146,7 @@ class Budget:
 def compression_of(head: bytes) -> str | None:
     if head.startswith(GZIP_MAGIC):
         return "gzip"
-    if head.startswith(ZSTD_MAGIC):
+    if head.startswith(zstd.MAGIC):
         return "zstd"
     if head.startswith(XZ_MAGIC):
         return "xz"
@@ -170,7 +169,7 @@ def decompressing(raw: BinaryIO, compression: str | None) -> BinaryIO:
     if compression == "gzip":
         return cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
     if compression == "zstd":
-        return cast(BinaryIO, io.BufferedReader(ZstdFrames(raw)))
+        return cast(BinaryIO, io.BufferedReader(zstd.ZstdFrames(raw)))
     # Both read every concatenated stream, as xz and bzip2 themselves do.
     if compression == "xz":
         return cast(BinaryIO, lzma.LZMAFile(raw, mode="rb", format=lzma.FORMAT_XZ))

@@ -16,6 +16,11 @@ from typing import Any, BinaryIO, cast
 
 import zstandard
 
+MAGIC = b"\x28\xb5\x2f\xfd"
+_FRAME = int.from_bytes(MAGIC, "little")
+#: Skippable frames: 0x184D2A50 to 0x184D2A5F (the low four bits are free).
+_SKIPPABLE = 0x184D2A50
+
 
 class _FrameWalk(io.RawIOBase):
     """Compressed bytes on their way to the decompressor, walked frame by frame
@@ -62,9 +67,9 @@ class _FrameWalk(io.RawIOBase):
 
     def _magic(self, head: bytes) -> None:
         magic = int.from_bytes(head, "little")
-        if magic == 0xFD2FB528:
+        if magic == _FRAME:
             self._next(1, self._descriptor)
-        elif magic & 0xFFFFFFF0 == 0x184D2A50:  # skippable: its length, then that many bytes
+        elif magic & ~0xF == _SKIPPABLE:  # skippable: its length, then that many bytes
             self._next(4, self._skippable)
         else:
             self._walking = False

@@ -57,7 +57,7 @@ def continues(text: pl.Expr, record: str = "", wrap_start: str = "") -> tuple[pl
     ``wrap_start``: the pattern of a line a fixed-column wrap may begin at
     ("" for none).
     """
-    blank = text.is_null() | (text.str.strip_chars() == "")
+    blank = _blank(text)
     prev_blank = blank.shift(1, fill_value=True)
     odd = (text.str.count_matches('"', literal=True).fill_null(0) % 2) == 1
     closes = text.str.contains(CLOSES_RE).fill_null(False)
@@ -87,6 +87,10 @@ def continues(text: pl.Expr, record: str = "", wrap_start: str = "") -> tuple[pl
     at_width = _at_width(text, blank, wrap_start) if wrap_start else pl.lit(False)
     joined = ~blank & (frame | released | cut | pretty | wrapped | at_width)
     return joined, joined & (cut | at_width)
+
+
+def _blank(text: pl.Expr) -> pl.Expr:
+    return text.is_null() | (text.str.strip_chars() == "")
 
 
 def _at_width(text: pl.Expr, blank: pl.Expr, wrap_start: str) -> pl.Expr:
@@ -128,8 +132,7 @@ def join_width_wraps(numbered: pl.DataFrame, wrap_start: str) -> pl.DataFrame:
     records do not wrap, a hard-wrapped paste of its lines (a journal copied from
     an old console) still reads one record per line it wrote."""
     text = pl.col("text")
-    blank = text.is_null() | (text.str.strip_chars() == "")
-    at_width = _at_width(text, blank, wrap_start)
+    at_width = _at_width(text, _blank(text), wrap_start)
     return _joined(numbered, at_width, at_width)
 
 
