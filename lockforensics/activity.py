@@ -24,6 +24,7 @@ part is stored in the table's total order with every row's place in it
 from __future__ import annotations
 
 from collections import Counter
+from typing import TypeVar
 
 import polars as pl
 
@@ -43,6 +44,8 @@ TEXT_COLUMNS = ("raw", "message")
 _DROPPED = tuple(c for c in COLUMNS if c not in ACTIVITY_SCHEMA and c not in TEXT_COLUMNS)
 #: Columns outside the schema that travel with rows until occurrences are assigned.
 _EXTRA = ("_key",)
+#: Either kind of frame: helpers that work the same eagerly and lazily.
+FrameT = TypeVar("FrameT", pl.DataFrame, pl.LazyFrame)
 #: A stored part's column: each row's place in the one table's total order.
 POSITION = "_pos"
 
@@ -82,13 +85,13 @@ def split(
     return detail, activity
 
 
-def conform(frame: pl.DataFrame, schema: pl.Schema) -> pl.DataFrame:
+def conform(frame: FrameT, schema: pl.Schema) -> FrameT:
     """``frame`` with exactly ``schema``'s columns (missing ones null) plus the extras it has."""
+    have = frame.collect_schema().names()
     columns = [
-        pl.col(n).cast(t) if n in frame.columns else pl.lit(None, t).alias(n)
-        for n, t in schema.items()
+        pl.col(n).cast(t) if n in have else pl.lit(None, t).alias(n) for n, t in schema.items()
     ]
-    return frame.select(*columns, *[c for c in _EXTRA if c in frame.columns])
+    return frame.select(*columns, *[c for c in _EXTRA if c in have])
 
 
 def whole(detail: pl.LazyFrame, activity: pl.LazyFrame, ordered: bool = True) -> pl.LazyFrame:
@@ -121,7 +124,7 @@ def whole(detail: pl.LazyFrame, activity: pl.LazyFrame, ordered: bool = True) ->
 WINDOW_ROWS = 1 << 16
 
 
-def in_windows(detail: pl.DataFrame, activity: pl.DataFrame) -> pl.LazyFrame:
+def in_windows(detail: pl.DataFrame, activity: pl.LazyFrame) -> pl.LazyFrame:
     """:func:`whole`, ordered, built window by window for a sink to write.
 
     A sink of the one merge held every row of the table at once, every column
@@ -129,13 +132,16 @@ def in_windows(detail: pl.DataFrame, activity: pl.DataFrame) -> pl.LazyFrame:
     each merged on its own, hold about one window at a time (160 MB more), for
     0.4 s more.
     """
-    places = (detail.get_column(POSITION), activity.get_column(POSITION))
+    places = (
+        detail.get_column(POSITION),
+        activity.select(POSITION).collect().get_column(POSITION),
+    )
     windows = []
-    for low in range(0, max(detail.height + activity.height, 1), WINDOW_ROWS):
+    for low in range(0, max(len(places[0]) + len(places[1]), 1), WINDOW_ROWS):
         (d0, d1), (a0, a1) = (
             (p.search_sorted(low), p.search_sorted(low + WINDOW_ROWS)) for p in places
         )
-        windows.append(whole(detail.slice(d0, d1 - d0).lazy(), activity.slice(a0, a1 - a0).lazy()))
+        windows.append(whole(detail.slice(d0, d1 - d0).lazy(), activity.slice(a0, a1 - a0)))
     return pl.concat(windows)
 
 

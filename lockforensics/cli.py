@@ -284,8 +284,9 @@ def ingest_command(
     limits = Limits(max_member=max_member, max_total=max_total, read_own_outputs=own)
 
     def prepare(result: Ingest) -> tuple[Ingest, pl.LazyFrame, list[ManifestRow]]:
-        # Read whole here, before any output is opened: a cache entry that
-        # fails to read fails now, and cache.used reads the inputs again.
+        # Read here, before any output is opened: a cache entry that fails
+        # to read fails now, and cache.used reads the inputs again.
+        result.check_activity()
         return result, result.table_to_write(), result.manifest()
 
     result, table, manifest = cache.used(
@@ -301,7 +302,7 @@ def ingest_command(
     if store is not None:
         fleet_store.write(result.events, store, manifest)
     if not quiet:
-        count = result.detail.height + result.activity.height
+        count = result.height
         if target is not None:
             _say(f"wrote {target} ({_file_size(target)}, {count:,} events)")
         if store is not None:

@@ -44,9 +44,13 @@ def _leave(code: str | int | None) -> NoReturn:
     scan's threads are joined; what is left is freeing the event table and
     polars' buffers object by object, 0.1-0.2 s on a busy bundle (a tenth of
     a cached report), which the kernel does at once when the process ends.
-    Only the standard streams still hold buffered text.  ``code`` is what
+    Only the standard streams still hold buffered text, and the temporary
+    folders of ingests (lockforensics/spill.py) are still there.  ``code`` is what
     ``sys.exit`` was given, read the way the interpreter reads it.
     """
+    from lockforensics.spill import close_all  # noqa: PLC0415 - loaded by the CLI already
+
+    close_all()
     if isinstance(code, str):
         print(code, file=sys.stderr)
     for stream in (sys.stdout, sys.stderr):

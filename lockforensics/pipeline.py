@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -52,7 +53,7 @@ from lockforensics.findings import HEADLINE_KINDS, Coverage, Findings, Headline,
 from lockforensics.ingest import cache, occurrences
 from lockforensics.ingest.bundle import Input, walk
 from lockforensics.ingest.containers import Limits
-from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
+from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files, without
 from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.manifest import ManifestRow, build_manifest, per_source
 from lockforensics.parsing.filescan import FileScan
@@ -74,6 +75,7 @@ from lockforensics.schema import (
     EventKind,
     events_from_rows,
 )
+from lockforensics.spill import Parts, Spill, ordered
 
 _T = TypeVar("_T", int, str)
 ProgressFactory = Callable[[int], Callable[[int], None]]
@@ -108,9 +110,10 @@ class Ingest:
 
     detail: pl.DataFrame
     files: list[FileScan]
-    # The activity part, or None while it is still only in a cache entry's
-    # file (``_activity_file``): a cached report reads from it the columns and
-    # rows its stages ask for (:meth:`activity_rows`), not all of it.
+    # The activity part, or None while it is still only in its file
+    # (``_activity_file``: a cache entry's, or the spill's, lockforensics/spill.py):
+    # a report reads from it the columns and rows its stages ask for
+    # (:meth:`activity_rows`), not all of it.
     _activity: pl.DataFrame | None = field(default_factory=empty_activity)
     _activity_file: Path | None = None
     warnings: list[str] = field(default_factory=list)
@@ -120,10 +123,13 @@ class Ingest:
     # Frames a report derived from the table alone (epochs, runs, counts, ...),
     # by name and scope: a cached ingest keeps them too (:func:`derived`).
     derived: dict[str, pl.DataFrame] = field(default_factory=dict)
+    # The folder holding the activity part while no cache entry does
+    # (lockforensics/spill.py): kept open as long as this ingest is.
+    spill: Spill | None = None
 
     @property
     def activity(self) -> pl.DataFrame:
-        """The activity part, read whole from the cache entry on first use."""
+        """The activity part, read whole from its file on first use."""
         if self._activity is None:
             assert self._activity_file is not None
             self._activity = pl.read_parquet(self._activity_file)
@@ -134,11 +140,11 @@ class Ingest:
         self._activity, self._activity_file = frame, None
 
     def keep_activity_in(self, path: Path) -> None:
-        """The activity part is ``path`` (a cache entry's): read from it when asked."""
+        """The activity part is ``path`` (a cache entry's or the spill's): read it when asked."""
         self._activity, self._activity_file = None, path
 
     def activity_rows(self) -> pl.LazyFrame:
-        """The activity part lazily; scanned from the cache entry when it was not read."""
+        """The activity part lazily; scanned from its file when it was not read."""
         if self._activity is None and self._activity_file is not None:
             return pl.scan_parquet(self._activity_file)
         return self.activity.lazy()
@@ -149,7 +155,25 @@ class Ingest:
 
     def table_to_write(self) -> pl.LazyFrame:
         """The whole event table, in its total order, for a sink (activity.in_windows)."""
-        return in_windows(self.detail, self.activity)
+        return in_windows(self.detail, self.activity_rows())
+
+    def check_activity(self) -> None:
+        """Decode every page of the activity part's file, holding none of them: a
+        file damaged on disk fails here, not half-way through a write."""
+        if self._activity is None and self._activity_file is not None:
+            pl.scan_parquet(self._activity_file).select(pl.all().null_count()).collect()
+
+    def write_activity(self, path: Path) -> None:
+        """The activity part to ``path`` (Parquet): its file copied when it has one."""
+        if self._activity is None and self._activity_file is not None:
+            shutil.copyfile(self._activity_file, path)
+        else:
+            self.activity.write_parquet(path, compression="lz4")
+
+    @property
+    def height(self) -> int:
+        """Rows in the whole table."""
+        return self.detail.height + int(self.activity_rows().select(pl.len()).collect().item())
 
     @property
     def events(self) -> pl.DataFrame:
@@ -172,6 +196,13 @@ class Ingest:
         return build_manifest(self.files, derived(self)("manifest_sources", sources.collect))
 
 
+#: Said when the activity rows could not be kept on disk (lockforensics/spill.py).
+SPILL_FAILED = (
+    "the temporary folder ($TMPDIR) could not take the high-volume rows (full or "
+    "read-only?): they were held in memory"
+)
+
+
 def ingest(
     paths: list[Path],
     tz: str | None = None,
@@ -188,6 +219,9 @@ def ingest(
 
     def run() -> Ingest:
         found = walk(paths, limits)
+        spill = Spill.create()
+        if spill is None:
+            found.warnings.append(SPILL_FAILED)
         return ingest_inputs(
             found.inputs,
             found.warnings,
@@ -195,6 +229,7 @@ def ingest(
             jobs=jobs,
             progress=progress,
             stored_bytes=found.stored_bytes,
+            spill=spill,
         )
 
     result, hit = cache.cached(paths, (tz, limits or Limits()), run, use_cache)
@@ -215,14 +250,17 @@ def ingest_inputs(
     progress: ProgressFactory | None = None,
     stored_bytes: int | None = None,
     vectorised: bool = True,
+    spill: Spill | None = None,
 ) -> Ingest:
     """Scan inputs into one event table (``warnings`` may still grow while they are walked).
 
     ``vectorised=False`` reads every candidate line one at a time (the
-    reference the chunk engine is tested against).
+    reference the chunk engine is tested against).  With ``spill`` the
+    activity rows are kept on disk there (lockforensics/spill.py), not in
+    memory; the result owns it.
     """
     option_zone = zone_from_option(tz) if tz else None
-    scanner = Scanner(vectorised=vectorised)
+    scanner = Scanner(vectorised=vectorised, spill=spill)
     if stored_bytes is None and isinstance(inputs, list):
         stored_bytes = sum(i.size for i in inputs)
     hook = progress(stored_bytes or 0) if progress else None
@@ -260,7 +298,7 @@ def ingest_inputs(
     apply_facts(scans)
     rows: list[dict[str, Any]] = []
     frames: list[pl.DataFrame] = []
-    activity: list[pl.DataFrame] = []
+    activity: list[pl.LazyFrame] = []
     for scan in scans:
         zone = option_zone or _file_zone(scan) or bundle_zone
         # In file order, so a repeated DST hour is read first pass, then second.
@@ -278,10 +316,18 @@ def ingest_inputs(
         frames.extend(scan.frames)
         activity.extend(scan.activity)
         scan.drop_rows()  # the table holds them now; keep memory to one copy
-    detail, narrow = build_table(rows, lambda d, a: drop_overlaps(d, a, scans), frames, activity)
-    return Ingest(
-        detail=detail, _activity=narrow, files=scans, warnings=all_warnings, zone=bundle_zone
+    detail, narrow = build_table(
+        rows, lambda d, a: drop_overlaps(d, a, scans), frames, activity, spill
     )
+    if spill is not None and spill.failed:
+        all_warnings.append(SPILL_FAILED)
+    result = Ingest(detail=detail, files=scans, warnings=all_warnings, zone=bundle_zone)
+    result.spill = spill
+    if isinstance(narrow, Path):
+        result.keep_activity_in(narrow)
+    else:
+        result.activity = narrow
+    return result
 
 
 def _reference_instant(scans: list[FileScan]) -> datetime | None:
@@ -369,17 +415,20 @@ def _most_common(counts: Counter[_T]) -> _T:
 
 def build_table(
     rows: list[dict[str, Any]],
-    prune: Callable[[pl.DataFrame, pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame]] | None = None,
+    prune: Callable[[pl.LazyFrame, pl.LazyFrame], pl.DataFrame] | None = None,
     frames: list[pl.DataFrame] | None = None,
-    activity: list[pl.DataFrame] | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+    activity: list[pl.LazyFrame] | None = None,
+    spill: Spill | None = None,
+) -> tuple[pl.DataFrame, pl.DataFrame | Path]:
     """Rows and engine frames → the event table's two parts (detail, activity),
     each totally ordered, with occurrences.
 
-    ``prune`` drops rows before occurrences are assigned (duplicated evidence).
-    High-volume rows past the first ``RAW_SAMPLE`` per input and kind go to the
-    narrow activity part (lockforensics/activity.py); a hash of the message
-    stands in for their text as the occurrence key.
+    ``prune`` names rows to drop before occurrences are assigned (duplicated
+    evidence), as duplicates.drop_overlaps does.  High-volume rows past the
+    first ``RAW_SAMPLE`` per input and kind go to the narrow activity part
+    (lockforensics/activity.py); a hash of the message stands in for their
+    text as the occurrence key.  With ``spill`` the activity part is written
+    to a file there (lockforensics/spill.py), whose path is returned.
     """
     unknown = {k for row in rows for k in row} - set(COLUMNS)
     if unknown:  # pragma: no cover - a parser bug, caught by tests
@@ -390,59 +439,57 @@ def build_table(
     # conformed, so the engine's frames and the table never all live at once.
     while frames:
         parts.append(conform(frames.pop(), EVENT_SCHEMA))
-    narrow = []
-    while activity:
-        narrow.append(conform(activity.pop(), ACTIVITY_SCHEMA))
     detail, moved = split(pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0])
     del parts
-    narrow.append(conform(moved, ACTIVITY_SCHEMA))
-    # Not rechunked: the order below gathers every row anyway, so one
-    # contiguous copy of the activity rows here would only add to the peak.
-    slim = pl.concat(narrow, how="vertical", rechunk=False)
-    del narrow
-    if prune is not None:
-        detail, slim = prune(detail, slim)
-    parts = [detail, slim]
-    del detail, slim
-    return _in_order(parts)
+    narrow = Parts([conform(part, ACTIVITY_SCHEMA) for part in (*(activity or ()), moved.lazy())])
+    dropped = prune(detail.lazy(), narrow.lazy()) if prune is not None else None
+    gone = pl.Series("_i", [], pl.UInt32)
+    if dropped is not None:
+        detail = without(detail, dropped, 0)
+        gone = dropped.filter(pl.col("_part") == 1).get_column("_i")
+    return _in_order(detail, narrow, gone, spill)
 
 
-def _in_order(parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The two parts (detail, activity) in the one table's total order, with
-    occurrence ids assigned over it and each row's place in it (activity.POSITION).
+def _in_order(
+    detail: pl.DataFrame, activity: Parts, gone: pl.Series, spill: Spill | None
+) -> tuple[pl.DataFrame, pl.DataFrame | Path]:
+    """The two parts (detail, activity less its rows ``gone``) in the one
+    table's total order, with occurrence ids assigned over it and each row's
+    place in it (activity.POSITION).
 
-    Only the sort key is sorted: occurrences are assigned over the rows where
-    they stand, given their ranks, and each part is gathered into the order
-    once.  ``parts`` is emptied: each part is let go column by column as its
-    ordered copy is made, so the table is not held twice.
+    Only the columns that order the rows and assign occurrences are read of
+    the activity rows; the ordered part is then gathered from them a window
+    at a time (spill.ordered).  Occurrences are assigned over the rows where
+    they stand, given their ranks, so the table is never sorted as a whole.
     """
-    detail, activity = parts
+    rows = activity.lazy()
     # Inputs by their rank among the paths, not their text: the sort and the
     # occurrence groups then compare integers, and this copy of the table's
     # keys holds no path strings (the same order, the same equalities).
-    paths = sorted({str(s) for p in (detail, activity) for s in p.get_column("source").unique()})
+    named = pl.concat([detail.lazy().select("source"), rows.select("source")]).unique()
+    paths = sorted(str(s) for s in named.collect().get_column("source"))
     ranked = pl.col("source").replace_strict(
         {path: rank for rank, path in enumerate(paths)}, return_dtype=pl.UInt32
     )
     needed = dict.fromkeys([*occurrences.read_columns(), *SORT_KEY])
     # The same columns in both parts (conform: typed nulls where a part lacks
-    # one), then one contiguous copy, never sorted as a whole: a diagonal
-    # concat and a sort were a copy each.  Columns the activity part stores as
-    # codes stay codes here (the rules only compare them): as strings they
-    # were a copy of every row's text.
+    # one), then one contiguous copy, never sorted as a whole.  Columns the
+    # activity part stores as codes stay codes here (the rules only compare
+    # them): as strings they were a copy of every row's text.
     schema = pl.Schema(
         {c: ACTIVITY_SCHEMA.get(c, EVENT_SCHEMA[c]) for c in needed if c in EVENT_SCHEMA}
     )
-    both = pl.concat(
+    index = pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i")
+    keys = pl.concat(
         [
-            conform(part, schema).with_columns(
-                ranked, _part=pl.lit(n, pl.UInt8), _i=pl.int_range(pl.len(), dtype=pl.UInt32)
-            )
-            for n, part in enumerate((detail, activity))
+            conform(part, schema).with_columns(ranked, index, _part=pl.lit(n, pl.UInt8))
+            for n, part in enumerate((detail.lazy(), rows))
         ],
         how="vertical",
-        rechunk=True,
     )
+    if not gone.is_empty():  # a filter copies every row
+        keys = keys.filter((pl.col("_part") == 0) | ~pl.col("_i").is_in(gone.implode()))
+    both = keys.collect()
     order = both.select(
         pl.arg_sort_by(list(SORT_KEY), nulls_last=True, maintain_order=True).alias(POSITION)
     ).get_column(POSITION)
@@ -452,13 +499,16 @@ def _in_order(parts: list[pl.DataFrame]) -> tuple[pl.DataFrame, pl.DataFrame]:
         occurrences.assign_frame(both).cast(EVENT_SCHEMA["occurrence"]),
         pl.int_range(pl.len(), dtype=pl.UInt32).alias(POSITION),
     )
-    del both, detail, activity, order
-    ordered = []
-    for n in (0, 1):
-        mine = ids.filter(pl.col("_part") == n)
-        part = _gathered(parts, mine.get_column("_i")).drop(occurrences.MESSAGE_KEY)
-        ordered.append(part.with_columns(mine.get_column("occurrence"), mine.get_column(POSITION)))
-    return ordered[0], ordered[1]
+    del both, order
+    mine = ids.filter(pl.col("_part") == 0)
+    ordered_detail = (
+        _gathered([detail], mine.get_column("_i"))
+        .drop(occurrences.MESSAGE_KEY)
+        .with_columns(mine.get_column("occurrence"), mine.get_column(POSITION))
+    )
+    del detail
+    theirs = ids.filter(pl.col("_part") == 1).drop("_part")
+    return ordered_detail, ordered(activity, theirs, ACTIVITY_SCHEMA, spill)
 
 
 def _gathered(parts: list[pl.DataFrame], order: pl.Series) -> pl.DataFrame:

@@ -28,6 +28,7 @@ the middle of a report: :func:`used` then drops it and reads the inputs again.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import os
 import pickle
@@ -49,7 +50,7 @@ KEEP = 8
 ENTRY_ERRORS = (pl.exceptions.PolarsError, OSError)
 _T = TypeVar("_T")
 EDGE = 64 << 10
-_FORMAT = 8  # bump when the pickled shape, what a scan yields or a derived frame holds changes
+_FORMAT = 9  # bump when the pickled shape, what a scan yields or a derived frame holds changes
 
 
 def cache_dir() -> Path:
@@ -135,18 +136,16 @@ def store(entry: str, result: Ingest) -> None:
     try:
         root.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=root))
-        parts = result.detail, result.activity
-        parts[0].write_parquet(staging / "detail.parquet")
+        result.detail.write_parquet(staging / "detail.parquet")
         # lz4: the activity rows are most of a cached report's load, and lz4
         # reads them back in about two thirds of zstd's time (busy 1 GB: 0.08-0.10
         # against 0.10-0.15 s) for twice the disk (23 against 12 MB).
-        parts[1].write_parquet(staging / "activity.parquet", compression="lz4")
-        result.detail = result.activity = pl.DataFrame()
-        try:
-            with (staging / "ingest.pickle").open("wb") as handle:
-                pickle.dump(result, handle, protocol=pickle.HIGHEST_PROTOCOL)
-        finally:
-            result.detail, result.activity = parts
+        result.write_activity(staging / "activity.parquet")
+        # Pickled without its frames and its folder (those are the files above).
+        pickled = copy.copy(result)
+        pickled.detail, pickled.activity, pickled.spill = pl.DataFrame(), pl.DataFrame(), None
+        with (staging / "ingest.pickle").open("wb") as handle:
+            pickle.dump(pickled, handle, protocol=pickle.HIGHEST_PROTOCOL)
         target = root / entry
         if target.exists():  # a damaged entry that just missed
             _remove(target)

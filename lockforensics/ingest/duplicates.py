@@ -70,13 +70,16 @@ def drop_same_files(scans: Sequence[FileScan]) -> None:
 
 
 def drop_overlaps(
-    detail: pl.DataFrame, activity: pl.DataFrame, scans: Sequence[FileScan]
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Drop rows that another input of the same channel holds identically (from
-    either part of the table, lockforensics/activity.py)."""
+    detail: pl.LazyFrame, activity: pl.LazyFrame, scans: Sequence[FileScan]
+) -> pl.DataFrame:
+    """The rows that another input of the same channel holds identically, from
+    either part of the table (lockforensics/activity.py): their part (0 detail,
+    1 activity) and index in it, ``_part`` and ``_i``; counted on their inputs.
+    The activity rows may be in files (lockforensics/spill.py): they are read
+    lazily, only the columns and rows compared."""
     # The activity part is read through as_events after its rows are chosen:
     # decoding its codes first would be a copy of every row.
-    parts = (detail.lazy(), activity.lazy())
+    parts = (detail, activity)
     # Left lazy and read twice (the spans, then the rows near them): each read
     # keeps only its few rows, where a collected copy held every row's stamp.
     stamps = pl.concat(
@@ -89,7 +92,7 @@ def drop_overlaps(
     )
     overlaps = _overlaps(stamps)
     if not overlaps.sources:
-        return detail, activity
+        return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
     # A row can have a copy in another input only at an instant both inputs'
     # spans share, where that input of its channel has a row too (or both are
     # untimed): only those rows are compared.  Rotated parts that meet at
@@ -116,11 +119,10 @@ def drop_overlaps(
         ],
         how="diagonal_relaxed",
     ).collect()
-    dropped = _dropped(rows, scans)
-    return _without(detail, dropped, 0), _without(activity, dropped, 1)
+    return _dropped(rows, scans)
 
 
-def _without(part: pl.DataFrame, dropped: pl.DataFrame, n: int) -> pl.DataFrame:
+def without(part: pl.DataFrame, dropped: pl.DataFrame, n: int) -> pl.DataFrame:
     """``part`` less its rows listed in ``dropped``; the same frame when none are (a
     filter is a copy of every row, and the activity part is most of the table)."""
     mine = dropped.filter(pl.col("_part") == n).get_column("_i")

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
+from lockforensics.activity import FrameT
 from lockforensics.parsing.documents.diagnostics import EXPORT_ROOT
 from lockforensics.parsing.filescan import FileScan
 
@@ -56,10 +57,11 @@ def apply_facts(scans: Sequence[FileScan]) -> None:
         scan.activity = [_fill(frame, fill, scan.facts) for frame in scan.activity]
 
 
-def _fill(frame: pl.DataFrame, names: list[str], facts: dict[str, str]) -> pl.DataFrame:
+def _fill(frame: FrameT, names: list[str], facts: dict[str, str]) -> FrameT:
     """The same filling for engine frames, which may lack the columns altogether."""
+    columns = frame.collect_schema().names()
     for name in names:
-        have = pl.col(name) if name in frame.columns else pl.lit(None, pl.String)
+        have = pl.col(name) if name in columns else pl.lit(None, pl.String)
         frame = frame.with_columns(
             pl.when(have.is_null() | (have == ""))
             .then(pl.lit(facts[name]))

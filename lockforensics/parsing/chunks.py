@@ -37,6 +37,7 @@ from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, parse_line
 from lockforensics.parsing.timestamps import FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
+from lockforensics.spill import Spill
 
 CHUNK_BYTES = 16 << 20
 SEPARATOR = b"\x1f"
@@ -179,12 +180,14 @@ class LogEngine:
         lines: LineReader,
         candidate_re: str,
         vector: VectorPlan | None,
+        spill: Spill | None = None,
     ) -> None:
         self.envelopes = envelopes
         self.lines = lines
         self.candidate_re = candidate_re
         self.candidate = re.compile(candidate_re)
         self.vector = vector
+        self.spill = spill
 
     def scan(
         self,
@@ -379,7 +382,7 @@ class LogEngine:
         if vector is not None and candidates.height >= VECTOR_MIN:
             found = vector.read(candidates.select("line", "text"), env, result.source)
             if found.frame is not None:
-                _sample_raw(found.frame, result)
+                _sample_raw(found.frame, result, self.spill)
                 # One row per settled record; a joined record counts all its lines.
                 settled = candidates.with_columns(pl.col("line").cast(pl.Int64)).join(
                     found.stamps.select("line"), on="line", how="semi"
@@ -522,15 +525,18 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
     return frame
 
 
-def _sample_raw(frame: pl.DataFrame, result: FileScan) -> None:
+def _sample_raw(frame: pl.DataFrame, result: FileScan, spill: Spill | None) -> None:
     """Keep the text of high-volume rows only for the first RAW_SAMPLE per kind of
-    this input, and the rest narrow: memory then follows lock events, not log lines."""
+    this input, and the rest narrow, on disk with ``spill``: memory then follows
+    lock events, not log lines."""
     keyed = frame.with_columns(_key=pl.col("message").hash())
     detail, activity = split(keyed, result.raw_kept)
     # A kept row's text is a view into the whole chunk's buffers (16 MB of
     # lines): copied out, the few sample rows no longer hold the chunk alive.
     result.frames.append(pl.from_dicts(detail.to_dicts(), schema=detail.schema))
-    result.activity.append(activity)
+    if not activity.is_empty():
+        result.activity.append(spill.keep(activity) if spill else activity.lazy())
+        result.activity_rows += activity.height
 
 
 def _zone_evidence(env: EnvelopeSpec, sample: list[str], result: FileScan) -> None:

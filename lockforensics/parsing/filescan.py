@@ -24,7 +24,8 @@ class FileScan:
     reader) and ``frames`` (columnar, from the vectorised chunk engine, holding
     only the columns they fill).  Both become rows of the one event table.
     ``activity`` holds the engine's high-volume rows past their sample, already
-    narrow (lockforensics/activity.py).
+    narrow (lockforensics/activity.py), lazily: in memory, or in part files
+    (lockforensics/spill.py); ``activity_rows`` counts them.
     """
 
     source: str
@@ -40,7 +41,8 @@ class FileScan:
     relevant_samples: list[tuple[int, str]] = field(default_factory=list)
     rows: list[dict[str, Any]] = field(default_factory=list)
     frames: list[pl.DataFrame] = field(default_factory=list)
-    activity: list[pl.DataFrame] = field(default_factory=list)
+    activity: list[pl.LazyFrame] = field(default_factory=list)
+    activity_rows: int = 0
     offsets: Counter[str] = field(default_factory=Counter)
     years: Counter[int] = field(default_factory=Counter)
     header_zone: str | None = None
@@ -72,13 +74,13 @@ class FileScan:
 
     @property
     def row_count(self) -> int:
-        frames = (*self.frames, *self.activity)
-        return len(self.rows) + sum(frame.height for frame in frames)
+        return len(self.rows) + sum(frame.height for frame in self.frames) + self.activity_rows
 
     def drop_rows(self) -> None:
         self.rows = []
         self.frames = []
         self.activity = []
+        self.activity_rows = 0
 
     def unrecognized_line(self, number: int, text: str, span: int = 1) -> None:
         self.unrecognized += span

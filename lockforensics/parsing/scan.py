@@ -26,13 +26,15 @@ from lockforensics.parsing.literals import CLOCK_LITERALS, literal_regex
 from lockforensics.parsing.signatures import Catalog, load_catalog
 from lockforensics.parsing.timestamps import FileClock, date_from_name
 from lockforensics.parsing.vector import VectorPlan
+from lockforensics.spill import Spill
 
 
 class Scanner:
     """Scans inputs with one document, envelope and signature catalog.
 
     ``vectorised=False`` reads every candidate line one at a time: the
-    reference the vectorised engine is tested against.
+    reference the vectorised engine is tested against.  ``spill``: where the
+    engine writes high-volume rows as it reads them (lockforensics/spill.py).
     """
 
     def __init__(
@@ -41,13 +43,14 @@ class Scanner:
         envelopes: EnvelopeCatalog | None = None,
         documents: DocumentCatalog | None = None,
         vectorised: bool = True,
+        spill: Spill | None = None,
     ) -> None:
         self.catalog = catalog or load_catalog()
         self.envelopes = envelopes or load_envelopes()
         self.candidate_re = literal_regex(self.catalog.literals + CLOCK_LITERALS)
         self.lines = LineReader(self.catalog, self.envelopes)
         plan = VectorPlan(self.catalog, self.candidate_re) if vectorised else None
-        self.logs = LogEngine(self.envelopes, self.lines, self.candidate_re, plan)
+        self.logs = LogEngine(self.envelopes, self.lines, self.candidate_re, plan, spill)
         self.documents = DocumentReader(
             documents or load_documents(),
             self.envelopes,

@@ -1,0 +1,146 @@
+"""Activity rows kept on disk (lockforensics/spill.py) give the table kept in memory.
+
+The spill changes where the high-volume rows wait between the scan and the
+report, and how the ordered activity part is gathered (a window at a time,
+from part files); never what the table holds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
+
+from lockforensics import spill as spill_module
+from lockforensics.ingest.bundle import walk
+from lockforensics.parsing import chunks
+from lockforensics.pipeline import SPILL_FAILED, Ingest, ingest_inputs
+from lockforensics.spill import Parts, Spill, ordered
+from samples.generate import build, parse_size
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "fleet-2026-05-28"
+
+
+@pytest.fixture(scope="module")
+def busy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small busy bundle: rotated tslog files, a gzip'd day, a journal."""
+    root = tmp_path_factory.mktemp("busy") / "bundle"
+    build(root, parse_size("3MB"), profile="busy")
+    return root
+
+
+class _Counting(Spill):
+    """A spill that counts the part files it was given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parts = 0
+
+    def keep(self, frame: pl.DataFrame) -> pl.LazyFrame:
+        self.parts += 1
+        return super().keep(frame)
+
+
+def _ingest(path: Path, spill: Spill | None) -> Ingest:
+    return ingest_inputs(walk([path]).inputs, jobs=2, spill=spill)
+
+
+@pytest.mark.parametrize("bundle", ["sample", "busy"])
+def test_spilled_table_is_the_table_in_memory(
+    bundle: str, busy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small chunks (many part files), small windows that cross them, and few
+    parts kept open (so they are read again): the same table, accounting and
+    occurrences as without a spill."""
+    path = SAMPLE if bundle == "sample" else busy
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 64 << 10)
+    monkeypatch.setattr(chunks, "BATCH_ROWS", 500)
+    monkeypatch.setattr(spill_module, "WINDOW_ROWS", 97)
+    monkeypatch.setattr(spill_module, "OPEN_PARTS", 2)
+    kept = _ingest(path, None)
+    folder = _Counting()
+    spilled = _ingest(path, folder)
+    assert spilled.spill is folder
+    assert spilled._activity is None  # in its file, not in memory
+    assert spilled.activity.height > 97 * 2  # more than two windows of rows
+    assert folder.parts > 2
+    # The parts are read into the ordered part, and go.
+    assert [p.name for p in Path(folder.path("x").parent).iterdir()] == ["activity.parquet"]
+    assert_frame_equal(spilled.events, kept.events)
+    assert_frame_equal(spilled.activity, kept.activity)
+    assert [f.row_count for f in spilled.files] == [f.row_count for f in kept.files]
+    assert spilled.height == kept.height == kept.events.height
+    assert not spilled.warnings or SPILL_FAILED not in spilled.warnings
+    folder.close()
+    assert not Path(folder.path("x").parent).exists()
+
+
+def test_a_spill_that_cannot_be_written_keeps_the_rows_in_memory(busy: Path) -> None:
+    """A full or vanished $TMPDIR costs memory, not the run, and says so."""
+    folder = Spill()
+    shutil.rmtree(folder.path("x").parent)
+    result = _ingest(busy, folder)
+    assert folder.failed
+    assert SPILL_FAILED in result.warnings
+    assert_frame_equal(result.events, _ingest(busy, None).events)
+
+
+def test_close_all_removes_every_open_folder() -> None:
+    """The CLI exits without the interpreter's teardown (entry._leave): it removes them."""
+    folders = [Spill(), Spill()]
+    where = [Path(f.path("x").parent) for f in folders]
+    assert all(w.is_dir() for w in where)
+    spill_module.close_all()
+    assert not any(w.exists() for w in where)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    sizes=st.lists(st.integers(0, 9), min_size=1, max_size=6),
+    window=st.integers(1, 7),
+    open_parts=st.integers(1, 3),
+    data=st.data(),
+)
+def test_windows_gather_any_order_from_any_parts(
+    sizes: list[int], window: int, open_parts: int, data: st.DataObject
+) -> None:
+    """``ordered`` gives the rows an order names, with its columns, whatever the
+    parts' sizes (empty ones too), the order, the window and the parts kept
+    open; the same in a frame and in a spill file."""
+    frames, start = [], 0
+    for size in sizes:
+        frames.append(pl.DataFrame({"v": list(range(start, start + size))}, schema={"v": pl.Int64}))
+        start += size
+    total = start
+    picked = data.draw(st.permutations(list(range(total))))
+    picked = picked[: data.draw(st.integers(0, total))]
+    order = pl.DataFrame(
+        {"_i": picked, "occurrence": [10 * i for i in picked]},
+        schema={"_i": pl.UInt32, "occurrence": pl.Int64},
+    )
+    schema = pl.Schema({"v": pl.Int64})
+    expected = pl.DataFrame(
+        {"v": picked, "occurrence": [10 * i for i in picked]},
+        schema=schema | {"occurrence": pl.Int64},
+    )
+    original = spill_module.WINDOW_ROWS, spill_module.OPEN_PARTS
+    spill_module.WINDOW_ROWS, spill_module.OPEN_PARTS = window, open_parts
+    folder = Spill()
+    try:
+        parts = Parts([folder.keep(f) for f in frames])
+        assert parts.height == total
+        in_memory = ordered(parts, order, schema, None)
+        assert isinstance(in_memory, pl.DataFrame)
+        assert_frame_equal(in_memory, expected)
+        written = ordered(Parts([f.lazy() for f in frames]), order, schema, folder)
+        if picked:
+            assert isinstance(written, Path)
+            assert_frame_equal(pl.read_parquet(written), expected)
+    finally:
+        spill_module.WINDOW_ROWS, spill_module.OPEN_PARTS = original
+        folder.close()
