@@ -7,6 +7,7 @@ Exit codes (README):  0 ok · 1 incidents found (--fail-on-incident) · 2 usage 
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 from collections.abc import Callable
@@ -870,7 +871,11 @@ def main() -> None:
         _error(str(exc), exc.exit_code)
     except ValueError as exc:  # bad option values detected after parsing (e.g. --tz)
         _error(str(exc), ExitCode.USAGE)
-    except (Interrupted, KeyboardInterrupt):
+    except Interrupted as exc:
+        if exc.signum == signal.SIGTERM:
+            _error("terminated", ExitCode.TERMINATED)
+        _error("interrupted", ExitCode.INTERRUPTED)
+    except KeyboardInterrupt:
         _error("interrupted", ExitCode.INTERRUPTED)
     except Exception as exc:  # a bug: say so in one line, keep the exit code honest
         _error(f"internal error ({type(exc).__name__}: {exc}); please report it", ExitCode.SOFTWARE)

@@ -21,6 +21,7 @@ class ExitCode(IntEnum):
     SOFTWARE = 70  # EX_SOFTWARE: a bug in lockforensics
     CANT_CREATE = 73  # EX_CANTCREAT: the output cannot be written (or would overwrite an input)
     INTERRUPTED = 130  # 128 + SIGINT, as shells report it
+    TERMINATED = 143  # 128 + SIGTERM
 
 
 class LockForensicsError(Exception):

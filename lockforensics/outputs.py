@@ -33,17 +33,26 @@ from lockforensics.ingest.own import OWN_HEAD, own_output
 
 
 class Interrupted(BaseException):
-    """SIGINT arrived.  A BaseException so that no ``except Exception`` (nor Click,
-    which turns KeyboardInterrupt into "Aborted!" and exit 1) swallows it."""
+    """SIGINT (or SIGTERM) arrived.  A BaseException so that no ``except
+    Exception`` (nor Click, which turns KeyboardInterrupt into "Aborted!" and
+    exit 1) swallows it."""
+
+    def __init__(self, signum: int = signal.SIGINT) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
-def _raise_interrupted(_signum: int, _frame: FrameType | None) -> None:
-    raise Interrupted
+def _raise_interrupted(signum: int, _frame: FrameType | None) -> None:
+    raise Interrupted(signum)
 
 
 def trap_interrupts() -> None:
-    """Turn SIGINT into :class:`Interrupted` (main thread only; the CLI calls this)."""
+    """Turn SIGINT and SIGTERM (``timeout``, ``kill``, a stopping service) into
+    :class:`Interrupted` (main thread only; the CLI calls this): the run then
+    ends as an interrupted one does, its partial outputs and temporary files
+    removed, instead of being killed where it stands."""
     signal.signal(signal.SIGINT, _raise_interrupted)
+    signal.signal(signal.SIGTERM, _raise_interrupted)
 
 
 def tolerate_closed_stderr() -> None:

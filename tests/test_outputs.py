@@ -228,15 +228,29 @@ def test_unwritable_directory_is_an_output_error(tmp_path: Path) -> None:
         pass
 
 
-def test_sigint_prints_interrupted_and_exits_130(tmp_path: Path) -> None:
-    """SIGINT while the run waits to write (a FIFO nobody reads): "interrupted", exit 130."""
+@pytest.mark.parametrize(
+    ("signum", "code", "message"),
+    [
+        (signal.SIGINT, ExitCode.INTERRUPTED, "interrupted"),
+        (signal.SIGTERM, ExitCode.TERMINATED, "terminated"),
+    ],
+)
+def test_a_signal_ends_the_run_with_its_code_and_no_temporary_files(
+    tmp_path: Path, signum: signal.Signals, code: ExitCode, message: str
+) -> None:
+    """SIGINT or SIGTERM (``timeout``) while the run waits to write (a FIFO nobody
+    reads): one error line, the signal's exit code, and the ingest's spill folder
+    in $TMPDIR removed."""
     fifo = tmp_path / "out.fifo"
     os.mkfifo(fifo)
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     proc = subprocess.Popen(
         [sys.executable, "-m", "lockforensics", "ingest", str(_log(tmp_path)), "-o", str(fifo)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert proc.stderr is not None
     # The summary is printed before the table is written: after it, the run blocks on the FIFO.
@@ -244,11 +258,14 @@ def test_sigint_prints_interrupted_and_exits_130(tmp_path: Path) -> None:
     while "coverage:" not in proc.stderr.readline() and time.monotonic() < deadline:
         pass
     time.sleep(0.3)
-    proc.send_signal(signal.SIGINT)
+    # The ingest's spill folder, and the one the FIFO's copy is written in.
+    assert sorted(p.name[:14] for p in scratch.iterdir()) == ["lockforensics-"] * 2
+    proc.send_signal(signum)
     stderr = proc.stderr.read()
-    assert proc.wait(timeout=30) == ExitCode.INTERRUPTED
-    assert "error: interrupted" in stderr
+    assert proc.wait(timeout=30) == code
+    assert f"error: {message}" in stderr
     assert "Traceback" not in stderr
+    assert list(scratch.iterdir()) == []
 
 
 def test_huge_tz_is_a_usage_error(tmp_path: Path) -> None:
