@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import atexit
 import itertools
+import os
 import shutil
 import tempfile
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -45,10 +47,11 @@ class Spill:
     """
 
     def __init__(self) -> None:
-        self._folder = Path(tempfile.mkdtemp(prefix="lockforensics-"))
+        self._folder = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
         self._names = itertools.count()
         self.failed = False
         _OPEN.add(self)
+        remove_abandoned(self._folder.parent)
 
     @classmethod
     def create(cls) -> Spill | None:
@@ -82,6 +85,43 @@ class Spill:
     def close(self) -> None:
         shutil.rmtree(self._folder, ignore_errors=True)
         _OPEN.discard(self)
+
+
+#: A spill folder's name: this, the pid of the run that made it, a random part.
+PREFIX = "lockforensics-spill-"
+#: A folder whose run is gone is removed by a later run only after this long
+#: untouched: in a $TMPDIR shared between containers a live run's pid may
+#: look gone, and no run leaves its folder untouched for a day.
+ABANDONED_AFTER_S = 86_400
+
+
+def remove_abandoned(where: Path) -> None:
+    """Remove spill folders in ``where`` that a killed run left (SIGKILL, the
+    out-of-memory killer): their pid is not running and they are a day old."""
+    now = time.time()
+    for folder in where.glob(f"{PREFIX}*"):
+        pid = folder.name.removeprefix(PREFIX).split("-", 1)[0]
+        try:
+            abandoned = (
+                pid.isdigit()
+                and folder.is_dir()
+                and now - folder.lstat().st_mtime > ABANDONED_AFTER_S
+                and not _running(int(pid))
+            )
+        except OSError:
+            continue
+        if abandoned:  # rmtree never follows a link (it refuses one named itself)
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # someone else's process (EPERM): running
+        return True
+    return True
 
 
 #: Folders not yet removed.  Not when their ingest is let go: the findings

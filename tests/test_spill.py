@@ -7,7 +7,12 @@ from part files); never what the table holds.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
+import tempfile
+import time
 from pathlib import Path
 
 import polars as pl
@@ -144,3 +149,57 @@ def test_windows_gather_any_order_from_any_parts(
     finally:
         spill_module.WINDOW_ROWS, spill_module.OPEN_PARTS = original
         folder.close()
+
+
+def _dead_pid() -> int:
+    """A pid no process has: a child that has exited and been reaped."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_folders_of_killed_runs_are_removed_a_day_later(tmp_path: Path) -> None:
+    """A run killed outright (SIGKILL, the out-of-memory killer) leaves its folder;
+    a later run removes it once it is a day old and its pid is gone, never a live
+    run's, a fresh one, a link or anything not ours."""
+    dead, alive = _dead_pid(), os.getpid()
+    made = {}
+    for name in (
+        f"{spill_module.PREFIX}{dead}-old",
+        f"{spill_module.PREFIX}{dead}-fresh",
+        f"{spill_module.PREFIX}{alive}-old",
+        "lockforensics-other",
+    ):
+        made[name] = tmp_path / name
+        made[name].mkdir()
+        (made[name] / "part-0000000.parquet").write_bytes(b"x")
+    link = tmp_path / f"{spill_module.PREFIX}{dead}-link"
+    link.symlink_to(made["lockforensics-other"])
+    day_ago = time.time() - spill_module.ABANDONED_AFTER_S - 60
+    for name in (f"{spill_module.PREFIX}{dead}-old", f"{spill_module.PREFIX}{alive}-old"):
+        os.utime(made[name], (day_ago, day_ago))
+    os.utime(link, (day_ago, day_ago), follow_symlinks=False)
+    spill_module.remove_abandoned(tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [
+            f"{spill_module.PREFIX}{dead}-fresh",
+            f"{spill_module.PREFIX}{alive}-old",
+            f"{spill_module.PREFIX}{dead}-link",
+            "lockforensics-other",
+        ]
+    )
+    assert (made["lockforensics-other"] / "part-0000000.parquet").exists()
+
+
+def test_a_new_spill_removes_abandoned_folders_beside_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    left = tmp_path / f"{spill_module.PREFIX}{_dead_pid()}-abc"
+    left.mkdir()
+    day_ago = time.time() - spill_module.ABANDONED_AFTER_S - 60
+    os.utime(left, (day_ago, day_ago))
+    folder = Spill()
+    assert not left.exists()
+    assert folder.path("x").parent.parent == tmp_path
+    folder.close()
