@@ -157,6 +157,12 @@ class Ingest:
         """The whole event table, in its total order, for a sink (activity.in_windows)."""
         return in_windows(self.detail, self.activity_rows())
 
+    def close(self) -> None:
+        """Remove this ingest's temporary files now, not at exit (a program that
+        ingests many bundles); it, and findings made from it, are unusable after."""
+        if self.spill is not None:
+            self.spill.close()
+
     def check_activity(self) -> None:
         """Decode every page of the activity part's file, holding none of them: a
         file damaged on disk fails here, not half-way through a write.  Streamed:
@@ -237,6 +243,7 @@ def ingest(
     result, hit = cache.cached(paths, (tz, limits or Limits()), run, use_cache)
     result.from_cache = hit
     if not result.files:
+        result.close()
         message = "no readable input files found"
         if result.warnings:
             message += f" ({len(result.warnings)} skipped; first: {result.warnings[0]})"

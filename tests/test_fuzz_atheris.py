@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,11 @@ TARGET = Path(__file__).resolve().parent / "fuzz" / "bundle_target.py"
 
 
 def test_coverage_guided_target_finds_no_crash(tmp_path: Path) -> None:
-    """Five seconds of libFuzzer over nested, damaged bundles: exit 0, no crash artifact."""
+    """Five seconds of libFuzzer over nested, damaged bundles: exit 0, no crash
+    artifact, and no temporary folder left behind by its thousands of ingests
+    (libFuzzer exits without the interpreter's teardown)."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
     proc = subprocess.run(
         [
             sys.executable,
@@ -24,7 +29,10 @@ def test_coverage_guided_target_finds_no_crash(tmp_path: Path) -> None:
         check=False,
         timeout=180,
         cwd=tmp_path,
+        env={**os.environ, "TMPDIR": str(scratch)},
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert not list(tmp_path.glob("crash-*")), proc.stderr[-3000:]
     assert "Done" in proc.stderr
+    # The target's own scratch folder only: every ingest's spill was removed.
+    assert [p.name[:19] for p in scratch.iterdir()] == ["lockforensics-fuzz-"]

@@ -22,9 +22,10 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from lockforensics import spill as spill_module
+from lockforensics.errors import DataError
 from lockforensics.ingest.bundle import walk
 from lockforensics.parsing import chunks
-from lockforensics.pipeline import SPILL_FAILED, Ingest, ingest_inputs
+from lockforensics.pipeline import SPILL_FAILED, Ingest, ingest, ingest_inputs
 from lockforensics.spill import Parts, Spill, ordered
 from samples.generate import build, parse_size
 
@@ -203,3 +204,18 @@ def test_a_new_spill_removes_abandoned_folders_beside_it(
     assert not left.exists()
     assert folder.path("x").parent.parent == tmp_path
     folder.close()
+
+
+def test_an_ingest_that_finds_nothing_leaves_no_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No readable input: the error, and the spill folder already gone (a program
+    that ingests many paths would otherwise keep one per failure until it exits)."""
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    empty = tmp_path / "bundle"
+    empty.mkdir()
+    with pytest.raises(DataError, match="no readable input files"):
+        ingest([empty])
+    assert list(scratch.iterdir()) == []

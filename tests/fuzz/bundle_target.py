@@ -57,6 +57,7 @@ def one_input(data: bytes) -> None:
         result = ingest([path], jobs=1)
     except DataError:
         return
+    result.close()  # libFuzzer exits without the interpreter's teardown
     for scan in result.files:
         if scan.event_lines + scan.noise_lines + scan.unrecognized != scan.lines:
             raise AssertionError(f"{scan.source}: lines not accounted for")
