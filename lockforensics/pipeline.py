@@ -143,11 +143,14 @@ class Ingest:
         """The activity part is ``path`` (a cache entry's or the spill's): read it when asked."""
         self._activity, self._activity_file = None, path
 
+    def _unread_file(self) -> Path | None:
+        """The activity part's file, while the part has not been read from it."""
+        return self._activity_file if self._activity is None else None
+
     def activity_rows(self) -> pl.LazyFrame:
         """The activity part lazily; scanned from its file when it was not read."""
-        if self._activity is None and self._activity_file is not None:
-            return pl.scan_parquet(self._activity_file)
-        return self.activity.lazy()
+        stored = self._unread_file()
+        return pl.scan_parquet(stored) if stored is not None else self.activity.lazy()
 
     def table(self, ordered: bool = True) -> pl.LazyFrame:
         """The whole event table, in its total order (or any, for aggregates)."""
@@ -167,14 +170,15 @@ class Ingest:
         """Decode every page of the activity part's file, holding none of them: a
         file damaged on disk fails here, not half-way through a write.  Streamed:
         in memory, the check held the whole part for a moment (busy 1 GB: 300 MB)."""
-        if self._activity is None and self._activity_file is not None:
-            pages = pl.scan_parquet(self._activity_file).select(pl.all().null_count())
-            pages.collect(engine="streaming")
+        stored = self._unread_file()
+        if stored is not None:
+            pl.scan_parquet(stored).select(pl.all().null_count()).collect(engine="streaming")
 
     def write_activity(self, path: Path) -> None:
         """The activity part to ``path`` (Parquet): its file copied when it has one."""
-        if self._activity is None and self._activity_file is not None:
-            shutil.copyfile(self._activity_file, path)
+        stored = self._unread_file()
+        if stored is not None:
+            shutil.copyfile(stored, path)
         else:
             self.activity.write_parquet(path, compression="lz4")
 
@@ -330,8 +334,9 @@ def ingest_inputs(
     )
     if spill is not None and spill.failed:
         all_warnings.append(SPILL_FAILED)
-    result = Ingest(detail=detail, files=scans, warnings=all_warnings, zone=bundle_zone)
-    result.spill = spill
+    result = Ingest(
+        detail=detail, files=scans, warnings=all_warnings, zone=bundle_zone, spill=spill
+    )
     if isinstance(narrow, Path):
         result.keep_activity_in(narrow)
     else:

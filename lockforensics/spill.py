@@ -31,6 +31,8 @@ from pathlib import Path
 import polars as pl
 from polars.io.plugins import register_io_source
 
+from lockforensics.oncall.procinfo import SystemProbe
+
 #: Rows of the ordered part gathered and written at a time.
 WINDOW_ROWS = 1 << 16
 #: Part files kept read while windows take rows from them (consecutive
@@ -106,22 +108,12 @@ def remove_abandoned(where: Path) -> None:
                 pid.isdigit()
                 and folder.is_dir()
                 and now - folder.lstat().st_mtime > ABANDONED_AFTER_S
-                and not _running(int(pid))
+                and not SystemProbe().alive(int(pid))
             )
         except OSError:
             continue
         if abandoned:  # rmtree never follows a link (it refuses one named itself)
             shutil.rmtree(folder, ignore_errors=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:  # someone else's process (EPERM): running
-        return True
-    return True
 
 
 #: Folders not yet removed.  Not when their ingest is let go: the findings
@@ -152,14 +144,8 @@ class Parts:
         self._starts = pl.Series(list(itertools.accumulate([0, *sizes])), dtype=pl.Int64)
         self._read: OrderedDict[int, pl.DataFrame] = OrderedDict()
 
-    @property
-    def height(self) -> int:
-        return int(self._starts[-1])
-
     def lazy(self) -> pl.LazyFrame:
         """Every row, in index order."""
-        if not self._parts:
-            return pl.LazyFrame()
         return pl.concat(self._parts, how="vertical")
 
     def take(self, indexes: pl.Series) -> pl.DataFrame:
