@@ -26,12 +26,9 @@ from typing import Any, TypeVar
 import polars as pl
 
 from lockforensics.activity import (
-    POSITION,
     as_events,
-    conform,
     empty_activity,
     in_windows,
-    split,
     whole,
 )
 from lockforensics.correlate import (
@@ -50,12 +47,13 @@ from lockforensics.correlate import (
 )
 from lockforensics.errors import DataError
 from lockforensics.findings import HEADLINE_KINDS, Coverage, Findings, Headline, Settings
-from lockforensics.ingest import cache, occurrences
+from lockforensics.ingest import cache
 from lockforensics.ingest.bundle import Input, walk
 from lockforensics.ingest.containers import Limits
-from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files, without
+from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.manifest import ManifestRow, build_manifest, per_source
+from lockforensics.ingest.table import build_table
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.scan import Scanner
 from lockforensics.parsing.timestamps import (
@@ -65,17 +63,12 @@ from lockforensics.parsing.timestamps import (
     zone_from_option,
 )
 from lockforensics.schema import (
-    ACTIVITY_SCHEMA,
-    COLUMNS,
     EPOCH_COLUMNS,
-    EVENT_SCHEMA,
     IDENTITY_COLUMNS,
     LOCK_KINDS,
-    SORT_KEY,
     EventKind,
-    events_from_rows,
 )
-from lockforensics.spill import Parts, Spill, ordered
+from lockforensics.spill import Spill
 
 _T = TypeVar("_T", int, str)
 ProgressFactory = Callable[[int], Callable[[int], None]]
@@ -425,115 +418,6 @@ def _bundle_zone(scans: list[FileScan]) -> ZoneChoice | None:
 def _most_common(counts: Counter[_T]) -> _T:
     """The most frequent value; ties go to the smallest, never to input order."""
     return min(counts, key=lambda value: (-counts[value], value))
-
-
-def build_table(
-    rows: list[dict[str, Any]],
-    prune: Callable[[pl.LazyFrame, pl.LazyFrame], pl.DataFrame] | None = None,
-    frames: list[pl.DataFrame] | None = None,
-    activity: list[pl.LazyFrame] | None = None,
-    spill: Spill | None = None,
-) -> tuple[pl.DataFrame, pl.DataFrame | Path]:
-    """Rows and engine frames → the event table's two parts (detail, activity),
-    each totally ordered, with occurrences.
-
-    ``prune`` names rows to drop before occurrences are assigned (duplicated
-    evidence), as duplicates.drop_overlaps does.  High-volume rows past the
-    first ``RAW_SAMPLE`` per input and kind go to the narrow activity part
-    (lockforensics/activity.py); a hash of the message stands in for their
-    text as the occurrence key.  With ``spill`` the activity part is written
-    to a file there (lockforensics/spill.py), whose path is returned.
-    """
-    unknown = {k for row in rows for k in row} - set(COLUMNS)
-    if unknown:  # pragma: no cover - a parser bug, caught by tests
-        raise AssertionError(f"rows carry columns outside the schema: {sorted(unknown)}")
-    key = pl.col("message").hash().alias(occurrences.MESSAGE_KEY)
-    parts = [events_from_rows(rows).with_columns(key)]
-    # Popped, not iterated: the caller's lists let go of each frame as it is
-    # conformed, so the engine's frames and the table never all live at once.
-    while frames:
-        parts.append(conform(frames.pop(), EVENT_SCHEMA))
-    detail, moved = split(pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0])
-    del parts
-    narrow = Parts([conform(part, ACTIVITY_SCHEMA) for part in (*(activity or ()), moved.lazy())])
-    dropped = prune(detail.lazy(), narrow.lazy()) if prune is not None else None
-    gone = pl.Series("_i", [], pl.UInt32)
-    if dropped is not None:
-        detail = without(detail, dropped, 0)
-        gone = dropped.filter(pl.col("_part") == 1).get_column("_i")
-    return _in_order(detail, narrow, gone, spill)
-
-
-def _in_order(
-    detail: pl.DataFrame, activity: Parts, gone: pl.Series, spill: Spill | None
-) -> tuple[pl.DataFrame, pl.DataFrame | Path]:
-    """The two parts (detail, activity less its rows ``gone``) in the one
-    table's total order, with occurrence ids assigned over it and each row's
-    place in it (activity.POSITION).
-
-    Only the columns that order the rows and assign occurrences are read of
-    the activity rows; the ordered part is then gathered from them a window
-    at a time (spill.ordered).  Occurrences are assigned over the rows where
-    they stand, given their ranks, so the table is never sorted as a whole.
-    """
-    rows = activity.lazy()
-    # Inputs by their rank among the paths, not their text: the sort and the
-    # occurrence groups then compare integers, and this copy of the table's
-    # keys holds no path strings (the same order, the same equalities).
-    named = pl.concat([detail.lazy().select("source"), rows.select("source")]).unique()
-    paths = sorted(str(s) for s in named.collect().get_column("source"))
-    ranked = pl.col("source").replace_strict(
-        {path: rank for rank, path in enumerate(paths)}, return_dtype=pl.UInt32
-    )
-    needed = dict.fromkeys([*occurrences.read_columns(), *SORT_KEY])
-    # The same columns in both parts (conform: typed nulls where a part lacks
-    # one), then one contiguous copy, never sorted as a whole.  Columns the
-    # activity part stores as codes stay codes here (the rules only compare
-    # them): as strings they were a copy of every row's text.
-    schema = pl.Schema(
-        {c: ACTIVITY_SCHEMA.get(c, EVENT_SCHEMA[c]) for c in needed if c in EVENT_SCHEMA}
-    )
-    index = pl.int_range(pl.len(), dtype=pl.UInt32).alias("_i")
-    keys = pl.concat(
-        [
-            conform(part, schema).with_columns(ranked, index, _part=pl.lit(n, pl.UInt8))
-            for n, part in enumerate((detail.lazy(), rows))
-        ],
-        how="vertical",
-    )
-    if not gone.is_empty():  # a filter copies every row
-        keys = keys.filter((pl.col("_part") == 0) | ~pl.col("_i").is_in(gone.implode()))
-    both = keys.collect()
-    order = both.select(
-        pl.arg_sort_by(list(SORT_KEY), nulls_last=True, maintain_order=True).alias(POSITION)
-    ).get_column(POSITION)
-    # Each row's place in the order (the inverse permutation).
-    both = both.with_columns(order.arg_sort().alias(occurrences.RANK))
-    ids = both.select("_part", "_i")[order].with_columns(
-        occurrences.assign_frame(both).cast(EVENT_SCHEMA["occurrence"]),
-        pl.int_range(pl.len(), dtype=pl.UInt32).alias(POSITION),
-    )
-    del both, order
-    mine = ids.filter(pl.col("_part") == 0)
-    ordered_detail = (
-        _gathered([detail], mine.get_column("_i"))
-        .drop(occurrences.MESSAGE_KEY)
-        .with_columns(mine.get_column("occurrence"), mine.get_column(POSITION))
-    )
-    del detail
-    theirs = ids.filter(pl.col("_part") == 1).drop("_part")
-    return ordered_detail, ordered(activity, theirs, ACTIVITY_SCHEMA, spill)
-
-
-def _gathered(parts: list[pl.DataFrame], order: pl.Series) -> pl.DataFrame:
-    """The first of ``parts`` (popped) in ``order``, a column at a time: each old
-    column is freed as its new one is made."""
-    part = parts.pop(0)
-    columns = []
-    for name in part.columns:
-        columns.append(part.get_column(name).gather(order))
-        part = part.drop(name)
-    return pl.DataFrame(columns)
 
 
 def derived(result: Ingest, settings: Settings | None = None) -> Memo:

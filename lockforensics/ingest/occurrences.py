@@ -14,7 +14,7 @@ groups go through the pass.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
@@ -99,15 +99,6 @@ def role_of(event: dict[str, Any]) -> str:
 MESSAGE_KEY = "_key"
 
 
-def read_columns(rules: OccurrenceRules | None = None) -> list[str]:
-    """The columns assignment reads (the rules' keys, times, roles, provenance)."""
-    rules = rules or load_rules()
-    every = (rules.default, *rules.by_kind.values())
-    keys = {_column(k) for rule in every for k in (*rule.key, *rule.exact_when)}
-    needed = ["kind", "ts", "source", "line", "channel", "echo_role", "phase", *sorted(keys)]
-    return list(dict.fromkeys(needed))
-
-
 #: A frame's column giving each row's place in the total order, when its rows are not in it.
 RANK = "_row"
 
@@ -118,95 +109,46 @@ def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> p
 
     The rows may instead come in any order with their places in the total
     order as a ``RANK`` column (UInt32, 0-based); the ids are then in that
-    order.  The table build uses this so the frame is never sorted as a whole.
+    order.
+    """
+    if RANK not in frame.columns:
+        frame = frame.with_row_index(RANK)
+    kinds = frame.get_column("kind").unique(maintain_order=True).to_list()
+
+    def read(some: list[str], columns: list[str]) -> pl.DataFrame:
+        rows = frame.lazy().filter(pl.col("kind").is_in(some, nulls_equal=True))
+        return rows.select(*columns, "kind", RANK).collect()
+
+    return assign_kinds(kinds, read, rules)
+
+
+#: Rows of some kinds: ``(kinds, columns)`` → those columns, ``kind`` and
+#: ``RANK``, in any order.
+KindReader = Callable[[list[str], list[str]], pl.DataFrame]
+
+
+def assign_kinds(
+    kinds: Iterable[str], read: KindReader, rules: OccurrenceRules | None = None
+) -> pl.Series:
+    """:func:`assign_frame` over rows that ``read`` gives a few kinds at a time:
+    ids in ``RANK`` order, for ranks 0..n-1 all read.
+
+    An occurrence never spans kinds (the kind is part of every key), so only
+    the kinds whose rules read the same columns, and only those columns, need
+    be held at once: the table build reads them from the spilled parts so.
     """
     rules = rules or load_rules()
-    # Only what the rules read: partitioning a wide table by kind would copy it.
-    if RANK in frame.columns:
-        frame = frame.select(*read_columns(rules), RANK)
-    else:
-        frame = frame.select(read_columns(rules)).with_row_index(RANK)
-    role = pl.concat_str(
-        [pl.col(c).cast(pl.String).fill_null("None") for c in ("channel", "echo_role", "phase")],
-        separator="|",
-    )
-    firsts: list[pl.DataFrame] = []
-    complex_rows: list[int] = []
-    # One kind's rows at a time: a partition of every kind at once is a copy of the frame.
-    for kind in frame.get_column("kind").unique(maintain_order=True).to_list():
+    by_columns: dict[tuple[str, ...], list[str]] = {}
+    for kind in kinds:
         rule = rules.for_kind(str(kind))
-        # Only the columns this kind's rule reads: each kind's rows are copied twice
-        # below (chosen, then sorted), and the biggest kinds are most of the table.
-        reads = dict.fromkeys(
-            [*map(_column, rule.key), "ts", "channel", "echo_role", "phase", RANK]
-        )
-        part = frame.lazy().filter(pl.col("kind").eq_missing(kind)).select(list(reads)).collect()
-        key = [_hashable(part, _column(k)) for k in rule.key]
-        names = [k if isinstance(k, str) else k.meta.output_name() for k in key]
-        widest = timedelta(seconds=max(rule.window_s, rule.exact_window_s))
-        # Rows of one key more than the widest window apart can never share an
-        # occurrence (each line is within the window of its occurrence's first),
-        # so every run of rows without such a gap is a problem of its own.
-        ordered = part.with_columns(key).sort([*names, "ts", RANK], nulls_last=True)
-        changed = pl.any_horizontal(
-            [pl.col(n).ne_missing(pl.col(n).shift()) for n in names] or [pl.lit(False)]
-        )
-        gap = (pl.col("ts") - pl.col("ts").shift()) > widest
-        start = (changed | gap.fill_null(True)) | pl.col("ts").is_null()
-        repeat = pl.col("phase").is_in(sorted(rule.repeatable)).fill_null(False)
-        # Untimed lines fold by line distance in their file, not by time: one
-        # that shares its key with another untimed line goes to the pass.
-        untimed = pl.col("ts").is_null().sum()
-        alone = pl.col("ts").is_not_null() | ((untimed.over(names) if names else untimed) == 1)
-        groups = (
-            ordered.with_columns(_run=start.cum_sum(), _role=role, _repeat=repeat, _alone=alone)
-            .group_by("_run", maintain_order=True)
-            .agg(
-                rows=pl.col(RANK),
-                first=pl.col(RANK).min(),
-                simple=pl.col("_alone").all()
-                & (
-                    (pl.len() == 1)
-                    | (
-                        pl.col("ts").is_not_null().all()
-                        & (
-                            (pl.col("ts").max() - pl.col("ts").min())
-                            <= timedelta(seconds=rule.window_s)
-                        )
-                        & (
-                            pl.col("_role").filter(~pl.col("_repeat")).n_unique()
-                            == (~pl.col("_repeat")).sum()
-                        )
-                    )
-                ),
-                # One role throughout and none repeatable: no line can join an
-                # earlier one (each already holds that role), so each line is an
-                # occurrence of its own (a busy lane logging the same dequeue).
-                each=pl.col("ts").is_not_null().all()
-                & (pl.col("_role").n_unique() == 1)
-                & ~pl.col("_repeat").any(),
-            )
-        )
-        simple = groups.filter(pl.col("simple"))
-        firsts.append(simple.select("rows", "first").explode("rows"))
-        each = groups.filter(~pl.col("simple") & pl.col("each")).select("rows").explode("rows")
-        firsts.append(each.select("rows", first=pl.col("rows")))
-        complex_rows.extend(
-            groups.filter(~pl.col("simple") & ~pl.col("each"))
-            .get_column("rows")
-            .explode()
-            .to_list()
-        )
-    if complex_rows:
-        complex_rows.sort()
-        subset = frame.filter(pl.col(RANK).is_in(complex_rows)).sort(RANK).to_dicts()
-        local = first_rows(subset, rules)
-        firsts.append(
-            pl.DataFrame(
-                {"rows": complex_rows, "first": [complex_rows[i] for i in local]},
-                schema={"rows": pl.UInt32, "first": pl.UInt32},
-            )
-        )
+        reads = map(_column, (*rule.key, *rule.exact_when, *_PASS_COLUMNS))
+        by_columns.setdefault(tuple(dict.fromkeys(reads)), []).append(kind)
+    firsts: list[pl.DataFrame] = []
+    for columns, members in by_columns.items():
+        rows = read(members, list(columns))
+        for kind in members:
+            part = rows.filter(pl.col("kind").eq_missing(kind)).drop("kind")
+            firsts.extend(_firsts(kind, part, rules))
     table = (
         pl.concat(firsts)
         if firsts
@@ -214,6 +156,91 @@ def assign_frame(frame: pl.DataFrame, rules: OccurrenceRules | None = None) -> p
     )
     ids = table.sort("rows").get_column("first").rank("dense").cast(pl.Int64)
     return ids.alias("occurrence")
+
+
+_ROLE = pl.concat_str(
+    [pl.col(c).cast(pl.String).fill_null("None") for c in ("channel", "echo_role", "phase")],
+    separator="|",
+)
+
+
+def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.DataFrame]:
+    """Each row of one kind's ``part`` (RANK) with its occurrence's first row."""
+    rule = rules.for_kind(str(kind))
+    key = [_hashable(part, _column(k)) for k in rule.key]
+    names = [k if isinstance(k, str) else k.meta.output_name() for k in key]
+    widest = timedelta(seconds=max(rule.window_s, rule.exact_window_s))
+    # Rows of one key more than the widest window apart can never share an
+    # occurrence (each line is within the window of its occurrence's first),
+    # so every run of rows without such a gap is a problem of its own.
+    ordered = part.with_columns(key).sort([*names, "ts", RANK], nulls_last=True)
+    changed = pl.any_horizontal(
+        [pl.col(n).ne_missing(pl.col(n).shift()) for n in names] or [pl.lit(False)]
+    )
+    gap = (pl.col("ts") - pl.col("ts").shift()) > widest
+    start = (changed | gap.fill_null(True)) | pl.col("ts").is_null()
+    repeat = pl.col("phase").is_in(sorted(rule.repeatable)).fill_null(False)
+    # Untimed lines fold by line distance in their file, not by time: one
+    # that shares its key with another untimed line goes to the pass.
+    untimed = pl.col("ts").is_null().sum()
+    alone = pl.col("ts").is_not_null() | ((untimed.over(names) if names else untimed) == 1)
+    groups = (
+        ordered.with_columns(_run=start.cum_sum(), _role=_ROLE, _repeat=repeat, _alone=alone)
+        .group_by("_run", maintain_order=True)
+        .agg(
+            rows=pl.col(RANK),
+            first=pl.col(RANK).min(),
+            simple=pl.col("_alone").all()
+            & (
+                (pl.len() == 1)
+                | (
+                    pl.col("ts").is_not_null().all()
+                    & (
+                        (pl.col("ts").max() - pl.col("ts").min())
+                        <= timedelta(seconds=rule.window_s)
+                    )
+                    & (
+                        pl.col("_role").filter(~pl.col("_repeat")).n_unique()
+                        == (~pl.col("_repeat")).sum()
+                    )
+                )
+            ),
+            # One role throughout and none repeatable: no line can join an
+            # earlier one (each already holds that role), so each line is an
+            # occurrence of its own (a busy lane logging the same dequeue).
+            each=pl.col("ts").is_not_null().all()
+            & (pl.col("_role").n_unique() == 1)
+            & ~pl.col("_repeat").any(),
+        )
+    )
+    simple = groups.filter(pl.col("simple"))
+    each = groups.filter(~pl.col("simple") & pl.col("each")).select("rows").explode("rows")
+    firsts = [
+        simple.select("rows", "first").explode("rows"),
+        each.select("rows", first=pl.col("rows")),
+    ]
+    complex_rows = groups.filter(~pl.col("simple") & ~pl.col("each")).get_column("rows")
+    if complex_rows.len():
+        firsts.append(_passed(kind, part, complex_rows.explode(), rules))
+    return firsts
+
+
+#: What the single pass reads besides a rule's key: times, roles, provenance.
+_PASS_COLUMNS = ("ts", "channel", "echo_role", "phase", "source", "line")
+
+
+def _passed(
+    kind: str, part: pl.DataFrame, ranks: pl.Series, rules: OccurrenceRules
+) -> pl.DataFrame:
+    """Rows (``ranks`` of one kind's ``part``) that only the single pass can
+    settle, with their occurrences' first ranks."""
+    subset = part.filter(pl.col(RANK).is_in(ranks.implode())).sort(RANK)
+    local = first_rows(subset.with_columns(kind=pl.lit(kind)).to_dicts(), rules)
+    placed = subset.get_column(RANK)
+    return pl.DataFrame(
+        {"rows": placed, "first": placed.gather(local)},
+        schema={"rows": pl.UInt32, "first": pl.UInt32},
+    )
 
 
 def _hashable(part: pl.DataFrame, column: str) -> str | pl.Expr:
