@@ -22,12 +22,17 @@ def first_value(column: str) -> pl.Expr:
     return pl.col(column).drop_nulls().first()
 
 
-def most_common(frame: pl.LazyFrame, by: str, column: str) -> pl.LazyFrame:
-    """Per ``by`` group, the most frequent non-null ``column`` value; ties go to the smallest."""
+def most_common(
+    frame: pl.LazyFrame, by: str, column: str, weight: str | None = None
+) -> pl.LazyFrame:
+    """Per ``by`` group, the most frequent non-null ``column`` value; ties go to the smallest.
+
+    ``weight``: a column of row counts, for a frame whose rows stand for several.
+    """
     return (
         frame.filter(pl.col(column).is_not_null() & pl.col(by).is_not_null())
         .group_by(by, column)
-        .agg(pl.len().alias("_n"))
+        .agg((pl.len() if weight is None else pl.col(weight).sum()).alias("_n"))
         .sort(by, "_n", column, descending=[False, True, False])
         .group_by(by, maintain_order=True)
         .agg(pl.col(column).first())

@@ -76,9 +76,15 @@ def continues(text: pl.Expr, record: str = "", wrap_start: str = "") -> tuple[pl
     closer = text.str.contains(CLOSER_RE).fill_null(False)
     indented = text.str.contains(r"^\s").fill_null(False)
     head = blank | (~indented & ~closer)
-    group = head.cast(pl.Int64).cum_sum()
-    opened = text.first().over(group).str.strip_chars().fill_null("") == "{"
-    closed_before = (closer.cast(pl.Int64).cum_sum().over(group) - closer.cast(pl.Int64)) > 0
+    # Each group's first line and closers before it, carried down from where it
+    # begins (a head, or the first line) rather than computed `over` groups: a
+    # run of blank lines is a group per line, and millions of groups took
+    # seconds and gigabytes per chunk.
+    begins = head | (pl.int_range(pl.len()) == 0)
+    opened = pl.when(begins).then(text.fill_null("").str.strip_chars() == "{").forward_fill()
+    closers = closer.cast(pl.Int64)
+    seen = closers.cum_sum() - closers
+    closed_before = (seen - pl.when(begins).then(seen).forward_fill()) > 0
     pretty = opened & ~head & ~closed_before
     wrapped = pl.lit(False)
     if record:
