@@ -149,6 +149,24 @@ def test_memory_stays_bounded_on_a_256_mb_line(tmp_path: Path) -> None:
     assert peak_kib < 768 * 1024, f"peak RSS {peak_kib // 1024} MiB"
 
 
+def test_memory_stays_bounded_on_a_million_blank_lines(tmp_path: Path) -> None:
+    """RSS follows the lines of a chunk, not a group per line: the continuation
+    rules once took a window (``over``) per run of lines, and in a paste every
+    blank line is a run of its own (a million blank lines: 530 MB, 24 s)."""
+    path = tmp_path / "ticket.txt"  # a paste: plain text, whose records may wrap
+    lines = ["notes from the incident", *[""] * 1_000_000, _syslog("May 28 04:22:02")]
+    path.write_text("\n".join(lines) + "\n")
+    code = (
+        "import resource, sys; from pathlib import Path; from lockforensics.pipeline import ingest; "
+        f"r = ingest([Path({str(path)!r})]); "
+        "print(r.files[0].lines, r.events.height, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    read, events, peak_kib = (int(x) for x in out.stdout.split())
+    assert (read, events) == (1_000_002, 1)
+    assert peak_kib < 350 * 1024, f"peak RSS {peak_kib // 1024} MiB"
+
+
 def _syslog(stamp: str) -> str:
     return (
         f"{stamp} gw-1 node[4821]: [diagnostic] lane task error: lane=main durationMs=1 "

@@ -105,12 +105,16 @@ def _at_width(text: pl.Expr, blank: pl.Expr, wrap_start: str) -> pl.Expr:
     starts = text.str.contains(wrap_start).fill_null(False)
     # Runs of lines of one width, each begun by a blank, a record start or a new width.
     begins = blank | starts | (width != width.shift(1)).fill_null(True)
-    run = begins.cast(pl.Int64).cum_sum()
-    head = width.first().over(run)
-    record = starts.first().over(run) & (head >= WRAP_MIN)
+    # A run's first width and start, and its length, carried from where it
+    # begins (not `over` runs: a run of blank lines is a run per line).
+    head = pl.when(begins).then(width).forward_fill()
+    record = pl.when(begins).then(starts).forward_fill() & (head >= WRAP_MIN)
+    at = pl.int_range(pl.len())
+    ends = pl.when(begins).then(at).shift(-1).backward_fill().fill_null(pl.len())
+    length = ends - pl.when(begins).then(at).forward_fill()
     # Two full pieces show the wrap width; then a line of one full piece at that
     # width, followed by a narrower one, is wrapped too.
-    long = record & (pl.len().over(run) >= 2)
+    long = record & (length >= 2)
     shown = head.is_in(pl.when(long).then(head).drop_nulls().implode())
     wrapped = record & (long | shown)
     # The last piece is narrower, and no record start of its own.
@@ -161,8 +165,13 @@ def _joined(numbered: pl.DataFrame, joined: pl.Expr, cut: pl.Expr) -> pl.DataFra
         .then(pl.lit(" ") + own.str.strip_chars_start())
         .otherwise(own)
     )
-    return (
-        flagged.with_columns(_rid=(~pl.col("_join")).cast(pl.Int64).cum_sum(), _piece=piece)
+    # Only the lines of records of two or more go through the group-by (a
+    # group per record: millions for a chunk of blank or one-line records).
+    alone = ~pl.col("_join") & ~pl.col("_join").shift(-1, fill_value=False)
+    single = flagged.filter(alone).select("line", "text", span=pl.lit(1, pl.Int64))
+    joined_rows = (
+        flagged.filter(~alone)
+        .with_columns(_rid=(~pl.col("_join")).cast(pl.Int64).cum_sum(), _piece=piece)
         .group_by("_rid", maintain_order=True)
         .agg(
             pl.col("line").first(),
@@ -177,6 +186,7 @@ def _joined(numbered: pl.DataFrame, joined: pl.Expr, cut: pl.Expr) -> pl.DataFra
             "span",
         )
     )
+    return pl.concat([single, joined_rows]).sort("line")
 
 
 def trailing_start(numbered: pl.DataFrame, record: str = "", wrap_start: str = "") -> int:
