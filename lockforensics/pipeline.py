@@ -718,13 +718,12 @@ def _annotated(events: pl.LazyFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
     timing = epochs.annotated(rows.select("_row", *_TIMING_INPUT), epoch_table.lazy())
     # link keeps its input's row order; the session of a row does not depend on it.
     session = identity.link(rows.select("_row", *_IDENTITY_INPUT))
-    times, sessions, count = pl.collect_all(
-        [
-            timing.select("_row", "gateway_pid", *EPOCH_COLUMNS.names()).sort("_row"),
-            session.select(IDENTITY_COLUMNS.names()),
-            events.select(pl.len()),
-        ]
-    )
+    # One after the other, not in one collect_all: together, the two stages'
+    # working sets (about 220 MB each on busy 1 GB) stood at once, and the
+    # report's peak was here (busy 1 GB: 600-640 against 580 MB, same time).
+    times = timing.select("_row", "gateway_pid", *EPOCH_COLUMNS.names()).sort("_row").collect()
+    sessions = session.select(IDENTITY_COLUMNS.names()).collect()
+    count = events.select(pl.len()).collect()
     if times.height != count.item():  # pragma: no cover - the stages keep every row
         raise AssertionError("annotation changed the number of events")
     return times.drop("_row").hstack(sessions.get_columns())
