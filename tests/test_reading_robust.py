@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 import subprocess
 import sys
@@ -152,19 +153,27 @@ def test_memory_stays_bounded_on_a_256_mb_line(tmp_path: Path) -> None:
 def test_memory_stays_bounded_on_a_million_blank_lines(tmp_path: Path) -> None:
     """RSS follows the lines of a chunk, not a group per line: the continuation
     rules once took a window (``over``) per run of lines, and in a paste every
-    blank line is a run of its own (a million blank lines: 530 MB, 24 s)."""
+    blank line is a run of its own (a million blank lines: 530-620 MB, 24 s).
+
+    Run as an operator runs it, through the console entry point and its
+    allocator setting: with polars' default (freed pages kept 10 s) the peak
+    depends on how busy the machine is."""
     path = tmp_path / "ticket.txt"  # a paste: plain text, whose records may wrap
     lines = ["notes from the incident", *[""] * 1_000_000, _syslog("May 28 04:22:02")]
     path.write_text("\n".join(lines) + "\n")
-    code = (
-        "import resource, sys; from pathlib import Path; from lockforensics.pipeline import ingest; "
-        f"r = ingest([Path({str(path)!r})]); "
-        "print(r.files[0].lines, r.events.height, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+    table = tmp_path / "events.parquet"
+    command = ["ingest", str(path), "--no-cache", "-q", "-o", str(table)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lockforensics", *command],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    read, events, peak_kib = (int(x) for x in out.stdout.split())
-    assert (read, events) == (1_000_002, 1)
-    assert peak_kib < 350 * 1024, f"peak RSS {peak_kib // 1024} MiB"
+    assert proc.stderr is not None
+    stderr = proc.stderr.read().decode()
+    _, status, usage = os.wait4(proc.pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0, stderr
+    assert pl.read_parquet(table).height == 1
+    assert usage.ru_maxrss < 350 * 1024, f"peak RSS {usage.ru_maxrss // 1024} MiB"
 
 
 def _syslog(stamp: str) -> str:
