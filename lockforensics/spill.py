@@ -144,6 +144,10 @@ class Parts:
         self._starts = pl.Series(list(itertools.accumulate([0, *sizes])), dtype=pl.Int64)
         self._read: OrderedDict[int, pl.DataFrame] = OrderedDict()
 
+    @property
+    def height(self) -> int:
+        return int(self._starts[-1])
+
     def lazy(self) -> pl.LazyFrame:
         """Every row, in index order."""
         return pl.concat(self._parts, how="vertical")

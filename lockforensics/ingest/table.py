@@ -118,9 +118,8 @@ def _in_order(
     # index; a dropped activity row has none.
     rank = order.arg_sort()
     places = [rank.slice(0, detail.height)]
-    height = int(parts[1].select(pl.len()).collect().item())
     places.append(
-        pl.repeat(None, height, dtype=pl.UInt32, eager=True).scatter(
+        pl.repeat(None, activity.height, dtype=pl.UInt32, eager=True).scatter(
             both.get_column("_i").slice(detail.height), rank.slice(detail.height)
         )
     )
