@@ -135,3 +135,20 @@ def test_table_written_in_windows_is_the_table(monkeypatch: pytest.MonkeyPatch) 
     assert result.detail.height > 7
     assert result.activity.height > 7
     assert_frame_equal(result.table_to_write().collect(), result.events)
+
+
+def test_windowed_table_honours_filters_columns_and_limits(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The windows are a source polars pushes a filter, a column choice and a row
+    limit into: each must still give what the same query gives on the table."""
+    result = ingest([SAMPLE])
+    monkeypatch.setattr(activity, "WINDOW_ROWS", 7)
+    runs = pl.col("kind") == "run"
+    query = [("kind", "line", "source"), ("ts", "session_id")]
+    for columns in query:
+        got = result.table_to_write().filter(runs).select(columns).head(11).collect()
+        want = result.events.filter(runs).select(columns).head(11)
+        assert got.height == 11
+        assert_frame_equal(got, want)
+    assert result.table_to_write().head(0).collect().schema == result.events.schema
