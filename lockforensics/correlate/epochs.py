@@ -237,15 +237,14 @@ def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([successors, unannounced], how="diagonal_relaxed")
 
 
-def _openers(timed: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
+def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
     """Every row that opens an epoch: lifecycle openers, the process already running when
-    each host's lines begin (``before_bundle``), and pids no opener announced."""
+    each host's lines begin (``before_bundle``), and pids no opener announced.
+
+    ``seen``: per host and pid (null: lines naming none), its first timed line."""
     lifecycle = _lifecycle_openers(moves).cache()
-    firsts = (
-        timed.filter(pl.col("_pid").is_not_null())
-        .group_by("_host", "_pid")
-        .agg(seen=pl.col("ts").min())
-        .rename({"_host": "host", "_pid": "opener_pid"})
+    firsts = seen.filter(pl.col("_pid").is_not_null()).rename(
+        {"_host": "host", "_pid": "opener_pid"}
     )
     announced = lifecycle.group_by("host", "opener_pid").agg(announced=pl.col("announced_at").min())
     unexplained = (
@@ -255,7 +254,7 @@ def _openers(timed: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
     )
     first_lifecycle = lifecycle.group_by("host").agg(lifecycle_at=pl.col("opened_at").min())
     host_lines = (
-        timed.group_by("_host").agg(first_line=pl.col("ts").min()).rename({"_host": "host"})
+        seen.group_by("_host").agg(first_line=pl.col("seen").min()).rename({"_host": "host"})
     )
     early = pl.col("lifecycle_at").is_null() | (pl.col("seen") < pl.col("lifecycle_at"))
     # The earliest unexplained pid of a host, seen before any start or restart,
@@ -332,6 +331,59 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
     )
 
 
+def _in_spans(rows: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
+    """``rows`` (timed) with ``_span``: how many of the instants at which some epoch
+    opens or is announced lie at or before each row.
+
+    Within one span every row of one host and pid belongs to the same epoch
+    (:func:`_keyed`'s as-of matches change only at those instants), so rows
+    can be keyed per host, pid and span instead of one by one: no sort and no
+    as-of join of every row.
+    """
+    instants = (
+        openers.select(_b=pl.concat([pl.col("announced_at"), pl.col("_at")]))
+        .drop_nulls()
+        .unique()
+        .sort("_b")
+        .collect()
+        .get_column("_b")
+    )
+    return rows.with_columns(_span=pl.lit(instants).search_sorted(pl.col("ts"), side="right"))
+
+
+def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
+    """What the epochs need of every timed row, summed up per epoch, pid and version
+    (and, for uptime lines, the pid they name): first and last line, lines, and
+    the earliest start an uptime line gives."""
+    # Rows are summed up per span in one pass, and only the sums are keyed.
+    ts = pl.col("ts")
+    evidence_row = (pl.col("kind") == EventKind.UPTIME) & pl.col("uptime_ms").is_not_null()
+    spans = (
+        _in_spans(timed, openers)
+        .with_columns(
+            _evidence=evidence_row,
+            _evidence_pid=pl.when(evidence_row).then(pl.col("gateway_pid")),
+        )
+        .group_by("_host", "_pid", "_span", "version", "_evidence", "_evidence_pid")
+        .agg(
+            first=ts.min(),
+            last=ts.max(),
+            n=pl.len(),
+            uptime_start=(ts - pl.duration(milliseconds=pl.col("uptime_ms"))).min(),
+        )
+    )
+    return (
+        _keyed(spans, openers, "first", "_pid")
+        .group_by("epoch_key", "_pid", "version", "_evidence", "_evidence_pid")
+        .agg(
+            pl.col("first").min(),
+            pl.col("last").max(),
+            pl.col("n").sum(),
+            pl.col("uptime_start").min(),
+        )
+    )
+
+
 def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     """The gateway epochs the events show, numbered from 1 in time order (then host).
 
@@ -345,41 +397,13 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     # polars 2's engine computed a `.cache()`d sub-plan again for branches that
     # read it (1.6 s against 0.55 s over the 800,000 rows of a busy bundle).
     moves = materialized(transitions(events))
-    # In no order: the openers and the stats below read minima, maxima and
-    # counts, and `_keyed` sorts by time itself (a sort of every row saved).
-    # Only the columns read below: this is a copy of every timed row.
-    timed = materialized(
-        with_hosts(events.filter(pl.col("ts").is_not_null())).select(
-            "ts",
-            "_host",
-            "_pid",
-            "version",
-            "uptime_ms",
-            "gateway_pid",
-            # A flag, not the kind's text: a byte a row instead of a 16-byte view.
-            _uptime=pl.col("kind") == EventKind.UPTIME,
-        )
-    )
-    openers = materialized(_openers(timed, moves))
-    # What the epochs need of every row, summed up per epoch, pid and version
-    # (and, for uptime lines, the pid they name): a few rows, not a copy of
-    # every row with its epoch (busy 1 GB: 110 MB while it was made).
-    evidence_row = pl.col("_uptime") & pl.col("uptime_ms").is_not_null()
-    summary = materialized(
-        _keyed(timed, openers, "ts", "_pid")
-        .with_columns(
-            _evidence=evidence_row,
-            _evidence_pid=pl.when(evidence_row).then(pl.col("gateway_pid")),
-        )
-        .group_by("epoch_key", "_pid", "version", "_evidence", "_evidence_pid")
-        .agg(
-            first=pl.col("ts").min(),
-            last=pl.col("ts").max(),
-            n=pl.len(),
-            uptime_start=(pl.col("ts") - pl.duration(milliseconds=pl.col("uptime_ms"))).min(),
-        )
-    )
-    del timed
+    # Every timed row with its host and pid, read twice below and never held:
+    # a copy of them all, sorted for the as-of joins, was the report's peak
+    # (busy 2 GB: 110 MB more at 1 GB, 200 at 2).
+    timed = with_hosts(events.filter(pl.col("ts").is_not_null()))
+    seen = materialized(timed.group_by("_host", "_pid").agg(seen=pl.col("ts").min()))
+    openers = materialized(_openers(seen, moves))
+    summary = materialized(_summary(timed, openers))
     stats = summary.group_by("epoch_key").agg(
         first_line=pl.col("first").min(),
         last_line=pl.col("last").max(),
@@ -509,8 +533,13 @@ def annotated(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
     )
     # No total order needed here: `_keyed` sorts by time itself, the as-of joins
     # do not depend on the order of equal stamps, and the result is ordered below.
+    rows = _in_spans(with_hosts(events.filter(pl.col("ts").is_not_null())), openers)
+    span = ["_host", "_pid", "_span"]
+    keys = _keyed(rows.group_by(span).agg(pl.col("ts").min()), openers, "ts", "_pid").select(
+        *span, "epoch_key"
+    )
     timed = (
-        _keyed(with_hosts(events.filter(pl.col("ts").is_not_null())), openers, "ts", "_pid")
+        rows.join(keys, on=span, how="left", nulls_equal=True)
         .join(right, on="epoch_key", how="left")
         .rename({"epoch_key": "epoch"})
     )
@@ -525,6 +554,7 @@ def annotated(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
     ).drop(
         "_host",
         "_pid",
+        "_span",
         "epoch_pid",
         "epoch_start",
         "epoch_start_known",
