@@ -846,12 +846,6 @@ def main() -> None:
     """Entry point: one-line errors and documented exit codes, never a traceback."""
     trap_interrupts()
     tolerate_closed_stderr()
-    if "POLARS_ENGINE_AFFINITY" not in os.environ:
-        # polars 2 collects with its streaming engine by default; over tables
-        # held in memory, as ours are, that was slower (busy 1 GB: correlating
-        # 0.9-1.0 s against 0.65-0.8 s) and held more at the peak (1.10-1.12 GB
-        # against 1.04-1.06 GB).  The variable is polars' own knob.
-        pl.Config.set_engine_affinity("in-memory")
     try:
         code = app(standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(n), --fail-on-incident
