@@ -28,8 +28,8 @@ from collections.abc import Iterator
 from typing import TypeVar
 
 import polars as pl
-from polars.io.plugins import register_io_source
 
+from lockforensics.batches import pulled
 from lockforensics.schema import (
     ACTIVITY_KINDS,
     ACTIVITY_SCHEMA,
@@ -131,12 +131,13 @@ def in_windows(detail: pl.DataFrame, activity: pl.LazyFrame) -> pl.LazyFrame:
 
     A sink of the one merge held every row of the table at once, every column
     filled (busy 1 GB: 650 MB more).  A lazy concat of per-window merges held
-    nearly as much: polars does not push a window's slice into the Parquet
-    scan beneath a merge, so every window decoded the whole activity part
-    (busy 2 GB: 740 MB, 7 s).  Here each window reads its own slice of the
-    activity part first and is merged and collected on its own, as one batch
-    of a Python source the sink pulls from, so about one window is held at a
-    time (busy 2 GB: 360 MB, 3.7 s).
+    nearly as much, growing with the table: polars does not push a window's
+    slice into the Parquet scan beneath a merge, so every window decoded the
+    whole activity part (a cached ``ingest -o`` of busy 2 GB: 850-860 MB).
+    Here each window reads its own slice of the activity part first and is
+    merged and collected on its own, as one batch the sink pulls
+    (lockforensics/batches.py): about one window is held at a time (busy 1
+    and 2 GB: 320-350 MB, the same time).
     """
     places = (
         detail.get_column(POSITION),
@@ -144,25 +145,16 @@ def in_windows(detail: pl.DataFrame, activity: pl.LazyFrame) -> pl.LazyFrame:
     )
     total = len(places[0]) + len(places[1])
 
-    def windows(
-        columns: list[str] | None, predicate: pl.Expr | None, _limit: int | None, _batch: int | None
-    ) -> Iterator[pl.DataFrame]:
-        # polars applies a row limit again itself, but not a pushed-down filter.
+    def windows() -> Iterator[pl.DataFrame]:
         # An empty table still yields one (empty) window: the sink needs a batch.
         for low in range(0, max(total, 1), WINDOW_ROWS):
             (d0, d1), (a0, a1) = (
                 (p.search_sorted(low), p.search_sorted(low + WINDOW_ROWS)) for p in places
             )
             rows = activity.slice(a0, a1 - a0).collect().lazy()
-            window = whole(detail.slice(d0, d1 - d0).lazy(), rows)
-            if predicate is not None:
-                window = window.filter(predicate)
-            if columns is not None:
-                window = window.select(columns)
-            yield window.collect()
+            yield whole(detail.slice(d0, d1 - d0).lazy(), rows).collect()
 
-    schema = whole(detail.clear().lazy(), activity.clear()).collect_schema()
-    return register_io_source(windows, schema=schema)
+    return pulled(windows, whole(detail.clear().lazy(), activity.clear()).collect_schema())
 
 
 def as_events(activity: pl.LazyFrame, schema: pl.Schema = EVENT_SCHEMA) -> pl.LazyFrame:

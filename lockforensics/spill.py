@@ -29,8 +29,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import polars as pl
-from polars.io.plugins import register_io_source
 
+from lockforensics.batches import pulled
 from lockforensics.oncall.procinfo import SystemProbe
 
 #: Rows of the ordered part gathered and written at a time.
@@ -199,17 +199,8 @@ def ordered(
         frames = list(windows())
         return pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=full)
     target = spill.path("activity")
-
-    def source(
-        columns: list[str] | None, predicate: pl.Expr | None, rows: int | None, size: int | None
-    ) -> Iterator[pl.DataFrame]:
-        for window in windows():
-            chosen = window if columns is None else window.select(columns)
-            yield chosen if predicate is None else chosen.filter(predicate)
-
-    lazy = register_io_source(source, schema=full)
     try:
-        lazy.sink_parquet(target, compression="lz4")
+        pulled(windows, full).sink_parquet(target, compression="lz4")
     except (OSError, pl.exceptions.PolarsError):
         spill.failed = True
         target.unlink(missing_ok=True)
