@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import polars as pl
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -159,17 +160,39 @@ def test_memory_stays_bounded_on_a_256_mb_line(tmp_path: Path) -> None:
 def test_memory_stays_bounded_on_a_million_blank_lines(tmp_path: Path) -> None:
     """RSS follows the lines of a chunk, not a group per line: the continuation
     rules once took a window (``over``) per run of lines, and in a paste every
-    blank line is a run of its own (a million blank lines: 540 MB, 24 s).
+    blank line is a run of its own (a million blank lines: 530 MB, 25 s).
 
-    The child's own high-water mark (VmHWM), with polars' allocator returning
-    freed pages at once: the peak is then what the run holds (190 MB), not what
+    One chunk of all the lines (CHUNK_LINES lifted), a dash every thousand so
+    that no stretch is blank only (those are counted without polars).  The
+    child's own high-water mark (VmHWM), with polars' allocator returning
+    freed pages at once: the peak is then what the run holds (180 MB), not what
     the allocator kept, nor the parent's peak that a child's ``ru_maxrss``
     inherits through exec (the whole suite's pytest once made it 630 MB)."""
     path = tmp_path / "ticket.txt"  # a paste: plain text, whose records may wrap
-    lines = ["notes from the incident", *[""] * 1_000_000, _syslog("May 28 04:22:02")]
+    lines = ["notes from the incident", *([""] * 999 + ["-"]) * 1000, _syslog("May 28 04:22:02")]
+    read, events, peak_kib = _ingest_in_child(path, lines, "chunks.CHUNK_LINES = 1 << 30")
+    assert (read, events) == (1_000_002, 1)
+    assert peak_kib < 350 * 1024, f"peak RSS {peak_kib // 1024} MiB"
+
+
+def test_a_chunk_of_short_lines_is_split(tmp_path: Path) -> None:
+    """A chunk's working set follows its lines (about 110 bytes each at the peak),
+    so a chunk holds at most CHUNK_LINES of them: two million short lines
+    peaked at 230 MB read as one chunk, and at 126 MB in pieces."""
+    path = tmp_path / "ticket.txt"
+    lines = ["notes from the incident", *([""] * 99 + ["-"]) * 20_000, _syslog("May 28 04:22:02")]
+    read, events, peak_kib = _ingest_in_child(path, lines, "pass")
+    assert (read, events) == (2_000_002, 1)
+    assert peak_kib < 180 * 1024, f"peak RSS {peak_kib // 1024} MiB"
+
+
+def _ingest_in_child(path: Path, lines: list[str], setup: str) -> tuple[int, int, int]:
+    """Lines read, events and the child's own VmHWM (KiB), ``path`` (written with
+    ``lines``) ingested in a child after ``setup`` (``chunks`` is imported)."""
     path.write_text("\n".join(lines) + "\n")
     code = (
-        "from pathlib import Path; from lockforensics.pipeline import ingest; "
+        "from pathlib import Path; from lockforensics.parsing import chunks; "
+        f"{setup}; from lockforensics.pipeline import ingest; "
         f"r = ingest([Path({str(path)!r})]); "
         f"print(r.files[0].lines, r.events.height, {_HIGH_WATER})"
     )
@@ -178,8 +201,58 @@ def test_memory_stays_bounded_on_a_million_blank_lines(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
     )
     read, events, peak_kib = (int(x) for x in out.stdout.split())
-    assert (read, events) == (1_000_002, 1)
-    assert peak_kib < 350 * 1024, f"peak RSS {peak_kib // 1024} MiB"
+    return read, events, peak_kib
+
+
+@given(
+    st.lists(st.sampled_from([b"\n", b"x\n", b"  \n", b"a long line of text\n"]), max_size=60),
+    st.sampled_from([b"", b"tail"]),
+    st.integers(1, 5),
+)
+def test_chunks_are_split_at_line_ends_into_few_lines(
+    lines: list[bytes], unended: bytes, most: int
+) -> None:
+    """A block of lines comes back whole, in order, in pieces of at most ``most``
+    line ends, each cut at a line end."""
+    block = b"".join(lines) + unended
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunks, "CHUNK_LINES", most)
+        pieces = list(chunks._at_most_lines(block)) if block else []
+    assert b"".join(pieces) == block
+    assert all(piece for piece in pieces)
+    assert all(piece.count(b"\n") <= most for piece in pieces)
+    assert all(piece.endswith(b"\n") for piece in pieces[:-1])
+
+
+def test_blank_stretches_are_noise_and_tell_no_envelope(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Chunks of blank lines only are counted (as noise) without being read as
+    lines: every line is still accounted, and a file that opens with them is
+    not said to change envelope when its records begin."""
+    monkeypatch.setattr(chunks, "CHUNK_BYTES", 64)
+    stamp = "2026-05-28T06:21:{:02d}.000+02:00"
+    lock = " [diagnostic] lane wait exceeded: lane=main waitedMs=3000 queueAhead=1"
+    text = (
+        "\n" * 500
+        + stamp.format(1)
+        + lock
+        + "\n"
+        + " \n" * 300
+        + "\r\n" * 200
+        + stamp.format(2)
+        + lock
+        + "\n"
+        + "\t\n" * 50
+        + "   "
+    )
+    result = ingest_files({"capture.log": text})
+    scan = result.files[0]
+    assert (scan.lines, scan.noise_lines, scan.event_lines) == (1053, 1051, 2)
+    assert scan.envelope == "console"
+    assert result.events.height == 2
+    assert not scan.warnings
+    _accounted(result)
 
 
 def _syslog(stamp: str) -> str:

@@ -39,7 +39,15 @@ from lockforensics.parsing.timestamps import FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 from lockforensics.spill import Spill
 
-CHUNK_BYTES = 16 << 20
+#: Bytes read at a time.  Two scanning threads each hold a chunk's lines and a
+#: batch of candidates: 8 MB chunks peaked 60-90 MB lower than 16 MB ones on
+#: a busy bundle, at the same speed.
+CHUNK_BYTES = 8 << 20
+#: The most lines one chunk holds.  A chunk's working set follows its lines
+#: more than its bytes (about 110 bytes a line at the peak), and 8 MB of
+#: newlines is 8 million lines: a chunk with more is split at line ends.
+#: Logs average far more than 32 bytes a line, so only floods are split.
+CHUNK_LINES = 1 << 18
 SEPARATOR = b"\x1f"
 SNIFF_BYTES = 64 << 10
 #: The longest line kept; the rest of a longer one is counted and dropped.
@@ -75,7 +83,7 @@ class Pending:
 
     def add(self, candidates: pl.DataFrame, rollovers: list[int]) -> None:
         # A filtered string column still points into the whole chunk's
-        # buffers; copied, a batch holds its candidates, not 16 MB a chunk.
+        # buffers; copied, a batch holds its candidates, not 8 MB a chunk.
         text = pl.concat_str([pl.col("text"), pl.lit("")])
         self.frames.append(candidates.with_columns(text.alias("text")))
         self.rows += candidates.height
@@ -132,7 +140,7 @@ def chunks(
             progress(len(block))
         if not block:
             if rest:
-                yield rest
+                yield from _at_most_lines(rest)
             return
         if skipping:
             newline = block.find(b"\n")
@@ -149,7 +157,21 @@ def chunks(
             cuts.cut(len(rest) - MAX_LINE)
             rest, skipping = rest[:MAX_LINE], True
         if end >= 0:
-            yield block[: end + 1]
+            yield from _at_most_lines(block[: end + 1])
+
+
+def _at_most_lines(block: bytes) -> Iterator[bytes]:
+    """``block`` (whole lines, the last maybe unended) in pieces of at most
+    CHUNK_LINES lines, halved at a line end until each is small enough."""
+    if block.count(b"\n") <= CHUNK_LINES:
+        yield block
+        return
+    half = len(block) // 2
+    # Some line ends in each half, or the first after the middle: with two or
+    # more line ends neither piece is empty.
+    cut = (block.rfind(b"\n", 0, half) + 1) or (block.find(b"\n", half) + 1)
+    yield from _at_most_lines(block[:cut])
+    yield from _at_most_lines(block[cut:])
 
 
 class _Stoppable:
@@ -214,8 +236,17 @@ class LogEngine:
         pending = Pending()
         read = _Stoppable(chunks(stream, progress, cuts))
         for chunk in read:
+            if carry is None and not chunk.strip():
+                # Only blank lines (a flood in a paste, a preallocated file):
+                # noise, counted here.  They are no record, start none and
+                # tell no envelope; through polars they cost 3 us a line.
+                blank = chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+                result.lines += blank
+                result.noise_lines += blank
+                base += blank
+                continue
             # One byte, not the two of a CSI: a single-byte search is memchr
-            # (GB/s), a two-byte one over a 16 MB chunk costs as much as a regex.
+            # (GB/s), a two-byte one over an 8 MB chunk costs as much as a regex.
             ansi = b"\x1b" in chunk
             frame = _clean(lines_frame(chunk), ansi, result, cuts)
             del chunk  # the frame holds the lines now (see below)
@@ -531,7 +562,7 @@ def _sample_raw(frame: pl.DataFrame, result: FileScan, spill: Spill | None) -> N
     lock events, not log lines."""
     keyed = frame.with_columns(_key=pl.col("message").hash())
     detail, activity = split(keyed, result.raw_kept)
-    # A kept row's text is a view into the whole chunk's buffers (16 MB of
+    # A kept row's text is a view into the whole chunk's buffers (8 MB of
     # lines): copied out, the few sample rows no longer hold the chunk alive.
     result.frames.append(pl.from_dicts(detail.to_dicts(), schema=detail.schema))
     if not activity.is_empty():
