@@ -449,13 +449,25 @@ def derived(result: Ingest, settings: Settings | None = None) -> Memo:
 
 
 def _kept_lazily(result: Ingest, name: str, make: Callable[[], pl.DataFrame]) -> pl.LazyFrame:
-    """:func:`derived` for a frame with a row per event (the annotation): one kept
-    in the cache entry is scanned, not read, so a report reads only its rows and
-    columns that the stages and reporters ask for."""
-    path = cache.derived_file(result.cache_entry, name)
-    if name not in result.derived and path is not None and path.exists():
-        return pl.scan_parquet(path)
-    return derived(result)(name, make).lazy()
+    """:func:`derived` for a frame with a row per event (the annotation), read from
+    its file: one kept in the cache entry is scanned, not read, so a report reads
+    only its rows and columns that the stages and reporters ask for.  One just
+    made is let go once it is there too (without a cache entry, in the ingest's
+    spill folder): held, it stood under every later stage (busy 2 GB: 73 MB)."""
+    cached = cache.derived_file(result.cache_entry, name)
+    spilled = result.spill.path(f"derived-{name}") if result.spill is not None else None
+    for path in (cached, spilled):
+        if name not in result.derived and path is not None and path.exists():
+            return pl.scan_parquet(path)
+    frame = derived(result)(name, make)  # kept in the cache entry when it can be
+    if cached is not None and cached.exists():
+        path = cached
+    elif spilled is not None and result.spill is not None and result.spill.write(spilled, frame):
+        path = spilled
+    else:
+        return frame.lazy()
+    del result.derived[name]
+    return pl.scan_parquet(path)
 
 
 def analyze(result: Ingest, settings: Settings) -> Findings:
@@ -496,6 +508,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         memo("epochs", lambda: annotate_once()[0]),
         _kept_lazily(result, "annotation", lambda: annotate_once()[1]),
     )
+    annotate_once.cache_clear()  # the columns are in their file now, when they can be
     return correlate(
         detail,
         settings,

@@ -67,17 +67,20 @@ class Spill:
         return self._folder / f"{stem}.parquet"
 
     def keep(self, frame: pl.DataFrame) -> pl.LazyFrame:
-        """``frame`` written to a new part file, and read back lazily from it.
-
-        lz4: the parts are read back once or twice, soon (busy 1 GB: 23 MB)."""
+        """``frame`` written to a new part file, and read back lazily from it."""
         path = self.path(f"part-{next(self._names):07d}")
+        return pl.scan_parquet(path) if self.write(path, frame) else frame.lazy()
+
+    def write(self, path: Path, frame: pl.DataFrame) -> bool:
+        """``frame`` written to ``path`` in the folder; False, and no file left, when
+        it cannot be.  lz4: what is kept here is read back soon (busy 1 GB: 23 MB)."""
         try:
             frame.write_parquet(path, compression="lz4")
         except (OSError, pl.exceptions.PolarsError):
             self.failed = True
             path.unlink(missing_ok=True)
-            return frame.lazy()
-        return pl.scan_parquet(path)
+            return False
+        return True
 
     def drop_parts(self) -> None:
         """Remove the part files (read into the ordered part, which stays)."""

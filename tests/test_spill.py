@@ -23,9 +23,10 @@ from polars.testing import assert_frame_equal
 
 from lockforensics import spill as spill_module
 from lockforensics.errors import DataError
+from lockforensics.findings import Settings
 from lockforensics.ingest.bundle import walk
 from lockforensics.parsing import chunks
-from lockforensics.pipeline import SPILL_FAILED, Ingest, ingest, ingest_inputs
+from lockforensics.pipeline import SPILL_FAILED, Ingest, analyze, ingest, ingest_inputs
 from lockforensics.spill import Parts, Spill, ordered
 from samples.generate import build, parse_size
 
@@ -84,6 +85,23 @@ def test_spilled_table_is_the_table_in_memory(
     assert SPILL_FAILED not in spilled.warnings
     folder.close()
     assert not Path(folder.path("x").parent).exists()
+
+
+def test_the_annotation_waits_in_the_spill_folder(busy: Path) -> None:
+    """Uncached, a report's per-row annotation is read from the spill folder, not
+    held (it stood under every later stage), and finds what a held one finds."""
+    folder = Spill()
+    spilled = _ingest(busy, folder)
+    held = _ingest(busy, None)
+    options = Settings()
+    found = analyze(spilled, options)
+    assert folder.path("derived-annotation").exists()
+    assert "annotation" not in spilled.derived
+    want = analyze(held, options)
+    assert "annotation" in held.derived
+    assert_frame_equal(found.incidents, want.incidents)
+    assert_frame_equal(found.events.collect(), want.events.collect())
+    folder.close()
 
 
 def test_a_spill_that_cannot_be_written_keeps_the_rows_in_memory(busy: Path) -> None:
