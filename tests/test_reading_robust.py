@@ -20,7 +20,7 @@ from polars.testing import assert_frame_equal
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing import chunks
 from lockforensics.parsing.envelopes import load_envelopes
-from lockforensics.pipeline import ingest_inputs
+from lockforensics.pipeline import ingest, ingest_inputs
 from tests.conftest import SAMPLE, ingest_files
 
 
@@ -177,8 +177,8 @@ def test_memory_stays_bounded_on_a_million_blank_lines(tmp_path: Path) -> None:
 
 def test_a_chunk_of_short_lines_is_split(tmp_path: Path) -> None:
     """A chunk's working set follows its lines (about 110 bytes each at the peak),
-    so a chunk holds at most CHUNK_LINES of them: two million short lines
-    peaked at 230 MB read as one chunk, and at 126 MB in pieces."""
+    so at most CHUNK_LINES of them are read at once: two million short lines
+    peaked at 232 MB read as one chunk, and at 150 MB in slices."""
     path = tmp_path / "ticket.txt"
     lines = ["notes from the incident", *([""] * 99 + ["-"]) * 20_000, _syslog("May 28 04:22:02")]
     read, events, peak_kib = _ingest_in_child(path, lines, "pass")
@@ -204,24 +204,15 @@ def _ingest_in_child(path: Path, lines: list[str], setup: str) -> tuple[int, int
     return read, events, peak_kib
 
 
-@given(
-    st.lists(st.sampled_from([b"\n", b"x\n", b"  \n", b"a long line of text\n"]), max_size=60),
-    st.sampled_from([b"", b"tail"]),
-    st.integers(1, 5),
-)
-def test_chunks_are_split_at_line_ends_into_few_lines(
-    lines: list[bytes], unended: bytes, most: int
-) -> None:
-    """A block of lines comes back whole, in order, in pieces of at most ``most``
-    line ends, each cut at a line end."""
-    block = b"".join(lines) + unended
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(chunks, "CHUNK_LINES", most)
-        pieces = list(chunks._at_most_lines(block)) if block else []
-    assert b"".join(pieces) == block
-    assert all(piece for piece in pieces)
-    assert all(piece.count(b"\n") <= most for piece in pieces)
-    assert all(piece.endswith(b"\n") for piece in pieces[:-1])
+def test_a_chunk_read_in_slices_gives_the_same_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slices of CHUNK_LINES lines are chunks of their own to the engine: records
+    cut between two are held back and joined, as at a chunk's end."""
+    whole = ingest([SAMPLE])
+    monkeypatch.setattr(chunks, "CHUNK_LINES", 50)
+    sliced = ingest([SAMPLE])
+    assert [f.lines for f in sliced.files] == [f.lines for f in whole.files]
+    assert [f.event_lines for f in sliced.files] == [f.event_lines for f in whole.files]
+    assert_frame_equal(sliced.events, whole.events)
 
 
 def test_blank_stretches_are_noise_and_tell_no_envelope(

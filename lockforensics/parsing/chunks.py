@@ -43,10 +43,10 @@ from lockforensics.spill import Spill
 #: batch of candidates: 8 MB chunks peaked 60-90 MB lower than 16 MB ones on
 #: a busy bundle, at the same speed.
 CHUNK_BYTES = 8 << 20
-#: The most lines one chunk holds.  A chunk's working set follows its lines
-#: more than its bytes (about 110 bytes a line at the peak), and 8 MB of
-#: newlines is 8 million lines: a chunk with more is split at line ends.
-#: Logs average far more than 32 bytes a line, so only floods are split.
+#: The most lines read at once.  A chunk's working set follows its lines more
+#: than its bytes (about 110 bytes a line at the peak), and 8 MB of newlines is
+#: 8 million lines: a chunk with more is read in slices of this many lines.
+#: Logs average far more than 32 bytes a line, so only floods are sliced.
 CHUNK_LINES = 1 << 18
 SEPARATOR = b"\x1f"
 SNIFF_BYTES = 64 << 10
@@ -140,7 +140,7 @@ def chunks(
             progress(len(block))
         if not block:
             if rest:
-                yield from _at_most_lines(rest)
+                yield rest
             return
         if skipping:
             newline = block.find(b"\n")
@@ -157,21 +157,7 @@ def chunks(
             cuts.cut(len(rest) - MAX_LINE)
             rest, skipping = rest[:MAX_LINE], True
         if end >= 0:
-            yield from _at_most_lines(block[: end + 1])
-
-
-def _at_most_lines(block: bytes) -> Iterator[bytes]:
-    """``block`` (whole lines, the last maybe unended) in pieces of at most
-    CHUNK_LINES lines, halved at a line end until each is small enough."""
-    if block.count(b"\n") <= CHUNK_LINES:
-        yield block
-        return
-    half = len(block) // 2
-    # Some line ends in each half, or the first after the middle: with two or
-    # more line ends neither piece is empty.
-    cut = (block.rfind(b"\n", 0, half) + 1) or (block.find(b"\n", half) + 1)
-    yield from _at_most_lines(block[:cut])
-    yield from _at_most_lines(block[cut:])
+            yield block[: end + 1]
 
 
 class _Stoppable:
@@ -248,39 +234,42 @@ class LogEngine:
             # One byte, not the two of a CSI: a single-byte search is memchr
             # (GB/s), a two-byte one over an 8 MB chunk costs as much as a regex.
             ansi = b"\x1b" in chunk
-            frame = _clean(lines_frame(chunk), ansi, result, cuts)
+            lines = lines_frame(chunk)
             del chunk  # the frame holds the lines now (see below)
-            if carry is not None:
-                frame, carry = pl.concat([carry, frame]), None
-            texts = frame.get_column("text").head(SNIFF_WINDOW).to_list()
-            found = sniff(_sniff_sample(texts), self.envelopes)
-            if env is None:
-                env = found
-                opening = [(t or "")[:SNIFF_BYTES] for t in texts[:SNIFF_LINES]]
-                others = [t for t in opening if not self.candidate.search(t)]
-                _zone_evidence(env, others, result)
-                first = self._first_bound(env, opening, clock)
-            elif found is not PLAIN and found is not env:
-                result.warnings.append(
-                    f"{result.source}: line {base + 1}: "
-                    f"envelope changes from {env.name} to {found.name}"
-                )
-                self._settle(pending, env, clock, result)
-                env = found
-            wrap_start = self._wrap_start(env)
-            if (
-                env.wraps
-                and frame.height - (cut := trailing_start(frame, env.line, wrap_start))
-                <= CARRY_LINES
-            ):
-                frame, carry = frame.head(cut), frame.slice(cut)
-                if frame.is_empty():
-                    continue
-            base = self._chunk(frame, base, env, clock, result, pending)
-            # Let go now, not when the next chunk replaces it: kept, this
-            # chunk's lines (and its bytes, above) sat beside the next one
-            # being read and split, 40-50 MB more per scanning thread.
-            del frame
+            for start in range(0, lines.height, CHUNK_LINES):
+                frame = _clean(lines.slice(start, CHUNK_LINES), ansi, result, cuts)
+                if carry is not None:
+                    frame, carry = pl.concat([carry, frame]), None
+                texts = frame.get_column("text").head(SNIFF_WINDOW).to_list()
+                found = sniff(_sniff_sample(texts), self.envelopes)
+                if env is None:
+                    env = found
+                    opening = [(t or "")[:SNIFF_BYTES] for t in texts[:SNIFF_LINES]]
+                    others = [t for t in opening if not self.candidate.search(t)]
+                    _zone_evidence(env, others, result)
+                    first = self._first_bound(env, opening, clock)
+                elif found is not PLAIN and found is not env:
+                    result.warnings.append(
+                        f"{result.source}: line {base + 1}: "
+                        f"envelope changes from {env.name} to {found.name}"
+                    )
+                    self._settle(pending, env, clock, result)
+                    env = found
+                wrap_start = self._wrap_start(env)
+                if (
+                    env.wraps
+                    and frame.height - (cut := trailing_start(frame, env.line, wrap_start))
+                    <= CARRY_LINES
+                ):
+                    frame, carry = frame.head(cut), frame.slice(cut)
+                    if frame.is_empty():
+                        continue
+                base = self._chunk(frame, base, env, clock, result, pending)
+                # Let go now, not when the next chunk replaces it: kept, this
+                # chunk's lines (and its bytes, above) sat beside the next one
+                # being read and split, 40-50 MB more per scanning thread.
+                del frame
+            del lines
         if carry is not None and env is not None:
             base = self._chunk(carry, base, env, clock, result, pending)
         if env is not None:
