@@ -398,8 +398,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     # read it (1.6 s against 0.55 s over the 800,000 rows of a busy bundle).
     moves = materialized(transitions(events))
     # Every timed row with its host and pid, read twice below and never held:
-    # a copy of them all, sorted for the as-of joins, was the report's peak
-    # (busy 2 GB: 110 MB more at 1 GB, 200 at 2).
+    # a copy of them all, then sorted for the as-of joins, grew with the table.
     timed = with_hosts(events.filter(pl.col("ts").is_not_null()))
     seen = materialized(timed.group_by("_host", "_pid").agg(seen=pl.col("ts").min()))
     openers = materialized(_openers(seen, moves))
