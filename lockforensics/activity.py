@@ -137,7 +137,7 @@ def in_windows(detail: pl.DataFrame, activity: pl.LazyFrame) -> pl.LazyFrame:
     Here each window reads its own slice of the activity part first and is
     merged and collected on its own, as one batch the sink pulls
     (lockforensics/batches.py): about one window is held at a time (busy 1
-    and 2 GB: 320-350 MB, the same time).
+    and 2 GB: 320-370 MB, the same time).
     """
     places = (
         detail.get_column(POSITION),
