@@ -11,12 +11,11 @@ frame in the table's total order, and occurrences are assigned.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
 import shutil
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -27,10 +26,12 @@ import polars as pl
 
 from lockforensics.activity import (
     as_events,
+    conform,
     empty_activity,
     in_windows,
     whole,
 )
+from lockforensics.batches import pulled
 from lockforensics.correlate import (
     alignment,
     epochs,
@@ -64,6 +65,7 @@ from lockforensics.parsing.timestamps import (
 )
 from lockforensics.schema import (
     EPOCH_COLUMNS,
+    EVENT_SCHEMA,
     IDENTITY_COLUMNS,
     LOCK_KINDS,
     EventKind,
@@ -84,12 +86,14 @@ def computed(name: str, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
 
 @dataclass(frozen=True, slots=True)
 class Annotation:
-    """The epoch table and, per event row, the columns ``annotate`` adds or fills."""
+    """The epoch table, and the columns ``annotate`` adds or fills (ANNOTATION_SCHEMA)
+    for each part of the table."""
 
     epochs: pl.DataFrame
-    # ANNOTATION_COLUMNS, one row per event, in table order; lazy when scanned
-    # from a cache entry (a report reads the rows and columns it needs).
-    columns: pl.DataFrame | pl.LazyFrame
+    detail: pl.DataFrame  # one row per detail row, in its order
+    # The activity rows with those columns beside theirs, in one file when it
+    # can be: a stage's filter then reaches the rows before any is read.
+    activity: pl.LazyFrame
 
 
 @dataclass(slots=True)
@@ -448,26 +452,23 @@ def derived(result: Ingest, settings: Settings | None = None) -> Memo:
     return memo
 
 
-def _kept_lazily(result: Ingest, name: str, make: Callable[[], pl.DataFrame]) -> pl.LazyFrame:
-    """:func:`derived` for a frame with a row per event (the annotation), read from
-    its file: one kept in the cache entry is scanned, not read, so a report reads
-    only its rows and columns that the stages and reporters ask for.  One just
-    made is let go once it is there too (without a cache entry, in the ingest's
-    spill folder): held, it stood under every later stage (busy 2 GB: 73 MB)."""
+def _kept_lazily(result: Ingest, name: str, plan: Callable[[], pl.LazyFrame]) -> pl.LazyFrame:
+    """A frame with a row per activity row (annotated), kept in a file and scanned
+    from it: in the cache entry for another report, else in the ingest's spill
+    folder.  ``plan()`` is sunk there a batch at a time, never held whole, and
+    a report reads only the rows and columns that the stages and reporters ask
+    for.  Made whole and held, the annotation was the busy 2 GB report's peak
+    (560-620 MB), and stood under every later stage."""
     cached = cache.derived_file(result.cache_entry, name)
     spilled = result.spill.path(f"derived-{name}") if result.spill is not None else None
     for path in (cached, spilled):
-        if name not in result.derived and path is not None and path.exists():
+        if path is not None and path.exists():
             return pl.scan_parquet(path)
-    frame = derived(result)(name, make)  # kept in the cache entry when it can be
-    if cached is not None and cached.exists():
-        path = cached
-    elif spilled is not None and result.spill is not None and result.spill.write(spilled, frame):
-        path = spilled
-    else:
-        return frame.lazy()
-    del result.derived[name]
-    return pl.scan_parquet(path)
+    if cached is not None and cache.keep_derived(result.cache_entry, name, plan()):
+        return pl.scan_parquet(cached)
+    if spilled is not None and result.spill is not None and result.spill.write(spilled, plan()):
+        return pl.scan_parquet(spilled)
+    return plan().collect().lazy()
 
 
 def analyze(result: Ingest, settings: Settings) -> Findings:
@@ -502,13 +503,13 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         warnings=tuple(result.warnings) + far,
         hostless_inputs=int(hostless),
     )
-    # Epochs and their columns come out of one computation, made at most once.
-    annotate_once = functools.cache(lambda: annotation_frames(detail, activity))
+    epoch_table = memo("epochs", lambda: _epochs_of(_annotation_input(detail, activity)))
+    made = _Annotating(detail, activity, epoch_table)
     known = Annotation(
-        memo("epochs", lambda: annotate_once()[0]),
-        _kept_lazily(result, "annotation", lambda: annotate_once()[1]),
+        epoch_table,
+        memo("annotation-detail", made.detail),
+        _kept_lazily(result, "annotated-activity", made.activity),
     )
-    annotate_once.cache_clear()  # the columns are in their file now, when they can be
     return correlate(
         detail,
         settings,
@@ -566,17 +567,10 @@ def correlate(
     activity = empty_activity().lazy() if activity is None else activity.lazy()
     found = known or annotation(events, activity)
     epoch_table = found.epochs
-    columns = found.columns.lazy()
-    # The activity rows' columns beside them by position, lazily: a part (or
-    # an annotation) still in a cache entry's file is then read only for the
-    # rows and columns asked of it.
-    mine = columns.slice(events.height)
-    added = mine.collect_schema().names()
-    stored = [c for c in activity.collect_schema().names() if c not in added]
-    parts = (
-        events.with_columns(columns.head(events.height).collect().get_columns()).lazy(),
-        pl.concat([activity.select(stored), mine], how="horizontal"),
-    )
+    # The activity rows and their annotation are one file: a stage's filter
+    # reaches its rows before any is read.  Beside each other by position (two
+    # files), every stage read every row of both (busy 2 GB: 535 MB at failures).
+    parts = (events.with_columns(found.detail.get_columns()).lazy(), found.activity)
     table = whole(*parts)
     limited = settings.since is not None or settings.until is not None or bool(settings.agents)
     lazy = scope.in_scope(table, settings.since, settings.until, settings.agents)
@@ -676,8 +670,8 @@ def correlate(
     )
 
 
-#: The columns the annotating stages read: epochs.epochs, epochs.annotated and
-#: identity.link.  They sort and join the table, and on a busy bundle a copy of
+#: The columns the annotating stages read: epochs.epochs, epochs.placed and
+#: identity.linked.  They sort and join the table, and on a busy bundle a copy of
 #: every column costs several times the table itself; so each runs on its own
 #: columns alone, and their new columns are put back beside the rest (row
 #: order is kept by ``_row``).
@@ -691,49 +685,111 @@ _ANNOTATE_INPUT = tuple(dict.fromkeys(_EPOCH_INPUT + _IDENTITY_INPUT))
 
 
 #: The columns epochs and session identity add to (or fill in) the event table.
-ANNOTATION_COLUMNS = ("gateway_pid", *EPOCH_COLUMNS.names(), *IDENTITY_COLUMNS.names())
+ANNOTATION_SCHEMA = pl.Schema(
+    {"gateway_pid": EVENT_SCHEMA["gateway_pid"], **EPOCH_COLUMNS, **IDENTITY_COLUMNS}
+)
+#: Rows annotated at a time.  What a row's columns need of the others is small
+#: (epochs.placement, identity.links), and a batch's working set follows its
+#: rows.  On the busy 2 GB bundle, annotating alone peaked at 536, 383 and
+#: 360 MB with 2^19, 2^17 and 2^16 rows a batch, and took 0.5 and 0.9 s more
+#: than with 2^19.
+ANNOTATION_ROWS = 1 << 17
 
 
 def annotation(
     events: pl.DataFrame, activity: pl.DataFrame | pl.LazyFrame | None = None
 ) -> Annotation:
-    """Epochs of the table (or its two parts) and the columns they give every row:
-    the detail rows' first, then the activity rows'."""
-    return Annotation(*annotation_frames(events, activity))
+    """Epochs of the table (or its two parts) and the columns they give every row."""
+    epoch_table = _epochs_of(_annotation_input(events, activity))
+    made = _Annotating(events, activity, epoch_table)
+    return Annotation(epoch_table, made.detail(), made.activity().collect().lazy())
 
 
-def annotation_frames(
-    events: pl.DataFrame, activity: pl.DataFrame | pl.LazyFrame | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """:func:`annotation`'s epoch table and columns."""
+def _annotation_input(
+    events: pl.DataFrame, activity: pl.DataFrame | pl.LazyFrame | None
+) -> list[pl.LazyFrame]:
+    """The columns annotating reads, of the detail part then the activity part, with
+    one schema.  Lazy: each stage copies only the columns it reads."""
     parts = [events.lazy()] + ([as_events(activity.lazy())] if activity is not None else [])
-    # Lazy: each stage below copies only the columns it reads; the columns of
-    # every row collected here first were a copy held beside all of theirs.
-    narrow = pl.concat(
-        [p.select([c for c in _ANNOTATE_INPUT if c in p.collect_schema()]) for p in parts],
-        how="diagonal_relaxed",
-    )
-    epoch_table = epochs.epochs(narrow.select(_EPOCH_INPUT)).collect()
-    return epoch_table, _annotated(narrow, epoch_table)
+    chosen = [p.select([c for c in _ANNOTATE_INPUT if c in p.collect_schema()]) for p in parts]
+    schema = pl.concat(chosen, how="diagonal_relaxed").collect_schema()
+    return [conform(part, schema) for part in chosen]
+
+
+def _epochs_of(parts: list[pl.LazyFrame]) -> pl.DataFrame:
+    return epochs.epochs(pl.concat(parts).select(_EPOCH_INPUT)).collect()
+
+
+class _Annotating:
+    """The annotation of a table's two parts, made ANNOTATION_ROWS at a time.
+
+    What a row's columns need of the other rows (epochs.placement,
+    identity.links) is worked out once, when first asked for.
+    """
+
+    def __init__(
+        self,
+        detail: pl.DataFrame,
+        activity: pl.DataFrame | pl.LazyFrame | None,
+        epoch_table: pl.DataFrame,
+    ) -> None:
+        self._detail = detail
+        self._activity = empty_activity().lazy() if activity is None else activity.lazy()
+        self._epochs = epoch_table
+        self._input = _annotation_input(detail, self._activity)
+        self._context: tuple[epochs.Placement, identity.Links] | None = None
+
+    def _columns(self, rows: pl.DataFrame) -> pl.DataFrame:
+        """ANNOTATION_SCHEMA's columns of ``rows`` (of either part, typed as events)."""
+        if self._context is None:
+            whole = pl.concat(self._input)
+            self._context = (
+                epochs.placement(whole.select(_TIMING_INPUT), self._epochs.lazy()),
+                identity.links(whole.select(_IDENTITY_INPUT)),
+            )
+        return _annotated(conform(rows.lazy(), self._input[0].collect_schema()), *self._context)
+
+    def detail(self) -> pl.DataFrame:
+        """The detail rows' columns (a few per lock event: held)."""
+        batches = [
+            self._columns(self._detail.slice(start, ANNOTATION_ROWS))
+            for start in range(0, self._detail.height, ANNOTATION_ROWS)
+        ]
+        return pl.concat(batches) if batches else pl.DataFrame(schema=ANNOTATION_SCHEMA)
+
+    def activity(self) -> pl.LazyFrame:
+        """The activity rows with their columns beside them, as a sink pulls them."""
+        stored = self._activity.collect_schema()
+        kept = pl.Schema({n: t for n, t in stored.items() if n not in ANNOTATION_SCHEMA})
+
+        def batches() -> Iterator[pl.DataFrame]:
+            height = self._activity.select(pl.len()).collect().item()
+            for start in range(0, height, ANNOTATION_ROWS):
+                rows = self._activity.slice(start, ANNOTATION_ROWS).collect()
+                columns = self._columns(as_events(rows.lazy()).collect())
+                yield rows.select(kept.names()).hstack(columns.get_columns())
+
+        return pulled(batches, pl.Schema({**kept, **ANNOTATION_SCHEMA}))
 
 
 def annotate(events: pl.DataFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
     """The table with epoch, uptime and linked-session columns."""
-    columns = _annotated(events.lazy(), epoch_table)
+    columns = _Annotating(events, None, epoch_table).detail()
     return events.with_columns(columns.get_column("gateway_pid")).hstack(
         columns.drop("gateway_pid").get_columns()
     )
 
 
-def _annotated(events: pl.LazyFrame, epoch_table: pl.DataFrame) -> pl.DataFrame:
-    """ANNOTATION_COLUMNS for every row of ``events``, in its order."""
+def _annotated(
+    events: pl.LazyFrame, place: epochs.Placement, found: identity.Links
+) -> pl.DataFrame:
+    """ANNOTATION_SCHEMA's columns for every row of ``events``, in its order."""
     rows = events.with_row_index("_row")
-    timing = epochs.annotated(rows.select("_row", *_TIMING_INPUT), epoch_table.lazy())
-    # link keeps its input's row order; the session of a row does not depend on it.
-    session = identity.link(rows.select("_row", *_IDENTITY_INPUT))
+    timing = epochs.placed(place, rows.select("_row", *_TIMING_INPUT))
+    # linked keeps its input's row order; the session of a row does not depend on it.
+    session = identity.linked(found, rows.select("_row", *_IDENTITY_INPUT))
     # One after the other, not in one collect_all: together, the two stages'
-    # working sets (about 220 MB each on busy 1 GB) stood at once, and the
-    # report's peak was here (busy 1 GB: 600-640 against 580 MB, same time).
+    # working sets stood at once.
     times = timing.select("_row", "gateway_pid", *EPOCH_COLUMNS.names()).sort("_row").collect()
     sessions = session.select(IDENTITY_COLUMNS.names()).collect()
     count = events.select(pl.len()).collect()

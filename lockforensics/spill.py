@@ -71,11 +71,15 @@ class Spill:
         path = self.path(f"part-{next(self._names):07d}")
         return pl.scan_parquet(path) if self.write(path, frame) else frame.lazy()
 
-    def write(self, path: Path, frame: pl.DataFrame) -> bool:
-        """``frame`` written to ``path`` in the folder; False, and no file left, when
-        it cannot be.  lz4: what is kept here is read back soon (busy 1 GB: 23 MB)."""
+    def write(self, path: Path, frame: pl.DataFrame | pl.LazyFrame) -> bool:
+        """``frame`` written to ``path`` in the folder (a lazy one sunk, never held
+        whole); False, and no file left, when it cannot be.  lz4: what is kept
+        here is read back soon (busy 1 GB: 23 MB)."""
         try:
-            frame.write_parquet(path, compression="lz4")
+            if isinstance(frame, pl.LazyFrame):
+                frame.sink_parquet(path, compression="lz4")
+            else:
+                frame.write_parquet(path, compression="lz4")
         except (OSError, pl.exceptions.PolarsError):
             self.failed = True
             path.unlink(missing_ok=True)

@@ -120,7 +120,8 @@ def test_a_report_keeps_what_the_table_decides_for_the_next(
 
         return run
 
-    monkeypatch.setattr(pipeline, "annotation_frames", lambda *a: pytest.fail("annotated again"))
+    monkeypatch.setattr(pipeline, "_epochs_of", lambda *a: pytest.fail("epochs again"))
+    monkeypatch.setattr(pipeline._Annotating, "_columns", lambda *a: pytest.fail("annotated again"))
     monkeypatch.setattr(runs, "runs", counted("runs", runs.runs))
     monkeypatch.setattr(resolution, "clears", counted("clears", resolution.clears))
     monkeypatch.setattr(triggers, "writers", counted("writers", triggers.writers))
@@ -155,7 +156,7 @@ def test_a_cached_report_reads_the_activity_rows_from_the_entry_not_whole(
             expected, options
         )
     assert again._activity is None  # never read whole
-    assert "annotation" not in again.derived  # scanned from the entry, not read
+    assert "annotated-activity" not in again.derived  # scanned from the entry, not read
     assert_frame_equal(again.activity, fresh.activity)  # and whole when asked
 
 
@@ -167,7 +168,7 @@ def _damage(path: Path) -> None:
     path.write_bytes(bytes(data))
 
 
-@pytest.mark.parametrize("part", ["activity.parquet", "derived-annotation.parquet"])
+@pytest.mark.parametrize("part", ["activity.parquet", "derived-annotated-activity.parquet"])
 def test_an_entry_damaged_past_its_footer_is_read_again_not_an_error(
     sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part: str
 ) -> None:

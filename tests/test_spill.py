@@ -21,6 +21,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from lockforensics import pipeline
 from lockforensics import spill as spill_module
 from lockforensics.errors import DataError
 from lockforensics.findings import Settings
@@ -95,12 +96,42 @@ def test_the_annotation_waits_in_the_spill_folder(busy: Path) -> None:
     held = _ingest(busy, None)
     options = Settings()
     found = analyze(spilled, options)
-    assert folder.path("derived-annotation").exists()
-    assert "annotation" not in spilled.derived
+    assert folder.path("derived-annotated-activity").exists()
+    assert "annotated-activity" not in spilled.derived
     want = analyze(held, options)
-    assert "annotation" in held.derived
     assert_frame_equal(found.incidents, want.incidents)
     assert_frame_equal(found.events.collect(), want.events.collect())
+    folder.close()
+
+
+def test_the_annotation_made_a_batch_at_a_time_is_the_annotation_made_at_once(
+    busy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows are annotated ANNOTATION_ROWS at a time, each batch placed with what
+    the whole table tells of it (its epochs' spans, its session's links), so the
+    columns do not depend on where the batches are cut."""
+    result = _ingest(busy, None)
+    whole = pipeline.annotation(result.detail, result.activity_rows())
+    # Batches of a few rows: the links and the epochs a row takes lie in others.
+    monkeypatch.setattr(pipeline, "ANNOTATION_ROWS", 97)
+    cut = pipeline.annotation(result.detail, result.activity_rows())
+    assert_frame_equal(cut.epochs, whole.epochs)
+    assert_frame_equal(cut.detail, whole.detail)
+    activity = cut.activity.collect()
+    assert_frame_equal(activity, whole.activity.collect())
+    assert activity.height == result.height - result.detail.height > 97
+    assert activity["session"].null_count() < activity.height
+    assert activity["epoch"].n_unique() > 1
+
+
+def test_a_lazy_frame_is_sunk_into_the_spill_folder(tmp_path: Path) -> None:
+    """Spill.write (and the cache's keep_derived) take a lazy frame too, written as a sink
+    pulls it; what is read back is the frame."""
+    frame = pl.DataFrame({"n": list(range(1000)), "s": [str(i) for i in range(1000)]})
+    folder = Spill()
+    path = folder.path("lazy")
+    assert folder.write(path, frame.lazy())
+    assert_frame_equal(pl.read_parquet(path), frame)
     folder.close()
 
 

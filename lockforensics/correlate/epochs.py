@@ -37,6 +37,7 @@ start); a restart and the start it announces are one epoch.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -68,8 +69,13 @@ def with_hosts(events: pl.LazyFrame, of: pl.LazyFrame | None = None) -> pl.LazyF
     host (default: ``events`` themselves), so a few of them can be given hosts
     without the whole table passing through the joins.
     """
+    return _hosted(events, _fallback_hosts(events if of is None else of))
+
+
+def _hosted(events: pl.LazyFrame, fallback: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`with_hosts` with the hosts of inputs (``source``, ``_fallback``) given."""
     return (
-        events.join(_fallback_hosts(events if of is None else of), on="source", how="left")
+        events.join(fallback, on="source", how="left")
         .with_columns(_host=pl.coalesce("host", "_fallback").fill_null(""))
         .with_columns(
             # That line names the gateway already running, not its own writer.
@@ -331,16 +337,9 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
     )
 
 
-def _in_spans(rows: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
-    """``rows`` (timed) with ``_span``: how many of the instants at which some epoch
-    opens or is announced lie at or before each row.
-
-    Within one span every row of one host and pid belongs to the same epoch
-    (:func:`_keyed`'s as-of matches change only at those instants), so rows
-    can be keyed per host, pid and span instead of one by one: no sort and no
-    as-of join of every row.
-    """
-    instants = (
+def _instants(openers: pl.LazyFrame) -> pl.Series:
+    """The instants at which some epoch opens or is announced, in order."""
+    return (
         openers.select(_b=pl.concat([pl.col("announced_at"), pl.col("_at")]))
         .drop_nulls()
         .unique()
@@ -348,6 +347,17 @@ def _in_spans(rows: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
         .collect()
         .get_column("_b")
     )
+
+
+def _in_spans(rows: pl.LazyFrame, instants: pl.Series) -> pl.LazyFrame:
+    """``rows`` (timed) with ``_span``: how many of the ``instants`` (:func:`_instants`)
+    lie at or before each row.
+
+    Within one span every row of one host and pid belongs to the same epoch
+    (:func:`_keyed`'s as-of matches change only at those instants), so rows
+    can be keyed per host, pid and span instead of one by one: no sort and no
+    as-of join of every row.
+    """
     return rows.with_columns(_span=pl.lit(instants).search_sorted(pl.col("ts"), side="right"))
 
 
@@ -359,7 +369,7 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     ts = pl.col("ts")
     evidence_row = (pl.col("kind") == EventKind.UPTIME) & pl.col("uptime_ms").is_not_null()
     spans = (
-        _in_spans(timed, openers)
+        _in_spans(timed, _instants(openers))
         .with_columns(
             _evidence=evidence_row,
             _evidence_pid=pl.when(evidence_row).then(pl.col("gateway_pid")),
@@ -512,9 +522,24 @@ def annotate(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
     return ordered(annotated(events, epoch_table))
 
 
-def annotated(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
-    """:func:`annotate` in no order, for a caller that puts the rows back in its own
-    (a sort of every row saved)."""
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """What placing a row in its epoch needs of all the other rows, each small: the
+    host an input's lines take, the instants epochs change at, the epoch of
+    every (host, pid, span) and what each epoch gives its rows.  With it the
+    rows can be annotated a batch at a time (:func:`placed`)."""
+
+    hosts: pl.DataFrame  # source, _fallback
+    instants: pl.Series
+    keys: pl.DataFrame  # _host, _pid, _span, epoch_key
+    epochs: pl.DataFrame  # epoch_key and the epoch's pid, start and end
+
+
+_SPAN = ["_host", "_pid", "_span"]
+
+
+def placement(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> Placement:
+    """The :class:`Placement` of ``events`` among the epochs of ``epoch_table``."""
     openers = epoch_table.select(
         host=pl.col("host").fill_null(""),
         opener_pid=pl.col("pid"),
@@ -522,24 +547,43 @@ def annotated(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
         _at=pl.col("opened_at").fill_null(_EARLIEST),
         epoch_key=pl.col("epoch"),
     )
-    right = epoch_table.select(
-        epoch_key=pl.col("epoch"),
-        epoch_pid=pl.col("pid"),
-        epoch_start=pl.col("start"),
-        epoch_start_known=pl.col("start_known"),
-        epoch_end=pl.col("end"),
-        epoch_end_known=pl.col("end_known"),
+    timed = events.filter(pl.col("ts").is_not_null())
+    hosts = _fallback_hosts(timed).collect()
+    instants = _instants(openers)
+    rows = _in_spans(_hosted(timed, hosts.lazy()), instants)
+    keys = _keyed(rows.group_by(_SPAN).agg(pl.col("ts").min()), openers, "ts", "_pid")
+    return Placement(
+        hosts=hosts,
+        instants=instants,
+        keys=keys.select(*_SPAN, "epoch_key").collect(),
+        epochs=epoch_table.select(
+            epoch_key=pl.col("epoch"),
+            epoch_pid=pl.col("pid"),
+            epoch_start=pl.col("start"),
+            epoch_start_known=pl.col("start_known"),
+            epoch_end=pl.col("end"),
+            epoch_end_known=pl.col("end_known"),
+        ).collect(),
     )
-    # No total order needed here: `_keyed` sorts by time itself, the as-of joins
-    # do not depend on the order of equal stamps, and the result is ordered below.
-    rows = _in_spans(with_hosts(events.filter(pl.col("ts").is_not_null())), openers)
-    span = ["_host", "_pid", "_span"]
-    keys = _keyed(rows.group_by(span).agg(pl.col("ts").min()), openers, "ts", "_pid").select(
-        *span, "epoch_key"
+
+
+def annotated(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`annotate` in no order, for a caller that puts the rows back in its own
+    (a sort of every row saved)."""
+    return placed(placement(events, epoch_table), events)
+
+
+def placed(place: Placement, events: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`annotated` for some rows, with what the rest of the table tells of
+    them in ``place`` (:func:`placement` of the whole table)."""
+    # No total order needed here: the joins do not depend on the order of
+    # the rows, and the caller orders them.
+    rows = _in_spans(
+        _hosted(events.filter(pl.col("ts").is_not_null()), place.hosts.lazy()), place.instants
     )
     timed = (
-        rows.join(keys, on=span, how="left", nulls_equal=True)
-        .join(right, on="epoch_key", how="left")
+        rows.join(place.keys.lazy(), on=_SPAN, how="left", nulls_equal=True)
+        .join(place.epochs.lazy(), on="epoch_key", how="left")
         .rename({"epoch_key": "epoch"})
     )
     gone = (pl.col("epoch_end_known") & (pl.col("ts") > pl.col("epoch_end"))).fill_null(False)
@@ -551,9 +595,7 @@ def annotated(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
         uptime_s=pl.when(gone).then(None).otherwise(uptime).cast(pl.Int64),
         uptime_is_lower_bound=pl.when(gone).then(None).otherwise(~pl.col("epoch_start_known")),
     ).drop(
-        "_host",
-        "_pid",
-        "_span",
+        *_SPAN,
         "epoch_pid",
         "epoch_start",
         "epoch_start_known",

@@ -18,6 +18,8 @@ source columns are kept as they were.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from lockforensics.parsing.fields import PLACEHOLDER
@@ -41,38 +43,61 @@ def _real_key() -> pl.Expr:
     return pl.when(~key.str.contains(_PLACEHOLDER_RE).fill_null(True)).then(key).otherwise(None)
 
 
-def _with_real_ids(events: pl.LazyFrame) -> pl.DataFrame:
-    """``events`` numbered (``_ROW``) with ``_key`` and ``_id``, the real key and id.
+def _with_real_ids(events: pl.LazyFrame, keys: pl.Series) -> pl.LazyFrame:
+    """``events`` with ``_key`` and ``_id``, the real key and id; ``keys``: at
+    least the distinct keys among them.
 
     The placeholder test runs once per distinct key: a busy bundle has a few
     dozen keys on hundreds of thousands of lines, and the regex over every
     line cost more than the rest of the stage.
     """
-    rows = events.with_row_index(_ROW).with_columns(_id=_real_id()).collect()
-    keys = rows.select(pl.col("session_key").drop_nulls().unique())
-    real = keys.select(_real_key()).to_series()
-    return rows.with_columns(
-        _key=pl.col("session_key").replace_strict(
-            keys.to_series(), real, default=None, return_dtype=pl.String
-        )
+    real = keys.to_frame().select(_real_key()).to_series()
+    return events.with_columns(
+        _id=_real_id(),
+        _key=pl.col("session_key").replace_strict(keys, real, default=None, return_dtype=pl.String),
+    )
+
+
+def _keys(events: pl.LazyFrame) -> pl.Series:
+    return events.select(pl.col("session_key").drop_nulls().unique()).collect().to_series()
+
+
+@dataclass(frozen=True, slots=True)
+class Links:
+    """Every link the table shows, for linking its rows a batch at a time
+    (:func:`linked`): each key's first linked id, and every (key, id, time)."""
+
+    first: pl.DataFrame  # key, first_linked
+    timed: pl.DataFrame  # key, linked, link_ts; in time order
+
+
+def links(events: pl.LazyFrame) -> Links:
+    """The :class:`Links` that ``events`` show."""
+    # Every (key, id, ts) a single line shows together, one row per distinct triple.
+    pairs = (
+        _with_real_ids(events, _keys(events))
+        .select(key=pl.col("_key"), linked=pl.col("_id"), link_ts=pl.col("ts"))
+        .filter(pl.col("key").is_not_null() & pl.col("linked").is_not_null())
+        .unique()
+        .sort("key", "link_ts", "linked", nulls_last=True)
+        .collect()
+    )
+    return Links(
+        first=pairs.group_by("key", maintain_order=True).agg(first_linked=pl.col("linked").first()),
+        timed=pairs.filter(pl.col("link_ts").is_not_null()).sort("link_ts"),
     )
 
 
 def link(events: pl.LazyFrame) -> pl.LazyFrame:
     """Add the ``session`` identity column (see the module docstring)."""
-    # Computed once: the links, the rows wanting one and the result all read it.
-    rows = _with_real_ids(events).lazy()
-    # Every (key, id, ts) a single line shows together, one row per distinct triple.
-    pairs = (
-        rows.select(key=pl.col("_key"), linked=pl.col("_id"), link_ts=pl.col("ts"))
-        .filter(pl.col("key").is_not_null() & pl.col("linked").is_not_null())
-        .unique()
-        .sort("key", "link_ts", "linked", nulls_last=True)
-    )
-    first_link = pairs.group_by("key", maintain_order=True).agg(
-        first_linked=pl.col("linked").first()
-    )
-    timed_links = pairs.filter(pl.col("link_ts").is_not_null()).sort("link_ts")
+    return linked(links(events), events)
+
+
+def linked(found: Links, events: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`link` for some rows, with the links of the whole table in ``found``."""
+    # Computed once: the keys, the rows wanting one and the result all read it.
+    rows = events.with_row_index(_ROW).collect().lazy()
+    rows = _with_real_ids(rows, _keys(rows)).collect().lazy()
     # Only key-only rows need a link; the as-of join wants both sides sorted by time.
     wanted = rows.filter(pl.col("_id").is_null() & pl.col("_key").is_not_null())
     nearest = (
@@ -80,7 +105,7 @@ def link(events: pl.LazyFrame) -> pl.LazyFrame:
         .select(_ROW, "_key", "ts")
         .sort("ts")
         .join_asof(
-            timed_links.select("key", "linked", "link_ts"),
+            found.timed.lazy().select("key", "linked", "link_ts"),
             left_on="ts",
             right_on="link_ts",
             by_left="_key",
@@ -93,7 +118,7 @@ def link(events: pl.LazyFrame) -> pl.LazyFrame:
     session = pl.coalesce("_id", "linked", "first_linked", "_key")
     return (
         rows.join(nearest, on=_ROW, how="left", maintain_order="left")
-        .join(first_link, left_on="_key", right_on="key", how="left", maintain_order="left")
+        .join(found.first.lazy(), left_on="_key", right_on="key", how="left", maintain_order="left")
         .with_columns(session.cast(IDENTITY_COLUMNS["session"]).alias("session"))
         .drop(_ROW, "_key", "_id", "linked", "first_linked")
     )

@@ -50,7 +50,7 @@ KEEP = 8
 ENTRY_ERRORS = (pl.exceptions.PolarsError, OSError)
 _T = TypeVar("_T")
 EDGE = 64 << 10
-_FORMAT = 9  # bump when the pickled shape, what a scan yields or a derived frame holds changes
+_FORMAT = 10  # bump when the pickled shape, what a scan yields or a derived frame holds changes
 
 
 def cache_dir() -> Path:
@@ -216,19 +216,25 @@ def derived_file(entry: str | None, name: str) -> Path | None:
     return None if entry is None else cache_dir() / entry / f"derived-{name}.parquet"
 
 
-def keep_derived(entry: str | None, name: str, frame: pl.DataFrame) -> None:
-    """Add a derived frame to the entry, for the next report with other options.
-    Best effort, like ``store``; written aside and renamed, so never read half."""
+def keep_derived(entry: str | None, name: str, frame: pl.DataFrame | pl.LazyFrame) -> bool:
+    """Add a derived frame to the entry, for the next report with other options
+    (a lazy one is sunk, never held whole); whether it is there now.  Best
+    effort, like ``store``; written aside and renamed, so never read half."""
     if entry is None:
-        return
+        return False
     target = derived_file(entry, name)
     assert target is not None
+    temporary = target.with_name(f".derived-{name}.tmp")
     try:
-        temporary = target.with_name(f".derived-{name}.tmp")
-        frame.write_parquet(temporary)
+        if isinstance(frame, pl.LazyFrame):
+            frame.sink_parquet(temporary)
+        else:
+            frame.write_parquet(temporary)
         temporary.replace(target)
     except Exception:
-        return
+        temporary.unlink(missing_ok=True)
+        return False
+    return True
 
 
 def _remove(folder: Path) -> None:
