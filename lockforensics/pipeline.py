@@ -604,7 +604,7 @@ def correlate(
     pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
-    run_table = memo("runs", lambda: runs.runs(rows).collect())
+    run_table = memo("runs", lambda: runs.runs(lazy, in_order=True).collect())
     clear_table = memo(
         "clears", lambda: resolution.clears(rows, run_table.lazy(), epoch_table.lazy()).collect()
     )
@@ -690,10 +690,10 @@ ANNOTATION_SCHEMA = pl.Schema(
 )
 #: Rows annotated at a time.  What a row's columns need of the others is small
 #: (epochs.placement, identity.links), and a batch's working set follows its
-#: rows.  On the busy 2 GB bundle, annotating alone peaked at 536, 383 and
-#: 360 MB with 2^19, 2^17 and 2^16 rows a batch, and took 0.5 and 0.9 s more
-#: than with 2^19.
-ANNOTATION_ROWS = 1 << 17
+#: rows (with the activity rows' own columns, which go to the same file).  On
+#: the busy 1 GB bundle's cached table this stage peaked at 340-360 MB with
+#: 2^17 rows a batch and 280-310 MB with 2^16, for 2.0 against 2.3 s.
+ANNOTATION_ROWS = 1 << 16
 
 
 def annotation(
@@ -766,7 +766,10 @@ class _Annotating:
             height = self._activity.select(pl.len()).collect().item()
             for start in range(0, height, ANNOTATION_ROWS):
                 rows = self._activity.slice(start, ANNOTATION_ROWS).collect()
-                columns = self._columns(as_events(rows.lazy()).collect())
+                # Only the columns read are decoded to the table's types: the
+                # stored ones keep their codes (a batch's strings cost 40 MB).
+                read = [c for c in _ANNOTATE_INPUT if c in stored]
+                columns = self._columns(as_events(rows.lazy().select(read)).collect())
                 yield rows.select(kept.names()).hstack(columns.get_columns())
 
         return pulled(batches, pl.Schema({**kept, **ANNOTATION_SCHEMA}))

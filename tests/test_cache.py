@@ -114,9 +114,9 @@ def test_a_report_keeps_what_the_table_decides_for_the_next(
     made: list[str] = []
 
     def counted(name: str, stage: Callable[..., pl.LazyFrame]) -> Callable[..., pl.LazyFrame]:
-        def run(*args: object) -> pl.LazyFrame:
+        def run(*args: object, **options: bool) -> pl.LazyFrame:
             made.append(name)
-            return stage(*args)
+            return stage(*args, **options)
 
         return run
 

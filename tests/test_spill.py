@@ -23,6 +23,7 @@ from polars.testing import assert_frame_equal
 
 from lockforensics import pipeline
 from lockforensics import spill as spill_module
+from lockforensics.correlate import runs
 from lockforensics.errors import DataError
 from lockforensics.findings import Settings
 from lockforensics.ingest.bundle import walk
@@ -122,6 +123,21 @@ def test_the_annotation_made_a_batch_at_a_time_is_the_annotation_made_at_once(
     assert activity.height == result.height - result.detail.height > 97
     assert activity["session"].null_count() < activity.height
     assert activity["epoch"].n_unique() > 1
+
+
+def test_runs_read_from_the_merged_table_are_the_runs_of_the_sorted_one(busy: Path) -> None:
+    """The report hands runs.runs the two parts merged in the table's order and
+    skips the sort of every run line: the first line of a run (its occurrence,
+    agent, session) is then the same one."""
+    result = _ingest(busy, None)
+    merged = result.table()  # the parts merged on their stored places
+    want = runs.runs(result.table(ordered=False)).collect().sort("run_id")
+    assert_frame_equal(runs.runs(merged, in_order=True).collect().sort("run_id"), want)
+    assert want.height > 100
+    # in_order takes the rows as they come: reversed, a run's first line is its last.
+    backwards = merged.reverse()
+    assert_frame_equal(runs.runs(backwards).collect().sort("run_id"), want)
+    assert not runs.runs(backwards, in_order=True).collect().sort("run_id").equals(want)
 
 
 def test_a_lazy_frame_is_sunk_into_the_spill_folder(tmp_path: Path) -> None:
