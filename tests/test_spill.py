@@ -26,6 +26,7 @@ from lockforensics import spill as spill_module
 from lockforensics.correlate import runs
 from lockforensics.errors import DataError
 from lockforensics.findings import Settings
+from lockforensics.ingest import cache
 from lockforensics.ingest.bundle import walk
 from lockforensics.parsing import chunks
 from lockforensics.pipeline import SPILL_FAILED, Ingest, analyze, ingest, ingest_inputs
@@ -140,15 +141,25 @@ def test_runs_read_from_the_merged_table_are_the_runs_of_the_sorted_one(busy: Pa
     assert not runs.runs(backwards, in_order=True).collect().sort("run_id").equals(want)
 
 
-def test_a_lazy_frame_is_sunk_into_the_spill_folder(tmp_path: Path) -> None:
-    """Spill.write (and the cache's keep_derived) take a lazy frame too, written as a sink
-    pulls it; what is read back is the frame."""
+def test_a_lazy_frame_is_sunk_into_the_spill_folder_and_the_cache_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Spill.write and the cache's keep_derived take a lazy frame too, written as a
+    sink pulls it; what is read back is the frame."""
     frame = pl.DataFrame({"n": list(range(1000)), "s": [str(i) for i in range(1000)]})
     folder = Spill()
     path = folder.path("lazy")
     assert folder.write(path, frame.lazy())
     assert_frame_equal(pl.read_parquet(path), frame)
     folder.close()
+    monkeypatch.setenv("LOCKFORENSICS_CACHE_DIR", str(tmp_path / "cache"))
+    (cache.cache_dir() / "entry").mkdir(parents=True)
+    assert cache.keep_derived("entry", "lazy", frame.lazy())
+    kept = cache.derived_file("entry", "lazy")
+    assert kept is not None
+    assert_frame_equal(pl.read_parquet(kept), frame)
+    assert not cache.keep_derived("gone", "lazy", frame.lazy())  # no entry folder: not kept
+    assert [p.name for p in cache.cache_dir().rglob("*")] == ["entry", kept.name]
 
 
 def test_a_spill_that_cannot_be_written_keeps_the_rows_in_memory(busy: Path) -> None:
