@@ -19,8 +19,8 @@ def runs(events: pl.LazyFrame, in_order: bool = False) -> pl.LazyFrame:
 
     ``in_order``: ``events`` are in the table's total order already (the two
     parts merged), so the run lines are not sorted again: a busy bundle's run
-    lines are a fifth of it, and their sorted copy was the report's peak (busy
-    2 GB: this stage took 240-260 MB with it, 140-160 MB without).
+    lines are a fifth of it, and their sorted copy cost more than the merge
+    (busy 2 GB: this stage took 240-260 MB with it, 140-160 MB without).
     """
     rows = ordered(events, in_order).filter(
         (pl.col("kind") == EventKind.RUN) & pl.col("run_id").is_not_null()

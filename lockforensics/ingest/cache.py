@@ -232,7 +232,8 @@ def keep_derived(entry: str | None, name: str, frame: pl.DataFrame | pl.LazyFram
             frame.write_parquet(temporary)
         temporary.replace(target)
     except Exception:
-        temporary.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
         return False
     return True
 
