@@ -8,6 +8,8 @@ write each window before the next is made.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Literal
 
 import polars as pl
 from polars.io.plugins import register_io_source
@@ -28,3 +30,14 @@ def pulled(batches: Callable[[], Iterator[pl.DataFrame]], schema: pl.Schema) -> 
             yield chosen if columns is None else chosen.select(columns)
 
     return register_io_source(source, schema=schema)
+
+
+def written(
+    frame: pl.DataFrame | pl.LazyFrame, path: Path, compression: Literal["lz4", "zstd"] = "zstd"
+) -> None:
+    """``frame`` as a Parquet file at ``path``; a lazy one is sunk (pulled a batch
+    at a time, never held whole)."""
+    if isinstance(frame, pl.LazyFrame):
+        frame.sink_parquet(path, compression=compression)
+    else:
+        frame.write_parquet(path, compression=compression)

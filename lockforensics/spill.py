@@ -30,7 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
-from lockforensics.batches import pulled
+from lockforensics.batches import pulled, written
 from lockforensics.oncall.procinfo import SystemProbe
 
 #: Rows of the ordered part gathered and written at a time.
@@ -76,10 +76,7 @@ class Spill:
         whole); False, and no file left, when it cannot be.  lz4: what is kept
         here is read back soon (busy 1 GB: 23 MB)."""
         try:
-            if isinstance(frame, pl.LazyFrame):
-                frame.sink_parquet(path, compression="lz4")
-            else:
-                frame.write_parquet(path, compression="lz4")
+            written(frame, path, compression="lz4")
         except (OSError, pl.exceptions.PolarsError):
             self.failed = True
             path.unlink(missing_ok=True)

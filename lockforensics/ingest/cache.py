@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, TypeVar
 import polars as pl
 
 from lockforensics import __version__
+from lockforensics.batches import written
 from lockforensics.resources import data_dir
 
 if TYPE_CHECKING:
@@ -226,10 +227,7 @@ def keep_derived(entry: str | None, name: str, frame: pl.DataFrame | pl.LazyFram
     assert target is not None
     temporary = target.with_name(f".derived-{name}.tmp")
     try:
-        if isinstance(frame, pl.LazyFrame):
-            frame.sink_parquet(temporary)
-        else:
-            frame.write_parquet(temporary)
+        written(frame, temporary)
         temporary.replace(target)
     except Exception:
         with contextlib.suppress(OSError):
