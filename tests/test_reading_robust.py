@@ -4,6 +4,7 @@ traces before the first record, and logs of two kinds one after the other."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import os
 import re
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import example, given
+from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
@@ -302,6 +303,60 @@ def test_vocabulary_prefilter_keeps_every_relevant_line(text: str) -> None:
     vocabulary = re.compile(load_envelopes().unclassified)
     if vocabulary.search(text):
         assert re.search(chunks.VOCAB_PREFILTER, text)
+
+
+@given(
+    lines=st.lists(st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"")), max_size=30),
+    newline_at_end=st.booleans(),
+    chunk_bytes=st.integers(min_value=1, max_value=64),
+)
+def test_chunks_hold_whole_lines_and_lose_no_byte(
+    lines: list[bytes], newline_at_end: bool, chunk_bytes: int
+) -> None:
+    """However the reads fall, every chunk but the last ends a line, and the
+    chunks together are the stream, byte for byte."""
+    data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunks, "CHUNK_BYTES", chunk_bytes)
+        out = list(chunks.chunks(io.BytesIO(data), None))
+    assert b"".join(out) == data
+    assert all(chunk.endswith(b"\n") for chunk in out[:-1])
+    assert all(out)
+
+
+@pytest.mark.parametrize("envelope", [e.name for e in load_envelopes().envelopes])
+# Lines drawn from a regex are slow to make (20 ms each) and to explain when
+# one fails: a few per envelope, every envelope.
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
+)
+@given(data=st.data())
+def test_an_envelopes_start_fits_the_lines_its_whole_pattern_fits(
+    envelope: str, data: st.DataObject
+) -> None:
+    """The yes/no pattern (``start``) and the whole ``line`` agree on every line:
+    lines of the envelope, those lines cut short, and other text."""
+    env = next(e for e in load_envelopes().envelopes if e.name == envelope)
+    record = data.draw(st.from_regex(env.line, fullmatch=True).filter(lambda t: "\n" not in t))
+    cut = data.draw(st.integers(min_value=0, max_value=len(record)))
+    other = data.draw(st.text(max_size=60).filter(lambda t: "\n" not in t))
+    for text in (record, record[:cut], record[:cut] + other, other):
+        whole = re.search(env.line, text) is not None
+        assert (re.search(env.start, text) is not None) == whole, text
+
+
+def test_start_drops_only_a_trailing_catch_all() -> None:
+    """A journal line's ``(?P<rest>.*)$`` goes; patterns without one stay as written."""
+    envelopes = {e.name: e for e in load_envelopes().envelopes}
+    journal = envelopes["journald-short"]
+    assert journal.line.endswith("(?P<rest>.*)$")
+    assert journal.start == journal.line.removesuffix("(?P<rest>.*)$")
+    assert envelopes["tslog-json"].start == envelopes["tslog-json"].line
+    escaped = dataclasses.replace(journal, line=r"^a \.*$")
+    assert escaped.start == escaped.line
 
 
 def test_small_chunks_are_read_line_by_line_with_the_same_result() -> None:
