@@ -324,6 +324,24 @@ def test_chunks_hold_whole_lines_and_lose_no_byte(
     assert all(out)
 
 
+@given(
+    texts=st.lists(
+        st.none() | st.text(alphabet=" \tab{}\u00e9", max_size=8), min_size=0, max_size=120
+    ),
+    limit=st.integers(min_value=1, max_value=6),
+)
+def test_the_sniff_sample_is_the_first_unindented_lines(texts: list[str | None], limit: int) -> None:
+    """Up to SNIFF_LINES lines of the window that are not blank, not indented and
+    shorter than SNIFF_BYTES characters, in order."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(chunks, "SNIFF_BYTES", limit)
+        patch.setattr(chunks, "SNIFF_LINES", 5)
+        patch.setattr(chunks, "SNIFF_WINDOW", 100)
+        got = chunks._sniff_sample(pl.DataFrame({"text": texts}, schema={"text": pl.String}))
+    fit = [t for t in texts[:100] if t and len(t) < limit and t[0] not in " \t"]
+    assert got == fit[:5]
+
+
 @pytest.mark.parametrize("envelope", [e.name for e in load_envelopes().envelopes])
 # Lines drawn from a regex are slow to make (20 ms each) and to explain when
 # one fails: a few per envelope, every envelope.

@@ -248,11 +248,11 @@ class LogEngine:
                 frame = _clean(lines.slice(start, CHUNK_LINES), ansi, result, cuts)
                 if carry is not None:
                     frame, carry = pl.concat([carry, frame]), None
-                texts = frame.get_column("text").head(SNIFF_WINDOW).to_list()
-                found = sniff(_sniff_sample(texts), self.envelopes)
+                found = sniff(_sniff_sample(frame), self.envelopes)
                 if env is None:
                     env = found
-                    opening = [(t or "")[:SNIFF_BYTES] for t in texts[:SNIFF_LINES]]
+                    texts = frame.get_column("text").head(SNIFF_LINES).to_list()
+                    opening = [(t or "")[:SNIFF_BYTES] for t in texts]
                     others = [t for t in opening if not self.candidate.search(t)]
                     _zone_evidence(env, others, result)
                     first = self._first_bound(env, opening, clock)
@@ -506,16 +506,18 @@ class LogEngine:
         return [int(n) for n in back["line"]]
 
 
-def _sniff_sample(texts: list[str | None]) -> list[str]:
+def _sniff_sample(frame: pl.DataFrame) -> list[str]:
     """The lines that can tell an envelope: not blank, not indented (stack frames,
-    wrapped continuations), not over-long."""
-    out = []
-    for text in texts:
-        if text and len(text) < SNIFF_BYTES and text[0] not in " \t":
-            out.append(text)
-            if len(out) == SNIFF_LINES:
-                break
-    return out
+    wrapped continuations), not over-long; picked in polars, so only these few
+    become Python strings, not the whole window."""
+    text = frame.get_column("text").head(SNIFF_WINDOW).drop_nulls()
+    fit = (
+        (text.str.len_chars() < SNIFF_BYTES)
+        & (text != "")
+        & ~text.str.starts_with(" ")
+        & ~text.str.starts_with("\t")
+    )
+    return text.filter(fit).head(SNIFF_LINES).to_list()
 
 
 def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.DataFrame:
