@@ -330,7 +330,9 @@ def test_chunks_hold_whole_lines_and_lose_no_byte(
     ),
     limit=st.integers(min_value=1, max_value=6),
 )
-def test_the_sniff_sample_is_the_first_unindented_lines(texts: list[str | None], limit: int) -> None:
+def test_the_sniff_sample_is_the_first_unindented_lines(
+    texts: list[str | None], limit: int
+) -> None:
     """Up to SNIFF_LINES lines of the window that are not blank, not indented and
     shorter than SNIFF_BYTES characters, in order."""
     with pytest.MonkeyPatch.context() as patch:
