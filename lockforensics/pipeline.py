@@ -762,13 +762,14 @@ class _Annotating:
         stored = self._activity.collect_schema()
         kept = pl.Schema({n: t for n, t in stored.items() if n not in ANNOTATION_SCHEMA})
 
+        # Only the columns read are decoded to the table's types: the stored
+        # ones keep their codes (a batch's strings cost 40 MB).
+        read = [c for c in _ANNOTATE_INPUT if c in stored]
+
         def batches() -> Iterator[pl.DataFrame]:
             height = self._activity.select(pl.len()).collect().item()
             for start in range(0, height, ANNOTATION_ROWS):
                 rows = self._activity.slice(start, ANNOTATION_ROWS).collect()
-                # Only the columns read are decoded to the table's types: the
-                # stored ones keep their codes (a batch's strings cost 40 MB).
-                read = [c for c in _ANNOTATE_INPUT if c in stored]
                 columns = self._columns(as_events(rows.lazy().select(read)).collect())
                 yield rows.select(kept.names()).hstack(columns.get_columns())
 

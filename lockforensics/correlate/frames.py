@@ -7,14 +7,9 @@ import polars as pl
 from lockforensics.schema import SORT_KEY
 
 
-def ordered(frame: pl.LazyFrame, already: bool = False) -> pl.LazyFrame:
-    """The event table's total order, so "first" inside a group means the earliest line.
-
-    ``already``: ``frame`` is in it (the two parts merged), so its rows are not
-    sorted again: for a stage that keeps many of them (runs.runs), the sorted
-    copy cost more than the merge.
-    """
-    return frame if already else frame.sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
+def ordered(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """The event table's total order, so "first" inside a group means the earliest line."""
+    return frame.sort(list(SORT_KEY), nulls_last=True, maintain_order=True)
 
 
 def materialized(frame: pl.LazyFrame) -> pl.LazyFrame:

@@ -140,17 +140,18 @@ def evidence(
                 "incident", occurrence=pl.col("resolution_occurrence"), role=pl.lit("resolution")
             ),
         ]
-    )
+    ).collect()
     # Only the lines of these few occurrences, picked by a filter that reaches
     # the table's files: joined whole, every line's columns were read in (busy
     # 2 GB: 110 MB; a semi join 80 MB).
-    wanted = keys.select("occurrence").collect().to_series()
-    lines = events.filter(pl.col("occurrence").is_in(wanted.implode())).select(
+    wanted = keys.get_column("occurrence").implode()
+    lines = events.filter(pl.col("occurrence").is_in(wanted)).select(
         "occurrence", "kind", "ts", "source", "line", "hit", "raw", "agent"
     )
     own = pl.col("agent").is_null() | pl.col("agents").list.contains(pl.col("agent"))
     return (
-        keys.join(lines, on="occurrence")
+        keys.lazy()
+        .join(lines, on="occurrence")
         .join(incident_table.select("incident", "agents"), on="incident", how="left")
         .filter((pl.col("role") == "failure") | own)
         .drop("agent", "agents")

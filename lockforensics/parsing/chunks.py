@@ -327,7 +327,7 @@ class LogEngine:
         # One row per record: a line, or a record joined from several (``span``).
         numbered = frame.with_row_index("line", offset=base + 1)
         if env.wraps:
-            numbered = join_records(numbered, env.start, self._record_start(env))
+            numbered = join_records(numbered, env.start, known)
         else:
             numbered = numbered.with_columns(span=pl.lit(1, pl.Int64))
         flagged = self._flagged(numbered, env, fits)
