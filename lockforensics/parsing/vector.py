@@ -187,8 +187,8 @@ class VectorPlan:
         rule = vr.rule
         msg = pl.col("_msg")
         # One capture pass: the empty marker group is "" exactly where the pattern matched.
-        groups = msg.str.extract_groups(f"(?P<{_MATCHED}>){rule.pattern}")
-        part = part.with_columns(groups.alias("_g"))
+        captures = _captures(rule.pattern, vr.literal, bool(rule.regex.flags & re.IGNORECASE))
+        part = part.with_columns(captures.alias("_g"))
         keep = pl.col("_g").struct.field(_MATCHED).is_not_null()
         if vr.literal in self.hidden:
             keep = keep & ~msg.str.contains(self.hidden[vr.literal])
@@ -212,6 +212,69 @@ class VectorPlan:
             signature=pl.lit(rule.id),
             echo_role=_role(vr.role) if vr.wrapper else pl.lit("direct"),
         )
+
+
+def _captures(pattern: str, literal: str, ignorecase: bool) -> pl.Expr:
+    """``pattern``'s groups over ``_msg``, with the marker group first.
+
+    Every line here holds the rule's ``literal`` exactly once (``read`` keeps
+    the lines where the literal search found it and nothing else, and
+    :func:`_after_literal` wants a literal that cannot overlap itself).  When
+    the pattern is that literal followed by the rest, the rest is matched
+    anchored on the text after it: Rust's regex then needs no unanchored
+    capture search, which took twice as long.
+    """
+    rest = None if ignorecase else _after_literal(pattern, literal)
+    msg = pl.col("_msg")
+    if rest is None:
+        return msg.str.extract_groups(f"(?P<{_MATCHED}>){pattern}")
+    after = msg.str.splitn(literal, 2).struct.field("field_1")
+    return after.str.extract_groups(f"^(?P<{_MATCHED}>){rest}")
+
+
+def _after_literal(pattern: str, literal: str) -> str | None:
+    """``pattern`` past its leading ``literal``, when the pattern is exactly that
+    literal followed by the rest; None when splitting there could change a match."""
+    head = literal_regex((literal,))
+    if not literal or not pattern.startswith(head):
+        return None
+    rest = pattern[len(head) :]
+    overlaps = any(literal[:k] == literal[-k:] for k in range(1, len(literal)))
+    # A quantifier would bind to the literal's last character, a top-level
+    # `|` to all before it; an anchor or word boundary would look at text
+    # that is no longer there.
+    if overlaps or rest.startswith(("*", "+", "?", "{")) or _unsafe_outside_classes(rest):
+        return None
+    return rest
+
+
+def _unsafe_outside_classes(pattern: str) -> bool:
+    """A top-level ``|``, or an anchor or boundary (``^``, ``\\b``, ``\\B``,
+    ``\\A``, ``\\<``, ``\\>``), anywhere in ``pattern`` outside a character class."""
+    depth, i, in_class = 0, 0, False
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            if not in_class and pattern[i + 1 : i + 2] in ("b", "B", "A", "<", ">"):
+                return True
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+            # A `]` first in a class (after a `^`) is a member, not its end.
+            i += 2 if pattern[i + 1 : i + 2] == "^" else 1
+            i += 1 if pattern[i : i + 1] == "]" else 0
+            continue
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "^" or (char == "|" and depth == 0):
+            return True
+        i += 1
+    return False
 
 
 def _hidden_by(literal: str, literals: list[str]) -> list[str]:
