@@ -55,7 +55,14 @@ def assert_same(fast: Ingest, reference: Ingest) -> None:
         assert a.relevant_samples == b.relevant_samples, a.source
 
 
-def _tslog(message: str, subsystem: str, second: int, meta: dict[str, object] | None) -> str:
+def _tslog(
+    message: str,
+    subsystem: str,
+    second: int,
+    meta: dict[str, object] | None,
+    level: tuple[str, ...] = ("logLevelId", "logLevelName"),
+) -> str:
+    """A file-log line; ``level``: which of the level's number and name it writes."""
     binding = json.dumps({"subsystem": subsystem}, separators=(",", ":"))
     record: dict[str, object] = {"0": binding}
     if meta is None:
@@ -67,8 +74,7 @@ def _tslog(message: str, subsystem: str, second: int, meta: dict[str, object] | 
         "hostname": "gw-1",
         "name": binding,
         "date": f"2026-05-28T04:20:{second:02d}.000Z",
-        "logLevelId": 3,
-        "logLevelName": "INFO",
+        **{key: {"logLevelId": 3, "logLevelName": "INFO"}[key] for key in level},
         "path": {"fullFilePath": "file:///x/subsystem-ab.js:1:2", "method": "logToFile"},
     }
     record["time"] = f"2026-05-28T06:20:{second:02d}.{second:03d}+02:00"
@@ -79,6 +85,10 @@ def _tslog(message: str, subsystem: str, second: int, meta: dict[str, object] | 
 WRAPPERS = {
     "tslog": lambda m, sub, s: _tslog(m, sub, s, None),
     "tslog-meta": lambda m, sub, s: _tslog(m, sub, s, {"runId": f"r-{s}", "durationMs": s}),
+    # The level by number only, or not at all: the vectorised reader looks
+    # for the number only where no name is written.
+    "tslog-level-id": lambda m, sub, s: _tslog(m, sub, s, None, ("logLevelId",)),
+    "tslog-no-level": lambda m, sub, s: _tslog(m, sub, s, None, ()),
     "logs-plain": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}.100+02:00 info {sub} {m}",
     "console": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}",
     "journald-iso": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}+0200 gw-1 node[4821]: [{sub}] {m}",

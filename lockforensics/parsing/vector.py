@@ -374,10 +374,10 @@ def _unwrap_tslog(frame: pl.DataFrame, candidate_re: str) -> pl.DataFrame:
         # A lock error inside errorPreview/promptError/... is the per-line reader's.
         & ~meta.fill_null("").str.contains(candidate_re)
     )
-    return frame.with_columns(
+    frame = frame.with_columns(
         pl.coalesce(tail_msg, body).alias("_msg"),
         pl.col("_g_ts").alias("_ts"),
-        pl.coalesce(level_name, level_id).str.to_lowercase().alias("_level"),
+        level_name.str.to_lowercase().alias("_level"),
         _nonempty(pl.col("_g_bval")).alias("_sub"),
         pl.when(host != "unknown").then(host).alias("_host"),
         pl.lit(None, pl.Int64).alias("_gpid"),
@@ -385,6 +385,12 @@ def _unwrap_tslog(frame: pl.DataFrame, candidate_re: str) -> pl.DataFrame:
         pl.lit(True).alias("_evidence"),
         *_meta_context(meta, tail),
     )
+    # tslog writes the level's name beside its number: the number is looked
+    # for (another pass over every line's whole text) only where a name is not.
+    if frame.select(pl.col("_level").is_null().any()).item():
+        level = pl.coalesce(level_name, level_id).str.to_lowercase()
+        frame = frame.with_columns(level.alias("_level"))
+    return frame
 
 
 def _meta_context(meta: pl.Expr, tail: pl.Expr) -> list[pl.Expr]:
