@@ -185,6 +185,8 @@ def sniff(lines: list[str], catalog: EnvelopeCatalog) -> EnvelopeSpec:
         hits = sum(1 for ln in sample if env.regex.match(ln) and env.parse(ln) is not None)
         if hits > best_hits:
             best, best_hits = env, hits
+        if best_hits == len(sample):
+            break  # no later envelope can fit more (a third of a chunk's sniff)
     # Fewer than a third fitting means the file is something else that merely
     # quotes log lines (a ticket, a chat paste): scan it as plain text.
     return best if best_hits * 3 >= len(sample) else PLAIN
