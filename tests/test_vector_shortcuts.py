@@ -159,6 +159,8 @@ def test_the_split_is_taken_only_where_it_keeps_every_match(
         (r"x=\ba", None),
         ("x=(?:^a)", None),
         ("y=a", None),
+        ("x=(?x) a # [", None),
+        ("x=(?P<x>a)", "(?P<x>a)"),
     ],
 )
 def test_after_literal_cuts_only_a_plain_concatenation(pattern: str, rest: str | None) -> None:

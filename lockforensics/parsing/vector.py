@@ -242,8 +242,13 @@ def _after_literal(pattern: str, literal: str) -> str | None:
     overlaps = any(literal[:k] == literal[-k:] for k in range(1, len(literal)))
     # A quantifier would bind to the literal's last character, a top-level
     # `|` to all before it; an anchor or word boundary would look at text
-    # that is no longer there.
-    if overlaps or rest.startswith(("*", "+", "?", "{")) or _unsafe_outside_classes(rest):
+    # that is no longer there.  Verbose mode (`(?x)`) is not read at all.
+    if (
+        overlaps
+        or rest.startswith(("*", "+", "?", "{"))
+        or re.search(r"\(\?[a-zA-Z-]*x", rest)
+        or _unsafe_outside_classes(rest)
+    ):
         return None
     return rest
 
