@@ -123,3 +123,29 @@ def test_journal_header_at_the_end_of_the_calendar_is_no_date() -> None:
     )
     result = ingest_files({"journal.txt": text})
     assert result.events.filter(kind="takeover")["ts"].null_count() == 2
+
+
+def _journal(host: str, pid: int) -> str:
+    return "".join(
+        f"2026-06-20T09:{m:02d}:16+0000 {host} node[{pid}]: [diagnostic] session file changed "
+        f"while embedded prompt lock was released: /d/.openclaw/agents/{host}/sessions/"
+        f"{SESSION}.jsonl\n"
+        for m in range(5)
+    )
+
+
+def test_gantt_names_an_unknown_pid_and_each_epochs_host() -> None:
+    """An epoch with no pid is "pid unknown" (never Python's None); with two hosts,
+    each gateway bar names its host."""
+    files = {
+        "paste/gateway.log": "".join(
+            _takeover(f"2026-06-19T09:{m:02d}:16+00:00") for m in range(5)
+        ),
+        "ny/journal.txt": _journal("gw-ny", 5120),
+        "la/journal.txt": _journal("gw-la", 77),
+    }
+    chart = mermaid.gantt(analyze(ingest_files(files), Settings()))
+    assert chart is not None
+    bars = {ln.split(":")[0].strip() for ln in chart.splitlines() if ":active," in ln}
+    assert {"gw-ny pid 5120", "gw-la pid 77", "unknown host pid unknown"} <= bars
+    assert "None" not in chart

@@ -55,12 +55,17 @@ def gantt(findings: Findings) -> str | None:
         "    axisFormat %m-%d %H:%M",
         "    section gateway",
     ]
+    # The host is named when the bundle holds several (two hosts' pids may be
+    # alike); what is not known is said in words (`label` takes a "?" away).
+    hosts = len(findings.hosts) > 1
     for epoch in findings.epochs.iter_rows(named=True):
+        pid = f"pid {epoch['pid'] if epoch['pid'] is not None else 'unknown'}"
+        who = f"{epoch['host'] or 'unknown host'} {pid}" if hosts else pid
         start = max(epoch["start"] or epoch["first_line"] or first, first - timedelta(hours=1))
         end = min(epoch["end"] or last, last + timedelta(hours=1))
         if end <= start:
             continue
-        name = label(f"pid {epoch['pid']}")
+        name = label(who)
         lines.append(f"    {name} :active, e{epoch['epoch']}, {start:{_FMT}}, {end:{_FMT}}")
         if epoch["ended_by"] in ("restart", "in_process_restart") and epoch["end"] is not None:
             lines.append(
