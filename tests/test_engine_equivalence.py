@@ -55,6 +55,9 @@ def assert_same(fast: Ingest, reference: Ingest) -> None:
         assert a.relevant_samples == b.relevant_samples, a.source
 
 
+_LEVEL: dict[str, object] = {"logLevelId": 3, "logLevelName": "INFO"}
+
+
 def _tslog(
     message: str,
     subsystem: str,
@@ -74,7 +77,7 @@ def _tslog(
         "hostname": "gw-1",
         "name": binding,
         "date": f"2026-05-28T04:20:{second:02d}.000Z",
-        **{key: {"logLevelId": 3, "logLevelName": "INFO"}[key] for key in level},
+        **{key: _LEVEL[key] for key in level},
         "path": {"fullFilePath": "file:///x/subsystem-ab.js:1:2", "method": "logToFile"},
     }
     record["time"] = f"2026-05-28T06:20:{second:02d}.{second:03d}+02:00"

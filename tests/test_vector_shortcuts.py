@@ -11,7 +11,7 @@ import re
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal, assert_series_equal
 
@@ -138,9 +138,11 @@ def test_the_split_is_taken_only_where_it_keeps_every_match(
         re.compile(pattern)
         pl.select(pl.lit("").str.contains(pattern))
     except (re.error, pl.exceptions.ComputeError):
-        return
-    if vector._after_literal(pattern, literal) is None:
-        return
+        assume(False)
+    # Patterns the shortcut refuses are left out (the examples above are such:
+    # they fail here once a guard is taken away); hypothesis' health check
+    # fails the test if too few are left to compare.
+    assume(vector._after_literal(pattern, literal) is not None)
     messages = [*texts, *(t[: len(t) // 2] + literal + t[len(t) // 2 :] for t in texts)]
     once = [m for m in messages if m.count(literal) == 1]
     fast, whole = _both(once, pattern, literal)

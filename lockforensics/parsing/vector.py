@@ -72,6 +72,8 @@ class VectorRule:
 
     rule: Rule
     wrapper: bool
+    # The rule's groups over ``_msg`` (:func:`_captures`), worked out once, not per batch.
+    captures: pl.Expr
 
     @property
     def literal(self) -> str:
@@ -119,7 +121,9 @@ class VectorPlan:
             if any(rule.kind in r.kinds for r in catalog.reclassify):
                 continue
             literal = rule.literals[0]
-            self.rules[literal] = VectorRule(rule, wrapper)
+            ignorecase = bool(rule.regex.flags & re.IGNORECASE)
+            captures = _captures(rule.pattern, literal, ignorecase)
+            self.rules[literal] = VectorRule(rule, wrapper, captures)
             hidden = _hidden_by(literal, literals + list(CLOCK_ONLY))
             if hidden:
                 self.hidden[literal] = literal_regex(tuple(hidden))
@@ -187,8 +191,7 @@ class VectorPlan:
         rule = vr.rule
         msg = pl.col("_msg")
         # One capture pass: the empty marker group is "" exactly where the pattern matched.
-        captures = _captures(rule.pattern, vr.literal, bool(rule.regex.flags & re.IGNORECASE))
-        part = part.with_columns(captures.alias("_g"))
+        part = part.with_columns(vr.captures.alias("_g"))
         keep = pl.col("_g").struct.field(_MATCHED).is_not_null()
         if vr.literal in self.hidden:
             keep = keep & ~msg.str.contains(self.hidden[vr.literal])
