@@ -194,14 +194,24 @@ def test_each_host_is_its_own_timeline_of_incidents() -> None:
     ]
 
 
-def test_failures_of_an_unknown_host_keep_one_timeline() -> None:
-    """When some failure's host cannot be told, the bundle's failures are one timeline."""
+def pasted_burst(t: Table, *seconds: int) -> None:
+    """Failures from a paste at the bundle's top: in a bundle of two hosts, host unknown."""
+    for second in seconds:
+        t.failure("lock_stale", second, agent="p", session=f"p{second}", source="pasted.txt")
+
+
+def test_failures_of_an_unknown_host_are_a_timeline_of_their_own() -> None:
+    """A paste whose host cannot be told, failing at the same time as gw-a and gw-b, is an
+    incident of its own (host unknown), and leaves the two hosts' incidents and pids as
+    they are; merged, the three would be one incident showing gw-a's pid."""
     t = Table()
     two_hosts(t)
-    t.failure("lock_stale", 80, session="x80", source="pasted.txt")
+    pasted_burst(t, 62, 80)
     f = run(t)
-    assert f.incidents.select("incident", "host", "start", "end").rows() == [
-        (1, None, at(60), at(80))
+    assert f.incidents.select("incident", "host", "start", "end", "gateway_pid").rows() == [
+        (1, "gw-a", at(60), at(70), 100),
+        (2, None, at(62), at(80), None),
+        (3, "gw-b", at(65), at(75), 200),
     ]
 
 
@@ -334,6 +344,51 @@ def test_a_restart_clears_only_its_own_hosts_incident() -> None:
     assert f.incidents.select("host", "resolved_by", "resolved_at").rows() == [
         ("gw-a", None, None),
         ("gw-b", "gateway_restart", at(302)),
+    ]
+
+
+def test_a_known_hosts_restart_does_not_clear_an_unknown_hosts_incident() -> None:
+    """gw-b restarting days later is no evidence about a paste whose host cannot be told
+    (it may be gw-a's); a start in the paste itself (host unknown too) clears it."""
+    t = Table()
+    two_hosts(t)
+    pasted_burst(t, 100, 110)
+    t.add("gateway_start", 3 * 86_400, phase="listening", gateway_pid=300, host="gw-b")
+    f = run(t)
+    assert f.incidents.filter(pl.col("host").is_null()).select("resolved_by").item() is None
+    t.add("gateway_start", 4 * 86_400, phase="listening", gateway_pid=400, source="pasted.txt")
+    f = run(t)
+    assert f.incidents.select("host", "resolved_by", "resolved_at").rows() == [
+        ("gw-a", None, None),
+        ("gw-b", "gateway_start", at(3 * 86_400)),
+        (None, "gateway_start", at(4 * 86_400)),
+    ]
+
+
+def test_an_unknown_hosts_start_does_not_clear_a_known_hosts_incident() -> None:
+    """A start pasted with no host, in a bundle of two hosts, clears neither host's burst."""
+    t = Table()
+    two_hosts(t)
+    t.add("gateway_start", 600, phase="listening", gateway_pid=300, source="pasted.txt")
+    f = run(t)
+    assert f.incidents.select("host", "resolved_by").rows() == [("gw-a", None), ("gw-b", None)]
+
+
+def test_a_cleanup_clears_its_agent_on_its_own_host_only() -> None:
+    """Agent `a` fails on gw-a and on gw-b; a cleanup of agent a's store written on gw-b
+    (its file names no host: its source's lines do) clears gw-b's incident only; a
+    cleanup pasted at the bundle's top (host unknown) clears neither."""
+    t = Table()
+    for host, pid in (("gw-a", 100), ("gw-b", 200)):
+        t.add("gateway_start", 0, phase="listening", gateway_pid=pid, host=host, source=host)
+        for seconds in (60, 70):
+            t.failure("lock_timeout", seconds, session=f"{host}-{seconds}", host=host, source=host)
+    t.add("cleanup_run", 300, agent="a", source="gw-b")
+    t.add("cleanup_run", 200, agent="a", source="pasted.txt")
+    f = run(t)
+    assert f.incidents.select("host", "resolved_by", "resolved_at").rows() == [
+        ("gw-a", None, None),
+        ("gw-b", "cleanup_run", at(300)),
     ]
 
 

@@ -228,3 +228,32 @@ def test_two_hosts_say_how_inputs_naming_none_were_placed() -> None:
     # Each epoch says which host's gateway it was.
     assert "| epoch | host | gateway pid |" in markdown
     assert "| 1 | gw-edge-02 |" in markdown or "| 1 | gw-prod-01 |" in markdown
+
+
+def _lock_lines(prefix: str, seconds: tuple[int, ...]) -> str:
+    return "".join(
+        f"{prefix.format(s=s)}session file locked (timeout 10000ms): pid=4821 /data/.openclaw/"
+        f"agents/main/sessions/{s:08d}-8cd0-43a6-a382-1b4ebc062f6d.jsonl.lock\n"
+        for s in seconds
+    )
+
+
+def test_two_hosts_incidents_name_their_host_and_a_paste_says_unknown() -> None:
+    """Bursts of two hosts and of a paste at the bundle's top (host unknown), seconds
+    apart: three incidents, each table row and heading naming its host, or `?` and
+    "host unknown" for the paste."""
+    files = {
+        "a/journal.txt": _lock_lines("May 28 06:20:{s:02d} gw-prod-01 node[4821]: ", (1, 5)),
+        "b/journal.txt": _lock_lines("May 28 06:20:{s:02d} gw-edge-02 node[999]: ", (2, 6)),
+        "paste.txt": _lock_lines("2026-05-28T06:20:{s:02d}.000+02:00 ", (3, 7)),
+    }
+    data, markdown = _hosts_report(files)
+    assert [(i["id"], i["host"], i["gateway_pid"]) for i in data["incidents"]] == [
+        (1, "gw-prod-01", 4821),
+        (2, "gw-edge-02", 999),
+        (3, None, None),
+    ]
+    assert "| # | host | start (UTC) |" in markdown
+    assert "| 3 | ? | 2026-05-28 04:20:03 |" in markdown
+    assert "- **Gateway:** host unknown, pid ?" in markdown
+    assert "- **Gateway:** gw-edge-02, pid 999" in markdown

@@ -5,8 +5,10 @@ are cut wherever two consecutive ones lie more than ``gap`` apart.  Each
 gateway host is its own timeline: two hosts' bursts at the same time are two
 incidents (each with its own gateway pid and uptime), not one.  A failure's
 host is the one its lines name, else its epoch's (correlate/epochs.py: its
-file's, else the bundle's only host); when some timed failure's host is
-unknown, the failures are clustered as one timeline, as a bundle of one host is.  A cluster
+file's, else the bundle's only host).  Failures whose host cannot be told (a
+pasted capture in a bundle of several hosts) are one more timeline, host
+unknown: merged into the others, one paste would make every host's bursts
+one incident showing one host's pid.  A cluster
 of at least two failures is an incident; a failure alone in its cluster is
 background (``incident`` null) and counts toward the baseline rate, which
 would otherwise be zero by construction.  Untimed failures belong to no
@@ -36,7 +38,7 @@ def cluster(
     failures: pl.LazyFrame, gap_s: float, epoch_hosts: pl.LazyFrame | None = None
 ) -> pl.LazyFrame:
     """The failures with an ``incident`` column (null: background or untimed) and
-    ``gateway_host``, the timeline each was clustered on (null: the one timeline).
+    ``gateway_host``, the timeline each was clustered on (null: host unknown).
 
     ``epoch_hosts`` (epoch, host): the host of each epoch, for failures whose
     lines name none.
@@ -55,7 +57,6 @@ def cluster(
     timed = (
         failures.filter(pl.col("ts").is_not_null())
         .sort("ts", "occurrence")
-        .with_columns(gateway_host=pl.when(timeline.is_not_null().all()).then(timeline))
         .with_columns(_new=(pl.col("ts").diff().over(timeline) > gap).fill_null(True))
         .with_columns(_cluster=pl.col("_new").cum_sum().over(timeline))
         .with_columns(_big=pl.len().over(timeline, "_cluster") >= MIN_FAILURES)

@@ -16,9 +16,14 @@ incident's end (its last failure):
   epoch (its ``restart mode`` line);
 * ``gateway_start``: a gateway start that no restart announced.
 
-A gateway restart or start clears only the incidents of its own host (an
-incident's host: correlate/incidents.py); one whose host is unknown, or an
-incident whose host is unknown, is not held apart.
+A cleanup run, gateway restart or start clears only the incidents of its own
+host (an incident's host: correlate/incidents.py; a cleanup's output names
+none, so it takes its file's, as a failure does).  An unknown host is a host of its
+own: a restart whose host cannot be told clears only incidents whose host
+cannot be told, and the other way round.  Hosts are unknown only in a bundle
+that names none (then every restart clears every incident) or several (a
+pasted capture there is on one of them, which one cannot be told: a restart
+of gw-a weeks later is no evidence that it cleared the paste's burst).
 
 A clearing event only counts if the session's lock was not seen held across
 it.  A *lock observation* says a lock was held from its acquisition until it
@@ -74,9 +79,13 @@ def clears(
     """Every event that clears sessions: ``kind``, ``ts``, ``occurrence`` and its scope.
 
     ``session_id`` set: it clears that session; else ``agent`` set: every
-    session of that agent; else every session (of ``host``'s gateway, when set).
+    session of that agent on ``host``'s gateway; else every session of
+    ``host``'s gateway (``host`` null: unknown).  A session id names one
+    session wherever it is; an agent's name (``main``) does not: a cleanup
+    of gw-b's stores leaves gw-a's locks where they are.
     """
     columns = ("kind", "ts", "occurrence", "session_id", "agent", "host")
+    host = pl.when(pl.col("host") != "").then(pl.col("host"))
     occurrences = (
         ordered(events)
         .filter(
@@ -89,9 +98,15 @@ def clears(
             kind=pl.col("kind").first(),
             ts=pl.col("ts").min(),
             session_id=first_value("session_id"),
+            host=first_value("host"),
+            epoch=first_value("epoch"),
         )
         # A lock removal that names no session clears nothing we can attribute.
         .filter((pl.col("kind") == EventKind.CLEANUP_RUN) | pl.col("session_id").is_not_null())
+        # A cleanup's output names no host: its epoch's is its file's (or its
+        # directory's, or the bundle's only one), as a failure's is.
+        .join(epoch_table.select("epoch", _epoch_host=host), on="epoch", how="left")
+        .with_columns(host=pl.coalesce(host, "_epoch_host"))
     )
     successful_runs = run_table.filter(pl.col("succeeded")).select(
         kind=pl.lit(EventKind.RUN.value),
@@ -100,7 +115,6 @@ def clears(
         session_id=pl.col("session_id"),
         agent=pl.lit(None, dtype=pl.String),
     )
-    host = pl.when(pl.col("host") != "").then(pl.col("host"))
     restarts = epoch_table.filter(pl.col("ended_by").is_in(RESTARTS)).select(
         kind=pl.lit(EventKind.GATEWAY_RESTART.value),
         ts=pl.col("end"),
@@ -116,7 +130,7 @@ def clears(
     return (
         pl.concat(
             [
-                occurrences.select(*columns[:-1], host=pl.lit(None, pl.String)),
+                occurrences.select(columns),
                 successful_runs,
                 restarts,
                 starts,
@@ -263,21 +277,19 @@ def _first_clears(
         .sort("cleared_at")
         .cache()
     )
-    # (which clears, which targets, matched on): a clear naming a session or an
-    # agent clears those; one naming neither clears every target, but a gateway
-    # start or restart of a known host only those of an incident on that host.
+    # (which clears, which targets, matched on): a clear naming a session clears
+    # it; one naming an agent, or neither (a cleanup of every store, a gateway
+    # start or restart), the targets of that agent, or every target, of an
+    # incident on its host, an unknown host being one more host.
+    agent = pl.col("session_id").is_null() & pl.col("agent").is_not_null()
     everything = pl.col("session_id").is_null() & pl.col("agent").is_null()
     hosted = pl.col("gateway_host").is_not_null()
     scopes = (
         (pl.col("session_id").is_not_null(), pl.lit(True), ["session_id", "kind"]),
-        (
-            pl.col("session_id").is_null() & pl.col("agent").is_not_null(),
-            pl.lit(True),
-            ["agent", "kind"],
-        ),
-        (everything & ~hosted, pl.lit(True), ["kind"]),
+        (agent & hosted, hosted, ["agent", "gateway_host", "kind"]),
+        (agent & ~hosted, ~hosted, ["agent", "kind"]),
         (everything & hosted, hosted, ["gateway_host", "kind"]),
-        (everything & hosted, ~hosted, ["kind"]),
+        (everything & ~hosted, ~hosted, ["kind"]),
     )
     found = []
     for scope, targeted, keys in scopes:

@@ -75,12 +75,15 @@ def epochs(f: Findings) -> Rows:
 
 
 def incidents(f: Findings) -> Rows:
+    """One row per incident; with a ``host`` column when the bundle names several hosts."""
+    hosts = len(f.hosts) > 1
     return Rows(
-        ("#", "start (UTC)", "duration", "agents", "sessions", "stale", "timeout", "takeover",
-         "gateway pid", "uptime at start", "resolved by", "after"),
+        ("#", *(("host",) if hosts else ()), "start (UTC)", "duration", "agents", "sessions",
+         "stale", "timeout", "takeover", "gateway pid", "uptime at start", "resolved by", "after"),
         tuple(
             (
                 i["incident"],
+                *((i["host"] or "?",) if hosts else ()),
                 clock(i["start"]),
                 span(i["duration_s"]),
                 len(i["agents"] or []),
@@ -98,8 +101,13 @@ def incidents(f: Findings) -> Rows:
     )  # fmt: skip
 
 
-def incident_facts(i: dict[str, Any]) -> list[tuple[str, object]]:
-    """The facts under one incident's heading; lists stay lists for the formatter."""
+def incident_facts(i: dict[str, Any], hosts: int) -> list[tuple[str, object]]:
+    """The facts under one incident's heading; lists stay lists for the formatter.
+
+    ``hosts``: how many hosts the bundle names; with several, an incident whose
+    host cannot be told says so.
+    """
+    host = i.get("host") or ("host unknown" if hosts > 1 else None)
     resolved = (
         f"{resolution_name(i['resolved_by'])} at {clock(i['resolved_at'])} UTC, "
         f"{span(i['resolution_s'])} after the last error"
@@ -113,7 +121,7 @@ def incident_facts(i: dict[str, Any]) -> list[tuple[str, object]]:
         ("Lanes", i["lanes"]),
         (
             "Gateway",
-            (f"{i['host']}, " if i.get("host") else "") + f"pid {i['gateway_pid'] or '?'}, up "
+            (f"{host}, " if host else "") + f"pid {i['gateway_pid'] or '?'}, up "
             f"{uptime(i['uptime_s'], i['uptime_is_lower_bound'])} at the first error",
         ),
         ("Resolved by", resolved),

@@ -75,10 +75,13 @@ def _incidents(findings: Findings, console: Console) -> None:
         spans,
         Layout(drop=("end (UTC)", "sessions", "agents")),
     )
+    hosts = len(findings.hosts) > 1
     gateway = rows.Rows(
-        ("#", "gateway pid", "uptime at start", "resolved by", "resolved at (UTC)", "after"),
+        ("#", *(("host",) if hosts else ()), "gateway pid", "uptime at start", "resolved by",
+         "resolved at (UTC)", "after"),
         tuple(
-            (i["incident"], i["gateway_pid"], uptime(i["uptime_s"], i["uptime_is_lower_bound"]),
+            (i["incident"], *((i["host"] or "?",) if hosts else ()), i["gateway_pid"],
+             uptime(i["uptime_s"], i["uptime_is_lower_bound"]),
              resolution_name(i["resolved_by"]), clock(i["resolved_at"]), span(i["resolution_s"]))
             for i in findings.incidents.iter_rows(named=True)
         ),
