@@ -161,6 +161,17 @@ def test_gap_splits_incidents_and_lone_failures_are_background() -> None:
     assert f.rates["outside_incidents"] == 1
 
 
+def test_a_baseline_rate_needs_an_hour_of_log_outside_incidents() -> None:
+    """One failure in a window of seconds has no rate per hour (it read 1,200,000/hour);
+    with two hours of log around it, it is one per 2 hours."""
+    t = Table()
+    t.failure("lock_timeout", 0)
+    t.add("lane_wait", 3)
+    assert run(t).rates["baseline_per_hour"] is None
+    t.add("lane_wait", 7200)
+    assert run(t).rates["baseline_per_hour"] == 0.5
+
+
 def test_incident_sessions_leave_out_placeholders() -> None:
     """A redacted `<session>` id is evidence, not a session: it is not counted."""
     t = Table()
@@ -252,6 +263,17 @@ def test_doctor_still_seeing_a_lock_defers_its_clearing() -> None:
     t.add("gateway_restart", 401, same=restart, phase="mode", spawned_pid=200)
     row = run(t).incidents.row(0, named=True)
     assert (row["resolved_by"], row["resolved_at"]) == ("gateway_restart", at(401))
+
+
+def test_the_lock_watchdog_releasing_a_sessions_lock_clears_it() -> None:
+    """The watchdog force-releasing s2's lock (held past maxHoldMs) clears s2 as a
+    startup sweep would; with s1's run, the incident is resolved at the release."""
+    t = Table()
+    burst(t)
+    t.add("run", 100, phase="done", run_id="r1", session_id="s1")
+    t.add("lock_released_by_watchdog", 200, session_id="s2", duration_ms=720_263)
+    row = run(t).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"]) == ("lock_released_by_watchdog", at(200))
 
 
 def test_incident_without_a_clearing_event_is_unresolved() -> None:

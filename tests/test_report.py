@@ -257,3 +257,13 @@ def test_two_hosts_incidents_name_their_host_and_a_paste_says_unknown() -> None:
     assert "| 3 | ? | 2026-05-28 04:20:03 |" in markdown
     assert "- **Gateway:** host unknown, pid ?" in markdown
     assert "- **Gateway:** gw-edge-02, pid 999" in markdown
+
+
+def test_a_rate_the_window_cannot_support_says_why() -> None:
+    """One lock error and nothing else: no incident, and no baseline rate per hour
+    over a window of no length (it read `outside 1200000.00/hour`)."""
+    _, markdown = _hosts_report({"paste.txt": _lock_lines("2026-05-28T06:20:{s:02d}Z ", (1,))})
+    assert (
+        "Inside incidents none; outside no rate \\(under 1 h of log outside incidents\\) "
+        "\\(0 vs 1 occurrences\\)." in markdown
+    )

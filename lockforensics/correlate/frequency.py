@@ -16,6 +16,9 @@ from lockforensics.schema import EventKind
 
 DIMENSIONS: tuple[str, ...] = ("day", "hour", "agent", "session_type", "lane", "epoch", "version")
 UNKNOWN = "unknown"
+#: The least log time outside incidents that a baseline rate is given for:
+#: one failure in a 3 ms paste is not 1,200,000 an hour.
+MIN_BASELINE_HOURS = 1.0
 
 
 def frequency(clustered: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
@@ -58,7 +61,11 @@ def rates(
     window_start: datetime | None,
     window_end: datetime | None,
 ) -> pl.LazyFrame:
-    """One row: failures per hour inside incidents (burst) and outside them (baseline)."""
+    """One row: failures per hour inside incidents (burst) and outside them (baseline).
+
+    A rate is null where its span is empty, and the baseline also where the
+    log outside incidents covers less than ``MIN_BASELINE_HOURS``.
+    """
     span_h = (
         (window_end - window_start).total_seconds() / 3600
         if window_start is not None and window_end is not None
@@ -75,5 +82,7 @@ def rates(
         burst_per_hour=pl.when(pl.col("incident_hours") > 0).then(
             pl.col("in_incidents") / pl.col("incident_hours")
         ),
-        baseline_per_hour=pl.when(outside_h > 0).then(pl.col("outside_incidents") / outside_h),
+        baseline_per_hour=pl.when(outside_h >= MIN_BASELINE_HOURS).then(
+            pl.col("outside_incidents") / outside_h
+        ),
     )

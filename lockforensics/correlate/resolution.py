@@ -8,6 +8,9 @@ incident's end (its last failure):
 * ``run``: the next successful run on the session (``embedded run done``, the
   run not timed out; debug level only);
 * ``lock_removed``: a startup ``removed stale session lock`` of the session's lock;
+* ``lock_released_by_watchdog``: the lock watchdog force-releasing the
+  session's lock held past its ``maxHoldMs`` (``[session-write-lock] releasing
+  lock held for …``);
 * ``doctor_lock``: ``openclaw doctor --fix`` removing the session's lock
   (``[removed]``);
 * ``cleanup_run``: a ``sessions cleanup`` run over the agent's store (a run
@@ -63,6 +66,7 @@ from lockforensics.schema import EventKind
 RESOLVERS: tuple[str, ...] = (
     EventKind.RUN.value,
     EventKind.LOCK_REMOVED.value,
+    EventKind.LOCK_RELEASED_BY_WATCHDOG.value,
     EventKind.DOCTOR_LOCK.value,
     EventKind.CLEANUP_RUN.value,
     EventKind.GATEWAY_RESTART.value,
@@ -89,7 +93,13 @@ def clears(
     occurrences = (
         ordered(events)
         .filter(
-            pl.col("kind").is_in([EventKind.LOCK_REMOVED.value, EventKind.CLEANUP_RUN.value])
+            pl.col("kind").is_in(
+                [
+                    EventKind.LOCK_REMOVED.value,
+                    EventKind.LOCK_RELEASED_BY_WATCHDOG.value,
+                    EventKind.CLEANUP_RUN.value,
+                ]
+            )
             | (_DOCTOR & pl.col("removed").fill_null(False))
         )
         .filter(pl.col("ts").is_not_null())

@@ -50,6 +50,7 @@ RESOLVERS = {
     "cleanup_run": "sessions cleanup run",
     "doctor_lock": "doctor --fix",
     "lock_removed": "startup stale-lock sweep",
+    "lock_released_by_watchdog": "lock watchdog release",
     "gateway_restart": "gateway restart",
     "gateway_start": "gateway start",
     "run": "next successful run",

@@ -13,6 +13,7 @@ from typing import Any
 
 import polars as pl
 
+from lockforensics.correlate.frequency import MIN_BASELINE_HOURS
 from lockforensics.findings import Findings
 from lockforensics.reporting.glossary import name
 from lockforensics.reporting.prose import host_line, resolution_name, zone_line
@@ -194,10 +195,23 @@ def frequency(f: Findings) -> list[tuple[str, Rows]]:
 
 
 def rates(f: Findings) -> str:
+    """Burst against baseline; a rate the window cannot support says why (correlate/frequency)."""
     r = f.rates
+    burst, baseline = r.get("burst_per_hour"), r.get("baseline_per_hour")
+    inside = (
+        f"{float(burst):.1f} occurrences/hour"
+        if burst is not None
+        else "no rate (no incident lasts any time)"
+        if r.get("in_incidents")
+        else "none"
+    )
+    outside = (
+        f"{float(baseline):.2f}/hour"
+        if baseline is not None
+        else f"no rate (under {MIN_BASELINE_HOURS:g} h of log outside incidents)"
+    )
     return (
-        f"Inside incidents {float(r.get('burst_per_hour') or 0):.1f} occurrences/hour; "
-        f"outside {float(r.get('baseline_per_hour') or 0):.2f}/hour "
+        f"Inside incidents {inside}; outside {outside} "
         f"({r.get('in_incidents')} vs {r.get('outside_incidents')} occurrences)."
     )
 
