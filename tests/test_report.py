@@ -267,3 +267,35 @@ def test_a_rate_the_window_cannot_support_says_why() -> None:
         "Inside incidents none; outside no rate \\(under 1 h of log outside incidents\\) "
         "\\(0 vs 1 occurrences\\)." in markdown
     )
+
+
+def _boot(at: str) -> str:
+    """One 2026.6+ boot as the console writes it, from ``at`` (hh:mm) on 2026-08-20, +05:30."""
+    return (
+        f"2026-08-20T{at}:20.050+05:30 [gateway] starting...\n"
+        f"2026-08-20T{at}:20.420+05:30 [gateway] starting HTTP server...\n"
+        f"2026-08-20T{at}:26.050+05:30 [gateway] http server listening (7 plugins: acpx; 6.0s)\n"
+        f"2026-08-20T{at}:26.210+05:30 [gateway] ready\n"
+    )
+
+
+def test_a_2026_6_boot_is_one_start_and_a_clean_shutdown_ends_its_epoch() -> None:
+    """`starting...`, `starting HTTP server...`, `http server listening`, `ready` are one
+    start (two `starting` lines made two, with epochs ending before they began); the
+    restart's child boots the same way; `shutdown completed cleanly` ends it."""
+    text = (
+        _boot("04:41")
+        + "2026-08-20T05:33:10.000+05:30 [gateway] received SIGUSR1; restarting\n"
+        "2026-08-20T05:33:11.210+05:30 [gateway] restart mode: full process restart "
+        "(spawned pid 52877)\n"
+        + _boot("05:33")
+        + "2026-08-20T06:35:00.153+05:30 [shutdown] shutdown completed cleanly in 153ms\n"
+    )
+    data, _ = _hosts_report({"console.log": text})
+    assert [
+        (e["pid"], e["opened_by"], e["start"], e["ended_by"], e["end"])
+        for e in data["gateway_epochs"]
+    ] == [
+        (None, "start", "2026-08-19T23:11:26.050Z", "restart", "2026-08-20T00:03:11.210Z"),
+        (52877, "restart", "2026-08-20T00:03:26.050Z", "stop", "2026-08-20T01:05:00.153Z"),
+    ]
