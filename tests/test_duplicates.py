@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -12,6 +14,7 @@ from lockforensics.activity import as_events, conform
 from lockforensics.ingest import duplicates
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.schema import ACTIVITY_SCHEMA, EVENT_SCHEMA
+from tests.conftest import ingest_files
 
 T0 = datetime(2026, 5, 28, 6, 0, tzinfo=UTC)
 SOURCES = ("a.log", "b.log", "c.log")
@@ -107,4 +110,60 @@ def test_touching_spans_merge() -> None:
         (t[0], t[2]),
         (t[3], t[4]),
         (t[5], t[5]),
+    ]
+
+
+def _file_log_line(at: str, key: str) -> str:
+    text = (
+        f'lane task error: lane=session:{key} durationMs=60003 error=\\"SessionWriteLockTimeoutError: '
+        f"session file locked (timeout 60000ms): pid=41210 alive=true ageMs=64210 "
+        f'sqlite:session-write:{key}\\"'
+    )
+    meta = '"_meta":{"name":"{\\"subsystem\\":\\"diagnostic\\"}","logLevelName":"ERROR"}'
+    return f'{{"0":"{{\\"subsystem\\":\\"diagnostic\\"}}","1":"{text}",{meta},"time":"{at}"}}\n'
+
+
+def _export_line(at: str, key: str) -> str:
+    """The export's copy: message cut at 240 characters, digit runs of 9+ redacted."""
+    text = _file_log_line(at, key).split('"1":"', 1)[1].split('",', 1)[0]
+    msg = re.sub(r"\d{9,}", "<redacted-id>", text.replace('\\"', '"'))[:240]
+    return json.dumps({"time": at, "level": "ERROR", "subsystem": "diagnostic", "msg": msg}) + "\n"
+
+
+def test_a_diagnostics_export_beside_its_file_log_adds_nothing() -> None:
+    """The export's lossy copies (cut keys, redacted ids) of the file log's three lock
+    errors are dropped as duplicates (they counted 6, with cut keys as sessions); an
+    export record the file log lacks still counts."""
+    keys = ("agent:main:telegram:direct:7781234567", "agent:ops:slack:channel:c07abcdef")
+    stamps = ("2026-08-20T05:12:31.502+05:30", "2026-08-20T05:16:45.900+05:30")
+    log = "".join(_file_log_line(at, key) for at, key in zip(stamps, keys, strict=True))
+    export = "".join(_export_line(at, key) for at, key in zip(stamps, keys, strict=True))
+    export += _export_line("2026-08-20T05:20:00.000+05:30", "agent:qa:main")
+    result = ingest_files({"openclaw-2026-08-20.log": log, "logs/openclaw-sanitized.jsonl": export})
+    locks = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert locks.get_column("source").to_list() == [
+        "openclaw-2026-08-20.log",
+        "openclaw-2026-08-20.log",
+        "logs/openclaw-sanitized.jsonl",
+    ]
+    assert sorted(locks.get_column("session_key").drop_nulls().to_list()) == [
+        "agent:main:telegram:direct:7781234567",
+        "agent:ops:slack:channel:c07abcdef",
+        "agent:qa:main",
+    ]
+    export_scan = next(s for s in result.files if s.source.endswith("sanitized.jsonl"))
+    assert export_scan.duplicate_rows == 2
+
+
+def test_a_cut_export_message_gives_no_stump_for_a_session() -> None:
+    """An export alone: its lock errors' keys, cut at 240 characters, are not read as
+    sessions (`agent:ops:slack:channel:c07ab`); the lane before the cut names them."""
+    keys = ("agent:main:telegram:direct:7781234567", "agent:ops:slack:channel:c07abcdef")
+    stamps = ("2026-08-20T05:12:31.502+05:30", "2026-08-20T05:16:45.900+05:30")
+    export = "".join(_export_line(at, key) for at, key in zip(stamps, keys, strict=True))
+    assert all(len(json.loads(line)["msg"]) == 240 for line in export.splitlines())
+    locks = ingest_files({"logs/openclaw-sanitized.jsonl": export}).events
+    assert locks.select("kind", "session_key", "agent").rows() == [
+        ("lock_timeout", "agent:main:telegram:direct:<redacted-id>", "main"),
+        ("lock_timeout", "agent:ops:slack:channel:c07abcdef", "ops"),
     ]

@@ -284,8 +284,7 @@ def test_a_2026_6_boot_is_one_start_and_a_clean_shutdown_ends_its_epoch() -> Non
     start (two `starting` lines made two, with epochs ending before they began); the
     restart's child boots the same way; `shutdown completed cleanly` ends it."""
     text = (
-        _boot("04:41")
-        + "2026-08-20T05:33:10.000+05:30 [gateway] received SIGUSR1; restarting\n"
+        _boot("04:41") + "2026-08-20T05:33:10.000+05:30 [gateway] received SIGUSR1; restarting\n"
         "2026-08-20T05:33:11.210+05:30 [gateway] restart mode: full process restart "
         "(spawned pid 52877)\n"
         + _boot("05:33")

@@ -18,6 +18,13 @@ It arrives twice in three ways:
   rows within one input are kept: a file that says a thing twice said it twice.
 * **the same line in the file log and the journal**: different channels, so
   both rows stay; they share one occurrence (parsers/occurrences.toml).
+* **a diagnostics export's sanitized log beside the log it was cut from**:
+  the export keeps a record's ``time`` as written but cuts its message at 240
+  characters and redacts long numbers, so the lock path or session key at a
+  lock error's end is often cut short, and an occurrence key built from it
+  never equals the full line's (openclaw-formats §8).  An export row of the
+  same kind at the same instant as a row of another channel is that record's
+  lossy copy: it is dropped, counted as a duplicate on its input.
 """
 
 from __future__ import annotations
@@ -90,9 +97,10 @@ def drop_overlaps(
             for n, p in enumerate(parts)
         ]
     )
+    echoes = _export_echoes(parts, scans)
     overlaps = _overlaps(stamps)
     if not overlaps.sources:
-        return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
+        return echoes
     # A row can have a copy in another input only at an instant both inputs'
     # spans share, where that input of its channel has a row too (or both are
     # untimed): only those rows are compared.  Rotated parts that meet at
@@ -119,7 +127,38 @@ def drop_overlaps(
         ],
         how="diagonal_relaxed",
     ).collect()
-    return _dropped(rows, scans)
+    return pl.concat([echoes, _dropped(rows, scans)]).unique(maintain_order=True)
+
+
+#: The channel of a diagnostics export's ``logs/openclaw-sanitized.jsonl``.
+EXPORT_CHANNEL = "diagnostics"
+
+
+def _export_echoes(parts: Sequence[pl.LazyFrame], scans: Sequence[FileScan]) -> pl.DataFrame:
+    """The (_part, _i) of export rows whose record another channel holds whole: the
+    same kind at the same instant; counted on their inputs."""
+    stamped = pl.concat(
+        [
+            as_events(p.select("source", "channel", "kind", "ts"))
+            .with_row_index("_i")
+            .with_columns(_part=pl.lit(n, pl.UInt8))
+            .filter(pl.col("ts").is_not_null())
+            for n, p in enumerate(parts)
+        ]
+    )
+    export = stamped.filter(pl.col("channel") == EXPORT_CHANNEL).collect()
+    if export.is_empty():
+        return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
+    # Only the instants the export holds are looked up among the other rows.
+    instants = export.get_column("ts").unique().implode()
+    whole = stamped.filter(
+        (pl.col("channel") != EXPORT_CHANNEL) & pl.col("ts").is_in(instants)
+    ).select("kind", "ts")
+    echoes = export.join(whole.unique().collect(), on=["kind", "ts"], how="semi")
+    counts = dict(echoes.group_by("source").len().iter_rows())
+    for scan in scans:
+        scan.duplicate_rows += counts.get(scan.source, 0)
+    return echoes.select("_part", "_i")
 
 
 def without(part: pl.DataFrame, dropped: pl.DataFrame, n: int) -> pl.DataFrame:

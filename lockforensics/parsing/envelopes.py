@@ -445,6 +445,10 @@ def parse_logs_json(obj: dict[str, Any]) -> Record | None:
     return None  # meta / notice / error: envelope chatter, known noise
 
 
+#: A diagnostics export cuts every string at this many characters, adding nothing
+#: (``MAX_LOG_STRING_LENGTH``, ``truncationSuffix: ""``; openclaw-formats §8).
+EXPORT_MESSAGE_CUT = 240
+
 # Keys a diagnostics export keeps as record context (the rest is the message's own).
 _SANITIZED_KEYS = {"time", "level", "subsystem", "module", "logger", "msg", "omitted"}
 
@@ -464,8 +468,18 @@ def parse_sanitized(obj: dict[str, Any]) -> Record | None:
         return None
     level = _str(obj.get("level"))
     logger = _str(obj.get("logger"))
+    message = _str(obj.get("msg")) or ""
+    if len(message) >= EXPORT_MESSAGE_CUT and " " in message:
+        # Cut with no marker: its last word (a lock path, a session key) is
+        # likely a stump, and a stump read as a key is a session that never was.
+        # A cut inside `error="…"` leaves the quote open; closed, the wrapper
+        # still reads the lane and the inner error.
+        message = message[: message.rindex(" ")]
+        if message.count('"') % 2:
+            message += '"'
+
     return Record(
-        message=_str(obj.get("msg")) or "",
+        message=message,
         stamp=_stamp(obj.get("time")),
         level=level.lower() if level else None,
         subsystem=_str(obj.get("subsystem"))

@@ -255,12 +255,18 @@ def inputs(f: Findings) -> Rows:
 
 
 def set_aside(f: Findings) -> Rows:
-    """Inputs whose rows were folded into another copy, and inputs with untimed events."""
+    """Inputs whose rows were folded into another copy (whole, or some of them as
+    copies of another input's lines), and inputs with untimed events."""
     folded = tuple(
         (str(m.get("path")), f"same document as {m.get('duplicate_of')}")
         for m in f.coverage.inputs
         if m.get("duplicate_of")
-    )
+    ) + tuple(
+        (str(m.get("path")), f"{m['duplicate_rows']:,} events repeat lines another input holds: "
+         "counted once")
+        for m in f.coverage.inputs
+        if not m.get("duplicate_of") and m.get("duplicate_rows")
+    )  # fmt: skip
     untimed = tuple(
         (source, f"untimed: {count:,} events with no time in the lines, the document or its name")
         for source, count in f.coverage.untimed_inputs

@@ -70,16 +70,37 @@ def sniff_manifest(name: str, head: str) -> bool:
 
 
 def parse_manifest(doc: Document) -> Parsed | None:
+    """The export's facts; and, with its ``generatedAt``, a ``version`` event then:
+    the gateway running when the export was taken ran that version (its epoch's
+    version even where the export's log records are copies of lines another
+    input holds, dropped as such: ingest/duplicates)."""
     obj = _object(doc)
     if obj is None or not isinstance(obj.get("contents"), list):
         return None
     out = Parsed()
     out.facts[EXPORT_ROOT] = "manifest.json"
-    if isinstance(obj.get("openclawVersion"), str):
-        out.facts["version"] = obj["openclawVersion"]
+    version = obj.get("openclawVersion")
+    if isinstance(version, str):
+        out.facts["version"] = version
     if platform := _platform(obj):
         out.facts["platform"] = platform
-    return _known(doc, out)
+    generated = obj.get("generatedAt")
+    stamp = parse_iso(generated) if isinstance(generated, str) else None
+    line = next((n for n, ln in enumerate(doc.lines, 1) if '"generatedAt"' in ln), None)
+    if isinstance(version, str) and stamp is not None and stamp.day is not None and line:
+        out.event_lines.add(line)
+        out.rows.append(
+            event(
+                EventKind.VERSION.value,
+                line,
+                doc.lines[line - 1],
+                when_from_stamp(stamp),
+                message=f"diagnostics export of OpenClaw {version}",
+                version=version,
+            )
+        )
+    out.known_lines.update(set(range(1, len(doc.lines) + 1)) - out.event_lines)
+    return out
 
 
 # --------------------------------------------------------------------------- diagnostics.json
