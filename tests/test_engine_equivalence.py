@@ -64,8 +64,10 @@ def _tslog(
     second: int,
     meta: dict[str, object] | None,
     level: tuple[str, ...] = ("logLevelId", "logLevelName"),
+    top: dict[str, object] | None = None,
 ) -> str:
-    """A file-log line; ``level``: which of the level's number and name it writes."""
+    """A file-log line; ``level``: which of the level's number and name it writes;
+    ``top``: the top-level keys a newer file log adds."""
     binding = json.dumps({"subsystem": subsystem}, separators=(",", ":"))
     record: dict[str, object] = {"0": binding}
     if meta is None:
@@ -81,6 +83,7 @@ def _tslog(
         "path": {"fullFilePath": "file:///x/subsystem-ab.js:1:2", "method": "logToFile"},
     }
     record["time"] = f"2026-05-28T06:20:{second:02d}.{second:03d}+02:00"
+    record.update(top or {})
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -92,6 +95,18 @@ WRAPPERS = {
     # for the number only where no name is written.
     "tslog-level-id": lambda m, sub, s: _tslog(m, sub, s, None, ("logLevelId",)),
     "tslog-no-level": lambda m, sub, s: _tslog(m, sub, s, None, ()),
+    # 2026.4.26+: top-level keys, the session "id" being an id or a key.
+    "tslog-top-keys": lambda m, sub, s: _tslog(
+        m,
+        sub,
+        s,
+        None,
+        top={
+            "hostname": "gw-1",
+            "agent_id": "main",
+            "session_id": "agent:main:main" if s % 2 else f"6e0c1a53-7d2b-4f11-8c9e-{s:012d}",
+        },
+    ),
     "logs-plain": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}.100+02:00 info {sub} {m}",
     "console": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}",
     "journald-iso": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}+0200 gw-1 node[4821]: [{sub}] {m}",

@@ -11,6 +11,7 @@ import pytest
 from lockforensics.findings import Findings, Settings
 from lockforensics.pipeline import analyze, ingest
 from samples.generate import build
+from tests.conftest import ingest_files
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +90,28 @@ def test_lease_bundle_epoch_starts_at_http_listening(
     assert successor["pid"] == want["pid"]
     assert successor["start_source"] == "start_line"
     assert successor["start"].strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z" == want["start"]
+
+
+def test_a_takeover_naming_its_session_by_key_follows_the_lease_error() -> None:
+    """A 2026.7+ takeover may name its session by key where a transcript path stood
+    (OpenClaw's own controller tests throw it with `agent:main:main`): its three lines
+    are one takeover, linked through its cleanup line's sessionId to the same session
+    as the lease error on that key 100 s before."""
+    released = "session file changed while embedded prompt lock was released: agent:main:main"
+    text = (
+        "2026-08-20T05:13:40.250+05:30 [diagnostic] lane task error: lane=session:agent:main:main "
+        'durationMs=2210 error="SessionWriteLockStaleError: session file lock stale '
+        '(orphan-self-pid): pid=41210 alive=true ageMs=153002 sqlite:session-write:agent:main:main"\n'
+        "2026-08-20T05:15:20.410+05:30 [agent/embedded] embedded attempt cleanup detected session "
+        "takeover after prompt failure; preserving prompt error: runId=9b1d2c3e "
+        f"sessionId=6e0c1a53-7d2b-4f11-8c9e-0a1b2c3d4e5f promptError={released} "
+        f"cleanupError={released}\n"
+        "2026-08-20T05:15:20.415+05:30 [diagnostic] lane task error: lane=main durationMs=95012 "
+        f'error="EmbeddedAttemptSessionTakeoverError: {released}"\n'
+        "2026-08-20T05:15:20.420+05:30 [diagnostic] lane task error: lane=session:agent:main:main "
+        f'durationMs=95018 error="EmbeddedAttemptSessionTakeoverError: {released}"\n'
+    )
+    findings = analyze(ingest_files({"console.log": text}), Settings())
+    assert findings.headline.takeovers == 1
+    assert findings.alignment["with_session_precursor"] == 1
+    assert findings.alignment["lag_s_p50"] == 100.16

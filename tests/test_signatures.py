@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import polars as pl
@@ -10,7 +11,7 @@ import pytest
 from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.signatures import Example, Rule, load_catalog
 from lockforensics.schema import EVENT_SCHEMA, EventKind
-from tests.conftest import IngestText
+from tests.conftest import IngestText, ingest_files
 
 CATALOG = load_catalog()
 EXAMPLES: list[tuple[Rule, Example]] = [
@@ -95,3 +96,26 @@ def test_unrelated_lock_words_do_not_match(ingest_text: IngestText) -> None:
     ]
     kinds = ingest_text("\n".join(lines) + "\n").events["kind"].to_list()
     assert kinds == ["gateway_start_failed"]
+
+
+def test_a_top_level_session_id_that_is_a_key_is_the_session_key() -> None:
+    """A newer file log's top-level `session_id` holds the id or the key (§1.2): a key
+    (it has colons) fills `session_key`, never `session_id`, so it links to the id a
+    takeover names; an id stays the id.  Both readers agree (test_engine_equivalence)."""
+
+    def line(minute: int, sid: str) -> str:
+        record = {
+            "0": '{"subsystem":"diagnostic"}',
+            "1": "lane wait exceeded: lane=main waitedMs=3000 queueAhead=1",
+            "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "WARN"},
+            "time": f"2026-08-20T05:{minute}:00.000+05:30",
+            "session_id": sid,
+        }
+        return json.dumps(record, separators=(",", ":")) + "\n"
+
+    text = line(11, "agent:main:main") + line(12, "6e0c1a53-7d2b-4f11-8c9e-0a1b2c3d4e5f")
+    rows = ingest_files({"openclaw-2026-08-20.log": text}).events
+    assert rows.select("session_id", "session_key").rows() == [
+        (None, "agent:main:main"),
+        ("6e0c1a53-7d2b-4f11-8c9e-0a1b2c3d4e5f", None),
+    ]

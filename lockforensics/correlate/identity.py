@@ -3,7 +3,9 @@
 OpenClaw names a session two ways.  A transcript path (takeovers, legacy
 ``.jsonl.lock`` errors, doctor and cleanup documents) gives the session *id*;
 a lane (``lane=session:<key>``) or, from 2026.7, a lease key
-(``sqlite:session-write:<key>``) gives the session *key*.  Counting either
+(``sqlite:session-write:<key>``) gives the session *key*, and so may a
+2026.7+ takeover where its transcript path stood and a newer file log's
+top-level ``session_id`` (signatures._key_or).  Counting either
 column alone counts a session twice when both wordings report it, or misses
 the lease-era errors (key only) entirely.
 

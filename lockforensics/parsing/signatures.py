@@ -37,9 +37,9 @@ NESTED_META_KEYS = ("errorPreview", "error", "promptError", "cleanupError", "rea
 #: Meta keys that fill event columns when the text did not.
 META_FIELDS: Mapping[str, str] = {
     "runId": "run_id",
+    "sessionKey": "session_key",
     "sessionId": "session_id",
     "session_id": "session_id",
-    "sessionKey": "session_key",
     "agent_id": "agent",
     "agentId": "agent",
     "lane": "lane",
@@ -316,8 +316,15 @@ def _meta_context(meta: Mapping[str, Any]) -> dict[str, Any]:
             if isinstance(value, int) and abs(value) < 10**18:
                 out.setdefault(column, value)
         elif isinstance(value, str) and value:
-            out.setdefault(column, value)
+            out.setdefault(_key_or(column, value), value)
     return out
+
+
+def _key_or(column: str, value: str) -> str:
+    """``session_key`` for a session "id" that is a key: a newer file log's top-level
+    ``session_id`` holds the id *or the key* (openclaw-formats §1.2), and a key
+    (``agent:main:main``, ``cron:<job>``) has a colon, a transcript's id never."""
+    return "session_key" if column == "session_id" and ":" in value else column
 
 
 # ---------------------------------------------------------------------- loading

@@ -414,6 +414,11 @@ def _meta_context(meta: pl.Expr, tail: pl.Expr) -> list[pl.Expr]:
                 )
             else:
                 value = _nonempty(src.str.extract(rf'(?:^\{{|,|^)"{key}":"([^"\\]*)"', 1))
+            if column == "session_id":
+                # signatures._key_or: a session "id" with a colon is a key.
+                keyed = value.str.contains(":", literal=True)
+                found.setdefault("session_key", []).append(pl.when(keyed).then(value))
+                value = pl.when(~keyed).then(value)
             found.setdefault(column, []).append(value)
     return [pl.coalesce(values).alias(f"_ctx_{column}") for column, values in found.items()]
 
