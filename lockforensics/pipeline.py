@@ -17,7 +17,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -52,12 +52,14 @@ from lockforensics.ingest import cache
 from lockforensics.ingest.bundle import Input, walk
 from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
+from lockforensics.ingest.echo_zones import matched_zones
 from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.manifest import ManifestRow, build_manifest, per_source
 from lockforensics.ingest.table import build_table
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.scan import Scanner
 from lockforensics.parsing.timestamps import (
+    UTC_CHOICE,
     LocalTimes,
     ZoneChoice,
     zone_from_offset,
@@ -306,11 +308,12 @@ def ingest_inputs(
     bundle_zone = option_zone or _bundle_zone(scans)
     drop_same_files(scans)
     apply_facts(scans)
+    matched = {} if option_zone else matched_zones(scans)
     rows: list[dict[str, Any]] = []
     frames: list[pl.DataFrame] = []
     activity: list[pl.LazyFrame] = []
     for scan in scans:
-        zone = option_zone or _file_zone(scan) or bundle_zone
+        zone = option_zone or _file_zone(scan) or matched.get(scan.source) or bundle_zone
         # In file order, so a repeated DST hour is read first pass, then second.
         in_order = sorted(scan.rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
         for batch in (in_order, scan.bounds):
@@ -332,7 +335,11 @@ def ingest_inputs(
     if spill is not None and spill.failed:
         all_warnings.append(SPILL_FAILED)
     result = Ingest(
-        detail=detail, files=scans, warnings=all_warnings, zone=bundle_zone, spill=spill
+        detail=detail,
+        files=scans,
+        warnings=all_warnings,
+        zone=_stated_zone(bundle_zone, matched),
+        spill=spill,
     )
     if isinstance(narrow, Path):
         result.keep_activity_in(narrow)
@@ -417,6 +424,19 @@ def _bundle_zone(scans: list[FileScan]) -> ZoneChoice | None:
         sign * timedelta(hours=hours, minutes=minutes),
         f"other files in the bundle ({count} of {total} zoned stamps)",
     )
+
+
+def _stated_zone(zone: ZoneChoice | None, matched: dict[str, ZoneChoice]) -> ZoneChoice | None:
+    """The bundle's zone as reports state it: naming the inputs that took their own
+    from records another input holds stamped (ingest/echo_zones)."""
+    if not matched:
+        return zone
+    base = zone or UTC_CHOICE
+    own = "; ".join(
+        f"{source} {choice.label}, from {choice.reason}"
+        for source, choice in sorted(matched.items())
+    )
+    return replace(base, reason=f"{base.reason}; but {own}")
 
 
 def _most_common(counts: Counter[_T]) -> _T:

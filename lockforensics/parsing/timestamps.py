@@ -88,9 +88,18 @@ def _offset(zone: str | None) -> timedelta | None:
 
 
 def parse_iso(text: str) -> Stamp | None:
-    """Parse an ISO stamp at the start of ``text``."""
+    """Parse an ISO stamp at the start of ``text``.
+
+    A ``Z`` stamp is no evidence of a zone: OpenClaw writes ``Z`` only where it
+    calls ``toISOString`` (the file log until ~2026.3, early consoles,
+    ``openclaw logs --utc``), UTC whatever the host's zone; its local stamps
+    spell even UTC ``+00:00``.
+    """
     m = ISO_RE.match(text)
-    return None if m is None else _dated(m, _offset(m["zone"]))
+    if m is None:
+        return None
+    stamp = _dated(m, _offset(m["zone"]))
+    return replace(stamp, shows_zone=False) if stamp and m["zone"] == "Z" else stamp
 
 
 def _dated(m: re.Match[str], offset: timedelta | None) -> Stamp | None:

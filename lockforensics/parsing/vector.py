@@ -167,8 +167,10 @@ class VectorPlan:
         # Zones and years are read off the few distinct stamp ends and starts:
         # every zone form is at most six characters, at the end.
         raw = pl.col("_ts")
+        # A `Z` stamp says nothing of the host's zone (timestamps.parse_iso).
+        evidence = pl.col("_evidence") & ~raw.str.ends_with("Z")
         zones = settled.group_by(
-            _end=raw.str.tail(6), _year=raw.str.slice(0, 4), _evidence=pl.col("_evidence")
+            _end=raw.str.tail(6), _year=raw.str.slice(0, 4), _evidence=evidence
         ).len()
         zones = zones.select(
             zone=_zone_label(pl.col("_end")),

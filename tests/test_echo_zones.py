@@ -1,0 +1,127 @@
+"""A zone-less input takes the offset at which its records match another input's instants."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lockforensics.ingest.echo_zones import matched_zones
+from lockforensics.parsing.filescan import FileScan
+from tests.conftest import ingest_files
+
+T0 = datetime(2026, 6, 9, 15, 15, 2, tzinfo=UTC)
+
+
+def _scans(
+    offset: timedelta, seconds: list[int], noise: list[int], messages: int = 1_000
+) -> list[FileScan]:
+    """A journal's zone-less copies (local = instant + offset) of a file log's records,
+    ``messages`` distinct texts among them, and, in the journal only, ``noise`` records
+    no other input holds."""
+    log = FileScan(source="gw/openclaw.log", size=0)
+    journal = FileScan(source="gw/journal.txt", size=0)
+    for n, s in enumerate(seconds):
+        message = f"session file locked (timeout 10000ms): pid=1412 /s/{n % messages}.jsonl.lock"
+        instant = T0 + timedelta(seconds=s)
+        log.rows.append(
+            {"kind": "lock_timeout", "message": message, "ts": instant, "ts_quality": "explicit"}
+        )
+        local = (instant + offset).replace(tzinfo=None)
+        journal.rows.append({"kind": "lock_timeout", "message": message, "_local": local})
+    for s in noise:
+        local = (T0 + timedelta(seconds=s)).replace(tzinfo=None)
+        journal.rows.append({"kind": "takeover", "message": f"other {s}", "_local": local})
+    return [log, journal]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    quarters=st.integers(-48, 56),
+    seconds=st.lists(st.integers(0, 3600), min_size=2, max_size=12, unique=True),
+    noise=st.lists(st.integers(0, 3600), max_size=5),
+    jitter=st.integers(-2, 2),
+)
+def test_the_offset_at_which_the_records_match_is_the_zone(
+    quarters: int, seconds: list[int], noise: list[int], jitter: int
+) -> None:
+    """Whatever the zone (UTC-12 to UTC+14) and a journal stamp a second or two off its
+    file-log twin, the journal takes that zone; records only it holds change nothing."""
+    offset = timedelta(minutes=15 * quarters)
+    found = matched_zones(_scans(offset + timedelta(seconds=jitter), seconds, noise))
+    assert set(found) == {"gw/journal.txt"}
+    assert found["gw/journal.txt"].tz.utcoffset(None) == offset
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    quarters=st.integers(-48, 56),
+    seconds=st.lists(st.integers(0, 7200), min_size=2, max_size=12, unique=True),
+    messages=st.integers(1, 3),
+)
+def test_repeated_messages_give_the_zone_or_none(
+    quarters: int, seconds: list[int], messages: int
+) -> None:
+    """One lock error repeated word for word: every pair of its copies votes, most of
+    them for no real zone.  A zone chosen is still the right one; none is chosen when
+    the pairs cannot tell (the bundle's zone is then used, as before)."""
+    offset = timedelta(minutes=15 * quarters)
+    found = matched_zones(_scans(offset, seconds, [], messages))
+    assert all(choice.tz.utcoffset(None) == offset for choice in found.values())
+    if messages == len(seconds):
+        assert set(found) == {"gw/journal.txt"}
+
+
+def test_one_matching_record_is_not_enough() -> None:
+    """A single pair could be chance: the journal keeps the bundle's zone."""
+    assert matched_zones(_scans(timedelta(hours=-5), [0], [])) == {}
+
+
+def _journal(stamp: str, message: str) -> str:
+    return f"{stamp} east-gw1 node[20931]: [diagnostic] {message}\n"
+
+
+def _tslog(at: str, message: str) -> str:
+    record = {
+        "0": '{"subsystem":"diagnostic"}',
+        "1": message,
+        "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
+        "time": at,
+    }
+    return json.dumps(record, separators=(",", ":")) + "\n"
+
+
+def test_a_journal_beside_its_utc_file_log_is_read_in_the_hosts_zone() -> None:
+    """gw-east's journal (zone-less, Chicago) and its 2026.2 file log (`Z`) hold the same
+    three lock errors; gw-west's docker log writes +00:00, the bundle's most common zone.
+    Read in +00:00 the journal's copies were three more lock errors five hours early;
+    read at the offset its records match (-05:00), each error counts once."""
+    lock = 'lane task error: lane=session:agent:main:main durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=20931 /h/.openclaw/agents/main/sessions/c9a7e3b2-5d18-4f6a-8e2c-1b4d7f9a0c23.jsonl.lock"'
+    journal = "".join(_journal(f"Jun 09 10:{m}:02", lock) for m in (15, 16, 17))
+    log = "".join(_tslog(f"2026-06-09T15:{m}:02.118Z", lock) for m in (15, 16, 17))
+    west = "".join(
+        f"2026-06-09T15:{m}:30.000000000Z 2026-06-09T15:{m}:30.000+00:00 [gateway] "
+        "lane wait exceeded: lane=main waitedMs=3000 queueAhead=1\n"
+        for m in range(10, 40)
+    )
+    result = ingest_files(
+        {
+            "gw-east/journal.txt": journal,
+            "gw-east/openclaw-2026-06-09.log": log,
+            "gw-west/docker.log": west,
+        }
+    )
+    locks = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert locks.height == 6
+    assert locks.get_column("occurrence").n_unique() == 3
+    assert locks.get_column("ts").dt.strftime("%H:%M").unique().sort().to_list() == [
+        "15:15",
+        "15:16",
+        "15:17",
+    ]
+    assert result.zone is not None
+    assert result.zone.label == "+00:00"
+    assert "gw-east/journal.txt -05:00, from the same records stamped in" in result.zone.reason
