@@ -449,6 +449,18 @@ def test_a_file_log_takes_the_host_its_directory_names() -> None:
     ]
 
 
+def test_a_banner_just_before_a_start_is_the_starting_processs() -> None:
+    """`🦞 OpenClaw 2026.6.1 (…)` 3 s before the start (a docker capture's first line)
+    gives that process its version; it opened an epoch of its own, 0 s long."""
+    t = Table()
+    t.add("version", 0, version="2026.6.1")
+    boot = t.add("gateway_start", 3, phase="canvas")
+    t.add("gateway_start", 4, same=boot, phase="ready")
+    t.failure("lock_timeout", 60)
+    f = run(t)
+    assert f.epochs.select("opened_by", "version").rows() == [("start", "2026.6.1")]
+
+
 def test_a_long_drain_still_announces_its_boot() -> None:
     """A restart that drains for 20 minutes (no drain timeout) still owns the boot that
     follows its `restart mode` line: one epoch for the successor, started at the boot."""

@@ -25,6 +25,9 @@ time.  A line names no host when its envelope carries none (the file log):
 it takes the host its own file shows, else the one its directory's files
 name (``host-a/…``, ``host-b/…``), else the bundle's only host.
 
+A version banner (``🦞 OpenClaw <version> (<sha>)``) at most ``BANNER_WINDOW``
+before a start is the starting process's: it prints it first.
+
 An epoch's start is, in order of preference: its ``listening``/``ready`` line;
 the restart that spawned it; uptime evidence (``uptime`` events: process start
 = ts - uptime_ms; the earliest claim wins); or else its first line, in which
@@ -53,6 +56,9 @@ RESTARTS = ("restart", "in_process_restart")
 CLOSERS = (*RESTARTS, "stop")
 # The successor of a restart owns the lines after the restart's last line.
 _TICK = timedelta(microseconds=1)
+#: How long before a start its process's banner may come (ahead of the start's
+#: first line: canvas, heartbeat, listening).
+BANNER_WINDOW = timedelta(seconds=60)
 #: How long after a restart's last line (``restart mode``, once the drain,
 #: which may have no timeout, is over) the boot it announces may come: the
 #: successor is spawned there and boots within minutes, never days.
@@ -361,6 +367,36 @@ def _in_spans(rows: pl.LazyFrame, instants: pl.Series) -> pl.LazyFrame:
     return rows.with_columns(_span=pl.lit(instants).search_sorted(pl.col("ts"), side="right"))
 
 
+def _banners_at_their_start(timed: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
+    """``timed`` with each version line that comes at most ``BANNER_WINDOW`` before a
+    start on its host timed at that start: a process prints its banner
+    (``🦞 OpenClaw <version> (<sha>)``) first, so the banner is the starting
+    process's, not a line of one running before it (it opened an epoch of its own,
+    0 s long, and took the version away from the process that printed it)."""
+    starts = (
+        moves.filter(pl.col("how") == "start")
+        .select(_host=pl.col("host"), _boot=pl.col("first"))
+        .sort("_boot")
+    )
+    banner = pl.col("kind") == EventKind.VERSION
+    placed = (
+        timed.filter(banner)
+        .sort("ts")
+        .join_asof(
+            starts,
+            left_on="ts",
+            right_on="_boot",
+            by="_host",
+            strategy="forward",
+            tolerance=BANNER_WINDOW,
+            check_sortedness=False,
+        )
+        .with_columns(ts=pl.coalesce("_boot", "ts"))
+        .drop("_boot")
+    )
+    return pl.concat([timed.filter(~banner), placed])
+
+
 def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     """What the epochs need of every timed row, summed up per epoch, pid and version
     (and, for uptime lines, the pid they name): first and last line, lines, and
@@ -409,7 +445,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     moves = materialized(transitions(events))
     # Every timed row with its host and pid, read twice below and never held:
     # a copy of them all, then sorted for the as-of joins, grew with the table.
-    timed = with_hosts(events.filter(pl.col("ts").is_not_null()))
+    timed = _banners_at_their_start(with_hosts(events.filter(pl.col("ts").is_not_null())), moves)
     seen = materialized(timed.group_by("_host", "_pid").agg(seen=pl.col("ts").min()))
     openers = materialized(_openers(seen, moves))
     summary = materialized(_summary(timed, openers))
