@@ -230,6 +230,36 @@ def test_doctor_clack_box_with_wrapped_paths(sample_dir: Path) -> None:
     assert result.files[0].unrecognized == 0
 
 
+DOCTOR_CUT_NAME = """\
+◇  Session locks ────────────────────────────────────────────────────────────╮
+│                                                                            │
+│  - Found 2 session lock files.                                             │
+│  - /data/.openclaw/agents/support/sessions/6c1f9d2e-4a7b-4e85-9c3d-2a8f5b1 │
+│  e6d56.jsonl.lock pid=4121 (dead) age=42m35s stale=yes (dead-pid, too-old) │
+│  [removed]                                                                 │
+│  - C:\\Users\\Jo Smith\\.openclaw\\agents\\main\\sessions\\a.jsonl.lock pid=7 │
+│  (alive) age=13s stale=no                                                  │
+│  - Removed 1 stale session lock file.                                      │
+│                                                                            │
+├────────────────────────────────────────────────────────────────────────────╯
+"""
+
+
+def test_doctor_box_cutting_a_name_at_its_border() -> None:
+    """A transcript's name longer than what is left of the box is cut at the border:
+    its pieces join with nothing between them (the space made a session of
+    `…2a8f5b1 e6d56`, so the removal cleared nothing); a word that merely ends at the
+    border still takes its space, and a path with a space in it keeps it."""
+    found = rows(ingest_files({"doctor-fix-2026-06-09T1524Z.txt": DOCTOR_CUT_NAME}), "doctor_lock")
+    assert [(r["session_id"], r["removed"], r["pid"]) for r in found] == [
+        ("6c1f9d2e-4a7b-4e85-9c3d-2a8f5b1e6d56", True, 4121),
+        ("a", False, 7),
+    ]
+    assert found[1]["lock_path"] == (
+        "C:\\Users\\Jo Smith\\.openclaw\\agents\\main\\sessions\\a.jsonl.lock"
+    )
+
+
 # --------------------------------------------------------------------------- lock files
 
 

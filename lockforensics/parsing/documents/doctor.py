@@ -42,6 +42,8 @@ _SUMMARY = re.compile(
     r"|Run \"openclaw doctor --fix\" to remove stale lock files automatically\."
     r"|Removed \d+ stale session lock files?\.|Failed to inspect session lock files: .*)$"
 )
+# A box line whose text runs to the border (one space, then the border).
+_FULL = re.compile(r"\S [│┃|]\s*$")
 _AGE = re.compile(r"(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
 _SNIFF_TITLE = re.compile(r"(?m)^[^\n]{0,6}Session locks")
 _SNIFF_FOUND = re.compile(r"- Found \d+ session lock files?\.")
@@ -60,7 +62,7 @@ def parse(doc: Document) -> Parsed | None:
     run = 0
     stamp: Stamp | None = None
     in_section = False
-    bullet: list[tuple[int, str]] = []  # one logical bullet: its physical lines
+    bullet: list[tuple[int, str, bool]] = []  # one logical bullet: its physical lines
     when: dict[str, Any] = {}
 
     def finish() -> None:
@@ -93,23 +95,23 @@ def parse(doc: Document) -> Parsed | None:
             finish()
             in_section = bool(text.strip())
             continue
+        full = bool(_FULL.search(text))
         if line.startswith("- "):
             finish()
-            bullet.append((number, line))
+            bullet.append((number, line, full))
         elif bullet:
-            bullet.append((number, line))  # a wrapped continuation
+            bullet.append((number, line, full))  # a wrapped continuation
         else:
             out.unrecognized.add(number)
     finish()
     return out if run else None
 
 
-def _bullet(parts: list[tuple[int, str]], when: dict[str, Any], run: int, out: Parsed) -> None:
-    text = parts[0][1]
-    for _, more in parts[1:]:
-        # clack splits a path at a separator and words at spaces.
-        text += more if text.endswith(("/", "\\")) else " " + more
-    numbers = [n for n, _ in parts]
+def _bullet(
+    parts: list[tuple[int, str, bool]], when: dict[str, Any], run: int, out: Parsed
+) -> None:
+    text = _joined(parts)
+    numbers = [n for n, _, _ in parts]
     if _SUMMARY.match(text):
         out.known_lines.update(numbers)
         return
@@ -123,7 +125,7 @@ def _bullet(parts: list[tuple[int, str]], when: dict[str, Any], run: int, out: P
         event(
             EventKind.DOCTOR_LOCK.value,
             numbers[0],
-            "\n".join(line for _, line in parts),
+            "\n".join(line for _, line, _ in parts),
             when,
             message=text,
             doc_run=run,
@@ -135,6 +137,32 @@ def _bullet(parts: list[tuple[int, str]], when: dict[str, Any], run: int, out: P
             stale_reasons=[r.strip() for r in reasons.split(",") if r.strip()] if reasons else [],
             removed=m["removed"] is not None,
         )
+    )
+
+
+def _joined(parts: list[tuple[int, str, bool]]) -> str:
+    """A bullet's physical lines as the one line doctor wrote.
+
+    clack wraps at spaces and splits a path after a separator; a name longer than
+    what is left of the box (a transcript's uuid) it cuts where the box ends, so
+    a piece that fills its line to the border and is followed by the rest of a
+    lock file's name goes on with no space."""
+    text, full = parts[0][1], parts[0][2]
+    for _, more, more_full in parts[1:]:
+        glue = text.endswith(("/", "\\")) or (full and _name_runs_on(text, more))
+        text = text + more if glue else text + " " + more
+        full = more_full
+    return text
+
+
+def _name_runs_on(text: str, more: str) -> bool:
+    """Whether the cut fell inside a lock path's last name: ``text`` holds a path and
+    ``more`` begins with the rest of a ``.lock`` file's name, no separator in it."""
+    head = more.split(" ", 1)[0]
+    return (
+        head.endswith(".lock")
+        and not any(sep in head for sep in ("/", "\\"))
+        and any(sep in text for sep in ("/", "\\"))
     )
 
 
