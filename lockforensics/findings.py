@@ -56,6 +56,9 @@ class Coverage:
     # on their directory's host, else the bundle's only named one
     # (correlate/epochs.with_hosts); shown with the hosts.
     hostless_inputs: int = 0
+    # Of those, logs that are another gateway's than the host they would take
+    # (correlate/epochs.fallback_hosts): their host is unknown.
+    unplaced_inputs: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,3 +105,12 @@ class Findings:
     hosts: tuple[str, ...]
     versions: tuple[str, ...]
     coverage: Coverage
+
+    @property
+    def several_hosts(self) -> bool:
+        """Whether the gateways lie on more than one host's timeline: several named
+        hosts, or a named one and logs whose host cannot be told (another gateway's:
+        correlate/epochs._gateways_apart).  Reports then name each row's host."""
+        return len(self.hosts) > 1 or (
+            bool(self.hosts) and self.epochs.get_column("host").null_count() > 0
+        )

@@ -509,9 +509,17 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     untimed = table.filter(pl.col("ts").is_null()).group_by("source").len().sort("source")
     untimed_inputs = memo("untimed", untimed.collect)
     named = table.group_by("source").agg(pl.col("host").drop_nulls().len().alias("named"))
-    hostless = memo(
-        "hostless", lambda: named.filter(pl.col("named") == 0).select(pl.len()).collect()
-    ).item()
+    taken = epochs.fallback_hosts(table.select(_HOSTS_INPUT))
+    # Inputs naming no host: how many took one, and how many are another gateway's.
+    hostless, unplaced = memo(
+        "hostless",
+        lambda: (
+            named.filter(pl.col("named") == 0)
+            .join(taken, on="source", how="left")
+            .select(pl.len(), pl.col("_fallback").null_count())
+            .collect()
+        ),
+    ).row(0)
     coverage = Coverage(
         inputs=tuple(result.manifest()),
         zone=result.zone.label if result.zone else None,
@@ -522,6 +530,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
         warnings=tuple(result.warnings) + far,
         hostless_inputs=int(hostless),
+        unplaced_inputs=int(unplaced),
     )
     epoch_table = memo("epochs", lambda: _epochs_of(_annotation_input(detail, activity)))
     made = _Annotating(detail, activity, epoch_table)
@@ -697,9 +706,12 @@ def correlate(
 #: order is kept by ``_row``).
 _EPOCH_INPUT = (
     "ts", "source", "line", "hit", "kind", "phase", "host", "gateway_pid", "spawned_pid",
-    "pid", "uptime_ms", "occurrence", "version",
+    "pid", "uptime_ms", "occurrence", "version", "channel",
 )  # fmt: skip
-_TIMING_INPUT = ("ts", "source", "line", "hit", "kind", "host", "gateway_pid")
+_TIMING_INPUT = (
+    "ts", "source", "line", "hit", "kind", "host", "gateway_pid", "occurrence", "channel",
+)  # fmt: skip
+_HOSTS_INPUT = ("ts", "source", "kind", "host", "occurrence", "channel")
 _IDENTITY_INPUT = ("ts", "session_id", "session_key", "session_is_placeholder")
 _ANNOTATE_INPUT = tuple(dict.fromkeys(_EPOCH_INPUT + _IDENTITY_INPUT))
 

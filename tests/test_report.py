@@ -298,3 +298,56 @@ def test_a_2026_6_boot_is_one_start_and_a_clean_shutdown_ends_its_epoch() -> Non
         (None, "start", "2026-08-19T23:11:26.050Z", "restart", "2026-08-20T00:03:11.210Z"),
         (52877, "restart", "2026-08-20T00:03:26.050Z", "stop", "2026-08-20T01:05:00.153Z"),
     ]
+
+
+_EAST_LOCK = (
+    "session file locked (timeout 10000ms): pid=20931 /h/.openclaw/agents/main/sessions/"
+    "c9a7e3b2-5d18-4f6a-8e2c-1b4d7f9a0c2{n}.jsonl.lock"
+)
+
+
+def _east(minute: int) -> str:
+    """gw-east's journal (names its host) with two lock errors at 15:<minute>:01 and :06."""
+    return "".join(
+        f"2026-06-09T15:{minute}:0{n}+0000 east-gw1 node[20931]: [diagnostic] lane task error: "
+        f'lane=main durationMs=10012 error="Error: {_EAST_LOCK.format(n=n)}"\n'
+        for n in (1, 6)
+    )
+
+
+def test_a_sibling_gateway_whose_logs_name_no_host_is_not_the_named_one() -> None:
+    """gw-east/ holds a journal naming east-gw1; gw-west/ only a docker capture naming no
+    host, failing in the same minute.  Its records are none of east-gw1's, so it is
+    another gateway (host unknown), not east-gw1 by default: two incidents, not one
+    with east's pid.  A file log beside the journal in another folder (logs/), holding
+    the same records, stays on east-gw1."""
+    west = "".join(
+        f"2026-06-09T15:15:0{n}.000000000Z 2026-06-09T15:15:0{n}.500+00:00 [diagnostic] "
+        f"session file lock stale (too-old): pid=7 alive=true ageMs=2004500 "
+        f"/data/.openclaw/agents/support/sessions/6c1f9d2e-4a7b-4e85-9c3d-2a8f5b1e6d5{n}"
+        ".jsonl.lock\n"
+        for n in (3, 4)
+    )
+    data, markdown = _hosts_report({"gw-east/journal.txt": _east(15), "gw-west/docker.log": west})
+    assert [(i["host"], i["gateway_pid"], i["occurrences"]) for i in data["incidents"]] == [
+        ("east-gw1", 20931, 2),
+        (None, None, 2),
+    ]
+    assert data["coverage"]["unplaced_inputs"] == 1
+    assert "another gateway's, host unknown" in markdown
+    assert "| # | host |" in markdown
+    log = "".join(
+        json.dumps(
+            {
+                "0": '{"subsystem":"diagnostic"}',
+                "1": f'lane task error: lane=main durationMs=10012 error="Error: {_EAST_LOCK.format(n=n)}"',
+                "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
+                "time": f"2026-06-09T15:15:0{n}.100Z",
+            }
+        )
+        + "\n"
+        for n in (1, 6)
+    )
+    data, _ = _hosts_report({"host/journal.txt": _east(15), "logs/openclaw-2026-06-09.log": log})
+    assert [(i["host"], i["occurrences"]) for i in data["incidents"]] == [("east-gw1", 2)]
+    assert data["coverage"]["unplaced_inputs"] == 0

@@ -136,9 +136,13 @@ def test_runs_read_from_the_merged_table_are_the_runs_of_the_sorted_one(busy: Pa
     assert_frame_equal(runs.runs(merged, in_order=True).collect().sort("run_id"), want)
     assert want.height > 100
     # in_order takes the rows as they come: reversed, a run's first line is its last.
-    backwards = merged.reverse()
-    assert_frame_equal(runs.runs(backwards).collect().sort("run_id"), want)
-    assert not runs.runs(backwards, in_order=True).collect().sort("run_id").equals(want)
+    # Each line is tagged with its own agent, so the first one is told apart.
+    tagged = merged.with_columns(agent=pl.format("line {}", pl.col("line")))
+    first = runs.runs(tagged).collect().sort("run_id")
+    backwards = tagged.reverse()
+    assert_frame_equal(runs.runs(backwards).collect().sort("run_id"), first)
+    taken = runs.runs(backwards, in_order=True).collect().sort("run_id")
+    assert (taken["agent"] != first["agent"]).sum() > 100
 
 
 def test_a_lazy_frame_is_sunk_into_the_spill_folder_and_the_cache_entry(

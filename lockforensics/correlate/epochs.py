@@ -46,7 +46,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from lockforensics.correlate.frames import first_value, materialized, most_common, ordered
-from lockforensics.schema import EPOCH_COLUMNS, EventKind
+from lockforensics.schema import ACTIVITY_KINDS, EPOCH_COLUMNS, EventKind
 
 LIFECYCLE = (EventKind.GATEWAY_START, EventKind.GATEWAY_RESTART, EventKind.GATEWAY_STOP)
 START_PHASES = ("listening", "ready")
@@ -54,6 +54,8 @@ START_PHASES = ("listening", "ready")
 NOT_A_TRANSITION = ("reload",)
 RESTARTS = ("restart", "in_process_restart")
 CLOSERS = (*RESTARTS, "stop")
+#: The channel of structured documents (cleanup, doctor, lock files): not logs.
+DOCUMENT_CHANNEL = "document"
 # The successor of a restart owns the lines after the restart's last line.
 _TICK = timedelta(microseconds=1)
 #: How long before a start its process's banner may come (ahead of the start's
@@ -75,7 +77,7 @@ def with_hosts(events: pl.LazyFrame, of: pl.LazyFrame | None = None) -> pl.LazyF
     host (default: ``events`` themselves), so a few of them can be given hosts
     without the whole table passing through the joins.
     """
-    return _hosted(events, _fallback_hosts(events if of is None else of))
+    return _hosted(events, fallback_hosts(events if of is None else of))
 
 
 def _hosted(events: pl.LazyFrame, fallback: pl.LazyFrame) -> pl.LazyFrame:
@@ -93,18 +95,72 @@ def _hosted(events: pl.LazyFrame, fallback: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _fallback_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
+def fallback_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
     """Per input, the host its lines take when they name none (``_fallback``)."""
     by_source = most_common(events, "source", "host").rename({"host": "_source_host"})
     sources = events.select("source").unique()
     by_directory = _directory_hosts(sources, by_source)
     hosts = pl.col("host").drop_nulls()
     only = events.select(_only=pl.when(hosts.n_unique() == 1).then(hosts.first()))
-    return (
+    placed = (
         sources.join(by_source, on="source", how="left")
         .join(by_directory, on="source", how="left")
         .join(only, how="cross")
-        .select("source", _fallback=pl.coalesce("_source_host", "_dir_host", "_only"))
+    )
+    apart = _gateways_apart(events, placed)
+    taken = pl.coalesce("_dir_host", "_only")
+    return placed.select(
+        "source",
+        _fallback=pl.coalesce(
+            "_source_host", pl.when(~pl.col("source").is_in(apart.implode())).then(taken)
+        ),
+    )
+
+
+def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame) -> pl.Series:
+    """Gateway logs naming no host that are not the gateway of the host they would take.
+
+    A log naming no host takes its directory's host, else the bundle's only
+    one.  It is that host's when it shares a record with the inputs naming it
+    (a file log and its journal write every line twice), or when that cannot
+    be told (its time lies outside theirs).  One that overlaps their time and
+    shares no lock, takeover or lifecycle record is another gateway's: ``gw-east/`` and ``gw-west/``
+    gathered side by side, only ``gw-east`` with a journal naming its host, put
+    two gateways' bursts in one incident with one pid.  Documents (cleanup,
+    doctor, lock files) share no records by nature and keep the host.
+    """
+    would = (
+        placed.filter(pl.col("_source_host").is_null())
+        .select("source", _would=pl.coalesce("_dir_host", "_only"))
+        .filter(pl.col("_would").is_not_null())
+    )
+    named = placed.filter(pl.col("_source_host").is_not_null()).select(
+        "source", _would=pl.col("_source_host")
+    )
+    # Lock, takeover and lifecycle records: what a wrong host misplaces, and few
+    # (a busy bundle's run and lane lines are most of its rows).
+    records = events.filter(
+        pl.col("ts").is_not_null() & ~pl.col("kind").is_in(sorted(ACTIVITY_KINDS))
+    )
+    logs = (
+        records.filter(pl.col("channel") != DOCUMENT_CHANNEL)
+        .select("source", "ts", "occurrence")
+        .join(would, on="source")
+    )
+    theirs = records.select("source", "ts", "occurrence").join(named, on="source")
+    spans = theirs.group_by("_would").agg(_lo=pl.col("ts").min(), _hi=pl.col("ts").max())
+    shared = logs.join(
+        theirs.select("_would", "occurrence").unique(), on=["_would", "occurrence"], how="semi"
+    )
+    return (
+        logs.group_by("source", "_would")
+        .agg(_first=pl.col("ts").min(), _last=pl.col("ts").max())
+        .join(spans, on="_would")
+        .filter((pl.col("_first") <= pl.col("_hi")) & (pl.col("_last") >= pl.col("_lo")))
+        .join(shared.select("source").unique(), on="source", how="anti")
+        .select("source")
+        .collect()
+        .get_column("source")
     )
 
 
@@ -584,7 +640,7 @@ def placement(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> Placement:
         epoch_key=pl.col("epoch"),
     )
     timed = events.filter(pl.col("ts").is_not_null())
-    hosts = _fallback_hosts(timed).collect()
+    hosts = fallback_hosts(timed).collect()
     instants = _instants(openers)
     rows = _in_spans(_hosted(timed, hosts.lazy()), instants)
     keys = _keyed(rows.group_by(_SPAN).agg(pl.col("ts").min()), openers, "ts", "_pid")

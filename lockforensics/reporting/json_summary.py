@@ -170,6 +170,7 @@ def summary(
             "assumptions": _rows(coverage.assumptions),
             "hosts": list(findings.hosts),
             "hostless_inputs": coverage.hostless_inputs,
+            "unplaced_inputs": coverage.unplaced_inputs,
             "versions": list(findings.versions),
             "warnings": list(coverage.warnings),
         },

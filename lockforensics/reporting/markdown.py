@@ -170,7 +170,7 @@ class MarkdownReporter:
         lines = [f"#### Incident {number}: {clock(i['start'])} → {clock(i['end'])} UTC"]
         facts = [
             f"- **{name}:** " + (_list(value) if isinstance(value, list) else md_text(str(value)))
-            for name, value in rows.incident_facts(i, len(f.hosts))
+            for name, value in rows.incident_facts(i, f.several_hosts)
         ]
         lines.append("\n".join(facts))
         evidence = f.evidence.filter(pl.col("incident") == number)

@@ -57,7 +57,7 @@ def gantt(findings: Findings) -> str | None:
     ]
     # The host is named when the bundle holds several (two hosts' pids may be
     # alike); what is not known is said in words (`label` takes a "?" away).
-    hosts = len(findings.hosts) > 1
+    hosts = findings.several_hosts
     for epoch in findings.epochs.iter_rows(named=True):
         pid = f"pid {epoch['pid'] if epoch['pid'] is not None else 'unknown'}"
         who = f"{epoch['host'] or 'unknown host'} {pid}" if hosts else pid

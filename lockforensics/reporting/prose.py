@@ -45,10 +45,22 @@ def host_line(f: Findings) -> str:
     to be on the only one, or on their directory's (correlate/epochs.with_hosts):
     an assumption the report states, as it does the zone's."""
     hosts = ", ".join(f.hosts) or "unknown"
-    hostless = f.coverage.hostless_inputs
+    hostless, unplaced = f.coverage.hostless_inputs, f.coverage.unplaced_inputs
     if not hostless:
         return hosts
-    inputs, verb = _count(hostless, "input"), "names" if hostless == 1 else "name"
+    apart = (
+        f"; {_count(unplaced, 'log')} sharing no record with any input naming it: "
+        "another gateway's, host unknown"
+        if unplaced and f.hosts
+        else ""
+    )
+    placed = hostless - unplaced if f.hosts else hostless
+    inputs, verb = _count(placed, "input"), "names" if placed == 1 else "name"
+    if not placed:
+        return f"{hosts} ({apart[2:]})"
     if len(f.hosts) == 1:
-        return f"{hosts} (also taken for {inputs} that {verb} none)"
-    return f"{hosts} ({inputs} {verb} none: taken for the host of their directory, if it names one)"
+        return f"{hosts} (also taken for {inputs} that {verb} none{apart})"
+    return (
+        f"{hosts} ({inputs} {verb} none: taken for the host of their directory, if it names one"
+        f"{apart})"
+    )

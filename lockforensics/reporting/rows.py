@@ -54,8 +54,8 @@ def facts(f: Findings) -> Rows:
 
 
 def epochs(f: Findings) -> Rows:
-    """The gateway epochs; with a ``host`` column when the bundle names several hosts."""
-    hosts = len(f.hosts) > 1
+    """The gateway epochs; with a ``host`` column when they lie on several hosts."""
+    hosts = f.several_hosts
     return Rows(
         ("epoch", *(("host",) if hosts else ()), "gateway pid", "start (UTC)", "start from",
          "end (UTC)", "ended by", "lines"),
@@ -76,8 +76,8 @@ def epochs(f: Findings) -> Rows:
 
 
 def incidents(f: Findings) -> Rows:
-    """One row per incident; with a ``host`` column when the bundle names several hosts."""
-    hosts = len(f.hosts) > 1
+    """One row per incident; with a ``host`` column when the gateways lie on several hosts."""
+    hosts = f.several_hosts
     return Rows(
         ("#", *(("host",) if hosts else ()), "start (UTC)", "duration", "agents", "sessions",
          "stale", "timeout", "takeover", "gateway pid", "uptime at start", "resolved by", "after"),
@@ -102,13 +102,13 @@ def incidents(f: Findings) -> Rows:
     )  # fmt: skip
 
 
-def incident_facts(i: dict[str, Any], hosts: int) -> list[tuple[str, object]]:
+def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, object]]:
     """The facts under one incident's heading; lists stay lists for the formatter.
 
-    ``hosts``: how many hosts the bundle names; with several, an incident whose
-    host cannot be told says so.
+    ``several_hosts`` (Findings.several_hosts): an incident whose host cannot be
+    told then says so.
     """
-    host = i.get("host") or ("host unknown" if hosts > 1 else None)
+    host = i.get("host") or ("host unknown" if several_hosts else None)
     resolved = (
         f"{resolution_name(i['resolved_by'])} at {clock(i['resolved_at'])} UTC, "
         f"{span(i['resolution_s'])} after the last error"

@@ -75,7 +75,7 @@ def _incidents(findings: Findings, console: Console) -> None:
         spans,
         Layout(drop=("end (UTC)", "sessions", "agents")),
     )
-    hosts = len(findings.hosts) > 1
+    hosts = findings.several_hosts
     gateway = rows.Rows(
         ("#", *(("host",) if hosts else ()), "gateway pid", "uptime at start", "resolved by",
          "resolved at (UTC)", "after"),
