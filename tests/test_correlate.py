@@ -331,6 +331,17 @@ def test_stuck_alive_names_live_lock_owners() -> None:
     ]
 
 
+def test_a_live_owner_with_the_gateway_pid_unknown_is_not_called_another_process() -> None:
+    """No line names the gateway's pid (2026.6+ `ready` has none): a live owner may
+    be the gateway itself, and the report must not send the on-call hunting another."""
+    t = Table()
+    t.add("gateway_start", 0, phase="ready")
+    t.failure("lock_timeout", 20, session="s2", pid=7, owner_alive=True)
+    assert run(t).stuck_alive.select("owners").item().to_list() == [
+        "live process, gateway pid unknown"
+    ]
+
+
 # -- scope ---------------------------------------------------------------------
 
 

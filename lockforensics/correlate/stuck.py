@@ -24,6 +24,9 @@ def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             owner=pl.when(own.fill_null(False))
             .then(pl.lit("gateway"))
+            # With the gateway's pid unknown, a live owner may be the gateway itself.
+            .when(pl.col("gateway_pid").is_null())
+            .then(pl.lit("live process, gateway pid unknown"))
             .otherwise(pl.lit("other live process"))
         )
         .sort("ts", "occurrence", nulls_last=True)
