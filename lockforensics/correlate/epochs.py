@@ -15,7 +15,9 @@ in place, on one host.  Epochs are cut at:
 * the first line of a pid that no start or restart announced (journald
   ``node[PID]``): an unlogged end of the previous process and start of this one;
 * a stop (``received SIGTERM; shutting down``, systemd ``Stopped``) ends an
-  epoch and opens none.
+  epoch and opens none; the server's close inside a restart (``shutdown
+  completed cleanly``, between its signal and ``restart mode`` lines) is the
+  restart's.
 
 A line that names its writer's pid belongs to that pid's epoch (the latest one
 announced at or before it), so a child that logs before its parent's
@@ -228,14 +230,30 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         .when(pl.col("how") == "in_process_restart")
         .then(pl.col("line_pid"))
     )
-    return (
+    moves = (
         rows.with_columns(how=how)
         .with_columns(opener_pid=opener_pid)
         .select(
             "occurrence", "how", "host", "first", "last", "start_line", "opener_pid", "line_pid"
         )
-        .sort("first", "occurrence")
+        .cache()
     )
+    # A restart closes the server before its `restart mode` line (`shutdown
+    # completed cleanly in …`, src/gateway/server-close.ts): a stop inside a
+    # restart's lines is that restart's, not a stop that ends the successor's
+    # boot before it began.
+    within = (
+        moves.filter(pl.col("how") == "stop")
+        .join(
+            moves.filter(pl.col("how").is_in(RESTARTS)).select(
+                "host", _from=pl.col("first"), _to=pl.col("last")
+            ),
+            on="host",
+        )
+        .filter(pl.col("first").is_between(pl.col("_from"), pl.col("_to")))
+        .select("occurrence")
+    )
+    return moves.join(within, on="occurrence", how="anti").sort("first", "occurrence")
 
 
 def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
