@@ -170,3 +170,33 @@ def test_untimed_mirrors_fold_by_line_distance(ingest_text: IngestText) -> None:
     text = f"{lane}\n{lane2}\n{filler}\n{lane}\n"
     result = ingest_text(text, name="ticket.txt")
     assert result.occurrence_counts() == {"lock_timeout": 2}
+
+
+def test_a_fallback_summary_repeats_its_candidates_errors_minutes_later() -> None:
+    """Three candidates each time out on one lock (`pid=N`, no ageMs to tell the errors
+    apart), each logged by its decision line at :10, :20 and :30; the run's
+    `All models failed (3)` summary then repeats all three on two lanes.  Three
+    failures, not five: each part joins one of the decision lines' occurrences."""
+    old = LOCK.replace("0b9c8d7e", "7b1e2c9a")
+    error = f"session file locked (timeout 10000ms): pid=41210 {old}"
+    lines = [
+        _file_line(
+            f"2026-10-31T23:44:{s}.000-07:00",
+            "model-fallback/decision",
+            "model fallback decision",
+            {"event": "model_fallback_decision", "errorPreview": error, "attempt": n},
+        )
+        for n, s in ((1, 10), (2, 20), (3, 30))
+    ]
+    parts = " | ".join(f"p/m{n}: {error} (timeout)" for n in (1, 2, 3))
+    lines += [
+        _file_line(
+            "2026-10-31T23:44:30.470-07:00",
+            "diagnostic",
+            f'lane task error: lane={lane} durationMs=30470 error="FallbackSummaryError: '
+            f'All models failed (3): {parts}"',
+        )
+        for lane in ("cron", "session:agent:main:cron:nightly")
+    ]
+    result = ingest_files({"openclaw-2026-10-31.log": "\n".join(lines) + "\n"})
+    assert result.occurrence_counts() == {"lock_timeout": 3}

@@ -364,3 +364,35 @@ def test_a_sibling_gateway_whose_logs_name_no_host_is_not_the_named_one() -> Non
     data, _ = _hosts_report({"host/journal.txt": _east(15), "logs/openclaw-2026-06-09.log": log})
     assert [(i["host"], i["occurrences"]) for i in data["incidents"]] == [("east-gw1", 2)]
     assert data["coverage"]["unplaced_inputs"] == 0
+
+
+def test_each_pod_of_a_kubectl_prefix_capture_is_its_own_host() -> None:
+    """Two replicas' gateways interleaved by `kubectl logs --prefix` (pid 1 in both
+    containers) are two hosts named after their pods: two epochs, each up since its own
+    start, not one gateway restarting whenever the other pod starts."""
+
+    def line(pod: str, at: str, message: str) -> str:
+        return (
+            f"[pod/{pod}/gateway] 2026-06-20T{at}.000000000Z 2026-06-20T{at}.000+00:00 {message}\n"
+        )
+
+    text = (
+        line("openclaw-0", "08:00:05", "[gateway] ready (3 plugins: a, b, c; 4.2s)")
+        + line("openclaw-1", "10:20:05", "[gateway] ready (3 plugins: a, b, c; 4.2s)")
+        + line(
+            "openclaw-0",
+            "10:30:01",
+            f'[diagnostic] lane task error: lane=main durationMs=1 error="Error: {_EAST_LOCK.format(n=1)}"',
+        )
+        + line(
+            "openclaw-1",
+            "10:30:02",
+            f'[diagnostic] lane task error: lane=main durationMs=1 error="Error: {_EAST_LOCK.format(n=2)}"',
+        )
+    )
+    data, _ = _hosts_report({"kubectl-logs.txt": text})
+    assert data["coverage"]["hosts"] == ["openclaw-0", "openclaw-1"]
+    assert [(e["host"], e["start"], e["ended_by"]) for e in data["gateway_epochs"]] == [
+        ("openclaw-0", "2026-06-20T08:00:05.000Z", None),
+        ("openclaw-1", "2026-06-20T10:20:05.000Z", None),
+    ]

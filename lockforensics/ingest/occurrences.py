@@ -34,11 +34,21 @@ class OccurrenceRule:
     repeatable: frozenset[str]
     exact_when: tuple[str, ...] = ()
     exact_window_s: float = 0.0
+    #: Echo roles whose lines may come this long after their occurrence's first.
+    role_windows: tuple[tuple[str, float], ...] = ()
 
     def window_for(self, event: dict[str, Any]) -> float:
+        window = self.window_s
         if self.exact_when and all(event.get(name) is not None for name in self.exact_when):
-            return max(self.window_s, self.exact_window_s)
-        return self.window_s
+            window = max(window, self.exact_window_s)
+        # A role is its wrapper path (`lane:cron/chain`): the innermost one counts.
+        role = str(event.get("echo_role")).rsplit("/", 1)[-1]
+        return max([window, *(s for r, s in self.role_windows if r == role)])
+
+    @property
+    def widest_s(self) -> float:
+        """The longest any line of this kind may come after its occurrence's first."""
+        return max([self.window_s, self.exact_window_s, *(s for _, s in self.role_windows)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +68,9 @@ def _rule(entry: dict[str, Any], fallback: OccurrenceRule | None) -> OccurrenceR
         repeatable=frozenset(entry.get("repeatable", ())),
         exact_when=tuple(entry.get("exact_when", ())),
         exact_window_s=float(entry.get("exact_window_s", 0)),
+        role_windows=tuple(
+            (str(role), float(seconds)) for role, seconds in entry.get("role_windows", {}).items()
+        ),
     )
 
 
@@ -169,7 +182,7 @@ def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.Da
     rule = rules.for_kind(str(kind))
     key = [_hashable(part, _column(k)) for k in rule.key]
     names = [k if isinstance(k, str) else k.meta.output_name() for k in key]
-    widest = timedelta(seconds=max(rule.window_s, rule.exact_window_s))
+    widest = timedelta(seconds=rule.widest_s)
     # Rows of one key more than the widest window apart can never share an
     # occurrence (each line is within the window of its occurrence's first),
     # so every run of rows without such a gap is a problem of its own.
@@ -275,10 +288,13 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
             break
         if chosen is None:
             chosen = _Open(position, ts, source, line)
-            # Drop occurrences that can no longer be joined, so the scan stays
-            # linear on long bundles.
+            # Drop occurrences that no later line can join (by the rule's widest
+            # window: a later echo may reach further back than this line), so
+            # the scan stays linear on long bundles.
             candidates[:] = [
-                o for o in candidates if _within(o, ts, source, line, window, rule.window_lines)
+                o
+                for o in candidates
+                if _within(o, ts, source, line, rule.widest_s, rule.window_lines)
             ]
             candidates.append(chosen)
         chosen.roles.add(role)
