@@ -130,3 +130,23 @@ def test_a_zoned_stamp_counts_once_as_zone_evidence() -> None:
     assert scan.event_lines == 2
     assert dict(scan.offsets) == {"+02:00": 3}
     assert dict(scan.years) == {2026: 3}
+
+
+def test_the_log_file_header_of_openclaw_logs_dates_its_time_only_lines() -> None:
+    """`openclaw logs` in a terminal prints `HH:MM:SS level subsystem message` under a
+    `Log file: <path>` header naming the dated file (openclaw-formats §1.3): its date
+    dates the lines (they were all untimed), and the assumption says where it came from."""
+    capture = (
+        "Log file: /tmp/openclaw/openclaw-2026-11-01.log\n"
+        "08:52:10 error diagnostic lane task error: lane=nested durationMs=60018 "
+        'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=52877 '
+        "alive=true ageMs=61002 /Users/dana/.openclaw/agents/ops/sessions/"
+        '5e0c9a77-2b1d-4f7e-8a61-0d3c4b9e2f18.jsonl.lock"\n'
+    )
+    events = ingest_files({"follow.txt": capture}).events
+    assert events.select("ts").item().isoformat() == "2026-11-01T08:52:10+00:00"
+    assert (
+        events.select("ts_assumption")
+        .item()
+        .startswith("date 2026-11-01 from the `Log file:` header")
+    )

@@ -69,8 +69,9 @@ class LineReader:
         if not hits:
             return False
         for hit in hits:
-            if hit.signature == "gateway-log-file":
-                clock.name_date = clock.name_date or date_from_name(record.message)
+            if hit.signature == "gateway-log-file" and clock.name_date is None:
+                clock.name_date = date_from_name(record.message)
+                clock.name_source = "the gateway's `log file:` line"
         when = stamp_row(record, clock, result)
         for index, hit in enumerate(hits):
             row = derive(dict(hit.fields))

@@ -219,6 +219,8 @@ def date_from_name(name: str) -> date | None:
     return None
 
 
+#: The first line of an ``openclaw logs`` capture.
+LOGS_HEADER = "Log file: "
 JOURNAL_HEADER_RE = re.compile(
     r"^-- (?:Logs begin at|Journal begins at) \w{3} (?P<date>\d{4}-\d{2}-\d{2}) "
     r"(?P<time>\d{2}:\d{2}:\d{2})(?: (?P<abbr>[A-Z]{2,5}|[+-]\d{2}(?::?\d{2})?))?"
@@ -240,6 +242,8 @@ class FileClock:
     """
 
     name_date: date | None = None
+    #: Where ``name_date`` came from, as assumptions name it.
+    name_source: str = "file name"
     #: The bundle's year, or better its date (the day most of its dated stamps show).
     bundle_year: int | date | None = None
     header_day: date | None = None
@@ -260,7 +264,13 @@ class FileClock:
     _anchor_rollovers: int = 0
 
     def see_header(self, line: str) -> bool:
-        """Take year/date/zone hints from a journal header line; True if it was one."""
+        """Take year/date/zone hints from a journal header line, or the date from the
+        ``Log file: <path>`` header of ``openclaw logs`` (its dated file,
+        openclaw-formats §1.3); True if it was one."""
+        if line.startswith(LOGS_HEADER):
+            if self.name_date is None and (day := date_from_name(line)) is not None:
+                self.name_date, self.name_source = day, "the `Log file:` header"
+            return True
         m = JOURNAL_HEADER_RE.match(line)
         if m is None:
             return False
@@ -309,7 +319,7 @@ class FileClock:
                 return None
             self._last_day = base  # the date at the file's first line
             self._anchor_rollovers = 0
-            self._day_source = "file name" if self.name_date else "journal header"
+            self._day_source = self.name_source if self.name_date else "journal header"
         if self.rollovers_seen is not None:
             shift = self.rollovers_seen - self._anchor_rollovers
             self._last_clock = clock
@@ -328,7 +338,7 @@ class FileClock:
             if self.header_day is not None:
                 context, self._year_source = self.header_day, "journal header"
             elif self.name_date is not None:
-                context, self._year_source = self.name_date, "file name"
+                context, self._year_source = self.name_date, self.name_source
             elif self.bundle_year is not None:
                 context, self._year_source = self.bundle_year, "other files in the bundle"
             else:
