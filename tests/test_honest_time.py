@@ -150,3 +150,18 @@ def test_the_log_file_header_of_openclaw_logs_dates_its_time_only_lines() -> Non
         .item()
         .startswith("date 2026-11-01 from the `Log file:` header")
     )
+
+
+def test_a_console_is_dated_by_its_gateways_log_file_line_from_its_first_line() -> None:
+    """A pretty console (time-only stamps) names its dated file log a second after
+    `listening on … (PID n)`: that start line is dated too, not set aside untimed
+    (which left the gateway's pid unknown and its uptime a lower bound)."""
+    console = (
+        "21:58:02-07:00 [gateway] listening on ws://127.0.0.1:18789 (PID 41210)\n"
+        "21:58:02-07:00 [gateway] log file: /tmp/openclaw/openclaw-2026-10-31.log\n"
+    )
+    events = ingest_files({"gateway.log": console}).events
+    assert events.select("ts", "gateway_pid").rows()[0] == (
+        datetime(2026, 11, 1, 4, 58, 2, tzinfo=UTC),
+        41210,
+    )

@@ -303,6 +303,8 @@ class LogEngine:
         """The first stamped record, completed now so the clock sees it first, as a
         candidate on that line would be."""
         for line in sample:
+            clock.see_log_file(line)
+        for line in sample:
             if clock.see_header(line):
                 continue
             record = parse_line(env, line, self.envelopes)[0]

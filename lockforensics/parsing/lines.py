@@ -23,7 +23,7 @@ from lockforensics.parsing.envelopes import (
 from lockforensics.parsing.fields import derive
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.signatures import Catalog
-from lockforensics.parsing.timestamps import FileClock, Stamp, date_from_name
+from lockforensics.parsing.timestamps import FileClock, Stamp
 from lockforensics.schema import TimeQuality
 
 
@@ -69,9 +69,8 @@ class LineReader:
         if not hits:
             return False
         for hit in hits:
-            if hit.signature == "gateway-log-file" and clock.name_date is None:
-                clock.name_date = date_from_name(record.message)
-                clock.name_source = "the gateway's `log file:` line"
+            if hit.signature == "gateway-log-file":
+                clock.see_log_file(f"[gateway] {record.message}")
         when = stamp_row(record, clock, result)
         for index, hit in enumerate(hits):
             row = derive(dict(hit.fields))

@@ -219,6 +219,8 @@ def date_from_name(name: str) -> date | None:
     return None
 
 
+#: The gateway's start-up line naming its (dated) file log, in a console.
+GATEWAY_LOG_FILE_RE = re.compile(r"\[gateway\] log file: (?P<path>\S+)")
 #: The first line of an ``openclaw logs`` capture.
 LOGS_HEADER = "Log file: "
 JOURNAL_HEADER_RE = re.compile(
@@ -262,6 +264,16 @@ class FileClock:
     # The time of day of the last stamped line, carried across scan chunks.
     carry_seconds: int | None = None
     _anchor_rollovers: int = 0
+
+    def see_log_file(self, line: str) -> None:
+        """Date the file from the gateway's ``log file: <dated path>`` start-up line.
+
+        A console names its file log seconds after it starts; the scanner shows
+        the clock its opening lines first, so the lines before that one (the
+        banner, ``listening on … (PID n)``) are dated too, not set aside."""
+        m = GATEWAY_LOG_FILE_RE.search(line) if self.name_date is None else None
+        if m is not None and (day := date_from_name(m["path"])) is not None:
+            self.name_date, self.name_source = day, "the gateway's `log file:` line"
 
     def see_header(self, line: str) -> bool:
         """Take year/date/zone hints from a journal header line, or the date from the
