@@ -396,3 +396,17 @@ def test_each_pod_of_a_kubectl_prefix_capture_is_its_own_host() -> None:
         ("openclaw-0", "2026-06-20T08:00:05.000Z", None),
         ("openclaw-1", "2026-06-20T10:20:05.000Z", None),
     ]
+
+
+def test_a_lone_failure_is_background_not_nothing() -> None:
+    """One lock error and no incident: the incidents section says the error is there
+    (background), where it read 'No lock errors or takeovers in the window' beside a
+    headline counting one."""
+    files = {"paste.txt": _lock_lines("2026-05-28T06:20:{s:02d}Z ", (1,))}
+    _, markdown = _hosts_report(files)
+    assert (
+        "No incidents: 1 lock error or takeover, none within 10 min 00 s of another on its host"
+        in markdown
+    )
+    _, markdown = _hosts_report({"notes.txt": JOURNAL_LINE})
+    assert "No lock errors or takeovers in the window." in markdown

@@ -19,7 +19,7 @@ from lockforensics import __version__
 from lockforensics.findings import Findings
 from lockforensics.reporting import charts, eventlist, rows
 from lockforensics.reporting.options import RenderOptions
-from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline
+from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline, no_incidents
 from lockforensics.reporting.units import clock, span
 from lockforensics.resources import data_dir
 from lockforensics.textsafety import clean
@@ -100,6 +100,7 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "small_charts": small,
         "charts_note": charts_note,
         "incidents": _grid(rows.incidents(f)),
+        "no_incidents": no_incidents(f),
         "incident_sections": [
             _incident(f, i, options.evidence) for i in f.incidents.iter_rows(named=True)
         ],

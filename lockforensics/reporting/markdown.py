@@ -21,7 +21,7 @@ from lockforensics import __version__
 from lockforensics.findings import Findings
 from lockforensics.reporting import mermaid, rows
 from lockforensics.reporting.options import RenderOptions
-from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline
+from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline, no_incidents
 from lockforensics.reporting.units import clock, span
 from lockforensics.textsafety import md_code, md_fence, md_text
 
@@ -153,7 +153,7 @@ class MarkdownReporter:
 
     def _incidents(self, f: Findings, evidence_lines: int, options: RenderOptions) -> str:
         if f.incidents.is_empty():
-            return "### Incidents\n\nNo lock errors or takeovers in the window."
+            return f"### Incidents\n\n{md_text(no_incidents(f))}"
         sections = [f"### Incidents\n\n{_md(rows.incidents(f))}"]
         for incident in f.incidents.iter_rows(named=True):
             sections.append(self._incident(f, incident, evidence_lines))

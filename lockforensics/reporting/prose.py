@@ -28,6 +28,20 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
+def no_incidents(f: Findings) -> str:
+    """The incidents section when there are none: whether any failure was seen at all
+    (a lone one is background, below the incident threshold, not nothing)."""
+    h = f.headline
+    failures = h.lock_stale + h.lock_timeout + h.takeovers
+    if not failures:
+        return "No lock errors or takeovers in the window."
+    what = "1 lock error or takeover" if failures == 1 else f"{failures} lock errors and takeovers"
+    return (
+        f"No incidents: {what}, none within {span(f.settings.gap_s)} of another on its host "
+        "(background, counted in the baseline rate)."
+    )
+
+
 def resolution_name(kind: str | None) -> str:
     """What cleared an incident, in the operator's words."""
     return name("resolver", kind, missing="unresolved")

@@ -24,6 +24,7 @@ from lockforensics.reporting.prose import (
     NO_TRIGGER_EVIDENCE,
     headline,
     host_line,
+    no_incidents,
     resolution_name,
     zone_line,
 )
@@ -58,7 +59,7 @@ def _environment(findings: Findings, console: Console) -> None:
 
 def _incidents(findings: Findings, console: Console) -> None:
     if findings.incidents.is_empty():
-        console.print(_t("Incidents: none (no lock errors or takeovers clustered in the window)"))
+        console.print(_t(f"Incidents: {no_incidents(findings)}"))
         return
     spans = rows.Rows(
         ("#", "start (UTC)", "end (UTC)", "duration", "agents", "sessions", "stale", "timeout",
