@@ -104,7 +104,9 @@ def fallback_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
     by_directory = _directory_hosts(sources, by_source)
     hosts = pl.col("host").drop_nulls()
     only = events.select(_only=pl.when(hosts.n_unique() == 1).then(hosts.first()))
-    placed = (
+    # A row per input, read three times below: made once (each read of the lazy
+    # plan grouped every row of the table again).
+    placed = materialized(
         sources.join(by_source, on="source", how="left")
         .join(by_directory, on="source", how="left")
         .join(only, how="cross")
