@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import polars as pl
 
@@ -42,19 +43,21 @@ _RANGE = (timedelta(hours=-12), timedelta(hours=14))
 Key = tuple[str, str]
 
 
+def _key(row: dict[str, Any]) -> Key | None:
+    """A record's (kind, message), when it is of a kind matched here."""
+    kind, message = row.get("kind"), row.get("message")
+    if isinstance(kind, str) and isinstance(message, str) and kind not in ACTIVITY_KINDS:
+        return kind, message
+    return None
+
+
 def _timed(scan: FileScan) -> Iterator[tuple[Key, datetime]]:
     """(kind, message) and instant of every explicitly stamped, non-activity record."""
     explicit = TimeQuality.EXPLICIT.value
     for row in scan.rows:
-        kind, message, ts = row.get("kind"), row.get("message"), row.get("ts")
-        if (
-            isinstance(ts, datetime)
-            and isinstance(kind, str)
-            and isinstance(message, str)
-            and kind not in ACTIVITY_KINDS
-            and row.get("ts_quality") == explicit
-        ):
-            yield (kind, message), ts
+        key, ts = _key(row), row.get("ts")
+        if key and isinstance(ts, datetime) and row.get("ts_quality") == explicit:
+            yield key, ts
     for frame in scan.frames:
         if "message" not in frame.columns:
             continue
@@ -72,14 +75,9 @@ def _local(scan: FileScan) -> dict[Key, list[datetime]]:
     """(kind, message) → local times of the input's zone-less records."""
     out: dict[Key, list[datetime]] = defaultdict(list)
     for row in scan.rows:
-        kind, message, local = row.get("kind"), row.get("message"), row.get("_local")
-        if (
-            isinstance(local, datetime)
-            and isinstance(kind, str)
-            and isinstance(message, str)
-            and kind not in ACTIVITY_KINDS
-        ):
-            out[(kind, message)].append(local)
+        key, local = _key(row), row.get("_local")
+        if key and isinstance(local, datetime):
+            out[key].append(local)
     return out
 
 
