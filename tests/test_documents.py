@@ -562,3 +562,33 @@ def test_pasted_lock_payloads_that_are_not_json_are_read(payload: str) -> None:
     (row,) = rows(result, "lock_file")
     assert (row["pid"], row["lock_payload"]) == (41693, "partial")
     assert row["ts"] == datetime(2026, 5, 14, 7, 35, 46, 405000, tzinfo=UTC)
+
+
+def test_a_session_transcript_is_a_conversation_not_gateway_output() -> None:
+    """A sessions folder gathered for its lock files brings the transcripts along. A
+    user's message quoting a lock error was counted as one; a transcript's lines are
+    known noise, unread, however long it is, and the lock file beside it still counts."""
+    quoted = (
+        '{"type":"message","id":"a1","parentId":null,"timestamp":"2026-06-09T09:51:00.000Z",'
+        '"message":{"role":"user","content":[{"type":"text","text":"my gateway says: session '
+        f'file locked (timeout 60000ms): pid=7 alive=true ageMs=61234 /d/{SID}.jsonl.lock"}}]}}}}\n'
+    )
+    header = (
+        f'{{"type":"session","version":3,"id":"{SID}","timestamp":"2026-06-09T09:50:00.000Z"}}\n'
+    )
+    transcript = header + quoted * 2000
+    lock = '{\n  "pid": 7,\n  "createdAt": "2026-06-09T09:50:00.000Z"\n}\n'
+    result = ingest_files(
+        {
+            f"agents/main/sessions/{SID}.jsonl": transcript,
+            f"agents/main/sessions/{SID}.jsonl.lock": lock,
+        }
+    )
+    assert result.occurrence_counts() == {"lock_file": 1}
+    scan = next(s for s in result.files if s.source.endswith(".jsonl"))
+    assert (scan.envelope, scan.lines, scan.noise_lines, scan.unrecognized) == (
+        "session-transcript",
+        2001,
+        2001,
+        0,
+    )

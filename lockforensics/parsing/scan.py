@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import codecs
 import io
+import re
 from typing import BinaryIO, cast
 
 from lockforensics.ingest.bundle import READ_ERRORS, Input
 from lockforensics.ingest.containers import Content
-from lockforensics.parsing.chunks import SNIFF_BYTES, LogEngine, ProgressHook
+from lockforensics.parsing.chunks import CHUNK_BYTES, SNIFF_BYTES, LogEngine, ProgressHook
 from lockforensics.parsing.document_scan import DOCUMENT_LIMIT, DocumentReader
 from lockforensics.parsing.documents import DocumentCatalog, load_documents
 from lockforensics.parsing.envelopes import EnvelopeCatalog, load_envelopes
@@ -105,6 +106,9 @@ class Scanner:
             result.warnings.append(f"{item.name}: skipped: binary content")
             result.envelope = BINARY  # the manifest's format: not read as text at all
             return
+        if TRANSCRIPT.match(head):
+            _count_transcript(head, source, result, progress)
+            return
         data = head
         if self.documents.claims(item.name, head):
             if len(head) == SNIFF_BYTES:
@@ -117,6 +121,34 @@ class Scanner:
                 return
         joined = _prepend(data, source)
         result.envelope = self.logs.scan(joined, clock, result, progress).name
+
+
+#: A session transcript (``agents/<id>/sessions/<id>.jsonl``, openclaw-formats §7):
+#: the conversation, not the gateway's output.  Gathering a sessions folder for
+#: its lock files brings them along; read as text, a user's message quoting a
+#: lock error was counted as one.  Its lines are counted as known noise, unread.
+TRANSCRIPT = re.compile(
+    rb'\s*\{"type":"(?:session|message|model_change|thinking_level_change|custom|'
+    rb'custom_message|compaction|branch_summary)",'
+)
+TRANSCRIPT_FORMAT = "session-transcript"
+
+
+def _count_transcript(
+    head: bytes, source: BinaryIO, result: FileScan, progress: ProgressHook | None
+) -> None:
+    """Count a transcript's lines as noise, reading it through for its hash."""
+    result.envelope = TRANSCRIPT_FORMAT
+    lines, last = head.count(b"\n"), head[-1:]
+    total = len(head)
+    while block := source.read(CHUNK_BYTES):
+        lines += block.count(b"\n")
+        last = block[-1:]
+        total += len(block)
+    lines += bool(last) and last != b"\n"
+    result.lines = result.noise_lines = lines
+    if progress is not None:
+        progress(total)
 
 
 BOM_UTF8 = b"\xef\xbb\xbf"
