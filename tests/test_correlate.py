@@ -366,6 +366,22 @@ def test_time_limits_bound_the_incidents(since: object, until: object, incidents
     assert run(t, since=since, until=until).headline.incidents == incidents
 
 
+def test_another_gateways_lock_error_is_no_precursor() -> None:
+    """Two pods both name a session `agent:main:main`: a takeover on gw-b has no
+    precursor in gw-a's lock error on that key 5 s before (it was paired with it)."""
+    t = Table()
+    for host, pid in (("gw-a", 100), ("gw-b", 200)):
+        t.add("gateway_start", 0, phase="listening", gateway_pid=pid, host=host, source=host)
+    t.failure("lock_timeout", 60, session="agent:main:main", host="gw-a", source="gw-a")
+    t.failure("takeover", 65, session="agent:main:main", host="gw-b", source="gw-b")
+    t.failure("lock_timeout", 70, session="agent:main:main", host="gw-b", source="gw-b")
+    t.failure("takeover", 75, session="agent:main:main", host="gw-b", source="gw-b")
+    assert run(t).pairs.select("ts", "match", "lag_s").rows() == [
+        (at(65), None, None),
+        (at(75), "session", 5.0),
+    ]
+
+
 def test_a_restart_clears_only_its_own_hosts_incident() -> None:
     """gw-b's restart resolves gw-b's incident; gw-a's, which nothing on gw-a cleared, stays
     unresolved."""

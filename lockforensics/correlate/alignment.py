@@ -3,7 +3,7 @@
 Backward, per takeover: its *precursor* is the nearest lock error
 (lock_stale or lock_timeout occurrence) at or before it, within ``window``,
 on the same session (same agent and session id, i.e. the same transcript
-file).  Only when the session has none does the nearest lock error of the same
+file) of the same gateway (host: two pods' sessions may share a key).  Only when the session has none does the nearest lock error of the same
 agent count (``match = "agent"``).  ``lag_s`` = takeover - precursor.  A
 takeover with no session id (a redacted path) can only match by agent.
 
@@ -29,6 +29,10 @@ from lockforensics.correlate.frames import seconds
 from lockforensics.schema import EventKind
 
 _PRECURSOR = ("precursor", "precursor_ts", "precursor_kind")
+#: A failure's gateway (correlate/incidents.py): two pods' sessions may share a
+#: key (`agent:main:main`), and one gateway's lock error is no precursor of
+#: another's takeover.
+_TIMELINE = pl.col("gateway_host").fill_null("").alias("_timeline")
 
 
 def _lock_errors(failures: pl.LazyFrame) -> pl.LazyFrame:
@@ -39,6 +43,7 @@ def _lock_errors(failures: pl.LazyFrame) -> pl.LazyFrame:
             & pl.col("agent").is_not_null()
         )
         .select(
+            _TIMELINE,
             "agent",
             "session_id",
             precursor=pl.col("occurrence"),
@@ -62,7 +67,7 @@ def pairs(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
     locks = _lock_errors(failures)
     takeovers = (
         failures.filter((pl.col("kind") == EventKind.TAKEOVER) & pl.col("ts").is_not_null())
-        .select("agent", "session_id", takeover=pl.col("occurrence"), ts=pl.col("ts"))
+        .select(_TIMELINE, "agent", "session_id", takeover=pl.col("occurrence"), ts=pl.col("ts"))
         .sort("ts", "takeover")
     )
     # Sorted explicitly above; polars cannot verify sortedness within `by` groups.
@@ -70,7 +75,7 @@ def pairs(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
         locks.filter(pl.col("session_id").is_not_null()),
         left_on="ts",
         right_on="precursor_ts",
-        by=["agent", "session_id"],
+        by=["_timeline", "agent", "session_id"],
         strategy="backward",
         tolerance=tolerance,
         check_sortedness=False,
@@ -79,7 +84,7 @@ def pairs(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
         locks.drop("session_id").rename({c: f"{c}_agent" for c in _PRECURSOR}),
         left_on="ts",
         right_on="precursor_ts_agent",
-        by="agent",
+        by=["_timeline", "agent"],
         strategy="backward",
         tolerance=tolerance,
         check_sortedness=False,
