@@ -3,8 +3,9 @@
 Backward, per takeover: its *precursor* is the nearest lock error
 (lock_stale or lock_timeout occurrence) at or before it, within ``window``,
 on the same session (same agent and session id, i.e. the same transcript
-file) of the same gateway (host: two pods' sessions may share a key).  Only when the session has none does the nearest lock error of the same
-agent count (``match = "agent"``).  ``lag_s`` = takeover - precursor.  A
+file) of the same gateway (host: two pods' sessions may share a key).  Only
+when the session has none does the nearest lock error of the same agent count
+(``match = "agent"``).  ``lag_s`` = takeover - precursor.  A
 takeover with no session id (a redacted path) can only match by agent.
 
 Forward, per lock error: it is *followed by a takeover* when it is the
