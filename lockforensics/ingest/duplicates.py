@@ -91,13 +91,13 @@ def drop_overlaps(
     # keeps only its few rows, where a collected copy held every row's stamp.
     stamps = pl.concat(
         [
-            as_events(p.select("source", "channel", "ts"))
+            as_events(p.select("source", "channel", "kind", "ts"))
             .with_row_index("_i")
             .with_columns(_part=pl.lit(n, pl.UInt8))
             for n, p in enumerate(parts)
         ]
     )
-    echoes = _export_echoes(parts, scans)
+    echoes = _export_echoes(stamps, scans)
     overlaps = _overlaps(stamps)
     if not overlaps.sources:
         return echoes
@@ -134,18 +134,11 @@ def drop_overlaps(
 EXPORT_CHANNEL = "diagnostics"
 
 
-def _export_echoes(parts: Sequence[pl.LazyFrame], scans: Sequence[FileScan]) -> pl.DataFrame:
+def _export_echoes(stamps: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     """The (_part, _i) of export rows whose record another channel holds whole: the
-    same kind at the same instant; counted on their inputs."""
-    stamped = pl.concat(
-        [
-            as_events(p.select("source", "channel", "kind", "ts"))
-            .with_row_index("_i")
-            .with_columns(_part=pl.lit(n, pl.UInt8))
-            .filter(pl.col("ts").is_not_null())
-            for n, p in enumerate(parts)
-        ]
-    )
+    same kind at the same instant; counted on their inputs.  ``stamps``: every row's
+    source, channel, kind, ts and place (drop_overlaps)."""
+    stamped = stamps.filter(pl.col("ts").is_not_null())
     export = stamped.filter(pl.col("channel") == EXPORT_CHANNEL).collect()
     if export.is_empty():
         return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})

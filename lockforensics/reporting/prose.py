@@ -62,19 +62,21 @@ def host_line(f: Findings) -> str:
     hostless, unplaced = f.coverage.hostless_inputs, f.coverage.unplaced_inputs
     if not hostless:
         return hosts
-    apart = (
-        f"; {_count(unplaced, 'log')} sharing no record with any input naming it: "
-        "another gateway's, host unknown"
-        if unplaced and f.hosts
-        else ""
-    )
-    placed = hostless - unplaced if f.hosts else hostless
+    unplaced = unplaced if f.hosts else 0
+    placed = hostless - unplaced
     inputs, verb = _count(placed, "input"), "names" if placed == 1 else "name"
-    if not placed:
-        return f"{hosts} ({apart[2:]})"
-    if len(f.hosts) == 1:
-        return f"{hosts} (also taken for {inputs} that {verb} none{apart})"
-    return (
-        f"{hosts} ({inputs} {verb} none: taken for the host of their directory, if it names one"
-        f"{apart})"
+    notes = (
+        [
+            f"also taken for {inputs} that {verb} none"
+            if len(f.hosts) == 1
+            else f"{inputs} {verb} none: taken for the host of their directory, if it names one"
+        ]
+        if placed
+        else []
     )
+    if unplaced:
+        notes.append(
+            f"{_count(unplaced, 'log')} sharing no record with any input naming it: "
+            "another gateway's, host unknown"
+        )
+    return f"{hosts} ({'; '.join(notes)})"
