@@ -115,3 +115,62 @@ def test_a_takeover_naming_its_session_by_key_follows_the_lease_error() -> None:
     assert findings.headline.takeovers == 1
     assert findings.alignment["with_session_precursor"] == 1
     assert findings.alignment["lag_s_p50"] == 100.16
+
+
+def _boot_then_locks(owner_line: str) -> str:
+    """A 2026.8 console: a start that names no pid, two lock errors, then a lock
+    error whose owner line is ``owner_line``."""
+    return (
+        "2026-08-20T04:41:00.050+05:30 [gateway] starting...\n"
+        "2026-08-20T04:41:06.210+05:30 [gateway] ready\n"
+        "2026-08-20T05:12:04.118+05:30 [diagnostic] lane task error: lane=session:agent:main:main "
+        'durationMs=60011 error="SessionWriteLockTimeoutError: session file locked '
+        '(timeout 60000ms): another OpenClaw process sqlite:session-write:agent:main:main"\n'
+        "2026-08-20T05:12:31.502+05:30 [diagnostic] lane task error: lane=session:agent:ops:main "
+        'durationMs=60004 error="SessionWriteLockTimeoutError: session file locked '
+        '(timeout 60000ms): another OpenClaw process sqlite:session-write:agent:ops:main"\n'
+        f"{owner_line}\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "owner_line",
+    [
+        "2026-08-20T05:13:40.250+05:30 [diagnostic] lane task error: lane=session:agent:main:main "
+        'durationMs=2210 error="SessionWriteLockStaleError: session file lock stale '
+        '(orphan-self-pid): pid=41210 alive=true ageMs=153002 sqlite:session-write:agent:main:main"',
+        "2026-08-20T05:31:02.640+05:30 [diagnostic] lane task error: lane=session:agent:main:main "
+        'durationMs=60002 error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
+        "held by this process (pid 41210); an earlier run has not released it "
+        'sqlite:session-write:agent:main:main"',
+    ],
+    ids=["orphan-self-pid", "held-by-this-process"],
+)
+def test_a_start_naming_no_pid_takes_the_pid_its_own_locks_name(owner_line: str) -> None:
+    """A 2026.6+ `ready` names no pid; a lock that is the writer's own (stale as
+    `orphan-self-pid`, or `held by this process (pid N)`) names it.  That pid is the
+    started process's, not a process that began unannounced mid-incident: one epoch,
+    pid 41210, and the incident's gateway pid and exact uptime come from it."""
+    findings = analyze(ingest_files({"console.log": _boot_then_locks(owner_line)}), Settings())
+    assert findings.epochs.select("pid", "opened_by", "start_source").rows() == [
+        (41210, "start", "start_line")
+    ]
+    incident = findings.incidents.row(0, named=True)
+    assert incident["gateway_pid"] == 41210
+    assert incident["uptime_is_lower_bound"] is False
+    assert incident["uptime_s"] == 1857  # 05:12:04.118 - 04:41:06.210, whole seconds
+
+
+def test_a_pid_a_later_start_names_is_not_taken_by_an_earlier_one() -> None:
+    """The pid a later `listening … (PID n)` announces is that start's process: an
+    earlier start that names none does not take it, even when a line of that pid
+    comes first (a journal's boot lines before its `listening` line)."""
+    text = (
+        "2026-08-20T04:41:06.210+05:30 [gateway] ready\n"
+        "2026-08-20T06:00:00.000+05:30 [diagnostic] lane task error: lane=session:agent:main:main "
+        'durationMs=2210 error="SessionWriteLockStaleError: session file lock stale '
+        '(orphan-self-pid): pid=777 alive=true ageMs=153002 sqlite:session-write:agent:main:main"\n'
+        "2026-08-20T06:00:01.000+05:30 [gateway] listening on ws://127.0.0.1:18789 (PID 777)\n"
+    )
+    findings = analyze(ingest_files({"console.log": text}), Settings())
+    assert findings.epochs.get_column("pid")[0] is None

@@ -61,7 +61,10 @@ def test_named_groups_are_columns_or_helpers() -> None:
     """A capture group that names no column would be silently dropped."""
     for rule in CATALOG.rules:
         for name in rule.regex.groupindex:
-            assert name in EVENT_SCHEMA or name in {"inner", "age_s", "signal"}, (rule.id, name)
+            assert name in EVENT_SCHEMA or name in {"inner", "age_s", "signal", "self_pid"}, (
+                rule.id,
+                name,
+            )
 
 
 def test_store_lock_never_counts_as_session_lock(ingest_text: IngestText) -> None:

@@ -330,10 +330,10 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
     each host's lines begin (``before_bundle``), and pids no opener announced.
 
     ``seen``: per host and pid (null: lines naming none), its first timed line."""
-    lifecycle = _lifecycle_openers(moves).cache()
     firsts = seen.filter(pl.col("_pid").is_not_null()).rename(
         {"_host": "host", "_pid": "opener_pid"}
     )
+    lifecycle = _adopted(_lifecycle_openers(moves), firsts).cache()
     announced = lifecycle.group_by("host", "opener_pid").agg(announced=pl.col("announced_at").min())
     unexplained = (
         firsts.join(announced, on=["host", "opener_pid"], how="left")
@@ -379,6 +379,38 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(_at=pl.col("opened_at").fill_null(_EARLIEST))
         .sort("_at", "host", "opener_pid", nulls_last=True)
         .with_columns(epoch_key=pl.int_range(1, pl.len() + 1))
+    )
+
+
+def _adopted(lifecycle: pl.LazyFrame, firsts: pl.LazyFrame) -> pl.LazyFrame:
+    """Lifecycle openers, each that names no pid given the first pid its host's lines
+    name after it, before the host's next opener, when no opener names that pid.
+
+    A 2026.6+ start (``ready``) or an in-place restart in a file log names no
+    pid; the process shows it later, in a lock that is its own (``orphan-self-pid``,
+    ``held by this process (pid N)``) or a journal line.  That pid is the process
+    the opener started, not a process of its own that began unannounced.
+    """
+    rows = lifecycle.with_row_index("_opener").with_columns(
+        _next=pl.col("opened_at").shift(-1).over("host", order_by="opened_at")
+    )
+    named = rows.filter(pl.col("opener_pid").is_not_null()).select("host", "opener_pid")
+    taken = (
+        rows.filter(pl.col("opener_pid").is_null())
+        .select("_opener", "host", "opened_at", "_next")
+        .join(firsts.join(named, on=["host", "opener_pid"], how="anti"), on="host")
+        .filter(
+            (pl.col("seen") >= pl.col("opened_at"))
+            & (pl.col("_next").is_null() | (pl.col("seen") < pl.col("_next")))
+        )
+        .sort("seen", "opener_pid")
+        .group_by("_opener")
+        .agg(_adopted=pl.col("opener_pid").first())
+    )
+    return (
+        rows.join(taken, on="_opener", how="left")
+        .with_columns(opener_pid=pl.coalesce("opener_pid", "_adopted"))
+        .drop("_opener", "_next", "_adopted")
     )
 
 

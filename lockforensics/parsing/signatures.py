@@ -31,7 +31,10 @@ from lockforensics.resources import data_dir
 from lockforensics.schema import EVENT_SCHEMA, EventKind
 
 #: Named groups a pattern may use beyond the schema's own columns.
-HELPER_GROUPS = frozenset({"inner", "age_s", "signal"})
+HELPER_GROUPS = frozenset({"inner", "age_s", "signal", "self_pid"})
+#: A stale reason that names the writer itself: the lock's pid is the pid of the
+#: process that logs the error (``shouldTreatAsOrphanSelfLock``, openclaw-formats §11).
+SELF_REASON = "orphan-self-pid"
 #: Meta keys whose string value is itself an error message worth scanning.
 NESTED_META_KEYS = ("errorPreview", "error", "promptError", "cleanupError", "reason")
 #: Meta keys that fill event columns when the text did not.
@@ -300,9 +303,23 @@ def _fields(m: re.Match[str]) -> dict[str, Any]:
             continue
         if name == "age_s":
             out["age_ms"] = _convert(name, value)
+        elif name == "self_pid":
+            # `held by this process (pid N)`: the owner is the writer, alive.
+            pid = int_field(value)
+            out.update(pid=pid, owner_alive=True, gateway_pid=pid)
         else:
             out[name] = _convert(name, value)
-    return out
+    return _self_owned(out)
+
+
+def _self_owned(fields: dict[str, Any]) -> dict[str, Any]:
+    """A lock stale for being its own writer's names the writer's pid: ``gateway_pid``
+    is the owner's.  A 2026.6+ gateway logs its pid nowhere else (``ready`` has
+    none), so such lines (and ``held by this process (pid N)``) are how its
+    epoch learns it (epochs._adopted)."""
+    if SELF_REASON in (fields.get("stale_reasons") or ()) and fields.get("pid") is not None:
+        fields.setdefault("gateway_pid", fields["pid"])
+    return fields
 
 
 def _meta_context(meta: Mapping[str, Any]) -> dict[str, Any]:
