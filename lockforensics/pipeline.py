@@ -48,7 +48,7 @@ from lockforensics.correlate import (
 )
 from lockforensics.errors import DataError
 from lockforensics.findings import HEADLINE_KINDS, Coverage, Findings, Headline, Settings
-from lockforensics.ingest import cache
+from lockforensics.ingest import cache, zone_rules
 from lockforensics.ingest.bundle import Input, walk
 from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
@@ -305,7 +305,8 @@ def ingest_inputs(
             if any(r.get("ts_assumption") == "year unknown" for r in scan.rows):
                 scans[index] = run(item, year)
     all_warnings = list(warnings or []) + [w for s in scans for w in s.warnings]
-    bundle_zone = option_zone or _bundle_zone(scans)
+    spans = zone_rules.merged(s.offset_spans for s in scans)
+    bundle_zone = option_zone or zone_rules.named_zone(spans) or _bundle_zone(scans)
     drop_same_files(scans)
     apply_facts(scans)
     matched = {} if option_zone else matched_zones(scans)
@@ -313,7 +314,7 @@ def ingest_inputs(
     frames: list[pl.DataFrame] = []
     activity: list[pl.LazyFrame] = []
     for scan in scans:
-        zone = option_zone or _file_zone(scan) or matched.get(scan.source) or bundle_zone
+        zone = option_zone or _own_zone(scan, matched, bundle_zone, spans)
         # In file order, so a repeated DST hour is read first pass, then second.
         in_order = sorted(scan.rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
         for batch in (in_order, scan.bounds):
@@ -408,6 +409,24 @@ def _file_zone(scan: FileScan) -> ZoneChoice | None:
     if scan.header_offset is None:
         return None
     return zone_from_offset(scan.header_offset, f"the journal header ({scan.header_zone})")
+
+
+def _own_zone(
+    scan: FileScan,
+    matched: dict[str, ZoneChoice],
+    bundle_zone: ZoneChoice | None,
+    spans: zone_rules.Spans,
+) -> ZoneChoice | None:
+    """The zone an input's zone-less stamps are read in: its journal header's, else
+    the one its records match (ingest/echo_zones), else the bundle's.  A fixed
+    offset that is one of the named zone's the bundle shows (ingest/zone_rules) is
+    that zone: the header or the matches saw one side of its change."""
+    own = _file_zone(scan) or matched.get(scan.source)
+    if own is None:
+        return bundle_zone
+    if bundle_zone is not None and zone_rules.takes(bundle_zone, own.label, spans):
+        return bundle_zone
+    return own
 
 
 def _bundle_zone(scans: list[FileScan]) -> ZoneChoice | None:

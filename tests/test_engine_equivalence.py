@@ -50,7 +50,9 @@ def assert_same(fast: Ingest, reference: Ingest) -> None:
     assert_frame_equal(fast.events, reference.events)
     for a, b in zip(fast.files, reference.files, strict=True):
         assert [getattr(a, f) for f in ACCOUNTING] == [getattr(b, f) for f in ACCOUNTING], a.source
-        assert (a.offsets, a.years) == (b.offsets, b.years), a.source
+        assert (a.offsets, a.years, a.offset_spans) == (b.offsets, b.years, b.offset_spans), (
+            a.source
+        )
         assert a.unrecognized_samples == b.unrecognized_samples, a.source
         assert a.relevant_samples == b.relevant_samples, a.source
 

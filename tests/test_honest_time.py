@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+import itertools
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lockforensics.ingest.zone_rules import named_zone
 from lockforensics.parsing.timestamps import (
     FileClock,
     LocalTimes,
+    format_offset,
     nearest_year,
     parse_syslog,
     zone_from_option,
@@ -165,3 +174,137 @@ def test_a_console_is_dated_by_its_gateways_log_file_line_from_its_first_line() 
         datetime(2026, 11, 1, 4, 58, 2, tzinfo=UTC),
         41210,
     )
+
+
+def _syslog_lock(stamp: str, session: str) -> str:
+    return (
+        f"{stamp} gw node[4242]: [diagnostic] session file locked (timeout 10000ms): pid=4242 "
+        f"/d/.openclaw/agents/main/sessions/{session}.jsonl.lock\n"
+    )
+
+
+# A Berlin host's file log, stamped with its offsets: +01:00 before clocks went
+# forward on 2026-03-29 (01:00 UTC), +02:00 after.
+BERLIN_FILE_LOG = (
+    "2026-03-27T10:00:00.000+01:00 [gateway] a line no signature reads\n"
+    "2026-03-30T10:00:00.000+02:00 [gateway] a line no signature reads\n"
+    "2026-03-30T11:00:00.000+02:00 [gateway] a line no signature reads\n"
+)
+BERLIN_JOURNAL = _syslog_lock(
+    "Mar 28 12:00:00", "2bc0117f-8cd0-43a6-a382-1b4ebc062f6d"
+) + _syslog_lock("Mar 30 12:00:00", "3cd1228f-8cd0-43a6-a382-1b4ebc062f6d")
+
+
+def test_a_zone_less_journal_across_a_dst_change_is_read_in_the_zone_the_offsets_show() -> None:
+    """Two offsets in the bundle, each over its span of instants, are a zone with DST
+    rules (here one that changes like Europe/Berlin's): the zone-less journal's lines
+    on each side of the change are read with the offset in force then, not both with
+    the bundle's most common one (an hour off on one side)."""
+    result = ingest_files({"openclaw.log": BERLIN_FILE_LOG, "journal.txt": BERLIN_JOURNAL})
+    assert result.zone is not None
+    assert result.zone.label.startswith("Europe/")
+    times = result.events.filter(pl.col("kind") == "lock_timeout").get_column("ts").to_list()
+    assert [t.isoformat() for t in times] == [
+        "2026-03-28T11:00:00+00:00",  # 12:00 CET
+        "2026-03-30T10:00:00+00:00",  # 12:00 CEST
+    ]
+    assert "zones that fit" in result.zone.reason
+    assert "+01:00 2026-03-27 09:00" in result.zone.reason
+
+
+def _tslog(zoned: str, message: str) -> str:
+    """A file-log record written at local ``zoned`` (``…+02:00``)."""
+    instant = datetime.fromisoformat(zoned).astimezone(UTC).isoformat(timespec="milliseconds")
+    meta = {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR", "date": instant}
+    record = {"0": '{"subsystem":"diagnostic"}', "1": message, "_meta": meta, "time": zoned}
+    return json.dumps(record) + "\n"
+
+
+def test_a_journal_matched_to_one_side_of_the_change_still_takes_the_zone() -> None:
+    """A journal whose records match the file log's at +02:00 only (its copies of the
+    summer lines) was written in the host's zone, not at a fixed +02:00: its winter
+    line is read at +01:00, and its summer copies still fold into the file log's."""
+    summer = [f"{n}cd1228f-8cd0-43a6-a382-1b4ebc062f6d" for n in range(3)]
+    locked = (
+        "session file locked (timeout 10000ms): pid=4242 /d/.openclaw/agents/main/sessions/"
+        "{}.jsonl.lock"
+    )
+    file_log = _tslog("2026-03-27T10:00:00.000+01:00", "a line no signature reads") + "".join(
+        _tslog(f"2026-03-30T12:0{n}:00.000+02:00", locked.format(session))
+        for n, session in enumerate(summer)
+    )
+    journal = _syslog_lock("Mar 28 12:00:00", "2bc0117f-8cd0-43a6-a382-1b4ebc062f6d") + "".join(
+        _syslog_lock(f"Mar 30 12:0{n}:00", session) for n, session in enumerate(summer)
+    )
+    result = ingest_files({"openclaw.log": file_log, "journal.txt": journal})
+    winter = result.events.filter(pl.col("session_id") == "2bc0117f-8cd0-43a6-a382-1b4ebc062f6d")
+    assert winter.get_column("ts").item().isoformat() == "2026-03-28T11:00:00+00:00"
+    assert result.occurrence_counts()["lock_timeout"] == 4
+
+
+def test_one_offset_names_no_zone() -> None:
+    """A bundle that shows one offset shows no rules: zone-less stamps take that
+    fixed offset, as before (a named zone would be a guess)."""
+    result = ingest_files(
+        {
+            "openclaw.log": BERLIN_FILE_LOG.splitlines(keepends=True)[1],
+            "journal.txt": BERLIN_JOURNAL,
+        }
+    )
+    assert result.zone is not None
+    assert result.zone.label == "+02:00"
+
+
+DST_ZONES = (
+    "Europe/Berlin",
+    "Europe/London",
+    "America/New_York",
+    "America/Santiago",
+    "Australia/Sydney",
+    "Pacific/Auckland",
+    "Australia/Lord_Howe",  # a half-hour change
+)
+
+
+def _changes(name: str) -> list[datetime]:
+    """The instants in 2026 at which zone ``name`` changes its offset (to the hour)."""
+    zone = ZoneInfo(name)
+    hours = [datetime(2026, 1, 1, tzinfo=UTC) + timedelta(hours=h) for h in range(365 * 24)]
+    return [
+        b
+        for a, b in itertools.pairwise(hours)
+        if a.astimezone(zone).utcoffset() != b.astimezone(zone).utcoffset()
+    ]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    name=st.sampled_from(DST_ZONES),
+    picks=st.lists(
+        st.tuples(st.integers(0, 1), st.integers(-4 * 3600, 4 * 3600)), min_size=2, max_size=12
+    ),
+)
+def test_the_named_zone_gives_every_stamp_its_own_offset(
+    name: str, picks: list[tuple[int, int]]
+) -> None:
+    """Stamps written in a zone with DST, within hours of its changes: when they show
+    two offsets, the zone named gives each of them the offset it was written with;
+    with one offset, none is named."""
+    changes = _changes(name)
+    moments = [changes[i % len(changes)] + timedelta(seconds=s) for i, s in picks]
+    zone = ZoneInfo(name)
+    instants = moments
+    spans: dict[str, tuple[datetime, datetime]] = {}
+    for instant in instants:
+        offset = instant.astimezone(zone).utcoffset()
+        assert offset is not None
+        label = format_offset(offset)
+        first, last = spans.get(label, (instant, instant))
+        spans[label] = (min(first, instant), max(last, instant))
+    choice = named_zone(spans)
+    if len(spans) < 2:
+        assert choice is None
+        return
+    assert choice is not None
+    for instant in instants:
+        assert instant.astimezone(choice.tz).utcoffset() == instant.astimezone(zone).utcoffset()

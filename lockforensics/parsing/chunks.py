@@ -419,6 +419,8 @@ class LogEngine:
                 )
                 result.event_lines += int(settled.get_column("span").sum())
                 result.offsets.update(found.offsets)
+                for label, first, last in found.spans:
+                    result.saw_offset(label, first, last)
                 result.years.update(found.years)
                 stamps = found.stamps
         self._per_line(candidates, stamps, rollovers, env, clock, result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import polars as pl
@@ -44,6 +44,9 @@ class FileScan:
     activity: list[pl.LazyFrame] = field(default_factory=list)
     activity_rows: int = 0
     offsets: Counter[str] = field(default_factory=Counter)
+    # Per zone label, the earliest and latest instant stamped with it: two
+    # offsets in a bundle show when its host's clock changed (DST).
+    offset_spans: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
     years: Counter[int] = field(default_factory=Counter)
     header_zone: str | None = None
     header_offset: timedelta | None = None
@@ -69,8 +72,20 @@ class FileScan:
         if stamp.offset is None or stamp.day is None:
             return
         if stamp.shows_zone:
-            self.offsets[format_offset(stamp.offset)] += 1
+            label = format_offset(stamp.offset)
+            self.offsets[label] += 1
+            if stamp.clock is not None:
+                local = datetime.combine(stamp.day, stamp.clock, timezone(stamp.offset))
+                instant = local.astimezone(UTC)
+                self.saw_offset(label, instant, instant)
         self.years[stamp.day.year] += 1
+
+    def saw_offset(self, label: str, first: datetime, last: datetime) -> None:
+        """Widen the span over which ``label`` was seen to take in ``first``..``last``."""
+        seen = self.offset_spans.get(label)
+        if seen is not None:
+            first, last = min(seen[0], first), max(seen[1], last)
+        self.offset_spans[label] = (first, last)
 
     @property
     def row_count(self) -> int:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import re
 import string
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import polars as pl
 
@@ -100,6 +101,8 @@ class VectorResult:
     stamps: pl.DataFrame  # line, ts_raw: every settled line and its stamp as written, by line
     offsets: Counter[str]
     years: Counter[int]
+    # Per zone label seen: its earliest and latest instant (FileScan.offset_spans).
+    spans: list[tuple[str, datetime, datetime]] = field(default_factory=list)
 
 
 class VectorPlan:
@@ -171,23 +174,24 @@ class VectorPlan:
         evidence = pl.col("_evidence") & ~raw.str.ends_with("Z")
         zones = settled.group_by(
             _end=raw.str.tail(6), _year=raw.str.slice(0, 4), _evidence=evidence
-        ).len()
+        ).agg(n=pl.len(), first=pl.col("_dt").min(), last=pl.col("_dt").max())
         zones = zones.select(
             zone=_zone_label(pl.col("_end")),
             year=pl.col("_year").cast(pl.Int32),
             evidence=pl.col("_evidence"),
-            n=pl.col("len"),
+            n=pl.col("n"),
+            first=pl.col("first"),
+            last=pl.col("last"),
         )
-        offsets: Counter[str] = Counter()
-        years: Counter[int] = Counter()
-        for zone, year, evidence, n in zones.iter_rows():
+        result = VectorResult(None, pl.DataFrame(schema=_STAMPS), Counter(), Counter())
+        for zone, year, evidence, n, first, last in zones.iter_rows():
             if evidence:
-                offsets[str(zone)] += int(n)
-            years[int(year)] += int(n)
-        frame = _finish(settled, env, source).sort("line")
-        return VectorResult(
-            frame=frame, stamps=frame.select("line", "ts_raw"), offsets=offsets, years=years
-        )
+                result.offsets[str(zone)] += int(n)
+                result.spans.append((str(zone), first, last))
+            result.years[int(year)] += int(n)
+        result.frame = _finish(settled, env, source).sort("line")
+        result.stamps = result.frame.select("line", "ts_raw")
+        return result
 
     def _apply(self, vr: VectorRule, part: pl.DataFrame) -> pl.DataFrame:
         rule = vr.rule
