@@ -208,7 +208,7 @@ def test_a_zone_less_journal_across_a_dst_change_is_read_in_the_zone_the_offsets
         "2026-03-28T11:00:00+00:00",  # 12:00 CET
         "2026-03-30T10:00:00+00:00",  # 12:00 CEST
     ]
-    assert "zones that fit" in result.zone.reason
+    assert "zones with these rules" in result.zone.reason
     assert "+01:00 2026-03-27 09:00" in result.zone.reason
 
 
@@ -240,6 +240,35 @@ def test_a_journal_matched_to_one_side_of_the_change_still_takes_the_zone() -> N
     winter = result.events.filter(pl.col("session_id") == "2bc0117f-8cd0-43a6-a382-1b4ebc062f6d")
     assert winter.get_column("ts").item().isoformat() == "2026-03-28T11:00:00+00:00"
     assert result.occurrence_counts()["lock_timeout"] == 4
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def test_the_zone_named_is_the_rule_most_places_share_and_never_an_alias() -> None:
+    """US Eastern stamps up to a day before and after 2026-03-08 fit New York and
+    Havana alike (Cuba changes at local midnight, the US at 02:00): the rule many
+    zones share is named, by the name the zone tables give it, not
+    America/Detroit; Pacific stamps are America/Los_Angeles, not the alias
+    America/Ensenada that sorts first."""
+    eastern = named_zone(
+        {
+            "-05:00": (_at("2026-03-01T04:58"), _at("2026-03-08T01:58")),
+            "-04:00": (_at("2026-03-09T09:03"), _at("2026-03-10T09:50")),
+        }
+    )
+    assert eastern is not None
+    assert eastern.label == "America/New_York"
+    assert "1 other zone(s) fit but change at other times" in eastern.reason
+    pacific = named_zone(
+        {
+            "-07:00": (_at("2026-11-01T04:58"), _at("2026-11-01T08:58")),
+            "-08:00": (_at("2026-11-01T09:03"), _at("2026-11-01T09:50")),
+        }
+    )
+    assert pacific is not None
+    assert pacific.label == "America/Los_Angeles"
 
 
 def test_one_offset_names_no_zone() -> None:
