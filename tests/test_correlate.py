@@ -285,13 +285,29 @@ def test_incident_without_a_clearing_event_is_unresolved() -> None:
     assert (row["resolved_by"], row["resolved_at"]) == (None, None)
 
 
-def test_timed_out_run_clears_nothing() -> None:
-    """A run that hit its timeout is not a successful run."""
+def test_a_timed_out_run_releases_its_sessions_lock_but_is_no_successful_run() -> None:
+    """A run on s2 that hits its timeout is aborted and releases s2's lock (it held it:
+    a run waiting for the lock fails on the lock's shorter timeout first), so it clears
+    s2 at its timeout line, as ``run_timeout``; it is still no successful run, so
+    ``run`` alone never cleared the incident."""
     t = Table()
     burst(t)
     t.add("run", 100, phase="done", run_id="r1", session_id="s1")
     t.add("run", 110, phase="timeout", run_id="r2", session_id="s2")
     t.add("run", 111, phase="done", run_id="r2", session_id="s2")
+    f = run(t)
+    row = f.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"]) == ("run_timeout", at(110))
+    assert "run" not in f.resolutions["kind"].to_list()
+
+
+def test_a_run_timing_out_before_the_last_failure_clears_nothing() -> None:
+    """A timeout inside the burst is not its end: only events after the incident's
+    last failure clear it."""
+    t = Table()
+    burst(t)
+    t.add("run", 62, phase="timeout", run_id="r2", session_id="s2")
+    t.add("run", 100, phase="done", run_id="r1", session_id="s1")
     assert run(t).incidents["resolved_by"].to_list() == [None]
 
 

@@ -7,6 +7,11 @@ incident's end (its last failure):
 
 * ``run``: the next successful run on the session (``embedded run done``, the
   run not timed out; debug level only);
+* ``run_timeout``: a run on the session timing out (``embedded run timeout``):
+  the run is aborted and its session lock released on the way out.  A run
+  that times out had its lock (a run waiting for the lock fails on the lock's
+  own, shorter timeout first), so this is the end of the hold that the
+  incident's failures waited on;
 * ``lock_removed``: a startup ``removed stale session lock`` of the session's lock;
 * ``lock_released_by_watchdog``: the lock watchdog force-releasing the
   session's lock held past its ``maxHoldMs`` (``[session-write-lock] releasing
@@ -62,9 +67,12 @@ from lockforensics.correlate.epochs import RESTARTS
 from lockforensics.correlate.frames import first_value, ordered, seconds
 from lockforensics.schema import EventKind
 
+#: A run's timeout, as a resolver (runs are one kind; their timeout is not).
+RUN_TIMEOUT = "run_timeout"
 #: Resolver kinds, most specific first (the tie-break order).
 RESOLVERS: tuple[str, ...] = (
     EventKind.RUN.value,
+    RUN_TIMEOUT,
     EventKind.LOCK_REMOVED.value,
     EventKind.LOCK_RELEASED_BY_WATCHDOG.value,
     EventKind.DOCTOR_LOCK.value,
@@ -125,6 +133,13 @@ def clears(
         session_id=pl.col("session_id"),
         agent=pl.lit(None, dtype=pl.String),
     )
+    timed_out_runs = run_table.filter(pl.col("timed_out_at").is_not_null()).select(
+        kind=pl.lit(RUN_TIMEOUT),
+        ts=pl.col("timed_out_at"),
+        occurrence=pl.col("run"),
+        session_id=pl.col("session_id"),
+        agent=pl.lit(None, dtype=pl.String),
+    )
     restarts = epoch_table.filter(pl.col("ended_by").is_in(RESTARTS)).select(
         kind=pl.lit(EventKind.GATEWAY_RESTART.value),
         ts=pl.col("end"),
@@ -142,6 +157,7 @@ def clears(
             [
                 occurrences.select(columns),
                 successful_runs,
+                timed_out_runs,
                 restarts,
                 starts,
             ],
@@ -149,7 +165,10 @@ def clears(
         )
         .filter(
             pl.col("ts").is_not_null()
-            & ~((pl.col("kind") == EventKind.RUN) & pl.col("session_id").is_null())
+            & ~(
+                pl.col("kind").is_in([EventKind.RUN.value, RUN_TIMEOUT])
+                & pl.col("session_id").is_null()
+            )
         )
         .select(columns)
         .sort("ts", "occurrence", "kind", "agent", "session_id", nulls_last=True)

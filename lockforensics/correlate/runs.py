@@ -35,6 +35,7 @@ def runs(events: pl.LazyFrame, in_order: bool = False) -> pl.LazyFrame:
             started=pl.col("ts").min(),
             ended=pl.col("ts").filter(pl.col("phase") == "done").max(),
             timed_out=(pl.col("phase") == "timeout").any(),
+            timed_out_at=pl.col("ts").filter(pl.col("phase") == "timeout").min(),
         )
         # Any line naming the run (tool call, compaction, a lock error's
         # errorPreview) shows it still alive then.

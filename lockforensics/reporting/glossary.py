@@ -54,6 +54,7 @@ RESOLVERS = {
     "gateway_restart": "gateway restart",
     "gateway_start": "gateway start",
     "run": "next successful run",
+    "run_timeout": "a run on the session timing out (lock released)",
 }
 
 #: Other writers of a session found near a takeover (``trigger_writers.trigger``).
