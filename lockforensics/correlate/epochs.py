@@ -55,7 +55,14 @@ START_PHASES = ("listening", "ready")
 # `config change requires gateway restart` asks for a restart; it is not one.
 NOT_A_TRANSITION = ("reload",)
 RESTARTS = ("restart", "in_process_restart")
-CLOSERS = (*RESTARTS, "stop")
+#: A process that ended unasked: systemd saw it killed (OOM killer, a signal)
+#: or dump core, and the gateway logged no shutdown of its own.
+CRASH = "crash"
+CLOSERS = (*RESTARTS, "stop", CRASH)
+#: Lines that stop a gateway by asking it to (it logs its own shutdown).
+_ASKED = ("signal", "signal_received", "completed", "timeout")
+#: systemd's lines for the process's own end (not its later bookkeeping).
+_EXITED = ("killed", "exited")
 #: The channel of structured documents (cleanup, doctor, lock files): not logs.
 DOCUMENT_CHANNEL = "document"
 # The successor of a restart owns the lines after the restart's last line.
@@ -214,10 +221,15 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         line_pid=first_value("_pid"),
         spawned_pid=first_value("spawned_pid"),
         host=pl.col("_host").max(),
+        killed=(pl.col("phase") == "killed").any(),
+        asked=pl.col("phase").is_in(_ASKED).any(),
+        exited=pl.col("ts").filter(pl.col("phase").is_in(_EXITED)).min(),
     )
     how = (
         pl.when(pl.col("kind") == EventKind.GATEWAY_START)
         .then(pl.lit("start"))
+        .when((pl.col("kind") == EventKind.GATEWAY_STOP) & pl.col("killed") & ~pl.col("asked"))
+        .then(pl.lit(CRASH))
         .when(pl.col("kind") == EventKind.GATEWAY_STOP)
         .then(pl.lit("stop"))
         .when(pl.col("in_process"))
@@ -234,7 +246,14 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     moves = (
         rows.with_columns(how=how)
-        .with_columns(opener_pid=opener_pid)
+        .with_columns(
+            opener_pid=opener_pid,
+            # A stop ends where systemd saw the process go, not at its
+            # bookkeeping after (`Stopped …`, seconds later, beside the next start).
+            last=pl.when(pl.col("how").is_in(["stop", CRASH]))
+            .then(pl.coalesce("exited", "last"))
+            .otherwise(pl.col("last")),
+        )
         .select(
             "occurrence", "how", "host", "first", "last", "start_line", "opener_pid", "line_pid"
         )

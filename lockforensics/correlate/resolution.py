@@ -2,8 +2,9 @@
 
 An incident's *targets* are its sessions (real session ids).  A failure with
 no session id stands for its agent, and one with neither for the whole
-gateway.  A target is cleared by the first of these strictly after the
-incident's end (its last failure):
+gateway.  A target is cleared by the first of these strictly after its own
+last failure in the incident (a takeover that a watchdog release of its lock
+caused left out: :func:`_fallout`):
 
 * ``run``: the next successful run on the session (``embedded run done``, the
   run not timed out; debug level only);
@@ -50,7 +51,7 @@ session gives such a listing its acquisition.
 
 The incident is resolved when its last target is cleared: ``resolved_at`` is
 that instant, ``resolved_by`` the kind of the event that cleared it, and
-``resolution_s`` = resolved_at - end.  If any target is never cleared the
+``resolution_s`` = resolved_at - the last of its targets' ends.  If any target is never cleared the
 incident is unresolved (all three null).  Separately, per kind, ``cleared_at``
 says when that kind alone had cleared every target, so a report can show
 that a restart would also have done it, 30 minutes later.  Events at the same
@@ -228,28 +229,57 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _targets(clustered: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per (incident, session), or (incident, agent) where no session is known."""
+def _targets(clustered: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per (incident, session), or (incident, agent) where no session is known,
+    with ``end``: that target's last failure in the incident, a takeover that is the
+    fallout of a force-release of its lock left out (:func:`_fallout`)."""
     hit = clustered.filter(pl.col("incident").is_not_null())
-    ends = hit.group_by("incident").agg(
-        end=pl.col("ts").max(), gateway_host=pl.col("gateway_host").first()
-    )
+    kept = hit.join(_fallout(hit, clear_table), on=["incident", "session_id", "ts"], how="anti")
+    hosts = hit.group_by("incident").agg(gateway_host=pl.col("gateway_host").first())
     sessions = (
-        hit.filter(pl.col("session_id").is_not_null())
+        kept.filter(pl.col("session_id").is_not_null())
         .group_by("incident", "session_id")
-        .agg(agent=first_value("agent"))
+        .agg(agent=first_value("agent"), end=pl.col("ts").max())
     )
     others = (
-        hit.filter(pl.col("session_id").is_null())
-        .select("incident", "agent")
-        .unique()
+        kept.filter(pl.col("session_id").is_null())
+        .group_by("incident", "agent")
+        .agg(end=pl.col("ts").max())
         .with_columns(session_id=pl.lit(None, dtype=pl.String))
     )
     return (
-        pl.concat([sessions, others.select("incident", "session_id", "agent")])
-        .join(ends, on="incident")
+        pl.concat([sessions, others.select("incident", "session_id", "agent", "end")])
+        .join(hosts, on="incident")
         .sort("incident", "session_id", "agent", nulls_last=True)
         .with_columns(target=pl.int_range(pl.len(), dtype=pl.Int64))
+    )
+
+
+def _fallout(hit: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFrame:
+    """Takeovers (incident, session_id, ts) that a force-release of their session's lock
+    caused: the lock watchdog released the lock after the session's last lock error
+    of the incident, and the run that held it, finishing, found its transcript
+    changed (the takeover's own words: "while embedded prompt lock was released").
+    The release cleared the session; the takeover is its epilogue, not a failure
+    that outlasts it."""
+    failures = hit.filter(pl.col("session_id").is_not_null())
+    takeover = pl.col("kind") == EventKind.TAKEOVER
+    last_error = (
+        failures.filter(~takeover)
+        .group_by("incident", "session_id")
+        .agg(last_error=pl.col("ts").max())
+    )
+    released = clear_table.filter(
+        (pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG) & pl.col("session_id").is_not_null()
+    ).select("session_id", released=pl.col("ts"))
+    return (
+        failures.filter(takeover)
+        .select("incident", "session_id", "ts")
+        .join(last_error, on=["incident", "session_id"])
+        .join(released, on="session_id")
+        .filter((pl.col("released") > pl.col("last_error")) & (pl.col("released") <= pl.col("ts")))
+        .select("incident", "session_id", "ts")
+        .unique()
     )
 
 
@@ -364,7 +394,7 @@ def resolve(
     """(per incident: resolved_at, resolved_by, resolution_occurrence, resolution_s,
     held_acquired_unknown; per incident and kind: when that kind alone had cleared
     every target).  ``held``: ``observations(events)``."""
-    targets = _targets(clustered).cache()
+    targets = _targets(clustered, clear_table).cache()
     holds = _holds(targets, held).cache()
     first = _first_clears(targets, clear_table, holds).with_columns(rank=_RANK).cache()
     per_target = (
@@ -372,7 +402,7 @@ def resolve(
         .group_by("incident", "target", maintain_order=True)
         .agg(pl.col("cleared_at", "kind", "cleared_by", "rank").first())
     )
-    counts = targets.group_by("incident").agg(targets=pl.len(), end=pl.col("end").first())
+    counts = targets.group_by("incident").agg(targets=pl.len(), end=pl.col("end").max())
     resolved = (
         per_target.sort("cleared_at", "rank", descending=[True, False])
         .group_by("incident", maintain_order=True)

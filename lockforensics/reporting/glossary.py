@@ -80,6 +80,7 @@ ENDINGS = {
     "restart": "restart",
     "in_process_restart": "in-process restart",
     "stop": "stop",
+    "crash": "crash (killed, no shutdown logged)",
     "unlogged": "next start (no stop logged)",
 }
 

@@ -115,6 +115,11 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
         if i["resolved_at"] is not None
         else "unresolved: nothing in the bundle cleared it"
     )
+    if i["resolved_at"] is not None and i["resolved_at"] < i["end"]:
+        # correlate/resolution._fallout: the takeovers after a force-release.
+        resolved += (
+            " it cleared; the takeovers after it are the released runs finding their locks gone"
+        )
     return [
         ("Agents", i["agents"]),
         ("Sessions", i["sessions"]),

@@ -1,0 +1,126 @@
+"""What clears an incident, read from lines an unseen bundle held: a cleanup RPC,
+a watchdog release before its run's takeover, and a crash that is no stop."""
+
+from __future__ import annotations
+
+from lockforensics.findings import Settings
+from lockforensics.pipeline import analyze
+from tests.conftest import ingest_files
+
+SESSIONS = "/home/oc/.openclaw/agents/{agent}/sessions/{sid}.jsonl"
+SUPPORT = "e5f7a9c1-2d4b-4c6e-8a0f-5b7d9e1a3c6b"
+MAIN = "c8d0e2f4-6a8c-4b1d-9e3f-7a9c1e3b5d8f"
+
+
+def _timeout(at: str, agent: str, sid: str) -> str:
+    path = SESSIONS.format(agent=agent, sid=sid)
+    return (
+        f"{at} [diagnostic] lane task error: lane=main durationMs=10012 "
+        f'error="Error: session file locked (timeout 10000ms): pid=52307 {path}.lock"\n'
+    )
+
+
+def _takeover(at: str, agent: str, sid: str) -> str:
+    path = SESSIONS.format(agent=agent, sid=sid)
+    return (
+        f"{at} [diagnostic] lane task error: lane=main durationMs=1080412 "
+        f'error="EmbeddedAttemptSessionTakeoverError: session file changed while embedded '
+        f'prompt lock was released: {path}"\n'
+    )
+
+
+def _released(at: str, agent: str, sid: str) -> str:
+    path = SESSIONS.format(agent=agent, sid=sid)
+    return (
+        f"{at} [session-write-lock] releasing lock held for 1080003ms (max=1020000ms): "
+        f"{path}.lock\n"
+    )
+
+
+def test_a_sessions_cleanup_rpc_times_a_cleanup_and_clears() -> None:
+    """A non-dry-run `sessions cleanup` goes through the gateway's `sessions.cleanup`
+    RPC, whose answer the ws subsystem logs: that line is a cleanup run at the time
+    it finished, when its saved output has no time of its own."""
+    log = (
+        "2026-05-27T09:38:12.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 41822)\n"
+        + _timeout("2026-05-27T09:40:00.000+02:00", "ops", SUPPORT)
+        + _timeout("2026-05-27T09:41:00.000+02:00", "ops", MAIN)
+        + "2026-05-27T09:41:50.300+02:00 [ws] ⇄ res ✓ sessions.cleanup 1288ms "
+        "conn=48bb7bb6…efb6 id=0c1d2e3f…4a5b\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolution_s"]) == ("cleanup_run", 50.3)
+
+
+def test_a_takeover_after_a_watchdog_release_is_its_fallout_not_a_later_failure() -> None:
+    """The watchdog force-releases each session's lock after its last lock error; the
+    runs that held them find their transcripts changed a minute later (takeovers).
+    The releases cleared the incident, 41 s after its last lock error, even the one
+    released before the other session's last lock error; it is not unresolved for
+    want of an event after the last takeover."""
+    log = (
+        "2026-05-28T14:00:00.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)\n"
+        + _timeout("2026-05-28T14:05:20.433+02:00", "support", SUPPORT)
+        + _timeout("2026-05-28T14:08:30.771+02:00", "main", MAIN)
+        + _timeout("2026-05-28T14:12:03.556+02:00", "support", SUPPORT)
+        + _released("2026-05-28T14:12:50.000+02:00", "support", SUPPORT)
+        + _timeout("2026-05-28T14:13:20.048+02:00", "main", MAIN)
+        + _takeover("2026-05-28T14:13:58.190+02:00", "support", SUPPORT)
+        + _released("2026-05-28T14:14:01.000+02:00", "main", MAIN)
+        + _takeover("2026-05-28T14:15:36.402+02:00", "main", MAIN)
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert row["takeover"] == 2
+    assert (row["resolved_by"], row["resolution_s"]) == ("lock_released_by_watchdog", 40.952)
+
+
+def test_a_takeover_with_no_release_before_it_still_ends_the_incident() -> None:
+    """Without a release of its lock first, a takeover is a failure like any other:
+    the release after it clears the incident, timed from the takeover."""
+    log = (
+        "2026-05-28T14:00:00.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)\n"
+        + _timeout("2026-05-28T14:05:20.000+02:00", "main", MAIN)
+        + _takeover("2026-05-28T14:06:00.000+02:00", "main", MAIN)
+        + _released("2026-05-28T14:07:00.000+02:00", "main", MAIN)
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolution_s"]) == ("lock_released_by_watchdog", 60.0)
+
+
+#: A dated line beside the journal, for its year-less stamps' year and zone.
+DATED = {"gateway.log": "2026-05-27T23:59:00.000+00:00 [gateway] a line no signature reads\n"}
+JOURNAL_CRASH = """\
+May 27 23:59:50 gw-prod-01 node[41822]: [gateway] listening on ws://127.0.0.1:18789 (PID 41822)
+May 28 00:06:14 gw-prod-01 systemd[1]: openclaw-gateway.service: A process of this unit has been killed by the OOM killer.
+May 28 00:06:14 gw-prod-01 systemd[1]: openclaw-gateway.service: Main process exited, code=killed, status=9/KILL
+May 28 00:06:14 gw-prod-01 systemd[1]: openclaw-gateway.service: Failed with result 'oom-kill'.
+May 28 00:06:19 gw-prod-01 systemd[1]: openclaw-gateway.service: Scheduled restart job, restart counter is at 1.
+May 28 00:06:19 gw-prod-01 systemd[1]: Stopped openclaw-gateway.service - OpenClaw Gateway (v2026.5.22).
+May 28 00:06:19 gw-prod-01 systemd[1]: Started openclaw-gateway.service - OpenClaw Gateway (v2026.5.22).
+May 28 00:06:31 gw-prod-01 node[52307]: [gateway] ready (4 plugins: browser, memory-core, slack, telegram; 11.6s)
+"""
+
+
+def test_a_process_the_oom_killer_ended_crashed_where_systemd_saw_it_go() -> None:
+    """systemd's `Main process exited, code=killed` with no shutdown the gateway
+    logged is a crash, ended at that line, not a stop ended by the `Stopped` line
+    systemd writes beside the next start."""
+    findings = analyze(ingest_files({"journal.txt": JOURNAL_CRASH, **DATED}), Settings())
+    first = findings.epochs.row(0, named=True)
+    assert (first["pid"], first["ended_by"]) == (41822, "crash")
+    assert first["end"].isoformat().endswith("T00:06:14+00:00")
+
+
+def test_a_stop_that_systemd_ends_with_a_kill_is_still_a_stop() -> None:
+    """Asked to stop (`received SIGTERM; shutting down`) and killed when it overran
+    its stop budget: the operator's stop, not a crash."""
+    journal = JOURNAL_CRASH.replace(
+        "May 28 00:06:14 gw-prod-01 systemd[1]: openclaw-gateway.service: A process",
+        "May 28 00:05:40 gw-prod-01 node[41822]: [gateway] received SIGTERM; shutting down\n"
+        "May 28 00:06:14 gw-prod-01 systemd[1]: openclaw-gateway.service: A process",
+    )
+    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    assert findings.epochs.row(0, named=True)["ended_by"] == "stop"
