@@ -3,8 +3,13 @@ a watchdog release before its run's takeover, and a crash that is no stop."""
 
 from __future__ import annotations
 
+import polars as pl
+import pytest
+
 from lockforensics.findings import Settings
 from lockforensics.pipeline import analyze
+from lockforensics.reporting.interface import ReportFormat, reporter_for
+from lockforensics.reporting.options import RenderOptions
 from tests.conftest import ingest_files
 
 SESSIONS = "/home/oc/.openclaw/agents/{agent}/sessions/{sid}.jsonl"
@@ -124,3 +129,50 @@ def test_a_stop_that_systemd_ends_with_a_kill_is_still_a_stop() -> None:
     )
     findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
     assert findings.epochs.row(0, named=True)["ended_by"] == "stop"
+
+
+def test_an_aborted_run_is_no_successful_run() -> None:
+    """`embedded run done … aborted=true` (the holder killed by the in-process
+    restart's drain timeout) ends the run without success: the restart clears the
+    incident, not the aborted run two seconds before it."""
+    log = (
+        "2026-03-31T10:00:00.000-04:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1187)\n"
+        "2026-03-31T13:20:00.000-04:00 [agent/embedded] embedded run start: runId=r-9 "
+        f"sessionId={MAIN} provider=openai model=gpt-5 thinking=low messageChannel=slack\n"
+        + _timeout("2026-03-31T13:30:12.000-04:00", "main", MAIN)
+        + _timeout("2026-03-31T13:33:46.000-04:00", "main", MAIN)
+        + "2026-03-31T13:44:58.000-04:00 [gateway] received SIGUSR1; restarting\n"
+        "2026-03-31T13:45:00.190-04:00 [agent/embedded] embedded run done: runId=r-9 "
+        f"sessionId={MAIN} durationMs=1500190 aborted=true\n"
+        "2026-03-31T13:45:00.415-04:00 [gateway] restart mode: in-process restart "
+        "(OPENCLAW_NO_RESPAWN)\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    assert findings.incidents.row(0, named=True)["resolved_by"] == "gateway_restart"
+
+
+@pytest.mark.parametrize("fmt", list(ReportFormat))
+def test_a_run_that_cleared_shows_its_clearing_line_as_evidence(fmt: ReportFormat) -> None:
+    """`--evidence` on an incident a run's timeout cleared: the run's rows keep no
+    text past their sample, and the evidence shows the one line that cleared (not
+    the run's start, before the incident), saying what it was read as; no format
+    fails on the missing text (md had stopped with an internal error)."""
+    start = (
+        "2026-03-31T09:00:00.000-04:00 [agent/embedded] embedded run start: runId=r-{n} "
+        f"sessionId={MAIN} provider=openai model=gpt-5 thinking=low messageChannel=slack\n"
+    )
+    log = (
+        "2026-03-31T08:00:00.000-04:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1187)\n"
+        # Enough runs that the engine reads them in bulk and keeps a sample of text.
+        + "".join(start.format(n=n) for n in range(400))
+        + _timeout("2026-03-31T09:08:03.523-04:00", "main", MAIN)
+        + _timeout("2026-03-31T09:08:40.000-04:00", "main", MAIN)
+        + "2026-03-31T09:11:58.411-04:00 [agent/embedded] embedded run timeout: runId=r-399 "
+        f"sessionId={MAIN} timeoutMs=600000\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    assert findings.incidents.row(0, named=True)["resolved_by"] == "run_timeout"
+    cleared = findings.evidence.filter(pl.col("role") == "resolution")
+    assert cleared.select("kind", "line").rows() == [("run", 404)]
+    text = reporter_for(fmt).render(findings, RenderOptions(evidence=True))
+    assert "None" not in text

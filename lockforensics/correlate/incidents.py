@@ -124,6 +124,10 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: Resolvers that are a run's line (its occurrence spans the whole run).
+_RUN_RESOLVERS = ("run", "run_timeout")
+
+
 def evidence(
     events: pl.LazyFrame, clustered: pl.LazyFrame, incident_table: pl.LazyFrame
 ) -> pl.LazyFrame:
@@ -135,10 +139,18 @@ def evidence(
     keys = pl.concat(
         [
             clustered.filter(pl.col("incident").is_not_null()).select(
-                "incident", "occurrence", role=pl.lit("failure")
+                "incident",
+                "occurrence",
+                role=pl.lit("failure"),
+                at=pl.lit(None, pl.Datetime("us", "UTC")),
             ),
             incident_table.filter(pl.col("resolution_occurrence").is_not_null()).select(
-                "incident", occurrence=pl.col("resolution_occurrence"), role=pl.lit("resolution")
+                "incident",
+                occurrence=pl.col("resolution_occurrence"),
+                role=pl.lit("resolution"),
+                # A run is one occurrence from its start to its end: the line
+                # that cleared is the one at the resolution (its done or timeout).
+                at=pl.when(pl.col("resolved_by").is_in(_RUN_RESOLVERS)).then(pl.col("resolved_at")),
             ),
         ]
     ).collect()
@@ -147,7 +159,29 @@ def evidence(
     # 2 GB: 110 MB; a semi join 80 MB).
     wanted = keys.get_column("occurrence").implode()
     lines = events.filter(pl.col("occurrence").is_in(wanted)).select(
-        "occurrence", "kind", "ts", "source", "line", "hit", "raw", "agent"
+        "occurrence",
+        "kind",
+        "ts",
+        "source",
+        "line",
+        "hit",
+        "agent",
+        # A high-volume row keeps its text only in a sample (activity.py): the
+        # rest say what they were read as.
+        raw=pl.coalesce(
+            "raw",
+            pl.concat_str(
+                pl.lit("("),
+                pl.col("kind"),
+                pl.lit(" "),
+                pl.col("phase").fill_null(""),
+                pl.lit(" run "),
+                pl.col("run_id").fill_null("?"),
+                pl.lit(" session "),
+                pl.col("session_id").fill_null("?"),
+                pl.lit("; the line's text is not kept for this kind)"),
+            ),
+        ),
     )
     own = pl.col("agent").is_null() | pl.col("agents").list.contains(pl.col("agent"))
     return (
@@ -155,6 +189,7 @@ def evidence(
         .join(lines, on="occurrence")
         .join(incident_table.select("incident", "agents"), on="incident", how="left")
         .filter((pl.col("role") == "failure") | own)
-        .drop("agent", "agents")
+        .filter(pl.col("at").is_null() | (pl.col("ts") == pl.col("at")))
+        .drop("agent", "agents", "at")
         .sort("incident", "ts", "source", "line", "hit", nulls_last=True)
     )

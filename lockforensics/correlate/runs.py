@@ -33,7 +33,9 @@ def runs(events: pl.LazyFrame, in_order: bool = False) -> pl.LazyFrame:
             session_id=first_value("session_id"),
             session_key=first_value("session_key"),
             started=pl.col("ts").min(),
-            ended=pl.col("ts").filter(pl.col("phase") == "done").max(),
+            ended=pl.col("ts").filter(pl.col("phase").is_in(["done", "aborted"])).max(),
+            # `done … aborted=true`: ended, but without success (a drain timeout, a stop).
+            aborted=(pl.col("phase") == "aborted").any(),
             timed_out=(pl.col("phase") == "timeout").any(),
             timed_out_at=pl.col("ts").filter(pl.col("phase") == "timeout").min(),
         )
@@ -46,6 +48,8 @@ def runs(events: pl.LazyFrame, in_order: bool = False) -> pl.LazyFrame:
             on="run_id",
             how="left",
         )
-        .with_columns(succeeded=pl.col("ended").is_not_null() & ~pl.col("timed_out"))
+        .with_columns(
+            succeeded=pl.col("ended").is_not_null() & ~pl.col("timed_out") & ~pl.col("aborted")
+        )
         .sort("started", "run", nulls_last=True)
     )
