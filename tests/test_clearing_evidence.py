@@ -3,6 +3,8 @@ a watchdog release before its run's takeover, and a crash that is no stop."""
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import pytest
 
@@ -176,3 +178,58 @@ def test_a_run_that_cleared_shows_its_clearing_line_as_evidence(fmt: ReportForma
     assert cleared.select("kind", "line").rows() == [("run", 404)]
     text = reporter_for(fmt).render(findings, RenderOptions(evidence=True))
     assert "None" not in text
+
+
+def test_a_failure_is_timed_by_its_finest_stamp_not_a_copy_cut_to_the_second() -> None:
+    """The journal's copy of a file-log lock error is stamped to the second; the
+    failure (and so the incident's start) is at the file log's millisecond, not up to
+    a second early."""
+    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    message = f"session file locked (timeout 10000ms): pid=52307 {path}"
+    record = {
+        "0": '{"subsystem":"diagnostic"}',
+        "1": message,
+        "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
+        "time": "2026-05-28T14:05:20.772+02:00",
+    }
+    journal = f"May 28 14:05:20 gw-prod-01 node[52307]: [diagnostic] {message}\n"
+    files = {"openclaw.log": json.dumps(record) + "\n", "journal.txt": journal}
+    failures = analyze(ingest_files(files), Settings()).failures
+    assert failures.get_column("ts").to_list()[0].isoformat() == "2026-05-28T12:05:20.772000+00:00"
+
+
+def test_a_restart_whose_drain_timed_out_is_one_restart() -> None:
+    """A drain that times out logs the embedded runs' timeout, then the run loop's;
+    both are one restart's lines, not a second restart opening an epoch that ends
+    before it starts."""
+    log = "".join(
+        f"2026-03-31T{at}-04:00 [gateway] {text}\n"
+        for at, text in (
+            ("11:01:02.000", "listening on ws://127.0.0.1:18789 (PID 1187)"),
+            ("13:40:00.122", "received SIGUSR1; restarting"),
+            ("13:40:00.130", "draining 0 active task(s) and 1 active embedded run(s) before "
+             "restart with timeout 300000ms"),
+            ("13:40:30.131", "still draining 0 active task(s) and 1 active embedded run(s) "
+             "before restart"),
+            ("13:45:00.131", "active embedded run drain timeout reached; aborting active run(s) "
+             "before restart"),
+            ("13:45:00.200", "drain timeout reached; proceeding with restart"),
+            ("13:45:00.415", "restart mode: in-process restart (OPENCLAW_NO_RESPAWN)"),
+            ("13:45:02.877", "listening on ws://127.0.0.1:18789 (PID 1187)"),
+        )
+    )  # fmt: skip
+    epochs = analyze(ingest_files({"console.log": log}), Settings()).epochs
+    assert epochs.select("opened_by", "ended_by").rows() == [
+        ("start", "in_process_restart"),
+        ("in_process_restart", None),
+    ]
+
+
+def test_the_process_running_before_the_bundle_shows_no_placeholder_instant() -> None:
+    """The process already running when the bundle begins owns its pid's lines from
+    any time; the epoch table (and `lockforensics sql`) says so with no instant, not
+    with year 1."""
+    journal = JOURNAL_CRASH.split("\n", 1)[1]  # no start line: running before the bundle
+    epochs = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings()).epochs
+    first = epochs.row(0, named=True)
+    assert (first["opened_by"], first["announced_at"]) == ("before_bundle", None)

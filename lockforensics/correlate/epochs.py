@@ -669,7 +669,9 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             host=pl.col("host"),
             start_occurrence=pl.col("start_occurrence"),
             end_occurrence=pl.col("end_occurrence"),
-            announced_at=pl.col("announced_at"),
+            # The process already running when the bundle begins owns its pid's
+            # lines from any time: that is no instant to show.
+            announced_at=pl.when(pl.col("announced_at") > _EARLIEST).then(pl.col("announced_at")),
         )
     )
 
@@ -706,7 +708,7 @@ def placement(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> Placement:
     openers = epoch_table.select(
         host=pl.col("host").fill_null(""),
         opener_pid=pl.col("pid"),
-        announced_at=pl.col("announced_at"),
+        announced_at=pl.col("announced_at").fill_null(_EARLIEST),
         _at=pl.col("opened_at").fill_null(_EARLIEST),
         epoch_key=pl.col("epoch"),
     )

@@ -3,7 +3,8 @@
 Every later stage (alignment, incidents, frequency, stuck-but-alive) works on
 these rows, never on raw lines: OpenClaw logs one failure on three to five
 lines (lane mirrors, echoes, the journal copy), and counting lines would
-multiply every number.  A failure's time is its first line's.
+multiply every number.  A failure's time is its first line's, among the
+lines stamped to a fraction of a second when some are.
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
     # `session:<key>` mirror only repeats the session, so it is the lane only
     # when the failure was logged on no other.
     global_lane = pl.col("lane").filter(~pl.col("lane").str.starts_with("session:"))
+    # A copy stamped to the second (a journal's, `openclaw logs`' pretty time)
+    # reads up to a second early: the time is the first line stamped finer, if any.
+    fine = pl.col("ts_raw").str.contains(r"\d[.,]\d").fill_null(False)
     return (
         rows.group_by("occurrence")
         .agg(
             kind=pl.col("kind").first(),
-            ts=pl.col("ts").min(),
+            ts=pl.coalesce(pl.col("ts").filter(fine).min(), pl.col("ts").min()),
             agent=first_value("agent"),
             # The linked identity (correlate/identity.py): the transcript id, or
             # the session key when no line links the key to an id.
