@@ -36,9 +36,12 @@ def md_text(text: str) -> str:
     return _NO_PING.sub(r"\\\1&ZeroWidthSpace;", escaped)
 
 
-def md_code(text: str) -> str:
-    """An inline code span that is safe inside a GFM table cell."""
-    body = clean(text).replace("\n", " ").replace("|", "\\|")
+def md_code(text: str, in_table: bool = True) -> str:
+    """An inline code span; ``in_table``: safe inside a GFM table cell, where a pipe
+    must be escaped even in code (outside a table the backslash would show)."""
+    body = clean(text).replace("\n", " ")
+    if in_table:
+        body = body.replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", body)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if body.startswith("`") or body.endswith("`") or not body else ""

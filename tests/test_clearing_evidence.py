@@ -233,3 +233,18 @@ def test_the_process_running_before_the_bundle_shows_no_placeholder_instant() ->
     epochs = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings()).epochs
     first = epochs.row(0, named=True)
     assert (first["opened_by"], first["announced_at"]) == ("before_bundle", None)
+
+
+def test_a_failure_logged_only_on_a_global_lane_takes_its_sessions_key() -> None:
+    """A lock error logged only on `lane=main` names no session key; its session's
+    other failures do, so the incident's session types do not list `unknown` beside
+    the session's own type."""
+    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    error = f'error="Error: session file locked (timeout 10000ms): pid=1187 {path}"'
+    log = (
+        "2026-03-31T15:21:05.772-04:00 [diagnostic] lane task error: "
+        f"lane=session:agent:main:slack:channel:c07abc durationMs=10012 {error}\n"
+        f"2026-03-31T15:22:10.540-04:00 [diagnostic] lane task error: lane=main durationMs=10009 {error}\n"
+    )
+    incident = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
+    assert incident["session_types"] == ["channel"]

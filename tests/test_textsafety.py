@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+import re
+
 import polars as pl
 from hypothesis import given
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from lockforensics.redaction import Redactor, redact_frame
 from lockforensics.textsafety import clean, md_code, md_fence, md_text
@@ -38,6 +42,16 @@ def test_md_code_survives_tables_and_backticks() -> None:
     assert "\\|" in out
     assert out.startswith("```")
     assert out.endswith("```")
+
+
+def test_md_code_outside_a_table_shows_its_pipes_as_written() -> None:
+    """In a list item a code span's backslash is literal text: a pipe is left as is,
+    and the rendered span reads exactly the log text."""
+    text = "session:agent:main:</script>|pipe|`id`"
+    item = MarkdownIt("commonmark").render(f"- **Lanes:** {md_code(text, in_table=False)}")
+    code = re.search(r"<code>(.*)</code>", item)
+    assert code is not None
+    assert html.unescape(code.group(1)) == text
 
 
 def test_md_fence_cannot_be_closed_by_content() -> None:

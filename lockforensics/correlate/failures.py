@@ -58,6 +58,17 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             line=pl.col("line").first(),
         )
         .with_columns(
+            # A failure logged only on a global lane (`lane=main`) names no key;
+            # its session's other failures do.
+            session_key=pl.when(pl.col("session_id").is_not_null())
+            .then(
+                pl.coalesce(
+                    "session_key", pl.col("session_key").drop_nulls().first().over("session_id")
+                )
+            )
+            .otherwise(pl.col("session_key"))
+        )
+        .with_columns(
             session_type=pl.col("session_key").map_elements(
                 session_type, return_dtype=pl.String, skip_nulls=False
             )

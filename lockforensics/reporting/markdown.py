@@ -93,7 +93,8 @@ def _whole_blocks(text: str, limit: int) -> str:
 def _list(values: Sequence[object] | None, limit: int = 12) -> str:
     if not values:
         return "-"
-    shown = ", ".join(md_code(str(v)) for v in list(values)[:limit])
+    # Facts are list items, not table cells.
+    shown = ", ".join(md_code(str(v), in_table=False) for v in list(values)[:limit])
     more = len(values) - limit
     return f"{shown} (+{more} more)" if more > 0 else shown
 
