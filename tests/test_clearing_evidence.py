@@ -248,3 +248,23 @@ def test_a_failure_logged_only_on_a_global_lane_takes_its_sessions_key() -> None
     )
     incident = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
     assert incident["session_types"] == ["channel"]
+
+
+def test_a_lock_a_process_other_than_the_gateway_held_is_named() -> None:
+    """Timeouts wait on a live holder; one whose owner pid is not the gateway's is
+    another process's lock (root-cause evidence), and the incident says so.  A stale
+    lock of a dead pid is a dead process's, not a live one's: not listed."""
+    other = SESSIONS.format(agent="ops", sid=SUPPORT) + ".lock"
+    dead = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    log = (
+        "2026-03-31T11:01:02.412-04:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1187)\n"
+        "2026-03-31T15:21:05.772-04:00 [diagnostic] lane task error: lane=cron "
+        f'durationMs=10044 error="Error: session file locked (timeout 10000ms): pid=3342 {other}"\n'
+        "2026-03-31T15:21:31.000-04:00 [diagnostic] lane task error: lane=main "
+        f'durationMs=10021 error="Error: session file locked (timeout 10000ms): pid=1187 {dead}"\n'
+        "2026-03-31T15:22:10.540-04:00 [diagnostic] lane task error: lane=main durationMs=12 "
+        f'error="SessionWriteLockStaleError: session file lock stale (dead-pid): pid=977 '
+        f'alive=false {dead}"\n'
+    )
+    incident = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
+    assert incident["other_owner_pids"] == [3342]

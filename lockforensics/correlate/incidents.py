@@ -89,6 +89,16 @@ def renumber(failures: pl.LazyFrame, whole: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: A lock error whose owner is alive and is not the gateway that logged it: a
+#: timeout waits on a live holder (a dead one's lock is reclaimed as stale), so
+#: its pid was another process (`openclaw agent --local`, a second gateway).
+_other_owner = (
+    ((pl.col("kind") == EventKind.LOCK_TIMEOUT) | pl.col("owner_alive").fill_null(False))
+    & (pl.col("pid") != pl.col("gateway_pid")).fill_null(False)
+    & pl.col("owner_alive").fill_null(True)
+)
+
+
 def _sorted_unique(column: str) -> pl.Expr:
     return pl.col(column).drop_nulls().unique().sort()
 
@@ -115,6 +125,7 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
             uptime_s=pl.col("uptime_s").first(),
             uptime_is_lower_bound=pl.col("uptime_is_lower_bound").first(),
             host=pl.col("gateway_host").first(),
+            other_owner_pids=pl.col("pid").filter(_other_owner).drop_nulls().unique().sort(),
         )
         .with_columns(
             duration_s=seconds(pl.col("end") - pl.col("start")),

@@ -132,6 +132,19 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
         ),
         ("Resolved by", resolved),
         *(
+            [
+                (
+                    "Lock held by another process",
+                    "pid "
+                    + ", ".join(str(p) for p in i["other_owner_pids"])
+                    + f", not the gateway's {i['gateway_pid']}: a live owner outside the gateway "
+                    "(a CLI run such as openclaw agent --local, or a second gateway)",
+                )
+            ]
+            if i.get("other_owner_pids")
+            else []
+        ),
+        *(
             [("Held, acquired unknown", i["held_acquired_unknown"])]
             if i.get("held_acquired_unknown")
             else []
