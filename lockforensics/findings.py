@@ -101,6 +101,7 @@ class Findings:
     triggers: pl.DataFrame  # per takeover: release window and trigger status
     trigger_writers: pl.DataFrame  # per takeover and writer found
     stuck_alive: pl.DataFrame
+    held_locks: pl.DataFrame  # session lock files in the bundle and whose they are
     evidence: pl.DataFrame  # incident, role, occurrence and the lines behind it
     hosts: tuple[str, ...]
     versions: tuple[str, ...]

@@ -37,6 +37,7 @@ from lockforensics.correlate import (
     epochs,
     failures,
     frequency,
+    held_locks,
     identity,
     incidents,
     outliers,
@@ -711,6 +712,9 @@ def correlate(
         triggers=status.collect(),
         trigger_writers=writers.collect(),
         stuck_alive=stuck.stuck_alive(clustered.lazy()).collect(),
+        held_locks=held_locks.held_at_collection(
+            rows, epoch_table.lazy(), clustered.lazy()
+        ).collect(),
         evidence=incidents.evidence(lazy, clustered.lazy(), incident_table.lazy()).collect(),
         hosts=_distinct(rows, "host", memo),
         versions=_distinct(rows, "version", memo),

@@ -268,3 +268,41 @@ def test_a_lock_a_process_other_than_the_gateway_held_is_named() -> None:
     )
     incident = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
     assert incident["other_owner_pids"] == [3342]
+
+
+def _lock_file(sid: str, pid: int, created: str) -> tuple[str, str]:
+    name = f"home/oc/.openclaw/agents/main/sessions/{sid}.jsonl.lock"
+    return name, json.dumps({"pid": pid, "createdAt": created}, indent=2)
+
+
+def test_locks_held_at_collection_say_whose_pid_they_name() -> None:
+    """Lock files in the bundle beside the epochs: the running gateway's (a run in
+    progress), a gateway's that ended (a crash left it: dead-pid), another
+    process's; with the incidents of their session."""
+    ended, running, other = MAIN, SUPPORT, "a7c9e1b3-5d7f-4a2c-9e4b-6d8f0a2c4e7a"
+    files = dict(
+        [
+            _lock_file(ended, 41822, "2026-05-28T00:05:59.000Z"),
+            _lock_file(running, 52307, "2026-05-28T00:08:58.402Z"),
+            _lock_file(other, 60417, "2026-05-28T00:07:03.771Z"),
+        ]
+    )
+    crash = JOURNAL_CRASH.replace(
+        "May 28 00:06:14 gw-prod-01 systemd[1]: openclaw-gateway.service: A process",
+        f"May 28 00:05:50 gw-prod-01 node[41822]: [diagnostic] session file locked (timeout "
+        f"10000ms): pid=41822 {SESSIONS.format(agent='main', sid=ended)}.lock\n"
+        f"May 28 00:06:00 gw-prod-01 node[41822]: [diagnostic] session file locked (timeout "
+        f"10000ms): pid=41822 {SESSIONS.format(agent='main', sid=ended)}.lock\n"
+        "May 28 00:06:14 gw-prod-01 systemd[1]: openclaw-gateway.service: A process",
+    )
+    findings = analyze(ingest_files({"journal.txt": crash, **DATED, **files}), Settings())
+    held = {r["session_id"]: r for r in findings.held_locks.iter_rows(named=True)}
+    assert {sid: (r["pid"], r["owner"]) for sid, r in held.items()} == {
+        ended: (41822, "ended gateway"),
+        running: (52307, "running gateway"),
+        other: (60417, "other process"),
+    }
+    assert held[ended]["incidents"] == [1]
+    markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    assert "### Locks held at collection" in markdown
+    assert "a gateway that has ended" in markdown

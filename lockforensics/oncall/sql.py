@@ -8,7 +8,8 @@ holds many gateways and each host is correlated on its own):
 * ``failures``: one row per lock-stale, lock-timeout or takeover occurrence,
   with ``incident``;
 * ``incidents``, ``epochs``, ``pairs`` (takeover → lock error),
-  ``lock_errors``, ``frequency``, ``stuck_alive``;
+  ``lock_errors``, ``frequency``, ``stuck_alive``, ``held_locks`` (session
+  lock files in the bundle and whose pid they name);
 * ``uptime``: per host and epoch, the ``version`` and the ``hours`` of uptime
   the logs cover (the denominator of every rate).
 """
@@ -35,6 +36,7 @@ TABLES = (
     "lock_errors",
     "frequency",
     "stuck_alive",
+    "held_locks",
 )
 
 

@@ -84,12 +84,21 @@ ENDINGS = {
     "unlogged": "next start (no stop logged)",
 }
 
+#: Whose pid a lock file held at collection names (``held_locks.owner``).
+OWNERS = {
+    "running gateway": "the running gateway",
+    "ended gateway": "a gateway that has ended (stale: dead-pid)",
+    "other process": "another process",
+    "unknown": "unknown (gateway pid unknown)",
+}
+
 _TABLES = {
     "kind": KINDS,
     "resolver": RESOLVERS,
     "trigger": TRIGGERS,
     "start_source": START_SOURCES,
     "ended_by": ENDINGS,
+    "owner": OWNERS,
 }
 
 

@@ -19,7 +19,7 @@ from lockforensics import __version__
 from lockforensics.findings import Findings
 from lockforensics.reporting import charts, eventlist, rows
 from lockforensics.reporting.options import RenderOptions
-from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline, no_incidents
+from lockforensics.reporting.prose import HELD_NOTE, NO_TRIGGER_EVIDENCE, headline, no_incidents
 from lockforensics.reporting.units import clock, span
 from lockforensics.resources import data_dir
 from lockforensics.textsafety import clean
@@ -115,6 +115,8 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
             f"writer in view: {NO_TRIGGER_EVIDENCE}."
         ),
         "stuck": _grid(rows.stuck_alive(f)),
+        "held": _grid(rows.held_locks(f)),
+        "held_note": HELD_NOTE,
         "events": _grid(rows.Rows(key_header, tuple(key_rows))),  # type: ignore[arg-type]  # cells are plain values
         "summaries": eventlist.summaries(f, options.evidence),
         "evidence": options.evidence,

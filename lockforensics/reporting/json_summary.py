@@ -160,6 +160,7 @@ def summary(
             ),
         },
         "stuck_alive": _rows(findings.stuck_alive),
+        "held_locks": _rows(findings.held_locks),
         "coverage": {
             "zone": coverage.zone,
             "zone_reason": coverage.zone_reason,

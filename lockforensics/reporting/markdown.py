@@ -21,7 +21,7 @@ from lockforensics import __version__
 from lockforensics.findings import Findings
 from lockforensics.reporting import mermaid, rows
 from lockforensics.reporting.options import RenderOptions
-from lockforensics.reporting.prose import NO_TRIGGER_EVIDENCE, headline, no_incidents
+from lockforensics.reporting.prose import HELD_NOTE, NO_TRIGGER_EVIDENCE, headline, no_incidents
 from lockforensics.reporting.units import clock, span
 from lockforensics.textsafety import md_code, md_fence, md_text
 
@@ -132,6 +132,7 @@ class MarkdownReporter:
             self._resolution(f),
             self._triggers(f),
             self._stuck(f),
+            self._held(f),
             self._coverage(f, options),
         ]
         return "\n\n".join(p for p in parts if p) + "\n"
@@ -265,6 +266,15 @@ class MarkdownReporter:
             "### Stuck but alive\n\nSessions whose lock errors name a live owner: the gateway's "
             f"own pid or `alive=true`.\n\n<details><summary>{f.stuck_alive.height} sessions"
             f"</summary>\n\n{_md(rows.stuck_alive(f))}\n\n</details>"
+        )
+
+    def _held(self, f: Findings) -> str:
+        if f.held_locks.is_empty():
+            return ""
+        return (
+            f"### Locks held at collection\n\n{HELD_NOTE}\n\n<details><summary>"
+            f"{f.held_locks.height} lock files</summary>\n\n{_md(rows.held_locks(f))}"
+            "\n\n</details>"
         )
 
     def _coverage(self, f: Findings, options: RenderOptions) -> str:

@@ -7,6 +7,10 @@ from lockforensics.reporting.glossary import name
 from lockforensics.reporting.units import span
 
 NO_TRIGGER_EVIDENCE = "no trigger evidence at this log level"
+HELD_NOTE = (
+    "Session lock files in the bundle, held when it was collected, and whose pid they "
+    "name beside the gateway epochs."
+)
 
 
 def headline(f: Findings) -> str:

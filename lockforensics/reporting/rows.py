@@ -260,6 +260,17 @@ def stuck_alive(f: Findings) -> Rows:
     )  # fmt: skip
 
 
+def held_locks(f: Findings) -> Rows:
+    return Rows(
+        ("agent", "session", "owner pid", "owner", "created (UTC)", "incidents"),
+        tuple(
+            (r["agent"] or "-", r["session_id"] or "-", r["pid"] if r["pid"] is not None else "?",
+             name("owner", r["owner"]), clock(r["created"]), _joined(r["incidents"]))
+            for r in f.held_locks.iter_rows(named=True)
+        ),
+    )  # fmt: skip
+
+
 def inputs(f: Findings) -> Rows:
     return Rows(
         ("input", "format", "sha256", "lines", "events", "unrecognized"),

@@ -156,6 +156,17 @@ def _trigger_rows(findings: Findings) -> list[tuple[rows.Cell, ...]]:
     return out
 
 
+def _held(findings: Findings, console: Console) -> None:
+    if findings.held_locks.is_empty():
+        return
+    _print(
+        console,
+        "Locks held at collection",
+        rows.held_locks(findings),
+        Layout(wrap=("agent", "session", "owner", "incidents"), drop=("created (UTC)", "session")),
+    )
+
+
 def _stuck(findings: Findings, console: Console) -> None:
     if findings.stuck_alive.is_empty():
         return
@@ -223,6 +234,7 @@ class TerminalReporter:
             _print(console, title, table, Layout(wrap=(table.header[0],)))
         _triggers(findings, console)
         _stuck(findings, console)
+        _held(findings, console)
         _coverage(findings, console, options.redaction)
         if options.evidence:
             _evidence(findings, console)
