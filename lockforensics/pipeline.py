@@ -57,6 +57,7 @@ from lockforensics.ingest.echo_zones import matched_zones
 from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.manifest import ManifestRow, build_manifest, per_source
 from lockforensics.ingest.table import build_table
+from lockforensics.parsing.documents.timing import MEMBER_TIME, UNTIMED
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.scan import Scanner
 from lockforensics.parsing.timestamps import (
@@ -72,6 +73,7 @@ from lockforensics.schema import (
     IDENTITY_COLUMNS,
     LOCK_KINDS,
     EventKind,
+    TimeQuality,
 )
 from lockforensics.spill import Spill
 
@@ -305,6 +307,8 @@ def ingest_inputs(
         for index, (item, scan) in enumerate(zip(items, scans, strict=True)):
             if any(r.get("ts_assumption") == "year unknown" for r in scan.rows):
                 scans[index] = run(item, year)
+    for item, scan in zip(items, scans, strict=True):
+        _member_time(item, scan)
     all_warnings = list(warnings or []) + [w for s in scans for w in s.warnings]
     spans = zone_rules.merged(s.offset_spans for s in scans)
     bundle_zone = option_zone or zone_rules.named_zone(spans) or _bundle_zone(scans)
@@ -348,6 +352,21 @@ def ingest_inputs(
     else:
         result.activity = narrow
     return result
+
+
+def _member_time(item: Input, scan: FileScan) -> None:
+    """A document packed in an archive with no time in its text or name takes the
+    member's modification time: when the file was last written on the host it
+    was packed from (parsing/documents/timing.py).  A zip's is local time."""
+    if not item.packing or item.mtime is None:
+        return
+    for row in scan.rows:
+        if row.get("ts") is None and row.get("ts_assumption") == UNTIMED["ts_assumption"]:
+            row.update(ts_quality=TimeQuality.ASSUMED.value, ts_assumption=MEMBER_TIME)
+            if item.mtime.tzinfo is None:
+                row["_local"] = item.mtime
+            else:
+                row["ts"] = item.mtime.astimezone(UTC)
 
 
 def _reference_instant(scans: list[FileScan]) -> datetime | None:

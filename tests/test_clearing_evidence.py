@@ -19,20 +19,26 @@ SUPPORT = "e5f7a9c1-2d4b-4c6e-8a0f-5b7d9e1a3c6b"
 MAIN = "c8d0e2f4-6a8c-4b1d-9e3f-7a9c1e3b5d8f"
 
 
+def _lane_error(at: str, duration_ms: int, error: str) -> str:
+    return (
+        f'{at} [diagnostic] lane task error: lane=main durationMs={duration_ms} error="{error}"\n'
+    )
+
+
 def _timeout(at: str, agent: str, sid: str) -> str:
     path = SESSIONS.format(agent=agent, sid=sid)
-    return (
-        f"{at} [diagnostic] lane task error: lane=main durationMs=10012 "
-        f'error="Error: session file locked (timeout 10000ms): pid=52307 {path}.lock"\n'
+    return _lane_error(
+        at, 10012, f"Error: session file locked (timeout 10000ms): pid=52307 {path}.lock"
     )
 
 
 def _takeover(at: str, agent: str, sid: str) -> str:
     path = SESSIONS.format(agent=agent, sid=sid)
-    return (
-        f"{at} [diagnostic] lane task error: lane=main durationMs=1080412 "
-        f'error="EmbeddedAttemptSessionTakeoverError: session file changed while embedded '
-        f'prompt lock was released: {path}"\n'
+    return _lane_error(
+        at,
+        1080412,
+        "EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt "
+        f"lock was released: {path}",
     )
 
 

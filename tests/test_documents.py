@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
+import tarfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
@@ -196,6 +199,33 @@ DOCTOR_PLAIN = f"""Session locks
 Memory search
 - All good.
 """
+
+
+@pytest.mark.parametrize("packed", [True, False], ids=["tar-member", "loose-file"])
+def test_an_untimed_document_in_an_archive_takes_its_members_time(
+    tmp_path: Path, packed: bool
+) -> None:
+    """A doctor output with no time in its text or name, packed in a tar, was written
+    when doctor ran: it takes the member's modification time, noted as assumed.  A
+    loose file's mtime says when it was copied: it stays untimed."""
+    written = datetime(2026, 6, 20, 15, 20, 3, tzinfo=UTC)
+    name = "openclaw doctor --fix.txt"
+    if packed:
+        archive = tmp_path / "bundle.tar.gz"
+        with tarfile.open(archive, "w:gz") as tar:
+            data = DOCTOR_PLAIN.encode()
+            info = tarfile.TarInfo(f"bundle/cli/{name}")
+            info.size, info.mtime = len(data), int(written.timestamp())
+            tar.addfile(info, io.BytesIO(data))
+        target = archive
+    else:
+        target = tmp_path / name
+        target.write_text(DOCTOR_PLAIN, encoding="utf-8")
+        os.utime(target, (written.timestamp(), written.timestamp()))
+    found = rows(ingest([target]), "doctor_lock")
+    expected = written if packed else None
+    assert {r["ts"] for r in found} == {expected}
+    assert {r["ts_quality"] for r in found} == {"assumed" if packed else "untimed"}
 
 
 def test_doctor_lock_lines_become_events() -> None:

@@ -3,11 +3,14 @@
 Command outputs (``sessions cleanup``, ``doctor``) carry no time of their
 own; cron wrappers often print one (``date``) before the command, and
 operators often put one in the file name.  The first of those found is used
-and ``ts_assumption`` says which.  A file's modification time is not used: it
-tells when the file was last copied, extracted or touched, which may be hours
-after the run it holds (or before, for a capture appended to later).  A
-document with neither has an unknown time (``untimed``): it stays out of the
-window, the incidents and the charts, and the report lists it as untimed.
+and ``ts_assumption`` says which.  A loose file's modification time is not
+used: it tells when the file was last copied, extracted or touched, which may
+be hours after the run it holds.  An archive member's is the time the file was
+last written on the host it was packed from: for a command's saved output,
+when the command ran; the pipeline gives it to a document that has no other
+(``UNTIMED``, ``MEMBER_TIME``).  A document with none has an unknown time
+(``untimed``): it stays out of the window, the incidents and the charts, and
+the report lists it as untimed.
 """
 
 from __future__ import annotations
@@ -110,6 +113,10 @@ UNTIMED: dict[str, Any] = {
     "ts_quality": TimeQuality.UNTIMED.value,
     "ts_assumption": "no time in the document or its name",
 }
+MEMBER_TIME = (
+    "time from its archive member's modification time (when it was last written "
+    "before it was packed)"
+)
 
 
 def run_time(name: str, own: Stamp | None, runs: int, what: str) -> dict[str, Any]:
