@@ -312,3 +312,27 @@ def test_locks_held_at_collection_say_whose_pid_they_name() -> None:
     markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
     assert "### Locks held at collection" in markdown
     assert "a gateway that has ended" in markdown
+
+
+def test_with_the_gateway_pid_unknown_the_live_lock_owner_is_named_as_likely_it() -> None:
+    """A 2026.6 `ready` names no pid; the incident's lock errors name a live owner
+    (`pid=41200 alive=true`), most often the gateway itself: the report says so as a
+    likelihood beside the unknown pid, and leaves the epoch's pid unknown."""
+    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    log = "2026-06-20T07:00:05.000-07:00 [gateway] ready (3 plugins: a, b, c; 4.2s)\n" + "".join(
+        _lane_error(
+            at,
+            60011,
+            f"SessionWriteLockTimeoutError: session file locked (timeout 60000ms): "
+            f"pid=41200 alive=true ageMs={age} {path}",
+        )
+        for at, age in (
+            ("2026-06-20T07:30:00.000-07:00", 61877),
+            ("2026-06-20T07:31:00.000-07:00", 121877),
+        )
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["gateway_pid"], incident["live_owner_pids"]) == (None, [41200])
+    markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    assert "live owner pid 41200: likely the gateway itself" in markdown

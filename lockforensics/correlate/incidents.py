@@ -126,6 +126,13 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
             uptime_is_lower_bound=pl.col("uptime_is_lower_bound").first(),
             host=pl.col("gateway_host").first(),
             other_owner_pids=pl.col("pid").filter(_other_owner).drop_nulls().unique().sort(),
+            # With the gateway's pid unknown (2026.6+ logs name it nowhere), the
+            # live owners its lock errors name: most often the gateway itself.
+            live_owner_pids=pl.col("pid")
+            .filter(pl.col("owner_alive").fill_null(False) & pl.col("gateway_pid").is_null())
+            .drop_nulls()
+            .unique()
+            .sort(),
         )
         .with_columns(
             duration_s=seconds(pl.col("end") - pl.col("start")),

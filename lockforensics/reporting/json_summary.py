@@ -84,6 +84,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "resolution_s": "resolution_s",
             "held_acquired_unknown": "held_acquired_unknown",
             "other_owner_pids": "other_owner_pids",
+            "live_owner_pids": "live_owner_pids",
         },
     )
     for row in rows:

@@ -127,7 +127,7 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
         ("Lanes", i["lanes"]),
         (
             "Gateway",
-            (f"{host}, " if host else "") + f"pid {i['gateway_pid'] or '?'}, up "
+            (f"{host}, " if host else "") + f"pid {i['gateway_pid'] or '?'}{_live_owners(i)}, up "
             f"{uptime(i['uptime_s'], i['uptime_is_lower_bound'])} at the first error",
         ),
         ("Resolved by", resolved),
@@ -150,6 +150,17 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
             else []
         ),
     ]
+
+
+def _live_owners(i: dict[str, Any]) -> str:
+    """With the gateway's pid unknown: the live lock owners, likely the gateway itself."""
+    pids = i.get("live_owner_pids") or []
+    if i["gateway_pid"] is not None or not pids:
+        return ""
+    return (
+        f" (its lock errors name live owner pid {', '.join(str(p) for p in pids)}: "
+        "likely the gateway itself)"
+    )
 
 
 def alignment(f: Findings) -> Rows:
