@@ -17,6 +17,7 @@ import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -38,6 +39,7 @@ from lockforensics.correlate import (
     failures,
     frequency,
     held_locks,
+    host_aliases,
     identity,
     incidents,
     outliers,
@@ -380,6 +382,13 @@ def _complete_years(scan: FileScan, year: int | None, reference: datetime | None
     beside it that puts the first stamp nearest the bundle's middle (a `Dec 31`
     read next to a 2027-01-01 file is 2026), then one more at each point where
     the month runs backwards (New Year inside the file)."""
+    for bound in scan.bounds:
+        # A file's first or last line, each given the year nearest the bundle's middle.
+        first = bound.pop("_yearless", None)
+        if first is not None and year is not None and first.day and first.clock:
+            near = _nearest_year(first.day.month, first.day.day, year, reference)
+            with suppress(ValueError):  # 29 February in a year without one
+                bound["_local"] = datetime.combine(first.day.replace(year=near), first.clock)
     pending = sorted(
         (r for r in scan.rows if "_yearless" in r), key=lambda r: (r["line"], r.get("hit", 0))
     )
@@ -533,7 +542,13 @@ def _kept_lazily(result: Ingest, name: str, plan: Callable[[], pl.LazyFrame]) ->
 def analyze(result: Ingest, settings: Settings) -> Findings:
     """Correlate an ingest into the findings every report renders."""
     memo = derived(result)
-    detail, activity, far = _set_aside_far_stamps(result, memo)
+    detail, activity, far, (low, high) = _set_aside_far_stamps(result, memo)
+    # Runtime-named logs take the name their gateway's own logs give it.
+    aliases = memo("host_aliases", lambda: host_aliases.runtime_aliases(detail.lazy()).collect())
+    if not aliases.is_empty():
+        detail = host_aliases.renamed(detail.lazy(), aliases).collect()
+        activity = host_aliases.renamed(activity, aliases)
+    firsts = _line_bounds(result, low, high)
     table = whole(detail.lazy(), activity, ordered=False)
     assumptions = memo(
         "assumptions",
@@ -570,8 +585,14 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         warnings=tuple(result.warnings) + far,
         hostless_inputs=int(hostless),
         unplaced_inputs=int(unplaced),
+        lines_span=firsts.select(pl.col("first").min(), pl.col("last").max()).row(0),
     )
-    epoch_table = memo("epochs", lambda: _epochs_of(_annotation_input(detail, activity)))
+    epoch_table = memo(
+        "epochs",
+        lambda: _lines_before(
+            _epochs_of(_annotation_input(detail, activity)), firsts, taken.collect()
+        ),
+    )
     made = _Annotating(detail, activity, epoch_table)
     known = Annotation(
         epoch_table,
@@ -594,13 +615,14 @@ FAR_STAMPS_LISTED = 20
 
 def _set_aside_far_stamps(
     result: Ingest, memo: Memo
-) -> tuple[pl.DataFrame, pl.LazyFrame, tuple[str, ...]]:
-    """Issue 12: stamps far outside the main span leave the timeline, with a warning each."""
+) -> tuple[pl.DataFrame, pl.LazyFrame, tuple[str, ...], tuple[datetime | None, datetime | None]]:
+    """Issue 12: stamps far outside the main span leave the timeline, with a warning each;
+    and that span (``low``, ``high``)."""
     bounds = memo("stamp_bounds", lambda: outliers.bounds(result.table(ordered=False)).collect())
     low, high = bounds.row(0)
     far = memo("far_stamps", lambda: outliers.far_out(result.table(), low, high).collect())
     if far.is_empty():
-        return result.detail, result.activity_rows(), ()
+        return result.detail, result.activity_rows(), (), (low, high)
     notes = tuple(
         f"{r['source']}:{r['line']}: stamp {r['ts_raw'] or r['ts']}: {outliers.NOTE}"
         for r in far.head(FAR_STAMPS_LISTED).iter_rows(named=True)
@@ -609,7 +631,57 @@ def _set_aside_far_stamps(
         notes += (f"… and {far.height - FAR_STAMPS_LISTED} more such stamp(s)",)
     detail = outliers.set_aside(result.detail.lazy(), low, high).collect()
     activity = outliers.set_aside(result.activity_rows(), low, high).collect().lazy()
-    return detail, activity, notes
+    return detail, activity, notes, (low, high)
+
+
+def _line_bounds(result: Ingest, low: datetime | None, high: datetime | None) -> pl.DataFrame:
+    """Per input, its first and last stamped line (its events' too: the manifest's),
+    each kept only inside the main span (``low``..``high``, far-out stamps left out)."""
+    rows = []
+    for row in result.manifest():
+        first, last = (
+            datetime.fromisoformat(str(row[k])) if row.get(k) else None for k in ("first", "last")
+        )
+        inside = [
+            t
+            if t is not None and (low is None or t >= low) and (high is None or t <= high)
+            else None
+            for t in (first, last)
+        ]
+        rows.append({"source": row["path"], "first": inside[0], "last": inside[1]})
+    stamp = EVENT_SCHEMA["ts"]
+    return pl.DataFrame(
+        rows, schema=pl.Schema({"source": pl.String(), "first": stamp, "last": stamp})
+    )
+
+
+def _lines_before(
+    epoch_table: pl.DataFrame, firsts: pl.DataFrame, hosts: pl.DataFrame
+) -> pl.DataFrame:
+    """The epochs, each process already running when the bundle begins, known only
+    from its first event (a lower bound), started no later than the first line
+    its host's inputs hold: a log's first lines may be noise, and the process ran
+    then.  ``hosts``: epochs.fallback_hosts (source, _fallback)."""
+    per_host = (
+        firsts.join(hosts, on="source", how="left")
+        .group_by(host=pl.col("_fallback"))
+        .agg(_lines=pl.col("first").min())
+    )
+    earlier = (
+        (pl.col("opened_by") == "before_bundle")
+        & (pl.col("start_source") == "first_line")
+        & (pl.col("_lines") < pl.col("start")).fill_null(False)
+    )
+    return (
+        epoch_table.join(per_host, on="host", how="left", nulls_equal=True)
+        .with_columns(
+            [
+                pl.when(earlier).then(pl.col("_lines")).otherwise(pl.col(c)).alias(c)
+                for c in ("start", "first_line")
+            ]
+        )
+        .drop("_lines")
+    )
 
 
 def correlate(
@@ -654,6 +726,11 @@ def correlate(
     )
     bounds = rows.select(first=pl.col("ts").min(), last=pl.col("ts").max())
     first, last = memo("bounds", bounds.collect).row(0)
+    if not limited and coverage is not None:
+        # The time the logs cover: their first and last lines, not only their events.
+        lines_first, lines_last = coverage.lines_span
+        first = min((t for t in (first, lines_first) if t is not None), default=None)
+        last = max((t for t in (last, lines_last) if t is not None), default=None)
     start = settings.since or first
     end = settings.until or last
     window_start = start if isinstance(start, datetime) else None

@@ -336,3 +336,73 @@ def test_with_the_gateway_pid_unknown_the_live_lock_owner_is_named_as_likely_it(
     assert (incident["gateway_pid"], incident["live_owner_pids"]) == (None, [41200])
     markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
     assert "live owner pid 41200: likely the gateway itself" in markdown
+
+
+def test_a_process_running_before_the_bundle_ran_from_its_hosts_first_line() -> None:
+    """A journal's first lines are noise hours before the first event: the process was
+    up then, so the uptime lower bound counts from that line, and the window (the
+    time the logs cover) starts there too."""
+    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    locked = f"[diagnostic] session file locked (timeout 10000ms): pid=41822 {path}"
+    journal = (
+        "May 27 00:05:00 gw-prod-01 node[41822]: [gateway] a line no signature reads\n"
+        f"May 27 07:38:12 gw-prod-01 node[41822]: {locked}\n"
+        f"May 27 07:39:12 gw-prod-01 node[41822]: {locked}\n"
+    )
+    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    first = findings.epochs.row(0, named=True)
+    assert (first["opened_by"], first["start_source"]) == ("before_bundle", "first_line")
+    assert first["start"].isoformat() == "2026-05-27T00:05:00+00:00"
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["uptime_s"], incident["uptime_is_lower_bound"]) == (27192, True)
+    assert findings.window_start == first["start"]
+
+
+def _compose_and_file_log(hostname: str, minute: int) -> dict[str, str]:
+    """A docker compose capture (container `openclaw-gateway-1`) and the gateway's own
+    file log naming its container's hostname, holding the same two lock errors."""
+    compose, file_log = [], []
+    for second in (3, 40):
+        at = f"2026-07-20T09:{minute:02d}:{second:02d}.118"
+        message = (
+            "session file locked (timeout 60000ms): pid=7 alive=true "
+            f"ageMs={241000 + second} sqlite:session-write:agent:main:main"
+        )
+        compose.append(
+            f"openclaw-gateway-1  | {at}140946Z {at}+00:00 [diagnostic] lane task error: "
+            f'lane=session:agent:main:main durationMs=60007 error="{message}"\n'
+        )
+        meta = {"hostname": hostname, "name": '{"subsystem":"diagnostic"}', "date": f"{at}Z"}
+        file_log.append(
+            json.dumps(
+                {
+                    "0": '{"subsystem":"diagnostic"}',
+                    "1": f'lane task error: lane=session:agent:main:main durationMs=60007 error="{message}"',
+                    "_meta": meta,
+                    "time": f"{at}+00:00",
+                }
+            )
+            + "\n"
+        )
+    return {
+        "docker-compose-logs.txt": "".join(compose),
+        "tmp-openclaw/openclaw.log": "".join(file_log),
+    }
+
+
+def test_one_compose_container_name_on_two_hosts_is_two_gateways() -> None:
+    """prod and staging run the same compose file: both captures name their gateway
+    `openclaw-gateway-1`.  Each capture holds its own file log's records, which name
+    the container's hostname: the capture is that host's, so the two bursts in the same
+    minutes stay two incidents on two hosts, not one merged one."""
+    files = {
+        f"{env}/{name}": text
+        for env, hostname, minute in (("prod", "4c1f0e2b9a7d", 10), ("staging", "b7e3d91a0c55", 10))
+        for name, text in _compose_and_file_log(hostname, minute).items()
+    }
+    findings = analyze(ingest_files(files), Settings())
+    assert sorted(findings.hosts) == ["4c1f0e2b9a7d", "b7e3d91a0c55"]
+    assert sorted(findings.incidents.get_column("host").to_list()) == [
+        "4c1f0e2b9a7d",
+        "b7e3d91a0c55",
+    ]

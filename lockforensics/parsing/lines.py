@@ -107,6 +107,8 @@ def parse_line(
 def bound_row(stamp: Stamp, clock: FileClock) -> dict[str, Any]:
     """A line's time in row shape (zone-less values are completed by the pipeline)."""
     value, notes = clock.complete(stamp)
+    if value is None and stamp.year_missing:
+        return {"ts": None, "_yearless": stamp}  # the pipeline gives it the bundle's year
     if value is None:
         return {"ts": None}
     if value.tzinfo is not None:

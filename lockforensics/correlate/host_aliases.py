@@ -1,0 +1,72 @@
+"""Host names a container runtime gave a gateway, and the name its own logs give.
+
+``docker compose logs`` prefixes each line with the container's name
+(``openclaw-gateway-1``), which the envelope takes as the host so that two
+replicas on one machine stay two gateways.  But the name is the service's,
+not the machine's: the same compose file on prod and on staging names both
+gateways ``openclaw-gateway-1``, and the gateway's own file log names the
+container's hostname instead.  A runtime-named log that holds the same
+records as a log naming its own host (the same occurrences: one record read
+from both) is that host's: its rows take that name, per input, so prod's
+``openclaw-gateway-1`` and staging's stay apart and each joins its own file
+log's timeline.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.correlate.epochs import LIFECYCLE
+from lockforensics.schema import LOCK_KINDS
+
+#: Envelopes whose host is a name the container runtime gave (envelopes.toml).
+RUNTIME_NAMED = ("docker-compose", "kubectl-prefix")
+#: Shared records a runtime-named input needs with one host, and how many times
+#: as many as with any other, to take its name.
+MIN_SHARED = 2
+LEAD = 2
+
+
+def runtime_aliases(detail: pl.LazyFrame) -> pl.LazyFrame:
+    """(source, alias, host): in input ``source``, rows named ``alias`` by the runtime
+    are host ``host``'s."""
+    named = detail.filter(
+        pl.col("host").is_not_null()
+        & pl.col("occurrence").is_not_null()
+        & pl.col("kind").is_in(sorted(k.value for k in (*LOCK_KINDS, *LIFECYCLE)))
+    ).select("occurrence", "source", "host", "envelope")
+    runtime = named.filter(pl.col("envelope").is_in(RUNTIME_NAMED)).select(
+        "occurrence", "source", alias=pl.col("host")
+    )
+    own = named.filter(~pl.col("envelope").is_in(RUNTIME_NAMED)).select("occurrence", "host")
+    votes = (
+        runtime.join(own, on="occurrence")
+        .filter(pl.col("alias") != pl.col("host"))
+        .group_by("source", "alias", "host")
+        .agg(n=pl.col("occurrence").n_unique())
+        .sort("n", "host", descending=[True, False])
+    )
+    best = votes.group_by("source", "alias", maintain_order=True).agg(
+        host=pl.col("host").first(),
+        n=pl.col("n").first(),
+        runner_up=pl.col("n").slice(1, 1).first().fill_null(0),
+    )
+    return best.filter(
+        (pl.col("n") >= MIN_SHARED) & (pl.col("n") >= LEAD * pl.col("runner_up"))
+    ).select("source", "alias", "host")
+
+
+def renamed(rows: pl.LazyFrame, aliases: pl.DataFrame) -> pl.LazyFrame:
+    """``rows`` with each runtime alias replaced by its host (:func:`runtime_aliases`)."""
+    if aliases.is_empty():
+        return rows
+    host = pl.col("host")
+    expr: pl.Expr = host.cast(pl.String)
+    for source, alias, name in aliases.iter_rows():
+        expr = (
+            pl.when((pl.col("source").cast(pl.String) == source) & (host.cast(pl.String) == alias))
+            .then(pl.lit(name))
+            .otherwise(expr)
+        )
+    dtype = rows.collect_schema()["host"]
+    return rows.with_columns(expr.cast(dtype).alias("host"))
