@@ -831,7 +831,7 @@ _TIMING_INPUT = (
     "ts", "source", "line", "hit", "kind", "host", "gateway_pid", "occurrence", "channel",
 )  # fmt: skip
 _HOSTS_INPUT = ("ts", "source", "kind", "host", "occurrence", "channel")
-_IDENTITY_INPUT = ("ts", "session_id", "session_key", "session_is_placeholder")
+_IDENTITY_INPUT = ("ts", "source", "host", "session_id", "session_key", "session_is_placeholder")
 _ANNOTATE_INPUT = tuple(dict.fromkeys(_EPOCH_INPUT + _IDENTITY_INPUT))
 
 
@@ -894,10 +894,8 @@ class _Annotating:
         """ANNOTATION_SCHEMA's columns of ``rows`` (of either part, typed as events)."""
         if self._context is None:
             whole = pl.concat(self._input)
-            self._context = (
-                epochs.placement(whole.select(_TIMING_INPUT), self._epochs.lazy()),
-                identity.links(whole.select(_IDENTITY_INPUT)),
-            )
+            place = epochs.placement(whole.select(_TIMING_INPUT), self._epochs.lazy())
+            self._context = (place, identity.links(whole.select(_IDENTITY_INPUT), place.hosts))
         return _annotated(conform(rows.lazy(), self._input[0].collect_schema()), *self._context)
 
     def detail(self) -> pl.DataFrame:

@@ -94,3 +94,33 @@ def test_placeholder_key_is_no_identity() -> None:
         None,
         "agent:a:main",
     ]
+
+
+def test_a_key_links_to_ids_on_its_own_host_only() -> None:
+    """prod and staging run the same agents: both name a session `agent:main:main`,
+    each linked to its own transcript.  A lease error naming the key on staging is
+    staging's session, not prod's transcript linked nearer in time."""
+    key = "agent:main:main"
+    lease = f"session file lock stale (lease-lost): replacement sqlite:session-write:{key}"
+
+    def host_log(host: str, sid: str, minute: int) -> str:
+        return "".join(
+            f"2026-11-03T09:{minute:02d}:{second:02d}.000+00:00 {host} openclaw[7]: "
+            f"[diagnostic] {text}\n"
+            for second, text in (
+                (
+                    0,
+                    f'lane task error: lane=session:{key} durationMs=12 error="{TAKEOVER.replace(SID, sid)}"',
+                ),
+                (30, lease),
+            )
+        )
+
+    prod, staging = "1bc0117f-8cd0-43a6-a382-1b4ebc062f6d", "3bc0117f-8cd0-43a6-a382-1b4ebc062f6d"
+    files = {
+        "prod/journal.txt": host_log("prod", prod, 20),
+        "staging/journal.txt": host_log("staging", staging, 21),
+    }
+    failures = analyze(ingest_files(files), Settings()).failures
+    stale = failures.filter(pl.col("kind") == "lock_stale").sort("ts")
+    assert stale.select("host", "session_id").rows() == [("prod", prod), ("staging", staging)]

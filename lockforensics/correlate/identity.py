@@ -16,6 +16,11 @@ run lines).  A key can name several ids over time (``/new`` and daily resets
 start a new transcript under the same key), so a key-only line takes the id
 linked nearest in time; an untimed one takes the key's first link.  Both
 source columns are kept as they were.
+
+A key links to ids on its own host only: two gateways running the same
+agents name their sessions alike (``agent:main:main`` on prod and on
+staging), and their transcripts are not one another's.  A row's host is the
+line's, else its input's (epochs.fallback_hosts); unknown is a host of its own.
 """
 
 from __future__ import annotations
@@ -67,26 +72,45 @@ def _keys(events: pl.LazyFrame) -> pl.Series:
 @dataclass(frozen=True, slots=True)
 class Links:
     """Every link the table shows, for linking its rows a batch at a time
-    (:func:`linked`): each key's first linked id, and every (key, id, time)."""
+    (:func:`linked`): each (host, key)'s first linked id, and every (host, key,
+    id, time); ``hosts``: each input's host when its lines name none."""
 
-    first: pl.DataFrame  # key, first_linked
-    timed: pl.DataFrame  # key, linked, link_ts; in time order
+    first: pl.DataFrame  # _h, key, first_linked
+    timed: pl.DataFrame  # _h, key, linked, link_ts; in time order
+    hosts: pl.DataFrame | None = None  # source, _fallback
 
 
-def links(events: pl.LazyFrame) -> Links:
-    """The :class:`Links` that ``events`` show."""
-    # Every (key, id, ts) a single line shows together, one row per distinct triple.
+def _hosted(events: pl.LazyFrame, hosts: pl.DataFrame | None) -> pl.LazyFrame:
+    """``events`` with ``_h``: the line's host, else its input's, "" when unknown."""
+    schema = events.collect_schema()
+    if "host" not in schema:
+        return events.with_columns(_h=pl.lit(""))
+    if hosts is None or "source" not in schema:
+        return events.with_columns(_h=pl.col("host").cast(pl.String).fill_null(""))
+    return (
+        events.join(hosts.lazy(), on="source", how="left", maintain_order="left")
+        .with_columns(_h=pl.coalesce(pl.col("host").cast(pl.String), "_fallback").fill_null(""))
+        .drop("_fallback")
+    )
+
+
+def links(events: pl.LazyFrame, hosts: pl.DataFrame | None = None) -> Links:
+    """The :class:`Links` that ``events`` show (``hosts``: epochs.fallback_hosts)."""
+    # Every (host, key, id, ts) a single line shows together, one row per distinct one.
     pairs = (
-        _with_real_ids(events, _keys(events))
-        .select(key=pl.col("_key"), linked=pl.col("_id"), link_ts=pl.col("ts"))
+        _hosted(_with_real_ids(events, _keys(events)), hosts)
+        .select("_h", key=pl.col("_key"), linked=pl.col("_id"), link_ts=pl.col("ts"))
         .filter(pl.col("key").is_not_null() & pl.col("linked").is_not_null())
         .unique()
-        .sort("key", "link_ts", "linked", nulls_last=True)
+        .sort("_h", "key", "link_ts", "linked", nulls_last=True)
         .collect()
     )
     return Links(
-        first=pairs.group_by("key", maintain_order=True).agg(first_linked=pl.col("linked").first()),
+        first=pairs.group_by("_h", "key", maintain_order=True).agg(
+            first_linked=pl.col("linked").first()
+        ),
         timed=pairs.filter(pl.col("link_ts").is_not_null()).sort("link_ts"),
+        hosts=hosts,
     )
 
 
@@ -99,19 +123,19 @@ def linked(found: Links, events: pl.LazyFrame) -> pl.LazyFrame:
     """:func:`link` for some rows, with the links of the whole table in ``found``."""
     # Computed once: the keys, the rows wanting one and the result all read it.
     rows = events.with_row_index(_ROW).collect().lazy()
-    rows = _with_real_ids(rows, _keys(rows)).collect().lazy()
+    rows = _hosted(_with_real_ids(rows, _keys(rows)), found.hosts).collect().lazy()
     # Only key-only rows need a link; the as-of join wants both sides sorted by time.
     wanted = rows.filter(pl.col("_id").is_null() & pl.col("_key").is_not_null())
     nearest = (
         wanted.filter(pl.col("ts").is_not_null())
-        .select(_ROW, "_key", "ts")
+        .select(_ROW, "_h", "_key", "ts")
         .sort("ts")
         .join_asof(
-            found.timed.lazy().select("key", "linked", "link_ts"),
+            found.timed.lazy().select("_h", "key", "linked", "link_ts"),
             left_on="ts",
             right_on="link_ts",
-            by_left="_key",
-            by_right="key",
+            by_left=["_h", "_key"],
+            by_right=["_h", "key"],
             strategy="nearest",
             check_sortedness=False,
         )
@@ -120,7 +144,13 @@ def linked(found: Links, events: pl.LazyFrame) -> pl.LazyFrame:
     session = pl.coalesce("_id", "linked", "first_linked", "_key")
     return (
         rows.join(nearest, on=_ROW, how="left", maintain_order="left")
-        .join(found.first.lazy(), left_on="_key", right_on="key", how="left", maintain_order="left")
+        .join(
+            found.first.lazy(),
+            left_on=["_h", "_key"],
+            right_on=["_h", "key"],
+            how="left",
+            maintain_order="left",
+        )
         .with_columns(session.cast(IDENTITY_COLUMNS["session"]).alias("session"))
-        .drop(_ROW, "_key", "_id", "linked", "first_linked")
+        .drop(_ROW, "_key", "_id", "_h", "linked", "first_linked")
     )
