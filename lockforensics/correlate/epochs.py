@@ -15,9 +15,15 @@ in place, on one host.  Epochs are cut at:
 * the first line of a pid that no start or restart announced (journald
   ``node[PID]``): an unlogged end of the previous process and start of this one;
 * a stop (``received SIGTERM; shutting down``, systemd ``Stopped``) ends an
-  epoch and opens none; the server's close inside a restart (``shutdown
-  completed cleanly``, between its signal and ``restart mode`` lines) is the
-  restart's.
+  epoch and opens none, at systemd's ``Main process exited`` when there is
+  one; one systemd saw killed or dump core (``code=killed``, ``Failed with
+  result 'oom-kill'``) with no shutdown the gateway logged is a ``crash``;
+  the server's close inside a restart (``shutdown completed cleanly``,
+  between its signal and ``restart mode`` lines) is the restart's.
+
+A start or restart that names no pid (2026.6+ ``ready``) takes the first pid
+its host's lines name after it, before the host's next opener, when no
+opener names that pid (:func:`_adopted`).
 
 A line that names its writer's pid belongs to that pid's epoch (the latest one
 announced at or before it), so a child that logs before its parent's
