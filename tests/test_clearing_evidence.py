@@ -406,3 +406,25 @@ def test_one_compose_container_name_on_two_hosts_is_two_gateways() -> None:
         "4c1f0e2b9a7d",
         "b7e3d91a0c55",
     ]
+
+
+def test_a_lock_a_dead_process_left_is_named() -> None:
+    """A stale lock whose owner died holding it (`dead-pid`, not the gateway) is a
+    crash's or a kill's leftover: root-cause evidence, named under the incident."""
+    dead = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    log = (
+        "2026-04-20T10:00:00.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 7720)\n"
+        + "".join(
+            _lane_error(
+                at,
+                12,
+                f"SessionWriteLockStaleError: session file lock stale (dead-pid): pid=6100 {dead}",
+            )
+            for at in ("2026-04-20T10:30:00.000+02:00", "2026-04-20T10:31:00.000+02:00")
+        )
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["dead_owner_pids"], incident["other_owner_pids"]) == ([6100], [])
+    markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    assert "Lock held by a dead process:** pid 6100" in markdown

@@ -43,6 +43,11 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             lane=pl.coalesce(global_lane.drop_nulls().first(), first_value("lane")),
             pid=first_value("pid"),
             owner_alive=first_value("owner_alive"),
+            # The owner had died: `alive=false`, or the lock is stale as `dead-pid`.
+            owner_dead=(
+                pl.col("owner_alive").not_().fill_null(False)
+                | pl.col("stale_reasons").list.contains("dead-pid").fill_null(False)
+            ).any(),
             age_ms=first_value("age_ms"),
             run_id=first_value("run_id"),
             duration_ms=pl.col("duration_ms").max(),

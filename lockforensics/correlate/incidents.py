@@ -126,6 +126,12 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
             uptime_is_lower_bound=pl.col("uptime_is_lower_bound").first(),
             host=pl.col("gateway_host").first(),
             other_owner_pids=pl.col("pid").filter(_other_owner).drop_nulls().unique().sort(),
+            # Owners that died holding the lock (a crash, a kill): the lock outlived them.
+            dead_owner_pids=pl.col("pid")
+            .filter(pl.col("owner_dead") & (pl.col("pid") != pl.col("gateway_pid")).fill_null(True))
+            .drop_nulls()
+            .unique()
+            .sort(),
             # With the gateway's pid unknown (2026.6+ logs name it nowhere), the
             # live owners its lock errors name: most often the gateway itself.
             live_owner_pids=pl.col("pid")

@@ -85,6 +85,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "held_acquired_unknown": "held_acquired_unknown",
             "other_owner_pids": "other_owner_pids",
             "live_owner_pids": "live_owner_pids",
+            "dead_owner_pids": "dead_owner_pids",
         },
     )
     for row in rows:

@@ -145,6 +145,19 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
             else []
         ),
         *(
+            [
+                (
+                    "Lock held by a dead process",
+                    "pid "
+                    + ", ".join(str(p) for p in i["dead_owner_pids"])
+                    + ": it ended holding the lock (a crash or a kill), which outlived it "
+                    "until reclaimed as stale (dead-pid)",
+                )
+            ]
+            if i.get("dead_owner_pids")
+            else []
+        ),
+        *(
             [("Held, acquired unknown", i["held_acquired_unknown"])]
             if i.get("held_acquired_unknown")
             else []
