@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from lockforensics.schema import EventKind
+from lockforensics.correlate.resolution import session_lock_files
 
 #: What the owner pid is, beside the epochs (reports name these).
 RUNNING = "running gateway"
@@ -28,18 +28,7 @@ def held_at_collection(
     """Per session lock file: agent, session_id, pid, owner (:data:`RUNNING`,
     :data:`ENDED`, :data:`OTHER` or :data:`UNKNOWN`), created (its ``createdAt``;
     null when invalid), incidents (of its session), source."""
-    created = ~pl.col("ts_assumption").fill_null("").str.starts_with("no valid createdAt")
-    files = events.filter(
-        (pl.col("kind") == EventKind.LOCK_FILE)
-        & (pl.col("lock_scope") == "session")
-        & ~pl.col("session_is_placeholder").fill_null(False)
-    ).select(
-        "agent",
-        "session_id",
-        "pid",
-        "source",
-        created=pl.when(created).then(pl.col("ts")),
-    )
+    files = session_lock_files(events)
     known = epoch_table.filter(pl.col("pid").is_not_null())
     running = known.filter(pl.col("end").is_null()).select("pid", _running=pl.lit(True)).unique()
     ended = known.filter(pl.col("end").is_not_null()).select("pid", _ended=pl.lit(True)).unique()

@@ -176,6 +176,17 @@ def clears(
     )
 
 
+def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
+    """The session lock files the bundle holds: agent, session_id, pid, source, line
+    and ``created`` (its ``createdAt``; null when the payload has no valid one)."""
+    created = ~pl.col("ts_assumption").fill_null("").str.starts_with("no valid createdAt")
+    return events.filter(
+        (pl.col("kind") == EventKind.LOCK_FILE)
+        & (pl.col("lock_scope") == "session")
+        & ~pl.col("session_is_placeholder").fill_null(False)
+    ).select("agent", "session_id", "pid", "source", "line", created=pl.when(created).then("ts"))
+
+
 def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     """Session locks seen held: ``session_id``, ``observed_at`` (null: at collection time,
     after every line), ``acquired_at`` (null: unknown), ``source``, ``line``."""
@@ -192,18 +203,16 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
         observed_at=pl.col("ts"),
         acquired_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
     )
-    created = ~pl.col("ts_assumption").fill_null("").str.starts_with("no valid createdAt")
-    files = events.filter(
-        (pl.col("kind") == EventKind.LOCK_FILE)
-        & (pl.col("lock_scope") == "session")
-        & pl.col("session_id").is_not_null()
-        & ~pl.col("session_is_placeholder").fill_null(False)
-    ).select(
-        "session_id",
-        "source",
-        "line",
-        observed_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
-        acquired_at=pl.when(created).then(pl.col("ts")),
+    files = (
+        session_lock_files(events)
+        .filter(pl.col("session_id").is_not_null())
+        .select(
+            "session_id",
+            "source",
+            "line",
+            observed_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
+            acquired_at=pl.col("created"),
+        )
     )
     # A listing without age takes the createdAt of the same session's lock file,
     # when that lock was already there when the listing was taken.

@@ -131,38 +131,28 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
             f"{uptime(i['uptime_s'], i['uptime_is_lower_bound'])} at the first error",
         ),
         ("Resolved by", resolved),
-        *(
-            [
-                (
-                    "Lock held by another process",
-                    "pid "
-                    + ", ".join(str(p) for p in i["other_owner_pids"])
-                    + f", not the gateway's {i['gateway_pid']}: a live owner outside the gateway "
-                    "(a CLI run such as openclaw agent --local, or a second gateway)",
-                )
-            ]
-            if i.get("other_owner_pids")
-            else []
+        *_when(
+            "Lock held by another process",
+            i.get("other_owner_pids"),
+            f"pid {_joined(i.get('other_owner_pids'))}, not the gateway's {i['gateway_pid']}: a "
+            "live owner outside the gateway (a CLI run such as openclaw agent --local, or a "
+            "second gateway)",
         ),
-        *(
-            [
-                (
-                    "Lock held by a dead process",
-                    "pid "
-                    + ", ".join(str(p) for p in i["dead_owner_pids"])
-                    + ": it ended holding the lock (a crash or a kill), which outlived it "
-                    "until reclaimed as stale (dead-pid)",
-                )
-            ]
-            if i.get("dead_owner_pids")
-            else []
+        *_when(
+            "Lock held by a dead process",
+            i.get("dead_owner_pids"),
+            f"pid {_joined(i.get('dead_owner_pids'))}: it ended holding the lock (a crash or a "
+            "kill), which outlived it until reclaimed as stale (dead-pid)",
         ),
-        *(
-            [("Held, acquired unknown", i["held_acquired_unknown"])]
-            if i.get("held_acquired_unknown")
-            else []
+        *_when(
+            "Held, acquired unknown", i.get("held_acquired_unknown"), i.get("held_acquired_unknown")
         ),
     ]
+
+
+def _when(name: str, shown: object, value: object) -> list[tuple[str, object]]:
+    """An incident fact that is listed only when ``shown`` holds something."""
+    return [(name, value)] if shown else []
 
 
 def _live_owners(i: dict[str, Any]) -> str:
@@ -170,10 +160,7 @@ def _live_owners(i: dict[str, Any]) -> str:
     pids = i.get("live_owner_pids") or []
     if i["gateway_pid"] is not None or not pids:
         return ""
-    return (
-        f" (its lock errors name live owner pid {', '.join(str(p) for p in pids)}: "
-        "likely the gateway itself)"
-    )
+    return f" (its lock errors name live owner pid {_joined(pids)}: likely the gateway itself)"
 
 
 def alignment(f: Findings) -> Rows:

@@ -156,28 +156,34 @@ def _trigger_rows(findings: Findings) -> list[tuple[rows.Cell, ...]]:
     return out
 
 
-def _held(findings: Findings, console: Console) -> None:
-    if findings.held_locks.is_empty():
-        return
-    _print(
-        console,
-        "Locks held at collection",
-        rows.held_locks(findings),
-        Layout(wrap=("agent", "session", "owner", "incidents"), drop=("created (UTC)", "session")),
-    )
+def _listed(
+    console: Console, frame: pl.DataFrame, title: str, table: rows.Rows, layout: Layout
+) -> None:
+    """A section that is left out when its frame is empty."""
+    if not frame.is_empty():
+        _print(console, title, table, layout)
 
 
 def _stuck(findings: Findings, console: Console) -> None:
-    if findings.stuck_alive.is_empty():
-        return
-    _print(
+    _listed(
         console,
+        findings.stuck_alive,
         "Stuck but alive (lock owner still running)",
         rows.stuck_alive(findings),
         Layout(
             wrap=("agent", "session", "owner pids", "incidents"),
             drop=("last (UTC)", "owner pids", "session"),
         ),
+    )
+
+
+def _held(findings: Findings, console: Console) -> None:
+    _listed(
+        console,
+        findings.held_locks,
+        "Locks held at collection",
+        rows.held_locks(findings),
+        Layout(wrap=("agent", "session", "owner", "incidents"), drop=("created (UTC)", "session")),
     )
 
 
