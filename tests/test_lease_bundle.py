@@ -174,3 +174,34 @@ def test_a_pid_a_later_start_names_is_not_taken_by_an_earlier_one() -> None:
     )
     findings = analyze(ingest_files({"console.log": text}), Settings())
     assert findings.epochs.get_column("pid")[0] is None
+
+
+def test_an_in_process_restart_keeps_its_process_pid() -> None:
+    """An in-process restart (containers, OPENCLAW_NO_RESPAWN) keeps the pid, but a
+    2026.7 console names it on neither the restart nor the `ready` after it: the
+    epoch it opens takes the pid of the process that restarted (41210, from its
+    own lock), and the lock errors after the restart are that epoch's, 120 s up."""
+    text = _boot_then_locks(
+        "2026-08-20T05:13:40.250+05:30 [diagnostic] lane task error: lane=session:agent:main:main "
+        'durationMs=2210 error="SessionWriteLockStaleError: session file lock stale '
+        '(orphan-self-pid): pid=41210 alive=true ageMs=153002 sqlite:session-write:agent:main:main"'
+    ) + (
+        "2026-08-20T06:00:00.000+05:30 [gateway] restart mode: in-process restart "
+        "(OPENCLAW_NO_RESPAWN)\n"
+        "2026-08-20T06:00:03.000+05:30 [gateway] ready\n"
+        "2026-08-20T06:02:03.500+05:30 [diagnostic] lane task error: lane=session:agent:ops:main "
+        'durationMs=60004 error="SessionWriteLockTimeoutError: session file locked '
+        '(timeout 60000ms): another OpenClaw process sqlite:session-write:agent:ops:main"\n'
+        "2026-08-20T06:02:31.500+05:30 [diagnostic] lane task error: lane=session:agent:main:main "
+        'durationMs=60004 error="SessionWriteLockTimeoutError: session file locked '
+        '(timeout 60000ms): another OpenClaw process sqlite:session-write:agent:main:main"\n'
+    )
+    findings = analyze(ingest_files({"console.log": text}), Settings())
+    assert findings.epochs.select("pid", "opened_by").rows() == [
+        (41210, "start"),
+        (41210, "in_process_restart"),
+    ]
+    last = findings.incidents.sort("start").row(-1, named=True)
+    assert (last["gateway_pid"], last["uptime_s"], last["uptime_is_lower_bound"]) == (
+        41210, 120, False
+    )

@@ -404,6 +404,22 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(_at=pl.col("opened_at").fill_null(_EARLIEST))
         .sort("_at", "host", "opener_pid", nulls_last=True)
         .with_columns(epoch_key=pl.int_range(1, pl.len() + 1))
+        .with_columns(opener_pid=_same_process_pid())
+    )
+
+
+def _same_process_pid() -> pl.Expr:
+    """An in-process restart's pid: its own line's, else its process's.
+
+    The process restarts inside itself and keeps its pid, but a 2026.7 file
+    log's restart and ``ready`` lines name none: the pid is that of the
+    opener before it on its host that was no in-process restart (openers
+    sorted by time)."""
+    in_process = pl.col("opened_by") == "in_process_restart"
+    process = (~in_process).cum_sum().over("host")
+    carried = pl.col("opener_pid").filter(~in_process).first().over("host", process)
+    return pl.when(in_process & pl.col("opener_pid").is_null()).then(carried).otherwise(
+        pl.col("opener_pid")
     )
 
 
