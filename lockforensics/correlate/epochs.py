@@ -492,6 +492,35 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
     )
 
 
+def _before_same_instant_start(closers: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
+    """Closers keyed to their epochs, a stop logged before a start at the same
+    instant given to the epoch before that start's.
+
+    A journal stamps to the second: systemd's ``Stopped`` of the old process
+    and ``Started`` of the next share one, and the as-of key gave the stop to
+    the new epoch, which then ended before it began.  Occurrences are numbered
+    in the table's order, so the stop's comes before the start's.
+    """
+    before = openers.select(
+        "epoch_key",
+        "start_occurrence",
+        _opened=pl.col("_at"),
+        _previous=pl.col("epoch_key").shift(1).over("host", order_by=["_at", "epoch_key"]),
+    )
+    earlier = (pl.col("first") == pl.col("_opened")) & (
+        pl.col("occurrence") < pl.col("start_occurrence")
+    )
+    return (
+        closers.join(before, on="epoch_key", how="left")
+        .with_columns(
+            epoch_key=pl.when(earlier.fill_null(False))
+            .then(pl.col("_previous"))
+            .otherwise(pl.col("epoch_key"))
+        )
+        .drop("start_occurrence", "_opened", "_previous")
+    )
+
+
 def _instants(openers: pl.LazyFrame) -> pl.Series:
     """The instants at which some epoch opens or is announced, in order."""
     return (
@@ -607,11 +636,14 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     line_pid = most_common(summary, "epoch_key", "_pid", weight="n")
     version = most_common(summary, "epoch_key", "version", weight="n")
     closers = (
-        _keyed(
-            moves.filter(pl.col("how").is_in(CLOSERS)).rename({"host": "_host"}),
+        _before_same_instant_start(
+            _keyed(
+                moves.filter(pl.col("how").is_in(CLOSERS)).rename({"host": "_host"}),
+                openers,
+                "first",
+                "line_pid",
+            ),
             openers,
-            "first",
-            "line_pid",
         )
         .sort("first", "occurrence")
         .group_by("epoch_key", maintain_order=True)
