@@ -66,6 +66,37 @@ def test_a_sessions_cleanup_rpc_times_a_cleanup_and_clears() -> None:
     assert (row["resolved_by"], row["resolution_s"]) == ("cleanup_run", 50.3)
 
 
+def _cleanup_output(dry_run: bool) -> str:
+    """`openclaw sessions cleanup` text for the ops store (openclaw-formats §4.1)."""
+    store = "Session store: /home/oc/.openclaw/agents/ops/sessions/sessions.json\n"
+    if not dry_run:
+        return store + "Applied maintenance. Current entries: 12\n"
+    return (
+        f"{store}Maintenance mode: warn\nEntries: 12 -> 12 (remove 0)\n"
+        "Would prune missing transcripts: 0\nWould prune stale: 0\nWould cap overflow: 0\n"
+    )
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry-run", "applied"])
+def test_a_dry_run_cleanup_clears_nothing(dry_run: bool) -> None:
+    """A dry run only says what it would do (`Would prune …`): lock errors that stop
+    after it stopped on their own, and the incident stays unresolved.  The same
+    cleanup applied clears it."""
+    log = (
+        "2026-05-27T09:38:12.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 41822)\n"
+        + _timeout("2026-05-27T09:40:00.000+02:00", "ops", SUPPORT)
+        + _timeout("2026-05-27T09:41:00.000+02:00", "ops", MAIN)
+    )
+    files = {
+        "console.log": log,
+        "cleanup/sessions-cleanup-2026-05-27T0745Z.txt": _cleanup_output(dry_run),
+    }
+    findings = analyze(ingest_files(files), Settings())
+    row = findings.incidents.row(0, named=True)
+    expected = (None, None) if dry_run else ("cleanup_run", 240.0)
+    assert (row["resolved_by"], row["resolution_s"]) == expected
+
+
 def test_a_takeover_after_a_watchdog_release_is_its_fallout_not_a_later_failure() -> None:
     """The watchdog force-releases each session's lock after its last lock error; the
     runs that held them find their transcripts changed a minute later (takeovers).

@@ -20,7 +20,7 @@ caused left out: :func:`_fallout`):
 * ``doctor_lock``: ``openclaw doctor --fix`` removing the session's lock
   (``[removed]``);
 * ``cleanup_run``: a ``sessions cleanup`` run over the agent's store (a run
-  naming no agent covers every store);
+  naming no agent covers every store), not a dry run: that changes nothing;
 * ``gateway_restart``: a restart completing, i.e. the end of the old process's
   epoch (its ``restart mode`` line);
 * ``gateway_start``: a gateway start that no restart announced.
@@ -41,7 +41,7 @@ was seen: an ``openclaw doctor`` line showing the lock present and not removed
 at its ``createdAt``, seen at collection time, after every line).  It voids a
 clearing event only when the lock was acquired at or before that event and
 seen after it.  A lock acquired after a cleanup is a new, healthy hold, not
-the incident's lock.  (A dry-run cleanup two minutes after a burst does not
+the incident's lock.  (A cleanup two minutes after a burst does not
 clear a lock that doctor finds a minute later with ``age=31m``; a cleanup
 hours before doctor finds a lock with ``age=13s`` did.)  A listing without
 age (``age=unknown``) says the lock was held when observed, acquired at an
@@ -111,6 +111,9 @@ def clears(
             )
             | (_DOCTOR & pl.col("removed").fill_null(False))
         )
+        # A dry run (`Would prune …`) changes nothing (openclaw-formats §4.1):
+        # lock errors that stop after one stopped on their own.
+        .filter(~((pl.col("kind") == EventKind.CLEANUP_RUN) & pl.col("dry_run").fill_null(False)))
         .filter(pl.col("ts").is_not_null())
         .group_by("occurrence", "agent")
         .agg(

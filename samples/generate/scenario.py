@@ -134,7 +134,9 @@ STORE_LOCK_TIMEOUT_MESSAGE: Final = (
     "handler failed: Error: timeout acquiring session store lock: {store_lock_path}"
 )
 
-# `openclaw sessions cleanup --all-agents` cron runs (UTC, minute precision in file names).
+# `openclaw sessions cleanup --all-agents` runs (UTC, minute precision in file names):
+# a dry-run cron every 6 h, and the runs that apply (the one after the restart, and
+# the operator's after the later bursts); only those clear an incident.
 CLEANUP_RUNS: Final[tuple[tuple[str, str], ...]] = (
     ("2026-05-26T00:00:00Z", "dry-run"),
     ("2026-05-26T06:00:00Z", "dry-run"),
@@ -148,9 +150,9 @@ CLEANUP_RUNS: Final[tuple[tuple[str, str], ...]] = (
     ("2026-05-28T04:30:00Z", "dry-run"),
     ("2026-05-28T05:15:00Z", "applied"),  # --enforce after the restart, via gateway RPC
     ("2026-05-28T06:00:00Z", "dry-run"),
-    ("2026-05-28T06:55:00Z", "dry-run"),
+    ("2026-05-28T06:55:00Z", "applied"),  # the operator's, after the second burst
     ("2026-05-28T12:00:00Z", "dry-run"),
-    ("2026-05-28T14:40:00Z", "dry-run"),
+    ("2026-05-28T14:40:00Z", "applied"),  # the operator's, after the third burst
     ("2026-05-28T18:00:00Z", "dry-run"),
 )
 CLEANUP_PRUNE_AFTER_MS: Final = 30 * 86400 * 1000

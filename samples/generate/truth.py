@@ -73,7 +73,9 @@ def resolution_truth(
         if sid in doctor_saw and end < doctor < min(later, default=doctor + 1):
             since = doctor
         candidates = [(t, "run") for t, s in runs_done if s == sid and t > since]
-        candidates += [(ms_of(when), "cleanup_run") for when, _ in CLEANUP_RUNS]
+        candidates += [
+            (ms_of(when), "cleanup_run") for when, mode in CLEANUP_RUNS if mode == "applied"
+        ]
         candidates += [(EPOCHS.a_end, "gateway_restart")]
         t, kind = min(
             ((t, k) for t, k in candidates if t > since), key=lambda c: (c[0], RESOLVER_RANK[c[1]])
