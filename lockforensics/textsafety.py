@@ -10,12 +10,16 @@ from __future__ import annotations
 import re
 
 ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-# C0/C1 controls except tab and newline, plus bidi overrides/isolates (Trojan Source).
-CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# C0/C1 controls except tab and newline, bidi overrides/isolates (Trojan Source),
+# and the invisible joiners and spaces (U+200B-U+200D, U+2060, U+FEFF) that make
+# two different ids look the same.
+CONTROLS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
+)
 
 
 def clean(text: str) -> str:
-    """Strip ANSI escapes, control characters and bidi controls."""
+    """ANSI escapes removed; control, bidi and invisible characters shown as U+FFFD."""
     return CONTROLS.sub("\ufffd", ANSI.sub("", text))
 
 

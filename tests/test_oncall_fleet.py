@@ -126,6 +126,16 @@ def test_sql_over_events_and_derived_tables(fleet_store: Path) -> None:
     assert json.loads(sql.render(result, sql.SqlFormat.JSON))[0]["host"] == "gw-a"
 
 
+def test_sql_csv_carries_no_terminal_escapes() -> None:
+    """A CSV read in a terminal is hostile text there: the lane's OSC 52 (a
+    clipboard write) and CSI leave as U+FFFD and nothing, like every report's."""
+    lane = "session:agent:main:\x1b]52;c;ZXZpbA==\x07x\x1b[2J"
+    frame = pl.DataFrame({"lane": [lane], "n": [1]})
+    csv = sql.render(frame, sql.SqlFormat.CSV)
+    assert "\x1b" not in csv and "\x07" not in csv
+    assert "session:agent:main:" in csv
+
+
 def test_sql_errors_are_one_line() -> None:
     """A bad statement is a DataError naming the problem, not a traceback."""
     with pytest.raises(DataError, match=r"^SQL: "):

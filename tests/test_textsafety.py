@@ -26,6 +26,12 @@ def test_clean_strips_ansi_controls_and_bidi() -> None:
     assert "red" in out
 
 
+def test_clean_shows_invisible_characters() -> None:
+    """A zero-width space or joiner would make two ids look the same: each shows."""
+    for invisible in ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"):
+        assert clean(f"0000{invisible}4") == "0000\ufffd4"
+
+
 @given(st.text())
 def test_md_text_leaves_no_active_markdown(text: str) -> None:
     """Every Markdown-active character in escaped text is preceded by a backslash."""

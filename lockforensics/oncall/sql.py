@@ -26,6 +26,7 @@ from lockforensics.errors import DataError
 from lockforensics.findings import Settings
 from lockforensics.oncall.exposure import by_host, epoch_hours
 from lockforensics.oncall.output import rich_table
+from lockforensics.textsafety import clean
 
 TABLES = (
     "events",
@@ -87,7 +88,13 @@ def render(frame: pl.DataFrame, fmt: SqlFormat, width: int | None = None) -> str
     """The result in ``fmt``: a table, CSV, or a JSON array of row objects."""
     match fmt:
         case SqlFormat.CSV:
-            return _flat(frame).write_csv()
+            # Log text is hostile: a CSV read in a terminal must not carry its
+            # escapes (OSC 52 writes the clipboard).  JSON escapes them itself.
+            flat = _flat(frame)
+            text = [n for n, t in flat.schema.items() if t == pl.String]
+            return flat.with_columns(
+                pl.col(text).map_elements(clean, return_dtype=pl.String)
+            ).write_csv()
         case SqlFormat.JSON:
             rows = frame.to_dicts()
             return json.dumps(rows, indent=2, default=str, ensure_ascii=False) + "\n"
