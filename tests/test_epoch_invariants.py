@@ -114,9 +114,7 @@ def test_epochs_do_not_depend_on_input_order(truth_events: pl.DataFrame, rng: ob
 
 
 # A gateway's life, step by step: (what happens next, seconds after the last step).
-STEPS = (
-    "line", "full_restart", "in_process_restart", "crash", "stop_start", "supervised_restart"
-)
+STEPS = ("line", "full_restart", "in_process_restart", "crash", "stop_start", "supervised_restart")
 lives = st.lists(
     st.tuples(st.sampled_from(("h1", "h2")), st.sampled_from(STEPS), st.integers(1, 90)),
     max_size=25,

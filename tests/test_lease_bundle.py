@@ -203,5 +203,7 @@ def test_an_in_process_restart_keeps_its_process_pid() -> None:
     ]
     last = findings.incidents.sort("start").row(-1, named=True)
     assert (last["gateway_pid"], last["uptime_s"], last["uptime_is_lower_bound"]) == (
-        41210, 120, False
+        41210,
+        120,
+        False,
     )

@@ -132,7 +132,8 @@ def test_sql_csv_carries_no_terminal_escapes() -> None:
     lane = "session:agent:main:\x1b]52;c;ZXZpbA==\x07x\x1b[2J"
     frame = pl.DataFrame({"lane": [lane], "n": [1]})
     csv = sql.render(frame, sql.SqlFormat.CSV)
-    assert "\x1b" not in csv and "\x07" not in csv
+    assert "\x1b" not in csv
+    assert "\x07" not in csv
     assert "session:agent:main:" in csv
 
 

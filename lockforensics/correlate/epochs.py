@@ -418,8 +418,10 @@ def _same_process_pid() -> pl.Expr:
     in_process = pl.col("opened_by") == "in_process_restart"
     process = (~in_process).cum_sum().over("host")
     carried = pl.col("opener_pid").filter(~in_process).first().over("host", process)
-    return pl.when(in_process & pl.col("opener_pid").is_null()).then(carried).otherwise(
-        pl.col("opener_pid")
+    return (
+        pl.when(in_process & pl.col("opener_pid").is_null())
+        .then(carried)
+        .otherwise(pl.col("opener_pid"))
     )
 
 

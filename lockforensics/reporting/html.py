@@ -19,7 +19,12 @@ from lockforensics import __version__
 from lockforensics.findings import Findings
 from lockforensics.reporting import charts, eventlist, rows
 from lockforensics.reporting.options import RenderOptions
-from lockforensics.reporting.prose import HELD_NOTE, NO_TRIGGER_EVIDENCE, headline, no_incidents
+from lockforensics.reporting.prose import (
+    HELD_NOTE,
+    headline,
+    missing_writers,
+    no_incidents,
+)
 from lockforensics.reporting.units import clock, span
 from lockforensics.resources import data_dir
 from lockforensics.textsafety import clean
@@ -110,10 +115,7 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "rates": rows.rates(f),
         "frequency": [(title, _grid(table)) for title, table in rows.frequency(f)],
         "triggers": _grid(rows.trigger_writers(f)),
-        "trigger_note": (
-            f"{f.triggers.filter(pl.col('status') != 'found').height} takeover(s) without a "
-            f"writer in view: {NO_TRIGGER_EVIDENCE}."
-        ),
+        "trigger_note": missing_writers(f),
         "stuck": _grid(rows.stuck_alive(f)),
         "held": _grid(rows.held_locks(f)),
         "held_note": HELD_NOTE,

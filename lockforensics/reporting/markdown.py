@@ -21,7 +21,13 @@ from lockforensics import __version__
 from lockforensics.findings import Findings
 from lockforensics.reporting import mermaid, rows
 from lockforensics.reporting.options import RenderOptions
-from lockforensics.reporting.prose import HELD_NOTE, NO_TRIGGER_EVIDENCE, headline, no_incidents
+from lockforensics.reporting.prose import (
+    HELD_NOTE,
+    NO_TRIGGER_EVIDENCE,
+    headline,
+    missing_writers,
+    no_incidents,
+)
 from lockforensics.reporting.units import clock, span
 from lockforensics.textsafety import md_code, md_fence, md_text
 
@@ -254,10 +260,8 @@ class MarkdownReporter:
             lines.append(f"No other writer found: {NO_TRIGGER_EVIDENCE}.")
             return "\n\n".join(lines)
         lines.append(_md(rows.trigger_writers(f)))
-        missing = f.triggers.filter(pl.col("status") != "found").height
-        if missing:
-            lines.append(f"{missing} takeover(s) without a writer in view: {NO_TRIGGER_EVIDENCE}.")
-        return "\n\n".join(lines)
+        lines.append(missing_writers(f))
+        return "\n\n".join(line for line in lines if line)
 
     def _stuck(self, f: Findings) -> str:
         if f.stuck_alive.is_empty():

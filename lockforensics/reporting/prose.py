@@ -13,6 +13,18 @@ HELD_NOTE = (
 )
 
 
+def missing_writers(f: Findings) -> str:
+    """The takeovers with no writer in view, by why: no debug lines near them
+    (nothing to see at this log level), or debug lines that show no writer."""
+    statuses = f.triggers.get_column("status").to_list() if f.triggers.height else []
+    quiet, seen = statuses.count("no_debug_lines"), statuses.count("none_found")
+    if not quiet and not seen:
+        return ""
+    parts = [f"{quiet} with no debug lines near them ({NO_TRIGGER_EVIDENCE})"] if quiet else []
+    parts += [f"{seen} with debug lines near them, none of them a writer"] if seen else []
+    return f"{_count(quiet + seen, 'takeover')} without a writer in view: {'; '.join(parts)}."
+
+
 def headline(f: Findings) -> str:
     """The sentence operators write by hand at the top of an issue."""
     h = f.headline
