@@ -263,6 +263,30 @@ def test_a_console_capture_hard_wrapped_is_read_whole() -> None:
     assert scan.unrecognized == 0
 
 
+def test_file_log_records_hard_wrapped_one_after_another_stay_apart() -> None:
+    """Records of the file log grepped in a console and wrapped at 84 columns, one
+    after the other: each record's last piece leaves a quote open, and the next
+    record's `{"` would close it.  A line that opens a record of any envelope
+    continues none, so each record is read whole and on its own."""
+    second = TSLOG_LOCK.replace(TRACED_SID, WRAPPED_SID).replace("20:01", "21:01")
+    capture = (
+        "08:29:09+01:00 [gateway] listening on ws://127.0.0.1:18789\n"
+        "$ grep 'lane task error' /tmp/openclaw/openclaw-2026-05-28.log\n"
+        + _hard_wrapped(TSLOG_LOCK, 84)
+        + "\n"
+        + _hard_wrapped(second, 84)
+        + "\n"
+    )
+    scan = _scan("console.txt", capture)
+    second_line = 3 + len(_hard_wrapped(TSLOG_LOCK, 84).splitlines())
+    assert [e for e in _events(scan) if e[1] == "lock_timeout"] == [
+        (3, "lock_timeout", TRACED_SID),
+        (second_line, "lock_timeout", WRAPPED_SID),
+    ]
+    stamps = sorted(r["ts_raw"] for r in scan.rows if r["kind"] == "lock_timeout")
+    assert stamps == ["2026-05-28T06:20:01.123+02:00", "2026-05-28T06:21:01.123+02:00"]
+
+
 def test_a_hard_wrap_cut_by_a_chunk_boundary_is_joined(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """Chunks of one line: the wrap is carried until its last piece."""
     monkeypatch.setattr(chunks, "CHUNK_BYTES", 64)

@@ -266,7 +266,12 @@ class LogEngine:
                 wrap_start = self._record_start(env)
                 if (
                     env.wraps
-                    and frame.height - (cut := trailing_start(frame, env.start, wrap_start))
+                    and frame.height
+                    - (
+                        cut := trailing_start(
+                            frame, env.start, wrap_start, self.envelopes.record_start
+                        )
+                    )
                     <= CARRY_LINES
                 ):
                     frame, carry = frame.head(cut), frame.slice(cut)
@@ -329,7 +334,7 @@ class LogEngine:
         # One row per record: a line, or a record joined from several (``span``).
         numbered = frame.with_row_index("line", offset=base + 1)
         if env.wraps:
-            numbered = join_records(numbered, env.start, known)
+            numbered = join_records(numbered, env.start, known, self.envelopes.record_start)
         else:
             numbered = numbered.with_columns(span=pl.lit(1, pl.Int64))
         flagged = self._flagged(numbered, env, fits)

@@ -128,13 +128,34 @@ def _at_width(text: pl.Expr, blank: pl.Expr, wrap_start: str) -> pl.Expr:
     return (wrapped & ~begins) | last
 
 
-def join_records(numbered: pl.DataFrame, record: str = "", wrap_start: str = "") -> pl.DataFrame:
+def join_records(
+    numbered: pl.DataFrame, record: str = "", wrap_start: str = "", opener: str = ""
+) -> pl.DataFrame:
     """One row per record of ``numbered`` (columns line, text), with ``span``.
 
+    ``opener``: a line at the left margin that matches it opens a record of
+    some envelope and continues none (a tslog record pasted among console
+    lines: its `{"` would "close" the quote the record above left open).
     A frame with no continuation comes back as it was, plus ``span`` = 1.
     """
+    return _joined(_flags(numbered, record, wrap_start, opener))
+
+
+def _flags(numbered: pl.DataFrame, record: str, wrap_start: str, opener: str) -> pl.DataFrame:
+    """``numbered`` with ``_join`` (the line continues the record above) and
+    ``_cut`` (joined with nothing between).  ``opener`` is tried only on the
+    lines a rule would join: a few, where the pattern is every envelope's."""
     joined, cut = continues(pl.col("text"), record, wrap_start)
-    return _joined(numbered, joined, cut)
+    flagged = numbered.with_columns(_join=joined, _cut=cut)
+    joins = flagged.get_column("_join")
+    if not opener or not joins.any():
+        return flagged
+    at = joins.arg_true()
+    opens = flagged.get_column("text").gather(at).str.contains(opener).fill_null(False)
+    if not opens.any():
+        return flagged
+    kept = joins.scatter(at.filter(opens), False)
+    return flagged.with_columns(_join=kept, _cut=pl.col("_cut") & kept)
 
 
 def join_width_wraps(numbered: pl.DataFrame, wrap_start: str) -> pl.DataFrame:
@@ -143,16 +164,15 @@ def join_width_wraps(numbered: pl.DataFrame, wrap_start: str) -> pl.DataFrame:
     an old console) still reads one record per line it wrote."""
     text = pl.col("text")
     at_width = _at_width(text, _blank(text), wrap_start)
-    return _joined(numbered, at_width, at_width)
+    return _joined(numbered.with_columns(_join=at_width, _cut=at_width))
 
 
-def _joined(numbered: pl.DataFrame, joined: pl.Expr, cut: pl.Expr) -> pl.DataFrame:
-    """Rows flagged ``joined`` appended to the row above (with nothing between
-    where ``cut``, else one space): one row per record, with ``span``."""
+def _joined(flagged: pl.DataFrame) -> pl.DataFrame:
+    """Rows flagged ``_join`` appended to the row above (with nothing between
+    where ``_cut``, else one space): one row per record, with ``span``."""
     text = pl.col("text")
-    flagged = numbered.with_columns(_join=joined, _cut=cut)
     if not flagged.get_column("_join").any():
-        return numbered.with_columns(span=pl.lit(1, pl.Int64))
+        return flagged.drop("_join", "_cut").with_columns(span=pl.lit(1, pl.Int64))
     spaced = pl.col("_join").shift(-1, fill_value=False) & ~pl.col("_cut").shift(
         -1, fill_value=False
     )
@@ -189,9 +209,11 @@ def _joined(numbered: pl.DataFrame, joined: pl.Expr, cut: pl.Expr) -> pl.DataFra
     return pl.concat([single, joined_rows]).sort("line")
 
 
-def trailing_start(numbered: pl.DataFrame, record: str = "", wrap_start: str = "") -> int:
+def trailing_start(
+    numbered: pl.DataFrame, record: str = "", wrap_start: str = "", opener: str = ""
+) -> int:
     """Index of the last line that starts a record: the record from there on may
     go on in the next chunk (0 when the whole frame is one record)."""
-    joined, _ = continues(pl.col("text"), record, wrap_start)
-    starts = numbered.select(pl.arg_where(~joined)).to_series()
+    joins = _flags(numbered, record, wrap_start, opener).get_column("_join")
+    starts = (~joins).arg_true()
     return int(starts[-1]) if starts.len() else 0
