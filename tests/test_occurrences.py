@@ -76,6 +76,29 @@ def test_file_log_and_journal_copy_are_one_occurrence() -> None:
     assert result.events["gateway_pid"].drop_nulls().unique().to_list() == [77]
 
 
+def test_a_console_echo_without_a_stamp_is_its_failure_not_another() -> None:
+    """A console prints a failure's lane lines stamped and its reply echo and error
+    line bare (openclaw-formats §1.4).  The bare lines right under a timed failure
+    take its time (noted as assumed) and fold into it: one failure, not three."""
+    console = [
+        "12:40:00+08:00 [gateway] listening on ws://127.0.0.1:18789 (PID 77)",
+        f'13:48:30+08:00 [diagnostic] lane task error: lane=session:{KEY} durationMs=60003 error="SessionWriteLockTimeoutError: {ERR}"',
+        f"Embedded agent failed before reply: {ERR}",
+        f"SessionWriteLockTimeoutError: {ERR}",
+        "13:49:00+08:00 [gateway] something else",
+        f"Embedded agent failed before reply: {ERR}",
+    ]
+    result = ingest_files({"gateway-2026-06-26.log": "\n".join(console) + "\n"})
+    events = result.events.filter(pl.col("kind") == "lock_timeout").sort("line")
+    assert events.get_column("occurrence").n_unique() == 2
+    stamped = events.filter(pl.col("line") == 2).get_column("ts").item()
+    timed = events.filter(pl.col("line").is_in([3, 4]))
+    assert timed.get_column("ts").to_list() == [stamped, stamped]
+    assert timed.get_column("ts_assumption").str.contains("line above").all()
+    # A bare echo after a line that is no failure stays untimed.
+    assert events.filter(pl.col("line") == 6).get_column("ts").to_list() == [None]
+
+
 def test_two_failures_on_one_lock_stay_two(ingest_text: IngestText) -> None:
     """A second lane=main line with the same text a minute later is a new failure."""
     v1 = f"session file locked (timeout 10000ms): pid=77 {LOCK}"

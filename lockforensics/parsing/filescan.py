@@ -64,6 +64,9 @@ class FileScan:
     duplicate_rows: int = 0  # rows dropped as copies of lines another file holds
     # Rows read so far per high-volume kind (the first RAW_SAMPLE keep their text).
     raw_kept: Counter[str] = field(default_factory=Counter)
+    # The line after the last timed failure the per-line reader read, and its
+    # time columns: an unstamped echo right there takes them (lines._echo_time).
+    failure_above: tuple[int, dict[str, Any]] | None = None
 
     def saw_stamp(self, stamp: Stamp) -> None:
         """Count a stamp that wrote its own date and zone: the zone is evidence

@@ -24,7 +24,7 @@ from lockforensics.parsing.fields import derive
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.signatures import Catalog
 from lockforensics.parsing.timestamps import FileClock, Stamp
-from lockforensics.schema import TimeQuality
+from lockforensics.schema import LOCK_KINDS, TimeQuality
 
 
 class LineReader:
@@ -50,7 +50,7 @@ class LineReader:
         if clock.see_header(text):
             result.noise_lines += span
             return
-        if self.emit(line_no, text, env, clock, result):
+        if self.emit(line_no, text, env, clock, result, span):
             result.event_lines += span
             return
         if fit:
@@ -61,9 +61,16 @@ class LineReader:
             result.relevant_line(line_no, text)
 
     def emit(
-        self, line_no: int, text: str, env: EnvelopeSpec, clock: FileClock, result: FileScan
+        self,
+        line_no: int,
+        text: str,
+        env: EnvelopeSpec,
+        clock: FileClock,
+        result: FileScan,
+        span: int = 1,
     ) -> bool:
-        """Parse one line and add a row per hit; False when no signature matched."""
+        """Parse one record (``span`` lines from ``line_no``) and add a row per hit;
+        False when no signature matched."""
         record, envelope = parse_line(env, text, self.envelopes)
         hits = self.catalog.match(record.message, record.meta, record.subsystem)
         if not hits:
@@ -72,6 +79,11 @@ class LineReader:
             if hit.signature == "gateway-log-file":
                 clock.see_log_file(f"[gateway] {record.message}")
         when = stamp_row(record, clock, result)
+        failure = any(hit.kind in LOCK_KINDS for hit in hits)
+        if failure:
+            when = _echo_time(when, line_no, result)
+            if when.get("ts") is not None or "_local" in when:
+                result.failure_above = (line_no + span, when)
         for index, hit in enumerate(hits):
             row = derive(dict(hit.fields))
             row.update(when)
@@ -114,6 +126,24 @@ def bound_row(stamp: Stamp, clock: FileClock) -> dict[str, Any]:
     if value.tzinfo is not None:
         return {"ts": value.astimezone(UTC)}
     return {"ts": None, "_local": value, "ts_assumption": "; ".join(notes) or None}
+
+
+def _echo_time(when: dict[str, Any], line_no: int, result: FileScan) -> dict[str, Any]:
+    """An unstamped failure on the line right under a timed one takes its time.
+
+    A console prints `Embedded agent failed before reply: …` and the error's own
+    `Error: …` line without the stamp its lane lines carry, at the same moment
+    (openclaw-formats §1.4): left untimed, each would count as a failure of its
+    own, since only timed lines fold into one occurrence."""
+    above = result.failure_above
+    if when.get("ts_quality") != TimeQuality.UNTIMED.value or when.get("ts_raw") is not None:
+        return when
+    if above is None or above[0] != line_no:
+        return when
+    inherited = dict(above[1], ts_raw=None, ts_quality=TimeQuality.ASSUMED.value)
+    notes = [inherited.get("ts_assumption"), "time of the failure logged on the line above"]
+    inherited["ts_assumption"] = "; ".join(n for n in notes if n)
+    return inherited
 
 
 def stamp_row(record: Record, clock: FileClock, result: FileScan) -> dict[str, Any]:
