@@ -545,3 +545,7 @@ def test_a_truncated_stream_keeps_what_was_read_before_the_cut(codec: str, tmp_p
     result = ingest([tmp_path / "cut.log"])
     assert any("cut.log: read stopped early" in w for w in result.warnings), result.warnings
     assert 0 < result.files[0].event_lines < 8000
+    # What it read is still shown for what it is, over the times it covers.
+    (row,) = result.manifest()
+    assert row["format"] == "console"
+    assert row["first"] is not None

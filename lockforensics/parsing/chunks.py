@@ -287,7 +287,6 @@ class LogEngine:
             base = self._chunk(carry, base, env, clock, result, pending)
         if env is not None:
             self._settle(pending, env, clock, result)
-        read.raise_stop()
         if cuts.lines or cuts.dropped:
             result.warnings.append(
                 f"{result.source}: {cuts.lines} line(s) longer than {MAX_LINE >> 20} MiB cut; "
@@ -298,6 +297,10 @@ class LogEngine:
         for record in (first, last):
             if record is not None and record.stamp is not None:
                 result.bounds.append(bound_row(record.stamp, clock))
+        # Set here, not by the caller: a stream that fails part way (a truncated
+        # gzip) still read its lines in this envelope, over these times.
+        result.envelope = env.name
+        read.raise_stop()
         return env
 
     def tail(self, stream: BinaryIO, clock: FileClock, result: FileScan, base: int) -> None:

@@ -120,7 +120,7 @@ class Scanner:
                     progress(len(data))
                 return
         joined = _prepend(data, source)
-        result.envelope = self.logs.scan(joined, clock, result, progress).name
+        self.logs.scan(joined, clock, result, progress)
 
 
 #: A session transcript (``agents/<id>/sessions/<id>.jsonl``, openclaw-formats §7):

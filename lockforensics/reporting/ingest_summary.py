@@ -61,10 +61,11 @@ def _manifest(rows: Sequence[ManifestRow], warnings: Sequence[str], console: Con
     if broken:
         verdict = f"accounting does not add up for {len(broken)} input(s) (a bug; please report it)"
     elif warnings:
-        # Something was skipped or cut short: "every input" would not be true.
+        # Something was skipped, cut short or read with care: "every input"
+        # would not be true, and not every warning is a loss (a UTF-16 file).
         verdict = (
-            f"every line read is accounted for, but {len(warnings)} input(s) or parts "
-            "were skipped or cut short (see the warnings)"
+            f"every line read is accounted for; {len(warnings)} warning(s) on inputs "
+            "skipped, cut short or read with care (see the warnings)"
         )
     else:
         verdict = "every line of every input accounted for"
