@@ -248,6 +248,22 @@ def test_doctor_lock_lines_become_events() -> None:
     assert scan.relevant == 0
 
 
+def test_a_doctor_banner_takes_the_time_its_file_name_gives() -> None:
+    """doctor prints the version banner with no stamp, as it runs: the banner is
+    version evidence at the time the output's name gives, not untimed."""
+    doctor = (
+        "🦞 OpenClaw 2026.7.2 (b81c3e0) — Your sessions, locked and loaded.\n\n"
+        "Session locks\n- Found 0 session lock files.\n"
+    )
+    result = ingest_files({"doctor-2026-07-21T14-20-00Z.txt": doctor})
+    (banner,) = rows(result, "version")
+    assert (banner["version"], banner["ts"]) == (
+        "2026.7.2",
+        datetime(2026, 7, 21, 14, 20, tzinfo=UTC),
+    )
+    assert "name of the document" in banner["ts_assumption"]
+
+
 def test_doctor_clack_box_with_wrapped_paths(sample_dir: Path) -> None:
     """The boxed, word-wrapped doctor output of the sample reads back to whole lock lines."""
     path = next((sample_dir / "doctor").iterdir())

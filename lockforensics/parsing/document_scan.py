@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from lockforensics.parsing.documents import Document, DocumentCatalog, Parsed
+from lockforensics.parsing.documents.timing import name_stamp, when_from_stamp
 from lockforensics.parsing.envelopes import EnvelopeCatalog, sniff
 from lockforensics.parsing.fields import derive
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
@@ -117,4 +118,14 @@ class DocumentReader:
         if not numbers:
             return set()
         env = sniff([doc.lines[n - 1] for n in numbers], self.envelopes)
-        return {n for n in numbers if self.lines.emit(n, doc.lines[n - 1], env, clock, result)}
+        before = len(result.rows)
+        found = {n for n in numbers if self.lines.emit(n, doc.lines[n - 1], env, clock, result)}
+        # A line the command printed with no stamp (doctor's version banner) was
+        # printed when the command ran: the time the document's name gives.
+        named = name_stamp(doc.name)
+        if named is not None:
+            when = when_from_stamp(named, "the name of the document it is printed in")
+            for row in result.rows[before:]:
+                if row.get("ts") is None and "_local" not in row and "_yearless" not in row:
+                    row.update(when)
+        return found
