@@ -76,7 +76,8 @@ class Headline:
     days: float  # span of the analysed window
     incidents: int
     with_lock_precursor: int
-    lag_s_p50: float | None
+    # The median lag of the takeovers that follow a lock error on their own session.
+    session_lag_s_p50: float | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -792,7 +792,7 @@ def correlate(
             else 0.0,
             incidents=incident_table.height,
             with_lock_precursor=int(aligned["with_lock_precursor"]),
-            lag_s_p50=aligned["lag_s_p50"],
+            session_lag_s_p50=aligned["session_lag_s_p50"],
         ),
         counts={kind: int(counts.get(kind, 0)) for kind in sorted({*counts, *HEADLINE_KINDS})},
         events=lazy,

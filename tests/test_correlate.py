@@ -116,6 +116,19 @@ def test_takeover_pairs_with_the_nearest_lock_error_on_its_session() -> None:
     assert (pair["precursor"], pair["match"], pair["lag_s"]) == (nearest, "session", 10.0)
 
 
+def test_the_headline_lag_is_that_of_the_same_session_pairs_it_counts() -> None:
+    """The headline says "N/M takeovers follow a lock error on the same session
+    (median lag …)": its median is over those N, not the agent-only pairs too."""
+    t = Table()
+    t.failure("lock_timeout", 0, session="s1")
+    t.failure("takeover", 2, session="s1")
+    t.failure("lock_timeout", 10, session="s3")
+    t.failure("takeover", 230, session="s4")  # its agent's lock error, 220 s before
+    f = run(t, window_s=600)
+    assert (f.alignment["with_session_precursor"], f.alignment["lag_s_p50"]) == (1, 111.0)
+    assert f.headline.session_lag_s_p50 == 2.0
+
+
 def test_takeover_falls_back_to_the_same_agent() -> None:
     """With no lock error on its session, a lock error of the same agent is the precursor."""
     t = Table()

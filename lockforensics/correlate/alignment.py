@@ -182,6 +182,11 @@ def summary(pair_table: pl.LazyFrame, followup_table: pl.LazyFrame) -> pl.LazyFr
         with_session_precursor=(pl.col("match") == "session").sum().cast(pl.Int64),
         with_agent_precursor=(pl.col("match") == "agent").sum().cast(pl.Int64),
         lag_s_p50=lag.quantile(0.5, "linear"),
+        # The headline names same-session pairs: its median is theirs.
+        session_lag_s_p50=pl.col("lag_s")
+        .filter(pl.col("match") == "session")
+        .drop_nulls()
+        .quantile(0.5, "linear"),
         lag_s_p90=lag.quantile(0.9, "linear"),
         lag_s_max=lag.max(),
     ).with_columns(

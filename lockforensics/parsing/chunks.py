@@ -211,8 +211,11 @@ class LogEngine:
         result: FileScan,
         progress: ProgressHook | None = None,
         base: int = 0,
+        names_input: bool = True,
     ) -> EnvelopeSpec:
-        """Account every line of ``stream`` (numbered from ``base`` + 1) into ``result``.
+        """Account every line of ``stream`` (numbered from ``base`` + 1) into ``result``;
+        with ``names_input``, the input's format is the envelope read (a
+        document's log tail leaves it the document's).
 
         The envelope is sniffed on each chunk's own first lines that look like
         records (not the file's first bytes: a long first line or a screen of
@@ -299,13 +302,14 @@ class LogEngine:
                 result.bounds.append(bound_row(record.stamp, clock))
         # Set here, not by the caller: a stream that fails part way (a truncated
         # gzip) still read its lines in this envelope, over these times.
-        result.envelope = env.name
+        if names_input:
+            result.envelope = env.name
         read.raise_stop()
         return env
 
     def tail(self, stream: BinaryIO, clock: FileClock, result: FileScan, base: int) -> None:
         """A log after a document (the document reader's hand-off)."""
-        self.scan(stream, clock, result, None, base)
+        self.scan(stream, clock, result, None, base, names_input=False)
 
     def _first_bound(self, env: EnvelopeSpec, sample: list[str], clock: FileClock) -> Record | None:
         """The first stamped record, completed now so the clock sees it first, as a

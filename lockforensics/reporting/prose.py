@@ -28,7 +28,11 @@ def missing_writers(f: Findings) -> str:
 def headline(f: Findings) -> str:
     """The sentence operators write by hand at the top of an issue."""
     h = f.headline
-    lag = f"median lag {span(h.lag_s_p50)}" if h.lag_s_p50 is not None else "no lag to measure"
+    lag = (
+        f"median lag {span(h.session_lag_s_p50)}"
+        if h.session_lag_s_p50 is not None
+        else "no lag to measure"
+    )
     same_session = int(f.alignment.get("with_session_precursor") or 0)
     days = f"{h.days:.1f} days" if h.days >= 1 else span(h.days * 86400)
     return (
