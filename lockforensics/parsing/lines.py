@@ -80,10 +80,10 @@ class LineReader:
                 clock.see_log_file(f"[gateway] {record.message}")
         when = stamp_row(record, clock, result)
         failure = any(hit.kind in LOCK_KINDS for hit in hits)
-        if failure:
+        if failure and envelope is PLAIN:
             when = _echo_time(when, line_no, result)
-            if when.get("ts") is not None or "_local" in when:
-                result.failure_above = (line_no + span, when)
+        if failure and (when.get("ts") is not None or "_local" in when):
+            result.failure_above = (line_no + span, when)
         for index, hit in enumerate(hits):
             row = derive(dict(hit.fields))
             row.update(when)
@@ -129,12 +129,14 @@ def bound_row(stamp: Stamp, clock: FileClock) -> dict[str, Any]:
 
 
 def _echo_time(when: dict[str, Any], line_no: int, result: FileScan) -> dict[str, Any]:
-    """An unstamped failure on the line right under a timed one takes its time.
+    """A bare failure (a line that fits no envelope: no stamp, no prefix) on the
+    line right under a timed one takes its time.
 
     A console prints `Embedded agent failed before reply: …` and the error's own
     `Error: …` line without the stamp its lane lines carry, at the same moment
     (openclaw-formats §1.4): left untimed, each would count as a failure of its
-    own, since only timed lines fold into one occurrence."""
+    own, since only timed lines fold into one occurrence.  A line whose stamp
+    is there but unusable (year 9999) stays untimed."""
     above = result.failure_above
     if when.get("ts_quality") != TimeQuality.UNTIMED.value or when.get("ts_raw") is not None:
         return when
