@@ -517,6 +517,19 @@ def test_a_banner_just_before_a_start_is_the_starting_processs() -> None:
     assert f.epochs.select("opened_by", "version").rows() == [("start", "2026.6.1")]
 
 
+def test_an_unstamped_banner_above_a_start_is_the_starting_processs() -> None:
+    """`kubectl logs` without --timestamps prints the banner bare, then the console's
+    stamped start lines: the epoch still takes the banner's version."""
+    t = Table()
+    t.add("version", None, version="2026.6.26")
+    boot = t.add("gateway_start", 3, phase="starting")
+    t.add("gateway_start", 4, same=boot, phase="ready")
+    t.failure("lock_timeout", 60)
+    t.add("version", None, version="2026.7.2", source="other.log")  # no start follows it there
+    f = run(t)
+    assert f.epochs.select("opened_by", "version").rows() == [("start", "2026.6.26")]
+
+
 def test_a_long_drain_still_announces_its_boot() -> None:
     """A restart that drains for 20 minutes (no drain timeout) still owns the boot that
     follows its `restart mode` line: one epoch for the successor, started at the boot."""

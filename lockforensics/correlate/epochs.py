@@ -76,6 +76,9 @@ _TICK = timedelta(microseconds=1)
 #: How long before a start its process's banner may come (ahead of the start's
 #: first line: canvas, heartbeat, listening).
 BANNER_WINDOW = timedelta(seconds=60)
+#: How many lines above its start's first line an unstamped banner may be (the
+#: banner, a tagline, blank lines).
+BANNER_LINES = 20
 #: How long after a restart's last line (``restart mode``, once the drain,
 #: which may have no timeout, is over) the boot it announces may come: the
 #: successor is spawned there and boots within minutes, never days.
@@ -547,6 +550,39 @@ def _in_spans(rows: pl.LazyFrame, instants: pl.Series) -> pl.LazyFrame:
     return rows.with_columns(_span=pl.lit(instants).search_sorted(pl.col("ts"), side="right"))
 
 
+def _timed_with_banners(events: pl.LazyFrame) -> pl.LazyFrame:
+    """The timed rows, and each unstamped version banner timed at the start whose
+    lines follow it in its input (within ``BANNER_LINES``).
+
+    A capture with no stamps of its own (`kubectl logs` without
+    ``--timestamps``) prints the banner bare and then the console's stamped
+    start lines: the banner is the starting process's version, which the
+    epoch would otherwise not know."""
+    timed = events.filter(pl.col("ts").is_not_null())
+    starts = (
+        timed.filter(pl.col("kind") == EventKind.GATEWAY_START)
+        .select("source", _line=pl.col("line"), _ts=pl.col("ts"))
+        .sort("_line")
+    )
+    placed = (
+        events.filter((pl.col("kind") == EventKind.VERSION) & pl.col("ts").is_null())
+        .sort("line")
+        .join_asof(
+            starts,
+            left_on="line",
+            right_on="_line",
+            by="source",
+            strategy="forward",
+            tolerance=BANNER_LINES,
+            check_sortedness=False,
+        )
+        .filter(pl.col("_ts").is_not_null())
+        .with_columns(ts=pl.col("_ts"))
+        .drop("_line", "_ts")
+    )
+    return pl.concat([timed, placed])
+
+
 def _banners_at_their_start(timed: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
     """``timed`` with each version line that comes at most ``BANNER_WINDOW`` before a
     start on its host timed at that start: a process prints its banner
@@ -625,7 +661,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     moves = materialized(transitions(events))
     # Every timed row with its host and pid, read twice below and never held:
     # a copy of them all, then sorted for the as-of joins, grew with the table.
-    timed = _banners_at_their_start(with_hosts(events.filter(pl.col("ts").is_not_null())), moves)
+    timed = _banners_at_their_start(with_hosts(_timed_with_banners(events)), moves)
     seen = materialized(timed.group_by("_host", "_pid").agg(seen=pl.col("ts").min()))
     openers = materialized(_openers(seen, moves))
     summary = materialized(_summary(timed, openers))
