@@ -563,7 +563,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     untimed = table.filter(pl.col("ts").is_null()).group_by("source").len().sort("source")
     untimed_inputs = memo("untimed", untimed.collect)
     named = table.group_by("source").agg(pl.col("host").drop_nulls().len().alias("named"))
-    taken = epochs.fallback_hosts(table.select(_HOSTS_INPUT))
+    taken = epochs.fallback_hosts(table.select(epochs.HOSTS_INPUT))
     # Inputs naming no host: how many took one, and how many are another gateway's.
     hostless, unplaced = memo(
         "hostless",
@@ -830,7 +830,6 @@ _EPOCH_INPUT = (
 _TIMING_INPUT = (
     "ts", "source", "line", "hit", "kind", "host", "gateway_pid", "occurrence", "channel",
 )  # fmt: skip
-_HOSTS_INPUT = ("ts", "source", "kind", "host", "occurrence", "channel")
 _IDENTITY_INPUT = ("ts", "source", "host", "session_id", "session_key", "session_is_placeholder")
 _ANNOTATE_INPUT = tuple(dict.fromkeys(_EPOCH_INPUT + _IDENTITY_INPUT))
 

@@ -99,6 +99,35 @@ def test_a_console_echo_without_a_stamp_is_its_failure_not_another() -> None:
     assert events.filter(pl.col("line") == 6).get_column("ts").to_list() == [None]
 
 
+def test_a_mirror_whose_path_openclaw_shortened_is_its_takeovers() -> None:
+    """The takeover triple of issue 107873 (`openclaw logs --plain`, Windows): the
+    session-lane mirror shortens the transcript path in the middle.  Completed from
+    the full path logged 11 ms before, it is the same takeover (one, not two), and
+    it links the key `agent:main:main` to the transcript's session id."""
+    sid = "2fd41ab3-da15-41bb-8344-db789983f521"
+    full = (
+        r"C:\Users\carca\.openclaw\agents\main\sessions"
+        rf"\2026-07-15T00-22-18-733Z_{sid}.jsonl"
+    )
+    released = "session file changed while embedded prompt lock was released"
+    lines = [
+        "2026-07-14T20:24:41.748-04:00 warn agent/embedded embedded attempt cleanup detected "
+        "session takeover after prompt failure; preserving prompt error: "
+        f"runId=252187fb-0ff5-45bb-a170-663943625ebd sessionId={sid} "
+        f"promptError={released}: {full} cleanupError={released}: {full}",
+        "2026-07-14T20:24:41.754-04:00 error diagnostic lane task error: lane=main "
+        f'durationMs=85716 error="EmbeddedAttemptSessionTakeoverError: {released}: {full}"',
+        "2026-07-14T20:24:41.759-04:00 error diagnostic lane task error: "
+        'lane=session:agent:main:main durationMs=85722 error="EmbeddedAttemptSessionTakeoverError: '
+        f'{released}: C:\\Users\\…\\2026-07-15T00-22-18-733Z_2fd41ab3-….jsonl"',
+    ]
+    result = ingest_files({"openclaw-logs.txt": "\n".join(lines) + "\n"})
+    assert result.occurrence_counts() == {"takeover": 1}
+    mirror = result.events.filter(pl.col("line") == 3).row(0, named=True)
+    assert (mirror["session_id"], mirror["session_key"]) == (sid, "agent:main:main")
+    assert mirror["session_is_placeholder"] is False
+
+
 def test_two_failures_on_one_lock_stay_two(ingest_text: IngestText) -> None:
     """A second lane=main line with the same text a minute later is a new failure."""
     v1 = f"session file locked (timeout 10000ms): pid=77 {LOCK}"

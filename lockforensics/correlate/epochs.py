@@ -113,8 +113,13 @@ def _hosted(events: pl.LazyFrame, fallback: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: The columns :func:`fallback_hosts` reads.
+HOSTS_INPUT = ("ts", "source", "kind", "host", "occurrence", "channel")
+
+
 def fallback_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
-    """Per input, the host its lines take when they name none (``_fallback``)."""
+    """Per input, the host its lines take when they name none (``_fallback``);
+    ``events`` needs the columns ``HOSTS_INPUT``."""
     by_source = most_common(events, "source", "host").rename({"host": "_source_host"})
     sources = events.select("source").unique()
     by_directory = _directory_hosts(sources, by_source)

@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from lockforensics.activity import POSITION, conform, split
-from lockforensics.ingest import occurrences
+from lockforensics.ingest import elided, occurrences
 from lockforensics.ingest.duplicates import without
 from lockforensics.schema import (
     ACTIVITY_SCHEMA,
@@ -60,6 +60,8 @@ def build_table(
         parts.append(conform(frames.pop(), EVENT_SCHEMA))
     detail, moved = split(pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0])
     del parts
+    # Before occurrences: a mirror whose path OpenClaw shortened is its failure's.
+    detail = elided.completed(detail)
     narrow = Parts([conform(part, ACTIVITY_SCHEMA) for part in (*(activity or ()), moved.lazy())])
     dropped = prune(detail.lazy(), narrow.lazy()) if prune is not None else None
     gone = pl.Series("_i", [], pl.UInt32)

@@ -21,11 +21,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections import Counter
 from pathlib import Path
 
 import polars as pl
 
+from lockforensics.correlate.epochs import HOSTS_INPUT, fallback_hosts
 from lockforensics.errors import DataError, NoInputError, OutputError
 from lockforensics.schema import EVENT_SCHEMA, SORT_KEY
 
@@ -52,14 +52,22 @@ def _files(store: Path, hosts: set[str] | None = None) -> list[Path]:
 
 
 def with_default_host(events: pl.DataFrame) -> pl.DataFrame:
-    """Rows that name no host take the host most rows of their ingest name (else ``unknown``).
+    """Rows that name no host take their input's, as the report places them
+    (epochs.fallback_hosts: the host the file names, else its directory's,
+    else the bundle's only one); the rest are ``unknown``.
 
     File logs rarely carry a host name; the journal and ``systemctl`` lines
-    of the same bundle do.
+    of the same bundle do.  A file log of a second gateway beside them
+    (``gw-west/`` next to ``gw-east/``), or one sharing no record with the
+    host it would take, is not that host's: the report keeps it apart, and
+    so must ``sql``, ``compare`` and the store.
     """
-    hosts = Counter(h for h in events.get_column("host").to_list() if h)
-    default = min(hosts, key=lambda h: (-hosts[h], h)) if hosts else UNKNOWN_HOST
-    return events.with_columns(pl.col("host").fill_null(default))
+    fallback = fallback_hosts(events.lazy().select(HOSTS_INPUT)).collect()
+    return (
+        events.join(fallback, on="source", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("host", "_fallback").fill_null(UNKNOWN_HOST).alias("host"))
+        .drop("_fallback")
+    )
 
 
 def write(events: pl.DataFrame, store: Path, manifest: list[dict[str, object]]) -> list[Path]:
