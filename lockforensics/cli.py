@@ -296,8 +296,7 @@ def ingest_command(
     if not quiet:
         ingest_summary.render(result, err)
     # A failed run never replaces an earlier output with an empty table.
-    if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
-        raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
+    _require_logs(result)
     if target is not None:
         write_events(table, target, fmt, manifest)
     if store is not None:
@@ -320,6 +319,13 @@ def _read(paths: list[Path], tz: str | None, jobs: int, limits: Limits, no_cache
         limits=limits,
         use_cache=cache.enabled(no_cache),
     )
+
+
+def _require_logs(result: Ingest) -> None:
+    """A run that read nothing as OpenClaw output fails as bad data, before any
+    output is opened (a failed run never replaces an earlier output)."""
+    if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
+        raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
 
 
 def _warn(message: str) -> None:
@@ -504,8 +510,7 @@ def report_command(
 
     def prepare(result: Ingest) -> _Prepared:
         """Everything that reads the table, before anything is written or said."""
-        if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
-            raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
+        _require_logs(result)
         with _phase("correlating events into incidents"):
             findings = analyze(result, settings)
         notes = scope_warnings(result.table(ordered=False), findings)
@@ -804,9 +809,19 @@ def sql_command(
     if len(args) < 2:
         raise typer.BadParameter("give at least one PATH and then the SQL statement")
     *names, statement = args
-    events = events_of_all([Path(name) for name in names], tz, host)
-    result = sql.query(sql.tables(events, Settings()), statement)
-    write_text(sql.render(result, fmt, 160), output)
+    paths = [Path(name) for name in names]
+    if any(fleet_store.is_store(path) for path in paths):
+        frames = sql.tables(events_of_all(paths, tz, host), Settings())
+    else:
+        # Bundles alone: correlated as `report` correlates them, so an incident
+        # or epoch id means the same thing in both.
+        def tables(result: Ingest) -> dict[str, pl.DataFrame]:
+            _require_logs(result)
+            return sql.bundle_tables(analyze(result, Settings()))
+
+        frames = cache.used(lambda: _read(paths, tz, 2, Limits(), False), tables, _warn)
+    result_frame = sql.query(frames, statement)
+    write_text(sql.render(result_frame, fmt, 160), output)
 
 
 def _version(value: bool) -> None:

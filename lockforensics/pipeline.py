@@ -589,7 +589,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     )
     epoch_table = memo(
         "epochs",
-        lambda: _lines_before(
+        lambda: _lines_around(
             _epochs_of(_annotation_input(detail, activity)), firsts, taken.collect()
         ),
     )
@@ -655,23 +655,26 @@ def _line_bounds(result: Ingest, low: datetime | None, high: datetime | None) ->
     )
 
 
-def _lines_before(
+def _lines_around(
     epoch_table: pl.DataFrame, firsts: pl.DataFrame, hosts: pl.DataFrame
 ) -> pl.DataFrame:
-    """The epochs, each process already running when the bundle begins, known only
-    from its first event (a lower bound), started no later than the first line
-    its host's inputs hold: a log's first lines may be noise, and the process ran
-    then.  ``hosts``: epochs.fallback_hosts (source, _fallback)."""
+    """The epochs, stretched to the lines their host's inputs hold: a log's first
+    and last lines may be noise, and the process ran then.  The process already
+    running when the bundle begins, known only from its first event (a lower
+    bound), started no later than its host's first line; the one still running
+    when it ends ran at least until its host's last line (the hours of uptime
+    the logs cover).  ``hosts``: epochs.fallback_hosts (source, _fallback)."""
     per_host = (
         firsts.join(hosts, on="source", how="left")
         .group_by(host=pl.col("_fallback"))
-        .agg(_lines=pl.col("first").min())
+        .agg(_lines=pl.col("first").min(), _last=pl.col("last").max())
     )
     earlier = (
         (pl.col("opened_by") == "before_bundle")
         & (pl.col("start_source") == "first_line")
         & (pl.col("_lines") < pl.col("start")).fill_null(False)
     )
+    later = pl.col("end").is_null() & pl.col("ended_by").is_null()
     return (
         epoch_table.join(per_host, on="host", how="left", nulls_equal=True)
         .with_columns(
@@ -680,7 +683,12 @@ def _lines_before(
                 for c in ("start", "first_line")
             ]
         )
-        .drop("_lines")
+        .with_columns(
+            last_line=pl.when(later)
+            .then(pl.max_horizontal("last_line", "_last"))
+            .otherwise(pl.col("last_line"))
+        )
+        .drop("_lines", "_last")
     )
 
 
@@ -745,7 +753,19 @@ def correlate(
     whole_clusters = incidents.cluster(
         every_failure.lazy(), settings.gap_s, epoch_table.lazy().select("epoch", "host")
     )
-    clustered = incidents.renumber(in_scope.lazy(), whole_clusters).collect()
+    # A failure's version is its line's, else its gateway epoch's.
+    clustered = (
+        incidents.renumber(in_scope.lazy(), whole_clusters)
+        .join(
+            epoch_table.lazy().select("epoch", _version="version"),
+            on="epoch",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(version=pl.coalesce("version", "_version"))
+        .drop("_version")
+        .collect()
+    )
     pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
@@ -803,7 +823,7 @@ def correlate(
         alignment={**aligned, "window_s": settings.window_s},
         incidents=incident_table,
         resolutions=per_kind.collect(),
-        frequency=frequency.frequency(clustered.lazy(), epoch_table.lazy()).collect(),
+        frequency=frequency.frequency(clustered.lazy()).collect(),
         rates=rates.collect().row(0, named=True),
         triggers=status.collect(),
         trigger_writers=writers.collect(),

@@ -19,6 +19,7 @@ from lockforensics.oncall import compare, fleet, sql, store
 from lockforensics.oncall.output import OncallFormat
 from lockforensics.oncall.poisson import binom_two_sided, clopper_pearson, compare_rates
 from lockforensics.oncall.sources import events_of
+from lockforensics.pipeline import analyze, ingest
 from tests.conftest import SAMPLE
 
 HOSTS = ("gw-a", "gw-b", "gw-c")
@@ -124,6 +125,41 @@ def test_sql_over_events_and_derived_tables(fleet_store: Path) -> None:
     csv = sql.render(frames["incidents"].head(1), sql.SqlFormat.CSV)
     assert csv.splitlines()[0].startswith("host,incident")
     assert json.loads(sql.render(result, sql.SqlFormat.JSON))[0]["host"] == "gw-a"
+
+
+def test_sql_over_a_bundle_numbers_what_its_report_numbers(tmp_path: Path) -> None:
+    """Over a bundle of two gateways, `sql` correlates as `report` does: incident
+    and epoch ids are the report's (not numbered again per host), each failure
+    has its epoch's version, and the uptime of a process still running at the
+    end runs to its host's last line, not its last event."""
+    for host in ("gw-a", "gw-b"):
+        _gateway(tmp_path / "bundle", host, calm=False)
+    bundle = tmp_path / "bundle"
+    findings = analyze(ingest([bundle]), Settings())
+    runner = CliRunner()
+    env = {"LOCKFORENSICS_CACHE_DIR": str(tmp_path / "cache")}
+
+    def sql_rows(statement: str) -> list[dict[str, object]]:
+        done = runner.invoke(app, ["sql", str(bundle), statement, "-f", "json"], env=env)
+        assert done.exit_code == 0, done.output
+        rows: list[dict[str, object]] = json.loads(done.stdout)
+        return rows
+
+    incidents = sql_rows("SELECT host, incident, epoch FROM incidents ORDER BY incident")
+    assert [(r["host"], r["incident"], r["epoch"]) for r in incidents] == [
+        (str(h), int(i), int(e))
+        for h, i, e in findings.incidents.select("host", "incident", "epoch")
+        .sort("incident")
+        .iter_rows()
+    ]
+    assert len({r["incident"] for r in incidents}) == findings.incidents.height == 6
+    versions = sql_rows("SELECT DISTINCT epoch, version FROM failures ORDER BY epoch")
+    epochs = findings.epochs.select("epoch", "version").sort("epoch").rows()
+    assert [(r["epoch"], r["version"]) for r in versions] == epochs
+    assert "2026.5.22" in {r["version"] for r in versions}
+    # gw-a's process still running at the end: its uptime runs to gw-a's last line.
+    running = findings.epochs.filter(pl.col("end").is_null() & (pl.col("host") == "gw-a"))
+    assert running.get_column("last_line").to_list() == [findings.window_end]
 
 
 def test_sql_csv_carries_no_terminal_escapes() -> None:

@@ -21,14 +21,11 @@ UNKNOWN = "unknown"
 MIN_BASELINE_HOURS = 1.0
 
 
-def frequency(clustered: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
+def frequency(clustered: pl.LazyFrame) -> pl.LazyFrame:
     """Long table: ``dimension``, ``value``, counts per kind and ``occurrences``."""
-    base = clustered.join(
-        epoch_table.select("epoch", epoch_version=pl.col("version")), on="epoch", how="left"
-    ).with_columns(
+    base = clustered.with_columns(
         day=pl.col("ts").dt.strftime("%Y-%m-%d"),
         hour=pl.col("ts").dt.strftime("%Y-%m-%dT%H:00Z"),
-        version=pl.coalesce("version", "epoch_version"),
     )
     parts = [
         base.with_columns(

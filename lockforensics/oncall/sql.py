@@ -23,9 +23,10 @@ from typing import assert_never
 import polars as pl
 
 from lockforensics.errors import DataError
-from lockforensics.findings import Settings
+from lockforensics.findings import Findings, Settings
 from lockforensics.oncall.exposure import by_host, epoch_hours
 from lockforensics.oncall.output import rich_table
+from lockforensics.oncall.store import UNKNOWN_HOST
 from lockforensics.textsafety import clean
 
 TABLES = (
@@ -60,6 +61,36 @@ def tables(events: pl.DataFrame, settings: Settings) -> dict[str, pl.DataFrame]:
         name: pl.concat(frames, how="diagonal_relaxed") if frames else pl.DataFrame()
         for name, frames in parts.items()
     }
+
+
+#: Tables with no host of their own that take their failure's (by this column).
+_FAILURE_KEYS = {"pairs": "takeover", "lock_errors": "occurrence"}
+
+
+def bundle_tables(findings: Findings) -> dict[str, pl.DataFrame]:
+    """The tables of one bundle's report, correlated as ``report`` correlates it:
+    the same incident and epoch ids and the same figures, the hosts of a
+    multi-host bundle in their ``host`` column (``unknown`` where a row's host
+    cannot be told, null in the bundle-wide ``frequency`` and ``stuck_alive``)."""
+    host = pl.col("host").fill_null(UNKNOWN_HOST)
+    failure_hosts = findings.failures.select("occurrence", _host=host)
+    out: dict[str, pl.DataFrame] = {}
+    for name in TABLES:
+        found: pl.DataFrame | pl.LazyFrame = getattr(findings, name)
+        frame = found.collect() if isinstance(found, pl.LazyFrame) else found
+        if "host" in frame.columns:
+            frame = frame.with_columns(host)
+        elif name in _FAILURE_KEYS:
+            keyed = failure_hosts.rename({"occurrence": _FAILURE_KEYS[name]})
+            frame = frame.join(keyed, on=_FAILURE_KEYS[name], how="left", maintain_order="left")
+            frame = frame.rename({"_host": "host"})
+        else:
+            frame = frame.with_columns(host=pl.lit(None, pl.String))
+        out[name] = frame.select("host", pl.exclude("host"))
+    hosts = findings.epochs.select("epoch", host)
+    uptime = epoch_hours(findings).join(hosts, on="epoch", how="left", maintain_order="left")
+    out["uptime"] = uptime.select("host", pl.exclude("host"))
+    return out
 
 
 def query(frames: dict[str, pl.DataFrame], statement: str) -> pl.DataFrame:
