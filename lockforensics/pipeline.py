@@ -55,7 +55,7 @@ from lockforensics.ingest import cache, zone_rules
 from lockforensics.ingest.bundle import Input, walk
 from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
-from lockforensics.ingest.echo_zones import matched_zones
+from lockforensics.ingest.echo_zones import dated_by_match, matched_zones
 from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.manifest import ManifestRow, build_manifest, per_source
 from lockforensics.ingest.table import build_table
@@ -316,6 +316,8 @@ def ingest_inputs(
     bundle_zone = option_zone or zone_rules.named_zone(spans) or _bundle_zone(scans)
     drop_same_files(scans)
     apply_facts(scans)
+    # Before zones: a record dated here is zone-less until then.
+    dated_by_match(scans)
     matched = {} if option_zone else matched_zones(scans)
     rows: list[dict[str, Any]] = []
     frames: list[pl.DataFrame] = []

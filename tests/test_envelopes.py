@@ -89,6 +89,13 @@ def _one(result: object) -> dict[str, object]:
             "logs-json",
             datetime(2026, 7, 15, 0, 24, 41, 754000, tzinfo=UTC),
         ),
+        # openclaw logs --json re-serialised with spaces (Python's json.dumps).
+        (
+            '{"type": "log", "time": "2026-07-14T20:24:41.754-04:00", "level": "error", '
+            '"subsystem": "diagnostic", "message": "' + TAKEOVER + '"}',
+            "logs-json",
+            datetime(2026, 7, 15, 0, 24, 41, 754000, tzinfo=UTC),
+        ),
         # openclaw logs --plain.
         (
             "2026-07-14T20:24:41.748-04:00 warn agent/embedded " + TAKEOVER,

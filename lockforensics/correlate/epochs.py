@@ -62,13 +62,16 @@ START_PHASES = ("listening", "ready")
 NOT_A_TRANSITION = ("reload",)
 RESTARTS = ("restart", "in_process_restart")
 #: A process that ended unasked: systemd saw it killed (OOM killer, a signal)
-#: or dump core, and the gateway logged no shutdown of its own.
+#: or dump core, or it wrote a stability bundle as it died (``fatal``), and the
+#: gateway logged no shutdown of its own.
 CRASH = "crash"
 CLOSERS = (*RESTARTS, "stop", CRASH)
 #: Lines that stop a gateway by asking it to (it logs its own shutdown).
 _ASKED = ("signal", "signal_received", "completed", "timeout")
-#: systemd's lines for the process's own end (not its later bookkeeping).
-_EXITED = ("killed", "exited")
+#: The lines of a process's end that nobody asked for.
+_UNASKED = ("killed", "fatal")
+#: Lines of the process's own end (not systemd's later bookkeeping).
+_EXITED = (*_UNASKED, "exited")
 #: The channel of structured documents (cleanup, doctor, lock files): not logs.
 DOCUMENT_CHANNEL = "document"
 # The successor of a restart owns the lines after the restart's last line.
@@ -167,10 +170,13 @@ def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame) -> pl.Series:
     records = events.filter(
         pl.col("ts").is_not_null() & ~pl.col("kind").is_in(sorted(ACTIVITY_KINDS))
     )
+    # A document's stray log lines (doctor's banner) do not make it a log.
+    documents = events.filter(pl.col("channel") == DOCUMENT_CHANNEL).select("source").unique()
     logs = (
         records.filter(pl.col("channel") != DOCUMENT_CHANNEL)
         .select("source", "ts", "occurrence")
         .join(would, on="source")
+        .join(documents, on="source", how="anti")
     )
     theirs = records.select("source", "ts", "occurrence").join(named, on="source")
     spans = theirs.group_by("_would").agg(_lo=pl.col("ts").min(), _hi=pl.col("ts").max())
@@ -235,7 +241,7 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         line_pid=first_value("_pid"),
         spawned_pid=first_value("spawned_pid"),
         host=pl.col("_host").max(),
-        killed=(pl.col("phase") == "killed").any(),
+        killed=pl.col("phase").is_in(_UNASKED).any(),
         asked=pl.col("phase").is_in(_ASKED).any(),
         exited=pl.col("ts").filter(pl.col("phase").is_in(_EXITED)).min(),
     )

@@ -18,9 +18,10 @@ a multiple of (within ``TOLERANCE``); an offset is taken when at least
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
 import polars as pl
@@ -125,3 +126,138 @@ def matched_zones(scans: Sequence[FileScan]) -> dict[str, ZoneChoice]:
                 f"the same records stamped in {witness} ({n} matched at {format_offset(best)})",
             )
     return found
+
+
+# ------------------------------------------------------------------ dates
+
+#: A time-only stamp as a console writes it, with or without its offset.
+_CLOCK = re.compile(
+    r"^(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})(?:\.(?P<f>\d{1,9}))?"
+    r"(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2}))?$"
+)
+#: What the line reader notes for a time-only stamp it had no date for.
+DATE_UNKNOWN = "date unknown"
+_DAY = timedelta(days=1)
+
+
+def _clock_of(raw: object) -> tuple[time, timedelta | None] | None:
+    """A time-only stamp's time of day, and its offset when it wrote one."""
+    m = _CLOCK.match(raw) if isinstance(raw, str) else None
+    if m is None:
+        return None
+    try:
+        clock = time(int(m["h"]), int(m["m"]), int(m["s"]), int((m["f"] or "0")[:6].ljust(6, "0")))
+    except ValueError:
+        return None
+    if m["z"]:
+        return clock, timedelta(0)
+    if m["sign"]:
+        sign = -1 if m["sign"] == "-" else 1
+        return clock, sign * timedelta(hours=int(m["oh"]), minutes=int(m["om"]))
+    return clock, None
+
+
+def _day_offsets(clock: time, instant: datetime) -> list[timedelta]:
+    """The zone offsets at which ``instant`` reads ``clock`` on some day."""
+    utc = instant.astimezone(UTC)
+    seconds = (
+        datetime.combine(utc.date(), clock) - utc.replace(tzinfo=None)
+    ).total_seconds() % 86400
+    found = []
+    for shift in (seconds - 86400, seconds):
+        quarters = round(shift / _QUARTER)
+        offset = timedelta(seconds=quarters * _QUARTER)
+        close = abs(shift - quarters * _QUARTER) <= TOLERANCE.total_seconds()
+        if close and _RANGE[0] <= offset <= _RANGE[1]:
+            found.append(offset)
+    return found
+
+
+def dated_by_match(scans: Sequence[FileScan]) -> None:
+    """Give time-only records that no date reached the date the same record shows
+    stamped in another input.
+
+    A launchd ``gateway.err.log`` in the newest console format (``HH:MM:SS``)
+    holds the lock errors with no date, and the ``log file:`` line that dates
+    ``gateway.log`` goes to stdout only: left untimed, each of its records was a
+    failure of its own beside its file-log copy.  Each matched record takes
+    its own day (the offset the matches agree on, as for zones); a record with
+    no match takes the day of the dated record above it, one more when its
+    clock runs back by over 12 h.  ``ts_assumption`` says so.
+    """
+    stamped: dict[Key, list[tuple[str, datetime]]] = defaultdict(list)
+    ready = False
+    for scan in scans:
+        undated = [r for r in scan.rows if r.get("ts_assumption") == DATE_UNKNOWN]
+        if not undated:
+            continue
+        if not ready:
+            for other in scans:
+                for key, ts in _timed(other):
+                    stamped[key].append((other.source, ts))
+            ready = True
+        _date_rows(scan.source, undated, stamped)
+
+
+def _date_rows(
+    source: str, rows: list[dict[str, Any]], stamped: dict[Key, list[tuple[str, datetime]]]
+) -> None:
+    clocks = {id(row): _clock_of(row.get("ts_raw")) for row in rows}
+    votes: Counter[timedelta] = Counter()
+    matches: dict[int, list[tuple[timedelta, datetime, str]]] = defaultdict(list)
+    for row in rows:
+        key, found = _key(row), clocks[id(row)]
+        if key is None or found is None:
+            continue
+        clock, own = found
+        others = [(s, ts) for s, ts in stamped.get(key, ()) if s != source][:MAX_PAIRS]
+        for other, ts in others:
+            offsets = _day_offsets(clock, ts)
+            for offset in offsets if own is None else [o for o in offsets if o == own]:
+                votes[offset] += 1
+                matches[id(row)].append((offset, ts, other))
+    ranked = votes.most_common(2)
+    if not ranked or ranked[0][1] < MIN_VOTES:
+        return
+    best, n = ranked[0]
+    if len(ranked) > 1 and n < 2 * ranked[1][1]:
+        return
+    day: date | None = None
+    last: time | None = None
+    ordered = sorted(rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
+    # Rows above the first match take its day (less one past a midnight).
+    first = next((r for r in ordered if any(o == best for o, _, _ in matches[id(r)])), None)
+    if first is None:
+        return
+    for row in ordered:
+        found = clocks[id(row)]
+        if found is None:
+            continue
+        clock, own = found
+        hit = next(((ts, o) for off, ts, o in matches[id(row)] if off == best), None)
+        if hit is not None:
+            day = (hit[0].astimezone(UTC) + best).date()
+            note = f"date from the same record stamped in {hit[1]}"
+        elif day is None:
+            first_hit = next(ts for off, ts, _ in matches[id(first)] if off == best)
+            day = (first_hit.astimezone(UTC) + best).date()
+            first_clock = clocks[id(first)]
+            if first_clock is not None and _seconds(clock) > _seconds(first_clock[0]) + 43200:
+                day -= _DAY
+            note = "date of the record below it that another input holds stamped"
+        else:
+            if last is not None and _seconds(clock) < _seconds(last) - 43200:
+                day += _DAY
+            note = "date of the record above it that another input holds stamped"
+        last = clock
+        local = datetime.combine(day, clock)
+        row["ts_assumption"] = note
+        row["ts_quality"] = TimeQuality.ASSUMED.value
+        if own is not None:
+            row["ts"] = local.replace(tzinfo=timezone(own)).astimezone(UTC)
+        else:
+            row["_local"] = local
+
+
+def _seconds(clock: time) -> int:
+    return clock.hour * 3600 + clock.minute * 60 + clock.second

@@ -34,6 +34,9 @@ from lockforensics.schema import EventKind
 #: The fact that marks a diagnostics export's root (its manifest's folder).
 EXPORT_ROOT = "diagnostics_export"
 _VERSION_LINE = re.compile(r"^OpenClaw: (?P<version>\S+)$")
+#: Stability bundle reasons of a process dying of its own error (not a shutdown
+#: timeout or a restart's failed start, where something asked it to stop).
+_FATAL = re.compile(r"uncaught|unhandled|fatal", re.IGNORECASE)
 _STABILITY_KEYS = re.compile(r'^\s*"(?:generatedAt|pid|uptimeMs|hostname|reason)":')
 
 
@@ -164,20 +167,28 @@ def parse_stability(doc: Document) -> Parsed | None:
     lines = [n for n, ln in enumerate(doc.lines, start=1) if _STABILITY_KEYS.match(ln)]
     out.event_lines.update(lines or [1])
     out.known_lines.update(set(range(1, len(doc.lines) + 1)) - out.event_lines)
-    reason = obj.get("reason") if isinstance(obj.get("reason"), str) else "unknown"
+    written = obj.get("reason")
+    reason = written if isinstance(written, str) else "unknown"
+    raw = "\n".join(doc.lines[n - 1] for n in sorted(out.event_lines))
+    message = f"stability bundle ({reason}): pid {pid_value} up {uptime_ms} ms"
+    common = {"message": message, "gateway_pid": pid_value, "host": host}
+    first = min(out.event_lines)
     out.rows.append(
         event(
             EventKind.UPTIME.value,
-            min(out.event_lines),
-            "\n".join(doc.lines[n - 1] for n in sorted(out.event_lines)),
+            first,
+            raw,
             when_from_stamp(stamp),
-            message=f"stability bundle ({reason}): pid {pid_value} up {uptime_ms} ms",
             phase="stability",
             uptime_ms=uptime_ms,
-            gateway_pid=pid_value,
-            host=host,
+            **common,
         )
     )
+    if _FATAL.search(reason):
+        # Written as the process died of it (openclaw-formats §8): its end, unasked.
+        when = when_from_stamp(stamp)
+        stop = event(EventKind.GATEWAY_STOP.value, first, raw, when, phase="fatal", **common)
+        out.rows.append({**stop, "hit": 1})
     return out
 
 

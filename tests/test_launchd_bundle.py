@@ -1,0 +1,102 @@
+"""A macOS gateway under launchd, newest console era: what a bundle of it needs.
+
+launchd writes the gateway's stdout to ``gateway.log`` and its stderr to
+``gateway.err.log``; the newest console stamps lines ``HH:MM:SS`` (local, no
+date), and the ``log file:`` line that dates ``gateway.log`` goes to stdout
+only.  The lock errors are in ``gateway.err.log`` and in the file log.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+
+from lockforensics.findings import Settings
+from lockforensics.pipeline import analyze
+from tests.conftest import ingest_files
+
+LOCK = "/Users/dana/.openclaw/agents/main/sessions/7c1e9a40-5b2d-4f8e-9a61-3d2f0b8c4e17.jsonl.lock"
+
+
+def _error(owner_age: int) -> str:
+    return (
+        'lane task error: lane=main durationMs=60123 error="SessionWriteLockTimeoutError: '
+        f'session file locked (timeout 60000ms): pid=48817 alive=true ageMs={owner_age} {LOCK}"'
+    )
+
+
+def _tslog(message: str, at: str) -> str:
+    record = {
+        "0": '{"subsystem":"diagnostic"}',
+        "1": message,
+        "_meta": {"logLevelName": "ERROR", "date": at},
+        "time": at,
+        "hostname": "danas-mbp.local",
+    }
+    return json.dumps(record, separators=(",", ":"), ensure_ascii=False)
+
+
+FILE_LOG = (
+    _tslog(_error(61877), "2026-07-21T03:40:05.118-06:00")
+    + "\n"
+    + _tslog(_error(95002), "2026-07-21T03:41:10.520-06:00")
+    + "\n"
+)
+STDOUT = (
+    "🦞 OpenClaw 2026.6.18 (b81c3e0) — Your shell's favourite crustacean.\n"
+    "21:14:03 [gateway] listening on ws://127.0.0.1:18789 (PID 48817)\n"
+    "21:14:03 [gateway] log file: /tmp/openclaw/openclaw-2026-07-20.log\n"
+)
+STDERR = f"03:40:05 [diagnostic] {_error(61877)}\n03:41:10 [diagnostic] {_error(95002)}\n"
+DOCTOR = (
+    "🦞 OpenClaw 2026.6.18 (b81c3e0) — Your shell's favourite crustacean.\n\n"
+    "Session locks\n"
+    "- Found 1 session lock file.\n"
+    f"- {LOCK.replace('/Users/dana', '~')} pid=48817 (alive) age=2m10s stale=no\n"
+)
+STABILITY = json.dumps(
+    {
+        "version": 1,
+        "generatedAt": "2026-07-21T09:43:02.771Z",
+        "reason": "uncaught_exception",
+        "process": {"pid": 48817, "platform": "darwin", "uptimeMs": 44944869},
+        "host": {"hostname": "<redacted-hostname>"},
+    },
+    indent=2,
+)
+
+
+def _bundle() -> dict[str, str]:
+    return {
+        "Library/Logs/openclaw/gateway.log": STDOUT,
+        "Library/Logs/openclaw/gateway.err.log": STDERR,
+        "tmp/openclaw/openclaw-2026-07-21.log": FILE_LOG,
+        "captures/openclaw-doctor-2026-07-21T034030.txt": DOCTOR,
+        "logs/stability/openclaw-stability-2026-07-21T09-43-02-771Z-48817-uncaught_exception.json": (
+            STABILITY
+        ),
+    }
+
+
+def test_stderr_records_with_no_date_take_the_day_their_file_log_copy_shows() -> None:
+    """Each `gateway.err.log` record is dated from the same record in the file log,
+    so it folds into that failure: two failures, not four."""
+    result = ingest_files(_bundle())
+    assert result.occurrence_counts()["lock_timeout"] == 2
+    stderr = result.events.filter(pl.col("source").str.ends_with("gateway.err.log"))
+    assert stderr.get_column("ts").to_list() == [
+        datetime(2026, 7, 21, 9, 40, 5, tzinfo=UTC),
+        datetime(2026, 7, 21, 9, 41, 10, tzinfo=UTC),
+    ]
+    assert stderr.get_column("ts_assumption").str.contains("same record stamped in").all()
+
+
+def test_a_process_that_left_a_stability_bundle_of_a_fatal_error_crashed() -> None:
+    """`reason: uncaught_exception`: the process died of it, at `generatedAt`; and the
+    doctor output's banner makes no second gateway of it."""
+    findings = analyze(ingest_files(_bundle()), Settings())
+    assert findings.epochs.select("pid", "ended_by", "end", "version").rows() == [
+        (48817, "crash", datetime(2026, 7, 21, 9, 43, 2, 771000, tzinfo=UTC), "2026.6.18")
+    ]
