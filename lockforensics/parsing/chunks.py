@@ -226,7 +226,6 @@ class LogEngine:
         next chunk, so a record cut by the chunk boundary is still joined whole.
         """
         env: EnvelopeSpec | None = None
-        first: Record | None = None
         cuts = Cuts()
         carry: pl.DataFrame | None = None
         pending = Pending()
@@ -259,6 +258,10 @@ class LogEngine:
                     others = [t for t in opening if not self.candidate.search(t)]
                     _zone_evidence(env, others, result)
                     first = self._first_bound(env, opening, clock)
+                    # Its time now, with the clock as its line left it: at the
+                    # end, a time-only stamp would take the last line's day.
+                    if first is not None and first.stamp is not None:
+                        result.bounds.append(bound_row(first.stamp, clock))
                 elif found is not PLAIN and found is not env:
                     result.warnings.append(
                         f"{result.source}: line {base + 1}: "
@@ -297,9 +300,8 @@ class LogEngine:
             )
         env = env or PLAIN
         last = parse_line(env, result.last_text, self.envelopes)[0] if result.last_text else None
-        for record in (first, last):
-            if record is not None and record.stamp is not None:
-                result.bounds.append(bound_row(record.stamp, clock))
+        if last is not None and last.stamp is not None:
+            result.bounds.append(bound_row(last.stamp, clock))
         # Set here, not by the caller: a stream that fails part way (a truncated
         # gzip) still read its lines in this envelope, over these times.
         if names_input:
