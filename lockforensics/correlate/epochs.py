@@ -570,26 +570,15 @@ def _timed_with_banners(events: pl.LazyFrame) -> pl.LazyFrame:
     start lines: the banner is the starting process's version, which the
     epoch would otherwise not know."""
     timed = events.filter(pl.col("ts").is_not_null())
-    starts = (
-        timed.filter(pl.col("kind") == EventKind.GATEWAY_START)
-        .select("source", _line=pl.col("line"), _ts=pl.col("ts"))
-        .sort("_line")
+    starts = timed.filter(pl.col("kind") == EventKind.GATEWAY_START).select(
+        "source", _on=pl.col("line"), _at=pl.col("ts")
     )
+    untimed = events.filter((pl.col("kind") == EventKind.VERSION) & pl.col("ts").is_null())
     placed = (
-        events.filter((pl.col("kind") == EventKind.VERSION) & pl.col("ts").is_null())
-        .sort("line")
-        .join_asof(
-            starts,
-            left_on="line",
-            right_on="_line",
-            by="source",
-            strategy="forward",
-            tolerance=BANNER_LINES,
-            check_sortedness=False,
-        )
-        .filter(pl.col("_ts").is_not_null())
-        .with_columns(ts=pl.col("_ts"))
-        .drop("_line", "_ts")
+        _next_start(untimed, starts, "line", "source", BANNER_LINES)
+        .filter(pl.col("_at").is_not_null())
+        .with_columns(ts=pl.col("_at"))
+        .drop("_on", "_at", strict=False)
     )
     return pl.concat([timed, placed])
 
@@ -600,28 +589,32 @@ def _banners_at_their_start(timed: pl.LazyFrame, moves: pl.LazyFrame) -> pl.Lazy
     (``🦞 OpenClaw <version> (<sha>)``) first, so the banner is the starting
     process's, not a line of one running before it (it opened an epoch of its own,
     0 s long, and took the version away from the process that printed it)."""
-    starts = (
-        moves.filter(pl.col("how") == "start")
-        .select(_host=pl.col("host"), _boot=pl.col("first"))
-        .sort("_boot")
+    starts = moves.filter(pl.col("how") == "start").select(
+        _host=pl.col("host"), _on=pl.col("first"), _at=pl.col("first")
     )
     banner = pl.col("kind") == EventKind.VERSION
     placed = (
-        timed.filter(banner)
-        .sort("ts")
-        .join_asof(
-            starts,
-            left_on="ts",
-            right_on="_boot",
-            by="_host",
-            strategy="forward",
-            tolerance=BANNER_WINDOW,
-            check_sortedness=False,
-        )
-        .with_columns(ts=pl.coalesce("_boot", "ts"))
-        .drop("_boot")
+        _next_start(timed.filter(banner), starts, "ts", "_host", BANNER_WINDOW)
+        .with_columns(ts=pl.coalesce("_at", "ts"))
+        .drop("_on", "_at", strict=False)
     )
     return pl.concat([timed.filter(~banner), placed])
+
+
+def _next_start(
+    banners: pl.LazyFrame, starts: pl.LazyFrame, on: str, by: str, within: int | timedelta
+) -> pl.LazyFrame:
+    """``banners`` with ``_at``: the instant of the first start (``starts``: ``by``,
+    ``_on``, ``_at``) of their ``by`` at or after their ``on``, at most ``within`` on."""
+    return banners.sort(on).join_asof(
+        starts.sort("_on"),
+        left_on=on,
+        right_on="_on",
+        by=by,
+        strategy="forward",
+        tolerance=within,
+        check_sortedness=False,
+    )
 
 
 def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
