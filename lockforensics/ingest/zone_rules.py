@@ -17,7 +17,6 @@ for US Eastern time, not America/Detroit), else a country's principal zone
 from __future__ import annotations
 
 import importlib.resources
-import itertools
 import zoneinfo
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime, timedelta, tzinfo
@@ -62,11 +61,11 @@ def named_zone(spans: Spans) -> ZoneChoice | None:
     """The IANA zone that gives every label its offset over its whole span, when the
     spans show at least two offsets and some zone fits them all; else None.
 
-    Zones that fit may still change at other instants between two spans (Cuba
-    at local midnight, the US at 02:00).  The zones are grouped by when they
-    change there; the largest group of listed zones holds the host's (a rule
-    many places share is likelier than one place's own), and its best-ranked
-    zone is named."""
+    Zones that fit may still change at other instants within the spans' range
+    (Cuba at local midnight, the US at 02:00).  The zones are grouped by when
+    they change there; the largest group of listed zones holds the host's (a
+    rule many places share is likelier than one place's own), and its
+    best-ranked zone is named."""
     if len(spans) < 2:
         return None
     fits = [(rank, name, zone) for rank, name, zone in _zones() if _fits(zone, spans)]
@@ -110,21 +109,31 @@ def _fits(zone: tzinfo, spans: Spans) -> bool:
 
 
 def _changes(zone: tzinfo, spans: Spans) -> tuple[datetime, ...]:
-    """When ``zone`` changes offset between consecutive spans, to the minute (it fits
-    them all: one offset at the end of a span, the next at the start of the next)."""
-    ordered = sorted(spans.items(), key=lambda item: item[1][0])
+    """When ``zone`` changes offset over the spans' whole range, to the minute.
+
+    Zones that fit the spans agree at their ends; between, they may change at
+    other instants (Cuba at local midnight, the US at 02:00), and two winters
+    around a summer hide the change inside one label's span.  Every change in
+    the range is found: a day at a time, then halved to the minute."""
+    low = min(first for first, _ in spans.values())
+    high = max(last for _, last in spans.values())
     out: list[datetime] = []
-    for (before, (_, last)), (_after, (first, _)) in itertools.pairwise(ordered):
-        if first <= last:  # spans that overlap (two winters around a summer)
-            continue
-        low, high = last, first
-        while high - low > _MINUTE:
-            middle = low + (high - low) / 2
-            if _label(middle.astimezone(zone).utcoffset()) == before:
-                low = middle
-            else:
-                high = middle
-        out.append(high.replace(second=0, microsecond=0))
+    step = low
+    offset = _label(step.astimezone(zone).utcoffset())
+    while step < high:
+        later = min(step + _DAY, high)
+        after = _label(later.astimezone(zone).utcoffset())
+        if after != offset:
+            before, end = step, later
+            while end - before > _MINUTE:
+                middle = before + (end - before) / 2
+                if _label(middle.astimezone(zone).utcoffset()) == offset:
+                    before = middle
+                else:
+                    end = middle
+            out.append(end.replace(second=0, microsecond=0))
+            offset = after
+        step = later
     return tuple(out)
 
 
@@ -133,6 +142,7 @@ def _label(offset: timedelta | None) -> str | None:
 
 
 _MINUTE = timedelta(minutes=1)
+_DAY = timedelta(days=1)
 #: The rank of a zone that no zone table lists: an alias or a historical zone.
 _UNLISTED = 2
 
