@@ -39,7 +39,11 @@ def _tslog(message: str, at: str) -> str:
 
 
 FILE_LOG = (
-    _tslog(_error(61877), "2026-07-21T03:40:05.118-06:00")
+    _tslog("listening on ws://127.0.0.1:18789 (PID 48817)", "2026-07-20T21:14:03.512-06:00")
+    .replace("diagnostic", "gateway")
+    .replace("ERROR", "INFO")
+    + "\n"
+    + _tslog(_error(61877), "2026-07-21T03:40:05.118-06:00")
     + "\n"
     + _tslog(_error(95002), "2026-07-21T03:41:10.520-06:00")
     + "\n"
@@ -94,9 +98,16 @@ def test_stderr_records_with_no_date_take_the_day_their_file_log_copy_shows() ->
 
 
 def test_a_process_that_left_a_stability_bundle_of_a_fatal_error_crashed() -> None:
-    """`reason: uncaught_exception`: the process died of it, at `generatedAt`; and the
-    doctor output's banner makes no second gateway of it."""
+    """`reason: uncaught_exception`: the process died of it, at `generatedAt`; the
+    doctor output's banner makes no second gateway of it; and its start is the
+    file log's copy of its `listening` line, not the console's cut to the second."""
     findings = analyze(ingest_files(_bundle()), Settings())
-    assert findings.epochs.select("pid", "ended_by", "end", "version").rows() == [
-        (48817, "crash", datetime(2026, 7, 21, 9, 43, 2, 771000, tzinfo=UTC), "2026.6.18")
+    assert findings.epochs.select("pid", "start", "ended_by", "end", "version").rows() == [
+        (
+            48817,
+            datetime(2026, 7, 21, 3, 14, 3, 512000, tzinfo=UTC),
+            "crash",
+            datetime(2026, 7, 21, 9, 43, 2, 771000, tzinfo=UTC),
+            "2026.6.18",
+        )
     ]

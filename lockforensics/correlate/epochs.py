@@ -236,7 +236,7 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         in_process=(pl.col("phase") == "in_process").any(),
         first=pl.col("ts").min(),
         last=pl.col("ts").max(),
-        start_line=pl.col("ts").filter(at_start_line).min(),
+        start_line=_finest(pl.col("ts").filter(at_start_line)),
         start_pid=pl.col("gateway_pid").filter(at_start_line).drop_nulls().first(),
         line_pid=first_value("_pid"),
         spawned_pid=first_value("spawned_pid"),
@@ -295,6 +295,16 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         .select("occurrence")
     )
     return moves.join(within, on="occurrence", how="anti").sort("first", "occurrence")
+
+
+def _finest(ts: pl.Expr) -> pl.Expr:
+    """The earliest of ``ts``, read from a copy stamped finer than the second when
+    one lies within that second: a console or journal copy cut to the second
+    would put a start up to a second early (15:14:03 for 15:14:03.512)."""
+    earliest = ts.min()
+    fine = ts.filter(ts.dt.microsecond() != 0).min()
+    close = (fine - earliest) < timedelta(seconds=1)
+    return pl.when(close.fill_null(False)).then(fine).otherwise(earliest)
 
 
 def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
