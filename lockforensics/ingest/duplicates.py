@@ -38,10 +38,12 @@ import polars as pl
 from lockforensics.activity import TEXT_COLUMNS, as_events
 from lockforensics.parsing.filescan import FileScan
 
-#: Columns that say where a row was read and how its time was completed, not
-#: what it says: one line read from two files may owe its year to a journal
-#: header in one and to the file name in the other.
-PROVENANCE = ("source", "line", "occurrence", "ts_quality", "ts_assumption")
+#: Columns that say where a row was read, how it was wrapped and how its time
+#: was completed, not what it says: one line read from two files may owe its
+#: year to a journal header in one and to the file name in the other, and
+#: `docker logs -t` and the json-file driver wrap one console line in two
+#: envelopes, its stamp written two ways.
+PROVENANCE = ("source", "line", "occurrence", "ts_quality", "ts_assumption", "envelope", "ts_raw")
 
 
 def _time_evidence(scan: FileScan) -> tuple[tuple[str, str], ...]:
