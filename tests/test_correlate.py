@@ -530,6 +530,23 @@ def test_an_unstamped_banner_above_a_start_is_the_starting_processs() -> None:
     assert f.epochs.select("opened_by", "version").rows() == [("start", "2026.6.26")]
 
 
+def test_a_failure_takes_its_process_from_the_copy_that_names_its_host() -> None:
+    """An operator's notes paste gw-a's `openclaw logs` above gw-b's journal: the
+    host-less copy of gw-a's failure there was placed on gw-b, the host the notes
+    name.  The failure's pid and uptime come from its copy that names its host."""
+    t = Table()
+    journal, notes = "gw-a/journal.txt", "a-notes.txt"
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100, host="gw-a", source=journal)
+    t.add("gateway_start", 1, phase="listening", gateway_pid=200, host="gw-b", source=notes)
+    first = t.failure("lock_timeout", 50, source=notes)
+    t.failure("lock_timeout", 50, same=first, host="gw-a", gateway_pid=100, source=journal)
+    second = t.failure("lock_timeout", 70, session="s2", source=notes)
+    t.failure("lock_timeout", 70, same=second, session="s2", host="gw-a", gateway_pid=100,
+              source=journal)  # fmt: skip
+    f = run(t)
+    assert f.incidents.select("host", "gateway_pid", "uptime_s").rows() == [("gw-a", 100, 50)]
+
+
 def test_a_long_drain_still_announces_its_boot() -> None:
     """A restart that drains for 20 minutes (no drain timeout) still owns the boot that
     follows its `restart mode` line: one epoch for the successor, started at the boot."""

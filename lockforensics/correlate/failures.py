@@ -18,6 +18,21 @@ from lockforensics.schema import LOCK_KINDS, EventKind
 LOCK_ERRORS = (EventKind.LOCK_STALE, EventKind.LOCK_TIMEOUT)
 
 
+def _placed(column: str) -> pl.Expr:
+    """``column`` of the failure's gateway process: from its first line that names
+    its host, when one does, else from its first line with a value.
+
+    A copy in an input that mixes hosts (an operator's notes: one gateway's
+    `openclaw logs` pasted above another's journal) was placed on the host
+    most of that input names, which may not be the failure's."""
+    named = pl.col("host").is_not_null()
+    return (
+        pl.when(named.any())
+        .then(pl.col(column).filter(named).drop_nulls().first())
+        .otherwise(first_value(column))
+    )
+
+
 def failures(events: pl.LazyFrame) -> pl.LazyFrame:
     """Collapse the (epoch-annotated) lock and takeover lines into occurrences."""
     rows = ordered(events).filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
@@ -51,11 +66,11 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             age_ms=first_value("age_ms"),
             run_id=first_value("run_id"),
             duration_ms=pl.col("duration_ms").max(),
-            gateway_pid=first_value("gateway_pid"),
-            epoch=first_value("epoch"),
-            uptime_s=first_value("uptime_s"),
-            uptime_is_lower_bound=first_value("uptime_is_lower_bound"),
-            version=first_value("version"),
+            gateway_pid=_placed("gateway_pid"),
+            epoch=_placed("epoch"),
+            uptime_s=_placed("uptime_s"),
+            uptime_is_lower_bound=_placed("uptime_is_lower_bound"),
+            version=_placed("version"),
             host=first_value("host"),
             lines=pl.len().cast(pl.Int64),
             # Where the failure was first written: untimed lines keep their order there.
