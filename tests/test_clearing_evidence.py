@@ -170,6 +170,28 @@ def test_a_stop_that_systemd_ends_with_a_kill_is_still_a_stop() -> None:
     assert findings.epochs.row(0, named=True)["ended_by"] == "stop"
 
 
+def test_systemd_stopping_and_stopped_are_one_stop_naming_the_version() -> None:
+    """`Stopping …`, the gateway's SIGTERM line and `Stopped …` a second later are one
+    stop, and the unit's description names the stopped process's version."""
+    journal = (
+        "2026-05-28T03:12:00-0400 gw-b node[7781]: 2026-05-28T03:12:00.440-04:00 "
+        "[gateway] lane wait exceeded: lane=main waitedMs=2100 queueAhead=1\n"
+        "2026-05-28T03:27:30-0400 gw-b systemd[1]: Stopping OpenClaw Gateway (v2026.5.22)...\n"
+        "2026-05-28T03:27:30-0400 gw-b node[7781]: 2026-05-28T03:27:30.210-04:00 "
+        "[gateway] received SIGTERM; shutting down\n"
+        "2026-05-28T03:27:31-0400 gw-b systemd[1]: Stopped OpenClaw Gateway (v2026.5.22).\n"
+        "2026-05-28T03:27:31-0400 gw-b systemd[1]: Started OpenClaw Gateway (v2026.5.22).\n"
+        "2026-05-28T03:27:35-0400 gw-b node[9034]: 2026-05-28T03:27:35.800-04:00 "
+        "[gateway] listening on ws://127.0.0.1:18789 (PID 9034)\n"
+    )
+    findings = analyze(ingest_files({"journal.txt": journal}), Settings())
+    assert findings.counts["gateway_stop"] == 1
+    assert findings.epochs.select("pid", "ended_by", "version").rows() == [
+        (7781, "stop", "2026.5.22"),
+        (9034, None, "2026.5.22"),
+    ]
+
+
 def test_an_aborted_run_is_no_successful_run() -> None:
     """`embedded run done … aborted=true` (the holder killed by the in-process
     restart's drain timeout) ends the run without success: the restart clears the
