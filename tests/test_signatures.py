@@ -122,3 +122,14 @@ def test_a_top_level_session_id_that_is_a_key_is_the_session_key() -> None:
         (None, "agent:main:main"),
         ("6e0c1a53-7d2b-4f11-8c9e-0a1b2c3d4e5f", None),
     ]
+
+
+def test_a_transcript_lock_busy_error_names_a_session_only_by_its_key() -> None:
+    """`…transcript lock is still active for agent:main:abc.` names the session;
+    `… for agent main` names none (not the session `agent`)."""
+    text = (
+        "SessionTranscriptLockBusyError: Previous session response is still settling; "
+        "transcript lock is still active for agent main\n"
+    )
+    (row,) = ingest_files({"paste.txt": text}).events.to_dicts()
+    assert (row["kind"], row["session_key"], row["agent"]) == ("lock_timeout", None, None)
