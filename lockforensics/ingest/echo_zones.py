@@ -203,60 +203,94 @@ def _date_rows(
     source: str, rows: list[dict[str, Any]], stamped: dict[Key, list[tuple[str, datetime]]]
 ) -> None:
     clocks = {id(row): _clock_of(row.get("ts_raw")) for row in rows}
-    votes: Counter[timedelta] = Counter()
-    matches: dict[int, list[tuple[timedelta, datetime, str]]] = defaultdict(list)
-    for row in rows:
-        key, found = _key(row), clocks[id(row)]
-        if key is None or found is None:
-            continue
-        clock, own = found
-        others = [(s, ts) for s, ts in stamped.get(key, ()) if s != source][:MAX_PAIRS]
-        for other, ts in others:
-            offsets = _day_offsets(clock, ts)
-            for offset in offsets if own is None else [o for o in offsets if o == own]:
-                votes[offset] += 1
-                matches[id(row)].append((offset, ts, other))
-    ranked = votes.most_common(2)
-    if not ranked or ranked[0][1] < MIN_VOTES:
+    best = _day_offset(source, rows, clocks, stamped)
+    if best is None:
         return
-    best, n = ranked[0]
-    if len(ranked) > 1 and n < 2 * ranked[1][1]:
+    # Per record and offset, the local second each stamped copy reads at, and
+    # its day there: a row finds its copy by its own clock, one lookup.
+    index: dict[tuple[Key, timedelta], dict[int, tuple[date, str]]] = {}
+
+    def day_of(key: Key, clock: time, offset: timedelta) -> tuple[date, str] | None:
+        seconds = index.get((key, offset))
+        if seconds is None:
+            seconds = index[(key, offset)] = {}
+            for other, ts in stamped.get(key, ()):
+                if other != source:
+                    local = ts.astimezone(UTC).replace(tzinfo=None) + offset
+                    seconds.setdefault(_seconds(local.time()), (local.date(), other))
+        # The two copies are written a moment apart, maybe across a second.
+        at = _seconds(clock)
+        return seconds.get(at) or seconds.get(at - 1) or seconds.get(at + 1)
+
+    ordered = sorted(rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
+    found: dict[int, tuple[date, str]] = {}
+    for row in ordered:
+        key, clock = _key(row), clocks[id(row)]
+        if key is not None and clock is not None:
+            hit = day_of(key, clock[0], clock[1] if clock[1] is not None else best)
+            if hit is not None:
+                found[id(row)] = hit
+    if not found:
         return
     day: date | None = None
     last: time | None = None
-    ordered = sorted(rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
-    # Rows above the first match take its day (less one past a midnight).
-    first = next((r for r in ordered if any(o == best for o, _, _ in matches[id(r)])), None)
-    if first is None:
-        return
+    first = next(r for r in ordered if id(r) in found)
     for row in ordered:
-        found = clocks[id(row)]
-        if found is None:
+        clock = clocks[id(row)]
+        if clock is None:
             continue
-        clock, own = found
-        hit = next(((ts, o) for off, ts, o in matches[id(row)] if off == best), None)
-        if hit is not None:
-            day = (hit[0].astimezone(UTC) + best).date()
-            note = f"date from the same record stamped in {hit[1]}"
+        if id(row) in found:
+            day, witness = found[id(row)]
+            note = f"date from the same record stamped in {witness}"
         elif day is None:
-            first_hit = next(ts for off, ts, _ in matches[id(first)] if off == best)
-            day = (first_hit.astimezone(UTC) + best).date()
+            # Rows above the first match take its day (less one past a midnight).
+            day = found[id(first)][0]
             first_clock = clocks[id(first)]
-            if first_clock is not None and _seconds(clock) > _seconds(first_clock[0]) + 43200:
+            if first_clock is not None and _seconds(clock[0]) > _seconds(first_clock[0]) + 43200:
                 day -= _DAY
             note = "date of the record below it that another input holds stamped"
         else:
-            if last is not None and _seconds(clock) < _seconds(last) - 43200:
+            if last is not None and _seconds(clock[0]) < _seconds(last) - 43200:
                 day += _DAY
             note = "date of the record above it that another input holds stamped"
-        last = clock
-        local = datetime.combine(day, clock)
+        last = clock[0]
+        local = datetime.combine(day, clock[0])
         row["ts_assumption"] = note
         row["ts_quality"] = TimeQuality.ASSUMED.value
-        if own is not None:
-            row["ts"] = local.replace(tzinfo=timezone(own)).astimezone(UTC)
+        if clock[1] is not None:
+            row["ts"] = local.replace(tzinfo=timezone(clock[1])).astimezone(UTC)
         else:
             row["_local"] = local
+
+
+def _day_offset(
+    source: str,
+    rows: list[dict[str, Any]],
+    clocks: dict[int, tuple[time, timedelta | None] | None],
+    stamped: dict[Key, list[tuple[str, datetime]]],
+) -> timedelta | None:
+    """The offset at which the most pairs of a row and a stamped copy of its record
+    read the same clock (at least ``MIN_VOTES``, twice any other), as for zones;
+    at most ``MAX_PAIRS`` pairs per record."""
+    votes: Counter[timedelta] = Counter()
+    budget: Counter[Key] = Counter()
+    for row in rows:
+        key, clock = _key(row), clocks[id(row)]
+        if key is None or clock is None:
+            continue
+        for other, ts in stamped.get(key, ()):
+            if other == source or budget[key] >= MAX_PAIRS:
+                continue
+            budget[key] += 1
+            for offset in _day_offsets(clock[0], ts):
+                if clock[1] is None or offset == clock[1]:
+                    votes[offset] += 1
+    ranked = votes.most_common(2)
+    if not ranked or ranked[0][1] < MIN_VOTES:
+        return None
+    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
+        return None
+    return ranked[0][0]
 
 
 def _seconds(clock: time) -> int:
