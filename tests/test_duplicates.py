@@ -11,8 +11,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lockforensics.activity import as_events, conform
+from lockforensics.findings import Settings
 from lockforensics.ingest import duplicates
 from lockforensics.parsing.filescan import FileScan
+from lockforensics.pipeline import analyze
 from lockforensics.schema import ACTIVITY_SCHEMA, EVENT_SCHEMA
 from tests.conftest import ingest_files
 
@@ -166,4 +168,30 @@ def test_a_cut_export_message_gives_no_stump_for_a_session() -> None:
     assert locks.select("kind", "session_key", "agent").rows() == [
         ("lock_timeout", "agent:main:telegram:direct:<redacted-id>", "main"),
         ("lock_timeout", "agent:ops:slack:channel:c07abcdef", "ops"),
+    ]
+
+
+def test_the_same_banner_in_a_rotated_log_and_the_current_one_is_two_printings() -> None:
+    """A console prints its unstamped banner at every start: the rotated part and
+    the current log each hold one, byte for byte.  Untimed lines other than
+    failures are never taken for copies, so each process keeps its version."""
+    banner = "🦞 OpenClaw 2026.7.1 (3f2a9c1) — Your shell's favourite crustacean.\n"
+
+    def boot(day: str, pid: int) -> str:
+        return (
+            banner
+            + f"{day}T19:10:09.842+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID {pid})\n"
+            + f"{day}T19:11:00.000+02:00 [gateway] signal SIGTERM received\n"
+        )
+
+    result = ingest_files(
+        {
+            "logs/gateway.log.1": boot("2026-07-18", 3120),
+            "logs/gateway.log": boot("2026-07-19", 4411),
+        }
+    )
+    findings = analyze(result, Settings())
+    assert findings.epochs.select("pid", "version").rows() == [
+        (3120, "2026.7.1"),
+        (4411, "2026.7.1"),
     ]

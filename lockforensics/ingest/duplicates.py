@@ -37,6 +37,7 @@ import polars as pl
 
 from lockforensics.activity import TEXT_COLUMNS, as_events
 from lockforensics.parsing.filescan import FileScan
+from lockforensics.schema import LOCK_KINDS
 
 #: Columns that say where a row was read, how it was wrapped and how its time
 #: was completed, not what it says: one line read from two files may owe its
@@ -186,7 +187,8 @@ class Overlaps:
         ts = pl.col("ts")
         terms = [ts.is_between(lo, hi) for lo, hi in self.windows]
         if self.untimed:
-            terms.append(ts.is_null())
+            # Only untimed failures can be copies (_dropped).
+            terms.append(ts.is_null() & pl.col("kind").is_in(sorted(LOCK_KINDS)))
         return pl.any_horizontal(terms).fill_null(False) if terms else pl.lit(False)
 
 
@@ -239,7 +241,11 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     rank = pl.col("source").replace_strict(
         {scan.source: index for index, scan in enumerate(fuller)}, return_dtype=pl.Int64
     )
-    dropped = rows.filter(rank != rank.min().over(key))
+    # An untimed failure may be a pasted copy; an untimed banner or lifecycle
+    # line is printed again at every start (a rotated log and the current one
+    # each hold one): not a copy.
+    copyable = pl.col("ts").is_not_null() | pl.col("kind").is_in(sorted(LOCK_KINDS))
+    dropped = rows.filter((rank != rank.min().over(key)) & copyable)
     counts = dict(dropped.group_by("source").len().iter_rows())
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)
