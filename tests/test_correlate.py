@@ -547,6 +547,47 @@ def test_a_failure_takes_its_process_from_the_copy_that_names_its_host() -> None
     assert f.incidents.select("host", "gateway_pid", "uptime_s").rows() == [("gw-a", 100, 50)]
 
 
+def test_a_start_line_written_alone_mid_run_is_no_new_process() -> None:
+    """`agent model:` or `heartbeat started` alone, minutes into a run (a model
+    switch, a config reload), is a line a start writes beside its own, not a start."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    t.add("gateway_start", 900, phase="agent_model")
+    t.add("lane_wait", 1000, gateway_pid=100)
+    assert run(t).epochs.select("pid", "opened_by", "end").rows() == [(100, "start", None)]
+
+
+def test_a_supervisor_restarts_exit_lines_are_the_restarts() -> None:
+    """`restart mode: full process restart (supervisor restart)` names no pid; systemd's
+    `Stopped …` after it is the old process exiting, not the end of its successor."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    restart = t.add("gateway_restart", 10, phase="signal", gateway_pid=100)
+    t.add("gateway_restart", 11, same=restart, phase="mode", gateway_pid=100)
+    t.add("gateway_stop", 12, phase="systemd_stopped")
+    boot = t.add("gateway_start", 12, phase="systemd")
+    t.add("gateway_start", 16, same=boot, phase="listening", gateway_pid=200)
+    t.add("lane_wait", 60, gateway_pid=200)
+    assert run(t).epochs.select("pid", "opened_by", "ended_by").rows() == [
+        (100, "before_bundle", "restart"),
+        (200, "restart", None),
+    ]
+
+
+def test_an_in_process_restart_keeps_its_processs_version() -> None:
+    """The same code restarted in place prints no banner again: its version stays."""
+    t = Table()
+    t.add("version", 0, version="2026.8.14")
+    t.add("gateway_start", 1, phase="listening", gateway_pid=100)
+    t.add("gateway_restart", 500, phase="in_process", gateway_pid=100)
+    t.add("gateway_start", 503, phase="ready")
+    t.add("lane_wait", 600, gateway_pid=100)
+    assert run(t).epochs.select("opened_by", "version").rows() == [
+        ("start", "2026.8.14"),
+        ("in_process_restart", "2026.8.14"),
+    ]
+
+
 def test_a_long_drain_still_announces_its_boot() -> None:
     """A restart that drains for 20 minutes (no drain timeout) still owns the boot that
     follows its `restart mode` line: one epoch for the successor, started at the boot."""

@@ -81,3 +81,35 @@ def test_clear_at_the_sighting_instant_counts_after_a_voided_one() -> None:
     t.add("doctor_lock", 600, agent="a", session_id="s1", removed=False, age_ms=550_000)
     t.add("cleanup_run", 600, agent="a")
     assert resolved(t)[:2] == ("cleanup_run", at(600))
+
+
+def test_a_lock_file_removed_later_was_copied_before_its_removal() -> None:
+    """A lock file in the bundle, and `doctor --fix` removing that lock afterwards:
+    the file was copied before the removal, so it voids the clears before it (the
+    cleanup at 120 s, the lock still held) but not the removal itself."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    lock_file(t, 30)
+    t.add("doctor_lock", 6000, agent="a", session_id="s1", removed=True, pid=100)
+    assert resolved(t)[:2] == ("doctor_lock", at(6000))
+
+
+def test_a_listed_lock_and_its_file_are_one_held_lock_whose_dead_owner_is_named() -> None:
+    """An `ls -l` row (no pid) and the lock file of the same session are one lock;
+    a pid doctor calls dead (stale: dead-pid) is a dead process, not another live
+    one; a lock naming no pid says so."""
+    t = Table()
+    burst(t)
+    lock_file(t, 30)
+    t.add("lock_file", 31, agent="a", session_id="s1", lock_scope="session")  # the listing
+    t.add("lock_file", 32, agent="a", session_id="s2", lock_scope="session", pid=2291)
+    t.add("doctor_lock", 90, agent="a", session_id="s2", pid=2291, owner_alive=False,
+          stale_reasons=["dead-pid"], removed=False)  # fmt: skip
+    t.add("lock_file", 33, agent="a", session_id="s3", lock_scope="session")  # empty
+    held = correlate(t.frame(), Settings()).held_locks
+    assert held.select("session_id", "pid", "owner").sort("session_id").rows() == [
+        ("s1", 100, "running gateway"),
+        ("s2", 2291, "dead process"),
+        ("s3", None, "no pid"),
+    ]

@@ -70,6 +70,16 @@ CLOSERS = (*RESTARTS, "stop", CRASH)
 _ASKED = ("signal", "signal_received", "completed", "timeout")
 #: The lines of a process's end that nobody asked for.
 _UNASKED = ("killed", "fatal")
+#: Phases a start writes beside its start line that a running process may also
+#: write alone (config reload, model switch).
+_SIDE_OF_A_START = (
+    "agent_model",
+    "heartbeat_started",
+    "health_monitor",
+    "canvas",
+    "hooks",
+    "log_file",
+)
 #: Lines of the process's own end (not systemd's later bookkeeping).
 _EXITED = (*_UNASKED, "exited")
 #: The channel of structured documents (cleanup, doctor, lock files): not logs.
@@ -244,7 +254,11 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         killed=pl.col("phase").is_in(_UNASKED).any(),
         asked=pl.col("phase").is_in(_ASKED).any(),
         exited=pl.col("ts").filter(pl.col("phase").is_in(_EXITED)).min(),
+        weak=pl.col("phase").is_in(_SIDE_OF_A_START).all(),
     )
+    # Lines a start writes beside its own (`agent model:`, `heartbeat started`)
+    # are no start on their own: a model or heartbeat change mid-run.
+    rows = rows.filter(~((pl.col("kind") == EventKind.GATEWAY_START) & pl.col("weak")))
     how = (
         pl.when(pl.col("kind") == EventKind.GATEWAY_START)
         .then(pl.lit("start"))
@@ -282,16 +296,36 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     # A restart closes the server before its `restart mode` line (`shutdown
     # completed cleanly in …`, src/gateway/server-close.ts): a stop inside a
     # restart's lines is that restart's, not a stop that ends the successor's
-    # boot before it began.
-    within = (
-        moves.filter(pl.col("how") == "stop")
-        .join(
-            moves.filter(pl.col("how").is_in(RESTARTS)).select(
-                "host", _from=pl.col("first"), _to=pl.col("last")
+    # boot before it began.  So is a stop naming no pid between a full
+    # restart's last line and the next start on its host: a supervisor
+    # restart's old process exiting (systemd's `Deactivated`, `Stopped …`).
+    starts = moves.filter(pl.col("how") == "start").select("host", _start=pl.col("first"))
+    restarts = (
+        moves.filter(pl.col("how").is_in(RESTARTS))
+        .join(starts, on="host", how="left")
+        .filter(pl.col("_start").is_null() | (pl.col("_start") >= pl.col("last")))
+        .group_by("occurrence", "how", "host", "first", "last")
+        .agg(_next=pl.col("_start").min())
+        .select(
+            "host",
+            _from=pl.col("first"),
+            _to=pl.col("last"),
+            _exit=pl.when(pl.col("how") == "restart").then(
+                pl.min_horizontal(pl.col("_next"), pl.col("last") + BOOT_WINDOW)
             ),
-            on="host",
         )
-        .filter(pl.col("first").is_between(pl.col("_from"), pl.col("_to")))
+    )
+    stop = moves.filter(pl.col("how") == "stop")
+    within = (
+        stop.join(restarts, on="host")
+        .filter(
+            pl.col("first").is_between(pl.col("_from"), pl.col("_to"))
+            | (
+                pl.col("line_pid").is_null()
+                & (pl.col("first") > pl.col("_to"))
+                & (pl.col("first") <= pl.col("_exit")).fill_null(False)
+            )
+        )
         .select("occurrence")
     )
     return moves.join(within, on="occurrence", how="anti").sort("first", "occurrence")
@@ -430,6 +464,16 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(epoch_key=pl.int_range(1, pl.len() + 1))
         .with_columns(opener_pid=_same_process_pid())
     )
+
+
+def _same_process_version() -> pl.Expr:
+    """An in-process restart's version: its own lines', else its process's (the
+    same code restarted in place prints no banner or unit line again)."""
+    in_process = pl.col("opened_by") == "in_process_restart"
+    order = ["_at", "epoch_key"]
+    process = (~in_process).cum_sum().over("host", order_by=order)
+    carried = pl.col("version").filter(~in_process).first().over("host", process)
+    return pl.coalesce("version", pl.when(in_process).then(carried))
 
 
 def _same_process_pid() -> pl.Expr:
@@ -710,7 +754,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .join(line_pid, on="epoch_key", how="left")
         .join(version, on="epoch_key", how="left")
         .join(closers, on="epoch_key", how="left")
-        .with_columns(pid=pl.coalesce("opener_pid", "_pid"))
+        .with_columns(pid=pl.coalesce("opener_pid", "_pid"), version=_same_process_version())
         .cache()
     )
     evidence = (

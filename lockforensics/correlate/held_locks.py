@@ -18,17 +18,47 @@ from lockforensics.correlate.resolution import session_lock_files
 #: What the owner pid is, beside the epochs (reports name these).
 RUNNING = "running gateway"
 ENDED = "ended gateway"
+DEAD = "dead process"
 OTHER = "other process"
 UNKNOWN = "unknown"
+NO_PID = "no pid"
+#: Stale reasons that say the lock's owner is gone.
+_GONE = ("dead-pid", "recycled-pid")
 
 
 def held_at_collection(
     events: pl.LazyFrame, epoch_table: pl.LazyFrame, clustered: pl.LazyFrame
 ) -> pl.LazyFrame:
     """Per session lock file: agent, session_id, pid, owner (:data:`RUNNING`,
-    :data:`ENDED`, :data:`OTHER` or :data:`UNKNOWN`), created (its ``createdAt``;
-    null when invalid), incidents (of its session), source."""
-    files = session_lock_files(events)
+    :data:`ENDED`, :data:`DEAD`, :data:`OTHER`, :data:`UNKNOWN` or :data:`NO_PID`),
+    created (its ``createdAt``; null when invalid), incidents (of its session),
+    source.
+
+    An ``ls -l`` listing of a lock the bundle also holds as a file is that
+    file, not a second lock.  A pid that ``doctor`` or a stale error calls dead
+    (or recycled by another program) is a process that has died, whatever
+    program it was."""
+    listed = session_lock_files(events)
+    files = (
+        listed.filter(
+            pl.col("pid").is_not_null() | ~pl.col("pid").is_not_null().any().over("session_id")
+        )
+        .sort("created", "source", nulls_last=True)
+        .unique(["session_id", "pid"], keep="first", maintain_order=True)
+    )
+    gone = (
+        events.filter(
+            pl.col("kind").is_in(["doctor_lock", "lock_stale"])
+            & pl.col("session_id").is_not_null()
+            & pl.col("pid").is_not_null()
+            & (
+                (pl.col("owner_alive") == False)  # noqa: E712 - null is not known dead
+                | pl.col("stale_reasons").list.eval(pl.element().is_in(_GONE)).list.any()
+            )
+        )
+        .select("session_id", "pid", _gone=pl.lit(True))
+        .unique()
+    )
     known = epoch_table.filter(pl.col("pid").is_not_null())
     running = known.filter(pl.col("end").is_null()).select("pid", _running=pl.lit(True)).unique()
     ended = known.filter(pl.col("end").is_not_null()).select("pid", _ended=pl.lit(True)).unique()
@@ -39,17 +69,22 @@ def held_at_collection(
         .agg(incidents=pl.col("incident").unique().sort())
     )
     owner = (
-        pl.when(pl.col("_running").fill_null(False))
+        pl.when(pl.col("pid").is_null())
+        .then(pl.lit(NO_PID))
+        .when(pl.col("_running").fill_null(False))
         .then(pl.lit(RUNNING))
         .when(pl.col("_ended").fill_null(False))
         .then(pl.lit(ENDED))
-        .when(pl.col("pid").is_not_null() & (pl.col("_pids") > 0))
+        .when(pl.col("_gone").fill_null(False))
+        .then(pl.lit(DEAD))
+        .when(pl.col("_pids") > 0)
         .then(pl.lit(OTHER))
         .otherwise(pl.lit(UNKNOWN))
     )
     return (
         files.join(running, on="pid", how="left")
         .join(ended, on="pid", how="left")
+        .join(gone, on=["session_id", "pid"], how="left")
         .join(any_pid, how="cross")
         .join(sessions, on="session_id", how="left")
         .select(

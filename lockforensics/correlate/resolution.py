@@ -206,15 +206,36 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
         observed_at=pl.col("ts"),
         acquired_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
     )
+    # A lock file is seen at collection, after every line, unless the bundle
+    # shows that lock removed after it was taken (`doctor --fix` [removed], a
+    # startup sweep): the file was copied before the removal, and is evidence
+    # of the hold only until then.
+    removals = events.filter(
+        (
+            (_DOCTOR & pl.col("removed").fill_null(False))
+            | (pl.col("kind") == EventKind.LOCK_REMOVED)
+        )
+        & pl.col("session_id").is_not_null()
+        & pl.col("ts").is_not_null()
+    ).select("session_id", _removed=pl.col("ts"))
     files = (
         session_lock_files(events)
         .filter(pl.col("session_id").is_not_null())
+        .select("session_id", "source", "line", acquired_at=pl.col("created"))
+        .join(removals, on="session_id", how="left")
+        .with_columns(
+            _removed=pl.col("_removed")
+            .filter(pl.col("acquired_at").is_null() | (pl.col("_removed") >= pl.col("acquired_at")))
+            .min()
+            .over("session_id", "source", "line")
+        )
+        .unique()
         .select(
             "session_id",
             "source",
             "line",
-            observed_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")),
-            acquired_at=pl.col("created"),
+            observed_at=pl.col("_removed"),
+            acquired_at=pl.col("acquired_at"),
         )
     )
     # A listing without age takes the createdAt of the same session's lock file,

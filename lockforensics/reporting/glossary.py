@@ -88,8 +88,10 @@ ENDINGS = {
 OWNERS = {
     "running gateway": "the running gateway",
     "ended gateway": "a gateway that has ended (stale: dead-pid)",
+    "dead process": "a process that has died (doctor or a stale error: dead-pid, recycled-pid)",
     "other process": "another process",
     "unknown": "unknown (gateway pid unknown)",
+    "no pid": "names no pid (an empty or unreadable lock file)",
 }
 
 _TABLES = {
