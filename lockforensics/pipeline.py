@@ -57,7 +57,7 @@ from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.echo_zones import dated_by_match, matched_zones
 from lockforensics.ingest.facts import apply_facts
-from lockforensics.ingest.manifest import ManifestRow, build_manifest, per_source
+from lockforensics.ingest.manifest import AT_START, ManifestRow, build_manifest, per_source
 from lockforensics.ingest.table import build_table
 from lockforensics.parsing.documents.timing import MEMBER_TIME, UNTIMED
 from lockforensics.parsing.filescan import FileScan
@@ -740,7 +740,10 @@ def correlate(
     rows = (
         scope.in_scope(every, settings.since, settings.until, settings.agents) if limited else every
     )
-    bounds = rows.select(first=pl.col("ts").min(), last=pl.col("ts").max())
+    # An uptime event timed at the process's start says when it began, not
+    # that the logs cover the weeks since.
+    seen = pl.col("ts").filter(~AT_START.fill_null(False))
+    bounds = rows.select(first=seen.min(), last=seen.max())
     first, last = memo("bounds", bounds.collect).row(0)
     if not limited and coverage is not None:
         # The time the logs cover: their first and last lines, not only their events.

@@ -18,9 +18,10 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from lockforensics.cli import app
+from lockforensics.findings import Settings
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing.documents import HOOKS, Document, load_documents
-from lockforensics.pipeline import Ingest, ingest, ingest_inputs
+from lockforensics.pipeline import Ingest, analyze, ingest, ingest_inputs
 from samples.generate import sanitize_record
 from tests.conftest import ingest_files
 
@@ -434,6 +435,21 @@ def test_systemctl_without_capture_time_gives_the_start_itself() -> None:
     assert (row["ts"], row["uptime_ms"]) == (datetime(2026, 5, 13, 17, 22, tzinfo=UTC), 0)
     assert len(rows(result, "lock_released_by_watchdog")) == 1
     assert adds_up(result)
+
+
+def test_systemctl_capture_time_with_no_zone_takes_its_since_lines() -> None:
+    """`systemctl-status-20260528-062800.txt`: the operator's `date`, the host's clock,
+    which `since … CEST` shows: captured 04:28 UTC, up since 05-13 17:22 UTC.  And a
+    process up for weeks does not stretch the report's window over them."""
+    log = "2026-05-28T06:20:00.000+02:00 [gateway] a line no signature reads\n"
+    result = ingest_files({"systemctl-status-20260528-062800.txt": systemctl(), "g.log": log})
+    (row,) = rows(result, "uptime")
+    assert row["ts"] == datetime(2026, 5, 28, 4, 28, tzinfo=UTC)
+    start = row["ts"].timestamp() * 1000 - row["uptime_ms"]
+    assert start == datetime(2026, 5, 13, 17, 22, tzinfo=UTC).timestamp() * 1000
+    alone = ingest_files({"status.txt": systemctl(), "g.log": log})
+    findings = analyze(alone, Settings())
+    assert findings.window_start == datetime(2026, 5, 28, 4, 20, tzinfo=UTC)
 
 
 def test_systemctl_inactive_is_a_stop() -> None:

@@ -69,7 +69,7 @@ CLOSERS = (*RESTARTS, "stop", CRASH)
 #: Lines that stop a gateway by asking it to (it logs its own shutdown).
 _ASKED = ("signal", "signal_received", "completed", "timeout")
 #: The lines of a process's end that nobody asked for.
-_UNASKED = ("killed", "fatal")
+_UNASKED = ("killed", "failed", "fatal")
 #: Phases a start writes beside its start line that a running process may also
 #: write alone (config reload, model switch).
 _SIDE_OF_A_START = (
@@ -296,18 +296,20 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     # A restart closes the server before its `restart mode` line (`shutdown
     # completed cleanly in …`, src/gateway/server-close.ts): a stop inside a
     # restart's lines is that restart's, not a stop that ends the successor's
-    # boot before it began.  So is a stop naming no pid between a full
-    # restart's last line and the next start on its host: a supervisor
-    # restart's old process exiting (systemd's `Deactivated`, `Stopped …`).
+    # boot before it began.  So is a stop of the old process, or naming no
+    # pid, between a full restart's last line and the next start on its host:
+    # a supervisor restart's old process exiting (`[shutdown] completed
+    # cleanly`, then systemd's `Deactivated`, `Stopped …`).
     starts = moves.filter(pl.col("how") == "start").select("host", _start=pl.col("first"))
     restarts = (
         moves.filter(pl.col("how").is_in(RESTARTS))
         .join(starts, on="host", how="left")
         .filter(pl.col("_start").is_null() | (pl.col("_start") >= pl.col("last")))
-        .group_by("occurrence", "how", "host", "first", "last")
+        .group_by("occurrence", "how", "host", "first", "last", "line_pid")
         .agg(_next=pl.col("_start").min())
         .select(
             "host",
+            _old=pl.col("line_pid"),
             _from=pl.col("first"),
             _to=pl.col("last"),
             _exit=pl.when(pl.col("how") == "restart").then(
@@ -321,7 +323,7 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         .filter(
             pl.col("first").is_between(pl.col("_from"), pl.col("_to"))
             | (
-                pl.col("line_pid").is_null()
+                (pl.col("line_pid").is_null() | (pl.col("line_pid") == pl.col("_old")))
                 & (pl.col("first") > pl.col("_to"))
                 & (pl.col("first") <= pl.col("_exit")).fill_null(False)
             )

@@ -21,10 +21,17 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat().replace("+00:00", "Z") if value is not None else None
 
 
+#: An uptime event timed at the process's start (`systemctl status` with no time
+#: of its own: ``uptime_ms`` 0): when the process began, not a time the input
+#: covers.
+AT_START = (pl.col("kind") == "uptime") & (pl.col("uptime_ms") == 0)
+
+
 def per_source(events: pl.LazyFrame) -> pl.LazyFrame:
     """The table's part of the manifest: events and first and last stamp per input."""
+    covered = pl.col("ts").filter(~AT_START.fill_null(False))
     return events.group_by("source").agg(
-        pl.len().alias("events"), pl.col("ts").min().alias("lo"), pl.col("ts").max().alias("hi")
+        pl.len().alias("events"), covered.min().alias("lo"), covered.max().alias("hi")
     )
 
 

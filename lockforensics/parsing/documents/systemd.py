@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime, timezone
 from typing import Any
 
 from lockforensics.parsing.documents.model import Document, Parsed, event
@@ -33,7 +33,7 @@ from lockforensics.parsing.documents.timing import (
     zone_offset,
 )
 from lockforensics.parsing.fields import int_field
-from lockforensics.parsing.timestamps import Stamp, parse_iso
+from lockforensics.parsing.timestamps import Stamp, format_offset, parse_iso
 from lockforensics.schema import EventKind
 
 # The unit's state glyph: ● running, ○ inactive, \u00d7 failed, ↻ reloading.
@@ -117,6 +117,15 @@ def _row(
     if not running:
         return event(kind.value, number, "", since, **fields)
     seen = document_time(doc.name, stamp)
+    local = seen.get("_local")
+    if isinstance(local, datetime) and since_stamp is not None and since_stamp.offset is not None:
+        # A capture time with no zone (`systemctl-status-20260617-082730.txt`,
+        # the operator's `date`) is the host's clock, which `since` shows.
+        aware = local.replace(tzinfo=timezone(since_stamp.offset))
+        seen = {**seen, "ts": aware.astimezone(UTC)}
+        seen.pop("_local")
+        note = f"zone {format_offset(since_stamp.offset)} from its own `since` line"
+        seen["ts_assumption"] = "; ".join(x for x in (seen.get("ts_assumption"), note) if x)
     observed, started = seen.get("ts"), since.get("ts")
     if isinstance(observed, datetime) and isinstance(started, datetime) and observed >= started:
         uptime = int((observed - started).total_seconds() * 1000)
