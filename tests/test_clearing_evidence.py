@@ -158,6 +158,14 @@ def test_a_process_the_oom_killer_ended_crashed_where_systemd_saw_it_go() -> Non
     assert first["end"].isoformat().endswith("T00:06:14+00:00")
 
 
+def test_systemds_lines_of_one_kill_are_one_crash() -> None:
+    """`Main process exited, code=killed` and `Failed with result 'oom-kill'` report
+    one death: one stop occurrence."""
+    findings = analyze(ingest_files({"journal.txt": JOURNAL_CRASH, **DATED}), Settings())
+    assert findings.counts["gateway_stop"] == 1
+    assert findings.epochs.get_column("ended_by").to_list()[0] == "crash"
+
+
 def test_a_stop_that_systemd_ends_with_a_kill_is_still_a_stop() -> None:
     """Asked to stop (`received SIGTERM; shutting down`) and killed when it overran
     its stop budget: the operator's stop, not a crash."""

@@ -574,6 +574,24 @@ def test_a_supervisor_restarts_exit_lines_are_the_restarts() -> None:
     ]
 
 
+def test_a_supervisor_restarts_old_process_shutting_down_after_its_restart_line() -> None:
+    """The old process logs `[shutdown] completed cleanly` after its `restart mode`
+    line, then systemd stops and starts the unit: all of it is the restart, and the
+    boot 6 s later is its successor's (three processes would be one too many)."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    restart = t.add("gateway_restart", 10, phase="signal", gateway_pid=100)
+    t.add("gateway_restart", 10.1, same=restart, phase="mode", gateway_pid=100)
+    t.add("gateway_stop", 10.3, phase="completed", gateway_pid=100)
+    t.add("gateway_stop", 11.5, phase="systemd_stopped")
+    boot = t.add("gateway_start", 11.5, phase="systemd")
+    t.add("gateway_start", 17, same=boot, phase="listening", gateway_pid=200)
+    assert run(t).epochs.select("pid", "opened_by", "ended_by").rows() == [
+        (100, "before_bundle", "restart"),
+        (200, "restart", None),
+    ]
+
+
 def test_an_in_process_restart_keeps_its_processs_version() -> None:
     """The same code restarted in place prints no banner again: its version stays."""
     t = Table()

@@ -69,7 +69,7 @@ CLOSERS = (*RESTARTS, "stop", CRASH)
 #: Lines that stop a gateway by asking it to (it logs its own shutdown).
 _ASKED = ("signal", "signal_received", "completed", "timeout")
 #: The lines of a process's end that nobody asked for.
-_UNASKED = ("killed", "failed", "fatal")
+_UNASKED = ("killed", "oom_killed", "failed", "fatal")
 #: Phases a start writes beside its start line that a running process may also
 #: write alone (config reload, model switch).
 _SIDE_OF_A_START = (
