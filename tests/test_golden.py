@@ -132,3 +132,24 @@ def test_truncation_cuts_between_blocks(fixed_findings: Findings, limit: int) ->
     assert body.count("<details>") == body.count("</details>")
     fences = [line for line in body.splitlines() if line.startswith("```")]
     assert len(fences) % 2 == 0, fences
+
+
+def test_a_report_too_long_drops_the_last_incidents_details_before_any_section(
+    fixed_findings: Findings,
+) -> None:
+    """Too long even without evidence: the last incidents' details go first, with a
+    note naming them; every section after them stays (the incidents table lists
+    every incident).  Only when that is not enough is the report cut, and the note
+    names the sections the cut left out."""
+    render = reporter_for(ReportFormat.MARKDOWN).render
+    full = render(fixed_findings, RenderOptions(max_chars=1_000_000))
+    limit = len(full) - 200  # the last incident's details no longer fit
+    text = render(fixed_findings, RenderOptions(max_chars=limit))
+    assert len(text) <= limit
+    assert "> Details of incident 3 not shown to fit" in text
+    assert "#### Incident 3:" not in text
+    assert "#### Incident 2:" in text
+    assert "### Coverage and provenance" in text
+    cut = render(fixed_findings, RenderOptions(max_chars=2_000))
+    assert "Not shown: " in cut
+    assert "Coverage and provenance" in cut.rsplit("\n\n", 1)[1]

@@ -13,6 +13,7 @@ first (with a note saying so) until the report fits ``max_chars``.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -105,6 +106,42 @@ def _list(values: Sequence[object] | None, limit: int = 12) -> str:
     return f"{shown} (+{more} more)" if more > 0 else shown
 
 
+#: Room kept for the truncation note, which names the sections it cut.
+_NOTE_ROOM = 600
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    """A report's blocks, so that fewer incidents' details can be joined without
+    rendering the rest again."""
+
+    head: list[str]
+    incidents: str
+    details: list[str]
+    numbers: list[int]
+    trimmed: str
+    tail: list[str]
+
+    def joined(self, details: int, limit: int | None = None) -> str:
+        """The document with the first ``details`` incidents' details; with ``limit``,
+        a note naming the incidents whose details were left out to fit it."""
+        left_out = self.numbers[details:]
+        note = ""
+        if left_out and limit is not None:
+            span = (
+                f"incident {left_out[0]}"
+                if len(left_out) == 1
+                else f"incidents {left_out[0]} to {left_out[-1]}"
+            )
+            note = (
+                f"> Details of {span} not shown to fit {limit:,} characters; the "
+                "table above lists every incident (raise `--max-chars`, or narrow with "
+                "`--since/--until/--agent`)."
+            )
+        blocks = [*self.head, self.incidents, *self.details[:details], note, self.trimmed]
+        return "\n\n".join(b for b in [*blocks, *self.tail] if b) + "\n"
+
+
 #: An invisible first line: a later run skips the report instead of reading it as evidence.
 GENERATOR_MARK = f"<!-- generator: lockforensics {__version__} -->"
 
@@ -116,32 +153,52 @@ class MarkdownReporter:
         # Raw lines carry chat ids and home paths: only with --evidence.
         steps = _EVIDENCE_STEPS if options.evidence else (0,)
         for lines_per_incident in steps:
-            text = self._document(findings, options, lines_per_incident)
+            parts = self._parts(findings, options, lines_per_incident)
+            text = parts.joined(len(parts.details))
             if len(text) <= options.max_chars:
                 return text
-        # Even without evidence the report is too long: cut at a line boundary.
+        # Still too long without evidence: fewer incidents' details, the last
+        # first (the incidents table above them lists every one), so that the
+        # other sections stay whole.
+        for details in range(len(parts.details) - 1, -1, -1):
+            text = parts.joined(details, options.max_chars)
+            if len(text) <= options.max_chars:
+                return text
+        # Not even then: cut at a line boundary, and say what the cut left out.
+        text = parts.joined(0)
+        kept = _whole_blocks(text, options.max_chars - _NOTE_ROOM).rstrip("\n")
+        missing = [h.lstrip("# ") for h in text[len(kept) :].splitlines() if h.startswith("### ")]
+        cut = f" Not shown: {', '.join(missing)}." if missing else ""
         note = (
-            f"\n\n> **Report truncated at {options.max_chars:,} characters** "
+            f"\n\n> **Report truncated at {options.max_chars:,} characters**{cut} "
             "(raise `--max-chars`, or narrow with `--since/--until/--agent`).\n"
         )
-        return _whole_blocks(text, options.max_chars - len(note)).rstrip("\n") + note
+        return kept + note
 
-    def _document(self, f: Findings, options: RenderOptions, evidence_lines: int) -> str:
-        parts = [
-            GENERATOR_MARK,  # issue 12: tells a later run this file is our output, not evidence
-            self._title(f),
-            self._environment(f),
-            self._incidents(f, evidence_lines, options),
-            self._charts(f, options),
-            self._frequency(f),
-            self._alignment(f),
-            self._resolution(f),
-            self._triggers(f),
-            self._stuck(f),
-            self._held(f),
-            self._coverage(f, options),
-        ]
-        return "\n\n".join(p for p in parts if p) + "\n"
+    def _parts(self, f: Findings, options: RenderOptions, evidence_lines: int) -> _Parts:
+        return _Parts(
+            head=[
+                GENERATOR_MARK,  # issue 12: tells a later run this file is our output, not evidence
+                self._title(f),
+                self._environment(f),
+            ],
+            incidents=self._incidents(f, evidence_lines, options),
+            details=[
+                self._incident(f, i, evidence_lines) for i in f.incidents.iter_rows(named=True)
+            ],
+            numbers=[int(n) for n in f.incidents.get_column("incident")],
+            trimmed=self._trimmed(evidence_lines, options),
+            tail=[
+                self._charts(f, options),
+                self._frequency(f),
+                self._alignment(f),
+                self._resolution(f),
+                self._triggers(f),
+                self._stuck(f),
+                self._held(f),
+                self._coverage(f, options),
+            ],
+        )
 
     # ------------------------------------------------------------------ sections
 
@@ -162,16 +219,17 @@ class MarkdownReporter:
     def _incidents(self, f: Findings, evidence_lines: int, options: RenderOptions) -> str:
         if f.incidents.is_empty():
             return f"### Incidents\n\n{md_text(no_incidents(f))}"
-        sections = [f"### Incidents\n\n{_md(rows.incidents(f))}"]
-        for incident in f.incidents.iter_rows(named=True):
-            sections.append(self._incident(f, incident, evidence_lines))
-        if options.evidence and evidence_lines < _EVIDENCE_STEPS[0]:
-            shown = f"{evidence_lines} lines per incident" if evidence_lines else "omitted"
-            sections.append(
-                f"> Evidence trimmed to fit {options.max_chars:,} characters ({shown}); "
-                "`lockforensics report --evidence` prints every line."
-            )
-        return "\n\n".join(sections)
+        return f"### Incidents\n\n{_md(rows.incidents(f))}"
+
+    @staticmethod
+    def _trimmed(evidence_lines: int, options: RenderOptions) -> str:
+        if not options.evidence or evidence_lines >= _EVIDENCE_STEPS[0]:
+            return ""
+        shown = f"{evidence_lines} lines per incident" if evidence_lines else "omitted"
+        return (
+            f"> Evidence trimmed to fit {options.max_chars:,} characters ({shown}); "
+            "`lockforensics report --evidence` prints every line."
+        )
 
     def _incident(self, f: Findings, i: dict[str, Any], evidence_lines: int) -> str:
         number = i["incident"]
