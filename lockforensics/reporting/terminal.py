@@ -21,9 +21,9 @@ from lockforensics.reporting.fit import Layout, fitted
 from lockforensics.reporting.glossary import name
 from lockforensics.reporting.options import RenderOptions
 from lockforensics.reporting.prose import (
-    NO_TRIGGER_EVIDENCE,
     headline,
     host_line,
+    missing_writers,
     no_incidents,
     resolution_name,
     zone_line,
@@ -131,16 +131,22 @@ def _alignment(findings: Findings, console: Console) -> None:
 
 
 def _triggers(findings: Findings, console: Console) -> None:
+    """The takeovers with a writer in view, a row per writer; the rest in one
+    sentence (hundreds of rows saying "no trigger evidence" said nothing more)."""
     table = rows.Rows(
         ("takeover (UTC)", "agent", "other writer", "at (UTC)"),
         tuple(_trigger_rows(findings)),
     )
-    _print(
+    _listed(
         console,
+        findings.trigger_writers,
         "Trigger evidence per takeover",
         table,
         Layout(wrap=("agent", "other writer"), drop=("at (UTC)",)),
     )
+    note = missing_writers(findings)
+    if note:
+        console.print(Text(note))
 
 
 def _trigger_rows(findings: Findings) -> list[tuple[rows.Cell, ...]]:
@@ -148,9 +154,6 @@ def _trigger_rows(findings: Findings) -> list[tuple[rows.Cell, ...]]:
     writers = findings.trigger_writers
     for t in findings.triggers.iter_rows(named=True):
         found = writers.filter(pl.col("takeover") == t["takeover"])
-        if found.is_empty():
-            note = NO_TRIGGER_EVIDENCE if t["status"] == "no_debug_lines" else "none found"
-            out.append((clock(t["ts"]), t["agent"], note, "-"))
         for w in found.iter_rows(named=True):
             out.append((clock(t["ts"]), t["agent"], name("trigger", w["trigger"]), clock(w["at"])))
     return out
