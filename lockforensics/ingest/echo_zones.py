@@ -14,6 +14,9 @@ error would misplace, and few).  A message may repeat, so every pair of one
 message votes for its offset, rounded to the quarter hour every real zone is
 a multiple of (within ``TOLERANCE``); an offset is taken when at least
 ``MIN_VOTES`` pairs agree and it has at least twice the votes of any other.
+
+The same matching dates records that carry a time of day and nothing else
+(:func:`dated_by_match`): the stamped copy says which day it was.
 """
 
 from __future__ import annotations
