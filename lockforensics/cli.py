@@ -174,6 +174,9 @@ _size = _option_parser(parse_size, int)
 _span = _option_parser(parse_span, float)
 
 
+#: Files read in parallel: this machine class's two cores.
+DEFAULT_JOBS = 2
+
 JobsOpt = Annotated[
     int,
     typer.Option(
@@ -270,7 +273,7 @@ def ingest_command(
         ),
     ] = TableFormat.PARQUET,
     tz: TzOpt = None,
-    jobs: JobsOpt = 2,
+    jobs: JobsOpt = DEFAULT_JOBS,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary on stderr.")] = False,
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
@@ -434,7 +437,7 @@ def report_command(
     fail_on_incident: Annotated[
         bool, typer.Option("--fail-on-incident", help="Exit 1 when any incident is found.")
     ] = False,
-    jobs: JobsOpt = 2,
+    jobs: JobsOpt = DEFAULT_JOBS,
     max_member: MaxMemberOpt = DEFAULT_MAX_MEMBER,
     max_total: MaxTotalOpt = DEFAULT_MAX_TOTAL,
     no_cache: NoCacheOpt = False,
@@ -819,7 +822,7 @@ def sql_command(
             _require_logs(result)
             return sql.bundle_tables(analyze(result, Settings()))
 
-        frames = cache.used(lambda: _read(paths, tz, 2, Limits(), False), tables, _warn)
+        frames = cache.used(lambda: _read(paths, tz, DEFAULT_JOBS, Limits(), False), tables, _warn)
     result_frame = sql.query(frames, statement)
     write_text(sql.render(result_frame, fmt, 160), output)
 

@@ -464,35 +464,21 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(_at=pl.col("opened_at").fill_null(_EARLIEST))
         .sort("_at", "host", "opener_pid", nulls_last=True)
         .with_columns(epoch_key=pl.int_range(1, pl.len() + 1))
-        .with_columns(opener_pid=_same_process_pid())
+        .with_columns(opener_pid=_same_process("opener_pid"))
     )
 
 
-def _same_process_version() -> pl.Expr:
-    """An in-process restart's version: its own lines', else its process's (the
-    same code restarted in place prints no banner or unit line again)."""
+def _same_process(column: str) -> pl.Expr:
+    """An in-process restart's ``column`` (pid, version): its own lines', else its
+    process's, the opener before it on its host that was no in-process restart.
+
+    The process restarts inside itself, keeping its pid and its code, but a
+    2026.7 file log's restart and ``ready`` lines name no pid, and no banner
+    or unit line is printed again."""
     in_process = pl.col("opened_by") == "in_process_restart"
-    order = ["_at", "epoch_key"]
-    process = (~in_process).cum_sum().over("host", order_by=order)
-    carried = pl.col("version").filter(~in_process).first().over("host", process)
-    return pl.coalesce("version", pl.when(in_process).then(carried))
-
-
-def _same_process_pid() -> pl.Expr:
-    """An in-process restart's pid: its own line's, else its process's.
-
-    The process restarts inside itself and keeps its pid, but a 2026.7 file
-    log's restart and ``ready`` lines name none: the pid is that of the
-    opener before it on its host that was no in-process restart (openers
-    sorted by time)."""
-    in_process = pl.col("opened_by") == "in_process_restart"
-    process = (~in_process).cum_sum().over("host")
-    carried = pl.col("opener_pid").filter(~in_process).first().over("host", process)
-    return (
-        pl.when(in_process & pl.col("opener_pid").is_null())
-        .then(carried)
-        .otherwise(pl.col("opener_pid"))
-    )
+    process = (~in_process).cum_sum().over("host", order_by=["_at", "epoch_key"])
+    carried = pl.col(column).filter(~in_process).first().over("host", process)
+    return pl.coalesce(column, pl.when(in_process).then(carried))
 
 
 def _adopted(lifecycle: pl.LazyFrame, firsts: pl.LazyFrame) -> pl.LazyFrame:
@@ -756,7 +742,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .join(line_pid, on="epoch_key", how="left")
         .join(version, on="epoch_key", how="left")
         .join(closers, on="epoch_key", how="left")
-        .with_columns(pid=pl.coalesce("opener_pid", "_pid"), version=_same_process_version())
+        .with_columns(pid=pl.coalesce("opener_pid", "_pid"), version=_same_process("version"))
         .cache()
     )
     evidence = (

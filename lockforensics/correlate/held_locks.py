@@ -14,6 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from lockforensics.correlate.resolution import session_lock_files
+from lockforensics.schema import EventKind
 
 #: What the owner pid is, beside the epochs (reports name these).
 RUNNING = "running gateway"
@@ -48,7 +49,7 @@ def held_at_collection(
     )
     gone = (
         events.filter(
-            pl.col("kind").is_in(["doctor_lock", "lock_stale"])
+            pl.col("kind").is_in([EventKind.DOCTOR_LOCK, EventKind.LOCK_STALE])
             & pl.col("session_id").is_not_null()
             & pl.col("pid").is_not_null()
             & (

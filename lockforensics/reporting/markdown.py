@@ -182,7 +182,7 @@ class MarkdownReporter:
                 self._title(f),
                 self._environment(f),
             ],
-            incidents=self._incidents(f, evidence_lines, options),
+            incidents=self._incidents(f),
             details=[
                 self._incident(f, i, evidence_lines) for i in f.incidents.iter_rows(named=True)
             ],
@@ -216,7 +216,7 @@ class MarkdownReporter:
             f"#### Gateway epochs\n\n{_md(rows.epochs(f))}"
         )
 
-    def _incidents(self, f: Findings, evidence_lines: int, options: RenderOptions) -> str:
+    def _incidents(self, f: Findings) -> str:
         if f.incidents.is_empty():
             return f"### Incidents\n\n{md_text(no_incidents(f))}"
         return f"### Incidents\n\n{_md(rows.incidents(f))}"

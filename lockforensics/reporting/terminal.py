@@ -150,13 +150,15 @@ def _triggers(findings: Findings, console: Console) -> None:
 
 
 def _trigger_rows(findings: Findings) -> list[tuple[rows.Cell, ...]]:
-    out: list[tuple[rows.Cell, ...]] = []
-    writers = findings.trigger_writers
-    for t in findings.triggers.iter_rows(named=True):
-        found = writers.filter(pl.col("takeover") == t["takeover"])
-        for w in found.iter_rows(named=True):
-            out.append((clock(t["ts"]), t["agent"], name("trigger", w["trigger"]), clock(w["at"])))
-    return out
+    found = findings.triggers.select("takeover", "ts", "agent").join(
+        findings.trigger_writers.select("takeover", "trigger", "at"),
+        on="takeover",
+        maintain_order="left_right",
+    )
+    return [
+        (clock(ts), agent, name("trigger", trigger), clock(at))
+        for _, ts, agent, trigger, at in found.iter_rows()
+    ]
 
 
 def _listed(
