@@ -66,6 +66,7 @@ from lockforensics.parsing.timestamps import (
     UTC_CHOICE,
     LocalTimes,
     ZoneChoice,
+    following_year,
     zone_from_offset,
     zone_from_option,
 )
@@ -389,7 +390,8 @@ def _complete_years(scan: FileScan, year: int | None, reference: datetime | None
     """Give year-less syslog stamps of one file a year: the bundle's, or the one
     beside it that puts the first stamp nearest the bundle's middle (a `Dec 31`
     read next to a 2027-01-01 file is 2026), then one more at each point where
-    the month runs backwards (New Year inside the file)."""
+    the month runs backwards (New Year inside the file), not where the clock
+    steps back a little across it (timestamps.following_year)."""
     for bound in scan.bounds:
         # A file's first or last line, each given the year nearest the bundle's middle.
         first = bound.pop("_yearless", None)
@@ -402,9 +404,8 @@ def _complete_years(scan: FileScan, year: int | None, reference: datetime | None
     )
     if not pending:
         return
-    current: int | None = None
-    last_month = 0
-    rolled = 0
+    base: int | None = None
+    previous: datetime | None = None
     for row in pending:
         stamp = row.pop("_yearless")
         assert stamp.day is not None
@@ -412,19 +413,20 @@ def _complete_years(scan: FileScan, year: int | None, reference: datetime | None
         if year is None:
             row.update(ts_quality="untimed", ts_assumption="year unknown")
             continue
-        if current is None:
-            current = _nearest_year(stamp.day.month, stamp.day.day, year, reference)
-        elif stamp.day.month < last_month:
-            current, rolled = current + 1, rolled + 1
-        last_month = stamp.day.month
+        month, day = stamp.day.month, stamp.day.day
+        if previous is None:
+            current = base = _nearest_year(month, day, year, reference)
+        else:
+            current = following_year(previous, month, day, stamp.clock)
         try:
             local = datetime.combine(stamp.day.replace(year=current), stamp.clock)
         except ValueError:  # 29 February in a year without one
             row.update(ts_quality="untimed", ts_assumption=f"no {stamp.raw} in {current}")
             continue
-        row["_local"] = local
+        row["_local"] = previous = local
+        rolled = current - base if base is not None else 0
         row["ts_assumption"] = f"year {current} from other files in the bundle" + (
-            f" + {rolled} year rollover(s)" if rolled else ""
+            f" + {rolled} year rollover(s)" if rolled > 0 else ""
         )
 
 

@@ -169,3 +169,17 @@ def test_log_lines_are_not_taken_for_a_bare_table() -> None:
     text = "keeping sessions warm\nprune-stale is a cleanup action\n"
     result = ingest_files({"notes.txt": text})
     assert rows(result) == []
+
+
+def test_a_total_under_a_store_with_nothing_planned_is_its_store() -> None:
+    """A 2026.7 store with nothing to do prints no table but still its `Total:`."""
+    text = f"""Session store: {STATE}/scribe/agent/openclaw-agent.sqlite
+Maintenance mode: warn
+Entries: 9 -> 9 (remove 0)
+Would prune missing transcripts: 0
+Would prune stale model-run probes: 0
+Total: 9 kept, 0 pruned
+"""
+    result = ingest_files({"sessions-cleanup-2026-12-31T0300Z.txt": text})
+    assert len(rows(result)) == 1
+    assert accounting(result) == (6, 6, 0, 0)

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from lockforensics.ingest.zone_rules import named_zone
 from lockforensics.parsing.timestamps import (
+    STEP_BACK,
     FileClock,
     LocalTimes,
+    following_year,
     format_offset,
     nearest_year,
     parse_syslog,
@@ -63,6 +65,43 @@ def test_rollover_after_a_previous_year_start() -> None:
     clock = FileClock(bundle_year=date(2027, 1, 1))
     assert _complete(clock, "Dec 31 23:59:58 gw x") == datetime(2026, 12, 31, 23, 59, 58)
     assert _complete(clock, "Jan  1 00:00:03 gw x") == datetime(2027, 1, 1, 0, 0, 3)
+
+
+def test_a_clock_stepped_back_over_new_year_stays_in_its_year() -> None:
+    """New Year, then an NTP step 40 s back across it, then New Year again: the
+    stamps after the step are 2026-12-31, not a year on (and not two)."""
+    clock = FileClock(bundle_year=date(2026, 12, 31))
+    lines = ("Dec 31 23:59:58", "Jan  1 00:00:25", "Dec 31 23:59:45", "Jan  1 00:00:03")
+    years = [_complete(clock, f"{stamp} gw x") for stamp in lines]
+    assert [y.year if y else None for y in years] == [2026, 2027, 2026, 2027]
+
+
+def test_a_journal_stepped_back_over_new_year_keeps_one_year() -> None:
+    """The same step in a headerless journal, dated by another file: every
+    takeover is on 2026-12-31 UTC (the year-less pass in the pipeline)."""
+    stamps = ("Dec 31 23:59:58", "Jan 01 00:00:25", "Dec 31 23:59:45", "Dec 31 23:59:59")
+    journal = "".join(SYSLOG_TAKEOVER.format(stamp=s) for s in stamps)
+    other = SYSLOG_TAKEOVER.format(stamp="2026-12-31T23:00:00+0000")
+    result = ingest_files({"journal.txt": journal, "iso.txt": other}, tz="UTC")
+    takeovers = result.events.filter(kind="takeover", source="journal.txt").sort("line")
+    days = takeovers.get_column("ts").dt.date().to_list()
+    assert days == [date(2026, 12, 31), date(2027, 1, 1), date(2026, 12, 31), date(2026, 12, 31)]
+
+
+@given(
+    previous=st.datetimes(min_value=datetime(2001, 1, 1), max_value=datetime(2098, 12, 31)),
+    step=st.timedeltas(min_value=-STEP_BACK, max_value=timedelta(days=300)),
+)
+@example(previous=datetime(2027, 1, 1, 0, 0, 25), step=timedelta(seconds=-40))
+@example(previous=datetime(2026, 12, 31, 23, 59, 58), step=timedelta(seconds=5))
+def test_following_year_recovers_any_forward_or_small_backward_step(
+    previous: datetime, step: timedelta
+) -> None:
+    """A stamp less than a year on, or less than STEP_BACK back, gets its own year back."""
+    when = previous + step
+    if when.month == 2 and when.day == 29:
+        return  # a leap day may have no year near; not this rule's to settle
+    assert following_year(previous, when.month, when.day, when.time()) == when.year
 
 
 def test_bundle_year_as_a_number_keeps_working() -> None:

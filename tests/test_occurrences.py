@@ -76,6 +76,28 @@ def test_file_log_and_journal_copy_are_one_occurrence() -> None:
     assert result.events["gateway_pid"].drop_nulls().unique().to_list() == [77]
 
 
+def test_a_message_the_journal_split_over_two_lines_is_its_file_copy() -> None:
+    """A console prints a multi-line message as lines of their own, so the
+    journal holds its first line alone; the file log holds it whole."""
+    failed = (
+        "Gateway failed to start: gateway already running (pid 41288); lock timeout after 5000ms"
+    )
+    hint = "If the gateway is supervised, stop it with: openclaw gateway stop"
+    file_log = json.dumps({"0": f"{failed}\n{hint}", "time": "2026-06-17T11:02:11.520-05:00"})
+    journal = [
+        f"Jun 17 11:02:11 gw node[41300]: 2026-06-17T11:02:11.520-05:00 {failed}",
+        f"Jun 17 11:02:11 gw node[41300]: {hint}",
+    ]
+    result = ingest_files(
+        {
+            "openclaw-2026-06-17.log": file_log + "\n",
+            "journal.txt": "\n".join(journal) + "\n",
+        }
+    )
+    assert result.line_counts()["gateway_start_failed"] == 2
+    assert result.occurrence_counts()["gateway_start_failed"] == 1
+
+
 def test_a_console_echo_without_a_stamp_is_its_failure_not_another() -> None:
     """A console prints a failure's lane lines stamped and its reply echo and error
     line bare (openclaw-formats §1.4).  The bare lines right under a timed failure

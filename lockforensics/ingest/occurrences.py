@@ -112,6 +112,18 @@ def role_of(event: dict[str, Any]) -> str:
 MESSAGE_KEY = "_key"
 
 
+def message_key() -> pl.Expr:
+    """``MESSAGE_KEY``: a hash of the message's first line.  A journal or console
+    capture splits a multi-line message into a record per line while the file
+    log keeps it whole (a failed start and its `If the gateway is supervised`
+    hint): both copies share the first line.  Only messages holding a newline
+    are cut (a regex over every row costs 20 times the hash)."""
+    message = pl.col("message")
+    first_line = message.str.extract(r"^([^\n]*)", 1)
+    multi_line = message.str.contains("\n", literal=True)
+    return pl.when(multi_line).then(first_line).otherwise(message).hash().alias(MESSAGE_KEY)
+
+
 #: A frame's column giving each row's place in the total order, when its rows are not in it.
 RANK = "_row"
 

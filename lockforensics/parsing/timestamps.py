@@ -10,6 +10,7 @@ filled-in part is written into ``ts_assumption``.
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -237,10 +238,12 @@ class FileClock:
     file, else the file name, else nothing (the event stays untimed); the day
     advances when the clock runs backwards by more than 12 h.  The year of a
     syslog stamp comes from the journal header, else the file name, else the
-    bundle, and advances when the month runs backwards.  A context that is a
+    bundle, and advances when the month runs backwards (New Year), not when the
+    clock steps back a little across it.  A context that is a
     date (header, file name, or ``bundle_year`` given as the bundle's date)
     picks the year that puts the first stamp nearest to it, so that "Dec 31"
-    next to 2027-01-01 is 2026-12-31 (:func:`nearest_year`).
+    next to 2027-01-01 is 2026-12-31 (:func:`nearest_year`); each later one
+    follows the stamp above it (:func:`following_year`).
     """
 
     name_date: date | None = None
@@ -256,7 +259,7 @@ class FileClock:
     _day_source: str = ""
     _year: int | None = None
     _year_source: str = ""
-    _last_month: int | None = None
+    _last_yearless: datetime | None = None
     notes: set[str] = field(default_factory=set)
     # Day rollovers counted over *every* line of a time-only file by the
     # scanner (None: count them here, from the stamps this clock sees).
@@ -306,7 +309,7 @@ class FileClock:
         clock = stamp.clock or time(0)
         day = stamp.day
         if stamp.year_missing and day is not None:
-            year = self._syslog_year(day.month, day.day)
+            year = self._syslog_year(day.month, day.day, clock)
             if year is None:
                 return None, ["year unknown"]
             notes.append(f"year {year} from {self._year_source}")
@@ -344,7 +347,7 @@ class FileClock:
         self._last_clock = clock
         return self._last_day
 
-    def _syslog_year(self, month: int, day: int = 1) -> int | None:
+    def _syslog_year(self, month: int, day: int, clock: time) -> int | None:
         if self._year is None:
             context: int | date | None
             if self.header_day is not None:
@@ -361,10 +364,15 @@ class FileClock:
                     self._year_source += f" ({context.isoformat()}, across New Year)"
             else:
                 self._year = context
-        elif self._last_month is not None and month < self._last_month:
-            self._year += 1
-            self._year_source += " + year rollover"
-        self._last_month = month
+        elif self._last_yearless is not None:
+            year = following_year(self._last_yearless, month, day, clock)
+            if year > self._year:
+                self._year_source += " + year rollover"
+            elif year < self._year:
+                self._year_source += " - clock stepped back over New Year"
+            self._year = year
+        with suppress(ValueError):  # 29 February in a year without one
+            self._last_yearless = datetime.combine(date(self._year, month, day), clock)
         return self._year
 
 
@@ -380,6 +388,28 @@ def nearest_year(month: int, day: int, context: date) -> int:
         if best is None or distance < best[0]:
             best = (distance, year)
     return context.year if best is None else best[1]
+
+
+#: How far a year-less stamp may fall before the one above it and still be read
+#: as the clock stepping back (NTP, a DST fall-back), not as a year later.
+STEP_BACK = timedelta(days=1)
+
+
+def following_year(previous: datetime, month: int, day: int, clock: time) -> int:
+    """The year of a year-less stamp on the line after ``previous`` (naive): the
+    one that puts it nearest after ``previous`` (a log runs forward: ``Mar``
+    then ``Nov`` is the same year, ``Dec 31`` then ``Jan 01`` the next), or
+    less than STEP_BACK before it (``Jan 01 00:00:25`` then a clock step to
+    ``Dec 31 23:59:45`` is 40 s back, not a year on)."""
+    best: tuple[timedelta, int] | None = None
+    for year in (previous.year - 1, previous.year, previous.year + 1):
+        try:
+            delta = datetime.combine(date(year, month, day), clock) - previous
+        except ValueError:  # 29 February in a year without one
+            continue
+        if delta >= -STEP_BACK and (best is None or abs(delta) < best[0]):
+            best = (abs(delta), year)
+    return previous.year if best is None else best[1]
 
 
 def _seconds(clock: time) -> int:

@@ -34,7 +34,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lockforensics.parsing.documents.cleanup_table import SUMMARY_HEAD, summary_line, table_line
+from lockforensics.parsing.documents.cleanup_table import (
+    SUMMARY_HEAD,
+    TOTAL,
+    summary_line,
+    table_line,
+)
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.timing import document_time, run_time, stamp_line
 from lockforensics.parsing.fields import AGENT_IN_PATH, int_field, int_value
@@ -148,6 +153,10 @@ def parse_text(doc: Document) -> Parsed | None:
             continue
         if in_table and (table_line(line) is not None or summary_line(line)):
             store.lines.append(number)  # part of the store's report, not copied into raw
+            continue
+        if TOTAL.match(line):
+            # 2026.7+ prints the total under a store with nothing planned too.
+            store.lines.append(number)
             continue
         if line in (_PLANNED, SUMMARY_HEAD):
             # The label summary follows the table after a blank line.
