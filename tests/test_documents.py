@@ -654,3 +654,65 @@ def test_a_session_transcript_is_a_conversation_not_gateway_output() -> None:
         2001,
         0,
     )
+
+
+# A crontab line `(date -u; openclaw sessions cleanup [--json|--dry-run]) >> cleanup-cron.log 2>&1`,
+# then a doctor run appended last: one file, many documents.
+_STORE = "/home/ops/.openclaw/agents/main/sessions/sessions.json"
+_TEXT_RUN = f"""Session store: {_STORE}
+Maintenance mode: warn
+Entries: 14 -> 14 (remove 0)
+Would prune missing transcripts: 0
+Would prune stale: 0
+Would cap overflow: 0
+"""
+_JSON_RUN = json.dumps(
+    {
+        "agentId": "main",
+        "storePath": _STORE,
+        "mode": "enforce",
+        "dryRun": False,
+        "beforeCount": 14,
+        "afterCount": 13,
+        "missing": 0,
+        "pruned": 1,
+        "capped": 0,
+        "applied": True,
+        "appliedCount": 13,
+    },
+    indent=2,
+)
+_DOCTOR_RUN = """Session locks
+- Found 1 session lock file.
+- ~/.openclaw/agents/main/sessions/80b5c956-1c2d-4e5f-8a9b-0c1d2e3f4a5b.jsonl.lock pid=50418 (dead) age=13m2s stale=yes (dead-pid)
+- 1 lock file is stale.
+- Run "openclaw doctor --fix" to remove stale lock files automatically.
+"""
+
+
+def _cron_run(stamp: str, body: str) -> str:
+    return f"{stamp}\n🦞 OpenClaw 2026.5.22 (a374c3a) — Your sessions, neatly folded.\n\n{body}\n"
+
+
+def test_a_cron_log_of_text_json_and_doctor_runs_reads_every_run() -> None:
+    """Each appended run is read as the document it is, timed by its own `date`
+    line; its banner is version evidence at that time; nothing is left unread."""
+    log = (
+        _cron_run("Mon Aug 24 04:00:01 UTC 2026", _TEXT_RUN)
+        + _cron_run("Mon Aug 24 04:30:01 UTC 2026", _JSON_RUN)
+        + _cron_run("Mon Aug 24 05:00:01 UTC 2026", _TEXT_RUN)
+        + _cron_run("Mon Aug 24 05:08:30 UTC 2026", _DOCTOR_RUN)
+    )
+    result = ingest_files({"cleanup-cron.log": log})
+    events = result.events
+    runs = events.filter(kind="cleanup_run").sort("line")
+    assert runs.select("line", "phase").rows() == [(4, "dry-run"), (14, "applied"), (30, "dry-run")]
+    assert [t.strftime("%H:%M") for t in runs.get_column("ts")] == ["04:00", "04:30", "05:00"]
+    assert result.occurrence_counts()["cleanup_run"] == 3
+    (lock,) = events.filter(kind="doctor_lock").to_dicts()
+    assert (lock["pid"], lock["ts"].strftime("%H:%M:%S")) == (50418, "05:08:30")
+    banners = events.filter(kind="version").get_column("ts")
+    assert [t.strftime("%H:%M") for t in banners] == ["04:00", "04:30", "05:00", "05:08"]
+    (scan,) = result.files
+    assert scan.unrecognized == 0
+    assert scan.lines == scan.event_lines + scan.noise_lines

@@ -8,12 +8,24 @@ document is scanned as a log.
 
 from __future__ import annotations
 
+import bisect
 import io
+import itertools
+import re
+from collections import Counter
 from collections.abc import Callable
 from typing import BinaryIO
 
-from lockforensics.parsing.documents import Document, DocumentCatalog, Parsed
-from lockforensics.parsing.documents.timing import name_stamp, when_from_stamp
+from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
+from lockforensics.parsing.documents.runs import preamble, run_stamps, run_starts
+from lockforensics.parsing.documents.timing import (
+    FROM_NAME,
+    SEVERAL_UNSTAMPED,
+    document_time,
+    name_stamp,
+    stamp_line,
+    when_from_stamp,
+)
 from lockforensics.parsing.envelopes import EnvelopeCatalog, sniff
 from lockforensics.parsing.fields import derive
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
@@ -59,13 +71,52 @@ class DocumentReader:
         """Read ``data`` as the first document that parses it; False when none does."""
         candidates = self.documents.candidates(name, data[:SNIFF_HEAD].decode("utf-8", "replace"))
         doc = Document.of(name, data.decode("utf-8", "replace"), bundle_year)
+        found = self._parsed(doc, candidates)
+        if found is None or found[1].unrecognized:
+            # Runs of several commands appended to one file (a cron log) read
+            # one by one, when that leaves less unread.
+            runs = self._by_runs(doc)
+            if runs is not None and (
+                found is None or len(runs[1].unrecognized) < len(found[1].unrecognized)
+            ):
+                found = runs
+        if found is None:
+            return False
+        result.envelope = found[0]
+        self._account(doc, *found, clock, result, log_tail)
+        return True
+
+    def _parsed(self, doc: Document, candidates: list[DocumentSpec]) -> tuple[str, Parsed] | None:
+        """The first of ``candidates`` that parses ``doc``: its name and reading."""
         for spec in candidates:
             parsed = spec.parse(doc)
             if parsed is not None:
-                result.envelope = spec.name
-                self._account(doc, spec.name, parsed, clock, result, log_tail)
-                return True
-        return False
+                return spec.name, parsed
+        return None
+
+    def _by_runs(self, doc: Document) -> tuple[str, Parsed] | None:
+        """Each run of an appended command log (documents/runs.py) read as the
+        document it is: text, ``--json`` or ``doctor``; lines no document reads
+        are left to the signatures.  Named for the kind most runs are."""
+        starts = run_starts(doc.lines)
+        if len(starts) < 2:
+            return None
+        edges = sorted({0, *starts, len(doc.lines)})
+        merged, names = Parsed(), Counter[str]()
+        for start, end in itertools.pairwise(edges):
+            part = Document(doc.name, doc.lines[start:end], doc.bundle_year)
+            numbered = list(enumerate(part.lines, start=start + 1))
+            head = part.text[:SNIFF_HEAD]
+            found = self._parsed(part, self.documents.candidates(doc.name, head))
+            if found is None or found[1].tail_from is not None:
+                merged.unrecognized.update(
+                    n for n, line in numbered if line.strip() and not preamble(line)
+                )
+                continue
+            names[found[0]] += 1
+            own_stamp = any(stamp_line(line) is not None for _, line in numbered)
+            _merge(merged, found[1], start, doc.name, own_stamp)
+        return (names.most_common(1)[0][0], merged) if names else None
 
     def _account(
         self,
@@ -120,12 +171,45 @@ class DocumentReader:
         env = sniff([doc.lines[n - 1] for n in numbers], self.envelopes)
         before = len(result.rows)
         found = {n for n in numbers if self.lines.emit(n, doc.lines[n - 1], env, clock, result)}
-        # A line the command printed with no stamp (doctor's version banner) was
-        # printed when the command ran: the time the document's name gives.
+        # A line the command printed with no stamp (the version banner) was
+        # printed when the command ran: the time its run's preamble gives,
+        # else the document's name.
+        stamps = dict(run_stamps(doc.lines))
+        starts = run_starts(doc.lines)
         named = name_stamp(doc.name)
-        if named is not None:
-            when = when_from_stamp(named, "the name of the document it is printed in")
-            for row in result.rows[before:]:
-                if row.get("ts") is None and "_local" not in row and "_yearless" not in row:
-                    row.update(when)
+        by_name = (
+            when_from_stamp(named, "the name of the document it is printed in") if named else None
+        )
+        for row in result.rows[before:]:
+            if row.get("ts") is not None or "_local" in row or "_yearless" in row:
+                continue
+            run = bisect.bisect_right(starts, row["line"] - 1) - 1
+            own = stamps.get(starts[run]) if run >= 0 else None
+            when = document_time(doc.name, own) if own is not None else by_name
+            if when is not None:
+                row.update(when)
         return found
+
+
+def _merge(into: Parsed, part: Parsed, offset: int, name: str, own_stamp: bool) -> None:
+    """A run's reading (its lines numbered from 1) into the whole file's, from line
+    ``offset`` + 1.  Its ``doc_run`` numbers follow the runs read before it; a run
+    with no stamp of its own is untimed, not given the file name's time (which
+    is the time of one run, not of each)."""
+    runs = max((r["doc_run"] for r in into.rows if r.get("doc_run") is not None), default=0)
+    for row in part.rows:
+        row["line"] += offset
+        if row.get("doc_run") is not None:
+            row["doc_run"] += runs
+        if not own_stamp and row.get("ts_assumption") == FROM_NAME:
+            row.update(SEVERAL_UNSTAMPED)
+        into.rows.append(row)
+    into.event_lines.update(n + offset for n in part.event_lines)
+    into.known_lines.update(n + offset for n in part.known_lines)
+    into.unrecognized.update(n + offset for n in part.unrecognized)
+    into.facts.update(part.facts)
+    # Warnings name their line as `<name>:<line>:`.
+    place = re.compile(rf"^{re.escape(name)}:(\d+):")
+    into.warnings.extend(
+        place.sub(lambda m: f"{name}:{int(m[1]) + offset}:", w, count=1) for w in part.warnings
+    )

@@ -41,6 +41,7 @@ from lockforensics.parsing.documents.cleanup_table import (
     table_line,
 )
 from lockforensics.parsing.documents.model import Document, Parsed, event
+from lockforensics.parsing.documents.runs import preamble
 from lockforensics.parsing.documents.timing import document_time, run_time, stamp_line
 from lockforensics.parsing.fields import AGENT_IN_PATH, int_field, int_value
 from lockforensics.parsing.timestamps import Stamp
@@ -258,7 +259,7 @@ _NUMBERS = {
 
 
 def sniff_json(name: str, head: str) -> bool:
-    body = "\n".join(ln for ln in head.splitlines() if stamp_line(ln) is None).lstrip()
+    body = "\n".join(ln for ln in head.splitlines() if not preamble(ln)).lstrip()
     return body.startswith("{") and '"storePath"' in head and any(k in head for k in _JSON_KEYS)
 
 
@@ -280,6 +281,9 @@ def parse_json(doc: Document) -> Parsed | None:
             stamp = found
             out.event_lines.add(line)
             pos = end_of_line
+            continue
+        if preamble(text[pos:end_of_line]):
+            pos = end_of_line  # the CLI banner: left to the signatures (version)
             continue
         try:
             value, end = decoder.raw_decode(text, pos)

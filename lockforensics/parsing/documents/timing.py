@@ -119,6 +119,17 @@ MEMBER_TIME = (
 )
 
 
+_NAME = "the file name"
+#: The assumption of a time taken from the file's name.
+FROM_NAME = f"time from {_NAME}"
+#: A run of a command with no stamp of its own among several in one file.
+SEVERAL_UNSTAMPED: dict[str, Any] = {
+    "ts": None,
+    "ts_quality": TimeQuality.UNTIMED.value,
+    "ts_assumption": "one of several unstamped runs in one file",
+}
+
+
 def run_time(name: str, own: Stamp | None, runs: int, what: str) -> dict[str, Any]:
     """Row time columns for one of ``runs`` runs (``what``) of a command in one file.
 
@@ -127,8 +138,7 @@ def run_time(name: str, own: Stamp | None, runs: int, what: str) -> dict[str, An
     """
     if own is None and runs > 1:
         return {
-            "ts": None,
-            "ts_quality": "untimed",
+            **SEVERAL_UNSTAMPED,
             "ts_assumption": f"one of several unstamped {what} in one file",
         }
     return document_time(name, own)
@@ -144,5 +154,5 @@ def document_time(name: str, own: Stamp | None) -> dict[str, Any]:
         return when
     from_name = name_stamp(name)
     if from_name is not None:
-        return when_from_stamp(from_name, "the file name")
+        return when_from_stamp(from_name, _NAME)
     return dict(UNTIMED)

@@ -1,0 +1,57 @@
+"""Runs of commands appended to one file, and where each starts.
+
+A cron job that appends a command's output to one log writes, for each run,
+often a ``date`` line and then the CLI banner every openclaw command prints
+(``🦞 OpenClaw 2026.5.22 (a374c3a) — …``, openclaw-formats §5), then the
+output: text for one run, ``--json`` for the next, a ``doctor`` now and then.
+Such a file is no one document; each run is (lockforensics/parsing/document_scan.py).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from lockforensics.parsing.documents.timing import stamp_line
+from lockforensics.parsing.timestamps import Stamp
+
+#: The CLI banner's head (the tagline after it varies by run).
+BANNER = re.compile(r"^(?:\S+ )?OpenClaw \d{4}\.\d+\.\d+\S* \([0-9a-f]{6,40}\)")
+
+
+def preamble(line: str) -> bool:
+    """A line a run begins with: a stamp (``date``, ISO) or the CLI banner."""
+    text = line.strip()
+    return bool(BANNER.match(text)) or stamp_line(text) is not None
+
+
+def run_starts(lines: Sequence[str]) -> list[int]:
+    """0-based indices of the lines that begin a run: a preamble line with no
+    other preamble line right above it (blank lines between do not part them)."""
+    starts: list[int] = []
+    in_preamble = False
+    for index, line in enumerate(lines):
+        if not line.strip():
+            continue
+        if preamble(line):
+            if not in_preamble:
+                starts.append(index)
+            in_preamble = True
+        else:
+            in_preamble = False
+    return starts
+
+
+def run_stamps(lines: Sequence[str]) -> list[tuple[int, Stamp]]:
+    """(0-based index of a run's first line, the stamp its preamble gives), for
+    the runs whose preamble has one: the time its unstamped lines (the banner)
+    were printed."""
+    found: list[tuple[int, Stamp]] = []
+    for start in run_starts(lines):
+        for line in lines[start:]:
+            if line.strip() and not preamble(line):
+                break
+            if (stamp := stamp_line(line)) is not None:
+                found.append((start, stamp))
+                break
+    return found
