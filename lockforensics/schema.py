@@ -90,6 +90,10 @@ ACTIVITY_KINDS: frozenset[str] = frozenset(
 RAW_SAMPLE = 5
 
 
+#: The channel of structured documents' rows (cleanup, doctor, lock files): not logs.
+DOCUMENT_CHANNEL = "document"
+
+
 class TimeQuality(StrEnum):
     """How much of an event's instant was read rather than assumed."""
 

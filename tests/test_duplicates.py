@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lockforensics.activity import as_events, conform
 from lockforensics.findings import Settings
-from lockforensics.ingest import duplicates
+from lockforensics.ingest import duplicates, occurrences
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.pipeline import analyze
 from lockforensics.schema import ACTIVITY_SCHEMA, EVENT_SCHEMA
@@ -45,7 +45,9 @@ def _parts(rows: list[tuple[str, str, datetime | None, str, bool]]) -> list[pl.D
             },
             schema_overrides={"ts": pl.Datetime("us", "UTC")},
         )
-        frames.append(conform(frame, ACTIVITY_SCHEMA if narrow else EVENT_SCHEMA))
+        # The key the build gives a row with no message.
+        key = pl.lit(None, pl.String).hash().alias(occurrences.MESSAGE_KEY)
+        frames.append(conform(frame, ACTIVITY_SCHEMA if narrow else EVENT_SCHEMA).with_columns(key))
     return frames
 
 
@@ -56,7 +58,8 @@ def _scans(lines: list[int]) -> list[FileScan]:
 def _every_row_compared(
     detail: pl.DataFrame, activity: pl.DataFrame, scans: list[FileScan]
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The reference: every row of every input compared with every other."""
+    """The reference: every row of every input compared with every other (and
+    the stamp-less copies, a rule of their own)."""
     rows = pl.concat(
         [
             as_events(p.lazy()).with_row_index("_i").with_columns(_part=pl.lit(n, pl.UInt8))
@@ -64,7 +67,8 @@ def _every_row_compared(
         ],
         how="diagonal_relaxed",
     ).collect()
-    dropped = duplicates._dropped(rows, scans)
+    copies = duplicates._stampless_copies((detail.lazy(), activity.lazy()), scans)
+    dropped = pl.concat([copies, duplicates._dropped(rows, scans)]).unique()
     return duplicates.without(detail, dropped, 0), duplicates.without(activity, dropped, 1)
 
 
@@ -195,3 +199,39 @@ def test_the_same_banner_in_a_rotated_log_and_the_current_one_is_two_printings()
         (3120, "2026.7.1"),
         (4411, "2026.7.1"),
     ]
+
+
+_LOCK = "/home/ops/.openclaw/agents/main/sessions/6f1c2d3e-4a5b-4c6d-8e7f-9a0b1c2d3e4f.jsonl"
+_RECORDS = (
+    f'[diagnostic] lane task error: lane=main durationMs=60004 error="SessionWriteLockTimeoutError: '
+    f'session file locked (timeout 60000ms): pid=48210 alive=true ageMs=61234 {_LOCK}.lock"',
+    f"[agent/embedded] embedded run failed: EmbeddedAttemptSessionTakeoverError: session file "
+    f"changed while embedded prompt lock was released: {_LOCK}",
+    "[telegram] telegram: delivered reply chat=884412093 chars=657",
+)
+
+
+def test_a_journal_capture_without_stamps_adds_nothing_to_its_stamped_twin() -> None:
+    """`journalctl -o cat` beside `-o short-iso` of the same records: each failure once."""
+    stamped = "".join(
+        f"2026-06-20T11:41:{10 + n:02d}+0200 gw node[48210]: {text}\n"
+        for n, text in enumerate(_RECORDS)
+    )
+    bare = "".join(f"{text}\n" for text in _RECORDS)
+    both = ingest_files({"journal-short-iso.txt": stamped, "journal-cat.txt": bare})
+    alone = ingest_files({"journal-short-iso.txt": stamped})
+    assert both.occurrence_counts() == alone.occurrence_counts()
+    assert both.events.filter(pl.col("ts").is_null()).is_empty()
+
+
+def test_untimed_records_of_their_own_stay_when_few_have_a_stamped_twin() -> None:
+    """A paste that mostly holds other records keeps its untimed ones, twins included."""
+    stamped = f"2026-06-20T11:41:10+0200 gw node[48210]: {_RECORDS[1]}\n"
+    others = [
+        f"[agent/embedded] embedded run failed: EmbeddedAttemptSessionTakeoverError: session "
+        f"file changed while embedded prompt lock was released: /s/{n}.jsonl"
+        for n in range(3)
+    ]
+    bare = "".join(f"{text}\n" for text in (_RECORDS[1], *others))
+    result = ingest_files({"journal-short-iso.txt": stamped, "paste.txt": bare})
+    assert result.events.filter(pl.col("ts").is_null()).height == 4

@@ -54,7 +54,7 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from lockforensics.correlate.frames import first_value, materialized, most_common, ordered
-from lockforensics.schema import ACTIVITY_KINDS, EPOCH_COLUMNS, EventKind
+from lockforensics.schema import ACTIVITY_KINDS, DOCUMENT_CHANNEL, EPOCH_COLUMNS, EventKind
 
 LIFECYCLE = (EventKind.GATEWAY_START, EventKind.GATEWAY_RESTART, EventKind.GATEWAY_STOP)
 START_PHASES = ("listening", "ready")
@@ -82,8 +82,6 @@ _SIDE_OF_A_START = (
 )
 #: Lines of the process's own end (not systemd's later bookkeeping).
 _EXITED = (*_UNASKED, "exited")
-#: The channel of structured documents (cleanup, doctor, lock files): not logs.
-DOCUMENT_CHANNEL = "document"
 # The successor of a restart owns the lines after the restart's last line.
 _TICK = timedelta(microseconds=1)
 #: How long before a start its process's banner may come (ahead of the start's

@@ -36,8 +36,9 @@ from datetime import datetime
 import polars as pl
 
 from lockforensics.activity import TEXT_COLUMNS, as_events
+from lockforensics.ingest import occurrences
 from lockforensics.parsing.filescan import FileScan
-from lockforensics.schema import LOCK_KINDS
+from lockforensics.schema import DOCUMENT_CHANNEL, LOCK_KINDS
 
 #: Columns that say where a row was read, how it was wrapped and how its time
 #: was completed, not what it says: one line read from two files may owe its
@@ -100,7 +101,7 @@ def drop_overlaps(
             for n, p in enumerate(parts)
         ]
     )
-    echoes = _export_echoes(stamps, scans)
+    echoes = pl.concat([_export_echoes(stamps, scans), _stampless_copies(parts, scans)])
     overlaps = _overlaps(stamps)
     if not overlaps.sources:
         return echoes
@@ -155,6 +156,59 @@ def _export_echoes(stamps: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFr
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)
     return echoes.select("_part", "_i")
+
+
+#: An input with no time at all is taken for a stamp-less copy when at least
+#: this share of its rows are records another input holds stamped.
+COPY_SHARE = 0.5
+
+
+def _stampless_copies(
+    parts: tuple[pl.LazyFrame, pl.LazyFrame], scans: Sequence[FileScan]
+) -> pl.DataFrame:
+    """The (_part, _i) of rows of an input with no time at all whose record another
+    input holds stamped (the same kind and message); counted on their inputs.
+
+    ``journalctl -o cat`` writes each record's message alone, and a paste may
+    keep only the messages: beside the stamped capture of the same records,
+    every record was counted twice, once untimed.  A record copied n times
+    stamped drops at most n of its untimed lines; the input must be mostly
+    such copies (``COPY_SHARE``), else its untimed records are its own.  A
+    document's rows are runs of a command, not log records: two runs print
+    the same first line."""
+    keys = pl.concat(
+        [
+            p.with_row_index("_i")
+            .filter(pl.col("channel") != DOCUMENT_CHANNEL)
+            .select("_i", "source", "kind", "ts", occurrences.MESSAGE_KEY)
+            .with_columns(_part=pl.lit(n, pl.UInt8))
+            for n, p in enumerate(parts)
+        ]
+    )
+    untimed = keys.group_by("source").agg(pl.col("ts").is_null().all().alias("_none"))
+    bare = keys.join(untimed.filter("_none"), on="source", how="semi").collect()
+    if bare.is_empty():
+        return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
+    record = ["kind", occurrences.MESSAGE_KEY]
+    stamped = (
+        keys.filter(pl.col("ts").is_not_null())
+        .join(bare.lazy().select(record).unique(), on=record, how="semi")
+        .group_by(record)
+        .agg(_copies=pl.len())
+        .collect()
+    )
+    totals = bare.group_by("source").agg(_rows=pl.len())
+    nth = pl.int_range(pl.len()).over("source", *record, order_by=["_part", "_i"])
+    copies = (
+        bare.join(stamped, on=record)
+        .filter(nth < pl.col("_copies"))
+        .join(totals, on="source")
+        .filter(pl.len().over("source") >= COPY_SHARE * pl.col("_rows"))
+    )
+    counts = dict(copies.group_by("source").len().iter_rows())
+    for scan in scans:
+        scan.duplicate_rows += counts.get(scan.source, 0)
+    return copies.select("_part", "_i")
 
 
 def without(part: pl.DataFrame, dropped: pl.DataFrame, n: int) -> pl.DataFrame:

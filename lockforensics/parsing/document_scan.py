@@ -31,6 +31,7 @@ from lockforensics.parsing.fields import derive
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader
 from lockforensics.parsing.timestamps import FileClock
+from lockforensics.schema import DOCUMENT_CHANNEL
 
 #: Documents are read whole; a larger file that sniffs like one is read as a log.
 DOCUMENT_LIMIT = 8 << 20
@@ -148,7 +149,7 @@ class DocumentReader:
             derive(row)
             row.setdefault("hit", 0)
             row.setdefault("signature", name)
-            row.update(envelope=name, channel="document", echo_role="document")
+            row.update(envelope=name, channel=DOCUMENT_CHANNEL, echo_role=DOCUMENT_CHANNEL)
             row["source"] = result.source
             result.rows.append(row)
         result.facts.update(parsed.facts)
