@@ -109,6 +109,28 @@ def test_nul_runs_are_read_around_not_skipped() -> None:
     _accounted(result)
 
 
+def test_a_record_cut_short_at_the_end_leaves_the_span_to_the_line_before() -> None:
+    """A full disk cut the last record before its `time`: the file still covers
+    the lines before it (its span is not cut back to its last event)."""
+    quiet = json.dumps({"0": "telegram: delivered reply", "time": "2026-05-28T09:30:00.000+02:00"})
+    text = "\n".join([_tslog(1), quiet, _tslog(2)[:150]])
+    result = ingest_files({"openclaw-2026-05-28.log": text})
+    (scan,) = result.files
+    assert max(b["ts"] for b in scan.bounds).isoformat() == "2026-05-28T07:30:00+00:00"
+    assert any("cut short" in w for w in scan.warnings)
+    _accounted(result)
+
+
+def test_lines_ending_in_a_cr_alone_are_lines() -> None:
+    """A paste saved with classic Mac line ends is read line by line."""
+    text = "\r".join([_tslog(1), _tslog(2), _tslog(3)]) + "\r"
+    result = ingest_files({"openclaw-2026-05-28.log": text})
+    (scan,) = result.files
+    assert (scan.lines, scan.event_lines) == (3, 3)
+    assert result.events.filter(pl.col("kind") == "lock_timeout").height == 3
+    assert any("CR alone" in w for w in scan.warnings)
+
+
 def test_binary_files_are_still_skipped() -> None:
     """A real binary (control bytes and broken UTF-8 throughout) is skipped with a warning."""
     blob = bytes(range(256)) * 64

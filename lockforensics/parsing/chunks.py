@@ -34,7 +34,7 @@ from lockforensics.parsing.envelopes import (
     Record,
     sniff,
 )
-from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
+from lockforensics.parsing.filescan import LAST_LINES, SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, parse_line
 from lockforensics.parsing.timestamps import FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
@@ -300,15 +300,31 @@ class LogEngine:
                 f"{cuts.dropped:,} bytes past the cut not read as text"
             )
         env = env or PLAIN
-        last = parse_line(env, result.last_text, self.envelopes)[0] if result.last_text else None
-        if last is not None and last.stamp is not None:
-            result.bounds.append(bound_row(last.stamp, clock))
+        self._last_bound(env, clock, result)
         # Set here, not by the caller: a stream that fails part way (a truncated
         # gzip) still read its lines in this envelope, over these times.
         if names_input:
             result.envelope = env.name
         read.raise_stop()
         return env
+
+    def _last_bound(self, env: EnvelopeSpec, clock: FileClock, result: FileScan) -> None:
+        """The file's last time: its last line's stamp, or, when a write cut that
+        line short (a full disk, a crash), the last of the lines before it that
+        has one.  Otherwise the span ended at the last event, hours early."""
+        for back, text in enumerate(reversed(result.last_texts)):
+            record = parse_line(env, text, self.envelopes)[0]
+            if record is not None and record.stamp is not None:
+                result.bounds.append(bound_row(record.stamp, clock))
+                # A JSON record's time is at its end: a record cut short lost
+                # it.  (A text line's stamp comes first; a console or a paste
+                # may well end in lines that have none.)
+                if back == 1 and result.last_texts[-1].lstrip().startswith("{"):
+                    result.warnings.append(
+                        f"{result.source}: its last line is a record cut short (a full "
+                        "disk, a crash?); its time span ends at the line before"
+                    )
+                return
 
     def tail(self, stream: BinaryIO, clock: FileClock, result: FileScan, base: int) -> None:
         """A log after a document (the document reader's hand-off)."""
@@ -382,9 +398,8 @@ class LogEngine:
         for line_no, line_text in relevant.select("line", "text").head(SAMPLE_LIMIT).iter_rows():
             if len(result.relevant_samples) < SAMPLE_LIMIT:
                 result.relevant_samples.append((line_no, line_text))
-        last = flagged.filter(~blank).select("text").tail(1)
-        if last.height:
-            result.last_text = last.item()
+        last = flagged.filter(~blank).get_column("text").tail(LAST_LINES).to_list()
+        result.last_texts = (result.last_texts + last)[-LAST_LINES:]
         pending.add(candidates, self._rollovers(flagged, env, clock))
         if pending.rows >= BATCH_ROWS:
             self._settle(pending, env, clock, result)

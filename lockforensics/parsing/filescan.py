@@ -14,6 +14,8 @@ from lockforensics.parsing.timestamps import Stamp, format_offset
 
 #: Unrecognised and possibly-relevant lines kept as samples, per input.
 SAMPLE_LIMIT = 5
+#: Last lines kept per input to find its end time in (FileScan.last_texts).
+LAST_LINES = 8
 
 
 @dataclass(slots=True)
@@ -57,7 +59,9 @@ class FileScan:
     compression: str | None = None
     packing: str = ""
     bounds: list[dict[str, Any]] = field(default_factory=list)
-    last_text: str | None = None
+    # The last lines with text (up to LAST_LINES): the file's end time comes
+    # from the last of them with a stamp.
+    last_texts: list[str] = field(default_factory=list)
     # What a document says about the whole export it belongs to (version, platform, host).
     facts: dict[str, str] = field(default_factory=dict)
     duplicate_of: str | None = None  # same sha256 as an earlier input: its rows are dropped

@@ -102,6 +102,12 @@ class Scanner:
             result.warnings.append(f"{item.name}: read as {encoding} (byte order mark)")
         elif head.startswith(BOM_UTF8):
             head = head[len(BOM_UTF8) :]
+        if head.count(b"\r") > 1 and b"\n" not in head:
+            # Classic Mac line ends (a paste saved by an old editor): read as
+            # one line, its lock errors were lost without a word.
+            source = cast(BinaryIO, _CrLines(_prepend(head, source)))
+            head = source.read(SNIFF_BYTES)
+            result.warnings.append(f"{item.name}: lines end in a CR alone; read as lines")
         if _binary(head):
             result.warnings.append(f"{item.name}: skipped: binary content")
             result.envelope = BINARY  # the manifest's format: not read as text at all
@@ -199,6 +205,19 @@ class _Transcoded(io.RawIOBase):
                 break
         out, self._pending = self._pending[:want], self._pending[want:]
         return out
+
+
+class _CrLines(io.RawIOBase):
+    """A stream whose lines end in a CR alone, read with LF line ends."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        return self._stream.read(size).replace(b"\r", b"\n")
 
 
 def _digest(stream: Content) -> str | None:
