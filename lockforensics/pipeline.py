@@ -326,6 +326,7 @@ def ingest_inputs(
     # Before zones: a record dated here is zone-less until then.
     dated_by_match(scans)
     matched = {} if option_zone else matched_zones(scans)
+    bundle_zone = bundle_zone or _agreed_zone(matched)
     rows: list[dict[str, Any]] = []
     frames: list[pl.DataFrame] = []
     activity: list[pl.LazyFrame] = []
@@ -481,6 +482,19 @@ def _bundle_zone(scans: list[FileScan]) -> ZoneChoice | None:
     return zone_from_offset(
         sign * timedelta(hours=hours, minutes=minutes),
         f"other files in the bundle ({count} of {total} zoned stamps)",
+    )
+
+
+def _agreed_zone(matched: dict[str, ZoneChoice]) -> ZoneChoice | None:
+    """With no zone written anywhere, the one every input that matched its records
+    to stamped ones agrees on: the host's clock, for its other zone-less inputs
+    (pm2.log beside the pm2 app logs that the file log's records dated)."""
+    labels = {choice.label for choice in matched.values()}
+    if len(labels) != 1:
+        return None
+    first = min(matched.values(), key=lambda choice: choice.reason)
+    return replace(
+        first, reason=f"the zone {len(matched)} input(s) matched to stamped records agree on"
     )
 
 

@@ -66,8 +66,9 @@ RESTARTS = ("restart", "in_process_restart")
 #: gateway logged no shutdown of its own.
 CRASH = "crash"
 CLOSERS = (*RESTARTS, "stop", CRASH)
-#: Lines that stop a gateway by asking it to (it logs its own shutdown).
-_ASKED = ("signal", "signal_received", "completed", "timeout")
+#: Lines that stop a gateway by asking it to (it logs its own shutdown, or
+#: its supervisor says it asked: pm2's `Stopping app:`).
+_ASKED = ("signal", "signal_received", "completed", "timeout", "supervisor_stop")
 #: The lines of a process's end that nobody asked for.
 _UNASKED = ("killed", "oom_killed", "failed", "fatal")
 #: Phases a start writes beside its start line that a running process may also

@@ -1,0 +1,85 @@
+"""A gateway run under pm2: its --time stamps (local, no zone), `pm2 logs`, pm2.log."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+
+from lockforensics.findings import Settings
+from lockforensics.pipeline import analyze
+from tests.conftest import ingest_files
+
+LOCK = "/home/deploy/.openclaw/agents/main/sessions/2d91c3a4-5b6c-4d7e-8f90-a1b2c3d4e5f6.jsonl.lock"
+ERROR = (
+    'lane task error: lane=main durationMs=10011 error="Error: session file locked '
+    f'(timeout 10000ms): pid=51402 {LOCK}"'
+)
+
+
+def _file_line(utc: str, message: str) -> str:
+    binding = json.dumps({"subsystem": "diagnostic"})
+    return json.dumps({"0": binding, "1": message, "_meta": {"date": utc}, "time": utc})
+
+
+# The host is at +01:00; pm2 stamps its local time, the file log UTC (`Z`).
+PM2_LOG = """2026-02-02T08:30:04: PM2 log: App [openclaw-gateway:0] starting in -fork mode-
+2026-02-02T08:30:04: PM2 log: App [openclaw-gateway:0] online
+2026-02-03T14:24:51: PM2 log: App [openclaw-gateway:0] exited with code [1] via signal [SIGINT]
+2026-02-03T14:24:51: PM2 log: App [openclaw-gateway:0] starting in -fork mode-
+2026-02-03T14:24:51: PM2 log: App [openclaw-gateway:0] online
+2026-02-04T09:05:12: PM2 log: Stopping app:openclaw-gateway id:0
+2026-02-04T09:05:12: PM2 log: App [openclaw-gateway:0] exited with code [0] via signal [SIGINT]
+2026-02-04T09:05:12: PM2 log: pid=53990 msg=process killed
+"""
+OUT_LOG = """2026-02-02T08:30:06: [gateway] listening on ws://127.0.0.1:18789 (PID 51402)
+2026-02-03T14:24:55: [gateway] listening on ws://127.0.0.1:18789 (PID 53990)
+"""
+ERROR_LOG = "".join(
+    f"2026-02-03T14:{m}: [diagnostic] {ERROR.replace('10011', d)}\n"
+    for m, d in (("12:40", "10011"), ("14:51", "10012"))
+)
+FILE_LOG = "".join(
+    _file_line(f"2026-02-03T13:{m}.214Z", ERROR.replace("10011", d)) + "\n"
+    for m, d in (("12:40", "10011"), ("14:51", "10012"))
+)
+PASTE = "".join(f"\x1b[32m0|openclaw | \x1b[39m{line}\n" for line in ERROR_LOG.splitlines())
+
+
+def _bundle() -> dict[str, str | bytes]:
+    return {
+        "home/deploy/.pm2/pm2.log": PM2_LOG,
+        "home/deploy/.pm2/logs/openclaw-gateway-out.log": OUT_LOG,
+        "home/deploy/.pm2/logs/openclaw-gateway-error.log": ERROR_LOG,
+        "tmp/openclaw/openclaw-2026-02-03.log": FILE_LOG,
+        "pm2-logs-paste.txt": PASTE,
+    }
+
+
+def test_pm2_stamps_take_the_zone_their_records_show_and_fold_with_them() -> None:
+    """The error log's and the paste's lock errors are the file log's, an hour on:
+    the zone is +01:00, and each failure counts once."""
+    result = ingest_files(_bundle())
+    assert result.occurrence_counts()["lock_timeout"] == 2
+    formats = {scan.source.rsplit("/", 1)[-1]: scan.envelope for scan in result.files}
+    assert formats["pm2.log"] == formats["openclaw-gateway-error.log"] == "pm2-time"
+    assert formats["pm2-logs-paste.txt"] == "pm2-logs"
+    assert result.zone is not None
+    assert result.zone.label == "+01:00"
+
+
+def test_pm2_log_gives_the_processes_their_ends() -> None:
+    """pm2.log, read in the zone its sibling logs showed: the crash (exit code 1,
+    no stop asked) ends pid 51402; `pm2 restart` (asked) stops pid 53990."""
+    findings = analyze(ingest_files(_bundle()), Settings())
+    epochs = findings.epochs.filter(pl.col("pid").is_not_null()).sort("start")
+    ends = epochs.select("pid", "end", "ended_by").rows()
+    assert ends == [
+        (51402, datetime(2026, 2, 3, 13, 24, 51, tzinfo=UTC), "crash"),
+        (53990, datetime(2026, 2, 4, 8, 5, 12, tzinfo=UTC), "stop"),
+    ]
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["gateway_pid"] == 51402
+    # 2026-02-02 07:30:06Z to the first failure, 2026-02-03 13:12:40Z: 29 h 42 min 34 s.
+    assert round(incident["uptime_s"]) == 29 * 3600 + 42 * 60 + 34
