@@ -803,7 +803,9 @@ def correlate(
     # Its rows come out sorted, so the unordered table gives the same frame
     # without a merge of every row.
     held = memo("lock_observations", lambda: resolution.observations(rows).collect())
-    resolved, per_kind = resolution.resolve(clustered.lazy(), clear_table.lazy(), held.lazy())
+    resolved, per_kind = resolution.resolve(
+        clustered.lazy(), clear_table.lazy(), held.lazy(), epoch_table.lazy()
+    )
     incident_table = (
         incidents.table(clustered.lazy())
         .join(resolved, on="incident", how="left")

@@ -489,3 +489,38 @@ def test_a_lock_a_dead_process_left_is_named() -> None:
     assert (incident["dead_owner_pids"], incident["other_owner_pids"]) == ([6100], [])
     markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
     assert "Lock held by a dead process:** pid 6100" in markdown
+
+
+def test_another_gateway_starting_on_the_host_clears_nothing_while_this_one_runs() -> None:
+    """Two gateways on one host (two profiles): staging restarting beside prod's
+    burst clears nothing; prod's own restart, ending the process, does."""
+
+    def line(at: str, pid: int, text: str) -> str:
+        return f"2026-08-14T{at}+0200 atlas node[{pid}]: {text}\n"
+
+    def listening(at: str, pid: int, port: int) -> str:
+        return line(at, pid, f"[gateway] listening on ws://127.0.0.1:{port} (PID {pid})")
+
+    def timeout(at: str) -> str:
+        path = SESSIONS.format(agent="ops", sid=SUPPORT)
+        error = f"Error: session file locked (timeout 10000ms): pid=2211 {path}.lock"
+        return line(
+            at, 2211, f'[diagnostic] lane task error: lane=main durationMs=10012 error="{error}"'
+        )
+
+    journal = (
+        listening("06:00:00", 2211, 18789)
+        + listening("06:05:00", 2290, 19001)
+        + timeout("09:41:10")
+        + timeout("09:43:10")
+        + line("09:47:30", 2290, "[gateway] received SIGTERM; shutting down")
+        + listening("09:47:35", 3390, 19001)
+        + timeout("09:55:02")
+        + line("10:14:07", 2211, "[gateway] received SIGTERM; shutting down")
+        + listening("10:14:13", 4105, 18789)
+    )
+    findings = analyze(ingest_files({"journal.txt": journal}), Settings())
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["gateway_pid"] == 2211
+    assert incident["resolved_by"] == "gateway_start"
+    assert incident["resolved_at"].strftime("%H:%M:%S") == "08:14:13"

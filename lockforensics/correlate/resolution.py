@@ -25,6 +25,11 @@ caused left out: :func:`_fallout`):
   epoch (its ``restart mode`` line);
 * ``gateway_start``: a gateway start that no restart announced.
 
+A gateway restart or start clears a target only once the gateway process it
+failed under has ended (its epoch's end): a start of another gateway on the
+same host (a second profile) while that process runs on clears nothing; nor
+does any while it runs to the bundle's end.
+
 A cleanup run, gateway restart or start clears only the incidents of its own
 host (an incident's host: correlate/incidents.py; a cleanup's output names
 none, so it takes its file's, as a failure does).  An unknown host is a host of its
@@ -82,6 +87,8 @@ RESOLVERS: tuple[str, ...] = (
     EventKind.GATEWAY_START.value,
 )
 _RANK = pl.col("kind").replace_strict(list(RESOLVERS), list(range(len(RESOLVERS))))
+#: Resolvers that clear by ending the gateway process that held the locks.
+GATEWAY_RESOLVERS = (EventKind.GATEWAY_RESTART.value, EventKind.GATEWAY_START.value)
 _DOCTOR = pl.col("kind") == EventKind.DOCTOR_LOCK
 _TICK = timedelta(microseconds=1)
 
@@ -262,27 +269,33 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _targets(clustered: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFrame:
+def _targets(
+    clustered: pl.LazyFrame, clear_table: pl.LazyFrame, epoch_table: pl.LazyFrame
+) -> pl.LazyFrame:
     """One row per (incident, session), or (incident, agent) where no session is known,
     with ``end``: that target's last failure in the incident, a takeover that is the
-    fallout of a force-release of its lock left out (:func:`_fallout`)."""
+    fallout of a force-release of its lock left out (:func:`_fallout`); and the
+    gateway process it failed under: its ``epoch`` and that epoch's ``process_end``."""
     hit = clustered.filter(pl.col("incident").is_not_null())
     kept = hit.join(_fallout(hit, clear_table), on=["incident", "session_id", "ts"], how="anti")
     hosts = hit.group_by("incident").agg(gateway_host=pl.col("gateway_host").first())
+    last = {"end": pl.col("ts").max(), "epoch": pl.col("epoch").sort_by("ts").last()}
     sessions = (
         kept.filter(pl.col("session_id").is_not_null())
         .group_by("incident", "session_id")
-        .agg(agent=first_value("agent"), end=pl.col("ts").max())
+        .agg(agent=first_value("agent"), **last)
     )
     others = (
         kept.filter(pl.col("session_id").is_null())
         .group_by("incident", "agent")
-        .agg(end=pl.col("ts").max())
+        .agg(**last)
         .with_columns(session_id=pl.lit(None, dtype=pl.String))
     )
+    ends = epoch_table.select("epoch", process_end=pl.col("end"))
     return (
-        pl.concat([sessions, others.select("incident", "session_id", "agent", "end")])
+        pl.concat([sessions, others.select("incident", "session_id", "agent", *last)])
         .join(hosts, on="incident")
+        .join(ends, on="epoch", how="left")
         .sort("incident", "session_id", "agent", nulls_last=True)
         .with_columns(target=pl.int_range(pl.len(), dtype=pl.Int64))
     )
@@ -338,24 +351,47 @@ def _first_clears(
     starts = pl.concat(
         [
             targets.select(
-                "incident", "target", "session_id", "agent", "gateway_host", since=pl.col("end")
+                "incident",
+                "target",
+                "session_id",
+                "agent",
+                "gateway_host",
+                "epoch",
+                "process_end",
+                since=pl.col("end"),
             ),
             holds.filter(pl.col("acquired_at").is_not_null() & pl.col("observed_at").is_not_null())
-            .join(targets.select("target", "agent", "gateway_host"), on="target")
+            .join(
+                targets.select("target", "agent", "gateway_host", "epoch", "process_end"),
+                on="target",
+            )
             .select(
                 "incident",
                 "target",
                 "session_id",
                 "agent",
                 "gateway_host",
+                "epoch",
+                "process_end",
                 # The search from a sighting includes a clear at that instant.
                 since=pl.col("observed_at") - _TICK,
             ),
         ]
     )
-    # Both are read once per scope; `cache` has the engine build them once.
+    # A gateway start or restart clears what its host's gateway held by ending
+    # that process: not while the process a target failed under runs on (a
+    # second gateway on the host, another profile, restarting beside it).
+    gateway = pl.col("kind").is_in(GATEWAY_RESOLVERS) & pl.col("epoch").is_not_null()
     by_kind = (
-        starts.join(pl.LazyFrame({"kind": list(RESOLVERS)}), how="cross").sort("since").cache()
+        starts.join(pl.LazyFrame({"kind": list(RESOLVERS)}), how="cross")
+        .filter(~(gateway & pl.col("process_end").is_null()))
+        .with_columns(
+            since=pl.when(gateway)
+            .then(pl.max_horizontal("since", pl.col("process_end") - _TICK))
+            .otherwise("since")
+        )
+        .sort("since")
+        .cache()
     )
     right = (
         clear_table.select(
@@ -422,12 +458,15 @@ def _first_clears(
 
 
 def resolve(
-    clustered: pl.LazyFrame, clear_table: pl.LazyFrame, held: pl.LazyFrame
+    clustered: pl.LazyFrame,
+    clear_table: pl.LazyFrame,
+    held: pl.LazyFrame,
+    epoch_table: pl.LazyFrame,
 ) -> tuple[pl.LazyFrame, pl.LazyFrame]:
     """(per incident: resolved_at, resolved_by, resolution_occurrence, resolution_s,
     held_acquired_unknown; per incident and kind: when that kind alone had cleared
     every target).  ``held``: ``observations(events)``."""
-    targets = _targets(clustered, clear_table).cache()
+    targets = _targets(clustered, clear_table, epoch_table).cache()
     holds = _holds(targets, held).cache()
     first = _first_clears(targets, clear_table, holds).with_columns(rank=_RANK).cache()
     per_target = (
