@@ -185,10 +185,16 @@ def _stampless_copies(
             for n, p in enumerate(parts)
         ]
     )
-    untimed = keys.group_by("source").agg(pl.col("ts").is_null().all().alias("_none"))
-    bare = keys.join(untimed.filter("_none"), on="source", how="semi").collect()
-    if bare.is_empty():
+    timeless = (
+        keys.group_by("source")
+        .agg(pl.col("ts").is_null().all().alias("_none"))
+        .filter("_none")
+        .collect()
+        .get_column("source")
+    )
+    if timeless.is_empty():  # the common case: one pass over two columns
         return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
+    bare = keys.filter(pl.col("source").is_in(timeless.implode())).collect()
     record = ["kind", occurrences.MESSAGE_KEY]
     stamped = (
         keys.filter(pl.col("ts").is_not_null())
