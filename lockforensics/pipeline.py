@@ -43,12 +43,14 @@ from lockforensics.correlate import (
     identity,
     incidents,
     outliers,
+    profiles,
     resolution,
     runs,
     scope,
     stuck,
     triggers,
 )
+from lockforensics.correlate.frames import materialized
 from lockforensics.errors import DataError
 from lockforensics.findings import HEADLINE_KINDS, Coverage, Findings, Headline, Settings
 from lockforensics.ingest import cache, zone_rules
@@ -572,6 +574,14 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     if not aliases.is_empty():
         detail = host_aliases.renamed(detail.lazy(), aliases).collect()
         activity = host_aliases.renamed(activity, aliases)
+    # Gateways of named profiles on one host take hosts of their own.
+    sources = sorted({scan.source for scan in result.files})
+    found = memo("profiles", lambda: profiles.profile_hosts(detail.lazy(), sources))
+    if not found.is_empty():
+        rows = whole(detail.lazy(), activity, ordered=False)
+        fallback = materialized(epochs.fallback_hosts(rows.select(epochs.HOSTS_INPUT)))
+        detail = profiles.profiled(detail.lazy(), found, fallback).collect()
+        activity = profiles.profiled(activity, found, fallback)
     firsts = _line_bounds(result, low, high)
     table = whole(detail.lazy(), activity, ordered=False)
     assumptions = memo(

@@ -1,0 +1,185 @@
+"""Gateways run side by side on one host under named profiles (``--profile staging``).
+
+A profile is a gateway of its own: its state dir, port, systemd unit
+(``openclaw-gateway-<profile>.service``) and logs (``openclaw-<profile>-
+YYYY-MM-DD.log``, launchd's ``gateway-<profile>.log``; openclaw-formats §1.1).
+On one host their lines share the host's name, and one journal interleaves
+both units' ``node[pid]`` lines: read as one gateway, staging restarting beside
+prod's burst ended prod's process and "cleared" its incident.
+
+A profile's lines take the host ``<host> (<profile>)``, so every stage keeps
+the two apart as it keeps two hosts apart:
+
+* every line of a log named for a profile;
+* a systemd line naming a profile's unit;
+* a line whose pid is a profile's: a pid its logs name, or, as 2026.6+ logs
+  name none, the pid on the journal copies of their records (the same
+  occurrence), when that profile holds most of the records the pid shares
+  with any gateway's logs (the default profile's logs compete).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.correlate.epochs import LIFECYCLE
+from lockforensics.correlate.frames import first_value
+from lockforensics.schema import LOCK_KINDS
+
+#: A log named for a profile (its base name; rotated and compressed copies too).
+PROFILE_LOG = (
+    r"(?:^|[/\\])(?:openclaw-(?P<log>[A-Za-z0-9][\w-]*?)-\d{4}-\d{2}-\d{2}(?:\.\d+)?\.log"
+    r"|gateway-(?P<launchd>[A-Za-z0-9][\w-]*?)(?:\.err)?\.log)(?:\.gz|\.zst)?$"
+)
+#: A systemd line naming a profile's unit (a template instance, too).
+PROFILE_UNIT = r"openclaw-gateway[-@](?P<unit>[A-Za-z0-9][\w.-]*?)\.service"
+#: The default profile's logs, which compete with the named ones for a pid.
+DEFAULT_LOG = r"(?:^|[/\\])openclaw-\d{4}-\d{2}-\d{2}(?:\.\d+)?\.log(?:\.gz|\.zst)?$"
+#: How many times as many shared records the winning profile needs.
+LEAD = 2
+
+
+def profile_hosts(detail: pl.LazyFrame, sources: list[str]) -> pl.DataFrame:
+    """Per input and pid, and per detail row, the profile its lines are a gateway of:
+    rows (``source``, ``pid``, ``occurrence``, ``profile``), where a null ``pid``
+    and ``occurrence`` stand for every row of the input, a null ``occurrence``
+    for every row of that pid on the input's host, and a set ``occurrence`` for
+    that occurrence's systemd rows.  Empty when the bundle shows no profile."""
+    logs = pl.DataFrame({"source": sources}, schema={"source": pl.String}).with_columns(
+        profile=pl.coalesce(
+            pl.col("source").str.extract(PROFILE_LOG, 1),
+            pl.col("source").str.extract(PROFILE_LOG, 2),
+        ),
+        default=pl.col("source").str.contains(DEFAULT_LOG),
+    )
+    named = logs.filter(pl.col("profile").is_not_null())
+    units = (
+        detail.filter(
+            pl.col("kind").is_in([k.value for k in LIFECYCLE])
+            & pl.col("message").str.contains("openclaw-gateway", literal=True)
+        )
+        .select("occurrence", profile=pl.col("message").str.extract(PROFILE_UNIT, 1))
+        .filter(pl.col("profile").is_not_null() & pl.col("occurrence").is_not_null())
+        .unique()
+        .collect()
+    )
+    empty = pl.DataFrame(
+        schema={
+            "source": pl.String,
+            "host": pl.String,
+            "pid": pl.Int64,
+            "occurrence": pl.Int64,
+            "profile": pl.String,
+        }
+    )
+    if named.is_empty() and units.is_empty():
+        return empty
+    # Whose logs each record is in: a profile's, or the default profile's.
+    owners = pl.concat(
+        [
+            named.select("source", "profile"),
+            logs.filter("default").select("source", profile=pl.lit("")),
+        ]
+    )
+    records = detail.filter(
+        pl.col("occurrence").is_not_null()
+        & pl.col("kind").is_in(sorted(k.value for k in (*LOCK_KINDS, *LIFECYCLE)))
+    )
+    owned = records.join(owners.lazy(), on="source").select("occurrence", "profile").unique()
+    pids = (
+        records.filter(pl.col("gateway_pid").is_not_null() & pl.col("host").is_not_null())
+        .join(owners.lazy(), on="source", how="anti")
+        .select("occurrence", "host", pid=pl.col("gateway_pid"))
+        .unique()
+    )
+    # A pid a profile's own logs name is that profile's.
+    named_pids = (
+        records.join(named.lazy(), on="source")
+        .filter(pl.col("gateway_pid").is_not_null())
+        .select(pid=pl.col("gateway_pid"), profile="profile")
+        .unique()
+    )
+    votes = (
+        pids.join(owned, on="occurrence")
+        .group_by("host", "pid", "profile")
+        .agg(n=pl.len())
+        .sort("n", "profile", descending=[True, False])
+        .group_by("host", "pid", maintain_order=True)
+        .agg(
+            profile=pl.col("profile").first(),
+            n=pl.col("n").first(),
+            runner_up=pl.col("n").slice(1, 1).first().fill_null(0),
+        )
+        .filter(pl.col("n") >= LEAD * pl.col("runner_up"))
+        .select("host", "pid", "profile")
+    )
+    by_named_pid = pids.select("host", "pid").unique().join(named_pids, on="pid")
+    by_pid = (
+        pl.concat([by_named_pid, votes])
+        .group_by("host", "pid", maintain_order=True)
+        .agg(profile=first_value("profile"))
+        .filter(pl.col("profile") != "")
+        .collect()
+    )
+    return pl.concat(
+        [
+            named.select("source", "profile"),
+            by_pid,
+            units.select("occurrence", "profile"),
+        ],
+        how="diagonal_relaxed",
+    ).match_to_schema(empty.schema, missing_columns="insert")
+
+
+def profiled(rows: pl.LazyFrame, found: pl.DataFrame, fallback: pl.LazyFrame) -> pl.LazyFrame:
+    """``rows`` with each profile's lines on the host ``<host> (<profile>)``
+    (:func:`profile_hosts`) and every other line on the host it names or takes;
+    ``fallback``: per input, the host its lines take when they name none
+    (epochs.fallback_hosts)."""
+    if found.is_empty():
+        return rows
+    dtype = rows.collect_schema()["host"]
+    by_source = found.filter(pl.col("pid").is_null() & pl.col("occurrence").is_null())
+    by_pid = found.filter(pl.col("pid").is_not_null()).select("host", "pid", _by_pid="profile")
+    by_unit = found.filter(pl.col("occurrence").is_not_null()).select(
+        "occurrence", _by_unit="profile"
+    )
+    have = rows.collect_schema().names()
+    joined = rows.with_columns(
+        _host=pl.col("host").cast(pl.String), _source=pl.col("source").cast(pl.String)
+    ).join(
+        by_source.select(_source="source", _by_source="profile").lazy(),
+        on="_source",
+        how="left",
+        maintain_order="left",
+    )
+    joined = joined.join(
+        by_pid.lazy(),
+        left_on=["_host", "gateway_pid"],
+        right_on=["host", "pid"],
+        how="left",
+        maintain_order="left",
+    )
+    if "occurrence" in have:
+        joined = joined.join(by_unit.lazy(), on="occurrence", how="left", maintain_order="left")
+    else:
+        joined = joined.with_columns(_by_unit=pl.lit(None, pl.String))
+    profile = pl.coalesce("_by_source", "_by_unit", "_by_pid")
+    base = pl.coalesce("_host", "_fallback")
+    return (
+        joined.join(
+            fallback.select(_source="source", _fallback="_fallback"),
+            on="_source",
+            how="left",
+            maintain_order="left",
+        )
+        .with_columns(
+            # Every line keeps the host it had before the profiles parted
+            # them: with two hosts now, one naming none has no "only host".
+            host=pl.when(profile.is_not_null() & base.is_not_null())
+            .then(pl.format("{} ({})", base, profile))
+            .otherwise(base)
+            .cast(dtype)
+        )
+        .select(have)
+    )

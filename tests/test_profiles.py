@@ -1,0 +1,89 @@
+"""Two gateways on one host under named profiles (`--profile staging`): two gateways."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+
+from lockforensics.findings import Settings
+from lockforensics.pipeline import analyze
+from tests.conftest import ingest_files
+
+LEASE = "sqlite:session-write:agent:main:main"
+TIMEOUT = (
+    'lane task error: lane=session:agent:main:main durationMs=60213 error="SessionWriteLockTimeoutError: '
+    f'session file locked (timeout 60000ms): pid=2211 alive=true ageMs={{age}} {LEASE}"'
+)
+
+
+def _record(at: str, subsystem: str, message: str) -> str:
+    binding = json.dumps({"subsystem": subsystem})
+    return json.dumps({"0": binding, "1": message, "time": f"2026-08-14T{at}+02:00"})
+
+
+def _start(at: str, port: int) -> list[tuple[str, str, str]]:
+    return [
+        (
+            at + ".100",
+            "gateway",
+            "http server listening (3 plugins: telegram, slack, memory-core; 5.3s)",
+        ),
+        (at + ".200", "gateway", "ready"),
+    ]
+
+
+def _stop(at: str) -> list[tuple[str, str, str]]:
+    return [(at + ".100", "gateway", "received SIGTERM; shutting down")]
+
+
+# (pid, records): 2026.8 file logs name no pid; the journal's copies do.
+PROD = [
+    (2211, _start("06:12:10", 18789)),
+    (2211, [(f"11:4{n}:10.412", "diagnostic", TIMEOUT.format(age=90000 + n)) for n in range(3)]),
+    (2211, _stop("12:14:07")),
+    (4105, _start("12:14:13", 18789)),
+]
+STAGING = [
+    (2290, _start("06:15:37", 19001)),
+    (2290, _stop("11:41:30")),
+    (3390, _start("11:41:41", 19001)),
+]
+
+
+def _bundle() -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {}
+    journal = []
+    for name, gateway in (("openclaw", PROD), ("openclaw-staging", STAGING)):
+        lines = []
+        for pid, records in gateway:
+            for at, subsystem, message in records:
+                lines.append(_record(at, subsystem, message))
+                stamp = f"2026-08-14T{at}+02:00"
+                journal.append(
+                    f"{stamp[:19]}+0200 atlas node[{pid}]: {stamp} [{subsystem}] {message}"
+                )
+        files[f"tmp/openclaw/{name}-2026-08-14.log"] = "\n".join(lines) + "\n"
+    files["journal.txt"] = "\n".join(sorted(journal)) + "\n"
+    return files
+
+
+def test_a_profiles_gateway_is_a_gateway_of_its_own() -> None:
+    """Staging's restart beside prod's burst neither ends prod's process nor clears
+    its incident; staging's pid-less file-log lines are staging's."""
+    findings = analyze(ingest_files(_bundle()), Settings())
+    epochs = findings.epochs.sort("start").select("host", "pid", "ended_by").rows()
+    assert epochs == [
+        ("atlas", 2211, "stop"),
+        ("atlas (staging)", 2290, "stop"),
+        ("atlas (staging)", 3390, None),
+        ("atlas", 4105, None),
+    ]
+    (incident,) = findings.incidents.to_dicts()
+    assert (incident["host"], incident["gateway_pid"]) == ("atlas", 2211)
+    assert incident["resolved_by"] == "gateway_start"
+    assert incident["resolved_at"].strftime("%H:%M:%S") == "10:14:13"
+    staging_file = findings.events.filter(
+        pl.col("source").str.contains("openclaw-staging", literal=True)
+    ).collect()
+    assert staging_file.get_column("host").unique().to_list() == ["atlas (staging)"]
