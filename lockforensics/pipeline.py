@@ -817,7 +817,7 @@ def correlate(
         clustered.lazy(), clear_table.lazy(), held.lazy(), epoch_table.lazy()
     )
     incident_table = (
-        incidents.table(clustered.lazy())
+        incidents.with_process_uptime(incidents.table(clustered.lazy()), epoch_table.lazy())
         .join(resolved, on="incident", how="left")
         .sort("incident")
         .collect()

@@ -7,6 +7,8 @@ import pytest
 
 from lockforensics.findings import Findings, Settings
 from lockforensics.pipeline import correlate
+from lockforensics.reporting.interface import ReportFormat, reporter_for
+from lockforensics.reporting.options import RenderOptions
 from lockforensics.schema import EPOCH_COLUMNS
 from tests.eventrows import Table, at
 
@@ -75,6 +77,33 @@ def test_in_process_restart_keeps_the_pid() -> None:
         (100, "in_process_restart"),
     ]
     assert uptime_at(f, 40) == (30, False, 100)
+
+
+def test_an_incident_after_an_in_process_restart_names_its_process_uptime() -> None:
+    """The gateway's uptime counts from the in-process restart; the process's, kept
+    beside it, from the process's start."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    t.add("gateway_restart", 1000, phase="in_process", gateway_pid=100)
+    t.failure("lock_timeout", 1060)
+    t.failure("takeover", 1065)
+    findings = run(t)
+    (row,) = findings.incidents.select(
+        "uptime_s", "process_uptime_s", "process_uptime_is_lower_bound"
+    ).rows()
+    assert row == (60, 1060, False)
+    text = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    assert "up 0 h 01 min at the first error" in text
+    assert "the process: up 0 h 17 min" in text
+
+
+def test_an_incident_with_no_in_process_restart_has_one_uptime() -> None:
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    t.failure("lock_timeout", 60)
+    t.failure("takeover", 65)
+    (row,) = run(t).incidents.select("uptime_s", "process_uptime_s").rows()
+    assert row == (60, None)
 
 
 def test_unexplained_pid_change_opens_an_epoch() -> None:

@@ -113,3 +113,15 @@ def test_a_listed_lock_and_its_file_are_one_held_lock_whose_dead_owner_is_named(
         ("s2", 2291, "dead process"),
         ("s3", None, "no pid"),
     ]
+
+
+def test_a_lock_file_voids_no_successful_run_on_its_session() -> None:
+    """A run that succeeded after the burst took the session's lock: a lock file
+    seen at an unknown time, created before that run, does not void it (it
+    still voids the cleanup, which takes no lock)."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    t.add("run", 200, phase="done", run_id="r9", session_id="s1", agent="a")
+    lock_file(t, 30)
+    assert resolved(t)[:2] == ("run", at(200))

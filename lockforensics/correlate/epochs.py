@@ -699,6 +699,8 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     host's next epoch began with no end logged), or null (running when the
     bundle ends).  ``start_source``: start_line, restart, uptime or first_line.
     ``announced_at``: from when lines naming the epoch's pid are its own.
+    ``process_start`` (and ``process_start_known``): when the epoch's process
+    began, its own start unless an in-process restart opened it.
     """
     # Each of these is read several times below, so each is computed once here:
     # polars 2's engine computed a `.cache()`d sub-plan again for branches that
@@ -762,6 +764,8 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(pl.lit("first_line"))
     )
     next_on_host = pl.col("_at").shift(-1).over("host", order_by=["_at", "epoch_key"])
+    in_process = pl.col("opened_by") == "in_process_restart"
+    process = (~in_process).cum_sum().over("host", order_by=["_at", "epoch_key"])
     return (
         table.join(evidence, on="epoch_key", how="left")
         .with_columns(
@@ -785,8 +789,17 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             .otherwise(pl.col("end")),
             end_known=pl.col("ended_by").is_in(CLOSERS).fill_null(False),
             events=pl.col("events").fill_null(0),
-            host=pl.when(pl.col("host") != "").then(pl.col("host")),
         )
+        .with_columns(
+            # An in-process restart keeps its process: that process began with
+            # the epoch before it that was no in-process restart.
+            process_start=pl.col("start").filter(~in_process).first().over("host", process),
+            process_start_known=pl.col("start_known")
+            .filter(~in_process)
+            .first()
+            .over("host", process),
+        )
+        .with_columns(host=pl.when(pl.col("host") != "").then(pl.col("host")))
         .sort("_at", "host", "epoch_key", nulls_last=True)
         .select(
             epoch=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
@@ -796,6 +809,8 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             start=pl.col("start"),
             start_source=pl.col("start_source"),
             start_known=pl.col("start_known"),
+            process_start=pl.col("process_start"),
+            process_start_known=pl.col("process_start_known"),
             end=pl.col("end"),
             end_known=pl.col("end_known"),
             ended_by=pl.col("ended_by"),

@@ -148,6 +148,28 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def with_process_uptime(table: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
+    """``process_uptime_s`` (and its lower-bound flag): how long the gateway's
+    *process* had run at the incident's first error, where an in-process
+    restart (the same pid: ``OPENCLAW_NO_RESPAWN``) opened its epoch.
+    ``uptime_s`` counts from that restart, the gateway's own new ``ready``;
+    the process, and what it accumulates, ran on from before.  Null elsewhere,
+    where the two are one."""
+    process = epoch_table.filter(pl.col("opened_by") == "in_process_restart").select(
+        "epoch", "process_start", "process_start_known"
+    )
+    return (
+        table.join(process, on="epoch", how="left", maintain_order="left")
+        .with_columns(
+            process_uptime_s=seconds(pl.col("start") - pl.col("process_start"))
+            .round(0)
+            .cast(pl.Int64),
+            process_uptime_is_lower_bound=~pl.col("process_start_known"),
+        )
+        .drop("process_start", "process_start_known")
+    )
+
+
 #: Resolvers that are a run's line (its occurrence spans the whole run).
 _RUN_RESOLVERS = ("run", "run_timeout")
 

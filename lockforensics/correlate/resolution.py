@@ -46,8 +46,10 @@ was seen: an ``openclaw doctor`` line showing the lock present and not removed
 at its ``createdAt``, seen at collection time, after every line).  It voids a
 clearing event only when the lock was acquired at or before that event and
 seen after it.  A lock acquired after a cleanup is a new, healthy hold, not
-the incident's lock.  (A cleanup two minutes after a burst does not
-clear a lock that doctor finds a minute later with ``age=31m``; a cleanup
+the incident's lock.  A lock file or listing seen at an unknown time (at
+collection, for all the bundle says) voids no successful run: that run took
+the session's lock, so the hold it shows had ended by then, or was the run's.
+(A cleanup two minutes after a burst does not clear a lock that doctor finds a minute later with ``age=31m``; a cleanup
 hours before doctor finds a lock with ``age=13s`` did.)  A listing without
 age (``age=unknown``) says the lock was held when observed, acquired at an
 unknown time: it voids nothing, and the incident lists the session in
@@ -440,11 +442,15 @@ def _first_clears(
         )
     candidates = pl.concat(found).filter(pl.col("cleared_at").is_not_null()).unique()
     voids = holds.filter(pl.col("acquired_at").is_not_null())
+    # A successful run took the session's lock: the hold a lock file or listing
+    # shows, seen at an unknown time, had ended by then (or is that run's own).
+    unseen = pl.col("observed_at").is_null()
     voided = (
         candidates.join(voids.select("target", "acquired_at", "observed_at"), on="target")
         .filter(
             (pl.col("acquired_at") <= pl.col("cleared_at"))
-            & (pl.col("observed_at").is_null() | (pl.col("cleared_at") < pl.col("observed_at")))
+            & (unseen | (pl.col("cleared_at") < pl.col("observed_at")))
+            & ~(unseen & (pl.col("kind") == EventKind.RUN.value))
         )
         .select("target", "kind", "cleared_by", "cleared_at")
         .unique()

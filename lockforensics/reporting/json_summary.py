@@ -79,6 +79,8 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "gateway_pid": "gateway_pid",
             "uptime_s": "uptime_s",
             "uptime_is_lower_bound": "uptime_is_lower_bound",
+            "process_uptime_s": "process_uptime_s",
+            "process_uptime_is_lower_bound": "process_uptime_is_lower_bound",
             "resolved_by": "resolved_by",
             "resolved_at": "resolved_at",
             "resolution_s": "resolution_s",

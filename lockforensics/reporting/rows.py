@@ -102,6 +102,14 @@ def incidents(f: Findings) -> Rows:
     )  # fmt: skip
 
 
+def _process_uptime(i: dict[str, Any]) -> str:
+    """The process's own uptime, where an in-process restart began the gateway's."""
+    if i.get("process_uptime_s") is None:
+        return ""
+    process = uptime(i["process_uptime_s"], i["process_uptime_is_lower_bound"])
+    return f" (since an in-process restart that kept its pid; the process: up {process})"
+
+
 def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, object]]:
     """The facts under one incident's heading; lists stay lists for the formatter.
 
@@ -128,7 +136,8 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
         (
             "Gateway",
             (f"{host}, " if host else "") + f"pid {i['gateway_pid'] or '?'}{_live_owners(i)}, up "
-            f"{uptime(i['uptime_s'], i['uptime_is_lower_bound'])} at the first error",
+            f"{uptime(i['uptime_s'], i['uptime_is_lower_bound'])} at the first error"
+            + _process_uptime(i),
         ),
         ("Resolved by", resolved),
         *_when(
