@@ -49,8 +49,9 @@ seen after it.  A lock acquired after a cleanup is a new, healthy hold, not
 the incident's lock.  A lock file or listing seen at an unknown time (at
 collection, for all the bundle says) voids no successful run: that run took
 the session's lock, so the hold it shows had ended by then, or was the run's.
-(A cleanup two minutes after a burst does not clear a lock that doctor finds a minute later with ``age=31m``; a cleanup
-hours before doctor finds a lock with ``age=13s`` did.)  A listing without
+(A cleanup two minutes after a burst does not clear a lock that doctor finds
+a minute later with ``age=31m``; a cleanup hours before doctor finds a lock
+with ``age=13s`` did.)  A listing without
 age (``age=unknown``) says the lock was held when observed, acquired at an
 unknown time: it voids nothing, and the incident lists the session in
 ``held_acquired_unknown`` so the report can say so.  A lock file of the same
