@@ -92,6 +92,8 @@ RAW_SAMPLE = 5
 
 #: The channel of structured documents' rows (cleanup, doctor, lock files): not logs.
 DOCUMENT_CHANNEL = "document"
+#: The ``lock_payload`` of a lock file only an ``ls -l`` row shows.
+LISTED_PAYLOAD = "listed"
 
 
 class TimeQuality(StrEnum):

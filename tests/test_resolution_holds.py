@@ -107,11 +107,14 @@ def test_a_listed_lock_and_its_file_are_one_held_lock_whose_dead_owner_is_named(
     t.add("doctor_lock", 90, agent="a", session_id="s2", pid=2291, owner_alive=False,
           stale_reasons=["dead-pid"], removed=False)  # fmt: skip
     t.add("lock_file", 33, agent="a", session_id="s3", lock_scope="session")  # empty
+    # Listed only: the file seen, what it holds not read.
+    t.add("lock_file", 34, agent="a", session_id="s4", lock_scope="session", lock_payload="listed")
     held = correlate(t.frame(), Settings()).held_locks
     assert held.select("session_id", "pid", "owner").sort("session_id").rows() == [
         ("s1", 100, "running gateway"),
         ("s2", 2291, "dead process"),
         ("s3", None, "no pid"),
+        ("s4", None, "not read"),
     ]
 
 

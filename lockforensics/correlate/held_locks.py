@@ -23,6 +23,8 @@ DEAD = "dead process"
 OTHER = "other process"
 UNKNOWN = "unknown"
 NO_PID = "no pid"
+#: A lock only an ``ls -l`` row shows: its payload, and so its pid, not read.
+NOT_READ = "not read"
 #: Stale reasons that say the lock's owner is gone.
 _GONE = ("dead-pid", "recycled-pid")
 
@@ -31,7 +33,8 @@ def held_at_collection(
     events: pl.LazyFrame, epoch_table: pl.LazyFrame, clustered: pl.LazyFrame
 ) -> pl.LazyFrame:
     """Per session lock file: agent, session_id, pid, owner (:data:`RUNNING`,
-    :data:`ENDED`, :data:`DEAD`, :data:`OTHER`, :data:`UNKNOWN` or :data:`NO_PID`),
+    :data:`ENDED`, :data:`DEAD`, :data:`OTHER`, :data:`UNKNOWN`, :data:`NO_PID` or
+    :data:`NOT_READ`),
     created (its ``createdAt``; null when invalid), incidents (of its session),
     source.
 
@@ -70,7 +73,9 @@ def held_at_collection(
         .agg(incidents=pl.col("incident").unique().sort())
     )
     owner = (
-        pl.when(pl.col("pid").is_null())
+        pl.when(pl.col("pid").is_null() & pl.col("listed"))
+        .then(pl.lit(NOT_READ))
+        .when(pl.col("pid").is_null())
         .then(pl.lit(NO_PID))
         .when(pl.col("_running").fill_null(False))
         .then(pl.lit(RUNNING))

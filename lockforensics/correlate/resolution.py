@@ -74,7 +74,7 @@ import polars as pl
 
 from lockforensics.correlate.epochs import RESTARTS
 from lockforensics.correlate.frames import first_value, ordered, seconds
-from lockforensics.schema import EventKind
+from lockforensics.schema import LISTED_PAYLOAD, EventKind
 
 #: A run's timeout, as a resolver (runs are one kind; their timeout is not).
 RUN_TIMEOUT = "run_timeout"
@@ -190,14 +190,23 @@ def clears(
 
 
 def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
-    """The session lock files the bundle holds: agent, session_id, pid, source, line
-    and ``created`` (its ``createdAt``; null when the payload has no valid one)."""
+    """The session lock files the bundle holds: agent, session_id, pid, source, line,
+    ``created`` (its ``createdAt``; null when the payload has no valid one) and
+    ``listed`` (an ``ls -l`` row: the file seen, its payload not read)."""
     created = ~pl.col("ts_assumption").fill_null("").str.starts_with("no valid createdAt")
     return events.filter(
         (pl.col("kind") == EventKind.LOCK_FILE)
         & (pl.col("lock_scope") == "session")
         & ~pl.col("session_is_placeholder").fill_null(False)
-    ).select("agent", "session_id", "pid", "source", "line", created=pl.when(created).then("ts"))
+    ).select(
+        "agent",
+        "session_id",
+        "pid",
+        "source",
+        "line",
+        created=pl.when(created).then("ts"),
+        listed=(pl.col("lock_payload") == LISTED_PAYLOAD).fill_null(False),
+    )
 
 
 def observations(events: pl.LazyFrame) -> pl.LazyFrame:

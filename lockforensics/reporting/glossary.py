@@ -92,6 +92,7 @@ OWNERS = {
     "other process": "another process",
     "unknown": "unknown (gateway pid unknown)",
     "no pid": "names no pid (an empty or unreadable lock file)",
+    "not read": "pid unknown (only listed by ls -l: its content is not in the bundle)",
 }
 
 _TABLES = {

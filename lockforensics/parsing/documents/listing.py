@@ -25,7 +25,7 @@ from lockforensics.parsing.timestamps import (
     parse_iso,
     parse_syslog,
 )
-from lockforensics.schema import EventKind, TimeQuality
+from lockforensics.schema import LISTED_PAYLOAD, EventKind, TimeQuality
 
 # `ls -l`: mode (macOS adds `@` for extended attributes, `+` for ACLs), links,
 # owner, group, size, then `Mon DD HH:MM` (this year: no year written) or
@@ -79,7 +79,7 @@ def parse(doc: Document) -> Parsed | None:
                 _entry_time(entry, clock),
                 lock_path=path,
                 lock_scope=lock_scope(path),
-                lock_payload="listed",
+                lock_payload=LISTED_PAYLOAD,
             )
         )
     return out if out.event_lines or out.known_lines else None
