@@ -716,3 +716,31 @@ def test_a_cron_log_of_text_json_and_doctor_runs_reads_every_run() -> None:
     (scan,) = result.files
     assert scan.unrecognized == 0
     assert scan.lines == scan.event_lines + scan.noise_lines
+
+
+def test_a_shell_session_that_cats_lock_files_reads_each_as_its_lock_file() -> None:
+    """`$ cat <x>.jsonl.lock` and the payload it printed is that lock file: its
+    pid and createdAt, its session from the path; the prompts are no text of
+    their own."""
+    sessions = "/home/ops/.openclaw/agents/{}/sessions/{}.jsonl.lock"
+    first = sessions.format("reviewer", "b339a476-9ddc-46f8-afb6-fbfe8de4ab47")
+    second = sessions.format("tutor", "110b98e8-8911-4d91-832f-304ef249b5ce")
+    text = (
+        "$ date -u\nThu Apr 30 08:14:09 UTC 2026\n"
+        f"$ cat {first}\n"
+        '{\n  "pid": 50875,\n  "createdAt": "2026-04-30T08:09:58.913Z",\n  "starttime": 81237908\n}\n'
+        f"ops@gw-busy-01:~$ cat {second}\n"
+        '{"pid":50890,"createdAt":"2026-04-30T08:11:02.127Z"}\n'
+    )
+    result = ingest_files({"state/cat-locks.txt": text})
+    locks = result.events.filter(kind="lock_file").sort("line")
+    assert locks.select("agent", "pid", "lock_payload").rows() == [
+        ("reviewer", 50875, "v2"),
+        ("tutor", 50890, "v1"),
+    ]
+    assert [t.isoformat() for t in locks.get_column("ts")] == [
+        "2026-04-30T08:09:58.913000+00:00",
+        "2026-04-30T08:11:02.127000+00:00",
+    ]
+    (scan,) = result.files
+    assert (scan.lines, scan.unrecognized) == (10, 0)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
-from lockforensics.parsing.documents.runs import preamble, run_stamps, run_starts
+from lockforensics.parsing.documents.runs import cat_target, preamble, run_stamps, run_starts
 from lockforensics.parsing.documents.timing import (
     FROM_NAME,
     SEVERAL_UNSTAMPED,
@@ -58,7 +58,15 @@ class DocumentReader:
         self.candidate = candidate
 
     def claims(self, name: str, head: bytes) -> bool:
-        return bool(self.documents.candidates(name, head.decode("utf-8", "replace")))
+        text = head.decode("utf-8", "replace")
+        if self.documents.candidates(name, text):
+            return True
+        # A shell session that `cat`s a file a document hook knows by name.
+        return any(
+            self.documents.candidates(target, "")
+            for line in text.splitlines()
+            if (target := cat_target(line)) is not None
+        )
 
     def read(
         self,
@@ -104,11 +112,16 @@ class DocumentReader:
             return None
         edges = sorted({0, *starts, len(doc.lines)})
         merged, names = Parsed(), Counter[str]()
-        for start, end in itertools.pairwise(edges):
-            part = Document(doc.name, doc.lines[start:end], doc.bundle_year)
+        for first, end in itertools.pairwise(edges):
+            name, start = doc.name, first
+            if (target := cat_target(doc.lines[first])) is not None:
+                # What `$ cat <file>` printed is that file.
+                merged.known_lines.add(first + 1)
+                name, start = target, first + 1
+            part = Document(name, doc.lines[start:end], doc.bundle_year)
             numbered = list(enumerate(part.lines, start=start + 1))
             head = part.text[:SNIFF_HEAD]
-            found = self._parsed(part, self.documents.candidates(doc.name, head))
+            found = self._parsed(part, self.documents.candidates(name, head))
             if found is None or found[1].tail_from is not None:
                 merged.unrecognized.update(
                     n for n, line in numbered if line.strip() and not preamble(line)

@@ -5,6 +5,9 @@ often a ``date`` line and then the CLI banner every openclaw command prints
 (``🦞 OpenClaw 2026.5.22 (a374c3a) — …``, openclaw-formats §5), then the
 output: text for one run, ``--json`` for the next, a ``doctor`` now and then.
 Such a file is no one document; each run is (lockforensics/parsing/document_scan.py).
+A shell session an operator saved or pasted is the same: each ``$ command``
+begins a run, and the output of ``$ cat <file>`` is that file (a lock file's
+payload, read as the lock file it is).
 """
 
 from __future__ import annotations
@@ -17,23 +20,38 @@ from lockforensics.parsing.timestamps import Stamp
 
 #: The CLI banner's head (the tagline after it varies by run).
 BANNER = re.compile(r"^(?:\S+ )?OpenClaw \d{4}\.\d+\.\d+\S* \([0-9a-f]{6,40}\)")
+#: A shell prompt and its command: ``$ cmd``, ``user@host:~$ cmd``, ``root@host:/# cmd``.
+PROMPT = re.compile(r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#]*)?[$#]) (?P<command>\S.*)$")
+#: The one file a ``cat`` prints (no options, no glob, no pipe).
+_CAT = re.compile(r"^cat (?P<path>[^\s*?|;&<>]+)$")
 
 
 def preamble(line: str) -> bool:
-    """A line a run begins with: a stamp (``date``, ISO) or the CLI banner."""
+    """A line a run begins with: a stamp (``date``, ISO), the CLI banner or a prompt."""
     text = line.strip()
-    return bool(BANNER.match(text)) or stamp_line(text) is not None
+    return bool(BANNER.match(text) or PROMPT.match(text)) or stamp_line(text) is not None
+
+
+def cat_target(line: str) -> str | None:
+    """The file a ``$ cat <file>`` prompt line prints, else None."""
+    prompt = PROMPT.match(line.strip())
+    cat = _CAT.match(prompt["command"].strip()) if prompt else None
+    return cat["path"] if cat else None
 
 
 def run_starts(lines: Sequence[str]) -> list[int]:
-    """0-based indices of the lines that begin a run: a preamble line with no
-    other preamble line right above it (blank lines between do not part them)."""
+    """0-based indices of the lines that begin a run: a prompt, or a preamble line
+    with no other preamble line right above it (blank lines between do not
+    part them; a command's own stamp or banner stays in its run)."""
     starts: list[int] = []
     in_preamble = False
     for index, line in enumerate(lines):
         if not line.strip():
             continue
-        if preamble(line):
+        if PROMPT.match(line.strip()):
+            starts.append(index)
+            in_preamble = True
+        elif preamble(line):
             if not in_preamble:
                 starts.append(index)
             in_preamble = True
