@@ -744,3 +744,28 @@ def test_a_shell_session_that_cats_lock_files_reads_each_as_its_lock_file() -> N
     ]
     (scan,) = result.files
     assert (scan.lines, scan.unrecognized) == (10, 0)
+
+
+def test_ps_lstart_gives_the_gateway_process_its_start() -> None:
+    """`ps -o pid,lstart,etime,cmd`: the gateway row is its process's start (host
+    local time), the shell's row is no event; the epoch starts there, exactly."""
+    ps = (
+        "    PID                  STARTED     ELAPSED CMD\n"
+        "  48211 Wed May 27 10:11:53 2026 20-00:30:07 /usr/bin/node "
+        "/usr/lib/node_modules/openclaw/dist/index.js gateway --port 18789\n"
+        "  51002 Tue Jun 16 10:40:01 2026       00:07 -bash\n"
+    )
+    journal = (
+        "2026-06-16T10:41:00+0530 kestrel node[48211]: [diagnostic] lane task error: lane=main "
+        'durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=48211 '
+        '/h/.openclaw/agents/main/sessions/2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl.lock"\n'
+    )
+    result = ingest_files({"host/ps-gateway.txt": ps, "journal.txt": journal})
+    (uptime,) = result.events.filter(kind="uptime").to_dicts()
+    assert (uptime["gateway_pid"], uptime["uptime_ms"]) == (48211, 0)
+    assert uptime["ts"] == datetime(2026, 5, 27, 4, 41, 53, tzinfo=UTC)
+    (scan,) = [s for s in result.files if s.source.endswith("ps-gateway.txt")]
+    assert (scan.envelope, scan.event_lines, scan.unrecognized) == ("ps-lstart", 1, 0)
+    findings = analyze(result, Settings())
+    (epoch,) = findings.epochs.select("pid", "start", "start_source").rows()
+    assert epoch == (48211, datetime(2026, 5, 27, 4, 41, 53, tzinfo=UTC), "uptime")

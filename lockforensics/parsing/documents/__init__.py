@@ -22,6 +22,7 @@ from lockforensics.parsing.documents import (
     doctor,
     listing,
     lockfile,
+    processes,
     systemd,
 )
 from lockforensics.parsing.documents.model import Document, Parsed
@@ -47,6 +48,7 @@ HOOKS: dict[str, Hook] = {
     "cleanup_table": Hook(cleanup_table.sniff, cleanup_table.parse),
     "doctor": Hook(doctor.sniff, doctor.parse),
     "systemctl_status": Hook(systemd.sniff, systemd.parse),
+    "ps_lstart": Hook(processes.sniff, processes.parse),
     "ls_listing": Hook(listing.sniff, listing.parse),
     "diagnostics_manifest": Hook(diagnostics.sniff_manifest, diagnostics.parse_manifest),
     "diagnostics_summary": Hook(diagnostics.sniff_summary, diagnostics.parse_summary),
