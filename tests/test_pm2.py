@@ -81,5 +81,7 @@ def test_pm2_log_gives_the_processes_their_ends() -> None:
     ]
     (incident,) = findings.incidents.to_dicts()
     assert incident["gateway_pid"] == 51402
+    # A crash leaves its locks on disk: the next start, not the crash, cleared them.
+    assert incident["resolved_by"] == "gateway_start"
     # 2026-02-02 07:30:06Z to the first failure, 2026-02-03 13:12:40Z: 29 h 42 min 34 s.
     assert round(incident["uptime_s"]) == 29 * 3600 + 42 * 60 + 34

@@ -23,7 +23,11 @@ caused left out: :func:`_fallout`):
   naming no agent covers every store), not a dry run: that changes nothing;
 * ``gateway_restart``: a restart completing, i.e. the end of the old process's
   epoch (its ``restart mode`` line);
-* ``gateway_start``: a gateway start that no restart announced.
+* ``gateway_stop``: the gateway process stopping when asked (SIGTERM, SIGINT,
+  a supervisor's stop): it releases its locks on the way out (openclaw-formats
+  §2.1), so the stop, not the next start, cleared them;
+* ``gateway_start``: a gateway start that no restart announced (after a crash
+  or a kill, whose locks stay on disk until a start sweeps or reclaims them).
 
 A gateway restart or start clears a target only once the gateway process it
 failed under has ended (its epoch's end): a start of another gateway on the
@@ -87,11 +91,16 @@ RESOLVERS: tuple[str, ...] = (
     EventKind.DOCTOR_LOCK.value,
     EventKind.CLEANUP_RUN.value,
     EventKind.GATEWAY_RESTART.value,
+    EventKind.GATEWAY_STOP.value,
     EventKind.GATEWAY_START.value,
 )
 _RANK = pl.col("kind").replace_strict(list(RESOLVERS), list(range(len(RESOLVERS))))
 #: Resolvers that clear by ending the gateway process that held the locks.
-GATEWAY_RESOLVERS = (EventKind.GATEWAY_RESTART.value, EventKind.GATEWAY_START.value)
+GATEWAY_RESOLVERS = (
+    EventKind.GATEWAY_RESTART.value,
+    EventKind.GATEWAY_STOP.value,
+    EventKind.GATEWAY_START.value,
+)
 _DOCTOR = pl.col("kind") == EventKind.DOCTOR_LOCK
 _TICK = timedelta(microseconds=1)
 
@@ -160,6 +169,12 @@ def clears(
         occurrence=pl.col("end_occurrence"),
         host=host,
     )
+    stops = epoch_table.filter(pl.col("ended_by") == "stop").select(
+        kind=pl.lit(EventKind.GATEWAY_STOP.value),
+        ts=pl.col("end"),
+        occurrence=pl.col("end_occurrence"),
+        host=host,
+    )
     starts = epoch_table.filter(pl.col("opened_by") == "start").select(
         kind=pl.lit(EventKind.GATEWAY_START.value),
         ts=pl.col("start"),
@@ -173,6 +188,7 @@ def clears(
                 successful_runs,
                 timed_out_runs,
                 restarts,
+                stops,
                 starts,
             ],
             how="diagonal_relaxed",

@@ -52,6 +52,7 @@ RESOLVERS = {
     "lock_removed": "startup stale-lock sweep",
     "lock_released_by_watchdog": "lock watchdog release",
     "gateway_restart": "gateway restart",
+    "gateway_stop": "gateway stop (locks released on exit)",
     "gateway_start": "gateway start",
     "run": "next successful run",
     "run_timeout": "a run on the session timing out (lock released)",
