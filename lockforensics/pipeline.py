@@ -616,7 +616,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         untimed_events=int(untimed_inputs.get_column("len").sum()),
         untimed_inputs=tuple((str(s), int(n)) for s, n in untimed_inputs.iter_rows()),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
-        warnings=tuple(result.warnings) + far,
+        warnings=tuple(result.warnings) + far + _log_losses(detail),
         hostless_inputs=int(hostless),
         unplaced_inputs=int(unplaced),
         lines_span=firsts.select(pl.col("first").min(), pl.col("last").max()).row(0),
@@ -640,6 +640,21 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         known=known,
         activity=activity,
         memo=derived(result, settings),
+    )
+
+
+def _log_losses(detail: pl.DataFrame) -> tuple[str, ...]:
+    """A warning per line where a log says it lost lines (journald's rate limit,
+    the file log's size cap): what those lines said is in no input."""
+    lost = detail.filter(pl.col("kind") == EventKind.LOG_SUPPRESSED)
+    rows = lost.sort("ts", "source", "line", nulls_last=True).select(
+        "source", "line", "message", "ts"
+    )
+    return tuple(
+        f"{source}:{line}: {message}"
+        + (f" (at {ts:%Y-%m-%d %H:%M:%S} UTC)" if ts is not None else "")
+        + ": the log lost lines there; failures it held may be missing"
+        for source, line, message, ts in rows.iter_rows()
     )
 
 

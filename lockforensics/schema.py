@@ -39,6 +39,9 @@ class EventKind(StrEnum):
     GATEWAY_RESTART = "gateway_restart"
     GATEWAY_STOP = "gateway_stop"
     UPTIME = "uptime"
+    # The log itself lost lines: journald rate-limited the unit, or the file
+    # log hit its size cap and stopped writing.  Failures may be missing there.
+    LOG_SUPPRESSED = "log_suppressed"
     # Runs, lanes and the writers that can race a session file.
     RUN = "run"
     RUN_FAILED = "run_failed"

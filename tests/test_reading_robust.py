@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
+from lockforensics.findings import Settings
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing import chunks
 from lockforensics.parsing.envelopes import load_envelopes
-from lockforensics.pipeline import ingest, ingest_inputs
+from lockforensics.pipeline import analyze, ingest, ingest_inputs
 from tests.conftest import SAMPLE, ingest_files
 
 
@@ -496,3 +497,19 @@ def test_numbers_too_long_for_a_number_do_not_stop_the_read() -> None:
     assert events.filter(pl.col("kind") == "uptime")["gateway_pid"].to_list() == [None]
     stability = next(f for f in result.files if f.source.endswith("latest.json"))
     assert stability.unrecognized == stability.lines == 1  # an infinite uptime is no uptime
+
+
+def test_a_log_that_says_it_lost_lines_is_named_in_the_coverage() -> None:
+    """journald's `Suppressed N messages from openclaw-gateway.service` is a hole in
+    the journal: the report's coverage says where, not "every line accounted for"."""
+    journal = (
+        "2026-06-12T14:05:01.100+0200 gw node[1187]: 2026-06-12T14:05:00.900+02:00 [gateway] ready\n"
+        "2026-06-12T14:05:31.412+0200 gw systemd-journald[389]: Suppressed 250 messages from "
+        "openclaw-gateway.service\n"
+    )
+    result = ingest_files({"journal.txt": journal})
+    assert result.occurrence_counts().get("log_suppressed") == 1
+    findings = analyze(result, Settings())
+    (lost,) = [w for w in findings.coverage.warnings if "Suppressed" in w]
+    assert lost.startswith("journal.txt:2: Suppressed 250 messages")
+    assert "2026-06-12 12:05:31 UTC" in lost

@@ -12,6 +12,7 @@ from __future__ import annotations
 #: Event kinds (``schema.EventKind``).
 KINDS = {
     "lock_stale": "lock stale",
+    "log_suppressed": "log lines lost at the source",
     "lock_timeout": "lock timeout",
     "lock_removed": "stale lock removed at startup",
     "lock_released_by_watchdog": "lock released by watchdog",
