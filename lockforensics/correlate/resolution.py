@@ -376,34 +376,15 @@ def _first_clears(
     The search starts at the incident's end and again at every instant a held lock
     was seen: the first clear not voided lies after one of those.
     """
+    # What a search carries of its target (a hold has incident, target and session).
+    carried = ("incident", "target", "session_id", "agent", "gateway_host", "epoch", "process_end")
     starts = pl.concat(
         [
-            targets.select(
-                "incident",
-                "target",
-                "session_id",
-                "agent",
-                "gateway_host",
-                "epoch",
-                "process_end",
-                since=pl.col("end"),
-            ),
+            targets.select(*carried, since=pl.col("end")),
             holds.filter(pl.col("acquired_at").is_not_null() & pl.col("observed_at").is_not_null())
-            .join(
-                targets.select("target", "agent", "gateway_host", "epoch", "process_end"),
-                on="target",
-            )
-            .select(
-                "incident",
-                "target",
-                "session_id",
-                "agent",
-                "gateway_host",
-                "epoch",
-                "process_end",
-                # The search from a sighting includes a clear at that instant.
-                since=pl.col("observed_at") - _TICK,
-            ),
+            .join(targets.select("target", *carried[3:]), on="target")
+            # The search from a sighting includes a clear at that instant.
+            .select(*carried, since=pl.col("observed_at") - _TICK),
         ]
     )
     # A gateway start or restart clears what its host's gateway held by ending

@@ -17,12 +17,11 @@ Other rows (the shell, a CLI run) are known lines, not events.
 from __future__ import annotations
 
 import re
-from datetime import date, time
 
 from lockforensics.parsing.documents.model import Document, Parsed, event
-from lockforensics.parsing.documents.timing import when_from_stamp
+from lockforensics.parsing.documents.timing import calendar_stamp, when_from_stamp
 from lockforensics.parsing.fields import int_field
-from lockforensics.parsing.timestamps import MONTHS, Stamp
+from lockforensics.parsing.timestamps import Stamp
 from lockforensics.schema import EventKind
 
 #: A header naming the pid and lstart (``STARTED``) columns, pid first.
@@ -74,12 +73,5 @@ def parse(doc: Document) -> Parsed | None:
 
 def _started(row: re.Match[str]) -> Stamp | None:
     """``lstart`` as a zone-less stamp (the host's local time)."""
-    if row["mon"] not in MONTHS:
-        return None
-    try:
-        day = date(int(row["year"]), MONTHS[row["mon"]], int(row["day"]))
-        clock = time.fromisoformat(row["time"])
-    except ValueError:
-        return None
     raw = f"{row['mon']} {row['day']} {row['time']} {row['year']}"
-    return Stamp(raw=raw, day=day, clock=clock, offset=None)
+    return calendar_stamp(row["mon"], row["day"], row["time"], row["year"], raw, None)

@@ -45,14 +45,27 @@ def stamp_line(text: str) -> Stamp | None:
     if _ISO_ONLY.match(text):
         return parse_iso(text)
     m = _DATE_CMD.match(text)
-    if m is None or m["mon"] not in MONTHS:
+    if m is None:
+        return None
+    return calendar_stamp(m["mon"], m["day"], m["time"], m["year"], text, zone_offset(m["zone"]))
+
+
+def calendar_stamp(
+    month: str, day: str, clock: str, year: str, raw: str, offset: timedelta | None
+) -> Stamp | None:
+    """A stamp written as month name, day, time and year (`date`, `ps` lstart);
+    None when the calendar has no such day."""
+    if month not in MONTHS:
         return None
     try:
-        day = date(int(m["year"]), MONTHS[m["mon"]], int(m["day"]))
-        clock = time.fromisoformat(m["time"])
+        return Stamp(
+            raw=raw,
+            day=date(int(year), MONTHS[month], int(day)),
+            clock=time.fromisoformat(clock),
+            offset=offset,
+        )
     except ValueError:
         return None
-    return Stamp(raw=text, day=day, clock=clock, offset=zone_offset(m["zone"]))
 
 
 def zone_offset(zone: str | None) -> timedelta | None:
