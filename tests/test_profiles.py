@@ -6,8 +6,10 @@ import json
 
 import polars as pl
 
+from lockforensics.correlate import profiles
 from lockforensics.findings import Settings
 from lockforensics.pipeline import analyze
+from lockforensics.schema import EVENT_SCHEMA
 from tests.conftest import ingest_files
 
 LEASE = "sqlite:session-write:agent:main:main"
@@ -87,3 +89,12 @@ def test_a_profiles_gateway_is_a_gateway_of_its_own() -> None:
         pl.col("source").str.contains("openclaw-staging", literal=True)
     ).collect()
     assert staging_file.get_column("host").unique().to_list() == ["atlas (staging)"]
+
+
+def test_a_pm2_app_named_gateway_is_no_profile() -> None:
+    """pm2 writes `<app>-out.log` and `<app>-error.log`: no profiles `out`, `error`."""
+    found = profiles.profile_hosts(
+        pl.DataFrame(schema=EVENT_SCHEMA).lazy(),
+        ["logs/gateway-out.log", "logs/gateway-error.log", "Logs/openclaw/gateway-work.log"],
+    )
+    assert found.select("source", "profile").rows() == [("Logs/openclaw/gateway-work.log", "work")]

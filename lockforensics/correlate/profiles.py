@@ -33,6 +33,9 @@ PROFILE_LOG = (
 )
 #: A systemd line naming a profile's unit (a template instance, too).
 PROFILE_UNIT = r"openclaw-gateway[-@](?P<unit>[A-Za-z0-9][\w.-]*?)\.service"
+#: pm2's own suffixes (``<app>-out.log``, ``<app>-error.log``): an app named
+#: ``gateway`` is no profile ``out``.
+NOT_PROFILES = ("out", "error")
 #: The default profile's logs, which compete with the named ones for a pid.
 DEFAULT_LOG = r"(?:^|[/\\])openclaw-\d{4}-\d{2}-\d{2}(?:\.\d+)?\.log(?:\.gz|\.zst)?$"
 #: How many times as many shared records the winning profile needs.
@@ -52,7 +55,7 @@ def profile_hosts(detail: pl.LazyFrame, sources: list[str]) -> pl.DataFrame:
         ),
         default=pl.col("source").str.contains(DEFAULT_LOG),
     )
-    named = logs.filter(pl.col("profile").is_not_null())
+    named = logs.filter(pl.col("profile").is_not_null() & ~pl.col("profile").is_in(NOT_PROFILES))
     units = (
         detail.filter(
             pl.col("kind").is_in([k.value for k in LIFECYCLE])
