@@ -98,3 +98,57 @@ def test_a_pm2_app_named_gateway_is_no_profile() -> None:
         ["logs/gateway-out.log", "logs/gateway-error.log", "Logs/openclaw/gateway-work.log"],
     )
     assert found.select("source", "profile").rows() == [("Logs/openclaw/gateway-work.log", "work")]
+
+
+def test_a_saved_terminal_names_each_profiles_pid_and_its_locks() -> None:
+    """A zsh session saved on the Mac: `ps -o pid,lstart,…` names each gateway's pid
+    (the `--profile work` one is the work gateway's, though its logs name no pid),
+    its start seconds before the `ready` line opening its epoch; `cat` of a lock
+    file gives the lock's owner."""
+
+    def console(at: str, message: str) -> str:
+        return f"2026-07-02T{at}-07:00 [gateway] {message}\n"
+
+    def boot(at: str) -> str:
+        return console(at + ".100", "http server listening (3 plugins: a, b, c; 4.2s)") + console(
+            at + ".200", "ready"
+        )
+
+    ops = (
+        "/Users/maya/.openclaw-work/agents/ops/sessions/5f3c9e2a-7b41-4c0e-9d2a-1e8f6a4b7c30.jsonl"
+    )
+    timeout = f"session file locked (timeout 60000ms): pid=2871 alive=true ageMs=91000 {ops}.lock"
+    work_log = boot("18:40:10") + "".join(
+        f"2026-07-02T19:1{n}:05.310-07:00 [diagnostic] lane task error: lane=main "
+        f'durationMs=60010 error="SessionWriteLockTimeoutError: {timeout.replace("91000", str(91000 + n))}"\n'
+        for n in range(2)
+    )
+    terminal = (
+        "maya@Mayas-MacBook-Pro ~ % date\nThu Jul  2 19:30:00 PDT 2026\n"
+        "maya@Mayas-MacBook-Pro ~ % ps -o pid,lstart,etime,command\n"
+        "  PID STARTED                          ELAPSED COMMAND\n"
+        " 2871 Thu Jul  2 18:40:05 2026           49:55 /opt/homebrew/bin/node "
+        "/opt/homebrew/lib/node_modules/openclaw/dist/index.js gateway --profile work --port 19001\n"
+        " 3055 Thu Jul  2 18:40:06 2026           49:54 /opt/homebrew/bin/node "
+        "/opt/homebrew/lib/node_modules/openclaw/dist/index.js gateway --port 18789\n"
+        f"maya@Mayas-MacBook-Pro ~ % cat {ops}.lock\n"
+        '{\n  "pid": 2871,\n  "createdAt": "2026-07-03T02:09:54.310Z",\n  "maxHoldMs": 1020000\n}\n'
+        "maya@Mayas-MacBook-Pro ~ % \n"
+    )
+    result = ingest_files(
+        {
+            "Library/Logs/openclaw/gateway.log": boot("18:40:11"),
+            "Library/Logs/openclaw/gateway-work.log": work_log,
+            "terminal.txt": terminal,
+        }
+    )
+    (scan,) = [s for s in result.files if s.source == "terminal.txt"]
+    assert scan.unrecognized == 0
+    findings = analyze(result, Settings())
+    # No line names the Mac: the work gateway is its profile's.
+    epochs = findings.epochs.sort("start").select("host", "pid", "ended_by").rows()
+    assert epochs == [("profile work", 2871, None), (None, 3055, None)]
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["gateway_pid"] == 2871
+    (lock,) = findings.held_locks.select("pid", "owner").rows()
+    assert lock == (2871, "running gateway")

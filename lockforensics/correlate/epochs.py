@@ -629,11 +629,15 @@ def _banners_at_their_start(timed: pl.LazyFrame, moves: pl.LazyFrame) -> pl.Lazy
     start on its host timed at that start: a process prints its banner
     (``🦞 OpenClaw <version> (<sha>)``) first, so the banner is the starting
     process's, not a line of one running before it (it opened an epoch of its own,
-    0 s long, and took the version away from the process that printed it)."""
+    0 s long, and took the version away from the process that printed it).  So is
+    the start a process's uptime evidence gives (``ps`` lstart, ``systemctl``
+    since: timed at the start itself), seconds before its start line: its pid
+    is the starting process's, not one the process before it met."""
     starts = moves.filter(pl.col("how") == "start").select(
         _host=pl.col("host"), _on=pl.col("first"), _at=pl.col("first")
     )
-    banner = pl.col("kind") == EventKind.VERSION
+    at_start = (pl.col("kind") == EventKind.UPTIME) & (pl.col("uptime_ms") == 0)
+    banner = (pl.col("kind") == EventKind.VERSION) | at_start.fill_null(False)
     placed = (
         _next_start(timed.filter(banner), starts, "ts", "_host", BANNER_WINDOW)
         .with_columns(ts=pl.coalesce("_at", "ts"))

@@ -7,12 +7,14 @@ On one host their lines share the host's name, and one journal interleaves
 both units' ``node[pid]`` lines: read as one gateway, staging restarting beside
 prod's burst ended prod's process and "cleared" its incident.
 
-A profile's lines take the host ``<host> (<profile>)``, so every stage keeps
-the two apart as it keeps two hosts apart:
+A profile's lines take the host ``<host> (<profile>)`` (``profile <profile>``
+where no line names the host), so every stage keeps the two apart as it keeps
+two hosts apart:
 
 * every line of a log named for a profile;
 * a systemd line naming a profile's unit;
-* a line whose pid is a profile's: a pid its logs name, or, as 2026.6+ logs
+* a line whose pid is a profile's: a pid its logs name, a process whose
+  command line (``ps``) says ``--profile <name>``, or, as 2026.6+ logs
   name none, the pid on the journal copies of their records (the same
   occurrence), when that profile holds most of the records the pid shares
   with any gateway's logs (the default profile's logs compete).
@@ -24,13 +26,15 @@ import polars as pl
 
 from lockforensics.correlate.epochs import LIFECYCLE
 from lockforensics.correlate.frames import first_value
-from lockforensics.schema import LOCK_KINDS
+from lockforensics.schema import LOCK_KINDS, EventKind
 
 #: A log named for a profile (its base name; rotated and compressed copies too).
 PROFILE_LOG = (
     r"(?:^|[/\\])(?:openclaw-(?P<log>[A-Za-z0-9][\w-]*?)-\d{4}-\d{2}-\d{2}(?:\.\d+)?\.log"
     r"|gateway-(?P<launchd>[A-Za-z0-9][\w-]*?)(?:\.err)?\.log)(?:\.gz|\.zst)?$"
 )
+#: A command line's profile flag (``--profile work``, ``--profile=work``).
+PROFILE_FLAG = r"--profile[= ](?P<flag>[A-Za-z0-9][\w-]*)"
 #: A systemd line naming a profile's unit (a template instance, too).
 PROFILE_UNIT = r"openclaw-gateway[-@](?P<unit>[A-Za-z0-9][\w.-]*?)\.service"
 #: pm2's own suffixes (``<app>-out.log``, ``<app>-error.log``): an app named
@@ -66,6 +70,19 @@ def profile_hosts(detail: pl.LazyFrame, sources: list[str]) -> pl.DataFrame:
         .unique()
         .collect()
     )
+    # A process whose command line says `--profile <name>` (`ps` output) is that
+    # profile's, on whichever host its lines are.
+    commands = (
+        detail.filter(
+            (pl.col("kind") == EventKind.UPTIME)
+            & pl.col("gateway_pid").is_not_null()
+            & pl.col("raw").str.contains("--profile", literal=True)
+        )
+        .select(pid=pl.col("gateway_pid"), profile=pl.col("raw").str.extract(PROFILE_FLAG, 1))
+        .filter(pl.col("profile").is_not_null())
+        .unique()
+        .collect()
+    )
     empty = pl.DataFrame(
         schema={
             "source": pl.String,
@@ -75,7 +92,7 @@ def profile_hosts(detail: pl.LazyFrame, sources: list[str]) -> pl.DataFrame:
             "profile": pl.String,
         }
     )
-    if named.is_empty() and units.is_empty():
+    if named.is_empty() and units.is_empty() and commands.is_empty():
         return empty
     # Whose logs each record is in: a profile's, or the default profile's.
     owners = pl.concat(
@@ -128,6 +145,7 @@ def profile_hosts(detail: pl.LazyFrame, sources: list[str]) -> pl.DataFrame:
         [
             named.select("source", "profile"),
             by_pid,
+            commands,
             units.select("occurrence", "profile"),
         ],
         how="diagonal_relaxed",
@@ -143,7 +161,13 @@ def profiled(rows: pl.LazyFrame, found: pl.DataFrame, fallback: pl.LazyFrame) ->
         return rows
     dtype = rows.collect_schema()["host"]
     by_source = found.filter(pl.col("pid").is_null() & pl.col("occurrence").is_null())
-    by_pid = found.filter(pl.col("pid").is_not_null()).select("host", "pid", _by_pid="profile")
+    by_pid = found.filter(pl.col("pid").is_not_null() & pl.col("host").is_not_null()).select(
+        "host", "pid", _by_pid="profile"
+    )
+    # A pid named with no host (a command line): that pid's on every host.
+    by_command = found.filter(pl.col("pid").is_not_null() & pl.col("host").is_null()).select(
+        "pid", _by_command="profile"
+    )
     by_unit = found.filter(pl.col("occurrence").is_not_null()).select(
         "occurrence", _by_unit="profile"
     )
@@ -163,11 +187,18 @@ def profiled(rows: pl.LazyFrame, found: pl.DataFrame, fallback: pl.LazyFrame) ->
         how="left",
         maintain_order="left",
     )
+    joined = joined.join(
+        by_command.lazy(),
+        left_on="gateway_pid",
+        right_on="pid",
+        how="left",
+        maintain_order="left",
+    )
     if "occurrence" in have:
         joined = joined.join(by_unit.lazy(), on="occurrence", how="left", maintain_order="left")
     else:
         joined = joined.with_columns(_by_unit=pl.lit(None, pl.String))
-    profile = pl.coalesce("_by_source", "_by_unit", "_by_pid")
+    profile = pl.coalesce("_by_source", "_by_unit", "_by_pid", "_by_command")
     base = pl.coalesce("_host", "_fallback")
     return (
         joined.join(
@@ -178,10 +209,14 @@ def profiled(rows: pl.LazyFrame, found: pl.DataFrame, fallback: pl.LazyFrame) ->
         )
         .with_columns(
             # Every line keeps the host it had before the profiles parted
-            # them: with two hosts now, one naming none has no "only host".
+            # them, an unknown one as "" (unknown, said so): left null, a line
+            # would take a profile's host from its input's or its folder's
+            # other lines.
             host=pl.when(profile.is_not_null() & base.is_not_null())
             .then(pl.format("{} ({})", base, profile))
-            .otherwise(base)
+            .when(profile.is_not_null())
+            .then(pl.format("profile {}", profile))
+            .otherwise(base.fill_null(""))
             .cast(dtype)
         )
         .select(have)

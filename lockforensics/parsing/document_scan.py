@@ -17,7 +17,13 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
-from lockforensics.parsing.documents.runs import cat_target, preamble, run_stamps, run_starts
+from lockforensics.parsing.documents.runs import (
+    PROMPT,
+    cat_target,
+    preamble,
+    run_stamps,
+    run_starts,
+)
 from lockforensics.parsing.documents.timing import (
     FROM_NAME,
     SEVERAL_UNSTAMPED,
@@ -81,14 +87,11 @@ class DocumentReader:
         candidates = self.documents.candidates(name, data[:SNIFF_HEAD].decode("utf-8", "replace"))
         doc = Document.of(name, data.decode("utf-8", "replace"), bundle_year)
         found = self._parsed(doc, candidates)
-        if found is None or found[1].unrecognized:
-            # Runs of several commands appended to one file (a cron log) read
-            # one by one, when that leaves less unread.
-            runs = self._by_runs(doc)
-            if runs is not None and (
-                found is None or len(runs[1].unrecognized) < len(found[1].unrecognized)
-            ):
-                found = runs
+        # Runs of several commands in one file (a cron log, a saved shell
+        # session) read one by one, when that reads more of it.
+        runs = self._by_runs(doc)
+        if runs is not None and (found is None or _reads_more(runs[1], found[1])):
+            found = runs
         if found is None:
             return False
         result.envelope = found[0]
@@ -114,10 +117,11 @@ class DocumentReader:
         merged, names = Parsed(), Counter[str]()
         for first, end in itertools.pairwise(edges):
             name, start = doc.name, first
-            if (target := cat_target(doc.lines[first])) is not None:
-                # What `$ cat <file>` printed is that file.
+            if PROMPT.match(doc.lines[first].strip()):
+                # A command's output follows its prompt; what `$ cat <file>`
+                # printed is that file.
                 merged.known_lines.add(first + 1)
-                name, start = target, first + 1
+                name, start = cat_target(doc.lines[first]) or doc.name, first + 1
             part = Document(name, doc.lines[start:end], doc.bundle_year)
             numbered = list(enumerate(part.lines, start=start + 1))
             head = part.text[:SNIFF_HEAD]
@@ -203,6 +207,13 @@ class DocumentReader:
             if when is not None:
                 row.update(when)
         return found
+
+
+def _reads_more(runs: Parsed, whole: Parsed) -> bool:
+    """Whether reading run by run makes more lines events, or as many with fewer
+    left unrecognised (a tie goes to the whole file as one document)."""
+    more = len(runs.event_lines) - len(whole.event_lines)
+    return more > 0 or (more == 0 and len(runs.unrecognized) < len(whole.unrecognized))
 
 
 def _merge(into: Parsed, part: Parsed, offset: int, name: str, own_stamp: bool) -> None:

@@ -20,8 +20,9 @@ from lockforensics.parsing.timestamps import Stamp
 
 #: The CLI banner's head (the tagline after it varies by run).
 BANNER = re.compile(r"^(?:\S+ )?OpenClaw \d{4}\.\d+\.\d+\S* \([0-9a-f]{6,40}\)")
-#: A shell prompt and its command: ``$ cmd``, ``user@host:~$ cmd``, ``root@host:/# cmd``.
-PROMPT = re.compile(r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#]*)?[$#]) (?P<command>\S.*)$")
+#: A shell prompt and its command: ``$ cmd``, bash's ``user@host:~$ cmd`` and
+#: ``root@host:/# cmd``, zsh's (macOS) ``user@host ~ % cmd``.
+PROMPT = re.compile(r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#%]*| [^\s$#%]+)? ?[$#%]) (?P<command>\S.*)$")
 #: The one file a ``cat`` prints (no options, no glob, no pipe).
 _CAT = re.compile(r"^cat (?P<path>[^\s*?|;&<>]+)$")
 
