@@ -166,6 +166,21 @@ def test_systemds_lines_of_one_kill_are_one_crash() -> None:
     assert findings.epochs.get_column("ended_by").to_list()[0] == "crash"
 
 
+def test_systemds_lines_of_one_exit_are_one_stop() -> None:
+    """`Main process exited, code=exited, status=1/FAILURE`, `Failed with result
+    'exit-code'` and `Consumed …` report one exit: one stop occurrence."""
+    journal = (
+        "May 29 09:10:36 gw node[32999]: [gateway] listening on ws://127.0.0.1:18789 (PID 32999)\n"
+        "May 29 09:10:52 gw systemd[1102]: openclaw-gateway.service: Main process exited, "
+        "code=exited, status=1/FAILURE\n"
+        "May 29 09:10:52 gw systemd[1102]: openclaw-gateway.service: Failed with result "
+        "'exit-code'.\n"
+        "May 29 09:10:52 gw systemd[1102]: openclaw-gateway.service: Consumed 2.113s CPU time.\n"
+    )
+    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    assert findings.counts["gateway_stop"] == 1
+
+
 def test_a_stop_that_systemd_ends_with_a_kill_is_still_a_stop() -> None:
     """Asked to stop (`received SIGTERM; shutting down`) and killed when it overran
     its stop budget: the operator's stop, not a crash."""
