@@ -60,6 +60,7 @@ from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.echo_zones import dated_by_match, matched_zones
 from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.manifest import AT_START, ManifestRow, build_manifest, per_source
+from lockforensics.ingest.release_times import timed_releases
 from lockforensics.ingest.table import build_table
 from lockforensics.parsing.documents.timing import MEMBER_TIME, UNTIMED
 from lockforensics.parsing.filescan import FileScan
@@ -349,6 +350,7 @@ def ingest_inputs(
         frames.extend(scan.frames)
         activity.extend(scan.activity)
         scan.drop_rows()  # the table holds them now; keep memory to one copy
+    timed_releases(rows)
     detail, narrow = build_table(
         rows, lambda d, a: drop_overlaps(d, a, scans), frames, activity, spill
     )

@@ -4,11 +4,15 @@ a watchdog release before its run's takeover, and a crash that is no stop."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lockforensics.findings import Settings
+from lockforensics.ingest.release_times import timed_releases
 from lockforensics.pipeline import analyze
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
@@ -540,3 +544,51 @@ def test_another_gateway_starting_on_the_host_clears_nothing_while_this_one_runs
     # It stopped when asked, releasing its locks on the way out.
     assert incident["resolved_by"] == "gateway_stop"
     assert incident["resolved_at"].strftime("%H:%M:%S") == "08:14:07"
+
+
+def test_an_unstamped_watchdog_release_is_timed_by_its_locks_age() -> None:
+    """launchd's `gateway.err.log` holds the watchdog's release with no stamp (it is
+    written to stderr alone): its lock's errors say when the lock was taken
+    (`ts - ageMs`), and the release names how long it was held."""
+    path = SESSIONS.format(agent="ops", sid=SUPPORT)
+
+    def stale(at: str, age_ms: int) -> str:
+        return (
+            f"2026-07-03T{at}-07:00 [diagnostic] lane task error: lane=main durationMs=1204 "
+            f'error="SessionWriteLockStaleError: session file lock stale (hold-exceeded): '
+            f'pid=2871 alive=true ageMs={age_ms} {path}.lock"\n'
+        )
+
+    err_log = (
+        "2026-07-03T08:40:10.000-07:00 [gateway] listening on ws://127.0.0.1:19001 (PID 2871)\n"
+        + stale("09:28:55.431", 975011)
+        + stale("09:29:55.431", 1035011)
+        + "[session-write-lock] releasing lock held for 1052185ms (max=1020000ms): "
+        + f"{path}.lock\n"
+        + "2026-07-03T09:30:30.000-07:00 [gateway] agent model: anthropic/claude-sonnet-4-6\n"
+    )
+    findings = analyze(ingest_files({"gateway.err.log": err_log}), Settings())
+    (release,) = findings.events.filter(kind="lock_released_by_watchdog").collect().to_dicts()
+    # Taken at 16:12:40.420Z (16:29:55.431 - 1035.011 s), held 1052.185 s.
+    assert release["ts"].isoformat() == "2026-07-03T16:30:12.605000+00:00"
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["resolved_by"] == "lock_released_by_watchdog"
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    taken=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1)),
+    seen_s=st.integers(0, 10**6),
+    more_s=st.integers(0, 10**6),
+)
+def test_a_release_is_its_holds_start_plus_the_hold(
+    taken: datetime, seen_s: int, more_s: int
+) -> None:
+    """Whatever the instants: taken at `ts - ageMs`, released `heldForMs` later."""
+    start = taken.replace(tzinfo=UTC)
+    error = {"kind": "lock_stale", "lock_path": "/l.jsonl.lock", "source": "a", "line": 1,
+             "ts": start + timedelta(seconds=seen_s), "age_ms": seen_s * 1000}  # fmt: skip
+    release = {"kind": "lock_released_by_watchdog", "lock_path": "/l.jsonl.lock", "source": "a",
+               "line": 2, "ts": None, "duration_ms": (seen_s + more_s) * 1000}  # fmt: skip
+    timed_releases([error, release])
+    assert release["ts"] == start + timedelta(seconds=seen_s + more_s)
