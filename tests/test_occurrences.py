@@ -274,3 +274,31 @@ def test_a_fallback_summary_repeats_its_candidates_errors_minutes_later() -> Non
     ]
     result = ingest_files({"openclaw-2026-10-31.log": "\n".join(lines) + "\n"})
     assert result.occurrence_counts() == {"lock_timeout": 3}
+
+
+def test_a_heartbeat_and_its_openclaw_logs_copy_are_one_uptime() -> None:
+    """The file log keeps the heartbeat's `uptimeMs` in its meta; `openclaw logs`
+    prints the meta as text before the message: one record, one uptime."""
+    binding = json.dumps({"module": "web-heartbeat"})
+    file_log = json.dumps(
+        {
+            "0": binding,
+            "1": {"connectionId": "wa-1", "uptimeMs": 10800500},
+            "2": "web gateway heartbeat",
+            "_meta": {"name": binding, "logLevelName": "INFO"},
+            "time": "2026-03-05T02:14:33.120Z",
+        }
+    )
+    pretty = (
+        "Log file: /tmp/openclaw/openclaw-2026-03-05.log\n"
+        '12:14:33 info  web-heartbeat {"connectionId":"wa-1","uptimeMs":10800500} '
+        "web gateway heartbeat\n"
+    )
+    result = ingest_files(
+        {"openclaw-2026-03-05.log": file_log + "\n", "follow.txt": pretty}, tz="+10:00"
+    )
+    assert result.events.filter(kind="uptime").get_column("uptime_ms").to_list() == [
+        10800500,
+        10800500,
+    ]
+    assert result.occurrence_counts()["uptime"] == 1
