@@ -12,6 +12,7 @@ from lockforensics.parsing.envelopes import load_envelopes
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.scan import Scanner
 from lockforensics.pipeline import ingest_inputs
+from tests.conftest import ingest_files
 from tests.test_engine_equivalence import assert_same
 
 TAKEOVER_SID = "2bc0117f-8cd0-43a6-a382-1b4ebc062f6d"
@@ -343,3 +344,20 @@ def test_a_journal_line_it_does_not_fit_stays_apart() -> None:
     scan = _scan("journal.txt", journal + "\nsomething else entirely\n")
     assert [line for line, _, _ in _events(scan)] == [1, 2, 3]
     assert scan.unrecognized == 1
+
+
+def test_the_cli_banner_continues_no_line_above_it() -> None:
+    """launchd's `gateway.log` prints the banner bare under the old process's last
+    line; lines of one width above it looked like a hard wrap, and the banner
+    (the new process's version) was glued onto the shutdown line."""
+    banner = "🦞 OpenClaw 2026.7.1-2 (3e1a9c4) — I read logs so you don't have to."
+    log = "".join(
+        f"2026-07-0{day}T18:31:02.301-07:00 [shutdown] completed cleanly in 1{day}1ms\n"
+        f"{banner}\n"
+        f"2026-07-0{day}T18:40:06.708-07:00 [gateway] starting...\n"
+        for day in (2, 3)
+    )
+    result = ingest_files({"gateway.log": log})
+    assert result.events.filter(kind="version").height == 2
+    (scan,) = result.files
+    assert scan.lines == 6

@@ -18,6 +18,7 @@ from typing import Any
 
 from lockforensics.errors import SpecError
 from lockforensics.parsing.fields import int_field
+from lockforensics.parsing.literals import CLI_BANNER
 from lockforensics.parsing.timestamps import (
     Stamp,
     epoch_stamp,
@@ -137,9 +138,10 @@ class EnvelopeCatalog:
 
     @property
     def record_start(self) -> str:
-        """A line that starts a record in some envelope: where a paste's hard
-        wrap begins (lockforensics/parsing/continuations.py)."""
-        return _record_start(tuple(env.start for env in self.envelopes))
+        """A line that starts a record in some envelope, or the CLI banner: where a
+        paste's hard wrap begins, and what continues no record
+        (lockforensics/parsing/continuations.py)."""
+        return _record_start((*(env.start for env in self.envelopes), CLI_BANNER))
 
 
 @cache

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+#: The head of the CLI banner every openclaw command prints (the tagline after
+#: it varies by run): a line of its own, never the rest of the line above.
+CLI_BANNER = r"^(?:\S+ )?OpenClaw \d{4}\.\d+\.\d+\S* \([0-9a-f]{6,40}\)"
 # Lines the clock must see even though no signature wants them.
 CLOCK_LITERALS = ("-- Logs begin at", "-- Journal begins at")
 _META_CHARS = frozenset("\\.+*?()|[]{}^$#&-~")

@@ -16,10 +16,10 @@ import re
 from collections.abc import Sequence
 
 from lockforensics.parsing.documents.timing import stamp_line
+from lockforensics.parsing.literals import CLI_BANNER
 from lockforensics.parsing.timestamps import Stamp
 
-#: The CLI banner's head (the tagline after it varies by run).
-BANNER = re.compile(r"^(?:\S+ )?OpenClaw \d{4}\.\d+\.\d+\S* \([0-9a-f]{6,40}\)")
+BANNER = re.compile(CLI_BANNER)
 #: A shell prompt and its command: ``$ cmd``, bash's ``user@host:~$ cmd`` and
 #: ``root@host:/# cmd``, zsh's (macOS) ``user@host ~ % cmd``.
 PROMPT = re.compile(r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#%]*| [^\s$#%]+)? ?[$#%]) (?P<command>\S.*)$")
