@@ -302,3 +302,43 @@ def test_a_heartbeat_and_its_openclaw_logs_copy_are_one_uptime() -> None:
         10800500,
     ]
     assert result.occurrence_counts()["uptime"] == 1
+
+
+def test_one_failure_in_four_captures_counts_once() -> None:
+    """The file log, `journalctl -o short` and `-o short-precise` of one journal, and
+    a console tail each hold the same two lock errors: two failures; the
+    second-precision journal is its finer copy's duplicate."""
+    file_log, short, precise, console = [], [], [], []
+    for second, age in ((21, 61234), (25, 65234)):
+        error = ERR.replace("61234", str(age))
+        message = f'lane task error: lane=main durationMs=60003 error="SessionWriteLockTimeoutError: {error}"'
+        file_log.append(_file_line(f"2026-05-30T14:37:{second}.412+02:00", "diagnostic", message))
+        line = f"gw node[77]: 14:37:{second}+02:00 [diagnostic] {message}"
+        short.append(f"May 30 14:37:{second} {line}")
+        precise.append(f"May 30 14:37:{second}.412137 {line}")
+        console.append(f"14:37:{second}+02:00 [diagnostic] {message}")
+    result = ingest_files(
+        {
+            "openclaw-2026-05-30.log": "\n".join(file_log) + "\n",
+            "journal-short.txt": "\n".join(short) + "\n",
+            "journal-short-precise.txt": "\n".join(precise) + "\n",
+            "console.txt": "\n".join(console) + "\n",
+        }
+    )
+    assert result.occurrence_counts() == {"lock_timeout": 2}
+    (coarse,) = [s for s in result.files if s.source == "journal-short.txt"]
+    assert coarse.duplicate_rows == 2
+
+
+def test_two_failures_in_one_input_stay_two_beside_their_copies() -> None:
+    """The same lock error twice in one journal is two failures, however many other
+    inputs copy them (roles repeat within an input, not across inputs)."""
+    message = (
+        f'lane task error: lane=main durationMs=60003 error="SessionWriteLockTimeoutError: {ERR}"'
+    )
+    journal = "".join(
+        f"2026-05-30T14:37:2{n}+0200 gw node[77]: [diagnostic] {message}\n" for n in (1, 2)
+    )
+    console = "".join(f"2026-05-30T14:37:2{n}.000+02:00 [diagnostic] {message}\n" for n in (1, 2))
+    result = ingest_files({"journal.txt": journal, "console.txt": console})
+    assert result.occurrence_counts() == {"lock_timeout": 2}

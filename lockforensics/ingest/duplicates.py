@@ -31,7 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import polars as pl
 
@@ -114,7 +114,7 @@ def drop_overlaps(
     shared = (
         stamps.filter(pl.col("source").is_in(overlaps.sources) & overlaps.near())
         .collect()
-        .filter(pl.col("source").n_unique().over("channel", "ts") > 1)
+        .filter(pl.col("source").n_unique().over("channel", _SECOND) > 1)
     )
     # One frame of both parts' compared rows; a narrow row lacks the columns it
     # has null, so the diagonal concat compares it exactly.
@@ -134,6 +134,8 @@ def drop_overlaps(
     return pl.concat([echoes, _dropped(rows, scans)]).unique(maintain_order=True)
 
 
+#: A row's instant to the second: the precision every capture of a record shares.
+_SECOND = pl.col("ts").dt.truncate("1s").alias("_second")
 #: The channel of a diagnostics export's ``logs/openclaw-sanitized.jsonl``.
 EXPORT_CHANNEL = "diagnostics"
 
@@ -257,7 +259,12 @@ def _overlaps(stamps: pl.LazyFrame) -> Overlaps:
     a file log and its journal copy are different channels)."""
     spans = (
         stamps.group_by("source", "channel")
-        .agg(start=pl.col("ts").min(), end=pl.col("ts").max(), untimed=pl.col("ts").is_null().any())
+        # To whole seconds, as rows are compared (_dropped).
+        .agg(
+            start=pl.col("ts").min().dt.truncate("1s"),
+            end=pl.col("ts").max().dt.truncate("1s") + timedelta(seconds=1),
+            untimed=pl.col("ts").is_null().any(),
+        )
         .sort("channel", "start", nulls_last=True)
         .collect()
         .rows(named=True)
@@ -291,16 +298,23 @@ def _merged(windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, da
 
 
 def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
-    """The (_part, _i) of rows a fuller input holds too; counted on their inputs."""
+    """The (_part, _i) of rows a fuller input holds too; counted on their inputs.
+
+    Instants are compared to the second: `journalctl -o short` and `-o
+    short-precise` of one journal write one record at two precisions.  The
+    finer copy is kept, then the fuller input's."""
     key = [
         pl.col(c).list.join("\x1f") if isinstance(rows.schema[c], pl.List) else pl.col(c)
         for c in rows.columns
-        if c not in PROVENANCE and c not in TEXT_COLUMNS and c not in ("_part", "_i")
+        if c not in PROVENANCE and c not in TEXT_COLUMNS and c not in ("_part", "_i", "ts")
     ]
+    key.append(_SECOND)
     fuller = sorted(scans, key=lambda scan: (-scan.lines, scan.source))
-    rank = pl.col("source").replace_strict(
+    order = pl.col("source").replace_strict(
         {scan.source: index for index, scan in enumerate(fuller)}, return_dtype=pl.Int64
     )
+    coarse = (pl.col("ts") == _SECOND).fill_null(False).cast(pl.Int64)
+    rank = coarse * len(fuller) + order
     # An untimed failure may be a pasted copy; an untimed banner or lifecycle
     # line is printed again at every start (a rotated log and the current one
     # each hold one): not a copy.

@@ -134,8 +134,8 @@ class Scanner:
 #: its lock files brings them along; read as text, a user's message quoting a
 #: lock error was counted as one.  Its lines are counted as known noise, unread.
 TRANSCRIPT = re.compile(
-    rb'\s*\{"type":"(?:session|message|model_change|thinking_level_change|custom|'
-    rb'custom_message|compaction|branch_summary)",'
+    rb'\s*\{\s*"type"\s*:\s*"(?:session|message|model_change|thinking_level_change|custom|'
+    rb'custom_message|compaction|branch_summary)"\s*,'
 )
 TRANSCRIPT_FORMAT = "session-transcript"
 
