@@ -59,7 +59,7 @@ from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.echo_zones import dated_by_match, matched_zones
 from lockforensics.ingest.facts import apply_facts
-from lockforensics.ingest.manifest import AT_START, ManifestRow, build_manifest, per_source
+from lockforensics.ingest.manifest import UNCOVERED, ManifestRow, build_manifest, per_source
 from lockforensics.ingest.release_times import timed_releases
 from lockforensics.ingest.table import build_table
 from lockforensics.parsing.documents.timing import MEMBER_TIME, UNTIMED
@@ -784,8 +784,8 @@ def correlate(
         scope.in_scope(every, settings.since, settings.until, settings.agents) if limited else every
     )
     # An uptime event timed at the process's start says when it began, not
-    # that the logs cover the weeks since.
-    seen = pl.col("ts").filter(~AT_START.fill_null(False))
+    # that the logs cover the weeks since; nor does a lock file's createdAt.
+    seen = pl.col("ts").filter(~UNCOVERED)
     bounds = rows.select(first=seen.min(), last=seen.max())
     first, last = memo("bounds", bounds.collect).row(0)
     if not limited and coverage is not None:

@@ -705,3 +705,22 @@ def test_quoted_pasted_lines_keep_their_envelope_and_time(
     assert row["envelope"] == "console"
     assert row["ts"] == datetime(2026, 6, 9, 9, 58, 16, 69000, tzinfo=UTC)
     assert row["lock_path"].endswith(".jsonl.lock")
+
+
+def test_logs_plain_with_an_empty_subsystem_stays_logs_plain() -> None:
+    """`openclaw logs --plain` leaves a record's empty subsystem as two spaces;
+    such lines do not turn the capture into a console (whose message would then
+    begin with the level and the subsystem)."""
+    lines = [
+        "2026-05-30T14:37:21.048+02:00 error diagnostic lane task error: lane=main durationMs=1203 "
+        'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=4 '
+        '/h/.openclaw/agents/main/sessions/0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e.jsonl.lock"',
+        "2026-05-30T14:37:21.049+02:00 error  Embedded agent failed before reply: session file "
+        "locked (timeout 60000ms): pid=4 "
+        "/h/.openclaw/agents/main/sessions/0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e.jsonl.lock",
+    ]
+    result = ingest_files({"logs-plain.txt": "\n".join(lines) + "\n"})
+    (scan,) = result.files
+    assert scan.envelope == "logs-plain"
+    messages = result.events.get_column("message").to_list()
+    assert all(m.startswith(("lane task error", "Embedded agent")) for m in messages)

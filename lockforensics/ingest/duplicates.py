@@ -301,8 +301,10 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     """The (_part, _i) of rows a fuller input holds too; counted on their inputs.
 
     Instants are compared to the second: `journalctl -o short` and `-o
-    short-precise` of one journal write one record at two precisions.  The
-    finer copy is kept, then the fuller input's."""
+    short-precise` of one journal write one record at two precisions.  A lock
+    failure is compared by its text alone (which names its lock, owner and
+    age): a console tail that names no host or pid holds the journal's failure
+    all the same.  The finer copy is kept, then the fuller input's."""
     key = [
         pl.col(c).list.join("\x1f") if isinstance(rows.schema[c], pl.List) else pl.col(c)
         for c in rows.columns
@@ -318,8 +320,11 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     # An untimed failure may be a pasted copy; an untimed banner or lifecycle
     # line is printed again at every start (a rotated log and the current one
     # each hold one): not a copy.
-    copyable = pl.col("ts").is_not_null() | pl.col("kind").is_in(sorted(LOCK_KINDS))
-    dropped = rows.filter((rank != rank.min().over(key)) & copyable)
+    failure = pl.col("kind").is_in(sorted(LOCK_KINDS))
+    copyable = pl.col("ts").is_not_null() | failure
+    said = ["channel", "kind", occurrences.MESSAGE_KEY, _SECOND]
+    best = pl.when(failure).then(rank.min().over(said)).otherwise(rank.min().over(key))
+    dropped = rows.filter((rank != best) & copyable)
     counts = dict(dropped.group_by("source").len().iter_rows())
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)

@@ -25,11 +25,15 @@ def _iso(value: datetime | None) -> str | None:
 #: of its own: ``uptime_ms`` 0): when the process began, not a time the input
 #: covers.
 AT_START = (pl.col("kind") == "uptime") & (pl.col("uptime_ms") == 0)
+#: Events whose time is no time an input covers: an uptime timed at its
+#: process's start, and a lock file's ``createdAt`` (when a lock was taken: a
+#: dead process's may be months old).
+UNCOVERED = (AT_START | (pl.col("kind") == "lock_file")).fill_null(False)
 
 
 def per_source(events: pl.LazyFrame) -> pl.LazyFrame:
     """The table's part of the manifest: events and first and last stamp per input."""
-    covered = pl.col("ts").filter(~AT_START.fill_null(False))
+    covered = pl.col("ts").filter(~UNCOVERED)
     return events.group_by("source").agg(
         pl.len().alias("events"), covered.min().alias("lo"), covered.max().alias("hi")
     )

@@ -24,7 +24,6 @@ import polars as pl
 
 from lockforensics.errors import SpecError
 from lockforensics.resources import data_dir
-from lockforensics.schema import LOCK_KINDS
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +103,8 @@ def _column(name: str) -> str:
 
 
 def role_of(event: dict[str, Any]) -> str:
-    """What makes a line an echo rather than a repeat: channel, wrapper path, phase,
-    and for a lock failure its input (``PER_INPUT``)."""
-    role = f"{event.get('channel')}|{event.get('echo_role')}|{event.get('phase')}"
-    return f"{role}|{event.get('source')}" if event.get("kind") in PER_INPUT else role
-
-
-#: Kinds whose lines in different inputs are never two failures of one role:
-#: a failure's key (lock path, pid, ageMs; the takeover's transcript) names it,
-#: and two captures of one console (a journal at two precisions, an `openclaw
-#: logs` tail) each hold it once.  Other kinds keep one role across inputs: two
-#: hosts' journals both start a gateway within the same minute.
-PER_INPUT = frozenset(kind.value for kind in LOCK_KINDS)
+    """What makes a line an echo rather than a repeat: channel, wrapper path, phase."""
+    return f"{event.get('channel')}|{event.get('echo_role')}|{event.get('phase')}"
 
 
 #: The column that stands for ``message`` in occurrence keys: a hash of the
@@ -198,7 +187,6 @@ _ROLE = pl.concat_str(
     [pl.col(c).cast(pl.String).fill_null("None") for c in ("channel", "echo_role", "phase")],
     separator="|",
 )
-_ROLE_PER_INPUT = pl.concat_str([_ROLE, pl.col("source").cast(pl.String)], separator="|")
 
 
 def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.DataFrame]:
@@ -222,12 +210,7 @@ def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.Da
     untimed = pl.col("ts").is_null().sum()
     alone = pl.col("ts").is_not_null() | ((untimed.over(names) if names else untimed) == 1)
     groups = (
-        ordered.with_columns(
-            _run=start.cum_sum(),
-            _role=_ROLE_PER_INPUT if kind in PER_INPUT else _ROLE,
-            _repeat=repeat,
-            _alone=alone,
-        )
+        ordered.with_columns(_run=start.cum_sum(), _role=_ROLE, _repeat=repeat, _alone=alone)
         .group_by("_run", maintain_order=True)
         .agg(
             rows=pl.col(RANK),
