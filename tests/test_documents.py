@@ -769,3 +769,19 @@ def test_ps_lstart_gives_the_gateway_process_its_start() -> None:
     findings = analyze(result, Settings())
     (epoch,) = findings.epochs.select("pid", "start", "start_source").rows()
     assert epoch == (48211, datetime(2026, 5, 27, 4, 41, 53, tzinfo=UTC), "uptime")
+
+
+def test_an_old_lock_files_created_at_is_no_time_the_bundle_covers() -> None:
+    """A dead process's lock file created months ago says when a lock was taken, not
+    that the bundle covers the months since: the window is the logs' own."""
+    lock = json.dumps({"pid": 2231, "createdAt": "2026-02-19T22:14:09.733Z"})
+    log = (
+        "2026-06-12T11:40:04.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 73120)\n"
+        "2026-06-12T11:40:12.000+02:00 [gateway] log file: /tmp/openclaw/openclaw-2026-06-12.log\n"
+    )
+    sessions = "agents/main/sessions/11aa22bb-0000-4000-8000-000000000001.jsonl.lock"
+    result = ingest_files({sessions: lock, "console.log": log})
+    findings = analyze(result, Settings())
+    assert findings.window_start == datetime(2026, 6, 12, 9, 40, 4, tzinfo=UTC)
+    (row,) = [r for r in result.manifest() if r["path"] == sessions]
+    assert row["first"] is None
