@@ -302,9 +302,11 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
 
     Instants are compared to the second: `journalctl -o short` and `-o
     short-precise` of one journal write one record at two precisions.  A lock
-    failure is compared by its text alone (which names its lock, owner and
-    age): a console tail that names no host or pid holds the journal's failure
-    all the same.  The finer copy is kept, then the fuller input's."""
+    failure is compared by its text (which names its lock, owner and age) and
+    host, a copy that names no host taking the one host its copies name: a
+    console tail holds the journal's failure though it names no host or pid,
+    while two hosts' journals each hold their own.  The finer copy is kept,
+    then the fuller input's."""
     key = [
         pl.col(c).list.join("\x1f") if isinstance(rows.schema[c], pl.List) else pl.col(c)
         for c in rows.columns
@@ -323,7 +325,10 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     failure = pl.col("kind").is_in(sorted(LOCK_KINDS))
     copyable = pl.col("ts").is_not_null() | failure
     said = ["channel", "kind", occurrences.MESSAGE_KEY, _SECOND]
-    best = pl.when(failure).then(rank.min().over(said)).otherwise(rank.min().over(key))
+    named = pl.col("host").drop_nulls()
+    only_host = pl.when(named.n_unique().over(said) == 1).then(named.first().over(said))
+    same = [*said, pl.coalesce(pl.col("host"), only_host).alias("_host")]
+    best = pl.when(failure).then(rank.min().over(same)).otherwise(rank.min().over(key))
     dropped = rows.filter((rank != best) & copyable)
     counts = dict(dropped.group_by("source").len().iter_rows())
     for scan in scans:
