@@ -235,3 +235,16 @@ def test_untimed_records_of_their_own_stay_when_few_have_a_stamped_twin() -> Non
     bare = "".join(f"{text}\n" for text in (_RECORDS[1], *others))
     result = ingest_files({"journal-short-iso.txt": stamped, "paste.txt": bare})
     assert result.events.filter(pl.col("ts").is_null()).height == 4
+
+
+def test_two_lines_a_moment_apart_in_overlapping_parts_stay_two() -> None:
+    """A coarse stamp is a copy of a finer one in its second; two lines stamped
+    to the millisecond, a moment apart, in rotated parts that meet, are two."""
+    line = '{{"0":"lane dequeue: lane=main waitMs=2 queueSize=0","time":"2026-05-30T14:37:21.{ms}+02:00"}}\n'
+    result = ingest_files(
+        {
+            "openclaw-2026-05-30.1.log": line.format(ms="100") + line.format(ms="400"),
+            "openclaw-2026-05-30.log": line.format(ms="400") + line.format(ms="700"),
+        }
+    )
+    assert result.events.height == 3

@@ -300,36 +300,42 @@ def _merged(windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, da
 def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     """The (_part, _i) of rows a fuller input holds too; counted on their inputs.
 
-    Instants are compared to the second: `journalctl -o short` and `-o
-    short-precise` of one journal write one record at two precisions.  A lock
-    failure is compared by its text (which names its lock, owner and age) and
-    host, a copy that names no host taking the one host its copies name: a
-    console tail holds the journal's failure though it names no host or pid,
-    while two hosts' journals each hold their own.  The finer copy is kept,
-    then the fuller input's."""
-    key = [
+    A row stamped to the whole second is also a copy of a finer row of its
+    second: `journalctl -o short` and `-o short-precise` of one journal write
+    one record at two precisions (two rows stamped to the millisecond a moment
+    apart stay two).  A lock failure is compared by its text (which names its
+    lock, owner and age) and host, a copy that names no host taking the one
+    host its copies name: a console tail holds the journal's failure though it
+    names no host or pid, while two hosts' journals each hold their own.  The
+    fuller input's copy is kept."""
+    columns = [
         pl.col(c).list.join("\x1f") if isinstance(rows.schema[c], pl.List) else pl.col(c)
         for c in rows.columns
         if c not in PROVENANCE and c not in TEXT_COLUMNS and c not in ("_part", "_i", "ts")
     ]
-    key.append(_SECOND)
     fuller = sorted(scans, key=lambda scan: (-scan.lines, scan.source))
-    order = pl.col("source").replace_strict(
+    rank = pl.col("source").replace_strict(
         {scan.source: index for index, scan in enumerate(fuller)}, return_dtype=pl.Int64
     )
-    coarse = (pl.col("ts") == _SECOND).fill_null(False).cast(pl.Int64)
-    rank = coarse * len(fuller) + order
+    failure = pl.col("kind").is_in(sorted(LOCK_KINDS))
+    said = [pl.col("channel"), pl.col("kind"), pl.col(occurrences.MESSAGE_KEY)]
+    named = pl.col("host").drop_nulls()
+    only_host = pl.when(named.n_unique().over(*said, _SECOND) == 1).then(
+        named.first().over(*said, _SECOND)
+    )
+    ident = (
+        pl.when(failure)
+        .then(pl.struct(*said, pl.coalesce(pl.col("host"), only_host).alias("_h")).hash())
+        .otherwise(pl.struct(*columns).hash())
+    )
+    coarse = (pl.col("ts") == _SECOND).fill_null(False)
+    copy = rank != rank.min().over(ident, pl.col("ts"))
+    coarse_copy = coarse & (~coarse).any().over(ident, _SECOND)
     # An untimed failure may be a pasted copy; an untimed banner or lifecycle
     # line is printed again at every start (a rotated log and the current one
     # each hold one): not a copy.
-    failure = pl.col("kind").is_in(sorted(LOCK_KINDS))
     copyable = pl.col("ts").is_not_null() | failure
-    said = ["channel", "kind", occurrences.MESSAGE_KEY, _SECOND]
-    named = pl.col("host").drop_nulls()
-    only_host = pl.when(named.n_unique().over(said) == 1).then(named.first().over(said))
-    same = [*said, pl.coalesce(pl.col("host"), only_host).alias("_host")]
-    best = pl.when(failure).then(rank.min().over(same)).otherwise(rank.min().over(key))
-    dropped = rows.filter((rank != best) & copyable)
+    dropped = rows.filter((copy | coarse_copy) & copyable)
     counts = dict(dropped.group_by("source").len().iter_rows())
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)
