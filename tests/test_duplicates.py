@@ -248,3 +248,29 @@ def test_two_lines_a_moment_apart_in_overlapping_parts_stay_two() -> None:
         }
     )
     assert result.events.height == 3
+
+
+_SESSION = "9b2f6c1e-4a7d-4c3b-8e21-5f0d7a6b3c91"
+_KEY = "agent:main:telegram:direct:<redacted-id>"
+_CUT_EXPORT = [
+    # The lane=session line, cut at 240 before its lease key; the echo, whole.
+    ("08:52:14.310", f'lane task error: lane=session:{_KEY} durationMs=60214 error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=41877 alive=true ageMs=131022 sqlite:session-write:agent:main:telegram:d'),
+    ("08:52:14.312", f"Embedded agent failed before reply: session file locked (timeout 60000ms): pid=41877 alive=true ageMs=131022 sqlite:session-write:{_KEY}"),
+    # One takeover: the warning cut in its promptError, the lane=main line
+    # whole, the lane=session line cut inside its path.
+    ("08:52:19.020", f"embedded attempt cleanup detected session takeover after prompt failure; preserving prompt error: runId=5a0d3e71-9c2b-4f86-a1d4-7e3b6c9f0a12 sessionId={_SESSION} promptError=session file changed while embedded prom"),
+    ("08:52:19.026", f'lane task error: lane=main durationMs=300412 error="EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt lock was released: $OPENCLAW_STATE_DIR/agents/main/sessions/{_SESSION}.jsonl"'),
+    ("08:52:19.031", f'lane task error: lane=session:{_KEY} durationMs=300417 error="EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt lock was released: $OPENCLAW_STATE_DIR/agents/main/sessions/9b2f'),
+]  # fmt: skip
+
+
+def test_an_export_cut_away_from_its_path_is_its_failures_copy() -> None:
+    """A diagnostics export alone: a line the 240-character cut took the lock path or
+    transcript from is the same failure as the whole line beside it (one lock
+    timeout, one takeover), not one more."""
+    export = "".join(
+        json.dumps({"time": f"2026-07-12T{at}+02:00", "level": "error", "msg": msg}) + "\n"
+        for at, msg in _CUT_EXPORT
+    )
+    result = ingest_files({"logs/openclaw-sanitized.jsonl": export})
+    assert result.occurrence_counts() == {"lock_timeout": 1, "takeover": 1}

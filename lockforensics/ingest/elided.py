@@ -61,11 +61,23 @@ def completed(detail: pl.DataFrame) -> pl.DataFrame:
         rows.append(index)
         for name in _DERIVED:
             values[name].append(fields.get(name))
+    return _patched(detail, indexed, rows, values, _DERIVED)
+
+
+def _patched(
+    detail: pl.DataFrame,
+    indexed: pl.DataFrame,
+    rows: list[int],
+    values: dict[str, list[object]],
+    names: tuple[str, ...],
+) -> pl.DataFrame:
+    """``detail`` with the columns ``names`` of its rows ``rows`` (``_i`` in
+    ``indexed``) set to ``values``."""
     if not rows:
         return detail
     patch = pl.DataFrame(
-        {"_i": rows, **{f"_{n}": values[n] for n in _DERIVED}},
-        schema={"_i": pl.UInt32, **{f"_{n}": detail.schema[n] for n in _DERIVED}},
+        {"_i": rows, **{f"_{n}": values[n] for n in names}},
+        schema={"_i": pl.UInt32, **{f"_{n}": detail.schema[n] for n in names}},
     )
     return (
         indexed.join(patch, on="_i", how="left", maintain_order="left")
@@ -74,7 +86,91 @@ def completed(detail: pl.DataFrame) -> pl.DataFrame:
             .then(pl.col(f"_{n}"))
             .otherwise(pl.col(n))
             .alias(n)
-            for n in _DERIVED
+            for n in names
         )
         .select(detail.columns)
     )
+
+
+#: The lock errors whose owner's ``ageMs`` makes each one error object.
+_AGED = ("lock_timeout", "lock_stale")
+#: The columns a lock path decides (fields.derive).
+_FROM_LOCK = ("lock_path", *_DERIVED)
+
+
+def cut_short(detail: pl.DataFrame) -> pl.DataFrame:
+    """``detail`` with each lock error whose lock path was cut away given the path of
+    the same error logged beside it: the diagnostics export cuts a record's
+    ``msg`` at 240 characters (openclaw-formats §8), so its `lane=session:` line
+    ends before the path its uncut echo names.  The same kind, input, pid and
+    ``ageMs`` (which make the error one object), within ``NEAR``; one path only."""
+    aged = (
+        pl.col("kind").is_in(_AGED)
+        & pl.col("pid").is_not_null()
+        & pl.col("age_ms").is_not_null()
+        & pl.col("ts").is_not_null()
+    )
+    indexed = detail.with_row_index("_i")
+    same = ["source", "kind", "pid", "age_ms"]
+    bare = indexed.filter(aged & pl.col("lock_path").is_null()).select("_i", *same, "ts")
+    if bare.is_empty():
+        return detail
+    whole = indexed.filter(aged & pl.col("lock_path").is_not_null()).select(
+        *same, _at="ts", _path="lock_path"
+    )
+    found = (
+        bare.join(whole, on=same)
+        .filter((pl.col("ts") - pl.col("_at")).abs() <= NEAR)
+        .group_by("_i")
+        .agg(pl.col("_path").unique())
+        .filter(pl.col("_path").list.len() == 1)
+    )
+    rows: list[int] = []
+    values: dict[str, list[object]] = {name: [] for name in _FROM_LOCK}
+    for index, paths in found.iter_rows():
+        fields = derive({"lock_path": paths[0]})
+        rows.append(index)
+        for name in _FROM_LOCK:
+            values[name].append(fields.get(name))
+    return _cut_takeovers(_patched(detail, indexed, rows, values, _FROM_LOCK))
+
+
+#: How far apart the lines of one takeover are logged (its warning and its two
+#: lane mirrors: milliseconds): a cut line naming no session is matched within it.
+MIRRORS = timedelta(milliseconds=100)
+
+
+def _cut_takeovers(detail: pl.DataFrame) -> pl.DataFrame:
+    """Takeover lines whose transcript path the export's cut took, given the path
+    of the same takeover's line beside them in their input: the one naming the
+    session id they name within ``NEAR``, or, naming none (a `lane=session:`
+    line cut after `released:`), the one path logged within ``MIRRORS``."""
+    takeover = (pl.col("kind") == "takeover") & pl.col("ts").is_not_null()
+    indexed = detail.with_row_index("_i")
+    bare = indexed.filter(takeover & pl.col("session_file").is_null()).select(
+        "_i", "source", "ts", "session_id"
+    )
+    if bare.is_empty():
+        return detail
+    whole = indexed.filter(takeover & pl.col("session_file").is_not_null()).select(
+        "source", _at="ts", _id="session_id", _path="session_file"
+    )
+    apart = (pl.col("ts") - pl.col("_at")).abs()
+    fits = pl.when(pl.col("session_id").is_not_null()).then(
+        (pl.col("session_id") == pl.col("_id")) & (apart <= NEAR)
+    )
+    found = (
+        bare.join(whole, on="source")
+        .filter(fits.otherwise(apart <= MIRRORS))
+        .group_by("_i")
+        .agg(pl.col("_path").unique())
+        .filter(pl.col("_path").list.len() == 1)
+    )
+    rows: list[int] = []
+    values: dict[str, list[object]] = {name: [] for name in _DERIVED}
+    for index, paths in found.iter_rows():
+        fields = derive({"session_file": paths[0]})
+        rows.append(index)
+        for name in _DERIVED:
+            values[name].append(fields.get(name))
+    return _patched(detail, indexed, rows, values, _DERIVED)

@@ -60,8 +60,9 @@ def build_table(
         parts.append(conform(frames.pop(), EVENT_SCHEMA))
     detail, moved = split(pl.concat(parts, how="vertical") if len(parts) > 1 else parts[0])
     del parts
-    # Before occurrences: a mirror whose path OpenClaw shortened is its failure's.
-    detail = elided.completed(detail)
+    # Before occurrences: a mirror whose path OpenClaw shortened, or the export
+    # cut away, is its failure's.
+    detail = elided.cut_short(elided.completed(detail))
     narrow = Parts([conform(part, ACTIVITY_SCHEMA) for part in (*(activity or ()), moved.lazy())])
     dropped = prune(detail.lazy(), narrow.lazy()) if prune is not None else None
     gone = pl.Series("_i", [], pl.UInt32)
