@@ -274,3 +274,31 @@ def test_an_export_cut_away_from_its_path_is_its_failures_copy() -> None:
     )
     result = ingest_files({"logs/openclaw-sanitized.jsonl": export})
     assert result.occurrence_counts() == {"lock_timeout": 1, "takeover": 1}
+
+
+def test_a_time_given_from_elsewhere_is_no_stamp_of_its_input() -> None:
+    """An input that wrote no stamp stays one (`journalctl -o cat`) when one of its
+    rows was timed from elsewhere (a watchdog release, by its lock's age): its
+    untimed copy of a stamped record adds nothing."""
+    t0 = datetime(2026, 6, 20, 9, 41, tzinfo=UTC)
+    detail = conform(
+        pl.DataFrame(
+            {
+                "source": ["journal.txt", "journal.txt", "cat.txt", "cat.txt"],
+                "channel": ["console"] * 4,
+                "kind": ["lock_timeout", "lock_released_by_watchdog"] * 2,
+                "ts": [t0, t0 + timedelta(seconds=3), None, t0 + timedelta(seconds=1)],
+                "ts_raw": ["11:41:00", "11:41:03", None, None],
+                "message": ["locked", "released", "locked", "released"],
+                "line": [1, 2, 1, 2],
+            },
+            schema_overrides={"ts": pl.Datetime("us", "UTC")},
+        ),
+        EVENT_SCHEMA,
+    ).with_columns(pl.col("message").hash().alias(occurrences.MESSAGE_KEY))
+    activity = conform(pl.DataFrame(schema=ACTIVITY_SCHEMA), ACTIVITY_SCHEMA).with_columns(
+        pl.lit(None, pl.UInt64).alias(occurrences.MESSAGE_KEY)
+    )
+    scans = [FileScan(source=s, size=0, lines=2) for s in ("journal.txt", "cat.txt")]
+    dropped = duplicates._stampless_copies((detail.lazy(), activity.lazy()), scans)
+    assert dropped.rows() == [(0, 2)]

@@ -168,7 +168,7 @@ COPY_SHARE = 0.5
 def _stampless_copies(
     parts: tuple[pl.LazyFrame, pl.LazyFrame], scans: Sequence[FileScan]
 ) -> pl.DataFrame:
-    """The (_part, _i) of rows of an input with no time at all whose record another
+    """The (_part, _i) of rows of an input with no stamp at all whose record another
     input holds stamped (the same kind and message); counted on their inputs.
 
     ``journalctl -o cat`` writes each record's message alone, and a paste may
@@ -178,25 +178,39 @@ def _stampless_copies(
     such copies (``COPY_SHARE``), else its untimed records are its own.  A
     document's rows are runs of a command, not log records: two runs print
     the same first line."""
+    # Whether a row's line wrote a stamp: a time given it from elsewhere (a
+    # watchdog release timed by its lock's age) is none.  The activity part's
+    # rows were all read from their own stamps.
     keys = pl.concat(
         [
             p.with_row_index("_i")
             .filter(pl.col("channel") != DOCUMENT_CHANNEL)
-            .select("_i", "source", "kind", "ts", occurrences.MESSAGE_KEY)
+            .select(
+                "_i",
+                "source",
+                "kind",
+                "ts",
+                occurrences.MESSAGE_KEY,
+                _written=pl.col("ts_raw").is_not_null()
+                if "ts_raw" in p.collect_schema()
+                else pl.lit(True),
+            )
             .with_columns(_part=pl.lit(n, pl.UInt8))
             for n, p in enumerate(parts)
         ]
     )
     timeless = (
         keys.group_by("source")
-        .agg(pl.col("ts").is_null().all().alias("_none"))
+        .agg((~pl.col("_written")).all().alias("_none"))
         .filter("_none")
         .collect()
         .get_column("source")
     )
     if timeless.is_empty():  # the common case: one pass over two columns
         return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
-    bare = keys.filter(pl.col("source").is_in(timeless.implode())).collect()
+    bare = keys.filter(
+        pl.col("source").is_in(timeless.implode()) & pl.col("ts").is_null()
+    ).collect()
     record = ["kind", occurrences.MESSAGE_KEY]
     stamped = (
         keys.filter(pl.col("ts").is_not_null())
