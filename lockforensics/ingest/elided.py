@@ -125,14 +125,7 @@ def cut_short(detail: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("_path").unique())
         .filter(pl.col("_path").list.len() == 1)
     )
-    rows: list[int] = []
-    values: dict[str, list[object]] = {name: [] for name in _FROM_LOCK}
-    for index, paths in found.iter_rows():
-        fields = derive({"lock_path": paths[0]})
-        rows.append(index)
-        for name in _FROM_LOCK:
-            values[name].append(fields.get(name))
-    return _cut_takeovers(_patched(detail, indexed, rows, values, _FROM_LOCK))
+    return _cut_takeovers(_filled(detail, indexed, found, "lock_path", _FROM_LOCK))
 
 
 #: How far apart the lines of one takeover are logged (its warning and its two
@@ -166,11 +159,23 @@ def _cut_takeovers(detail: pl.DataFrame) -> pl.DataFrame:
         .agg(pl.col("_path").unique())
         .filter(pl.col("_path").list.len() == 1)
     )
+    return _filled(detail, indexed, found, "session_file", _DERIVED)
+
+
+def _filled(
+    detail: pl.DataFrame,
+    indexed: pl.DataFrame,
+    found: pl.DataFrame,
+    column: str,
+    names: tuple[str, ...],
+) -> pl.DataFrame:
+    """``detail`` with each row of ``found`` (``_i``, ``_path``: its one value of
+    ``column``) given the columns ``names`` that value decides (fields.derive)."""
     rows: list[int] = []
-    values: dict[str, list[object]] = {name: [] for name in _DERIVED}
+    values: dict[str, list[object]] = {name: [] for name in names}
     for index, paths in found.iter_rows():
-        fields = derive({"session_file": paths[0]})
+        fields = derive({column: paths[0]})
         rows.append(index)
-        for name in _DERIVED:
+        for name in names:
             values[name].append(fields.get(name))
-    return _patched(detail, indexed, rows, values, _DERIVED)
+    return _patched(detail, indexed, rows, values, names)
