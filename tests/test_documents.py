@@ -785,3 +785,21 @@ def test_an_old_lock_files_created_at_is_no_time_the_bundle_covers() -> None:
     assert findings.window_start == datetime(2026, 6, 12, 9, 40, 4, tzinfo=UTC)
     (row,) = [r for r in result.manifest() if r["path"] == sessions]
     assert row["first"] is None
+
+
+def test_a_transcript_written_with_spaces_is_still_a_transcript() -> None:
+    """A transcript re-serialised with spaces (`json.dumps`, a pretty printer's
+    flat form) is still the conversation, not the gateway's output: a quoted
+    lock error in it is no failure."""
+    records = [
+        {"type": "session", "version": 3, "id": SID, "timestamp": "2026-06-09T09:50:00.000Z"},
+        {
+            "type": "message",
+            "message": {"role": "user", "content": "session file locked (timeout 60000ms): pid=7"},
+        },
+    ]
+    transcript = "".join(json.dumps(r) + "\n" for r in records)
+    result = ingest_files({f"agents/main/sessions/{SID}.jsonl": transcript})
+    (scan,) = result.files
+    assert (scan.envelope, scan.noise_lines) == ("session-transcript", 2)
+    assert result.events.is_empty()
