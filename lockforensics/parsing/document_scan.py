@@ -114,7 +114,7 @@ class DocumentReader:
         if len(starts) < 2:
             return None
         edges = sorted({0, *starts, len(doc.lines)})
-        merged, names = Parsed(), Counter[str]()
+        merged, names, runs = Parsed(), Counter[str](), 0
         for first, end in itertools.pairwise(edges):
             name, start = doc.name, first
             if PROMPT.match(doc.lines[first].strip()):
@@ -133,7 +133,7 @@ class DocumentReader:
                 continue
             names[found[0]] += 1
             own_stamp = any(stamp_line(line) is not None for _, line in numbered)
-            _merge(merged, found[1], start, doc.name, own_stamp)
+            runs = _merge(merged, found[1], start, doc.name, own_stamp, runs)
         return (names.most_common(1)[0][0], merged) if names else None
 
     def _account(
@@ -192,8 +192,8 @@ class DocumentReader:
         # A line the command printed with no stamp (the version banner) was
         # printed when the command ran: the time its run's preamble gives,
         # else the document's name.
-        stamps = dict(run_stamps(doc.lines))
         starts = run_starts(doc.lines)
+        stamps = dict(run_stamps(doc.lines, starts))
         named = name_stamp(doc.name)
         by_name = (
             when_from_stamp(named, "the name of the document it is printed in") if named else None
@@ -216,16 +216,18 @@ def _reads_more(runs: Parsed, whole: Parsed) -> bool:
     return more > 0 or (more == 0 and len(runs.unrecognized) < len(whole.unrecognized))
 
 
-def _merge(into: Parsed, part: Parsed, offset: int, name: str, own_stamp: bool) -> None:
+def _merge(into: Parsed, part: Parsed, offset: int, name: str, own_stamp: bool, runs: int) -> int:
     """A run's reading (its lines numbered from 1) into the whole file's, from line
-    ``offset`` + 1.  Its ``doc_run`` numbers follow the runs read before it; a run
-    with no stamp of its own is untimed, not given the file name's time (which
-    is the time of one run, not of each)."""
-    runs = max((r["doc_run"] for r in into.rows if r.get("doc_run") is not None), default=0)
+    ``offset`` + 1; returns the last ``doc_run`` number so far.  Its ``doc_run``
+    numbers follow the ``runs`` read before it; a run with no stamp of its own is
+    untimed, not given the file name's time (which is the time of one run, not
+    of each)."""
+    last = runs
     for row in part.rows:
         row["line"] += offset
         if row.get("doc_run") is not None:
             row["doc_run"] += runs
+            last = max(last, row["doc_run"])
         if not own_stamp and row.get("ts_assumption") == FROM_NAME:
             row.update(SEVERAL_UNSTAMPED)
         into.rows.append(row)
@@ -238,3 +240,4 @@ def _merge(into: Parsed, part: Parsed, offset: int, name: str, own_stamp: bool) 
     into.warnings.extend(
         place.sub(lambda m: f"{name}:{int(m[1]) + offset}:", w, count=1) for w in part.warnings
     )
+    return last

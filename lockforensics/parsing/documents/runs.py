@@ -61,12 +61,12 @@ def run_starts(lines: Sequence[str]) -> list[int]:
     return starts
 
 
-def run_stamps(lines: Sequence[str]) -> list[tuple[int, Stamp]]:
+def run_stamps(lines: Sequence[str], starts: Sequence[int]) -> list[tuple[int, Stamp]]:
     """(0-based index of a run's first line, the stamp its preamble gives), for
-    the runs whose preamble has one: the time its unstamped lines (the banner)
-    were printed."""
+    the runs (``starts``: :func:`run_starts`) whose preamble has one: the time
+    its unstamped lines (the banner) were printed."""
     found: list[tuple[int, Stamp]] = []
-    for start in run_starts(lines):
+    for start in starts:
         for line in lines[start:]:
             if line.strip() and not preamble(line):
                 break
