@@ -17,18 +17,31 @@ BASE = datetime(2026, 5, 28, tzinfo=UTC)
 row = st.fixed_dictionaries(
     {
         "kind": st.sampled_from(
-            ["run", "lane_task", "lock_timeout", "takeover", "gateway_start", "gateway_restart"]
+            [
+                "run",
+                "lane_task",
+                "lock_timeout",
+                "takeover",
+                "gateway_start",
+                "gateway_restart",
+                "gateway_stop",
+            ]
         ),
         "ts": st.one_of(st.none(), st.integers(0, 400).map(lambda s: BASE + timedelta(seconds=s))),
         "source": st.sampled_from(["a.log", "b.log"]),
         "line": st.integers(1, 60),
         "channel": st.sampled_from(["file", "console", None]),
         "echo_role": st.sampled_from(["direct", "lane:main", "reply", None]),
-        "phase": st.sampled_from(["start", "done", "drain_wait", None]),
+        # killed/exited and failed/exit_result: one role of a gateway_stop each.
+        "phase": st.sampled_from(
+            ["start", "done", "drain_wait", "killed", "exited", "failed", "exit_result", None]
+        ),
         "run_id": st.sampled_from(["r1", "r2", None]),
         "session_file": st.sampled_from(["/s/1.jsonl", "/s/2.jsonl", None]),
         "lock_path": st.sampled_from(["/s/1.jsonl.lock", None]),
         "pid": st.sampled_from([7, 8, None]),
+        # A start's lines never span two processes' pids (`apart`).
+        "gateway_pid": st.sampled_from([41, 42, None]),
         "age_ms": st.sampled_from([100, 200, None]),
         "timeout_ms": st.sampled_from([60000, None]),
         MESSAGE_KEY: st.sampled_from([1, 2, 3]),
@@ -55,6 +68,35 @@ dense = st.builds(
     st.sampled_from(["file", "console"]),
     st.sampled_from([None, "drain_wait"]),
 )
+
+
+# A crash loop: starts and stops of a few processes seconds apart, inside one
+# window, whose lines name their pids or none, in phases that are one role.
+lifecycle = st.builds(
+    lambda r, kind, s, channel, phase: {
+        **r,
+        "kind": kind,
+        "ts": BASE + timedelta(seconds=s),
+        "channel": channel,
+        "echo_role": "direct",
+        "phase": phase,
+    },
+    row,
+    st.sampled_from(["gateway_start", "gateway_stop"]),
+    st.integers(0, 50),
+    st.sampled_from(["file", "console"]),
+    st.sampled_from(["killed", "exited", "failed", "exit_result", "listening", None]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(lifecycle, min_size=1, max_size=12))
+def test_lifecycle_lines_of_several_processes_get_the_single_pass_ids(
+    rows: list[dict[str, Any]],
+) -> None:
+    """Starts and stops seconds apart get the pass's ids: no start spans two pids,
+    and an exit written as `killed` then `exited` is a second exit."""
+    _check(rows)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -410,3 +412,72 @@ def test_a_lone_failure_is_background_not_nothing() -> None:
     )
     _, markdown = _hosts_report({"notes.txt": JOURNAL_LINE})
     assert "No lock errors or takeovers in the window." in markdown
+
+
+#: A crash loop under systemd (Restart=always): an OOM kill during startup, two
+#: starts that fail on the dead process's singleton lock, then a start that
+#: listens; each restart comes five seconds after the exit before it.
+_CRASH_LOOP = """\
+May 29 11:10:31 gw systemd[1190]: openclaw-gateway.service: Main process exited, code=dumped, status=6/ABRT
+May 29 11:10:31 gw systemd[1190]: openclaw-gateway.service: Failed with result 'core-dump'.
+May 29 11:10:36 gw systemd[1190]: Stopped OpenClaw Gateway (v2026.5.22).
+May 29 11:10:36 gw systemd[1190]: Started OpenClaw Gateway (v2026.5.22).
+May 29 11:10:39 gw node[32999]: 2026-05-29T11:10:39.100+02:00 [canvas] host mounted at http://127.0.0.1:18789/__openclaw__/canvas/ (root /home/oc/.openclaw/canvas)
+May 29 11:10:39 gw node[32999]: 2026-05-29T11:10:39.150+02:00 [heartbeat] started
+May 29 11:10:41 gw systemd[1190]: openclaw-gateway.service: Main process exited, code=killed, status=9/KILL
+May 29 11:10:41 gw systemd[1190]: openclaw-gateway.service: Failed with result 'oom-kill'.
+May 29 11:10:46 gw systemd[1190]: Stopped OpenClaw Gateway (v2026.5.22).
+May 29 11:10:46 gw systemd[1190]: Started OpenClaw Gateway (v2026.5.22).
+May 29 11:10:51 gw node[33120]: 2026-05-29T11:10:51.990+02:00 Gateway failed to start: gateway already running (pid 32999); lock timeout after 5000ms
+May 29 11:10:52 gw systemd[1190]: openclaw-gateway.service: Main process exited, code=exited, status=1/FAILURE
+May 29 11:10:52 gw systemd[1190]: openclaw-gateway.service: Failed with result 'exit-code'.
+May 29 11:10:57 gw systemd[1190]: Stopped OpenClaw Gateway (v2026.5.22).
+May 29 11:10:57 gw systemd[1190]: Started OpenClaw Gateway (v2026.5.22).
+May 29 11:11:03 gw node[33245]: 2026-05-29T11:11:03.060+02:00 Gateway failed to start: gateway already running (pid 32999); lock timeout after 5000ms
+May 29 11:11:03 gw systemd[1190]: openclaw-gateway.service: Main process exited, code=exited, status=1/FAILURE
+May 29 11:11:03 gw systemd[1190]: openclaw-gateway.service: Failed with result 'exit-code'.
+May 29 11:11:08 gw systemd[1190]: Stopped OpenClaw Gateway (v2026.5.22).
+May 29 11:11:08 gw systemd[1190]: Started OpenClaw Gateway (v2026.5.22).
+May 29 11:11:11 gw node[33371]: 2026-05-29T11:11:11.500+02:00 [canvas] host mounted at http://127.0.0.1:18789/__openclaw__/canvas/ (root /home/oc/.openclaw/canvas)
+May 29 11:11:11 gw node[33371]: 2026-05-29T11:11:11.800+02:00 [health-monitor] started (interval: 300s, startup-grace: 60s, channel-connect-grace: 120s)
+May 29 11:11:12 gw node[33371]: 2026-05-29T11:11:12.400+02:00 [gateway] listening on ws://127.0.0.1:18789, ws://[::1]:18789 (PID 33371)
+May 29 11:11:12 gw node[33371]: 2026-05-29T11:11:12.402+02:00 [gateway] log file: /tmp/openclaw/openclaw-2026-05-29.log
+"""
+
+
+def _file_line(console: str) -> str:
+    """The file log's copy of a console line (``<stamp> [subsystem] message``): no pid."""
+    stamp, subsystem, message = re.fullmatch(r"(\S+) \[([^\]]+)\] (.*)", console).groups()  # type: ignore[union-attr]
+    utc = datetime.fromisoformat(stamp).astimezone(UTC).isoformat(timespec="milliseconds")
+    record = {
+        "0": json.dumps({"subsystem": subsystem}),
+        "1": message,
+        "_meta": {
+            "name": json.dumps({"subsystem": subsystem}),
+            "date": utc.replace("+00:00", "Z"),
+            "logLevelId": 3,
+            "logLevelName": "INFO",
+        },
+        "time": stamp,
+    }
+    return json.dumps(record) + "\n"
+
+
+def test_a_crash_loops_starts_are_each_their_own_process() -> None:
+    """Starts seconds apart are as many processes as their lines name pids, and
+    the file log's pid-less copies of a start go to the start before them: they
+    had joined a start a minute older, mixing four processes into two epochs
+    that ended before they began."""
+    copies = "".join(
+        _file_line(line.split(": ", 1)[1])
+        for line in _CRASH_LOOP.splitlines()
+        if "node[33371]" in line
+    )
+    data, _ = _hosts_report({"journal.txt": _CRASH_LOOP, "openclaw-2026-05-29.log": copies})
+    epochs = [(e["pid"], e["start"], e["ended_by"], e["end"]) for e in data["gateway_epochs"]]
+    assert epochs[-4:] == [
+        (32999, "2026-05-29T09:10:36.000Z", "crash", "2026-05-29T09:10:41.000Z"),
+        (33120, "2026-05-29T09:10:46.000Z", "stop", "2026-05-29T09:10:52.000Z"),
+        (33245, "2026-05-29T09:10:57.000Z", "stop", "2026-05-29T09:11:03.000Z"),
+        (33371, "2026-05-29T09:11:12.400Z", None, None),
+    ]

@@ -114,13 +114,7 @@ def _hosted(events: pl.LazyFrame, fallback: pl.LazyFrame) -> pl.LazyFrame:
     """:func:`with_hosts` with the hosts of inputs (``source``, ``_fallback``) given."""
     return (
         events.join(fallback, on="source", how="left")
-        .with_columns(_host=pl.coalesce("host", "_fallback").fill_null(""))
-        .with_columns(
-            # That line names the gateway already running, not its own writer.
-            _pid=pl.when(pl.col("kind") != EventKind.GATEWAY_START_FAILED).then(
-                pl.col("gateway_pid")
-            )
-        )
+        .with_columns(_host=pl.coalesce("host", "_fallback").fill_null(""), _pid="gateway_pid")
         .drop("_fallback")
     )
 

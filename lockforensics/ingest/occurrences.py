@@ -36,6 +36,18 @@ class OccurrenceRule:
     exact_window_s: float = 0.0
     #: Echo roles whose lines may come this long after their occurrence's first.
     role_windows: tuple[tuple[str, float], ...] = ()
+    #: Fields a line may leave unnamed, but never name otherwise than its
+    #: occurrence: two processes' starts are two starts, whatever their timing.
+    apart: tuple[str, ...] = ()
+    #: Phases that are one role: the same step written two ways (a process
+    #: killed or exited), so a second of them is a second occurrence.
+    same_role: tuple[tuple[str, str], ...] = ()
+    #: A line joins the latest open occurrence it fits rather than the earliest:
+    #: lifecycle steps follow their own beginning (a crash loop's next start).
+    newest_first: bool = False
+
+    def phase_role(self, phase: object) -> object:
+        return dict(self.same_role).get(str(phase), phase) if self.same_role else phase
 
     def window_for(self, event: dict[str, Any]) -> float:
         window = self.window_s
@@ -71,6 +83,11 @@ def _rule(entry: dict[str, Any], fallback: OccurrenceRule | None) -> OccurrenceR
         role_windows=tuple(
             (str(role), float(seconds)) for role, seconds in entry.get("role_windows", {}).items()
         ),
+        apart=tuple(entry.get("apart", ())),
+        same_role=tuple(
+            (str(phase), str(group[0])) for group in entry.get("same_role", ()) for phase in group
+        ),
+        newest_first=bool(entry.get("newest_first", False)),
     )
 
 
@@ -92,6 +109,8 @@ class _Open:
     source: str
     last_line: int
     roles: set[str] = field(default_factory=set)
+    #: The ``apart`` fields its lines named.
+    named: dict[str, Any] = field(default_factory=dict)
 
 
 def _key_value(value: Any) -> Any:
@@ -102,9 +121,12 @@ def _column(name: str) -> str:
     return MESSAGE_KEY if name == "message" else name
 
 
-def role_of(event: dict[str, Any]) -> str:
+def role_of(event: dict[str, Any], rule: OccurrenceRule | None = None) -> str:
     """What makes a line an echo rather than a repeat: channel, wrapper path, phase."""
-    return f"{event.get('channel')}|{event.get('echo_role')}|{event.get('phase')}"
+    phase = event.get("phase")
+    if rule is not None:
+        phase = rule.phase_role(phase)
+    return f"{event.get('channel')}|{event.get('echo_role')}|{phase}"
 
 
 #: The column that stands for ``message`` in occurrence keys: a hash of the
@@ -166,7 +188,7 @@ def assign_kinds(
     by_columns: dict[tuple[str, ...], list[str]] = {}
     for kind in kinds:
         rule = rules.for_kind(str(kind))
-        reads = map(_column, (*rule.key, *rule.exact_when, *_PASS_COLUMNS))
+        reads = map(_column, (*rule.key, *rule.exact_when, *rule.apart, *_PASS_COLUMNS))
         by_columns.setdefault(tuple(dict.fromkeys(reads)), []).append(kind)
     firsts: list[pl.DataFrame] = []
     for columns, members in by_columns.items():
@@ -183,10 +205,13 @@ def assign_kinds(
     return ids.alias("occurrence")
 
 
-_ROLE = pl.concat_str(
-    [pl.col(c).cast(pl.String).fill_null("None") for c in ("channel", "echo_role", "phase")],
-    separator="|",
-)
+def _role(rule: OccurrenceRule) -> pl.Expr:
+    """:func:`role_of` as an expression."""
+    phase = pl.col("phase").cast(pl.String)
+    if rule.same_role:
+        phase = phase.replace(dict(rule.same_role))
+    parts = [pl.col(c).cast(pl.String) for c in ("channel", "echo_role")] + [phase]
+    return pl.concat_str([part.fill_null("None") for part in parts], separator="|")
 
 
 def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.DataFrame]:
@@ -210,12 +235,15 @@ def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.Da
     untimed = pl.col("ts").is_null().sum()
     alone = pl.col("ts").is_not_null() | ((untimed.over(names) if names else untimed) == 1)
     groups = (
-        ordered.with_columns(_run=start.cum_sum(), _role=_ROLE, _repeat=repeat, _alone=alone)
+        ordered.with_columns(_run=start.cum_sum(), _role=_role(rule), _repeat=repeat, _alone=alone)
         .group_by("_run", maintain_order=True)
         .agg(
             rows=pl.col(RANK),
             first=pl.col(RANK).min(),
             simple=pl.col("_alone").all()
+            & pl.all_horizontal(
+                [pl.col(name).drop_nulls().n_unique() <= 1 for name in rule.apart] or [pl.lit(True)]
+            )
             & (
                 (pl.len() == 1)
                 | (
@@ -284,17 +312,20 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
         kind = str(event["kind"])
         rule = rules.for_kind(kind)
         key = (kind, *(_key_value(event.get(_column(name))) for name in rule.key))
-        role = role_of(event)
+        role = role_of(event, rule)
         repeatable = event.get("phase") in rule.repeatable
         ts: datetime | None = event.get("ts")
         source, line = str(event["source"]), int(event["line"])
         window = rule.window_for(event)
+        named = {n: v for n in rule.apart if (v := event.get(n)) is not None}
         candidates = open_by_key.setdefault(key, [])
         chosen: _Open | None = None
-        for occ in candidates:
+        for occ in reversed(candidates) if rule.newest_first else candidates:
             if not _within(occ, ts, source, line, window, rule.window_lines):
                 continue
             if role in occ.roles and not repeatable:
+                continue
+            if any(occ.named.get(name, value) != value for name, value in named.items()):
                 continue
             chosen = occ
             break
@@ -310,6 +341,7 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
             ]
             candidates.append(chosen)
         chosen.roles.add(role)
+        chosen.named.update(named)
         if chosen.source == source:
             chosen.last_line = max(chosen.last_line, line)
         ids.append(chosen.ident)
