@@ -803,3 +803,22 @@ def test_a_transcript_written_with_spaces_is_still_a_transcript() -> None:
     (scan,) = result.files
     assert (scan.envelope, scan.noise_lines) == ("session-transcript", 2)
     assert result.events.is_empty()
+
+
+def test_a_doctor_run_right_after_a_date_run_takes_its_stamp() -> None:
+    """A shell session saving `$ date -u` and then `$ openclaw doctor --fix`: the
+    doctor's banner was printed at the time `date` just printed (it was untimed:
+    the date is a run of its own)."""
+    text = (
+        "$ date -u\nWed Jun 17 02:06:10 UTC 2026\n$ openclaw doctor --fix\n"
+        "🦞 OpenClaw 2026.6.9 (3c1e2a7) — Your sessions, now with fewer locks.\n\n"
+        "Session locks\n- Found 0 session lock files.\n"
+        "$ openclaw --version\n🦞 OpenClaw 2026.6.9 (3c1e2a7) — Still here.\n"
+    )
+    result = ingest_files({"doctor.txt": text})
+    banners = rows(result, "version")
+    # Only the run right after `date` takes its stamp; a later run has none.
+    assert [(b["version"], b["ts"]) for b in banners] == [
+        ("2026.6.9", datetime(2026, 6, 17, 2, 6, 10, tzinfo=UTC)),
+        ("2026.6.9", None),
+    ]

@@ -269,3 +269,24 @@ def test_batches_across_chunks_read_as_chunk_by_chunk(
     assert scan.lines == len(lines) == scan.event_lines + scan.noise_lines + scan.unrecognized
     times = tables[0].events.filter(pl.col("kind") != "file").select("line", "ts").unique()
     assert {line: truth[line] for line in times.get_column("line")} == dict(times.iter_rows())
+
+
+def test_systemds_own_lines_name_no_gateway_pid_in_either_path() -> None:
+    """`journalctl -o with-unit` names systemd's lines by its unit (`init.scope[1]`,
+    `user@1000.service[1190]`): those pids are the supervisor's, as `systemd[1]`'s
+    are; the gateway's unit's pid is the gateway's.  Pid 1 had become a gateway
+    process that crashed and restarted."""
+    stamp = "Tue 2026-06-16 16:31:{:02d} CEST gw-lin-07 "
+    lines = [
+        "init.scope[1]: openclaw-gateway.service: Main process exited, code=killed, status=11/SEGV",
+        "init.scope[1]: Started openclaw-gateway.service - OpenClaw Gateway (v2026.6.9).",
+        "user@1000.service[1190]: Stopped openclaw-gateway.service - OpenClaw Gateway (v2026.6.9).",
+        "systemd[1]: Started openclaw-gateway.service - OpenClaw Gateway (v2026.6.9).",
+        "openclaw-gateway.service[3410]: 2026-06-16T16:31:24.395+02:00 [gateway] ready",
+    ]
+    text = "".join(stamp.format(second) + line + "\n" for second, line in enumerate(lines))
+    fast, reference = _both({"gw2.out": text.encode()})
+    assert_same(fast, reference)
+    events = fast.events.sort("line")
+    assert events["line"].to_list() == [1, 2, 3, 4, 5]
+    assert events["gateway_pid"].to_list() == [None, None, None, None, 3410]

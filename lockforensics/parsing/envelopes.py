@@ -18,7 +18,7 @@ from typing import Any
 
 from lockforensics.errors import SpecError
 from lockforensics.parsing.fields import int_field
-from lockforensics.parsing.literals import CLI_BANNER
+from lockforensics.parsing.literals import CLI_BANNER, SUPERVISOR_IDENT
 from lockforensics.parsing.timestamps import (
     Stamp,
     epoch_stamp,
@@ -218,11 +218,13 @@ CONSOLE_RE = re.compile(
     re.S,
 )
 
+_SUPERVISOR = re.compile(SUPERVISOR_IDENT)
+
 
 def _from_prefix(spec: EnvelopeSpec, groups: dict[str, str | None]) -> Record:
     stamp = _STAMP_READERS[spec.stamp](groups["ts"] or "") if groups.get("ts") else None
     pid = groups.get("pid")
-    if groups.get("ident") == "systemd":
+    if _SUPERVISOR.match(groups.get("ident") or ""):
         # `systemd[1102]: Started …` names the supervisor's pid, not the gateway's;
         # epochs are built from gateway pids.
         pid = None
@@ -527,7 +529,7 @@ def parse_journald_json(obj: dict[str, Any]) -> Record | None:
     record.host = _str(obj.get("_HOSTNAME"))
     ident = _str(obj.get("SYSLOG_IDENTIFIER")) or _str(obj.get("_COMM"))
     pid = obj.get("_PID") or obj.get("SYSLOG_PID")
-    if ident != "systemd" and isinstance(pid, str):
+    if not _SUPERVISOR.match(ident or "") and isinstance(pid, str):
         record.gateway_pid = int_field(pid)
     return record
 

@@ -32,7 +32,7 @@ import polars as pl
 from lockforensics.parsing import fields as fieldspec
 from lockforensics.parsing.envelopes import CONSOLE_RE, LOG_LEVELS, EnvelopeSpec
 from lockforensics.parsing.literals import CLOCK_LITERALS as CLOCK_ONLY
-from lockforensics.parsing.literals import literal_regex
+from lockforensics.parsing.literals import SUPERVISOR_IDENT, literal_regex
 from lockforensics.parsing.signatures import AGE_S_DIGITS, META_FIELDS, Catalog, Rule
 from lockforensics.schema import ACTIVITY_KINDS, EVENT_SCHEMA, TimeQuality
 
@@ -458,7 +458,8 @@ def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
     # a pid of 19 digits or more is no number (fields.int_field).
     written = group("pid")
     pid = pl.when(
-        (group("ident").fill_null("") != "systemd") & (written.str.len_chars() < 19)
+        ~group("ident").fill_null("").str.contains(SUPERVISOR_IDENT)
+        & (written.str.len_chars() < 19)
     ).then(written.cast(pl.Int64, strict=False))
     return frame.with_columns(
         message.alias("_msg"),

@@ -25,6 +25,8 @@ BANNER = re.compile(CLI_BANNER)
 PROMPT = re.compile(r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#%]*| [^\s$#%]+)? ?[$#%]) (?P<command>\S.*)$")
 #: The one file a ``cat`` prints (no options, no glob, no pipe).
 _CAT = re.compile(r"^cat (?P<path>[^\s*?|;&<>]+)$")
+#: A ``date`` command (``date``, ``date -u``, ``date -Is``), not a pipeline.
+_DATE = re.compile(r"^date(?: +-[\w=:+-]+)*\s*$")
 
 
 def preamble(line: str) -> bool:
@@ -64,13 +66,23 @@ def run_starts(lines: Sequence[str]) -> list[int]:
 def run_stamps(lines: Sequence[str], starts: Sequence[int]) -> list[tuple[int, Stamp]]:
     """(0-based index of a run's first line, the stamp its preamble gives), for
     the runs (``starts``: :func:`run_starts`) whose preamble has one: the time
-    its unstamped lines (the banner) were printed."""
+    its unstamped lines (the banner) were printed.  A run with none takes the
+    stamp of a ``$ date`` run right before it, which printed nothing else
+    (``$ date -u`` then ``$ openclaw doctor``)."""
     found: list[tuple[int, Stamp]] = []
+    dated: Stamp | None = None  # the stamp a `$ date` run just before printed
     for start in starts:
+        stamp: Stamp | None = None
+        only_preamble = True
         for line in lines[start:]:
             if line.strip() and not preamble(line):
+                only_preamble = False
                 break
             if (stamp := stamp_line(line)) is not None:
-                found.append((start, stamp))
                 break
+        if (printed := stamp if stamp is not None else dated) is not None:
+            found.append((start, printed))
+        prompt = PROMPT.match(lines[start].strip())
+        is_date = prompt is not None and _DATE.match(prompt["command"]) is not None
+        dated = stamp if is_date and only_preamble else None
     return found
