@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -70,6 +70,7 @@ from lockforensics.parsing.timestamps import (
     LocalTimes,
     ZoneChoice,
     following_year,
+    parse_offset,
     zone_from_offset,
     zone_from_option,
 )
@@ -428,11 +429,19 @@ def _complete_years(scan: FileScan, year: int | None, reference: datetime | None
         except ValueError:  # 29 February in a year without one
             row.update(ts_quality="untimed", ts_assumption=f"no {stamp.raw} in {current}")
             continue
-        row["_local"] = previous = local
+        previous = local
         rolled = current - base if base is not None else 0
         row["ts_assumption"] = f"year {current} from other files in the bundle" + (
             f" + {rolled} year rollover(s)" if rolled > 0 else ""
         )
+        if stamp.offset is None:
+            row["_local"] = local
+            continue
+        # A console's zoned clock on the journal's day (timestamps.on_the_day_of):
+        # only the year was missing; its offset is this input's zone evidence.
+        aware = local.replace(tzinfo=timezone(stamp.offset))
+        row["ts"] = aware.astimezone(UTC)
+        scan.saw_stamp(stamp, aware)
 
 
 def _nearest_year(month: int, day: int, year: int, reference: datetime | None) -> int:
@@ -462,15 +471,33 @@ def _own_zone(
     spans: zone_rules.Spans,
 ) -> ZoneChoice | None:
     """The zone an input's zone-less stamps are read in: its journal header's, else
-    the one its records match (ingest/echo_zones), else the bundle's.  A fixed
+    the one its records match (ingest/echo_zones), else the one its own stamped
+    lines were written in, else the bundle's.  A fixed
     offset that is one of the named zone's the bundle shows (ingest/zone_rules) is
     that zone: the header or the matches saw one side of its change."""
-    own = _file_zone(scan) or matched.get(scan.source)
+    own = _file_zone(scan) or matched.get(scan.source) or _written_zone(scan)
     if own is None:
         return bundle_zone
     if bundle_zone is not None and zone_rules.takes(bundle_zone, own.label, spans):
         return bundle_zone
     return own
+
+
+def _written_zone(scan: FileScan) -> ZoneChoice | None:
+    """The zone an input's own stamped lines were written in (a journal's console
+    lines carry offsets its own stamps leave out): another host's files in the
+    bundle do not decide its zone-less lines.  Two offsets name the zone that
+    changes between them there (ingest/zone_rules)."""
+    named = zone_rules.named_zone(scan.offset_spans, whose="this input's own lines")
+    if named is not None or len(scan.offsets) != 1:
+        return named
+    ((label, count),) = scan.offsets.items()
+    return _offset_choice(label, f"this input's own lines ({count} zoned stamps)")
+
+
+def _offset_choice(label: str, reason: str) -> ZoneChoice | None:
+    offset = parse_offset(label)
+    return None if offset is None else zone_from_offset(offset, reason)
 
 
 def _bundle_zone(scans: list[FileScan]) -> ZoneChoice | None:
@@ -479,13 +506,9 @@ def _bundle_zone(scans: list[FileScan]) -> ZoneChoice | None:
     if not offsets:
         return None
     label = _most_common(offsets)
-    count = offsets[label]
-    sign = -1 if label[0] == "-" else 1
-    hours, minutes = int(label[1:3]), int(label[4:6])
     total = sum(offsets.values())
-    return zone_from_offset(
-        sign * timedelta(hours=hours, minutes=minutes),
-        f"other files in the bundle ({count} of {total} zoned stamps)",
+    return _offset_choice(
+        label, f"other files in the bundle ({offsets[label]} of {total} zoned stamps)"
     )
 
 

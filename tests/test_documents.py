@@ -7,7 +7,7 @@ import json
 import os
 import tarfile
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from lockforensics.cli import app
 from lockforensics.findings import Settings
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing.documents import HOOKS, Document, load_documents
+from lockforensics.parsing.documents.timing import stamp_line
 from lockforensics.pipeline import Ingest, analyze, ingest, ingest_inputs
 from samples.generate import sanitize_record
 from tests.conftest import ingest_files
@@ -822,3 +823,18 @@ def test_a_doctor_run_right_after_a_date_run_takes_its_stamp() -> None:
         ("2026.6.9", datetime(2026, 6, 17, 2, 6, 10, tzinfo=UTC)),
         ("2026.6.9", None),
     ]
+
+
+@pytest.mark.parametrize(
+    ("line", "offset"),
+    [
+        ("Sun Apr  5 01:55:00 +11 2026", timedelta(hours=11)),  # Lord Howe's +11, no abbreviation
+        ("Sun Apr  5 01:49:30 +1030 2026", timedelta(hours=10, minutes=30)),
+        ("Sun Apr  5 08:27:40 +0545 2026", timedelta(hours=5, minutes=45)),
+    ],
+)
+def test_date_lines_with_numeric_zones_are_stamps(line: str, offset: timedelta) -> None:
+    """`date` writes a zone with no abbreviation as its offset, `+11` for whole hours."""
+    stamp = stamp_line(line)
+    assert stamp is not None
+    assert stamp.offset == offset

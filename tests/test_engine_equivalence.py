@@ -290,3 +290,25 @@ def test_systemds_own_lines_name_no_gateway_pid_in_either_path() -> None:
     events = fast.events.sort("line")
     assert events["line"].to_list() == [1, 2, 3, 4, 5]
     assert events["gateway_pid"].to_list() == [None, None, None, None, 3410]
+
+
+def test_a_consoles_zoned_clock_on_a_journals_day_reads_the_same_both_ways() -> None:
+    """`Apr 05 01:34:30 host node[7]: 01:34:30+10:30 [diagnostic] …`: the console's
+    clock and offset on the journal's day (the per-line reader's), each line its own
+    offset across a DST fall-back."""
+    lines = [
+        f"Apr 05 01:{m:02d}:10 gw node[7]: 01:{m:02d}:10{offset} [diagnostic] lane wait exceeded: "
+        f"lane=main waitedMs=3000 queueAhead={m}"
+        for m, offset in ((50, "+11:00"), (55, "+11:00"), (31, "+10:30"), (36, "+10:30"))
+    ]
+    header = (
+        "-- Logs begin at Sat 2026-04-04 19:40:03 +11, end at Sun 2026-04-05 02:00:00 +1030. --\n"
+    )
+    fast, reference = _both({"journal.txt": (header + "\n".join(lines) + "\n").encode()})
+    assert_same(fast, reference)
+    assert [t.isoformat() for t in fast.events.sort("line").get_column("ts")] == [
+        "2026-04-04T14:50:10+00:00",
+        "2026-04-04T14:55:10+00:00",
+        "2026-04-04T15:01:10+00:00",
+        "2026-04-04T15:06:10+00:00",
+    ]

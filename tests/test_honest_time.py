@@ -379,3 +379,48 @@ def test_the_named_zone_gives_every_stamp_its_own_offset(
     assert choice is not None
     for instant in instants:
         assert instant.astimezone(choice.tz).utcoffset() == instant.astimezone(zone).utcoffset()
+
+
+#: A Lord Howe host's `journalctl -o short` across its April fall-back (+11:00 →
+#: +10:30 at 2026-04-04T15:00Z): the pretty console's `HH:MM:SS±HH:MM` gives each
+#: line its offset; systemd's lines and raw stderr carry the journal's time alone.
+_LORD_HOWE = """\
+Apr 05 01:52:10 gw-lhi-01 node[6620]: 01:52:10+11:00 [diagnostic] lane wait exceeded: lane=main waitedMs=3000 queueAhead=1
+Apr 05 01:52:10 gw-lhi-01 node[6620]: Embedded agent failed before reply: session file locked (timeout 10000ms): pid=6620 /h/.openclaw/agents/main/sessions/d4a1e7b3-9c2f-4e58-a613-5b0c8f2e9d47.jsonl.lock
+Apr 05 01:34:30 gw-lhi-01 node[6620]: 01:34:30+10:30 [diagnostic] lane wait exceeded: lane=main waitedMs=3000 queueAhead=1
+Apr 05 01:34:30 gw-lhi-01 node[6620]: Embedded agent failed before reply: session file locked (timeout 10000ms): pid=6620 /h/.openclaw/agents/main/sessions/e4a1e7b3-9c2f-4e58-a613-5b0c8f2e9d47.jsonl.lock
+Apr 05 01:55:00 gw-lhi-01 systemd[901]: Stopping openclaw-gateway.service - OpenClaw Gateway (v2026.4.2)...
+"""
+
+
+def test_a_journal_whose_console_wrote_offsets_is_read_in_them_not_another_hosts() -> None:
+    """Another host's files, in +05:45, hold most of the bundle's zoned stamps.
+    The journal's lines read the offset the console wrote on them (and keep it
+    across the fall-back); its lines with no console stamp are read in the zone
+    those offsets name, in file order through the repeated half-hour.  All had
+    been read at +05:45: two phantom incidents, five hours late."""
+    kathmandu = "".join(
+        f"2026-04-05T0{h}:00:00.000+05:45 [diagnostic] lane wait exceeded: lane=main "
+        "waitedMs=3000 queueAhead=1\n"
+        for h in range(1, 10)
+    )
+    result = ingest_files(
+        {
+            "np/openclaw-2026-04-05.log": kathmandu * 10,
+            "au/openclaw-2026-04-05.log": (
+                "2026-04-05T01:50:00.000+11:00 [gateway] log file: /tmp/openclaw/openclaw-2026-04-05.log\n"
+            ),
+            "au/journal.txt": _LORD_HOWE,
+        }
+    )
+    journal = result.events.filter(pl.col("source") == "au/journal.txt").sort("line")
+    assert [t.isoformat() for t in journal.get_column("ts")] == [
+        "2026-04-04T14:52:10+00:00",
+        "2026-04-04T14:52:10+00:00",
+        "2026-04-04T15:04:30+00:00",  # 01:34:30 the second time round, +10:30
+        "2026-04-04T15:04:30+00:00",
+        "2026-04-04T15:25:00+00:00",
+    ]
+    assumption = journal.get_column("ts_assumption").to_list()[1]
+    assert "Australia/Lord_Howe" in assumption
+    assert "this input's own lines" in assumption

@@ -30,7 +30,12 @@ from typing import Any
 import polars as pl
 
 from lockforensics.parsing.filescan import FileScan
-from lockforensics.parsing.timestamps import ZoneChoice, format_offset, zone_from_offset
+from lockforensics.parsing.timestamps import (
+    ZoneChoice,
+    format_offset,
+    seconds_of_day,
+    zone_from_offset,
+)
 from lockforensics.schema import ACTIVITY_KINDS, TimeQuality
 
 MIN_VOTES = 2
@@ -220,9 +225,9 @@ def _date_rows(
             for other, ts in stamped.get(key, ()):
                 if other != source:
                     local = ts.astimezone(UTC).replace(tzinfo=None) + offset
-                    seconds.setdefault(_seconds(local.time()), (local.date(), other))
+                    seconds.setdefault(seconds_of_day(local.time()), (local.date(), other))
         # The two copies are written a moment apart, maybe across a second.
-        at = _seconds(clock)
+        at = seconds_of_day(clock)
         return seconds.get(at) or seconds.get(at - 1) or seconds.get(at + 1)
 
     ordered = sorted(rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
@@ -249,11 +254,14 @@ def _date_rows(
             # Rows above the first match take its day (less one past a midnight).
             day = found[id(first)][0]
             first_clock = clocks[id(first)]
-            if first_clock is not None and _seconds(clock[0]) > _seconds(first_clock[0]) + 43200:
+            if (
+                first_clock is not None
+                and seconds_of_day(clock[0]) > seconds_of_day(first_clock[0]) + 43200
+            ):
                 day -= _DAY
             note = "date of the record below it that another input holds stamped"
         else:
-            if last is not None and _seconds(clock[0]) < _seconds(last) - 43200:
+            if last is not None and seconds_of_day(clock[0]) < seconds_of_day(last) - 43200:
                 day += _DAY
             note = "date of the record above it that another input holds stamped"
         last = clock[0]
@@ -294,7 +302,3 @@ def _day_offset(
     if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
         return None
     return ranked[0][0]
-
-
-def _seconds(clock: time) -> int:
-    return clock.hour * 3600 + clock.minute * 60 + clock.second

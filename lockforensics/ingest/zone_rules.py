@@ -57,7 +57,7 @@ def merged(spans: Iterable[Spans]) -> dict[str, tuple[datetime, datetime]]:
     return out
 
 
-def named_zone(spans: Spans) -> ZoneChoice | None:
+def named_zone(spans: Spans, whose: str = "other files in the bundle") -> ZoneChoice | None:
     """The IANA zone that gives every label its offset over its whole span, when the
     spans show at least two offsets and some zone fits them all; else None.
 
@@ -89,7 +89,7 @@ def named_zone(spans: Spans) -> ZoneChoice | None:
     return ZoneChoice(
         ZoneInfo(name),
         name,
-        f"the offsets other files in the bundle were written with ({seen}){shared}{other}",
+        f"the offsets {whose} were written with ({seen}){shared}{other}",
     )
 
 

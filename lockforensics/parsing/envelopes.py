@@ -22,6 +22,7 @@ from lockforensics.parsing.literals import CLI_BANNER, SUPERVISOR_IDENT
 from lockforensics.parsing.timestamps import (
     Stamp,
     epoch_stamp,
+    on_the_day_of,
     parse_any,
     parse_full,
     parse_iso,
@@ -271,7 +272,8 @@ def around_console(text: str, outer: Stamp | None) -> Record:
     which occurrence matching relies on."""
     record = parse_console_text(text)
     if record.stamp is None or record.stamp.day is None:
-        record.stamp = outer or record.stamp
+        zoned = on_the_day_of(outer, record.stamp) if outer and record.stamp else None
+        record.stamp = zoned or outer or record.stamp
     return record
 
 

@@ -72,20 +72,24 @@ class FileScan:
     # time columns: an unstamped echo right there takes them (lines._echo_time).
     failure_above: tuple[int, dict[str, Any]] | None = None
 
-    def saw_stamp(self, stamp: Stamp) -> None:
+    def saw_stamp(self, stamp: Stamp, at: datetime | None = None) -> None:
         """Count a stamp that wrote its own date and zone: the zone is evidence
         for the bundle's zone-less stamps (unless it is the epoch's UTC, which
-        says nothing of the host), the year for its year-less ones."""
-        if stamp.offset is None or stamp.day is None:
+        says nothing of the host), the year for its year-less ones.  ``at``: the
+        instant the file's clock completed it to; a stamp that wrote no year
+        (a journal's day, a console's zoned clock) counts only with it."""
+        if stamp.offset is None or stamp.day is None or (stamp.year_missing and at is None):
             return
+        if at is None and stamp.clock is not None:
+            at = datetime.combine(stamp.day, stamp.clock, timezone(stamp.offset))
         if stamp.shows_zone:
             label = format_offset(stamp.offset)
             self.offsets[label] += 1
-            if stamp.clock is not None:
-                local = datetime.combine(stamp.day, stamp.clock, timezone(stamp.offset))
-                instant = local.astimezone(UTC)
+            if at is not None:
+                instant = at.astimezone(UTC)
                 self.saw_offset(label, instant, instant)
-        self.years[stamp.day.year] += 1
+        if not stamp.year_missing:
+            self.years[stamp.day.year] += 1
 
     def saw_offset(self, label: str, first: datetime, last: datetime) -> None:
         """Widen the span over which ``label`` was seen to take in ``first``..``last``."""

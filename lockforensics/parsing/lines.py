@@ -171,7 +171,7 @@ def stamp_row(record: Record, clock: FileClock, result: FileScan) -> dict[str, A
             "ts_assumption": "; ".join(notes),
         }
     if value.tzinfo is not None:
-        result.saw_stamp(stamp)
+        result.saw_stamp(stamp, value)
         return {
             "ts": value.astimezone(UTC),
             "ts_raw": stamp.raw,

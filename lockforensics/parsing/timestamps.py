@@ -78,7 +78,8 @@ def _frac_us(frac: str | None) -> int:
     return int((frac or "0")[:6].ljust(6, "0"))
 
 
-def _offset(zone: str | None) -> timedelta | None:
+def parse_offset(zone: str | None) -> timedelta | None:
+    """``Z``, ``+HH:MM`` or ``+HHMM`` as an offset from UTC (None for none)."""
     if not zone:
         return None
     if zone == "Z":
@@ -99,7 +100,7 @@ def parse_iso(text: str) -> Stamp | None:
     m = ISO_RE.match(text)
     if m is None:
         return None
-    stamp = _dated(m, _offset(m["zone"]))
+    stamp = _dated(m, parse_offset(m["zone"]))
     return replace(stamp, shows_zone=False) if stamp and m["zone"] == "Z" else stamp
 
 
@@ -132,7 +133,34 @@ def parse_time_only(text: str) -> Stamp | None:
         clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
     except ValueError:
         return None
-    return Stamp(raw=m.group(0), clock=clock, offset=_offset(m["zone"]))
+    return Stamp(raw=m.group(0), clock=clock, offset=parse_offset(m["zone"]))
+
+
+def on_the_day_of(outer: Stamp, inner: Stamp) -> Stamp | None:
+    """A console's ``HH:MM:SS±HH:MM`` (``inner``) on the day of a supervisor's
+    zone-less stamp (``outer``: ``journalctl -o short``): the console wrote the
+    offset the journal's local time leaves out, so the instant is known, and
+    across a DST change each line keeps its own offset.  The day is the one
+    that puts the two clocks nearest (journald's stamp may be a few seconds
+    later, past midnight).  None unless the two fit so."""
+    if (
+        outer.day is None
+        or outer.clock is None
+        or outer.offset is not None
+        or not outer.shows_zone
+        or inner.clock is None
+        or inner.offset is None
+    ):
+        return None
+    apart = seconds_of_day(inner.clock) - seconds_of_day(outer.clock)
+    day = outer.day + timedelta(days=-1 if apart > 43_200 else 1 if apart < -43_200 else 0)
+    return Stamp(
+        raw=f"{outer.raw} {inner.raw}",
+        day=day,
+        clock=inner.clock,
+        offset=inner.offset,
+        year_missing=outer.year_missing,
+    )
 
 
 def parse_syslog(text: str) -> Stamp | None:
@@ -163,7 +191,7 @@ def abbreviation_offset(abbr: str | None) -> timedelta | None:
         return None
     if abbr[0] in "+-":
         digits = abbr[1:].replace(":", "").ljust(4, "0")
-        return _offset(abbr[0] + digits)
+        return parse_offset(abbr[0] + digits)
     minutes = ABBREVIATIONS.get(abbr)
     return None if minutes is None else timedelta(minutes=minutes)
 
@@ -341,7 +369,8 @@ class FileClock:
             if shift:
                 self._day_source = f"{self._day_source.split(' + ')[0]} + {shift} day rollover(s)"
             return self._last_day + timedelta(days=shift)
-        if self._last_clock is not None and _seconds(clock) < _seconds(self._last_clock) - 43200:
+        last = self._last_clock
+        if last is not None and seconds_of_day(clock) < seconds_of_day(last) - 43200:
             self._last_day += timedelta(days=1)
             self._day_source += " + day rollover"
         self._last_clock = clock
@@ -412,7 +441,8 @@ def following_year(previous: datetime, month: int, day: int, clock: time) -> int
     return previous.year if best is None else best[1]
 
 
-def _seconds(clock: time) -> int:
+def seconds_of_day(clock: time) -> int:
+    """Whole seconds since midnight."""
     return clock.hour * 3600 + clock.minute * 60 + clock.second
 
 
@@ -434,7 +464,7 @@ def zone_from_option(name: str) -> ZoneChoice:
     if len(name) > MAX_ZONE_NAME:
         # ZoneInfo would try it as a file name and fail with ENAMETOOLONG.
         raise ValueError(f"--tz: not a time zone (a name of {len(name):,} characters)")
-    offset = _offset(name) if re.fullmatch(r"[+-]\d{2}:?\d{2}", name) else None
+    offset = parse_offset(name) if re.fullmatch(r"[+-]\d{2}:?\d{2}", name) else None
     if offset is not None:
         if abs(offset) >= timedelta(hours=24):
             raise ValueError(f"--tz: offset {name!r} is a day or more")

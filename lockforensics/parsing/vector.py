@@ -451,7 +451,15 @@ def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
         # one the vector path cannot read makes the stamp null: the line goes
         # to the per-line reader.
         dated = inner_ts.str.contains(r"^\d{4}-").fill_null(False)
-        ts = pl.when(~dated).then(ts).when(pl.col("_i_dt").is_not_null()).then(inner_ts)
+        # A clock with an offset completes a zone-less outer stamp
+        # (timestamps.on_the_day_of): the per-line reader's.
+        zoned_clock = inner_ts.str.contains(r"^\d{2}:\d{2}:\d{2}(?:\.\d+)?[+-]").fill_null(False)
+        ts = (
+            pl.when(~dated & ~zoned_clock)
+            .then(ts)
+            .when(pl.col("_i_dt").is_not_null())
+            .then(inner_ts)
+        )
         evidence = evidence | dated
         message, sub = pl.col("_i_message"), pl.col("_i_subsystem")
     # `systemd[1]: Started …` names the supervisor, not the gateway (envelopes._from_prefix);

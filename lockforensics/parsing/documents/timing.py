@@ -25,7 +25,7 @@ from lockforensics.schema import TimeQuality
 # `date` as cron wrappers print it: "Thu May 28 05:15:00 UTC 2026".
 _DATE_CMD = re.compile(
     r"^[A-Z][a-z]{2} (?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2})"
-    r" (?:(?P<zone>[A-Z]{2,5}|[+-]\d{4}) )?(?P<year>\d{4})$"
+    r" (?:(?P<zone>[A-Z]{2,5}|[+-]\d{2}(?:\d{2})?) )?(?P<year>\d{4})$"
 )
 _ISO_ONLY = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?$"
@@ -76,7 +76,8 @@ def zone_offset(zone: str | None) -> timedelta | None:
         return timedelta(minutes=ABBREVIATIONS[zone])
     if zone[0] in "+-" and zone[1:].isdigit():
         sign = -1 if zone[0] == "-" else 1
-        return sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
+        # `date` writes `+11` for a zone with no abbreviation and whole hours.
+        return sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5] or 0))
     return None
 
 
