@@ -25,6 +25,7 @@ row = st.fixed_dictionaries(
                 "gateway_start",
                 "gateway_restart",
                 "gateway_stop",
+                "lane_error",
             ]
         ),
         "ts": st.one_of(st.none(), st.integers(0, 400).map(lambda s: BASE + timedelta(seconds=s))),
@@ -42,6 +43,8 @@ row = st.fixed_dictionaries(
         "pid": st.sampled_from([7, 8, None]),
         # A start's lines never span two processes' pids (`apart`).
         "gateway_pid": st.sampled_from([41, 42, None]),
+        # A lane failure's two lines: the global lane's names no session.
+        "session_key": st.sampled_from(["agent:a:main", "agent:b:main", None]),
         "age_ms": st.sampled_from([100, 200, None]),
         "timeout_ms": st.sampled_from([60000, None]),
         MESSAGE_KEY: st.sampled_from([1, 2, 3]),

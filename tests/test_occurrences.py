@@ -342,3 +342,24 @@ def test_two_failures_in_one_input_stay_two_beside_their_copies() -> None:
     console = "".join(f"2026-05-30T14:37:2{n}.000+02:00 [diagnostic] {message}\n" for n in (1, 2))
     result = ingest_files({"journal.txt": journal, "console.txt": console})
     assert result.occurrence_counts() == {"lock_timeout": 2}
+
+
+def test_a_lane_failure_logged_by_both_its_lanes_is_one(ingest_text: IngestText) -> None:
+    """A failed task is logged by the global lane and by its session's, each with
+    its own duration: one failure.  Two sessions failing alike at once are two."""
+    line = (
+        "2026-05-28T06:22:13.{ms}+02:00 [diagnostic] lane task error: lane={lane} "
+        'durationMs={d} error="Error: provider returned 529 overloaded"\n'
+    )
+    text = "".join(
+        line.format(ms=ms, lane=lane, d=d)
+        for ms, lane, d in (
+            ("456", "main", 412),
+            ("459", "session:agent:ops:main", 415),
+            ("470", "main", 500),
+            ("471", "session:agent:qa:main", 501),
+        )
+    )
+    result = ingest_text(text)
+    assert result.occurrence_counts() == {"lane_error": 2}
+    assert result.events.sort("line")["occurrence"].to_list() == [1, 1, 2, 2]

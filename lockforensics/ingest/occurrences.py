@@ -139,11 +139,25 @@ def message_key() -> pl.Expr:
     capture splits a multi-line message into a record per line while the file
     log keeps it whole (a failed start and its `If the gateway is supervised`
     hint): both copies share the first line.  Only messages holding a newline
-    are cut (a regex over every row costs 20 times the hash)."""
+    are cut (a regex over every row costs 20 times the hash).
+
+    A failed lane task is logged by its global lane and by its session's
+    (``lane task error: lane=main durationMs=73412 error=…``, then
+    ``lane=session:<key> durationMs=73415``): the key leaves out the lane and
+    its own duration, so the two are one failure (the rule keeps two
+    sessions' failures apart by their keys).
+    """
     message = pl.col("message")
     first_line = message.str.extract(r"^([^\n]*)", 1)
     multi_line = message.str.contains("\n", literal=True)
-    return pl.when(multi_line).then(first_line).otherwise(message).hash().alias(MESSAGE_KEY)
+    text = pl.when(multi_line).then(first_line).otherwise(message)
+    lane = message.str.starts_with("lane ").fill_null(False)
+    text = pl.when(lane).then(text.str.replace(_LANE_HEAD, "$1")).otherwise(text)
+    return text.hash().alias(MESSAGE_KEY)
+
+
+#: The head of a lane's failure line: what its two lanes write differently.
+_LANE_HEAD = r"^(lane (?:task error|onWait callback failed): )lane=\S+ (?:durationMs=\d+ )?"
 
 
 #: A frame's column giving each row's place in the total order, when its rows are not in it.
