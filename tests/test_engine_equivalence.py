@@ -67,15 +67,19 @@ def _tslog(
     meta: dict[str, object] | None,
     level: tuple[str, ...] = ("logLevelId", "logLevelName"),
     top: dict[str, object] | None = None,
+    top_first: bool = False,
 ) -> str:
     """A file-log line; ``level``: which of the level's number and name it writes;
-    ``top``: the top-level keys a newer file log adds."""
+    ``top``: the top-level keys a newer file log adds, after ``time`` or, with
+    ``top_first``, before ``_meta`` (their place is not known)."""
     binding = json.dumps({"subsystem": subsystem}, separators=(",", ":"))
     record: dict[str, object] = {"0": binding}
     if meta is None:
         record["1"] = message
     else:
         record["1"], record["2"] = meta, message
+    if top_first:
+        record.update(top or {})
     record["_meta"] = {
         "runtime": "node",
         "hostname": "gw-1",
@@ -85,7 +89,8 @@ def _tslog(
         "path": {"fullFilePath": "file:///x/subsystem-ab.js:1:2", "method": "logToFile"},
     }
     record["time"] = f"2026-05-28T06:20:{second:02d}.{second:03d}+02:00"
-    record.update(top or {})
+    if not top_first:
+        record.update(top or {})
     return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -108,6 +113,21 @@ WRAPPERS = {
             "agent_id": "main",
             "session_id": "agent:main:main" if s % 2 else f"6e0c1a53-7d2b-4f11-8c9e-{s:012d}",
         },
+    ),
+    # The same keys before `_meta`, the message among them, channel too.
+    "tslog-top-keys-first": lambda m, sub, s: _tslog(
+        m,
+        sub,
+        s,
+        {"runId": f"r-{s}"} if s % 3 == 0 else None,
+        top={
+            "hostname": "gw-1",
+            "message": m,
+            "agent_id": "main",
+            "session_id": "agent:main:main" if s % 2 else f"6e0c1a53-7d2b-4f11-8c9e-{s:012d}",
+            "channel": "whatsapp",
+        },
+        top_first=True,
     ),
     "logs-plain": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}.100+02:00 info {sub} {m}",
     "console": lambda m, sub, s: f"2026-05-28T06:20:{s:02d}.100+02:00 [{sub}] {m}",

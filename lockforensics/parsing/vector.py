@@ -39,16 +39,21 @@ from lockforensics.schema import ACTIVITY_KINDS, EVENT_SCHEMA, TimeQuality
 # The gateway file log as tslog writes it (openclaw-formats §1.2), read with two
 # small anchored regexes rather than a JSON parser or one line-long pattern
 # (captures over a whole 800-byte line cost ~90 µs a line in Rust's regex):
-#   head  binding, then the message, or a flat meta object and the message;
+#   head  binding, then the message, or a flat meta object and the message,
+#         then any top-level scalars a newer build put before `_meta`;
 #   tail  `time`, then the optional top-level scalars of newer builds
 #         (hostname, message, agent_id, ...), then the end of the object.
+# The newer keys' place is not known (openclaw-formats §1.2): JavaScript puts
+# the numbered keys first and the others in the order they were set.
 # Messages may hold \" and \\ (unescaped in bulk); any other escape, a nested
 # meta object or another key order does not match: such lines go to the
 # per-line reader, which decodes JSON properly.
 _JSON_STR = r'[^"\\]*(?:\\.[^"\\]*)*'
+_TOP_SCALARS = rf'(?:,"[A-Za-z_]+":(?:"{_JSON_STR}"|-?[0-9]+|true|false|null))*'
 TSLOG_HEAD_RE = (
     r'^\{"0":"\{\\"(?P<bkey>subsystem|module)\\":\\"(?P<bval>[^"\\]*)\\"\}","1":'
-    rf'(?:"(?P<m1>{_JSON_STR})"|(?P<meta>\{{[^{{}}\\]*\}}),"2":"(?P<m2>{_JSON_STR})"),"_meta":\{{'
+    rf'(?:"(?P<m1>{_JSON_STR})"|(?P<meta>\{{[^{{}}\\]*\}}),"2":"(?P<m2>{_JSON_STR})")'
+    rf'(?P<mid>{_TOP_SCALARS}),"_meta":\{{'
 )
 TSLOG_TAIL_RE = (
     r'\},"time":"(?P<ts>[^"\\]*)"'
@@ -365,6 +370,8 @@ def _unwrap_tslog(frame: pl.DataFrame, candidate_re: str) -> pl.DataFrame:
         _groups(text, TSLOG_HEAD_RE).alias("_h"), _groups(text, TSLOG_TAIL_RE).alias("_t")
     ).unnest("_h", "_t")
     meta, tail = pl.col("_g_meta"), pl.col("_g_tail")
+    # The top-level scalars, before `_meta` and after `time`, as one list.
+    tail = pl.concat_str([pl.col("_g_mid").fill_null(""), tail])
     tail_msg = _nonempty(tail.str.extract(r'(?:^|,)"message":"([^"\\]*)"', 1))
     # Unanchored: `_meta` is the first object holding these keys (a flat meta
     # object naming them is not a tslog record the vector path takes).
