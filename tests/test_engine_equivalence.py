@@ -264,9 +264,10 @@ def _clock_line(minute: int, message: str, dated: bool) -> tuple[str, datetime]:
     ),
     chunk_bytes=st.sampled_from([200, 700, 1 << 20]),
     batch_rows=st.sampled_from([4, 1 << 20]),
+    batch_bytes=st.sampled_from([300, 1 << 30]),
 )
 def test_batches_across_chunks_read_as_chunk_by_chunk(
-    picks: list[tuple[str, bool, bool]], chunk_bytes: int, batch_rows: int
+    picks: list[tuple[str, bool, bool]], chunk_bytes: int, batch_rows: int, batch_bytes: int
 ) -> None:
     """Candidates held over several chunks and read as one batch give the table that
     reading each chunk's candidates at once, line by line, gives, and every line
@@ -280,6 +281,7 @@ def test_batches_across_chunks_read_as_chunk_by_chunk(
     tables = []
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(chunks, "CHUNK_BYTES", chunk_bytes)
+        patch.setattr(chunks, "BATCH_BYTES", batch_bytes)
         for rows, vectorised in ((batch_rows, True), (1, False)):
             patch.setattr(chunks, "BATCH_ROWS", rows)
             inputs = [memory_input("gateway-2026-05-28.log", data)]

@@ -63,6 +63,11 @@ VECTOR_MIN = 200
 #: lines: the vectorised reader compiles its fifty-odd regexes again on every
 #: call (polars caches 32 per thread), a cost per call, not per line.
 BATCH_ROWS = 32_768
+#: ... or of about this many bytes of text, whichever comes first: a batch's
+#: working set follows its text (every field the reader extracts is a copy of
+#: part of it), and records of 1 KB (newer file logs) made 32,768 of them
+#: a third more than the busy profile's.
+BATCH_BYTES = 24 << 20
 #: Lines offered to envelope sniffing per chunk, and how far to look for them.
 SNIFF_LINES = 64
 SNIFF_WINDOW = 2000
@@ -81,18 +86,21 @@ class Pending:
     frames: list[pl.DataFrame] = field(default_factory=list)
     rollovers: list[int] = field(default_factory=list)
     rows: int = 0
+    size: int = 0  # bytes of text
 
     def add(self, candidates: pl.DataFrame, rollovers: list[int]) -> None:
         # A filtered string column still points into the whole chunk's
         # buffers; copied, a batch holds its candidates, not 8 MB a chunk.
         text = pl.concat_str([pl.col("text"), pl.lit("")])
-        self.frames.append(candidates.with_columns(text.alias("text")))
-        self.rows += candidates.height
+        copied = candidates.with_columns(text.alias("text"))
+        self.frames.append(copied)
+        self.rows += copied.height
+        self.size += int(copied.get_column("text").str.len_bytes().sum() or 0)
         self.rollovers.extend(rollovers)
 
     def take(self) -> tuple[pl.DataFrame | None, list[int]]:
         frames, rollovers = self.frames, self.rollovers
-        self.frames, self.rollovers, self.rows = [], [], 0
+        self.frames, self.rollovers, self.rows, self.size = [], [], 0, 0
         return (pl.concat(frames) if frames else None), rollovers
 
 
@@ -401,7 +409,7 @@ class LogEngine:
         last = flagged.filter(~blank).get_column("text").tail(LAST_LINES).to_list()
         result.last_texts = (result.last_texts + last)[-LAST_LINES:]
         pending.add(candidates, self._rollovers(flagged, env, clock))
-        if pending.rows >= BATCH_ROWS:
+        if pending.rows >= BATCH_ROWS or pending.size >= BATCH_BYTES:
             self._settle(pending, env, clock, result)
         return base + lines
 
