@@ -79,14 +79,15 @@ def _frac_us(frac: str | None) -> int:
 
 
 def parse_offset(zone: str | None) -> timedelta | None:
-    """``Z``, ``+HH:MM`` or ``+HHMM`` as an offset from UTC (None for none)."""
+    """``Z``, ``+HH:MM``, ``+HHMM`` or ``+HH`` (`date` for a zone with no
+    abbreviation and whole hours) as an offset from UTC (None for none)."""
     if not zone:
         return None
     if zone == "Z":
         return timedelta(0)
     sign = -1 if zone[0] == "-" else 1
     digits = zone[1:].replace(":", "")
-    return sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4]))
+    return sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4] or 0))
 
 
 def parse_iso(text: str) -> Stamp | None:

@@ -19,7 +19,13 @@ import re
 from datetime import UTC, date, datetime, time, timedelta, timezone
 from typing import Any
 
-from lockforensics.parsing.timestamps import ABBREVIATIONS, MONTHS, Stamp, parse_iso
+from lockforensics.parsing.timestamps import (
+    ABBREVIATIONS,
+    MONTHS,
+    Stamp,
+    parse_iso,
+    parse_offset,
+)
 from lockforensics.schema import TimeQuality
 
 # `date` as cron wrappers print it: "Thu May 28 05:15:00 UTC 2026".
@@ -75,9 +81,7 @@ def zone_offset(zone: str | None) -> timedelta | None:
     if zone in ABBREVIATIONS:
         return timedelta(minutes=ABBREVIATIONS[zone])
     if zone[0] in "+-" and zone[1:].isdigit():
-        sign = -1 if zone[0] == "-" else 1
-        # `date` writes `+11` for a zone with no abbreviation and whole hours.
-        return sign * timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5] or 0))
+        return parse_offset(zone)
     return None
 
 
