@@ -334,3 +334,24 @@ def test_a_consoles_zoned_clock_on_a_journals_day_reads_the_same_both_ways() -> 
         "2026-04-04T15:01:10+00:00",
         "2026-04-04T15:06:10+00:00",
     ]
+
+
+def test_openclaw_logs_plain_leaves_a_missing_subsystem_out_both_ways() -> None:
+    """`openclaw logs --plain` joins `[time, level, label, message]` leaving empty
+    parts out: a record with no subsystem has one space after its level.  Its
+    message's first word is no subsystem, so the `Embedded agent failed before
+    reply` echo stays its failure's (it had been a failure of its own)."""
+    lock = (
+        "session file locked (timeout 10000ms): pid=2417 "
+        "/h/.openclaw/agents/main/sessions/d4a1e7b3-9c2f-4e58-a613-5b0c8f2e9d47.jsonl.lock"
+    )
+    text = (
+        "2026-04-05T08:07:10.100+05:45 error diagnostic lane task error: "
+        f'lane=session:agent:main:main durationMs=10011 error="Error: {lock}"\n'
+        f"2026-04-05T08:07:10.104+05:45 error Embedded agent failed before reply: {lock}\n"
+    )
+    fast, reference = _both({"plain.txt": text.encode()})
+    assert_same(fast, reference)
+    events = fast.events.sort("line")
+    assert events["subsystem"].to_list() == ["diagnostic", None]
+    assert fast.occurrence_counts() == {"lock_timeout": 1}
