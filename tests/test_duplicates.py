@@ -302,3 +302,46 @@ def test_a_time_given_from_elsewhere_is_no_stamp_of_its_input() -> None:
     scans = [FileScan(source=s, size=0, lines=2) for s in ("journal.txt", "cat.txt")]
     dropped = duplicates._stampless_copies((detail.lazy(), activity.lazy()), scans)
     assert dropped.rows() == [(0, 2)]
+
+
+def _logs_json(stamp: str, level: str, message: str) -> str:
+    """An `openclaw logs --json` record whose raw file-log line names host gw01."""
+    raw = json.dumps(
+        {
+            "0": '{"subsystem":"gateway"}',
+            "1": message,
+            "_meta": {"hostname": "gw01", "name": '{"subsystem":"gateway"}',
+                      "logLevelName": level.upper()},
+            "time": stamp,
+        }
+    )  # fmt: skip
+    record = {"type": "log", "time": stamp, "level": level, "subsystem": "gateway",
+              "message": message, "raw": raw}  # fmt: skip
+    return json.dumps(record) + "\n"
+
+
+def test_a_laptops_whole_second_copy_of_a_named_hosts_capture_adds_nothing() -> None:
+    """`openclaw logs` on the gateway (`--json`, milliseconds, its raw lines name the
+    host) and on a laptop in another zone (pretty, whole seconds, no host): the
+    laptop's start and lock sweep are copies, not a second start on an unknown
+    host, and the sweep does not clear anything a second early."""
+    lock = "/home/oc/.openclaw/agents/{}/sessions/{}.jsonl.lock (dead-pid)"
+    lines = [
+        ("02.310", "info", "listening on ws://127.0.0.1:18789, ws://[::1]:18789 (PID 41520)"),
+        ("02.312", "info", "log file: /tmp/openclaw/openclaw-2026-06-12.log"),
+        ("02.455", "warn", "removed stale session lock: "
+         + lock.format("main", "e9d05a3c-1b2f-4c6d-8e7f-9a0b1c2d3e4f")),
+        ("02.457", "warn", "removed stale session lock: "
+         + lock.format("research", "5f3a2b1c-7d6e-4f80-a1b2-c3d4e5f60718")),
+    ]  # fmt: skip
+    gateway = '{"type":"meta","file":"/tmp/openclaw/openclaw-2026-06-12.log"}\n' + "".join(
+        _logs_json(f"2026-06-12T00:44:{ms}-04:00", level, text) for ms, level, text in lines
+    )
+    laptop = "Log file: /tmp/openclaw/openclaw-2026-06-12.log\n" + "".join(
+        f"06:44:02 {level:<5} gateway {text}\n" for _, level, text in lines
+    )
+    result = ingest_files({"gw01-logs.ndjson": gateway, "laptop-tty.log": laptop})
+    assert result.occurrence_counts() == {"gateway_start": 1, "lock_removed": 2}
+    findings = analyze(result, Settings())
+    epochs = findings.epochs.select("host", "pid").rows()
+    assert epochs == [("gw01", 41520)]

@@ -318,30 +318,34 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     second: `journalctl -o short` and `-o short-precise` of one journal write
     one record at two precisions (two rows stamped to the millisecond a moment
     apart stay two).  A lock failure is compared by its text (which names its
-    lock, owner and age) and host, a copy that names no host taking the one
-    host its copies name: a console tail holds the journal's failure though it
-    names no host or pid, while two hosts' journals each hold their own.  The
-    fuller input's copy is kept."""
+    lock, owner and age) and host, any other row by its columns and host; a
+    copy that names no host takes the one host its copies name: a console
+    tail holds the journal's failure though it names no host or pid, an
+    `openclaw logs` capture on a laptop holds the start lines of the capture
+    that names the gateway's host, while two hosts' journals each hold their
+    own.  The fuller input's copy is kept."""
     columns = [
         pl.col(c).list.join("\x1f") if isinstance(rows.schema[c], pl.List) else pl.col(c)
         for c in rows.columns
-        if c not in PROVENANCE and c not in TEXT_COLUMNS and c not in ("_part", "_i", "ts")
+        if c not in PROVENANCE and c not in TEXT_COLUMNS and c not in ("_part", "_i", "ts", "host")
     ]
     fuller = sorted(scans, key=lambda scan: (-scan.lines, scan.source))
     rank = pl.col("source").replace_strict(
         {scan.source: index for index, scan in enumerate(fuller)}, return_dtype=pl.Int64
     )
     failure = pl.col("kind").is_in(sorted(LOCK_KINDS))
-    said = [pl.col("channel"), pl.col("kind"), pl.col(occurrences.MESSAGE_KEY)]
-    named = pl.col("host").drop_nulls()
-    only_host = pl.when(named.n_unique().over(*said, _SECOND) == 1).then(
-        named.first().over(*said, _SECOND)
-    )
-    ident = (
+    said = (
         pl.when(failure)
-        .then(pl.struct(*said, pl.coalesce(pl.col("host"), only_host).alias("_h")).hash())
-        .otherwise(pl.struct(*columns).hash())
+        .then(pl.struct(pl.col("channel"), pl.col("kind"), pl.col(occurrences.MESSAGE_KEY)))
+        .otherwise(pl.struct(*columns))
+        .hash()
     )
+    named = pl.col("host").drop_nulls()
+    only_host = pl.when(named.n_unique().over(said, _SECOND) == 1).then(
+        named.first().over(said, _SECOND)
+    )
+    host = pl.coalesce(pl.col("host"), only_host)
+    ident = pl.struct(said.alias("_said"), host.alias("_h")).hash()
     coarse = (pl.col("ts") == _SECOND).fill_null(False)
     copy = rank != rank.min().over(ident, pl.col("ts"))
     coarse_copy = coarse & (~coarse).any().over(ident, _SECOND)
