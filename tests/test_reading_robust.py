@@ -513,3 +513,36 @@ def test_a_log_that_says_it_lost_lines_is_named_in_the_coverage() -> None:
     (lost,) = [w for w in findings.coverage.warnings if "Suppressed" in w]
     assert lost.startswith("journal.txt:2: Suppressed 250 messages")
     assert "2026-06-12 12:05:31 UTC" in lost
+
+
+@given(text=st.text(max_size=40), stray=st.binary(max_size=4))
+def test_bytes_that_are_not_utf8_are_read_as_cp1252_and_utf8_stays(text: str, stray: bytes) -> None:
+    """Valid UTF-8 is left as it is; every byte that is not is read as cp1252 on its
+    line, and the lines holding such bytes are counted."""
+    good = text.replace("\n", " ").encode()
+    chunk = b"plain\n" + good + stray + good + b"\n"
+    out, repaired = chunks.as_utf8(chunk)
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        assert repaired == 1
+        assert out.decode("utf-8").startswith("plain\n" + good.decode())
+    else:
+        assert (out, repaired) == (chunk, 0)
+
+
+def test_a_log_re_encoded_as_cp1252_names_its_agent_as_its_copies_do() -> None:
+    """A file log copied through a tool that wrote it as cp1252 (`zoë` as 0xEB)
+    beside its journal copy in UTF-8: one agent, one failure, and a warning that
+    names the file (the replacement character had made a phantom agent `zo\ufffd`
+    whose failure was counted again)."""
+    lock = "/h/.openclaw/agents/zoë/sessions/a7e3d0b2-1c4f-4e8a-9b6d-2f5c8e1a3d70.jsonl.lock"
+    line = (
+        "2026-06-18T14:41:10.250+02:00 [diagnostic] lane task error: lane=session:agent:zoë:main "
+        f'durationMs=10011 error="Error: session file locked (timeout 10000ms): pid=48120 {lock}"\n'
+    )
+    journal = "Jun 18 14:41:10 gw-lab-01 node[48120]: " + line
+    result = ingest_files({"usb/gateway.log": line.encode("cp1252"), "journal.txt": journal})
+    assert result.occurrence_counts() == {"lock_timeout": 1}
+    assert set(result.events.get_column("agent").to_list()) == {"zoë"}
+    assert any("1 line(s) are not UTF-8" in w for w in result.warnings)

@@ -14,6 +14,7 @@ unrecognised (the first few kept as samples).
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -123,12 +124,51 @@ def lines_frame(chunk: bytes) -> pl.DataFrame:
     )
 
 
+def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
+    """A codec error handler: the bytes that are not UTF-8, read as cp1252."""
+    assert isinstance(error, UnicodeDecodeError)
+    wrong = error.object[error.start : error.end]
+    return bytes(wrong).decode("cp1252", "replace"), error.end
+
+
+_CP1252_BYTES = "lockforensics-cp1252"
+codecs.register_error(_CP1252_BYTES, _cp1252_bytes)
+
+
+def as_utf8(chunk: bytes) -> tuple[bytes, int]:
+    """``chunk`` with the bytes that are not UTF-8 read as Windows-1252 (cp1252),
+    and how many lines held such bytes.  A file log copied through a tool that
+    re-encoded it (or a journal record with a stray byte) writes `zoë` as one
+    byte, 0xEB: replaced, the agent became `zo\ufffd`, a phantom beside the
+    real one, and its failures did not fold into their copies elsewhere.  The
+    UTF-8 around such bytes on a line stays as it is."""
+    if chunk.isascii():  # the usual case, at memory speed
+        return chunk, 0
+    try:
+        chunk.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        return chunk, 0
+    lines = chunk.split(b"\n")
+    repaired = 0
+    for index, line in enumerate(lines):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            lines[index] = line.decode("utf-8", _CP1252_BYTES).encode("utf-8")
+            repaired += 1
+    return b"\n".join(lines), repaired
+
+
 @dataclass(slots=True)
 class Cuts:
-    """Over-long lines met while chunking: how many, and the bytes dropped."""
+    """Over-long lines met while chunking: how many, and the bytes dropped; and
+    the lines read as cp1252, not being UTF-8."""
 
     lines: int = 0
     dropped: int = 0
+    not_utf8: int = 0
 
     def cut(self, dropped: int) -> None:
         self.dropped += dropped
@@ -253,7 +293,10 @@ class LogEngine:
             # One byte, not the two of a CSI: a single-byte search is memchr
             # (GB/s), a two-byte one over an 8 MB chunk costs as much as a regex.
             ansi = b"\x1b" in chunk
-            lines = lines_frame(chunk)
+            text, repaired = as_utf8(chunk)
+            cuts.not_utf8 += repaired
+            lines = lines_frame(text)
+            del text
             del chunk  # the frame holds the lines now (see below)
             for start in range(0, lines.height, CHUNK_LINES):
                 frame = _clean(lines.slice(start, CHUNK_LINES), ansi, result, cuts)
@@ -306,6 +349,11 @@ class LogEngine:
             result.warnings.append(
                 f"{result.source}: {cuts.lines} line(s) longer than {MAX_LINE >> 20} MiB cut; "
                 f"{cuts.dropped:,} bytes past the cut not read as text"
+            )
+        if cuts.not_utf8:
+            result.warnings.append(
+                f"{result.source}: {cuts.not_utf8} line(s) are not UTF-8; "
+                "read as Windows-1252 (cp1252)"
             )
         env = env or PLAIN
         self._last_bound(env, clock, result)
