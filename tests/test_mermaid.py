@@ -181,3 +181,29 @@ def _findings_at(stamps: list[datetime]) -> Findings:
         schema={"ts": pl.Datetime("us", "UTC"), "incident": pl.Int64},
     )
     return cast(Findings, SimpleNamespace(failures=failures))
+
+
+def test_agents_named_in_other_scripts_keep_their_names() -> None:
+    """`zoë` and `日本` are labels of their own (`zoë` had become `zo_`, the label of
+    `zo?` too); bidi controls still go."""
+    assert [mermaid.label(name) for name in ("zoë", "zo\ufffd", "日本", "a\u202eb")] == [
+        "zoë",
+        "zo_",
+        "日本",
+        "a_b",
+    ]
+
+
+def test_a_gantt_of_agents_in_other_scripts_renders(tmp_path: Path) -> None:
+    """Such labels are sections Mermaid parses and draws."""
+    gantt = "\n".join(
+        [
+            "gantt",
+            "    dateFormat YYYY-MM-DDTHH:mm:ss",
+            f"    section {mermaid.label('zoë')}",
+            "    failure :crit, 2026-06-18T12:40:03, 2026-06-18T12:41:03",
+            f"    section {mermaid.label('日本')}",
+            "    failure :crit, 2026-06-18T12:40:03, 2026-06-18T12:41:03",
+        ]
+    )
+    assert_renders(gantt, tmp_path)

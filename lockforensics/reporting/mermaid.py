@@ -14,7 +14,10 @@ import polars as pl
 
 from lockforensics.findings import Findings
 
-_UNSAFE = re.compile(r"[^A-Za-z0-9 ._/+()-]")
+#: Letters and digits of any script stay (an agent named `zoë` is not `zo_`, the
+#: same label as `zo?`); punctuation, symbols and format characters (bidi
+#: controls, zero-width joiners) do not.
+_UNSAFE = re.compile(r"[^\w ._/+()-]")
 # A bar is drawn at least this share of the chart's span wide (and at least a
 # minute): a one-minute incident in a 21-hour gantt was 0-1 px wide.
 _MIN_BAR_SHARE = 0.015
