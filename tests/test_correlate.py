@@ -95,6 +95,10 @@ def test_an_incident_after_an_in_process_restart_names_its_process_uptime() -> N
     text = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
     assert "up 0 h 01 min at the first error" in text
     assert "the process: up 0 h 17 min" in text
+    # The terminal's gateway table gives both too (it gave the gateway's alone).
+    wide = RenderOptions(width=200)
+    terminal = reporter_for(ReportFormat.TERMINAL).render(findings, wide)
+    assert "0 h 01 min (process 0 h 17 min)" in terminal
 
 
 def test_an_incident_with_no_in_process_restart_has_one_uptime() -> None:

@@ -23,7 +23,9 @@ from lockforensics.reporting.units import iso_z
 from lockforensics.textsafety import clean
 
 SCHEMA = "lockforensics.summary/1"
-INPUT_FIELDS = ("path", "format", "sha256", "lines", "events", "unrecognized")
+INPUT_FIELDS = (
+    "path", "format", "sha256", "lines", "event_lines", "noise_lines", "unrecognized", "events",
+)  # fmt: skip
 
 
 def _plain(value: Any) -> Any:

@@ -102,11 +102,17 @@ def incidents(f: Findings) -> Rows:
     )  # fmt: skip
 
 
-def _process_uptime(i: dict[str, Any]) -> str:
+def process_uptime(i: dict[str, Any]) -> str | None:
     """The process's own uptime, where an in-process restart began the gateway's."""
     if i.get("process_uptime_s") is None:
+        return None
+    return uptime(i["process_uptime_s"], i["process_uptime_is_lower_bound"])
+
+
+def _process_uptime(i: dict[str, Any]) -> str:
+    process = process_uptime(i)
+    if process is None:
         return ""
-    process = uptime(i["process_uptime_s"], i["process_uptime_is_lower_bound"])
     return f" (since an in-process restart that kept its pid; the process: up {process})"
 
 
@@ -292,12 +298,16 @@ def held_locks(f: Findings) -> Rows:
 
 
 def inputs(f: Findings) -> Rows:
+    """Per input, its lines as the accounting has them (event lines + noise +
+    unrecognised = lines), and the events read from them (a line may hold two:
+    a fallback decision and the lock error in its errorPreview)."""
     return Rows(
-        ("input", "format", "sha256", "lines", "events", "unrecognized"),
+        ("input", "format", "sha256", "lines", "event lines", "noise", "unrecognized", "events"),
         tuple(
             (str(m.get("path", "?")), str(m.get("format", "?")),
              str(m.get("sha256") or "-")[:12], _cell(m.get("lines")),
-             _cell(m.get("events")), _cell(m.get("unrecognized")))
+             _cell(m.get("event_lines")), _cell(m.get("noise_lines")),
+             _cell(m.get("unrecognized")), _cell(m.get("events")))
             for m in f.coverage.inputs
         ),
     )  # fmt: skip

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from io import StringIO
+from typing import Any
 
 import polars as pl
 from rich.console import Console
@@ -39,6 +40,13 @@ def _t(value: object, style: str = "") -> Text:
 
 def _print(console: Console, title: str, table: rows.Rows, layout: Layout = Layout()) -> None:  # noqa: B008
     console.print(fitted(title, table.header, table.rows, console.width, layout))
+
+
+def _uptimes(i: dict[str, Any]) -> str:
+    """The gateway's uptime, and the process's where an in-process restart began it."""
+    gateway = uptime(i["uptime_s"], i["uptime_is_lower_bound"])
+    process = rows.process_uptime(i)
+    return gateway if process is None else f"{gateway} (process {process})"
 
 
 def _environment(findings: Findings, console: Console) -> None:
@@ -82,8 +90,8 @@ def _incidents(findings: Findings, console: Console) -> None:
          "resolved at (UTC)", "after"),
         tuple(
             (i["incident"], *((i["host"] or "?",) if hosts else ()), i["gateway_pid"],
-             uptime(i["uptime_s"], i["uptime_is_lower_bound"]),
-             resolution_name(i["resolved_by"]), clock(i["resolved_at"]), span(i["resolution_s"]))
+             _uptimes(i), resolution_name(i["resolved_by"]), clock(i["resolved_at"]),
+             span(i["resolution_s"]))
             for i in findings.incidents.iter_rows(named=True)
         ),
     )  # fmt: skip
