@@ -134,26 +134,36 @@ def role_of(event: dict[str, Any], rule: OccurrenceRule | None = None) -> str:
 MESSAGE_KEY = "_key"
 
 
-def message_key() -> pl.Expr:
-    """``MESSAGE_KEY``: a hash of the message's first line.  A journal or console
-    capture splits a multi-line message into a record per line while the file
-    log keeps it whole (a failed start and its `If the gateway is supervised`
-    hint): both copies share the first line.  Only messages holding a newline
-    are cut (a regex over every row costs 20 times the hash).
-
-    A failed lane task is logged by its global lane and by its session's
-    (``lane task error: lane=main durationMs=73412 error=…``, then
-    ``lane=session:<key> durationMs=73415``): the key leaves out the lane and
-    its own duration, so the two are one failure (the rule keeps two
-    sessions' failures apart by their keys).
-    """
+def _first_line() -> pl.Expr:
+    """The message's first line.  A journal or console capture splits a
+    multi-line message into a record per line while the file log keeps it whole
+    (a failed start and its `If the gateway is supervised` hint): both copies
+    share the first line."""
     message = pl.col("message")
     first_line = message.str.extract(r"^([^\n]*)", 1)
     multi_line = message.str.contains("\n", literal=True)
-    text = pl.when(multi_line).then(first_line).otherwise(message)
-    lane = message.str.starts_with("lane ").fill_null(False)
-    text = pl.when(lane).then(text.str.replace(_LANE_HEAD, "$1")).otherwise(text)
-    return text.hash().alias(MESSAGE_KEY)
+    return pl.when(multi_line).then(first_line).otherwise(message)
+
+
+def keyed(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with ``MESSAGE_KEY``: a hash of each message's first line.
+
+    A failed lane task is logged by its global lane and by its session's
+    (``lane task error: lane=main durationMs=73412 error=…``, then
+    ``lane=session:<key> durationMs=73415``): its key leaves out the lane and
+    its own duration, so the two are one failure (the rule keeps two
+    sessions' failures apart by their keys).  Only those few rows are read
+    again so: a regex over every row of a busy batch cost 5 % of the scan.
+    """
+    out = frame.with_columns(_first_line().hash().alias(MESSAGE_KEY))
+    lane = out.get_column("message").str.starts_with("lane ").fill_null(False)
+    if not lane.any():
+        return out
+    index = lane.arg_true()
+    lanes = out.select(pl.col("message").gather(index)).select(
+        _first_line().str.replace(_LANE_HEAD, "$1").hash()
+    )
+    return out.with_columns(out.get_column(MESSAGE_KEY).scatter(index, lanes.to_series()))
 
 
 #: The head of a lane's failure line: what its two lanes write differently.

@@ -52,8 +52,7 @@ def build_table(
     unknown = {k for row in rows for k in row} - set(COLUMNS)
     if unknown:  # pragma: no cover - a parser bug, caught by tests
         raise AssertionError(f"rows carry columns outside the schema: {sorted(unknown)}")
-    key = occurrences.message_key()
-    parts = [events_from_rows(rows).with_columns(key)]
+    parts = [occurrences.keyed(events_from_rows(rows))]
     # Popped, not iterated: the caller's lists let go of each frame as it is
     # conformed, so the engine's frames and the table never all live at once.
     while frames:

@@ -649,7 +649,7 @@ def _sample_raw(frame: pl.DataFrame, result: FileScan, spill: Spill | None) -> N
     """Keep the text of high-volume rows only for the first RAW_SAMPLE per kind of
     this input, and the rest narrow, on disk with ``spill``: memory then follows
     lock events, not log lines."""
-    keyed = frame.with_columns(occurrences.message_key())
+    keyed = occurrences.keyed(frame)
     detail, activity = split(keyed, result.raw_kept)
     # A kept row's text is a view into the whole chunk's buffers (8 MB of
     # lines): copied out, the few sample rows no longer hold the chunk alive.
