@@ -506,12 +506,29 @@ def _adopted(lifecycle: pl.LazyFrame, firsts: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: How long after its process's known end a line naming that pid may still be
+#: its (a journal stamps a line when it receives it, up to a second late).
+_AFTER_END = timedelta(seconds=2)
+
+
 def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.LazyFrame:
     """Attach the key of the epoch each row belongs to: the latest epoch of its pid
-    announced at or before ``on``, else the epoch open on its host then (null: none)."""
+    announced at or before ``on``, else the epoch open on its host then (null: none).
+
+    With ``closed_at`` in ``openers`` (the epochs' known ends), a row after the
+    end of its pid's epoch is not that epoch's: a container's next process has
+    the same pid (1, or 7 under tini), and the lock errors of a process whose
+    start named no pid had gone to a process that died a day before."""
+    ends = "closed_at" in openers.collect_schema()
     by_pid = (
         openers.filter(pl.col("opener_pid").is_not_null())
-        .select("host", "opener_pid", "announced_at", _by_pid="epoch_key")
+        .select(
+            "host",
+            "opener_pid",
+            "announced_at",
+            *(["closed_at"] if ends else []),
+            _by_pid="epoch_key",
+        )
         .sort("announced_at")
     )
     by_time = openers.select("host", "_at", _by_time="epoch_key").sort("_at")
@@ -536,9 +553,23 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
             strategy="backward",
             check_sortedness=False,
         )
+        .with_columns(
+            _by_pid=pl.when(
+                (pl.col(on) <= pl.col("closed_at") + _AFTER_END).fill_null(True)
+                if ends
+                else pl.lit(True)
+            ).then(pl.col("_by_pid"))
+        )
         .with_columns(epoch_key=pl.coalesce("_by_pid", "_by_time"))
         .drop(
-            "_by_pid", "_by_time", "announced_at", "_at", "host_right", "opener_pid", strict=False
+            "_by_pid",
+            "_by_time",
+            "announced_at",
+            "_at",
+            "host_right",
+            "opener_pid",
+            "closed_at",
+            strict=False,
         )
     )
 
@@ -861,6 +892,7 @@ def placement(events: pl.LazyFrame, epoch_table: pl.LazyFrame) -> Placement:
         announced_at=pl.col("announced_at").fill_null(_EARLIEST),
         _at=pl.col("opened_at").fill_null(_EARLIEST),
         epoch_key=pl.col("epoch"),
+        closed_at=pl.when(pl.col("end_known")).then(pl.col("end")),
     )
     timed = events.filter(pl.col("ts").is_not_null())
     hosts = fallback_hosts(timed).collect()
