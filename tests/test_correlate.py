@@ -654,3 +654,39 @@ def test_a_long_drain_still_announces_its_boot() -> None:
         (200, "restart", at(1215)),
     ]
     assert uptime_at(f, 1275) == (60, False, 200)
+
+
+def test_a_pid_reused_by_the_next_process_does_not_reach_back_to_the_dead_one() -> None:
+    """Inside a container every process is pid 7 (tini) or 1.  A process whose start
+    named no pid, after one that crashed as pid 7: a lock error naming pid 7 as its
+    writer (`orphan-self-pid`) is the running process's, not the dead one's (it had
+    landed a day after that process's end, with no uptime)."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=7)
+    t.add("gateway_stop", 100, phase="killed")
+    t.add("gateway_start", 110, phase="ready")
+    t.failure("lock_stale", 5000, gateway_pid=7)
+    t.failure("takeover", 5005)
+    findings = run(t)
+    epochs = findings.epochs.select("epoch", "end", "ended_by").rows()
+    assert epochs == [(1, at(100), "crash"), (2, None, None)]
+    (row,) = findings.incidents.select("epoch", "gateway_pid", "uptime_s").rows()
+    assert row == (2, 7, 4890)
+
+
+def test_an_incident_some_of_whose_sessions_were_cleared_says_which_are_open() -> None:
+    """Two of three sessions cleared by their next runs, the third by nothing: the
+    incident is unresolved, and the report names the open one rather than saying
+    nothing cleared it."""
+    t = Table()
+    for session in ("s1", "s2", "s3"):
+        t.failure("lock_timeout", 10, session=session)
+    t.add("run", 60, session_id="s1", agent="a", phase="done", run_id="r1")
+    t.add("run", 70, session_id="s2", agent="a", phase="done", run_id="r2")
+    findings = run(t)
+    (row,) = findings.incidents.select(
+        "resolved_by", "targets", "cleared_targets", "open_targets"
+    ).rows()
+    assert row == (None, 3, 2, ["s3"])
+    text = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    assert "unresolved: 2 of 3 cleared; nothing in the bundle cleared s3" in text

@@ -63,10 +63,12 @@ session gives such a listing its acquisition.
 
 The incident is resolved when its last target is cleared: ``resolved_at`` is
 that instant, ``resolved_by`` the kind of the event that cleared it, and
-``resolution_s`` = resolved_at - the last of its targets' ends.  If any target is never cleared the
-incident is unresolved (all three null).  Separately, per kind, ``cleared_at``
-says when that kind alone had cleared every target, so a report can show
-that a restart would also have done it, 30 minutes later.  Events at the same
+``resolution_s`` = resolved_at - the last of its targets' ends.  If any target
+is never cleared the incident is unresolved (all three null); ``targets``,
+``cleared_targets`` and ``open_targets`` (session ids, ``agent <id>``, ``the
+gateway``) say how far it got.  Separately, per kind, ``cleared_at`` says
+when that kind alone had cleared every target, so a report can show that a
+restart would also have done it, 30 minutes later.  Events at the same
 instant are ranked in the order of ``RESOLVERS``.
 """
 
@@ -499,6 +501,15 @@ def resolve(
         )
     )
     unresolved = pl.col("cleared").fill_null(0) < pl.col("targets")
+    # What no event cleared: an operator chases these.
+    named = pl.coalesce(
+        pl.col("session_id"), pl.lit("agent ") + pl.col("agent"), pl.lit("the gateway")
+    )
+    still_open = (
+        targets.join(per_target.select("incident", "target"), on=["incident", "target"], how="anti")
+        .group_by("incident")
+        .agg(open_targets=named.unique().sort())
+    )
     # Sessions seen held after the incident, acquired at an unknown time.
     unknown = (
         holds.filter(pl.col("acquired_at").is_null())
@@ -515,8 +526,13 @@ def resolve(
         )
         .with_columns(resolution_s=seconds(pl.col("resolved_at") - pl.col("end")))
         .join(unknown, on="incident", how="left")
+        .join(still_open, on="incident", how="left")
         .with_columns(
-            pl.col("held_acquired_unknown").fill_null(pl.lit([], dtype=pl.List(pl.String)))
+            pl.col("held_acquired_unknown", "open_targets").fill_null(
+                pl.lit([], dtype=pl.List(pl.String))
+            ),
+            cleared_targets=pl.col("cleared").fill_null(0).cast(pl.Int64),
+            targets=pl.col("targets").cast(pl.Int64),
         )
         .select(
             "incident",
@@ -525,6 +541,9 @@ def resolve(
             "resolution_occurrence",
             "resolution_s",
             "held_acquired_unknown",
+            "targets",
+            "cleared_targets",
+            "open_targets",
         )
         .sort("incident")
     )

@@ -116,6 +116,15 @@ def _process_uptime(i: dict[str, Any]) -> str:
     return f" (since an in-process restart that kept its pid; the process: up {process})"
 
 
+def _unresolved(i: dict[str, Any]) -> str:
+    """Why an incident is unresolved: nothing cleared it, or not every session."""
+    cleared, targets = i.get("cleared_targets") or 0, i.get("targets") or 0
+    if not cleared:
+        return "unresolved: nothing in the bundle cleared it"
+    still = ", ".join(str(t) for t in i.get("open_targets") or ())
+    return f"unresolved: {cleared} of {targets} cleared; nothing in the bundle cleared {still}"
+
+
 def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, object]]:
     """The facts under one incident's heading; lists stay lists for the formatter.
 
@@ -127,7 +136,7 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
         f"{resolution_name(i['resolved_by'])} at {clock(i['resolved_at'])} UTC, "
         f"{span(i['resolution_s'])} after the last error"
         if i["resolved_at"] is not None
-        else "unresolved: nothing in the bundle cleared it"
+        else _unresolved(i)
     )
     if i["resolved_at"] is not None and i["resolved_at"] < i["end"]:
         # correlate/resolution._fallout: the takeovers after a force-release.
