@@ -83,6 +83,13 @@ def terminal_tables(text: str) -> list[Table]:
                 rows
                 and row.strip()
                 and sum(1 for c in cells if c) < len(cells)
+                # A wrapped piece starts at its column's offset; prose under the
+                # table (a warning) runs across the offsets.
+                and all(
+                    row[o] != " " and (o == 0 or row[o - 1] == " ")
+                    for o, c in zip(starts, cells, strict=True)
+                    if c
+                )
                 and not (is_rule(j + 1) or is_rule(j + 2))  # the next table's title
             ):
                 # A wrapped cell continues on the next line: join it to the row above.

@@ -206,7 +206,7 @@ def _coverage(findings: Findings, console: Console, redaction: Mapping[str, int]
         console,
         "Coverage",
         rows.inputs(findings),
-        Layout(wrap=("input",), drop=("sha256", "format")),
+        Layout(wrap=("input",), drop=("noise", "event lines", "sha256", "format")),
     )
     console.print(
         _t(f"zone for zone-less stamps: {zone_line(c.zone, c.zone_reason)}; "
