@@ -690,3 +690,16 @@ def test_an_incident_some_of_whose_sessions_were_cleared_says_which_are_open() -
     assert row == (None, 3, 2, ["s3"])
     text = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
     assert "unresolved: 2 of 3 cleared; nothing in the bundle cleared s3" in text
+
+
+def test_a_recycled_pid_owner_is_gone_though_the_pid_is_alive() -> None:
+    """`session file lock stale (recycled-pid): pid=1 alive=true`: pid 1 is alive, but
+    it is another process (a container's next); the owner is dead, not a live process
+    holding the session."""
+    t = Table()
+    t.failure("lock_stale", 10, pid=1, owner_alive=True, stale_reasons=["recycled-pid"])
+    t.failure("takeover", 15)
+    findings = run(t)
+    (row,) = findings.incidents.select("dead_owner_pids", "live_owner_pids").rows()
+    assert row == ([1], [])
+    assert findings.stuck_alive.is_empty()

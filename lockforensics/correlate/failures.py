@@ -33,6 +33,13 @@ def _placed(column: str) -> pl.Expr:
     )
 
 
+#: Stale reasons that say the lock's owner is gone (openclaw-formats §2.3).
+GONE_REASONS = ("dead-pid", "recycled-pid")
+_gone = (
+    pl.col("stale_reasons").list.eval(pl.element().is_in(GONE_REASONS)).list.any().fill_null(False)
+)
+
+
 def failures(events: pl.LazyFrame) -> pl.LazyFrame:
     """Collapse the (epoch-annotated) lock and takeover lines into occurrences."""
     rows = ordered(events).filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
@@ -57,12 +64,12 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             lock_path=first_value("lock_path"),
             lane=pl.coalesce(global_lane.drop_nulls().first(), first_value("lane")),
             pid=first_value("pid"),
-            owner_alive=first_value("owner_alive"),
-            # The owner had died: `alive=false`, or the lock is stale as `dead-pid`.
-            owner_dead=(
-                pl.col("owner_alive").not_().fill_null(False)
-                | pl.col("stale_reasons").list.contains("dead-pid").fill_null(False)
-            ).any(),
+            # `alive=true` with the lock stale as `recycled-pid` is another
+            # process under the owner's pid (a container's next pid 1).
+            owner_alive=pl.when(_gone.any()).then(False).otherwise(first_value("owner_alive")),
+            # The owner had died: `alive=false`, or the lock is stale as `dead-pid`
+            # or `recycled-pid`.
+            owner_dead=(pl.col("owner_alive").not_().fill_null(False) | _gone).any(),
             age_ms=first_value("age_ms"),
             run_id=first_value("run_id"),
             duration_ms=pl.col("duration_ms").max(),

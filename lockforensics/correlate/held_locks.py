@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from lockforensics.correlate.failures import GONE_REASONS
 from lockforensics.correlate.resolution import session_lock_files
 from lockforensics.schema import EventKind
 
@@ -25,8 +26,6 @@ UNKNOWN = "unknown"
 NO_PID = "no pid"
 #: A lock only an ``ls -l`` row shows: its payload, and so its pid, not read.
 NOT_READ = "not read"
-#: Stale reasons that say the lock's owner is gone.
-_GONE = ("dead-pid", "recycled-pid")
 
 
 def held_at_collection(
@@ -57,7 +56,7 @@ def held_at_collection(
             & pl.col("pid").is_not_null()
             & (
                 (pl.col("owner_alive") == False)  # noqa: E712 - null is not known dead
-                | pl.col("stale_reasons").list.eval(pl.element().is_in(_GONE)).list.any()
+                | pl.col("stale_reasons").list.eval(pl.element().is_in(GONE_REASONS)).list.any()
             )
         )
         .select("session_id", "pid", _gone=pl.lit(True))
