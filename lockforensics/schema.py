@@ -54,6 +54,8 @@ class EventKind(StrEnum):
     LANE_ERROR = "lane_error"
     LANE_WAIT = "lane_wait"
     SESSION_STATE = "session_state"
+    # An entry of an agent's sessions.json store: its key and the session id it names.
+    SESSION_STORE = "session_store"
     STUCK_SESSION = "stuck_session"
     MODEL_FALLBACK = "model_fallback"
     # Structured documents: a `sessions cleanup` run (one row per store), a

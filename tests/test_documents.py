@@ -838,3 +838,35 @@ def test_date_lines_with_numeric_zones_are_stamps(line: str, offset: timedelta) 
     stamp = stamp_line(line)
     assert stamp is not None
     assert stamp.offset == offset
+
+
+def test_a_session_store_links_a_lease_key_to_its_session_id() -> None:
+    """A lease-era lock error names its session by key only, the successful run that
+    cleared it by id; `sessions.json` (key -> sessionId) says they are one session,
+    so the run clears the incident (it had been left to a cleanup hours later)."""
+    sid = "9e2f7b13-6a05-4c8e-b1d7-3f4a2c6e8d02"
+    store = json.dumps(
+        {
+            "agent:main:main:heartbeat": {"sessionId": sid, "sessionStartedAt": 1787205600000},
+            "agent:main:main": {"sessionId": "5d0c6a1e-3b7f-4e21-9a44-0f2b8c9d1e01"},
+        },
+        indent=2,
+    )
+    log = (
+        "2026-08-21T12:18:10.000+02:00 [diagnostic] lane task error: "
+        "lane=session:agent:main:main:heartbeat durationMs=60000 "
+        'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
+        'pid=73120 alive=true ageMs=70312 sqlite:session-write:agent:main:main:heartbeat"\n'
+        "2026-08-21T12:18:16.000+02:00 [agent/embedded] embedded attempt cleanup detected "
+        "session takeover after prompt failure; preserving prompt error: runId=r-8 "
+        f"sessionId={sid} promptError=session file changed while embedded prompt lock "
+        f"was released: /h/.openclaw/agents/main/sessions/{sid}.jsonl\n"
+        "2026-08-21T12:19:00.000+02:00 [agent/embedded] embedded run done: "
+        f"runId=r-9 sessionId={sid} durationMs=4000 aborted=false\n"
+    )
+    result = ingest_files({"state/agents/main/sessions/sessions.json": store, "gateway.log": log})
+    scan = next(s for s in result.files if s.source.endswith("sessions.json"))
+    assert (scan.envelope, scan.unrecognized) == ("session-store", 0)
+    assert result.occurrence_counts()["session_store"] == 2
+    (incident,) = analyze(result, Settings()).incidents.select("sessions", "resolved_by").rows()
+    assert incident == (1, "run")

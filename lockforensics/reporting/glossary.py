@@ -40,6 +40,7 @@ KINDS = {
     "lane_error": "lane error",
     "lane_wait": "lane wait",
     "session_state": "session state",
+    "session_store": "session store entry",
     "stuck_session": "stuck session",
     "model_fallback": "model fallback",
     "cleanup_run": "sessions cleanup run",

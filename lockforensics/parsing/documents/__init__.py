@@ -23,6 +23,7 @@ from lockforensics.parsing.documents import (
     listing,
     lockfile,
     processes,
+    store,
     systemd,
 )
 from lockforensics.parsing.documents.model import Document, Parsed
@@ -50,6 +51,7 @@ HOOKS: dict[str, Hook] = {
     "systemctl_status": Hook(systemd.sniff, systemd.parse),
     "ps_lstart": Hook(processes.sniff, processes.parse),
     "ls_listing": Hook(listing.sniff, listing.parse),
+    "session_store": Hook(store.sniff, store.parse),
     "diagnostics_manifest": Hook(diagnostics.sniff_manifest, diagnostics.parse_manifest),
     "diagnostics_summary": Hook(diagnostics.sniff_summary, diagnostics.parse_summary),
     "stability_bundle": Hook(diagnostics.sniff_stability, diagnostics.parse_stability),
