@@ -59,14 +59,19 @@ def _key_filter(f: Findings) -> pl.Expr:
 
 
 def key_events(f: Findings) -> pl.DataFrame:
-    """Key occurrences in time order, one row each (its first line), with its incident."""
+    """Key occurrences in time order, one row each (its first line), with its incident
+    (``incident``: the one it is a failure of; ``resolved``: the one it cleared)."""
     incident = f.failures.select("occurrence", "incident")
+    resolved = f.incidents.select(
+        occurrence="resolution_occurrence", resolved="incident"
+    ).drop_nulls("occurrence")
     return (
         f.events.filter(_key_filter(f))
         .sort("ts", "source", "line", nulls_last=True)
         .group_by("occurrence", maintain_order=True)
         .agg(pl.all().first(), lines=pl.len())
         .join(incident.lazy(), on="occurrence", how="left")
+        .join(resolved.lazy(), on="occurrence", how="left")
         .sort("ts", "source", "line", nulls_last=True)
         .collect()
     )
@@ -80,12 +85,18 @@ def key_rows(f: Findings, evidence: bool) -> tuple[tuple[str, ...], list[tuple[o
     out: list[tuple[object, ...]] = []
     for r in key_events(f).iter_rows(named=True):
         failure = r["kind"] in ("lock_stale", "lock_timeout", "takeover")
+        if r["incident"] is not None:
+            which: object = r["incident"]
+        elif r["resolved"] is not None:
+            which = f"cleared {r['resolved']}"
+        else:
+            which = "background" if failure else "-"
         row: list[object] = [
             clock(r["ts"]),
-            kind_name(r["kind"]),
+            _event(r),
             r["agent"],
             r["session_id"],
-            r["incident"] if r["incident"] is not None else ("background" if failure else "-"),
+            which,
             r["source"],
             r["line"],
         ]
@@ -93,6 +104,17 @@ def key_rows(f: Findings, evidence: bool) -> tuple[tuple[str, ...], list[tuple[o
             row.append((r["message"] or r["raw"] or "")[:MESSAGE_CHARS])
         out.append(tuple(row))
     return tuple(header), out
+
+
+def _event(r: dict[str, object]) -> str:
+    """The event as people read it; a dry run and a removal said so (a dry-run
+    cleanup clears nothing, a doctor line that removed the lock did)."""
+    label = kind_name(str(r["kind"]))
+    if r["kind"] == "cleanup_run" and r.get("dry_run"):
+        return f"{label} (dry run)"
+    if r["kind"] == "doctor_lock" and r.get("removed"):
+        return f"{label} (removed)"
+    return label
 
 
 def summaries(f: Findings, evidence: bool) -> list[Summary]:
