@@ -868,5 +868,10 @@ def test_a_session_store_links_a_lease_key_to_its_session_id() -> None:
     scan = next(s for s in result.files if s.source.endswith("sessions.json"))
     assert (scan.envelope, scan.unrecognized) == ("session-store", 0)
     assert result.occurrence_counts()["session_store"] == 2
-    (incident,) = analyze(result, Settings()).incidents.select("sessions", "resolved_by").rows()
+    findings = analyze(result, Settings())
+    (incident,) = findings.incidents.select("sessions", "resolved_by").rows()
     assert incident == (1, "run")
+    # A store entry's time is its session's start, days back: no process, no window.
+    assert findings.epochs.select("first_line").rows() == [
+        (datetime(2026, 8, 21, 10, 18, 10, tzinfo=UTC),)
+    ]

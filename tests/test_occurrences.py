@@ -363,3 +363,33 @@ def test_a_lane_failure_logged_by_both_its_lanes_is_one(ingest_text: IngestText)
     result = ingest_text(text)
     assert result.occurrence_counts() == {"lane_error": 2}
     assert result.events.sort("line")["occurrence"].to_list() == [1, 1, 2, 2]
+
+
+def test_two_profiles_starting_together_are_two_starts_each_in_its_own_log() -> None:
+    """Two gateways (a default and a `--profile work` one) start within a second,
+    each writing its own console log: each start's lines are one start, its own
+    log's (the latest start a line fits had taken the other profile's lines)."""
+
+    def boot(second: int, ms: int) -> str:
+        return "".join(
+            f"2026-06-30T17:55:{second + i:02d}.{ms:03d}+02:00 [{sub}] {text}\n"
+            for i, (sub, text) in enumerate(
+                [
+                    ("gateway", "starting..."),
+                    ("canvas", "host mounted at http://127.0.0.1:18789/__openclaw__/canvas/"),
+                    ("heartbeat", "started"),
+                    ("gateway", "agent model: anthropic/claude-sonnet-4-6"),
+                    ("gateway", "ready (7 plugins: acpx; 4.2s)"),
+                ]
+            )
+        )
+
+    result = ingest_files(
+        {"Logs/gateway-work.log": boot(20, 558), "Logs/gateway.log": boot(20, 900)}
+    )
+    starts = result.events.filter(pl.col("kind") == "gateway_start")
+    per_occurrence = starts.group_by("occurrence").agg(pl.col("source").unique())
+    assert sorted(per_occurrence.get_column("source").to_list()) == [
+        ["Logs/gateway-work.log"],
+        ["Logs/gateway.log"],
+    ]

@@ -635,7 +635,10 @@ def _timed_with_banners(events: pl.LazyFrame) -> pl.LazyFrame:
     ``--timestamps``) prints the banner bare and then the console's stamped
     start lines: the banner is the starting process's version, which the
     epoch would otherwise not know."""
-    timed = events.filter(pl.col("ts").is_not_null())
+    # A store entry's time is when its session started, not a line a process wrote.
+    timed = events.filter(
+        pl.col("ts").is_not_null() & (pl.col("kind") != EventKind.SESSION_STORE).fill_null(True)
+    )
     starts = timed.filter(pl.col("kind") == EventKind.GATEWAY_START).select(
         "source", _on=pl.col("line"), _at=pl.col("ts")
     )

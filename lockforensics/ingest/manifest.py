@@ -26,9 +26,9 @@ def _iso(value: datetime | None) -> str | None:
 #: covers.
 AT_START = (pl.col("kind") == "uptime") & (pl.col("uptime_ms") == 0)
 #: Events whose time is no time an input covers: an uptime timed at its
-#: process's start, and a lock file's ``createdAt`` (when a lock was taken: a
-#: dead process's may be months old).
-UNCOVERED = (AT_START | (pl.col("kind") == "lock_file")).fill_null(False)
+#: process's start, a lock file's ``createdAt`` (when a lock was taken: a
+#: dead process's may be months old), and a session store entry's session start.
+UNCOVERED = (AT_START | pl.col("kind").is_in(["lock_file", "session_store"])).fill_null(False)
 
 
 def per_source(events: pl.LazyFrame) -> pl.LazyFrame:

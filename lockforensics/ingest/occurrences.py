@@ -42,8 +42,10 @@ class OccurrenceRule:
     #: Phases that are one role: the same step written two ways (a process
     #: killed or exited), so a second of them is a second occurrence.
     same_role: tuple[tuple[str, str], ...] = ()
-    #: A line joins the latest open occurrence it fits rather than the earliest:
-    #: lifecycle steps follow their own beginning (a crash loop's next start).
+    #: A line joins the latest open occurrence it fits that holds a line of its
+    #: own input, else the latest it fits, rather than the earliest: lifecycle
+    #: steps follow their own beginning (a crash loop's next start), and two
+    #: profiles starting together each write their own console log.
     newest_first: bool = False
 
     def phase_role(self, phase: object) -> object:
@@ -111,6 +113,8 @@ class _Open:
     roles: set[str] = field(default_factory=set)
     #: The ``apart`` fields its lines named.
     named: dict[str, Any] = field(default_factory=dict)
+    #: The inputs its lines came from.
+    sources: set[str] = field(default_factory=set)
 
 
 def _key_value(value: Any) -> Any:
@@ -344,6 +348,7 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
         named = {n: v for n in rule.apart if (v := event.get(n)) is not None}
         candidates = open_by_key.setdefault(key, [])
         chosen: _Open | None = None
+        elsewhere: _Open | None = None  # newest_first: the latest fit of other inputs
         for occ in reversed(candidates) if rule.newest_first else candidates:
             if not _within(occ, ts, source, line, window, rule.window_lines):
                 continue
@@ -351,8 +356,12 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
                 continue
             if any(occ.named.get(name, value) != value for name, value in named.items()):
                 continue
+            if rule.newest_first and source not in occ.sources:
+                elsewhere = elsewhere or occ
+                continue
             chosen = occ
             break
+        chosen = chosen or elsewhere
         if chosen is None:
             chosen = _Open(position, ts, source, line)
             # Drop occurrences that no later line can join (by the rule's widest
@@ -366,6 +375,7 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
             candidates.append(chosen)
         chosen.roles.add(role)
         chosen.named.update(named)
+        chosen.sources.add(source)
         if chosen.source == source:
             chosen.last_line = max(chosen.last_line, line)
         ids.append(chosen.ident)
