@@ -345,3 +345,26 @@ def test_a_laptops_whole_second_copy_of_a_named_hosts_capture_adds_nothing() -> 
     findings = analyze(result, Settings())
     epochs = findings.epochs.select("host", "pid").rows()
     assert epochs == [("gw01", 41520)]
+
+
+def test_a_lane_mirror_stamped_on_the_whole_second_is_no_copy_of_the_other() -> None:
+    """A lock timeout's `lane=session:` line at .000 and its `lane=main` mirror at
+    .003 share their message key (the lane left out) but are two lines of one
+    input: neither is dropped as the other's coarse copy (both copies of the
+    .000 line had gone)."""
+    error = (
+        'error="SessionWriteLockTimeoutError: session file locked (timeout 10000ms): '
+        "pid=41200 alive=true ageMs=12000 "
+        '/h/.openclaw/agents/ops/sessions/c3e5a7b9-1d2f-4a6b-8c0e-9f1a2b3c4d5e.jsonl.lock"'
+    )
+    log = (
+        "2026-06-20T11:16:30.000+02:00 [diagnostic] lane task error: "
+        f"lane=session:agent:ops:main durationMs=10011 {error}\n"
+        f"2026-06-20T11:16:30.003+02:00 [diagnostic] lane task error: lane=main durationMs=10014 {error}\n"
+    )
+    # An excerpt holding the first line again is its copy: that one goes.
+    excerpt = log.splitlines(keepends=True)[0]
+    result = ingest_files({"gateway.log": log, "excerpt.log": excerpt})
+    kept = result.events.sort("source", "line").select("source", "line").rows()
+    assert kept == [("gateway.log", 1), ("gateway.log", 2)]
+    assert result.occurrence_counts() == {"lock_timeout": 1}

@@ -336,7 +336,13 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     failure = pl.col("kind").is_in(sorted(LOCK_KINDS))
     said = (
         pl.when(failure)
-        .then(pl.struct(pl.col("channel"), pl.col("kind"), pl.col(occurrences.MESSAGE_KEY)))
+        # The lane too: a lane failure's two mirrors share their message key
+        # (occurrences.keyed) and are two lines, not copies of one.
+        .then(
+            pl.struct(
+                pl.col("channel"), pl.col("kind"), pl.col(occurrences.MESSAGE_KEY), pl.col("lane")
+            )
+        )
         .otherwise(pl.struct(*columns))
         .hash()
     )
