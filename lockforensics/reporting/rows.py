@@ -196,9 +196,14 @@ def alignment(f: Findings) -> Rows:
             ("takeovers", a.get("takeovers")),
             ("… after a lock error on the same session", a.get("with_session_precursor")),
             ("… after a lock error of the same agent only", a.get("with_agent_precursor")),
-            ("… with no lock error before them", a.get("without_lock_precursor")),
+            # Pairs are looked for within the window (`--window`): a lock error
+            # earlier than that is no precursor, but it may be in the bundle.
+            ("… with no lock error within the window before them", a.get("without_lock_precursor")),
             ("lock errors", a.get("lock_errors")),
-            ("… not followed by a takeover", a.get("lock_errors_without_takeover")),
+            (
+                "… not followed by a takeover within the window",
+                a.get("lock_errors_without_takeover"),
+            ),
             ("lag p50 / p90 / max", lags),
             ("window", span(a.get("window_s"))),
         ),
