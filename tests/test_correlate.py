@@ -703,3 +703,17 @@ def test_a_recycled_pid_owner_is_gone_though_the_pid_is_alive() -> None:
     (row,) = findings.incidents.select("dead_owner_pids", "live_owner_pids").rows()
     assert row == ([1], [])
     assert findings.stuck_alive.is_empty()
+
+
+def test_a_pid_named_long_after_a_pidless_start_is_the_new_process() -> None:
+    """A container restarted with nothing logged for the old process's end: the new
+    one's start names no pid, and both are pid 1.  A line naming pid 1 minutes
+    after that start is the new process's (it had gone to the old one)."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=1)
+    t.add("gateway_start", 100, phase="ready")
+    t.failure("lock_stale", 500, gateway_pid=1)
+    t.failure("takeover", 505)
+    findings = run(t)
+    (row,) = findings.incidents.select("epoch", "gateway_pid", "uptime_s").rows()
+    assert row == (2, 1, 400)

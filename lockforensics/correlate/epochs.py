@@ -511,6 +511,11 @@ def _adopted(lifecycle: pl.LazyFrame, firsts: pl.LazyFrame) -> pl.LazyFrame:
 _AFTER_END = timedelta(seconds=2)
 
 
+#: How long after a start that named no pid a line naming an older epoch's pid
+#: is still the older process's (its last lines as the next one boots).
+_REUSED_AFTER = timedelta(seconds=60)
+
+
 def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.LazyFrame:
     """Attach the key of the epoch each row belongs to: the latest epoch of its pid
     announced at or before ``on``, else the epoch open on its host then (null: none).
@@ -518,7 +523,11 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
     With ``closed_at`` in ``openers`` (the epochs' known ends), a row after the
     end of its pid's epoch is not that epoch's: a container's next process has
     the same pid (1, or 7 under tini), and the lock errors of a process whose
-    start named no pid had gone to a process that died a day before."""
+    start named no pid had gone to a process that died a day before.  For the
+    same reason a row is not its pid's epoch's when a later epoch on its host,
+    one whose start named no pid, had begun more than ``_REUSED_AFTER`` before
+    it: that pid is the later process's (a container's, or the same process
+    after an in-process restart); the handover's seconds stay the old one's."""
     ends = "closed_at" in openers.collect_schema()
     by_pid = (
         openers.filter(pl.col("opener_pid").is_not_null())
@@ -531,7 +540,9 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
         )
         .sort("announced_at")
     )
-    by_time = openers.select("host", "_at", _by_time="epoch_key").sort("_at")
+    by_time = openers.select("host", "_at", _by_time="epoch_key", _time_pid="opener_pid").sort(
+        "_at"
+    )
     # Sorted explicitly; polars cannot verify sortedness within `by` groups.
     return (
         rows.sort(on)
@@ -555,9 +566,17 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
         )
         .with_columns(
             _by_pid=pl.when(
-                (pl.col(on) <= pl.col("closed_at") + _AFTER_END).fill_null(True)
-                if ends
-                else pl.lit(True)
+                (
+                    (pl.col(on) <= pl.col("closed_at") + _AFTER_END).fill_null(True)
+                    if ends
+                    else pl.lit(True)
+                )
+                & ~(
+                    (pl.col("_by_time") != pl.col("_by_pid"))
+                    & pl.col("_time_pid").is_null()
+                    & (pl.col("_at") > pl.col("announced_at"))
+                    & (pl.col(on) > pl.col("_at") + _REUSED_AFTER)
+                ).fill_null(False)
             ).then(pl.col("_by_pid"))
         )
         .with_columns(epoch_key=pl.coalesce("_by_pid", "_by_time"))
@@ -569,6 +588,7 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
             "host_right",
             "opener_pid",
             "closed_at",
+            "_time_pid",
             strict=False,
         )
     )
