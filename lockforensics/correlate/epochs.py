@@ -529,6 +529,17 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
     it: that pid is the later process's (a container's, or the same process
     after an in-process restart); the handover's seconds stay the old one's."""
     ends = "closed_at" in openers.collect_schema()
+    # The pid's epoch had not ended by the row (give or take a journal's lag).
+    still_open = (
+        (pl.col(on) <= pl.col("closed_at") + _AFTER_END).fill_null(True) if ends else pl.lit(True)
+    )
+    # A later epoch that named no pid had begun well before the row: the pid is its.
+    reused = (
+        (pl.col("_by_time") != pl.col("_by_pid"))
+        & pl.col("_time_pid").is_null()
+        & (pl.col("_at") > pl.col("announced_at"))
+        & (pl.col(on) > pl.col("_at") + _REUSED_AFTER)
+    ).fill_null(False)
     by_pid = (
         openers.filter(pl.col("opener_pid").is_not_null())
         .select(
@@ -564,21 +575,7 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
             strategy="backward",
             check_sortedness=False,
         )
-        .with_columns(
-            _by_pid=pl.when(
-                (
-                    (pl.col(on) <= pl.col("closed_at") + _AFTER_END).fill_null(True)
-                    if ends
-                    else pl.lit(True)
-                )
-                & ~(
-                    (pl.col("_by_time") != pl.col("_by_pid"))
-                    & pl.col("_time_pid").is_null()
-                    & (pl.col("_at") > pl.col("announced_at"))
-                    & (pl.col(on) > pl.col("_at") + _REUSED_AFTER)
-                ).fill_null(False)
-            ).then(pl.col("_by_pid"))
-        )
+        .with_columns(_by_pid=pl.when(still_open & ~reused).then(pl.col("_by_pid")))
         .with_columns(epoch_key=pl.coalesce("_by_pid", "_by_time"))
         .drop(
             "_by_pid",

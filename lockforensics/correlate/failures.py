@@ -35,7 +35,8 @@ def _placed(column: str) -> pl.Expr:
 
 #: Stale reasons that say the lock's owner is gone (openclaw-formats §2.3).
 GONE_REASONS = ("dead-pid", "recycled-pid")
-_gone = (
+#: A lock error (or lock file) whose stale reasons say its owner is gone.
+OWNER_GONE = (
     pl.col("stale_reasons").list.eval(pl.element().is_in(GONE_REASONS)).list.any().fill_null(False)
 )
 
@@ -66,10 +67,10 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             pid=first_value("pid"),
             # `alive=true` with the lock stale as `recycled-pid` is another
             # process under the owner's pid (a container's next pid 1).
-            owner_alive=pl.when(_gone.any()).then(False).otherwise(first_value("owner_alive")),
+            owner_alive=pl.when(OWNER_GONE.any()).then(False).otherwise(first_value("owner_alive")),
             # The owner had died: `alive=false`, or the lock is stale as `dead-pid`
             # or `recycled-pid`.
-            owner_dead=(pl.col("owner_alive").not_().fill_null(False) | _gone).any(),
+            owner_dead=(pl.col("owner_alive").not_().fill_null(False) | OWNER_GONE).any(),
             age_ms=first_value("age_ms"),
             run_id=first_value("run_id"),
             duration_ms=pl.col("duration_ms").max(),

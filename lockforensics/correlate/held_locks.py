@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from lockforensics.correlate.failures import GONE_REASONS
+from lockforensics.correlate.failures import OWNER_GONE
 from lockforensics.correlate.resolution import session_lock_files
 from lockforensics.schema import EventKind
 
@@ -56,7 +56,7 @@ def held_at_collection(
             & pl.col("pid").is_not_null()
             & (
                 (pl.col("owner_alive") == False)  # noqa: E712 - null is not known dead
-                | pl.col("stale_reasons").list.eval(pl.element().is_in(GONE_REASONS)).list.any()
+                | OWNER_GONE
             )
         )
         .select("session_id", "pid", _gone=pl.lit(True))

@@ -49,6 +49,13 @@ from lockforensics.schema import ACTIVITY_KINDS, EVENT_SCHEMA, TimeQuality
 # meta object or another key order does not match: such lines go to the
 # per-line reader, which decodes JSON properly.
 _JSON_STR = r'[^"\\]*(?:\\.[^"\\]*)*'
+
+
+def _scalars(string: str) -> str:
+    """Top-level scalar keys, each ``,"<key>":<value>``, strings matching ``string``."""
+    return rf'(?:,"[A-Za-z_]+":(?:"{string}"|-?[0-9]+|true|false|null))*'
+
+
 _TSLOG_HEAD = (
     r'^\{"0":"\{\\"(?P<bkey>subsystem|module)\\":\\"(?P<bval>[^"\\]*)\\"\}","1":'
     rf'(?:"(?P<m1>{_JSON_STR})"|(?P<meta>\{{[^{{}}\\]*\}}),"2":"(?P<m2>{_JSON_STR})")'
@@ -56,13 +63,10 @@ _TSLOG_HEAD = (
 TSLOG_HEAD_RE = _TSLOG_HEAD + r',"_meta":\{'
 #: The head of a line that holds top-level keys before `_meta`, tried only on
 #: the lines TSLOG_HEAD_RE missed: on every line it cost 13 % of a busy batch.
-_TOP_SCALARS = rf'(?:,"[A-Za-z_]+":(?:"{_JSON_STR}"|-?[0-9]+|true|false|null))*'
-TSLOG_HEAD_TOP_RE = _TSLOG_HEAD + rf'(?P<mid>{_TOP_SCALARS}),"_meta":\{{'
-
-TSLOG_TAIL_RE = (
-    r'\},"time":"(?P<ts>[^"\\]*)"'
-    r'(?P<tail>(?:,"[A-Za-z_]+":(?:"[^"\\]*"|-?[0-9]+|true|false|null))*)\}\s*$'
-)
+TSLOG_HEAD_TOP_RE = _TSLOG_HEAD + rf'(?P<mid>{_scalars(_JSON_STR)}),"_meta":\{{'
+#: A string with no escapes (the tail's values; an escape goes to the per-line reader).
+_PLAIN_STR = r'[^"\\]*'
+TSLOG_TAIL_RE = rf'\}},"time":"(?P<ts>{_PLAIN_STR})"(?P<tail>{_scalars(_PLAIN_STR)})\}}\s*$'
 #: A stamp the vector path can time on its own: date, time and zone all written.
 ZONED_ISO_RE = (
     r"^(?P<date>\d{4}-\d{2}-\d{2})T(?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?"
@@ -373,11 +377,9 @@ def _unwrap_tslog(frame: pl.DataFrame, candidate_re: str) -> pl.DataFrame:
     frame = frame.with_columns(
         _groups(text, TSLOG_HEAD_RE).alias("_h"), _groups(text, TSLOG_TAIL_RE).alias("_t")
     ).unnest("_h", "_t")
-    top_first = frame.select(pl.col("_g_bval").is_null().any()).item()
-    if top_first:
-        frame = _with_top_first(frame)
     meta, tail = pl.col("_g_meta"), pl.col("_g_tail")
-    if top_first:
+    if frame.select(pl.col("_g_bval").is_null().any()).item():
+        frame = _with_top_first(frame)
         # The top-level scalars, before `_meta` and after `time`, as one list.
         tail = pl.concat_str([pl.col("_g_mid").fill_null(""), tail])
     tail_msg = _nonempty(tail.str.extract(r'(?:^|,)"message":"([^"\\]*)"', 1))
