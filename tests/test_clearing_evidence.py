@@ -138,6 +138,34 @@ def test_a_takeover_with_no_release_before_it_still_ends_the_incident() -> None:
     assert (row["resolved_by"], row["resolution_s"]) == ("lock_released_by_watchdog", 60.0)
 
 
+def test_a_lease_release_by_key_clears_the_session_its_takeover_named_by_id() -> None:
+    """From 2026.7 the watchdog releases a lease named by key
+    (`sqlite:session-write:<key>`), while the takeover names the transcript's id;
+    the takeover's session-lane mirror links the two.  The release is that
+    session's clearing, not an event about some other session."""
+    key = "agent:main:main"
+    path = SESSIONS.format(agent="main", sid=MAIN)
+    takeover = (
+        "EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt "
+        f"lock was released: {path}"
+    )
+    log = (
+        "2026-08-12T09:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 7)\n"
+        "2026-08-12T09:14:40.020+00:00 [diagnostic] lane task error: lane=main "
+        'durationMs=10012 error="Error: session file locked (timeout 10000ms): '
+        f'pid=7 sqlite:session-write:{key}"\n'
+        + _lane_error("2026-08-12T09:15:12.480+00:00", 31877, takeover)
+        + "2026-08-12T09:15:12.486+00:00 [diagnostic] lane task error: "
+        f'lane=session:{key} durationMs=31883 error="{takeover}"\n'
+        "2026-08-12T09:15:40.150+00:00 [session-write-lock] releasing lock held for "
+        f"1200150ms (max=1200000ms): sqlite:session-write:{key}\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert row["open_targets"] == []
+    assert (row["resolved_by"], row["resolution_s"]) == ("lock_released_by_watchdog", 27.67)
+
+
 #: A dated line beside the journal, for its year-less stamps' year and zone.
 DATED = {"gateway.log": "2026-05-27T23:59:00.000+00:00 [gateway] a line no signature reads\n"}
 JOURNAL_CRASH = """\

@@ -140,7 +140,9 @@ def clears(
         .agg(
             kind=pl.col("kind").first(),
             ts=pl.col("ts").min(),
-            session_id=first_value("session_id"),
+            # The session as failures name it (identity): a lease watchdog's
+            # release names a key that a takeover's lane mirror links to an id.
+            session_id=first_value("session"),
             host=first_value("host"),
             epoch=first_value("epoch"),
         )

@@ -30,7 +30,8 @@ def runs(events: pl.LazyFrame, in_order: bool = False) -> pl.LazyFrame:
         .agg(
             run=pl.col("occurrence").first(),
             agent=first_value("agent"),
-            session_id=first_value("session_id"),
+            # As failures name it (identity), so a run clears the id its key links to.
+            session_id=first_value("session"),
             session_key=first_value("session_key"),
             started=pl.col("ts").min(),
             ended=pl.col("ts").filter(pl.col("phase").is_in(["done", "aborted"])).max(),
