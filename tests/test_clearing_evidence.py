@@ -190,6 +190,22 @@ def test_a_process_the_oom_killer_ended_crashed_where_systemd_saw_it_go() -> Non
     assert first["end"].isoformat().endswith("T00:06:14+00:00")
 
 
+def test_another_node_apps_life_and_death_is_no_gateways() -> None:
+    """A whole-system journal: a chatbot (`node[8844]`) writes its own lock lines
+    and dies of heap exhaustion while the gateway runs on.  It opens no epoch of
+    its own and ends none of the gateway's."""
+    journal = """\
+May 27 23:59:50 gw-prod-01 node[41822]: [gateway] listening on ws://127.0.0.1:18789 (PID 41822)
+May 28 00:01:00 gw-prod-01 node[8844]: Server listening on http://0.0.0.0:3000 (PID 8844)
+May 28 00:02:00 gw-prod-01 node[8844]: session file locked (timeout 5000ms): pid=8844 /srv/chatbot/u-1.json.lock
+May 28 00:03:00 gw-prod-01 node[8844]: FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory
+May 28 00:04:00 gw-prod-01 node[41822]: [gateway] received SIGTERM; shutting down
+"""
+    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    epochs = findings.epochs.select("pid", "ended_by").rows()
+    assert epochs == [(41822, "stop")]
+
+
 def test_systemds_lines_of_one_kill_are_one_crash() -> None:
     """`Main process exited, code=killed` and `Failed with result 'oom-kill'` report
     one death: one stop occurrence."""

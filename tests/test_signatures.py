@@ -101,6 +101,24 @@ def test_unrelated_lock_words_do_not_match(ingest_text: IngestText) -> None:
     assert kinds == ["gateway_start_failed"]
 
 
+def test_other_apps_in_openclaws_words_are_not_the_gateway(ingest_text: IngestText) -> None:
+    """A whole-system journal holds other Node apps: a web server's `listening on
+    http://… (PID n)` is no gateway start, and its `removed stale session lock`
+    of a `.json.lock` is not a transcript lock's removal."""
+    lines = [
+        "2026-06-15T08:40:34+0200 host node[8844]: Server listening on http://0.0.0.0:3000 (PID 8844)",
+        "2026-06-15T08:41:00+0200 host node[8844]: [sessions] removed stale session lock: "
+        "/srv/chatbot/data/sessions/u-77.json.lock (too-old)",
+        "2026-06-15T08:42:00+0200 host node[41250]: [gateway] listening on "
+        "ws://127.0.0.1:18789 (PID 41250)",
+    ]
+    events = ingest_text("\n".join(lines) + "\n").events
+    assert events.select("kind", "gateway_pid").rows() == [
+        ("other_file_lock", 8844),
+        ("gateway_start", 41250),
+    ]
+
+
 def test_a_top_level_session_id_that_is_a_key_is_the_session_key() -> None:
     """A newer file log's top-level `session_id` holds the id or the key (§1.2): a key
     (it has colons) fills `session_key`, never `session_id`, so it links to the id a

@@ -83,6 +83,13 @@ _SIDE_OF_A_START = (
 )
 #: Lines of the process's own end (not systemd's later bookkeeping).
 _EXITED = (*_UNASKED, "exited")
+#: Lines that name a pid without showing a gateway running under it: another
+#: app's lock (a whole-system journal's other Node apps write `node[N]` too) and
+#: Node's own death, which any Node process prints.  They open no epoch of
+#: their pid; the epoch open when they were written keeps them.
+_NO_GATEWAY_OF_THEIR_OWN = (pl.col("kind") == EventKind.OTHER_FILE_LOCK) | (
+    pl.col("phase") == "fatal"
+).fill_null(False)
 # The successor of a restart owns the lines after the restart's last line.
 _TICK = timedelta(microseconds=1)
 #: How long before a start its process's banner may come (ahead of the start's
@@ -516,7 +523,9 @@ _AFTER_END = timedelta(seconds=2)
 _REUSED_AFTER = timedelta(seconds=60)
 
 
-def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.LazyFrame:
+def _keyed(
+    rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str, own_pid: bool = False
+) -> pl.LazyFrame:
     """Attach the key of the epoch each row belongs to: the latest epoch of its pid
     announced at or before ``on``, else the epoch open on its host then (null: none).
 
@@ -527,7 +536,12 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
     same reason a row is not its pid's epoch's when a later epoch on its host,
     one whose start named no pid, had begun more than ``_REUSED_AFTER`` before
     it: that pid is the later process's (a container's, or the same process
-    after an in-process restart); the handover's seconds stay the old one's."""
+    after an in-process restart); the handover's seconds stay the old one's.
+
+    ``own_pid``: a row naming a pid that no epoch on its host has is not the
+    epoch open then if that epoch named another pid.  For stops: a whole-system
+    journal holds other Node apps' deaths (`node[9127]: FATAL ERROR: Reached
+    heap limit`), and the gateway that was running did not end with them."""
     ends = "closed_at" in openers.collect_schema()
     # The pid's epoch had not ended by the row (give or take a journal's lag).
     still_open = (
@@ -540,6 +554,12 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
         & (pl.col("_at") > pl.col("announced_at"))
         & (pl.col(on) > pl.col("_at") + _REUSED_AFTER)
     ).fill_null(False)
+    # The row names a pid that is no epoch's, and the epoch open then named another.
+    foreign = (
+        pl.col(pid).is_not_null()
+        & pl.col("_by_pid").is_null()
+        & (pl.col("_time_pid") != pl.col(pid)).fill_null(False)
+    )
     by_pid = (
         openers.filter(pl.col("opener_pid").is_not_null())
         .select(
@@ -575,7 +595,10 @@ def _keyed(rows: pl.LazyFrame, openers: pl.LazyFrame, on: str, pid: str) -> pl.L
             strategy="backward",
             check_sortedness=False,
         )
-        .with_columns(_by_pid=pl.when(still_open & ~reused).then(pl.col("_by_pid")))
+        .with_columns(
+            _by_time=pl.when(~(foreign & own_pid)).then(pl.col("_by_time")),
+            _by_pid=pl.when(still_open & ~reused).then(pl.col("_by_pid")),
+        )
         .with_columns(epoch_key=pl.coalesce("_by_pid", "_by_time"))
         .drop(
             "_by_pid",
@@ -758,7 +781,11 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     # Every timed row with its host and pid, read twice below and never held:
     # a copy of them all, then sorted for the as-of joins, grew with the table.
     timed = _banners_at_their_start(with_hosts(_timed_with_banners(events)), moves)
-    seen = materialized(timed.group_by("_host", "_pid").agg(seen=pl.col("ts").min()))
+    seen = materialized(
+        timed.filter(~_NO_GATEWAY_OF_THEIR_OWN)
+        .group_by("_host", "_pid")
+        .agg(seen=pl.col("ts").min())
+    )
     openers = materialized(_openers(seen, moves))
     summary = materialized(_summary(timed, openers))
     stats = summary.group_by("epoch_key").agg(
@@ -776,6 +803,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
                 openers,
                 "first",
                 "line_pid",
+                own_pid=True,
             ),
             openers,
         )
