@@ -138,6 +138,31 @@ def test_a_takeover_with_no_release_before_it_still_ends_the_incident() -> None:
     assert (row["resolved_by"], row["resolution_s"]) == ("lock_released_by_watchdog", 60.0)
 
 
+def test_a_lock_an_error_shows_taken_before_a_restart_was_not_cleared_by_it() -> None:
+    """An in-process restart keeps its process and its locks.  An error an hour
+    later whose owner's ageMs dates the lock before the restart shows the restart
+    released nothing: the watchdog's release after that error cleared it."""
+    path = SESSIONS.format(agent="main", sid=MAIN)
+
+    def aged(at: str, age_ms: int) -> str:
+        error = f"Error: session file locked (timeout 10000ms): pid=52307 alive=true ageMs={age_ms} {path}.lock"
+        return _lane_error(at, 10012, error)
+
+    log = (
+        "2026-05-28T14:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)\n"
+        + aged("2026-05-28T14:05:20.000+00:00", 300000)
+        + aged("2026-05-28T14:06:00.000+00:00", 340000)
+        + "2026-05-28T14:10:00.000+00:00 [gateway] received SIGUSR1; restarting\n"
+        "2026-05-28T14:10:05.000+00:00 [gateway] restart mode: in-process restart (OPENCLAW_NO_RESPAWN)\n"
+        + aged("2026-05-28T15:00:00.000+00:00", 3600000)
+        + _released("2026-05-28T15:01:00.000+00:00", "main", MAIN)
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    first = findings.incidents.row(0, named=True)
+    assert first["resolved_by"] == "lock_released_by_watchdog"
+    assert first["resolved_at"].isoformat() == "2026-05-28T15:01:00+00:00"
+
+
 def test_a_lease_release_by_key_clears_the_session_its_takeover_named_by_id() -> None:
     """From 2026.7 the watchdog releases a lease named by key
     (`sqlite:session-write:<key>`), while the takeover names the transcript's id;

@@ -250,6 +250,28 @@ def test_doctor_lock_lines_become_events() -> None:
     assert scan.relevant == 0
 
 
+def test_a_lock_in_the_box_and_in_the_findings_is_one_lock_seen() -> None:
+    """A health-check doctor shows a stale lock in its "Session locks" box, then
+    as a finding with its repair action under it: one lock seen, not three; a
+    second lock's lines are its own."""
+    lock = "~/.openclaw/agents/research/sessions/5422a484-e956-510b-817b-eac0b429cd5d.jsonl.lock"
+    other = "~/.openclaw/agents/ops/sessions/4a1b2c3d-0000-4000-8000-0000000000b1.jsonl.lock"
+    doctor = (
+        "Session locks\n- Found 2 session lock files.\n"
+        f"- {lock} pid=38810 (dead) age=31h12m stale=yes (dead-pid, too-old)\n"
+        f"- {other} pid=38811 (dead) age=1h2m stale=yes (dead-pid)\n"
+        "- 2 lock files are stale.\n\n"
+        "Findings\n"
+        f"  warning  core/doctor/session-locks  Stale session lock file: {lock} (dead-pid, too-old)\n"
+        "           repair: would-remove-stale-session-lock\n"
+        f"  warning  core/doctor/session-locks  Stale session lock file: {other} (dead-pid)\n"
+        "           repair: would-remove-stale-session-lock\n"
+    )
+    result = ingest_files({"doctor-2026-07-20T18-00-12Z.txt": doctor})
+    assert result.occurrence_counts() == {"doctor_lock": 2}
+    assert result.files[0].relevant == 0
+
+
 def test_a_doctor_banner_takes_the_time_its_file_name_gives() -> None:
     """doctor prints the version banner with no stamp, as it runs: the banner is
     version evidence at the time the output's name gives, not untimed."""

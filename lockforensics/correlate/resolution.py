@@ -79,6 +79,7 @@ from datetime import timedelta
 import polars as pl
 
 from lockforensics.correlate.epochs import RESTARTS
+from lockforensics.correlate.failures import LOCK_ERRORS
 from lockforensics.correlate.frames import first_value, ordered, seconds
 from lockforensics.schema import LISTED_PAYLOAD, EventKind
 
@@ -361,6 +362,26 @@ def _fallout(hit: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _aged(failure_table: pl.LazyFrame) -> pl.LazyFrame:
+    """Lock errors as lock observations: one that gives its owner's ``ageMs`` saw
+    the lock held from ts - age until ts.  A later error of the session whose lock
+    was taken before a restart, a cleanup or a run shows that event did not
+    release it (an in-process restart keeps its process's leases: openclaw-formats
+    §5, the `orphan-self-pid` errors after it)."""
+    return failure_table.filter(
+        pl.col("kind").is_in(LOCK_ERRORS)
+        & pl.col("age_ms").is_not_null()
+        & pl.col("session_id").is_not_null()
+        & pl.col("ts").is_not_null()
+    ).select(
+        "session_id",
+        "source",
+        "line",
+        observed_at=pl.col("ts"),
+        acquired_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
+    )
+
+
 def _holds(targets: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
     """Per target, the observations of its session's lock seen after the incident ended."""
     return (
@@ -484,7 +505,8 @@ def resolve(
     held_acquired_unknown; per incident and kind: when that kind alone had cleared
     every target).  ``held``: ``observations(events)``."""
     targets = _targets(clustered, clear_table, epoch_table).cache()
-    holds = _holds(targets, held).cache()
+    seen_held = pl.concat([held, _aged(clustered).select(held.collect_schema().names())])
+    holds = _holds(targets, seen_held).cache()
     first = _first_clears(targets, clear_table, holds).with_columns(rank=_RANK).cache()
     per_target = (
         first.sort("cleared_at", "rank")
