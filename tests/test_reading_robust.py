@@ -549,3 +549,18 @@ def test_a_log_re_encoded_as_cp1252_names_its_agent_as_its_copies_do() -> None:
     assert result.occurrence_counts() == {"lock_timeout": 1}
     assert set(result.events.get_column("agent").to_list()) == {"zoë"}
     assert any("1 line(s) are not UTF-8" in w for w in result.warnings)
+
+
+def test_a_record_cut_inside_its_message_is_unrecognised_not_noise() -> None:
+    """A file log's last record cut inside its message (a full disk): what it held
+    cannot be read, so it is counted unrecognised, where the operator sees it."""
+    whole = (
+        '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"lane task error: lane=main '
+        'durationMs=10 error=\\"x\\"","_meta":{"date":"2026-11-28T15:06:00.000Z"},'
+        '"time":"2026-11-28T15:06:00.000Z"}\n'
+    )
+    cut = '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"lane task error: lane=session:agent:a:main durationMs=21885 error=\\"EmbeddedAttemp'
+    result = ingest_files({"openclaw-2026-11-28.log": whole + cut})
+    scan = result.files[0]
+    assert (scan.lines, scan.unrecognized) == (2, 1)
+    assert scan.unrecognized_samples[0][0] == 2

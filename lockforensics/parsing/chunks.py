@@ -184,7 +184,14 @@ def chunks(
     rest = b""
     skipping = False  # inside an over-long line: drop bytes up to its newline
     while True:
-        block = stream.read(CHUNK_BYTES)
+        try:
+            block = stream.read(CHUNK_BYTES)
+        except READ_ERRORS:
+            # A stream cut short (a truncated gzip): the text before the cut is
+            # still read, its unfinished last line a record cut short.
+            if rest:
+                yield rest
+            raise
         if progress is not None and block:
             progress(len(block))
         if not block:

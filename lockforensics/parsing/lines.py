@@ -53,7 +53,7 @@ class LineReader:
         if self.emit(line_no, text, env, clock, result, span):
             result.event_lines += span
             return
-        if fit:
+        if fit and not _cut_short(text):
             result.noise_lines += span
         else:
             result.unrecognized_line(line_no, text, span)
@@ -114,6 +114,12 @@ def parse_line(
     of ``catalog`` it fits (plain text at the least)."""
     record = env.parse(line) if env is not PLAIN else None
     return (record, env) if record is not None else parse_any_envelope(line, catalog)
+
+
+def _cut_short(text: str) -> bool:
+    """A JSON record that does not close: a write cut it short (a full disk, a
+    truncated gzip).  What it held cannot be read, so it is no known noise."""
+    return text.startswith("{") and not text.rstrip().endswith("}")
 
 
 def bound_row(stamp: Stamp, clock: FileClock) -> dict[str, Any]:
