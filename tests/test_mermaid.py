@@ -165,6 +165,16 @@ def test_gantt_bars_stay_visible(sample_reports: dict[ReportFormat, str], tmp_pa
     assert min(widths) >= 4
 
 
+def test_a_gateway_bar_cut_to_the_incidents_says_what_was_cut(
+    sample_reports: dict[ReportFormat, str],
+) -> None:
+    """The gantt draws gateways over an hour around the incidents: a process that
+    began 347 h before says when, and the one running at the end says so."""
+    markdown = sample_reports[ReportFormat.MARKDOWN]
+    assert "pid 48213 since 05-13 17h22 :active" in markdown
+    assert "pid 51877 running :active" in markdown
+
+
 def test_bins_widen_with_the_span() -> None:
     """Long spans get wider bins: never more than MAX_BARS bars."""
     assert mermaid.bin_hours(11) == 1

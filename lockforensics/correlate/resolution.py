@@ -1,7 +1,8 @@
 """Resolution: what cleared an incident's sessions, and when.
 
-An incident's *targets* are its sessions (real session ids).  A failure with
-no session id stands for its agent, and one with neither for the whole
+An incident's *targets* are its sessions (as correlate/identity.py names them:
+the transcript id, else the key).  A failure with
+no session stands for its agent, and one with neither for the whole
 gateway.  A target is cleared by the first of these strictly after its own
 last failure in the incident (a takeover that a watchdog release of its lock
 caused left out: :func:`_fallout`):
@@ -46,7 +47,8 @@ of gw-a weeks later is no evidence that it cleared the paste's burst).
 A clearing event only counts if the session's lock was not seen held across
 it.  A *lock observation* says a lock was held from its acquisition until it
 was seen: an ``openclaw doctor`` line showing the lock present and not removed
-(acquired at ts - ``age``), or a ``.jsonl.lock`` file in the bundle (acquired
+(acquired at ts - ``age``), a lock error giving its owner's ``ageMs``
+(:func:`_aged`), or a ``.jsonl.lock`` file in the bundle (acquired
 at its ``createdAt``, seen at collection time, after every line).  It voids a
 clearing event only when the lock was acquired at or before that event and
 seen after it.  A lock acquired after a cleanup is a new, healthy hold, not

@@ -64,10 +64,18 @@ def gantt(findings: Findings) -> str | None:
     for epoch in findings.epochs.iter_rows(named=True):
         pid = f"pid {epoch['pid'] if epoch['pid'] is not None else 'unknown'}"
         who = f"{epoch['host'] or 'unknown host'} {pid}" if hosts else pid
-        start = max(epoch["start"] or epoch["first_line"] or first, first - timedelta(hours=1))
+        began = epoch["start"] or epoch["first_line"] or first
+        start = max(began, first - timedelta(hours=1))
         end = min(epoch["end"] or last, last + timedelta(hours=1))
         if end <= start:
             continue
+        # The bar is cut to an hour around the incidents; its label keeps what was cut.
+        if began < start:
+            who += f" since {began:%m-%d %Hh%M}"
+        if epoch["end"] is None:
+            who += " running"
+        elif epoch["end"] > end:
+            who += f" until {epoch['end']:%m-%d %Hh%M}"
         name = label(who)
         lines.append(f"    {name} :active, e{epoch['epoch']}, {start:{_FMT}}, {end:{_FMT}}")
         if epoch["ended_by"] in ("restart", "in_process_restart") and epoch["end"] is not None:
