@@ -368,3 +368,19 @@ def test_a_lane_mirror_stamped_on_the_whole_second_is_no_copy_of_the_other() -> 
     kept = result.events.sort("source", "line").select("source", "line").rows()
     assert kept == [("gateway.log", 1), ("gateway.log", 2)]
     assert result.occurrence_counts() == {"lock_timeout": 1}
+
+
+def test_two_sessions_locked_in_one_millisecond_are_two_locks() -> None:
+    """A lock file's payload names no session: two sessions one process locked in
+    the same millisecond hold the same bytes, and are still two locks held.  The
+    same lock file collected twice (an archive beside its own extracted copy) is one."""
+    payload = json.dumps({"pid": 48810, "createdAt": "2026-06-15T00:19:58.123Z"})
+    lock = "agents/{agent}/sessions/{sid}.jsonl.lock"
+    a = lock.format(agent="coder", sid="73fcd622-0000-4000-8000-000000000001")
+    b = lock.format(agent="coder", sid="9b3d9881-0000-4000-8000-000000000002")
+    result = ingest_files({f"x/{a}": payload, f"x/{b}": payload, f"y/{a}": payload})
+    locks = result.events.filter(pl.col("kind") == "lock_file")
+    assert sorted(locks["session_id"].to_list()) == [
+        "73fcd622-0000-4000-8000-000000000001",
+        "9b3d9881-0000-4000-8000-000000000002",
+    ]

@@ -48,12 +48,19 @@ from lockforensics.schema import DOCUMENT_CHANNEL, LOCK_KINDS
 PROVENANCE = ("source", "line", "occurrence", "ts_quality", "ts_assumption", "envelope", "ts_raw")
 
 
-def _time_evidence(scan: FileScan) -> tuple[tuple[str, str], ...]:
-    """The times the input's rows were given (before zones are applied).
+def _time_evidence(scan: FileScan) -> tuple[tuple[str, ...], ...]:
+    """The times the input's rows were given (before zones are applied), and the
+    sessions their paths name.
 
     Engine frames are left out: their times are read from the bytes alone
-    (explicit stamps), so byte-identical copies cannot differ there."""
-    return tuple(sorted((str(r.get("ts")), str(r.get("_local"))) for r in scan.rows))
+    (explicit stamps), so byte-identical copies cannot differ there.  A lock
+    file's session is its path's: two sessions locked by one process in the
+    same millisecond hold the same bytes, and are two locks."""
+    return tuple(
+        sorted(
+            tuple(str(r.get(k)) for k in ("ts", "_local", "agent", "session_id")) for r in scan.rows
+        )
+    )
 
 
 def drop_same_files(scans: Sequence[FileScan]) -> None:
@@ -67,7 +74,7 @@ def drop_same_files(scans: Sequence[FileScan]) -> None:
     for copies in by_bytes.values():
         if len(copies) < 2:
             continue
-        keeper: dict[tuple[tuple[str, str], ...], str] = {}
+        keeper: dict[tuple[tuple[str, ...], ...], str] = {}
         evidence = {scan.source: _time_evidence(scan) for scan in copies}
         for scan in copies:
             key = evidence[scan.source]
