@@ -231,6 +231,34 @@ May 28 00:04:00 gw-prod-01 node[41822]: [gateway] received SIGTERM; shutting dow
     assert epochs == [(41822, "stop")]
 
 
+def test_a_pid_first_named_as_its_process_leaves_is_the_leaving_process() -> None:
+    """A full restart's old process lives on after its `restart mode` line until its
+    shutdown times out, and names its pid only then, in its stability bundle.  That
+    pid is the process the restart ended (its uptime dates its start), not a
+    process of its own begun there, overlapping the others."""
+    console = (
+        "2026-06-04T07:00:00.000+00:00 [gateway] agent model: openai/gpt-5\n"
+        "2026-06-04T08:00:10.000+00:00 [gateway] received SIGUSR1; restarting\n"
+        "2026-06-04T08:00:12.600+00:00 [gateway] restart mode: full process restart "
+        "(spawned pid 48810)\n"
+        "2026-06-04T08:00:41.905+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 48810)\n"
+    )
+    stability = json.dumps(
+        {
+            "version": 1,
+            "generatedAt": "2026-06-04T08:00:37.802Z",
+            "reason": "gateway.restart_shutdown_timeout",
+            "process": {"pid": 31022, "platform": "linux", "uptimeMs": 610594390},
+        }
+    )
+    bundle = {"gateway.log": console, "stability/latest.json": stability}
+    findings = analyze(ingest_files(bundle), Settings())
+    assert findings.epochs.select("pid", "opened_by", "start", "ended_by").rows() == [
+        (31022, "before_bundle", datetime(2026, 5, 28, 6, 24, 3, 412000, tzinfo=UTC), "restart"),
+        (48810, "restart", datetime(2026, 6, 4, 8, 0, 41, 905000, tzinfo=UTC), None),
+    ]
+
+
 def test_systemds_lines_of_one_kill_are_one_crash() -> None:
     """`Main process exited, code=killed` and `Failed with result 'oom-kill'` report
     one death: one stop occurrence."""

@@ -450,13 +450,16 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         )
         .select("host", opened_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")))
     )
-    changes = pids.filter(~pl.col("before")).select(
-        "host", "opener_pid", opened_at=pl.col("seen"), announced_at=pl.col("seen")
+    leaving = _leaving(pids.filter(~pl.col("before")), lifecycle)
+    changes = (
+        pids.filter(~pl.col("before"))
+        .join(leaving, on=["host", "opener_pid"], how="anti")
+        .select("host", "opener_pid", opened_at=pl.col("seen"), announced_at=pl.col("seen"))
     )
     before = pl.concat([running, unnamed], how="diagonal_relaxed").with_columns(
         announced_at=pl.lit(_EARLIEST), opened_by=pl.lit("before_bundle")
     )
-    return (
+    openers = (
         pl.concat(
             [before, lifecycle, changes.with_columns(opened_by=pl.lit("pid_change"))],
             how="diagonal_relaxed",
@@ -464,7 +467,53 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(_at=pl.col("opened_at").fill_null(_EARLIEST))
         .sort("_at", "host", "opener_pid", nulls_last=True)
         .with_columns(epoch_key=pl.int_range(1, pl.len() + 1))
+    )
+    # The leaving process's epoch: the one open on its host before its successor's.
+    left = (
+        leaving.sort("_successor_at")
+        .join_asof(
+            openers.select("host", "_at", "epoch_key").sort("_at"),
+            left_on="_successor_at",
+            right_on="_at",
+            by="host",
+            strategy="backward",
+            allow_exact_matches=False,
+            check_sortedness=False,
+        )
+        .group_by("epoch_key")
+        .agg(_leaving_pid=pl.col("opener_pid").first())
+    )
+    return (
+        openers.join(left, on="epoch_key", how="left")
+        .with_columns(opener_pid=pl.coalesce("opener_pid", "_leaving_pid"))
+        .drop("_leaving_pid")
         .with_columns(opener_pid=_same_process("opener_pid"))
+    )
+
+
+def _leaving(pids: pl.LazyFrame, lifecycle: pl.LazyFrame) -> pl.LazyFrame:
+    """Pids first named while a full restart hands over, that are not its successor's:
+    the old process's (host, ``opener_pid``, ``_successor_at``: the successor's opening).
+
+    After its `restart mode` line the old process lives on until it exits (a
+    shutdown that times out takes 25 s) and may name its pid only then: its
+    stability bundle, written as it goes.  That is no process of its own begun
+    unannounced, and the epoch it ends is that pid's."""
+    handovers = lifecycle.filter(pl.col("opened_by") == "restart").select(
+        "host",
+        _from=pl.col("announced_at"),
+        _to=pl.coalesce("start_line", pl.col("opened_at") + BOOT_WINDOW),
+        _successor=pl.col("opener_pid"),
+        _successor_at=pl.col("opened_at"),
+    )
+    return (
+        pids.join(handovers, on="host")
+        .filter(
+            pl.col("seen").is_between(pl.col("_from"), pl.col("_to"), closed="left")
+            & (pl.col("_successor").is_null() | (pl.col("opener_pid") != pl.col("_successor")))
+        )
+        .group_by("host", "opener_pid")
+        .agg(pl.col("_successor_at").min())
     )
 
 
