@@ -93,8 +93,9 @@ def files() -> dict[str, str]:
         ),
         _console(20, _takeover(AGENT_KEY, f"/tmp/{RICH}/{S2}.jsonl")),
     ]
-    # JSON-escaped control characters survive the scanner's raw ANSI stripping,
-    # so these reach the reporters as real ESC/bidi characters.
+    # JSON-escaped control characters survive the scanner's stripping of raw
+    # terminal codes (colours, titles, links), so these reach the reporters as
+    # real ESC/bidi characters.
     tslog = json.dumps(
         {
             "0": json.dumps({"subsystem": "diagnostic"}),
@@ -102,7 +103,7 @@ def files() -> dict[str, str]:
             "_meta": {
                 "date": "2026-05-28T04:22:21.451Z",
                 "logLevelName": "ERROR",
-                "hostname": f"gw{IMG_TIGHT}{ANSI}{BIDI}",
+                "hostname": f"gw{IMG_TIGHT}{ANSI}{OSC_LINK}{BIDI}",
             },
             "time": "2026-05-28T06:22:21.451+02:00",
         }

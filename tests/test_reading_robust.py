@@ -564,3 +564,30 @@ def test_a_record_cut_inside_its_message_is_unrecognised_not_noise() -> None:
     scan = result.files[0]
     assert (scan.lines, scan.unrecognized) == (2, 1)
     assert scan.unrecognized_samples[0][0] == 2
+
+
+def test_a_terminal_capture_shows_what_the_screen_showed() -> None:
+    """A saved terminal (`script`): bash ends a command's prompt with `ESC[?2004l`
+    and a carriage return, so the first line of its output carries them, and the
+    prompt sets the window title (OSC).  The line is the journal record on screen:
+    its host, pid and time are read, where it had been an untimed failure of its
+    own, apart from its copies."""
+    path = "/home/ops/.openclaw/agents/main/sessions/4a1b2c3d-0000-4000-8000-00000000000a.jsonl"
+    error = f"session file lock stale (dead-pid): pid=77 alive=false {path}.lock"
+    capture = (
+        "Script started on 2026-06-30 11:38:02+02:00\n"
+        "\x1b[?2004h\x1b]0;ops@gw: ~\x07\x1b[01;32mops@gw\x1b[00m:~$ openclaw logs --follow\n"
+        "\x1b[?2004l\r11:39:00+02:00 [gateway] a line no signature reads\n"
+        "\x1b[?2004h\x1b]0;ops@gw: ~\x07ops@gw:~$ journalctl --user -f\n"
+    )
+    # The terminal was 100 columns wide: the record wraps hard.
+    record = (
+        "Jun 30 11:40:12 gw node[41877]: 2026-06-30T11:40:12.304+02:00 [diagnostic] lane task "
+        f'error: lane=main durationMs=10 error="Error: {error}"'
+    )
+    wrapped = "\r\n".join(record[i : i + 100] for i in range(0, len(record), 100))
+    capture += f"\x1b[?2004l\r{wrapped}\r\n"
+    result = ingest_files({"ops-terminal-2026-06-30.typescript": capture})
+    assert result.files[0].envelope == "plain"
+    (row,) = result.events.filter(pl.col("kind") == "lock_stale").to_dicts()
+    assert (row["host"], row["gateway_pid"], row["ts"] is not None) == ("gw", 41877, True)

@@ -623,7 +623,12 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
     before the first when nothing follows, and are counted in a warning."""
     text = pl.col("text")
     if ansi:
-        frame = frame.with_columns(text.str.replace_all(ANSI_RE, ""))
+        # A terminal capture (`script`, tmux): colours and modes stripped, and a
+        # carriage return inside a line overwrote what came before it on the
+        # screen (bash ends its prompt with `ESC[?2004l` CR; a spinner redraws).
+        frame = frame.with_columns(
+            text.str.replace_all(ANSI_RE, "").str.replace(r"^.*\r([^\r])", "$1")
+        )
     over = (text.str.len_bytes().cast(pl.Int64) - MAX_LINE).clip(lower_bound=0)
     flags = frame.select(
         long=(over > 0).sum(),

@@ -257,10 +257,11 @@ _STAMP_READERS: Mapping[str, Callable[[str], Stamp | None]] = {
     "none": parse_none,
     "any": parse_any,
 }
-#: Colour codes (CSI sequences) a console writes when it thinks it has a terminal.
-#: The chunk engine strips them from raw lines; a JSON envelope escapes them
-#: (\u001b), so its hook strips them from the decoded text.
-ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]"
+#: Colour codes (CSI sequences) a console writes when it thinks it has a terminal,
+#: and the window titles (OSC, ended by BEL or ST) a shell prompt sets in a
+#: saved terminal session.  The chunk engine strips them from raw lines; a JSON
+#: envelope escapes them (\u001b), so its hook strips them from the decoded text.
+ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
 _ANSI = re.compile(ANSI_RE)
 
 CONSOLE_RE = re.compile(
