@@ -458,6 +458,30 @@ def _lock_file(sid: str, pid: int, created: str) -> tuple[str, str]:
     return name, json.dumps({"pid": pid, "createdAt": created}, indent=2)
 
 
+def test_a_dead_owner_that_was_another_hosts_running_gateway_is_named_so() -> None:
+    """Two hosts share one state directory: gw-a's errors call gw-b's gateway dead
+    (OpenClaw checks a pid on its own host).  It was alive on gw-b: another
+    process's lock, named with its host, not a crash's leftover."""
+    path = SESSIONS.format(agent="main", sid=MAIN)
+
+    def stale(at: str) -> str:
+        return (
+            f"{at} gw-a node[2231]: [diagnostic] lane task error: lane=main durationMs=9 "
+            f'error="Error: session file lock stale (dead-pid): pid=3117 alive=false {path}.lock"\n'
+        )
+
+    journal = (
+        "2026-06-20T09:00:00+0000 gw-a node[2231]: [gateway] listening on ws://127.0.0.1:18789 (PID 2231)\n"
+        "2026-06-20T09:00:05+0000 gw-b node[3117]: [gateway] listening on ws://127.0.0.1:18789 (PID 3117)\n"
+        + stale("2026-06-20T10:00:00+0000")
+        + stale("2026-06-20T10:01:00+0000")
+    )
+    findings = analyze(ingest_files({"journal.txt": journal}), Settings())
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["dead_owner_pids"], incident["other_owner_pids"]) == ([], [3117])
+    assert incident["owner_hosts"] == ["gw-b"]
+
+
 def test_locks_held_at_collection_say_whose_pid_they_name() -> None:
     """Lock files in the bundle beside the epochs: the running gateway's (a run in
     progress), a gateway's that ended (a crash left it: dead-pid), another

@@ -484,7 +484,7 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         .agg(_leaving_pid=pl.col("opener_pid").first())
     )
     return (
-        openers.join(left, on="epoch_key", how="left")
+        openers.join(left, on="epoch_key", how="left", maintain_order="left")
         .with_columns(opener_pid=pl.coalesce("opener_pid", "_leaving_pid"))
         .drop("_leaving_pid")
         .with_columns(opener_pid=_same_process("opener_pid"))

@@ -103,3 +103,44 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
         )
         .sort("ts", "occurrence", nulls_last=True)
     )
+
+
+def with_remote_owners(failure_table: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
+    """Failures whose owner OpenClaw called dead (``alive=false``, ``dead-pid``) while
+    that pid was another host's running gateway: ``owner_alive`` true, ``owner_dead``
+    false, ``owner_host`` that host (null for every other failure).
+
+    OpenClaw checks an owner's pid on its own host only.  Two gateways that share
+    one state directory (NFS, a synced home) see each other's locks held by a pid
+    that is not theirs, so dead; it was the other host's gateway, alive.  Not
+    when the pid is also the failing gateway's own (containers all run as pid 1):
+    then nothing tells the two apart."""
+    running = epoch_table.select(
+        _owner_host=pl.col("host").fill_null(""),
+        pid=pl.col("pid"),
+        _from=pl.col("start"),
+        _to=pl.col("end"),
+    ).filter(pl.col("pid").is_not_null())
+    remote = (
+        failure_table.filter(
+            pl.col("owner_dead")
+            & pl.col("pid").is_not_null()
+            & (pl.col("pid") != pl.col("gateway_pid")).fill_null(False)
+        )
+        .select("occurrence", "pid", "ts", _host=pl.coalesce("gateway_host", "host").fill_null(""))
+        .join(running, on="pid")
+        .filter(
+            (pl.col("_owner_host") != pl.col("_host"))
+            & (pl.col("_from") <= pl.col("ts")).fill_null(True)
+            & (pl.col("ts") <= pl.col("_to")).fill_null(True)
+        )
+        .group_by("occurrence")
+        .agg(owner_host=pl.col("_owner_host").min())
+    )
+    remote_owner = pl.col("owner_host").is_not_null()
+    return failure_table.join(
+        remote, on="occurrence", how="left", maintain_order="left"
+    ).with_columns(
+        owner_alive=pl.when(remote_owner).then(True).otherwise(pl.col("owner_alive")),
+        owner_dead=pl.when(remote_owner).then(False).otherwise(pl.col("owner_dead")),
+    )

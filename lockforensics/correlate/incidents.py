@@ -126,6 +126,9 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
             uptime_is_lower_bound=pl.col("uptime_is_lower_bound").first(),
             host=pl.col("gateway_host").first(),
             other_owner_pids=pl.col("pid").filter(_other_owner).drop_nulls().unique().sort(),
+            # The hosts whose running gateway held a lock OpenClaw called dead
+            # (failures.with_remote_owners): a state directory the hosts share.
+            owner_hosts=_sorted_unique("owner_host"),
             # Owners that died holding the lock (a crash, a kill): the lock outlived them.
             dead_owner_pids=pl.col("pid")
             .filter(pl.col("owner_dead") & (pl.col("pid") != pl.col("gateway_pid")).fill_null(True))

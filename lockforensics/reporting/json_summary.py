@@ -91,6 +91,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "cleared_targets": "cleared_targets",
             "open_targets": "open_targets",
             "other_owner_pids": "other_owner_pids",
+            "owner_hosts": "owner_hosts",
             "live_owner_pids": "live_owner_pids",
             "dead_owner_pids": "dead_owner_pids",
         },

@@ -160,7 +160,7 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
             i.get("other_owner_pids"),
             f"pid {_joined(i.get('other_owner_pids'))}, not the gateway's {i['gateway_pid']}: a "
             "live owner outside the gateway (a CLI run such as openclaw agent --local, or a "
-            "second gateway)",
+            "second gateway)" + _remote_owners(i),
         ),
         *_when(
             "Lock held by a dead process",
@@ -173,6 +173,18 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
             "Held, acquired unknown", i.get("held_acquired_unknown"), i.get("held_acquired_unknown")
         ),
     ]
+
+
+def _remote_owners(i: dict[str, Any]) -> str:
+    """Where the owners OpenClaw called dead were another host's running gateway."""
+    hosts = i.get("owner_hosts") or []
+    if not hosts:
+        return ""
+    return (
+        f"; the gateway of {_joined(hosts)} held it, alive there, though the error says dead: "
+        "OpenClaw checks an owner's pid on its own host only, so hosts that share one state "
+        "directory (NFS, a synced home) see each other's locks as dead"
+    )
 
 
 def _when(name: str, shown: object, value: object) -> list[tuple[str, object]]:
