@@ -601,7 +601,12 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         activity = host_aliases.renamed(activity, aliases)
     # Gateways of named profiles on one host take hosts of their own.
     sources = sorted({scan.source for scan in result.files})
-    found = memo("profiles", lambda: profiles.profile_hosts(detail.lazy(), sources))
+    sections = pl.DataFrame(
+        [(scan.source, line, path) for scan in result.files for line, path in scan.sections],
+        schema={"source": pl.String, "line": pl.Int64, "path": pl.String},
+        orient="row",
+    )
+    found = memo("profiles", lambda: profiles.profile_hosts(detail.lazy(), sources, sections))
     if not found.is_empty():
         rows = whole(detail.lazy(), activity, ordered=False)
         fallback = materialized(epochs.fallback_hosts(rows.select(epochs.HOSTS_INPUT)))

@@ -152,3 +152,42 @@ def test_a_saved_terminal_names_each_profiles_pid_and_its_locks() -> None:
     assert incident["gateway_pid"] == 2871
     (lock,) = findings.held_locks.select("pid", "owner").rows()
     assert lock == (2871, "running gateway")
+
+
+def test_a_tail_of_two_profiles_logs_keeps_their_gateways_apart() -> None:
+    """`tail -f /tmp/openclaw/openclaw-*.log` follows the default profile's log and
+    a `dev` profile's at once, printing `==> file <==` before each file's lines.
+    The dev gateway starting in its section is no process of the default
+    gateway's, whose lock errors name no pid: they are not the dev gateway's."""
+
+    def record(message: str, at: str) -> str:
+        return json.dumps(
+            {
+                "0": json.dumps({"subsystem": "gateway"}),
+                "1": message,
+                "_meta": {"date": at, "logLevelName": "INFO"},
+                "time": at,
+            }
+        )
+
+    path = "/home/ops/.openclaw/agents/main/sessions/3b7c1e9a-5d2f-4c8e-9a61-0f4d2b8e7c13.jsonl"
+    error = (
+        'lane task error: lane=main durationMs=60021 error="Error: session file locked '
+        f'(timeout 60000ms): pid=41877 alive=true {path}.lock"'
+    )
+    capture = "\n".join(
+        [
+            "$ tail -f /tmp/openclaw/openclaw-*.log",
+            "==> /tmp/openclaw/openclaw-dev-2026-06-30.log <==",
+            record("listening on ws://127.0.0.1:19001 (PID 7702)", "2026-06-30T09:36:58.441Z"),
+            "",
+            "==> /tmp/openclaw/openclaw-2026-06-30.log <==",
+            record(error, "2026-06-30T09:40:12.304Z"),
+            record(error, "2026-06-30T09:41:12.304Z"),
+        ]
+    )
+    findings = analyze(ingest_files({"terminal-2026-06-30.txt": capture + "\n"}), Settings())
+    incident = findings.incidents.row(0, named=True)
+    assert incident["gateway_pid"] != 7702
+    dev = findings.epochs.filter(pl.col("pid") == 7702).row(0, named=True)
+    assert dev["host"] == "profile dev"

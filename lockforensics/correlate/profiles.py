@@ -46,12 +46,16 @@ DEFAULT_LOG = r"(?:^|[/\\])openclaw-\d{4}-\d{2}-\d{2}(?:\.\d+)?\.log(?:\.gz|\.zs
 LEAD = 2
 
 
-def profile_hosts(detail: pl.LazyFrame, sources: list[str]) -> pl.DataFrame:
+def profile_hosts(
+    detail: pl.LazyFrame, sources: list[str], sections: pl.DataFrame | None = None
+) -> pl.DataFrame:
     """Per input and pid, and per detail row, the profile its lines are a gateway of:
     rows (``source``, ``pid``, ``occurrence``, ``profile``), where a null ``pid``
     and ``occurrence`` stand for every row of the input, a null ``occurrence``
     for every row of that pid on the input's host, and a set ``occurrence`` for
-    that occurrence's systemd rows.  Empty when the bundle shows no profile."""
+    that occurrence's rows (systemd's, or a `tail` section's).  ``sections``:
+    where each `==> file <==` section of a capture begins (``source``, ``line``,
+    ``path``).  Empty when the bundle shows no profile."""
     logs = pl.DataFrame({"source": sources}, schema={"source": pl.String}).with_columns(
         profile=pl.coalesce(
             pl.col("source").str.extract(PROFILE_LOG, 1),
@@ -70,6 +74,7 @@ def profile_hosts(detail: pl.LazyFrame, sources: list[str]) -> pl.DataFrame:
         .unique()
         .collect()
     )
+    units = pl.concat([units, _sectioned(detail, sections)])
     # A process whose command line says `--profile <name>` (`ps` output) is that
     # profile's, on whichever host its lines are.
     commands = (
@@ -220,4 +225,39 @@ def profiled(rows: pl.LazyFrame, found: pl.DataFrame, fallback: pl.LazyFrame) ->
             .cast(dtype)
         )
         .select(have)
+    )
+
+
+def _sectioned(detail: pl.LazyFrame, sections: pl.DataFrame | None) -> pl.DataFrame:
+    """(``occurrence``, ``profile``) of the records in a `tail` section of a profile's
+    log: `tail -f openclaw-*.log` with a profile's log among them prints each
+    file's new lines under its `==> file <==` header."""
+    empty = pl.DataFrame(schema={"occurrence": pl.Int64, "profile": pl.String})
+    if sections is None or sections.is_empty():
+        return empty
+    headers = sections.with_columns(
+        profile=pl.coalesce(
+            pl.col("path").str.extract(PROFILE_LOG, 1), pl.col("path").str.extract(PROFILE_LOG, 2)
+        )
+    ).filter(pl.col("profile").is_not_null() & ~pl.col("profile").is_in(NOT_PROFILES))
+    if headers.is_empty():
+        return empty
+    return (
+        detail.filter(
+            pl.col("occurrence").is_not_null()
+            & pl.col("source").is_in(headers.get_column("source").unique().implode())
+        )
+        .select("source", "line", "occurrence")
+        .sort("line")
+        .join_asof(
+            sections.lazy().sort("line").select("source", "line", "path"),
+            on="line",
+            by="source",
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .join(headers.lazy().select("source", "path", "profile").unique(), on=["source", "path"])
+        .select("occurrence", "profile")
+        .unique()
+        .collect()
     )

@@ -62,6 +62,9 @@ class FileScan:
     # The last lines with text (up to LAST_LINES): the file's end time comes
     # from the last of them with a stamp.
     last_texts: list[str] = field(default_factory=list)
+    # Where `tail`'s `==> file <==` sections begin (header line, file): a capture
+    # of several files followed at once (lockforensics/correlate/profiles.py).
+    sections: list[tuple[int, str]] = field(default_factory=list)
     # What a document says about the whole export it belongs to (version, platform, host).
     facts: dict[str, str] = field(default_factory=dict)
     duplicate_of: str | None = None  # same sha256 as an earlier input: its rows are dropped
