@@ -48,7 +48,11 @@ _HOME = re.compile(rf"(?P<pre>/home/|/Users/)(?P<user>{_USER})")
 _PEER = re.compile(
     r"(?P<pre>:(?:direct|dm|group|channel|room|thread|topic):)(?P<peer>[^:\s\"'|,)]+)"
 )
-_PSEUDONYM = re.compile(r"(?:secret|email|user|peer|host|id)-[0-9a-f]{8}")
+# IPv4 addresses; loopback and the wildcard say nothing of the host and stay.
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1?\d?\d)"
+_IPV4 = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d.])")
+_KEPT_IPS = re.compile(r"127\.\d+\.\d+\.\d+|0\.0\.0\.0")
+_PSEUDONYM = re.compile(r"(?:secret|email|user|peer|host|ip|id)-[0-9a-f]{8}")
 _UUID = re.compile(
     r"\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b"
 )
@@ -74,10 +78,19 @@ class Redactor:
         self.counts[kind] += 1
         return alias
 
-    def _sub(self, pattern: re.Pattern[str], kind: str, group: str | int, text: str) -> str:
+    def _sub(
+        self,
+        pattern: re.Pattern[str],
+        kind: str,
+        group: str | int,
+        text: str,
+        kept: re.Pattern[str] | None = None,
+    ) -> str:
         def repl(m: re.Match[str]) -> str:
             value = m.group(group)
             if _PSEUDONYM.fullmatch(value):  # already rewritten by an earlier rule
+                return m.group(0)
+            if kept is not None and kept.fullmatch(value):
                 return m.group(0)
             start, end = m.span(group)
             whole_start = m.start()
@@ -95,12 +108,30 @@ class Redactor:
         text = self._sub(_WIN_HOME, "user", "user", text)
         text = self._sub(_HOME, "user", "user", text)
         text = self._sub(_PEER, "peer", "peer", text)
+        text = self._sub(_IPV4, "ip", 0, text, kept=_KEPT_IPS)
         for host in sorted(self.hosts, key=len, reverse=True):
             if host and host in text:
                 text = text.replace(host, self.pseudonym("host", host))
+        for label, host in self._short_names:
+            if label in text:
+                text = re.sub(
+                    rf"(?<![\w.-]){re.escape(label)}(?![\w-])", self.pseudonym("host", host), text
+                )
         if self.redact_ids:
             text = self._sub(_UUID, "id", 0, text)
         return text
+
+    @property
+    def _short_names(self) -> list[tuple[str, str]]:
+        """(first label, host) of each host named by its full name: a journal or a
+        bundle's folder (`karens-macbook/`) names `karens-macbook.fritz.box` by its
+        first label.  Labels under four characters are too likely to be words."""
+        found = []
+        for host in self.hosts:
+            label = host.split(".", 1)[0]
+            if label != host and len(label) >= 4 and label not in self.hosts:
+                found.append((label, host))
+        return sorted(found, key=lambda pair: len(pair[0]), reverse=True)
 
     @property
     def summary(self) -> dict[str, int]:

@@ -17,7 +17,10 @@ S1 = "7c0e2f4a-1b3d-4e5f-8a9b-0c1d2e3f4a5b"
 S2 = "8d1f3a5b-2c4e-4f60-9b0c-1d2e3f4a5b6c"
 S3 = "9e2a4b6c-3d5f-4071-8c1d-2e3f4a5b6c7d"
 RUN = "a0b1c2d3-e4f5-4a6b-8c7d-9e0f1a2b3c4d"
-HOST = "gw-secret-07"
+HOST = "gw-secret-07.corp.example"
+#: The bundle's folder names the host by its first label, as collectors do.
+SHORT_HOST = "gw-secret-07"
+LAN_IP = "10.20.30.40"
 API_KEY = "sk-ant-api03-Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh1Jk0LmNbVcXz"
 EMAIL = "alice.liddell@example.com"
 TELEGRAM_PEER = "4917612345"
@@ -27,7 +30,8 @@ LINUX_USER, MAC_USER, WINDOWS_USER = "alice", "bobsmith", "Jo Smith"
 
 #: Everything planted, with the parts a half-done rewrite would leave behind.
 IDENTIFIERS = (
-    S1, S2, S3, RUN, S1[:8], RUN[:8], HOST, API_KEY, API_KEY[:20], EMAIL, TELEGRAM_PEER,
+    S1, S2, S3, RUN, S1[:8], RUN[:8], HOST, SHORT_HOST, LAN_IP, API_KEY, API_KEY[:20], EMAIL,
+    TELEGRAM_PEER,
     TELEGRAM_GROUP, SLACK_CHANNEL, LINUX_USER, MAC_USER, WINDOWS_USER, "Smith",
 )  # fmt: skip
 
@@ -88,7 +92,7 @@ def write_bundle(root: Path) -> Path:
                 "06:23:01",
                 f"[diagnostic] lane task error: lane={slack} durationMs=1200 "
                 'error="SessionWriteLockStaleError: session file lock stale (too-old): pid=4242 '
-                f'alive=true ageMs=1830112 {mac}.lock (auth {API_KEY} for {EMAIL})"',
+                f'alive=true ageMs=1830112 {mac}.lock (auth {API_KEY} for {EMAIL} from {LAN_IP})"',
             ),
             _journal(
                 "06:23:05",
@@ -105,9 +109,9 @@ def write_bundle(root: Path) -> Path:
         f'lane task error: lane={group} durationMs=5000 error="{takeover}{WINDOWS_FILE}"',
     )
     bundle = root / "bundle"
-    bundle.mkdir()
-    (bundle / "journal.txt").write_text(journal, encoding="utf-8")
-    (bundle / "openclaw-2026-05-28.log").write_text(tslog, encoding="utf-8")
+    (bundle / SHORT_HOST).mkdir(parents=True)
+    (bundle / SHORT_HOST / "journal.txt").write_text(journal, encoding="utf-8")
+    (bundle / SHORT_HOST / "openclaw-2026-05-28.log").write_text(tslog, encoding="utf-8")
     return bundle
 
 
@@ -166,10 +170,10 @@ def test_the_report_states_what_was_redacted(
     fmt: ReportFormat, redacted: dict[ReportFormat, str]
 ) -> None:
     """Every format says how many distinct values of each kind were rewritten."""
-    counts = "email 1, host 1, id 4, peer 4, secret 1, user 3"
+    counts = "email 1, host 1, id 4, ip 1, peer 4, secret 1, user 3"
     if fmt is ReportFormat.JSON:
         assert json.loads(redacted[fmt])["redaction"] == {
-            "email": 1, "host": 1, "id": 4, "peer": 4, "secret": 1, "user": 3,
+            "email": 1, "host": 1, "id": 4, "ip": 1, "peer": 4, "secret": 1, "user": 3,
         }  # fmt: skip
     else:
         assert re.search(rf"[Rr]edacted \(distinct values\): {counts}", redacted[fmt])

@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from lockforensics.parsing.documents import load_documents
+from lockforensics.parsing.fields import session_type
 from lockforensics.parsing.signatures import Example, Rule, load_catalog
 from lockforensics.schema import EVENT_SCHEMA, EventKind
 from tests.conftest import IngestText, ingest_files
@@ -151,3 +152,18 @@ def test_a_transcript_lock_busy_error_names_a_session_only_by_its_key() -> None:
     )
     (row,) = ingest_files({"paste.txt": text}).events.to_dicts()
     assert (row["kind"], row["session_key"], row["agent"]) == ("lock_timeout", None, None)
+
+
+@pytest.mark.parametrize(
+    ("key", "kind"),
+    [
+        ("agent:main:telegram:group:-1001234567890", "group"),
+        ("agent:main:telegram:group:-1001234567890:topic:42", "group"),
+        ("agent:ops:slack:channel:c07abc", "channel"),
+        ("agent:main:whatsapp:direct:+4917612345678", "direct"),
+        ("agent:main:main", "main"),
+    ],
+)
+def test_a_group_chat_is_its_own_session_type(key: str, kind: str) -> None:
+    """Group chats and workspace channels are apart, as OpenClaw keys them (§7)."""
+    assert session_type(key) == kind

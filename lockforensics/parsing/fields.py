@@ -127,7 +127,11 @@ def session_type(key: str | None) -> str:
         return "cron"
     if ":direct:" in key or ":dm:" in key:
         return "direct"
-    if any(p in ("channel", "group", "room", "thread") for p in parts):
+    # A group chat (`telegram:group:<id>`, `whatsapp:group:<jid>`) is no room of a
+    # workspace (`slack:channel:<id>`): openclaw-formats §7 keys them apart.
+    if "group" in parts:
+        return "group"
+    if any(p in ("channel", "room", "thread") for p in parts):
         return "channel"
     if ":hook:" in key or key.startswith("hook:"):
         return "hook"
