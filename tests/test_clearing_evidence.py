@@ -259,6 +259,25 @@ def test_a_pid_first_named_as_its_process_leaves_is_the_leaving_process() -> Non
     ]
 
 
+def test_an_in_process_restart_closing_its_server_is_no_stop() -> None:
+    """A container's gateway restarts in place (SIGUSR1, OPENCLAW_NO_RESPAWN) and says
+    `[shutdown] completed cleanly` just after its `restart mode` line: the same
+    process runs on, so no stop, no start, and its process uptime holds."""
+    log = (
+        "2026-07-21T04:47:49.421+02:00 [gateway] http server listening (4 plugins: a, b, c, d; 5.1s)\n"
+        "2026-07-21T07:30:10.520+02:00 [gateway] received SIGUSR1; restarting\n"
+        "2026-07-21T07:30:10.535+02:00 [gateway] restart mode: in-process restart (OPENCLAW_NO_RESPAWN)\n"
+        "2026-07-21T07:30:10.720+02:00 [shutdown] completed cleanly in 184ms\n"
+        "2026-07-21T07:30:13.470+02:00 [gateway] http server listening (4 plugins: a, b, c, d; 2.7s)\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    assert findings.epochs.select("opened_by", "ended_by").rows() == [
+        ("start", "in_process_restart"),
+        ("in_process_restart", None),
+    ]
+    assert findings.epochs["process_start"].n_unique() == 1
+
+
 def test_systemds_lines_of_one_kill_are_one_crash() -> None:
     """`Main process exited, code=killed` and `Failed with result 'oom-kill'` report
     one death: one stop occurrence."""

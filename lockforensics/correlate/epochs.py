@@ -255,6 +255,8 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         asked=pl.col("phase").is_in(_ASKED).any(),
         exited=pl.col("ts").filter(pl.col("phase").is_in(_EXITED)).min(),
         weak=pl.col("phase").is_in(_SIDE_OF_A_START).all(),
+        # Only `shutdown completed cleanly`: the server closed, whatever followed.
+        closed_only=(pl.col("phase") == "completed").all(),
     )
     # Lines a start writes beside its own (`agent model:`, `heartbeat started`)
     # are no start on their own: a model or heartbeat change mid-run.
@@ -289,7 +291,15 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
             .otherwise(pl.col("last")),
         )
         .select(
-            "occurrence", "how", "host", "first", "last", "start_line", "opener_pid", "line_pid"
+            "occurrence",
+            "how",
+            "host",
+            "first",
+            "last",
+            "start_line",
+            "opener_pid",
+            "line_pid",
+            "closed_only",
         )
         .cache()
     )
@@ -299,7 +309,10 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     # boot before it began.  So is a stop of the old process, or naming no
     # pid, between a full restart's last line and the next start on its host:
     # a supervisor restart's old process exiting (`[shutdown] completed
-    # cleanly`, then systemd's `Deactivated`, `Stopped …`).
+    # cleanly`, then systemd's `Deactivated`, `Stopped …`).  An in-process
+    # restart closes its server too, and may say so just after its `restart
+    # mode` line: that shutdown alone, before the next start, is the restart's,
+    # not a stop of the process, which runs on.
     starts = moves.filter(pl.col("how") == "start").select("host", _start=pl.col("first"))
     restarts = (
         moves.filter(pl.col("how").is_in(RESTARTS))
@@ -312,9 +325,8 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
             _old=pl.col("line_pid"),
             _from=pl.col("first"),
             _to=pl.col("last"),
-            _exit=pl.when(pl.col("how") == "restart").then(
-                pl.min_horizontal(pl.col("_next"), pl.col("last") + BOOT_WINDOW)
-            ),
+            _exit=pl.min_horizontal(pl.col("_next"), pl.col("last") + BOOT_WINDOW),
+            _in_process=pl.col("how") == "in_process_restart",
         )
     )
     stop = moves.filter(pl.col("how") == "stop")
@@ -326,11 +338,16 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
                 (pl.col("line_pid").is_null() | (pl.col("line_pid") == pl.col("_old")))
                 & (pl.col("first") > pl.col("_to"))
                 & (pl.col("first") <= pl.col("_exit")).fill_null(False)
+                & (~pl.col("_in_process") | pl.col("closed_only"))
             )
         )
         .select("occurrence")
     )
-    return moves.join(within, on="occurrence", how="anti").sort("first", "occurrence")
+    return (
+        moves.join(within, on="occurrence", how="anti")
+        .drop("closed_only")
+        .sort("first", "occurrence")
+    )
 
 
 def _finest(ts: pl.Expr) -> pl.Expr:
