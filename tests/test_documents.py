@@ -447,6 +447,18 @@ def test_systemctl_status_is_uptime_evidence() -> None:
     assert result.files[0].unrecognized == 0
 
 
+def test_systemctl_under_a_german_locale_is_uptime_evidence() -> None:
+    """LC_TIME=de_DE: `since Mi 2026-05-13 19:22:00 CEST; 2 Wochen 0 Tage her`."""
+    status = systemctl().replace(
+        "since Wed 2026-05-13 19:22:00 CEST; 2 weeks 0 days ago",
+        "since Mi 2026-05-13 19:22:00 CEST; 2 Wochen 0 Tage her",
+    )
+    result = ingest_files({"status.txt": status})
+    (row,) = rows(result, "uptime")
+    assert (row["gateway_pid"], row["ts"]) == (48213, datetime(2026, 5, 13, 17, 22, tzinfo=UTC))
+    assert result.files[0].unrecognized == 0
+
+
 def test_systemctl_without_capture_time_gives_the_start_itself() -> None:
     """No time of capture: ts is the start, uptime 0; the journal tail is read as a log."""
     tail = (

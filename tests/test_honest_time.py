@@ -12,6 +12,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lockforensics.ingest.zone_rules import named_zone
+from lockforensics.parsing.documents.timing import stamp_line
 from lockforensics.parsing.timestamps import (
     STEP_BACK,
     FileClock,
@@ -424,3 +425,47 @@ def test_a_journal_whose_console_wrote_offsets_is_read_in_them_not_another_hosts
     assumption = journal.get_column("ts_assumption").to_list()[1]
     assert "Australia/Lord_Howe" in assumption
     assert "this input's own lines" in assumption
+
+
+def test_a_journal_and_date_written_under_a_european_locale_are_read() -> None:
+    """journalctl and `date` print month and weekday names as LC_TIME has them
+    (`Mai 28`, `Do 28. Mai … CEST 2026`, `jeu. 28 mai 2026 … CEST`): they are
+    times like the English ones, not untimed lines."""
+    sid = "d5f60718-0000-4000-8000-000000000001"
+    path = f"/home/ops/.openclaw/agents/main/sessions/{sid}.jsonl"
+    journal = (
+        "Mai 28 09:41:07 gw-fra-01 node[51877]: [diagnostic] lane task error: lane=main "
+        f'durationMs=10 error="Error: session file locked (timeout 10000ms): pid=51877 {path}.lock"\n'
+        "Mai 28 09:52:40 gw-fra-01 node[51877]: [session-write-lock] releasing lock held for "
+        f"743118ms (max=720000ms): {path}.lock\n"
+    )
+    cron = (
+        "Do 28. Mai 09:50:01 CEST 2026\n"
+        "🦞 OpenClaw 2026.5.22 (a374c3a) — Your sessions, tidied.\n\n"
+        "Session store: /home/ops/.openclaw/agents/main/sessions/sessions.json\n"
+        "Applied maintenance. Current entries: 3\n"
+    )
+    dated = "2026-05-28T09:00:00.000+02:00 [gateway] a line no signature reads\n"
+    result = ingest_files({"journal.txt": journal, "cron-cleanup.log": cron, "gateway.log": dated})
+    times = {
+        row["kind"]: row["ts"]
+        for row in result.events.filter(
+            pl.col("kind").is_in(["lock_timeout", "lock_released_by_watchdog", "cleanup_run"])
+        ).to_dicts()
+    }
+    assert times == {
+        "lock_timeout": datetime(2026, 5, 28, 7, 41, 7, tzinfo=UTC),
+        "lock_released_by_watchdog": datetime(2026, 5, 28, 7, 52, 40, tzinfo=UTC),
+        "cleanup_run": datetime(2026, 5, 28, 7, 50, 1, tzinfo=UTC),
+    }
+
+
+def test_a_french_date_line_is_read() -> None:
+    """`date` under fr_FR writes the year before the time."""
+    stamp = stamp_line("jeu. 28 mai 2026 09:50:01 CEST")
+    assert stamp is not None
+    assert (stamp.day, stamp.clock, stamp.offset) == (
+        date(2026, 5, 28),
+        time(9, 50, 1),
+        timedelta(hours=2),
+    )

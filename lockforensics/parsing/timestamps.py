@@ -22,6 +22,29 @@ MONTHS = {
         start=1,
     )
 }
+#: Month abbreviations as `journalctl` and `date` print them under a European
+#: locale (LC_TIME de_DE, fr_FR, es_ES, it_IT, nl_NL, pt_PT/pt_BR), lower case,
+#: without a trailing dot: no two languages give one abbreviation two months.
+_LOCAL_MONTHS = {
+    "mär": 3, "mrz": 3, "mai": 5, "okt": 10, "dez": 12,  # de
+    "janv": 1, "févr": 2, "fevr": 2, "mars": 3, "avr": 4, "juin": 6, "juil": 7,
+    "août": 8, "aout": 8, "sept": 9, "déc": 12,  # fr
+    "ene": 1, "abr": 4, "ago": 8, "dic": 12,  # es
+    "gen": 1, "mag": 5, "giu": 6, "lug": 7, "set": 9, "ott": 10,  # it
+    "mrt": 3, "mei": 5,  # nl
+    "fev": 2, "out": 10,  # pt
+}  # fmt: skip
+#: A month as a locale abbreviates it: three to five letters, a dot maybe.
+MONTH_WORD = r"[^\W\d_]{3,5}\.?"
+
+
+def month_number(name: str) -> int | None:
+    """The month an abbreviation names, in English or a European locale; None if none."""
+    if name in MONTHS:
+        return MONTHS[name]
+    word = name.rstrip(".").lower()
+    return MONTHS.get(word.capitalize()) or _LOCAL_MONTHS.get(word)
+
 
 # ISO 8601 as OpenClaw, journald (short-iso[-precise]) and docker write it.
 # Fractions are cut to microseconds because docker writes nanoseconds.
@@ -35,13 +58,14 @@ TIME_ONLY_RE = re.compile(
 )
 # Classic syslog / `journalctl -o short[-precise]`: month, day and time, no year, no zone.
 SYSLOG_RE = re.compile(
-    r"(?P<mon>[A-Z][a-z]{2}) {1,2}(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2})"
+    rf"(?P<mon>{MONTH_WORD}) {{1,2}}(?P<day>\d{{1,2}}) (?P<time>\d{{2}}:\d{{2}}:\d{{2}})"
     r"(?:\.(?P<frac>\d{1,9}))?"
 )
 # `journalctl -o short-full` (and the journal header): weekday, date, time, and
 # the zone as the host's abbreviation (CEST) or, for zones without one, a number (+04).
 FULL_RE = re.compile(
-    r"[A-Z][a-z]{2} (?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<frac>\d{1,9}))?"
+    r"[^\W\d_]{2,4}\.? (?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2})"
+    r"(?:\.(?P<frac>\d{1,9}))?"
     r" (?P<abbr>[A-Z]{2,5}|[+-]\d{2}(?::?\d{2})?)"
 )
 # `journalctl -o short-unix`: seconds since the epoch (UTC by definition).
@@ -167,12 +191,13 @@ def on_the_day_of(outer: Stamp, inner: Stamp) -> Stamp | None:
 def parse_syslog(text: str) -> Stamp | None:
     """Parse a ``Mon DD HH:MM:SS`` stamp; the year is recorded as missing."""
     m = SYSLOG_RE.match(text)
-    if m is None or m["mon"] not in MONTHS:
+    month = month_number(m["mon"]) if m is not None else None
+    if m is None or month is None:
         return None
     try:
         clock = time.fromisoformat(m["time"]).replace(microsecond=_frac_us(m["frac"]))
         # Leap-year safe placeholder; the real year is filled in by FileClock.
-        day = date(2000, MONTHS[m["mon"]], int(m["day"]))
+        day = date(2000, month, int(m["day"]))
     except ValueError:
         return None
     return Stamp(raw=m.group(0), day=day, clock=clock, year_missing=True)

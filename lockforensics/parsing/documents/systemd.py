@@ -38,10 +38,11 @@ from lockforensics.schema import EventKind
 
 # The unit's state glyph: ● running, ○ inactive, \u00d7 failed, ↻ reloading.
 _UNIT = re.compile("^[●○\u00d7↻*] " + r"(?P<unit>\S+)(?: - (?P<description>.*))?$")
+# The weekday and the age as the locale writes them: `Do …; 2 Tage her` (de_DE).
 _ACTIVE = re.compile(
-    r"^\s*Active: (?P<state>[\w-]+) \((?P<sub>[^)]*)\)(?: since \w{3} "
+    r"^\s*Active: (?P<state>[\w-]+) \((?P<sub>[^)]*)\)(?: since [^\W\d_]{2,4}\.? "
     r"(?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2})(?: (?P<zone>[A-Z]{2,5}|[+-]\d{4}))?"
-    r"(?:; (?P<ago>.+?) ago)?)?\s*$"
+    r"(?:; (?P<ago>.+?) ago|; .*)?)?\s*$"
 )
 _MAIN_PID = re.compile(r"^\s*Main PID: (?P<pid>\d+)")
 _HEADER = re.compile(r"^\s*[A-Z][A-Za-z -]*: |^\s+[└├│]")

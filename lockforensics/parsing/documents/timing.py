@@ -21,17 +21,33 @@ from typing import Any
 
 from lockforensics.parsing.timestamps import (
     ABBREVIATIONS,
-    MONTHS,
+    MONTH_WORD,
     Stamp,
+    month_number,
     parse_iso,
     parse_offset,
 )
 from lockforensics.schema import TimeQuality
 
-# `date` as cron wrappers print it: "Thu May 28 05:15:00 UTC 2026".
-_DATE_CMD = re.compile(
-    r"^[A-Z][a-z]{2} (?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) (?P<time>\d{2}:\d{2}:\d{2})"
-    r" (?:(?P<zone>[A-Z]{2,5}|[+-]\d{2}(?:\d{2})?) )?(?P<year>\d{4})$"
+_ZONE = r"(?P<zone>[A-Z]{2,5}|[+-]\d{2}(?:\d{2})?)"
+_CLOCK = r"(?P<time>\d{2}:\d{2}:\d{2})"
+_WEEKDAY = r"[^\W\d_]{2,4}\.?,?"
+# `date` as cron wrappers print it: "Thu May 28 05:15:00 UTC 2026"; under a
+# German locale "Do 28. Mai 09:50:01 CEST 2026", a French one
+# "jeu. 28 mai 2026 09:50:01 CEST".
+_DATE_CMDS = (
+    re.compile(
+        rf"^{_WEEKDAY} (?P<mon>{MONTH_WORD}) +(?P<day>\d{{1,2}}) {_CLOCK}"
+        rf" (?:{_ZONE} )?(?P<year>\d{{4}})$"
+    ),
+    re.compile(
+        rf"^{_WEEKDAY} (?P<day>\d{{1,2}})\.? (?P<mon>{MONTH_WORD}) {_CLOCK}"
+        rf" (?:{_ZONE} )?(?P<year>\d{{4}})$"
+    ),
+    re.compile(
+        rf"^{_WEEKDAY} (?P<day>\d{{1,2}})\.? (?P<mon>{MONTH_WORD}) (?P<year>\d{{4}})"
+        rf" {_CLOCK}(?: {_ZONE})?$"
+    ),
 )
 _ISO_ONLY = re.compile(
     r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:[.,]\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})?$"
@@ -50,7 +66,7 @@ def stamp_line(text: str) -> Stamp | None:
     text = text.strip()
     if _ISO_ONLY.match(text):
         return parse_iso(text)
-    m = _DATE_CMD.match(text)
+    m = next((m for m in (p.match(text) for p in _DATE_CMDS) if m is not None), None)
     if m is None:
         return None
     return calendar_stamp(m["mon"], m["day"], m["time"], m["year"], text, zone_offset(m["zone"]))
@@ -61,12 +77,13 @@ def calendar_stamp(
 ) -> Stamp | None:
     """A stamp written as month name, day, time and year (`date`, `ps` lstart);
     None when the calendar has no such day."""
-    if month not in MONTHS:
+    number = month_number(month)
+    if number is None:
         return None
     try:
         return Stamp(
             raw=raw,
-            day=date(int(year), MONTHS[month], int(day)),
+            day=date(int(year), number, int(day)),
             clock=time.fromisoformat(clock),
             offset=offset,
         )
