@@ -169,9 +169,20 @@ class Cuts:
     lines: int = 0
     dropped: int = 0
     not_utf8: int = 0
+    # The input's last line when a write cut it short inside a JSON record (a
+    # full disk, a truncated gzip): its time, at its end, is lost, and read
+    # anyway it was a failure of no time beside its whole copies.
+    cut_record: bytes | None = None
 
     def cut(self, dropped: int) -> None:
         self.dropped += dropped
+
+    def last(self, rest: bytes) -> Iterator[bytes]:
+        """The unterminated last line, unless it is a JSON record cut short."""
+        if rest.lstrip().startswith(b"{") and not rest.rstrip().endswith(b"}"):
+            self.cut_record = rest
+        elif rest:
+            yield rest
 
 
 def chunks(
@@ -188,15 +199,13 @@ def chunks(
             block = stream.read(CHUNK_BYTES)
         except READ_ERRORS:
             # A stream cut short (a truncated gzip): the text before the cut is
-            # still read, its unfinished last line a record cut short.
-            if rest:
-                yield rest
+            # still read, up to its unfinished last line.
+            yield from cuts.last(rest)
             raise
         if progress is not None and block:
             progress(len(block))
         if not block:
-            if rest:
-                yield rest
+            yield from cuts.last(rest)
             return
         if skipping:
             newline = block.find(b"\n")
@@ -358,6 +367,9 @@ class LogEngine:
             base = self._chunk(carry, base, env, clock, result, pending)
         if env is not None:
             self._settle(pending, env, clock, result)
+        if cuts.cut_record is not None:
+            base += 1
+            self._cut_record(cuts.cut_record, base, result)
         if cuts.lines or cuts.dropped:
             result.warnings.append(
                 f"{result.source}: {cuts.lines} line(s) longer than {MAX_LINE >> 20} MiB cut; "
@@ -394,6 +406,18 @@ class LogEngine:
                         "disk, a crash?); its time span ends at the line before"
                     )
                 return
+
+    def _cut_record(self, record: bytes, line_no: int, result: FileScan) -> None:
+        """Count the record a write cut short, unrecognised, where the operator sees it."""
+        text = as_utf8(record)[0].decode("utf-8", "replace").rstrip("\r\n")
+        result.lines += 1
+        result.unrecognized_line(line_no, text)
+        if re.search(self.envelopes.unclassified, text):
+            result.relevant_line(line_no, text)
+        result.warnings.append(
+            f"{result.source}: its last line is a record cut short (a full disk, a crash?), "
+            "unrecognised; its time span ends at the line before"
+        )
 
     def tail(self, stream: BinaryIO, clock: FileClock, result: FileScan, base: int) -> None:
         """A log after a document (the document reader's hand-off)."""

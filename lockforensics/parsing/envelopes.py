@@ -85,7 +85,7 @@ class EnvelopeSpec:
             try:
                 obj = json.loads(line)
             except ValueError:
-                obj = _cut_record(line)
+                return None
             if not isinstance(obj, dict):
                 return None
             return JSON_HOOKS[self.parser[5:]](obj)
@@ -95,56 +95,6 @@ class EnvelopeSpec:
         if self.parser == "verbose":
             return _from_verbose(self, m.groupdict())
         return _from_prefix(self, m.groupdict())
-
-
-_DECODER = json.JSONDecoder()
-
-
-def _cut_record(line: str) -> dict[str, Any] | None:
-    """The whole top-level members of a JSON object cut short (a full disk, a
-    truncated gzip): a file log's record keeps its time at its end, so a cut one
-    still holds its message, decoded, where read as plain text its escapes stood
-    in the fields (`agent:main:main\\`).  None when no member is whole, or when
-    another record begins after the cut (a write cut short, then the next record
-    on the same line): read as plain text, neither record's words are lost."""
-    members: dict[str, Any] = {}
-    at = 1
-    try:
-        while True:
-            key, at = _DECODER.raw_decode(line, _skip(line, at))
-            at = _skip(line, at)
-            if not isinstance(key, str) or line[at : at + 1] != ":":
-                return None
-            value, at = _DECODER.raw_decode(line, _skip(line, at + 1))
-            members[key] = value
-            at = _skip(line, at)
-            if line[at : at + 1] != ",":
-                return None
-            at += 1
-    except ValueError:
-        pass
-    return members if members and not _record_follows(line, at) else None
-
-
-def _record_follows(line: str, at: int) -> bool:
-    """Whether a whole JSON object, not one nested in a member, ends ``line``
-    after ``at``."""
-    start = line.find('{"', at)
-    while start > 0:
-        if line[start - 1] not in ":,[ ":
-            try:
-                json.loads(line[start:])
-                return True
-            except ValueError:
-                pass
-        start = line.find('{"', start + 1)
-    return False
-
-
-def _skip(text: str, at: int) -> int:
-    while at < len(text) and text[at] in " \t\r\n":
-        at += 1
-    return at
 
 
 PLAIN = EnvelopeSpec(
