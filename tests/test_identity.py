@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 
 from lockforensics.correlate import identity
@@ -124,3 +126,41 @@ def test_a_key_links_to_ids_on_its_own_host_only() -> None:
     failures = analyze(ingest_files(files), Settings()).failures
     stale = failures.filter(pl.col("kind") == "lock_stale").sort("ts")
     assert stale.select("host", "session_id").rows() == [("prod", prod), ("staging", staging)]
+
+
+def test_a_journal_naming_its_host_short_is_the_host_the_file_log_names_in_full() -> None:
+    """The journal says `karens-macbook`, the file log's records `karens-macbook.fritz.box`:
+    one host, so each failure logged in both is one failure of one incident."""
+    path = "/home/karen/.openclaw/agents/main/sessions/11111111-aaaa-4bbb-8ccc-000000000001.jsonl"
+
+    def error(second: int) -> str:
+        return (
+            f'lane task error: lane=main durationMs=60012 error="Error: session file locked '
+            f'(timeout 60000ms): pid=48121 alive=true ageMs={183000 + second} {path}.lock"'
+        )
+
+    tslog = "".join(
+        json.dumps(
+            {
+                "0": json.dumps({"subsystem": "diagnostic"}),
+                "1": error(second),
+                "_meta": {"date": f"2026-06-15T07:16:{second:02d}.000Z", "logLevelName": "ERROR"},
+                "hostname": "karens-macbook.fritz.box",
+                "time": f"2026-06-15T09:16:{second:02d}.000+02:00",
+            }
+        )
+        + "\n"
+        for second in (5, 35)
+    )
+    journal = "".join(
+        f"2026-06-15T09:16:{second:02d}+0200 karens-macbook node[48121]: "
+        f"2026-06-15T09:16:{second:02d}.000+02:00 [diagnostic] {error(second)}\n"
+        for second in (5, 35)
+    )
+    findings = analyze(
+        ingest_files({"openclaw-2026-06-15.log": tslog, "journal.txt": journal}), Settings()
+    )
+    assert findings.hosts == ("karens-macbook.fritz.box",)
+    assert findings.incidents.select("host", "lock_timeout").rows() == [
+        ("karens-macbook.fritz.box", 2)
+    ]

@@ -1,4 +1,5 @@
-"""Host names a container runtime gave a gateway, and the name its own logs give.
+"""Host names a container runtime gave a gateway, or a journal's short name, and
+the name the gateway's own logs give.
 
 ``docker compose logs`` prefixes each line with the container's name
 (``openclaw-gateway-1``), which the envelope takes as the host so that two
@@ -39,8 +40,18 @@ def runtime_aliases(detail: pl.LazyFrame) -> pl.LazyFrame:
         "occurrence", "source", alias=pl.col("host")
     )
     own = named.filter(~pl.col("envelope").is_in(RUNTIME_NAMED)).select("occurrence", "host")
+    # A journal names its host by its short name (`karens-macbook`) where the
+    # file log's records give the full one (`karens-macbook.fritz.box`): the
+    # short name is the full one's, for the same records read from both.
+    dotted = pl.col("host").str.contains(".", literal=True)
+    short = named.filter(~pl.col("envelope").is_in(RUNTIME_NAMED) & ~dotted).select(
+        "occurrence", "source", alias=pl.col("host")
+    )
+    by_label = short.join(own.filter(dotted), on="occurrence").filter(
+        pl.col("host").str.split(".").list.first() == pl.col("alias")
+    )
     votes = (
-        runtime.join(own, on="occurrence")
+        pl.concat([runtime.join(own, on="occurrence"), by_label])
         .filter(pl.col("alias") != pl.col("host"))
         .group_by("source", "alias", "host")
         .agg(n=pl.col("occurrence").n_unique())
