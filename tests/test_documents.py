@@ -459,6 +459,45 @@ def test_systemctl_under_a_german_locale_is_uptime_evidence() -> None:
     assert result.files[0].unrecognized == 0
 
 
+def test_kubectl_describe_pod_says_how_the_last_container_ended() -> None:
+    """A pod's description: the gateway container's start (uptime evidence) and its
+    last container's OOM kill at `Finished`; a sidecar's are not the gateway's."""
+    describe = (
+        "Name:             openclaw-0\n"
+        "Namespace:        agents\n"
+        "Containers:\n"
+        "  gateway:\n"
+        "    Image:         ghcr.io/openclaw/openclaw:2026.7.3\n"
+        "    State:          Running\n"
+        "      Started:      Tue, 21 Jul 2026 11:32:01 +0000\n"
+        "    Last State:     Terminated\n"
+        "      Reason:       OOMKilled\n"
+        "      Exit Code:    137\n"
+        "      Started:      Tue, 21 Jul 2026 09:07:12 +0000\n"
+        "      Finished:     Tue, 21 Jul 2026 11:31:20 +0000\n"
+        "    Restart Count:  3\n"
+        "  proxy:\n"
+        "    Image:         envoyproxy/envoy:v1.30\n"
+        "    Last State:     Terminated\n"
+        "      Reason:       Error\n"
+        "      Exit Code:    1\n"
+        "      Started:      Tue, 21 Jul 2026 08:00:00 +0000\n"
+        "      Finished:     Tue, 21 Jul 2026 08:10:00 +0000\n"
+        "Conditions:\n"
+        "  Type              Status\n"
+    )
+    result = ingest_files({"describe-openclaw-0.txt": describe})
+    found = [(r["kind"], r["phase"], r["ts"]) for r in rows(result, "uptime")] + [
+        (r["kind"], r["phase"], r["ts"]) for r in rows(result, "gateway_stop")
+    ]
+    assert sorted(found, key=lambda row: row[2]) == [
+        ("uptime", "k8s_started", datetime(2026, 7, 21, 9, 7, 12, tzinfo=UTC)),
+        ("gateway_stop", "oom_killed", datetime(2026, 7, 21, 11, 31, 20, tzinfo=UTC)),
+        ("uptime", "k8s_started", datetime(2026, 7, 21, 11, 32, 1, tzinfo=UTC)),
+    ]
+    assert result.files[0].unrecognized == 0
+
+
 def test_systemctl_without_capture_time_gives_the_start_itself() -> None:
     """No time of capture: ts is the start, uptime 0; the journal tail is read as a log."""
     tail = (
