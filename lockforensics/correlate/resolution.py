@@ -241,13 +241,7 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
         & pl.col("session_id").is_not_null()
         & ~pl.col("session_is_placeholder").fill_null(False)
         & pl.col("ts").is_not_null()
-    ).select(
-        "session_id",
-        "source",
-        "line",
-        observed_at=pl.col("ts"),
-        acquired_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
-    )
+    ).pipe(_sightings)
     # A lock file is seen at collection, after every line, unless the bundle
     # shows that lock removed after it was taken (`doctor --fix` [removed], a
     # startup sweep): the file was copied before the removal, and is evidence
@@ -375,7 +369,12 @@ def _aged(failure_table: pl.LazyFrame) -> pl.LazyFrame:
         & pl.col("age_ms").is_not_null()
         & pl.col("session_id").is_not_null()
         & pl.col("ts").is_not_null()
-    ).select(
+    ).pipe(_sightings)
+
+
+def _sightings(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """``rows`` as lock observations: the lock held from ts - ``age_ms`` until ts."""
+    return rows.select(
         "session_id",
         "source",
         "line",
