@@ -163,6 +163,38 @@ def test_a_lock_an_error_shows_taken_before_a_restart_was_not_cleared_by_it() ->
     assert first["resolved_at"].isoformat() == "2026-05-28T15:01:00+00:00"
 
 
+def test_an_old_lock_file_does_not_hold_a_session_that_failed_on_its_lease() -> None:
+    """After an upgrade to leases, doctor still lists the session's `.jsonl.lock` that
+    the old gateway left 30 h before: that file is not the lease the session's
+    errors waited on, so the watchdog's release of the lease cleared it."""
+    key = "agent:main:main"
+    path = SESSIONS.format(agent="main", sid=MAIN)
+
+    def lease_error(at: str) -> str:
+        return (
+            f"{at} [diagnostic] lane task error: lane=session:{key} durationMs=60012 "
+            'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
+            f'pid=48820 alive=true ageMs=61000 sqlite:session-write:{key}"\n'
+        )
+
+    log = (
+        "2026-07-22T15:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 48820)\n"
+        + f"2026-07-22T15:29:00.000+00:00 [diagnostic] session state: sessionId={MAIN} "
+        f'sessionKey={key} prev=idle new=processing reason="message" queueDepth=0\n'
+        + lease_error("2026-07-22T15:30:00.000+00:00")
+        + lease_error("2026-07-22T15:31:50.000+00:00")
+        + "2026-07-22T15:33:30.000+00:00 [session-write-lock] releasing lock held for "
+        f"1021400ms (max=1020000ms): sqlite:session-write:{key}\n"
+    )
+    doctor = (
+        "Session locks\n- Found 1 session lock file.\n"
+        f"- {path}.lock pid=3104 (dead) age=30h5m stale=yes (dead-pid, too-old)\n"
+    )
+    bundle = {"console.log": log, "doctor-2026-07-23T14-05-00Z.txt": doctor}
+    row = analyze(ingest_files(bundle), Settings()).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolution_s"]) == ("lock_released_by_watchdog", 100.0)
+
+
 def test_a_lease_release_by_key_clears_the_session_its_takeover_named_by_id() -> None:
     """From 2026.7 the watchdog releases a lease named by key
     (`sqlite:session-write:<key>`), while the takeover names the transcript's id;

@@ -234,14 +234,15 @@ def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
 
 def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     """Session locks seen held: ``session_id``, ``observed_at`` (null: at collection time,
-    after every line), ``acquired_at`` (null: unknown), ``source``, ``line``."""
+    after every line), ``acquired_at`` (null: unknown), ``source``, ``line``, ``lease``
+    (false: `.jsonl.lock` files, all that doctor and lock files show)."""
     doctor = events.filter(
         _DOCTOR
         & ~pl.col("removed").fill_null(False)
         & pl.col("session_id").is_not_null()
         & ~pl.col("session_is_placeholder").fill_null(False)
         & pl.col("ts").is_not_null()
-    ).pipe(_sightings)
+    ).pipe(_sightings, pl.lit(False))
     # A lock file is seen at collection, after every line, unless the bundle
     # shows that lock removed after it was taken (`doctor --fix` [removed], a
     # startup sweep): the file was copied before the removal, and is evidence
@@ -272,6 +273,7 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
             "line",
             observed_at=pl.col("_removed"),
             acquired_at=pl.col("acquired_at"),
+            lease=pl.lit(False),
         )
     )
     # A listing without age takes the createdAt of the same session's lock file,
@@ -308,7 +310,13 @@ def _targets(
     hit = clustered.filter(pl.col("incident").is_not_null())
     kept = hit.join(_fallout(hit, clear_table), on=["incident", "session_id", "ts"], how="anti")
     hosts = hit.group_by("incident").agg(gateway_host=pl.col("gateway_host").first())
-    last = {"end": pl.col("ts").max(), "epoch": pl.col("epoch").sort_by("ts").last()}
+    last = {
+        "end": pl.col("ts").max(),
+        "epoch": pl.col("epoch").sort_by("ts").last(),
+        # Which locks its errors were on (takeovers name none).
+        "on_lease": _LEASED.any(),
+        "on_file": (pl.col("lock_path").is_not_null() & ~_LEASED).any(),
+    }
     sessions = (
         kept.filter(pl.col("session_id").is_not_null())
         .group_by("incident", "session_id")
@@ -369,27 +377,41 @@ def _aged(failure_table: pl.LazyFrame) -> pl.LazyFrame:
         & pl.col("age_ms").is_not_null()
         & pl.col("session_id").is_not_null()
         & pl.col("ts").is_not_null()
-    ).pipe(_sightings)
+    ).pipe(_sightings, _LEASED)
 
 
-def _sightings(rows: pl.LazyFrame) -> pl.LazyFrame:
-    """``rows`` as lock observations: the lock held from ts - ``age_ms`` until ts."""
+def _sightings(rows: pl.LazyFrame, lease: pl.Expr) -> pl.LazyFrame:
+    """``rows`` as lock observations: the lock held from ts - ``age_ms`` until ts;
+    ``lease``: the lock was a 2026.7+ lease, not a `.jsonl.lock` file."""
     return rows.select(
         "session_id",
         "source",
         "line",
         observed_at=pl.col("ts"),
         acquired_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
+        lease=lease,
     )
 
 
+#: A lock error's lock was a lease (`sqlite:session-write:<key>`), not a file.
+_LEASED = pl.col("lock_path").str.starts_with("sqlite:").fill_null(False)
+
+
 def _holds(targets: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
-    """Per target, the observations of its session's lock seen after the incident ended."""
+    """Per target, the observations of its session's lock seen after the incident ended.
+
+    A session that failed on a lease (2026.7+) was not held by a `.jsonl.lock`
+    file an older gateway left (a doctor line, a lock file), nor one that failed
+    on a file by a lease: across an upgrade, one session has both."""
+    kind_known = pl.col("on_lease") | pl.col("on_file")
+    same_lock = pl.when(pl.col("lease")).then(pl.col("on_lease")).otherwise(pl.col("on_file"))
     return (
         targets.filter(pl.col("session_id").is_not_null())
-        .select("incident", "target", "session_id", "end")
+        .select("incident", "target", "session_id", "end", "on_lease", "on_file")
         .join(held, on="session_id")
         .filter(pl.col("observed_at").is_null() | (pl.col("observed_at") > pl.col("end")))
+        .filter(~kind_known | same_lock)
+        .drop("on_lease", "on_file", "lease")
     )
 
 
