@@ -481,3 +481,30 @@ def test_a_crash_loops_starts_are_each_their_own_process() -> None:
         (33245, "2026-05-29T09:10:57.000Z", "stop", "2026-05-29T09:11:03.000Z"),
         (33371, "2026-05-29T09:11:12.400Z", None, None),
     ]
+
+
+def test_a_busy_bundles_markdown_fits_with_every_section_saying_what_it_left_out() -> None:
+    """Hundreds of agents and stuck sessions: the long tables and the timeline keep
+    their first rows, each saying how many more there are, so every section and the
+    incidents' details fit GitHub's limit, where the cut had taken them all away."""
+    lines = ["2026-06-01T00:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 4100)"]
+    for n in range(300):
+        path = (
+            f"/h/.openclaw/agents/agent-{n:03d}/sessions/{n:08d}-0000-4000-8000-000000000000.jsonl"
+        )
+        for second in (0, 30):
+            lines.append(
+                f"2026-06-01T01:{n // 60:02d}:{second + n % 30:02d}.000+00:00 [diagnostic] lane "
+                'task error: lane=main durationMs=60012 error="Error: session file locked '
+                f'(timeout 60000ms): pid=4100 alive=true ageMs=61000 {path}.lock"'
+            )
+    findings = analyze(ingest_files({"console.log": "\n".join(lines) + "\n"}), Settings())
+    limit = 30_000
+    text = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions(max_chars=limit))
+    assert len(text) <= limit
+    assert "Report truncated" not in text
+    for section in ("### Timeline", "### Frequency", "### Stuck but alive", "### Coverage"):
+        assert section in text
+    assert "#### Incident 1:" in text
+    assert "260 more sessions not shown to fit the report" in text
+    assert "260 more agents, with fewer failures, not drawn" in text

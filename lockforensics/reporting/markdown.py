@@ -65,6 +65,22 @@ def _md(table: rows.Rows) -> str:
     return "\n".join(lines)
 
 
+#: Rows a long table keeps when the report must be compacted to fit.
+_COMPACT_ROWS = 40
+
+
+def _md_capped(table: rows.Rows, what: str, limit: int | None) -> str:
+    """``table`` as :func:`_md`, its first ``limit`` rows when it has more (None: all),
+    with a line saying how many were left out and where they all are."""
+    if limit is None or len(table.rows) <= limit:
+        return _md(table)
+    shown = rows.Rows(table.header, table.rows[:limit])
+    return (
+        f"{_md(shown)}\n\n_{len(table.rows) - limit:,} more {what} not shown to fit the "
+        "report; the JSON report (`-f json`) lists every one._"
+    )
+
+
 def _shorten(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -157,17 +173,28 @@ class MarkdownReporter:
             text = parts.joined(len(parts.details))
             if len(text) <= options.max_chars:
                 return text
-        # Still too long without evidence: fewer incidents' details, the last
-        # first (the incidents table above them lists every one), so that the
-        # other sections stay whole.
+        # Still too long without evidence: the long tables and the timeline of a
+        # busy bundle (thousands of stuck sessions, hundreds of agents) keep
+        # their first rows, each saying how many it left out.
+        parts = self._parts(findings, options, 0, compact=True)
+        text = parts.joined(len(parts.details))
+        if len(text) <= options.max_chars:
+            return text
+        # Then fewer incidents' details, the last first (the incidents table
+        # above them lists every one), so that the other sections stay whole.
         for details in range(len(parts.details) - 1, -1, -1):
             text = parts.joined(details, options.max_chars)
             if len(text) <= options.max_chars:
                 return text
-        # Not even then: cut at a line boundary, and say what the cut left out.
+        # Not even then: cut at a line boundary, and say what the cut left out:
+        # every section whose end is past the cut, the one it falls in too.
         text = parts.joined(0)
         kept = _whole_blocks(text, options.max_chars - _NOTE_ROOM).rstrip("\n")
-        missing = [h.lstrip("# ") for h in text[len(kept) :].splitlines() if h.startswith("### ")]
+        last = next((h for h in reversed(kept.splitlines()) if h.startswith("### ")), None)
+        after = [h for h in text[len(kept) :].splitlines() if h.startswith("### ")]
+        missing = [h.lstrip("# ") for h in ([last] if last and after[:1] != [last] else []) + after]
+        if parts.details:
+            missing.insert(0, f"details of all {len(parts.details)} incidents")
         cut = f" Not shown: {', '.join(missing)}." if missing else ""
         note = (
             f"\n\n> **Report truncated at {options.max_chars:,} characters**{cut} "
@@ -175,7 +202,10 @@ class MarkdownReporter:
         )
         return kept + note
 
-    def _parts(self, f: Findings, options: RenderOptions, evidence_lines: int) -> _Parts:
+    def _parts(
+        self, f: Findings, options: RenderOptions, evidence_lines: int, compact: bool = False
+    ) -> _Parts:
+        limit = _COMPACT_ROWS if compact else None
         return _Parts(
             head=[
                 GENERATOR_MARK,  # issue 12: tells a later run this file is our output, not evidence
@@ -189,13 +219,13 @@ class MarkdownReporter:
             numbers=[int(n) for n in f.incidents.get_column("incident")],
             trimmed=self._trimmed(evidence_lines, options),
             tail=[
-                self._charts(f, options),
-                self._frequency(f),
+                self._charts(f, options, limit),
+                self._frequency(f, limit),
                 self._alignment(f),
                 self._resolution(f),
                 self._triggers(f),
-                self._stuck(f),
-                self._held(f),
+                self._stuck(f, limit),
+                self._held(f, limit),
                 self._coverage(f, options),
             ],
         )
@@ -259,10 +289,10 @@ class MarkdownReporter:
             lines.append(f"<details><summary>{summary}</summary>\n\n{md_fence(body)}\n\n</details>")
         return "\n\n".join(lines)
 
-    def _charts(self, f: Findings, options: RenderOptions) -> str:
+    def _charts(self, f: Findings, options: RenderOptions, limit: int | None = None) -> str:
         parts = ["### Timeline"]
         if options.mermaid:
-            chart = mermaid.gantt(f)
+            chart = mermaid.gantt(f, max_agents=limit)
             bars = mermaid.hourly_bars(f)
             if chart:
                 parts.append(f"```mermaid\n{chart}\n```")
@@ -271,6 +301,12 @@ class MarkdownReporter:
                         min_bar=span(mermaid.min_bar_width(f).total_seconds())
                     )
                 )
+                agents = mermaid.gantt_agents(f)
+                if limit is not None and agents > limit:
+                    parts.append(
+                        f"_{agents - limit:,} more agents, with fewer failures, not drawn to "
+                        "fit the report; the JSON report (`-f json`) lists every one._"
+                    )
             if bars:
                 parts.append(f"```mermaid\n{bars}\n```")
             if not (chart or bars):
@@ -292,12 +328,13 @@ class MarkdownReporter:
             )
         return "\n\n".join(parts)
 
-    def _frequency(self, f: Findings) -> str:
+    def _frequency(self, f: Findings, limit: int | None = None) -> str:
         lines = ["### Frequency", md_text(rows.rates(f))]
         for title, table in rows.frequency(f):
             if title.endswith("per hour (UTC)"):
                 continue  # the Timeline chart already shows it
-            lines.append(f"<details><summary>{title}</summary>\n\n{_md(table)}\n\n</details>")
+            shown = _md_capped(table, "rows", limit)
+            lines.append(f"<details><summary>{title}</summary>\n\n{shown}\n\n</details>")
         return "\n\n".join(lines)
 
     def _alignment(self, f: Findings) -> str:
@@ -321,22 +358,22 @@ class MarkdownReporter:
         lines.append(missing_writers(f))
         return "\n\n".join(line for line in lines if line)
 
-    def _stuck(self, f: Findings) -> str:
+    def _stuck(self, f: Findings, limit: int | None = None) -> str:
         if f.stuck_alive.is_empty():
             return ""
         return (
             "### Stuck but alive\n\nSessions whose lock errors name a live owner: the gateway's "
             f"own pid or `alive=true`.\n\n<details><summary>{f.stuck_alive.height} sessions"
-            f"</summary>\n\n{_md(rows.stuck_alive(f))}\n\n</details>"
+            f"</summary>\n\n{_md_capped(rows.stuck_alive(f), 'sessions', limit)}\n\n</details>"
         )
 
-    def _held(self, f: Findings) -> str:
+    def _held(self, f: Findings, limit: int | None = None) -> str:
         if f.held_locks.is_empty():
             return ""
+        held = _md_capped(rows.held_locks(f), "lock files", limit)
         return (
             f"### Locks held at collection\n\n{HELD_NOTE}\n\n<details><summary>"
-            f"{f.held_locks.height} lock files</summary>\n\n{_md(rows.held_locks(f))}"
-            "\n\n</details>"
+            f"{f.held_locks.height} lock files</summary>\n\n{held}\n\n</details>"
         )
 
     def _coverage(self, f: Findings, options: RenderOptions) -> str:

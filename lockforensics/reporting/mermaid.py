@@ -41,8 +41,11 @@ def label(text: object) -> str:
     return _UNSAFE.sub("_", str(text))[:60] or "_"
 
 
-def gantt(findings: Findings) -> str | None:
-    """Incident swimlanes per agent, with gateway epochs and restarts; None if nothing to draw."""
+def gantt(findings: Findings, max_agents: int | None = None) -> str | None:
+    """Incident swimlanes per agent, with gateway epochs and restarts; None if nothing to draw.
+
+    ``max_agents``: draw only that many agents, those with the most failures
+    (:func:`gantt_agents` says how many there are)."""
     failures = findings.failures.filter(
         pl.col("ts").is_not_null() & pl.col("incident").is_not_null()
     )
@@ -89,6 +92,13 @@ def gantt(findings: Findings) -> str | None:
         .sort("agent", "incident")
     )
     min_bar = min_bar_width(findings)
+    agents = (
+        spans.group_by("agent")
+        .agg(n=pl.col("n").sum())
+        .sort(["n", "agent"], descending=[True, False])
+    )
+    if max_agents is not None and agents.height > max_agents:
+        spans = spans.filter(pl.col("agent").is_in(agents.head(max_agents)["agent"].implode()))
     for (agent,), rows in spans.group_by(["agent"], maintain_order=True):
         lines.append(f"    section {label(agent)}")
         for row in rows.iter_rows(named=True):
@@ -96,6 +106,15 @@ def gantt(findings: Findings) -> str | None:
             name = label(f"incident {row['incident']} ({row['n']})")
             lines.append(f"    {name} :crit, {row['start']:{_FMT}}, {end:{_FMT}}")
     return "\n".join(lines)
+
+
+def gantt_agents(findings: Findings) -> int:
+    """How many agents the gantt has a lane for."""
+    return findings.failures.filter(
+        pl.col("ts").is_not_null()
+        & pl.col("incident").is_not_null()
+        & pl.col("agent").is_not_null()
+    )["agent"].n_unique()
 
 
 def min_bar_width(findings: Findings) -> timedelta:
