@@ -19,9 +19,10 @@ from lockforensics.errors import ExitCode
 from lockforensics.findings import Findings, Settings
 from lockforensics.pipeline import analyze, ingest
 from lockforensics.reporting import glossary
+from lockforensics.reporting.eventlist import key_rows
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
-from tests.conftest import FIXED_EPOCH
+from tests.conftest import FIXED_EPOCH, ingest_files
 
 #: Words of the code that must never reach a human-facing format.
 INTERNALS = ("second_run", "cleanup_run", "lower bound only", "lock_stale", "start_line")
@@ -209,3 +210,30 @@ def test_usage_errors_are_one_error_line(args: tuple[str, ...]) -> None:
     assert len(lines) == 1, done.stderr
     assert lines[0].startswith("error: ")
     assert "--help" in lines[0]
+
+
+def test_a_restart_that_cleared_two_incidents_is_one_row_of_the_event_list() -> None:
+    """One restart clears both incidents before it: one occurrence, one row,
+    naming both."""
+    path = "/h/.openclaw/agents/main/sessions/{sid}-0000-4000-8000-000000000000.jsonl.lock"
+
+    def error(at: str, sid: str) -> str:
+        return (
+            f"{at} [diagnostic] lane task error: lane=main durationMs=10012 "
+            f'error="Error: session file locked (timeout 10000ms): pid=7 {path.format(sid=sid)}"\n'
+        )
+
+    log = (
+        "2026-06-02T09:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 7)\n"
+        + error("2026-06-02T10:00:00.000+00:00", "aaaaaaaa")
+        + error("2026-06-02T10:01:00.000+00:00", "aaaaaaaa")
+        + error("2026-06-02T11:00:00.000+00:00", "bbbbbbbb")
+        + error("2026-06-02T11:01:00.000+00:00", "bbbbbbbb")
+        + "2026-06-02T11:29:59.000+00:00 [gateway] received SIGUSR1; restarting\n"
+        "2026-06-02T11:30:02.500+00:00 [gateway] restart mode: full process restart "
+        "(spawned pid 8)\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    _, key = key_rows(findings, evidence=False)
+    restarts = [row for row in key if row[1] == "gateway restart"]
+    assert [row[4] for row in restarts] == ["cleared 1, 2"]

@@ -60,11 +60,15 @@ def _key_filter(f: Findings) -> pl.Expr:
 
 def key_events(f: Findings) -> pl.DataFrame:
     """Key occurrences in time order, one row each (its first line), with its incident
-    (``incident``: the one it is a failure of; ``resolved``: the one it cleared)."""
+    (``incident``: the one it is a failure of; ``resolved``: the ones it cleared, a
+    restart may clear several)."""
     incident = f.failures.select("occurrence", "incident")
-    resolved = f.incidents.select(
-        occurrence="resolution_occurrence", resolved="incident"
-    ).drop_nulls("occurrence")
+    resolved = (
+        f.incidents.select(occurrence="resolution_occurrence", resolved="incident")
+        .drop_nulls("occurrence")
+        .group_by("occurrence")
+        .agg(pl.col("resolved").sort())
+    )
     return (
         f.events.filter(_key_filter(f))
         .sort("ts", "source", "line", nulls_last=True)
@@ -88,7 +92,7 @@ def key_rows(f: Findings, evidence: bool) -> tuple[tuple[str, ...], list[tuple[o
         if r["incident"] is not None:
             which: object = r["incident"]
         elif r["resolved"] is not None:
-            which = f"cleared {r['resolved']}"
+            which = f"cleared {', '.join(str(n) for n in r['resolved'])}"
         else:
             which = "background" if failure else "-"
         row: list[object] = [
