@@ -8,8 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lockforensics.reporting import charts
+from lockforensics.reporting.charts import lane_labels
 from tests.test_cli import TAKEOVER
 
 
@@ -53,3 +56,21 @@ def test_no_limit_means_no_probe(monkeypatch: pytest.MonkeyPatch) -> None:
         assert charts.unavailable() is None
     finally:
         charts.unavailable.cache_clear()
+
+
+@given(
+    st.lists(
+        st.text(alphabet="abc-", min_size=1, max_size=90).map(lambda t: "customer-support-" + t),
+        min_size=1,
+        max_size=40,
+        unique=True,
+    )
+)
+@settings(max_examples=60, deadline=None)
+def test_lane_labels_tell_every_agent_apart(agents: list[str]) -> None:
+    """Agents named alike up to their 40th character keep labels of their own (Vega
+    had cut them all to one), each short enough to show whole."""
+    labels = lane_labels(agents)
+    assert len(set(labels.values())) == len(agents)
+    assert all(len(label) <= 41 for label in labels.values())
+    assert all(labels[a] == a for a in agents if len(a) <= 36)

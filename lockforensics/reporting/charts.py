@@ -92,21 +92,48 @@ def _named(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.with_columns(pl.col("kind").replace_strict(_KIND_NAMES, default=pl.col("kind")))
 
 
+#: Characters of an agent's name a lane label keeps (Vega cut longer ones at
+#: their end, and agents named alike up to there shared one label).
+_LANE_CHARS = 36
+
+
+def lane_labels(agents: list[str]) -> dict[str, str]:
+    """A label per agent, at most ``_LANE_CHARS`` characters, told apart: a long name
+    keeps its start and its end (`customer-support-t…-frankfurt-017`)."""
+    half = (_LANE_CHARS - 1) // 2
+    labels = {
+        a: a if len(a) <= _LANE_CHARS else f"{a[:half]}…{a[-(_LANE_CHARS - 1 - half) :]}"
+        for a in agents
+    }
+    seen: dict[str, int] = {}
+    for agent in sorted(agents):
+        label = labels[agent]
+        seen[label] = seen.get(label, 0) + 1
+        if seen[label] > 1:  # alike even so: numbered, in name order
+            labels[agent] = f"{label} ({seen[label]})"
+    return labels
+
+
 def swimlanes(f: Findings) -> str | None:
     """One lane per agent: failures as ticks, incidents shaded, gateway restarts as rules."""
     failures = f.failures.filter(pl.col("ts").is_not_null() & pl.col("agent").is_not_null())
     if failures.is_empty():
         return None
     agents = sorted(failures["agent"].unique().to_list())
+    labels = lane_labels(agents)
+    lanes = [labels[a] for a in agents]
+    failures = failures.with_columns(lane=pl.col("agent").replace_strict(labels))
     x_scale = alt.Scale(type="utc", domain=_padded_domain(f, failures))
     ticks = (
         alt.Chart(
-            _records(_named(failures.select("ts", "agent", "kind", "incident", "session_id")))
+            _records(
+                _named(failures.select("ts", "agent", "lane", "kind", "incident", "session_id"))
+            )
         )
         .mark_tick(thickness=2, size=14)
         .encode(
             x=alt.X("ts:T", title="UTC", scale=x_scale, axis=alt.Axis(format="%m-%d %H:%M")),
-            y=alt.Y("agent:N", sort=agents, title=None),
+            y=alt.Y("lane:N", sort=lanes, title=None, axis=alt.Axis(labelLimit=0)),
             color=alt.Color("kind:N", scale=_KIND_COLORS, title="kind"),
             tooltip=["agent:N", "kind:N", "incident:Q", "session_id:N"],
         )
