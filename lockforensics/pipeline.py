@@ -670,6 +670,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         known=known,
         activity=activity,
         memo=derived(result, settings),
+        whole_memo=memo,
     )
 
 
@@ -779,6 +780,7 @@ def correlate(
     known: Annotation | None = None,
     activity: pl.DataFrame | pl.LazyFrame | None = None,
     memo: Memo = computed,
+    whole_memo: Memo = computed,
 ) -> Findings:
     """Run the correlator stages over an event table and collect their results.
 
@@ -788,12 +790,14 @@ def correlate(
     their inputs several times, and one lazy plan for the whole chain repeats
     every shared sub-plan (it grows with every reuse).
     ``known``: the table's annotation, when an earlier run computed it.
-    ``memo`` keeps what the rows in scope alone decide (runs, clears, lock
-    observations, writers, counts) for another report with other options.
+    ``memo`` keeps what the rows in scope alone decide (runs, writers, counts)
+    for another report with other options, ``whole_memo`` what the whole table
+    decides whatever the scope (what cleared what, the locks seen held).
     """
     activity = empty_activity().lazy() if activity is None else activity.lazy()
     found = known or annotation(events, activity)
     epoch_table = found.epochs
+    all_epochs = epoch_table
     # The activity rows and their annotation are one file: a stage's filter
     # reaches its rows before any is read.  Beside each other by position (two
     # files), every stage read every row of both (busy 2 GB: 535 MB at failures).
@@ -853,18 +857,33 @@ def correlate(
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
     run_table = memo("runs", lambda: runs.runs(lazy, in_order=True).collect())
-    clear_table = memo(
-        "clears", lambda: resolution.clears(rows, run_table.lazy(), epoch_table.lazy()).collect()
+    # What cleared an incident is read from the whole bundle, whatever part of
+    # it a window shows: a run's timeout just past --until cleared it, not a
+    # restart days later that the incident's epoch ends with.
+    every_run = (
+        whole_memo("runs", lambda: runs.runs(table, in_order=True).collect())
+        if limited
+        else run_table
+    )
+    clear_table = whole_memo(
+        "clears",
+        lambda: resolution.clears(every, every_run.lazy(), all_epochs.lazy()).collect(),
     )
     # Its rows come out sorted, so the unordered table gives the same frame
     # without a merge of every row.
-    held = memo("lock_observations", lambda: resolution.observations(rows).collect())
+    held = whole_memo("lock_observations", lambda: resolution.observations(every).collect())
     resolved, per_kind = resolution.resolve(
-        clustered.lazy(), clear_table.lazy(), held.lazy(), epoch_table.lazy()
+        clustered.lazy(), clear_table.lazy(), held.lazy(), all_epochs.lazy()
+    )
+    # A window (--since/--until/--agent) may cut an incident: how many of its
+    # failures the whole bundle holds says so.
+    in_bundle = whole_clusters.group_by("incident").agg(
+        occurrences_in_bundle=pl.len().cast(pl.Int64)
     )
     incident_table = (
         incidents.with_process_uptime(incidents.table(clustered.lazy()), epoch_table.lazy())
         .join(resolved, on="incident", how="left")
+        .join(in_bundle, on="incident", how="left")
         .sort("incident")
         .collect()
     )

@@ -428,6 +428,22 @@ def test_time_limits_bound_the_incidents(since: object, until: object, incidents
     assert run(t, since=since, until=until).headline.incidents == incidents
 
 
+def test_an_incident_cut_by_until_is_cleared_by_what_cleared_it_and_says_it_was_cut() -> None:
+    """--until cuts an incident in half: what cleared the part inside is read from the
+    whole bundle (a run's timeout just past --until, not the restart days later that
+    ends the process), and the incident says how many of its failures the window shows."""
+    t = Table()
+    burst(t)
+    t.failure("lock_timeout", 80, session="s1")
+    t.add("run", 200, phase="timeout", run_id="r1", session_id="s1")
+    t.add("run", 210, phase="timeout", run_id="r2", session_id="s2")
+    t.failure("lock_timeout", 220, session="s1")
+    t.add("gateway_restart", 400_000, phase="mode")
+    f = run(t, until=at(100))
+    (row,) = f.incidents.select("resolved_by", "occurrences", "occurrences_in_bundle").rows()
+    assert row == ("run_timeout", 3, 4)
+
+
 def test_another_gateways_lock_error_is_no_precursor() -> None:
     """Two pods both name a session `agent:main:main`: a takeover on gw-b has no
     precursor in gw-a's lock error on that key 5 s before (it was paired with it)."""

@@ -92,6 +92,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "open_targets": "open_targets",
             "other_owner_pids": "other_owner_pids",
             "owner_hosts": "owner_hosts",
+            "occurrences_in_bundle": "occurrences_in_bundle",
             "live_owner_pids": "live_owner_pids",
             "dead_owner_pids": "dead_owner_pids",
         },

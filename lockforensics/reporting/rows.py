@@ -156,6 +156,12 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
         ),
         ("Resolved by", resolved),
         *_when(
+            "Cut by the filters",
+            (i.get("occurrences_in_bundle") or 0) > i["occurrences"],
+            f"{i['occurrences']} of its {i.get('occurrences_in_bundle')} failures fall inside "
+            "--since/--until/--agent; its span, counts and uptime are those of that part",
+        ),
+        *_when(
             "Lock held by another process",
             i.get("other_owner_pids"),
             f"pid {_joined(i.get('other_owner_pids'))}, not the gateway's {i['gateway_pid']}: a "
