@@ -761,7 +761,12 @@ def _lines_around(
             [
                 pl.when(earlier).then(pl.col("_lines")).otherwise(pl.col(c)).alias(c)
                 for c in ("start", "first_line")
-            ]
+            ],
+            # Its process began then too (a process_start after its epoch's start
+            # was the first event's time, left behind).
+            process_start=pl.when(earlier & (pl.col("process_start") > pl.col("_lines")))
+            .then(pl.col("_lines"))
+            .otherwise(pl.col("process_start")),
         )
         .with_columns(
             last_line=pl.when(later)

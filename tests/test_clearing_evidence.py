@@ -310,6 +310,20 @@ def test_an_in_process_restart_closing_its_server_is_no_stop() -> None:
     assert findings.epochs["process_start"].n_unique() == 1
 
 
+def test_a_process_running_before_the_bundle_began_no_later_than_its_first_line() -> None:
+    """The bundle's first line is noise, half an hour before its first event: the
+    process running then began no later than that line, and so did its process
+    (its process start was left at the first event, after the epoch's start)."""
+    log = (
+        "2026-06-07T22:00:30.000+00:00 [telegram] inbound message queued\n"
+        + _timeout("2026-06-07T22:33:58.227+00:00", "main", MAIN)
+        + _timeout("2026-06-07T22:34:30.000+00:00", "main", MAIN)
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    (epoch,) = findings.epochs.select("start", "process_start").rows()
+    assert epoch == (datetime(2026, 6, 7, 22, 0, 30, tzinfo=UTC),) * 2
+
+
 def test_systemds_lines_of_one_kill_are_one_crash() -> None:
     """`Main process exited, code=killed` and `Failed with result 'oom-kill'` report
     one death: one stop occurrence."""
