@@ -825,11 +825,14 @@ def correlate(
     seen = pl.col("ts").filter(~UNCOVERED)
     bounds = rows.select(first=seen.min(), last=seen.max())
     first, last = memo("bounds", bounds.collect).row(0)
-    if not limited and coverage is not None:
-        # The time the logs cover: their first and last lines, not only their events.
+    if coverage is not None:
+        # The time the logs cover: their first and last lines, not only their
+        # events, on each side no filter bounds (the baseline rate divides by it).
         lines_first, lines_last = coverage.lines_span
-        first = min((t for t in (first, lines_first) if t is not None), default=None)
-        last = max((t for t in (last, lines_last) if t is not None), default=None)
+        if settings.since is None:
+            first = min((t for t in (first, lines_first) if t is not None), default=None)
+        if settings.until is None:
+            last = max((t for t in (last, lines_last) if t is not None), default=None)
     start = settings.since or first
     end = settings.until or last
     window_start = start if isinstance(start, datetime) else None

@@ -508,3 +508,26 @@ def test_a_busy_bundles_markdown_fits_with_every_section_saying_what_it_left_out
     assert "#### Incident 1:" in text
     assert "260 more sessions not shown to fit the report" in text
     assert "260 more agents, with fewer failures, not drawn" in text
+
+
+def test_a_since_window_runs_to_the_last_line_as_the_whole_one_does() -> None:
+    """--since bounds the start; the end is still the logs' last line, not the last
+    event, so the baseline rate divides by the hours the logs cover."""
+    error = (
+        '[diagnostic] lane task error: lane=main durationMs=10012 error="Error: session file '
+        'locked (timeout 10000ms): pid=7 /h/.openclaw/agents/a/sessions/s.jsonl.lock"'
+    )
+    log = (
+        f"2026-06-14T08:00:00.000+00:00 {error}\n"
+        f"2026-06-14T10:00:00.000+00:00 {error}\n"
+        "2026-06-14T21:56:06.144+00:00 [telegram] inbound message queued\n"
+    )
+    result = ingest_files({"console.log": log})
+    since = datetime(2026, 6, 14, 9, 0, tzinfo=UTC)
+    whole, scoped = analyze(result, Settings()), analyze(result, Settings(since=since))
+    assert (
+        whole.window_end
+        == scoped.window_end
+        == datetime(2026, 6, 14, 21, 56, 6, 144000, tzinfo=UTC)
+    )
+    assert scoped.window_start == since
