@@ -564,6 +564,9 @@ def test_a_record_cut_inside_its_message_is_unrecognised_not_noise() -> None:
     scan = result.files[0]
     assert (scan.lines, scan.unrecognized) == (2, 1)
     assert scan.unrecognized_samples[0][0] == 2
+    # Cut inside the file too (a copy that lost a piece), the line ended.
+    result = ingest_files({"openclaw-2026-11-28.log": whole + cut + "\n" + whole})
+    assert (result.files[0].lines, result.files[0].unrecognized) == (3, 1)
 
 
 def test_a_terminal_capture_shows_what_the_screen_showed() -> None:
