@@ -858,7 +858,7 @@ def correlate(
         )
         .with_columns(version=pl.coalesce("version", "_version"))
         .drop("_version")
-        .pipe(failures.with_remote_owners, epoch_table.lazy())
+        .pipe(failures.with_remote_owners, all_epochs.lazy())
         .collect()
     )
     pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()

@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import Any, TypeVar
 
 import polars as pl
@@ -121,7 +122,7 @@ class Redactor:
             text = self._sub(_UUID, "id", 0, text)
         return text
 
-    @property
+    @cached_property
     def _short_names(self) -> list[tuple[str, str]]:
         """(first label, host) of each host named by its full name: a journal or a
         bundle's folder (`karens-macbook/`) names `karens-macbook.fritz.box` by its

@@ -467,11 +467,10 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         )
         .select("host", opened_at=pl.lit(None, dtype=pl.Datetime("us", "UTC")))
     )
-    leaving = _leaving(pids.filter(~pl.col("before")), lifecycle)
-    changes = (
-        pids.filter(~pl.col("before"))
-        .join(leaving, on=["host", "opener_pid"], how="anti")
-        .select("host", "opener_pid", opened_at=pl.col("seen"), announced_at=pl.col("seen"))
+    later = pids.filter(~pl.col("before"))
+    leaving = _leaving(later, lifecycle)
+    changes = later.join(leaving, on=["host", "opener_pid"], how="anti").select(
+        "host", "opener_pid", opened_at=pl.col("seen"), announced_at=pl.col("seen")
     )
     before = pl.concat([running, unnamed], how="diagonal_relaxed").with_columns(
         announced_at=pl.lit(_EARLIEST), opened_by=pl.lit("before_bundle")

@@ -46,6 +46,11 @@ DEFAULT_LOG = r"(?:^|[/\\])openclaw-\d{4}-\d{2}-\d{2}(?:\.\d+)?\.log(?:\.gz|\.zs
 LEAD = 2
 
 
+def _log_profile(path: pl.Expr) -> pl.Expr:
+    """The profile a log's name is for (null: none; PROFILE_LOG)."""
+    return pl.coalesce(path.str.extract(PROFILE_LOG, 1), path.str.extract(PROFILE_LOG, 2))
+
+
 def profile_hosts(
     detail: pl.LazyFrame, sources: list[str], sections: pl.DataFrame | None = None
 ) -> pl.DataFrame:
@@ -57,10 +62,7 @@ def profile_hosts(
     where each `==> file <==` section of a capture begins (``source``, ``line``,
     ``path``).  Empty when the bundle shows no profile."""
     logs = pl.DataFrame({"source": sources}, schema={"source": pl.String}).with_columns(
-        profile=pl.coalesce(
-            pl.col("source").str.extract(PROFILE_LOG, 1),
-            pl.col("source").str.extract(PROFILE_LOG, 2),
-        ),
+        profile=_log_profile(pl.col("source")),
         default=pl.col("source").str.contains(DEFAULT_LOG),
     )
     named = logs.filter(pl.col("profile").is_not_null() & ~pl.col("profile").is_in(NOT_PROFILES))
@@ -235,11 +237,9 @@ def _sectioned(detail: pl.LazyFrame, sections: pl.DataFrame | None) -> pl.DataFr
     empty = pl.DataFrame(schema={"occurrence": pl.Int64, "profile": pl.String})
     if sections is None or sections.is_empty():
         return empty
-    headers = sections.with_columns(
-        profile=pl.coalesce(
-            pl.col("path").str.extract(PROFILE_LOG, 1), pl.col("path").str.extract(PROFILE_LOG, 2)
-        )
-    ).filter(pl.col("profile").is_not_null() & ~pl.col("profile").is_in(NOT_PROFILES))
+    headers = sections.with_columns(profile=_log_profile(pl.col("path"))).filter(
+        pl.col("profile").is_not_null() & ~pl.col("profile").is_in(NOT_PROFILES)
+    )
     if headers.is_empty():
         return empty
     return (

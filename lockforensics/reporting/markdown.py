@@ -190,9 +190,12 @@ class MarkdownReporter:
         # every section whose end is past the cut, the one it falls in too.
         text = parts.joined(0)
         kept = _whole_blocks(text, options.max_chars - _NOTE_ROOM).rstrip("\n")
+        rest = text[len(kept) :].splitlines()
+        after = [h for h in rest if h.startswith("### ")]
+        # The section the cut falls in, unless the cut came right before a heading.
+        inside = not next((h for h in rest if h.strip()), "").startswith("### ")
         last = next((h for h in reversed(kept.splitlines()) if h.startswith("### ")), None)
-        after = [h for h in text[len(kept) :].splitlines() if h.startswith("### ")]
-        missing = [h.lstrip("# ") for h in ([last] if last and after[:1] != [last] else []) + after]
+        missing = [h.lstrip("# ") for h in ([last] if last and inside else []) + after]
         if parts.details:
             missing.insert(0, f"details of all {len(parts.details)} incidents")
         cut = f" Not shown: {', '.join(missing)}." if missing else ""
