@@ -218,6 +218,26 @@ def test_a_baseline_rate_needs_an_hour_of_log_outside_incidents() -> None:
     assert run(t).rates["baseline_per_hour"] == 0.5
 
 
+def test_agents_are_listed_most_hit_first_and_days_in_order() -> None:
+    """Per agent (and lane, session type, version), the most occurrences come
+    first, ties by name: with hundreds of agents the hardest hit are on top.
+    Days, hours and epochs stay in their own order."""
+    t = Table()
+    t.failure("lock_timeout", 0, agent="alpha")
+    for n in range(3):
+        t.failure("lock_timeout", 90_000 + n, agent="zulu")
+    t.failure("lock_timeout", 90_010, agent="mike")
+    t.failure("lock_timeout", 90_020, agent="mike")
+    t.failure("lock_timeout", 90_030, agent="bravo")
+    frequency = run(t).frequency
+    agents = frequency.filter(pl.col("dimension") == "agent")
+    assert agents.select("value", "occurrences").rows() == [
+        ("zulu", 3), ("mike", 2), ("alpha", 1), ("bravo", 1),
+    ]  # fmt: skip
+    days = frequency.filter(pl.col("dimension") == "day")["value"].to_list()
+    assert days == ["2026-05-28", "2026-05-29"]
+
+
 def test_incident_sessions_leave_out_placeholders() -> None:
     """A redacted `<session>` id is evidence, not a session: it is not counted."""
     t = Table()
