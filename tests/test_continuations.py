@@ -244,6 +244,61 @@ def test_a_line_hard_wrapped_at_a_fixed_column_is_read_whole() -> None:
     assert (scan.event_lines, scan.unrecognized) == (pieces, 3)
 
 
+def _quoted_hanging(line: str, width: int, indent: str = "  ") -> str:
+    """``line`` as a chat or mail reply shows it: wrapped at ``width`` columns,
+    quote mark included, every piece after the first behind a hanging indent."""
+    first, rest = line[: width - 2], line[width - 2 :]
+    step = width - 2 - len(indent)
+    pieces = [first] + [indent + rest[i : i + step] for i in range(0, len(rest), step)]
+    return "\n".join("> " + piece for piece in pieces)
+
+
+def test_a_quoted_paste_wrapped_behind_a_hanging_indent_is_read_whole() -> None:
+    """A journal pasted into a Slack or mail reply: every line quoted `> `,
+    wrapped at 80 columns, and each piece after the first indented two spaces.
+    The quote marks and the indent are the reply's: dropped, the pieces join
+    back with nothing between them, the wrap falling inside a word
+    (`[diagn` + `ostic]`) or before a space (` alive=true`, kept)."""
+    start = (
+        "May 28 06:19:55 gw-prod-01 node[48213]: 2026-05-28T06:19:55.000+02:00 "
+        "[gateway] listening on ws://127.0.0.1:18789, ws://[::1]:18789 (PID 48213)"
+    )
+    reply = (
+        "Anna Weber  14:06\nops agent is stuck again, journal below:\n> ```\n"
+        + _quoted_hanging(start, 80)
+        + "\n"
+        + _quoted_hanging(JOURNAL_LOCK, 80)
+        + "\n> ```\n\nMehmet  14:12\nis the watchdog releasing it?\n"
+    )
+    scan = _scan("slack-thread.txt", reply)
+    assert _events(scan) == [(4, "gateway_start", None), (6, "lock_timeout", WRAPPED_SID)]
+    lock = next(r for r in scan.rows if r["kind"] == "lock_timeout")
+    assert (lock["gateway_pid"], lock["pid"], lock["host"]) == (48213, 48213, "gw-prod-01")
+    assert lock["subsystem"] == "diagnostic"
+    assert lock["raw"] == JOURNAL_LOCK
+    pieces = len(_quoted_hanging(start, 80).splitlines()) + len(
+        _quoted_hanging(JOURNAL_LOCK, 80).splitlines()
+    )
+    assert scan.event_lines == pieces
+    assert scan.lines == scan.event_lines + scan.noise_lines + scan.unrecognized
+
+
+def test_a_single_space_at_a_wrap_is_the_texts_own() -> None:
+    """A hard wrap whose every cut fell before a space keeps those spaces: one
+    leading space is the text's, not a hanging indent; two or more are."""
+    words = ["REC " + "a" * 60, " " + "b" * 63, " " + "c" * 63, " dd"]
+
+    def joined(pieces: list[str]) -> str:
+        frame = pl.DataFrame({"line": range(1, len(pieces) + 1), "text": pieces})
+        rows = join_records(frame, record=r"^REC ", wrap_start=r"^REC ")
+        assert rows.get_column("span").to_list() == [len(pieces)]
+        return str(rows.item(0, "text"))
+
+    assert joined(words) == "".join(words)
+    hung = [words[0], "  " + "b" * 62, "  " + "c" * 62, "  dd"]
+    assert joined(hung) == words[0] + "b" * 62 + "c" * 62 + "dd"
+
+
 CONSOLE_LOCK = (
     "08:29:10+01:00 [gateway] lane task error: lane=main durationMs=60169 "
     'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=5076 '

@@ -594,3 +594,23 @@ def test_a_terminal_capture_shows_what_the_screen_showed() -> None:
     assert result.files[0].envelope == "plain"
     (row,) = result.events.filter(pl.col("kind") == "lock_stale").to_dicts()
     assert (row["host"], row["gateway_pid"], row["ts"] is not None) == ("gw", 41877, True)
+
+
+def test_a_wording_quoted_in_notes_is_no_failure_but_a_pasted_line_is() -> None:
+    """Incident notes in Markdown name the error in code (`session file lock
+    stale …`): OpenClaw writes no wording in backticks, so the line is prose,
+    counted unrecognised and shown as possibly relevant, not a failure of no
+    time.  A whole log line pasted in backticks has its clock, and is read."""
+    path = "/home/oc/.openclaw/agents/ops/sessions/8d2e4f60-1a3b-4c5d-8e9f-0a1b2c3d4e5f.jsonl"
+    notes = (
+        "# Incident 2026-06-16\n"
+        "- 14:07 CEST saw `session file lock stale (hold-exceeded)` for ops again\n"
+        f"- the log: `2026-06-16T14:06:40.207+02:00 [diagnostic] session file lock stale "
+        f"(hold-exceeded): pid=41822 alive=true ageMs=731004 {path}.lock`\n"
+    )
+    result = ingest_files({"incident-notes.md": notes})
+    scan = result.files[0]
+    stale = result.events.filter(pl.col("kind") == "lock_stale")
+    assert stale.get_column("line").to_list() == [3]
+    assert (scan.unrecognized, scan.relevant) == (2, 1)
+    assert scan.relevant_samples[0][0] == 2

@@ -643,6 +643,8 @@ def _sniff_sample(frame: pl.DataFrame) -> list[str]:
     return text.filter(fit).head(SNIFF_LINES).to_list()
 
 
+#: The marks that quote a line in a chat or mail reply (Markdown's `> `, mail's `>>`).
+QUOTE_RE = r"^(?:>[ \t]?)+"
 #: The header `tail` prints before each file's lines when it follows several.
 TAIL_HEADER = r"^==> (?P<path>.+) <==$"
 
@@ -675,6 +677,11 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
         frame = frame.with_columns(
             text.str.replace_all(ANSI_RE, "").str.replace(r"^.*\r([^\r])", "$1")
         )
+    if frame.get_column("text").str.starts_with(">").any():
+        # A paste quoted in a chat or a mail reply (`> Jun 16 14:05:12 …`,
+        # `>> {"0":…}`): the quote marks are the reply's, not the log's.  No
+        # gateway line begins with `>`.
+        frame = frame.with_columns(text.str.replace(QUOTE_RE, ""))
     over = (text.str.len_bytes().cast(pl.Int64) - MAX_LINE).clip(lower_bound=0)
     flags = frame.select(
         long=(over > 0).sum(),

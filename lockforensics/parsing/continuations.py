@@ -50,8 +50,11 @@ CLOSER_RE = r"^\}\s*,?\s*$"
 WRAP_MIN = 60
 
 
-def continues(text: pl.Expr, record: str = "", wrap_start: str = "") -> tuple[pl.Expr, pl.Expr]:
-    """Per line: does it continue the record above, and is it joined with nothing?
+def continues(
+    text: pl.Expr, record: str = "", wrap_start: str = ""
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """Per line: does it continue the record above, is it joined with nothing,
+    and is it a piece of a fixed-column wrap?
 
     ``record``: the pattern of a line that starts a record ("" when any line may).
     ``wrap_start``: the pattern of a line a fixed-column wrap may begin at
@@ -92,7 +95,7 @@ def continues(text: pl.Expr, record: str = "", wrap_start: str = "") -> tuple[pl
         wrapped = indented & ~prev_blank & ~opened & ~starts
     at_width = _at_width(text, blank, wrap_start) if wrap_start else pl.lit(False)
     joined = ~blank & (frame | released | cut | pretty | wrapped | at_width)
-    return joined, joined & (cut | at_width)
+    return joined, joined & (cut | at_width), joined & at_width
 
 
 def _blank(text: pl.Expr) -> pl.Expr:
@@ -145,8 +148,8 @@ def _flags(numbered: pl.DataFrame, record: str, wrap_start: str, opener: str) ->
     """``numbered`` with ``_join`` (the line continues the record above) and
     ``_cut`` (joined with nothing between).  ``opener`` is tried only on the
     lines a rule would join: a few, where the pattern is every envelope's."""
-    joined, cut = continues(pl.col("text"), record, wrap_start)
-    flagged = numbered.with_columns(_join=joined, _cut=cut)
+    joined, cut, wrap = continues(pl.col("text"), record, wrap_start)
+    flagged = numbered.with_columns(_join=joined, _cut=cut, _wrap=wrap)
     joins = flagged.get_column("_join")
     if not opener or not joins.any():
         return flagged
@@ -155,7 +158,9 @@ def _flags(numbered: pl.DataFrame, record: str, wrap_start: str, opener: str) ->
     if not opens.any():
         return flagged
     kept = joins.scatter(at.filter(opens), False)
-    return flagged.with_columns(_join=kept, _cut=pl.col("_cut") & kept)
+    return flagged.with_columns(
+        _join=kept, _cut=pl.col("_cut") & kept, _wrap=pl.col("_wrap") & kept
+    )
 
 
 def join_width_wraps(numbered: pl.DataFrame, wrap_start: str) -> pl.DataFrame:
@@ -164,7 +169,19 @@ def join_width_wraps(numbered: pl.DataFrame, wrap_start: str) -> pl.DataFrame:
     an old console) still reads one record per line it wrote."""
     text = pl.col("text")
     at_width = _at_width(text, _blank(text), wrap_start)
-    return _joined(numbered.with_columns(_join=at_width, _cut=at_width))
+    return _joined(numbered.with_columns(_join=at_width, _cut=at_width, _wrap=at_width))
+
+
+def _hanging_indent(flagged: pl.DataFrame) -> int:
+    """The indent a wrapper put before every piece of a fixed-column wrap
+    (a chat or mail client's hanging indent, `>   ay] listening …`): the
+    least any piece has, when it is two or more.  One leading space is the
+    text's own, where the wrap fell before a space."""
+    pieces = flagged.filter(pl.col("_wrap")).get_column("text")
+    if pieces.is_empty():
+        return 0
+    indent = (pieces.str.len_chars() - pieces.str.strip_chars_start(" \t").str.len_chars()).min()
+    return int(indent) if isinstance(indent, int) and indent >= 2 else 0
 
 
 def _joined(flagged: pl.DataFrame) -> pl.DataFrame:
@@ -172,12 +189,16 @@ def _joined(flagged: pl.DataFrame) -> pl.DataFrame:
     where ``_cut``, else one space): one row per record, with ``span``."""
     text = pl.col("text")
     if not flagged.get_column("_join").any():
-        return flagged.drop("_join", "_cut").with_columns(span=pl.lit(1, pl.Int64))
+        return flagged.drop("_join", "_cut", "_wrap").with_columns(span=pl.lit(1, pl.Int64))
     spaced = pl.col("_join").shift(-1, fill_value=False) & ~pl.col("_cut").shift(
         -1, fill_value=False
     )
+    body = text
+    hang = _hanging_indent(flagged)
+    if hang:
+        body = pl.when(pl.col("_wrap")).then(text.str.slice(hang)).otherwise(text)
     # Before a space join, trailing blanks go, so `released: ` + path has one space.
-    own = pl.when(spaced).then(text.str.strip_chars_end()).otherwise(text)
+    own = pl.when(spaced).then(body.str.strip_chars_end()).otherwise(body)
     piece = (
         pl.when(pl.col("_cut"))
         .then(own)

@@ -73,7 +73,7 @@ class LineReader:
         False when no signature matched."""
         record, envelope = parse_line(env, text, self.envelopes)
         hits = self.catalog.match(record.message, record.meta, record.subsystem)
-        if not hits:
+        if not hits or (envelope is PLAIN and self._quoted_in_prose(record.message)):
             return False
         for hit in hits:
             if hit.signature == "gateway-log-file":
@@ -105,6 +105,22 @@ class LineReader:
             )
             result.rows.append(row)
         return True
+
+    def _quoted_in_prose(self, message: str) -> bool:
+        """Notes that name a lock wording in Markdown code (``saw `session file
+        lock stale (hold-exceeded)` again``) quote it: OpenClaw writes none of
+        them in backticks.  A whole log line pasted in backticks keeps its
+        clock, and is read."""
+        return any(
+            self.relevant_re.search(span) and not CLOCK_RE.search(span)
+            for span in INLINE_CODE_RE.findall(message)
+        )
+
+
+#: A Markdown code span, and a time of day, which a pasted log line has and a
+#: wording quoted in prose does not.
+INLINE_CODE_RE = re.compile(r"`([^`]+)`")
+CLOCK_RE = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 
 
 def parse_line(
