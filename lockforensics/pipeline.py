@@ -918,7 +918,10 @@ def correlate(
             lock_timeout=int(counts.get(EventKind.LOCK_TIMEOUT, 0)),
             takeovers=int(counts.get(EventKind.TAKEOVER, 0)),
             agents=locks.get_column("agent").drop_nulls().n_unique(),
-            sessions=locks.get_column("session_id").drop_nulls().n_unique(),
+            # Per host: a host restored from another's state snapshot shares its ids.
+            sessions=locks.filter(pl.col("session_id").is_not_null())
+            .select("host", "session_id")
+            .n_unique(),
             days=(window_end - window_start).total_seconds() / 86400
             if window_start and window_end
             else 0.0,

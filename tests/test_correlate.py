@@ -413,6 +413,24 @@ def test_stuck_alive_names_live_lock_owners() -> None:
     ]
 
 
+def test_one_session_id_stuck_on_two_hosts_is_two_rows() -> None:
+    """A host restored from another's state snapshot shares its session ids: the
+    same id stuck inside each host's own gateway is two sessions, one per host,
+    in the stuck table and in the headline's count."""
+    t = Table()
+    for host, pid in (("gw-a", 4242), ("gw-c", 1873)):
+        t.add("gateway_start", 0, phase="listening", gateway_pid=pid, host=host)
+        t.failure("lock_timeout", 10, session="s1", pid=pid, host=host, gateway_pid=pid)
+    findings = run(t)
+    assert findings.stuck_alive.select(
+        "host", "session_id", "owner_pids", "lock_errors"
+    ).rows() == [
+        ("gw-a", "s1", [4242], 1),
+        ("gw-c", "s1", [1873], 1),
+    ]
+    assert findings.headline.sessions == 2
+
+
 def test_a_live_owner_with_the_gateway_pid_unknown_is_not_called_another_process() -> None:
     """No line names the gateway's pid (2026.6+ `ready` has none): a live owner may
     be the gateway itself, and the report must not send the on-call hunting another."""

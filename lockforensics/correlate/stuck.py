@@ -3,7 +3,8 @@
 A lock error whose owner pid is the gateway epoch's own pid, or that says
 ``alive=true``, means the process holding the session's lock was still
 running: the session was stuck inside a live gateway rather than orphaned by
-a dead one.  Reported per agent and session.
+a dead one.  Reported per host, agent and session: hosts restored from one
+state snapshot share session ids, and each stuck inside its own gateway.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from lockforensics.correlate.failures import LOCK_ERRORS
 
 
 def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
-    """Per (agent, session): lock errors with a live owner, when, and whose."""
+    """Per (host, agent, session): lock errors with a live owner, when, and whose."""
     own = pl.col("pid") == pl.col("gateway_pid")
     return (
         clustered.filter(
@@ -30,7 +31,7 @@ def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
             .otherwise(pl.lit("other live process"))
         )
         .sort("ts", "occurrence", nulls_last=True)
-        .group_by("agent", "session_id", maintain_order=True)
+        .group_by("host", "agent", "session_id", maintain_order=True)
         .agg(
             lock_errors=pl.len().cast(pl.Int64),
             first=pl.col("ts").min(),
@@ -40,5 +41,5 @@ def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
             owners=pl.col("owner").unique().sort(),
             incidents=pl.col("incident").drop_nulls().unique().sort(),
         )
-        .sort("first", "agent", "session_id", nulls_last=True)
+        .sort("first", "host", "agent", "session_id", nulls_last=True)
     )

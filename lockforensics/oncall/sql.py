@@ -71,7 +71,7 @@ def bundle_tables(findings: Findings) -> dict[str, pl.DataFrame]:
     """The tables of one bundle's report, correlated as ``report`` correlates it:
     the same incident and epoch ids and the same figures, the hosts of a
     multi-host bundle in their ``host`` column (``unknown`` where a row's host
-    cannot be told, null in the bundle-wide ``frequency`` and ``stuck_alive``)."""
+    cannot be told, null in the bundle-wide ``frequency``)."""
     host = pl.col("host").fill_null(UNKNOWN_HOST)
     failure_hosts = findings.failures.select("occurrence", _host=host)
     out: dict[str, pl.DataFrame] = {}
