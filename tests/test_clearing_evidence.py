@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from lockforensics.findings import Settings
 from lockforensics.ingest.release_times import timed_releases
+from lockforensics.parsing import chunks
 from lockforensics.pipeline import analyze
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
@@ -778,3 +779,39 @@ def test_a_release_is_its_holds_start_plus_the_hold(
                "line": 2, "ts": None, "duration_ms": (seen_s + more_s) * 1000}  # fmt: skip
     timed_releases([error, release])
     assert release["ts"] == start + timedelta(seconds=seen_s + more_s)
+
+
+@pytest.mark.parametrize("chunk", [None, 64])
+def test_a_reboot_ends_the_process_at_the_last_line_before_it(
+    chunk: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host hard-reset: journalctl prints `-- Boot <id> --` between the two
+    boots, and the gateway comes back under the same pid.  The old process lived
+    until the last line before the marker (noise, not an event: it wrote it), and
+    ended unasked, so its lock stays until the new process starts; the marker
+    writes no time, and takes that line's, as an assumed one; with chunks of a
+    line each, that line is in the chunk before."""
+    if chunk is not None:
+        monkeypatch.setattr(chunks, "CHUNK_BYTES", chunk)
+    path = SESSIONS.format(agent="main", sid=MAIN)
+    journal = f"""\
+2026-05-28T01:00:12+02:00 gw-c node[1873]: 2026-05-28T01:00:12.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1873)
+2026-05-28T11:10:00+02:00 gw-c node[1873]: 2026-05-28T11:10:00.412+02:00 [diagnostic] lane task error: lane=main durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=1873 {path}.lock"
+2026-05-28T11:12:51+02:00 gw-c node[1873]: 2026-05-28T11:12:51.667+02:00 [diagnostic] lane task error: lane=main durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=1873 {path}.lock"
+2026-05-28T12:57:40+02:00 gw-c node[1873]: 2026-05-28T12:57:40.880+02:00 [telegram] [default] getUpdates conflict cleared; polling resumed
+
+-- Boot b82e5c17f0a94d3e86b1c4a9d25e07f3 --
+2026-05-28T13:02:42+02:00 gw-c systemd[795]: Started OpenClaw Gateway (v2026.5.22).
+2026-05-28T13:02:45+02:00 gw-c node[1873]: 2026-05-28T13:02:45.120+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1873)
+"""
+    findings = analyze(ingest_files({"journal.short-iso.txt": journal}), Settings())
+    epochs = findings.epochs.select("pid", "end", "ended_by").rows()
+    assert epochs[0] == (1873, datetime(2026, 5, 28, 10, 57, 40, 880000, tzinfo=UTC), "crash")
+    assert [(pid, ended) for pid, _end, ended in epochs[1:]] == [(1873, None)]
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["resolved_by"] == "gateway_start"
+    stop = findings.events.filter(pl.col("phase") == "reboot").collect().row(0, named=True)
+    assert (stop["ts_quality"], stop["ts_assumption"]) == (
+        "assumed",
+        "time of the last line above it",
+    )

@@ -70,7 +70,7 @@ CLOSERS = (*RESTARTS, "stop", CRASH)
 #: its supervisor says it asked: pm2's `Stopping app:`).
 _ASKED = ("signal", "signal_received", "completed", "timeout", "supervisor_stop")
 #: The lines of a process's end that nobody asked for.
-_UNASKED = ("killed", "oom_killed", "failed", "fatal")
+_UNASKED = ("killed", "oom_killed", "failed", "fatal", "reboot")
 #: Phases a start writes beside its start line that a running process may also
 #: write alone (config reload, model switch).
 _SIDE_OF_A_START = (

@@ -37,6 +37,7 @@ from lockforensics.parsing.envelopes import (
 )
 from lockforensics.parsing.filescan import LAST_LINES, SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, parse_line
+from lockforensics.parsing.literals import literal_regex
 from lockforensics.parsing.timestamps import FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 from lockforensics.spill import Spill
@@ -268,6 +269,8 @@ class LogEngine:
         self.candidate = re.compile(candidate_re)
         self.vector = vector
         self.spill = spill
+        above = lines.catalog.timed_by_line_above
+        self.above_re = literal_regex(above) if above else None
 
     def scan(
         self,
@@ -487,12 +490,34 @@ class LogEngine:
         for line_no, line_text in relevant.select("line", "text").head(SAMPLE_LIMIT).iter_rows():
             if len(result.relevant_samples) < SAMPLE_LIMIT:
                 result.relevant_samples.append((line_no, line_text))
+        self._lines_above(flagged, result)
         last = flagged.filter(~blank).get_column("text").tail(LAST_LINES).to_list()
         result.last_texts = (result.last_texts + last)[-LAST_LINES:]
         pending.add(candidates, self._rollovers(flagged, env, clock))
         if pending.rows >= BATCH_ROWS or pending.size >= BATCH_BYTES:
             self._settle(pending, env, clock, result)
         return base + lines
+
+    def _lines_above(self, flagged: pl.DataFrame, result: FileScan) -> None:
+        """For the few candidates a signature times by the line above (a
+        journal's `-- Boot … --`), that line's text: the last one with text
+        before it, in this chunk or the one before."""
+        if self.above_re is None:
+            return
+        text = pl.col("text")
+        marked = flagged.with_row_index("_at").filter(
+            pl.col("cand") & text.str.contains(self.above_re).fill_null(False)
+        )
+        if marked.is_empty():
+            return
+        texts = flagged.get_column("text")
+        blank = flagged.get_column("blank")
+        for at, line_no in marked.select("_at", "line").iter_rows():
+            before = [i for i in range(at - 1, -1, -1) if not blank[i]][:1]
+            if before:
+                result.above[int(line_no)] = str(texts[before[0]])
+            elif result.last_texts:
+                result.above[int(line_no)] = result.last_texts[-1]
 
     def _flagged(self, numbered: pl.DataFrame, env: EnvelopeSpec, fits: pl.Expr) -> pl.DataFrame:
         """Every per-line flag in one pass (the regexes are the cost); what

@@ -74,6 +74,9 @@ class FileScan:
     # The line after the last timed failure the per-line reader read, and its
     # time columns: an unstamped echo right there takes them (lines._echo_time).
     failure_above: tuple[int, dict[str, Any]] | None = None
+    # Per line that writes no time of its own but is timed by the line above
+    # (signatures' ``time_from``): the text of the last line with text above it.
+    above: dict[int, str] = field(default_factory=dict)
 
     def saw_stamp(self, stamp: Stamp, at: datetime | None = None) -> None:
         """Count a stamp that wrote its own date and zone: the zone is evidence

@@ -34,6 +34,7 @@ class LineReader:
         self.catalog = catalog
         self.envelopes = envelopes
         self.relevant_re = re.compile(envelopes.unclassified)
+        self.timed_above = frozenset(r.id for r in catalog.rules if r.time_from)
 
     def candidate(
         self,
@@ -79,6 +80,9 @@ class LineReader:
             if hit.signature == "gateway-log-file":
                 clock.see_log_file(f"[gateway] {record.message}")
         when = stamp_row(record, clock, result)
+        above = result.above.pop(line_no, None)
+        if record.stamp is None and above and any(h.signature in self.timed_above for h in hits):
+            when = self._time_above(above, env, clock, result) or when
         failure = any(hit.kind in LOCK_KINDS for hit in hits)
         if failure and envelope is PLAIN:
             when = _echo_time(when, line_no, result)
@@ -105,6 +109,23 @@ class LineReader:
             )
             result.rows.append(row)
         return True
+
+    def _time_above(
+        self, above: str, env: EnvelopeSpec, clock: FileClock, result: FileScan
+    ) -> dict[str, Any] | None:
+        """The time columns of the line above, as an assumed time: a line that
+        writes none (journalctl's `-- Boot … --`) came after it, and the line
+        above is the last sign of what came before."""
+        record = parse_line(env, above, self.envelopes)[0]
+        if record.stamp is None:
+            return None
+        when = stamp_row(record, clock, result)
+        notes = [when.get("ts_assumption"), "time of the last line above it"]
+        return {
+            **when,
+            "ts_quality": TimeQuality.ASSUMED.value,
+            "ts_assumption": "; ".join(n for n in notes if n),
+        }
 
     def _quoted_in_prose(self, message: str) -> bool:
         """Notes that name a lock wording in Markdown code (``saw `session file

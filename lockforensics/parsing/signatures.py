@@ -67,6 +67,10 @@ class Example:
     envelope: str | None = None
 
 
+#: ``time_from`` of a rule whose lines take the time of the line with text above them.
+TIME_FROM_LINE_ABOVE = "line_above"
+
+
 @dataclass(frozen=True, slots=True)
 class Rule:
     """A wrapper or a leaf signature."""
@@ -84,6 +88,9 @@ class Rule:
     low_priority: bool = False  # leaves: only when nothing else hit the record
     subsystems: tuple[str, ...] = ()
     examples: tuple[Example, ...] = ()
+    # "line_above": a line that writes no time of its own (journalctl's
+    # `-- Boot … --`) is timed by the last line with text above it.
+    time_from: str = ""
     regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -146,6 +153,11 @@ class Catalog:
     @property
     def rules(self) -> tuple[Rule, ...]:
         return self.wrappers + self.signatures
+
+    @cached_property
+    def timed_by_line_above(self) -> tuple[str, ...]:
+        """The first literals of rules whose lines take the time of the line above."""
+        return tuple(dict.fromkeys(r.literals[0] for r in self.rules if r.time_from))
 
     @property
     def literals(self) -> tuple[str, ...]:
@@ -372,6 +384,7 @@ def _rule(entry: dict[str, Any], source: str, wrapper: bool) -> Rule:
             low_priority=bool(entry.get("low_priority", False)),
             subsystems=tuple(entry.get("subsystems", ())),
             examples=examples,
+            time_from=str(entry.get("time_from", "")),
         )
     except (KeyError, TypeError) as exc:
         raise SpecError(f"{source}: malformed entry {entry.get('id')!r}: {exc}") from exc
@@ -392,6 +405,8 @@ def _check(rule: Rule, wrapper: bool) -> None:
         raise SpecError(f"{rule.source}: {rule.id}: a wrapper needs an (?P<inner>...) group")
     if not rule.examples:
         raise SpecError(f"{rule.source}: {rule.id}: needs at least one example")
+    if rule.time_from not in ("", TIME_FROM_LINE_ABOVE):
+        raise SpecError(f"{rule.source}: {rule.id}: unknown time_from {rule.time_from!r}")
 
 
 def load_catalog_from(paths: Iterable[Path]) -> Catalog:

@@ -83,7 +83,7 @@ ENDINGS = {
     "restart": "restart",
     "in_process_restart": "in-process restart",
     "stop": "stop",
-    "crash": "crash (killed or a fatal error, no shutdown logged)",
+    "crash": "crash (killed, a fatal error or the host went down; no shutdown logged)",
     "unlogged": "next start (no stop logged)",
 }
 
