@@ -15,6 +15,7 @@ from lockforensics.findings import Settings
 from lockforensics.ingest.release_times import timed_releases
 from lockforensics.parsing import chunks
 from lockforensics.pipeline import analyze
+from lockforensics.reporting.eventlist import key_events
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
 from tests.conftest import ingest_files
@@ -443,8 +444,15 @@ def test_a_failure_is_timed_by_its_finest_stamp_not_a_copy_cut_to_the_second() -
     }
     journal = f"May 28 14:05:20 gw-prod-01 node[52307]: [diagnostic] {message}\n"
     files = {"openclaw.log": json.dumps(record) + "\n", "journal.txt": journal}
-    failures = analyze(ingest_files(files), Settings()).failures
+    findings = analyze(ingest_files(files), Settings())
+    failures = findings.failures
     assert failures.get_column("ts").to_list()[0].isoformat() == "2026-05-28T12:05:20.772000+00:00"
+    # The report's event list cites that copy too, at that millisecond.
+    (listed,) = key_events(findings).select("source", "ts").rows()
+    assert (listed[0], listed[1].isoformat()) == (
+        "openclaw.log",
+        "2026-05-28T12:05:20.772000+00:00",
+    )
 
 
 def test_a_restart_whose_drain_timed_out_is_one_restart() -> None:

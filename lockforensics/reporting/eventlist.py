@@ -59,7 +59,8 @@ def _key_filter(f: Findings) -> pl.Expr:
 
 
 def key_events(f: Findings) -> pl.DataFrame:
-    """Key occurrences in time order, one row each (its first line), with its incident
+    """Key occurrences in time order, one row each (its first line; of the copies in
+    its first second, the one stamped finer than the second), with its incident
     (``incident``: the one it is a failure of; ``resolved``: the ones it cleared, a
     restart may clear several)."""
     incident = f.failures.select("occurrence", "incident")
@@ -69,9 +70,13 @@ def key_events(f: Findings) -> pl.DataFrame:
         .group_by("occurrence")
         .agg(pl.col("resolved").sort())
     )
+    ts = pl.col("ts")
     return (
         f.events.filter(_key_filter(f))
-        .sort("ts", "source", "line", nulls_last=True)
+        # Of the copies in its first second, the one stamped finer than the
+        # second is cited: a journal or console copy cut to the second sorts
+        # first (12:30:12 before the file log's 12:30:12.559) but is the coarser.
+        .sort(ts.dt.truncate("1s"), ts.dt.microsecond() == 0, ts, "source", "line", nulls_last=True)
         .group_by("occurrence", maintain_order=True)
         .agg(pl.all().first(), lines=pl.len())
         .join(incident.lazy(), on="occurrence", how="left")
