@@ -164,3 +164,34 @@ def test_a_journal_naming_its_host_short_is_the_host_the_file_log_names_in_full(
     assert findings.incidents.select("host", "lock_timeout").rows() == [
         ("karens-macbook.fritz.box", 2)
     ]
+
+
+def test_a_lock_of_another_agents_session_is_that_agents() -> None:
+    """`sessions_send` from `main` into an `ops` session fails on a lock under
+    `agents/ops/` while logged under `main`'s lane and, in a newer file log, with
+    `main`'s run as the record's context (top-level `agent_id`, `session_id`).
+    The failure is `ops`'s, with no key of `main`'s: `--agent main` leaves it out."""
+    sid = "7c1e0b52-3f4a-4d1e-9a0b-5e2f6c8d1a10"
+    lock = f"/home/oc/.openclaw/agents/ops/sessions/{sid}.jsonl.lock"
+    message = (
+        "lane task error: lane=session:agent:main:main durationMs=60012 "
+        f'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
+        f'pid=48213 alive=true ageMs=70312 {lock}"'
+    )
+    record = {
+        "0": '{"subsystem":"diagnostic"}',
+        "1": message,
+        "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
+        "time": "2026-06-03T13:20:05.118-05:00",
+        "agent_id": "main",
+        "session_id": "agent:main:main",
+    }
+    console = f"2026-06-03T13:20:05.118-05:00 [diagnostic] {message}\n"
+    files = {"openclaw-2026-06-03.log": json.dumps(record) + "\n", "gateway.log": console}
+    findings = analyze(ingest_files(files), Settings())
+    (failure,) = findings.failures.select("agent", "session_id", "session_key").rows()
+    assert failure == ("ops", sid, None)
+    events = findings.events.filter(pl.col("kind") == "lock_timeout").collect()
+    assert set(events.get_column("agent")) == {"ops"}
+    assert set(events.get_column("session_key").drop_nulls()) == set()
+    assert analyze(ingest_files(files), Settings(agents=("main",))).headline.lock_timeout == 0

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal, assert_series_equal
 
 from lockforensics.parsing import vector
+from lockforensics.parsing.fields import derive
 from lockforensics.parsing.scan import Scanner
 
 STAMPS = [
@@ -174,3 +175,39 @@ def test_a_literal_that_overlaps_itself_is_not_split() -> None:
     keep the wrong one."""
     assert vector._after_literal("aba(?P<v>b)", "aba") is None
     assert vector._after_literal("abc(?P<v>b)", "abc") == "(?P<v>b)"
+
+
+_AGENTS = st.sampled_from(["main", "ops", "<agent>"])
+_SID = "7c1e0b52-3f4a-4d1e-9a0b-5e2f6c8d1a10"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lock_agent=st.none() | _AGENTS,
+    lane_agent=st.none() | _AGENTS,
+    context_agent=st.none() | st.just("") | _AGENTS,
+    key_agent=st.none() | _AGENTS,
+)
+def test_columnwise_derive_is_the_per_line_derive(
+    lock_agent: str | None,
+    lane_agent: str | None,
+    context_agent: str | None,
+    key_agent: str | None,
+) -> None:
+    """Agent and session key from lock paths, lanes and the record's context: the
+    vectorised reader's column-wise derive gives what the per-line reader's does,
+    also where the lane and context are another agent's than the lock's."""
+    fields: dict[str, object] = {
+        "lock_path": f"/h/.openclaw/agents/{lock_agent}/sessions/{_SID}.jsonl.lock"
+        if lock_agent
+        else None,
+        "lane": f"session:agent:{lane_agent}:main" if lane_agent else "main",
+        "agent": context_agent,
+        "session_key": f"agent:{key_agent}:cron:nightly" if key_agent else None,
+    }
+    expected = derive(dict(fields))
+    columns = {name: [fields.get(name)] for name in vector._DERIVED}
+    frame = vector._derive(pl.DataFrame(columns, schema={n: pl.String for n in columns}))
+    got = frame.row(0, named=True)
+    for name in ("agent", "session_key", "session_id", "session_file"):
+        assert got[name] == (expected.get(name) or None), name

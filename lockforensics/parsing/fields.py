@@ -80,6 +80,14 @@ def agent_from_key(key: str) -> str | None:
     return m["agent"] if m else None
 
 
+def _path_agent(*paths: object) -> str | None:
+    """The agent whose directory the first of ``paths`` that names one lies in."""
+    for text in paths:
+        if text and (m := AGENT_IN_PATH.search(str(text))):
+            return m["agent"]
+    return None
+
+
 def derive(fields: dict[str, Any]) -> dict[str, Any]:
     """Fill agent / session columns from paths, keys and lanes (in place)."""
     lock_path = fields.get("lock_path")
@@ -89,21 +97,27 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     lane = fields.get("lane")
     if lane and not fields.get("session_key") and str(lane).startswith("session:"):
         fields["session_key"] = str(lane)[len("session:") :]
+    owner = _path_agent(lock_path, session_file)
+    key = fields.get("session_key")
+    if owner is not None and key and agent_from_key(str(key)) not in (None, owner):
+        # The lane and the record's context are the sender's: `sessions_send`
+        # from `main` into an `ops` session fails on `agents/ops/…` under
+        # `main`'s lane and run, whose key is not that session's.
+        fields["session_key"] = None
     if not fields.get("session_id"):
         for path in (session_file, lock_path):
             if path and (sid := session_id_from_file(str(path))):
                 fields["session_id"] = sid
                 break
-    if not fields.get("agent"):
-        for text in (lock_path, session_file):
-            if text and (m := AGENT_IN_PATH.search(str(text))):
-                fields["agent"] = m["agent"]
+    if owner is not None:
+        # Whose directory the lock lies in, over the record's context (a newer
+        # file log's top-level `agent_id` is the sender's run's).
+        fields["agent"] = owner
+    elif not fields.get("agent"):
+        for text in (fields.get("session_key"), lane):
+            if text and (agent := agent_from_key(str(text))):
+                fields["agent"] = agent
                 break
-        else:
-            for text in (fields.get("session_key"), lane):
-                if text and (agent := agent_from_key(str(text))):
-                    fields["agent"] = agent
-                    break
     sid = fields.get("session_id")
     if isinstance(sid, str):
         fields["session_is_placeholder"] = is_placeholder(sid) or not sid.strip()

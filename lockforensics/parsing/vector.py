@@ -647,21 +647,29 @@ def _derive(frame: pl.DataFrame) -> pl.DataFrame:
         )
         .then(lock.str.slice(0, lock.str.len_chars() - 5))
         .otherwise(pl.col("session_file")),
-        session_key=pl.when(
-            _falsy(pl.col("session_key")) & lane.str.starts_with("session:").fill_null(False)
-        )
-        .then(lane.str.slice(len("session:")))
-        .otherwise(pl.col("session_key")),
     )
     sfile = pl.col("session_file")
+    key = pl.col("session_key")
+    frame = frame.with_columns(
+        session_key=pl.when(_falsy(key) & lane.str.starts_with("session:").fill_null(False))
+        .then(lane.str.slice(len("session:")))
+        .otherwise(key),
+    )
+    # The lane and the record's context are the sender's: their key is the
+    # session's only when it names the agent whose directory the lock lies in.
+    owner = pl.coalesce(_path_agent(lock), _path_agent(sfile))
+    key_agent = _key_agent(key)
+    theirs = owner.is_null() | key_agent.is_null() | (key_agent == owner)
+    frame = frame.with_columns(session_key=pl.when(theirs).then(key))
     sid = pl.when(_falsy(pl.col("session_id"))).then(
         pl.coalesce(_session_from_file(sfile), _session_from_file(lock))
     )
     frame = frame.with_columns(session_id=pl.coalesce(sid, pl.col("session_id")))
-    path_agent = pl.coalesce(_path_agent(lock), _path_agent(sfile))
+    # Whose directory the lock lies in wins over the record's context (a newer
+    # file log's top-level `agent_id` is the sender's run's).
     key_agent = pl.coalesce(_key_agent(pl.col("session_key")), _key_agent(lane))
-    agent = pl.when(_falsy(pl.col("agent"))).then(pl.coalesce(path_agent, key_agent))
-    frame = frame.with_columns(agent=pl.coalesce(agent, pl.col("agent")))
+    written = pl.when(~_falsy(pl.col("agent"))).then(pl.col("agent"))
+    frame = frame.with_columns(agent=pl.coalesce(owner, written, key_agent))
     placeholder = _regex(fieldspec.PLACEHOLDER)
     sid_col, agent_col = pl.col("session_id"), pl.col("agent")
     flag = sid_col.str.contains(placeholder) | (sid_col.str.strip_chars() == "")
