@@ -399,6 +399,23 @@ def test_takeover_without_debug_lines_has_no_trigger_evidence() -> None:
     assert run(t).triggers["status"].to_list() == ["no_debug_lines"]
 
 
+@pytest.mark.parametrize("level", ["debug", "warn"])
+def test_every_format_says_why_no_writer_was_found(level: str) -> None:
+    """Debug lines near a takeover that show no writer are not "no evidence at
+    this log level": the Markdown says what the terminal and HTML say."""
+    t = Table()
+    t.add("lane_wait", 30, level=level, agent="b")
+    t.failure("takeover", 60, duration_ms=50_000)
+    findings = run(t)
+    text = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    section = text[text.index("### Trigger evidence") :]
+    if level == "debug":
+        assert "1 with debug lines near them, none of them a writer" in section
+        assert "at this log level" not in section.split("\n\n")[1]
+    else:
+        assert "no debug lines near them" in section
+
+
 def test_stuck_alive_names_live_lock_owners() -> None:
     """Owner pid = the gateway's, or alive=true, is stuck-but-alive; a dead owner is not."""
     t = Table()

@@ -355,7 +355,9 @@ class MarkdownReporter:
     def _triggers(self, f: Findings) -> str:
         lines = ["### Trigger evidence"]
         if f.trigger_writers.is_empty():
-            lines.append(f"No other writer found: {NO_TRIGGER_EVIDENCE}.")
+            # Why none were found, as the other formats say it: debug lines near
+            # a takeover that show no writer are no case for a higher log level.
+            lines.append(missing_writers(f) or f"No other writer found: {NO_TRIGGER_EVIDENCE}.")
             return "\n\n".join(lines)
         lines.append(_md(rows.trigger_writers(f)))
         lines.append(missing_writers(f))
