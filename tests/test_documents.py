@@ -122,6 +122,29 @@ def test_cleanup_cron_log_splits_runs_at_their_stamps() -> None:
     assert result.occurrence_counts() == {"cleanup_run": 2}
 
 
+@pytest.mark.parametrize("trimmed", [False, True])
+def test_cleanup_runs_in_a_sidecars_docker_log_are_read(trimmed: bool) -> None:
+    """A maintenance sidecar's `docker logs -t`: the cron's `date` line and each
+    run's text behind the runtime's stamp.  Taken off, the runs are the cleanup
+    document they are, timed by their `date` lines (an empty output line is a
+    stamp alone, its trailing space trimmed or not)."""
+    run = multi([("main", "10 -> 9"), ("ops", "5 -> 4")])
+    text = f"Thu May 28 00:00:01 UTC 2026\n{run}Thu May 28 06:00:01 UTC 2026\n{run}"
+    hour = 0
+    lines = []
+    for line in text.splitlines():
+        hour = 6 if line.startswith("Thu May 28 06") else hour
+        stamped = f"2026-05-28T{hour:02d}:00:02.902124441Z {line}"
+        lines.append(stamped.rstrip() if trimmed else stamped)
+    result = ingest_files({"openclaw-maint.docker.log": "\n".join(lines) + "\n"})
+    found = rows(result, "cleanup_run")
+    assert [r["ts"].hour for r in found] == [0, 0, 6, 6]
+    assert result.occurrence_counts() == {"cleanup_run": 2}
+    scan = result.files[0]
+    assert scan.lines == scan.event_lines + scan.noise_lines + scan.unrecognized == len(lines)
+    assert any("container runtime's stamps" in w for w in result.warnings)
+
+
 def test_cleanup_unstamped_runs_stay_apart_and_untimed() -> None:
     """Single-store runs appended without stamps are separate runs with no time."""
     result = ingest_files({"cleanup.log": DRY_RUN_SINGLE + DRY_RUN_SINGLE})

@@ -116,17 +116,43 @@ class Scanner:
             _count_transcript(head, source, result, progress)
             return
         data = head
-        if self.documents.claims(item.name, head):
+        runtime = None if self.documents.claims(item.name, head) else self._runtime(head)
+        if runtime is not None or self.documents.claims(item.name, head):
             if len(head) == SNIFF_BYTES:
                 data += source.read(DOCUMENT_LIMIT + 1 - len(head))
+            document = data if runtime is None else _unwrapped(runtime, data)
             if len(data) <= DOCUMENT_LIMIT and self.documents.read(
-                item.name, data, bundle_year, clock, result, self.logs.tail
+                item.name, document, bundle_year, clock, result, self.logs.tail
             ):
+                if runtime is not None:
+                    result.warnings.append(
+                        f"{item.name}: read as {result.envelope} inside the container "
+                        "runtime's stamps (docker logs -t, kubectl logs --timestamps)"
+                    )
                 if progress is not None:
                     progress(len(data))
                 return
         joined = _prepend(data, source)
         self.logs.scan(joined, clock, result, progress)
+
+    def _runtime(self, head: bytes) -> re.Pattern[str] | None:
+        """The container runtime envelope whose stamp opens every line of ``head``
+        (`docker logs -t`, `kubectl logs --timestamps`) when, taken off, what is
+        left is a document (a CLI's output in a maintenance sidecar's log)."""
+        lines = [line for line in head.decode("utf-8", "replace").splitlines() if line.strip()]
+        if len(head) == SNIFF_BYTES:
+            lines = lines[:-1]  # cut by the sniff, not by its writer
+        if not lines:
+            return None
+        for env in self.envelopes.envelopes:
+            if env.stamp != "runtime" or "rest" not in env.regex.groupindex:
+                continue
+            if all(_runtime_rest(env.regex, line) is not None for line in lines):
+                inner = "\n".join(str(_runtime_rest(env.regex, line)) for line in lines)
+                if self.documents.claims("", inner.encode()):
+                    return env.regex
+                return None
+        return None
 
 
 #: A session transcript (``agents/<id>/sessions/<id>.jsonl``, openclaw-formats §7):
@@ -218,6 +244,21 @@ class _CrLines(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         return self._stream.read(size).replace(b"\r", b"\n")
+
+
+def _unwrapped(runtime: re.Pattern[str], data: bytes) -> bytes:
+    """Each line of ``data`` without the runtime's stamp before it (a line it does
+    not fit is kept whole); the line count stays."""
+    lines = data.decode("utf-8", "replace").split("\n")
+    kept = [rest if (rest := _runtime_rest(runtime, line)) is not None else line for line in lines]
+    return "\n".join(kept).encode()
+
+
+def _runtime_rest(runtime: re.Pattern[str], line: str) -> str | None:
+    """What the runtime captured after its stamp; a stamp alone (an empty line of
+    output, its trailing space trimmed) holds "".  None: the line has no stamp."""
+    m = runtime.match(line) or runtime.match(line.rstrip("\r") + " ")
+    return None if m is None else str(m["rest"] or "")
 
 
 def _digest(stream: Content) -> str | None:
