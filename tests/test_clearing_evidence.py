@@ -447,6 +447,7 @@ def test_a_failure_is_timed_by_its_finest_stamp_not_a_copy_cut_to_the_second() -
     findings = analyze(ingest_files(files), Settings())
     failures = findings.failures
     assert failures.get_column("ts").to_list()[0].isoformat() == "2026-05-28T12:05:20.772000+00:00"
+    assert failures.select("source", "line").row(0) == ("openclaw.log", 1)
     # The report's event list cites that copy too, at that millisecond.
     (listed,) = key_events(findings).select("source", "ts").rows()
     assert (listed[0], listed[1].isoformat()) == (

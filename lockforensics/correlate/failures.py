@@ -81,9 +81,10 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             version=_placed("version"),
             host=first_value("host"),
             lines=pl.len().cast(pl.Int64),
-            # Where the failure was first written: untimed lines keep their order there.
-            source=pl.col("source").first(),
-            line=pl.col("line").first(),
+            # Where the failure was first written (untimed lines keep their order
+            # there), or, as its time, its first copy stamped finer than the second.
+            source=pl.coalesce(pl.col("source").filter(fine).first(), pl.col("source").first()),
+            line=pl.coalesce(pl.col("line").filter(fine).first(), pl.col("line").first()),
         )
         .with_columns(
             # A failure logged only on a global lane (`lane=main`) names no key;
