@@ -35,4 +35,24 @@ def parse_instant(text: str, zone: tzinfo | None = None) -> datetime:
         raise ValueError(f"{text!r} is not an ISO-8601 date or date-time") from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=zone or UTC)
+        _exists(text, parsed)
     return parsed.astimezone(UTC)
+
+
+def _exists(text: str, local: datetime) -> None:
+    """A wall time its zone skipped (02:30 on a spring-forward night) or passed
+    twice (fall back) names no one instant: read anyway, the window would move
+    by an hour without a word."""
+    zone = local.tzinfo
+    assert zone is not None
+    there = local.astimezone(UTC).astimezone(zone)
+    if there.replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise ValueError(
+            f"{text!r} does not exist in {zone} (its clocks skipped it); give an offset, "
+            "e.g. 2026-03-29T03:30+02:00"
+        )
+    if local.replace(fold=1).utcoffset() != local.replace(fold=0).utcoffset():
+        raise ValueError(
+            f"{text!r} happened twice in {zone} (its clocks went back); give an offset, "
+            "e.g. 2026-10-25T02:30+01:00"
+        )

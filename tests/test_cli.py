@@ -147,6 +147,25 @@ def test_unknown_zone_is_usage_error(tmp_path: Path) -> None:
     assert_one_line_error(run("ingest", str(tmp_path), "--tz", "Mars/Olympus"), ExitCode.USAGE)
 
 
+@pytest.mark.parametrize(
+    ("since", "why"),
+    [("2026-03-29T02:30:00", "does not exist"), ("2026-10-25T02:30:00", "happened twice")],
+)
+def test_a_local_time_its_zone_skipped_or_repeated_is_a_usage_error(
+    tmp_path: Path, since: str, why: str
+) -> None:
+    """`--since 02:30 --tz Europe/Berlin` on a spring-forward night names no instant
+    (and on a fall-back night two): read anyway, the window moved by an hour
+    without a word.  Exit 2, saying how to name it."""
+    (tmp_path / "a.log").write_text(TAKEOVER)
+    proc = run("report", str(tmp_path), "--since", since, "--tz", "Europe/Berlin")
+    assert_one_line_error(proc, ExitCode.USAGE)
+    assert why in proc.stderr
+    assert "give an offset" in proc.stderr
+    fine = run("report", str(tmp_path), "--since", since + "+02:00", "--tz", "Europe/Berlin")
+    assert fine.returncode == 0, fine.stderr
+
+
 def test_unwritable_output(tmp_path: Path) -> None:
     """An output path in a missing directory: exit 73, one line."""
     (tmp_path / "a.log").write_text(TAKEOVER)
