@@ -92,6 +92,34 @@ lifecycle = st.builds(
 )
 
 
+# Restarts of two gateways minutes apart in several captures: the same steps
+# (phases) on several channels, some copies seconds apart, some minutes.
+restarts = st.builds(
+    lambda r, s, channel, phase: {
+        **r,
+        "kind": "gateway_restart",
+        "ts": BASE + timedelta(seconds=s),
+        "channel": channel,
+        "echo_role": "direct",
+        "phase": phase,
+    },
+    row,
+    st.sampled_from([0, 1, 3, 4, 6, 9, 140, 142, 145, 300, 331]),
+    st.sampled_from(["file", "console", "logs"]),
+    st.sampled_from(["signal", "drain", "drained", "mode", "drain_wait"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(restarts, min_size=1, max_size=14))
+def test_restart_steps_copied_minutes_apart_get_the_single_pass_ids(
+    rows: list[dict[str, Any]],
+) -> None:
+    """A step written again more than the copy window after its first line is
+    another restart's, in the vectorised path as in the pass."""
+    _check(rows)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rows=st.lists(lifecycle, min_size=1, max_size=12))
 def test_lifecycle_lines_of_several_processes_get_the_single_pass_ids(

@@ -223,6 +223,39 @@ def test_two_restarts_stay_two(ingest_text: IngestText) -> None:
     assert ingest_text("\n".join(lines) + "\n").occurrence_counts() == {"gateway_restart": 2}
 
 
+def test_two_gateways_restarting_minutes_apart_are_two_restarts() -> None:
+    """A dev profile's file log (no pid) restarts at 09:41:50; the prod gateway's
+    journal restarts at 09:44:12, inside a restart's 330 s window but each step
+    minutes after the dev one's: two restarts.  The prod file log's copies,
+    seconds from the journal's, still fold into the prod restart."""
+
+    def tslog(at: str, message: str) -> str:
+        record = {
+            "0": '{"subsystem":"gateway"}',
+            "1": message,
+            "_meta": {"name": '{"subsystem":"gateway"}', "logLevelName": "INFO"},
+            "time": at,
+        }
+        return json.dumps(record) + "\n"
+
+    dev = tslog("2026-06-30T11:41:50.210+02:00", "received SIGUSR1; restarting") + tslog(
+        "2026-06-30T11:41:50.340+02:00", "restart mode: full process restart (spawned pid 7950)"
+    )
+    journal = (
+        "Jun 30 11:44:12 gw node[41877]: 2026-06-30T11:44:12.118+02:00 [gateway] "
+        "received SIGUSR1; restarting\n"
+        "Jun 30 11:44:20 gw node[41877]: 2026-06-30T11:44:20.611+02:00 [gateway] "
+        "restart mode: full process restart (supervisor restart)\n"
+    )
+    prod = tslog("2026-06-30T11:44:12.118+02:00", "received SIGUSR1; restarting") + tslog(
+        "2026-06-30T11:44:20.611+02:00", "restart mode: full process restart (supervisor restart)"
+    )
+    files = {"openclaw-dev-2026-06-30.log": dev, "journal.txt": journal}
+    assert ingest_files(files).occurrence_counts() == {"gateway_restart": 2}
+    files["openclaw-2026-06-30.log"] = prod
+    assert ingest_files(files).occurrence_counts() == {"gateway_restart": 2}
+
+
 def test_run_start_and_done_are_one_run(ingest_text: IngestText) -> None:
     """Lines sharing a runId describe one run; tool start/end share a toolCallId."""
     lines = [

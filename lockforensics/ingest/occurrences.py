@@ -47,6 +47,10 @@ class OccurrenceRule:
     #: steps follow their own beginning (a crash loop's next start), and two
     #: profiles starting together each write their own console log.
     newest_first: bool = False
+    #: How far apart two lines of one step (phase) may be in one occurrence:
+    #: copies of one line in several captures are seconds apart, while the
+    #: occurrence's steps may span ``window_s`` (a restart's drain).  0: no bound.
+    copy_window_s: float = 0.0
 
     def phase_role(self, phase: object) -> object:
         return dict(self.same_role).get(str(phase), phase) if self.same_role else phase
@@ -90,6 +94,7 @@ def _rule(entry: dict[str, Any], fallback: OccurrenceRule | None) -> OccurrenceR
             (str(phase), str(group[0])) for group in entry.get("same_role", ()) for phase in group
         ),
         newest_first=bool(entry.get("newest_first", False)),
+        copy_window_s=float(entry.get("copy_window_s", 0)),
     )
 
 
@@ -115,6 +120,8 @@ class _Open:
     named: dict[str, Any] = field(default_factory=dict)
     #: The inputs its lines came from.
     sources: set[str] = field(default_factory=set)
+    #: Each step's (phase's) first time (OccurrenceRule.copy_window_s).
+    steps: dict[object, datetime] = field(default_factory=dict)
 
 
 def _key_value(value: Any) -> Any:
@@ -262,13 +269,28 @@ def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.Da
     # that shares its key with another untimed line goes to the pass.
     untimed = pl.col("ts").is_null().sum()
     alone = pl.col("ts").is_not_null() | ((untimed.over(names) if names else untimed) == 1)
+    run = start.cum_sum()
+    if rule.copy_window_s:
+        # The widest any step's lines lie apart within the run (copy_window_s).
+        steps = [run, pl.col("phase")]
+        step_span = pl.col("ts").max().over(steps) - pl.col("ts").min().over(steps)
+        copies = pl.when(~repeat).then(step_span) <= timedelta(seconds=rule.copy_window_s)
+    else:
+        copies = pl.lit(True)
     groups = (
-        ordered.with_columns(_run=start.cum_sum(), _role=_role(rule), _repeat=repeat, _alone=alone)
+        ordered.with_columns(
+            _run=run,
+            _role=_role(rule),
+            _repeat=repeat,
+            _alone=alone,
+            _copies=copies.fill_null(True),
+        )
         .group_by("_run", maintain_order=True)
         .agg(
             rows=pl.col(RANK),
             first=pl.col(RANK).min(),
             simple=pl.col("_alone").all()
+            & pl.col("_copies").all()
             & pl.all_horizontal(
                 [pl.col(name).drop_nulls().n_unique() <= 1 for name in rule.apart] or [pl.lit(True)]
             )
@@ -356,6 +378,8 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
                 continue
             if any(occ.named.get(name, value) != value for name, value in named.items()):
                 continue
+            if not _a_copy_of_its_step(occ, event, ts, rule, repeatable):
+                continue
             if rule.newest_first and source not in occ.sources:
                 elsewhere = elsewhere or occ
                 continue
@@ -374,12 +398,27 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
             ]
             candidates.append(chosen)
         chosen.roles.add(role)
+        if ts is not None:
+            chosen.steps.setdefault(event.get("phase"), ts)
         chosen.named.update(named)
         chosen.sources.add(source)
         if chosen.source == source:
             chosen.last_line = max(chosen.last_line, line)
         ids.append(chosen.ident)
     return ids
+
+
+def _a_copy_of_its_step(
+    occ: _Open, event: dict[str, Any], ts: datetime | None, rule: OccurrenceRule, repeatable: bool
+) -> bool:
+    """A line of a step ``occ`` already holds is a copy of it only when it comes
+    within the rule's copy window of that step's line: two gateways restarting
+    minutes apart write the same steps (a dev profile's file log and the prod
+    gateway's journal), each one restart."""
+    first = occ.steps.get(event.get("phase"))
+    if not rule.copy_window_s or repeatable or ts is None or first is None:
+        return True
+    return abs((ts - first).total_seconds()) <= rule.copy_window_s
 
 
 def _within(
