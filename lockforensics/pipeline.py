@@ -36,6 +36,7 @@ from lockforensics.batches import pulled
 from lockforensics.correlate import (
     alignment,
     epochs,
+    evidence_start,
     failures,
     frequency,
     held_locks,
@@ -861,7 +862,13 @@ def correlate(
         .pipe(failures.with_remote_owners, all_epochs.lazy())
         .collect()
     )
-    pair_table = alignment.pairs(clustered.lazy(), settings.window_s).collect()
+    starts = evidence_start.host_starts(all_epochs.lazy()).collect()
+    pair_table = evidence_start.precursors_unseen(
+        alignment.pairs(clustered.lazy(), settings.window_s),
+        clustered.lazy(),
+        starts.lazy(),
+        settings.window_s,
+    ).collect()
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
     run_table = memo("runs", lambda: runs.runs(lazy, in_order=True).collect())
@@ -890,6 +897,7 @@ def correlate(
     )
     incident_table = (
         incidents.with_process_uptime(incidents.table(clustered.lazy()), epoch_table.lazy())
+        .pipe(evidence_start.incidents_cut, starts.lazy(), settings.gap_s)
         .join(resolved, on="incident", how="left")
         .join(in_bundle, on="incident", how="left")
         .sort("incident")

@@ -195,6 +195,32 @@ def test_superseded_lock_error_is_not_followed() -> None:
 # -- incidents -----------------------------------------------------------------
 
 
+@pytest.mark.parametrize("logged_start", [False, True])
+def test_logs_beginning_mid_burst_leave_its_start_and_precursors_unknown(
+    logged_start: bool,
+) -> None:
+    """Logs cut by `tail -n 400` begin inside a process's life, and inside a burst:
+    an incident whose first failure lies within --gap of their first line may have
+    begun earlier, and a takeover whose window reaches before it may have had its
+    lock error there.  Logs that begin with the process's start show it whole."""
+    t = Table()
+    if logged_start:
+        t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    else:
+        t.add("lane_wait", 0, gateway_pid=100)
+    t.failure("takeover", 12, agent="c", session="s1", gateway_pid=100, duration_ms=5_000)
+    t.failure("lock_timeout", 30, session="s2", pid=100, gateway_pid=100)
+    t.failure("lock_timeout", 7200, session="s3", pid=100, gateway_pid=100)
+    t.failure("takeover", 7260, agent="b", session="s4", gateway_pid=100, duration_ms=5_000)
+    f = run(t, gap_s=600.0, window_s=300.0)
+    assert f.incidents.get_column("start_is_upper_bound").to_list() == [not logged_start, False]
+    assert (f.alignment["precursor_unknown"], f.alignment["without_lock_precursor"]) == (
+        (0, 2) if logged_start else (1, 1)
+    )
+    text = reporter_for(ReportFormat.MARKDOWN).render(f, RenderOptions())
+    assert ("Incident 1: ≤ " in text) is not logged_start
+
+
 def test_gap_splits_incidents_and_lone_failures_are_background() -> None:
     """Failures closer than --gap form an incident; a lone failure is background."""
     t = Table()

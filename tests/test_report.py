@@ -256,7 +256,8 @@ def test_two_hosts_incidents_name_their_host_and_a_paste_says_unknown() -> None:
         (3, None, None),
     ]
     assert "| # | host | start (UTC) |" in markdown
-    assert "| 3 | ? | 2026-05-28 04:20:03 |" in markdown
+    # Each capture begins with its burst: what came before is unseen.
+    assert "| 3 | ? | ≤ 2026-05-28 04:20:03 |" in markdown
     assert "- **Gateway:** host unknown, pid ?" in markdown
     assert "- **Gateway:** gw-edge-02, pid 999" in markdown
 

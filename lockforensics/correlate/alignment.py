@@ -189,8 +189,13 @@ def summary(pair_table: pl.LazyFrame, followup_table: pl.LazyFrame) -> pl.LazyFr
         .quantile(0.5, "linear"),
         lag_s_p90=lag.quantile(0.9, "linear"),
         lag_s_max=lag.max(),
+        # Whose look-back window reaches before their host's logs begin
+        # (correlate/evidence_start.py): no lock error seen, none known absent.
+        precursor_unknown=pl.col("precursor_unknown").sum().cast(pl.Int64),
     ).with_columns(
-        without_lock_precursor=pl.col("takeovers") - pl.col("with_lock_precursor"),
+        without_lock_precursor=pl.col("takeovers")
+        - pl.col("with_lock_precursor")
+        - pl.col("precursor_unknown"),
     )
     locks = followup_table.select(
         lock_errors=pl.len().cast(pl.Int64),

@@ -137,7 +137,7 @@ def _incident(f: Findings, i: dict[str, Any], with_evidence: bool) -> dict[str, 
     )
     return {
         "number": i["incident"],
-        "when": f"{clock(i['start'])} → {clock(i['end'])} UTC ({span(i['duration_s'])})",
+        "when": f"{rows.began(i)} → {clock(i['end'])} UTC ({rows.lasted(i)})",
         "facts": [(name, _cell(value)) for name, value in rows.incident_facts(i, f.several_hosts)],
         "evidence": [
             clean(f"{r['source']}:{r['line']}: {r['raw']}") for r in evidence.iter_rows(named=True)

@@ -65,6 +65,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
         {
             "id": "incident",
             "start": "start",
+            "start_is_upper_bound": "start_is_upper_bound",
             "end": "end",
             "duration_s": "duration_s",
             "agents": "agents",

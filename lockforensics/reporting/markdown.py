@@ -266,7 +266,7 @@ class MarkdownReporter:
 
     def _incident(self, f: Findings, i: dict[str, Any], evidence_lines: int) -> str:
         number = i["incident"]
-        lines = [f"#### Incident {number}: {clock(i['start'])} → {clock(i['end'])} UTC"]
+        lines = [f"#### Incident {number}: {rows.began(i)} → {clock(i['end'])} UTC"]
         facts = [
             f"- **{name}:** " + (_list(value) if isinstance(value, list) else md_text(str(value)))
             for name, value in rows.incident_facts(i, f.several_hosts)

@@ -85,8 +85,8 @@ def incidents(f: Findings) -> Rows:
             (
                 i["incident"],
                 *((i["host"] or "?",) if hosts else ()),
-                clock(i["start"]),
-                span(i["duration_s"]),
+                began(i),
+                lasted(i),
                 len(i["agents"] or []),
                 i["sessions"],
                 i["lock_stale"],
@@ -100,6 +100,17 @@ def incidents(f: Findings) -> Rows:
             for i in f.incidents.iter_rows(named=True)
         ),
     )  # fmt: skip
+
+
+def began(i: dict[str, Any]) -> str:
+    """An incident's start; ``≤`` when its host's logs begin just before it
+    (correlate/evidence_start.py): it may have begun earlier, unseen."""
+    return ("≤ " if i.get("start_is_upper_bound") else "") + clock(i["start"])
+
+
+def lasted(i: dict[str, Any]) -> str:
+    """An incident's duration; ``≥`` when it may have begun before its host's logs."""
+    return ("≥ " if i.get("start_is_upper_bound") else "") + span(i["duration_s"])
 
 
 def process_uptime(i: dict[str, Any]) -> str | None:
@@ -155,6 +166,13 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
             + _process_uptime(i),
         ),
         ("Resolved by", resolved),
+        *_when(
+            "May have begun earlier",
+            i.get("start_is_upper_bound"),
+            "its host's logs begin less than --gap before its first failure, in the middle "
+            "of the gateway's life: failures before them are unseen, so it may have begun "
+            "earlier and lasted longer",
+        ),
         *_when(
             "Cut by the filters",
             (i.get("occurrences_in_bundle") or 0) > i["occurrences"],
@@ -218,6 +236,12 @@ def alignment(f: Findings) -> Rows:
             # Pairs are looked for within the window (`--window`): a lock error
             # earlier than that is no precursor, but it may be in the bundle.
             ("… with no lock error within the window before them", a.get("without_lock_precursor")),
+            # correlate/evidence_start.py: the window reaches before the host's logs.
+            *(
+                (("… whose window begins before the logs (precursor unknown)", unseen),)
+                if (unseen := a.get("precursor_unknown"))
+                else ()
+            ),
             ("lock errors", a.get("lock_errors")),
             (
                 "… not followed by a takeover within the window",

@@ -73,7 +73,7 @@ def _incidents(findings: Findings, console: Console) -> None:
         ("#", "start (UTC)", "end (UTC)", "duration", "agents", "sessions", "stale", "timeout",
          "takeover"),
         tuple(
-            (i["incident"], clock(i["start"]), clock(i["end"]), span(i["duration_s"]),
+            (i["incident"], rows.began(i), clock(i["end"]), rows.lasted(i),
              len(i["agents"]), i["sessions"], i["lock_stale"], i["lock_timeout"], i["takeover"])
             for i in findings.incidents.iter_rows(named=True)
         ),

@@ -1,0 +1,72 @@
+"""Where a host's evidence begins in the middle of a gateway's life.
+
+A bundle of ``tail -n 400`` captures begins inside a process's life (its
+first epoch opened before the bundle), and may begin inside a burst: what came
+before the first line is unseen.  So an incident whose first failure lies
+within ``--gap`` of its host's first line may have begun earlier (its start is
+an upper bound, its duration a lower one), and a takeover with no lock error
+before it whose look-back window reaches before that line may have had one
+there: its precursor is unknown, not absent.  A host whose logs begin with a
+start line shows the process from its beginning, and none of this applies.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+_TIMELINE = "_timeline"
+
+
+def host_starts(epochs: pl.LazyFrame) -> pl.LazyFrame:
+    """Per host (``_timeline``, "" when unknown): ``evidence_start``, the first
+    line of its evidence, for the hosts whose first process was already running
+    there."""
+    return (
+        epochs.sort("first_line", nulls_last=True)
+        .group_by(pl.col("host").fill_null("").alias(_TIMELINE))
+        .agg(
+            evidence_start=pl.col("first_line").first(),
+            before=pl.col("opened_by").first() == "before_bundle",
+        )
+        .filter(pl.col("before") & pl.col("evidence_start").is_not_null())
+        .drop("before")
+    )
+
+
+def incidents_cut(table: pl.LazyFrame, starts: pl.LazyFrame, gap_s: float) -> pl.LazyFrame:
+    """``start_is_upper_bound``: the incident's first failure lies within the gap
+    of its host's evidence start, so failures before it may have been unseen."""
+    gap = timedelta(seconds=gap_s)
+    return (
+        table.with_columns(pl.col("host").fill_null("").alias(_TIMELINE))
+        .join(starts, on=_TIMELINE, how="left", maintain_order="left")
+        .with_columns(
+            start_is_upper_bound=((pl.col("start") - pl.col("evidence_start")) <= gap).fill_null(
+                False
+            )
+        )
+        .drop(_TIMELINE, "evidence_start")
+    )
+
+
+def precursors_unseen(
+    pair_table: pl.LazyFrame, failures: pl.LazyFrame, starts: pl.LazyFrame, window_s: float
+) -> pl.LazyFrame:
+    """``precursor_unknown``: a takeover with no precursor whose window reaches
+    before its host's evidence start (its lock error may lie before the logs)."""
+    window = timedelta(seconds=window_s)
+    hosts = failures.select(
+        takeover=pl.col("occurrence"), _timeline=pl.col("gateway_host").fill_null("")
+    )
+    return (
+        pair_table.join(hosts, on="takeover", how="left", maintain_order="left")
+        .join(starts, on=_TIMELINE, how="left", maintain_order="left")
+        .with_columns(
+            precursor_unknown=(
+                pl.col("precursor").is_null() & ((pl.col("ts") - window) < pl.col("evidence_start"))
+            ).fill_null(False)
+        )
+        .drop(_TIMELINE, "evidence_start")
+    )
