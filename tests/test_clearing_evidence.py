@@ -165,14 +165,23 @@ def test_a_lock_an_error_shows_taken_before_a_restart_was_not_cleared_by_it() ->
     assert first["resolved_at"].isoformat() == "2026-05-28T15:01:00+00:00"
 
 
-def test_an_old_lock_file_does_not_hold_a_session_that_failed_on_its_lease() -> None:
+@pytest.mark.parametrize("acquire_loop", [False, True])
+def test_an_old_lock_file_does_not_hold_a_session_that_failed_on_its_lease(
+    acquire_loop: bool,
+) -> None:
     """After an upgrade to leases, doctor still lists the session's `.jsonl.lock` that
     the old gateway left 30 h before: that file is not the lease the session's
-    errors waited on, so the watchdog's release of the lease cleared it."""
+    errors waited on, so the watchdog's release of the lease cleared it.  The
+    acquire loop's own wording names the lease `session-write/<key>`."""
     key = "agent:main:main"
     path = SESSIONS.format(agent="main", sid=MAIN)
 
     def lease_error(at: str) -> str:
+        if acquire_loop:
+            return (
+                f"{at} [diagnostic] lane task error: lane=session:{key} durationMs=60012 "
+                f'error="timed out waiting for session write lease session-write/{key}"\n'
+            )
         return (
             f"{at} [diagnostic] lane task error: lane=session:{key} durationMs=60012 "
             'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '

@@ -393,8 +393,9 @@ def _sightings(rows: pl.LazyFrame, lease: pl.Expr) -> pl.LazyFrame:
     )
 
 
-#: A lock error's lock was a lease (`sqlite:session-write:<key>`), not a file.
-_LEASED = pl.col("lock_path").str.starts_with("sqlite:").fill_null(False)
+#: A lock error's lock was a lease (`sqlite:session-write:<key>`, or the acquire
+#: loop's `session-write/<key>`), not a file.
+_LEASED = pl.col("lock_path").str.contains(r"^(?:sqlite:|session-write/)").fill_null(False)
 
 
 def _holds(targets: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
