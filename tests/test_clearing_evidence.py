@@ -828,6 +828,13 @@ def test_a_reboot_ends_the_process_at_the_last_line_before_it(
     assert [(pid, ended) for pid, _end, ended in epochs[1:]] == [(1873, None)]
     (incident,) = findings.incidents.to_dicts()
     assert incident["resolved_by"] == "gateway_start"
+    # journalctl -b over several boots opens with the first one's marker:
+    # no boot before it is in view, so it ends nothing.
+    opened = analyze(
+        ingest_files({"j.txt": "-- Boot 3c9f0e5a7b2d4e61a8c0f9b1d2e3a4c5 --\n" + journal}),
+        Settings(),
+    )
+    assert opened.counts["gateway_stop"] == 1
     stop = findings.events.filter(pl.col("phase") == "reboot").collect().row(0, named=True)
     assert (stop["ts_quality"], stop["ts_assumption"]) == (
         "assumed",

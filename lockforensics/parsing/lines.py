@@ -81,8 +81,12 @@ class LineReader:
                 clock.see_log_file(f"[gateway] {record.message}")
         when = stamp_row(record, clock, result)
         above = result.above.pop(line_no, None)
-        if record.stamp is None and above and any(h.signature in self.timed_above for h in hits):
-            when = self._time_above(above, env, clock, result) or when
+        if record.stamp is None and any(h.signature in self.timed_above for h in hits):
+            # `-- Boot … --` first in a capture opens its first boot: no boot
+            # before it is in view, so nothing ended there.
+            when = self._time_above(above, env, clock, result) if above else None
+            if when is None:
+                return False
         failure = any(hit.kind in LOCK_KINDS for hit in hits)
         if failure and envelope is PLAIN:
             when = _echo_time(when, line_no, result)
