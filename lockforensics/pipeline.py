@@ -56,6 +56,7 @@ from lockforensics.errors import DataError
 from lockforensics.findings import HEADLINE_KINDS, Coverage, Findings, Headline, Settings
 from lockforensics.ingest import cache, zone_rules
 from lockforensics.ingest.bundle import Input, walk
+from lockforensics.ingest.clock_steps import clock_step
 from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.echo_zones import dated_by_match, matched_zones
@@ -348,6 +349,9 @@ def ingest_inputs(
                     row["ts_assumption"] = "; ".join(
                         x for x in (row.get("ts_assumption"), note) if x
                     )
+        step = clock_step(scan)
+        if step is not None:
+            all_warnings.append(step)
         rows.extend(scan.rows)
         frames.extend(scan.frames)
         activity.extend(scan.activity)

@@ -469,3 +469,31 @@ def test_a_french_date_line_is_read() -> None:
         time(9, 50, 1),
         timedelta(hours=2),
     )
+
+
+def _console_lock(at: str, sid: int) -> str:
+    path = f"/h/.openclaw/agents/main/sessions/00000000-0000-4000-8000-{sid:012d}.jsonl.lock"
+    return f"{at} [diagnostic] session file locked (timeout 10000ms): pid=7 {path}\n"
+
+
+@given(step_s=st.integers(0, 600), jitter_s=st.integers(0, 4))
+@settings(max_examples=25, deadline=None)
+def test_a_clock_stepped_back_is_named_with_its_line(step_s: int, jitter_s: int) -> None:
+    """chrony steps a fast clock back: the file log's stamps run backwards at one
+    line, and instants across it are off.  A step over 5 s is named with its line
+    and size; a journal's interleaving jitter (a few seconds) is not."""
+    base = datetime(2026, 6, 15, 9, 20, tzinfo=UTC)
+    stamps = [base, base + timedelta(seconds=60), base + timedelta(seconds=60 - jitter_s)]
+    stamps.append(stamps[-1] + timedelta(seconds=60) - timedelta(seconds=step_s))
+    text = "".join(
+        _console_lock(at.isoformat(timespec="milliseconds"), n) for n, at in enumerate(stamps)
+    )
+    warnings = [w for w in ingest_files({"gateway.log": text}).warnings if "steps back" in w]
+    # The jitter (line 3) is never over 5 s; line 4 lies step + jitter - 60 s
+    # before the latest instant above it.
+    if step_s + jitter_s - 60 > 5:
+        assert len(warnings) == 1
+        assert "gateway.log: its clock steps back" in warnings[0]
+        assert "at line 4" in warnings[0]
+    else:
+        assert warnings == []

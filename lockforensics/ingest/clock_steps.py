@@ -1,0 +1,61 @@
+"""A log whose time runs backwards: an NTP step, or two logs in one file.
+
+A file log or journal is written in time order.  Where its stamps step back
+(chrony stepping a fast clock back 40 s, a copytruncate overlap, two captures
+pasted one after the other), the instants around that line are off by up to
+the step, and lags and durations across it are too: the operator is told
+where, and by how much.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from lockforensics.parsing.envelopes import PLAIN, load_envelopes
+from lockforensics.parsing.filescan import FileScan
+
+#: Less than this is the ordinary jitter of interleaved writers (a journal
+#: merges processes' lines by arrival, a console buffers).
+STEP = timedelta(seconds=5)
+
+
+def clock_step(scan: FileScan) -> str | None:
+    """A warning naming the largest step back in ``scan``'s stamped event lines, if any."""
+    if scan.envelope == PLAIN.name or scan.envelope not in _LOG_ENVELOPES:
+        return None
+    stamped = sorted(
+        (row for row in scan.rows if _own_instant(row)),
+        key=lambda row: (row.get("line") or 0, row.get("hit") or 0),
+    )
+    latest: datetime | None = None
+    worst: tuple[timedelta, int] | None = None
+    for row in stamped:
+        ts: datetime = row["ts"]
+        if latest is not None and latest - ts > STEP and (worst is None or latest - ts > worst[0]):
+            worst = (latest - ts, int(row.get("line") or 0))
+        latest = ts if latest is None else max(latest, ts)
+    if worst is None:
+        return None
+    step, line = worst
+    return (
+        f"{scan.source}: its clock steps back {_span(step)} at line {line} (an NTP step, or two "
+        "logs in one file): instants, lags and durations across it may be off by that much"
+    )
+
+
+def _own_instant(row: dict[str, Any]) -> bool:
+    """A row timed by its own stamp, not by a line near it or a document."""
+    return isinstance(row.get("ts"), datetime) and row.get("ts_raw") is not None
+
+
+def _span(step: timedelta) -> str:
+    seconds = step.total_seconds()
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+_LOG_ENVELOPES = frozenset(env.name for env in load_envelopes().envelopes)
