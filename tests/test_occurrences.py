@@ -256,6 +256,28 @@ def test_two_gateways_restarting_minutes_apart_are_two_restarts() -> None:
     assert ingest_files(files).occurrence_counts() == {"gateway_restart": 2}
 
 
+def test_another_files_lock_timeout_and_its_echoes_are_one(ingest_text: IngestText) -> None:
+    """An auth profile's lock timed out during an OAuth refresh: the fallback
+    decision's errorPreview and both lanes' errors report one failure, as a
+    session lock's do; the same lock timing out 20 s later is another."""
+    path = "/home/oc/.openclaw/agents/growth/agent/auth-profiles.json"
+    error = f"OAuth token refresh failed for anthropic: file lock timeout for {path}."
+
+    def failure(second: int) -> list[str]:
+        at = f"2026-06-10T14:00:{second:02d}"
+        return [
+            f"{at}.481+02:00 [model-fallback/decision] model fallback decision: "
+            f'decision=candidate_failed reason=auth errorPreview="{error}"',
+            f"{at}.485+02:00 [diagnostic] lane task error: lane=cron durationMs=10388 "
+            f'error="Error: {error}"',
+            f"{at}.487+02:00 [diagnostic] lane task error: lane=session:agent:growth:cron:1 "
+            f'durationMs=10392 error="Error: {error}"',
+        ]
+
+    result = ingest_text("\n".join(failure(10) + failure(30)) + "\n")
+    assert result.occurrence_counts().get("other_file_lock") == 2
+
+
 def test_run_start_and_done_are_one_run(ingest_text: IngestText) -> None:
     """Lines sharing a runId describe one run; tool start/end share a toolCallId."""
     lines = [

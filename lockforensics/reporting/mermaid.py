@@ -69,7 +69,9 @@ def gantt(findings: Findings, max_agents: int | None = None) -> str | None:
         who = f"{epoch['host'] or 'unknown host'} {pid}" if hosts else pid
         began = epoch["start"] or epoch["first_line"] or first
         start = max(began, first - timedelta(hours=1))
-        end = min(epoch["end"] or last, last + timedelta(hours=1))
+        # A process still running at the bundle's end runs to its last line, not
+        # to the last failure.
+        end = min(epoch["end"] or epoch["last_line"] or last, last + timedelta(hours=1))
         if end <= start:
             continue
         # The bar is cut to an hour around the incidents; its label keeps what was cut.
