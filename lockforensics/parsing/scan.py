@@ -116,8 +116,9 @@ class Scanner:
             _count_transcript(head, source, result, progress)
             return
         data = head
-        runtime = None if self.documents.claims(item.name, head) else self._runtime(head)
-        if runtime is not None or self.documents.claims(item.name, head):
+        claimed = self.documents.claims(item.name, head)
+        runtime = None if claimed else self._runtime(head)
+        if claimed or runtime is not None:
             if len(head) == SNIFF_BYTES:
                 data += source.read(DOCUMENT_LIMIT + 1 - len(head))
             document = data if runtime is None else _unwrapped(runtime, data)

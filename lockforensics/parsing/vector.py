@@ -658,8 +658,8 @@ def _derive(frame: pl.DataFrame) -> pl.DataFrame:
     # The lane and the record's context are the sender's: their key is the
     # session's only when it names the agent whose directory the lock lies in.
     owner = pl.coalesce(_path_agent(lock), _path_agent(sfile))
-    key_agent = _key_agent(key)
-    theirs = owner.is_null() | key_agent.is_null() | (key_agent == owner)
+    named = _key_agent(key)
+    theirs = owner.is_null() | named.is_null() | (named == owner)
     frame = frame.with_columns(session_key=pl.when(theirs).then(key))
     sid = pl.when(_falsy(pl.col("session_id"))).then(
         pl.coalesce(_session_from_file(sfile), _session_from_file(lock))
