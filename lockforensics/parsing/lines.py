@@ -84,9 +84,10 @@ class LineReader:
         if record.stamp is None and any(h.signature in self.timed_above for h in hits):
             # `-- Boot … --` first in a capture opens its first boot: no boot
             # before it is in view, so nothing ended there.
-            when = self._time_above(above, env, clock, result) if above else None
-            if when is None:
+            timed = self._time_above(above, env, clock, result) if above else None
+            if timed is None:
                 return False
+            when = timed
         failure = any(hit.kind in LOCK_KINDS for hit in hits)
         if failure and envelope is PLAIN:
             when = _echo_time(when, line_no, result)
