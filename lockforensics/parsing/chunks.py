@@ -504,9 +504,11 @@ class LogEngine:
         before it, in this chunk or the one before."""
         if self.above_re is None:
             return
-        text = pl.col("text")
-        marked = flagged.with_row_index("_at").filter(
-            pl.col("cand") & text.str.contains(self.above_re).fill_null(False)
+        # The candidates first: the search then reads a few lines, not the chunk.
+        marked = (
+            flagged.with_row_index("_at")
+            .filter(pl.col("cand"))
+            .filter(pl.col("text").str.contains(self.above_re).fill_null(False))
         )
         if marked.is_empty():
             return
