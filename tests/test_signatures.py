@@ -28,8 +28,11 @@ EXAMPLES: list[tuple[Rule, Example]] = [
 def test_example_parses_to_expected_fields(
     rule: Rule, example: Example, ingest_text: IngestText
 ) -> None:
-    """An example line yields a first event carrying every expected field value."""
-    events = ingest_text(example.line + "\n").events
+    """An example line yields a first event carrying every expected field value
+    (after the line its spec puts above it, if any)."""
+    above = [example.above] if example.above is not None else []
+    events = ingest_text("\n".join([*above, example.line]) + "\n").events
+    events = events.filter(pl.col("line") == len(above) + 1)
     assert events.height >= 1, f"{rule.id}: no event from its own example"
     first: dict[str, Any] = events.row(0, named=True)
     mismatched = {

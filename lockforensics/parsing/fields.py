@@ -13,7 +13,9 @@ import math
 import re
 from typing import Any
 
-AGENT_IN_PATH = re.compile(r"[/\\]agents[/\\](?P<agent>[^/\\\s]+)[/\\]sessions[/\\]")
+# An agent's directory: its sessions, and `agent/` (auth profiles, the
+# 2026.7+ `openclaw-agent.sqlite` store).
+AGENT_IN_PATH = re.compile(r"[/\\]agents[/\\](?P<agent>[^/\\\s]+)[/\\](?:sessions|agent)[/\\]")
 AGENT_IN_KEY = re.compile(r"(?:^|[:=])agent:(?P<agent>[^:\s\"]+):")
 # <ISO with ':' and '.' replaced by '-'>_<sessionId>.jsonl (pi SessionManager).
 ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:-\d{3})?Z_")

@@ -65,6 +65,8 @@ class Example:
     expect: dict[str, Any]
     hits: int | None = None
     envelope: str | None = None
+    #: A line written before it, that the example needs (``time_from``).
+    above: str | None = None
 
 
 #: ``time_from`` of a rule whose lines take the time of the line with text above them.
@@ -367,6 +369,7 @@ def _rule(entry: dict[str, Any], source: str, wrapper: bool) -> Rule:
                 expect=dict(ex.get("expect", {})),
                 hits=ex.get("hits"),
                 envelope=ex.get("envelope"),
+                above=ex.get("above"),
             )
             for ex in entry.get("example", [])
         )
