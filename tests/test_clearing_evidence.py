@@ -840,3 +840,22 @@ def test_a_reboot_ends_the_process_at_the_last_line_before_it(
         "assumed",
         "time of the last line above it",
     )
+
+
+def test_a_start_refused_because_a_gateway_already_runs_opens_no_epoch() -> None:
+    """A second `openclaw gateway` started by hand fails to take the singleton lock
+    and stays alive, unbound: the gateway already running runs on, through the
+    burst that follows, and its uptime at the burst counts from its own start."""
+    log = (
+        "2026-06-27T08:10:07.902+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 2741)\n"
+        "2026-06-29T09:58:41.207+02:00 [gateway] starting...\n"
+        "2026-06-29T09:58:46.300+02:00 [gateway] gateway startup failed: Error: gateway already "
+        "running (pid 2741); lock timeout after 5000ms. Process will stay alive; fix the issue "
+        "and restart.\n"
+        + _timeout("2026-06-29T10:05:14.220+02:00", "main", MAIN)
+        + _timeout("2026-06-29T10:05:44.220+02:00", "main", MAIN)
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    assert findings.epochs.select("pid", "ended_by").rows() == [(2741, None)]
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["gateway_pid"], incident["uptime_s"]) == (2741, 2 * 86400 + 6906)

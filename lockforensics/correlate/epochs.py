@@ -102,6 +102,8 @@ BANNER_LINES = 20
 #: which may have no timeout, is over) the boot it announces may come: the
 #: successor is spawned there and boots within minutes, never days.
 BOOT_WINDOW = timedelta(minutes=15)
+#: How soon after a start's first line it may say another gateway already runs.
+REFUSAL_WINDOW = timedelta(seconds=90)
 # Stands in for "before the bundle starts" in the as-of join of events to epochs.
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -345,8 +347,29 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     return (
         moves.join(within, on="occurrence", how="anti")
+        .join(_refused(events, moves), on="occurrence", how="anti")
         .drop("closed_only")
         .sort("first", "occurrence")
+    )
+
+
+def _refused(events: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
+    """Starts that failed because a gateway already ran there: `gateway startup
+    failed: … gateway already running (pid N)` within a start's span of it.
+    Such a process stays alive, unbound, beside the gateway, which runs on: its
+    start opens no epoch and ends none."""
+    refusals = events.filter(
+        (pl.col("kind") == EventKind.GATEWAY_START_FAILED)
+        & pl.col("ts").is_not_null()
+        & (pl.col("phase") == "already_running").fill_null(False)
+    )
+    failed = with_hosts(refusals, of=events).select("_host", _failed=pl.col("ts"))
+    return (
+        moves.filter(pl.col("how") == "start")
+        .join(failed, left_on="host", right_on="_host")
+        .filter(pl.col("_failed").is_between(pl.col("first"), pl.col("first") + REFUSAL_WINDOW))
+        .select("occurrence")
+        .unique()
     )
 
 
