@@ -843,6 +843,34 @@ def test_a_shell_session_that_cats_lock_files_reads_each_as_its_lock_file() -> N
     assert (scan.lines, scan.unrecognized) == (10, 0)
 
 
+def test_a_saved_terminal_session_is_read_as_its_screen_showed_it() -> None:
+    """`script` inside tmux: each prompt sets the window title and colours the
+    user, bash turns bracketed paste on and off around the command (its output
+    begins with `ESC[?2004l` CR), and lines end in CRLF.  Read as the screen
+    showed it, the session's `cat` of a lock file and its doctor run are the
+    documents they are; every line is still counted."""
+    prompt = "\x1b[?2004h\x1b]0;mara@gw-lab-02: ~\x07\x1b[01;32mmara@gw-lab-02\x1b[00m:~$ "
+    lock = (
+        "/home/mara/.openclaw/agents/ops/sessions/e41f0c9d-5b7a-4c1e-9d2f-3a6b8c0e1f24.jsonl.lock"
+    )
+    lines = [
+        'Script started on 2026-06-30 12:28:51+02:00 [TERM="tmux-256color"]',
+        f"{prompt}cat {lock}",
+        '\x1b[?2004l\r{"pid":44590,"createdAt":"2026-06-30T09:48:06.669Z"}',
+        f"{prompt}openclaw doctor",
+        "\x1b[?2004l\rSession locks",
+        "- Found 1 session lock file.",
+        f"- {lock} pid=44590 (alive) age=40m22s stale=no",
+        f"{prompt}exit",
+    ]
+    text = "\r\n".join(lines) + "\r\n"
+    result = ingest_files({"gw-lab-02-session.typescript": text})
+    assert result.events.filter(kind="lock_file").select("agent", "pid").rows() == [("ops", 44590)]
+    assert result.events.filter(kind="doctor_lock").height == 1
+    (scan,) = result.files
+    assert scan.lines == len(lines) == scan.event_lines + scan.noise_lines + scan.unrecognized
+
+
 def test_ps_lstart_gives_the_gateway_process_its_start() -> None:
     """`ps -o pid,lstart,etime,cmd`: the gateway row is its process's start (host
     local time), the shell's row is no event; the epoch starts there, exactly."""

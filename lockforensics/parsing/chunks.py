@@ -29,6 +29,7 @@ from lockforensics.ingest.containers import READ_ERRORS
 from lockforensics.parsing.continuations import join_records, join_width_wraps, trailing_start
 from lockforensics.parsing.envelopes import (
     ANSI_RE,
+    OVERWRITTEN_RE,
     PLAIN,
     EnvelopeCatalog,
     EnvelopeSpec,
@@ -702,7 +703,7 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
         # carriage return inside a line overwrote what came before it on the
         # screen (bash ends its prompt with `ESC[?2004l` CR; a spinner redraws).
         frame = frame.with_columns(
-            text.str.replace_all(ANSI_RE, "").str.replace(r"^.*\r([^\r])", "$1")
+            text.str.replace_all(ANSI_RE, "").str.replace(OVERWRITTEN_RE, "$1")
         )
     if frame.get_column("text").str.starts_with(">").any():
         # A paste quoted in a chat or a mail reply (`> Jun 16 14:05:12 …`,

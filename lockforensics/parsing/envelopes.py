@@ -213,6 +213,18 @@ _STAMP_READERS: Mapping[str, Callable[[str], Stamp | None]] = {
 #: envelope escapes them (\u001b), so its hook strips them from the decoded text.
 ANSI_RE = r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"
 _ANSI = re.compile(ANSI_RE)
+#: What a carriage return inside a line went back over on the screen (bash ends
+#: its prompt with `ESC[?2004l` CR; a spinner redraws): the text after the last
+#: CR that something follows is what showed.  A CRLF's CR is kept.
+OVERWRITTEN_RE = r"^.*\r([^\r])"
+_OVERWRITTEN = re.compile(OVERWRITTEN_RE)
+
+
+def on_screen(line: str) -> str:
+    """One line of a terminal capture as the screen showed it (the chunk engine
+    does the same to a log's lines in polars, with ANSI_RE and OVERWRITTEN_RE)."""
+    return _OVERWRITTEN.sub(r"\1", _ANSI.sub("", line))
+
 
 CONSOLE_RE = re.compile(
     r"^(?:(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})"

@@ -20,7 +20,7 @@ from lockforensics.ingest.containers import Content
 from lockforensics.parsing.chunks import CHUNK_BYTES, SNIFF_BYTES, LogEngine, ProgressHook
 from lockforensics.parsing.document_scan import DOCUMENT_LIMIT, DocumentReader
 from lockforensics.parsing.documents import DocumentCatalog, load_documents
-from lockforensics.parsing.envelopes import EnvelopeCatalog, load_envelopes
+from lockforensics.parsing.envelopes import EnvelopeCatalog, load_envelopes, on_screen
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.lines import LineReader
 from lockforensics.parsing.literals import CLOCK_LITERALS, literal_regex
@@ -116,12 +116,17 @@ class Scanner:
             _count_transcript(head, source, result, progress)
             return
         data = head
-        claimed = self.documents.claims(item.name, head)
-        runtime = None if claimed else self._runtime(head)
+        # A saved terminal's commands are read as the screen showed them: its
+        # prompts and output carry colours, titles and bracketed-paste modes.
+        screen = b"\x1b" in head
+        seen = _on_screen(head) if screen else head
+        claimed = self.documents.claims(item.name, seen)
+        runtime = None if claimed else self._runtime(seen)
         if claimed or runtime is not None:
             if len(head) == SNIFF_BYTES:
                 data += source.read(DOCUMENT_LIMIT + 1 - len(head))
-            document = data if runtime is None else _unwrapped(runtime, data)
+            document = _on_screen(data) if screen else data
+            document = document if runtime is None else _unwrapped(runtime, document)
             if len(data) <= DOCUMENT_LIMIT and self.documents.read(
                 item.name, document, bundle_year, clock, result, self.logs.tail
             ):
@@ -245,6 +250,14 @@ class _CrLines(io.RawIOBase):
 
     def read(self, size: int = -1) -> bytes:
         return self._stream.read(size).replace(b"\r", b"\n")
+
+
+def _on_screen(data: bytes) -> bytes:
+    """A terminal capture's text as the screen showed it (as the chunk engine
+    reads a log's): colours, titles and modes taken off, and of a line that a
+    carriage return went back over, what was written last.  The line count stays."""
+    lines = data.decode("utf-8", "replace").split("\n")
+    return "\n".join(on_screen(line) for line in lines).encode()
 
 
 def _unwrapped(runtime: re.Pattern[str], data: bytes) -> bytes:
