@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pytest
 
+from lockforensics.errors import SpecError
 from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.fields import session_type
-from lockforensics.parsing.signatures import Example, Rule, load_catalog
+from lockforensics.parsing.signatures import Example, Rule, load_catalog, load_catalog_from
 from lockforensics.schema import EVENT_SCHEMA, EventKind
 from tests.conftest import IngestText, ingest_files
 
@@ -170,3 +172,25 @@ def test_a_transcript_lock_busy_error_names_a_session_only_by_its_key() -> None:
 def test_a_group_chat_is_its_own_session_type(key: str, kind: str) -> None:
     """Group chats and workspace channels are apart, as OpenClaw keys them (§7)."""
     assert session_type(key) == kind
+
+
+@pytest.mark.parametrize(
+    ("pattern", "loads"), [("^-- Boot [0-9a-f]+ --$", True), ("-- Boot", False)]
+)
+def test_a_line_timed_by_the_line_above_must_begin_with_its_literal(
+    tmp_path: Path, pattern: str, loads: bool
+) -> None:
+    """The chunk engine finds the lines a rule times by the line above with a
+    prefix test: a spec whose line need not begin with the literal is refused."""
+    spec = tmp_path / "boot.toml"
+    spec.write_text(
+        "[[signature]]\nid = 'boot'\norder = 1\nkind = 'gateway_stop'\n"
+        f"literals = ['-- Boot ']\npattern = '{pattern}'\ntime_from = 'line_above'\n"
+        "description = 'd'\n[[signature.example]]\nline = '-- Boot ab --'\n"
+        "expect = { kind = 'gateway_stop' }\n"
+    )
+    if loads:
+        assert [r.id for r in load_catalog_from([spec]).rules] == ["boot"]
+    else:
+        with pytest.raises(SpecError, match="must begin with its literal"):
+            load_catalog_from([spec])

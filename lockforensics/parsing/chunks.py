@@ -38,7 +38,6 @@ from lockforensics.parsing.envelopes import (
 )
 from lockforensics.parsing.filescan import LAST_LINES, SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, parse_line
-from lockforensics.parsing.literals import literal_regex
 from lockforensics.parsing.timestamps import FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 from lockforensics.spill import Spill
@@ -270,8 +269,9 @@ class LogEngine:
         self.candidate = re.compile(candidate_re)
         self.vector = vector
         self.spill = spill
-        above = lines.catalog.timed_by_line_above
-        self.above_re = literal_regex(above) if above else None
+        # The lines a rule times by the line above begin with its literal
+        # (signatures._check): a prefix test finds them, 0.2 ms a chunk.
+        self.above = lines.catalog.timed_by_line_above
 
     def scan(
         self,
@@ -503,16 +503,13 @@ class LogEngine:
         """For the few candidates a signature times by the line above (a
         journal's `-- Boot … --`), that line's text: the last one with text
         before it, in this chunk or the one before."""
-        if self.above_re is None:
+        if not self.above:
             return
-        # The candidates first: the search then reads a few lines, not the chunk.
-        marked = (
-            flagged.with_row_index("_at")
-            .filter(pl.col("cand"))
-            .filter(pl.col("text").str.contains(self.above_re).fill_null(False))
-        )
-        if marked.is_empty():
+        text = pl.col("text")
+        begins = pl.any_horizontal([text.str.starts_with(prefix) for prefix in self.above])
+        if not flagged.select(begins.any()).item():
             return
+        marked = flagged.with_row_index("_at").filter(pl.col("cand") & begins.fill_null(False))
         texts = flagged.get_column("text")
         blank = flagged.get_column("blank")
         for at, line_no in marked.select("_at", "line").iter_rows():

@@ -410,6 +410,10 @@ def _check(rule: Rule, wrapper: bool) -> None:
         raise SpecError(f"{rule.source}: {rule.id}: needs at least one example")
     if rule.time_from not in ("", TIME_FROM_LINE_ABOVE):
         raise SpecError(f"{rule.source}: {rule.id}: unknown time_from {rule.time_from!r}")
+    literal = rule.literals[0]
+    if rule.time_from and not rule.pattern.startswith(("^" + literal, "^" + re.escape(literal))):
+        # The chunk engine finds such lines by a prefix test (chunks._lines_above).
+        raise SpecError(f"{rule.source}: {rule.id}: a time_from line must begin with its literal")
 
 
 def load_catalog_from(paths: Iterable[Path]) -> Catalog:
