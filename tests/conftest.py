@@ -83,6 +83,13 @@ def sample_reports(fixed_findings: Findings) -> dict[ReportFormat, str]:
 IngestText = Callable[..., Ingest]
 
 
+def tslog_line(at: str, message: str, subsystem: str = "diagnostic", level: str = "ERROR") -> str:
+    """One gateway file-log record (tslog JSON, openclaw-formats §1.2) written at ``at``."""
+    binding = json.dumps({"subsystem": subsystem}, separators=(",", ":"))
+    record = {"0": binding, "1": message, "_meta": {"name": binding, "logLevelName": level}}
+    return json.dumps({**record, "time": at}, separators=(",", ":")) + "\n"
+
+
 def ingest_files(files: dict[str, str | bytes], tz: str | None = None) -> Ingest:
     """Ingest in-memory files named like real ones."""
     inputs = [

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
@@ -11,7 +10,7 @@ from hypothesis import strategies as st
 
 from lockforensics.ingest.echo_zones import matched_zones
 from lockforensics.parsing.filescan import FileScan
-from tests.conftest import ingest_files
+from tests.conftest import ingest_files, tslog_line
 
 T0 = datetime(2026, 6, 9, 15, 15, 2, tzinfo=UTC)
 
@@ -84,16 +83,6 @@ def _journal(stamp: str, message: str) -> str:
     return f"{stamp} east-gw1 node[20931]: [diagnostic] {message}\n"
 
 
-def _tslog(at: str, message: str) -> str:
-    record = {
-        "0": '{"subsystem":"diagnostic"}',
-        "1": message,
-        "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
-        "time": at,
-    }
-    return json.dumps(record, separators=(",", ":")) + "\n"
-
-
 def test_a_journal_beside_its_utc_file_log_is_read_in_the_hosts_zone() -> None:
     """gw-east's journal (zone-less, Chicago) and its 2026.2 file log (`Z`) hold the same
     three lock errors; gw-west's docker log writes +00:00, the bundle's most common zone.
@@ -101,7 +90,7 @@ def test_a_journal_beside_its_utc_file_log_is_read_in_the_hosts_zone() -> None:
     read at the offset its records match (-05:00), each error counts once."""
     lock = 'lane task error: lane=session:agent:main:main durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=20931 /h/.openclaw/agents/main/sessions/c9a7e3b2-5d18-4f6a-8e2c-1b4d7f9a0c23.jsonl.lock"'
     journal = "".join(_journal(f"Jun 09 10:{m}:02", lock) for m in (15, 16, 17))
-    log = "".join(_tslog(f"2026-06-09T15:{m}:02.118Z", lock) for m in (15, 16, 17))
+    log = "".join(tslog_line(f"2026-06-09T15:{m}:02.118Z", lock) for m in (15, 16, 17))
     west = "".join(
         f"2026-06-09T15:{m}:30.000000000Z 2026-06-09T15:{m}:30.000+00:00 [gateway] "
         "lane wait exceeded: lane=main waitedMs=3000 queueAhead=1\n"

@@ -6,7 +6,7 @@ import json
 
 import polars as pl
 
-from tests.conftest import IngestText, ingest_files
+from tests.conftest import IngestText, ingest_files, tslog_line
 
 LOCK = "/home/u/.openclaw/agents/main/sessions/0b9c8d7e-6f5a-4b3c-9d2e-1f0a9b8c7d6e.jsonl.lock"
 ERR = f"session file locked (timeout 60000ms): pid=77 alive=true ageMs=61234 {LOCK}"
@@ -230,13 +230,7 @@ def test_two_gateways_restarting_minutes_apart_are_two_restarts() -> None:
     seconds from the journal's, still fold into the prod restart."""
 
     def tslog(at: str, message: str) -> str:
-        record = {
-            "0": '{"subsystem":"gateway"}',
-            "1": message,
-            "_meta": {"name": '{"subsystem":"gateway"}', "logLevelName": "INFO"},
-            "time": at,
-        }
-        return json.dumps(record) + "\n"
+        return tslog_line(at, message, "gateway", "INFO")
 
     dev = tslog("2026-06-30T11:41:50.210+02:00", "received SIGUSR1; restarting") + tslog(
         "2026-06-30T11:41:50.340+02:00", "restart mode: full process restart (spawned pid 7950)"
