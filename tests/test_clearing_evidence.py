@@ -859,3 +859,23 @@ def test_a_start_refused_because_a_gateway_already_runs_opens_no_epoch() -> None
     assert findings.epochs.select("pid", "ended_by").rows() == [(2741, None)]
     incident = findings.incidents.row(0, named=True)
     assert (incident["gateway_pid"], incident["uptime_s"]) == (2741, 2 * 86400 + 6906)
+
+
+def test_a_crash_loops_start_refused_by_the_dead_gateways_lock_is_no_process() -> None:
+    """A crash loop: the gateway is OOM-killed while starting, and the next start
+    finds its singleton lock still held (`gateway already running (pid 32999)`)
+    and exits.  The refused process is no gateway epoch, and the start before
+    it, the one the lock names, stays the killed gateway's."""
+    journal = """\
+May 29 11:10:36 gw-crash-01 systemd[1190]: Started OpenClaw Gateway (v2026.5.22).
+May 29 11:10:39 gw-crash-01 node[32999]: 2026-05-29T11:10:39.100+02:00 [canvas] host mounted at http://127.0.0.1:18789/__openclaw__/canvas/ (root /home/oc/.openclaw/canvas)
+May 29 11:10:39 gw-crash-01 node[32999]: 2026-05-29T11:10:39.150+02:00 [heartbeat] started
+May 29 11:10:41 gw-crash-01 systemd[1190]: openclaw-gateway.service: Main process exited, code=killed, status=9/KILL
+May 29 11:10:46 gw-crash-01 systemd[1190]: Started OpenClaw Gateway (v2026.5.22).
+May 29 11:10:51 gw-crash-01 node[33120]: 2026-05-29T11:10:51.990+02:00 Gateway failed to start: gateway already running (pid 32999); lock timeout after 5000ms
+May 29 11:10:52 gw-crash-01 systemd[1190]: openclaw-gateway.service: Main process exited, code=exited, status=1/FAILURE
+"""
+    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    epochs = findings.epochs.select("pid", "opened_by", "ended_by").rows()
+    assert (32999, "start", "crash") in epochs
+    assert 33120 not in [pid for pid, _, _ in epochs]

@@ -104,6 +104,10 @@ BANNER_LINES = 20
 BOOT_WINDOW = timedelta(minutes=15)
 #: How soon after a start's first line it may say another gateway already runs.
 REFUSAL_WINDOW = timedelta(seconds=90)
+#: `gateway already running (pid N)`: the writer is no gateway, pid N is.
+_REFUSAL = (pl.col("kind") == EventKind.GATEWAY_START_FAILED) & (
+    pl.col("phase") == "already_running"
+).fill_null(False)
 # Stands in for "before the bundle starts" in the as-of join of events to epochs.
 _EARLIEST = datetime(1, 1, 1, tzinfo=UTC)
 
@@ -358,16 +362,25 @@ def _refused(events: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
     failed: … gateway already running (pid N)` within a start's span of it.
     Such a process stays alive, unbound, beside the gateway, which runs on: its
     start opens no epoch and ends none."""
-    refusals = events.filter(
-        (pl.col("kind") == EventKind.GATEWAY_START_FAILED)
-        & pl.col("ts").is_not_null()
-        & (pl.col("phase") == "already_running").fill_null(False)
+    refusals = events.filter(_REFUSAL & pl.col("ts").is_not_null())
+    failed = with_hosts(refusals, of=events).select(
+        "_host", _failed=pl.col("ts"), _running=pl.col("pid"), _writer=pl.col("_pid")
     )
-    failed = with_hosts(refusals, of=events).select("_host", _failed=pl.col("ts"))
+    opener = pl.col("opener_pid")
     return (
         moves.filter(pl.col("how") == "start")
         .join(failed, left_on="host", right_on="_host")
-        .filter(pl.col("_failed").is_between(pl.col("first"), pl.col("first") + REFUSAL_WINDOW))
+        .filter(
+            pl.col("_failed").is_between(pl.col("first"), pl.col("first") + REFUSAL_WINDOW)
+            # Not the running gateway's own start, nor another pid's than the writer's.
+            & (opener.is_null() | pl.col("_running").is_null() | (opener != pl.col("_running")))
+            & (opener.is_null() | pl.col("_writer").is_null() | (opener == pl.col("_writer")))
+        )
+        # The refusal is the latest such start's: a crash loop's earlier start
+        # is the process that holds the lock.
+        .sort("first")
+        .group_by("host", "_failed")
+        .agg(pl.col("occurrence").last())
         .select("occurrence")
         .unique()
     )
@@ -869,8 +882,11 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     # Every timed row with its host and pid, read twice below and never held:
     # a copy of them all, then sorted for the as-of joins, grew with the table.
     timed = _banners_at_their_start(with_hosts(_timed_with_banners(events)), moves)
+    # A process refused because a gateway already ran is none of its own.
+    refused = timed.filter(_REFUSAL & pl.col("_pid").is_not_null()).select("_host", "_pid")
     seen = materialized(
         timed.filter(~_NO_GATEWAY_OF_THEIR_OWN)
+        .join(refused.unique(), on=["_host", "_pid"], how="anti")
         .group_by("_host", "_pid")
         .agg(seen=pl.col("ts").min())
     )
