@@ -439,30 +439,32 @@ def test_a_run_that_cleared_shows_its_clearing_line_as_evidence(fmt: ReportForma
     assert "None" not in text
 
 
-def test_a_failure_is_timed_by_its_finest_stamp_not_a_copy_cut_to_the_second() -> None:
+@pytest.mark.parametrize("millis", ["772", "000"])
+def test_a_failure_is_timed_by_its_finest_stamp_not_a_copy_cut_to_the_second(
+    millis: str,
+) -> None:
     """The journal's copy of a file-log lock error is stamped to the second; the
     failure (and so the incident's start) is at the file log's millisecond, not up to
-    a second early."""
+    a second early, and the file log's line is the one cited: also when that
+    millisecond is `.000`, which is as fine as any."""
     path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
     message = f"session file locked (timeout 10000ms): pid=52307 {path}"
     record = {
         "0": '{"subsystem":"diagnostic"}',
         "1": message,
         "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
-        "time": "2026-05-28T14:05:20.772+02:00",
+        "time": f"2026-05-28T14:05:20.{millis}+02:00",
     }
     journal = f"May 28 14:05:20 gw-prod-01 node[52307]: [diagnostic] {message}\n"
     files = {"openclaw.log": json.dumps(record) + "\n", "journal.txt": journal}
     findings = analyze(ingest_files(files), Settings())
     failures = findings.failures
-    assert failures.get_column("ts").to_list()[0].isoformat() == "2026-05-28T12:05:20.772000+00:00"
+    instant = f"2026-05-28T12:05:20{'.' + millis + '000' if millis != '000' else ''}+00:00"
+    assert failures.get_column("ts").to_list()[0].isoformat() == instant
     assert failures.select("source", "line").row(0) == ("openclaw.log", 1)
     # The report's event list cites that copy too, at that millisecond.
     (listed,) = key_events(findings).select("source", "ts").rows()
-    assert (listed[0], listed[1].isoformat()) == (
-        "openclaw.log",
-        "2026-05-28T12:05:20.772000+00:00",
-    )
+    assert (listed[0], listed[1].isoformat()) == ("openclaw.log", instant)
 
 
 def test_a_restart_whose_drain_timed_out_is_one_restart() -> None:

@@ -167,10 +167,12 @@ def test_a_transcript_lock_busy_error_names_a_session_only_by_its_key() -> None:
         ("agent:ops:slack:channel:c07abc", "channel"),
         ("agent:main:whatsapp:direct:+4917612345678", "direct"),
         ("agent:main:main", "main"),
+        ("agent:qa:explicit:model-run-37ff7702-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "probe"),
     ],
 )
 def test_a_group_chat_is_its_own_session_type(key: str, kind: str) -> None:
-    """Group chats and workspace channels are apart, as OpenClaw keys them (§7)."""
+    """Group chats and workspace channels are apart, and a model-run probe is
+    none of them, as OpenClaw keys them (§7)."""
     assert session_type(key) == kind
 
 

@@ -151,6 +151,9 @@ def session_type(key: str | None) -> str:
         return "channel"
     if ":hook:" in key or key.startswith("hook:"):
         return "hook"
+    # A model-run probe (`agent:<id>:explicit:model-run-<uuid>`, openclaw-formats §7).
+    if ":explicit:model-run-" in key:
+        return "probe"
     if len(parts) >= 3 and parts[0] == "agent" and parts[2] == "main":
         return "main"
     return "other"

@@ -189,9 +189,9 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
         *_when(
             "Lock held by a dead process",
             i.get("dead_owner_pids"),
-            f"pid {_joined(i.get('dead_owner_pids'))}: it ended holding the lock (a crash or a "
-            "kill), which outlived it until reclaimed as stale (dead-pid, or recycled-pid "
-            "where another process took its pid)",
+            f"pid {_joined(i.get('dead_owner_pids'))}: it exited holding the lock (a crash, a "
+            "kill, or a restart that did not wait for the run), which outlived it until "
+            "reclaimed as stale (dead-pid, or recycled-pid where another process took its pid)",
         ),
         *_when(
             "Held, acquired unknown", i.get("held_acquired_unknown"), i.get("held_acquired_unknown")
