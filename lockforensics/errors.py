@@ -50,6 +50,12 @@ class UnsafeInputError(DataError):
     """
 
 
+class UsageError(LockForensicsError):
+    """An option or argument the user gave cannot be used (a bad SQL statement)."""
+
+    exit_code = ExitCode.USAGE
+
+
 class OutputError(LockForensicsError):
     """The requested output cannot be written."""
 

@@ -10,10 +10,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from lockforensics.cli import app
-from lockforensics.errors import DataError
+from lockforensics.errors import ExitCode, UsageError
 from lockforensics.findings import Settings
 from lockforensics.oncall import compare, fleet, sql, store
 from lockforensics.oncall.output import OncallFormat
@@ -173,15 +175,24 @@ def test_sql_csv_carries_no_terminal_escapes() -> None:
     assert "session:agent:main:" in csv
 
 
-def test_sql_errors_are_one_line() -> None:
-    """A bad statement is a DataError naming the problem, not a traceback."""
-    with pytest.raises(DataError, match=r"^SQL: "):
+def test_sql_errors_are_one_line_usage_errors() -> None:
+    """A bad statement is the user's: a usage error (exit 2) naming the problem,
+    not a traceback, nor "bad data" (65) that would blame the bundle.  A column
+    named like an SQL word (`end`) is said to need quotes."""
+    epochs = {"epochs": pl.DataFrame({"start": [1], "end": [2]})}
+    with pytest.raises(UsageError, match=r"^SQL: ") as caught:
         sql.query({"events": pl.DataFrame({"a": [1]})}, "SELECT nope FROM events")
+    assert caught.value.exit_code == ExitCode.USAGE
+    with pytest.raises(UsageError, match='needs double quotes: "end"'):
+        sql.query(epochs, "SELECT start, end FROM epochs")
+    assert sql.query(epochs, 'SELECT start, "end" FROM epochs').rows() == [(1, 2)]
 
 
 def test_poisson_test_matches_known_values() -> None:
     """The exact conditional test and Clopper-Pearson bounds match textbook values."""
     assert math.isclose(binom_two_sided(2, 12, 0.5), 2 * (1 + 12 + 66) / 4096, rel_tol=1e-9)
+    # 9 before, 2 after over equal hours: twice the lower tail, 2 * 67 / 2048.
+    assert math.isclose(binom_two_sided(2, 11, 0.5), 2 * 67 / 2048, rel_tol=1e-9)
     low, high = clopper_pearson(5, 10)
     assert math.isclose(low, 0.187086, abs_tol=1e-5)
     assert math.isclose(high, 0.812914, abs_tol=1e-5)
@@ -210,3 +221,23 @@ def test_compare_sides_per_kind_agent_and_version(fleet_store: Path) -> None:
     document = json.loads(compare.render(before, after, list(compare.compare(before, after)),
                                          OncallFormat.JSON))  # fmt: skip
     assert document["rows"][3]["value"] == "all"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.integers(0, 40),
+    after=st.integers(0, 40),
+    hours=st.floats(0.2, 5.0),
+)
+def test_the_interval_and_the_test_give_one_verdict(before: int, after: int, hours: float) -> None:
+    """The 95 % interval leaves out a ratio of 1 exactly when p < 0.05: a row
+    never calls a change significant while its interval says it may be none."""
+    result = compare_rates(before, 100.0, after, 100.0 * hours)
+    if result.p_value is None or result.ratio_low is None:
+        return
+    high = math.inf if result.ratio_high is None else result.ratio_high
+    holds_one = result.ratio_low <= 1.0 <= high
+    # Bisection puts the bounds within 1e-9 of their root: near p = 0.05 either
+    # reading may come out, so a margin keeps the test to clear cases.
+    assume(abs(result.p_value - 0.05) > 1e-6)
+    assert holds_one == (result.p_value >= 0.05)

@@ -22,7 +22,7 @@ from typing import assert_never
 
 import polars as pl
 
-from lockforensics.errors import DataError
+from lockforensics.errors import UsageError
 from lockforensics.findings import Findings, Settings
 from lockforensics.oncall.exposure import by_host, epoch_hours
 from lockforensics.oncall.output import rich_table
@@ -63,6 +63,9 @@ def tables(events: pl.DataFrame, settings: Settings) -> dict[str, pl.DataFrame]:
     }
 
 
+#: Said where a column is not found: tables have columns named like SQL words.
+KEYWORD_HINT = ' (a column named like an SQL word, such as end, needs double quotes: "end")'
+
 #: Tables with no host of their own that take their failure's (by this column).
 _FAILURE_KEYS = {"pairs": "takeover", "lock_errors": "occurrence"}
 
@@ -94,13 +97,17 @@ def bundle_tables(findings: Findings) -> dict[str, pl.DataFrame]:
 
 
 def query(frames: dict[str, pl.DataFrame], statement: str) -> pl.DataFrame:
-    """Run one SQL statement over ``frames``; a bad statement is a one-line error."""
+    """Run one SQL statement over ``frames``; a bad statement is a one-line usage
+    error (exit 2): the statement is the user's, the bundle is not at fault."""
     context = pl.SQLContext({name: frame.lazy() for name, frame in frames.items()})
     try:
         return context.execute(statement).collect()
     except (pl.exceptions.PolarsError, ValueError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise DataError(f"SQL: {first}") from exc
+        # polars reads `SELECT start, end FROM epochs` as a CASE's END and says
+        # no column is found at all: the cause is a name that is an SQL word.
+        hint = KEYWORD_HINT if "unable to find column" in first else ""
+        raise UsageError(f"SQL: {first}{hint}") from exc
 
 
 def _flat(frame: pl.DataFrame) -> pl.DataFrame:
