@@ -847,8 +847,13 @@ def correlate(
         epoch_table = epoch_table.filter(pl.col("epoch").is_in(kept.implode()))
 
     # Incidents are found over the whole bundle and keep those ids in scope (stable ids).
-    every_failure = memo("failures_all", failures.failures(every).collect)
-    in_scope = memo("failures", failures.failures(rows).collect) if limited else every_failure
+    epoch_starts = all_epochs.lazy().select("epoch", "start")
+    every_failure = memo("failures_all", lambda: failures.failures(every, epoch_starts).collect())
+    in_scope = (
+        memo("failures", lambda: failures.failures(rows, epoch_starts).collect())
+        if limited
+        else every_failure
+    )
     whole_clusters = incidents.cluster(
         every_failure.lazy(), settings.gap_s, epoch_table.lazy().select("epoch", "host")
     )

@@ -439,7 +439,7 @@ def test_a_run_that_cleared_shows_its_clearing_line_as_evidence(fmt: ReportForma
     assert "None" not in text
 
 
-@pytest.mark.parametrize("millis", ["772", "000"])
+@pytest.mark.parametrize("millis", ["950", "000"])
 def test_a_failure_is_timed_by_its_finest_stamp_not_a_copy_cut_to_the_second(
     millis: str,
 ) -> None:
@@ -457,14 +457,23 @@ def test_a_failure_is_timed_by_its_finest_stamp_not_a_copy_cut_to_the_second(
     }
     journal = f"May 28 14:05:20 gw-prod-01 node[52307]: [diagnostic] {message}\n"
     files = {"openclaw.log": json.dumps(record) + "\n", "journal.txt": journal}
+    # The gateway started 0.9 s into a second: counted from the journal copy's
+    # whole second, the failure's uptime was a second short.
+    start = (
+        "2026-05-28T12:00:00.900+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)\n"
+    )
+    files["gateway.log"] = start.replace("12:00:00.900+02:00", "14:00:00.900+02:00")
     findings = analyze(ingest_files(files), Settings())
     failures = findings.failures
     instant = f"2026-05-28T12:05:20{'.' + millis + '000' if millis != '000' else ''}+00:00"
+    # 320.05 s after the start at the file log's time, 319.1 at the journal's.
+    assert failures.get_column("uptime_s").to_list() == [320 if millis == "950" else 319]
     assert failures.get_column("ts").to_list()[0].isoformat() == instant
     assert failures.select("source", "line").row(0) == ("openclaw.log", 1)
     # The report's event list cites that copy too, at that millisecond.
-    (listed,) = key_events(findings).select("source", "ts").rows()
-    assert (listed[0], listed[1].isoformat()) == ("openclaw.log", instant)
+    listed = key_events(findings).filter(pl.col("kind") == "lock_timeout")
+    (row,) = listed.select("source", "ts").rows()
+    assert (row[0], row[1].isoformat()) == ("openclaw.log", instant)
 
 
 def test_a_restart_whose_drain_timed_out_is_one_restart() -> None:

@@ -145,6 +145,25 @@ def test_cleanup_runs_in_a_sidecars_docker_log_are_read(trimmed: bool) -> None:
     assert any("container runtime's stamps" in w for w in result.warnings)
 
 
+def test_compose_logs_of_a_gateway_and_its_sidecar_stay_the_gateways_log() -> None:
+    """`docker compose logs -t` interleaves the gateway's console with a sidecar's
+    CLI output: read as a cleanup document, the gateway's lines lost their
+    container (the host) and their lock errors.  Only one container's capture is
+    unwrapped into a document."""
+    run = multi([("main", "10 -> 9"), ("ops", "5 -> 4")])
+    sidecar = [f"maint-1    | 2026-05-28T00:00:02.902124441Z {line}" for line in run.splitlines()]
+    lock = (
+        "gateway-1  | 2026-05-28T00:00:03.100000000Z 2026-05-28T02:00:03.100+02:00 [diagnostic] "
+        "session file locked (timeout 10000ms): pid=7 "
+        "/home/node/.openclaw/agents/ops/sessions/4a1b2c3d-0000-4000-8000-000000000001.jsonl.lock"
+    )
+    result = ingest_files({"compose-logs.txt": "\n".join([*sidecar, lock]) + "\n"})
+    (scan,) = result.files
+    assert scan.envelope == "docker-compose"
+    failure = result.events.filter(kind="lock_timeout").row(0, named=True)
+    assert failure["host"] == "gateway-1"
+
+
 def test_cleanup_unstamped_runs_stay_apart_and_untimed() -> None:
     """Single-store runs appended without stamps are separate runs with no time."""
     result = ingest_files({"cleanup.log": DRY_RUN_SINGLE + DRY_RUN_SINGLE})

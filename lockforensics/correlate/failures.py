@@ -20,17 +20,26 @@ LOCK_ERRORS = (EventKind.LOCK_STALE, EventKind.LOCK_TIMEOUT)
 
 def _placed(column: str) -> pl.Expr:
     """``column`` of the failure's gateway process: from its first line that names
-    its host, when one does, else from its first line with a value.
+    its host, when one does (of those, one stamped finer than the second first),
+    else from its first line with a value.
 
     A copy in an input that mixes hosts (an operator's notes: one gateway's
     `openclaw logs` pasted above another's journal) was placed on the host
-    most of that input names, which may not be the failure's."""
+    most of that input names, which may not be the failure's.  A copy cut to
+    the second (a journal's) put the uptime up to a second short."""
     named = pl.col("host").is_not_null()
     return (
-        pl.when(named.any())
+        pl.when((named & FINE).any())
+        .then(pl.col(column).filter(named & FINE).drop_nulls().first())
+        .when(named.any())
         .then(pl.col(column).filter(named).drop_nulls().first())
         .otherwise(first_value(column))
     )
+
+
+#: A line stamped finer than the second (a journal's or `openclaw logs`' pretty
+#: time is cut to it, and reads up to a second early).
+FINE = pl.col("ts_raw").str.contains(r"\d[.,]\d").fill_null(False)
 
 
 #: Stale reasons that say the lock's owner is gone (openclaw-formats §2.3).
@@ -41,21 +50,22 @@ OWNER_GONE = (
 )
 
 
-def failures(events: pl.LazyFrame) -> pl.LazyFrame:
-    """Collapse the (epoch-annotated) lock and takeover lines into occurrences."""
+def failures(events: pl.LazyFrame, starts: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """Collapse the (epoch-annotated) lock and takeover lines into occurrences.
+
+    ``starts`` (epoch, start): each epoch's start, from which a failure's
+    uptime is counted at its own time (its finest copy's), not at the copy
+    its process was read from (a journal's, cut to the second)."""
     rows = ordered(events).filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
     # `lane=main` / `cron` / `subagent` say which queue the run was on; the
     # `session:<key>` mirror only repeats the session, so it is the lane only
     # when the failure was logged on no other.
     global_lane = pl.col("lane").filter(~pl.col("lane").str.starts_with("session:"))
-    # A copy stamped to the second (a journal's, `openclaw logs`' pretty time)
-    # reads up to a second early: the time is the first line stamped finer, if any.
-    fine = pl.col("ts_raw").str.contains(r"\d[.,]\d").fill_null(False)
     return (
         rows.group_by("occurrence")
         .agg(
             kind=pl.col("kind").first(),
-            ts=pl.coalesce(pl.col("ts").filter(fine).min(), pl.col("ts").min()),
+            ts=pl.coalesce(pl.col("ts").filter(FINE).min(), pl.col("ts").min()),
             agent=first_value("agent"),
             # The linked identity (correlate/identity.py): the transcript id, or
             # the session key when no line links the key to an id.
@@ -83,8 +93,8 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
             lines=pl.len().cast(pl.Int64),
             # Where the failure was first written (untimed lines keep their order
             # there), or, as its time, its first copy stamped finer than the second.
-            source=pl.coalesce(pl.col("source").filter(fine).first(), pl.col("source").first()),
-            line=pl.coalesce(pl.col("line").filter(fine).first(), pl.col("line").first()),
+            source=pl.coalesce(pl.col("source").filter(FINE).first(), pl.col("source").first()),
+            line=pl.coalesce(pl.col("line").filter(FINE).first(), pl.col("line").first()),
         )
         .with_columns(
             # A failure logged only on a global lane (`lane=main`) names no key;
@@ -102,7 +112,25 @@ def failures(events: pl.LazyFrame) -> pl.LazyFrame:
                 session_type, return_dtype=pl.String, skip_nulls=False
             )
         )
+        .pipe(_uptime_at_its_time, starts)
         .sort("ts", "occurrence", nulls_last=True)
+    )
+
+
+def _uptime_at_its_time(table: pl.LazyFrame, starts: pl.LazyFrame | None) -> pl.LazyFrame:
+    if starts is None:
+        return table
+    since = (pl.col("ts") - pl.col("_start")).dt.total_seconds().clip(lower_bound=0)
+    return (
+        table.join(
+            starts.rename({"start": "_start"}), on="epoch", how="left", maintain_order="left"
+        )
+        .with_columns(
+            uptime_s=pl.when(pl.col("uptime_s").is_not_null() & pl.col("_start").is_not_null())
+            .then(since)
+            .otherwise(pl.col("uptime_s"))
+        )
+        .drop("_start")
     )
 
 

@@ -143,15 +143,19 @@ class Scanner:
 
     def _runtime(self, head: bytes) -> re.Pattern[str] | None:
         """The container runtime envelope whose stamp opens every line of ``head``
-        (`docker logs -t`, `kubectl logs --timestamps`) when, taken off, what is
-        left is a document (a CLI's output in a maintenance sidecar's log)."""
+        (`docker logs -t`, `kubectl logs --timestamps` of one container) when,
+        taken off, what is left is a document (a CLI's output in a maintenance
+        sidecar's log)."""
         lines = [line for line in head.decode("utf-8", "replace").splitlines() if line.strip()]
         if len(head) == SNIFF_BYTES:
             lines = lines[:-1]  # cut by the sniff, not by its writer
         if not lines:
             return None
         for env in self.envelopes.envelopes:
-            if env.stamp != "runtime" or "rest" not in env.regex.groupindex:
+            # One container's capture only: `docker compose logs` interleaves the
+            # gateway's console with a sidecar's, and reads as the gateway's log.
+            groups = env.regex.groupindex
+            if env.stamp != "runtime" or "rest" not in groups or "host" in groups:
                 continue
             if all(_runtime_rest(env.regex, line) is not None for line in lines):
                 inner = "\n".join(str(_runtime_rest(env.regex, line)) for line in lines)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from lockforensics.correlate.failures import FINE
 from lockforensics.findings import Findings
 from lockforensics.reporting.glossary import kind as kind_name
 from lockforensics.reporting.units import clock
@@ -71,14 +72,12 @@ def key_events(f: Findings) -> pl.DataFrame:
         .agg(pl.col("resolved").sort())
     )
     ts = pl.col("ts")
-    # Written with a fraction of a second (`…:10.000` is as fine as `…:10.559`).
-    fine = pl.col("ts_raw").str.contains(r"\d[.,]\d").fill_null(False)
     return (
         f.events.filter(_key_filter(f))
         # Of the copies in its first second, the one stamped finer than the
         # second is cited: a journal or console copy cut to the second sorts
         # first (12:30:12 before the file log's 12:30:12.559) but is the coarser.
-        .sort(ts.dt.truncate("1s"), ~fine, ts, "source", "line", nulls_last=True)
+        .sort(ts.dt.truncate("1s"), ~FINE, ts, "source", "line", nulls_last=True)
         .group_by("occurrence", maintain_order=True)
         .agg(pl.all().first(), lines=pl.len())
         .join(incident.lazy(), on="occurrence", how="left")
