@@ -872,11 +872,14 @@ def correlate(
         .collect()
     )
     starts = evidence_start.host_starts(all_epochs.lazy()).collect()
+    # A takeover's precursor is looked for in the whole bundle, as what cleared
+    # an incident is: its lock error may lie just before --since.
+    pairs = alignment.pairs(whole_clusters if limited else clustered.lazy(), settings.window_s)
+    if limited:
+        shown = clustered.lazy().select(takeover=pl.col("occurrence"))
+        pairs = pairs.join(shown, on="takeover", how="semi", maintain_order="left")
     pair_table = evidence_start.precursors_unseen(
-        alignment.pairs(clustered.lazy(), settings.window_s),
-        clustered.lazy(),
-        starts.lazy(),
-        settings.window_s,
+        pairs, clustered.lazy(), starts.lazy(), settings.window_s
     ).collect()
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
@@ -1103,8 +1106,14 @@ def _annotated(
 
 
 def _distinct(frame: pl.LazyFrame, column: str, memo: Memo) -> tuple[str, ...]:
+    """The column's values, in release order for versions (2026.6.5 before 2026.6.12)."""
     values = memo(f"distinct_{column}", frame.select(pl.col(column).drop_nulls().unique()).collect)
-    return tuple(sorted(str(v) for v in values.get_column(column)))
+    return tuple(sorted((str(v) for v in values.get_column(column)), key=_release_order))
+
+
+def _release_order(value: str) -> tuple[tuple[int, int | str], ...]:
+    """`2026.6.12` after `2026.6.5`: the numbers as numbers, anything else as text after them."""
+    return tuple((0, int(part)) if part.isdigit() else (1, part) for part in value.split("."))
 
 
 def _generated_at() -> datetime:

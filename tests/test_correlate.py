@@ -509,6 +509,28 @@ def test_time_limits_bound_the_incidents(since: object, until: object, incidents
     assert run(t, since=since, until=until).headline.incidents == incidents
 
 
+def test_versions_are_listed_in_release_order() -> None:
+    """2026.6.5 came before 2026.6.12: as text it sorted after it."""
+    t = Table()
+    for n, version in enumerate(("2026.6.12", "2026.5.22", "2026.6.5")):
+        t.add("lane_wait", n, gateway_pid=100, version=version)
+    assert run(t).versions == ("2026.5.22", "2026.6.5", "2026.6.12")
+
+
+def test_a_takeover_just_after_since_keeps_its_lock_error_from_before_it() -> None:
+    """--since cuts between a lock error and its takeover 50 s later: the takeover
+    is shown, and its precursor is read from the whole bundle, as what cleared
+    an incident is, not called missing."""
+    t = Table()
+    t.add("lane_wait", 0, gateway_pid=100)
+    t.failure("lock_stale", 3570, session="s1", pid=100)
+    t.failure("takeover", 3620, session="s1", duration_ms=50_000)
+    shown = run(t, since=at(3600))
+    assert shown.alignment["with_session_precursor"] == 1
+    assert shown.pairs.select("lag_s").item() == 50.0
+    assert shown.headline.takeovers == 1
+
+
 def test_an_incident_cut_by_until_is_cleared_by_what_cleared_it_and_says_it_was_cut() -> None:
     """--until cuts an incident in half: what cleared the part inside is read from the
     whole bundle (a run's timeout just past --until, not the restart days later that
