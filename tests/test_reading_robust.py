@@ -333,16 +333,20 @@ def test_vocabulary_prefilter_keeps_every_relevant_line(text: str) -> None:
     newline_at_end=st.booleans(),
     chunk_bytes=st.integers(min_value=1, max_value=64),
 )
+@example(lines=[b"{"], newline_at_end=False, chunk_bytes=1)
 def test_chunks_hold_whole_lines_and_lose_no_byte(
     lines: list[bytes], newline_at_end: bool, chunk_bytes: int
 ) -> None:
     """However the reads fall, every chunk but the last ends a line, and the
-    chunks together are the stream, byte for byte."""
+    chunks together are the stream, byte for byte, but for an unterminated last
+    line that opens a JSON record and does not close it: that record, cut short
+    by its writer, is held apart (Cuts.cut_record) and counted on its own."""
     data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
+    cuts = chunks.Cuts()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(chunks, "CHUNK_BYTES", chunk_bytes)
-        out = list(chunks.chunks(io.BytesIO(data), None))
-    assert b"".join(out) == data
+        out = list(chunks.chunks(io.BytesIO(data), None, cuts))
+    assert b"".join(out) + (cuts.cut_record or b"") == data
     assert all(chunk.endswith(b"\n") for chunk in out[:-1])
     assert all(out)
 
