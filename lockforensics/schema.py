@@ -29,6 +29,10 @@ class EventKind(StrEnum):
     STORE_LOCK_STALE = "store_lock_stale"
     # Other fs-safe file locks (auth profiles, OAuth refresh): not session locks.
     OTHER_FILE_LOCK = "other_file_lock"
+    # The previous reply of a session still holds its transcript lock: OpenClaw
+    # suppresses this run error as benign, and formats §11 lists it as related.
+    # Contention on the same session, so kept as evidence, never a failure.
+    TRANSCRIPT_LOCK_BUSY = "transcript_lock_busy"
     # Gateway lifecycle.
     GATEWAY_START = "gateway_start"
     GATEWAY_START_FAILED = "gateway_start_failed"

@@ -156,7 +156,7 @@ def test_a_transcript_lock_busy_error_names_a_session_only_by_its_key() -> None:
         "transcript lock is still active for agent main\n"
     )
     (row,) = ingest_files({"paste.txt": text}).events.to_dicts()
-    assert (row["kind"], row["session_key"], row["agent"]) == ("lock_timeout", None, None)
+    assert (row["kind"], row["session_key"], row["agent"]) == ("transcript_lock_busy", None, None)
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ KINDS = {
     "store_lock_timeout": "session-store lock timeout",
     "store_lock_stale": "session-store lock stale",
     "other_file_lock": "other file lock",
+    "transcript_lock_busy": "transcript lock busy",
     "gateway_start": "gateway start",
     "gateway_start_failed": "gateway start failed",
     "gateway_reload": "gateway config reload",
