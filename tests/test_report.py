@@ -369,6 +369,25 @@ def test_a_sibling_gateway_whose_logs_name_no_host_is_not_the_named_one() -> Non
     assert data["coverage"]["unplaced_inputs"] == 0
 
 
+def test_a_doctor_that_found_no_lock_is_no_other_gateway() -> None:
+    """A 2026.7 doctor beside a named journal holds only the CLI's banner once leases
+    leave no `.jsonl.lock` to list.  Every command prints that banner, so it is no
+    gateway's record: the doctor keeps the folder's host and opens no epoch (it had
+    made a gateway of no host and no pid, running to the bundle's end)."""
+    doctor = (
+        "\U0001f99e OpenClaw 2026.7.3 (c41d0b7) \u2014 Now with 100% more database.\n\n"
+        "Session locks\n- Found 0 session lock files.\n"
+    )
+    files = {
+        "gw-east/journal.txt": _east(15),
+        "gw-east/maintenance/doctor-20260609T151503Z.txt": doctor,
+    }
+    data, markdown = _hosts_report(files)
+    assert [(e["host"], e["pid"]) for e in data["gateway_epochs"]] == [("east-gw1", 20931)]
+    assert data["coverage"]["unplaced_inputs"] == 0
+    assert "another gateway's" not in markdown
+
+
 def test_each_pod_of_a_kubectl_prefix_capture_is_its_own_host() -> None:
     """Two replicas' gateways interleaved by `kubectl logs --prefix` (pid 1 in both
     containers) are two hosts named after their pods: two epochs, each up since its own

@@ -188,8 +188,12 @@ def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame) -> pl.Series:
     )
     # A document's stray log lines (doctor's banner) do not make it a log.
     documents = events.filter(pl.col("channel") == DOCUMENT_CHANNEL).select("source").unique()
+    # Nor does a CLI's banner anywhere: every openclaw command prints one, so a
+    # doctor that found no lock (all its own lines noise) is no gateway's log.
     logs = (
-        records.filter(pl.col("channel") != DOCUMENT_CHANNEL)
+        records.filter(
+            (pl.col("channel") != DOCUMENT_CHANNEL) & (pl.col("kind") != EventKind.VERSION)
+        )
         .select("source", "ts", "occurrence")
         .join(would, on="source")
         .join(documents, on="source", how="anti")
