@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
@@ -61,6 +61,7 @@ from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.echo_zones import dated_by_match, matched_zones
 from lockforensics.ingest.facts import apply_facts
+from lockforensics.ingest.line_hosts import nearest_hosts
 from lockforensics.ingest.manifest import UNCOVERED, ManifestRow, build_manifest, per_source
 from lockforensics.ingest.release_times import timed_releases
 from lockforensics.ingest.table import build_table
@@ -329,6 +330,7 @@ def ingest_inputs(
     bundle_zone = option_zone or zone_rules.named_zone(spans) or _bundle_zone(scans)
     drop_same_files(scans)
     apply_facts(scans)
+    nearest_hosts(scans)
     # Before zones: a record dated here is zone-less until then.
     dated_by_match(scans)
     matched = {} if option_zone else matched_zones(scans)
@@ -336,8 +338,9 @@ def ingest_inputs(
     rows: list[dict[str, Any]] = []
     frames: list[pl.DataFrame] = []
     activity: list[pl.LazyFrame] = []
+    folders = _folder_zones(scans, matched)
     for scan in scans:
-        zone = option_zone or _own_zone(scan, matched, bundle_zone, spans)
+        zone = option_zone or _own_zone(scan, matched, bundle_zone, spans, folders)
         # In file order, so a repeated DST hour is read first pass, then second.
         in_order = sorted(scan.rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
         for batch in (in_order, scan.bounds):
@@ -474,18 +477,61 @@ def _own_zone(
     matched: dict[str, ZoneChoice],
     bundle_zone: ZoneChoice | None,
     spans: zone_rules.Spans,
+    folders: dict[str, ZoneChoice],
 ) -> ZoneChoice | None:
     """The zone an input's zone-less stamps are read in: its journal header's, else
     the one its records match (ingest/echo_zones), else the one its own stamped
-    lines were written in, else the bundle's.  A fixed
+    lines were written in, else its folder's, else the bundle's.  A fixed
     offset that is one of the named zone's the bundle shows (ingest/zone_rules) is
     that zone: the header or the matches saw one side of its change."""
-    own = _file_zone(scan) or matched.get(scan.source) or _written_zone(scan)
+    own = _seen_zone(scan, matched) or folders.get(scan.source)
     if own is None:
         return bundle_zone
     if bundle_zone is not None and zone_rules.takes(bundle_zone, own.label, spans):
         return bundle_zone
     return own
+
+
+def _seen_zone(scan: FileScan, matched: dict[str, ZoneChoice]) -> ZoneChoice | None:
+    """The zone an input shows itself: its header's, its matched records', its lines'."""
+    return _file_zone(scan) or matched.get(scan.source) or _written_zone(scan)
+
+
+def _folder_zones(scans: list[FileScan], matched: dict[str, ZoneChoice]) -> dict[str, ZoneChoice]:
+    """Per input that shows no zone, the one zone the inputs of its nearest folder
+    holding any zoned input agree on (none when they disagree).  A bundle gathered
+    as ``gw-a/…`` and ``gw-b/…`` from hosts in two zones: a cleanup output named
+    with the local time of gw-b took the bundle's most common offset, gw-a's,
+    and was read six hours early.  The folder holding every input is the bundle,
+    whose zone applies anyway."""
+    seen = {s.source: zone for s in scans if (zone := _seen_zone(s, matched)) is not None}
+    labels: dict[str, dict[str, ZoneChoice]] = defaultdict(dict)
+    for source, zone in seen.items():
+        for folder in _folders(source):
+            labels[folder].setdefault(zone.label, zone)
+    everything = len(scans)
+    inside = Counter(folder for s in scans for folder in _folders(s.source))
+    out: dict[str, ZoneChoice] = {}
+    for scan in scans:
+        if scan.source in seen:
+            continue
+        for folder in reversed(_folders(scan.source)):
+            if inside[folder] == everything:
+                break
+            if folder in labels:
+                if len(labels[folder]) == 1:
+                    (zone,) = labels[folder].values()
+                    out[scan.source] = replace(
+                        zone, reason=f"the other inputs in {folder}/ ({zone.reason})"
+                    )
+                break
+    return out
+
+
+def _folders(source: str) -> list[str]:
+    """The folders above an input, outermost first."""
+    parts = source.split("/")[:-1]
+    return ["/".join(parts[: n + 1]) for n in range(len(parts))]
 
 
 def _written_zone(scan: FileScan) -> ZoneChoice | None:

@@ -92,6 +92,27 @@ def test_nested_members_are_named_under_their_container(tmp_path: Path) -> None:
     assert result.manifest()[0]["packing"] == "tar+gzip > zip"
 
 
+def test_two_members_of_one_name_are_both_read_under_names_that_tell_them_apart(
+    tmp_path: Path,
+) -> None:
+    """tar appends a file again under the same name: both copies are read, the second
+    as `gateway (2).log` in its archive (not under the archive's path twice), and a
+    warning says so."""
+    path = tmp_path / "b.tar"
+    with tarfile.open(path, "w") as archive:
+        for text in (LOCK_LINE, LOCK_LINE.replace("60000ms", "20000ms")):
+            data = text.encode()
+            info = tarfile.TarInfo("host1/gateway.log")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    result = ingest([path])
+    assert sorted(result.events["source"].unique().to_list()) == [
+        "host1/gateway (2).log",
+        "host1/gateway.log",
+    ]
+    assert any("a second member of this name" in w for w in result.warnings)
+
+
 _COMPRESS = {
     "gzip": gzip.compress,
     "zstd": zstandard.ZstdCompressor().compress,

@@ -83,6 +83,16 @@ def test_ascii_bordered_table_is_read_like_the_boxed_one() -> None:
     assert accounting(result) == (28, 26, 2, 0)
 
 
+def test_a_pasted_table_without_its_planned_line_is_still_the_runs() -> None:
+    """A paste that dropped `Planned session actions:` keeps the drawn table: its
+    border and header open it, and its rows are the run's, not unrecognised."""
+    pasted = BOXED.replace("Planned session actions:\n", "")
+    result = ingest_files({"sessions-cleanup-2026-11-02T0300Z.txt": pasted})
+    (row,) = rows(result)
+    assert (row["agent"], row["entries_before"]) == ("main", 6)
+    assert accounting(result) == (27, 25, 2, 0)
+
+
 def test_applied_multi_store_with_a_failed_store() -> None:
     """Applied text of two SQLite stores and an [error] line: one run, two rows, a warning."""
     text = (

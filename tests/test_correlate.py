@@ -357,6 +357,20 @@ def test_doctor_still_seeing_a_lock_defers_its_clearing() -> None:
     assert (row["resolved_by"], row["resolved_at"]) == ("gateway_restart", at(401))
 
 
+def test_a_successors_stop_clears_nothing_of_the_process_before_it() -> None:
+    """Gateway 100 restarts into 200, which is stopped later: the restart ended the
+    process the burst failed under; the stop of its successor released only its own
+    locks, and is not listed as a kind that would have cleared the burst too."""
+    t = Table()
+    burst(t)
+    restart = t.add("gateway_restart", 400, phase="signal", gateway_pid=100)
+    t.add("gateway_restart", 401, same=restart, phase="mode", spawned_pid=200)
+    t.add("gateway_start", 405, phase="listening", gateway_pid=200)
+    t.add("gateway_stop", 900, phase="signal", gateway_pid=200)
+    f = run(t)
+    assert f.resolutions.select("kind", "cleared_at").rows() == [("gateway_restart", at(401))]
+
+
 def test_the_lock_watchdog_releasing_a_sessions_lock_clears_it() -> None:
     """The watchdog force-releasing s2's lock (held past maxHoldMs) clears s2 as a
     startup sweep would; with s1's run, the incident is resolved at the release."""
@@ -366,6 +380,19 @@ def test_the_lock_watchdog_releasing_a_sessions_lock_clears_it() -> None:
     t.add("lock_released_by_watchdog", 200, session_id="s2", duration_ms=720_263)
     row = run(t).incidents.row(0, named=True)
     assert (row["resolved_by"], row["resolved_at"]) == ("lock_released_by_watchdog", at(200))
+
+
+def test_a_clear_is_timed_by_its_finest_copy() -> None:
+    """A startup sweep's removal logged by the console to the second (18 s) and by
+    the file log to the millisecond (18.65 s) cleared the lock at 18.65 s, as a
+    failure is timed by its finest copy: not 0.65 s early."""
+    t = Table()
+    burst(t)
+    t.add("run", 100, phase="done", run_id="r1", session_id="s1")
+    removed = t.add("lock_removed", 318, session_id="s2", ts_raw="09:07:18")
+    t.add("lock_removed", 318.65, same=removed, session_id="s2", ts_raw="09:07:18.650-08:00")
+    row = run(t).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"]) == ("lock_removed", at(318.65))
 
 
 def test_incident_without_a_clearing_event_is_unresolved() -> None:
@@ -415,6 +442,36 @@ def test_compaction_in_the_release_window_is_trigger_evidence() -> None:
     f = run(t)
     assert f.triggers["status"].to_list() == ["found"]
     assert sorted(f.trigger_writers["trigger"]) == ["compaction", "second_run"]
+
+
+def test_a_run_that_only_waited_for_the_lock_is_no_writer() -> None:
+    """Run r2 starts on s1 inside r1's release window, and its lane task fails on s1's
+    lock 60 s later: it waited, never wrote.  Run r3 started and finished: a writer."""
+    t = Table()
+    t.add("run", 5, phase="start", run_id="r3", session_id="s1", agent="a", level="debug")
+    t.add("run", 9, phase="done", run_id="r3", session_id="s1", agent="a", level="debug")
+    t.add("run", 10, phase="start", run_id="r2", session_id="s1", agent="a", level="debug")
+    t.failure("lock_timeout", 70.5, duration_ms=60_000)
+    t.add("takeover", 90, agent="a", session_id="s1", run_id="r1", duration_ms=89_000)
+    writers = run(t).trigger_writers
+    assert writers.select("trigger", "run_id").rows() == [("second_run", "r3")]
+
+
+@pytest.mark.parametrize(("key", "listed"), [("agent:a:main", True), ("agent:a:dm:7", False)])
+def test_an_isolated_heartbeat_writes_only_its_own_sessions_transcript(
+    key: str, listed: bool
+) -> None:
+    """A heartbeat run on `agent:a:main:heartbeat` overlaps the takeover's window: a
+    writer of `agent:a:main`, not of the agent's other sessions."""
+    t = Table()
+    beat = {"session_key": "agent:a:main:heartbeat", "session_id": "hb", "agent": "a"}
+    t.add("run", 20, phase="start", run_id="h1", level="debug", **beat)
+    t.add("run", 30, phase="done", run_id="h1", level="debug", **beat)
+    t.add(
+        "takeover", 60, agent="a", session_id="s1", session_key=key, run_id="r1", duration_ms=50_000
+    )
+    triggers = run(t).trigger_writers.get_column("trigger").to_list()
+    assert triggers == (["heartbeat"] if listed else [])
 
 
 def test_takeover_without_debug_lines_has_no_trigger_evidence() -> None:

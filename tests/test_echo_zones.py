@@ -114,3 +114,41 @@ def test_a_journal_beside_its_utc_file_log_is_read_in_the_hosts_zone() -> None:
     assert result.zone is not None
     assert result.zone.label == "+00:00"
     assert "gw-east/journal.txt -05:00, from the same records stamped in" in result.zone.reason
+
+
+def test_a_time_only_console_across_a_fall_back_takes_each_records_own_side() -> None:
+    """A launchd `gateway.err.log` (`HH:MM:SS`, no date) across the night of the
+    fall-back holds failures at 00:40 and 01:20 PDT and at 01:18 and 01:52 PST; its
+    records match the file log's at -07:00 and at -08:00, two votes each.  Each takes
+    the side of the change its own copy is on: four failures, not four more undated
+    ones (a split vote had left the whole capture untimed), and the second pass of
+    the repeated hour after the first."""
+
+    def lock(n: int) -> str:
+        return (
+            "session file locked (timeout 10000ms): pid=4121 /Users/maya/.openclaw/agents/"
+            f"main/sessions/c9a7e3b2-5d18-4f6a-8e2c-1b4d7f9a0c2{n}.jsonl.lock"
+        )
+
+    stamps = [("00:40:02", "-07:00"), ("01:20:05", "-07:00"), ("01:18:40", "-08:00")]
+    stamps.append(("01:52:30", "-08:00"))
+    log = "".join(
+        tslog_line(f"2026-11-01T{clock}.118{offset}", lock(n))
+        for n, (clock, offset) in enumerate(stamps)
+    )
+    console = "".join(f"{clock} [diagnostic] {lock(n)}\n" for n, (clock, _) in enumerate(stamps))
+    result = ingest_files(
+        {
+            "tmp/openclaw/openclaw-2026-11-01.log": log,
+            "Users/maya/.openclaw/logs/gateway.err.log": console,
+        }
+    )
+    locks = result.events.filter(pl.col("kind") == "lock_timeout")
+    copies = locks.filter(pl.col("source").str.ends_with("gateway.err.log")).sort("line")
+    assert copies.get_column("ts").dt.strftime("%H:%M:%S").to_list() == [
+        "07:40:02",
+        "08:20:05",
+        "09:18:40",
+        "09:52:30",
+    ]
+    assert locks.get_column("occurrence").n_unique() == 4

@@ -724,3 +724,17 @@ def test_logs_plain_with_an_empty_subsystem_stays_logs_plain() -> None:
     assert scan.envelope == "logs-plain"
     messages = result.events.get_column("message").to_list()
     assert all(m.startswith(("lane task error", "Embedded agent")) for m in messages)
+
+
+def test_powershells_native_command_prefix_leaves_the_line_its_stamp() -> None:
+    """Windows PowerShell 5.1 redirecting a gateway's output puts `node.exe : ` before
+    the first stderr line (its NativeCommandError): the line keeps its stamp."""
+    lock = r"C:\Users\marta\.openclaw\agents\main\sessions\e5d2a7b4-91c3-4f08-a6e7-3b1c0d9f2e55"
+    text = (
+        "2026-06-18T09:48:31.403+02:00 [gateway] log file: C:\\tmp\\openclaw.log\n"
+        f"node.exe : 2026-06-18T09:48:31.406+02:00 [gateway] removed stale session lock: "
+        f"{lock}.jsonl.lock (dead-pid)\n"
+        "At C:\\Users\\marta\\AppData\\Roaming\\npm\\openclaw.ps1:24 char:5\n"
+    )
+    row = ingest_files({"gateway.log": text}).events.filter(pl.col("kind") == "lock_removed")
+    assert row.get_column("ts").to_list() == [datetime(2026, 6, 18, 7, 48, 31, 406000, tzinfo=UTC)]

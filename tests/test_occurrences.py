@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 
 from tests.conftest import IngestText, ingest_files, tslog_line
 
@@ -121,11 +122,13 @@ def test_a_console_echo_without_a_stamp_is_its_failure_not_another() -> None:
     assert events.filter(pl.col("line") == 6).get_column("ts").to_list() == [None]
 
 
-def test_a_mirror_whose_path_openclaw_shortened_is_its_takeovers() -> None:
+@pytest.mark.parametrize("ellipsis", ["…", "ÔÇª", "ΓÇª", "â€¦"])
+def test_a_mirror_whose_path_openclaw_shortened_is_its_takeovers(ellipsis: str) -> None:
     """The takeover triple of issue 107873 (`openclaw logs --plain`, Windows): the
     session-lane mirror shortens the transcript path in the middle.  Completed from
     the full path logged 11 ms before, it is the same takeover (one, not two), and
-    it links the key `agent:main:main` to the transcript's session id."""
+    it links the key `agent:main:main` to the transcript's session id.  So it is when
+    PowerShell 5.1 showed the ellipsis's UTF-8 bytes in another code page (`ÔÇª`)."""
     sid = "2fd41ab3-da15-41bb-8344-db789983f521"
     full = (
         r"C:\Users\carca\.openclaw\agents\main\sessions"
@@ -141,7 +144,9 @@ def test_a_mirror_whose_path_openclaw_shortened_is_its_takeovers() -> None:
         f'durationMs=85716 error="EmbeddedAttemptSessionTakeoverError: {released}: {full}"',
         "2026-07-14T20:24:41.759-04:00 error diagnostic lane task error: "
         'lane=session:agent:main:main durationMs=85722 error="EmbeddedAttemptSessionTakeoverError: '
-        f'{released}: C:\\Users\\…\\2026-07-15T00-22-18-733Z_2fd41ab3-….jsonl"',
+        f'{released}: C:\\Users\\…\\2026-07-15T00-22-18-733Z_2fd41ab3-….jsonl"'.replace(
+            "…", ellipsis
+        ),
     ]
     result = ingest_files({"openclaw-logs.txt": "\n".join(lines) + "\n"})
     assert result.occurrence_counts() == {"takeover": 1}

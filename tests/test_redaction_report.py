@@ -78,6 +78,13 @@ def write_bundle(root: Path) -> Path:
                 f"[agent/embedded] embedded run start: runId={RUN} sessionId={S1} "
                 "provider=anthropic model=claude messageChannel=telegram",
             ),
+            # It finished, writing the transcript: a writer the takeover's trigger
+            # evidence names (a run that only waited for the lock is none).
+            _journal(
+                "06:22:12",
+                f"[agent/embedded] embedded run done: runId={RUN} sessionId={S1} "
+                "durationMs=2000 aborted=false",
+            ),
             _journal(
                 "06:22:13",
                 f"[diagnostic] lane task error: lane={direct} durationMs=61234 "

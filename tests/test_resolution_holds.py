@@ -128,3 +128,41 @@ def test_a_lock_file_voids_no_successful_run_on_its_session() -> None:
     t.add("run", 200, phase="done", run_id="r9", session_id="s1", agent="a")
     lock_file(t, 30)
     assert resolved(t)[:2] == ("run", at(200))
+
+
+@pytest.mark.parametrize(("host", "voids"), [("gw-b", True), ("gw-a", False)])
+def test_an_aged_lock_error_voids_only_its_own_hosts_clear(host: str, voids: bool) -> None:
+    """Two hosts each have a session `agent:main:main`.  gw-b's burst is cleared by
+    its cleanup at 120 s, unless a later error on gw-b shows its lease taken before
+    the cleanup; the same error on gw-a says nothing of gw-b's lease."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100, host="gw-b")
+    t.add("gateway_start", 0, phase="listening", gateway_pid=200, host="gw-a")
+    t.failure("lock_timeout", 60, host="gw-b", gateway_pid=100)
+    t.failure("takeover", 65, host="gw-b", gateway_pid=100)
+    t.add("cleanup_run", 120, agent="a", host="gw-b")
+    t.failure(
+        "lock_stale", 3000, host=host, gateway_pid=100 if host == "gw-b" else 200, age_ms=2_990_000
+    )
+    t.add("cleanup_run", 3600, agent="a", host="gw-b")
+    findings = correlate(t.frame(), Settings())
+    gw_b = findings.incidents.filter(findings.incidents["host"] == "gw-b").row(0, named=True)
+    assert (gw_b["resolved_by"], gw_b["resolved_at"]) == ("cleanup_run", at(3600 if voids else 120))
+
+
+@pytest.mark.parametrize(
+    ("held_s", "cleared_by", "when"),
+    [(590, "lock_released_by_watchdog", 600), (13, "cleanup_run", 120)],
+    ids=["held-across-the-cleanup", "taken-after-the-cleanup"],
+)
+def test_a_watchdog_release_says_how_long_the_lock_was_held(
+    held_s: int, cleared_by: str, when: int
+) -> None:
+    """The watchdog releasing at 600 s a lock held for 590 s shows the 120 s cleanup
+    did not clear it (a cleanup never touches lock files); one held for 13 s was
+    taken after it."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    t.add("lock_released_by_watchdog", 600, agent="a", session_id="s1", duration_ms=held_s * 1000)
+    assert resolved(t)[:2] == (cleared_by, at(when))

@@ -81,7 +81,7 @@ from datetime import timedelta
 import polars as pl
 
 from lockforensics.correlate.epochs import RESTARTS
-from lockforensics.correlate.failures import LOCK_ERRORS
+from lockforensics.correlate.failures import FINE, LOCK_ERRORS
 from lockforensics.correlate.frames import first_value, ordered, seconds
 from lockforensics.schema import LISTED_PAYLOAD, EventKind
 
@@ -106,6 +106,11 @@ GATEWAY_RESOLVERS = (
     EventKind.GATEWAY_STOP.value,
     EventKind.GATEWAY_START.value,
 )
+#: The resolvers that are the end of a gateway process.
+_ENDINGS = (EventKind.GATEWAY_RESTART.value, EventKind.GATEWAY_STOP.value)
+#: How an epoch ends when its process exits and so releases its locks (an
+#: in-process restart keeps the process, and its leases).
+_RELEASING_ENDS = ("stop", "restart")
 _DOCTOR = pl.col("kind") == EventKind.DOCTOR_LOCK
 _TICK = timedelta(microseconds=1)
 
@@ -142,7 +147,9 @@ def clears(
         .group_by("occurrence", "agent")
         .agg(
             kind=pl.col("kind").first(),
-            ts=pl.col("ts").min(),
+            # Its finest copy's time, as a failure's: a console's whole second
+            # put a startup sweep 0.65 s before the file log's copy of it.
+            ts=pl.coalesce(pl.col("ts").filter(FINE).min(), pl.col("ts").min()),
             # The session as failures name it (identity): a lease watchdog's
             # release names a key that a takeover's lane mirror links to an id.
             session_id=first_value("session"),
@@ -232,10 +239,18 @@ def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: An observation any host's incident may take: a doctor's listing and a lock file
+#: name no host (and a state directory shared over NFS shows one host's locks to
+#: another's doctor).
+_NO_HOST = pl.lit(None, pl.String)
+
+
 def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     """Session locks seen held: ``session_id``, ``observed_at`` (null: at collection time,
     after every line), ``acquired_at`` (null: unknown), ``source``, ``line``, ``lease``
-    (false: `.jsonl.lock` files, all that doctor and lock files show)."""
+    (false: `.jsonl.lock` files, all that doctor and lock files show), ``host`` (null:
+    seen by no gateway in particular).  Seen by: a doctor listing, a lock file, and
+    the lock watchdog's release (held for its ``duration_ms`` until then)."""
     doctor = events.filter(
         _DOCTOR
         & ~pl.col("removed").fill_null(False)
@@ -274,6 +289,7 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
             observed_at=pl.col("_removed"),
             acquired_at=pl.col("acquired_at"),
             lease=pl.lit(False),
+            host=_NO_HOST,
         )
     )
     # A listing without age takes the createdAt of the same session's lock file,
@@ -293,8 +309,21 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
         .drop("created_at")
         .unique()
     )
+    # The watchdog's release says how long the lock had been held: held from
+    # then until the release, across any cleanup in between (a cleanup does not
+    # touch lock files: openclaw-formats §4.1).
+    released = events.filter(
+        (pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG)
+        & pl.col("duration_ms").is_not_null()
+        & pl.col("session_id").is_not_null()
+        & pl.col("ts").is_not_null()
+    ).pipe(
+        lambda rows: _sightings(
+            rows.with_columns(age_ms=pl.col("duration_ms")), _LEASED, pl.col("host")
+        )
+    )
     return (
-        pl.concat([doctor.filter(pl.col("acquired_at").is_not_null()), undated, files])
+        pl.concat([doctor.filter(pl.col("acquired_at").is_not_null()), undated, files, released])
         .unique()
         .sort("session_id", "observed_at", "acquired_at", "source", "line", nulls_last=True)
     )
@@ -328,7 +357,12 @@ def _targets(
         .agg(**last)
         .with_columns(session_id=pl.lit(None, dtype=pl.String))
     )
-    ends = epoch_table.select("epoch", process_end=pl.col("end"))
+    ends = epoch_table.select(
+        "epoch",
+        process_end=pl.col("end"),
+        # It released its locks on the way out: a stop, or a restart's exit.
+        released_at_end=pl.col("ended_by").is_in(_RELEASING_ENDS).fill_null(False),
+    )
     return (
         pl.concat([sessions, others.select("incident", "session_id", "agent", *last)])
         .join(hosts, on="incident")
@@ -377,12 +411,13 @@ def _aged(failure_table: pl.LazyFrame) -> pl.LazyFrame:
         & pl.col("age_ms").is_not_null()
         & pl.col("session_id").is_not_null()
         & pl.col("ts").is_not_null()
-    ).pipe(_sightings, _LEASED)
+    ).pipe(_sightings, _LEASED, pl.col("gateway_host"))
 
 
-def _sightings(rows: pl.LazyFrame, lease: pl.Expr) -> pl.LazyFrame:
+def _sightings(rows: pl.LazyFrame, lease: pl.Expr, host: pl.Expr = _NO_HOST) -> pl.LazyFrame:
     """``rows`` as lock observations: the lock held from ts - ``age_ms`` until ts;
-    ``lease``: the lock was a 2026.7+ lease, not a `.jsonl.lock` file."""
+    ``lease``: the lock was a 2026.7+ lease, not a `.jsonl.lock` file; ``host``:
+    the gateway's host that saw it (null: any)."""
     return rows.select(
         "session_id",
         "source",
@@ -390,6 +425,7 @@ def _sightings(rows: pl.LazyFrame, lease: pl.Expr) -> pl.LazyFrame:
         observed_at=pl.col("ts"),
         acquired_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
         lease=lease,
+        host=host,
     )
 
 
@@ -403,16 +439,24 @@ def _holds(targets: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
 
     A session that failed on a lease (2026.7+) was not held by a `.jsonl.lock`
     file an older gateway left (a doctor line, a lock file), nor one that failed
-    on a file by a lease: across an upgrade, one session has both."""
+    on a file by a lease: across an upgrade, one session has both.  A lock error
+    another host's gateway wrote is that host's lock: two hosts each have an
+    `agent:main:main`, and gw-a's lease seen aged at 10:03 said nothing of whether
+    gw-b's 09:35 cleanup cleared gw-b's."""
     kind_known = pl.col("on_lease") | pl.col("on_file")
     same_lock = pl.when(pl.col("lease")).then(pl.col("on_lease")).otherwise(pl.col("on_file"))
+    same_host = (
+        pl.col("host").is_null()
+        | pl.col("gateway_host").is_null()
+        | (pl.col("host") == pl.col("gateway_host"))
+    )
     return (
         targets.filter(pl.col("session_id").is_not_null())
-        .select("incident", "target", "session_id", "end", "on_lease", "on_file")
+        .select("incident", "target", "session_id", "end", "on_lease", "on_file", "gateway_host")
         .join(held, on="session_id")
         .filter(pl.col("observed_at").is_null() | (pl.col("observed_at") > pl.col("end")))
-        .filter(~kind_known | same_lock)
-        .drop("on_lease", "on_file", "lease")
+        .filter((~kind_known | same_lock) & same_host)
+        .drop("on_lease", "on_file", "lease", "gateway_host", "host")
     )
 
 
@@ -426,7 +470,16 @@ def _first_clears(
     was seen: the first clear not voided lies after one of those.
     """
     # What a search carries of its target (a hold has incident, target and session).
-    carried = ("incident", "target", "session_id", "agent", "gateway_host", "epoch", "process_end")
+    carried = (
+        "incident",
+        "target",
+        "session_id",
+        "agent",
+        "gateway_host",
+        "epoch",
+        "process_end",
+        "released_at_end",
+    )
     starts = pl.concat(
         [
             targets.select(*carried, since=pl.col("end")),
@@ -494,9 +547,32 @@ def _first_clears(
                 strategy="forward",
                 allow_exact_matches=False,
                 check_sortedness=False,
-            ).select("incident", "target", "kind", "cleared_at", "cleared_by")
+            ).select(
+                "incident",
+                "target",
+                "kind",
+                "cleared_at",
+                "cleared_by",
+                "process_end",
+                "released_at_end",
+            )
         )
-    candidates = pl.concat(found).filter(pl.col("cleared_at").is_not_null()).unique()
+    # A process that stopped or restarted released its locks as it ended: a
+    # later stop or restart (its successor's) released nothing of its.  The
+    # successor's stop, hours after a restart, had been named as clearing the
+    # restarted process's burst too.  One that crashed left its locks behind,
+    # for any later process to sweep.
+    ends_its_own = (
+        ~pl.col("kind").is_in(_ENDINGS)
+        | ~pl.col("released_at_end").fill_null(False)
+        | (pl.col("cleared_at") == pl.col("process_end"))
+    )
+    candidates = (
+        pl.concat(found)
+        .filter(pl.col("cleared_at").is_not_null() & ends_its_own)
+        .drop("process_end", "released_at_end")
+        .unique()
+    )
     voids = holds.filter(pl.col("acquired_at").is_not_null())
     # A successful run took the session's lock: the hold a lock file or listing
     # shows, seen at an unknown time, had ended by then (or is that run's own).

@@ -12,9 +12,13 @@ is [takeover - the lane task's durationMs, takeover], the run's whole attempt
   line names no session;
 * ``sessions_send`` / ``sessions_spawn``: such a tool call by another run of
   the same agent (the target session is not logged, so this is agent-level);
-* ``heartbeat``: another run on the agent's ``…:heartbeat`` session overlapping
-  the window;
-* ``second_run``: another run on the same session overlapping the window.
+* ``heartbeat``: another run on the isolated heartbeat session of the failing
+  session (``agent:<id>:main:heartbeat`` for ``agent:<id>:main``; any of the
+  agent's when the takeover names no key) overlapping the window: a heartbeat
+  writes its own transcript, not the agent's other sessions';
+* ``second_run``: another run on the same session overlapping the window,
+  unless that run failed on the session's lock itself (:func:`_waiters`): it
+  waited for the lock and never wrote.
 
 All of these are debug lines.  ``status`` per takeover: ``found``;
 ``none_found`` (debug lines exist near the takeover, none is a writer); or
@@ -27,6 +31,7 @@ from datetime import timedelta
 
 import polars as pl
 
+from lockforensics.correlate.failures import LOCK_ERRORS
 from lockforensics.correlate.frames import first_value, ordered
 from lockforensics.schema import EventKind
 
@@ -44,6 +49,7 @@ def _windows(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
             takeover=pl.col("occurrence"),
             ts=pl.col("ts"),
             takeover_run=pl.col("run_id"),
+            takeover_key=pl.col("session_key"),
             window_start=pl.col("ts")
             - pl.coalesce(pl.duration(milliseconds=pl.col("duration_ms")), fallback),
             coverage_start=pl.col("ts")
@@ -86,6 +92,31 @@ def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
             evidence=pl.col("occurrence"),
         )
     )
+
+
+#: How long before its lane task a run may log its start (the two are read a moment apart).
+_START_SLACK = timedelta(seconds=2)
+
+
+def _waiters(failures: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
+    """The run ids of runs that failed on their session's lock, so never held it:
+    a lock error naming the run, or one on its session whose lane task (its
+    ``durationMs`` back from the error) began as the run started, the run not
+    done before the error (one done before it wrote, and let the error's run wait)."""
+    errors = failures.filter(pl.col("kind").is_in(LOCK_ERRORS) & pl.col("ts").is_not_null())
+    named = errors.filter(pl.col("run_id").is_not_null()).select("run_id")
+    task = pl.col("ts") - pl.duration(milliseconds=pl.col("duration_ms"))
+    timed = (
+        errors.filter(pl.col("session_id").is_not_null() & pl.col("duration_ms").is_not_null())
+        .select("session_id", error_at=pl.col("ts"), task_start=task)
+        .join(runs.select("run_id", "session_id", "started", "ended"), on="session_id")
+        .filter(
+            pl.col("started").is_between(pl.col("task_start") - _START_SLACK, pl.col("error_at"))
+            & (pl.col("ended").is_null() | (pl.col("ended") >= pl.col("error_at")))
+        )
+        .select("run_id")
+    )
+    return pl.concat([named, timed]).unique()
 
 
 def debug_lines(events: pl.LazyFrame) -> pl.LazyFrame:
@@ -133,15 +164,22 @@ def triggers(
         "session_id",
         "session_key",
         "started",
+        "ended",
         alive_until=pl.coalesce("ended", "last_seen"),
         evidence=pl.col("run"),
     )
     second_runs = windows.filter(pl.col("session_id").is_not_null()).join(
-        runs.drop("agent"), on="session_id"
+        runs.drop("agent").join(_waiters(failures, runs), on="run_id", how="anti"),
+        on="session_id",
     )
-    heartbeats = windows.filter(pl.col("agent").is_not_null()).join(
-        runs.filter(pl.col("session_key").str.ends_with(":heartbeat")).drop("session_id"),
-        on="agent",
+    isolated = pl.col("session_key").str.strip_suffix(":heartbeat")
+    heartbeats = (
+        windows.filter(pl.col("agent").is_not_null())
+        .join(
+            runs.filter(pl.col("session_key").str.ends_with(":heartbeat")).drop("session_id"),
+            on="agent",
+        )
+        .filter(pl.col("takeover_key").is_null() | (isolated == pl.col("takeover_key")))
     )
     keep = ("takeover", "trigger", "at", "run_id", "evidence")
     found = pl.concat(

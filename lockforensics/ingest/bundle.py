@@ -173,7 +173,8 @@ class _Walker:
         self.limits = limits
         self.budget = budget
         self.warn = warn
-        self.names: set[str] = set()
+        # Each input's name, and the archive (or folder) it came from.
+        self.names: dict[str, str] = {}
 
     def roots(self, roots: list[tuple[Path, bool]]) -> Iterator[Input]:
         for path, is_dir in roots:
@@ -187,12 +188,24 @@ class _Walker:
         return Content(raw, self.limits, self.budget)
 
     def _unique(self, name: str, container: str) -> str:
-        """Two archives named outright may hold the same member path: keep both apart."""
-        if name in self.names:
+        """Two archives named outright may hold the same member path: keep both apart
+        by their archive's name.  One archive holding two members of one name (tar
+        appends a file again; an extractor keeps only the last) reads both, the
+        later as ``name (2).ext``, as a browser saves a second download, and says so."""
+        if self.names.get(name, container) != container:
             name = f"{container}/{name}"
-        while name in self.names:
-            name += "~"
-        self.names.add(name)
+        if name in self.names:
+            folder, _, base = name.rpartition("/")
+            stem, dot, ext = base.partition(".")
+            copy = 2
+            while (again := f"{folder}/{stem} ({copy}){dot}{ext}".lstrip("/")) in self.names:
+                copy += 1
+            self.warn(
+                f"{name}: a second member of this name in its archive (an extractor "
+                f"keeps only the last): both read, this one as {again}"
+            )
+            name = again
+        self.names[name] = container
         return name
 
     def _own(self, content: Content, name: str, path: Path | None = None) -> bool:

@@ -15,7 +15,12 @@ It arrives twice in three ways:
   provenance (``source``, ``line``) to a row of another input of the same
   channel is dropped (how its time was completed aside).  The fuller copy
   keeps it: the input with more lines, then the one whose name sorts first.  Equal
-  rows within one input are kept: a file that says a thing twice said it twice.
+  rows within one log are kept: a log that says a thing twice said it twice.
+* **a paste quoting itself** (a ticket or chat thread, read as plain text or
+  as a document): a reply quotes a line with `> `, a `systemctl status` tail
+  shows the lines the journal block below it holds.  There a lock failure
+  equal to an earlier one of the same input (its instant, lane and message,
+  which names its lock, owner and age) is the same failure shown again.
 * **the same line in the file log and the journal**: different channels, so
   both rows stay; they share one occurrence (parsers/occurrences.toml).
 * **a diagnostics export's sanitized log beside the log it was cut from**:
@@ -37,6 +42,7 @@ import polars as pl
 
 from lockforensics.activity import TEXT_COLUMNS, as_events
 from lockforensics.ingest import occurrences
+from lockforensics.parsing.envelopes import load_envelopes
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.schema import DOCUMENT_CHANNEL, LOCK_KINDS
 
@@ -108,7 +114,13 @@ def drop_overlaps(
             for n, p in enumerate(parts)
         ]
     )
-    echoes = pl.concat([_export_echoes(stamps, scans), _stampless_copies(parts, scans)])
+    echoes = pl.concat(
+        [
+            _export_echoes(stamps, scans),
+            _stampless_copies(parts, scans),
+            _quoted_again(detail, scans),
+        ]
+    )
     overlaps = _overlaps(stamps)
     if not overlaps.sources:
         return echoes
@@ -238,6 +250,32 @@ def _stampless_copies(
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)
     return copies.select("_part", "_i")
+
+
+def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
+    """The (_part, _i) of lock failures a paste shows again; counted on their inputs.
+    Failures live in the detail part (part 0); logs are left alone."""
+    logs = {env.name for env in load_envelopes().envelopes}
+    pastes = [scan.source for scan in scans if scan.envelope not in logs]
+    if not pastes:
+        return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
+    said = ["source", "kind", "ts", "lane", occurrences.MESSAGE_KEY]
+    again = (
+        detail.with_row_index("_i")
+        .filter(
+            pl.col("source").is_in(pastes)
+            & pl.col("kind").is_in(sorted(LOCK_KINDS))
+            & pl.col("ts").is_not_null()
+            & (pl.col("channel") != DOCUMENT_CHANNEL)
+        )
+        .select("_i", *said)
+        .filter(pl.int_range(pl.len()).over(said, order_by="_i") > 0)
+        .collect()
+    )
+    counts = dict(again.group_by("source").len().iter_rows())
+    for scan in scans:
+        scan.duplicate_rows += counts.get(scan.source, 0)
+    return again.select(_part=pl.lit(0, pl.UInt8), _i="_i")
 
 
 def without(part: pl.DataFrame, dropped: pl.DataFrame, n: int) -> pl.DataFrame:

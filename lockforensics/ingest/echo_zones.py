@@ -146,6 +146,8 @@ _CLOCK = re.compile(
 #: What the line reader notes for a time-only stamp it had no date for.
 DATE_UNKNOWN = "date unknown"
 _DAY = timedelta(days=1)
+#: What a DST change moves the clock by (all but Lord Howe Island's half hour).
+_HOUR = timedelta(hours=1)
 
 
 def _clock_of(raw: object) -> tuple[time, timedelta | None] | None:
@@ -211,8 +213,8 @@ def _date_rows(
     source: str, rows: list[dict[str, Any]], stamped: dict[Key, list[tuple[str, datetime]]]
 ) -> None:
     clocks = {id(row): _clock_of(row.get("ts_raw")) for row in rows}
-    best = _day_offset(source, rows, clocks, stamped)
-    if best is None:
+    offsets = _day_offset(source, rows, clocks, stamped)
+    if not offsets:
         return
     # Per record and offset, the local second each stamped copy reads at, and
     # its day there: a row finds its copy by its own clock, one lookup.
@@ -231,13 +233,21 @@ def _date_rows(
         return seconds.get(at) or seconds.get(at - 1) or seconds.get(at + 1)
 
     ordered = sorted(rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
-    found: dict[int, tuple[date, str]] = {}
+    found: dict[int, tuple[date, str, timedelta]] = {}
     for row in ordered:
         key, clock = _key(row), clocks[id(row)]
-        if key is not None and clock is not None:
-            hit = day_of(key, clock[0], clock[1] if clock[1] is not None else best)
+        if key is None or clock is None:
+            continue
+        # Across a clock change the offset of the record matched last comes first:
+        # the capture runs on at it until the change.
+        tried = [clock[1]] if clock[1] is not None else offsets
+        for offset in tried:
+            hit = day_of(key, clock[0], offset)
             if hit is not None:
-                found[id(row)] = hit
+                found[id(row)] = (*hit, offset)
+                if offset in offsets:
+                    offsets = [offset, *(o for o in offsets if o != offset)]
+                break
     if not found:
         return
     day: date | None = None
@@ -247,9 +257,15 @@ def _date_rows(
         clock = clocks[id(row)]
         if clock is None:
             continue
+        own = clock[1]
         if id(row) in found:
-            day, witness = found[id(row)]
+            day, witness, offset = found[id(row)]
             note = f"date from the same record stamped in {witness}"
+            if own is None and len(offsets) > 1:
+                # Two offsets in one capture (its clock changed, DST): the copy's
+                # own says which side of the change, and which pass of a repeated hour.
+                own = offset
+                note += f", at its offset {format_offset(offset)}"
         elif day is None:
             # Rows above the first match take its day (less one past a midnight).
             day = found[id(first)][0]
@@ -268,8 +284,8 @@ def _date_rows(
         local = datetime.combine(day, clock[0])
         row["ts_assumption"] = note
         row["ts_quality"] = TimeQuality.ASSUMED.value
-        if clock[1] is not None:
-            row["ts"] = local.replace(tzinfo=timezone(clock[1])).astimezone(UTC)
+        if own is not None:
+            row["ts"] = local.replace(tzinfo=timezone(own)).astimezone(UTC)
         else:
             row["_local"] = local
 
@@ -279,10 +295,12 @@ def _day_offset(
     rows: list[dict[str, Any]],
     clocks: dict[int, tuple[time, timedelta | None] | None],
     stamped: dict[Key, list[tuple[str, datetime]]],
-) -> timedelta | None:
-    """The offset at which the most pairs of a row and a stamped copy of its record
-    read the same clock (at least ``MIN_VOTES``, twice any other), as for zones;
-    at most ``MAX_PAIRS`` pairs per record."""
+) -> list[timedelta]:
+    """The offsets at which pairs of a row and a stamped copy of its record read the
+    same clock: the one with the most pairs (at least ``MIN_VOTES``, twice any
+    other), as for zones; or the two with the most when each has ``MIN_VOTES``
+    and they lie an hour apart, a capture across a DST change (a launchd log's
+    night of the fall-back).  At most ``MAX_PAIRS`` pairs per record."""
     votes: Counter[timedelta] = Counter()
     budget: Counter[Key] = Counter()
     for row in rows:
@@ -298,7 +316,8 @@ def _day_offset(
                     votes[offset] += 1
     ranked = votes.most_common(2)
     if not ranked or ranked[0][1] < MIN_VOTES:
-        return None
-    if len(ranked) > 1 and ranked[0][1] < 2 * ranked[1][1]:
-        return None
-    return ranked[0][0]
+        return []
+    if len(ranked) == 1 or ranked[0][1] >= 2 * ranked[1][1]:
+        return [ranked[0][0]]
+    (first, _), (second, n) = ranked
+    return [first, second] if n >= MIN_VOTES and abs(first - second) == _HOUR else []

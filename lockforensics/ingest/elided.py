@@ -24,7 +24,9 @@ import polars as pl
 from lockforensics.parsing.fields import derive
 from lockforensics.schema import LOCK_KINDS
 
-ELLIPSIS = "…"
+#: The ellipsis, also as a console in another code page shows its UTF-8 bytes
+#: (PowerShell 5.1 redirecting node's output: CP850, CP437, Windows-1252).
+ELLIPSIS = "…|ÔÇª|ΓÇª|â€¦|â\x80¦"
 #: How far apart a shortened path and its full copy may be logged (the
 #: occurrence window of the lock kinds, parsers/occurrences.toml).
 NEAR = timedelta(seconds=5)
@@ -36,7 +38,7 @@ def completed(detail: pl.DataFrame) -> pl.DataFrame:
     """``detail`` with each shortened ``session_file`` of a lock kind made whole."""
     kind, path = pl.col("kind"), pl.col("session_file")
     lock = kind.is_in(sorted(LOCK_KINDS)) & path.is_not_null() & pl.col("ts").is_not_null()
-    short = path.str.contains(ELLIPSIS, literal=True)
+    short = path.str.contains(ELLIPSIS)
     indexed = detail.with_row_index("_i")
     cut = indexed.filter(lock & short).select("_i", "kind", "ts", "session_file")
     if cut.is_empty():
@@ -45,7 +47,7 @@ def completed(detail: pl.DataFrame) -> pl.DataFrame:
     rows: list[int] = []
     values: dict[str, list[object]] = {name: [] for name in _DERIVED}
     for index, row_kind, at, shortened in cut.iter_rows():
-        fits = "^" + ".*".join(re.escape(piece) for piece in shortened.split(ELLIPSIS)) + "$"
+        fits = "^" + ".*".join(re.escape(piece) for piece in re.split(ELLIPSIS, shortened)) + "$"
         found = (
             whole.filter(
                 (pl.col("kind") == row_kind)

@@ -176,6 +176,10 @@ def load_envelopes() -> EnvelopeCatalog:
     return EnvelopeCatalog(specs, noise, unclassified)
 
 
+#: A Markdown code fence (```` ```text ````, ``~~~``): a ticket or a chat, not a log.
+_FENCE = re.compile(r"^\s*(?:`{3,}|~{3,})")
+
+
 def sniff(lines: list[str], catalog: EnvelopeCatalog) -> EnvelopeSpec:
     """Pick the envelope that fits most sample lines (ties: registry order)."""
     sample = [ln for ln in lines if ln.strip()]
@@ -191,7 +195,12 @@ def sniff(lines: list[str], catalog: EnvelopeCatalog) -> EnvelopeSpec:
         if best_hits == len(sample):
             break  # no later envelope can fit more (a third of a chunk's sniff)
     # Fewer than a third fitting means the file is something else that merely
-    # quotes log lines (a ticket, a chat paste): scan it as plain text.
+    # quotes log lines (a ticket, a chat paste): scan it as plain text.  So does
+    # a Markdown code fence with a third of the lines not fitting: a ticket whose
+    # blocks paste logs of several kinds (a journal, then a file log hard-wrapped
+    # by the browser) is no one envelope's, and only plain text joins each kind's wraps.
+    if any(_FENCE.match(ln) for ln in sample):
+        return best if best_hits * 3 >= len(sample) * 2 else PLAIN
     return best if best_hits * 3 >= len(sample) else PLAIN
 
 
@@ -301,8 +310,12 @@ def parse_console_text(text: str) -> Record:
 
 
 #: What a ticket or a chat puts before a pasted log line: Markdown quote
-#: markers, one list bullet, and inline-code backticks (also closed at its end).
-_PASTE_LEAD = re.compile(r"\s*(?:>[ \t]?)*(?:[-*+][ \t]+)?(?P<ticks>`*)")
+#: markers, one list bullet, and inline-code backticks (also closed at its end);
+#: and what Windows PowerShell 5.1 puts before the first line a native command
+#: writes to stderr when redirected (`node.exe : `, its NativeCommandError).
+_PASTE_LEAD = re.compile(
+    r"\s*(?:[\w.-]+\.exe : )?(?:>[ \t]?)*(?:[-*+][ \t]+)?(?P<ticks>`*)", re.IGNORECASE
+)
 
 
 def unpaste(line: str) -> str:

@@ -25,10 +25,14 @@ TOPIC_SUFFIX = re.compile(r"-topic-[^/\\]+$")
 # was: `<uuid>`, `<sessionId>`, `[session-id]`, `{id}`, an elided id
 # (`80b5c956-...` leaves `80b5c956-..` once `.jsonl` is cut, `…`), `xxxx`,
 # `<redacted>`, and a bare word naming what belongs there (`session`).  The
-# flag is inline so the pattern means the same where only its text is used
-# (polars evaluates it in Rust: no look-around, no backreferences).
+# ellipsis also as a console in another code page shows its UTF-8 bytes
+# (PowerShell 5.1 redirecting node's output: `ÔÇª` in CP850, `ΓÇª` in CP437,
+# `â€¦` in Windows-1252).  The flag is inline so the pattern means the same
+# where only its text is used (polars evaluates it in Rust: no look-around,
+# no backreferences).
 PLACEHOLDER = re.compile(
-    r"(?i)[<>…]|^\[.*\]$|^\{.*\}$|\.\.|^x{3,}$|redacted|^(?:session|session[-_]?id|uuid|id|sid)$"
+    r"(?i)[<>…]|ÔÇª|ΓÇª|â[€\x80]¦|^\[.*\]$|^\{.*\}$|\.\.|^x{3,}$|redacted"
+    r"|^(?:session|session[-_]?id|uuid|id|sid)$"
 )
 STORE_FILE = re.compile(r"sessions\.json(?:\.lock)?$")
 

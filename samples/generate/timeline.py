@@ -320,6 +320,26 @@ class ScenarioBuilder:
             )
         self.tl.occ.append(Occurrence("takeover", t, s.agent, s.session_id, s.path, burst))
         self.linked.add(s.session_id)  # the lane=session:<key> mirror names the path
+        if in_debug(t):
+            self.writer(t - dur, t, s)
+
+    def writer(self, released: int, taken: int, s: Session) -> None:
+        """What tripped a takeover at debug level: a `sessions_send` delivery into the
+        session, a run that starts after the taken-over run released the lock for
+        model I/O and finishes (writing the transcript) before it takes it back.
+        Its own generator, so the sample's other ids do not move."""
+        rng = random.Random(f"{self.seed}:writer:{taken}")
+        start = released + rng.randrange(2000, max(2001, (taken - released) // 3))
+        end = start + rng.randrange(1500, max(1501, (taken - start) // 2))
+        run_id = new_uuid(rng)
+        self.run_start(start, run_id, s)
+        self.tl.add(
+            end,
+            "DEBUG",
+            "agent/embedded",
+            f"embedded run done: runId={run_id} sessionId={s.session_id} "
+            f"durationMs={end - start - 7} aborted=false",
+        )
 
     def watchdog(self, t: int, step: Step, last_age: dict[str, tuple[int, int]]) -> None:
         if self.era == "lease":  # a lease has no sidecar watchdog: it is lost, not released

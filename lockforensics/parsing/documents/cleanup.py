@@ -152,7 +152,12 @@ def parse_text(doc: Document) -> Parsed | None:
         if store is None:
             out.unrecognized.add(number)
             continue
-        if in_table and (table_line(line) is not None or summary_line(line)):
+        table = table_line(line)
+        # A drawn table's top border or header opens it even when the paste left
+        # out the `Planned session actions:` line above it.
+        opens = table is not None and table.kind in ("head", "border")
+        if (in_table or opens) and (table is not None or summary_line(line)):
+            in_table = True
             store.lines.append(number)  # part of the store's report, not copied into raw
             continue
         if TOTAL.match(line):

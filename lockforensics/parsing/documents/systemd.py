@@ -21,6 +21,7 @@ known (a stamp line, the file name) ``ts`` is that time and
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timezone
 from typing import Any
@@ -48,6 +49,10 @@ _MAIN_PID = re.compile(r"^\s*Main PID: (?P<pid>\d+)")
 _HEADER = re.compile(r"^\s*[A-Z][A-Za-z -]*: |^\s+[└├│]")
 _VERSION = re.compile(r"\(v(?P<version>\d{4}\.\d+\.\d+[\w.-]*)\)")
 _GATEWAY = re.compile(r"openclaw|OpenClaw")
+#: A journal line of the tail (`-o short`, `short-iso`, `short-precise`): its host and pid.
+_TAIL = re.compile(r"^\S+(?: \d+)? [\d:.]+ (?P<host>\S+) [^\s\[]+\[(?P<pid>\d+)\]: ")
+#: systemctl shows the last 10 lines (`-n` more); a paste may run on past them.
+_TAIL_LINES = 50
 
 
 def sniff(name: str, head: str) -> bool:
@@ -93,8 +98,19 @@ def parse(doc: Document) -> Parsed | None:
     if row is not None:
         row["raw"] = "\n".join(doc.lines[n - 1] for n in lines)
         row["version"] = out.facts.get("version")
+        if pid is not None and out.tail_from is not None:
+            row["host"] = _tail_host(doc.lines[out.tail_from - 1 :], pid[1])
         out.rows.append(row)
     return out
+
+
+def _tail_host(tail: Sequence[str], pid: int) -> str | None:
+    """The host its journal tail names for the main pid: the header names none, and
+    a ticket pasting two hosts' captures must not give the status to the other."""
+    for line in tail[:_TAIL_LINES]:
+        if (m := _TAIL.match(line)) and int(m["pid"]) == pid:
+            return m["host"]
+    return None
 
 
 def _row(

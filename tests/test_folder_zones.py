@@ -1,0 +1,54 @@
+"""Hosts in two zones gathered side by side: an input showing no zone of its own
+takes its folder's, not the bundle's most common."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import polars as pl
+
+from tests.conftest import ingest_files
+
+_CLEANUP = json.dumps(
+    {
+        "allAgents": True,
+        "mode": "enforce",
+        "dryRun": False,
+        "stores": [{"agentId": "main", "storePath": "/s/sessions.json", "beforeCount": 3}],
+    }
+)
+
+
+def _console(offset: str, lines: int) -> str:
+    return "".join(
+        f"2026-08-20T05:{n % 60:02d}:00.000{offset} [gateway] log file: /tmp/x\n"
+        for n in range(lines)
+    )
+
+
+def test_a_zoneless_cleanup_name_is_read_in_its_hosts_zone() -> None:
+    """gw-a (+02:00) writes more stamps than gw-b (-04:00); gw-b's cleanup output,
+    named with its local time, is gw-b's 05:35, 09:35 UTC, not 03:35."""
+    files = {
+        "gw-a/console.log": _console("+02:00", 40),
+        "gw-b/console.log": _console("-04:00", 5),
+        "gw-b/cleanup/cleanup-20260820T0535.json": _CLEANUP,
+    }
+    rows = ingest_files(files).events.filter(pl.col("kind") == "cleanup_run")
+    row = rows.row(0, named=True)
+    assert row["ts"] == datetime(2026, 8, 20, 9, 35, tzinfo=UTC)
+    assert "the other inputs in gw-b/" in row["ts_assumption"]
+
+
+def test_a_folder_whose_inputs_disagree_gives_no_zone() -> None:
+    """Two zones in the cleanup's own folder: the bundle's decides, as before."""
+    files = {
+        "gw-a/console.log": _console("+02:00", 40),
+        "gw-a/other.log": _console("-04:00", 5),
+        "gw-a/cleanup-20260820T0535.json": _CLEANUP,
+        "gw-b/console.log": _console("+02:00", 5),
+    }
+    row = ingest_files(files).events.filter(pl.col("kind") == "cleanup_run").row(0, named=True)
+    assert row["ts"] == datetime(2026, 8, 20, 3, 35, tzinfo=UTC)
+    assert "other files in the bundle" in row["ts_assumption"]

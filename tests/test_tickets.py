@@ -1,0 +1,132 @@
+"""A GitHub issue thread saved as Markdown: comments pasting several kinds of log,
+from two hosts, quoting each other (the bug reporter's bundle)."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from lockforensics.findings import Settings
+from lockforensics.pipeline import analyze
+from tests.conftest import ingest_files, tslog_line
+
+_LOCK = (
+    "session file locked (timeout 10000ms): pid={pid} /home/dk/.openclaw/agents/main/"
+    "sessions/{sid}-2b7d-4c11-9e0f-3a5b6c7d8e90.jsonl.lock"
+)
+
+
+def _journal(host: str, pid: int, clock: str, sid: str, day: str = "Jan 20") -> str:
+    lock = _LOCK.format(pid=pid, sid=sid)
+    return (
+        f"{day} {clock} {host} node[{pid}]: [diagnostic] lane task error: "
+        f'lane=main durationMs=10412 error="Error: {lock}"\n'
+    )
+
+
+def _wrapped_record(at: str, pid: int, sid: str) -> str:
+    """A file-log record as the browser copy hard-wrapped it at 80 columns."""
+    message = f'lane task error: lane=main durationMs=10412 error="Error: {_LOCK.format(pid=pid, sid=sid)}"'
+    record = tslog_line(at, message).rstrip("\n")
+    return "".join(record[i : i + 80] + "\n" for i in range(0, len(record), 80))
+
+
+def _thread(context: int = 0) -> str:
+    """Comment 1 (alpha-box, CET): a journal block (with ``context`` lines of
+    start-up before the burst), then the same failures' file-log records
+    hard-wrapped in a <details> block.  Comment 2 (gw-lisbon): a journal block,
+    quoting comment 1's first line."""
+    return (
+        "# Gateway keeps failing with session locks\n\n"
+        "### dk commented\n\nJournal around the burst:\n\n```text\n"
+        + "".join(
+            f"Jan 20 10:0{n // 10}:{n % 10}0 alpha-box node[48211]: [gateway] ready\n"
+            for n in range(context)
+        )
+        + _journal("alpha-box", 48211, "10:14:03", "7c1e9a40")
+        + _journal("alpha-box", 48211, "10:16:40", "8d2f0b51")
+        + "```\n\n<details><summary>file log</summary>\n\n```log\n"
+        + _wrapped_record("2026-01-20T10:14:03.412+01:00", 48211, "7c1e9a40")
+        + _wrapped_record("2026-01-20T10:16:40.207+01:00", 48211, "8d2f0b51")
+        + "```\n\n</details>\n\n### ana commented\n\n"
+        + "> "
+        + _journal("alpha-box", 48211, "10:14:03", "7c1e9a40")
+        + "\nSame here, on another box:\n\n```text\n"
+        + _journal("gw-lisbon", 2231, "13:01:20", "9b1d4f6a", day="Jun 18")
+        + _journal("gw-lisbon", 2231, "13:02:41", "0a2e5c7b", day="Jun 18")
+        + "```\n"
+    )
+
+
+def test_a_tickets_wrapped_file_log_records_are_joined_beside_its_journal() -> None:
+    """A journal block at the top does not make the thread a journal: the file-log
+    records below it, wrapped at 80 columns, are joined and read (each failure then
+    has its file-log copy, to the millisecond).  The journal is a third of the
+    thread's lines and more: once, the thread was read as a journal, and the
+    records' pieces as unrecognised text."""
+    result = ingest_files({"issue-48390.md": _thread(context=14)})
+    rows = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert rows.filter(pl.col("envelope") == "tslog-json").height == 2
+    assert result.files[0].envelope == "plain"
+
+
+def test_a_ticket_line_naming_no_host_takes_the_host_of_the_lines_around_it() -> None:
+    """Two hosts' comments in one file: the hostless file-log records of comment 1
+    are alpha-box's, not the file's most common host's."""
+    text = _thread() + "".join(
+        _journal("gw-lisbon", 2231, f"13:0{n}:00", f"1{n}3e5c7b", day="Jun 18") for n in range(3, 7)
+    )
+    rows = ingest_files({"issue.md": text}).events.filter(pl.col("envelope") == "tslog-json")
+    assert rows.get_column("host").to_list() == ["alpha-box", "alpha-box"]
+
+
+def test_a_quoted_line_of_a_ticket_is_the_failure_it_quotes() -> None:
+    """Comment 2 quoting comment 1's line (`> `) is no second failure: alpha-box's
+    burst is two failures, not three."""
+    findings = analyze(ingest_files({"issue.md": _thread()}), Settings())
+    counts = findings.incidents.select("host", "occurrences").rows()
+    assert ("alpha-box", 2) in counts
+
+
+def test_a_logs_own_repeated_line_is_kept() -> None:
+    """The same line twice in a log (not a paste) is two lines said: kept."""
+    line = _journal("alpha-box", 48211, "10:14:03", "7c1e9a40")
+    filler = "".join(
+        f"Jan 20 10:14:03 alpha-box node[48211]: [gateway] tick {n}\n" for n in range(8)
+    )
+    result = ingest_files({"journal.txt": line + filler + line})
+    assert result.events.filter(pl.col("kind") == "lock_timeout").height == 2
+
+
+def test_a_status_paste_is_the_host_its_journal_tail_names() -> None:
+    """`systemctl status` names no host in its header; in a ticket pasting two hosts,
+    its uptime goes with its own tail's host (by its main pid), not the file's
+    most common one."""
+    status = (
+        "```text\n$ systemctl --user status openclaw-gateway\n"
+        "● openclaw-gateway.service - OpenClaw Gateway\n"
+        "     Loaded: loaded (/home/dk/.config/systemd/user/openclaw-gateway.service; enabled)\n"
+        "     Active: active (running) since Sat 2026-01-17 07:02:11 CET; 3 days ago\n"
+        "   Main PID: 48211 (node)\n\n"
+        + _journal("alpha-box", 48211, "10:21:47", "0f3b2c1d")
+        + "```\n\n"
+    )
+    other = "".join(
+        _journal("gw-lisbon", 2231, f"13:0{n}:00", f"1{n}3e5c7b", day="Jun 18") for n in range(6)
+    )
+    result = ingest_files({"issue.md": status + other})
+    uptime = result.events.filter(pl.col("kind") == "uptime")
+    assert uptime.get_column("host").to_list() == ["alpha-box"]
+
+
+def test_prose_naming_the_wording_is_no_failure() -> None:
+    """A reporter's sentence quoting the wording without its owner and lock (`…locked
+    (timeout 10000ms) for every message`) is no failure; a fragment cut right after
+    the wording is one."""
+    prose = (
+        "The gateway logs\nsession file locked (timeout 10000ms) for every message, and\n"
+        "it came back with session file locked (timeout 60000ms) again, owner\n"
+    )
+    assert ingest_files({"issue.md": prose}).events.height == 0
+    cut = "Jan 20 10:14:03 alpha-box node[48211]: Error: session file locked (timeout 60000ms)\n"
+    kinds = ingest_files({"issue.md": prose + cut}).events.get_column("kind").to_list()
+    assert kinds == ["lock_timeout"]
