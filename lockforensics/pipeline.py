@@ -586,7 +586,9 @@ def _stated_zone(zone: ZoneChoice | None, matched: dict[str, ZoneChoice]) -> Zon
         f"{source} {choice.label}, from {choice.reason}"
         for source, choice in sorted(matched.items())
     )
-    return replace(base, reason=f"{base.reason}; but {own}")
+    # "but" only where an input's zone is not the bundle's.
+    differ = any(choice.label != base.label for choice in matched.values())
+    return replace(base, reason=f"{base.reason}; {'but ' if differ else ''}{own}")
 
 
 def _most_common(counts: Counter[_T]) -> _T:

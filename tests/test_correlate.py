@@ -474,6 +474,18 @@ def test_an_isolated_heartbeat_writes_only_its_own_sessions_transcript(
     assert triggers == (["heartbeat"] if listed else [])
 
 
+def test_a_cron_reply_queued_into_the_session_is_a_writer() -> None:
+    """A cron job's reply queued into s1 (`message queued … source=cron`) inside the
+    release window: its announce writes the transcript.  One queued into another
+    session is none of s1's."""
+    t = Table()
+    t.add("session_state", 30, phase="announce_cron", session_id="s1", agent="a", level="debug")
+    t.add("session_state", 31, phase="announce_subagent", session_id="s9", agent="a", level="debug")
+    t.add("takeover", 60, agent="a", session_id="s1", run_id="r1", duration_ms=50_000)
+    writers = run(t).trigger_writers
+    assert writers.select("trigger", "at").rows() == [("cron_announce", at(30))]
+
+
 def test_takeover_without_debug_lines_has_no_trigger_evidence() -> None:
     """At the default log level the report says there is no evidence, not that there is none."""
     t = Table()

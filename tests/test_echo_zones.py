@@ -152,3 +152,31 @@ def test_a_time_only_console_across_a_fall_back_takes_each_records_own_side() ->
         "09:52:30",
     ]
     assert locks.get_column("occurrence").n_unique() == 4
+
+
+def test_a_journal_matched_to_two_days_file_logs_names_both_and_no_conflict() -> None:
+    """One zone-less journal whose records two file logs (`Z` stamps, one a day) hold:
+    its zone's reason names both files, and with no other zone in the bundle the
+    report does not say "but" as if the inputs disagreed."""
+    lock = (
+        'lane task error: lane=main durationMs=10012 error="Error: session file locked '
+        "(timeout 10000ms): pid=20931 /h/.openclaw/agents/main/sessions/c9a7e3b2-5d18-4f6a-"
+        '8e2c-1b4d7f9a0c2{n}.jsonl.lock"'
+    )
+    days = {"09": (1, 2, 3), "10": (4, 5)}
+    journal = "".join(
+        _journal(f"Jun {day} 10:1{n}:02", lock.format(n=n)) for day, ns in days.items() for n in ns
+    )
+    files = {"gw/journal.txt": journal}
+    for day, ns in days.items():
+        files[f"gw/openclaw-2026-06-{day}.log"] = "".join(
+            tslog_line(f"2026-06-{day}T15:1{n}:02.118Z", lock.format(n=n)) for n in ns
+        )
+    result = ingest_files(files)
+    assert result.zone is not None
+    reason = result.zone.reason
+    assert (
+        "stamped in gw/openclaw-2026-06-09.log and gw/openclaw-2026-06-10.log (5 matched at -05:00)"
+        in reason
+    )
+    assert "; but " not in reason

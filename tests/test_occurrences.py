@@ -447,3 +447,19 @@ def test_two_profiles_starting_together_are_two_starts_each_in_its_own_log() -> 
         ["Logs/gateway-work.log"],
         ["Logs/gateway.log"],
     ]
+
+
+def test_a_busy_transcript_on_both_lanes_is_one() -> None:
+    """SessionTranscriptLockBusyError on the session lane names its key; the global
+    lane's mirror, as the journal copies it, names none: one busy transcript."""
+    busy = (
+        "SessionTranscriptLockBusyError: Previous session response is still settling; "
+        "transcript lock is still active for agent "
+    )
+    lines = [
+        "2026-11-12T06:42:30.100+01:00 [diagnostic] lane task error: "
+        f'lane=session:agent:main:main durationMs=12 error="{busy}agent:main:main."',
+        f'2026-11-12T06:42:30.103+01:00 [diagnostic] lane task error: lane=main durationMs=14 error="{busy}main"',
+    ]
+    result = ingest_files({"gateway.log": "\n".join(lines) + "\n"})
+    assert result.occurrence_counts() == {"transcript_lock_busy": 1}

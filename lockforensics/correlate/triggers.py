@@ -10,6 +10,9 @@ is [takeover - the lane task's durationMs, takeover], the run's whole attempt
   takeover's own run included: its rewrite is a known false positive);
 * ``cron``: a cron line on the same session, or on the same agent when the
   line names no session;
+* ``cron_announce`` / ``subagent_announce``: a cron job's or a sub-agent's
+  reply queued into the session (``message queued … source=cron``): its
+  announce mirror writes the transcript (formats §3);
 * ``sessions_send`` / ``sessions_spawn``: such a tool call by another run of
   the same agent (the target session is not logged, so this is agent-level);
 * ``heartbeat``: another run on the isolated heartbeat session of the failing
@@ -36,6 +39,9 @@ from lockforensics.correlate.frames import first_value, ordered
 from lockforensics.schema import EventKind
 
 SPAWNING_TOOLS = ("sessions_send", "sessions_spawn")
+#: The phases of a reply queued into a session by cron or a sub-agent, and the
+#: writer each is (parsers/signatures/40-runs.toml).
+ANNOUNCES = {"announce_cron": "cron_announce", "announce_subagent": "subagent_announce"}
 _COLUMNS = ("trigger", "at", "agent", "session_id", "run_id", "evidence")
 
 
@@ -67,6 +73,9 @@ def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
         & (
             pl.col("kind").is_in([EventKind.COMPACTION.value, EventKind.CRON.value])
             | ((pl.col("kind") == EventKind.TOOL_CALL) & pl.col("tool").is_in(SPAWNING_TOOLS))
+            | (
+                (pl.col("kind") == EventKind.SESSION_STATE) & pl.col("phase").is_in(list(ANNOUNCES))
+            ).fill_null(False)
         )
     )
     runs = run_table.select("run_id", run_agent=pl.col("agent"), run_session=pl.col("session_id"))
@@ -74,6 +83,7 @@ def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
         rows.group_by("occurrence")
         .agg(
             kind=pl.col("kind").first(),
+            phase=first_value("phase"),
             tool=first_value("tool"),
             at=pl.col("ts").min(),
             agent=first_value("agent"),
@@ -84,6 +94,8 @@ def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
         .select(
             trigger=pl.when(pl.col("kind") == EventKind.TOOL_CALL)
             .then(pl.col("tool"))
+            .when(pl.col("kind") == EventKind.SESSION_STATE)
+            .then(pl.col("phase").replace_strict(ANNOUNCES, default=None))
             .otherwise(pl.col("kind")),
             at=pl.col("at"),
             agent=pl.coalesce("agent", "run_agent"),
@@ -143,7 +155,9 @@ def triggers(
     in_window = pl.col("at").is_between(pl.col("window_start"), pl.col("ts"))
     other_run = pl.col("run_id").ne_missing(pl.col("takeover_run"))
     by_session = windows.filter(pl.col("session_id").is_not_null()).join(
-        points.filter(pl.col("trigger").is_in(["compaction", "cron"])).drop("agent"),
+        points.filter(pl.col("trigger").is_in(["compaction", "cron", *ANNOUNCES.values()])).drop(
+            "agent"
+        ),
         on="session_id",
     )
     by_agent = windows.filter(pl.col("agent").is_not_null()).join(

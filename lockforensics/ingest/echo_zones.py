@@ -128,10 +128,13 @@ def matched_zones(scans: Sequence[FileScan]) -> dict[str, ZoneChoice]:
             continue
         (best, n), runner_up = ranked[0], ranked[1][1] if len(ranked) > 1 else 0
         if n >= 2 * runner_up:
-            witness = max((c, o) for (off, o), c in witnesses.items() if off == best)[1]
+            # Every input holding the matches, most first: a journal spanning two
+            # days' file logs matched records of both.
+            ranked_witnesses = sorted((-c, o) for (off, o), c in witnesses.items() if off == best)
+            inputs = [o for _, o in ranked_witnesses]
+            named = " and ".join([", ".join(inputs[:-1]), inputs[-1]] if inputs[1:] else inputs)
             found[source] = zone_from_offset(
-                best,
-                f"the same records stamped in {witness} ({n} matched at {format_offset(best)})",
+                best, f"the same records stamped in {named} ({n} matched at {format_offset(best)})"
             )
     return found
 

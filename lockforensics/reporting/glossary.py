@@ -67,6 +67,8 @@ TRIGGERS = {
     "heartbeat": "heartbeat run",
     "compaction": "auto-compaction",
     "cron": "cron run",
+    "cron_announce": "cron job's reply delivered into the session",
+    "subagent_announce": "sub-agent's reply delivered into the session",
     "sessions_send": "sessions_send by another run",
     "sessions_spawn": "sessions_spawn by another run",
 }
