@@ -932,6 +932,7 @@ def correlate(
     lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
     run_table = memo("runs", lambda: runs.runs(lazy, in_order=True).collect())
+    lock_table = alignment.holders(lock_table.lazy(), clustered.lazy(), run_table.lazy()).collect()
     # What cleared an incident is read from the whole bundle, whatever part of
     # it a window shows: a run's timeout just past --until cleared it, not a
     # restart days later that the incident's epoch ends with.

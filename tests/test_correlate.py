@@ -486,6 +486,19 @@ def test_a_cron_reply_queued_into_the_session_is_a_writer() -> None:
     assert writers.select("trigger", "at").rows() == [("cron_announce", at(30))]
 
 
+def test_a_lock_errors_holder_is_the_run_its_age_points_at() -> None:
+    """A lock error at 100 s whose owner is 60 s old: its lock was taken at 40 s, by the
+    run on the session that started then (r2, at 40.5 s), not r3, which started at 80 s
+    and waited.  An error giving no age names no holder."""
+    t = Table()
+    t.add("run", 40.5, phase="start", run_id="r2", session_id="s1", agent="a", level="debug")
+    t.add("run", 80, phase="start", run_id="r3", session_id="s1", agent="a", level="debug")
+    t.failure("lock_timeout", 100, age_ms=60_000)
+    t.failure("lock_timeout", 110)
+    rows = run(t).lock_errors.sort("ts").select("holder_run_id", "holder_started").rows()
+    assert rows == [("r2", at(40.5)), (None, None)]
+
+
 def test_takeover_without_debug_lines_has_no_trigger_evidence() -> None:
     """At the default log level the report says there is no evidence, not that there is none."""
     t = Table()

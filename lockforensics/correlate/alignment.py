@@ -173,6 +173,49 @@ def followups(failures: pl.LazyFrame, pair_table: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: How far a run's first line may lie from the acquisition a lock error's
+#: ``ageMs`` puts its lock at (the attempt takes the lock as it starts).
+HOLDER_SLACK = timedelta(seconds=5)
+
+
+def holders(
+    lock_table: pl.LazyFrame, failures: pl.LazyFrame, run_table: pl.LazyFrame
+) -> pl.LazyFrame:
+    """``lock_table`` with the run that held each error's lock: the run on the
+    session whose first line is nearest the acquisition the error's ``ageMs``
+    gives (ts - ageMs), within ``HOLDER_SLACK`` (``holder_run_id``,
+    ``holder_started``; null without debug-level run lines or an age)."""
+    acquired = (
+        failures.filter(
+            pl.col("kind").is_in(LOCK_ERRORS)
+            & pl.col("age_ms").is_not_null()
+            & pl.col("session_id").is_not_null()
+            & pl.col("ts").is_not_null()
+        )
+        .select(
+            "occurrence",
+            "session_id",
+            acquired=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
+        )
+        .sort("acquired")
+    )
+    started = (
+        run_table.filter(pl.col("session_id").is_not_null() & pl.col("started").is_not_null())
+        .select("session_id", holder_run_id="run_id", holder_started="started")
+        .sort("holder_started")
+    )
+    held = acquired.join_asof(
+        started,
+        left_on="acquired",
+        right_on="holder_started",
+        by="session_id",
+        strategy="nearest",
+        tolerance=HOLDER_SLACK,
+        check_sortedness=False,
+    ).select("occurrence", "holder_run_id", "holder_started")
+    return lock_table.join(held, on="occurrence", how="left", maintain_order="left")
+
+
 def summary(pair_table: pl.LazyFrame, followup_table: pl.LazyFrame) -> pl.LazyFrame:
     """The alignment numbers a report headlines, as one row."""
     lag = pl.col("lag_s").drop_nulls()
