@@ -961,6 +961,11 @@ def correlate(
         .pipe(evidence_start.incidents_cut, starts.lazy(), settings.gap_s)
         .join(resolved, on="incident", how="left")
         .join(in_bundle, on="incident", how="left")
+        .join(
+            alignment.incident_holders(lock_table.lazy(), clustered.lazy()),
+            on="incident",
+            how="left",
+        )
         .sort("incident")
         .collect()
     )

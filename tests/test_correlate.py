@@ -499,6 +499,17 @@ def test_a_lock_errors_holder_is_the_run_its_age_points_at() -> None:
     assert rows == [("r2", at(40.5)), (None, None)]
 
 
+def test_an_incident_names_the_runs_that_held_its_locks() -> None:
+    """The two lock errors of a burst say their lock was taken 60 s before them: the
+    incident names the run that started then, once."""
+    t = Table()
+    t.add("run", 40.5, phase="start", run_id="r2", session_id="s1", agent="a", level="debug")
+    t.failure("lock_timeout", 100, age_ms=60_000)
+    t.failure("lock_timeout", 130, age_ms=90_000)
+    row = run(t).incidents.row(0, named=True)
+    assert row["lock_holders"] == ["r2 since 2026-05-28 04:00:40"]
+
+
 def test_takeover_without_debug_lines_has_no_trigger_evidence() -> None:
     """At the default log level the report says there is no evidence, not that there is none."""
     t = Table()

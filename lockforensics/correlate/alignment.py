@@ -173,18 +173,22 @@ def followups(failures: pl.LazyFrame, pair_table: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-#: How far a run's first line may lie from the acquisition a lock error's
-#: ``ageMs`` puts its lock at (the attempt takes the lock as it starts).
-HOLDER_SLACK = timedelta(seconds=5)
+#: How long before the acquisition a lock error's ``ageMs`` puts its lock at the
+#: holder's first line may be (its attempt takes the lock as it starts), and how
+#: far after it (two clocks read a moment apart): a run that began later
+#: cannot have taken it.
+HOLDER_BEFORE = timedelta(seconds=5)
+HOLDER_AFTER = timedelta(seconds=1)
 
 
 def holders(
     lock_table: pl.LazyFrame, failures: pl.LazyFrame, run_table: pl.LazyFrame
 ) -> pl.LazyFrame:
-    """``lock_table`` with the run that held each error's lock: the run on the
-    session whose first line is nearest the acquisition the error's ``ageMs``
-    gives (ts - ageMs), within ``HOLDER_SLACK`` (``holder_run_id``,
-    ``holder_started``; null without debug-level run lines or an age)."""
+    """``lock_table`` with the run that held each error's lock: the last run on the
+    session to start before the acquisition the error's ``ageMs`` gives (ts -
+    ageMs), within ``HOLDER_BEFORE`` (``HOLDER_AFTER`` after it allowed):
+    ``holder_run_id``, ``holder_started``; null without debug-level run lines
+    or an age."""
     acquired = (
         failures.filter(
             pl.col("kind").is_in(LOCK_ERRORS)
@@ -195,7 +199,7 @@ def holders(
         .select(
             "occurrence",
             "session_id",
-            acquired=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
+            acquired=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")) + HOLDER_AFTER,
         )
         .sort("acquired")
     )
@@ -209,11 +213,30 @@ def holders(
         left_on="acquired",
         right_on="holder_started",
         by="session_id",
-        strategy="nearest",
-        tolerance=HOLDER_SLACK,
+        strategy="backward",
+        tolerance=HOLDER_BEFORE + HOLDER_AFTER,
         check_sortedness=False,
     ).select("occurrence", "holder_run_id", "holder_started")
     return lock_table.join(held, on="occurrence", how="left", maintain_order="left")
+
+
+def incident_holders(lock_table: pl.LazyFrame, failures: pl.LazyFrame) -> pl.LazyFrame:
+    """Per incident, the runs that held its lock errors' locks (:func:`holders`), first
+    started first, as ``lock_holders``: ``<run id> since <start, UTC>``."""
+    incident = failures.select("occurrence", "incident").filter(pl.col("incident").is_not_null())
+    named = (
+        lock_table.filter(pl.col("holder_run_id").is_not_null())
+        .join(incident, on="occurrence")
+        .select("incident", "holder_run_id", "holder_started")
+        .unique()
+        .sort("incident", "holder_started", "holder_run_id")
+    )
+    label = pl.format(
+        "{} since {}",
+        "holder_run_id",
+        pl.col("holder_started").dt.strftime("%Y-%m-%d %H:%M:%S"),
+    )
+    return named.group_by("incident", maintain_order=True).agg(lock_holders=label)
 
 
 def summary(pair_table: pl.LazyFrame, followup_table: pl.LazyFrame) -> pl.LazyFrame:

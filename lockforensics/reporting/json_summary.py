@@ -96,6 +96,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "occurrences_in_bundle": "occurrences_in_bundle",
             "live_owner_pids": "live_owner_pids",
             "dead_owner_pids": "dead_owner_pids",
+            "lock_holders": "lock_holders",
         },
     )
     for row in rows:

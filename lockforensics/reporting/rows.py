@@ -196,6 +196,12 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
         *_when(
             "Held, acquired unknown", i.get("held_acquired_unknown"), i.get("held_acquired_unknown")
         ),
+        *_when(
+            "Lock held by run",
+            i.get("lock_holders"),
+            f"{_joined(i.get('lock_holders'))} UTC: the run on the session that started when "
+            "the errors' ageMs says the lock was taken (debug-level run lines)",
+        ),
     ]
 
 
