@@ -338,9 +338,10 @@ def ingest_inputs(
     rows: list[dict[str, Any]] = []
     frames: list[pl.DataFrame] = []
     activity: list[pl.LazyFrame] = []
-    folders = _folder_zones(scans, matched)
+    seen = {s.source: zone for s in scans if (zone := _seen_zone(s, matched)) is not None}
+    folders = _folder_zones(scans, seen)
     for scan in scans:
-        zone = option_zone or _own_zone(scan, matched, bundle_zone, spans, folders)
+        zone = option_zone or _own_zone(scan, seen, bundle_zone, spans, folders)
         # In file order, so a repeated DST hour is read first pass, then second.
         in_order = sorted(scan.rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
         for batch in (in_order, scan.bounds):
@@ -474,17 +475,18 @@ def _file_zone(scan: FileScan) -> ZoneChoice | None:
 
 def _own_zone(
     scan: FileScan,
-    matched: dict[str, ZoneChoice],
+    seen: dict[str, ZoneChoice],
     bundle_zone: ZoneChoice | None,
     spans: zone_rules.Spans,
     folders: dict[str, ZoneChoice],
 ) -> ZoneChoice | None:
-    """The zone an input's zone-less stamps are read in: its journal header's, else
+    """The zone an input's zone-less stamps are read in: the one it shows itself
+    (``seen``: :func:`_seen_zone`, per input), that is its journal header's, else
     the one its records match (ingest/echo_zones), else the one its own stamped
     lines were written in, else its folder's, else the bundle's.  A fixed
     offset that is one of the named zone's the bundle shows (ingest/zone_rules) is
     that zone: the header or the matches saw one side of its change."""
-    own = _seen_zone(scan, matched) or folders.get(scan.source)
+    own = seen.get(scan.source) or folders.get(scan.source)
     if own is None:
         return bundle_zone
     if bundle_zone is not None and zone_rules.takes(bundle_zone, own.label, spans):
@@ -497,14 +499,13 @@ def _seen_zone(scan: FileScan, matched: dict[str, ZoneChoice]) -> ZoneChoice | N
     return _file_zone(scan) or matched.get(scan.source) or _written_zone(scan)
 
 
-def _folder_zones(scans: list[FileScan], matched: dict[str, ZoneChoice]) -> dict[str, ZoneChoice]:
+def _folder_zones(scans: list[FileScan], seen: dict[str, ZoneChoice]) -> dict[str, ZoneChoice]:
     """Per input that shows no zone, the one zone the inputs of its nearest folder
     holding any zoned input agree on (none when they disagree).  A bundle gathered
     as ``gw-a/…`` and ``gw-b/…`` from hosts in two zones: a cleanup output named
     with the local time of gw-b took the bundle's most common offset, gw-a's,
     and was read six hours early.  The folder holding every input is the bundle,
-    whose zone applies anyway."""
-    seen = {s.source: zone for s in scans if (zone := _seen_zone(s, matched)) is not None}
+    whose zone applies anyway.  ``seen``: the zone each input shows itself."""
     labels: dict[str, dict[str, ZoneChoice]] = defaultdict(dict)
     for source, zone in seen.items():
         for folder in _folders(source):

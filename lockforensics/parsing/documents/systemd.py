@@ -33,6 +33,7 @@ from lockforensics.parsing.documents.timing import (
     when_from_stamp,
     zone_offset,
 )
+from lockforensics.parsing.envelopes import load_envelopes, parse_any_envelope
 from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import Stamp, format_offset, parse_iso
 from lockforensics.schema import EventKind
@@ -49,8 +50,6 @@ _MAIN_PID = re.compile(r"^\s*Main PID: (?P<pid>\d+)")
 _HEADER = re.compile(r"^\s*[A-Z][A-Za-z -]*: |^\s+[└├│]")
 _VERSION = re.compile(r"\(v(?P<version>\d{4}\.\d+\.\d+[\w.-]*)\)")
 _GATEWAY = re.compile(r"openclaw|OpenClaw")
-#: A journal line of the tail (`-o short`, `short-iso`, `short-precise`): its host and pid.
-_TAIL = re.compile(r"^\S+(?: \d+)? [\d:.]+ (?P<host>\S+) [^\s\[]+\[(?P<pid>\d+)\]: ")
 #: systemctl shows the last 10 lines (`-n` more); a paste may run on past them.
 _TAIL_LINES = 50
 
@@ -107,9 +106,11 @@ def parse(doc: Document) -> Parsed | None:
 def _tail_host(tail: Sequence[str], pid: int) -> str | None:
     """The host its journal tail names for the main pid: the header names none, and
     a ticket pasting two hosts' captures must not give the status to the other."""
+    catalog = load_envelopes()
     for line in tail[:_TAIL_LINES]:
-        if (m := _TAIL.match(line)) and int(m["pid"]) == pid:
-            return m["host"]
+        record = parse_any_envelope(line, catalog)[0]
+        if record.host and record.gateway_pid == pid:
+            return record.host
     return None
 
 
