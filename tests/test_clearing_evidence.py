@@ -232,6 +232,10 @@ def test_a_lease_release_by_key_clears_the_session_its_takeover_named_by_id() ->
     row = findings.incidents.row(0, named=True)
     assert row["open_targets"] == []
     assert (row["resolved_by"], row["resolution_s"]) == ("lock_released_by_watchdog", 27.67)
+    # The event list names the lease error's session as the failures do: the
+    # id its key is linked to, not nothing (the line names no id).
+    listed = key_events(findings).filter(pl.col("kind") == "lock_timeout")
+    assert listed.get_column("session_id").to_list() == [MAIN]
 
 
 #: A dated line beside the journal, for its year-less stamps' year and zone.

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -497,3 +498,24 @@ def test_a_clock_stepped_back_is_named_with_its_line(step_s: int, jitter_s: int)
         assert "at line 4" in warnings[0]
     else:
         assert warnings == []
+
+
+@pytest.mark.parametrize("own_step", [False, True])
+def test_two_compose_services_interleaved_are_no_clock_step(own_step: bool) -> None:
+    """`docker compose logs` prints each container's lines in bursts: one
+    service's 09:01 lines, then the other's from 22:15 the day before.  Each
+    service's clock moves on; only a step within one service is named."""
+
+    def line(service: str, at: str, sid: int) -> str:
+        return f"{service}  | {at}Z " + _console_lock(f"{at}+00:00", sid)
+
+    text = (
+        line("gateway-2", "2026-10-14T09:01:05.250", 1)
+        + line("gateway-1", "2026-10-13T22:15:05.000", 2)
+        + line("gateway-1", "2026-10-14T09:02:10.480", 3)
+        + line("gateway-2", "2026-10-14T08:50:00.000" if own_step else "2026-10-14T09:03:12.400", 4)
+    )
+    warnings = [w for w in ingest_files({"compose.log": text}).warnings if "steps back" in w]
+    assert len(warnings) == (1 if own_step else 0)
+    if own_step:
+        assert "at line 4" in warnings[0]

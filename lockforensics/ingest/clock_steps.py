@@ -21,20 +21,25 @@ STEP = timedelta(seconds=5)
 
 
 def clock_step(scan: FileScan) -> str | None:
-    """A warning naming the largest step back in ``scan``'s stamped event lines, if any."""
+    """A warning naming the largest step back in ``scan``'s stamped event lines
+    of one writer (a host, or a compose service), if any."""
     if scan.envelope == PLAIN.name or scan.envelope not in _LOG_ENVELOPES:
         return None
     stamped = sorted(
         (row for row in scan.rows if _own_instant(row)),
         key=lambda row: (row.get("line") or 0, row.get("hit") or 0),
     )
-    latest: datetime | None = None
+    # Per writer: `docker compose logs` prints each container's lines in
+    # bursts, so two services' clocks interleave in one file, each moving on.
+    latest: dict[object, datetime] = {}
     worst: tuple[timedelta, int] | None = None
     for row in stamped:
         ts: datetime = row["ts"]
-        if latest is not None and latest - ts > STEP and (worst is None or latest - ts > worst[0]):
-            worst = (latest - ts, int(row.get("line") or 0))
-        latest = ts if latest is None else max(latest, ts)
+        writer = row.get("host")
+        last = latest.get(writer)
+        if last is not None and last - ts > STEP and (worst is None or last - ts > worst[0]):
+            worst = (last - ts, int(row.get("line") or 0))
+        latest[writer] = ts if last is None else max(last, ts)
     if worst is None:
         return None
     step, line = worst

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from lockforensics.correlate.failures import FINE
+from lockforensics.correlate.frames import first_value
 from lockforensics.findings import Findings
 from lockforensics.reporting.glossary import kind as kind_name
 from lockforensics.reporting.units import clock
@@ -79,7 +80,13 @@ def key_events(f: Findings) -> pl.DataFrame:
         # first (12:30:12 before the file log's 12:30:12.559) but is the coarser.
         .sort(ts.dt.truncate("1s"), ~FINE, ts, "source", "line", nulls_last=True)
         .group_by("occurrence", maintain_order=True)
-        .agg(pl.all().first(), lines=pl.len())
+        # Its session as the failures name it: the id its lines (or, for a
+        # lease error that names only a key, the line linking that key) give.
+        .agg(
+            pl.all().exclude("session_id").first(),
+            session_id=first_value("session"),
+            lines=pl.len(),
+        )
         .join(incident.lazy(), on="occurrence", how="left")
         .join(resolved.lazy(), on="occurrence", how="left")
         .sort("ts", "source", "line", nulls_last=True)
