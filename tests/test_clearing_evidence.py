@@ -894,3 +894,23 @@ May 29 11:10:52 gw-crash-01 systemd[1190]: openclaw-gateway.service: Main proces
     epochs = findings.epochs.select("pid", "opened_by", "ended_by").rows()
     assert (32999, "start", "crash") in epochs
     assert 33120 not in [pid for pid, _, _ in epochs]
+
+
+def test_a_restart_clears_at_its_process_exit_after_its_last_failure() -> None:
+    """A draining process logs `restart mode`, then its aborted runs' last lock
+    errors and its shutdown, and exits: the restart cleared those failures when
+    the process exited, not hours later (or never)."""
+    journal = "".join(
+        f"2026-08-19T{at}-05:00 gw-lease-01 node[{pid}]: {text}\n"
+        for at, pid, text in (
+            ("09:00:00", 41822, "[gateway] listening on ws://127.0.0.1:18789 (PID 41822)"),
+            ("09:05:30", 41822, "[gateway] received SIGUSR1; restarting"),
+            ("09:05:44", 41822, _timeout("", "main", MAIN).strip()),
+            ("09:06:15", 41822, "[gateway] restart mode: full process restart (spawned pid 43950)"),
+            ("09:06:16", 41822, _timeout("", "main", MAIN).strip()),
+            ("09:06:17", 41822, "[shutdown] completed cleanly in 2224ms"),
+            ("09:06:21", 43950, "[gateway] listening on ws://127.0.0.1:18789 (PID 43950)"),
+        )
+    )
+    row = analyze(ingest_files({"journal.txt": journal}), Settings()).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolution_s"]) == ("gateway_restart", 1.0)

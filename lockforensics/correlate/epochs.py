@@ -66,6 +66,8 @@ RESTARTS = ("restart", "in_process_restart")
 #: gateway logged no shutdown of its own.
 CRASH = "crash"
 CLOSERS = (*RESTARTS, "stop", CRASH)
+#: Ends at which the process goes away (an in-process restart keeps it).
+_PROCESS_ENDS = ("restart", "stop")
 #: Lines that stop a gateway by asking it to (it logs its own shutdown, or
 #: its supervisor says it asked: pm2's `Stopping app:`).
 _ASKED = ("signal", "signal_received", "completed", "timeout", "supervisor_stop")
@@ -939,6 +941,15 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("epoch_key")
         .agg(uptime_start=pl.col("uptime_start").min())
     )
+    # The last line the epoch's own process wrote: one that restarts or stops
+    # logs its drain's fallout and its shutdown after the `restart mode` or
+    # `shutting down` line that ends its epoch.
+    own_last = (
+        summary.join(table.select("epoch_key", "pid"), on="epoch_key")
+        .filter(pl.col("_pid") == pl.col("pid"))
+        .group_by("epoch_key")
+        .agg(_own_last=pl.col("last").max())
+    )
     start_source = (
         pl.when(pl.col("start_line").is_not_null())
         .then(pl.lit("start_line"))
@@ -953,6 +964,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     process = (~in_process).cum_sum().over("host", order_by=["_at", "epoch_key"])
     return (
         table.join(evidence, on="epoch_key", how="left")
+        .join(own_last, on="epoch_key", how="left")
         .with_columns(
             start=pl.coalesce("start_line", "restart_line", "uptime_start", "first_line"),
             start_source=start_source,
@@ -974,6 +986,18 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             .otherwise(pl.col("end")),
             end_known=pl.col("ended_by").is_in(CLOSERS).fill_null(False),
             events=pl.col("events").fill_null(0),
+        )
+        .with_columns(
+            # When a process that ended asked to exited: its last own line, if
+            # it came soon after that end (a drain's fallout, `[shutdown]
+            # completed`), else the end.  What it released, it released then.
+            exited=pl.when(
+                pl.col("ended_by").is_in(_PROCESS_ENDS)
+                & (pl.col("_own_last") > pl.col("end"))
+                & (pl.col("_own_last") <= pl.col("end") + BOOT_WINDOW)
+            )
+            .then(pl.col("_own_last"))
+            .otherwise(pl.col("end")),
         )
         .with_columns(
             # An in-process restart keeps its process: that process began with
@@ -999,6 +1023,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             end=pl.col("end"),
             end_known=pl.col("end_known"),
             ended_by=pl.col("ended_by"),
+            exited=pl.col("exited"),
             first_line=pl.col("first_line"),
             last_line=pl.col("last_line"),
             events=pl.col("events"),

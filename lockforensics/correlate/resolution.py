@@ -22,8 +22,8 @@ caused left out: :func:`_fallout`):
   (``[removed]``);
 * ``cleanup_run``: a ``sessions cleanup`` run over the agent's store (a run
   naming no agent covers every store), not a dry run: that changes nothing;
-* ``gateway_restart``: a restart completing, i.e. the end of the old process's
-  epoch (its ``restart mode`` line);
+* ``gateway_restart``: a restart completing, i.e. the old process's exit: its
+  last line soon after its ``restart mode`` line (epochs.exited);
 * ``gateway_stop``: the gateway process stopping when asked (SIGTERM, SIGINT,
   a supervisor's stop): it releases its locks on the way out (openclaw-formats
   §2.1), so the stop, not the next start, cleared them;
@@ -177,15 +177,17 @@ def clears(
         session_id=pl.col("session_id"),
         agent=pl.lit(None, dtype=pl.String),
     )
+    # A process releases its locks as it exits, which may be a few lines after
+    # the `restart mode` or shutdown line that ends its epoch (epochs.exited).
     restarts = epoch_table.filter(pl.col("ended_by").is_in(RESTARTS)).select(
         kind=pl.lit(EventKind.GATEWAY_RESTART.value),
-        ts=pl.col("end"),
+        ts=pl.col("exited"),
         occurrence=pl.col("end_occurrence"),
         host=host,
     )
     stops = epoch_table.filter(pl.col("ended_by") == "stop").select(
         kind=pl.lit(EventKind.GATEWAY_STOP.value),
-        ts=pl.col("end"),
+        ts=pl.col("exited"),
         occurrence=pl.col("end_occurrence"),
         host=host,
     )
@@ -359,7 +361,7 @@ def _targets(
     )
     ends = epoch_table.select(
         "epoch",
-        process_end=pl.col("end"),
+        process_end=pl.col("exited"),
         # It released its locks on the way out: a stop, or a restart's exit.
         released_at_end=pl.col("ended_by").is_in(_RELEASING_ENDS).fill_null(False),
     )
