@@ -930,7 +930,9 @@ def correlate(
     pair_table = evidence_start.precursors_unseen(
         pairs, clustered.lazy(), starts.lazy(), settings.window_s
     ).collect()
-    lock_table = alignment.followups(clustered.lazy(), pair_table.lazy()).collect()
+    lock_table = alignment.followups(
+        clustered.lazy(), pair_table.lazy(), settings.window_s
+    ).collect()
     aligned = alignment.summary(pair_table.lazy(), lock_table.lazy()).collect().row(0, named=True)
     run_table = memo("runs", lambda: runs.runs(lazy, in_order=True).collect())
     lock_table = alignment.holders(lock_table.lazy(), clustered.lazy(), run_table.lazy()).collect()

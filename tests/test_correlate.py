@@ -183,13 +183,22 @@ def test_lock_error_outside_the_window_is_no_precursor() -> None:
     assert run(t, window_s=500.0).alignment["with_lock_precursor"] == 1
 
 
-def test_superseded_lock_error_is_not_followed() -> None:
-    """Forward direction: only the lock error a takeover chose counts as followed."""
+def test_a_lock_error_superseded_on_its_session_is_still_followed() -> None:
+    """Forward direction: a timeout, then another, then the takeover on one
+    session: the takeover's precursor is the nearest error, but neither error
+    went away without a takeover.  One on another session, or further back
+    than the window, did."""
     t = Table()
     t.failure("lock_timeout", 0)
+    t.failure("lock_timeout", 40, session="s2")
     t.failure("lock_timeout", 60)
-    t.failure("takeover", 70)
-    assert run(t).lock_errors["followed"].to_list() == [False, True]
+    near = t.failure("takeover", 70)
+    f = run(t, window_s=65.0)
+    assert f.lock_errors["followed"].to_list() == [False, False, True]
+    f = run(t, window_s=300.0)
+    assert f.lock_errors["followed"].to_list() == [True, False, True]
+    assert f.lock_errors["takeover"].to_list() == [near, None, near]
+    assert f.pairs["precursor_ts"].is_not_null().all()
 
 
 # -- incidents -----------------------------------------------------------------

@@ -9,9 +9,10 @@ when the session has none does the nearest lock error of the same agent count
 takeover with no session id (a redacted path) can only match by agent.
 
 Forward, per lock error: it is *followed by a takeover* when it is the
-precursor of at least one takeover.  A lock error superseded by a later one
-on the same session before the takeover is therefore not followed: the
-takeover is attributed to the nearest error only.
+precursor of at least one takeover, or when a takeover on its session comes
+within ``window`` after it.  A timeout, then a stale error, then the
+takeover on one session: the takeover's precursor is the stale error only,
+but neither error went away on its own.
 
 Both sides are occurrences at their first line's time.  Untimed lines (a
 paste with no stamps) keep their order within their input: an untimed
@@ -155,8 +156,9 @@ def _untimed_pairs(failures: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def followups(failures: pl.LazyFrame, pair_table: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per lock error: the first takeover it is the precursor of, if any."""
+def followups(failures: pl.LazyFrame, pair_table: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
+    """One row per lock error: the first takeover it is the precursor of, else the
+    first takeover on its session within ``window_s`` after it, if any."""
     followed = (
         pair_table.filter(pl.col("precursor").is_not_null())
         .sort("ts", "takeover", nulls_last=True)
@@ -164,10 +166,39 @@ def followups(failures: pl.LazyFrame, pair_table: pl.LazyFrame) -> pl.LazyFrame:
         .agg(takeover=pl.col("takeover").first(), takeover_ts=pl.col("ts").first())
         .rename({"precursor": "occurrence"})
     )
+    session = ["_timeline", "agent", "session_id"]
+    errors = failures.filter(pl.col("kind").is_in(LOCK_ERRORS)).select(
+        _TIMELINE, "occurrence", "kind", "ts", "agent", "session_id"
+    )
+    takeovers = (
+        failures.filter((pl.col("kind") == EventKind.TAKEOVER) & pl.col("ts").is_not_null())
+        .select(_TIMELINE, "agent", "session_id", _later=pl.col("occurrence"), _later_ts="ts")
+        .sort("_later_ts", "_later")
+    )
+    # Sorted explicitly; polars cannot verify sortedness within `by` groups.
+    later = (
+        errors.filter(pl.all_horizontal(pl.col(c).is_not_null() for c in [*session, "ts"]))
+        .sort("ts", "occurrence")
+        .join_asof(
+            takeovers,
+            left_on="ts",
+            right_on="_later_ts",
+            by=session,
+            strategy="forward",
+            tolerance=timedelta(seconds=window_s),
+            check_sortedness=False,
+        )
+        .select("occurrence", "_later", "_later_ts")
+    )
     return (
-        failures.filter(pl.col("kind").is_in(LOCK_ERRORS))
-        .select("occurrence", "kind", "ts", "agent", "session_id")
+        errors.drop("_timeline")
         .join(followed, on="occurrence", how="left")
+        .join(later, on="occurrence", how="left")
+        .with_columns(
+            takeover=pl.coalesce("takeover", "_later"),
+            takeover_ts=pl.coalesce("takeover_ts", "_later_ts"),
+        )
+        .drop("_later", "_later_ts")
         .with_columns(followed=pl.col("takeover").is_not_null())
         .sort("ts", "occurrence", nulls_last=True)
     )
