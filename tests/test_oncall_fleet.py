@@ -159,6 +159,10 @@ def test_sql_over_a_bundle_numbers_what_its_report_numbers(tmp_path: Path) -> No
     epochs = findings.epochs.select("epoch", "version").sort("epoch").rows()
     assert [(r["epoch"], r["version"]) for r in versions] == epochs
     assert "2026.5.22" in {r["version"] for r in versions}
+    # Lines naming no host (the file logs, the cleanup outputs) are their
+    # epoch's host's, as the report places them: none is "unknown".
+    hosts = sql_rows("SELECT DISTINCT host FROM events WHERE ts IS NOT NULL ORDER BY host")
+    assert [r["host"] for r in hosts] == ["gw-a", "gw-b"]
     # gw-a's process still running at the end: its uptime runs to gw-a's last line.
     running = findings.epochs.filter(pl.col("end").is_null() & (pl.col("host") == "gw-a"))
     assert running.get_column("last_line").to_list() == [findings.window_end]

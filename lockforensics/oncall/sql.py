@@ -4,7 +4,7 @@ Tables (one per correlator stage; every table has ``host``, since a store
 holds many gateways and each host is correlated on its own):
 
 * ``events``: the event table (``lockforensics/schema.py``) with ``epoch``,
-  ``gateway_pid``, ``uptime_s``;
+  ``gateway_pid``, ``uptime_s``; a line naming no host takes its epoch's;
 * ``failures``: one row per lock-stale, lock-timeout or takeover occurrence,
   with ``incident``;
 * ``incidents``, ``epochs``, ``pairs`` (takeover → lock error),
@@ -77,10 +77,19 @@ def bundle_tables(findings: Findings) -> dict[str, pl.DataFrame]:
     cannot be told, null in the bundle-wide ``frequency``)."""
     host = pl.col("host").fill_null(UNKNOWN_HOST)
     failure_hosts = findings.failures.select("occurrence", _host=host)
+    # A line naming no host (a file log, a cleanup's output) is its epoch's
+    # host's, as the report places it (epochs.with_hosts).
+    epoch_hosts = findings.epochs.select("epoch", _epoch_host="host")
     out: dict[str, pl.DataFrame] = {}
     for name in TABLES:
         found: pl.DataFrame | pl.LazyFrame = getattr(findings, name)
         frame = found.collect() if isinstance(found, pl.LazyFrame) else found
+        if name == "events":
+            frame = (
+                frame.join(epoch_hosts, on="epoch", how="left", maintain_order="left")
+                .with_columns(host=pl.coalesce("host", "_epoch_host"))
+                .drop("_epoch_host")
+            )
         if "host" in frame.columns:
             frame = frame.with_columns(host)
         elif name in _FAILURE_KEYS:
