@@ -340,8 +340,12 @@ def ingest_inputs(
     activity: list[pl.LazyFrame] = []
     seen = {s.source: zone for s in scans if (zone := _seen_zone(s, matched)) is not None}
     folders = _folder_zones(scans, seen)
+    # The zone each input's zone-less stamps were read in, where it had any.
+    applied: dict[str, ZoneChoice] = {}
     for scan in scans:
         zone = option_zone or _own_zone(scan, seen, bundle_zone, spans, folders)
+        if zone is not None and any("_local" in r for r in (*scan.rows, *scan.bounds)):
+            applied[scan.source] = zone
         # In file order, so a repeated DST hour is read first pass, then second.
         in_order = sorted(scan.rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
         for batch in (in_order, scan.bounds):
@@ -370,7 +374,7 @@ def ingest_inputs(
         detail=detail,
         files=scans,
         warnings=all_warnings,
-        zone=_stated_zone(bundle_zone, matched),
+        zone=_stated_zone(bundle_zone, matched, applied),
         spill=spill,
     )
     if isinstance(narrow, Path):
@@ -577,19 +581,33 @@ def _agreed_zone(matched: dict[str, ZoneChoice]) -> ZoneChoice | None:
     )
 
 
-def _stated_zone(zone: ZoneChoice | None, matched: dict[str, ZoneChoice]) -> ZoneChoice | None:
+def _stated_zone(
+    zone: ZoneChoice | None,
+    matched: dict[str, ZoneChoice],
+    applied: dict[str, ZoneChoice] | None = None,
+) -> ZoneChoice | None:
     """The bundle's zone as reports state it: naming the inputs that took their own
-    from records another input holds stamped (ingest/echo_zones)."""
-    if not matched:
+    from records another input holds stamped (ingest/echo_zones), and how many
+    read their zone-less stamps in another zone (``applied``: each input's), and
+    why: a fleet gathered from three zones is read in three."""
+    others = Counter(
+        (choice.label, choice.reason)
+        for source, choice in (applied or {}).items()
+        if source not in matched and (zone is None or choice.label != zone.label)
+    )
+    if not matched and not others:
         return zone
     base = zone or UTC_CHOICE
-    own = "; ".join(
+    own = [
         f"{source} {choice.label}, from {choice.reason}"
         for source, choice in sorted(matched.items())
-    )
+    ]
+    own += [
+        f"{n} input(s) {label}, from {reason}" for (label, reason), n in sorted(others.items())
+    ]
     # "but" only where an input's zone is not the bundle's.
-    differ = any(choice.label != base.label for choice in matched.values())
-    return replace(base, reason=f"{base.reason}; {'but ' if differ else ''}{own}")
+    differ = bool(others) or any(choice.label != base.label for choice in matched.values())
+    return replace(base, reason=f"{base.reason}; {'but ' if differ else ''}{'; '.join(own)}")
 
 
 def _most_common(counts: Counter[_T]) -> _T:
