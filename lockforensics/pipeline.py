@@ -602,9 +602,7 @@ def _stated_zone(
         f"{source} {choice.label}, from {choice.reason}"
         for source, choice in sorted(matched.items())
     ]
-    own += [
-        f"{n} input(s) {label}, from {reason}" for (label, reason), n in sorted(others.items())
-    ]
+    own += [f"{n} input(s) {label}, from {reason}" for (label, reason), n in sorted(others.items())]
     # "but" only where an input's zone is not the bundle's.
     differ = bool(others) or any(choice.label != base.label for choice in matched.values())
     return replace(base, reason=f"{base.reason}; {'but ' if differ else ''}{'; '.join(own)}")

@@ -41,7 +41,8 @@ def test_a_zoneless_cleanup_name_is_read_in_its_hosts_zone() -> None:
     assert "the other inputs in gw-b/" in row["ts_assumption"]
     # The bundle's stated zone says so: not gw-a's zone alone.
     zone = ingest_files(files).zone
-    assert zone is not None and zone.label == "+02:00"
+    assert zone is not None
+    assert zone.label == "+02:00"
     assert "but 1 input(s) -04:00, from the other inputs in gw-b/" in zone.reason
 
 
