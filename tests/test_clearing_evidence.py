@@ -262,6 +262,24 @@ def test_a_process_the_oom_killer_ended_crashed_where_systemd_saw_it_go() -> Non
     assert first["end"].isoformat().endswith("T00:06:14+00:00")
 
 
+def test_a_crash_stamped_to_the_second_ends_after_its_own_last_line() -> None:
+    """systemd stamps `Main process exited` to the whole second; the process's own
+    last line (a lock error, its console stamp inside the journal's) came 0.41 s
+    into that second: the
+    epoch ends there, not before a line of its own."""
+    last = "May 28 00:06:14 gw-prod-01 node[41822]: " + _timeout(
+        "2026-05-28T00:06:14.410+00:00", "main", MAIN
+    )
+    crash = "May 28 00:06:14 gw-prod-01 systemd[1]"
+    journal = JOURNAL_CRASH.replace(crash, last + crash, 1)
+    first = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings()).epochs.row(
+        0, named=True
+    )
+    assert first["ended_by"] == "crash"
+    assert first["end"] == first["last_line"]
+    assert first["end"].isoformat().endswith("T00:06:14.410000+00:00")
+
+
 def test_another_node_apps_life_and_death_is_no_gateways() -> None:
     """A whole-system journal: a chatbot (`node[8844]`) writes its own lock lines
     and dies of heap exhaustion while the gateway runs on.  It opens no epoch of

@@ -988,6 +988,18 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             events=pl.col("events").fill_null(0),
         )
         .with_columns(
+            # An end stamped to the whole second (systemd's `Main process
+            # exited`) is no earlier than the process's own last line in it.
+            end=pl.when(
+                pl.col("end_known")
+                & (pl.col("end") == pl.col("end").dt.truncate("1s"))
+                & (pl.col("_own_last") > pl.col("end"))
+                & (pl.col("_own_last") < pl.col("end") + timedelta(seconds=1))
+            )
+            .then(pl.col("_own_last"))
+            .otherwise(pl.col("end"))
+        )
+        .with_columns(
             # When a process that ended asked to exited: its last own line, if
             # it came soon after that end (a drain's fallout, `[shutdown]
             # completed`), else the end.  What it released, it released then.

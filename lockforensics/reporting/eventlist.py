@@ -62,23 +62,39 @@ def _key_filter(f: Findings) -> pl.Expr:
 
 def key_events(f: Findings) -> pl.DataFrame:
     """Key occurrences in time order, one row each (its first line; of the copies in
-    its first second, the one stamped finer than the second), with its incident
+    its first second, the one stamped finer than the second; for what cleared an
+    incident, its line at the instant the incident names), with its incident
     (``incident``: the one it is a failure of; ``resolved``: the ones it cleared, a
     restart may clear several)."""
     incident = f.failures.select("occurrence", "incident")
     resolved = (
-        f.incidents.select(occurrence="resolution_occurrence", resolved="incident")
+        f.incidents.select(
+            occurrence="resolution_occurrence", resolved="incident", _at="resolved_at"
+        )
         .drop_nulls("occurrence")
         .group_by("occurrence")
-        .agg(pl.col("resolved").sort())
+        .agg(pl.col("resolved").sort(), pl.col("_at").min())
     )
     ts = pl.col("ts")
     return (
         f.events.filter(_key_filter(f))
-        # Of the copies in its first second, the one stamped finer than the
-        # second is cited: a journal or console copy cut to the second sorts
-        # first (12:30:12 before the file log's 12:30:12.559) but is the coarser.
-        .sort(ts.dt.truncate("1s"), ~FINE, ts, "source", "line", nulls_last=True)
+        .join(resolved.lazy().select("occurrence", "_at"), on="occurrence", how="left")
+        # What cleared an incident is cited by its line at the instant the
+        # incident names (a start's `listening` line, not systemd's `Started`
+        # 8 s before it).  Else, of the copies in its first second, the one
+        # stamped finer than the second: a journal or console copy cut to the
+        # second sorts first (12:30:12 before the file log's 12:30:12.559) but
+        # is the coarser.
+        .sort(
+            (ts != pl.col("_at")).fill_null(True),
+            ts.dt.truncate("1s"),
+            ~FINE,
+            ts,
+            "source",
+            "line",
+            nulls_last=True,
+        )
+        .drop("_at")
         .group_by("occurrence", maintain_order=True)
         # Its session as the failures name it: the id its lines (or, for a
         # lease error that names only a key, the line linking that key) give.
@@ -88,7 +104,7 @@ def key_events(f: Findings) -> pl.DataFrame:
             lines=pl.len(),
         )
         .join(incident.lazy(), on="occurrence", how="left")
-        .join(resolved.lazy(), on="occurrence", how="left")
+        .join(resolved.lazy().drop("_at"), on="occurrence", how="left")
         .sort("ts", "source", "line", nulls_last=True)
         .collect()
     )
