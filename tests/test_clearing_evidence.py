@@ -15,7 +15,8 @@ from lockforensics.findings import Settings
 from lockforensics.ingest.release_times import timed_releases
 from lockforensics.parsing import chunks
 from lockforensics.pipeline import analyze
-from lockforensics.reporting.eventlist import key_events
+from lockforensics.reporting.eventlist import key_events, summaries
+from lockforensics.reporting.glossary import kind as kind_name
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
 from tests.conftest import ingest_files
@@ -932,3 +933,27 @@ def test_a_restart_clears_at_its_process_exit_after_its_last_failure() -> None:
     )
     row = analyze(ingest_files({"journal.txt": journal}), Settings()).incidents.row(0, named=True)
     assert (row["resolved_by"], row["resolution_s"]) == ("gateway_restart", 1.0)
+
+
+def test_a_run_that_cleared_is_cited_at_its_end_and_still_counted_with_the_runs() -> None:
+    """A run that starts before an hour ends and completes after it, clearing the
+    incident: the event list cites its `done` line, the instant the incident
+    names; the run summary still counts it, once, in the hour it began."""
+    run = f"runId=r-1 sessionId={MAIN}"
+    log = (
+        "2026-03-31T08:00:00.000-04:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1187)\n"
+        + _timeout("2026-03-31T09:58:03.523-04:00", "main", MAIN)
+        + _timeout("2026-03-31T09:58:40.000-04:00", "main", MAIN)
+        + "2026-03-31T09:59:50.000-04:00 [agent/embedded] embedded run start: "
+        f"{run} provider=openai model=gpt-5 thinking=low messageChannel=slack\n"
+        f"2026-03-31T10:00:12.000-04:00 [agent/embedded] embedded run done: {run} "
+        "durationMs=22000 aborted=false\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert row["resolved_by"] == "run"
+    listed = key_events(findings).filter(pl.col("kind") == "run")
+    assert listed.get_column("ts").to_list() == [row["resolved_at"]]
+    (runs,) = [s for s in summaries(findings, evidence=False) if s.kind == kind_name("run")]
+    assert (runs.occurrences, runs.lines) == (1, 2)
+    assert runs.per_hour == (("03-31 13:00", 1),)

@@ -151,9 +151,11 @@ def _event(r: dict[str, object]) -> str:
 
 
 def summaries(f: Findings, evidence: bool) -> list[Summary]:
-    """One summary per high-volume kind present, the most frequent first."""
+    """One summary per high-volume kind present, the most frequent first: all its
+    occurrences (those that cleared an incident are listed above too), each
+    counted in the hour of its first line (a run's lines may span two)."""
     rest = (
-        f.events.filter(~_key_filter(f))
+        f.events.filter(~pl.col("kind").is_in(sorted(KEY_KINDS)))
         .select("kind", "ts", "occurrence", "source", "line", "raw")
         .collect()
     )
@@ -161,8 +163,10 @@ def summaries(f: Findings, evidence: bool) -> list[Summary]:
     for (kind,), rows in rest.group_by(["kind"]):
         timed = rows.filter(pl.col("ts").is_not_null())
         hours = (
-            timed.group_by(hour=pl.col("ts").dt.truncate("1h"))
-            .agg(n=pl.col("occurrence").n_unique())
+            timed.group_by("occurrence")
+            .agg(pl.col("ts").min())
+            .group_by(hour=pl.col("ts").dt.truncate("1h"))
+            .agg(n=pl.len())
             .sort("hour")
         )
         samples: tuple[str, ...] = ()
