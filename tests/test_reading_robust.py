@@ -10,6 +10,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -20,7 +21,7 @@ from polars.testing import assert_frame_equal
 
 from lockforensics.findings import Settings
 from lockforensics.ingest.bundle import memory_input
-from lockforensics.parsing import chunks
+from lockforensics.parsing import chunks, signatures
 from lockforensics.parsing.envelopes import load_envelopes
 from lockforensics.pipeline import analyze, ingest, ingest_inputs
 from tests.conftest import SAMPLE, ingest_files
@@ -618,3 +619,50 @@ def test_a_wording_quoted_in_notes_is_no_failure_but_a_pasted_line_is() -> None:
     assert stale.get_column("line").to_list() == [3]
     assert (scan.unrecognized, scan.relevant) == (2, 1)
     assert scan.relevant_samples[0][0] == 2
+
+
+class _Recording:
+    """A rule whose regex notes every search it makes: (text length, pos, endpos)."""
+
+    def __init__(self, rule: signatures.Rule, calls: list[tuple[int, int, int]]) -> None:
+        self._rule, self._calls = rule, calls
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._rule, name)
+
+    @property
+    def regex(self) -> _Recording:
+        return self
+
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int = sys.maxsize
+    ) -> Iterator[re.Match[str]]:
+        self._calls.append((len(text), pos, min(endpos, len(text))))
+        return self._rule.regex.finditer(text, pos, endpos)
+
+
+@pytest.mark.parametrize("at", [0, 150_000, 299_000])
+def test_a_lock_error_in_a_huge_debug_line_is_matched_near_its_words_only(at: int) -> None:
+    """A 3 MB websocket frame dump quoting a lock error beside base64 text: every
+    place of a letter run tried `[A-Za-z]*Error` again (quadratic; the run never
+    ended).  In a long text a rule reads only near its words, and still finds
+    the error and its fields wherever it stands."""
+    calls: list[tuple[int, int, int]] = []
+    real = signatures.load_catalog()
+    catalog = dataclasses.replace(
+        real,
+        wrappers=tuple(_Recording(r, calls) for r in real.wrappers),  # type: ignore[misc]
+        signatures=tuple(_Recording(r, calls) for r in real.signatures),  # type: ignore[misc]
+    )
+    path = "/h/.openclaw/agents/main/sessions/s1.jsonl.lock"
+    lock = f"session file locked (timeout 60000ms): pid=4242 {path}"
+    letters = "QUFB" * 75_000
+    message = f"ws frame: {letters[:at]} {lock} {letters[at:]}"
+    hits = catalog.match(message, {}, "gateway/ws")
+    assert [(h.kind, h.fields.get("pid")) for h in hits] == [("lock_timeout", 4242)]
+    long = [(pos, end) for n, pos, end in calls if n > signatures.LONG_TEXT]
+    assert long
+    widest = (
+        signatures.NEAR_BEFORE + signatures.NEAR_AFTER + max(len(r.literals[0]) for r in real.rules)
+    )
+    assert all(end - pos <= widest for pos, end in long)

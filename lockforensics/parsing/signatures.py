@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from pathlib import Path
@@ -55,6 +55,16 @@ META_FIELDS: Mapping[str, str] = {
 _INT_FIELDS = frozenset(n for n, t in EVENT_SCHEMA.items() if t.is_integer())
 #: An age in seconds longer than this many digits has no millisecond value in Int64.
 AGE_S_DIGITS = 16
+#: Text longer than this is matched only near each occurrence of a rule's
+#: literal: from ``NEAR_BEFORE`` characters before it to ``NEAR_AFTER`` after,
+#: at most ``NEAR_WINDOWS`` times.  Python's regexes backtrack: a pattern
+#: opening with ``[A-Za-z]*Error`` tried at every place of a 200 KB base64
+#: run took 20 s, and a 3 MB debug frame quoting a lock error never ended.
+#: A real message around its literal is far shorter than the windows.
+LONG_TEXT = 16_384
+NEAR_BEFORE = 256
+NEAR_AFTER = 8_192
+NEAR_WINDOWS = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +207,7 @@ class Catalog:
         for wrapper in self._present(self.wrappers, text):
             if not wrapper.applies_to(subsystem):
                 continue
-            m = wrapper.regex.search(text)
+            m = next(_matches(wrapper, text), None)
             if m is None:
                 continue
             fields = {**context, **_fields(m)}
@@ -233,7 +243,7 @@ class Catalog:
         for rule in self._present(self.signatures, text):
             if not rule.applies_to(subsystem):
                 continue
-            for m in rule.regex.finditer(text):
+            for m in _matches(rule, text):
                 span = m.span()
                 if any(span[0] < end and start < span[1] for start, end in taken):
                     continue
@@ -308,6 +318,27 @@ def _convert(name: str, value: str) -> Any:
     if name in _INT_FIELDS:
         return int_field(value)
     return value
+
+
+def _matches(rule: Rule, text: str) -> Iterator[re.Match[str]]:
+    """``rule``'s matches in ``text``, in order; in a long text, only those near
+    its literal (LONG_TEXT), each once, none cut short by a window's end."""
+    if len(text) <= LONG_TEXT:
+        yield from rule.regex.finditer(text)
+        return
+    literal = rule.literals[0]
+    seen: set[tuple[int, int]] = set()
+    at = text.find(literal)
+    for _ in range(NEAR_WINDOWS):
+        if at < 0:
+            return
+        end = min(len(text), at + len(literal) + NEAR_AFTER)
+        for m in rule.regex.finditer(text, max(0, at - NEAR_BEFORE), end):
+            # `$` matches at a window's end as if the text ended there.
+            if m.span() not in seen and (m.end() < end or end == len(text)):
+                seen.add(m.span())
+                yield m
+        at = text.find(literal, max(at + 1, end - NEAR_AFTER // 2))
 
 
 def _fields(m: re.Match[str]) -> dict[str, Any]:
