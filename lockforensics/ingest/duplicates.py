@@ -253,18 +253,21 @@ def _stampless_copies(
 
 
 def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
-    """The (_part, _i) of lock failures a paste shows again; counted on their inputs.
-    Failures live in the detail part (part 0); logs are left alone."""
+    """The (_part, _i) of lock failures a paste shows again, and of any line one
+    that was quoted or grep'd shows again (grep -C's overlapping contexts print
+    a restart line twice); counted on their inputs.  Failures live in the
+    detail part (part 0); logs are left alone."""
     logs = {env.name for env in load_envelopes().envelopes}
-    pastes = [scan.source for scan in scans if scan.envelope not in logs]
+    pastes = [scan.source for scan in scans if scan.envelope not in logs or scan.pasted]
     if not pastes:
         return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
+    pasted = [scan.source for scan in scans if scan.pasted]
     said = ["source", "kind", "ts", "lane", occurrences.MESSAGE_KEY]
     again = (
         detail.with_row_index("_i")
         .filter(
             pl.col("source").is_in(pastes)
-            & pl.col("kind").is_in(sorted(LOCK_KINDS))
+            & (pl.col("kind").is_in(sorted(LOCK_KINDS)) | pl.col("source").is_in(pasted))
             & pl.col("ts").is_not_null()
             & (pl.col("channel") != DOCUMENT_CHANNEL)
         )

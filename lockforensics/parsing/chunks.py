@@ -672,6 +672,16 @@ def _sniff_sample(frame: pl.DataFrame) -> list[str]:
 QUOTE_RE = r"^(?:>[ \t]?)+"
 #: The header `tail` prints before each file's lines when it follows several.
 TAIL_HEADER = r"^==> (?P<path>.+) <==$"
+#: What grep puts before a line it found (`grep -rn`, `zgrep -H`, `grep -n -C2`):
+#: the file's path and the line's number (`path:N:`, `path:`, `N:`; `-` for a
+#: context line), taken off where a record begins right after it (a JSON
+#: record, a dated stamp, a syslog stamp).  A stamp's own colons and dashes
+#: never pass for it: a path holds a `/`, `\` or `.`, and a bare number is
+#: followed by the start of a record, not by the rest of a date.
+GREP_PREFIX = (
+    r"^(?:(?:[A-Za-z]:)?[^\s:]*[/.\\][^\s:]*?(?::(?:\d+[:-])?|-\d+-)|\d+[:-])"
+    r'(\{"|\d{4}-\d{2}-\d{2}[T ]\d{2}:|[A-Z][a-z]{2} [ \d]\d \d{2}:)'
+)
 
 
 def _sections(frame: pl.DataFrame, base: int, result: FileScan) -> None:
@@ -706,7 +716,11 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
         # A paste quoted in a chat or a mail reply (`> Jun 16 14:05:12 …`,
         # `>> {"0":…}`): the quote marks are the reply's, not the log's.  No
         # gateway line begins with `>`.
+        result.pasted = True
         frame = frame.with_columns(text.str.replace(QUOTE_RE, ""))
+    if frame.select(text.str.contains(GREP_PREFIX).any()).item():
+        result.pasted = True
+        frame = frame.with_columns(text.str.replace(GREP_PREFIX, "$1"))
     over = (text.str.len_bytes().cast(pl.Int64) - MAX_LINE).clip(lower_bound=0)
     flags = frame.select(
         long=(over > 0).sum(),

@@ -1,0 +1,100 @@
+"""What operators paste most: grep's output, each line behind its file and number."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lockforensics.parsing.chunks import GREP_PREFIX
+from tests.conftest import ingest_files
+
+SESSIONS = "/home/al/.openclaw/agents/main/sessions"
+
+
+def _record(at: datetime, message: str) -> str:
+    """A file-log (tslog JSON) record at ``at``."""
+    binding = json.dumps({"subsystem": "diagnostic"}, separators=(",", ":"))
+    record = {
+        "0": binding,
+        "1": message,
+        "_meta": {"name": binding, "logLevelName": "ERROR", "date": at.isoformat()},
+        "time": at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+    }
+    return json.dumps(record, separators=(",", ":"))
+
+
+def _timeout(n: int) -> str:
+    return (
+        f'lane task error: lane=main durationMs=10013 error="Error: session file locked '
+        f'(timeout 10000ms): pid=2417 {SESSIONS}/0000000{n}-0000-4000-8000-000000000000.jsonl.lock"'
+    )
+
+
+START = datetime(2026, 5, 28, 7, 41, 5, 220_000, tzinfo=UTC)
+LOG = [_record(START + timedelta(seconds=40 * n), _timeout(n)) for n in range(4)]
+PATH = "/tmp/openclaw/openclaw-2026-05-28.log"
+
+
+def _found(files: dict[str, str]) -> pl.DataFrame:
+    table = ingest_files(files).events
+    return table.filter(pl.col("kind") == "lock_timeout").select("ts", "session_id").unique()
+
+
+def test_grep_rn_output_is_read_as_the_log_it_came_from() -> None:
+    """`grep -rn` and `zgrep -H` put `path:N:` or `path:` before each record;
+    taken off, the records keep their times, as in the log itself."""
+    plain = _found({"openclaw-2026-05-28.log": "\n".join(LOG) + "\n"})
+    assert plain.height == 4
+    grep_rn = "".join(f"{PATH}:{n + 10}:{line}\n" for n, line in enumerate(LOG))
+    zgrep = "".join(f"{PATH}.gz:{line}\n" for line in LOG)
+    for text in (grep_rn, zgrep):
+        prompt = f"al@lobster-vps:~$ grep -rn 'lock' {PATH}\n"
+        found = _found({"grep.txt": prompt + text})
+        assert found.sort("ts").equals(plain.sort("ts"))
+
+
+def test_grep_context_lines_shown_twice_count_once() -> None:
+    """`grep -n -C1` around two hits a line apart prints the lines between them
+    in both contexts (`N:` for a hit, `N-` for context, `--` between groups):
+    each record is still one failure, not two."""
+    first = "".join(f"{n + 1}{':' if n == 1 else '-'}{LOG[n]}\n" for n in range(3))
+    second = "".join(f"{n + 1}{':' if n == 2 else '-'}{LOG[n]}\n" for n in range(1, 4))
+    text = first + "--\n" + second
+    table = ingest_files({"grep-C.txt": text}).events
+    timeouts = table.filter(pl.col("kind") == "lock_timeout")
+    assert timeouts.get_column("occurrence").n_unique() == 4
+    assert timeouts.get_column("ts").is_not_null().all()
+
+
+_LOG_LINES = st.sampled_from(
+    [
+        "{ts_iso} [gateway] listening on ws://127.0.0.1:18789 (PID 7)",
+        "{ts_short} gw-prod-01 node[7]: [gateway] ready",
+        "{syslog} gw-prod-01 node[7]: [diagnostic] lane task error: lane=main",
+        "{clock} [gateway] ready",
+        '{ts_iso} info gateway {{"subsystem":"gateway"}} ready',
+        '{{"0":"x","time":"{ts_iso}"}}',
+    ]
+)
+
+
+@given(
+    template=_LOG_LINES,
+    at=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
+)
+@settings(max_examples=200, deadline=None)
+def test_no_log_line_passes_for_a_grep_prefix(template: str, at: datetime) -> None:
+    """A stamp's own colons and dashes never pass for grep's `path:N:` or `N-`:
+    a log line as OpenClaw, journald or syslog writes it is left as it is."""
+    line = template.format(
+        ts_iso=at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "+02:00",
+        ts_short=at.strftime("%Y-%m-%dT%H:%M:%S+0200"),
+        syslog=at.strftime("%b %d %H:%M:%S").replace(" 0", "  ", 1),
+        clock=at.strftime("%H:%M:%S.%f")[:-3],
+    )
+    assert re.match(GREP_PREFIX, line) is None
