@@ -65,8 +65,10 @@ def test_grep_context_lines_shown_twice_count_once() -> None:
     first = "".join(f"{n + 1}{':' if n == 1 else '-'}{LOG[n]}\n" for n in range(3))
     second = "".join(f"{n + 1}{':' if n == 2 else '-'}{LOG[n]}\n" for n in range(1, 4))
     text = first + "--\n" + second
-    table = ingest_files({"grep-C.txt": text}).events
-    timeouts = table.filter(pl.col("kind") == "lock_timeout")
+    result = ingest_files({"grep-C.txt": text})
+    # The group separator is grep's, known: no line is left unrecognised.
+    assert (result.files[0].lines, result.files[0].unrecognized) == (7, 0)
+    timeouts = result.events.filter(pl.col("kind") == "lock_timeout")
     assert timeouts.get_column("occurrence").n_unique() == 4
     assert timeouts.get_column("ts").is_not_null().all()
 
