@@ -934,6 +934,7 @@ def correlate(
         .with_columns(version=pl.coalesce("version", "_version"))
         .drop("_version")
         .pipe(failures.with_remote_owners, all_epochs.lazy())
+        .pipe(failures.with_earlier_owners, all_epochs.lazy())
         .collect()
     )
     starts = evidence_start.host_starts(all_epochs.lazy()).collect()

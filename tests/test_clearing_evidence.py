@@ -957,3 +957,27 @@ def test_a_run_that_cleared_is_cited_at_its_end_and_still_counted_with_the_runs(
     (runs,) = [s for s in summaries(findings, evidence=False) if s.kind == kind_name("run")]
     assert (runs.occurrences, runs.lines) == (1, 2)
     assert runs.per_hour == (("03-31 13:00", 1),)
+
+
+@pytest.mark.parametrize("age_s", [30, 900])
+def test_a_lock_older_than_its_pid_1_gateway_was_an_earlier_containers(age_s: int) -> None:
+    """Every container's gateway is pid 1: a lock error naming `pid=1 alive=true`
+    whose lock was taken (its time less its age) long before this container's
+    gateway began was an earlier container's, dead: no session stuck inside the
+    live gateway.  One taken after it began is the gateway's own."""
+    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    stale = (
+        "2026-06-20T13:{m}:05.330+00:00 [diagnostic] session file lock stale "
+        f"(too-old): pid=1 alive=true ageMs={age_s * 1000} {path}\n"
+    )
+    log = (
+        "2026-06-20T13:52:16.133+00:00 [gateway] listening on ws://0.0.0.0:18789 (PID 1)\n"
+        + stale.format(m=53)
+        + stale.format(m=54)
+    )
+    findings = analyze(ingest_files({"gateway.log": log}), Settings())
+    row = findings.incidents.row(0, named=True)
+    earlier = age_s == 900
+    assert row["dead_owner_pids"] == ([1] if earlier else [])
+    stuck = findings.stuck_alive
+    assert stuck.height == (0 if earlier else 1)

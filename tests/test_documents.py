@@ -890,13 +890,20 @@ def test_a_saved_terminal_session_is_read_as_its_screen_showed_it() -> None:
     assert scan.lines == len(lines) == scan.event_lines + scan.noise_lines + scan.unrecognized
 
 
-def test_ps_lstart_gives_the_gateway_process_its_start() -> None:
+@pytest.mark.parametrize(
+    "command",
+    [
+        "/usr/bin/node /usr/lib/node_modules/openclaw/dist/index.js gateway --port 18789",
+        # A container's entrypoint names no `openclaw` at all.
+        "node dist/index.js gateway --port 18789 --bind lan",
+    ],
+)
+def test_ps_lstart_gives_the_gateway_process_its_start(command: str) -> None:
     """`ps -o pid,lstart,etime,cmd`: the gateway row is its process's start (host
     local time), the shell's row is no event; the epoch starts there, exactly."""
     ps = (
         "    PID                  STARTED     ELAPSED CMD\n"
-        "  48211 Wed May 27 10:11:53 2026 20-00:30:07 /usr/bin/node "
-        "/usr/lib/node_modules/openclaw/dist/index.js gateway --port 18789\n"
+        f"  48211 Wed May 27 10:11:53 2026 20-00:30:07 {command}\n"
         "  51002 Tue Jun 16 10:40:01 2026       00:07 -bash\n"
     )
     journal = (

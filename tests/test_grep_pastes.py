@@ -81,6 +81,8 @@ _LOG_LINES = st.sampled_from(
         "{clock} [gateway] ready",
         '{ts_iso} info gateway {{"subsystem":"gateway"}} ready',
         '{{"0":"x","time":"{ts_iso}"}}',
+        # A piece of a JSON record a console wrapped: an escape, then a key.
+        'ock\\"","_meta":{{"date":"{ts_iso}"}}',
     ]
 )
 

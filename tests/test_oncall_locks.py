@@ -15,7 +15,8 @@ import pytest
 
 from lockforensics.oncall import locks, locks_render
 from lockforensics.oncall.output import OncallFormat
-from lockforensics.oncall.procinfo import SystemProbe, is_gateway, is_openclaw
+from lockforensics.oncall.procinfo import SystemProbe
+from lockforensics.parsing.command_lines import is_gateway, is_openclaw
 
 NOW = datetime.now(tz=UTC)
 PROBE = SystemProbe()

@@ -9,6 +9,8 @@ lines stamped to a fraction of a second when some are.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
 from lockforensics.correlate.frames import first_value, ordered
@@ -82,6 +84,8 @@ def failures(events: pl.LazyFrame, starts: pl.LazyFrame | None = None) -> pl.Laz
             # or `recycled-pid`.
             owner_dead=(pl.col("owner_alive").not_().fill_null(False) | OWNER_GONE).any(),
             age_ms=first_value("age_ms"),
+            # Taken before the process that failed began (with_earlier_owners).
+            owner_before_process=pl.lit(False),
             run_id=first_value("run_id"),
             duration_ms=pl.col("duration_ms").max(),
             gateway_pid=_placed("gateway_pid"),
@@ -172,4 +176,39 @@ def with_remote_owners(failure_table: pl.LazyFrame, epoch_table: pl.LazyFrame) -
     ).with_columns(
         owner_alive=pl.when(remote_owner).then(True).otherwise(pl.col("owner_alive")),
         owner_dead=pl.when(remote_owner).then(False).otherwise(pl.col("owner_dead")),
+    )
+
+
+#: How long before its start line a gateway process may have begun (its
+#: `starting...` comes seconds before `listening`/`ready`, which says how long
+#: it took: 6-12 s): a lock taken longer before that start was not its.
+STARTING = timedelta(seconds=20)
+
+
+def with_earlier_owners(failure_table: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
+    """Failures whose lock was taken (the error's time less its ``ageMs``) before
+    their gateway process began: not that process's.  Under the process's own
+    pid (every container generation's gateway is pid 1) the owner was an
+    earlier process, gone: ``owner_alive`` false, ``owner_dead`` true.  With the
+    gateway's pid unknown, the error's `alive=true` says nothing of this
+    gateway: ``owner_alive`` null."""
+    began = epoch_table.filter(pl.col("process_start_known").fill_null(False)).select(
+        "epoch", _began=pl.col("process_start")
+    )
+    acquired = pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms"))
+    earlier = (acquired < pl.col("_began") - STARTING).fill_null(False)
+    same_pid = (pl.col("pid") == pl.col("gateway_pid")).fill_null(False)
+    unknown = pl.col("gateway_pid").is_null()
+    return (
+        failure_table.join(began, on="epoch", how="left", maintain_order="left")
+        .with_columns(
+            owner_alive=pl.when(earlier & same_pid)
+            .then(False)
+            .when(earlier & unknown)
+            .then(None)
+            .otherwise(pl.col("owner_alive")),
+            owner_dead=pl.when(earlier & same_pid).then(True).otherwise(pl.col("owner_dead")),
+            owner_before_process=earlier,
+        )
+        .drop("_began")
     )

@@ -129,9 +129,17 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
             # The hosts whose running gateway held a lock OpenClaw called dead
             # (failures.with_remote_owners): a state directory the hosts share.
             owner_hosts=_sorted_unique("owner_host"),
-            # Owners that died holding the lock (a crash, a kill): the lock outlived them.
+            # Owners that died holding the lock (a crash, a kill): the lock outlived
+            # them; under the gateway's own pid, a process before it (a container's
+            # earlier pid 1).
             dead_owner_pids=pl.col("pid")
-            .filter(pl.col("owner_dead") & (pl.col("pid") != pl.col("gateway_pid")).fill_null(True))
+            .filter(
+                pl.col("owner_dead")
+                & (
+                    (pl.col("pid") != pl.col("gateway_pid")).fill_null(True)
+                    | pl.col("owner_before_process")
+                )
+            )
             .drop_nulls()
             .unique()
             .sort(),

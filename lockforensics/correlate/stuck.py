@@ -16,7 +16,9 @@ from lockforensics.correlate.failures import LOCK_ERRORS
 
 def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
     """Per (host, agent, session): lock errors with a live owner, when, and whose."""
-    own = pl.col("pid") == pl.col("gateway_pid")
+    # The gateway's own pid, unless the lock predates the process (a container's
+    # earlier pid 1: failures.with_earlier_owners).
+    own = (pl.col("pid") == pl.col("gateway_pid")) & ~pl.col("owner_before_process")
     return (
         clustered.filter(
             pl.col("kind").is_in(LOCK_ERRORS)

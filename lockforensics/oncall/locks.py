@@ -41,7 +41,8 @@ from lockforensics.oncall.leases import (
     lease_databases,
     read_leases,
 )
-from lockforensics.oncall.procinfo import Probe, is_gateway, is_openclaw
+from lockforensics.oncall.procinfo import Probe
+from lockforensics.parsing.command_lines import is_gateway, is_openclaw
 
 STALE_MS = 30 * 60 * 1000  # OpenClaw staleMs and the gateway startup sweep
 ORPHAN_GRACE_MS = 30_000  # payload-less lock grace (ORPHAN_LOCK_PAYLOAD_GRACE_MS)

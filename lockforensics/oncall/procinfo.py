@@ -17,8 +17,6 @@ from typing import Protocol
 
 PROC = Path("/proc")
 # Names an OpenClaw process runs under; Windows adds an extension.
-_OPENCLAW_NAMES = frozenset({"openclaw", "openclaw-gateway"})
-_SUFFIXES = (".exe", ".cmd", ".js", ".mjs", ".cjs")
 
 
 class Probe(Protocol):
@@ -72,31 +70,3 @@ class SystemProbe:
         if not raw:
             return None  # kernel threads and zombies show no argv
         return [part.decode("utf-8", "replace") for part in raw.rstrip(b"\0").split(b"\0")]
-
-
-def _base(arg: str) -> str:
-    name = arg.replace("\\", "/").rsplit("/", 1)[-1].lower()
-    for suffix in _SUFFIXES:
-        if name.endswith(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
-def is_openclaw(argv: list[str]) -> bool:
-    """An OpenClaw process: an ``openclaw``/``openclaw-gateway`` binary or ``dist/index.js``."""
-    return any(
-        _base(arg) in _OPENCLAW_NAMES or arg.replace("\\", "/").endswith("dist/index.js")
-        for arg in argv
-    )
-
-
-def is_gateway(argv: list[str]) -> bool:
-    """The gateway: ``openclaw-gateway``, or ``openclaw``/``dist/index.js`` run with ``gateway``."""
-    for index, arg in enumerate(argv):
-        base = _base(arg)
-        if base == "openclaw-gateway":
-            return True
-        launcher = base == "openclaw" or arg.replace("\\", "/").endswith("dist/index.js")
-        if launcher and "gateway" in argv[index + 1 :]:
-            return True
-    return False

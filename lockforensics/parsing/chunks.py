@@ -676,10 +676,11 @@ TAIL_HEADER = r"^==> (?P<path>.+) <==$"
 #: the file's path and the line's number (`path:N:`, `path:`, `N:`; `-` for a
 #: context line), taken off where a record begins right after it (a JSON
 #: record, a dated stamp, a syslog stamp).  A stamp's own colons and dashes
-#: never pass for it: a path holds a `/`, `\` or `.`, and a bare number is
-#: followed by the start of a record, not by the rest of a date.
+#: never pass for it: a path holds a `/`, `\` or `.` (and no quote or brace:
+#: a piece of a wrapped JSON record is none), and a bare number is followed
+#: by the start of a record, not by the rest of a date.
 GREP_PREFIX = (
-    r"^(?:(?:[A-Za-z]:)?[^\s:]*[/.\\][^\s:]*?(?::(?:\d+[:-])?|-\d+-)|\d+[:-])"
+    r"^(?:(?:[A-Za-z]:)?[^\s:\"{}]*[/.\\][^\s:\"{}]*?(?::(?:\d+[:-])?|-\d+-)|\d+[:-])"
     r'(\{"|\d{4}-\d{2}-\d{2}[T ]\d{2}:|[A-Z][a-z]{2} [ \d]\d \d{2}:)'
 )
 

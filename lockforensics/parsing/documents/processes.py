@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 
+from lockforensics.parsing.command_lines import is_gateway
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.timing import calendar_stamp, when_from_stamp
 from lockforensics.parsing.fields import int_field
@@ -31,7 +32,6 @@ _ROW = re.compile(
     r"^\s*(?P<pid>\d+)\s+(?:\S+\s+)*?[A-Z][a-z]{2} (?P<mon>[A-Z][a-z]{2}) +(?P<day>\d{1,2}) "
     r"(?P<time>\d{2}:\d{2}:\d{2}) (?P<year>\d{4})\s+(?P<rest>.*)$"
 )
-_GATEWAY = re.compile(r"(?i)openclaw.*\bgateway\b|openclaw-gateway")
 
 
 def sniff(name: str, head: str) -> bool:
@@ -52,7 +52,7 @@ def parse(doc: Document) -> Parsed | None:
             out.unrecognized.add(number)
             continue
         stamp = _started(row)
-        if stamp is None or not _GATEWAY.search(row["rest"]):
+        if stamp is None or not is_gateway(row["rest"].split()):
             out.known_lines.add(number)
             continue
         out.event_lines.add(number)
