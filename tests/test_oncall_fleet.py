@@ -245,3 +245,34 @@ def test_the_interval_and_the_test_give_one_verdict(before: int, after: int, hou
     # reading may come out, so a margin keeps the test to clear cases.
     assume(abs(result.p_value - 0.05) > 1e-6)
     assert holds_one == (result.p_value >= 0.05)
+
+
+def test_sql_names_a_hostless_failures_host_as_the_report_does(tmp_path: Path) -> None:
+    """A console capture naming no host (`kubectl logs`) beside its host's journal
+    in `gw-a/`: its failures are gw-a's in the report's incidents, and in `sql`'s
+    failures, lock_errors and stuck_alive too, not "unknown"."""
+    bundle = tmp_path / "bundle" / "gw-a"
+    bundle.mkdir(parents=True)
+    (bundle / "journal.txt").write_text(
+        "2026-06-20T09:14:08+0000 gw-a node[7]: [gateway] listening on ws://0.0.0.0:18789 "
+        "(PID 7)\n",
+        encoding="utf-8",
+    )
+    lock = "/h/.openclaw/agents/main/sessions/11111111-2222-3333-4444-555555555555.jsonl.lock"
+    (bundle / "kubectl-logs.txt").write_text(
+        "".join(
+            f"2026-06-20T09:{m}:00.000+00:00 [diagnostic] session file locked "
+            f"(timeout 10000ms): pid=7 alive=true {lock}\n"
+            for m in (20, 21)
+        ),
+        encoding="utf-8",
+    )
+    env = {"LOCKFORENSICS_CACHE_DIR": str(tmp_path / "cache")}
+    for table in ("incidents", "failures", "lock_errors", "stuck_alive"):
+        done = CliRunner().invoke(
+            app,
+            ["sql", str(tmp_path / "bundle"), f"SELECT DISTINCT host FROM {table}", "-f", "json"],
+            env=env,
+        )
+        assert done.exit_code == 0, done.output
+        assert json.loads(done.stdout) == [{"host": "gw-a"}], table

@@ -25,12 +25,14 @@ def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
             & (own.fill_null(False) | pl.col("owner_alive").fill_null(False))
         )
         .with_columns(
+            # A failure naming no host is its epoch's (incidents.cluster).
+            host=pl.coalesce("gateway_host", "host"),
             owner=pl.when(own.fill_null(False))
             .then(pl.lit("gateway"))
             # With the gateway's pid unknown, a live owner may be the gateway itself.
             .when(pl.col("gateway_pid").is_null())
             .then(pl.lit("live process, gateway pid unknown"))
-            .otherwise(pl.lit("other live process"))
+            .otherwise(pl.lit("other live process")),
         )
         .sort("ts", "occurrence", nulls_last=True)
         .group_by("host", "agent", "session_id", maintain_order=True)

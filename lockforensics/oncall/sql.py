@@ -76,7 +76,10 @@ def bundle_tables(findings: Findings) -> dict[str, pl.DataFrame]:
     multi-host bundle in their ``host`` column (``unknown`` where a row's host
     cannot be told, null in the bundle-wide ``frequency``)."""
     host = pl.col("host").fill_null(UNKNOWN_HOST)
-    failure_hosts = findings.failures.select("occurrence", _host=host)
+    # A failure naming no host is its epoch's, as it was clustered (incidents.cluster).
+    failure_hosts = findings.failures.select(
+        "occurrence", _host=pl.coalesce("gateway_host", "host").fill_null(UNKNOWN_HOST)
+    )
     # A line naming no host (a file log, a cleanup's output) is its epoch's
     # host's, as the report places it (epochs.with_hosts).
     epoch_hosts = findings.epochs.select("epoch", _epoch_host="host")
@@ -90,7 +93,11 @@ def bundle_tables(findings: Findings) -> dict[str, pl.DataFrame]:
                 .with_columns(host=pl.coalesce("host", "_epoch_host"))
                 .drop("_epoch_host")
             )
-        if "host" in frame.columns:
+        if "gateway_host" in frame.columns:
+            frame = frame.with_columns(
+                pl.coalesce("gateway_host", "host").alias("host")
+            ).with_columns(host)
+        elif "host" in frame.columns:
             frame = frame.with_columns(host)
         elif name in _FAILURE_KEYS:
             keyed = failure_hosts.rename({"occurrence": _FAILURE_KEYS[name]})
