@@ -15,6 +15,7 @@ from lockforensics.findings import Settings
 from lockforensics.ingest.release_times import timed_releases
 from lockforensics.parsing import chunks
 from lockforensics.pipeline import analyze
+from lockforensics.reporting import rows
 from lockforensics.reporting.eventlist import key_events, summaries
 from lockforensics.reporting.glossary import kind as kind_name
 from lockforensics.reporting.interface import ReportFormat, reporter_for
@@ -981,3 +982,22 @@ def test_a_lock_older_than_its_pid_1_gateway_was_an_earlier_containers(age_s: in
     assert row["dead_owner_pids"] == ([1] if earlier else [])
     stuck = findings.stuck_alive
     assert stuck.height == (0 if earlier else 1)
+
+
+def test_an_incident_no_one_kind_cleared_still_has_its_resolution_row() -> None:
+    """One session cleared by its run's timeout, the other by the watchdog: no
+    kind alone cleared the incident, and the resolution table still shows when
+    it was cleared (at the last session's clearing), not nothing."""
+    log = (
+        "2026-05-22T07:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 7)\n"
+        + _timeout("2026-05-22T07:40:02.118+00:00", "main", MAIN)
+        + _timeout("2026-05-22T07:41:00.000+00:00", "support", SUPPORT)
+        + "2026-05-22T07:47:30.000+00:00 [agent/embedded] embedded run timeout: runId=r-1 "
+        f"sessionId={SUPPORT} timeoutMs=600000\n"
+        + _released("2026-05-22T07:49:12.384+00:00", "main", MAIN)
+    )
+    findings = analyze(ingest_files({"gateway.log": log}), Settings())
+    assert findings.resolutions.is_empty()
+    table = rows.resolutions(findings)
+    assert [(r[0], r[2]) for r in table.rows] == [(1, "2026-05-22 07:49:12")]
+    assert "the last of 2 sessions" in str(table.rows[0][1])

@@ -18,7 +18,7 @@ from lockforensics.cli import app
 from lockforensics.errors import ExitCode
 from lockforensics.findings import Findings, Settings
 from lockforensics.pipeline import analyze, ingest
-from lockforensics.reporting import glossary
+from lockforensics.reporting import glossary, units
 from lockforensics.reporting.eventlist import key_rows
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
@@ -237,3 +237,12 @@ def test_a_restart_that_cleared_two_incidents_is_one_row_of_the_event_list() -> 
     _, key = key_rows(findings, evidence=False)
     restarts = [row for row in key if row[1] == "gateway restart"]
     assert [row[4] for row in restarts] == ["cleared 1, 2"]
+
+
+@pytest.mark.parametrize(
+    ("per_hour", "shown"),
+    [(0.0, "0.00"), (0.001986, "0.002"), (0.05, "0.05"), (0.25, "0.25"), (105.147, "105.1")],
+)
+def test_a_rate_keeps_the_digits_it_needs(per_hour: float, shown: str) -> None:
+    """One failure in three weeks is 0.002/hour: never "0.00" beside "1 occurrence"."""
+    assert units.rate(per_hour) == shown

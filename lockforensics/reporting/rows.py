@@ -17,7 +17,7 @@ from lockforensics.correlate.frequency import MIN_BASELINE_HOURS
 from lockforensics.findings import Findings
 from lockforensics.reporting.glossary import name
 from lockforensics.reporting.prose import host_line, resolution_name, zone_line
-from lockforensics.reporting.units import clock, epoch_start, span, uptime
+from lockforensics.reporting.units import clock, epoch_start, rate, span, uptime
 
 Cell = str | int | float | None
 
@@ -260,14 +260,29 @@ def alignment(f: Findings) -> Rows:
 
 
 def resolutions(f: Findings) -> Rows:
+    """Per incident, each kind that alone cleared every session, and when; an
+    incident that no one kind cleared (a run cleared one session, the watchdog
+    the other) has its own row, at the last session's clearing."""
+    alone = {r["incident"] for r in f.resolutions.iter_rows(named=True)}
+    found = [
+        (r["incident"], resolution_name(r["kind"]), r["cleared_at"], r["resolution_s"])
+        for r in f.resolutions.iter_rows(named=True)
+    ]
+    found += [
+        (i["incident"],
+         f"{resolution_name(i['resolved_by'])}, the last of {i['targets']} sessions "
+         "(no one kind cleared them all)",
+         i["resolved_at"], i["resolution_s"])
+        for i in f.incidents.iter_rows(named=True)
+        if i["resolved_by"] is not None and i["incident"] not in alone
+    ]  # fmt: skip
     return Rows(
         ("incident", "cleared by", "at (UTC)", "after the last error"),
         tuple(
-            (r["incident"], resolution_name(r["kind"]), clock(r["cleared_at"]),
-             span(r["resolution_s"]))
-            for r in f.resolutions.iter_rows(named=True)
+            (n, name, clock(at), span(after))
+            for n, name, at, after in sorted(found, key=lambda r: (r[0], r[2]))
         ),
-    )  # fmt: skip
+    )
 
 
 #: Frequency dimensions in report order, with their table titles.
@@ -313,7 +328,7 @@ def rates(f: Findings) -> str:
         else "none"
     )
     outside = (
-        f"{float(baseline):.2f}/hour"
+        f"{rate(float(baseline))}/hour"
         if baseline is not None
         else f"no rate (under {MIN_BASELINE_HOURS:g} h of log outside incidents)"
     )

@@ -29,7 +29,7 @@ from lockforensics.reporting.prose import (
     resolution_name,
     zone_line,
 )
-from lockforensics.reporting.units import clock, span, uptime
+from lockforensics.reporting.units import clock, rate, span, uptime
 from lockforensics.textsafety import clean
 
 
@@ -124,7 +124,7 @@ def _alignment(findings: Findings, console: Console) -> None:
     table = rows.alignment(findings)
     r = findings.rates
     extra = tuple(
-        (label, f"{float(value):.2f}" if value is not None else "-")
+        (label, rate(float(value)) if value is not None else "-")
         for label, value in (
             ("burst rate (per h)", r.get("burst_per_hour")),
             ("baseline rate (per h)", r.get("baseline_per_hour")),

@@ -54,3 +54,13 @@ def epoch_start(epoch: Mapping[str, Any]) -> str:
     if epoch["start_known"]:
         return clock(epoch["start"])
     return f"≤ {clock(epoch['first_line'])}"
+
+
+def rate(per_hour: float) -> str:
+    """A rate per hour with the digits it needs: one failure in three weeks is
+    0.002/hour, not "0.00" beside "1 occurrence"."""
+    if per_hour >= 10:
+        return f"{per_hour:.1f}"
+    if per_hour >= 0.1 or per_hour == 0:
+        return f"{per_hour:.2f}"
+    return f"{per_hour:.2g}"
