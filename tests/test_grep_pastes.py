@@ -1,4 +1,5 @@
-"""What operators paste most: grep's output, each line behind its file and number."""
+"""What operators paste most: grep's output, each line behind its file and number,
+and `openclaw logs` runs appended to one capture."""
 
 from __future__ import annotations
 
@@ -102,3 +103,23 @@ def test_no_log_line_passes_for_a_grep_prefix(template: str, at: datetime) -> No
         clock=at.strftime("%H:%M:%S.%f")[:-3],
     )
     assert re.match(GREP_PREFIX, line) is None
+
+
+def test_a_second_openclaw_logs_run_printing_the_tail_again_adds_nothing() -> None:
+    """`openclaw logs` prints its file's tail before it follows: run twice into one
+    capture, the second run shows again the first's last lines (a lock timeout,
+    a restart).  They are the same failure and the same restart."""
+    tail = (
+        "2026-08-14T10:15:40.250-05:00 error diagnostic lane task error: lane=main "
+        'durationMs=60011 error="Error: session file locked (timeout 60000ms): pid=3187 '
+        f'{SESSIONS}/0c8d2b1a-5e4f-4a3b-9c2d-1e0f9a8b7c6d.jsonl.lock"\n'
+        "2026-08-14T10:16:02.900-05:00 info gateway restart mode: full process restart "
+        "(supervisor restart)\n"
+    )
+    header = "Log file: /tmp/openclaw/openclaw-2026-08-14.log\n"
+    start = (
+        "2026-08-14T10:16:11.020-05:00 info gateway listening on ws://127.0.0.1:18789 (PID 9154)\n"
+    )
+    result = ingest_files({"incident-logs.txt": header + tail + header + tail + start})
+    counts = result.occurrence_counts()
+    assert (counts["lock_timeout"], counts["gateway_restart"]) == (1, 1)

@@ -670,6 +670,8 @@ def _sniff_sample(frame: pl.DataFrame) -> list[str]:
 
 #: The marks that quote a line in a chat or mail reply (Markdown's `> `, mail's `>>`).
 QUOTE_RE = r"^(?:>[ \t]?)+"
+#: The line `openclaw logs` begins with (openclaw-formats §1.3).
+LOGS_HEADER = "Log file: "
 #: The header `tail` prints before each file's lines when it follows several.
 TAIL_HEADER = r"^==> (?P<path>.+) <==$"
 #: What grep puts before a line it found (`grep -rn`, `zgrep -H`, `grep -n -C2`):
@@ -722,6 +724,10 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
     if frame.select(text.str.contains(GREP_PREFIX).any()).item():
         result.pasted = True
         frame = frame.with_columns(text.str.replace(GREP_PREFIX, "$1"))
+    # Each `openclaw logs` run prints its file's tail first: a second run
+    # appended to the same capture prints again what the first showed.
+    result.tails += int(frame.select(text.str.starts_with(LOGS_HEADER).sum()).item() or 0)
+    result.pasted = result.pasted or result.tails > 1
     over = (text.str.len_bytes().cast(pl.Int64) - MAX_LINE).clip(lower_bound=0)
     flags = frame.select(
         long=(over > 0).sum(),

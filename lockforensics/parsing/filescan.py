@@ -68,10 +68,13 @@ class FileScan:
     # What a document says about the whole export it belongs to (version, platform, host).
     facts: dict[str, str] = field(default_factory=dict)
     duplicate_of: str | None = None  # same sha256 as an earlier input: its rows are dropped
-    # Its lines came quoted in a reply (`> `) or behind grep's `file:line:`: a
+    # Its lines came quoted in a reply (`> `) or behind grep's `file:line:`, or
+    # it holds several `openclaw logs` runs (a `Log file:` header each): a
     # paste, whose repeats are the same lines shown again (grep -C's
-    # overlapping contexts), not lines the log wrote twice.
+    # overlapping contexts, the tail a second run prints again), not lines
+    # the log wrote twice.
     pasted: bool = False
+    tails: int = 0  # `Log file:` headers seen
     duplicate_rows: int = 0  # rows dropped as copies of lines another file holds
     # Rows read so far per high-volume kind (the first RAW_SAMPLE keep their text).
     raw_kept: Counter[str] = field(default_factory=Counter)
