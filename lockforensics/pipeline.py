@@ -1013,8 +1013,9 @@ def correlate(
             takeovers=int(counts.get(EventKind.TAKEOVER, 0)),
             agents=locks.get_column("agent").drop_nulls().n_unique(),
             # Per host: a host restored from another's state snapshot shares its ids.
+            # (A failure naming no host is its epoch's, as it was clustered.)
             sessions=locks.filter(pl.col("session_id").is_not_null())
-            .select("host", "session_id")
+            .select(pl.coalesce("gateway_host", "host"), "session_id")
             .n_unique(),
             days=(window_end - window_start).total_seconds() / 86400
             if window_start and window_end

@@ -1001,3 +1001,28 @@ def test_an_incident_no_one_kind_cleared_still_has_its_resolution_row() -> None:
     table = rows.resolutions(findings)
     assert [(r[0], r[2]) for r in table.rows] == [(1, "2026-05-22 07:49:12")]
     assert "the last of 2 sessions" in str(table.rows[0][1])
+
+
+def test_a_session_failing_in_a_hostless_file_log_and_its_hosts_journal_counts_once() -> None:
+    """One session fails in the file log, which names no host, and again in its
+    host's journal: one session in the headline, not one per way of naming (or
+    not naming) its host."""
+    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    message = f"session file locked (timeout 10000ms): pid=7 {path}"
+
+    def record(at: str) -> str:
+        binding = '{"subsystem":"diagnostic"}'
+        meta = {"name": binding, "logLevelName": "ERROR", "hostname": "unknown"}
+        return json.dumps({"0": binding, "1": message, "_meta": meta, "time": at}) + "\n"
+
+    journal = (
+        "2026-08-14T10:00:00+0000 gw-a node[7]: [gateway] listening on ws://0.0.0.0:18789 "
+        "(PID 7)\n"
+        f"2026-08-14T10:05:00+0000 gw-a node[7]: [diagnostic] {message}\n"
+    )
+    log = record("2026-08-14T10:04:00.000+00:00") + record("2026-08-14T10:05:00.000+00:00")
+    files = {"gw-a/journal.txt": journal, "gw-a/openclaw-2026-08-14.log": log}
+    findings = analyze(ingest_files(files), Settings())
+    assert findings.failures.get_column("gateway_host").to_list() == ["gw-a", "gw-a"]
+    assert findings.failures.get_column("host").null_count() == 1
+    assert findings.headline.sessions == 1
