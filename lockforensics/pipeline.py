@@ -370,6 +370,7 @@ def ingest_inputs(
     )
     if spill is not None and spill.failed:
         all_warnings.append(SPILL_FAILED)
+    detail = _copied_hosts(detail, scans)
     result = Ingest(
         detail=detail,
         files=scans,
@@ -382,6 +383,17 @@ def ingest_inputs(
     else:
         result.activity = narrow
     return result
+
+
+def _copied_hosts(detail: pl.DataFrame, scans: list[FileScan]) -> pl.DataFrame:
+    """The detail rows of an input naming no host, given the one host its copies
+    of another input's lines name (FileScan.copied_host): a row naming it is
+    enough for the input to take it (epochs.fallback_hosts)."""
+    copied = {s.source: s.copied_host for s in scans if s.copied_host is not None}
+    if not copied:
+        return detail
+    given = pl.col("source").replace_strict(copied, default=None, return_dtype=pl.String)
+    return detail.with_columns(pl.coalesce("host", given).alias("host"))
 
 
 def _member_time(item: Input, scan: FileScan) -> None:

@@ -1026,3 +1026,23 @@ def test_a_session_failing_in_a_hostless_file_log_and_its_hosts_journal_counts_o
     assert findings.failures.get_column("gateway_host").to_list() == ["gw-a", "gw-a"]
     assert findings.failures.get_column("host").null_count() == 1
     assert findings.headline.sessions == 1
+
+
+def test_a_console_capture_whose_copies_are_its_hosts_journals_is_that_gateways() -> None:
+    """A console capture naming no host beside its host's journal: the journal's
+    failure in the capture is dropped as a copy, which left the capture's other
+    failure with no record shared with the journal, so it was judged another
+    gateway's (a second epoch of unknown host and pid).  The copies name the
+    host: the capture is that gateway's."""
+    journal = (
+        "2026-08-14T10:00:00+0000 gw-a node[7]: [gateway] listening on ws://0.0.0.0:18789 "
+        "(PID 7)\n"
+        "2026-08-14T10:05:00+0000 gw-a node[7]: " + _timeout("", "main", MAIN).strip() + "\n"
+    )
+    capture = _timeout("2026-08-14T10:04:00.000+00:00", "main", MAIN) + _timeout(
+        "2026-08-14T10:05:00.000+00:00", "main", MAIN
+    )
+    files = {"gw-a/journal.txt": journal, "gw-a/kubectl-logs.txt": capture}
+    findings = analyze(ingest_files(files), Settings())
+    assert findings.epochs.select("host", "pid").rows() == [("gw-a", 7)]
+    assert findings.failures.get_column("gateway_pid").to_list() == [7, 7]

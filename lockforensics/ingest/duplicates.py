@@ -409,6 +409,21 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     copyable = pl.col("ts").is_not_null() | failure
     dropped = rows.filter((copy | coarse_copy) & copyable)
     counts = dict(dropped.group_by("source").len().iter_rows())
+    # An input naming no host whose copies all name one: that host's gateway's
+    # (a console capture of the journal's lines).  Its other lines, which no
+    # copy holds, would otherwise make it look like another gateway's.
+    copied = dict(
+        rows.with_columns(_copy_host=pl.when((copy | coarse_copy) & copyable).then(host))
+        .group_by("source")
+        .agg(
+            named=pl.col("host").drop_nulls().len(),
+            hosts=pl.col("_copy_host").drop_nulls().unique(),
+        )
+        .filter((pl.col("named") == 0) & (pl.col("hosts").list.len() == 1))
+        .select("source", pl.col("hosts").list.first())
+        .iter_rows()
+    )
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)
+        scan.copied_host = copied.get(scan.source, scan.copied_host)
     return dropped.select("_part", "_i")

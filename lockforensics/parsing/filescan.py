@@ -75,6 +75,9 @@ class FileScan:
     # the log wrote twice.
     pasted: bool = False
     tails: int = 0  # `Log file:` headers seen
+    # The one host that the copies of its dropped rows name, when its own name
+    # none (ingest/duplicates.py): its lines are that host's gateway's.
+    copied_host: str | None = None
     duplicate_rows: int = 0  # rows dropped as copies of lines another file holds
     # Rows read so far per high-volume kind (the first RAW_SAMPLE keep their text).
     raw_kept: Counter[str] = field(default_factory=Counter)
