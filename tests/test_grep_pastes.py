@@ -123,3 +123,31 @@ def test_a_second_openclaw_logs_run_printing_the_tail_again_adds_nothing() -> No
     result = ingest_files({"incident-logs.txt": header + tail + header + tail + start})
     counts = result.occurrence_counts()
     assert (counts["lock_timeout"], counts["gateway_restart"]) == (1, 1)
+
+
+def test_the_cut_first_line_of_a_truncated_json_tail_adds_no_failure() -> None:
+    """`openclaw logs --json` over a tail cut at --max-bytes: its first line is a
+    file-log record cut before it began, given as a `raw` object.  What is left
+    of it (a lease key ending in the record's escaped quote, its top-level
+    `message`) is no failure of its own; the whole record follows, and counts
+    once."""
+    lease = (
+        'lane task error: lane=main durationMs=60010 error="SessionWriteLockTimeoutError: '
+        "session file locked (timeout 60000ms): pid=40117 alive=true ageMs=64051 "
+        'sqlite:session-write:agent:ops:cron:nightly"'
+    )
+    # A newer file log writes the message again at the top level, after `time`.
+    whole = {**json.loads(_record(START, lease)), "hostname": "gw-eu", "message": lease}
+    record = json.dumps(whole, separators=(",", ":"))
+    cut = record[record.index("ageMs=") :]
+    lines = [
+        {"type": "meta", "file": PATH, "cursor": 44673, "size": 47671},
+        {"type": "notice", "message": "Log tail truncated (increase --max-bytes)."},
+        {"type": "raw", "raw": cut},
+        {"type": "log", "time": whole["time"], "level": "error", "subsystem": "diagnostic",
+         "message": whole["1"], "raw": record},
+    ]  # fmt: skip
+    result = ingest_files({"logs.ndjson": "".join(json.dumps(x) + "\n" for x in lines)})
+    assert result.occurrence_counts() == {"lock_timeout": 1}
+    scan = result.files[0]
+    assert (scan.lines, scan.event_lines, scan.unrecognized) == (4, 1, 0)

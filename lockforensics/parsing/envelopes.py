@@ -473,8 +473,18 @@ def parse_logs_json(obj: dict[str, Any]) -> Record | None:
             inner.message = message
         return inner
     if kind == "raw" and raw is not None:
+        if inner is None and _CUT_RECORD.match(raw):
+            # The first line of a truncated tail: a file-log record cut before
+            # it began.  What is left of its message (a lock key ending in the
+            # record's escaped quote) cannot be read whole, and the record is
+            # in the file log: a record of this envelope holding nothing.
+            return Record(message="")
         return inner or parse_plain(raw)
     return None  # meta / notice / error: envelope chatter, known noise
+
+
+#: The end of a file-log (tslog) record whose beginning is cut off.
+_CUT_RECORD = re.compile(r'^[^{].*","_meta":\{.*\},"time":"[^"]*"(?:,.*)?\}\s*$', re.DOTALL)
 
 
 #: A diagnostics export cuts every string at this many characters, adding nothing
