@@ -466,6 +466,19 @@ def test_a_run_that_only_waited_for_the_lock_is_no_writer() -> None:
     assert writers.select("trigger", "run_id").rows() == [("second_run", "r3")]
 
 
+def test_a_takeover_naming_no_run_has_its_own_run_as_no_writer() -> None:
+    """A takeover logged only on `lane=main` names no run: the run on the session
+    that began when its lane task did (its durationMs back) and had not ended is
+    the run taken over, not a second writer.  Another run in the window is one."""
+    t = Table()
+    t.add("run", 10, phase="start", run_id="victim", session_id="s1", agent="a", level="debug")
+    t.add("run", 20, phase="start", run_id="r3", session_id="s1", agent="a", level="debug")
+    t.add("run", 25, phase="done", run_id="r3", session_id="s1", agent="a", level="debug")
+    t.add("takeover", 90, agent="a", session_id="s1", duration_ms=80_000)
+    writers = run(t).trigger_writers
+    assert writers.select("trigger", "run_id").rows() == [("second_run", "r3")]
+
+
 @pytest.mark.parametrize(("key", "listed"), [("agent:a:main", True), ("agent:a:dm:7", False)])
 def test_an_isolated_heartbeat_writes_only_its_own_sessions_transcript(
     key: str, listed: bool

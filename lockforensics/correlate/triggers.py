@@ -55,6 +55,8 @@ def _windows(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
             takeover=pl.col("occurrence"),
             ts=pl.col("ts"),
             takeover_run=pl.col("run_id"),
+            # When the taken-over run's lane task began (its durationMs back).
+            takeover_task=pl.col("ts") - pl.duration(milliseconds=pl.col("duration_ms")),
             takeover_key=pl.col("session_key"),
             window_start=pl.col("ts")
             - pl.coalesce(pl.duration(milliseconds=pl.col("duration_ms")), fallback),
@@ -153,6 +155,15 @@ def triggers(
     """
     windows = _windows(failures, window_s)
     in_window = pl.col("at").is_between(pl.col("window_start"), pl.col("ts"))
+    # A takeover naming no run: the run on its session that began as its lane
+    # task did and was not done before it is the run taken over, no writer.
+    taken_over = (
+        pl.col("takeover_run").is_null()
+        & pl.col("started").is_between(
+            pl.col("takeover_task") - _START_SLACK, pl.col("takeover_task") + _START_SLACK
+        )
+        & (pl.col("ended").is_null() | (pl.col("ended") >= pl.col("ts")))
+    ).fill_null(False)
     other_run = pl.col("run_id").ne_missing(pl.col("takeover_run"))
     by_session = windows.filter(pl.col("session_id").is_not_null()).join(
         points.filter(pl.col("trigger").is_in(["compaction", "cron", *ANNOUNCES.values()])).drop(
@@ -200,10 +211,10 @@ def triggers(
         [
             by_session.filter(in_window).select(*keep),
             by_agent.filter(in_window & other_run).select(*keep),
-            second_runs.filter(overlapping & other_run)
+            second_runs.filter(overlapping & other_run & ~taken_over)
             .with_columns(trigger=pl.lit("second_run"), at=pl.col("started"))
             .select(*keep),
-            heartbeats.filter(overlapping & other_run)
+            heartbeats.filter(overlapping & other_run & ~taken_over)
             .with_columns(trigger=pl.lit("heartbeat"), at=pl.col("started"))
             .select(*keep),
         ],
