@@ -429,6 +429,21 @@ def test_a_timed_out_run_releases_its_sessions_lock_but_is_no_successful_run() -
     assert "run" not in f.resolutions["kind"].to_list()
 
 
+def test_a_lock_taken_again_after_an_incident_had_been_released_by_then() -> None:
+    """Hours after an incident, its session fails again on a lock whose age says it
+    was taken at 4,900 s: the incident's lock had been released by then, by
+    nothing the logs show.  Not left open, nor given to whatever comes later."""
+    t = Table()
+    t.failure("lock_timeout", 0, session="s1")
+    t.failure("lock_timeout", 10, session="s1")
+    t.failure("lock_timeout", 5000, session="s1", age_ms=100_000)
+    t.failure("lock_timeout", 5010, session="s1", age_ms=110_000)
+    first, later = run(t).incidents.sort("incident").iter_rows(named=True)
+    assert (first["resolved_by"], first["resolved_at"]) == ("lock_retaken", at(4900))
+    assert first["resolution_s"] == 4890.0
+    assert later["resolved_by"] is None
+
+
 def test_a_run_timing_out_before_the_last_failure_clears_nothing() -> None:
     """A timeout inside the burst is not its end: only events after the incident's
     last failure clear it."""

@@ -87,6 +87,9 @@ from lockforensics.schema import LISTED_PAYLOAD, EventKind
 
 #: A run's timeout, as a resolver (runs are one kind; their timeout is not).
 RUN_TIMEOUT = "run_timeout"
+#: The session's lock taken again after the incident (a later lock error's
+#: ``ageMs`` says when): it had been released by then, by nothing in view.
+LOCK_RETAKEN = "lock_retaken"
 #: Resolver kinds, most specific first (the tie-break order).
 RESOLVERS: tuple[str, ...] = (
     EventKind.RUN.value,
@@ -98,6 +101,7 @@ RESOLVERS: tuple[str, ...] = (
     EventKind.GATEWAY_RESTART.value,
     EventKind.GATEWAY_STOP.value,
     EventKind.GATEWAY_START.value,
+    LOCK_RETAKEN,
 )
 _RANK = pl.col("kind").replace_strict(list(RESOLVERS), list(range(len(RESOLVERS))))
 #: Resolvers that clear by ending the gateway process that held the locks.
@@ -445,6 +449,18 @@ def _holds(targets: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
     another host's gateway wrote is that host's lock: two hosts each have an
     `agent:main:main`, and gw-a's lease seen aged at 10:03 said nothing of whether
     gw-b's 09:35 cleanup cleared gw-b's."""
+    return _on_the_same_lock(
+        targets.filter(pl.col("session_id").is_not_null())
+        .select("incident", "target", "session_id", "end", "on_lease", "on_file", "gateway_host")
+        .join(held, on="session_id")
+        .filter(pl.col("observed_at").is_null() | (pl.col("observed_at") > pl.col("end")))
+    ).drop("on_lease", "on_file", "lease", "gateway_host", "host")
+
+
+def _on_the_same_lock(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """Target and observation pairs (:func:`_holds`) on one lock: a lease for a
+    target that failed on a lease, a file for one that failed on a file, seen by
+    the target's gateway (or by no gateway in particular)."""
     kind_known = pl.col("on_lease") | pl.col("on_file")
     same_lock = pl.when(pl.col("lease")).then(pl.col("on_lease")).otherwise(pl.col("on_file"))
     same_host = (
@@ -452,14 +468,40 @@ def _holds(targets: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
         | pl.col("gateway_host").is_null()
         | (pl.col("host") == pl.col("gateway_host"))
     )
-    return (
-        targets.filter(pl.col("session_id").is_not_null())
-        .select("incident", "target", "session_id", "end", "on_lease", "on_file", "gateway_host")
-        .join(held, on="session_id")
-        .filter(pl.col("observed_at").is_null() | (pl.col("observed_at") > pl.col("end")))
-        .filter((~kind_known | same_lock) & same_host)
-        .drop("on_lease", "on_file", "lease", "gateway_host", "host")
+    return rows.filter((~kind_known | same_lock) & same_host)
+
+
+def _retaken(targets: pl.LazyFrame, failures: pl.LazyFrame) -> pl.LazyFrame:
+    """Per target, the first later lock error on its session whose lock was taken
+    (its time less its ``ageMs``) after the target's last failure, as a clear at
+    that instant: the lock the incident failed on had been released by then.  A
+    session that fails again hours later on a fresh hold was not cleared by the
+    restart after that."""
+    later = failures.filter(
+        pl.col("kind").is_in(LOCK_ERRORS)
+        & pl.col("age_ms").is_not_null()
+        & pl.col("session_id").is_not_null()
+        & pl.col("ts").is_not_null()
+    ).select(
+        "session_id",
+        cleared_by=pl.col("occurrence"),
+        cleared_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
+        lease=_LEASED,
+        host=pl.col("gateway_host"),
     )
+    return (
+        _on_the_same_lock(
+            targets.filter(pl.col("session_id").is_not_null()).join(later, on="session_id")
+        )
+        .filter(pl.col("cleared_at") > pl.col("end"))
+        .sort("cleared_at", "cleared_by")
+        .group_by("incident", "target", maintain_order=True)
+        .agg(pl.col("cleared_at").first(), pl.col("cleared_by").first())
+        .select(
+            "incident", "target", kind=pl.lit(LOCK_RETAKEN), cleared_at="cleared_at",
+            cleared_by="cleared_by",
+        )
+    )  # fmt: skip
 
 
 def _first_clears(
@@ -609,7 +651,11 @@ def resolve(
     targets = _targets(clustered, clear_table, epoch_table).cache()
     seen_held = pl.concat([held, _aged(clustered).select(held.collect_schema().names())])
     holds = _holds(targets, seen_held).cache()
-    first = _first_clears(targets, clear_table, holds).with_columns(rank=_RANK).cache()
+    first = (
+        pl.concat([_first_clears(targets, clear_table, holds), _retaken(targets, clustered)])
+        .with_columns(rank=_RANK)
+        .cache()
+    )
     per_target = (
         first.sort("cleared_at", "rank")
         .group_by("incident", "target", maintain_order=True)

@@ -59,6 +59,7 @@ RESOLVERS = {
     "gateway_start": "gateway start",
     "run": "next successful run",
     "run_timeout": "a run on the session timing out (lock released)",
+    "lock_retaken": "its lock taken again (released by then; what released it is not in the logs)",
 }
 
 #: Other writers of a session found near a takeover (``trigger_writers.trigger``).
