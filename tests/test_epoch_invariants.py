@@ -7,6 +7,7 @@ epoch.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from itertools import pairwise
 from pathlib import Path
 
@@ -172,3 +173,27 @@ def test_invariants_hold_for_any_gateway_life(steps: list[tuple[str, str, int]])
     assert_invariants(table)
     restarts = sum(step in STEPS[1:] for _, step, _ in steps)
     assert table.height == 2 + restarts
+
+
+def test_an_opener_adopts_its_pid_whatever_order_its_rows_come_in() -> None:
+    """An in-place restart naming no pid takes the first pid its host's lines name
+    after it (a lock of its own, later).  The openers come from plans whose row
+    order is not fixed: each read numbered them anew, and the pid went now and
+    then to another opener, the report changing from run to run."""
+    at = [datetime(2026, 7, 21, h, m, tzinfo=UTC) for h, m in ((2, 47), (5, 30), (9, 7))]
+    openers = pl.LazyFrame(
+        {
+            "host": [""] * 3,
+            "opened_at": at,
+            "opened_by": ["start", "in_process_restart", "start"],
+            "opener_pid": pl.Series([None, None, None], dtype=pl.Int64),
+        }
+    )
+    # A different order on every read, as a group_by's output may come.
+    shuffled = openers.with_columns(_r=pl.int_range(pl.len()).shuffle()).sort("_r").drop("_r")
+    firsts = pl.LazyFrame(
+        {"host": [""], "opener_pid": [1], "seen": [datetime(2026, 7, 21, 8, 47, tzinfo=UTC)]}
+    )
+    for _ in range(30):
+        adopted = epochs._adopted(shuffled, firsts).sort("opened_at").collect()
+        assert adopted.get_column("opener_pid").to_list() == [None, 1, None]

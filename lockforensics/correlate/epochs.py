@@ -597,8 +597,13 @@ def _adopted(lifecycle: pl.LazyFrame, firsts: pl.LazyFrame) -> pl.LazyFrame:
     ``held by this process (pid N)``) or a journal line.  That pid is the process
     the opener started, not a process of its own that began unannounced.
     """
-    rows = lifecycle.with_row_index("_opener").with_columns(
-        _next=pl.col("opened_at").shift(-1).over("host", order_by="opened_at")
+    # Made once: the plan is read by three branches, and each read of a lazy
+    # frame whose rows come in no fixed order numbered them anew, so a pid was
+    # now and then given to another opener (a third of runs on one bundle).
+    rows = materialized(
+        lifecycle.with_row_index("_opener").with_columns(
+            _next=pl.col("opened_at").shift(-1).over("host", order_by="opened_at")
+        )
     )
     named = rows.filter(pl.col("opener_pid").is_not_null()).select("host", "opener_pid")
     taken = (
