@@ -599,7 +599,7 @@ def _adopted(lifecycle: pl.LazyFrame, firsts: pl.LazyFrame) -> pl.LazyFrame:
     """
     # Made once: the plan is read by three branches, and each read of a lazy
     # frame whose rows come in no fixed order numbered them anew, so a pid was
-    # now and then given to another opener (a third of runs on one bundle).
+    # now and then given to another opener (about one run in eight on one bundle).
     rows = materialized(
         lifecycle.with_row_index("_opener").with_columns(
             _next=pl.col("opened_at").shift(-1).over("host", order_by="opened_at")
