@@ -61,7 +61,7 @@ from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.echo_zones import dated_by_match, matched_zones
 from lockforensics.ingest.facts import apply_facts
-from lockforensics.ingest.line_hosts import nearest_hosts
+from lockforensics.ingest.line_hosts import copied_hosts, nearest_hosts
 from lockforensics.ingest.manifest import UNCOVERED, ManifestRow, build_manifest, per_source
 from lockforensics.ingest.release_times import timed_releases
 from lockforensics.ingest.table import build_table
@@ -370,7 +370,7 @@ def ingest_inputs(
     )
     if spill is not None and spill.failed:
         all_warnings.append(SPILL_FAILED)
-    detail = _copied_hosts(detail, scans)
+    detail = copied_hosts(detail, scans)
     result = Ingest(
         detail=detail,
         files=scans,
@@ -383,17 +383,6 @@ def ingest_inputs(
     else:
         result.activity = narrow
     return result
-
-
-def _copied_hosts(detail: pl.DataFrame, scans: list[FileScan]) -> pl.DataFrame:
-    """The detail rows of an input naming no host, given the one host its copies
-    of another input's lines name (FileScan.copied_host): a row naming it is
-    enough for the input to take it (epochs.fallback_hosts)."""
-    copied = {s.source: s.copied_host for s in scans if s.copied_host is not None}
-    if not copied:
-        return detail
-    given = pl.col("source").replace_strict(copied, default=None, return_dtype=pl.String)
-    return detail.with_columns(pl.coalesce("host", given).alias("host"))
 
 
 def _member_time(item: Input, scan: FileScan) -> None:

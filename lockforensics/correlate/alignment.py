@@ -26,7 +26,7 @@ from datetime import timedelta
 
 import polars as pl
 
-from lockforensics.correlate.failures import LOCK_ERRORS
+from lockforensics.correlate.failures import ACQUIRED, AGED, LOCK_ERRORS
 from lockforensics.correlate.frames import seconds
 from lockforensics.schema import EventKind
 
@@ -221,17 +221,8 @@ def holders(
     ``holder_run_id``, ``holder_started``; null without debug-level run lines
     or an age."""
     acquired = (
-        failures.filter(
-            pl.col("kind").is_in(LOCK_ERRORS)
-            & pl.col("age_ms").is_not_null()
-            & pl.col("session_id").is_not_null()
-            & pl.col("ts").is_not_null()
-        )
-        .select(
-            "occurrence",
-            "session_id",
-            acquired=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")) + HOLDER_AFTER,
-        )
+        failures.filter(AGED)
+        .select("occurrence", "session_id", acquired=ACQUIRED + HOLDER_AFTER)
         .sort("acquired")
     )
     started = (

@@ -18,6 +18,16 @@ from lockforensics.parsing.fields import session_type
 from lockforensics.schema import LOCK_KINDS, EventKind
 
 LOCK_ERRORS = (EventKind.LOCK_STALE, EventKind.LOCK_TIMEOUT)
+#: When a lock error's (or a doctor listing's) lock was taken: its time less
+#: the owner's age.
+ACQUIRED = pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms"))
+#: Lock errors that say when their session's lock was taken.
+AGED = (
+    pl.col("kind").is_in(LOCK_ERRORS)
+    & pl.col("age_ms").is_not_null()
+    & pl.col("session_id").is_not_null()
+    & pl.col("ts").is_not_null()
+)
 
 
 def _placed(column: str) -> pl.Expr:
@@ -195,8 +205,7 @@ def with_earlier_owners(failure_table: pl.LazyFrame, epoch_table: pl.LazyFrame) 
     began = epoch_table.filter(pl.col("process_start_known").fill_null(False)).select(
         "epoch", _began=pl.col("process_start")
     )
-    acquired = pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms"))
-    earlier = (acquired < pl.col("_began") - STARTING).fill_null(False)
+    earlier = (pl.col("_began") - STARTING > ACQUIRED).fill_null(False)
     same_pid = (pl.col("pid") == pl.col("gateway_pid")).fill_null(False)
     unknown = pl.col("gateway_pid").is_null()
     return (

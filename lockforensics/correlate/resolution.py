@@ -81,7 +81,7 @@ from datetime import timedelta
 import polars as pl
 
 from lockforensics.correlate.epochs import RESTARTS
-from lockforensics.correlate.failures import FINE, LOCK_ERRORS
+from lockforensics.correlate.failures import ACQUIRED, AGED, FINE
 from lockforensics.correlate.frames import first_value, ordered, seconds
 from lockforensics.schema import LISTED_PAYLOAD, EventKind
 
@@ -412,12 +412,7 @@ def _aged(failure_table: pl.LazyFrame) -> pl.LazyFrame:
     was taken before a restart, a cleanup or a run shows that event did not
     release it (an in-process restart keeps its process's leases: openclaw-formats
     §5, the `orphan-self-pid` errors after it)."""
-    return failure_table.filter(
-        pl.col("kind").is_in(LOCK_ERRORS)
-        & pl.col("age_ms").is_not_null()
-        & pl.col("session_id").is_not_null()
-        & pl.col("ts").is_not_null()
-    ).pipe(_sightings, _LEASED, pl.col("gateway_host"))
+    return failure_table.filter(AGED).pipe(_sightings, _LEASED, pl.col("gateway_host"))
 
 
 def _sightings(rows: pl.LazyFrame, lease: pl.Expr, host: pl.Expr = _NO_HOST) -> pl.LazyFrame:
@@ -429,7 +424,7 @@ def _sightings(rows: pl.LazyFrame, lease: pl.Expr, host: pl.Expr = _NO_HOST) -> 
         "source",
         "line",
         observed_at=pl.col("ts"),
-        acquired_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
+        acquired_at=ACQUIRED,
         lease=lease,
         host=host,
     )
@@ -477,15 +472,10 @@ def _retaken(targets: pl.LazyFrame, failures: pl.LazyFrame) -> pl.LazyFrame:
     that instant: the lock the incident failed on had been released by then.  A
     session that fails again hours later on a fresh hold was not cleared by the
     restart after that."""
-    later = failures.filter(
-        pl.col("kind").is_in(LOCK_ERRORS)
-        & pl.col("age_ms").is_not_null()
-        & pl.col("session_id").is_not_null()
-        & pl.col("ts").is_not_null()
-    ).select(
+    later = failures.filter(AGED).select(
         "session_id",
         cleared_by=pl.col("occurrence"),
-        cleared_at=pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms")),
+        cleared_at=ACQUIRED,
         lease=_LEASED,
         host=pl.col("gateway_host"),
     )

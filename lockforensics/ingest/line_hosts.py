@@ -12,6 +12,9 @@ above that names one, else of the nearest below.
 High-volume activity rows (lockforensics/activity.py, maybe waiting on disk)
 are given theirs lazily, by the marks the other rows set: they feed per-host
 rates and the hosts' last lines.
+
+An input naming no host at all whose copies of another input's lines name one
+(ingest/duplicates.py) is that host's: :func:`copied_hosts`.
 """
 
 from __future__ import annotations
@@ -78,3 +81,14 @@ def _near(frame: pl.LazyFrame, marks: pl.DataFrame) -> pl.LazyFrame:
     first = marks.get_column("_near")[0]
     filled = above.with_columns(host=pl.coalesce("host", "_near", pl.lit(first))).sort("_at")
     return filled.select(columns)
+
+
+def copied_hosts(detail: pl.DataFrame, scans: list[FileScan]) -> pl.DataFrame:
+    """The detail rows of an input naming no host, given the one host its copies
+    of another input's lines name (FileScan.copied_host): a row naming it is
+    enough for the input to take it (epochs.fallback_hosts)."""
+    copied = {s.source: s.copied_host for s in scans if s.copied_host is not None}
+    if not copied:
+        return detail
+    given = pl.col("source").replace_strict(copied, default=None, return_dtype=pl.String)
+    return detail.with_columns(pl.coalesce("host", given).alias("host"))
