@@ -429,6 +429,26 @@ def test_a_timed_out_run_releases_its_sessions_lock_but_is_no_successful_run() -
     assert "run" not in f.resolutions["kind"].to_list()
 
 
+def test_a_lane_task_finished_on_the_sessions_lane_clears_a_key_only_failure() -> None:
+    """A lease-era failure names only the session's key; the heartbeat run after it
+    names only its transcript id, and no line links the two.  The lane task that
+    ran on ``session:<key>`` and ended without an error is that session's work done:
+    it clears the key.  One that ended in ``lane task error``, or on another
+    session's lane, does not."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    key = "agent:main:main"
+    for second in (60, 62):
+        t.add("lock_timeout", second, agent="main", session_key=key, lock_path=f"sqlite:{key}")
+    t.add("run", 80, phase="done", run_id="r1", session_id="2c3d4e5f", agent="main")
+    t.add("lane_task", 85, phase="error", lane=f"session:{key}", session_key=key)
+    t.add("lane_task", 88, phase="done", lane="session:agent:ops:main", session_key="agent:ops:main")
+    t.add("lane_task", 90, phase="done", lane=f"session:{key}", session_key=key)
+    row = run(t).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"]) == ("run", at(90))
+    assert row["open_targets"] == []
+
+
 def test_a_lock_taken_again_after_an_incident_had_been_released_by_then() -> None:
     """Hours after an incident, its session fails again on a lock whose age says it
     was taken at 4,900 s: the incident's lock had been released by then, by

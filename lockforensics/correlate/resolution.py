@@ -8,7 +8,9 @@ last failure in the incident (a takeover that a watchdog release of its lock
 caused left out: :func:`_fallout`):
 
 * ``run``: the next successful run on the session (``embedded run done``, the
-  run not timed out; debug level only);
+  run not timed out; debug level only), or the next task finished on its lane
+  (``lane task done`` naming the session: a lease-era failure names only the
+  session's key, its runs only the transcript id, and no line may link the two);
 * ``run_timeout``: a run on the session timing out (``embedded run timeout``):
   the run is aborted and its session lock released on the way out.  A run
   that times out had its lock (a run waiting for the lock fails on the lock's
@@ -181,6 +183,25 @@ def clears(
         session_id=pl.col("session_id"),
         agent=pl.lit(None, dtype=pl.String),
     )
+    # A lane task that ended without an error ran the session's work to the
+    # end (a failed one logs `lane task error`), as a successful run does.
+    finished_tasks = (
+        events.filter(
+            (pl.col("kind") == EventKind.LANE_TASK)
+            & (pl.col("phase") == "done")
+            & pl.col("session").is_not_null()
+            & pl.col("ts").is_not_null()
+        )
+        .group_by("occurrence")
+        .agg(ts=pl.col("ts").min(), session_id=first_value("session"))
+        .select(
+            kind=pl.lit(EventKind.RUN.value),
+            ts="ts",
+            occurrence="occurrence",
+            session_id="session_id",
+            agent=pl.lit(None, dtype=pl.String),
+        )
+    )
     # A process releases its locks as it exits, which may be a few lines after
     # the `restart mode` or shutdown line that ends its epoch (epochs.exited).
     restarts = epoch_table.filter(pl.col("ended_by").is_in(RESTARTS)).select(
@@ -206,6 +227,7 @@ def clears(
             [
                 occurrences.select(columns),
                 successful_runs,
+                finished_tasks,
                 timed_out_runs,
                 restarts,
                 stops,
