@@ -442,7 +442,9 @@ def test_a_lane_task_finished_on_the_sessions_lane_clears_a_key_only_failure() -
         t.add("lock_timeout", second, agent="main", session_key=key, lock_path=f"sqlite:{key}")
     t.add("run", 80, phase="done", run_id="r1", session_id="2c3d4e5f", agent="main")
     t.add("lane_task", 85, phase="error", lane=f"session:{key}", session_key=key)
-    t.add("lane_task", 88, phase="done", lane="session:agent:ops:main", session_key="agent:ops:main")
+    t.add(
+        "lane_task", 88, phase="done", lane="session:agent:ops:main", session_key="agent:ops:main"
+    )
     t.add("lane_task", 90, phase="done", lane=f"session:{key}", session_key=key)
     row = run(t).incidents.row(0, named=True)
     assert (row["resolved_by"], row["resolved_at"]) == ("run", at(90))

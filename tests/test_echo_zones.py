@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
 from hypothesis import given, settings
@@ -180,3 +181,50 @@ def test_a_journal_matched_to_two_days_file_logs_names_both_and_no_conflict() ->
         in reason
     )
     assert "; but " not in reason
+
+
+def _first_change(name: str) -> datetime:
+    """The first instant of 2026 at which zone ``name`` changes its offset (to the minute:
+    Adelaide's changes at half past a UTC hour)."""
+    zone = ZoneInfo(name)
+    moment, step = datetime(2026, 1, 1, tzinfo=UTC), timedelta(hours=1)
+    while step >= timedelta(minutes=1):
+        while moment.astimezone(zone).utcoffset() == (moment + step).astimezone(zone).utcoffset():
+            moment += step
+        step /= 60
+    return moment + timedelta(minutes=1)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    name=st.sampled_from(
+        ["Australia/Adelaide", "Europe/Berlin", "America/St_Johns", "Australia/Lord_Howe"]
+    ),
+    before=st.lists(st.integers(60, 6 * 3600), min_size=2, max_size=5, unique=True),
+    after=st.lists(st.integers(0, 6 * 3600), min_size=2, max_size=20, unique=True),
+)
+def test_a_capture_across_a_dst_change_reads_each_side_at_its_own_offset(
+    name: str, before: list[int], after: list[int]
+) -> None:
+    """A journal that runs across its host's DST change, its copies matched in the
+    file logs: each side votes for its own offset, however few the pairs before
+    the change against those after it (Adelaide's October night had two to one,
+    and every record before the change came out an hour early).  The zone taken
+    gives every record the offset its stamped copy was written with."""
+    change = _first_change(name)
+    zone = ZoneInfo(name)
+    instants = [change - timedelta(seconds=s) for s in before]
+    instants += [change + timedelta(seconds=s) for s in after]
+    log = FileScan(source="gw/openclaw.log", size=0)
+    journal = FileScan(source="gw/journal.txt", size=0)
+    for n, instant in enumerate(sorted(instants)):
+        message = f"session file locked (timeout 10000ms): pid=1412 /s/{n}.jsonl.lock"
+        log.rows.append(
+            {"kind": "lock_timeout", "message": message, "ts": instant, "ts_quality": "explicit"}
+        )
+        local = instant.astimezone(zone).replace(tzinfo=None)
+        journal.rows.append({"kind": "lock_timeout", "message": message, "_local": local})
+    chosen = matched_zones([log, journal])["gw/journal.txt"].tz
+    assert [i.astimezone(chosen).utcoffset() for i in instants] == [
+        i.astimezone(zone).utcoffset() for i in instants
+    ]

@@ -14,6 +14,12 @@ error would misplace, and few).  A message may repeat, so every pair of one
 message votes for its offset, rounded to the quarter hour every real zone is
 a multiple of (within ``TOLERANCE``); an offset is taken when at least
 ``MIN_VOTES`` pairs agree and it has at least twice the votes of any other.
+A capture across a DST change votes for two offsets, each over its own span
+of instants: when the two leading offsets have ``MIN_VOTES`` each and an IANA
+zone gives each its offset over its span (zone_rules.named_zone), that zone
+is taken, so the records on each side of the change are read in their own
+offset (a journal of Adelaide's October night had the hour before the
+change read at the offset after it, outvoted two to one).
 
 The same matching dates records that carry a time of day and nothing else
 (:func:`dated_by_match`): the stamped copy says which day it was.
@@ -29,6 +35,7 @@ from typing import Any
 
 import polars as pl
 
+from lockforensics.ingest.zone_rules import named_zone
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.timestamps import (
     ZoneChoice,
@@ -116,6 +123,7 @@ def matched_zones(scans: Sequence[FileScan]) -> dict[str, ZoneChoice]:
     for source, local in wanted.items():
         votes: Counter[timedelta] = Counter()
         witnesses: Counter[tuple[timedelta, str]] = Counter()
+        spans: dict[timedelta, tuple[datetime, datetime]] = {}
         for key, times in local.items():
             others = [(s, ts) for s, ts in stamped.get(key, ()) if s != source]
             pairs = ((t, s, ts) for t in times for s, ts in others)
@@ -123,20 +131,48 @@ def matched_zones(scans: Sequence[FileScan]) -> dict[str, ZoneChoice]:
                 if (offset := _offset(t, ts)) is not None:
                     votes[offset] += 1
                     witnesses[(offset, other)] += 1
+                    first, last = spans.get(offset, (ts, ts))
+                    spans[offset] = (min(first, ts), max(last, ts))
         ranked = votes.most_common(2)
         if not ranked or ranked[0][1] < MIN_VOTES:
             continue
         (best, n), runner_up = ranked[0], ranked[1][1] if len(ranked) > 1 else 0
-        if n >= 2 * runner_up:
-            # Every input holding the matches, most first: a journal spanning two
-            # days' file logs matched records of both.
-            ranked_witnesses = sorted((-c, o) for (off, o), c in witnesses.items() if off == best)
-            inputs = [o for _, o in ranked_witnesses]
-            named = " and ".join([", ".join(inputs[:-1]), inputs[-1]] if inputs[1:] else inputs)
+        changed = _changed_zone(ranked, spans, witnesses)
+        if changed is not None:
+            found[source] = changed
+        elif n >= 2 * runner_up:
             found[source] = zone_from_offset(
-                best, f"the same records stamped in {named} ({n} matched at {format_offset(best)})"
+                best,
+                f"the same records stamped in {_named(witnesses, [best])} "
+                f"({n} matched at {format_offset(best)})",
             )
     return found
+
+
+def _named(witnesses: Counter[tuple[timedelta, str]], offsets: Sequence[timedelta]) -> str:
+    """Every input holding the matches at ``offsets``, most first: a journal
+    spanning two days' file logs matched records of both."""
+    ranked = sorted((-c, o) for (off, o), c in witnesses.items() if off in offsets)
+    inputs = list(dict.fromkeys(o for _, o in ranked))
+    return " and ".join([", ".join(inputs[:-1]), inputs[-1]] if inputs[1:] else inputs)
+
+
+def _changed_zone(
+    ranked: list[tuple[timedelta, int]],
+    spans: dict[timedelta, tuple[datetime, datetime]],
+    witnesses: Counter[tuple[timedelta, str]],
+) -> ZoneChoice | None:
+    """The IANA zone whose change between the two leading offsets (each with
+    ``MIN_VOTES`` pairs) puts each over the span of instants its pairs show."""
+    if len(ranked) < 2 or ranked[1][1] < MIN_VOTES:
+        return None
+    offsets = [offset for offset, _ in ranked]
+    matched = " and ".join(f"{n} at {format_offset(o)}" for o, n in ranked)
+    # Its reason reads "the offsets <whose> were written with (<spans>)".
+    return named_zone(
+        {format_offset(o): spans[o] for o in offsets},
+        f"the copies of its records in {_named(witnesses, offsets)} ({matched})",
+    )
 
 
 # ------------------------------------------------------------------ dates
