@@ -125,6 +125,36 @@ def test_a_second_openclaw_logs_run_printing_the_tail_again_adds_nothing() -> No
     assert (counts["lock_timeout"], counts["gateway_restart"]) == (1, 1)
 
 
+@settings(max_examples=20, deadline=None)
+@given(compact=st.booleans(), again=st.integers(1, 4))
+def test_a_follow_reading_its_file_again_after_a_cursor_reset_adds_nothing(
+    compact: bool, again: int
+) -> None:
+    """`openclaw logs --json --follow` across a rotation: the file shrank under its
+    cursor, so it says `Log cursor reset (file rotated).`, starts a new meta record
+    and reads the file from its start, printing again the records it had shown.
+    They are the same failures (written by OpenClaw or re-serialised by Python)."""
+    sep = (",", ":") if compact else (", ", ": ")
+
+    def line(obj: dict[str, object]) -> str:
+        return json.dumps(obj, separators=sep) + "\n"
+
+    def log(record: str) -> str:
+        fields = json.loads(record)
+        return line(
+            {"type": "log", "time": fields["time"], "level": "error",
+             "subsystem": "diagnostic", "message": fields["1"], "raw": record}
+        )  # fmt: skip
+
+    capture = line({"type": "meta", "file": PATH, "cursor": 9000, "size": 9000})
+    capture += "".join(log(r) for r in LOG)
+    capture += line({"type": "notice", "message": "Log cursor reset (file rotated)."})
+    capture += line({"type": "meta", "file": PATH, "cursor": 700, "size": 700})
+    capture += "".join(log(r) for r in LOG[-again:])
+    result = ingest_files({"logs-follow.ndjson": capture})
+    assert result.occurrence_counts() == {"lock_timeout": len(LOG)}
+
+
 def test_the_cut_first_line_of_a_truncated_json_tail_adds_no_failure() -> None:
     """`openclaw logs --json` over a tail cut at --max-bytes: its first line is a
     file-log record cut before it began, given as a `raw` object.  What is left

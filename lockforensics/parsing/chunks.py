@@ -672,6 +672,15 @@ def _sniff_sample(frame: pl.DataFrame) -> list[str]:
 QUOTE_RE = r"^(?:>[ \t]?)+"
 #: The line `openclaw logs` begins with (openclaw-formats §1.3).
 LOGS_HEADER = "Log file: "
+#: Where an `openclaw logs` capture (re)starts reading its file: the plain
+#: header and reset notice, and --json's meta record (as OpenClaw writes it
+#: and as Python's json.dumps re-serialises it).
+LOGS_RUN_PREFIXES = (
+    LOGS_HEADER,
+    "Log cursor reset",
+    '{"type":"meta"',
+    '{"type": "meta"',
+)
 #: The header `tail` prints before each file's lines when it follows several.
 TAIL_HEADER = r"^==> (?P<path>.+) <==$"
 #: What grep puts before a line it found (`grep -rn`, `zgrep -H`, `grep -n -C2`):
@@ -725,8 +734,12 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
         result.pasted = True
         frame = frame.with_columns(text.str.replace(GREP_PREFIX, "$1"))
     # Each `openclaw logs` run prints its file's tail first: a second run
-    # appended to the same capture prints again what the first showed.
-    result.tails += int(frame.select(text.str.starts_with(LOGS_HEADER).sum()).item() or 0)
+    # appended to the same capture prints again what the first showed.  So
+    # does a follow whose cursor was reset (the file rotated or truncated: it
+    # reads the file again from its start, and --json says so in a new meta
+    # record).
+    reread = pl.any_horizontal([text.str.starts_with(p) for p in LOGS_RUN_PREFIXES])
+    result.tails += int(frame.select(reread.sum()).item() or 0)
     result.pasted = result.pasted or result.tails > 1
     over = (text.str.len_bytes().cast(pl.Int64) - MAX_LINE).clip(lower_bound=0)
     flags = frame.select(
