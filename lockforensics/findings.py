@@ -59,6 +59,11 @@ class Coverage:
     # Of those, logs that are another gateway's than the host they would take
     # (correlate/epochs.fallback_hosts): their host is unknown.
     unplaced_inputs: int = 0
+    # Of those, logs set apart that took their folder's name as their host, the
+    # bundle being laid out a folder per host (correlate/epochs._folder_hosts),
+    # and those hosts.
+    folder_named_inputs: int = 0
+    folder_hosts: tuple[str, ...] = ()
     # The first and last line stamped in any input (not only the events: a log's
     # first lines may be noise), far-out stamps left out: the time the logs cover.
     lines_span: tuple[datetime | None, datetime | None] = (None, None)

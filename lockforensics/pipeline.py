@@ -698,17 +698,18 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     untimed = table.filter(pl.col("ts").is_null()).group_by("source").len().sort("source")
     untimed_inputs = memo("untimed", untimed.collect)
     named = table.group_by("source").agg(pl.col("host").drop_nulls().len().alias("named"))
-    taken = epochs.fallback_hosts(table.select(epochs.HOSTS_INPUT))
-    # Inputs naming no host: how many took one, and how many are another gateway's.
-    hostless, unplaced = memo(
+    taken = epochs.placed_hosts(table.select(epochs.HOSTS_INPUT))
+    # Inputs naming no host: the host each took, if any, and whether by its folder's name.
+    hostless = memo(
         "hostless",
         lambda: (
             named.filter(pl.col("named") == 0)
             .join(taken, on="source", how="left")
-            .select(pl.len(), pl.col("_fallback").null_count())
+            .select("source", "_fallback", "_by_folder")
             .collect()
         ),
-    ).row(0)
+    )
+    by_folder = hostless.filter(pl.col("_by_folder").fill_null(False))
     coverage = Coverage(
         inputs=tuple(result.manifest()),
         zone=result.zone.label if result.zone else None,
@@ -718,8 +719,10 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         untimed_inputs=tuple((str(s), int(n)) for s, n in untimed_inputs.iter_rows()),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
         warnings=tuple(result.warnings) + far + _log_losses(detail),
-        hostless_inputs=int(hostless),
-        unplaced_inputs=int(unplaced),
+        hostless_inputs=hostless.height,
+        unplaced_inputs=hostless.get_column("_fallback").null_count(),
+        folder_hosts=tuple(sorted(set(by_folder.get_column("_fallback").cast(pl.String)))),
+        folder_named_inputs=by_folder.height,
         lines_span=firsts.select(pl.col("first").min(), pl.col("last").max()).row(0),
     )
     epoch_table = memo(
@@ -1043,7 +1046,7 @@ def correlate(
             rows, epoch_table.lazy(), clustered.lazy()
         ).collect(),
         evidence=incidents.evidence(lazy, clustered.lazy(), incident_table.lazy()).collect(),
-        hosts=_distinct(rows, "host", memo),
+        hosts=_with_folder_hosts(_distinct(rows, "host", memo), coverage),
         versions=_distinct(rows, "version", memo),
         coverage=coverage or Coverage(),
     )
@@ -1179,6 +1182,12 @@ def _annotated(
     if times.height != count.item():  # pragma: no cover - the stages keep every row
         raise AssertionError("annotation changed the number of events")
     return times.drop("_row").hstack(sessions.get_columns())
+
+
+def _with_folder_hosts(hosts: tuple[str, ...], coverage: Coverage | None) -> tuple[str, ...]:
+    """The hosts lines name, and those that logs set apart took from their folders."""
+    folders = coverage.folder_hosts if coverage is not None else ()
+    return tuple(sorted({*hosts, *folders}, key=_release_order))
 
 
 def _distinct(frame: pl.LazyFrame, column: str, memo: Memo) -> tuple[str, ...]:

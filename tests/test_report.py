@@ -369,6 +369,37 @@ def test_a_sibling_gateway_whose_logs_name_no_host_is_not_the_named_one() -> Non
     assert data["coverage"]["unplaced_inputs"] == 0
 
 
+def test_a_sibling_gateway_in_a_folder_per_host_layout_takes_its_folders_name() -> None:
+    """The bundle is laid out a folder per host: east-gw1/ holds a journal naming
+    east-gw1. gw-west/ holds `openclaw logs` captures naming no host, another
+    gateway's (no record shared). It is the host its folder names, said in the
+    host line; a cleanup/ folder beside them holds no host of its own."""
+    west = "".join(
+        f"2026-06-09T15:15:0{n}.500+00:00 error diagnostic lane task error: lane=main "
+        'durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=7 '
+        f'/data/.openclaw/agents/support/sessions/6c1f9d2e-4a7b-4e85-9c3d-2a8f5b1e6d5{n}.jsonl.lock"\n'
+        for n in (3, 4)
+    )
+    cleanup = (
+        "Session store: /h/.openclaw/agents/main/sessions/sessions.json\n"
+        "Applied maintenance. Current entries: 12\n"
+    )
+    files = {
+        "east-gw1/journal.txt": _east(15),
+        "gw-west/openclaw-logs.txt": "Log file: /tmp/openclaw/openclaw-2026-06-09.log\n" + west,
+        "cleanup/sessions-cleanup-20260609T1530Z.txt": cleanup,
+    }
+    data, markdown = _hosts_report(files)
+    assert [(i["host"], i["occurrences"]) for i in data["incidents"]] == [
+        ("east-gw1", 2),
+        ("gw-west", 2),
+    ]
+    assert data["coverage"]["folder_hosts"] == ["gw-west"]
+    assert data["coverage"]["hosts"] == ["east-gw1", "gw-west"]
+    assert "taken for gw-west, the name of its folder" in markdown
+    assert "host unknown" not in markdown
+
+
 def test_a_doctor_that_found_no_lock_is_no_other_gateway() -> None:
     """A 2026.7 doctor beside a named journal holds only the CLI's banner once leases
     leave no `.jsonl.lock` to list.  Every command prints that banner, so it is no

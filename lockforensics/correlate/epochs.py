@@ -48,6 +48,7 @@ start); a restart and the start it announces are one epoch.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -141,9 +142,16 @@ HOSTS_INPUT = ("ts", "source", "kind", "host", "occurrence", "channel")
 def fallback_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
     """Per input, the host its lines take when they name none (``_fallback``);
     ``events`` needs the columns ``HOSTS_INPUT``."""
+    return placed_hosts(events).select("source", "_fallback")
+
+
+def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`fallback_hosts`, with ``_by_folder``: the host is its folder's name
+    (:func:`_folder_hosts`), which the report says."""
     by_source = most_common(events, "source", "host").rename({"host": "_source_host"})
     sources = events.select("source").unique()
-    by_directory = _directory_hosts(sources, by_source)
+    named = materialized(_named_directories(sources, by_source))
+    by_directory = _directory_hosts(sources, named)
     hosts = pl.col("host").drop_nulls()
     only = events.select(_only=pl.when(hosts.n_unique() == 1).then(hosts.first()))
     # A row per input, read three times below: made once (each read of the lazy
@@ -155,12 +163,43 @@ def fallback_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     apart = _gateways_apart(events, placed)
     taken = pl.coalesce("_dir_host", "_only")
-    return placed.select(
-        "source",
-        _fallback=pl.coalesce(
-            "_source_host", pl.when(~pl.col("source").is_in(apart.implode())).then(taken)
-        ),
+    kept = pl.coalesce(
+        "_source_host", pl.when(~pl.col("source").is_in(apart.implode())).then(taken)
     )
+    return placed.join(_folder_hosts(apart, named), on="source", how="left").select(
+        "source",
+        _fallback=pl.coalesce(kept, "_folder_host"),
+        _by_folder=kept.is_null() & pl.col("_folder_host").is_not_null(),
+    )
+
+
+#: A folder name that can be a host's name (RFC 1123 labels, dots between).
+_HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*")
+
+
+def _folder_hosts(apart: pl.Series, named: pl.LazyFrame) -> pl.LazyFrame:
+    """Per log set apart (another gateway's, its host unknown), the name of its folder
+    when the bundle is laid out a folder per host: a sibling folder is named after
+    the host its own inputs name (``gw-prod-01/`` naming gw-prod-01), so
+    ``gw-stage-01/``, whose ``openclaw logs`` captures name no host, is gw-stage-01's.
+    Only such logs: a ``cleanup/`` folder beside the hosts' holds documents of one of
+    them, not a host of its own."""
+    # Folders whose parent holds a folder per host: the parents.
+    layouts = {
+        parent
+        for folder, host in named.collect().iter_rows()
+        for parent, _, name in [str(folder).rpartition("/")]
+        if name == host
+    }
+    rows = []
+    for source in apart:
+        parts = str(source).split("/")[:-1]
+        for depth in range(len(parts), 0, -1):
+            parent, name = "/".join(parts[: depth - 1]), parts[depth - 1]
+            if parent in layouts and _HOST_NAME.fullmatch(name):
+                rows.append((source, name))
+                break
+    return pl.LazyFrame(rows, schema={"source": pl.String, "_folder_host": pl.String}, orient="row")
 
 
 def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame) -> pl.Series:
@@ -217,25 +256,37 @@ def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame) -> pl.Series:
     )
 
 
-def _directory_hosts(sources: pl.LazyFrame, by_source: pl.LazyFrame) -> pl.LazyFrame:
-    """Per input, the host of the nearest directory above it whose inputs name exactly
-    one: a bundle gathered as ``host-a/…`` and ``host-b/…`` puts each file log (which
-    names no host) on its own host's timeline, beside the journal that names it."""
+def _ancestry(sources: pl.LazyFrame) -> pl.LazyFrame:
+    """Every directory above each input: source, _depth, _dir."""
     parts = pl.col("source").str.split("/")
-    ancestry = (
+    return (
         sources.with_columns(_depth=pl.int_ranges(1, parts.list.len()))
         .explode("_depth")
         .filter(pl.col("_depth").is_not_null())
         .select("source", "_depth", _dir=parts.list.head(pl.col("_depth")).list.join("/"))
     )
-    named = (
-        ancestry.join(by_source, on="source")
+
+
+def _named_directories(sources: pl.LazyFrame, by_source: pl.LazyFrame) -> pl.LazyFrame:
+    """The directories whose inputs name exactly one host: _dir, _dir_host."""
+    return (
+        _ancestry(sources)
+        .join(by_source, on="source")
         .group_by("_dir")
         .agg(_n=pl.col("_source_host").n_unique(), _dir_host=pl.col("_source_host").first())
         .filter(pl.col("_n") == 1)
+        .select("_dir", "_dir_host")
     )
+
+
+def _directory_hosts(sources: pl.LazyFrame, named: pl.LazyFrame) -> pl.LazyFrame:
+    """Per input, the host of the nearest directory above it whose inputs name exactly
+    one (``named``): a bundle gathered as ``host-a/…`` and ``host-b/…`` puts each file
+    log (which names no host) on its own host's timeline, beside the journal that
+    names it."""
     return (
-        ancestry.join(named, on="_dir")
+        _ancestry(sources)
+        .join(named, on="_dir")
         .sort("source", "_depth", descending=[False, True])
         .group_by("source", maintain_order=True)
         .agg(pl.col("_dir_host").first())

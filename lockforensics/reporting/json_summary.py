@@ -186,6 +186,8 @@ def summary(
             "hosts": list(findings.hosts),
             "hostless_inputs": coverage.hostless_inputs,
             "unplaced_inputs": coverage.unplaced_inputs,
+            "folder_named_inputs": coverage.folder_named_inputs,
+            "folder_hosts": list(coverage.folder_hosts),
             "versions": list(findings.versions),
             "warnings": list(coverage.warnings),
         },

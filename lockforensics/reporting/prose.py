@@ -83,7 +83,8 @@ def host_line(f: Findings) -> str:
     if not hostless:
         return hosts
     unplaced = unplaced if f.hosts else 0
-    placed = hostless - unplaced
+    by_folder = f.coverage.folder_named_inputs
+    placed = hostless - unplaced - by_folder
     inputs, verb = _count(placed, "input"), "names" if placed == 1 else "name"
     notes = (
         [
@@ -98,5 +99,12 @@ def host_line(f: Findings) -> str:
         notes.append(
             f"{_count(unplaced, 'log')} sharing no record with any input naming it: "
             "another gateway's, host unknown"
+        )
+    if by_folder:
+        named = ", ".join(f.coverage.folder_hosts)
+        notes.append(
+            f"{_count(by_folder, 'log')} of another gateway, named none: "
+            f"taken for {named}, the name of {'its' if by_folder == 1 else 'their'} "
+            "folder (a folder per host)"
         )
     return f"{hosts} ({'; '.join(notes)})"
