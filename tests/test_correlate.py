@@ -697,6 +697,12 @@ def test_an_incident_cut_by_until_is_cleared_by_what_cleared_it_and_says_it_was_
     f = run(t, until=at(100))
     (row,) = f.incidents.select("resolved_by", "occurrences", "occurrences_in_bundle").rows()
     assert row == ("run_timeout", 3, 4)
+    # Every human format says so: a terminal row of the part alone read as a whole
+    # incident of its own.
+    for fmt in (ReportFormat.TERMINAL, ReportFormat.MARKDOWN, ReportFormat.HTML):
+        text = reporter_for(fmt).render(f, RenderOptions(width=400)).lower()
+        assert "cut by the filters" in text, fmt
+        assert "3 of its 4 failures fall inside" in text, fmt
 
 
 def test_another_gateways_lock_error_is_no_precursor() -> None:

@@ -173,12 +173,7 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
             "of the gateway's life: failures before them are unseen, so it may have begun "
             "earlier and lasted longer",
         ),
-        *_when(
-            "Cut by the filters",
-            (i.get("occurrences_in_bundle") or 0) > i["occurrences"],
-            f"{i['occurrences']} of its {i.get('occurrences_in_bundle')} failures fall inside "
-            "--since/--until/--agent; its span, counts and uptime are those of that part",
-        ),
+        *_when("Cut by the filters", cut_note(i), cut_note(i)),
         *_when(
             "Lock held by another process",
             i.get("other_owner_pids"),
@@ -220,6 +215,17 @@ def _remote_owners(i: dict[str, Any]) -> str:
 def _when(name: str, shown: object, value: object) -> list[tuple[str, object]]:
     """An incident fact that is listed only when ``shown`` holds something."""
     return [(name, value)] if shown else []
+
+
+def cut_note(i: dict[str, Any]) -> str | None:
+    """What an incident that --since/--until/--agent cut shows of itself, or None."""
+    if (i.get("occurrences_in_bundle") or 0) <= i["occurrences"]:
+        return None
+    return (
+        f"{i['occurrences']} of its {i.get('occurrences_in_bundle')} failures fall inside "
+        "--since/--until/--agent; its span, counts, uptime and time to clear are those "
+        "of that part"
+    )
 
 
 def _live_owners(i: dict[str, Any]) -> str:

@@ -110,9 +110,12 @@ def _incidents(findings: Findings, console: Console) -> None:
             f"{resolution_name(r['kind'])} after {span(r['resolution_s'])}"
             for r in cleared.iter_rows(named=True)
         )
+        cut = rows.cut_note(i)
         console.print(
             _t(
-                f"incident {i['incident']}: agents {', '.join(i['agents'])}; "
+                f"incident {i['incident']}: "
+                + (f"cut by the filters ({cut}); " if cut else "")
+                + f"agents {', '.join(i['agents'])}; "
                 f"session types {', '.join(i['session_types']) or '-'}; "
                 f"lanes {', '.join(i['lanes']) or '-'}; "
                 f"each kind alone would have cleared it: {alone or 'none'}"
