@@ -316,6 +316,24 @@ def test_a_2026_6_boot_is_one_start_and_a_clean_shutdown_ends_its_epoch() -> Non
     assert epochs == want
 
 
+def test_the_old_process_lines_between_a_full_restart_and_its_child_are_its_own() -> None:
+    """After `restart mode: full process restart` the old process drains and says
+    `shutdown completed` (naming no pid) before its child boots: that line is the
+    old process's, the last of its epoch, not the child's first (which had made
+    the child's epoch begin before the child did)."""
+    text = (
+        _boot("04:41")
+        + "2026-08-20T05:33:11.210+05:30 [gateway] restart mode: full process restart "
+        "(spawned pid 52877)\n"
+        "2026-08-20T05:33:11.420+05:30 [shutdown] shutdown completed cleanly in 190ms\n"
+        + _boot("05:33")
+    )
+    data, _ = _hosts_report({"console.log": text})
+    old, child = data["gateway_epochs"]
+    assert old["last_line"] == "2026-08-20T00:03:11.420Z"
+    assert (child["first_line"], child["events"]) == ("2026-08-20T00:03:20.050Z", 4)
+
+
 _EAST_LOCK = (
     "session file locked (timeout 10000ms): pid=20931 /h/.openclaw/agents/main/sessions/"
     "c9a7e3b2-5d18-4f6a-8e2c-1b4d7f9a0c2{n}.jsonl.lock"

@@ -490,11 +490,16 @@ def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
         )
         .sort("start_first", "start_occurrence")
         .group_by("occurrence", maintain_order=True)
-        .agg(pl.col("start_occurrence", "announced_line", "start_pid").first())
+        .agg(pl.col("start_occurrence", "announced_line", "start_pid", "start_first").first())
     )
+    # A full restart's successor begins with its own first start line: the lines
+    # before it that name no pid (the old process's drain and `[shutdown]
+    # completed`, systemd's `Stopped`) are the old process's, after its end.  An
+    # in-process restart goes on in the same process from its restart line.
+    opened = pl.when(pl.col("how") == "restart").then(pl.col("start_first"))
     successors = restarts.join(announced, on="occurrence", how="left").select(
         "host",
-        opened_at=pl.col("last") + _TICK,
+        opened_at=pl.max_horizontal(opened, pl.col("last") + _TICK),
         announced_at=pl.when(pl.col("how") == "restart")
         .then(pl.col("first"))
         .otherwise(pl.col("last") + _TICK),
