@@ -433,14 +433,18 @@ def test_a_lane_task_finished_on_the_sessions_lane_clears_a_key_only_failure() -
     """A lease-era failure names only the session's key; the heartbeat run after it
     names only its transcript id, and no line links the two.  The lane task that
     ran on ``session:<key>`` and ended without an error is that session's work done:
-    it clears the key.  One that ended in ``lane task error``, or on another
-    session's lane, does not."""
+    it clears the key.  One that ended in ``lane task error``, on another session's
+    lane, or just after its run's ``done … aborted=true``, does not."""
     t = Table()
     t.add("gateway_start", 0, phase="listening", gateway_pid=100)
     key = "agent:main:main"
     for second in (60, 62):
         t.add("lock_timeout", second, agent="main", session_key=key, lock_path=f"sqlite:{key}")
     t.add("run", 80, phase="done", run_id="r1", session_id="2c3d4e5f", agent="main")
+    # The lane's own run, aborted (a drain): its task still ends `done`.
+    t.add("run", 70, phase="attempt", run_id="r2", session_id="7a1b", session_key=key)
+    t.add("run", 75, phase="aborted", run_id="r2", session_id="7a1b")
+    t.add("lane_task", 75.002, phase="done", lane=f"session:{key}", session_key=key)
     t.add("lane_task", 85, phase="error", lane=f"session:{key}", session_key=key)
     t.add(
         "lane_task", 88, phase="done", lane="session:agent:ops:main", session_key="agent:ops:main"

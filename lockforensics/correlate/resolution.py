@@ -119,6 +119,8 @@ _ENDINGS = (EventKind.GATEWAY_RESTART.value, EventKind.GATEWAY_STOP.value)
 _RELEASING_ENDS = ("stop", "restart")
 _DOCTOR = pl.col("kind") == EventKind.DOCTOR_LOCK
 _TICK = timedelta(microseconds=1)
+#: How soon after its run's `embedded run done` a lane logs the task done.
+_TASK_AFTER_RUN = timedelta(seconds=1)
 
 
 def clears(
@@ -184,7 +186,14 @@ def clears(
         agent=pl.lit(None, dtype=pl.String),
     )
     # A lane task that ended without an error ran the session's work to the
-    # end (a failed one logs `lane task error`), as a successful run does.
+    # end (a failed one logs `lane task error`), as a successful run does;
+    # but an aborted run's task ends `done` too, just after the run's own
+    # `done … aborted=true`, which is no success.
+    unsuccessful = (
+        run_table.filter(pl.col("aborted") & pl.col("ended").is_not_null())
+        .select("session_id", _unsuccessful=pl.col("ended"))
+        .sort("_unsuccessful")
+    )
     finished_tasks = (
         events.filter(
             (pl.col("kind") == EventKind.LANE_TASK)
@@ -194,6 +203,17 @@ def clears(
         )
         .group_by("occurrence")
         .agg(ts=pl.col("ts").min(), session_id=first_value("session"))
+        .sort("ts")
+        .join_asof(
+            unsuccessful,
+            left_on="ts",
+            right_on="_unsuccessful",
+            by="session_id",
+            strategy="backward",
+            tolerance=_TASK_AFTER_RUN,
+            check_sortedness=False,  # both sorted just above
+        )
+        .filter(pl.col("_unsuccessful").is_null())
         .select(
             kind=pl.lit(EventKind.RUN.value),
             ts="ts",
