@@ -109,12 +109,17 @@ def test_a_listed_lock_and_its_file_are_one_held_lock_whose_dead_owner_is_named(
     t.add("lock_file", 33, agent="a", session_id="s3", lock_scope="session")  # empty
     # Listed only: the file seen, what it holds not read.
     t.add("lock_file", 34, agent="a", session_id="s4", lock_scope="session", lock_payload="listed")
+    # doctor's structured finding (`Stale session lock file: <path> (dead-pid)`)
+    # names no pid: the owner its lock file names is the dead one.
+    t.add("lock_file", 35, agent="a", session_id="s5", lock_scope="session", pid=6620)
+    t.add("doctor_lock", 95, agent="a", session_id="s5", stale_reasons=["dead-pid"])
     held = correlate(t.frame(), Settings()).held_locks
     assert held.select("session_id", "pid", "owner").sort("session_id").rows() == [
         ("s1", 100, "running gateway"),
         ("s2", 2291, "dead process"),
         ("s3", None, "no pid"),
         ("s4", None, "not read"),
+        ("s5", 6620, "dead process"),
     ]
 
 

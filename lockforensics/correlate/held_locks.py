@@ -49,17 +49,24 @@ def held_at_collection(
         .sort("created", "source", nulls_last=True)
         .unique(["session_id", "pid"], keep="first", maintain_order=True)
     )
-    gone = (
-        events.filter(
-            pl.col("kind").is_in([EventKind.DOCTOR_LOCK, EventKind.LOCK_STALE])
-            & pl.col("session_id").is_not_null()
-            & pl.col("pid").is_not_null()
-            & (
-                (pl.col("owner_alive") == False)  # noqa: E712 - null is not known dead
-                | OWNER_GONE
-            )
+    said_gone = events.filter(
+        pl.col("kind").is_in([EventKind.DOCTOR_LOCK, EventKind.LOCK_STALE])
+        & pl.col("session_id").is_not_null()
+        & (
+            (pl.col("owner_alive") == False)  # noqa: E712 - null is not known dead
+            | OWNER_GONE
         )
+    )
+    gone = (
+        said_gone.filter(pl.col("pid").is_not_null())
         .select("session_id", "pid", _gone=pl.lit(True))
+        .unique()
+    )
+    # doctor's structured finding names the path and `dead-pid`, not the pid: the
+    # owner its lock file names.
+    gone_unnamed = (
+        said_gone.filter(pl.col("pid").is_null())
+        .select("session_id", _gone_unnamed=pl.lit(True))
         .unique()
     )
     known = epoch_table.filter(pl.col("pid").is_not_null())
@@ -80,7 +87,7 @@ def held_at_collection(
         .then(pl.lit(RUNNING))
         .when(pl.col("_ended").fill_null(False))
         .then(pl.lit(ENDED))
-        .when(pl.col("_gone").fill_null(False))
+        .when(pl.col("_gone").fill_null(False) | pl.col("_gone_unnamed").fill_null(False))
         .then(pl.lit(DEAD))
         .when(pl.col("_pids") > 0)
         .then(pl.lit(OTHER))
@@ -90,6 +97,7 @@ def held_at_collection(
         files.join(running, on="pid", how="left")
         .join(ended, on="pid", how="left")
         .join(gone, on=["session_id", "pid"], how="left")
+        .join(gone_unnamed, on="session_id", how="left")
         .join(any_pid, how="cross")
         .join(sessions, on="session_id", how="left")
         .select(
