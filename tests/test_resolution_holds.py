@@ -171,3 +171,19 @@ def test_a_watchdog_release_says_how_long_the_lock_was_held(
     t.add("cleanup_run", 120, agent="a")
     t.add("lock_released_by_watchdog", 600, agent="a", session_id="s1", duration_ms=held_s * 1000)
     assert resolved(t)[:2] == (cleared_by, at(when))
+
+
+def test_a_lock_file_the_bundle_shows_removed_later_was_not_held_at_collection() -> None:
+    """The operator copied s1's lock, then ran `doctor --fix`, which removed it: the
+    copy was held when it was taken, not when the bundle was collected (the same
+    report had the removal clear the incident and listed the lock as still held).
+    s2's lock, taken after a sweep removed its previous one, is still held."""
+    t = Table()
+    burst(t)
+    lock_file(t, 30)
+    t.add("doctor_lock", 6000, agent="a", session_id="s1", removed=True, pid=100)
+    t.add("lock_removed", 50, agent="a", session_id="s2")
+    lock_file(t, 70, session="s2")
+    findings = correlate(t.frame(), Settings())
+    assert findings.held_locks.get_column("session_id").to_list() == ["s2"]
+    assert findings.incidents.get_column("resolved_by").to_list() == ["doctor_lock"]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from lockforensics.correlate.failures import OWNER_GONE
-from lockforensics.correlate.resolution import session_lock_files
+from lockforensics.correlate.resolution import lock_file_removals, session_lock_files
 from lockforensics.schema import EventKind
 
 #: What the owner pid is, beside the epochs (reports name these).
@@ -41,7 +41,11 @@ def held_at_collection(
     file, not a second lock.  A pid that ``doctor`` or a stale error calls dead
     (or recycled by another program) is a process that has died, whatever
     program it was."""
-    listed = session_lock_files(events)
+    # A lock the bundle shows removed after it was taken was copied before
+    # that: not held when the bundle was collected.
+    listed = lock_file_removals(session_lock_files(events), events).filter(
+        pl.col("removed_at").is_null()
+    )
     files = (
         listed.filter(
             pl.col("pid").is_not_null() | ~pl.col("pid").is_not_null().any().over("session_id")

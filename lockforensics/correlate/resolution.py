@@ -287,6 +287,32 @@ def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def lock_file_removals(files: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
+    """``files`` (session_lock_files) with ``removed_at``: the first removal of its
+    session's lock at or after the file's ``created`` (``doctor --fix`` [removed], a
+    startup sweep), when the bundle shows one.  The file was copied before that
+    removal, and is evidence of the hold only until then."""
+    removals = events.filter(
+        (
+            (_DOCTOR & pl.col("removed").fill_null(False))
+            | (pl.col("kind") == EventKind.LOCK_REMOVED)
+        )
+        & pl.col("session_id").is_not_null()
+        & pl.col("ts").is_not_null()
+    ).select("session_id", removed_at=pl.col("ts"))
+    created = pl.col("created")
+    first = (
+        files.filter(pl.col("session_id").is_not_null())
+        .select("session_id", "source", "line", "created")
+        .unique()
+        .join(removals, on="session_id")
+        .filter(created.is_null() | (pl.col("removed_at") >= created))
+        .group_by("session_id", "source", "line")
+        .agg(pl.col("removed_at").min())
+    )
+    return files.join(first, on=["session_id", "source", "line"], how="left")
+
+
 #: An observation any host's incident may take: a doctor's listing and a lock file
 #: name no host (and a state directory shared over NFS shows one host's locks to
 #: another's doctor).
@@ -307,38 +333,17 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
         & pl.col("ts").is_not_null()
     ).pipe(_sightings, pl.lit(False))
     # A lock file is seen at collection, after every line, unless the bundle
-    # shows that lock removed after it was taken (`doctor --fix` [removed], a
-    # startup sweep): the file was copied before the removal, and is evidence
-    # of the hold only until then.
-    removals = events.filter(
-        (
-            (_DOCTOR & pl.col("removed").fill_null(False))
-            | (pl.col("kind") == EventKind.LOCK_REMOVED)
-        )
-        & pl.col("session_id").is_not_null()
-        & pl.col("ts").is_not_null()
-    ).select("session_id", _removed=pl.col("ts"))
-    files = (
-        session_lock_files(events)
-        .filter(pl.col("session_id").is_not_null())
-        .select("session_id", "source", "line", acquired_at=pl.col("created"))
-        .join(removals, on="session_id", how="left")
-        .with_columns(
-            _removed=pl.col("_removed")
-            .filter(pl.col("acquired_at").is_null() | (pl.col("_removed") >= pl.col("acquired_at")))
-            .min()
-            .over("session_id", "source", "line")
-        )
-        .unique()
-        .select(
-            "session_id",
-            "source",
-            "line",
-            observed_at=pl.col("_removed"),
-            acquired_at=pl.col("acquired_at"),
-            lease=pl.lit(False),
-            host=_NO_HOST,
-        )
+    # shows that lock removed after it was taken: then until its removal.
+    files = lock_file_removals(
+        session_lock_files(events).filter(pl.col("session_id").is_not_null()), events
+    ).select(
+        "session_id",
+        "source",
+        "line",
+        observed_at=pl.col("removed_at"),
+        acquired_at=pl.col("created"),
+        lease=pl.lit(False),
+        host=_NO_HOST,
     )
     # A listing without age takes the createdAt of the same session's lock file,
     # when that lock was already there when the listing was taken.
