@@ -1003,7 +1003,14 @@ def correlate(
         settings.window_s,
     )
     rates = frequency.rates(clustered.lazy(), incident_table.lazy(), window_start, window_end)
-    kind_counts = rows.group_by("kind").agg(pl.col("occurrence").n_unique()).sort("kind")
+    # A start's side line alone (`agent model:`, `heartbeat started` mid-run) is
+    # no start, as the epochs have it (epochs.transitions).
+    side_line = (pl.col("kind") == EventKind.GATEWAY_START) & pl.col("phase").is_in(
+        epochs.SIDE_OF_A_START
+    ).fill_null(False)
+    kind_counts = (
+        rows.filter(~side_line).group_by("kind").agg(pl.col("occurrence").n_unique()).sort("kind")
+    )
     counts = dict(memo("kind_counts", kind_counts.collect).iter_rows())
     locks = clustered.filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
     return Findings(

@@ -334,6 +334,18 @@ def test_the_old_process_lines_between_a_full_restart_and_its_child_are_its_own(
     assert (child["first_line"], child["events"]) == ("2026-08-20T00:03:20.050Z", 4)
 
 
+def test_a_starts_side_line_alone_is_no_start_in_the_counts() -> None:
+    """`agent model:` and `heartbeat: started` mid-run (a model switch, a heartbeat
+    restarted) open no epoch, and are no gateway start in the counts either."""
+    text = (
+        _boot("04:41")
+        + "2026-08-20T05:10:00.100+05:30 [gateway] agent model: openai/gpt-5.6-sol\n"
+        "2026-08-20T05:20:00.100+05:30 [heartbeat] started\n"
+    )
+    data, _ = _hosts_report({"console.log": text})
+    assert (data["counts"]["gateway_start"], len(data["gateway_epochs"])) == (1, 1)
+
+
 _EAST_LOCK = (
     "session file locked (timeout 10000ms): pid=20931 /h/.openclaw/agents/main/sessions/"
     "c9a7e3b2-5d18-4f6a-8e2c-1b4d7f9a0c2{n}.jsonl.lock"

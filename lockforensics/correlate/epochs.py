@@ -76,7 +76,7 @@ _ASKED = ("signal", "signal_received", "completed", "timeout", "supervisor_stop"
 _UNASKED = ("killed", "oom_killed", "failed", "fatal", "reboot")
 #: Phases a start writes beside its start line that a running process may also
 #: write alone (config reload, model switch).
-_SIDE_OF_A_START = (
+SIDE_OF_A_START = (
     "agent_model",
     "heartbeat_started",
     "health_monitor",
@@ -317,7 +317,7 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         killed=pl.col("phase").is_in(_UNASKED).any(),
         asked=pl.col("phase").is_in(_ASKED).any(),
         exited=pl.col("ts").filter(pl.col("phase").is_in(_EXITED)).min(),
-        weak=pl.col("phase").is_in(_SIDE_OF_A_START).all(),
+        weak=pl.col("phase").is_in(SIDE_OF_A_START).all(),
         # Only `shutdown completed cleanly`: the server closed, whatever followed.
         closed_only=(pl.col("phase") == "completed").all(),
     )
