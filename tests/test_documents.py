@@ -862,6 +862,25 @@ def test_a_shell_session_that_cats_lock_files_reads_each_as_its_lock_file() -> N
     assert (scan.lines, scan.unrecognized) == (10, 0)
 
 
+def test_a_saved_session_ending_at_an_empty_prompt_reads_its_last_run_whole() -> None:
+    """A saved shell session ends with the prompt the operator typed nothing at:
+    that prompt ends the doctor run above it, whose `- Removed 1 stale session lock
+    file.` is doctor's own summary, not unrecognised text (nor is the prompt)."""
+    lock = "~/.openclaw/agents/ops/sessions/9e8d7c6b-5a49-4838-a726-15f4e3d2c1b0.jsonl.lock"
+    text = (
+        "ops@gw-lin:~$ date -u\nFri Jul  3 09:30:00 UTC 2026\n"
+        "ops@gw-lin:~$ openclaw doctor --fix\n"
+        "Session locks\n- Found 1 session lock file.\n"
+        f"- {lock} pid=4022 (dead) age=1h25m stale=yes (dead-pid, too-old) [removed]\n"
+        "- Removed 1 stale session lock file.\n"
+        "ops@gw-lin:~$ \n"
+    )
+    result = ingest_files({"maintenance/doctor-fix.session.txt": text})
+    (scan,) = result.files
+    assert (scan.lines, scan.unrecognized) == (8, 0)
+    assert result.events.filter(kind="doctor_lock").get_column("removed").to_list() == [True]
+
+
 def test_a_saved_terminal_session_is_read_as_its_screen_showed_it() -> None:
     """`script` inside tmux: each prompt sets the window title and colours the
     user, bash turns bracketed paste on and off around the command (its output

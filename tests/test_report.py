@@ -338,8 +338,7 @@ def test_a_starts_side_line_alone_is_no_start_in_the_counts() -> None:
     """`agent model:` and `heartbeat: started` mid-run (a model switch, a heartbeat
     restarted) open no epoch, and are no gateway start in the counts either."""
     text = (
-        _boot("04:41")
-        + "2026-08-20T05:10:00.100+05:30 [gateway] agent model: openai/gpt-5.6-sol\n"
+        _boot("04:41") + "2026-08-20T05:10:00.100+05:30 [gateway] agent model: openai/gpt-5.6-sol\n"
         "2026-08-20T05:20:00.100+05:30 [heartbeat] started\n"
     )
     data, _ = _hosts_report({"console.log": text})

@@ -22,7 +22,10 @@ from lockforensics.parsing.timestamps import Stamp
 BANNER = re.compile(CLI_BANNER)
 #: A shell prompt and its command: ``$ cmd``, bash's ``user@host:~$ cmd`` and
 #: ``root@host:/# cmd``, zsh's (macOS) ``user@host ~ % cmd``.
-PROMPT = re.compile(r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#%]*| [^\s$#%]+)? ?[$#%]) (?P<command>\S.*)$")
+_PROMPT_HEAD = r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#%]*| [^\s$#%]+)? ?[$#%])"
+PROMPT = re.compile(_PROMPT_HEAD + r" (?P<command>\S.*)$")
+#: The prompt a saved session ends with, no command typed: the run above ends there.
+BARE_PROMPT = re.compile(_PROMPT_HEAD + "$")
 #: The one file a ``cat`` prints (no options, no glob, no pipe).
 _CAT = re.compile(r"^cat (?P<path>[^\s*?|;&<>]+)$")
 #: A ``date`` command (``date``, ``date -u``, ``date -Is``), not a pipeline.
@@ -32,7 +35,8 @@ _DATE = re.compile(r"^date(?: +-[\w=:+-]+)*\s*$")
 def preamble(line: str) -> bool:
     """A line a run begins with: a stamp (``date``, ISO), the CLI banner or a prompt."""
     text = line.strip()
-    return bool(BANNER.match(text) or PROMPT.match(text)) or stamp_line(text) is not None
+    prompt = PROMPT.match(text) or BARE_PROMPT.match(text)
+    return bool(BANNER.match(text) or prompt) or stamp_line(text) is not None
 
 
 def cat_target(line: str) -> str | None:
@@ -51,7 +55,7 @@ def run_starts(lines: Sequence[str]) -> list[int]:
     for index, line in enumerate(lines):
         if not line.strip():
             continue
-        if PROMPT.match(line.strip()):
+        if PROMPT.match(line.strip()) or BARE_PROMPT.match(line.strip()):
             starts.append(index)
             in_preamble = True
         elif preamble(line):
