@@ -187,3 +187,13 @@ def test_a_lock_file_the_bundle_shows_removed_later_was_not_held_at_collection()
     findings = correlate(t.frame(), Settings())
     assert findings.held_locks.get_column("session_id").to_list() == ["s2"]
     assert findings.incidents.get_column("resolved_by").to_list() == ["doctor_lock"]
+
+
+def test_a_lock_copied_out_of_its_sessions_folder_takes_its_sessions_agent() -> None:
+    """`cp -p …/agents/main/sessions/<id>.jsonl.lock lock-copies/`: the copy's path
+    names no agent; the session's failures do."""
+    t = Table()
+    burst(t)
+    t.add("lock_file", 30, session_id="s1", lock_scope="session", pid=100)
+    held = correlate(t.frame(), Settings()).held_locks
+    assert held.select("agent", "session_id").rows() == [("a", "s1")]

@@ -80,7 +80,10 @@ def held_at_collection(
     sessions = (
         clustered.filter(pl.col("incident").is_not_null() & pl.col("session_id").is_not_null())
         .group_by("session_id")
-        .agg(incidents=pl.col("incident").unique().sort())
+        .agg(
+            incidents=pl.col("incident").unique().sort(),
+            _failed_agent=pl.col("agent").drop_nulls().first(),
+        )
     )
     owner = (
         pl.when(pl.col("pid").is_null() & pl.col("listed"))
@@ -105,9 +108,11 @@ def held_at_collection(
         .join(any_pid, how="cross")
         .join(sessions, on="session_id", how="left")
         .select(
-            "agent",
-            "session_id",
-            "pid",
+            # A lock copied out of its sessions folder names no agent: its
+            # session's failures do.
+            agent=pl.coalesce("agent", "_failed_agent"),
+            session_id="session_id",
+            pid="pid",
             owner=owner,
             created=pl.col("created"),
             incidents=pl.col("incidents").fill_null(pl.lit([], dtype=pl.List(pl.Int64))),
