@@ -153,6 +153,11 @@ def test_a_follow_reading_its_file_again_after_a_cursor_reset_adds_nothing(
     capture += "".join(log(r) for r in LOG[-again:])
     result = ingest_files({"logs-follow.ndjson": capture})
     assert result.occurrence_counts() == {"lock_timeout": len(LOG)}
+    # No clock moved: the step back (past its 5 s jitter) is the capture
+    # reading its file again.
+    steps = [w for w in result.warnings if "steps back" in w]
+    assert len(steps) == (again > 1)
+    assert all("reads its file again" in w and "NTP" not in w for w in steps)
 
 
 def test_the_cut_first_line_of_a_truncated_json_tail_adds_no_failure() -> None:

@@ -43,6 +43,14 @@ def clock_step(scan: FileScan) -> str | None:
     if worst is None:
         return None
     step, line = worst
+    if scan.tails > 1:
+        # Each `openclaw logs` run, and a follow whose cursor was reset, reads
+        # its file again from an earlier line: no clock moved.
+        return (
+            f"{scan.source}: its time steps back {_span(step)} at line {line}, where the "
+            "capture reads its file again (another `openclaw logs` run, or a cursor reset); "
+            "what it shows again is counted once"
+        )
     return (
         f"{scan.source}: its clock steps back {_span(step)} at line {line} (an NTP step, or two "
         "logs in one file): instants, lags and durations across it may be off by that much"
