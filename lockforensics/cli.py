@@ -536,7 +536,7 @@ def report_command(
         )
         with _phase(f"rendering the {chosen.value} report"):
             text = reporter_for(chosen).render(findings, options)
-        raw = 0 if redacted else raw_lines(findings, chosen, options)
+        raw = 0 if redacted else raw_lines(findings, chosen, options, text)
         return _Prepared(text, notes, result.warnings, findings.headline.incidents, raw)
 
     report = cache.used(lambda: _read(paths, tz, jobs, limits, no_cache), prepare, _warn)

@@ -115,7 +115,12 @@ def test_evidence_without_redact_says_so_on_stderr(sample_dir: Path, tmp_path: P
     out = tmp_path / "r.md"
     code, _, err = invoke("report", str(sample_dir), "-f", "md", "--evidence", "-o", str(out))
     assert code == 0
-    assert re.search(r"contains [\d,]+ raw log lines with identifiers; use --redact", err)
+    said = re.search(r"contains ([\d,]+) raw log lines with identifiers; use --redact", err)
+    assert said is not None
+    # The lines the written report holds, its evidence trimmed to fit the comment
+    # (each block says how many it shows), not every line behind the incidents.
+    shown = re.findall(r"<summary>Evidence: first line of (\d+) of", out.read_text())
+    assert int(said[1].replace(",", "")) == sum(map(int, shown)) > 0
     code, _, err = invoke(
         "report", str(sample_dir), "-f", "md", "--evidence", "--redact", "-o", str(out)
     )

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Protocol, assert_never
 
 from lockforensics.findings import Findings
-from lockforensics.reporting import eventlist
+from lockforensics.reporting import eventlist, markdown
 from lockforensics.reporting.json_summary import JsonReporter
 from lockforensics.reporting.markdown import MarkdownReporter
 from lockforensics.reporting.options import RenderOptions
@@ -48,10 +48,13 @@ def reporter_for(fmt: ReportFormat) -> Reporter:
             assert_never(fmt)
 
 
-def raw_lines(findings: Findings, fmt: ReportFormat, options: RenderOptions) -> int:
-    """Raw log lines a report carries (none without ``--evidence``): for the privacy note."""
+def raw_lines(findings: Findings, fmt: ReportFormat, options: RenderOptions, text: str) -> int:
+    """Raw log lines the rendered report ``text`` carries (none without
+    ``--evidence``): for the privacy note."""
     if not options.evidence:
         return 0
+    if fmt is ReportFormat.MARKDOWN:
+        return markdown.evidence_shown(text)
     lines = findings.evidence.height
     if fmt is ReportFormat.HTML:
         lines += eventlist.raw_line_count(findings)

@@ -12,6 +12,7 @@ first (with a note saying so) until the report fits ``max_chars``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +35,15 @@ from lockforensics.textsafety import md_code, md_fence, md_text
 
 #: Evidence lines per incident, tried in order until the report fits.
 _EVIDENCE_STEPS = (40, 12, 4, 0)
+#: How an incident's evidence block begins; its number is the lines it shows.
+_EVIDENCE_SUMMARY = "Evidence: first line of"
+_EVIDENCE_SHOWN = re.compile(rf"<summary>{_EVIDENCE_SUMMARY} (\d+) of ")
+
+
+def evidence_shown(text: str) -> int:
+    """The raw log lines a rendered Markdown report holds: what its evidence blocks
+    show, after the trimming that fit it to ``--max-chars``."""
+    return sum(int(n) for n in _EVIDENCE_SHOWN.findall(text))
 
 
 #: Columns holding identifiers (paths, ids, names): shown as code spans, so they
@@ -260,8 +270,8 @@ class MarkdownReporter:
             return ""
         shown = f"{evidence_lines} lines per incident" if evidence_lines else "omitted"
         return (
-            f"> Evidence trimmed to fit {options.max_chars:,} characters ({shown}); "
-            "`lockforensics report --evidence` prints every line."
+            f"> Evidence trimmed to fit {options.max_chars:,} characters ({shown}); a larger "
+            "`--max-chars`, or `-f html --evidence`, shows every line."
         )
 
     def _incident(self, f: Findings, i: dict[str, Any], evidence_lines: int) -> str:
@@ -286,7 +296,7 @@ class MarkdownReporter:
             failures = firsts.filter(pl.col("role") == "failure").height
             resolving = " and the event that resolved it" if firsts.height > failures else ""
             summary = (
-                f"Evidence: first line of {shown.height} of {firsts.height} occurrences, "
+                f"{_EVIDENCE_SUMMARY} {shown.height} of {firsts.height} occurrences, "
                 f"the incident's {failures}{resolving} ({evidence.height} source lines in all)"
             )
             lines.append(f"<details><summary>{summary}</summary>\n\n{md_fence(body)}\n\n</details>")
