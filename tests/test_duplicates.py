@@ -388,3 +388,37 @@ def test_two_sessions_locked_in_one_millisecond_are_two_locks() -> None:
         "73fcd622-0000-4000-8000-000000000001",
         "9b3d9881-0000-4000-8000-000000000002",
     ]
+
+
+@settings(max_examples=25, deadline=None)
+@given(width=st.integers(90, 200))
+def test_a_line_systemctl_status_cut_to_the_terminal_is_its_whole_copy(width: int) -> None:
+    """`systemctl status` without -l cuts its journal tail to the terminal's width,
+    ending each line with an ellipsis: what the cut left of a lock failure is the
+    journal's whole line, counted once whatever the width.  A failure only the
+    cut line shows still counts, its kind kept where the cut left it."""
+    prefix = "Jun 19 12:43:41 gw-eu-03 node[214377]: "
+    echo = (
+        "2026-06-19T12:43:41.565+02:00 Embedded agent failed before reply: session file "
+        "locked (timeout 60000ms): pid=214377 alive=true ageMs=211200 "
+        "/home/oc/.openclaw/agents/main/sessions/4b8f2d19-6a0c-4e1d-9b27-3c5a8e7f1d02.jsonl.lock"
+    )
+    stale = (
+        "2026-06-19T12:44:52.122+02:00 Embedded agent failed before reply: session file "
+        "lock stale (hold-exceeded)"
+    )
+    whole = prefix + echo
+
+    def cut(line: str) -> str:
+        return line if len(line) <= width else line[: width - 1] + "…"
+
+    status = (
+        "● openclaw-gateway.service - OpenClaw Gateway\n"
+        "     Active: active (running) since Fri 2026-06-19 03:02:15 CEST; 9h ago\n\n"
+        + cut(whole) + "\n"
+        + prefix.replace("12:43:41", "12:44:52") + stale + "…\n"
+    )  # fmt: skip
+    journal = "-- Logs begin at Fri 2026-06-19 03:00:01 CEST. --\n" + whole + "\n"
+    result = ingest_files({"status.txt": status, "journal.txt": journal})
+    counts = result.occurrence_counts()
+    assert (counts.get("lock_timeout"), counts.get("lock_stale")) == (1, 1)

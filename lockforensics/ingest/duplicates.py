@@ -119,6 +119,7 @@ def drop_overlaps(
             _export_echoes(stamps, scans),
             _stampless_copies(parts, scans),
             _quoted_again(detail, scans),
+            _cut_copies(detail, scans),
         ]
     )
     overlaps = _overlaps(stamps)
@@ -279,6 +280,49 @@ def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFra
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)
     return again.select(_part=pl.lit(0, pl.UInt8), _i="_i")
+
+
+#: Where a terminal cut a line to its width: `systemctl status` without -l ends
+#: each of its journal lines there with an ellipsis.
+ELLIPSIS = "…"
+
+
+def _cut_copies(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
+    """The (_part, _i) of failures and other detail rows cut short with an ellipsis
+    whose whole line another row holds (the same instant, its text beginning with
+    what the cut kept): a copy, its owner and lock lost to the cut; counted on
+    their inputs.  A cut line with no whole copy stays, what it lost unknown."""
+    message = pl.col("message")
+    rows = (
+        detail.with_row_index("_i")
+        .filter(pl.col("ts").is_not_null() & message.is_not_null())
+        .select("_i", "source", "ts", message, _second=_SECOND)
+    )
+    cut = rows.filter(message.str.ends_with(ELLIPSIS)).select(
+        "_i",
+        "source",
+        "_second",
+        _cut_ts="ts",
+        _kept=message.str.strip_suffix(ELLIPSIS).str.strip_chars_end(),
+    )
+    whole = rows.filter(~message.str.ends_with(ELLIPSIS)).select("_second", "ts", "message")
+    # To the millisecond when both lines have it, else the second they share.
+    coarse = (pl.col("ts") == pl.col("_second")) | (pl.col("_cut_ts") == pl.col("_second"))
+    copies = (
+        cut.join(whole, on="_second")
+        .filter(
+            ((pl.col("ts") == pl.col("_cut_ts")) | coarse)
+            & (pl.col("_kept").str.len_chars() > 0)
+            & pl.col("message").str.starts_with(pl.col("_kept"))
+        )
+        .select("_i", "source")
+        .unique()
+        .collect()
+    )
+    counts = dict(copies.group_by("source").len().iter_rows())
+    for scan in scans:
+        scan.duplicate_rows += counts.get(scan.source, 0)
+    return copies.select(_part=pl.lit(0, pl.UInt8), _i="_i")
 
 
 def without(part: pl.DataFrame, dropped: pl.DataFrame, n: int) -> pl.DataFrame:
