@@ -113,6 +113,7 @@ class DocumentReader:
         starts = run_starts(doc.lines)
         if len(starts) < 2:
             return None
+        stamps = dict(run_stamps(doc.lines, starts))
         edges = sorted({0, *starts, len(doc.lines)})
         merged, names, runs = Parsed(), Counter[str](), 0
         for first, end in itertools.pairwise(edges):
@@ -133,6 +134,13 @@ class DocumentReader:
                 continue
             names[found[0]] += 1
             own_stamp = any(stamp_line(line) is not None for _, line in numbered)
+            printed = stamps.get(first)
+            if not own_stamp and printed is not None:
+                # `$ date -u` right before `$ openclaw doctor`: the doctor ran then.
+                for row in found[1].rows:
+                    if row.get("ts") is None and "_local" not in row:
+                        row.update(document_time(doc.name, printed))
+                own_stamp = True
             runs = _merge(merged, found[1], start, doc.name, own_stamp, runs)
         return (names.most_common(1)[0][0], merged) if names else None
 
