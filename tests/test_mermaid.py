@@ -217,3 +217,20 @@ def test_a_gantt_of_agents_in_other_scripts_renders(tmp_path: Path) -> None:
         ]
     )
     assert_renders(gantt, tmp_path)
+
+
+def test_lone_failures_hours_away_do_not_widen_the_bars() -> None:
+    """A 20-minute herd, with two lone failures (no incident) hours away that the
+    gantt does not draw: its bars stay a share of the span it draws (the herd and
+    the hour its gateway bars reach either side), not 9 minutes of a 10-hour day."""
+    herd = datetime(2026, 6, 17, 14, 1, tzinfo=UTC)
+    stamps = [herd + timedelta(minutes=m) for m in range(20)]
+    lone = [datetime(2026, 6, 17, 6, 0, tzinfo=UTC), datetime(2026, 6, 17, 21, 0, tzinfo=UTC)]
+    failures = pl.DataFrame(
+        {"ts": stamps + lone, "incident": [1] * len(stamps) + [None, None]},
+        schema={"ts": pl.Datetime("us", "UTC"), "incident": pl.Int64},
+    )
+    epochs = pl.DataFrame({"epoch": [1]})
+    findings = cast(Findings, SimpleNamespace(failures=failures, epochs=epochs))
+    # (19 min + 2 h) * 1.5 % = 2 min, to the minute.
+    assert mermaid.min_bar_width(findings) == timedelta(minutes=2)

@@ -23,6 +23,8 @@ _UNSAFE = re.compile(r"[^\w ._/+()-]")
 _MIN_BAR_SHARE = 0.015
 _MIN_BAR = timedelta(minutes=1)
 _FMT = "%Y-%m-%dT%H:%M:%S"
+#: How far before and after the incidents the gateway bars reach.
+_EPOCH_MARGIN = timedelta(hours=1)
 #: The bar chart keeps at most this many bars, so its labels never overlap: 12 short
 #: ``04h`` labels, or 8 dated ``05-28 04h`` ones when the bins span more than one day.
 MAX_BARS = 12
@@ -68,10 +70,10 @@ def gantt(findings: Findings, max_agents: int | None = None) -> str | None:
         pid = f"pid {epoch['pid'] if epoch['pid'] is not None else 'unknown'}"
         who = f"{epoch['host'] or 'unknown host'} {pid}" if hosts else pid
         began = epoch["start"] or epoch["first_line"] or first
-        start = max(began, first - timedelta(hours=1))
+        start = max(began, first - _EPOCH_MARGIN)
         # A process still running at the bundle's end runs to its last line, not
         # to the last failure.
-        end = min(epoch["end"] or epoch["last_line"] or last, last + timedelta(hours=1))
+        end = min(epoch["end"] or epoch["last_line"] or last, last + _EPOCH_MARGIN)
         if end <= start:
             continue
         # The bar is cut to an hour around the incidents; its label keeps what was cut.
@@ -120,11 +122,17 @@ def gantt_agents(findings: Findings) -> int:
 
 
 def min_bar_width(findings: Findings) -> timedelta:
-    """The shortest bar the gantt draws: a share of the span of all failures, at least 1 min."""
-    timed = findings.failures.get_column("ts").drop_nulls().sort().to_list()
-    if len(timed) < 2:
+    """The shortest bar the gantt draws: a share of the span it draws (its incidents'
+    failures, and the hour around them its gateway bars reach), at least 1 min.
+    Lone failures the gantt leaves out do not widen it: two, hours from a
+    20-minute herd, had drawn its bars 9 minutes wide, past the restart that
+    cleared it."""
+    timed = findings.failures.filter(pl.col("incident").is_not_null())
+    times = timed.get_column("ts").drop_nulls().sort().to_list()
+    if len(times) < 2:
         return _MIN_BAR
-    share = (timed[-1] - timed[0]) * _MIN_BAR_SHARE
+    margins = 0 if findings.epochs.is_empty() else 2
+    share = (times[-1] - times[0] + margins * _EPOCH_MARGIN) * _MIN_BAR_SHARE
     return max(_MIN_BAR, timedelta(minutes=round(share.total_seconds() / 60)))
 
 
