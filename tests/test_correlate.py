@@ -998,3 +998,19 @@ def test_a_pid_named_long_after_a_pidless_start_is_the_new_process() -> None:
     findings = run(t)
     (row,) = findings.incidents.select("epoch", "gateway_pid", "uptime_s").rows()
     assert row == (2, 1, 400)
+
+
+def test_the_most_hit_sessions_are_listed_most_first() -> None:
+    """A herd hits hundreds of sessions: the frequency lists the ten most hit, most
+    first (ties by id), not every one in id order; a failure naming no session is
+    no session of its own."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    for n in range(12):
+        for k in range(n + 1):
+            t.failure("lock_timeout", 60 + n + k / 100, session=f"s{n:02d}")
+    t.add("lock_timeout", 61.5, agent="a")
+    rows = run(t).frequency.filter(pl.col("dimension") == "session")
+    assert rows.select("value", "occurrences").rows() == [
+        (f"s{n:02d}", n + 1) for n in range(11, 1, -1)
+    ]

@@ -1,5 +1,6 @@
-"""Frequency: failures per day, hour, agent, session type, lane, epoch and version,
-and the rate inside incidents (burst) against the rate outside them (baseline).
+"""Frequency: failures per day, hour, agent, session (the most hit), session type,
+lane, epoch and version, and the rate inside incidents (burst) against the rate
+outside them (baseline).
 
 Days and hours are UTC.  A failure's version is its own line's, else the one
 its gateway epoch shows; "unknown" when neither says.  Only hours and values
@@ -14,10 +15,14 @@ import polars as pl
 
 from lockforensics.schema import EventKind
 
-DIMENSIONS: tuple[str, ...] = ("day", "hour", "agent", "session_type", "lane", "epoch", "version")
+DIMENSIONS: tuple[str, ...] = (
+    "day", "hour", "agent", "session", "session_type", "lane", "epoch", "version",
+)  # fmt: skip
 #: Dimensions listed by occurrences, most first (ties by name); the others
 #: (day, hour, epoch) in their own order.
-BY_COUNT = frozenset({"agent", "session_type", "lane", "version"})
+BY_COUNT = frozenset({"agent", "session", "session_type", "lane", "version"})
+#: Sessions listed: the most hit (a herd hits hundreds, each once or twice).
+TOP_SESSIONS = 10
 UNKNOWN = "unknown"
 #: The least log time outside incidents that a baseline rate is given for:
 #: one failure in a 3 ms paste is not 1,200,000 an hour.
@@ -29,6 +34,7 @@ def frequency(clustered: pl.LazyFrame) -> pl.LazyFrame:
     base = clustered.with_columns(
         day=pl.col("ts").dt.strftime("%Y-%m-%d"),
         hour=pl.col("ts").dt.strftime("%Y-%m-%dT%H:00Z"),
+        session=pl.col("session_id"),
     )
     parts = [
         base.with_columns(
@@ -54,8 +60,12 @@ def frequency(clustered: pl.LazyFrame) -> pl.LazyFrame:
         )
         for rank, dimension in enumerate(DIMENSIONS)
     ]
+    top = pl.int_range(pl.len()).over("dimension", order_by=["order", "value"])
     return (
         pl.concat(parts, how="diagonal_relaxed")
+        # A failure naming no session is no session of its own.
+        .filter(~((pl.col("dimension") == "session") & (pl.col("value") == UNKNOWN)))
+        .filter((pl.col("dimension") != "session") | (top < TOP_SESSIONS))
         .sort("rank", "order", "value", nulls_last=True)
         .select("dimension", "value", "lock_stale", "lock_timeout", "takeover", "occurrences")
     )

@@ -151,6 +151,16 @@ def summary(
             },
         ),
         "sessions": findings.headline.sessions,
+        "sessions_most_hit": _rows(
+            findings.frequency.filter(pl.col("dimension") == "session"),
+            {
+                "session_id": "value",
+                "lock_stale": "lock_stale",
+                "lock_timeout": "lock_timeout",
+                "takeover": "takeover",
+                "occurrences": "occurrences",
+            },
+        ),
         "alignment": _plain(dict(findings.alignment)),
         "rates": _plain(dict(findings.rates)),
         "gateway_epochs": _rows(

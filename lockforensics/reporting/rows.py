@@ -13,7 +13,7 @@ from typing import Any
 
 import polars as pl
 
-from lockforensics.correlate.frequency import MIN_BASELINE_HOURS
+from lockforensics.correlate.frequency import MIN_BASELINE_HOURS, TOP_SESSIONS
 from lockforensics.findings import Findings
 from lockforensics.reporting.glossary import name
 from lockforensics.reporting.prose import host_line, resolution_name, zone_line
@@ -294,6 +294,7 @@ def resolutions(f: Findings) -> Rows:
 #: Frequency dimensions in report order, with their table titles.
 FREQUENCY_TITLES = {
     "day": "per day (UTC)", "hour": "per hour (UTC)", "agent": "per agent",
+    "session": f"per session (the {TOP_SESSIONS} most hit)",
     "session_type": "per session type", "lane": "per lane", "epoch": "per gateway epoch",
     "version": "per OpenClaw version",
 }  # fmt: skip
