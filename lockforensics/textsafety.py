@@ -1,26 +1,30 @@
 """Making hostile log text inert before any output format sees it.
 
 Log lines are attacker-controlled (chat messages end up in them).  Every
-reporter strips terminal escapes and bidi/control characters first, then
-applies its own format's escaping.
+reporter shows control characters (a terminal escape's ESC among them), bidi
+overrides and invisible characters as U+FFFD first, then applies its own
+format's escaping.
 """
 
 from __future__ import annotations
 
 import re
 
-ANSI = re.compile(r"\x1b(?:\[[0-9;?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)|[@-Z\\-_])")
-# C0/C1 controls except tab and newline, bidi overrides/isolates (Trojan Source),
-# and the invisible joiners and spaces (U+200B-U+200D, U+2060, U+FEFF) that make
-# two different ids look the same.
+# C0/C1 controls except tab and newline (ESC among them), bidi overrides/isolates
+# (Trojan Source), and the invisible joiners and spaces (U+200B-U+200D, U+2060,
+# U+FEFF) that make two different ids look the same.
 CONTROLS = re.compile(
     r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]"
 )
 
 
 def clean(text: str) -> str:
-    """ANSI escapes removed; control, bidi and invisible characters shown as U+FFFD."""
-    return CONTROLS.sub("\ufffd", ANSI.sub("", text))
+    """Control, bidi and invisible characters shown as U+FFFD.  A terminal escape
+    shows its ESC so, and keeps its visible rest (``ESC[31mops`` reads
+    ``U+FFFD[31mops``): a log's colours are stripped as it is read, so an escape
+    left in a value was written into it, and an agent ``ESC[31mops ESC[0m``
+    must not read as ``ops``."""
+    return CONTROLS.sub("\ufffd", text)
 
 
 # Characters that GitHub-flavoured Markdown would turn into markup: tables,

@@ -18,12 +18,18 @@ HOSTILE = (
 )
 
 
-def test_clean_strips_ansi_controls_and_bidi() -> None:
-    """ANSI escapes vanish; controls and bidi overrides become U+FFFD."""
+def test_clean_shows_escapes_controls_and_bidi() -> None:
+    """An escape's ESC, controls and bidi overrides become U+FFFD; the text stays."""
     out = clean(HOSTILE)
     assert "\x1b" not in out
     assert "\u202e" not in out
-    assert "red" in out
+    assert out.startswith("\ufffd[31mred\ufffd[0m ")
+
+
+def test_an_agent_written_with_escapes_does_not_read_as_another() -> None:
+    """`ESC[31mops ESC[0m` in a path is no `ops` (a removed escape made it one, Z111)."""
+    assert clean("\x1b[2J\x1b[31mops\x1b[0m") != "ops"
+    assert clean("o\x1b[Kps") != "ops"
 
 
 def test_clean_shows_invisible_characters() -> None:

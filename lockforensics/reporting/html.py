@@ -51,7 +51,7 @@ def _grid(table: rows.Rows) -> Grid:
 
 
 def _inert(value: object) -> object:
-    """Jinja ``finalize``: every plain string printed is cleaned (ANSI, controls, bidi).
+    """Jinja ``finalize``: every plain string printed is cleaned (controls, ESC too, and bidi).
 
     Markup (``__html__``: our SVG charts, script and CSS, marked ``| safe``) passes as is.
     """

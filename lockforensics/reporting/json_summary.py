@@ -2,8 +2,8 @@
 
 Fields may be added; the ones in the contract are never renamed.  Timestamps
 are ISO-8601 UTC ending in ``Z``, durations are seconds (ms precision),
-counts are occurrences.  Log text is cleaned like in every other format (ANSI
-escapes dropped, controls and bidi overrides made U+FFFD), so printing a field
+counts are occurrences.  Log text is cleaned like in every other format
+(controls, ESC among them, and bidi overrides made U+FFFD), so printing a field
 (``jq -r``) cannot drive a terminal; the file is ASCII (``ensure_ascii``).
 """
 
@@ -42,7 +42,7 @@ def _plain(value: Any) -> Any:
 
 
 def _inert(value: Any) -> Any:
-    """Every string in the summary, cleaned of ANSI escapes, controls and bidi overrides."""
+    """Every string in the summary, its controls (ESC too) and bidi overrides shown as U+FFFD."""
     if isinstance(value, str):
         return clean(value)
     if isinstance(value, list):
