@@ -122,6 +122,40 @@ def test_cleanup_cron_log_splits_runs_at_their_stamps() -> None:
     assert result.occurrence_counts() == {"cleanup_run": 2}
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        "=== {iso} sessions cleanup ===",  # `echo "=== $(date -Is) sessions cleanup ==="`
+        "----- {date} -----",
+        "### {iso}",
+    ],
+)
+def test_cleanup_runs_under_a_cron_wrappers_header_take_its_stamp(header: str) -> None:
+    """A cron wrapper's header around `date` output dates the run below it (Z109: its
+    28 headers were unrecognized and every cleanup untimed, so one that cleared an
+    incident did not)."""
+    run = multi([("main", "10 -> 9"), ("ops", "5 -> 4")])
+    heads = [
+        header.format(iso=f"2026-07-15T{h}:15:01+03:00", date=f"Wed Jul 15 {h}:15:01 EEST 2026")
+        for h in ("18", "21")
+    ]
+    result = ingest_files({"cron-sessions-cleanup.log": f"{heads[0]}\n{run}{heads[1]}\n{run}"})
+    found = rows(result, "cleanup_run")
+    assert [r["ts"].hour for r in found] == [15, 15, 18, 18]
+    assert result.occurrence_counts() == {"cleanup_run": 2}
+    assert result.files[0].unrecognized == 0
+
+
+def test_a_header_is_no_stamp_without_a_whole_stamp() -> None:
+    """A rule around a boot marker or a bare date is no run's stamp."""
+    for line in (
+        "-- Boot 2026-07-15T21:15:01Z --",
+        "== 2026-07-15 ==",
+        "--- 2026-07-15T21:15:01Z 5 ---",
+    ):
+        assert stamp_line(line) is None
+
+
 @pytest.mark.parametrize("trimmed", [False, True])
 def test_cleanup_runs_in_a_sidecars_docker_log_are_read(trimmed: bool) -> None:
     """A maintenance sidecar's `docker logs -t`: the cron's `date` line and each

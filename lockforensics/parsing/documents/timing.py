@@ -61,9 +61,30 @@ _NAME_STAMP = re.compile(
 )
 
 
+#: A cron wrapper's header around a stamp: `=== $(date -Is) sessions cleanup ===`,
+#: `----- $(date) -----`, `### $(date -u)`: two or more rule characters (or one
+#: `#`), the stamp, then words naming the job, and the rule again.
+_HEADER = re.compile(r"^(?:[=*~#-]{2,}|#) *(?P<body>\S.*?) *(?:[=*~#-]{2,})?$")
+#: The words after a header's stamp: a label (no digits, so a stamp's own
+#: parts are never taken for one).
+_LABEL = re.compile(r"^(?P<stamp>.*?\d) +(?P<label>[^\W\d][^\d]*)$")
+
+
 def stamp_line(text: str) -> Stamp | None:
-    """A line that is nothing but a stamp (ISO 8601, or `date` output), else None."""
+    """A line that is nothing but a stamp (ISO 8601, or `date` output), or a
+    cron wrapper's header around one (:data:`_HEADER`), else None."""
     text = text.strip()
+    if (stamp := _bare_stamp(text)) is not None:
+        return stamp
+    header = _HEADER.match(text)
+    if header is None:
+        return None
+    body = header["body"]
+    label = _LABEL.match(body)
+    return _bare_stamp(body) or (_bare_stamp(label["stamp"]) if label else None)
+
+
+def _bare_stamp(text: str) -> Stamp | None:
     if _ISO_ONLY.match(text):
         return parse_iso(text)
     m = next((m for m in (p.match(text) for p in _DATE_CMDS) if m is not None), None)
