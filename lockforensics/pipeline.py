@@ -78,6 +78,7 @@ from lockforensics.parsing.timestamps import (
     zone_from_option,
 )
 from lockforensics.schema import (
+    DOCUMENT_CHANNEL,
     EPOCH_COLUMNS,
     EVENT_SCHEMA,
     IDENTITY_COLUMNS,
@@ -728,7 +729,9 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     epoch_table = memo(
         "epochs",
         lambda: _lines_around(
-            _epochs_of(_annotation_input(detail, activity)), firsts, taken.collect()
+            _epochs_of(_annotation_input(detail, activity)),
+            firsts.join(_documents(detail), on="source", how="anti"),
+            taken.collect(),
         ),
     )
     made = _Annotating(detail, activity, epoch_table)
@@ -809,15 +812,22 @@ def _line_bounds(result: Ingest, low: datetime | None, high: datetime | None) ->
     )
 
 
+def _documents(detail: pl.DataFrame) -> pl.DataFrame:
+    """The inputs holding a command's output (``sessions cleanup``, ``doctor``, a
+    listing): their lines show the command ran then, not that a gateway did."""
+    return detail.filter(pl.col("channel") == DOCUMENT_CHANNEL).select("source").unique()
+
+
 def _lines_around(
     epoch_table: pl.DataFrame, firsts: pl.DataFrame, hosts: pl.DataFrame
 ) -> pl.DataFrame:
-    """The epochs, stretched to the lines their host's inputs hold: a log's first
-    and last lines may be noise, and the process ran then.  The process already
-    running when the bundle begins, known only from its first event (a lower
-    bound), started no later than its host's first line; the one still running
-    when it ends ran at least until its host's last line (the hours of uptime
-    the logs cover).  ``hosts``: epochs.fallback_hosts (source, _fallback)."""
+    """The epochs, stretched to the lines their host's logs hold (``firsts``, the
+    inputs that are no :func:`_documents`): a log's first and last lines may be
+    noise, and the process ran then.  The process already running when the
+    bundle begins, known only from its first event (a lower bound), started no
+    later than its host's first line; the one still running when it ends ran at
+    least until its host's last line (the hours of uptime the logs cover).
+    ``hosts``: epochs.fallback_hosts (source, _fallback)."""
     per_host = (
         firsts.join(hosts, on="source", how="left")
         .group_by(host=pl.col("_fallback"))

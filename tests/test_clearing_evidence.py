@@ -678,6 +678,29 @@ def test_a_process_running_before_the_bundle_ran_from_its_hosts_first_line() -> 
     assert findings.window_start == first["start"]
 
 
+def test_a_cron_commands_output_days_before_is_no_line_the_gateway_wrote() -> None:
+    """A `sessions cleanup` cron log going back days before the gateway's logs shows
+    the CLI ran then, not the gateway: the uptime lower bound still counts from the
+    journal's first line (Z112: 176 h where the logs show 32 h)."""
+    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    locked = f"[diagnostic] session file locked (timeout 10000ms): pid=41822 {path}"
+    journal = (
+        "May 27 00:05:00 gw-prod-01 node[41822]: [gateway] a line no signature reads\n"
+        f"May 27 07:38:12 gw-prod-01 node[41822]: {locked}\n"
+        f"May 27 07:39:12 gw-prod-01 node[41822]: {locked}\n"
+    )
+    store = "/home/u/.openclaw/agents/main/sessions/sessions.json"
+    run = f"Agent: main\nSession store: {store}\nApplied maintenance. Current entries: 80\n"
+    cron = "".join(f"Wed May {day} 05:15:01 UTC 2026\n{run}" for day in (20, 23, 26))
+    findings = analyze(
+        ingest_files({"journal.txt": journal, "cron/cleanup.log": cron, **DATED}), Settings()
+    )
+    first = findings.epochs.row(0, named=True)
+    assert first["start"].isoformat() == "2026-05-27T00:05:00+00:00"
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["uptime_s"], incident["uptime_is_lower_bound"]) == (27192, True)
+
+
 def _compose_and_file_log(hostname: str, minute: int) -> dict[str, str]:
     """A docker compose capture (container `openclaw-gateway-1`) and the gateway's own
     file log naming its container's hostname, holding the same two lock errors."""

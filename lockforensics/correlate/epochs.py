@@ -905,6 +905,9 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     # Rows are summed up per span in one pass, and only the sums are keyed.
     ts = pl.col("ts")
     evidence_row = (pl.col("kind") == EventKind.UPTIME) & pl.col("uptime_ms").is_not_null()
+    # A command's output (a cron's `sessions cleanup`, a doctor) is no line the
+    # gateway wrote: it shows no process running then, so it bounds no start.
+    written = ts.filter((pl.col("channel") != DOCUMENT_CHANNEL).fill_null(True))
     spans = (
         _in_spans(timed, _instants(openers))
         .with_columns(
@@ -914,6 +917,7 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("_host", "_pid", "_span", "version", "_evidence", "_evidence_pid")
         .agg(
             first=ts.min(),
+            first_written=written.min(),
             last=ts.max(),
             n=pl.len(),
             uptime_start=(ts - pl.duration(milliseconds=pl.col("uptime_ms"))).min(),
@@ -924,6 +928,7 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("epoch_key", "_pid", "version", "_evidence", "_evidence_pid")
         .agg(
             pl.col("first").min(),
+            pl.col("first_written").min(),
             pl.col("last").max(),
             pl.col("n").sum(),
             pl.col("uptime_start").min(),
@@ -960,7 +965,8 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     openers = materialized(_openers(seen, moves))
     summary = materialized(_summary(timed, openers))
     stats = summary.group_by("epoch_key").agg(
-        first_line=pl.col("first").min(),
+        # The gateway's own first line; a command's output only when it wrote none.
+        first_line=pl.coalesce(pl.col("first_written").min(), pl.col("first").min()),
         last_line=pl.col("last").max(),
         events=pl.col("n").sum().cast(pl.Int64),
     )
