@@ -52,6 +52,27 @@ def test_listing_without_age_voids_nothing_and_is_listed() -> None:
     assert resolved(t) == ("cleanup_run", at(120), ["s1"])
 
 
+@pytest.mark.parametrize(("seen_after_s", "voids"), [(20, False), (None, True)])
+def test_a_lock_an_earlier_census_run_listed_was_held_only_then(
+    seen_after_s: int | None, voids: bool
+) -> None:
+    """A census run at 30 s listed the lock taken at 10 s (a healthy run's): held
+    then, not at collection, so the cleanup at 120 s clears the burst after it
+    (Z112: one such row made an incident a cleanup cleared unresolved, and a
+    lock listed held at collection).  Seen at collection, it voids the clear."""
+    t = Table()
+    burst(t)
+    t.add("cleanup_run", 120, agent="a")
+    held = None if seen_after_s is None else seen_after_s * 1000
+    t.add(
+        "lock_file", 10, agent="a", session_id="s1", lock_scope="session",
+        lock_payload="listed", duration_ms=held,
+    )  # fmt: skip
+    assert resolved(t)[:2] == ((None, None) if voids else ("cleanup_run", at(120)))
+    findings = correlate(t.frame(), Settings())
+    assert findings.held_locks.height == (1 if voids else 0)
+
+
 @pytest.mark.parametrize(("created", "voids"), [(30, True), (3000, False)])
 def test_lock_file_created_before_a_clear_voids_it(created: float, voids: bool) -> None:
     """A lock file seen at collection voids clears after its createdAt, not those before."""

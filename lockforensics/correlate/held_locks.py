@@ -42,9 +42,10 @@ def held_at_collection(
     (or recycled by another program) is a process that has died, whatever
     program it was."""
     # A lock the bundle shows removed after it was taken was copied before
-    # that: not held when the bundle was collected.
+    # that, and one an earlier census run listed was seen then: neither is
+    # known held when the bundle was collected.
     listed = lock_file_removals(session_lock_files(events), events).filter(
-        pl.col("removed_at").is_null()
+        pl.col("removed_at").is_null() & pl.col("seen_at").is_null()
     )
     files = (
         listed.filter(

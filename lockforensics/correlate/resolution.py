@@ -269,8 +269,10 @@ def clears(
 
 def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
     """The session lock files the bundle holds: agent, session_id, pid, source, line,
-    ``created`` (its ``createdAt``; null when the payload has no valid one) and
-    ``listed`` (an ``ls -l`` row: the file seen, its payload not read)."""
+    ``created`` (its ``createdAt``; null when the payload has no valid one),
+    ``listed`` (an ``ls -l`` row: the file seen, its payload not read) and
+    ``seen_at`` (when a census run listed it, ``duration_ms`` after it was taken;
+    null: as the bundle was collected)."""
     created = ~pl.col("ts_assumption").fill_null("").str.starts_with("no valid createdAt")
     return events.filter(
         (pl.col("kind") == EventKind.LOCK_FILE)
@@ -284,6 +286,7 @@ def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
         "line",
         created=pl.when(created).then("ts"),
         listed=(pl.col("lock_payload") == LISTED_PAYLOAD).fill_null(False),
+        seen_at=pl.col("ts") + pl.duration(milliseconds=pl.col("duration_ms")),
     )
 
 
@@ -333,14 +336,15 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
         & pl.col("ts").is_not_null()
     ).pipe(_sightings, pl.lit(False))
     # A lock file is seen at collection, after every line, unless the bundle
-    # shows that lock removed after it was taken: then until its removal.
+    # shows that lock removed after it was taken: then until its removal.  One an
+    # earlier census run listed was seen then (or until a later removal).
     files = lock_file_removals(
         session_lock_files(events).filter(pl.col("session_id").is_not_null()), events
     ).select(
         "session_id",
         "source",
         "line",
-        observed_at=pl.col("removed_at"),
+        observed_at=pl.max_horizontal("removed_at", "seen_at"),
         acquired_at=pl.col("created"),
         lease=pl.lit(False),
         host=_NO_HOST,

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
+from lockforensics.parsing.documents.listing import seen_by_census
 from lockforensics.parsing.documents.runs import (
     PROMPT,
     cat_target,
@@ -114,6 +115,7 @@ class DocumentReader:
         if len(starts) < 2:
             return None
         stamps = dict(run_stamps(doc.lines, starts))
+        last_stamped = max(stamps, default=None)
         edges = sorted({0, *starts, len(doc.lines)})
         merged, names, runs = Parsed(), Counter[str](), 0
         for first, end in itertools.pairwise(edges):
@@ -141,6 +143,8 @@ class DocumentReader:
                     if row.get("ts") is None and "_local" not in row:
                         row.update(document_time(doc.name, printed))
                 own_stamp = True
+            if printed is not None:
+                seen_by_census(found[1].rows, printed, latest=first == last_stamped)
             runs = _merge(merged, found[1], start, doc.name, own_stamp, runs)
         return (names.most_common(1)[0][0], merged) if names else None
 

@@ -7,16 +7,22 @@ file is written once, so that is when the lock was taken.  Without
 ``--time-style`` the time carries no year (recent files) and no zone: the
 year comes from the file name or the bundle, the zone from the bundle, and
 ``ts_assumption`` says so.
+
+A cron that lists the locks every few hours (``date; ls -la …/*.lock``) is a
+census: each run, stamped by its ``date`` line, saw the locks it lists held
+then (:func:`seen_by_census`), and its ``ls: cannot access …: No such file or
+directory`` is the listing of none.
 """
 
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, time, timedelta, timezone
 from typing import Any
 
 from lockforensics.parsing.documents.lockfile import lock_scope
 from lockforensics.parsing.documents.model import Document, Parsed, event
-from lockforensics.parsing.documents.timing import when_from_stamp
+from lockforensics.parsing.documents.timing import stamp_line, when_from_stamp
 from lockforensics.parsing.fields import basename
 from lockforensics.parsing.timestamps import (
     FileClock,
@@ -38,22 +44,33 @@ _ENTRY = re.compile(
 )
 _TOTAL = re.compile(r"^total \d+[KMG]?$")
 _DIR = re.compile(r"^(?P<dir>\S.*):$")
+#: GNU `ls` on a lock glob that matched nothing: the listing of no lock.
+_NONE = re.compile(r"^ls: cannot access '?[^']*\.lock'?: No such file or directory$")
 
 
 def sniff(name: str, head: str) -> bool:
     lines = head.splitlines()
     entries = [m for ln in lines if (m := _ENTRY.match(ln))]
-    return len(entries) >= 2 and any(
+    listed = len(entries) >= 2 and any(
         ".jsonl" in m["name"] or "sessions.json" in m["name"] for m in entries
     )
+    # A census run lists the locks alone, often one.
+    locks = any(m["name"].endswith(".jsonl.lock") for m in entries)
+    return listed or locks or any(_NONE.match(ln) for ln in lines)
 
 
 def parse(doc: Document) -> Parsed | None:
+    if sum(stamp_line(line) is not None for line in doc.lines) > 1:
+        return None  # a census: read run by run (document_scan), each at its stamp
     out = Parsed()
     directory = ""
     clock = FileClock(name_date=date_from_name(basename(doc.name)), bundle_year=doc.bundle_year)
     for number, line in enumerate(doc.lines, start=1):
         if _TOTAL.match(line):
+            out.known_lines.add(number)
+            continue
+        if _NONE.match(line) or stamp_line(line) is not None:
+            # No lock listed, or the census run's `date` line (its stamp).
             out.known_lines.add(number)
             continue
         if m := _DIR.match(line):
@@ -115,3 +132,46 @@ def _entry_time(entry: re.Match[str], clock: FileClock) -> dict[str, Any]:
         "ts_quality": TimeQuality.ASSUMED.value,
         "ts_assumption": "; ".join(["listed mtime (minute precision)", *notes]),
     }
+
+
+def seen_by_census(rows: list[dict[str, Any]], printed: Stamp, latest: bool) -> None:
+    """The listed locks of a run a census cron stamped (``printed``: its ``date``
+    line): their mtimes are in the zone that line shows (the same host, the same
+    moment), and each lock was held when the run listed it.  Only the file's
+    ``latest`` run shows the locks as the bundle was collected; a lock an earlier
+    run listed was seen held for ``duration_ms`` since its mtime, then
+    (resolution.session_lock_files), and may be long gone."""
+    if printed.day is None:
+        return
+    seen = datetime.combine(printed.day, printed.clock or time(0))
+    for row in rows:
+        if row.get("lock_payload") != LISTED_PAYLOAD:
+            continue
+        local = row.get("_local") or _in_year_of(row.get("ts_raw"), seen)
+        if local is not None and printed.offset is not None:
+            row["ts"] = local.replace(tzinfo=timezone(printed.offset)).astimezone(UTC)
+            row["ts_quality"] = TimeQuality.ASSUMED.value
+            row["ts_assumption"] = "listed mtime (minute precision), in its run's `date` zone"
+            row.pop("_local", None)
+        if latest:
+            continue
+        if local is not None:
+            held = seen - local
+        elif isinstance(row.get("ts"), datetime) and printed.offset is not None:
+            held = seen.replace(tzinfo=timezone(printed.offset)) - row["ts"]
+        else:
+            continue
+        if held.total_seconds() >= 0:
+            row["duration_ms"] = int(held.total_seconds() * 1000)
+
+
+def _in_year_of(raw: object, seen: datetime) -> datetime | None:
+    """A yearless ``ls`` time (``Jun 10 04:04:00``) in the year of the run that
+    listed it: the latest such time not after the listing (a file is older)."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        local = datetime.strptime(f"{seen.year} {raw}", "%Y %b %d %H:%M:%S")
+    except ValueError:
+        return None
+    return local.replace(year=seen.year - 1) if local > seen + timedelta(days=1) else local
