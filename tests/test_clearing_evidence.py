@@ -416,6 +416,33 @@ def test_systemd_stopping_and_stopped_are_one_stop_naming_the_version() -> None:
     ]
 
 
+def test_a_stop_after_an_upgrades_reload_names_the_new_version_not_the_old_process() -> None:
+    """An upgrade rewrites the unit and reloads it before it restarts the old process:
+    `Stopping … (v2026.7.14)` names the unit now loaded; the process its `Started …
+    (v2026.5.22)` line began ran 2026.5.22 (Z109: every failure put under 7.14)."""
+    unit = "openclaw-gateway.service - OpenClaw Gateway"
+    systemd = "gw-eu-02 systemd[1187]:"
+    journal = (
+        f"2026-07-13T10:15:32+03:00 {systemd} Started {unit} (v2026.5.22).\n"
+        "2026-07-13T10:15:41+03:00 gw-eu-02 node[48213]: 2026-07-13T10:15:41.207+03:00 "
+        "[gateway] listening on ws://127.0.0.1:18789, ws://[::1]:18789 (PID 48213)\n"
+        f"2026-07-15T11:39:58+03:00 {systemd} Reloading requested from client PID 52207 "
+        "('systemctl') (unit openclaw-gateway.service)...\n"
+        f"2026-07-15T11:39:58+03:00 {systemd} Reloading...\n"
+        f"2026-07-15T11:39:58+03:00 {systemd} Reloading finished in 118 ms.\n"
+        f"2026-07-15T11:40:04+03:00 {systemd} Stopping {unit} (v2026.7.14)...\n"
+        f"2026-07-15T11:40:05+03:00 {systemd} Stopped {unit} (v2026.7.14).\n"
+        f"2026-07-15T11:40:06+03:00 {systemd} Started {unit} (v2026.7.14).\n"
+        "2026-07-15T11:40:21+03:00 gw-eu-02 node[52290]: 2026-07-15T11:40:21.402+03:00 "
+        "[gateway] http server listening (3 plugins: memory-core, slack, telegram; 6.0s)\n"
+    )
+    findings = analyze(ingest_files({"journal.txt": journal}), Settings())
+    assert findings.epochs.select("pid", "version").rows() == [
+        (48213, "2026.5.22"),
+        (52290, "2026.7.14"),
+    ]
+
+
 def test_an_aborted_run_is_no_successful_run() -> None:
     """`embedded run done … aborted=true` (the holder killed by the in-process
     restart's drain timeout) ends the run without success: the restart clears the

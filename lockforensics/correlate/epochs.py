@@ -908,13 +908,19 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     # A command's output (a cron's `sessions cleanup`, a doctor) is no line the
     # gateway wrote: it shows no process running then, so it bounds no start.
     written = ts.filter((pl.col("channel") != DOCUMENT_CHANNEL).fill_null(True))
+    # systemd's `Stopping`/`Stopped … (v<version>)` name the unit file it last
+    # loaded: an upgrade rewrites and reloads it before it stops the old process.
+    # Their version is the epoch's only when no other line names one.
+    stop = (pl.col("kind") == EventKind.GATEWAY_STOP).fill_null(False)
     spans = (
         _in_spans(timed, _instants(openers))
         .with_columns(
             _evidence=evidence_row,
             _evidence_pid=pl.when(evidence_row).then(pl.col("gateway_pid")),
+            stop_version=pl.when(stop).then(pl.col("version")),
+            version=pl.when(~stop).then(pl.col("version")),
         )
-        .group_by("_host", "_pid", "_span", "version", "_evidence", "_evidence_pid")
+        .group_by("_host", "_pid", "_span", "version", "stop_version", "_evidence", "_evidence_pid")
         .agg(
             first=ts.min(),
             first_written=written.min(),
@@ -925,7 +931,7 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     )
     return (
         _keyed(spans, openers, "first", "_pid")
-        .group_by("epoch_key", "_pid", "version", "_evidence", "_evidence_pid")
+        .group_by("epoch_key", "_pid", "version", "stop_version", "_evidence", "_evidence_pid")
         .agg(
             pl.col("first").min(),
             pl.col("first_written").min(),
@@ -972,7 +978,16 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     # The pid most of an epoch's lines were written by, when its opener names none.
     line_pid = most_common(summary, "epoch_key", "_pid", weight="n")
-    version = most_common(summary, "epoch_key", "version", weight="n")
+    version = (
+        most_common(summary, "epoch_key", "version", weight="n")
+        .join(
+            most_common(summary, "epoch_key", "stop_version", weight="n"),
+            on="epoch_key",
+            how="full",
+            coalesce=True,
+        )
+        .select("epoch_key", version=pl.coalesce("version", "stop_version"))
+    )
     closers = (
         _before_same_instant_start(
             _keyed(
