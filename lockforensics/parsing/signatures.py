@@ -17,6 +17,7 @@ writes for one failure into one occurrence.
 
 from __future__ import annotations
 
+import json
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping
@@ -184,11 +185,15 @@ class Catalog:
 
     def match(self, message: str, meta: Mapping[str, Any], subsystem: str | None) -> list[Hit]:
         """All hits of one record: the message, then the nested meta fields."""
-        hits = self._scan(message, {}, "", subsystem, depth=0)
+        nested: list[Hit] = []
         for key in NESTED_META_KEYS:
             value = meta.get(key)
             if isinstance(value, str) and value:
-                hits.extend(self._scan(value, {}, f"meta:{key}", None, depth=1))
+                nested.extend(self._scan(value, {}, f"meta:{key}", None, depth=1))
+                # A newer file log's top-level `message` holds its object argument
+                # JSON-stringified: the field read again, scanned once, as itself.
+                message = message.replace(_as_json(key, value), "")
+        hits = self._scan(message, {}, "", subsystem, depth=0) + nested
         if any(not h.fallback for h in hits):
             hits = [h for h in hits if not h.fallback]
         context = _meta_context(meta)
@@ -271,6 +276,11 @@ class Catalog:
             if value is not None and bool(rule.pattern.search(value)) != rule.negate:
                 hit.kind = rule.kind
                 return
+
+
+def _as_json(key: str, value: str) -> str:
+    """``"key":"value"`` as JavaScript's JSON.stringify writes it inside an object."""
+    return json.dumps({key: value}, ensure_ascii=False, separators=(",", ":"))[1:-1]
 
 
 class _Default(dict[str, Any]):
