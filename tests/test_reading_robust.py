@@ -123,6 +123,17 @@ def test_a_record_cut_short_at_the_end_leaves_the_span_to_the_line_before() -> N
     _accounted(result)
 
 
+def test_a_whole_notice_at_the_end_is_no_record_cut_short() -> None:
+    """`openclaw logs --json` may end with its `Log tail truncated` notice: a whole
+    object with no time, not a record a full disk cut (Z113: a false warning)."""
+    log = {"type": "log", "time": "2026-08-14T10:12:12.234-05:00", "level": "info",
+           "subsystem": "gateway", "message": "a line no signature reads"}  # fmt: skip
+    notice = {"type": "notice", "message": "Log tail truncated (increase --max-bytes)."}
+    text = "\n".join([json.dumps(log), json.dumps(log), json.dumps(notice)]) + "\n"
+    (scan,) = ingest_files({"openclaw-logs.ndjson": text}).files
+    assert not any("cut short" in w for w in scan.warnings)
+
+
 def test_lines_ending_in_a_cr_alone_are_lines() -> None:
     """A paste saved with classic Mac line ends is read line by line."""
     text = "\r".join([_tslog(1), _tslog(2), _tslog(3)]) + "\r"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -399,8 +400,9 @@ class LogEngine:
                 result.bounds.append(bound_row(record.stamp, clock))
                 # A JSON record's time is at its end: a record cut short lost
                 # it.  (A text line's stamp comes first; a console or a paste
-                # may well end in lines that have none.)
-                if back == 1 and result.last_texts[-1].lstrip().startswith("{"):
+                # may well end in lines that have none; a whole object with no
+                # time is a notice, `openclaw logs --json`'s `Log tail truncated`.)
+                if back == 1 and _cut_json(result.last_texts[-1]):
                     result.warnings.append(
                         f"{result.source}: its last line is a record cut short (a full "
                         "disk, a crash?); its time span ends at the line before"
@@ -793,3 +795,14 @@ def _zone_evidence(env: EnvelopeSpec, sample: list[str], result: FileScan) -> No
         record = env.parse(line)
         if record is not None and record.stamp is not None:
             result.saw_stamp(record.stamp)
+
+
+def _cut_json(text: str) -> bool:
+    """A line that begins a JSON object and is none: a record a write cut short."""
+    if not text.lstrip().startswith("{"):
+        return False
+    try:
+        json.loads(text)
+    except ValueError:
+        return True
+    return False
