@@ -519,3 +519,22 @@ def test_two_compose_services_interleaved_are_no_clock_step(own_step: bool) -> N
     assert len(warnings) == (1 if own_step else 0)
     if own_step:
         assert "at line 4" in warnings[0]
+
+
+def test_openclaw_logs_on_a_terminal_prints_utc_whatever_the_hosts_zone() -> None:
+    """`openclaw logs` on a TTY writes `toISOString().slice(11, 19)`: its HH:MM:SS is
+    UTC, not the +02:00 the host's other logs show, and says so (Z110: read as
+    local, each failure came twice, two hours apart)."""
+    lock = (
+        "session file locked (timeout 60000ms): pid=3117 alive=true ageMs=60412 "
+        "/home/ops/.openclaw/agents/main/sessions/7f3c9a2e-4b1d-4e8a-9c0f-2d6b8e1a5c47.jsonl.lock"
+    )
+    pretty = (
+        "Log file: /tmp/openclaw/openclaw-2026-06-18.log\n"
+        f'07:00:20 error diagnostic lane task error: lane=main durationMs=60188 error="{lock}"\n'
+    )
+    console = "2026-06-18T09:30:00.000+02:00 [gateway] a line no signature reads\n"
+    result = ingest_files({"logs-follow.txt": pretty, "console.log": console})
+    (row,) = result.events.filter(pl.col("kind") == "lock_timeout").iter_rows(named=True)
+    assert row["ts"] == datetime(2026, 6, 18, 7, 0, 20, tzinfo=UTC)
+    assert "UTC, as `openclaw logs` prints" in row["ts_assumption"]

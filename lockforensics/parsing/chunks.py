@@ -634,7 +634,7 @@ class LogEngine:
         Every line's stamp counts, not only the candidates', so a quiet night
         between two events cannot hide a midnight.
         """
-        if env.stamp not in ("time", "any") or env is PLAIN:
+        if env.stamp not in ("time", "logs-time", "any") or env is PLAIN:
             return []
         clock.rollovers_seen = clock.rollovers_seen or 0
         # A dated line's time of day counts too: 23:40 dated, then 00:20 alone,

@@ -26,6 +26,7 @@ from lockforensics.parsing.timestamps import (
     parse_any,
     parse_full,
     parse_iso,
+    parse_logs_time,
     parse_none,
     parse_runtime,
     parse_syslog,
@@ -209,6 +210,7 @@ def sniff(lines: list[str], catalog: EnvelopeCatalog) -> EnvelopeSpec:
 _STAMP_READERS: Mapping[str, Callable[[str], Stamp | None]] = {
     "iso": parse_iso,
     "time": parse_time_only,
+    "logs-time": parse_logs_time,
     "syslog": parse_syslog,
     "full": parse_full,
     "unix": parse_unix,

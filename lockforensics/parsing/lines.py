@@ -202,6 +202,8 @@ def stamp_row(record: Record, clock: FileClock, result: FileScan) -> dict[str, A
     if stamp is None:
         return {"ts": None, "ts_raw": None, "ts_quality": TimeQuality.UNTIMED.value}
     value, notes = clock.complete(stamp)
+    if stamp.zone_note is not None:
+        notes.append(stamp.zone_note)
     if value is None and stamp.year_missing:
         # A syslog stamp with no year in its own file: the pipeline gives it the
         # bundle's year once every file has been read (no second read of the file).

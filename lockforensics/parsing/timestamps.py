@@ -96,6 +96,9 @@ class Stamp:
     #: nothing of the zone that zone-less stamps elsewhere in the bundle were
     #: written in.
     shows_zone: bool = True
+    #: The zone its writer is known to print in, where the line writes none
+    #: (``ts_assumption`` says so).
+    zone_note: str | None = None
 
 
 def _frac_us(frac: str | None) -> int:
@@ -159,6 +162,20 @@ def parse_time_only(text: str) -> Stamp | None:
     except ValueError:
         return None
     return Stamp(raw=m.group(0), clock=clock, offset=parse_offset(m["zone"]))
+
+
+#: What :func:`parse_logs_time` assumes.
+LOGS_TIME_UTC = "UTC, as `openclaw logs` prints its HH:MM:SS (local only with --local-time)"
+
+
+def parse_logs_time(text: str) -> Stamp | None:
+    """``openclaw logs`` on a terminal: ``HH:MM:SS`` in UTC (logs-cli.ts writes
+    ``toISOString().slice(11, 19)``; only ``--local-time`` prints the host's
+    time), so no evidence of the host's zone."""
+    stamp = parse_time_only(text)
+    if stamp is None or stamp.offset is not None:
+        return stamp
+    return replace(stamp, offset=timedelta(0), shows_zone=False, zone_note=LOGS_TIME_UTC)
 
 
 def on_the_day_of(outer: Stamp, inner: Stamp) -> Stamp | None:
