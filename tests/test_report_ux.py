@@ -20,6 +20,7 @@ from lockforensics.findings import Findings, Settings
 from lockforensics.pipeline import analyze, ingest
 from lockforensics.reporting import glossary, units
 from lockforensics.reporting.eventlist import key_rows
+from lockforensics.reporting.ingest_summary import safe_text
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
 from tests.conftest import FIXED_EPOCH, ingest_files
@@ -251,3 +252,10 @@ def test_a_restart_that_cleared_two_incidents_is_one_row_of_the_event_list() -> 
 def test_a_rate_keeps_the_digits_it_needs(per_hour: float, shown: str) -> None:
     """One failure in three weeks is 0.002/hour: never "0.00" beside "1 occurrence"."""
     assert units.rate(per_hour) == shown
+
+
+def test_the_ingest_summary_says_where_it_cut_a_line() -> None:
+    """A line the summary cuts ends in an ellipsis, and a duplicate's sentence about a
+    path deep in nested archives is whole (Z111: it stopped at `coun`)."""
+    assert str(safe_text("x" * 200)) == "x" * 159 + "…"
+    assert str(safe_text("short")) == "short"

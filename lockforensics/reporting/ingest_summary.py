@@ -24,8 +24,10 @@ _COUNTS = ("lines", "event_lines", "noise_lines", "unrecognized", "possibly_rele
 
 
 def safe_text(value: object, limit: int = 160) -> Text:
-    """Hostile log text as an inert rich Text (no markup, no control chars)."""
-    return Text(clean(str(value))[:limit])
+    """Hostile log text as an inert rich Text (no markup, no control chars), cut to
+    ``limit`` characters with an ellipsis that says so."""
+    text = clean(str(value))
+    return Text(text if len(text) <= limit else text[: limit - 1] + "…")
 
 
 def _span(row: ManifestRow) -> str:
@@ -55,7 +57,7 @@ def _manifest(rows: Sequence[ManifestRow], warnings: Sequence[str], console: Con
             format_size(_count(row, "size")),
             f"sha256 {sha[:12]}" if isinstance(sha, str) else "sha256 -",
         ]
-        console.print(safe_text(f"{row['path']}  [{_span(row)}]", 300))
+        console.print(safe_text(f"{row['path']}  [{_span(row)}]", _PATHS_LINE))
         console.print(Text(f"    {'  '.join(what)}: " + _equation(row)))
     broken = [r for r in rows if _count(r, "lines") != sum(_count(r, k) for k in _PARTS)]
     if broken:
@@ -74,6 +76,8 @@ def _manifest(rows: Sequence[ManifestRow], warnings: Sequence[str], console: Con
 
 
 _PARTS = ("event_lines", "noise_lines", "unrecognized")
+#: A summary line naming inputs: paths deep in nested archives run long.
+_PATHS_LINE = 600
 
 
 def _equation(counts: Mapping[str, object]) -> str:
@@ -104,17 +108,21 @@ def _facts(rows: Sequence[ManifestRow], console: Console) -> None:
     for facts, paths in groups.items():
         where = f"{os.path.commonpath(paths)}/" if len(paths) > 1 else paths[0]
         count = f" ({len(paths)} inputs)" if len(paths) > 1 else ""
-        console.print(safe_text(f"recorded: {facts}: {where}{count}", 300))
+        console.print(safe_text(f"recorded: {facts}: {where}{count}", _PATHS_LINE))
     for row in rows:
         if row["duplicate_of"]:
             console.print(
-                safe_text(f"duplicate: {row['path']} holds the same bytes as {row['duplicate_of']}")
+                safe_text(
+                    f"duplicate: {row['path']} holds the same bytes as {row['duplicate_of']}",
+                    _PATHS_LINE,
+                )
             )
         elif _count(row, "duplicate_rows"):
             console.print(
                 safe_text(
                     f"duplicate: {_count(row, 'duplicate_rows')} event(s) of {row['path']} "
-                    "repeat lines a fuller input holds; counted once"
+                    "repeat lines a fuller input holds; counted once",
+                    _PATHS_LINE,
                 )
             )
 
@@ -158,4 +166,4 @@ def render(result: Ingest, console: Console) -> None:
         for source, line_no, text in samples[:SAMPLES_SHOWN]:
             console.print(safe_text(f"  {source}:{line_no}: {text}"))
     for warning in result.warnings:
-        console.print(Text("warning: ", style="yellow") + safe_text(warning, 300))
+        console.print(Text("warning: ", style="yellow") + safe_text(warning, _PATHS_LINE))
