@@ -685,18 +685,24 @@ def test_with_the_gateway_pid_unknown_the_live_lock_owner_is_named_as_likely_it(
     assert "live owner pid 41200: likely the gateway itself" in markdown
 
 
+_LOCKED = (
+    "[diagnostic] session file locked (timeout 10000ms): pid=41822 "
+    + SESSIONS.format(agent="main", sid=MAIN)
+    + ".lock"
+)
+#: A journal whose first line, noise, comes hours before its two lock errors.
+_UP_SINCE_MIDNIGHT = (
+    "May 27 00:05:00 gw-prod-01 node[41822]: [gateway] a line no signature reads\n"
+    f"May 27 07:38:12 gw-prod-01 node[41822]: {_LOCKED}\n"
+    f"May 27 07:39:12 gw-prod-01 node[41822]: {_LOCKED}\n"
+)
+
+
 def test_a_process_running_before_the_bundle_ran_from_its_hosts_first_line() -> None:
     """A journal's first lines are noise hours before the first event: the process was
     up then, so the uptime lower bound counts from that line, and the window (the
     time the logs cover) starts there too."""
-    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
-    locked = f"[diagnostic] session file locked (timeout 10000ms): pid=41822 {path}"
-    journal = (
-        "May 27 00:05:00 gw-prod-01 node[41822]: [gateway] a line no signature reads\n"
-        f"May 27 07:38:12 gw-prod-01 node[41822]: {locked}\n"
-        f"May 27 07:39:12 gw-prod-01 node[41822]: {locked}\n"
-    )
-    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    findings = analyze(ingest_files({"journal.txt": _UP_SINCE_MIDNIGHT, **DATED}), Settings())
     first = findings.epochs.row(0, named=True)
     assert (first["opened_by"], first["start_source"]) == ("before_bundle", "first_line")
     assert first["start"].isoformat() == "2026-05-27T00:05:00+00:00"
@@ -709,18 +715,12 @@ def test_a_cron_commands_output_days_before_is_no_line_the_gateway_wrote() -> No
     """A `sessions cleanup` cron log going back days before the gateway's logs shows
     the CLI ran then, not the gateway: the uptime lower bound still counts from the
     journal's first line (Z112: 176 h where the logs show 32 h)."""
-    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
-    locked = f"[diagnostic] session file locked (timeout 10000ms): pid=41822 {path}"
-    journal = (
-        "May 27 00:05:00 gw-prod-01 node[41822]: [gateway] a line no signature reads\n"
-        f"May 27 07:38:12 gw-prod-01 node[41822]: {locked}\n"
-        f"May 27 07:39:12 gw-prod-01 node[41822]: {locked}\n"
-    )
     store = "/home/u/.openclaw/agents/main/sessions/sessions.json"
     run = f"Agent: main\nSession store: {store}\nApplied maintenance. Current entries: 80\n"
     cron = "".join(f"Wed May {day} 05:15:01 UTC 2026\n{run}" for day in (20, 23, 26))
     findings = analyze(
-        ingest_files({"journal.txt": journal, "cron/cleanup.log": cron, **DATED}), Settings()
+        ingest_files({"journal.txt": _UP_SINCE_MIDNIGHT, "cron/cleanup.log": cron, **DATED}),
+        Settings(),
     )
     first = findings.epochs.row(0, named=True)
     assert first["start"].isoformat() == "2026-05-27T00:05:00+00:00"
