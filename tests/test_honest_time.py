@@ -538,3 +538,26 @@ def test_openclaw_logs_on_a_terminal_prints_utc_whatever_the_hosts_zone() -> Non
     (row,) = result.events.filter(pl.col("kind") == "lock_timeout").iter_rows(named=True)
     assert row["ts"] == datetime(2026, 6, 18, 7, 0, 20, tzinfo=UTC)
     assert "UTC, as `openclaw logs` prints" in row["ts_assumption"]
+
+
+def test_a_later_starts_log_file_line_dates_that_process_in_an_appended_console() -> None:
+    """launchd appends every gateway's console to one gateway.log: a start's
+    `log file: …-2026-04-21.log` dates its lines, and its `listening` line just
+    above, on that day, not by rollovers counted from February's first start
+    (Z114: a whole process's life placed 66 days early, its incident pid-less)."""
+    path = "/Users/mariam/.openclaw/agents/main/sessions/7c1e5a92-4b0f-4d6e-9a51-2f8b3c7d9e14"
+    console = (
+        "08:12:36 [gateway] listening on ws://127.0.0.1:18789 (PID 812)\n"
+        "08:12:36 [gateway] log file: /tmp/openclaw/openclaw-2026-02-14.log\n"
+        "09:14:05+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 4127)\n"
+        "09:14:05+02:00 [gateway] log file: /tmp/openclaw/openclaw-2026-04-21.log\n"
+        '23:48:12+02:00 [diagnostic] lane task error: lane=main durationMs=10014 error="Error: '
+        f'session file locked (timeout 10000ms): pid=4127 {path}.jsonl.lock"\n'
+    )
+    events = ingest_files({"gateway.log": console}).events.sort("line")
+    days = [ts.date().isoformat() for ts in events.get_column("ts")]
+    assert days == ["2026-02-14", "2026-02-14", "2026-04-21", "2026-04-21", "2026-04-21"]
+    assert (
+        "date 2026-04-21 from the gateway's `log file:` line of its start"
+        in (events.row(2, named=True)["ts_assumption"])
+    )

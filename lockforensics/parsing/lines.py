@@ -10,7 +10,7 @@ lifecycle lines, time-only and syslog stamps, and anything unusual.
 from __future__ import annotations
 
 import re
-from datetime import UTC
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from lockforensics.parsing.envelopes import (
@@ -78,7 +78,9 @@ class LineReader:
             return False
         for hit in hits:
             if hit.signature == "gateway-log-file":
-                clock.see_log_file(f"[gateway] {record.message}")
+                moved = clock.see_log_file(f"[gateway] {record.message}")
+                if moved is not None and record.stamp is not None:
+                    _redate_start(result, line_no, record.stamp.raw, moved)
         when = stamp_row(record, clock, result)
         above = result.above.pop(line_no, None)
         if record.stamp is None and any(h.signature in self.timed_above for h in hits):
@@ -156,6 +158,32 @@ def parse_line(
     of ``catalog`` it fits (plain text at the least)."""
     record = env.parse(line) if env is not PLAIN else None
     return (record, env) if record is not None else parse_any_envelope(line, catalog)
+
+
+#: How far above its `log file:` line a start writes its other lines (the
+#: banner, `listening on … (PID n)`).
+_START_LINES = 20
+_DATED_BY = re.compile(r"date (?P<day>\d{4}-\d{2}-\d{2}) from [^;]*")
+
+
+def _redate_start(result: FileScan, line_no: int, raw: str, moved: timedelta) -> None:
+    """The rows a start wrote just above its `log file:` line, in the same second,
+    moved to the day that line names (FileClock.see_log_file)."""
+    for row in reversed(result.rows):
+        if row["line"] < line_no - _START_LINES:
+            break
+        if row.get("ts_raw") != raw:
+            continue
+        for key in ("ts", "_local"):
+            if isinstance(value := row.get(key), datetime):
+                row[key] = value + moved
+        row["ts_assumption"] = _DATED_BY.sub(
+            lambda m: (
+                f"date {date.fromisoformat(m['day']) + moved} "
+                "from the gateway's `log file:` line of its start"
+            ),
+            row.get("ts_assumption") or "",
+        )
 
 
 def _cut_short(text: str) -> bool:
