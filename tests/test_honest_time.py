@@ -561,3 +561,23 @@ def test_a_later_starts_log_file_line_dates_that_process_in_an_appended_console(
         "date 2026-04-21 from the gateway's `log file:` line of its start"
         in (events.row(2, named=True)["ts_assumption"])
     )
+
+
+@pytest.mark.parametrize(
+    ("day", "hour"),
+    [("2026-02-14", 8), ("2026-08-14", 6)],
+    ids=["early-2026-utc", "newest-local"],
+)
+def test_a_bare_console_clock_is_utc_only_in_its_early_era(day: str, hour: int) -> None:
+    """Consoles of early 2026 printed `toISOString().slice(11, 19)`: a bare 08:12:36
+    then is UTC, whatever zone the host's other logs show; the newest builds print
+    local time without its offset, read in the bundle's zone (Z114: the February
+    process read two hours early)."""
+    console = (
+        "08:12:36 [gateway] listening on ws://127.0.0.1:18789 (PID 812)\n"
+        f"08:12:36 [gateway] log file: /tmp/openclaw/openclaw-{day}.log\n"
+    )
+    zoned = f"{day}T09:00:00.000+02:00 [gateway] a line no signature reads\n"
+    result = ingest_files({"gateway.log": console, "other/console.log": zoned})
+    start = result.events.filter(pl.col("source") == "gateway.log").sort("line").row(0, named=True)
+    assert start["ts"] == datetime.fromisoformat(f"{day}T{hour:02d}:12:36+00:00")

@@ -334,7 +334,7 @@ class LogEngine:
                     # Its time now, with the clock as its line left it: at the
                     # end, a time-only stamp would take the last line's day.
                     if first is not None and first.stamp is not None:
-                        result.bounds.append(bound_row(first.stamp, clock))
+                        result.bounds.append(bound_row(first.stamp, clock, env))
                 elif found is not PLAIN and found is not env:
                     result.warnings.append(
                         f"{result.source}: line {base + 1}: "
@@ -397,7 +397,7 @@ class LogEngine:
         for back, text in enumerate(reversed(result.last_texts)):
             record = parse_line(env, text, self.envelopes)[0]
             if record is not None and record.stamp is not None:
-                result.bounds.append(bound_row(record.stamp, clock))
+                result.bounds.append(bound_row(record.stamp, clock, env))
                 # A JSON record's time is at its end: a record cut short lost
                 # it.  (A text line's stamp comes first; a console or a paste
                 # may well end in lines that have none; a whole object with no

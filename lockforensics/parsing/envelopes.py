@@ -66,6 +66,9 @@ class EnvelopeSpec:
     #: Lines whose text the literal prefilter cannot see (written as bytes):
     #: each is read by the per-line reader, which decodes it.
     opaque: str | None = None
+    #: A bare clock (``HH:MM:SS``: no date, no zone) on a line dated before this
+    #: day (ISO) is UTC: the consoles of then printed ``toISOString().slice(11, 19)``.
+    utc_clock_until: str | None = None
 
     @property
     def regex(self) -> re.Pattern[str]:

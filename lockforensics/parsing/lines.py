@@ -81,7 +81,7 @@ class LineReader:
                 moved = clock.see_log_file(f"[gateway] {record.message}")
                 if moved is not None and record.stamp is not None:
                     _redate_start(result, line_no, record.stamp.raw, moved)
-        when = stamp_row(record, clock, result)
+        when = utc_era(stamp_row(record, clock, result), record.stamp, envelope)
         above = result.above.pop(line_no, None)
         if record.stamp is None and any(h.signature in self.timed_above for h in hits):
             # `-- Boot … --` first in a capture opens its first boot: no boot
@@ -160,6 +160,24 @@ def parse_line(
     return (record, env) if record is not None else parse_any_envelope(line, catalog)
 
 
+def utc_era(when: dict[str, Any], stamp: Stamp | None, envelope: EnvelopeSpec) -> dict[str, Any]:
+    """A bare clock dated before its envelope's ``utc_clock_until``: UTC, as that
+    era printed it, not the host's zone."""
+    local, until = when.get("_local"), envelope.utc_clock_until
+    if not isinstance(local, datetime) or until is None or stamp is None or stamp.day is not None:
+        return when
+    if local.date() >= date.fromisoformat(until):
+        return when
+    note = f"UTC, as consoles before {until[:7]} printed a bare HH:MM:SS"
+    rest = {k: v for k, v in when.items() if k != "_local"}
+    notes = [rest.get("ts_assumption"), note]
+    return {
+        **rest,
+        "ts": local.replace(tzinfo=UTC),
+        "ts_assumption": "; ".join(n for n in notes if n),
+    }
+
+
 #: How far above its `log file:` line a start writes its other lines (the
 #: banner, `listening on … (PID n)`).
 _START_LINES = 20
@@ -192,7 +210,7 @@ def _cut_short(text: str) -> bool:
     return text.startswith("{") and not text.rstrip().endswith("}")
 
 
-def bound_row(stamp: Stamp, clock: FileClock) -> dict[str, Any]:
+def bound_row(stamp: Stamp, clock: FileClock, envelope: EnvelopeSpec) -> dict[str, Any]:
     """A line's time in row shape (zone-less values are completed by the pipeline)."""
     value, notes = clock.complete(stamp)
     if value is None and stamp.year_missing:
@@ -201,7 +219,8 @@ def bound_row(stamp: Stamp, clock: FileClock) -> dict[str, Any]:
         return {"ts": None}
     if value.tzinfo is not None:
         return {"ts": value.astimezone(UTC)}
-    return {"ts": None, "_local": value, "ts_assumption": "; ".join(notes) or None}
+    when = {"ts": None, "_local": value, "ts_assumption": "; ".join(notes) or None}
+    return utc_era(when, stamp, envelope)
 
 
 def _echo_time(when: dict[str, Any], line_no: int, result: FileScan) -> dict[str, Any]:
