@@ -173,6 +173,29 @@ def test_a_lock_census_cron_log_sees_each_lock_at_its_runs_stamp() -> None:
     assert (scan.unrecognized, scan.event_lines, scan.lines) == (0, 2, 6)
 
 
+def test_a_listing_typed_in_a_saved_shell_session_was_seen_when_it_ran() -> None:
+    """A typescript's `ls -la` of the locks, a command after its `date`, saw them then
+    (its `Script started` header dates it too), not at collection (Z115: a lock listed
+    16 hours earlier voided the restart that cleared an incident)."""
+    lock = f"{SESSIONS}/main/sessions/6f1d2c3a-8b7e-4f10-9a2d-3c5e7b9d1f04.jsonl.lock"
+    text = "\n".join(
+        [
+            'Script started on 2026-06-10 09:14:22-05:00 [TERM="xterm-256color"]',
+            "ops@gw-lab-02:~$ date",
+            "Wed Jun 10 09:14:25 CDT 2026",
+            "ops@gw-lab-02:~$ uptime",
+            " 09:14:30 up 41 days,  3:02,  1 user,  load average: 0.31, 0.22, 0.18",
+            "ops@gw-lab-02:~$ ls -la --time-style=full-iso ~/.openclaw/agents/*/sessions/*.lock",
+            f"-rw------- 1 ocw ocw 107 2026-06-10 09:10:49.123280977 -0500 {lock}",
+            "ops@gw-lab-02:~$ exit",
+            'Script done on 2026-06-10 09:31:05-05:00 [COMMAND_EXIT_CODE="0"]',
+        ]
+    )
+    result = ingest_files({"ops.typescript": text + "\n"})
+    (row,) = rows(result, "lock_file")
+    assert row["duration_ms"] == 215_876  # from its mtime to the `date` printed before it
+
+
 def test_a_header_is_no_stamp_without_a_whole_stamp() -> None:
     """A rule around a boot marker or a bare date is no run's stamp."""
     for line in (

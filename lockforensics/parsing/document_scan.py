@@ -118,9 +118,12 @@ class DocumentReader:
         last_stamped = max(stamps, default=None)
         edges = sorted({0, *starts, len(doc.lines)})
         merged, names, runs = Parsed(), Counter[str](), 0
+        carried = None  # the last stamp printed so far (a `$ date`, a typescript's header)
         for first, end in itertools.pairwise(edges):
+            carried = stamps.get(first, carried)
             name, start = doc.name, first
-            if PROMPT.match(doc.lines[first].strip()):
+            shell = PROMPT.match(doc.lines[first].strip()) is not None
+            if shell:
                 # A command's output follows its prompt; what `$ cat <file>`
                 # printed is that file.
                 merged.known_lines.add(first + 1)
@@ -144,7 +147,11 @@ class DocumentReader:
                         row.update(document_time(doc.name, printed))
                 own_stamp = True
             if printed is not None:
-                seen_by_census(found[1].rows, printed, latest=first == last_stamped)
+                seen_by_census(found[1].rows, printed, latest=first == last_stamped and not shell)
+            elif shell and carried is not None:
+                # A listing typed in a saved shell session was seen when it ran, at
+                # or after the last stamp the session printed: not at collection.
+                seen_by_census(found[1].rows, carried, latest=False)
             runs = _merge(merged, found[1], start, doc.name, own_stamp, runs)
         return (names.most_common(1)[0][0], merged) if names else None
 

@@ -136,8 +136,9 @@ def _entry_time(entry: re.Match[str], clock: FileClock) -> dict[str, Any]:
 
 def seen_by_census(rows: list[dict[str, Any]], printed: Stamp, latest: bool) -> None:
     """The listed locks of a run a census cron stamped (``printed``: its ``date``
-    line): their mtimes are in the zone that line shows (the same host, the same
-    moment), and each lock was held when the run listed it.  Only the file's
+    line; in a saved shell session, the last stamp printed before the run): their
+    mtimes are in the zone that line shows (the same host), and each lock was
+    held when the run listed it.  Only the file's
     ``latest`` run shows the locks as the bundle was collected; a lock an earlier
     run listed was seen held for ``duration_ms`` since its mtime, then
     (resolution.session_lock_files), and may be long gone."""
@@ -161,8 +162,9 @@ def seen_by_census(rows: list[dict[str, Any]], printed: Stamp, latest: bool) -> 
             held = seen.replace(tzinfo=timezone(printed.offset)) - row["ts"]
         else:
             continue
-        if held.total_seconds() >= 0:
-            row["duration_ms"] = int(held.total_seconds() * 1000)
+        # A stamp printed before the listing ran may precede the file's mtime: it
+        # was seen no earlier than that.
+        row["duration_ms"] = max(0, int(held.total_seconds() * 1000))
 
 
 def _in_year_of(raw: object, seen: datetime) -> datetime | None:

@@ -70,12 +70,20 @@ _HEADER = re.compile(r"^(?:[=*~#-]{2,}|#) *(?P<body>\S.*?) *(?:[=*~#-]{2,})?$")
 _LABEL = re.compile(r"^(?P<stamp>.*?\d) +(?P<label>[^\W\d][^\d]*)$")
 
 
+#: util-linux `script`'s typescript header and trailer: `Script started on
+#: 2026-06-10 09:14:22-05:00 [TERM="xterm" …]` (older: `date` output).
+_SCRIPT = re.compile(r"^Script (?:started|done) on (?P<stamp>.+?)(?: \[.*\])?$")
+
+
 def stamp_line(text: str) -> Stamp | None:
-    """A line that is nothing but a stamp (ISO 8601, or `date` output), or a
-    cron wrapper's header around one (:data:`_HEADER`), else None."""
+    """A line that is nothing but a stamp (ISO 8601, or `date` output), a cron
+    wrapper's header around one (:data:`_HEADER`), or a typescript's
+    (:data:`_SCRIPT`), else None."""
     text = text.strip()
     if (stamp := _bare_stamp(text)) is not None:
         return stamp
+    if script := _SCRIPT.match(text):
+        return _bare_stamp(script["stamp"])
     header = _HEADER.match(text)
     if header is None:
         return None
