@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -677,3 +678,32 @@ def test_a_lock_error_in_a_huge_debug_line_is_matched_near_its_words_only(at: in
         signatures.NEAR_BEFORE + signatures.NEAR_AFTER + max(len(r.literals[0]) for r in real.rules)
     )
     assert all(end - pos <= widest for pos, end in long)
+
+
+def test_a_newer_records_end_cut_by_tail_c_is_one_timed_failure() -> None:
+    """`tail -c` cuts its first record before it began; a newer file log's record
+    ends in its whole `time`, `hostname` and `message`: that is the failure, once
+    and timed (Z116: the stump of its argument and the message were two, untimed)."""
+    error = (
+        "session file locked (timeout 60000ms): another OpenClaw process "
+        'sqlite:session-write:["mobile","/home/ocl/.openclaw/agents/mobile/agent/'
+        'openclaw-agent.sqlite","ff4a68f4-43ff-4c4d-8b2c-1d3467bc0ed2"]'
+    )
+    message = f'lane task error: lane=main durationMs=60011 error="{error}"'
+    record = json.dumps(
+        {
+            "0": '{"subsystem":"diagnostic"}',
+            "1": message,
+            "_meta": {"name": '{"subsystem":"diagnostic"}', "date": "2026-07-22T10:31:05.412Z"},
+            "time": "2026-07-22T05:31:05.412-05:00",
+            "hostname": "gw-busy-01",
+            "message": message,
+        },
+        separators=(",", ":"),
+    )
+    quiet = json.dumps({"0": "a line no signature reads", "time": "2026-07-22T05:31:06.000-05:00"})
+    result = ingest_files({"openclaw-tail.log": record[60:] + "\n" + quiet + "\n"})
+    (failure,) = result.events.filter(pl.col("kind") == "lock_timeout").iter_rows(named=True)
+    assert failure["ts"] == datetime(2026, 7, 22, 10, 31, 5, 412000, tzinfo=UTC)
+    assert failure["session_id"] == "ff4a68f4-43ff-4c4d-8b2c-1d3467bc0ed2"
+    _accounted(result)

@@ -85,7 +85,7 @@ class EnvelopeSpec:
             # A JSON text sequence (RFC 7464, journalctl -o json-seq) opens each record with RS.
             line = line.removeprefix("\x1e")
             if not line.startswith("{"):
-                return None
+                return _cut_tslog(line) if self.parser == "json:tslog" else None
             try:
                 obj = json.loads(line)
             except ValueError:
@@ -498,6 +498,30 @@ def _cut_record(raw: str) -> bool:
         and meta >= 0
         and raw.find('},"time":"', meta) >= 0
         and raw.rstrip().endswith("}")
+    )
+
+
+def _cut_tslog(raw: str) -> Record | None:
+    """The end of a file-log record a ``tail -c`` cut before it began (such a
+    capture's first line).  A newer file log writes ``time``, ``hostname`` and
+    ``message`` after ``_meta``: whole, they are the record, and the stump of its
+    numbered arguments repeats the message (read too, it was a second failure).
+    None for an older record, whose stump is all there is."""
+    if not _cut_record(raw):
+        return None
+    tail_at = raw.find('},"time":"', raw.find('","_meta":{'))
+    try:
+        tail = json.loads("{" + raw[tail_at + 2 :])
+    except ValueError:
+        return None
+    message = _str(tail.get("message")) if isinstance(tail, dict) else None
+    if message is None:
+        return None
+    host = _str(tail.get("hostname"))
+    return Record(
+        message=message,
+        stamp=_stamp(tail.get("time")),
+        host=None if host == "unknown" else host,
     )
 
 
