@@ -81,7 +81,7 @@ class LineReader:
                 moved = clock.see_log_file(f"[gateway] {record.message}")
                 if moved is not None and record.stamp is not None:
                     _redate_start(result, line_no, record.stamp.raw, moved)
-        when = utc_era(stamp_row(record, clock, result), record.stamp, envelope)
+        when = _utc_era(stamp_row(record, clock, result), record.stamp, envelope)
         above = result.above.pop(line_no, None)
         if record.stamp is None and any(h.signature in self.timed_above for h in hits):
             # `-- Boot … --` first in a capture opens its first boot: no boot
@@ -160,7 +160,7 @@ def parse_line(
     return (record, env) if record is not None else parse_any_envelope(line, catalog)
 
 
-def utc_era(when: dict[str, Any], stamp: Stamp | None, envelope: EnvelopeSpec) -> dict[str, Any]:
+def _utc_era(when: dict[str, Any], stamp: Stamp | None, envelope: EnvelopeSpec) -> dict[str, Any]:
     """A bare clock dated before its envelope's ``utc_clock_until``: UTC, as that
     era printed it, not the host's zone."""
     local, until = when.get("_local"), envelope.utc_clock_until
@@ -220,7 +220,7 @@ def bound_row(stamp: Stamp, clock: FileClock, envelope: EnvelopeSpec) -> dict[st
     if value.tzinfo is not None:
         return {"ts": value.astimezone(UTC)}
     when = {"ts": None, "_local": value, "ts_assumption": "; ".join(notes) or None}
-    return utc_era(when, stamp, envelope)
+    return _utc_era(when, stamp, envelope)
 
 
 def _echo_time(when: dict[str, Any], line_no: int, result: FileScan) -> dict[str, Any]:
