@@ -345,7 +345,10 @@ def ingest_inputs(
     applied: dict[str, ZoneChoice] = {}
     for scan in scans:
         zone = option_zone or _own_zone(scan, seen, bundle_zone, spans, folders)
-        if zone is not None and any("_local" in r for r in (*scan.rows, *scan.bounds)):
+        if zone is not None and any(
+            "_local" in r and ("_utc" not in r or scan.source in matched)
+            for r in (*scan.rows, *scan.bounds)
+        ):
             applied[scan.source] = zone
         # In file order, so a repeated DST hour is read first pass, then second.
         in_order = sorted(scan.rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
@@ -353,11 +356,15 @@ def ingest_inputs(
             times = LocalTimes(zone)
             for row in batch:
                 local = row.pop("_local", None)
-                if local is not None:
+                utc = row.pop("_utc", None)
+                if local is None:
+                    continue
+                if utc is not None and scan.source not in matched:
+                    # `openclaw logs` on a terminal: UTC, whatever the host's zone.
+                    row["ts"], note = local.replace(tzinfo=UTC), utc
+                else:
                     row["ts"], note = times.to_utc(local)
-                    row["ts_assumption"] = "; ".join(
-                        x for x in (row.get("ts_assumption"), note) if x
-                    )
+                row["ts_assumption"] = "; ".join(x for x in (row.get("ts_assumption"), note) if x)
         step = clock_step(scan)
         if step is not None:
             all_warnings.append(step)

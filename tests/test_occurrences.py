@@ -332,7 +332,8 @@ def test_a_fallback_summary_repeats_its_candidates_errors_minutes_later() -> Non
 
 def test_a_heartbeat_and_its_openclaw_logs_copy_are_one_uptime() -> None:
     """The file log keeps the heartbeat's `uptimeMs` in its meta; `openclaw logs`
-    prints the meta as text before the message: one record, one uptime."""
+    prints the meta as text before the message (and its time in UTC, whatever
+    `--tz` says of the host): one record, one uptime."""
     binding = json.dumps({"module": "web-heartbeat"})
     file_log = json.dumps(
         {
@@ -345,7 +346,7 @@ def test_a_heartbeat_and_its_openclaw_logs_copy_are_one_uptime() -> None:
     )
     pretty = (
         "Log file: /tmp/openclaw/openclaw-2026-03-05.log\n"
-        '12:14:33 info  web-heartbeat {"connectionId":"wa-1","uptimeMs":10800500} '
+        '02:14:33 info  web-heartbeat {"connectionId":"wa-1","uptimeMs":10800500} '
         "web gateway heartbeat\n"
     )
     result = ingest_files(

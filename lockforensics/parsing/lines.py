@@ -219,7 +219,12 @@ def bound_row(stamp: Stamp, clock: FileClock, envelope: EnvelopeSpec) -> dict[st
         return {"ts": None}
     if value.tzinfo is not None:
         return {"ts": value.astimezone(UTC)}
-    when = {"ts": None, "_local": value, "ts_assumption": "; ".join(notes) or None}
+    when = {
+        "ts": None,
+        "_local": value,
+        **_utc_mark(stamp),
+        "ts_assumption": "; ".join(notes) or None,
+    }
     return _utc_era(when, stamp, envelope)
 
 
@@ -249,8 +254,6 @@ def stamp_row(record: Record, clock: FileClock, result: FileScan) -> dict[str, A
     if stamp is None:
         return {"ts": None, "ts_raw": None, "ts_quality": TimeQuality.UNTIMED.value}
     value, notes = clock.complete(stamp)
-    if stamp.zone_note is not None:
-        notes.append(stamp.zone_note)
     if value is None and stamp.year_missing:
         # A syslog stamp with no year in its own file: the pipeline gives it the
         # bundle's year once every file has been read (no second read of the file).
@@ -279,7 +282,14 @@ def stamp_row(record: Record, clock: FileClock, result: FileScan) -> dict[str, A
     return {
         "ts": None,
         "_local": value,
+        **_utc_mark(stamp),
         "ts_raw": stamp.raw,
         "ts_quality": TimeQuality.ASSUMED.value,
         "ts_assumption": "; ".join(notes) or None,
     }
+
+
+def _utc_mark(stamp: Stamp) -> dict[str, Any]:
+    """``_utc``: why the pipeline reads this zone-less time in UTC, unless its
+    input's records matched their copies at another offset."""
+    return {"_utc": stamp.utc_unless_matched} if stamp.utc_unless_matched else {}

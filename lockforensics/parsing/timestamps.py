@@ -96,9 +96,9 @@ class Stamp:
     #: nothing of the zone that zone-less stamps elsewhere in the bundle were
     #: written in.
     shows_zone: bool = True
-    #: The zone its writer is known to print in, where the line writes none
-    #: (``ts_assumption`` says so).
-    zone_note: str | None = None
+    #: Why a zone-less stamp is UTC unless its input's records match copies
+    #: stamped elsewhere at another offset (the pipeline reads it so).
+    utc_unless_matched: str | None = None
 
 
 def _frac_us(frac: str | None) -> int:
@@ -169,13 +169,15 @@ LOGS_TIME_UTC = "UTC, as `openclaw logs` prints its HH:MM:SS (local only with --
 
 
 def parse_logs_time(text: str) -> Stamp | None:
-    """``openclaw logs`` on a terminal: ``HH:MM:SS`` in UTC (logs-cli.ts writes
-    ``toISOString().slice(11, 19)``; only ``--local-time`` prints the host's
-    time), so no evidence of the host's zone."""
+    """``openclaw logs`` on a terminal: ``HH:MM:SS``, in UTC as logs-cli.ts has
+    written it (``toISOString().slice(11, 19)``; the host's time only with
+    ``--local-time``, or in a build that made local time the default).  So UTC,
+    unless the capture's records match their copies elsewhere at another
+    offset (ingest/echo_zones)."""
     stamp = parse_time_only(text)
     if stamp is None or stamp.offset is not None:
         return stamp
-    return replace(stamp, offset=timedelta(0), shows_zone=False, zone_note=LOGS_TIME_UTC)
+    return replace(stamp, utc_unless_matched=LOGS_TIME_UTC)
 
 
 def on_the_day_of(outer: Stamp, inner: Stamp) -> Stamp | None:
