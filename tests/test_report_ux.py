@@ -255,7 +255,7 @@ def test_a_rate_keeps_the_digits_it_needs(per_hour: float, shown: str) -> None:
 
 
 def test_the_ingest_summary_says_where_it_cut_a_line() -> None:
-    """A line the summary cuts ends in an ellipsis, and a duplicate's sentence about a
-    path deep in nested archives is whole (Z111: it stopped at `coun`)."""
+    """A line the summary cuts ends in an ellipsis; one within its limit is whole
+    (Z111: a duplicate's sentence stopped at `coun`, with nothing to say so)."""
     assert str(safe_text("x" * 200)) == "x" * 159 + "…"
     assert str(safe_text("short")) == "short"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import io
-import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from lockforensics.parsing.envelopes import (
     sniff,
 )
 from lockforensics.parsing.filescan import LAST_LINES, SAMPLE_LIMIT, FileScan
-from lockforensics.parsing.lines import LineReader, bound_row, parse_line
+from lockforensics.parsing.lines import LineReader, bound_row, cut_short, parse_line
 from lockforensics.parsing.timestamps import FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 from lockforensics.spill import Spill
@@ -402,7 +401,7 @@ class LogEngine:
                 # it.  (A text line's stamp comes first; a console or a paste
                 # may well end in lines that have none; a whole object with no
                 # time is a notice, `openclaw logs --json`'s `Log tail truncated`.)
-                if back == 1 and _cut_json(result.last_texts[-1]):
+                if back == 1 and cut_short(result.last_texts[-1].lstrip()):
                     result.warnings.append(
                         f"{result.source}: its last line is a record cut short (a full "
                         "disk, a crash?); its time span ends at the line before"
@@ -795,14 +794,3 @@ def _zone_evidence(env: EnvelopeSpec, sample: list[str], result: FileScan) -> No
         record = env.parse(line)
         if record is not None and record.stamp is not None:
             result.saw_stamp(record.stamp)
-
-
-def _cut_json(text: str) -> bool:
-    """A line that begins a JSON object and is none: a record a write cut short."""
-    if not text.lstrip().startswith("{"):
-        return False
-    try:
-        json.loads(text)
-    except ValueError:
-        return True
-    return False

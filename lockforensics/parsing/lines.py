@@ -54,7 +54,7 @@ class LineReader:
         if self.emit(line_no, text, env, clock, result, span):
             result.event_lines += span
             return
-        if fit and not _cut_short(text):
+        if fit and not cut_short(text):
             result.noise_lines += span
         else:
             result.unrecognized_line(line_no, text, span)
@@ -204,7 +204,7 @@ def _redate_start(result: FileScan, line_no: int, raw: str, moved: timedelta) ->
         )
 
 
-def _cut_short(text: str) -> bool:
+def cut_short(text: str) -> bool:
     """A JSON record that does not close: a write cut it short (a full disk, a
     truncated gzip).  What it held cannot be read, so it is no known noise."""
     return text.startswith("{") and not text.rstrip().endswith("}")
