@@ -429,6 +429,34 @@ def test_a_sibling_gateway_in_a_folder_per_host_layout_takes_its_folders_name() 
     assert "host unknown" not in markdown
 
 
+def test_a_gateway_folder_naming_no_host_beside_two_named_ones_takes_its_folders_name() -> None:
+    """Three hosts a folder each: east-gw1/ and mid-gw2/ hold journals naming their
+    hosts, kelp/ a macOS gateway.log naming none. With two hosts named there is no
+    only host to take, so kelp's failures were "host unknown" beside hosts named by
+    their folders; they are kelp's, said in the host line."""
+    mid = _east(15).replace("east-gw1", "mid-gw2").replace("node[20931]", "node[3117]")
+    kelp = "".join(
+        f"2026-06-09T17:20:0{n}.500+02:00 [diagnostic] lane task error: lane=main "
+        'durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=812 '
+        f'/Users/mara/.openclaw/agents/scribe/sessions/1ce6fcba-a707-426b-a6de-2744145113c{n}.jsonl.lock"\n'
+        for n in (3, 4)
+    )
+    files = {
+        "bundle/east-gw1/journal.txt": _east(15),
+        "bundle/mid-gw2/journal.txt": mid,
+        "bundle/kelp/Users/mara/.openclaw/logs/gateway.log": kelp,
+    }
+    data, markdown = _hosts_report(files)
+    assert sorted((i["host"], i["occurrences"]) for i in data["incidents"]) == [
+        ("east-gw1", 2),
+        ("kelp", 2),
+        ("mid-gw2", 2),
+    ]
+    assert data["coverage"]["folder_hosts"] == ["kelp"]
+    assert "taken for kelp, the name of its folder" in markdown
+    assert "host unknown" not in markdown
+
+
 def test_a_doctor_that_found_no_lock_is_no_other_gateway() -> None:
     """A 2026.7 doctor beside a named journal holds only the CLI's banner once leases
     leave no `.jsonl.lock` to list.  Every command prints that banner, so it is no

@@ -161,12 +161,17 @@ def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
         .join(by_directory, on="source", how="left")
         .join(only, how="cross")
     )
-    apart = _gateways_apart(events, placed)
+    logs = _gateway_logs(events)
+    apart = _gateways_apart(events, placed, logs)
     taken = pl.coalesce("_dir_host", "_only")
     kept = pl.coalesce(
         "_source_host", pl.when(~pl.col("source").is_in(apart.implode())).then(taken)
     )
-    return placed.join(_folder_hosts(apart, named), on="source", how="left").select(
+    # Logs with no host to take at all (two hosts named, none above them) may take
+    # their folder's name as well as the ones set apart.
+    lone = placed.filter(pl.coalesce("_source_host", "_dir_host", "_only").is_null())
+    unknown = pl.concat([apart, logs.join(lone, on="source").collect().get_column("source")])
+    return placed.join(_folder_hosts(unknown, named), on="source", how="left").select(
         "source",
         _fallback=pl.coalesce(kept, "_folder_host"),
         _by_folder=kept.is_null() & pl.col("_folder_host").is_not_null(),
@@ -177,9 +182,9 @@ def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
 _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*")
 
 
-def _folder_hosts(apart: pl.Series, named: pl.LazyFrame) -> pl.LazyFrame:
-    """Per log set apart (another gateway's, its host unknown), the name of its folder
-    when the bundle is laid out a folder per host: a sibling folder is named after
+def _folder_hosts(unknown: pl.Series, named: pl.LazyFrame) -> pl.LazyFrame:
+    """Per gateway log whose host is unknown (set apart, or none to take), the name of
+    its folder when the bundle is laid out a folder per host: a sibling folder is named after
     the host its own inputs name (``gw-prod-01/`` naming gw-prod-01), so
     ``gw-stage-01/``, whose ``openclaw logs`` captures name no host, is gw-stage-01's.
     Only such logs: a ``cleanup/`` folder beside the hosts' holds documents of one of
@@ -192,7 +197,7 @@ def _folder_hosts(apart: pl.Series, named: pl.LazyFrame) -> pl.LazyFrame:
         if name == host
     }
     rows = []
-    for source in apart:
+    for source in unknown.unique(maintain_order=True):
         parts = str(source).split("/")[:-1]
         for depth in range(len(parts), 0, -1):
             parent, name = "/".join(parts[: depth - 1]), parts[depth - 1]
@@ -202,7 +207,30 @@ def _folder_hosts(apart: pl.Series, named: pl.LazyFrame) -> pl.LazyFrame:
     return pl.LazyFrame(rows, schema={"source": pl.String, "_folder_host": pl.String}, orient="row")
 
 
-def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame) -> pl.Series:
+def _gateway_logs(events: pl.LazyFrame) -> pl.LazyFrame:
+    """The inputs holding a gateway's timed lock, takeover or lifecycle records:
+    source, ts, occurrence (one row per record)."""
+    # Lock, takeover and lifecycle records: what a wrong host misplaces, and few
+    # (a busy bundle's run and lane lines are most of its rows).
+    records = _placing_records(events)
+    # A document's stray log lines (doctor's banner) do not make it a log.
+    documents = events.filter(pl.col("channel") == DOCUMENT_CHANNEL).select("source").unique()
+    # Nor does a CLI's banner anywhere: every openclaw command prints one, so a
+    # doctor that found no lock (all its own lines noise) is no gateway's log.
+    return (
+        records.filter(
+            (pl.col("channel") != DOCUMENT_CHANNEL) & (pl.col("kind") != EventKind.VERSION)
+        )
+        .select("source", "ts", "occurrence")
+        .join(documents, on="source", how="anti")
+    )
+
+
+def _placing_records(events: pl.LazyFrame) -> pl.LazyFrame:
+    return events.filter(pl.col("ts").is_not_null() & ~pl.col("kind").is_in(sorted(ACTIVITY_KINDS)))
+
+
+def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame, logs: pl.LazyFrame) -> pl.Series:
     """Gateway logs naming no host that are not the gateway of the host they would take.
 
     A log naming no host takes its directory's host, else the bundle's only
@@ -222,24 +250,8 @@ def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame) -> pl.Series:
     named = placed.filter(pl.col("_source_host").is_not_null()).select(
         "source", _would=pl.col("_source_host")
     )
-    # Lock, takeover and lifecycle records: what a wrong host misplaces, and few
-    # (a busy bundle's run and lane lines are most of its rows).
-    records = events.filter(
-        pl.col("ts").is_not_null() & ~pl.col("kind").is_in(sorted(ACTIVITY_KINDS))
-    )
-    # A document's stray log lines (doctor's banner) do not make it a log.
-    documents = events.filter(pl.col("channel") == DOCUMENT_CHANNEL).select("source").unique()
-    # Nor does a CLI's banner anywhere: every openclaw command prints one, so a
-    # doctor that found no lock (all its own lines noise) is no gateway's log.
-    logs = (
-        records.filter(
-            (pl.col("channel") != DOCUMENT_CHANNEL) & (pl.col("kind") != EventKind.VERSION)
-        )
-        .select("source", "ts", "occurrence")
-        .join(would, on="source")
-        .join(documents, on="source", how="anti")
-    )
-    theirs = records.select("source", "ts", "occurrence").join(named, on="source")
+    logs = logs.join(would, on="source")
+    theirs = _placing_records(events).select("source", "ts", "occurrence").join(named, on="source")
     spans = theirs.group_by("_would").agg(_lo=pl.col("ts").min(), _hi=pl.col("ts").max())
     shared = logs.join(
         theirs.select("_would", "occurrence").unique(), on=["_would", "occurrence"], how="semi"
