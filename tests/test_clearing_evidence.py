@@ -685,6 +685,33 @@ def test_with_the_gateway_pid_unknown_the_live_lock_owner_is_named_as_likely_it(
     assert "live owner pid 41200: likely the gateway itself" in markdown
 
 
+def test_a_timeout_naming_its_owner_without_alive_names_a_live_owner() -> None:
+    """A macOS console log whose `ready` names no pid: its timeouts say
+    `pid=812` with no `alive=` (before 2026.6). A timeout waits on a live holder,
+    so 812 is named as the likely gateway, as an `alive=true` owner is; a stale
+    lock's dead owner is not."""
+    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    log = (
+        "2026-05-20T09:00:05.000-07:00 [gateway] ready (4 plugins: a, b, c, d; 3.3s)\n"
+        + "".join(
+            _lane_error(
+                at,
+                60011,
+                f"SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=812 {path}",
+            )
+            for at in ("2026-05-20T09:40:02.511-07:00", "2026-05-20T09:41:02.511-07:00")
+        )
+        + _lane_error(
+            "2026-05-20T09:42:02.511-07:00",
+            11,
+            f"Error: session file lock stale (dead-pid): pid=97 alive=false ageMs=9 {path}",
+        )
+    )
+    findings = analyze(ingest_files({"gateway.log": log}), Settings())
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["gateway_pid"], incident["live_owner_pids"]) == (None, [812])
+
+
 _LOCKED = (
     "[diagnostic] session file locked (timeout 10000ms): pid=41822 "
     + SESSIONS.format(agent="main", sid=MAIN)

@@ -89,14 +89,16 @@ def renumber(failures: pl.LazyFrame, whole: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-#: A lock error whose owner is alive and is not the gateway that logged it: a
-#: timeout waits on a live holder (a dead one's lock is reclaimed as stale), so
-#: its pid was another process (`openclaw agent --local`, a second gateway).
-_other_owner = (
-    ((pl.col("kind") == EventKind.LOCK_TIMEOUT) | pl.col("owner_alive").fill_null(False))
-    & (pl.col("pid") != pl.col("gateway_pid")).fill_null(False)
-    & pl.col("owner_alive").fill_null(True)
-)
+#: A lock error whose owner was alive: one that says so, or a timeout that does
+#: not say (a timeout waits on a live holder; a dead one's lock is reclaimed as
+#: stale).
+_live_owner = (
+    (pl.col("kind") == EventKind.LOCK_TIMEOUT) | pl.col("owner_alive").fill_null(False)
+) & pl.col("owner_alive").fill_null(True)
+
+#: A live owner that is not the gateway that logged the error: another process
+#: (`openclaw agent --local`, a second gateway).
+_other_owner = _live_owner & (pl.col("pid") != pl.col("gateway_pid")).fill_null(False)
 
 
 def _sorted_unique(column: str) -> pl.Expr:
@@ -146,7 +148,7 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
             # With the gateway's pid unknown (2026.6+ logs name it nowhere), the
             # live owners its lock errors name: most often the gateway itself.
             live_owner_pids=pl.col("pid")
-            .filter(pl.col("owner_alive").fill_null(False) & pl.col("gateway_pid").is_null())
+            .filter(_live_owner & pl.col("gateway_pid").is_null())
             .drop_nulls()
             .unique()
             .sort(),
