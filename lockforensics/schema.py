@@ -67,6 +67,9 @@ class EventKind(StrEnum):
     CLEANUP_RUN = "cleanup_run"
     DOCTOR_LOCK = "doctor_lock"
     LOCK_FILE = "lock_file"
+    # A run of a lock census (`date; ls -la …/*.lock` from cron): when it listed
+    # the locks; one it did not list, which another run of it did, was gone then.
+    LOCK_CENSUS = "lock_census"
 
 
 #: Kinds that are session-lock failures or takeovers: what incidents are made of.

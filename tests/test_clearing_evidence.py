@@ -1123,3 +1123,38 @@ def test_a_console_capture_whose_copies_are_its_hosts_journals_is_that_gateways(
     findings = analyze(ingest_files(files), Settings())
     assert findings.epochs.select("host", "pid").rows() == [("gw-a", 7)]
     assert findings.failures.get_column("gateway_pid").to_list() == [7, 7]
+
+
+def test_a_lock_the_next_census_run_no_longer_lists_was_gone_by_then() -> None:
+    """A census cron (`date; ls -la …/*.lock` every two hours) lists the burst's lock
+    at 10:05 CDT and no lock at 12:05: it was released in between, by nothing the
+    logs show (Z112: removed by hand). The incident is cleared by 12:05 (`lock_gone`),
+    not unresolved, nor by a cleanup hours later; a census that never listed a
+    session's lock (a lease-era host) shows nothing of it."""
+    path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
+    log = (
+        "2026-06-10T08:00:05.000-05:00 [gateway] ready (3 plugins: a, b, c; 4.2s)\n"
+        + _timeout("2026-06-10T10:05:30.120-05:00", "main", MAIN)
+        + _timeout("2026-06-10T10:12:10.956-05:00", "main", MAIN)
+        + _timeout("2026-06-10T10:40:10.000-05:00", "support", SUPPORT)
+        + _timeout("2026-06-10T10:42:10.000-05:00", "support", SUPPORT)
+    )
+    none = (
+        "ls: cannot access '/home/oc/.openclaw/agents/*/sessions/*.lock': No such file or directory"
+    )
+    census = "\n".join(
+        [
+            "Wed Jun 10 08:05:01 CDT 2026",
+            none,
+            "Wed Jun 10 10:05:01 CDT 2026",
+            f"-rw------- 1 oc oc 110 Jun 10 09:31 {path}",
+            "Wed Jun 10 12:05:01 CDT 2026",
+            none,
+        ]
+    )
+    findings = analyze(
+        ingest_files({"console.log": log, "cron/lock-census.log": census + "\n"}), Settings()
+    )
+    main, support = findings.incidents.select("resolved_by", "resolved_at", "open_targets").rows()
+    assert main == ("lock_gone", datetime(2026, 6, 10, 17, 5, 1, tzinfo=UTC), [])
+    assert support == (None, None, [SUPPORT])

@@ -164,13 +164,16 @@ def test_a_lock_census_cron_log_sees_each_lock_at_its_runs_stamp() -> None:
         ]
     )
     result = ingest_files({"cron/lock-census.log": text + "\n"})
-    found = rows(result, "lock_file")
+    found = [r for r in rows(result, "lock_file") if r["lock_payload"] == "listed"]
     assert [(r["ts"].hour, r["ts"].minute, r["duration_ms"]) for r in found] == [
         (9, 4, 61_000),
         (13, 1, None),
     ]
+    # Each run is a row of its own at its stamp (what it did not list was gone).
+    runs = rows(result, "lock_census")
+    assert [(r["ts"].hour, r["line"]) for r in runs] == [(9, 1), (11, 3), (13, 5)]
     scan = result.files[0]
-    assert (scan.unrecognized, scan.event_lines, scan.lines) == (0, 2, 6)
+    assert (scan.unrecognized, scan.event_lines, scan.lines) == (0, 5, 6)
 
 
 def test_a_listing_typed_in_a_saved_shell_session_was_seen_when_it_ran() -> None:
@@ -192,7 +195,7 @@ def test_a_listing_typed_in_a_saved_shell_session_was_seen_when_it_ran() -> None
         ]
     )
     result = ingest_files({"ops.typescript": text + "\n"})
-    (row,) = rows(result, "lock_file")
+    (row,) = [r for r in rows(result, "lock_file") if r["lock_payload"] == "listed"]
     assert row["duration_ms"] == 215_876  # from its mtime to the `date` printed before it
 
 

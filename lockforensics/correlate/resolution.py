@@ -31,6 +31,10 @@ caused left out: :func:`_fallout`):
   §2.1), so the stop, not the next start, cleared them;
 * ``gateway_start``: a gateway start that no restart announced (after a crash
   or a kill, whose locks stay on disk until a start sweeps or reclaims them).
+* ``lock_gone``: a run of a lock census (``date; ls -la …/*.lock`` from
+  cron) that does not list the session's lock, which an earlier run of it
+  listed: released by then, by nothing the bundle shows (a hand ``rm``), so
+  this is when it was known gone, not when it went.
 
 A gateway restart or start clears a target only once the gateway process it
 failed under has ended (its epoch's end): a start of another gateway on the
@@ -92,6 +96,9 @@ RUN_TIMEOUT = "run_timeout"
 #: The session's lock taken again after the incident (a later lock error's
 #: ``ageMs`` says when): it had been released by then, by nothing in view.
 LOCK_RETAKEN = "lock_retaken"
+#: A lock census run that no longer lists the session's lock, which an earlier
+#: run of the same census listed: it was gone by then, by nothing in view.
+LOCK_GONE = "lock_gone"
 #: Resolver kinds, most specific first (the tie-break order).
 RESOLVERS: tuple[str, ...] = (
     EventKind.RUN.value,
@@ -103,6 +110,7 @@ RESOLVERS: tuple[str, ...] = (
     EventKind.GATEWAY_RESTART.value,
     EventKind.GATEWAY_STOP.value,
     EventKind.GATEWAY_START.value,
+    LOCK_GONE,
     LOCK_RETAKEN,
 )
 _RANK = pl.col("kind").replace_strict(list(RESOLVERS), list(range(len(RESOLVERS))))
@@ -252,6 +260,7 @@ def clears(
                 restarts,
                 stops,
                 starts,
+                census_gaps(events),
             ],
             how="diagonal_relaxed",
         )
@@ -264,6 +273,37 @@ def clears(
         )
         .select(columns)
         .sort("ts", "occurrence", "kind", "agent", "session_id", nulls_last=True)
+    )
+
+
+def census_gaps(events: pl.LazyFrame) -> pl.LazyFrame:
+    """``lock_gone`` clears: per census run (documents/listing.census_run), each
+    session lock that another run of the same file listed and this one does not
+    (a census sees the directories it lists; a lease-era host lists none, and
+    so shows no gap)."""
+    runs = events.filter(
+        (pl.col("kind") == EventKind.LOCK_CENSUS) & pl.col("ts").is_not_null()
+    ).select("source", "doc_run", "ts", "occurrence")
+    listed = events.filter(
+        (pl.col("kind") == EventKind.LOCK_FILE)
+        & pl.col("doc_run").is_not_null()
+        & (pl.col("lock_payload") == LISTED_PAYLOAD)
+        & (pl.col("lock_scope") == "session")
+        & pl.col("session_id").is_not_null()
+        & ~pl.col("session_is_placeholder").fill_null(False)
+    ).select("source", "doc_run", "session_id")
+    return (
+        listed.select("source", "session_id")
+        .unique()
+        .join(runs, on="source")
+        .join(listed, on=["source", "doc_run", "session_id"], how="anti")
+        .select(
+            kind=pl.lit(LOCK_GONE),
+            ts="ts",
+            occurrence="occurrence",
+            session_id="session_id",
+            agent=pl.lit(None, dtype=pl.String),
+        )
     )
 
 

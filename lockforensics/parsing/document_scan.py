@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
-from lockforensics.parsing.documents.listing import seen_by_census
+from lockforensics.parsing.documents.listing import census_run, seen_by_census
 from lockforensics.parsing.documents.runs import (
     PROMPT,
     cat_target,
@@ -152,6 +152,11 @@ class DocumentReader:
                 # A listing typed in a saved shell session was seen when it ran, at
                 # or after the last stamp the session printed: not at collection.
                 seen_by_census(found[1].rows, carried, latest=False)
+            at = printed if printed is not None else carried if shell else None
+            run = census_run(part.lines[0], at) if found[1].lists_locks and at else None
+            if run is not None:
+                found[1].rows.append(run)
+                found[1].event_lines.add(1)
             runs = _merge(merged, found[1], start, doc.name, own_stamp, runs)
         return (names.most_common(1)[0][0], merged) if names else None
 

@@ -18,6 +18,7 @@ KINDS = {
     "lock_released_by_watchdog": "lock released by watchdog",
     "lock_cleanup_failed": "lock cleanup failed",
     "lock_file": "lock file",
+    "lock_census": "lock census run",
     "takeover": "takeover",
     "store_lock_timeout": "session-store lock timeout",
     "store_lock_stale": "session-store lock stale",
@@ -60,6 +61,10 @@ RESOLVERS = {
     "run": "next successful run",
     "run_timeout": "a run on the session timing out (lock released)",
     "lock_retaken": "its lock taken again (released by then; what released it is not in the logs)",
+    "lock_gone": (
+        "its lock gone from the next lock census (released by then; "
+        "what released it is not in the logs)"
+    ),
 }
 
 #: Other writers of a session found near a takeover (``trigger_writers.trigger``).

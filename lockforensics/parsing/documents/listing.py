@@ -11,7 +11,9 @@ year comes from the file name or the bundle, the zone from the bundle, and
 A cron that lists the locks every few hours (``date; ls -la …/*.lock``) is a
 census: each run, stamped by its ``date`` line, saw the locks it lists held
 then (:func:`seen_by_census`), and its ``ls: cannot access …: No such file or
-directory`` is the listing of none.
+directory`` is the listing of none.  The run itself is a row too
+(:func:`census_run`): a lock an earlier run listed and this one does not was
+gone by then.
 """
 
 from __future__ import annotations
@@ -62,7 +64,7 @@ def sniff(name: str, head: str) -> bool:
 def parse(doc: Document) -> Parsed | None:
     if sum(stamp_line(line) is not None for line in doc.lines) > 1:
         return None  # a census: read run by run (document_scan), each at its stamp
-    out = Parsed()
+    out = Parsed(lists_locks=True)
     directory = ""
     clock = FileClock(name_date=date_from_name(basename(doc.name)), bundle_year=doc.bundle_year)
     for number, line in enumerate(doc.lines, start=1):
@@ -134,6 +136,15 @@ def _entry_time(entry: re.Match[str], clock: FileClock) -> dict[str, Any]:
     }
 
 
+def census_run(first: str, printed: Stamp) -> dict[str, Any] | None:
+    """The row of a census run itself (its first line, ``first``), at the stamp
+    printed for it: when it listed the sessions directories.  The locks it lists
+    share its ``doc_run``."""
+    if printed.day is None:
+        return None
+    return event(EventKind.LOCK_CENSUS.value, 1, first, when_from_stamp(printed), doc_run=1)
+
+
 def seen_by_census(rows: list[dict[str, Any]], printed: Stamp, latest: bool) -> None:
     """The listed locks of a run a census cron stamped (``printed``: its ``date``
     line; in a saved shell session, the last stamp printed before the run): their
@@ -148,6 +159,7 @@ def seen_by_census(rows: list[dict[str, Any]], printed: Stamp, latest: bool) -> 
     for row in rows:
         if row.get("lock_payload") != LISTED_PAYLOAD:
             continue
+        row["doc_run"] = 1  # the run's (document_scan numbers the runs)
         local = row.get("_local") or _in_year_of(row.get("ts_raw"), seen)
         if local is not None and printed.offset is not None:
             row["ts"] = local.replace(tzinfo=timezone(printed.offset)).astimezone(UTC)

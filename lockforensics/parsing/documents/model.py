@@ -54,6 +54,8 @@ class Parsed:
     # Lines from here on are a log, scanned like any other (the journal tail
     # `systemctl status` prints under its header).
     tail_from: int | None = None
+    # A listing of lock files (`ls`): stamped, a run of a lock census.
+    lists_locks: bool = False
 
 
 def event(kind: str, line: int, raw: str, when: dict[str, Any], **fields: Any) -> dict[str, Any]:
