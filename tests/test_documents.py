@@ -128,6 +128,7 @@ def test_cleanup_cron_log_splits_runs_at_their_stamps() -> None:
         "=== {iso} sessions cleanup ===",  # `echo "=== $(date -Is) sessions cleanup ==="`
         "----- {date} -----",
         "### {iso}",
+        "==== oc-nightly start {date} ====",  # a label first (Z120)
     ],
 )
 def test_cleanup_runs_under_a_cron_wrappers_header_take_its_stamp(header: str) -> None:

@@ -89,7 +89,24 @@ def stamp_line(text: str) -> Stamp | None:
         return None
     body = header["body"]
     label = _LABEL.match(body)
-    return _bare_stamp(body) or (_bare_stamp(label["stamp"]) if label else None)
+    return (
+        _bare_stamp(body)
+        or (_bare_stamp(label["stamp"]) if label else None)
+        # Not a journal's own notices (`-- Boot … --`), whose words lead too.
+        or (None if text.startswith("-- ") else _after_label(body))
+    )
+
+
+def _after_label(body: str) -> Stamp | None:
+    """A header's stamp after its label (`oc-nightly start Mon May  4 20:00:01 PDT
+    2026`): the longest rest after a label of words with no digits."""
+    words = body.split(" ")
+    for cut in range(1, len(words)):
+        if any(c.isdigit() for c in " ".join(words[:cut])):
+            return None
+        if (stamp := _bare_stamp(" ".join(words[cut:]).strip())) is not None:
+            return stamp
+    return None
 
 
 def _bare_stamp(text: str) -> Stamp | None:
