@@ -416,6 +416,34 @@ def test_systemd_stopping_and_stopped_are_one_stop_naming_the_version() -> None:
     ]
 
 
+@pytest.mark.parametrize(("next_start", "restarted"), [("03:27:35", True), ("03:29:35", False)])
+def test_a_stop_its_next_start_soon_follows_is_a_restart(next_start: str, restarted: bool) -> None:
+    """`systemctl restart` (or `openclaw update`) logs a stop and a start: a start
+    within a minute makes the stop that cleared a burst a restart, as the operator
+    ran it (Z119, Z112: "gateway stop" beside the start 7 s later). Two minutes
+    later it is a stop, then a start."""
+    burst = "".join(
+        f"2026-05-28T03:2{m}:00-0400 gw-b node[7781]: "
+        + _timeout(f"2026-05-28T03:2{m}:00.000-04:00", "main", MAIN)
+        for m in (0, 1)
+    )
+    journal = burst + (
+        "2026-05-28T03:27:30-0400 gw-b systemd[1]: Stopping OpenClaw Gateway (v2026.5.22)...\n"
+        "2026-05-28T03:27:30-0400 gw-b node[7781]: 2026-05-28T03:27:30.210-04:00 "
+        "[gateway] received SIGTERM; shutting down\n"
+        "2026-05-28T03:27:31-0400 gw-b systemd[1]: Stopped OpenClaw Gateway (v2026.5.22).\n"
+        f"2026-05-28T{next_start}-0400 gw-b node[9034]: 2026-05-28T{next_start}.800-04:00 "
+        "[gateway] listening on ws://127.0.0.1:18789 (PID 9034)\n"
+    )
+    findings = analyze(ingest_files({"journal.txt": journal}), Settings())
+    (stop,) = findings.epochs.filter(pl.col("pid") == 7781).select("ended_by", "restarted_s").rows()
+    assert stop == ("stop", 4.8 if restarted else None)
+    incident = findings.incidents.row(0, named=True)
+    assert incident["resolved_by"] == ("gateway_restart" if restarted else "gateway_stop")
+    markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    assert ("started again 4.8 s later" in markdown) is restarted
+
+
 def test_a_stop_after_an_upgrades_reload_names_the_new_version_not_the_old_process() -> None:
     """An upgrade rewrites the unit and reloads it before it restarts the old process:
     `Stopping … (v2026.7.14)` names the unit now loaded; the process its `Started …

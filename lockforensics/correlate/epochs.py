@@ -54,7 +54,7 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from lockforensics.correlate.frames import first_value, materialized, most_common, ordered
+from lockforensics.correlate.frames import first_value, materialized, most_common, ordered, seconds
 from lockforensics.schema import ACTIVITY_KINDS, DOCUMENT_CHANNEL, EPOCH_COLUMNS, EventKind
 
 LIFECYCLE = (EventKind.GATEWAY_START, EventKind.GATEWAY_RESTART, EventKind.GATEWAY_STOP)
@@ -105,6 +105,10 @@ BANNER_LINES = 20
 #: which may have no timeout, is over) the boot it announces may come: the
 #: successor is spawned there and boots within minutes, never days.
 BOOT_WINDOW = timedelta(minutes=15)
+#: A stop followed this soon by its host's next start was a restart from outside
+#: (`systemctl restart`, `openclaw update`, a supervisor): the logs show it as
+#: the two, and the process still ended, releasing its locks.
+RESTARTED_WITHIN = timedelta(seconds=60)
 #: How soon after a start's first line it may say another gateway already runs.
 REFUSAL_WINDOW = timedelta(seconds=90)
 #: `gateway already running (pid N)`: the writer is no gateway, pid N is.
@@ -1141,6 +1145,23 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             # lines from any time: that is no instant to show.
             announced_at=pl.when(pl.col("announced_at") > _EARLIEST).then(pl.col("announced_at")),
         )
+        .with_columns(restarted_s=_restarted_after())
+    )
+
+
+def _restarted_after() -> pl.Expr:
+    """Per stop, the seconds until its host's next gateway started, when that came
+    within :data:`RESTARTED_WITHIN` (a restart from outside); else null."""
+    after = pl.col("start").shift(-1).over("host", order_by="epoch") - pl.col("end")
+    opened = pl.col("opened_by").shift(-1).over("host", order_by="epoch")
+    return (
+        pl.when(
+            (pl.col("ended_by") == "stop")
+            & (opened == "start")
+            & after.is_between(timedelta(0), RESTARTED_WITHIN)
+        )
+        .then(seconds(after))
+        .cast(pl.Float64)
     )
 
 

@@ -25,7 +25,9 @@ caused left out: :func:`_fallout`):
 * ``cleanup_run``: a ``sessions cleanup`` run over the agent's store (a run
   naming no agent covers every store), not a dry run: that changes nothing;
 * ``gateway_restart``: a restart completing, i.e. the old process's exit: its
-  last line soon after its ``restart mode`` line (epochs.exited);
+  last line soon after its ``restart mode`` line (epochs.exited), or a stop
+  its host's next start followed within a minute (``systemctl restart``,
+  ``openclaw update``: epochs.restarted_s);
 * ``gateway_stop``: the gateway process stopping when asked (SIGTERM, SIGINT,
   a supervisor's stop): it releases its locks on the way out (openclaw-formats
   §2.1), so the stop, not the next start, cleared them;
@@ -238,8 +240,12 @@ def clears(
         occurrence=pl.col("end_occurrence"),
         host=host,
     )
+    # A stop its host's next start soon followed was a restart from outside
+    # (`systemctl restart`): named so, as the operator ran it.
     stops = epoch_table.filter(pl.col("ended_by") == "stop").select(
-        kind=pl.lit(EventKind.GATEWAY_STOP.value),
+        kind=pl.when(pl.col("restarted_s").is_not_null())
+        .then(pl.lit(EventKind.GATEWAY_RESTART.value))
+        .otherwise(pl.lit(EventKind.GATEWAY_STOP.value)),
         ts=pl.col("exited"),
         occurrence=pl.col("end_occurrence"),
         host=host,

@@ -67,12 +67,20 @@ def epochs(f: Findings) -> Rows:
                 epoch_start(e),
                 name("start_source", e["start_source"]),
                 clock(e["end"]) if e["end"] is not None else "running at bundle end",
-                name("ended_by", e["ended_by"]),
+                ended(e),
                 e["events"],
             )
             for e in f.epochs.iter_rows(named=True)
         ),
     )  # fmt: skip
+
+
+def ended(e: dict[str, Any]) -> str:
+    """How an epoch ended; a stop its host's next start soon followed says so."""
+    how = name("ended_by", e["ended_by"])
+    if e.get("restarted_s") is None:
+        return how
+    return f"{how}, started again {span(e['restarted_s'])} later (a restart)"
 
 
 def incidents(f: Findings) -> Rows:
