@@ -3,7 +3,11 @@ are read one record at a time, numbered by their first line, every line counted.
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing import chunks
@@ -416,3 +420,63 @@ def test_the_cli_banner_continues_no_line_above_it() -> None:
     assert result.events.filter(kind="version").height == 2
     (scan,) = result.files
     assert scan.lines == 6
+
+
+# A record as the 2026.4 file log writes it (openclaw-formats §1.2, issue paste).
+FILE_LOG_LOCK = (
+    '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"lane task error: lane=session:agent:main:'
+    "openclaw-weixin:direct:o9cq80z9eorqjasg6hb1w-cc4-po@im.wechat durationMs=10663 "
+    'error=\\"Error: session file locked (timeout 10000ms): pid=4892 /home/summer/.openclaw/'
+    f'agents/main/sessions/{WRAPPED_SID}.jsonl.lock\\"","_meta":{{"runtime":"node",'
+    '"runtimeVersion":"22.22.2","hostname":"unknown","name":"{\\"subsystem\\":\\"diagnostic\\"}",'
+    '"parentNames":["openclaw"],"date":"2026-04-08T05:52:10.915Z","logLevelId":5,'
+    '"logLevelName":"ERROR","path":{"fullFilePath":"file:///usr/lib/node_modules/openclaw/dist/'
+    'subsystem-CJEvHE2o.js:454:14","fileName":"subsystem-CJEvHE2o.js","fileNameWithLine":'
+    '"subsystem-CJEvHE2o.js:454","fileColumn":"14","fileLine":"454","filePath":"/usr/lib/'
+    'node_modules/openclaw/dist/subsystem-CJEvHE2o.js","method":"logToFile"}},'
+    '"time":"2026-04-08T13:52:10.915+08:00"}'
+)
+
+
+def _folded(line: str, width: int, keep_blanks: bool) -> str:
+    """``line`` as `fold -s -w width` writes it: broken after the last blank within
+    the width, or at the width where there is none; a terminal copy drops the
+    blank a line ends with (``keep_blanks`` False)."""
+    pieces = []
+    while len(line) > width:
+        cut = line.rfind(" ", 0, width)
+        at = cut + 1 if cut > 0 else width
+        pieces.append(line[:at] if keep_blanks else line[:at].rstrip(" "))
+        line = line[at:]
+    return "\n".join([*pieces, line])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    width=st.integers(min_value=48, max_value=160),
+    keep_blanks=st.booleans(),
+    fenced=st.booleans(),
+    hard=st.booleans(),
+)
+def test_a_json_record_a_soft_wrap_broke_is_read_whole(
+    width: int, keep_blanks: bool, fenced: bool, hard: bool
+) -> None:
+    """A file-log record pasted through `fold -s` (broken at its blanks, and inside
+    a word only where none is near), a mail client or a terminal copy, or hard
+    at the width, between prose: one lock error, its session and its message as
+    written (Z118: every piece was a fragment, the host's incident lost). Every
+    piece is an event line."""
+    wrapped = (
+        _hard_wrapped(FILE_LOG_LOCK, width) if hard else _folded(FILE_LOG_LOCK, width, keep_blanks)
+    )
+    fence = ["```json"] if fenced else []
+    ticket = "\n".join(
+        ["The gateway log shows:", "", *fence, wrapped, *(["```"] if fenced else []), "", "thanks"]
+    )
+    scan = _scan("ticket.md", ticket + "\n")
+    first = 3 + len(fence)
+    assert _events(scan) == [(first, "lock_timeout", WRAPPED_SID)]
+    (row,) = scan.rows
+    assert row["message"] == json.loads(FILE_LOG_LOCK)["1"]
+    assert row["ts_raw"] == "2026-04-08T13:52:10.915+08:00"
+    assert scan.event_lines == len(wrapped.splitlines())

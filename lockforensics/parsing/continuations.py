@@ -16,6 +16,13 @@ continues the record above it when it is:
   not one: a long log line wrapped at a space by a chat box or a terminal
   that indents what it wraps.  A pasted log indented as a whole (a Markdown
   code block) is still one record per line;
+* the rest of a JSON record that a soft wrap (``fold -s``, a mail client,
+  a terminal copy) broke at its spaces and at its width: from a line that
+  opens ``{"`` and leaves the record open, every line up to the one that
+  closes it (its quotes balanced, ending in ``}``), at most ``JSON_LINES``,
+  and never across a blank line or a Markdown fence.  A piece as wide as the
+  record's widest is joined with nothing (broken inside a word); a narrower
+  one lost the blank it broke at, and is joined with one;
 * a piece of a line hard-wrapped at a fixed column (an old Windows console,
   ``screen``, a web console copied as shown): the record's first line
   (``wrap_start``) and every piece but the last are exactly as wide, at
@@ -48,6 +55,13 @@ CLOSES_RE = r'^[^\s"]*"'
 CLOSER_RE = r"^\}\s*,?\s*$"
 #: The narrowest column a hard wrap is looked for at (terminals are 80 and up).
 WRAP_MIN = 60
+#: The most lines one soft-wrapped JSON record is joined from (a 2 KB record
+#: folded at 40 columns), so one left open at a paste's end swallows no more.
+JSON_LINES = 64
+#: A JSON record's first line, at the left margin.
+JSON_OPEN = '{"'
+#: A Markdown code fence.
+FENCE_RE = r"^\s*(?:```|~~~)"
 
 
 def continues(
@@ -96,6 +110,94 @@ def continues(
     at_width = _at_width(text, blank, wrap_start) if wrap_start else pl.lit(False)
     joined = ~blank & (frame | released | cut | pretty | wrapped | at_width)
     return joined, joined & (cut | at_width), joined & at_width
+
+
+def _json_pieces(numbered: pl.DataFrame, opener: str) -> pl.DataFrame:
+    """``numbered`` with ``_json`` (a piece after the first of a JSON record a soft
+    wrap broke: see the module's rules) and ``_json_cut`` (joined with nothing:
+    the piece above is as wide as the record's widest, broken inside a word).
+
+    A piece may begin with ``{"`` itself (``{"runtime":…`` inside ``_meta``): a
+    line that does, inside a record still open and opening no record of its own
+    (``opener``), is that record's.  Found a record at a time, each pass taking
+    the next such line in, so this runs a few times on a chunk that holds one."""
+    text = pl.col("text")
+    starts = text.str.starts_with(JSON_OPEN).fill_null(False)
+    if not numbered.select(starts.any()).item():
+        return numbered.with_columns(_json=pl.lit(False), _json_cut=pl.lit(False))
+    # Quote marks that open or close a string (an escaped one does neither).
+    quotes = text.str.count_matches('"', literal=True).fill_null(0).cast(
+        pl.Int64
+    ) - text.str.count_matches('\\"', literal=True).fill_null(0).cast(pl.Int64)
+    ends = text.str.strip_chars_end().str.ends_with("}").fill_null(False)
+    real = text.str.contains(opener).fill_null(False) if opener else pl.lit(False)
+    frame = numbered.with_columns(
+        _start=starts,
+        _real=real,
+        _q=quotes,
+        _ends=ends,
+        _stop=_blank(text) | text.str.contains(FENCE_RE).fill_null(False),
+        _at=pl.int_range(pl.len()),
+    ).with_columns(_balance=pl.col("_q").cum_sum())
+    for _ in range(JSON_LINES):
+        flagged = _json_runs(frame)
+        inside = (
+            pl.col("_start")
+            & ~pl.col("_real")
+            & (pl.col("_json") | pl.col("_opens")).shift(1).fill_null(False)
+            & (pl.col("_closes").shift(1) == 0).fill_null(False)
+        )
+        taken = flagged.select(inside.arg_true()).to_series()
+        if taken.is_empty():
+            break
+        frame = frame.with_columns(_start=frame.get_column("_start").scatter(taken, False))
+    flagged = flagged.with_columns(
+        # One group per open record; every other line is in the null group.
+        _record=pl.when(pl.col("_opens") | pl.col("_json")).then(pl.col("_began")),
+        _width=text.str.len_chars().fill_null(0),
+    )
+    # The wrap's width, where it broke inside a word (fold -s does only where no
+    # blank is near): the record's widest line, when two or more are that wide.
+    width, record = pl.col("_width"), pl.col("_record")
+    widest = width == width.max().over(record)
+    hard = widest & (widest.sum().over(record) >= 2)
+    spaced = text.shift(1).str.ends_with(" ").fill_null(False)
+    return flagged.select(
+        *numbered.columns,
+        "_json",
+        _json_cut=pl.col("_json") & (hard.shift(1).fill_null(False) | spaced),
+    )
+
+
+def _json_runs(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` (columns of :func:`_json_pieces`) with ``_opens`` (a line that opens
+    a record it does not close), ``_began`` (where its run began), ``_closes`` and
+    ``_json`` (a piece of the open record above)."""
+    start, q = pl.col("_start"), pl.col("_q")
+    whole = start & pl.col("_ends") & (q % 2 == 0)
+    opens = start & ~whole
+    # Where a record's run begins (an open record, or what ends one: a blank, a
+    # fence, a whole record), carried down without `over` groups.
+    begins = opens | pl.col("_stop") | whole
+    at = pl.col("_at")
+    base = pl.when(begins).then(pl.col("_balance") - q).forward_fill()
+    closes = (pl.col("_ends") & ((pl.col("_balance") - base) % 2 == 0)).cast(pl.Int64)
+    flagged = frame.with_columns(
+        _opens=opens,
+        _begins=begins,
+        _began=pl.when(begins).then(at).forward_fill(),
+        _open=pl.when(begins).then(opens).forward_fill().fill_null(False),
+        _closes=closes,
+    ).with_columns(_closed=pl.col("_closes").cum_sum() - pl.col("_closes"))
+    closed_before = (
+        pl.col("_closed") - pl.when(pl.col("_begins")).then(pl.col("_closed")).forward_fill()
+    )
+    return flagged.with_columns(
+        _json=pl.col("_open")
+        & ~pl.col("_opens")
+        & (closed_before == 0)
+        & ((at - pl.col("_began")) < JSON_LINES)
+    )
 
 
 def _blank(text: pl.Expr) -> pl.Expr:
@@ -149,18 +251,25 @@ def _flags(numbered: pl.DataFrame, record: str, wrap_start: str, opener: str) ->
     ``_cut`` (joined with nothing between).  ``opener`` is tried only on the
     lines a rule would join: a few, where the pattern is every envelope's."""
     joined, cut, wrap = continues(pl.col("text"), record, wrap_start)
-    flagged = numbered.with_columns(_join=joined, _cut=cut, _wrap=wrap)
+    flagged = _json_pieces(numbered, opener).with_columns(_join=joined, _cut=cut, _wrap=wrap)
     joins = flagged.get_column("_join")
-    if not opener or not joins.any():
-        return flagged
-    at = joins.arg_true()
-    opens = flagged.get_column("text").gather(at).str.contains(opener).fill_null(False)
-    if not opens.any():
-        return flagged
-    kept = joins.scatter(at.filter(opens), False)
+    if opener and joins.any():
+        at = joins.arg_true()
+        opens = flagged.get_column("text").gather(at).str.contains(opener).fill_null(False)
+        if opens.any():
+            kept = joins.scatter(at.filter(opens), False)
+            flagged = flagged.with_columns(
+                _join=kept, _cut=pl.col("_cut") & kept, _wrap=pl.col("_wrap") & kept
+            )
+    # A piece of a soft-wrapped JSON record is that record's, whatever else it
+    # looks like: a quote of its own, or a record's start (a chat id wrapped to
+    # the line's start reads as a `short-unix` stamp).
+    piece = pl.col("_json")
     return flagged.with_columns(
-        _join=kept, _cut=pl.col("_cut") & kept, _wrap=pl.col("_wrap") & kept
-    )
+        _join=pl.col("_join") | piece,
+        _cut=pl.when(piece).then(pl.col("_json_cut")).otherwise(pl.col("_cut")),
+        _wrap=pl.col("_wrap") & ~piece,
+    ).drop("_json", "_json_cut")
 
 
 def join_width_wraps(numbered: pl.DataFrame, wrap_start: str) -> pl.DataFrame:
