@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import random
 
@@ -94,3 +95,78 @@ def test_a_lone_magic_after_the_last_frame_is_a_cut_frame() -> None:
 def test_what_follows_the_last_frame_otherwise_is_the_decompressors_to_judge() -> None:
     frame = zstandard.ZstdCompressor().compress(b"gateway ready\n")
     assert isinstance(_read(frame + b"not zstd at all")[1], zstandard.ZstdError)
+
+
+def _day(seed: int, lines: int) -> bytes:
+    """A day's log: JSON-ish lines, incompressible enough that a member spans blocks."""
+    rng = random.Random(seed)
+    return b"".join(
+        b'{"time":"2026-05-%02d","1":"run %08x done","n":%d}\n'
+        % (seed % 28 + 1, rng.getrandbits(32), rng.getrandbits(40))
+        for _ in range(lines)
+    )
+
+
+def _gzip_reading(stream: bytes) -> tuple[bytes, list[str], Exception | None]:
+    reader = decompressing(io.BytesIO(stream), "gzip")
+    out = bytearray()
+    try:
+        while block := reader.read1(65536):
+            out += block
+    except READ_ERRORS as exc:
+        return bytes(out), list(reader.notes), exc  # type: ignore[attr-defined]
+    return bytes(out), list(reader.notes), None  # type: ignore[attr-defined]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    members=st.integers(min_value=2, max_value=5),
+    damaged=st.integers(min_value=0, max_value=4),
+    damage=st.sampled_from(["cut", "crc", "none"]),
+    lines=st.integers(min_value=50, max_value=6000),
+    keep=st.floats(min_value=0.05, max_value=0.95),
+)
+def test_a_gzip_member_cut_short_or_with_a_wrong_crc_loses_only_itself(
+    members: int, damaged: int, damage: str, lines: int, keep: float
+) -> None:
+    """Days gzip'd one by one into one file: a member a full disk cut short loses
+    only its own rest (what was read of it is a prefix: no garbage decoded past
+    the cut into the next member), one whose CRC is wrong over intact data loses
+    nothing; every later member is read, and a note says what happened (Z120:
+    Python's gzip stopped at the first, 2,779 lines of later days unread)."""
+    damaged %= members
+    days = [_day(seed, lines) for seed in range(members)]
+    packed = [gzip.compress(day, mtime=0) for day in days]
+    if damage == "cut":
+        packed[damaged] = packed[damaged][: max(20, int(len(packed[damaged]) * keep))]
+    elif damage == "crc":
+        body = packed[damaged]
+        packed[damaged] = body[:-8] + bytes([body[-8] ^ 0xFF]) + body[-7:]
+    out, notes, end = _gzip_reading(b"".join(packed))
+    last = damaged == members - 1
+    if damage == "none":
+        assert (out, notes, end) == (b"".join(days), [], None)
+        return
+    before, after = b"".join(days[:damaged]), b"".join(days[damaged + 1 :])
+    assert out.startswith(before)
+    assert out.endswith(after)
+    middle = out[len(before) : len(out) - len(after)]
+    if damage == "crc":
+        assert middle == days[damaged]
+        assert notes == [f"gzip member {damaged + 1}: CRC check failed; its data was read"]
+        assert end is None
+    else:
+        assert days[damaged].startswith(middle)
+        if last:
+            assert isinstance(end, EOFError)
+        else:
+            assert end is None
+            assert len(notes) == 1
+            assert notes[0].startswith(f"gzip member {damaged + 1}: ")
+
+
+def test_a_multi_member_gzip_reads_as_gzip_does() -> None:
+    """Sound members, trailing zeros (a tape's padding): the bytes gzip gives."""
+    data = [_day(seed, 3000) for seed in range(3)]
+    stream = b"".join(gzip.compress(d) for d in data) + b"\x00" * 512
+    assert _gzip_reading(stream) == (gzip.decompress(stream), [], None)

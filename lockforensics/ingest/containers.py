@@ -22,7 +22,6 @@ members after it are still read.
 from __future__ import annotations
 
 import bz2
-import gzip
 import hashlib
 import io
 import lzma
@@ -41,6 +40,7 @@ import zstandard
 
 from lockforensics.errors import UnsafeInputError
 from lockforensics.ingest import zstd
+from lockforensics.ingest.gzip_members import GzipMembers
 
 GZIP_MAGIC = b"\x1f\x8b"
 XZ_MAGIC = b"\xfd7zXZ\x00"
@@ -167,7 +167,7 @@ def is_tar(head: bytes) -> bool:
 def decompressing(raw: BinaryIO, compression: str | None) -> BinaryIO:
     """Wrap a raw stream so that reads return decompressed bytes."""
     if compression == "gzip":
-        return cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
+        return cast(BinaryIO, GzipMembers(raw))
     if compression == "zstd":
         return cast(BinaryIO, io.BufferedReader(zstd.ZstdFrames(raw)))
     # Both read every concatenated stream, as xz and bzip2 themselves do.
@@ -357,6 +357,12 @@ class Content(io.RawIOBase):
 
     def digest(self) -> str:
         return self._tap.digest()
+
+    @property
+    def notes(self) -> list[str]:
+        """Damage the decompressor read past (gzip_members.GzipMembers.notes)."""
+        inner = getattr(self._guard, "_inner", None)
+        return list(getattr(inner, "notes", []))
 
     def stored(self) -> int:
         """Stored (compressed) bytes read so far."""

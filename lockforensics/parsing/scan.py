@@ -75,6 +75,8 @@ class Scanner:
                 except READ_ERRORS as exc:
                     # Truncated, corrupt or refused data: keep what was read, say so.
                     result.warnings.append(f"{item.name}: read stopped early: {exc}")
+                # Damage read past (a gzip member cut short, its CRC wrong).
+                result.warnings.extend(f"{item.name}: {note}" for note in stream.notes)
                 result.sha256 = _digest(stream)
         except READ_ERRORS as exc:
             result.warnings.append(f"{item.name}: skipped: {exc}")
