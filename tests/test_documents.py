@@ -577,6 +577,42 @@ def test_systemctl_status_is_uptime_evidence() -> None:
     assert result.files[0].unrecognized == 0
 
 
+def test_each_systemctl_status_of_a_saved_session_is_read_with_its_journal_tail() -> None:
+    """A saved shell session runs `systemctl status` before and after an upgrade,
+    each printing its journal tail: read run by run, both are uptime evidence
+    (the new process's pid and start too) and the tail's lock error is read, the
+    prompts known (Z119: the file was one status document, the second block and
+    every prompt unrecognised)."""
+    lock = (
+        "Jul 16 14:03:02 gw node[48213]: 2026-07-16T14:03:02.774+02:00 [diagnostic] lane task "
+        'error: lane=main durationMs=60011 error="SessionWriteLockTimeoutError: session file '
+        "locked (timeout 60000ms): pid=48213 /home/ops/.openclaw/agents/main/sessions/"
+        '9c2f4a1e-7b3d-4e8a-a1f0-3d6b2c8e5a71.jsonl.lock"\n'
+    )
+    after = systemctl("Thu 2026-07-16 14:12:40 CEST").replace("48213", "51388")
+    text = (
+        "ops@gw:~$ date\nThu Jul 16 14:05:11 CEST 2026\n"
+        "ops@gw:~$ systemctl --user status openclaw-gateway --no-pager\n"
+        + systemctl("Mon 2026-07-13 09:14:27 CEST", "\n" + lock)
+        + "ops@gw:~$ date; systemctl --user status openclaw-gateway --no-pager\n"
+        "Thu Jul 16 14:18:40 CEST 2026\n" + after + "ops@gw:~$ exit\n"
+    )
+    result = ingest_files({"oncall.txt": text})
+    starts = [
+        (r["gateway_pid"], r["ts"] - timedelta(milliseconds=r["uptime_ms"] or 0))
+        for r in rows(result, "uptime")
+    ]
+    assert starts == [
+        (48213, datetime(2026, 7, 13, 7, 14, 27, tzinfo=UTC)),
+        (51388, datetime(2026, 7, 16, 12, 12, 40, tzinfo=UTC)),
+    ]
+    assert [r["session_id"] for r in rows(result, "lock_timeout")] == [
+        "9c2f4a1e-7b3d-4e8a-a1f0-3d6b2c8e5a71"
+    ]
+    assert result.files[0].unrecognized == 0
+    assert adds_up(result)
+
+
 def test_systemctl_under_a_german_locale_is_uptime_evidence() -> None:
     """LC_TIME=de_DE: `since Mi 2026-05-13 19:22:00 CEST; 2 Wochen 0 Tage her`."""
     status = systemctl().replace(

@@ -132,11 +132,17 @@ class DocumentReader:
             numbered = list(enumerate(part.lines, start=start + 1))
             head = part.text[:SNIFF_HEAD]
             found = self._parsed(part, self.documents.candidates(name, head))
-            if found is None or found[1].tail_from is not None:
+            if found is None:
                 merged.unrecognized.update(
                     n for n, line in numbered if line.strip() and not preamble(line)
                 )
                 continue
+            if (tail := found[1].tail_from) is not None:
+                # The journal tail `systemctl status` prints under its header, in
+                # the middle of a saved session: its lock and lifecycle lines are
+                # read as the file's stray log lines (_stray_logs), the rest noise.
+                found[1].unrecognized = {n for n in found[1].unrecognized if n < tail}
+                found[1].tail_from = None
             names[found[0]] += 1
             own_stamp = any(stamp_line(line) is not None for _, line in numbered)
             printed = stamps.get(first)
