@@ -200,6 +200,32 @@ def test_a_listing_typed_in_a_saved_shell_session_was_seen_when_it_ran() -> None
     assert row["duration_ms"] == 215_876  # from its mtime to the `date` printed before it
 
 
+def test_a_lock_file_printed_in_a_saved_shell_session_was_seen_when_it_ran() -> None:
+    """`cat` of a lock in a typescript, then `rm` of it: the lock was seen held when
+    the session ran (its `Script started` header), not as the bundle was collected
+    (Z120: "held at collection" by the running gateway, after the operator had
+    deleted it)."""
+    lock = f"{SESSIONS}/main/sessions/f1ff7a3c-304b-4f17-bf75-a07f83d2f947.jsonl.lock"
+    text = "\n".join(
+        [
+            'Script started on 2026-06-15 02:23:50-07:00 [TERM="xterm-256color"]',
+            f"ops@oc-nuc:~$ cat {lock}",
+            "{",
+            '  "pid": 2417,',
+            '  "createdAt": "2026-06-15T09:05:00.412Z"',
+            "}",
+            f"ops@oc-nuc:~$ rm {lock}",
+            "ops@oc-nuc:~$ exit",
+            'Script done on 2026-06-15 02:31:02-07:00 [COMMAND_EXIT_CODE="0"]',
+        ]
+    )
+    result = ingest_files({"incident.typescript": text + "\n"})
+    (row,) = rows(result, "lock_file")
+    assert row["duration_ms"] == 1_129_588  # 09:05:00.412 to 09:23:50 UTC
+    findings = analyze(result, Settings())
+    assert findings.held_locks.is_empty()
+
+
 def test_a_header_is_no_stamp_without_a_whole_stamp() -> None:
     """A rule around a boot marker or a bare date is no run's stamp."""
     for line in (

@@ -152,12 +152,19 @@ def seen_by_census(rows: list[dict[str, Any]], printed: Stamp, latest: bool) -> 
     held when the run listed it.  Only the file's
     ``latest`` run shows the locks as the bundle was collected; a lock an earlier
     run listed was seen held for ``duration_ms`` since its mtime, then
-    (resolution.session_lock_files), and may be long gone."""
+    (resolution.session_lock_files), and may be long gone.  So was a lock file an
+    earlier run printed (``cat <x>.jsonl.lock`` in a saved session, later
+    removed by hand): seen then, since its ``createdAt``."""
     if printed.day is None:
         return
     seen = datetime.combine(printed.day, printed.clock or time(0))
     for row in rows:
+        if row.get("kind") != EventKind.LOCK_FILE:
+            continue
         if row.get("lock_payload") != LISTED_PAYLOAD:
+            if not latest and isinstance(row.get("ts"), datetime) and printed.offset is not None:
+                held = seen.replace(tzinfo=timezone(printed.offset)) - row["ts"]
+                row["duration_ms"] = max(0, int(held.total_seconds() * 1000))
             continue
         row["doc_run"] = 1  # the run's (document_scan numbers the runs)
         local = row.get("_local") or _in_year_of(row.get("ts_raw"), seen)
