@@ -61,6 +61,7 @@ from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
 from lockforensics.ingest.echo_zones import dated_by_match, matched_zones
 from lockforensics.ingest.facts import apply_facts
+from lockforensics.ingest.host_zones import host_zones
 from lockforensics.ingest.line_hosts import copied_hosts, nearest_hosts
 from lockforensics.ingest.manifest import UNCOVERED, ManifestRow, build_manifest, per_source
 from lockforensics.ingest.release_times import timed_releases
@@ -352,8 +353,11 @@ def ingest_inputs(
             applied[scan.source] = zone
         # In file order, so a repeated DST hour is read first pass, then second.
         in_order = sorted(scan.rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
+        # A paste of several hosts: each host's lines in the zone its own show.
+        hosts = {} if option_zone else host_zones(scan)
         for batch in (in_order, scan.bounds):
             times = LocalTimes(zone)
+            by_host = {host: LocalTimes(choice) for host, choice in hosts.items()}
             for row in batch:
                 local = row.pop("_local", None)
                 utc = row.pop("_utc", None)
@@ -363,7 +367,7 @@ def ingest_inputs(
                     # `openclaw logs` on a terminal: UTC, whatever the host's zone.
                     row["ts"], note = local.replace(tzinfo=UTC), utc
                 else:
-                    row["ts"], note = times.to_utc(local)
+                    row["ts"], note = by_host.get(row.get("host") or "", times).to_utc(local)
                 row["ts_assumption"] = "; ".join(x for x in (row.get("ts_assumption"), note) if x)
         step = clock_step(scan)
         if step is not None:

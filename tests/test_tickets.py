@@ -130,3 +130,25 @@ def test_prose_naming_the_wording_is_no_failure() -> None:
     cut = "Jan 20 10:14:03 alpha-box node[48211]: Error: session file locked (timeout 60000ms)\n"
     kinds = ingest_files({"issue.md": prose + cut}).events.get_column("kind").to_list()
     assert kinds == ["lock_timeout"]
+
+
+def test_each_hosts_zone_less_lines_take_the_zone_its_own_lines_show() -> None:
+    """alpha-box's journal lines carry no zone; its file-log records carry +01:00.
+    gw-osaka's journal lines each carry a console stamp at +09:00, most of the
+    file's zoned stamps. alpha-box's journal lines are read at +01:00, not at the
+    file's +09:00 (Z118: a watchdog release 8 h early, its incident unresolved)."""
+    osaka = "".join(
+        f"Jun 18 22:0{n}:20 gw-osaka node[2231]: 2026-06-18T22:0{n}:20.100+09:00 [diagnostic] "
+        f'lane task error: lane=main durationMs=10412 error="Error: '
+        f'{_LOCK.format(pid=2231, sid=f"{n}b1d4f6a")}"\n'
+        for n in range(1, 6)
+    )
+    text = _thread() + "\nAnd osaka:\n\n```text\n" + osaka + "```\n"
+    rows = ingest_files({"issue.md": text}).events.filter(
+        (pl.col("kind") == "lock_timeout") & (pl.col("host") == "alpha-box")
+    )
+    journal = rows.filter(pl.col("envelope") != "tslog-json")
+    assert sorted({ts.strftime("%H:%M:%S") for ts in journal.get_column("ts")}) == [
+        "09:14:03",
+        "09:16:40",
+    ]
