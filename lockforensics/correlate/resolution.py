@@ -448,6 +448,7 @@ def _targets(
         # Which locks its errors were on (takeovers name none).
         "on_lease": _LEASED.any(),
         "on_file": (pl.col("lock_path").is_not_null() & ~_LEASED).any(),
+        "_taken_over": (pl.col("kind") == EventKind.TAKEOVER).all(),
     }
     sessions = (
         kept.filter(pl.col("session_id").is_not_null())
@@ -466,8 +467,15 @@ def _targets(
         # It released its locks on the way out: a stop, or a restart's exit.
         released_at_end=pl.col("ended_by").is_in(_RELEASING_ENDS).fill_null(False),
     )
+    # A session whose only failures were takeovers held no lock: its run lost the
+    # transcript to another writer and ended.  It waits on nothing, so it keeps no
+    # incident open that has lock errors to clear (an incident of takeovers alone
+    # still waits on what shows its sessions run again).
+    with_locks = pl.col("_taken_over").not_().any().over("incident")
     return (
         pl.concat([sessions, others.select("incident", "session_id", "agent", *last)])
+        .filter(~(pl.col("_taken_over") & with_locks))
+        .drop("_taken_over")
         .join(hosts, on="incident")
         .join(ends, on="epoch", how="left")
         .sort("incident", "session_id", "agent", nulls_last=True)
