@@ -24,7 +24,7 @@ from lockforensics.parsing.documents import HOOKS, Document, load_documents
 from lockforensics.parsing.documents.timing import stamp_line
 from lockforensics.pipeline import Ingest, analyze, ingest, ingest_inputs
 from samples.generate import sanitize_record
-from tests.conftest import ingest_files
+from tests.conftest import ingest_files, tslog_line
 
 SESSIONS = "/home/ops/.openclaw/agents"
 SID = "4a1b2c3d-0000-4000-8000-000000000001"
@@ -637,6 +637,40 @@ def test_each_systemctl_status_of_a_saved_session_is_read_with_its_journal_tail(
     ]
     assert result.files[0].unrecognized == 0
     assert adds_up(result)
+
+
+def test_a_ticket_whose_one_prompt_is_a_status_keeps_its_long_paste_a_log() -> None:
+    """A ticket opening with `$ systemctl status` and its journal tail, then a long
+    paste of console lines and a `$ ps`: the status is no run of a saved session
+    whose "tail" is the rest of the ticket; every pasted failure keeps its time
+    (Z118: 87 untimed fragments, no incident)."""
+    console = "".join(
+        f"2026-06-03T14:{n // 60:02d}:{n % 60:02d}.118+01:00 [diagnostic] lane task error: "
+        'lane=main durationMs=60213 error="SessionWriteLockTimeoutError: session file '
+        "locked (timeout 60000ms): pid=48112 /home/oc/.openclaw/agents/main/sessions/"
+        f'7b1e3c52-90d4-4f5e-a1c6-2f0d8e6b9a4{n % 10}.jsonl.lock"\n'
+        for n in range(70)
+    )
+    record = tslog_line(
+        "2026-06-03T15:00:00.118+01:00",
+        'lane task error: lane=ops durationMs=60213 error="SessionWriteLockTimeoutError: '
+        "session file locked (timeout 60000ms): pid=48112 /home/oc/.openclaw/agents/ops/"
+        'sessions/c0a4d1f7-3b2e-4c8a-9e5d-6a7b8c9d0e12.jsonl.lock"',
+    ).rstrip("\n")
+    folded = "\n".join(record[i : i + 100] for i in range(0, len(record), 100))
+    text = (
+        "$ systemctl --user status openclaw-gateway --no-pager\n"
+        + systemctl()
+        + "\nAnd the console:\n\n"
+        + console
+        + "\nand the file log, from a narrow terminal:\n\n"
+        + folded
+        + "\n\n$ ps -o pid,lstart,args -p 48112\n"
+    )
+    result = ingest_files({"ticket.md": text})
+    timeouts = rows(result, "lock_timeout")
+    assert len(timeouts) == 71
+    assert all(r["ts"] is not None for r in timeouts)
 
 
 def test_systemctl_under_a_german_locale_is_uptime_evidence() -> None:

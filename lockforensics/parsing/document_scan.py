@@ -132,12 +132,16 @@ class DocumentReader:
             numbered = list(enumerate(part.lines, start=start + 1))
             head = part.text[:SNIFF_HEAD]
             found = self._parsed(part, self.documents.candidates(name, head))
-            if found is None:
+            tail = None if found is None else found[1].tail_from
+            if found is None or (tail is not None and len(part.lines) - tail >= STATUS_TAIL):
+                # Nothing reads it; or a status whose "tail" is the rest of a paste
+                # (a ticket whose one prompt is `$ systemctl status`): the whole
+                # file is read as that document, its tail as the log it is.
                 merged.unrecognized.update(
                     n for n, line in numbered if line.strip() and not preamble(line)
                 )
                 continue
-            if (tail := found[1].tail_from) is not None:
+            if tail is not None:
                 # The journal tail `systemctl status` prints under its header, in
                 # the middle of a saved session: its lock and lifecycle lines are
                 # read as the file's stray log lines (_stray_logs), the rest noise.
@@ -237,6 +241,11 @@ class DocumentReader:
             if when is not None:
                 row.update(when)
         return found
+
+
+#: The most lines a `systemctl status` run's journal tail is read as stray lines
+#: (it prints 10 unless `-n` says otherwise).
+STATUS_TAIL = 60
 
 
 def _reads_more(runs: Parsed, whole: Parsed) -> bool:
