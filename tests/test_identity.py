@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 
 from lockforensics.correlate import identity
 from lockforensics.findings import Settings
+from lockforensics.parsing import chunks
 from lockforensics.pipeline import analyze
 from tests.conftest import ingest_files
 
@@ -195,3 +197,37 @@ def test_a_lock_of_another_agents_session_is_that_agents() -> None:
     assert set(events.get_column("agent")) == {"ops"}
     assert set(events.get_column("session_key").drop_nulls()) == set()
     assert analyze(ingest_files(files), Settings(agents=("main",))).headline.lock_timeout == 0
+
+
+@pytest.mark.parametrize("vectorised", [True, False])
+def test_a_lease_of_another_agents_session_is_that_agents(vectorised: bool) -> None:
+    """The lease era: `sessions_send` from main into ops fails on the lease
+    `sqlite:session-write:agent:ops:main`, logged on main's nested lane with main's
+    run as the record's context (top-level `agent_id` main, `session_id` main's
+    transcript id). The failure is ops's session, not main's (Z121: charged to the
+    caller, the ops takeover after it left with no precursor)."""
+    message = (
+        "lane task error: lane=nested durationMs=60012 "
+        'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
+        'another OpenClaw process sqlite:session-write:agent:ops:main"'
+    )
+    record = {
+        "0": '{"subsystem":"diagnostic"}',
+        "1": message,
+        "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
+        "time": "2026-11-13T09:20:11.402+01:00",
+        "agent_id": "main",
+        "session_id": "0e6f3b2a-9c41-4d7e-8a55-1f2b3c4d5e60",
+    }
+    # Enough copies for the vectorised reader (VECTOR_MIN), a second apart.
+    count = chunks.VECTOR_MIN if vectorised else 1
+    text = "".join(
+        json.dumps({**record, "time": f"2026-11-13T09:{20 + n // 60:02d}:{n % 60:02d}.402+01:00"})
+        + "\n"
+        for n in range(count)
+    )
+    result = ingest_files({"openclaw-2026-11-13.log": text})
+    rows = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert set(rows.select("agent", "session_id", "session_key").rows()) == {
+        ("ops", None, "agent:ops:main")
+    }

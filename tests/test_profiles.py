@@ -83,7 +83,8 @@ def test_a_profiles_gateway_is_a_gateway_of_its_own() -> None:
     ]
     (incident,) = findings.incidents.to_dicts()
     assert (incident["host"], incident["gateway_pid"]) == ("atlas", 2211)
-    assert incident["resolved_by"] == "gateway_stop"
+    # Prod's own stop, its next start 6 s later: a restart from outside.
+    assert incident["resolved_by"] == "gateway_restart"
     assert incident["resolved_at"].strftime("%H:%M:%S") == "10:14:07"
     staging_file = findings.events.filter(
         pl.col("source").str.contains("openclaw-staging", literal=True)

@@ -17,6 +17,9 @@ from typing import Any
 # 2026.7+ `openclaw-agent.sqlite` store).
 AGENT_IN_PATH = re.compile(r"[/\\]agents[/\\](?P<agent>[^/\\\s]+)[/\\](?:sessions|agent)[/\\]")
 AGENT_IN_KEY = re.compile(r"(?:^|[:=])agent:(?P<agent>[^:\s\"]+):")
+#: The agent a SQLite-era lease names: its session key, or its transcript target
+#: (`["ops","…/openclaw-agent.sqlite","<id>"]`, quotes maybe escaped).
+AGENT_IN_LEASE = re.compile(r'^sqlite:session-write:(?:agent:|\[\\?")(?P<agent>[^:\s"\\]+)')
 # <ISO with ':' and '.' replaced by '-'>_<sessionId>.jsonl (pi SessionManager).
 ISO_PREFIX = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}(?:-\d{3})?Z_")
 TRANSCRIPT_SUFFIX = re.compile(r"\.jsonl(?:\.lock)?$")
@@ -103,7 +106,12 @@ def derive(fields: dict[str, Any]) -> dict[str, Any]:
     lane = fields.get("lane")
     if lane and not fields.get("session_key") and str(lane).startswith("session:"):
         fields["session_key"] = str(lane)[len("session:") :]
-    owner = _path_agent(lock_path, session_file)
+    lease = AGENT_IN_LEASE.search(str(lock_path)) if lock_path else None
+    if lease is not None and fields.get("agent") not in (None, lease["agent"]):
+        # A lease of another agent's session (`sessions_send` from main into
+        # ops): the record's context, its session id too, is the sender's.
+        fields["session_id"] = None
+    owner = _path_agent(lock_path, session_file) or (lease["agent"] if lease else None)
     key = fields.get("session_key")
     if owner is not None and key and agent_from_key(str(key)) not in (None, owner):
         # The lane and the record's context are the sender's: `sessions_send`

@@ -655,9 +655,17 @@ def _derive(frame: pl.DataFrame) -> pl.DataFrame:
         .then(lane.str.slice(len("session:")))
         .otherwise(key),
     )
+    # A lease of another agent's session (`sessions_send` from main into ops):
+    # the record's context, its session id too, is the sender's.
+    lease = lock.str.extract(_regex(fieldspec.AGENT_IN_LEASE), 1)
+    frame = frame.with_columns(
+        session_id=pl.when(
+            lease.is_null() | _falsy(pl.col("agent")).fill_null(True) | (pl.col("agent") == lease)
+        ).then(pl.col("session_id"))
+    )
     # The lane and the record's context are the sender's: their key is the
     # session's only when it names the agent whose directory the lock lies in.
-    owner = pl.coalesce(_path_agent(lock), _path_agent(sfile))
+    owner = pl.coalesce(_path_agent(lock), _path_agent(sfile), lease)
     named = _key_agent(key)
     theirs = owner.is_null() | named.is_null() | (named == owner)
     frame = frame.with_columns(session_key=pl.when(theirs).then(key))
