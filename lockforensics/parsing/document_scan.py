@@ -14,7 +14,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
 from lockforensics.parsing.documents.listing import census_run, seen_by_census
@@ -22,6 +22,7 @@ from lockforensics.parsing.documents.runs import (
     PROMPT,
     cat_target,
     preamble,
+    removed_locks,
     run_stamps,
     run_starts,
 )
@@ -34,10 +35,10 @@ from lockforensics.parsing.documents.timing import (
     when_from_stamp,
 )
 from lockforensics.parsing.envelopes import EnvelopeCatalog, sniff
-from lockforensics.parsing.fields import derive
+from lockforensics.parsing.fields import basename, derive
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader
-from lockforensics.parsing.timestamps import FileClock
+from lockforensics.parsing.timestamps import FileClock, Stamp
 from lockforensics.schema import DOCUMENT_CHANNEL
 
 #: Documents are read whole; a larger file that sniffs like one is read as a log.
@@ -119,10 +120,15 @@ class DocumentReader:
         edges = sorted({0, *starts, len(doc.lines)})
         merged, names, runs = Parsed(), Counter[str](), 0
         carried = None  # the last stamp printed so far (a `$ date`, a typescript's header)
+        # Lock files a session printed (`$ cat`), and the ones it removed after.
+        printed_locks: list[tuple[int, list[dict[str, Any]], Stamp]] = []
+        removed: list[tuple[int, set[str]]] = []
         for first, end in itertools.pairwise(edges):
             carried = stamps.get(first, carried)
             name, start = doc.name, first
             shell = PROMPT.match(doc.lines[first].strip()) is not None
+            if shell and (gone := removed_locks(doc.lines[first])):
+                removed.append((first, gone))
             if shell:
                 # A command's output follows its prompt; what `$ cat <file>`
                 # printed is that file.
@@ -161,13 +167,21 @@ class DocumentReader:
             elif shell and carried is not None:
                 # A listing typed in a saved shell session was seen when it ran, at
                 # or after the last stamp the session printed: not at collection.
-                seen_by_census(found[1].rows, carried, latest=False)
+                seen_by_census(found[1].rows, carried, latest=False, files=False)
             at = printed if printed is not None else carried if shell else None
+            if shell and at is not None:
+                printed_locks.append((first, found[1].rows, at))
             run = census_run(part.lines[0], at) if found[1].lists_locks and at else None
             if run is not None:
                 found[1].rows.append(run)
                 found[1].event_lines.add(1)
             runs = _merge(merged, found[1], start, doc.name, own_stamp, runs)
+        for first, rows, at in printed_locks:
+            # A lock file `$ cat` showed, which a later `$ rm` removed: held then,
+            # not as the bundle was collected.
+            gone = set().union(*(names for later, names in removed if later > first))
+            shown = [row for row in rows if basename(str(row.get("lock_path") or "")) in gone]
+            seen_by_census(shown, at, latest=False)
         return (names.most_common(1)[0][0], merged) if names else None
 
     def _account(

@@ -145,7 +145,9 @@ def census_run(first: str, printed: Stamp) -> dict[str, Any] | None:
     return event(EventKind.LOCK_CENSUS.value, 1, first, when_from_stamp(printed), doc_run=1)
 
 
-def seen_by_census(rows: list[dict[str, Any]], printed: Stamp, latest: bool) -> None:
+def seen_by_census(
+    rows: list[dict[str, Any]], printed: Stamp, latest: bool, files: bool = True
+) -> None:
     """The listed locks of a run a census cron stamped (``printed``: its ``date``
     line; in a saved shell session, the last stamp printed before the run): their
     mtimes are in the zone that line shows (the same host), and each lock was
@@ -153,8 +155,8 @@ def seen_by_census(rows: list[dict[str, Any]], printed: Stamp, latest: bool) -> 
     ``latest`` run shows the locks as the bundle was collected; a lock an earlier
     run listed was seen held for ``duration_ms`` since its mtime, then
     (resolution.session_lock_files), and may be long gone.  So was a lock file an
-    earlier run printed (``cat <x>.jsonl.lock`` in a saved session, later
-    removed by hand): seen then, since its ``createdAt``."""
+    earlier run printed (``files``; ``cat <x>.jsonl.lock`` from cron): seen then,
+    since its ``createdAt``."""
     if printed.day is None:
         return
     seen = datetime.combine(printed.day, printed.clock or time(0))
@@ -162,7 +164,12 @@ def seen_by_census(rows: list[dict[str, Any]], printed: Stamp, latest: bool) -> 
         if row.get("kind") != EventKind.LOCK_FILE:
             continue
         if row.get("lock_payload") != LISTED_PAYLOAD:
-            if not latest and isinstance(row.get("ts"), datetime) and printed.offset is not None:
+            if (
+                files
+                and not latest
+                and isinstance(row.get("ts"), datetime)
+                and printed.offset is not None
+            ):
                 held = seen.replace(tzinfo=timezone(printed.offset)) - row["ts"]
                 row["duration_ms"] = max(0, int(held.total_seconds() * 1000))
             continue

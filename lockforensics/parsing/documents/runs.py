@@ -46,6 +46,17 @@ def cat_target(line: str) -> str | None:
     return cat["path"] if cat else None
 
 
+def removed_locks(line: str) -> set[str]:
+    """The lock files (by name) a ``$ rm …`` prompt line removes, else none."""
+    prompt = PROMPT.match(line.strip())
+    words = prompt["command"].split() if prompt else []
+    if words[:1] == ["sudo"]:
+        words = words[1:]
+    if words[:1] != ["rm"]:
+        return set()
+    return {word.rsplit("/", 1)[-1] for word in words[1:] if word.endswith(".lock")}
+
+
 def run_starts(lines: Sequence[str]) -> list[int]:
     """0-based indices of the lines that begin a run: a prompt, or a preamble line
     with no other preamble line right above it (blank lines between do not
