@@ -651,6 +651,22 @@ def test_one_session_id_stuck_on_two_hosts_is_two_rows() -> None:
     assert findings.headline.sessions == 2
 
 
+def test_one_session_stuck_in_two_container_processes_is_two_rows() -> None:
+    """A container restarted after an OOM kill runs its gateway as pid 1 again: the
+    session stuck in the first process and again in the second is two rows, one
+    per epoch, not one owner "still running" across both (Z122)."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=1)
+    t.failure("lock_timeout", 10, session="s1", pid=1, gateway_pid=1)
+    t.add("gateway_start", 3600, phase="listening", gateway_pid=1)
+    t.failure("lock_timeout", 3700, session="s1", pid=1, gateway_pid=1)
+    stuck = run(t).stuck_alive
+    assert stuck.select("session_id", "epoch", "lock_errors").rows() == [
+        ("s1", 1, 1),
+        ("s1", 2, 1),
+    ]
+
+
 def test_a_live_owner_with_the_gateway_pid_unknown_is_not_called_another_process() -> None:
     """No line names the gateway's pid (2026.6+ `ready` has none): a live owner may
     be the gateway itself, and the report must not send the on-call hunting another."""

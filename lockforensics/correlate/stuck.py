@@ -3,8 +3,10 @@
 A lock error whose owner pid is the gateway epoch's own pid, or that says
 ``alive=true``, means the process holding the session's lock was still
 running: the session was stuck inside a live gateway rather than orphaned by
-a dead one.  Reported per host, agent and session: hosts restored from one
-state snapshot share session ids, and each stuck inside its own gateway.
+a dead one.  Reported per host, agent, session and gateway process (epoch):
+hosts restored from one state snapshot share session ids, and each stuck
+inside its own gateway; a container restarted after an OOM kill runs as pid 1
+again, a new process whose lock the old one's death released.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from lockforensics.correlate.failures import LOCK_ERRORS
 
 
 def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
-    """Per (host, agent, session): lock errors with a live owner, when, and whose."""
+    """Per (host, agent, session, epoch): lock errors with a live owner, when, and whose."""
     # The gateway's own pid, unless the lock predates the process (a container's
     # earlier pid 1: failures.with_earlier_owners).
     own = (pl.col("pid") == pl.col("gateway_pid")) & ~pl.col("owner_before_process")
@@ -35,7 +37,7 @@ def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
             .otherwise(pl.lit("other live process")),
         )
         .sort("ts", "occurrence", nulls_last=True)
-        .group_by("host", "agent", "session_id", maintain_order=True)
+        .group_by("host", "agent", "session_id", "epoch", maintain_order=True)
         .agg(
             lock_errors=pl.len().cast(pl.Int64),
             first=pl.col("ts").min(),
@@ -45,5 +47,5 @@ def stuck_alive(clustered: pl.LazyFrame) -> pl.LazyFrame:
             owners=pl.col("owner").unique().sort(),
             incidents=pl.col("incident").drop_nulls().unique().sort(),
         )
-        .sort("first", "host", "agent", "session_id", nulls_last=True)
+        .sort("first", "host", "agent", "session_id", "epoch", nulls_last=True)
     )

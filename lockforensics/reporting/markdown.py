@@ -378,7 +378,8 @@ class MarkdownReporter:
             return ""
         return (
             "### Stuck but alive\n\nSessions whose lock errors name a live owner: the gateway's "
-            f"own pid or `alive=true`.\n\n<details><summary>{f.stuck_alive.height} sessions"
+            "own pid or `alive=true`, per gateway process (epoch).\n\n"
+            f"<details><summary>{f.stuck_alive.height} sessions"
             f"</summary>\n\n{_md_capped(rows.stuck_alive(f), 'sessions', limit)}\n\n</details>"
         )
 

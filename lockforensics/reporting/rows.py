@@ -368,15 +368,16 @@ def trigger_writers(f: Findings) -> Rows:
 
 
 def stuck_alive(f: Findings) -> Rows:
-    """Per host, agent and session; a ``host`` column when the gateways lie on several hosts."""
+    """Per host, agent, session and gateway epoch; a ``host`` column when the gateways
+    lie on several hosts."""
     hosts = f.several_hosts
     return Rows(
-        (*(("host",) if hosts else ()), "agent", "session", "lock errors", "first (UTC)",
-         "last (UTC)", "owner pids", "incidents"),
+        (*(("host",) if hosts else ()), "agent", "session", "epoch", "lock errors",
+         "first (UTC)", "last (UTC)", "owner pids", "incidents"),
         tuple(
             (*((r["host"] or "?",) if hosts else ()), r["agent"], r["session_id"] or "-",
-             r["lock_errors"], clock(r["first"]), clock(r["last"]), _joined(r["owner_pids"]),
-             _joined(r["incidents"]))
+             r["epoch"] if r["epoch"] is not None else "?", r["lock_errors"], clock(r["first"]),
+             clock(r["last"]), _joined(r["owner_pids"]), _joined(r["incidents"]))
             for r in f.stuck_alive.iter_rows(named=True)
         ),
     )  # fmt: skip

@@ -184,7 +184,7 @@ def _stuck(findings: Findings, console: Console) -> None:
     _listed(
         console,
         findings.stuck_alive,
-        "Stuck but alive (lock owner still running)",
+        "Stuck but alive (lock owner running at the time)",
         rows.stuck_alive(findings),
         Layout(
             wrap=("agent", "session", "owner pids", "incidents"),
