@@ -9,6 +9,7 @@ from lockforensics.findings import Findings, Settings
 from lockforensics.pipeline import correlate
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
+from lockforensics.reporting.prose import headline
 from lockforensics.schema import EPOCH_COLUMNS
 from tests.eventrows import Table, at
 
@@ -160,6 +161,18 @@ def test_the_headline_lag_is_that_of_the_same_session_pairs_it_counts() -> None:
     f = run(t, window_s=600)
     assert (f.alignment["with_session_precursor"], f.alignment["lag_s_p50"]) == (1, 111.0)
     assert f.headline.session_lag_s_p50 == 2.0
+
+
+def test_with_only_same_agent_pairs_the_headline_names_their_lag() -> None:
+    """No takeover follows a lock error on its own session, one follows its
+    agent's: the headline gives that pair's lag as the agent's, not "no lag to
+    measure" beside an alignment table showing one (Z121, Z122)."""
+    t = Table()
+    t.failure("lock_timeout", 10, session="s3")
+    t.failure("takeover", 230, session="s4")
+    text = headline(run(t, window_s=600))
+    assert "0/1 takeovers follow a lock error on the same session" in text
+    assert "(1 after one of the same agent only, median lag 3 min 40 s)" in text
 
 
 def test_takeover_falls_back_to_the_same_agent() -> None:

@@ -28,11 +28,15 @@ def missing_writers(f: Findings) -> str:
 def headline(f: Findings) -> str:
     """The sentence operators write by hand at the top of an issue."""
     h = f.headline
-    lag = (
-        f"median lag {span(h.session_lag_s_p50)}"
-        if h.session_lag_s_p50 is not None
-        else "no lag to measure"
-    )
+    agent_only = int(f.alignment.get("with_agent_precursor") or 0)
+    agent_lag = f.alignment.get("lag_s_p50")
+    if h.session_lag_s_p50 is not None:
+        lag = f"median lag {span(h.session_lag_s_p50)}"
+    elif agent_only and agent_lag is not None:
+        # The alignment table's lag is then these pairs' alone: say whose it is.
+        lag = f"{agent_only} after one of the same agent only, median lag {span(agent_lag)}"
+    else:
+        lag = "no lag to measure"
     same_session = int(f.alignment.get("with_session_precursor") or 0)
     days = f"{h.days:.1f} days" if h.days >= 1 else span(h.days * 86400)
     return (
