@@ -55,6 +55,7 @@ from lockforensics.correlate.frames import materialized
 from lockforensics.errors import DataError
 from lockforensics.findings import HEADLINE_KINDS, Coverage, Findings, Headline, Settings
 from lockforensics.ingest import cache, zone_rules
+from lockforensics.ingest.beside_zones import beside_zone
 from lockforensics.ingest.bundle import Input, walk
 from lockforensics.ingest.clock_steps import clock_step
 from lockforensics.ingest.containers import Limits
@@ -512,8 +513,9 @@ def _own_zone(
 
 
 def _seen_zone(scan: FileScan, matched: dict[str, ZoneChoice]) -> ZoneChoice | None:
-    """The zone an input shows itself: its header's, its matched records', its lines'."""
-    return _file_zone(scan) or matched.get(scan.source) or _written_zone(scan)
+    """The zone an input shows itself: its header's, its matched records', its
+    zone-less lines' against the zoned ones beside them, its lines'."""
+    return _file_zone(scan) or matched.get(scan.source) or beside_zone(scan) or _written_zone(scan)
 
 
 def _folder_zones(scans: list[FileScan], seen: dict[str, ZoneChoice]) -> dict[str, ZoneChoice]:

@@ -1,0 +1,63 @@
+"""A journal whose prefix is in another zone than the console stamps its lines carry."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+
+from lockforensics.findings import Settings
+from lockforensics.pipeline import analyze
+from tests.conftest import ingest_files
+
+_LOCK = (
+    'lane task error: lane=main durationMs=10034 error="Error: session file locked '
+    "(timeout 10000ms): pid=2417 /home/ops/.openclaw/agents/main/sessions/"
+    'bbde4bef-a2a0-4e92-a52a-10c4f3f288b4.jsonl.lock"'
+)
+
+
+def _journal(prefix_offset_h: int) -> str:
+    """A Los Angeles journal (prefix at ``prefix_offset_h``) of a gateway whose
+    console stamps are Berlin's (+02:00): systemd's own `Started` line has only
+    the prefix."""
+
+    def prefix(utc: datetime) -> str:
+        local = utc.timestamp() + prefix_offset_h * 3600
+        return datetime.fromtimestamp(local, UTC).strftime("%b %d %H:%M:%S")
+
+    def console(utc: datetime) -> str:
+        return datetime.fromtimestamp(utc.timestamp() + 7200, UTC).strftime(
+            "%Y-%m-%dT%H:%M:%S.000+02:00"
+        )
+
+    start = datetime(2026, 5, 4, 6, 15, 2, tzinfo=UTC)
+    listen = datetime(2026, 5, 4, 6, 15, 4, tzinfo=UTC)
+    locks = [datetime(2026, 5, 19, 2, 43, s, tzinfo=UTC) for s in (21, 40)]
+    return (
+        f"{prefix(start)} oc-nuc systemd[1193]: Started openclaw-gateway.service - "
+        "OpenClaw Gateway (v2026.3.28).\n"
+        f"{prefix(listen)} oc-nuc node[2417]: {console(listen)} [gateway] listening on "
+        "ws://127.0.0.1:18789 (PID 2417)\n"
+        + "".join(
+            f"{prefix(at)} oc-nuc node[2417]: {console(at)} [diagnostic] {_LOCK}\n" for at in locks
+        )
+    )
+
+
+def test_a_journal_prefix_in_another_zone_than_its_console_stamps_is_read_in_its_own() -> None:
+    """The prefix is Los Angeles time (-07:00), the console stamps Berlin's: the
+    `Started` line is read at -07:00, a start two seconds before `listening`, not a
+    phantom gateway seven hours earlier (Z120)."""
+    result = ingest_files({"journal/openclaw-gateway.txt": _journal(-7)})
+    started = result.events.filter(pl.col("line") == 1).get_column("ts").item()
+    assert started == datetime(2026, 5, 4, 6, 15, 2, tzinfo=UTC)
+    findings = analyze(result, Settings())
+    assert findings.epochs.select("pid", "version").rows() == [(2417, "2026.3.28")]
+
+
+def test_a_journal_prefix_in_its_consoles_zone_is_read_as_before() -> None:
+    """The common case: prefix and console in one zone (+02:00)."""
+    result = ingest_files({"journal.txt": _journal(2)})
+    started = result.events.filter(pl.col("line") == 1).get_column("ts").item()
+    assert started == datetime(2026, 5, 4, 6, 15, 2, tzinfo=UTC)
