@@ -464,3 +464,25 @@ def test_a_busy_transcript_on_both_lanes_is_one() -> None:
     ]
     result = ingest_files({"gateway.log": "\n".join(lines) + "\n"})
     assert result.occurrence_counts() == {"transcript_lock_busy": 1}
+
+
+def test_a_takeover_whose_lane_copies_name_no_transcript_is_one() -> None:
+    """The warn line and the echo name the transcript; both lanes' copies keep only
+    the prompt's error under the takeover's class (`EmbeddedAttemptSessionTakeoverError:
+    LLM idle timeout …`), the session lane its key. One takeover, not two (Z109)."""
+    path = "/home/ops/.openclaw/agents/main/sessions/733611da-7593-4e8d-baa0-c8cd4792c102.jsonl"
+    error = "EmbeddedAttemptSessionTakeoverError: LLM idle timeout (120s): no response from model"
+    text = (
+        "2026-07-15T09:24:52.402+03:00 [agent/embedded] embedded attempt cleanup detected "
+        "session takeover after prompt failure; preserving prompt error: runId=933a2f23 "
+        "sessionId=733611da-7593-4e8d-baa0-c8cd4792c102 promptError=LLM idle timeout (120s): "
+        f"no response from model cleanupError=session file changed while embedded prompt lock "
+        f"was released: {path}\n"
+        f'2026-07-15T09:24:52.408+03:00 [diagnostic] lane task error: lane=main durationMs=133524 error="{error}"\n'
+        "2026-07-15T09:24:52.412+03:00 [diagnostic] lane task error: "
+        f'lane=session:agent:main:telegram:direct:5512093847 durationMs=133527 error="{error}"\n'
+        "2026-07-15T09:24:52.415+03:00 Embedded agent failed before reply: LLM idle timeout "
+        f"(120s): no response from model | session file changed while embedded prompt lock was released: {path}\n"
+    )
+    result = ingest_files({"gateway.log": text})
+    assert result.occurrence_counts() == {"takeover": 1}
