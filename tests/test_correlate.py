@@ -571,16 +571,18 @@ def test_an_isolated_heartbeat_writes_only_its_own_sessions_transcript(
     assert triggers == (["heartbeat"] if listed else [])
 
 
-def test_a_cron_reply_queued_into_the_session_is_a_writer() -> None:
-    """A cron job's reply queued into s1 (`message queued … source=cron`) inside the
-    release window: its announce writes the transcript.  One queued into another
-    session is none of s1's."""
+def test_a_message_queued_into_the_running_session_is_a_writer() -> None:
+    """A reply queued into s1's running run (`message queued …
+    source=pi-embedded-runner`: a sub-agent's announce, a sessions_send) inside
+    the release window writes the transcript.  One queued into another session is
+    none of s1's (Z123: the announce signatures read a `source=cron` OpenClaw
+    never writes, and missed every announce)."""
     t = Table()
-    t.add("session_state", 30, phase="announce_cron", session_id="s1", agent="a", level="debug")
-    t.add("session_state", 31, phase="announce_subagent", session_id="s9", agent="a", level="debug")
+    t.add("session_state", 30, phase="queued_into_run", session_id="s1", agent="a", level="debug")
+    t.add("session_state", 31, phase="queued_into_run", session_id="s9", agent="a", level="debug")
     t.add("takeover", 60, agent="a", session_id="s1", run_id="r1", duration_ms=50_000)
     writers = run(t).trigger_writers
-    assert writers.select("trigger", "at").rows() == [("cron_announce", at(30))]
+    assert writers.select("trigger", "at").rows() == [("queued_message", at(30))]
 
 
 def test_a_lock_errors_holder_is_the_run_its_age_points_at() -> None:

@@ -10,9 +10,11 @@ is [takeover - the lane task's durationMs, takeover], the run's whole attempt
   takeover's own run included: its rewrite is a known false positive);
 * ``cron``: a cron line on the same session, or on the same agent when the
   line names no session;
-* ``cron_announce`` / ``subagent_announce``: a cron job's or a sub-agent's
-  reply queued into the session (``message queued … source=cron``): its
-  announce mirror writes the transcript (formats §3);
+* ``queued_message``: a message queued into the session's running embedded
+  run (``message queued … source=pi-embedded-runner``, newer
+  ``embedded-agent-runner``): a cron job's or a sub-agent's reply, a
+  sessions_send, a steered follow-up, written into the transcript while the
+  run works (formats §3);
 * ``sessions_send`` / ``sessions_spawn``: such a tool call by another run of
   the same agent (the target session is not logged, so this is agent-level);
 * ``heartbeat``: another run on the isolated heartbeat session of the failing
@@ -39,9 +41,9 @@ from lockforensics.correlate.frames import first_value, ordered
 from lockforensics.schema import EventKind
 
 SPAWNING_TOOLS = ("sessions_send", "sessions_spawn")
-#: The phases of a reply queued into a session by cron or a sub-agent, and the
-#: writer each is (parsers/signatures/40-runs.toml).
-ANNOUNCES = {"announce_cron": "cron_announce", "announce_subagent": "subagent_announce"}
+#: The phase of a message queued into a session's running run, and the writer it
+#: is (parsers/signatures/40-runs.toml).
+ANNOUNCES = {"queued_into_run": "queued_message"}
 _COLUMNS = ("trigger", "at", "agent", "session_id", "run_id", "evidence")
 
 

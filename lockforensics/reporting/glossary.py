@@ -73,8 +73,9 @@ TRIGGERS = {
     "heartbeat": "heartbeat run",
     "compaction": "auto-compaction",
     "cron": "cron run",
-    "cron_announce": "cron job's reply delivered into the session",
-    "subagent_announce": "sub-agent's reply delivered into the session",
+    "queued_message": (
+        "a message queued into the running session (a cron or sub-agent reply, sessions_send)"
+    ),
     "sessions_send": "sessions_send by another run",
     "sessions_spawn": "sessions_spawn by another run",
 }
