@@ -346,7 +346,13 @@ def ingest_inputs(
     # The zone each input's zone-less stamps were read in, where it had any.
     applied: dict[str, ZoneChoice] = {}
     for scan in scans:
-        zone = option_zone or _own_zone(scan, seen, bundle_zone, spans, folders)
+        # --tz is for stamps that show no zone; a journal whose prefixes are shown
+        # by the console stamps on the same lines (a `--utc` capture) keeps its own.
+        zone = (
+            (option_zone and beside_zone(scan))
+            or option_zone
+            or _own_zone(scan, seen, bundle_zone, spans, folders)
+        )
         if zone is not None and any(
             "_local" in r and ("_utc" not in r or scan.source in matched)
             for r in (*scan.rows, *scan.bounds)

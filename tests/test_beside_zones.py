@@ -61,3 +61,13 @@ def test_a_journal_prefix_in_its_consoles_zone_is_read_as_before() -> None:
     result = ingest_files({"journal.txt": _journal(2)})
     started = result.events.filter(pl.col("line") == 1).get_column("ts").item()
     assert started == datetime(2026, 5, 4, 6, 15, 2, tzinfo=UTC)
+
+
+def test_a_utc_capture_keeps_its_zone_under_a_tz_option() -> None:
+    """`journalctl --utc` prints its prefixes in UTC; `--tz Europe/Berlin`, the
+    host's zone, is for stamps that show none, and this capture's show theirs on
+    every console line: its `Started` stays at 06:15:02 UTC (Z124: moved 2 h early,
+    a phantom process, an uptime turned lower bound)."""
+    result = ingest_files({"journal-today.utc.txt": _journal(0)}, tz="Europe/Berlin")
+    started = result.events.filter(pl.col("line") == 1).get_column("ts").item()
+    assert started == datetime(2026, 5, 4, 6, 15, 2, tzinfo=UTC)
