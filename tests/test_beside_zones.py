@@ -71,3 +71,22 @@ def test_a_utc_capture_keeps_its_zone_under_a_tz_option() -> None:
     result = ingest_files({"journal-today.utc.txt": _journal(0)}, tz="Europe/Berlin")
     started = result.events.filter(pl.col("line") == 1).get_column("ts").item()
     assert started == datetime(2026, 5, 4, 6, 15, 2, tzinfo=UTC)
+
+
+def test_a_start_copied_by_a_capture_without_pids_is_no_gateway_of_its_own() -> None:
+    """`journalctl -o cat` beside `-o short`: the start's lines without the journal's
+    `node[pid]` prefix are the same start, not a gateway of no pid whose epoch
+    ended before it began (Z124)."""
+    start = (
+        "2026-06-03T13:12:55.006+00:00 [gateway] agent model: anthropic/claude-sonnet-4-6\n"
+        "2026-06-03T13:12:55.706+00:00 [gateway] http server listening (3 plugins: a, b, c; 4.2s)\n"
+        "2026-06-03T13:12:55.709+00:00 [gateway] ready\n"
+    )
+    journal = (
+        "Jun 03 13:12:51 gw-lab-07 systemd[1102]: Started openclaw-gateway.service.\n"
+        + "".join(f"Jun 03 13:12:55 gw-lab-07 node[3188]: {line}\n" for line in start.splitlines())
+    )
+    findings = analyze(
+        ingest_files({"journal.txt": journal, "journal-tail.cat.txt": start}), Settings()
+    )
+    assert findings.epochs.select("pid", "ended_by").rows() == [(3188, None)]

@@ -309,6 +309,39 @@ def _directory_hosts(sources: pl.LazyFrame, named: pl.LazyFrame) -> pl.LazyFrame
     )
 
 
+#: How close a start naming no pid is to one naming it, on its host, to be its copy.
+_COPY_WITHIN = timedelta(seconds=2)
+
+
+def _without_unnamed_copies(moves: pl.LazyFrame) -> pl.LazyFrame:
+    """``moves`` less the starts naming no pid within a moment of a start on the
+    same host that names one: that start's copy in a capture that drops the pid
+    (`journalctl -o cat` beside the short one), not a process of its own (it had
+    opened an epoch of no pid that ended before it began).  The named start
+    begins at the copy's first line if that is earlier (systemd's `Started …`,
+    which names no pid either, may have joined the copy)."""
+    start = pl.col("how") == "start"
+    # Its start line's instant, which both copies share.
+    at = pl.coalesce("start_line", "first")
+    named = moves.filter(start & pl.col("opener_pid").is_not_null()).select(
+        "host", _named=pl.col("occurrence"), _at=at
+    )
+    copies = (
+        moves.filter(start & pl.col("opener_pid").is_null())
+        .join(named, on="host", nulls_equal=True)
+        .filter((at - pl.col("_at")).abs() <= _COPY_WITHIN)
+        .group_by("_named")
+        .agg(_copy=pl.col("occurrence"), _first=pl.col("first").min())
+    )
+    dropped = copies.select(occurrence=pl.col("_copy")).explode("occurrence")
+    return (
+        moves.join(dropped, on="occurrence", how="anti")
+        .join(copies.select(occurrence="_named", _first="_first"), on="occurrence", how="left")
+        .with_columns(first=pl.min_horizontal("first", "_first"))
+        .drop("_first")
+    )
+
+
 def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     """One row per gateway start, restart or stop occurrence, in time order."""
     lifecycle = events.filter(
@@ -382,6 +415,7 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         )
         .cache()
     )
+    moves = _without_unnamed_copies(moves)
     # A restart closes the server before its `restart mode` line (`shutdown
     # completed cleanly in …`, src/gateway/server-close.ts): a stop inside a
     # restart's lines is that restart's, not a stop that ends the successor's
