@@ -15,17 +15,26 @@ from lockforensics.ingest.containers import READ_ERRORS, decompressing
 _SKIPPABLE_MAGIC = (0x184D2A53).to_bytes(4, "little")
 
 
-def _read(stream: bytes) -> tuple[bytes, Exception | None]:
-    """Everything the zstd reader gives for ``stream``, a step at a time as the
-    scanner's Guard reads it, and what it raised at the end."""
-    reader = decompressing(io.BytesIO(stream), "zstd")
+def _decompressed(
+    stream: bytes, compression: str, step: int = 4096
+) -> tuple[bytes, Exception | None, list[str]]:
+    """Everything the reader gives for ``stream``, a step at a time as the
+    scanner's Guard reads it, what it raised at the end, and its notes."""
+    reader = decompressing(io.BytesIO(stream), compression)
     out = bytearray()
+    end: Exception | None = None
     try:
-        while block := reader.read1(4096):
+        while block := reader.read1(step):
             out += block
     except READ_ERRORS as exc:
-        return bytes(out), exc
-    return bytes(out), None
+        end = exc
+    return bytes(out), end, list(getattr(reader, "notes", []))
+
+
+def _read(stream: bytes) -> tuple[bytes, Exception | None]:
+    """The zstd reader's bytes and end (:func:`_decompressed`)."""
+    out, end, _ = _decompressed(stream, "zstd")
+    return out, end
 
 
 def _frames(
@@ -108,14 +117,8 @@ def _day(seed: int, lines: int) -> bytes:
 
 
 def _gzip_reading(stream: bytes) -> tuple[bytes, list[str], Exception | None]:
-    reader = decompressing(io.BytesIO(stream), "gzip")
-    out = bytearray()
-    try:
-        while block := reader.read1(65536):
-            out += block
-    except READ_ERRORS as exc:
-        return bytes(out), list(reader.notes), exc  # type: ignore[attr-defined]
-    return bytes(out), list(reader.notes), None  # type: ignore[attr-defined]
+    out, end, notes = _decompressed(stream, "gzip", 65536)
+    return out, notes, end
 
 
 @settings(max_examples=40, deadline=None)

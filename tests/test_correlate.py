@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 import pytest
 
@@ -417,25 +419,25 @@ def test_a_clear_is_timed_by_its_finest_copy() -> None:
     assert (row["resolved_by"], row["resolved_at"]) == ("lock_removed", at(318.65))
 
 
-def test_a_session_that_only_lost_its_transcript_keeps_no_incident_open() -> None:
+@pytest.mark.parametrize(
+    ("first", "resolved"),
+    [("lock_timeout", ("run", at(100), [])), ("takeover", (None, None, ["s2"]))],
+    ids=["beside-a-lock-error", "takeovers-alone"],
+)
+def test_a_session_that_only_lost_its_transcript_keeps_no_incident_open(
+    first: str, resolved: tuple[Any, ...]
+) -> None:
     """s2's only failure is a takeover: its run lost the transcript to another
     writer and ended, holding no lock. Once s1's lock is cleared the incident is
     resolved (Z118: "unresolved, nothing cleared" the cron session a watchdog
     release had freed). An incident of takeovers alone still waits for a clear."""
     t = Table()
     t.add("gateway_start", 0, phase="listening", gateway_pid=100)
-    t.failure("lock_timeout", 60, session="s1")
+    t.failure(first, 60, session="s1")
     t.failure("takeover", 65, session="s2")
     t.add("run", 100, phase="done", run_id="r1", session_id="s1")
     row = run(t).incidents.row(0, named=True)
-    assert (row["resolved_by"], row["resolved_at"], row["targets"]) == ("run", at(100), 1)
-    alone = Table()
-    alone.add("gateway_start", 0, phase="listening", gateway_pid=100)
-    alone.failure("takeover", 60, session="s1")
-    alone.failure("takeover", 65, session="s2")
-    alone.add("run", 100, phase="done", run_id="r1", session_id="s1")
-    row = run(alone).incidents.row(0, named=True)
-    assert (row["resolved_by"], row["open_targets"]) == (None, ["s2"])
+    assert (row["resolved_by"], row["resolved_at"], row["open_targets"]) == resolved
 
 
 def test_incident_without_a_clearing_event_is_unresolved() -> None:
