@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import polars as pl
 import pytest
@@ -168,6 +169,19 @@ def test_a_journal_naming_its_host_short_is_the_host_the_file_log_names_in_full(
     ]
 
 
+def _senders_record(message: str, at: str, session_id: str) -> dict[str, Any]:
+    """A newer file log's record of a diagnostic error, logged with main's run as
+    its context (top-level `agent_id`, `session_id`)."""
+    return {
+        "0": '{"subsystem":"diagnostic"}',
+        "1": message,
+        "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
+        "time": at,
+        "agent_id": "main",
+        "session_id": session_id,
+    }
+
+
 def test_a_lock_of_another_agents_session_is_that_agents() -> None:
     """`sessions_send` from `main` into an `ops` session fails on a lock under
     `agents/ops/` while logged under `main`'s lane and, in a newer file log, with
@@ -180,14 +194,7 @@ def test_a_lock_of_another_agents_session_is_that_agents() -> None:
         f'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
         f'pid=48213 alive=true ageMs=70312 {lock}"'
     )
-    record = {
-        "0": '{"subsystem":"diagnostic"}',
-        "1": message,
-        "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
-        "time": "2026-06-03T13:20:05.118-05:00",
-        "agent_id": "main",
-        "session_id": "agent:main:main",
-    }
+    record = _senders_record(message, "2026-06-03T13:20:05.118-05:00", "agent:main:main")
     console = f"2026-06-03T13:20:05.118-05:00 [diagnostic] {message}\n"
     files = {"openclaw-2026-06-03.log": json.dumps(record) + "\n", "gateway.log": console}
     findings = analyze(ingest_files(files), Settings())
@@ -211,14 +218,9 @@ def test_a_lease_of_another_agents_session_is_that_agents(vectorised: bool) -> N
         'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
         'another OpenClaw process sqlite:session-write:agent:ops:main"'
     )
-    record = {
-        "0": '{"subsystem":"diagnostic"}',
-        "1": message,
-        "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
-        "time": "2026-11-13T09:20:11.402+01:00",
-        "agent_id": "main",
-        "session_id": "0e6f3b2a-9c41-4d7e-8a55-1f2b3c4d5e60",
-    }
+    record = _senders_record(
+        message, "2026-11-13T09:20:11.402+01:00", "0e6f3b2a-9c41-4d7e-8a55-1f2b3c4d5e60"
+    )
     # Enough copies for the vectorised reader (VECTOR_MIN), a second apart.
     count = chunks.VECTOR_MIN if vectorised else 1
     text = "".join(
