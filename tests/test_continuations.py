@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lockforensics.ingest.bundle import memory_input
@@ -452,6 +452,8 @@ def _folded(line: str, width: int, keep_blanks: bool) -> str:
 
 
 @settings(max_examples=40, deadline=None)
+# A line that ends `"logToFile"}}` closes `_meta`, not the record (CI found it).
+@example(width=123, keep_blanks=False, fenced=False, hard=False)
 @given(
     width=st.integers(min_value=48, max_value=160),
     keep_blanks=st.booleans(),

@@ -129,16 +129,23 @@ def _json_pieces(numbered: pl.DataFrame, opener: str) -> pl.DataFrame:
     quotes = text.str.count_matches('"', literal=True).fill_null(0).cast(
         pl.Int64
     ) - text.str.count_matches('\\"', literal=True).fill_null(0).cast(pl.Int64)
+    # Braces opened less closed: a record's last line closes its outer object
+    # (`"logToFile"}}` closes `_meta` alone; the braces inside its string
+    # values, `{\"subsystem\":…}`, come in pairs).
+    braces = text.str.count_matches("{", literal=True).fill_null(0).cast(
+        pl.Int64
+    ) - text.str.count_matches("}", literal=True).fill_null(0).cast(pl.Int64)
     ends = text.str.strip_chars_end().str.ends_with("}").fill_null(False)
     real = text.str.contains(opener).fill_null(False) if opener else pl.lit(False)
     frame = numbered.with_columns(
         _start=starts,
         _real=real,
         _q=quotes,
+        _b=braces,
         _ends=ends,
         _stop=_blank(text) | text.str.contains(FENCE_RE).fill_null(False),
         _at=pl.int_range(pl.len()),
-    ).with_columns(_balance=pl.col("_q").cum_sum())
+    ).with_columns(_balance=pl.col("_q").cum_sum(), _depth=pl.col("_b").cum_sum())
     for _ in range(JSON_LINES):
         flagged = _json_runs(frame)
         inside = (
@@ -173,15 +180,18 @@ def _json_runs(frame: pl.DataFrame) -> pl.DataFrame:
     """``frame`` (columns of :func:`_json_pieces`) with ``_opens`` (a line that opens
     a record it does not close), ``_began`` (where its run began), ``_closes`` and
     ``_json`` (a piece of the open record above)."""
-    start, q = pl.col("_start"), pl.col("_q")
-    whole = start & pl.col("_ends") & (q % 2 == 0)
+    start, q, b = pl.col("_start"), pl.col("_q"), pl.col("_b")
+    whole = start & pl.col("_ends") & (q % 2 == 0) & (b == 0)
     opens = start & ~whole
     # Where a record's run begins (an open record, or what ends one: a blank, a
     # fence, a whole record), carried down without `over` groups.
     begins = opens | pl.col("_stop") | whole
     at = pl.col("_at")
     base = pl.when(begins).then(pl.col("_balance") - q).forward_fill()
-    closes = (pl.col("_ends") & ((pl.col("_balance") - base) % 2 == 0)).cast(pl.Int64)
+    depth = pl.when(begins).then(pl.col("_depth") - b).forward_fill()
+    closes = (
+        pl.col("_ends") & ((pl.col("_balance") - base) % 2 == 0) & (pl.col("_depth") - depth <= 0)
+    ).cast(pl.Int64)
     flagged = frame.with_columns(
         _opens=opens,
         _begins=begins,
