@@ -438,13 +438,18 @@ FILE_LOG_LOCK = (
 )
 
 
-def _folded(line: str, width: int, keep_blanks: bool) -> str:
+def _folded(line: str, width: int, keep_blanks: bool, break_words: bool = True) -> str:
     """``line`` as `fold -s -w width` writes it: broken after the last blank within
-    the width, or at the width where there is none; a terminal copy drops the
-    blank a line ends with (``keep_blanks`` False)."""
+    the width, or at the width where there is none (a mail client leaves such a
+    word whole: ``break_words`` False); a terminal copy drops the blank a line
+    ends with (``keep_blanks`` False)."""
     pieces = []
     while len(line) > width:
         cut = line.rfind(" ", 0, width)
+        if cut <= 0 and not break_words:
+            cut = line.find(" ", width)
+            if cut < 0:
+                break
         at = cut + 1 if cut > 0 else width
         pieces.append(line[:at] if keep_blanks else line[:at].rstrip(" "))
         line = line[at:]
@@ -482,3 +487,30 @@ def test_a_json_record_a_soft_wrap_broke_is_read_whole(
     assert row["message"] == json.loads(FILE_LOG_LOCK)["1"]
     assert row["ts_raw"] == "2026-04-08T13:52:10.915+08:00"
     assert scan.event_lines == len(wrapped.splitlines())
+
+
+def test_log_lines_a_mail_client_soft_wrapped_are_read_whole() -> None:
+    """A journal block quoted in a mail reply wrapped at 76 columns at its blanks
+    (the quote marks taken off): each entry's pieces are joined, the last one too
+    (it is carried to the end of the file alone), so the takeover and both
+    watchdog releases are read; the prose between blocks stays prose (Z118)."""
+    path = "/home/oc/.openclaw/agents/main/sessions/7b1e3c52-90d4-4f5e-a1c6-2f0d8e6b9a41.jsonl"
+    entries = [
+        f"Jun 03 14:2{n}:41 lisbon-gw01 node[48112]: 2026-06-03T14:2{n}:41.118+01:00 "
+        "[diagnostic] lane task error: lane=main durationMs=60213 "
+        'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
+        f'pid=48112 {path}.lock"'
+        for n in range(3)
+    ] + [
+        "Jun 03 14:33:12 lisbon-gw01 node[48112]: [session-write-lock] releasing lock "
+        f"held for 732311ms (max=720000ms): {path}.lock"
+    ]
+    wrapped = "\n".join(
+        "> " + piece
+        for entry in entries
+        for piece in _folded(entry, 76, False, break_words=False).splitlines()
+    )
+    scan = _scan("reply.eml", "Hi,\n\nsee below:\n\n" + wrapped + "\n\nThanks, Ana\n")
+    kinds = [kind for _, kind, _ in _events(scan)]
+    assert kinds == ["lock_timeout"] * 3 + ["lock_released_by_watchdog"]
+    assert scan.unrecognized == 3  # the prose

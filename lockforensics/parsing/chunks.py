@@ -26,7 +26,12 @@ import polars as pl
 from lockforensics.activity import split
 from lockforensics.ingest import occurrences
 from lockforensics.ingest.containers import READ_ERRORS
-from lockforensics.parsing.continuations import join_records, join_width_wraps, trailing_start
+from lockforensics.parsing.continuations import (
+    join_records,
+    join_width_wraps,
+    soft_width,
+    trailing_start,
+)
 from lockforensics.parsing.envelopes import (
     ANSI_RE,
     OVERWRITTEN_RE,
@@ -297,6 +302,10 @@ class LogEngine:
         env: EnvelopeSpec | None = None
         cuts = Cuts()
         carry: pl.DataFrame | None = None
+        # The width a paste's log lines were soft-wrapped at, read off its first
+        # chunk: its last record, carried to the end alone, shows none.
+        soft: int | None = None
+        soft_read = False
         pending = Pending()
         read = _Stoppable(chunks(stream, progress, cuts))
         for chunk in read:
@@ -342,12 +351,14 @@ class LogEngine:
                     self._settle(pending, env, clock, result)
                     env = found
                 wrap_start = self._record_start(env)
+                if env is PLAIN and not soft_read:
+                    soft, soft_read = soft_width(frame, self.envelopes.record_start), True
                 if (
                     env.wraps
                     and frame.height
                     - (
                         cut := trailing_start(
-                            frame, env.start, wrap_start, self.envelopes.record_start
+                            frame, env.start, wrap_start, self.envelopes.record_start, soft
                         )
                     )
                     <= CARRY_LINES
@@ -356,7 +367,7 @@ class LogEngine:
                     if frame.is_empty():
                         continue
                 _sections(frame, base, result)
-                base = self._chunk(frame, base, env, clock, result, pending)
+                base = self._chunk(frame, base, env, clock, result, pending, soft)
                 del frame
             # Let go now, not when the next chunk replaces it: kept, this
             # chunk's lines (and its bytes, above) sat beside the next one
@@ -364,7 +375,7 @@ class LogEngine:
             del lines
         if carry is not None and env is not None:
             _sections(carry, base, result)
-            base = self._chunk(carry, base, env, clock, result, pending)
+            base = self._chunk(carry, base, env, clock, result, pending, soft)
         if env is not None:
             self._settle(pending, env, clock, result)
         if cuts.cut_record is not None:
@@ -445,6 +456,7 @@ class LogEngine:
         clock: FileClock,
         result: FileScan,
         pending: Pending,
+        soft: int | None = None,
     ) -> int:
         text = pl.col("text")
         # A line of a paste that some envelope fits is a known record, not
@@ -454,7 +466,7 @@ class LogEngine:
         # One row per record: a line, or a record joined from several (``span``).
         numbered = frame.with_row_index("line", offset=base + 1)
         if env.wraps:
-            numbered = join_records(numbered, env.start, known, self.envelopes.record_start)
+            numbered = join_records(numbered, env.start, known, self.envelopes.record_start, soft)
         else:
             numbered = numbered.with_columns(span=pl.lit(1, pl.Int64))
         flagged = self._flagged(numbered, env, fits)

@@ -23,6 +23,13 @@ continues the record above it when it is:
   and never across a blank line or a Markdown fence.  A piece as wide as the
   record's widest is joined with nothing (broken inside a word); a narrower
   one lost the blank it broke at, and is joined with one;
+* in a paste, the rest of a log line a mail client or ``fold -s``
+  soft-wrapped at its blanks: under a line that opens a record, the lines
+  that open none, while each line above them broke because its next word
+  would not fit (its width and the word's pass the wrap's width, and it is no
+  wider, unless it is one unbreakable word).  The width must show itself in
+  the file's first chunk: three or more records broke within 25 columns of
+  the widest such break (:func:`soft_width`);
 * a piece of a line hard-wrapped at a fixed column (an old Windows console,
   ``screen``, a web console copied as shown): the record's first line
   (``wrap_start``) and every piece but the last are exactly as wide, at
@@ -210,6 +217,60 @@ def _json_runs(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _runs(numbered: pl.DataFrame, opener: str) -> pl.DataFrame:
+    """Per line of a paste: does it open a record, may it continue one (under a
+    record's line, no blank or fence between, not indented, opening none), its
+    width, its first word's, and the line above's."""
+    text = pl.col("text")
+    flags = numbered.select(
+        starts=text.str.contains(opener).fill_null(False),
+        stop=_blank(text) | text.str.contains(FENCE_RE).fill_null(False),
+        indented=text.str.contains(r"^\s").fill_null(False),
+        width=text.str.len_chars().fill_null(0).cast(pl.Int64),
+        word=text.str.extract(r"^(\S+)", 1).str.len_chars().fill_null(0).cast(pl.Int64),
+        one_word=~text.str.strip_chars().str.contains(r"\s").fill_null(True),
+    )
+    starts, stop = pl.col("starts"), pl.col("stop")
+    in_run = pl.when(starts | stop).then(starts).forward_fill().fill_null(False)
+    return flags.with_columns(
+        candidate=in_run & ~starts & ~stop & ~pl.col("indented"),
+        above=pl.col("width").shift(1).fill_null(0),
+        above_one_word=pl.col("one_word").shift(1).fill_null(False),
+        after_start=starts.shift(1).fill_null(False),
+    )
+
+
+def soft_width(numbered: pl.DataFrame, opener: str) -> int | None:
+    """The column a paste's log lines were soft-wrapped at, when it shows itself:
+    the widest line of a record (50 to 200 columns, more than one word) that
+    another line continues, three or more of them within 25 columns of it; else
+    None."""
+    breaks = (
+        _runs(numbered, opener)
+        .filter(
+            pl.col("candidate") & ~pl.col("above_one_word") & pl.col("above").is_between(50, 200)
+        )
+        .get_column("above")
+        .to_list()
+    )
+    if len(breaks) < 3:
+        return None
+    width = max(breaks)
+    return width if sum(b >= width - 25 for b in breaks) >= 3 else None
+
+
+def _soft_wrapped(numbered: pl.DataFrame, opener: str, width: int) -> pl.Series:
+    """Per line of a paste: is it the rest of a log line soft-wrapped at
+    ``width`` (the module's rules)?"""
+    above, one_word = pl.col("above"), pl.col("above_one_word")
+    fits = (above <= width) | one_word
+    ok = pl.col("candidate") & fits & ((above + 1 + pl.col("word") > width) | one_word)
+    # Once a line under a record is no piece of it, nothing below it is.
+    bad = (pl.col("candidate") & ~ok).cast(pl.Int64).cum_sum()
+    since = bad - pl.when(pl.col("starts")).then(bad).forward_fill().fill_null(0)
+    return _runs(numbered, opener).select((ok & (since == 0)).alias("_soft")).get_column("_soft")
+
+
 def _blank(text: pl.Expr) -> pl.Expr:
     return text.is_null() | (text.str.strip_chars() == "")
 
@@ -244,7 +305,11 @@ def _at_width(text: pl.Expr, blank: pl.Expr, wrap_start: str) -> pl.Expr:
 
 
 def join_records(
-    numbered: pl.DataFrame, record: str = "", wrap_start: str = "", opener: str = ""
+    numbered: pl.DataFrame,
+    record: str = "",
+    wrap_start: str = "",
+    opener: str = "",
+    soft: int | None = None,
 ) -> pl.DataFrame:
     """One row per record of ``numbered`` (columns line, text), with ``span``.
 
@@ -253,14 +318,19 @@ def join_records(
     lines: its `{"` would "close" the quote the record above left open).
     A frame with no continuation comes back as it was, plus ``span`` = 1.
     """
-    return _joined(_flags(numbered, record, wrap_start, opener))
+    return _joined(_flags(numbered, record, wrap_start, opener, soft))
 
 
-def _flags(numbered: pl.DataFrame, record: str, wrap_start: str, opener: str) -> pl.DataFrame:
+def _flags(
+    numbered: pl.DataFrame, record: str, wrap_start: str, opener: str, soft: int | None
+) -> pl.DataFrame:
     """``numbered`` with ``_join`` (the line continues the record above) and
     ``_cut`` (joined with nothing between).  ``opener`` is tried only on the
-    lines a rule would join: a few, where the pattern is every envelope's."""
+    lines a rule would join: a few, where the pattern is every envelope's.
+    ``soft``: the width a paste's log lines were soft-wrapped at (:func:`soft_width`)."""
     joined, cut, wrap = continues(pl.col("text"), record, wrap_start)
+    if not record and opener and soft:
+        joined = joined | _soft_wrapped(numbered, opener, soft)
     flagged = _json_pieces(numbered, opener).with_columns(_join=joined, _cut=cut, _wrap=wrap)
     joins = flagged.get_column("_join")
     if opener and joins.any():
@@ -350,10 +420,14 @@ def _joined(flagged: pl.DataFrame) -> pl.DataFrame:
 
 
 def trailing_start(
-    numbered: pl.DataFrame, record: str = "", wrap_start: str = "", opener: str = ""
+    numbered: pl.DataFrame,
+    record: str = "",
+    wrap_start: str = "",
+    opener: str = "",
+    soft: int | None = None,
 ) -> int:
     """Index of the last line that starts a record: the record from there on may
     go on in the next chunk (0 when the whole frame is one record)."""
-    joins = _flags(numbered, record, wrap_start, opener).get_column("_join")
+    joins = _flags(numbered, record, wrap_start, opener, soft).get_column("_join")
     starts = (~joins).arg_true()
     return int(starts[-1]) if starts.len() else 0
