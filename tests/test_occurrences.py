@@ -490,9 +490,12 @@ def test_a_takeover_whose_lane_copies_name_no_transcript_is_one() -> None:
 
 def test_a_takeovers_own_wording_cut_by_a_wrap_is_no_second_takeover() -> None:
     """A mail client wrapped the lane's copy of a classic takeover after "session
-    file": that piece is no takeover named by its class alone (Z118: 3 became 7)."""
+    file": that piece is no takeover named by its class alone (Z118: 3 became 7).
+    A minute later, a copy whose message is the prompt's failure is one."""
     text = (
         "2026-06-03T14:27:10.004+01:00 [diagnostic] lane task error: lane=cron "
         'durationMs=148733 error="EmbeddedAttemptSessionTakeoverError: session file\n'
+        "2026-06-03T14:28:10.004+01:00 [diagnostic] lane task error: lane=session:agent:ops:main "
+        'durationMs=151204 error="EmbeddedAttemptSessionTakeoverError: This operation was aborted"\n'
     )
-    assert "takeover" not in ingest_files({"mail.txt": text}).occurrence_counts()
+    assert ingest_files({"mail.txt": text}).occurrence_counts() == {"takeover": 1}
