@@ -33,6 +33,11 @@ def _lane_error(at: str, duration_ms: int, error: str) -> str:
     )
 
 
+def _burst(start: str, duration_ms: int, error: str, times: tuple[str, ...]) -> str:
+    """A console log: the gateway's start line, then the same lane error at each time."""
+    return start + "\n" + "".join(_lane_error(at, duration_ms, error) for at in times)
+
+
 def _timeout(at: str, agent: str, sid: str) -> str:
     path = SESSIONS.format(agent=agent, sid=sid)
     return _lane_error(
@@ -719,21 +724,15 @@ def test_a_timeout_naming_its_owner_without_alive_names_a_live_owner() -> None:
     so 812 is named as the likely gateway, as an `alive=true` owner is; a stale
     lock's dead owner is not."""
     path = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
-    log = (
-        "2026-05-20T09:00:05.000-07:00 [gateway] ready (4 plugins: a, b, c, d; 3.3s)\n"
-        + "".join(
-            _lane_error(
-                at,
-                60011,
-                f"SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=812 {path}",
-            )
-            for at in ("2026-05-20T09:40:02.511-07:00", "2026-05-20T09:41:02.511-07:00")
-        )
-        + _lane_error(
-            "2026-05-20T09:42:02.511-07:00",
-            11,
-            f"Error: session file lock stale (dead-pid): pid=97 alive=false ageMs=9 {path}",
-        )
+    log = _burst(
+        "2026-05-20T09:00:05.000-07:00 [gateway] ready (4 plugins: a, b, c, d; 3.3s)",
+        60011,
+        f"SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=812 {path}",
+        ("2026-05-20T09:40:02.511-07:00", "2026-05-20T09:41:02.511-07:00"),
+    ) + _lane_error(
+        "2026-05-20T09:42:02.511-07:00",
+        11,
+        f"Error: session file lock stale (dead-pid): pid=97 alive=false ageMs=9 {path}",
     )
     findings = analyze(ingest_files({"gateway.log": log}), Settings())
     incident = findings.incidents.row(0, named=True)
@@ -837,16 +836,11 @@ def test_a_lock_a_dead_process_left_is_named() -> None:
     """A stale lock whose owner died holding it (`dead-pid`, not the gateway) is a
     crash's or a kill's leftover: root-cause evidence, named under the incident."""
     dead = SESSIONS.format(agent="main", sid=MAIN) + ".lock"
-    log = (
-        "2026-04-20T10:00:00.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 7720)\n"
-        + "".join(
-            _lane_error(
-                at,
-                12,
-                f"SessionWriteLockStaleError: session file lock stale (dead-pid): pid=6100 {dead}",
-            )
-            for at in ("2026-04-20T10:30:00.000+02:00", "2026-04-20T10:31:00.000+02:00")
-        )
+    log = _burst(
+        "2026-04-20T10:00:00.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 7720)",
+        12,
+        f"SessionWriteLockStaleError: session file lock stale (dead-pid): pid=6100 {dead}",
+        ("2026-04-20T10:30:00.000+02:00", "2026-04-20T10:31:00.000+02:00"),
     )
     findings = analyze(ingest_files({"console.log": log}), Settings())
     incident = findings.incidents.row(0, named=True)

@@ -165,7 +165,8 @@ def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
         .join(by_directory, on="source", how="left")
         .join(only, how="cross")
     )
-    logs = _gateway_logs(events)
+    # Read twice below (the logs set apart, the logs with no host to take).
+    logs = materialized(_gateway_logs(events))
     apart = _gateways_apart(events, placed, logs)
     taken = pl.coalesce("_dir_host", "_only")
     kept = pl.coalesce(

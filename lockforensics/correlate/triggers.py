@@ -43,7 +43,7 @@ from lockforensics.schema import EventKind
 SPAWNING_TOOLS = ("sessions_send", "sessions_spawn")
 #: The phase of a message queued into a session's running run, and the writer it
 #: is (parsers/signatures/40-runs.toml).
-ANNOUNCES = {"queued_into_run": "queued_message"}
+QUEUED = {"queued_into_run": "queued_message"}
 _COLUMNS = ("trigger", "at", "agent", "session_id", "run_id", "evidence")
 
 
@@ -78,7 +78,7 @@ def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("kind").is_in([EventKind.COMPACTION.value, EventKind.CRON.value])
             | ((pl.col("kind") == EventKind.TOOL_CALL) & pl.col("tool").is_in(SPAWNING_TOOLS))
             | (
-                (pl.col("kind") == EventKind.SESSION_STATE) & pl.col("phase").is_in(list(ANNOUNCES))
+                (pl.col("kind") == EventKind.SESSION_STATE) & pl.col("phase").is_in(list(QUEUED))
             ).fill_null(False)
         )
     )
@@ -99,7 +99,7 @@ def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
             trigger=pl.when(pl.col("kind") == EventKind.TOOL_CALL)
             .then(pl.col("tool"))
             .when(pl.col("kind") == EventKind.SESSION_STATE)
-            .then(pl.col("phase").replace_strict(ANNOUNCES, default=None))
+            .then(pl.col("phase").replace_strict(QUEUED, default=None))
             .otherwise(pl.col("kind")),
             at=pl.col("at"),
             agent=pl.coalesce("agent", "run_agent"),
@@ -168,7 +168,7 @@ def triggers(
     ).fill_null(False)
     other_run = pl.col("run_id").ne_missing(pl.col("takeover_run"))
     by_session = windows.filter(pl.col("session_id").is_not_null()).join(
-        points.filter(pl.col("trigger").is_in(["compaction", "cron", *ANNOUNCES.values()])).drop(
+        points.filter(pl.col("trigger").is_in(["compaction", "cron", *QUEUED.values()])).drop(
             "agent"
         ),
         on="session_id",

@@ -291,6 +291,11 @@ class Guard(io.RawIOBase):
         self._budget.spend(len(data))
         return data
 
+    @property
+    def notes(self) -> list[str]:
+        """What the decompressor read past (a gzip reader's damaged members)."""
+        return list(getattr(self._inner, "notes", []))
+
     def close(self) -> None:
         self._inner.close()
         super().close()
@@ -361,8 +366,7 @@ class Content(io.RawIOBase):
     @property
     def notes(self) -> list[str]:
         """Damage the decompressor read past (gzip_members.GzipMembers.notes)."""
-        inner = getattr(self._guard, "_inner", None)
-        return list(getattr(inner, "notes", []))
+        return self._guard.notes if self._guard is not None else []
 
     def stored(self) -> int:
         """Stored (compressed) bytes read so far."""

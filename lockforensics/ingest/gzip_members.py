@@ -190,7 +190,7 @@ class GzipMembers(io.RawIOBase):
             self._pending = self._decoder.unused_data
             # What the member's deflate data took of the held blocks (the rest,
             # from its trailer on, is pending).
-            self._deflated = len(self._window()) - len(self._pending)
+            self._deflated = sum(len(held.block) for held in self._held) - len(self._pending)
         else:
             keep = _HOLD if self._suspect is None else len(self._held) - self._suspect
             if sum(len(held.output) for held in self._held) > _HOLD_MAX:
@@ -199,16 +199,12 @@ class GzipMembers(io.RawIOBase):
 
     def _trailer(self) -> None:
         crc, size = struct.unpack("<II", self._pending[:8])
-        if (crc, size) == (self._crc, self._size & 0xFFFFFFFF):
-            self._pending = self._pending[8:]
-            self._release(len(self._held))
-            self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
-            return
-        if next_header(self._window()[: self._deflated]) >= 0:
-            # The member was cut and its decoder ran on into the next one.
-            self._damaged("it is cut short (its CRC is wrong)")
-            return
-        self.notes.append(f"gzip member {self._members}: CRC check failed; its data was read")
+        if (crc, size) != (self._crc, self._size & 0xFFFFFFFF):
+            if next_header(self._window()[: self._deflated]) >= 0:
+                # The member was cut and its decoder ran on into the next one.
+                self._damaged("it is cut short (its CRC is wrong)")
+                return
+            self.notes.append(f"gzip member {self._members}: CRC check failed; its data was read")
         self._pending = self._pending[8:]
         self._release(len(self._held))
         self._decoder = zlib.decompressobj(-zlib.MAX_WBITS)
