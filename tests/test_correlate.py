@@ -556,21 +556,49 @@ def test_a_takeover_naming_no_run_has_its_own_run_as_no_writer() -> None:
     assert writers.select("trigger", "run_id").rows() == [("second_run", "r3")]
 
 
-@pytest.mark.parametrize(("key", "listed"), [("agent:a:main", True), ("agent:a:dm:7", False)])
-def test_an_isolated_heartbeat_writes_only_its_own_sessions_transcript(
-    key: str, listed: bool
-) -> None:
-    """A heartbeat run on `agent:a:main:heartbeat` overlaps the takeover's window: a
-    writer of `agent:a:main`, not of the agent's other sessions."""
+def test_a_heartbeat_writes_the_session_it_runs_on_not_its_agents_others() -> None:
+    """A heartbeat run on the main session (`messageChannel=heartbeat`) inside the
+    window writes its transcript: named ``heartbeat``.  An isolated heartbeat on
+    `agent:a:main:heartbeat` runs in a session of its own and writes only that
+    transcript: no writer of `agent:a:main` (Z123 had it the other way round)."""
     t = Table()
     beat = {"session_key": "agent:a:main:heartbeat", "session_id": "hb", "agent": "a"}
     t.add("run", 20, phase="start", run_id="h1", level="debug", **beat)
     t.add("run", 30, phase="done", run_id="h1", level="debug", **beat)
-    t.add(
-        "takeover", 60, agent="a", session_id="s1", session_key=key, run_id="r1", duration_ms=50_000
-    )
-    triggers = run(t).trigger_writers.get_column("trigger").to_list()
-    assert triggers == (["heartbeat"] if listed else [])
+    main = {"session_key": "agent:a:main", "session_id": "s1", "agent": "a"}
+    t.add("run", 22, phase="heartbeat", run_id="h2", level="debug", **main)
+    t.add("run", 33, phase="done", run_id="h2", level="debug", **main)
+    t.add("takeover", 60, run_id="r1", duration_ms=50_000, **main)
+    writers = run(t).trigger_writers
+    assert writers.select("trigger", "run_id").rows() == [("heartbeat", "h2")]
+
+
+def test_a_sessions_send_writes_the_session_it_reached_not_its_callers_agent() -> None:
+    """Run r2 of agent a calls sessions_send, and a message is queued into agent b's
+    session s9 meanwhile: that is its target, so it is no writer of a's s1.  Run r3
+    of agent a sends while a run starts on s1: a writer of s1.  Run r4's send
+    reached nothing in view: matched by agent, as the target is not logged."""
+    t = Table()
+    tool = {"tool": "sessions_send", "level": "debug"}
+
+    def send(run_id: str, start: float, end: float, between: Any = None) -> None:
+        call = t.add("tool_call", start, phase="start", run_id=run_id, **tool)
+        if between is not None:
+            between()
+        t.add("tool_call", end, same=call, phase="end", run_id=run_id, **tool)
+
+    for run_id, session, start in (("r2", "s2", 1), ("r3", "s3", 2), ("r4", "s4", 3)):
+        t.add(
+            "run", start, phase="start", run_id=run_id, session_id=session, agent="a", level="debug"
+        )
+    queued = {"phase": "queued_into_run", "session_id": "s9", "agent": "b", "level": "debug"}
+    send("r2", 10, 12, lambda: t.add("session_state", 11, **queued))
+    reached = {"phase": "start", "run_id": "r5", "session_id": "s1", "agent": "a", "level": "debug"}
+    send("r3", 20, 22, lambda: t.add("run", 21, **reached))
+    send("r4", 30, 31)
+    t.add("takeover", 60, agent="a", session_id="s1", run_id="r1", duration_ms=55_000)
+    writers = run(t).trigger_writers.filter(pl.col("trigger") == "sessions_send")
+    assert writers.get_column("run_id").to_list() == ["r3", "r4"]
 
 
 def test_a_message_queued_into_the_running_session_is_a_writer() -> None:

@@ -15,13 +15,18 @@ is [takeover - the lane task's durationMs, takeover], the run's whole attempt
   ``embedded-agent-runner``): a cron job's or a sub-agent's reply, a
   sessions_send, a steered follow-up, written into the transcript while the
   run works (formats §3);
-* ``sessions_send`` / ``sessions_spawn``: such a tool call by another run of
-  the same agent (the target session is not logged, so this is agent-level);
-* ``heartbeat``: another run on the isolated heartbeat session of the failing
-  session (``agent:<id>:main:heartbeat`` for ``agent:<id>:main``; any of the
-  agent's when the takeover names no key) overlapping the window: a heartbeat
-  writes its own transcript, not the agent's other sessions';
-* ``second_run``: another run on the same session overlapping the window,
+* ``sessions_send`` / ``sessions_spawn``: such a tool call by another run.
+  Its target is not logged, but the target's own lines are: a run starting
+  on a session, or a message queued into one, while the call runs
+  (:data:`_TARGET_SLACK` after it) is its target, and the call is a writer
+  of its targets only (Z123: a send to another agent had been listed as a
+  writer of every session of the caller's agent).  A call with no such line
+  in view is matched by agent, another run of the same agent, as before;
+* ``heartbeat``: another run on the same session that a heartbeat started
+  (``messageChannel=heartbeat``: a heartbeat on the main session writes its
+  transcript).  An isolated heartbeat (``agent:<id>:main:heartbeat``) runs
+  in a session of its own and writes only that transcript (formats §6);
+* ``second_run``: any other run on the same session overlapping the window,
   unless that run failed on the session's lock itself (:func:`_waiters`): it
   waited for the lock and never wrote.
 
@@ -44,7 +49,9 @@ SPAWNING_TOOLS = ("sessions_send", "sessions_spawn")
 #: The phase of a message queued into a session's running run, and the writer it
 #: is (parsers/signatures/40-runs.toml).
 QUEUED = {"queued_into_run": "queued_message"}
-_COLUMNS = ("trigger", "at", "agent", "session_id", "run_id", "evidence")
+#: How long after a spawning tool call ends its target's first line may come: a
+#: send that does not wait (``timeoutSeconds: 0``) returns before the target runs.
+_TARGET_SLACK = timedelta(seconds=2)
 
 
 def _windows(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
@@ -71,7 +78,8 @@ def _windows(failures: pl.LazyFrame, window_s: float) -> pl.LazyFrame:
 
 def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
     """Compactions, cron lines and spawning tool calls, one row per occurrence
-    (``trigger``, ``at``, ``agent``, ``session_id``, ``run_id``, ``evidence``)."""
+    (``trigger``, ``at``, ``agent``, ``session_id``, ``run_id``, ``evidence``;
+    ``until``: the occurrence's last line, a tool call's end)."""
     rows = ordered(events).filter(
         pl.col("ts").is_not_null()
         & (
@@ -90,6 +98,7 @@ def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
             phase=first_value("phase"),
             tool=first_value("tool"),
             at=pl.col("ts").min(),
+            until=pl.col("ts").max(),
             agent=first_value("agent"),
             session_id=first_value("session_id"),
             run_id=first_value("run_id"),
@@ -102,6 +111,7 @@ def writers(events: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
             .then(pl.col("phase").replace_strict(QUEUED, default=None))
             .otherwise(pl.col("kind")),
             at=pl.col("at"),
+            until=pl.col("until"),
             agent=pl.coalesce("agent", "run_agent"),
             session_id=pl.coalesce("session_id", "run_session"),
             run_id=pl.col("run_id"),
@@ -133,6 +143,38 @@ def _waiters(failures: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
         .select("run_id")
     )
     return pl.concat([named, timed]).unique()
+
+
+def _targets(calls: pl.LazyFrame, points: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
+    """Per spawning tool call (``evidence``), the sessions it reached (``session_id``):
+    those another run started on, or a message was queued into, while it ran
+    (up to :data:`_TARGET_SLACK` after its last line), not the caller's own."""
+    arrivals = pl.concat(
+        [
+            points.filter(pl.col("trigger").is_in(list(QUEUED.values()))).select(
+                "session_id", arrived=pl.col("at"), arrival_run=pl.lit(None, pl.String)
+            ),
+            run_table.select("session_id", arrived=pl.col("started"), arrival_run=pl.col("run_id")),
+        ]
+    ).filter(pl.col("session_id").is_not_null() & pl.col("arrived").is_not_null())
+    return (
+        calls.select(
+            "evidence",
+            "at",
+            reach=pl.col("until") + _TARGET_SLACK,
+            caller_session=pl.col("session_id"),
+            caller_run=pl.col("run_id"),
+        )
+        .join_where(
+            arrivals, pl.col("arrived") >= pl.col("at"), pl.col("arrived") <= pl.col("reach")
+        )
+        .filter(
+            pl.col("session_id").ne_missing(pl.col("caller_session"))
+            & pl.col("arrival_run").ne_missing(pl.col("caller_run"))
+        )
+        .select("evidence", "session_id")
+        .unique()
+    )
 
 
 def debug_lines(events: pl.LazyFrame) -> pl.LazyFrame:
@@ -167,16 +209,24 @@ def triggers(
         & (pl.col("ended").is_null() | (pl.col("ended") >= pl.col("ts")))
     ).fill_null(False)
     other_run = pl.col("run_id").ne_missing(pl.col("takeover_run"))
+    calls = points.filter(pl.col("trigger").is_in(SPAWNING_TOOLS))
+    targets = _targets(calls, points, run_table)
     by_session = windows.filter(pl.col("session_id").is_not_null()).join(
-        points.filter(pl.col("trigger").is_in(["compaction", "cron", *QUEUED.values()])).drop(
-            "agent"
-        ),
+        pl.concat(
+            [
+                points.filter(pl.col("trigger").is_in(["compaction", "cron", *QUEUED.values()])),
+                calls.drop("session_id").join(targets, on="evidence"),
+            ],
+            how="diagonal_relaxed",
+        ).drop("agent"),
         on="session_id",
     )
     by_agent = windows.filter(pl.col("agent").is_not_null()).join(
-        points.filter(
-            pl.col("trigger").is_in(SPAWNING_TOOLS)
-            | ((pl.col("trigger") == "cron") & pl.col("session_id").is_null())
+        pl.concat(
+            [
+                calls.join(targets, on="evidence", how="anti"),
+                points.filter((pl.col("trigger") == "cron") & pl.col("session_id").is_null()),
+            ]
         ).drop("session_id"),
         on="agent",
     )
@@ -189,9 +239,9 @@ def triggers(
         "run_id",
         "agent",
         "session_id",
-        "session_key",
         "started",
         "ended",
+        "heartbeat",
         alive_until=pl.coalesce("ended", "last_seen"),
         evidence=pl.col("run"),
     )
@@ -199,25 +249,18 @@ def triggers(
         runs.drop("agent").join(_waiters(failures, runs), on="run_id", how="anti"),
         on="session_id",
     )
-    isolated = pl.col("session_key").str.strip_suffix(":heartbeat")
-    heartbeats = (
-        windows.filter(pl.col("agent").is_not_null())
-        .join(
-            runs.filter(pl.col("session_key").str.ends_with(":heartbeat")).drop("session_id"),
-            on="agent",
-        )
-        .filter(pl.col("takeover_key").is_null() | (isolated == pl.col("takeover_key")))
-    )
     keep = ("takeover", "trigger", "at", "run_id", "evidence")
     found = pl.concat(
         [
             by_session.filter(in_window).select(*keep),
             by_agent.filter(in_window & other_run).select(*keep),
             second_runs.filter(overlapping & other_run & ~taken_over)
-            .with_columns(trigger=pl.lit("second_run"), at=pl.col("started"))
-            .select(*keep),
-            heartbeats.filter(overlapping & other_run & ~taken_over)
-            .with_columns(trigger=pl.lit("heartbeat"), at=pl.col("started"))
+            .with_columns(
+                trigger=pl.when(pl.col("heartbeat"))
+                .then(pl.lit("heartbeat"))
+                .otherwise(pl.lit("second_run")),
+                at=pl.col("started"),
+            )
             .select(*keep),
         ],
         how="diagonal_relaxed",

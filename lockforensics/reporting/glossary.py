@@ -35,7 +35,7 @@ KINDS = {
     "run_failed": "agent run failed",
     "tool_call": "tool call",
     "compaction": "auto-compaction",
-    "heartbeat": "heartbeat run",
+    "heartbeat": "a heartbeat's run on the session",
     "cron": "cron run",
     "subagent": "subagent",
     "lane_task": "lane task",
@@ -70,14 +70,18 @@ RESOLVERS = {
 #: Other writers of a session found near a takeover (``trigger_writers.trigger``).
 TRIGGERS = {
     "second_run": "another run on the session",
-    "heartbeat": "heartbeat run",
+    "heartbeat": "a heartbeat's run on the session",
     "compaction": "auto-compaction",
     "cron": "cron run",
     "queued_message": (
         "a message queued into the running session (a cron or sub-agent reply, sessions_send)"
     ),
-    "sessions_send": "sessions_send by another run",
-    "sessions_spawn": "sessions_spawn by another run",
+    "sessions_send": (
+        "sessions_send by another run (to this session, or of its agent when no target is in view)"
+    ),
+    "sessions_spawn": (
+        "sessions_spawn by another run (to this session, or of its agent when no target is in view)"
+    ),
 }
 
 #: Where an epoch's start came from (``epochs.start_source``).
