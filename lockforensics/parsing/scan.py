@@ -22,6 +22,7 @@ from lockforensics.parsing.document_scan import DOCUMENT_LIMIT, DocumentReader
 from lockforensics.parsing.documents import DocumentCatalog, load_documents
 from lockforensics.parsing.envelopes import EnvelopeCatalog, load_envelopes, on_screen
 from lockforensics.parsing.filescan import FileScan
+from lockforensics.parsing.journal_export import EXPORT, ExportLines, is_export
 from lockforensics.parsing.lines import LineReader
 from lockforensics.parsing.literals import CLOCK_LITERALS, literal_regex
 from lockforensics.parsing.signatures import Catalog, load_catalog
@@ -110,6 +111,12 @@ class Scanner:
             source = cast(BinaryIO, _CrLines(_prepend(head, source)))
             head = source.read(SNIFF_BYTES)
             result.warnings.append(f"{item.name}: lines end in a CR alone; read as lines")
+        if is_export(head):
+            # Binary-safe framing, read as the `-o json` lines it stands for
+            # (its binary values' lengths would otherwise read as binary content).
+            source = cast(BinaryIO, ExportLines(_prepend(head, source)))
+            head = source.read(SNIFF_BYTES)
+            result.packing = f"{result.packing} > {EXPORT}" if result.packing else EXPORT
         if _binary(head):
             result.warnings.append(f"{item.name}: skipped: binary content")
             result.envelope = BINARY  # the manifest's format: not read as text at all
