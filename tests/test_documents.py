@@ -1110,6 +1110,9 @@ def test_ps_lstart_gives_the_gateway_process_its_start(command: str) -> None:
         "    PID                  STARTED     ELAPSED CMD\n"
         f"  48211 Wed May 27 10:11:53 2026 20-00:30:07 {command}\n"
         "  51002 Tue Jun 16 10:40:01 2026       00:07 -bash\n"
+        # The operator's own commands name the gateway and are none (Z126).
+        "  51010 Tue Jun 16 10:40:03 2026       00:05 journalctl --user -u openclaw-gateway -f\n"
+        "  51020 Tue Jun 16 10:40:05 2026       00:03 watch -n 30 openclaw gateway status\n"
     )
     journal = (
         "2026-06-16T10:41:00+0530 kestrel node[48211]: [diagnostic] lane task error: lane=main "

@@ -29,17 +29,13 @@ def _dead_pid() -> int:
 
 
 @pytest.fixture
-def gateway() -> Iterator[subprocess.Popen[bytes]]:
-    """A live child whose argv looks like `node …/dist/index.js gateway`."""
-    child = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import time; time.sleep(60)",
-            "/opt/openclaw/dist/index.js",
-            "gateway",
-        ]
-    )
+def gateway(tmp_path_factory: pytest.TempPathFactory) -> Iterator[subprocess.Popen[bytes]]:
+    """A live child whose argv is `node …/dist/index.js gateway`: Python, named
+    node, running a script at that path."""
+    script = tmp_path_factory.mktemp("openclaw") / "dist" / "index.js"
+    script.parent.mkdir()
+    script.write_text("import time; time.sleep(60)\n")
+    child = subprocess.Popen(["node", str(script), "gateway"], executable=sys.executable)
     yield child
     child.kill()
     child.wait()
@@ -69,6 +65,15 @@ def test_argv_checks_match_openclaw() -> None:
     assert is_gateway(["node", "/usr/lib/node_modules/openclaw/dist/index.js", "gateway"])
     assert is_gateway(["/usr/bin/openclaw", "gateway", "--port", "1"])
     assert not is_gateway(["openclaw", "sessions", "cleanup"])
+    assert is_gateway(
+        ["node", "--max-old-space-size=4096", "/opt/openclaw/openclaw.mjs", "gateway"]
+    )
+    assert is_gateway(["openclaw", "gateway", "run", "--bind", "lan"])
+    # What an operator runs beside it names it and is none (Z126).
+    assert not is_gateway(["journalctl", "--user", "-u", "openclaw-gateway", "-f"])
+    assert not is_gateway(["watch", "-n", "30", "openclaw", "gateway", "status"])
+    assert not is_gateway(["openclaw", "gateway", "restart"])
+    assert not is_gateway(["grep", "--color=auto", "openclaw", "gateway"])
     assert is_openclaw(["openclaw", "sessions", "cleanup"])
     assert not is_openclaw(["python3", "-m", "http.server"])
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 _OPENCLAW_NAMES = frozenset({"openclaw", "openclaw-gateway"})
 _SUFFIXES = (".exe", ".cmd", ".js", ".mjs", ".cjs")
+#: Programs that run the CLI's script (``node …/dist/index.js gateway``).
+_RUNTIMES = frozenset({"node", "nodejs", "bun", "npx", "tsx"})
 
 
 def _base(arg: str) -> str:
@@ -28,12 +30,29 @@ def is_openclaw(argv: list[str]) -> bool:
 
 
 def is_gateway(argv: list[str]) -> bool:
-    """The gateway: ``openclaw-gateway``, or ``openclaw``/``dist/index.js`` run with ``gateway``."""
-    for index, arg in enumerate(argv):
-        base = _base(arg)
-        if base == "openclaw-gateway":
-            return True
-        launcher = base == "openclaw" or arg.replace("\\", "/").endswith("dist/index.js")
-        if launcher and "gateway" in argv[index + 1 :]:
-            return True
-    return False
+    """The gateway: ``openclaw-gateway``, or ``openclaw``/``dist/index.js`` run with
+    ``gateway`` and no subcommand of it but ``run``.
+
+    The program is the command's first word, or the first after a JS runtime
+    and its options: an operator's ``journalctl -u openclaw-gateway -f`` or
+    ``watch openclaw gateway status`` names the gateway and is none, and taken
+    for one it was a gateway started hours into an incident (Z126).
+    """
+    at = 0
+    if argv and _base(argv[0]) in _RUNTIMES:
+        at = 1
+        while at < len(argv) and argv[at].startswith("-"):
+            at += 1
+    if at >= len(argv):
+        return False
+    program = argv[at]
+    if _base(program) == "openclaw-gateway":
+        return True
+    if _base(program) != "openclaw" and not program.replace("\\", "/").endswith("dist/index.js"):
+        return False
+    rest = argv[at + 1 :]
+    if "gateway" not in rest:
+        return False
+    after = rest[rest.index("gateway") + 1 :]
+    # `gateway status`, `gateway restart`, `gateway call …`: a CLI talking to it.
+    return not after or after[0].startswith("-") or after[0] == "run"

@@ -41,18 +41,21 @@ def sniff(name: str, head: str) -> bool:
 
 def parse(doc: Document) -> Parsed | None:
     out = Parsed()
+    # Columns between STARTED and the command (ELAPSED, USER, ...), per header.
+    between = 0
     for number, line in enumerate(doc.lines, start=1):
         if not line.strip():
             continue
         if _HEADER.match(line):
             out.known_lines.add(number)
+            between = max(0, len(line.split("STARTED", 1)[1].split()) - 1)
             continue
         row = _ROW.match(line)
         if row is None:
             out.unrecognized.add(number)
             continue
         stamp = _started(row)
-        if stamp is None or not is_gateway(row["rest"].split()):
+        if stamp is None or not is_gateway(row["rest"].split()[between:]):
             out.known_lines.add(number)
             continue
         out.event_lines.add(number)
