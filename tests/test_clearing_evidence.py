@@ -269,6 +269,21 @@ def test_a_process_the_oom_killer_ended_crashed_where_systemd_saw_it_go() -> Non
     assert first["end"].isoformat().endswith("T00:06:14+00:00")
 
 
+@pytest.mark.parametrize("oom", [True, False])
+def test_a_crash_the_oom_killer_caused_is_named_so(oom: bool) -> None:
+    """The OOM killer's lines (systemd's `killed by the OOM killer`, `Failed with
+    result 'oom-kill'`) name the crash's cause in every format (Z125, Z130: the
+    report said only "crash (killed, a fatal error or the host went down)")."""
+    journal = JOURNAL_CRASH
+    if not oom:
+        journal = "".join(ln for ln in journal.splitlines(True) if "oom" not in ln.lower())
+    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    first = findings.epochs.row(0, named=True)
+    assert (first["ended_by"], first["oom_killed"]) == ("crash", oom)
+    markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    assert ("killed by the OOM killer" in markdown) is oom
+
+
 def test_a_crash_stamped_to_the_second_ends_after_its_own_last_line() -> None:
     """systemd stamps `Main process exited` to the whole second; the process's own
     last line (a lock error, its console stamp inside the journal's) came 0.41 s

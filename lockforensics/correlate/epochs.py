@@ -72,8 +72,10 @@ _PROCESS_ENDS = ("restart", "stop")
 #: Lines that stop a gateway by asking it to (it logs its own shutdown, or
 #: its supervisor says it asked: pm2's `Stopping app:`).
 _ASKED = ("signal", "signal_received", "completed", "timeout", "supervisor_stop")
+#: The OOM killer's lines of a process's end (systemd's, a pod's OOMKilled).
+_OOM = ("oom_killed", "oom_failed")
 #: The lines of a process's end that nobody asked for.
-_UNASKED = ("killed", "oom_killed", "failed", "fatal", "reboot")
+_UNASKED = ("killed", *_OOM, "failed", "fatal", "reboot")
 #: Phases a start writes beside its start line that a running process may also
 #: write alone (config reload, model switch).
 SIDE_OF_A_START = (
@@ -365,6 +367,7 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         spawned_pid=first_value("spawned_pid"),
         host=pl.col("_host").max(),
         killed=pl.col("phase").is_in(_UNASKED).any(),
+        oom=pl.col("phase").is_in(_OOM).any(),
         asked=pl.col("phase").is_in(_ASKED).any(),
         exited=pl.col("ts").filter(pl.col("phase").is_in(_EXITED)).min(),
         weak=pl.col("phase").is_in(SIDE_OF_A_START).all(),
@@ -413,6 +416,7 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
             "opener_pid",
             "line_pid",
             "closed_only",
+            "oom",
         )
         .cache()
     )
@@ -1056,6 +1060,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             end=pl.col("last").first(),
             ended_by=pl.col("how").first(),
             end_occurrence=pl.col("occurrence").first(),
+            oom_killed=pl.col("oom").first(),
         )
     )
     table = (
@@ -1168,6 +1173,9 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             end=pl.col("end"),
             end_known=pl.col("end_known"),
             ended_by=pl.col("ended_by"),
+            # The OOM killer ended it (systemd, the kernel's cgroup, a pod's
+            # OOMKilled): a crash whose cause the report names.
+            oom_killed=(pl.col("ended_by") == CRASH) & pl.col("oom_killed").fill_null(False),
             exited=pl.col("exited"),
             first_line=pl.col("first_line"),
             last_line=pl.col("last_line"),

@@ -101,6 +101,9 @@ ENDINGS = {
     "unlogged": "next start (no stop logged)",
 }
 
+#: A crash the OOM killer caused (``epochs.oom_killed``): the cause is named.
+OOM_KILLED = "crash: killed by the OOM killer (out of memory)"
+
 #: Whose pid a lock file held at collection names (``held_locks.owner``).
 OWNERS = {
     "running gateway": "the running gateway",
