@@ -398,13 +398,18 @@ def test_a_sibling_gateway_whose_logs_name_no_host_is_not_the_named_one() -> Non
     assert data["coverage"]["unplaced_inputs"] == 0
 
 
-def test_a_sibling_gateway_in_a_folder_per_host_layout_takes_its_folders_name() -> None:
+@pytest.mark.parametrize("west_minute", [15, 45])
+def test_a_sibling_gateway_in_a_folder_per_host_layout_takes_its_folders_name(
+    west_minute: int,
+) -> None:
     """The bundle is laid out a folder per host: east-gw1/ holds a journal naming
     east-gw1. gw-west/ holds `openclaw logs` captures naming no host, another
     gateway's (no record shared). It is the host its folder names, said in the
-    host line; a cleanup/ folder beside them holds no host of its own."""
+    host line, whether it failed as east did or half an hour after (Z125: a
+    burst after east's, whose time overlapped none of east's, was east's own);
+    a cleanup/ folder beside them holds no host of its own."""
     west = "".join(
-        f"2026-06-09T15:15:0{n}.500+00:00 error diagnostic lane task error: lane=main "
+        f"2026-06-09T15:{west_minute}:0{n}.500+00:00 error diagnostic lane task error: lane=main "
         'durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=7 '
         f'/data/.openclaw/agents/support/sessions/6c1f9d2e-4a7b-4e85-9c3d-2a8f5b1e6d5{n}.jsonl.lock"\n'
         for n in (3, 4)

@@ -169,7 +169,14 @@ def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     # Read twice below (the logs set apart, the logs with no host to take).
     logs = materialized(_gateway_logs(events))
-    apart = _gateways_apart(events, placed, logs)
+    # A host-less log in a folder of its own beside a folder named after its host
+    # (``gw-west/`` beside ``gw-east/``) may be that folder's host at any time.
+    hostless = placed.filter(pl.col("_source_host").is_null()).select("source")
+    beside = _folder_hosts(
+        logs.select("source").unique().join(hostless, on="source").collect().get_column("source"),
+        named,
+    )
+    apart = _gateways_apart(events, placed, logs, beside)
     taken = pl.coalesce("_dir_host", "_only")
     kept = pl.coalesce(
         "_source_host", pl.when(~pl.col("source").is_in(apart.implode())).then(taken)
@@ -237,17 +244,22 @@ def _placing_records(events: pl.LazyFrame) -> pl.LazyFrame:
     return events.filter(pl.col("ts").is_not_null() & ~pl.col("kind").is_in(sorted(ACTIVITY_KINDS)))
 
 
-def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame, logs: pl.LazyFrame) -> pl.Series:
+def _gateways_apart(
+    events: pl.LazyFrame, placed: pl.LazyFrame, logs: pl.LazyFrame, beside: pl.LazyFrame
+) -> pl.Series:
     """Gateway logs naming no host that are not the gateway of the host they would take.
 
     A log naming no host takes its directory's host, else the bundle's only
     one.  It is that host's when it shares a record with the inputs naming it
     (a file log and its journal write every line twice), or when that cannot
-    be told (its time lies outside theirs).  One that overlaps their time and
-    shares no lock, takeover or lifecycle record is another gateway's: ``gw-east/`` and ``gw-west/``
+    be told (its time lies outside theirs), unless it lies in a folder of
+    another name beside that host's (``beside``: :func:`_folder_hosts`).  One
+    that overlaps their time, or lies beside, and shares no lock, takeover or
+    lifecycle record is another gateway's: ``gw-east/`` and ``gw-west/``
     gathered side by side, only ``gw-east`` with a journal naming its host, put
-    two gateways' bursts in one incident with one pid.  Documents (cleanup,
-    doctor, lock files) share no records by nature and keep the host.
+    two gateways' bursts in one incident with one pid, and so did a west burst
+    that came just after the east one (Z125).  Documents (cleanup, doctor, lock
+    files) share no records by nature and keep the host.
     """
     would = (
         placed.filter(pl.col("_source_host").is_null())
@@ -267,7 +279,12 @@ def _gateways_apart(events: pl.LazyFrame, placed: pl.LazyFrame, logs: pl.LazyFra
         logs.group_by("source", "_would")
         .agg(_first=pl.col("ts").min(), _last=pl.col("ts").max())
         .join(spans, on="_would")
-        .filter((pl.col("_first") <= pl.col("_hi")) & (pl.col("_last") >= pl.col("_lo")))
+        .join(beside, on="source", how="left")
+        .filter(
+            ((pl.col("_first") <= pl.col("_hi")) & (pl.col("_last") >= pl.col("_lo")))
+            | pl.col("_folder_host").ne_missing(pl.col("_would")).fill_null(False)
+            & pl.col("_folder_host").is_not_null()
+        )
         .join(shared.select("source").unique(), on="source", how="anti")
         .select("source")
         .collect()
