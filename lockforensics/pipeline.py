@@ -1095,7 +1095,7 @@ def correlate(
 #: order is kept by ``_row``).
 _EPOCH_INPUT = (
     "ts", "source", "line", "hit", "kind", "phase", "host", "gateway_pid", "spawned_pid",
-    "pid", "uptime_ms", "occurrence", "version", "channel",
+    "pid", "uptime_ms", "timeout_ms", "occurrence", "version", "channel",
 )  # fmt: skip
 _TIMING_INPUT = (
     "ts", "source", "line", "hit", "kind", "host", "gateway_pid", "occurrence", "channel",

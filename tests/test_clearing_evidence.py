@@ -1030,6 +1030,48 @@ May 29 11:10:52 gw-crash-01 systemd[1190]: openclaw-gateway.service: Main proces
     assert 33120 not in [pid for pid, _, _ in epochs]
 
 
+def test_a_start_that_waited_for_the_gateway_state_and_gave_up_opens_no_epoch() -> None:
+    """The SQLite era's singleton: a second gateway systemd started waits up to
+    300 s for the state ownership the running one holds and gives up (`failed
+    to acquire gateway state ownership; waited …ms`).  It is no gateway
+    epoch; the running gateway runs on (Z129: both lines were noise, and the
+    refused process was a gateway started in the middle of the burst)."""
+    journal = """\
+May 29 11:00:00 gw-lease-01 node[32999]: 2026-05-29T11:00:00.100+00:00 [gateway] ready (4 plugins; 9.1s)
+May 29 11:10:46 gw-lease-01 systemd[1190]: Started OpenClaw Gateway (v2026.8.14).
+May 29 11:10:48 gw-lease-01 node[33120]: 2026-05-29T11:10:48.010+00:00 [gateway] waiting for Gateway state ownership held by another OpenClaw process, up to 300 s
+May 29 11:15:48 gw-lease-01 node[33120]: 2026-05-29T11:15:48.022+00:00 Gateway failed to start: GatewayLockError: failed to acquire gateway state ownership; waited 300012ms for gateway-lifecycle ownership
+"""
+    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    assert findings.epochs.select("pid", "ended_by").rows() == [(32999, None)]
+    assert findings.counts["gateway_start_failed"] == 2
+
+
+def test_a_full_restart_that_fell_back_to_in_process_kept_its_process() -> None:
+    """`restart mode: full process restart (supervisor restart)`, then launchd's
+    handoff never spawned (`falling back to in-process restart`): the process
+    restarted in place, keeping its pid and its locks (Z129)."""
+    journal = "".join(
+        f"2026-08-19T{at}-05:00 gw-mac node[41822]: {text}\n"
+        for at, text in (
+            ("09:00:00", "[gateway] listening on ws://127.0.0.1:18789 (PID 41822)"),
+            ("09:05:30", "[gateway] received SIGUSR1; restarting"),
+            ("09:06:15", "[gateway] restart mode: full process restart (supervisor restart)"),
+            (
+                "09:06:17",
+                "[gateway] launchd restart handoff failed to spawn; falling back to "
+                "in-process restart",
+            ),
+            ("09:06:21", "[gateway] listening on ws://127.0.0.1:18789 (PID 41822)"),
+        )
+    )
+    findings = analyze(ingest_files({"journal.txt": journal}), Settings())
+    assert findings.epochs.select("pid", "ended_by").rows() == [
+        (41822, "in_process_restart"),
+        (41822, None),
+    ]
+
+
 def test_a_restart_clears_at_its_process_exit_after_its_last_failure() -> None:
     """A draining process logs `restart mode`, then its aborted runs' last lock
     errors and its shutdown, and exits: the restart cleared those failures when

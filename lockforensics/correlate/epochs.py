@@ -488,19 +488,28 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
 
 def _refused(events: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
     """Starts that failed because a gateway already ran there: `gateway startup
-    failed: … gateway already running (pid N)` within a start's span of it.
-    Such a process stays alive, unbound, beside the gateway, which runs on: its
-    start opens no epoch and ends none."""
+    failed: … gateway already running (pid N)` (or, in the SQLite era, `failed
+    to acquire gateway state ownership`) within a start's span of it, plus
+    the wait for the lock it names.  Such a process stays alive, unbound,
+    beside the gateway, which runs on: its start opens no epoch and ends none."""
     refusals = events.filter(_REFUSAL & pl.col("ts").is_not_null())
     failed = with_hosts(refusals, of=events).select(
-        "_host", _failed=pl.col("ts"), _running=pl.col("pid"), _writer=pl.col("_pid")
+        "_host",
+        _failed=pl.col("ts"),
+        _running=pl.col("pid"),
+        _writer=pl.col("_pid"),
+        # How long it waited for the lock first (`lock timeout after 5000ms`, the
+        # state ownership's `waited 300012ms`): its start came that much earlier.
+        _waited=pl.duration(milliseconds=pl.col("timeout_ms").fill_null(0)),
     )
     opener = pl.col("opener_pid")
     return (
         moves.filter(pl.col("how") == "start")
         .join(failed, left_on="host", right_on="_host")
         .filter(
-            pl.col("_failed").is_between(pl.col("first"), pl.col("first") + REFUSAL_WINDOW)
+            pl.col("_failed").is_between(
+                pl.col("first"), pl.col("first") + REFUSAL_WINDOW + pl.col("_waited")
+            )
             # Not the running gateway's own start, nor another pid's than the writer's.
             & (opener.is_null() | pl.col("_running").is_null() | (opener != pl.col("_running")))
             & (opener.is_null() | pl.col("_writer").is_null() | (opener == pl.col("_writer")))
