@@ -346,6 +346,37 @@ def test_a_pid_first_named_as_its_process_leaves_is_the_leaving_process() -> Non
     ]
 
 
+@pytest.mark.parametrize(
+    ("owner", "resolved_by"), [(52307, "gateway_stop"), (130552, "gateway_start")]
+)
+def test_a_gateways_stop_releases_its_own_locks_not_another_process(
+    owner: int, resolved_by: str
+) -> None:
+    """Lock errors name the lock's live owner.  The gateway (pid 52307) stopping
+    releases its own lock; a lock another process holds (a CLI run, pid 130552)
+    outlives it, until the next start sweeps it (Z130: the stop was credited
+    with clearing a CLI's lock, 35 minutes before the sweep did)."""
+    path = SESSIONS.format(agent="main", sid=MAIN)
+    stale = (
+        f"session file lock stale (too-old, hold-exceeded): pid={owner} alive=true "
+        f"ageMs=1903311 {path}.lock"
+    )
+    log = _burst(
+        "2026-06-18T19:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)",
+        60014,
+        f"SessionWriteLockStaleError: {stale}",
+        ("2026-06-18T19:40:05.660+00:00", "2026-06-18T19:43:22.118+00:00"),
+    )
+    log += (
+        "2026-06-18T20:25:00.000+00:00 [gateway] received SIGTERM; shutting down\n"
+        "2026-06-18T21:00:30.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1187)\n"
+        f"2026-06-18T21:00:34.000+00:00 [session-write-lock] removed stale session lock: "
+        f"{path}.lock (dead-pid, too-old)\n"
+    )
+    row = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
+    assert row["resolved_by"] == resolved_by
+
+
 def test_an_in_process_restart_closing_its_server_is_no_stop() -> None:
     """A container's gateway restarts in place (SIGUSR1, OPENCLAW_NO_RESPAWN) and says
     `[shutdown] completed cleanly` just after its `restart mode` line: the same

@@ -449,6 +449,8 @@ def _targets(
         "on_lease": _LEASED.any(),
         "on_file": (pl.col("lock_path").is_not_null() & ~_LEASED).any(),
         "_taken_over": (pl.col("kind") == EventKind.TAKEOVER).all(),
+        # The process its last lock error names as the lock's owner.
+        "_owner": pl.col("pid").sort_by("ts").drop_nulls().last(),
     }
     sessions = (
         kept.filter(pl.col("session_id").is_not_null())
@@ -466,6 +468,7 @@ def _targets(
         process_end=pl.col("exited"),
         # It released its locks on the way out: a stop, or a restart's exit.
         released_at_end=pl.col("ended_by").is_in(_RELEASING_ENDS).fill_null(False),
+        _gateway=pl.col("pid"),
     )
     # A session whose only failures were takeovers held no lock: its run lost the
     # transcript to another writer and ended.  It waits on nothing, so it keeps no
@@ -478,6 +481,13 @@ def _targets(
         .drop("_taken_over")
         .join(hosts, on="incident")
         .join(ends, on="epoch", how="left")
+        .with_columns(
+            # Its lock is another process's (a CLI run, a second gateway): the
+            # gateway's stop or restart releases none of that process's locks
+            # (Z130: a CLI's lock was cleared by the gateway's stop).
+            foreign_owner=(pl.col("_owner") != pl.col("_gateway")).fill_null(False)
+        )
+        .drop("_owner", "_gateway")
         .sort("incident", "session_id", "agent", nulls_last=True)
         .with_columns(target=pl.int_range(pl.len(), dtype=pl.Int64))
     )
@@ -618,6 +628,7 @@ def _first_clears(
         "epoch",
         "process_end",
         "released_at_end",
+        "foreign_owner",
     )
     starts = pl.concat(
         [
@@ -694,6 +705,7 @@ def _first_clears(
                 "cleared_by",
                 "process_end",
                 "released_at_end",
+                "foreign_owner",
             )
         )
     # A process that stopped or restarted released its locks as it ended: a
@@ -701,15 +713,17 @@ def _first_clears(
     # successor's stop, hours after a restart, had been named as clearing the
     # restarted process's burst too.  One that crashed left its locks behind,
     # for any later process to sweep.
-    ends_its_own = (
-        ~pl.col("kind").is_in(_ENDINGS)
-        | ~pl.col("released_at_end").fill_null(False)
-        | (pl.col("cleared_at") == pl.col("process_end"))
+    ends_its_own = ~pl.col("kind").is_in(_ENDINGS) | (
+        ~pl.col("foreign_owner").fill_null(False)
+        & (
+            ~pl.col("released_at_end").fill_null(False)
+            | (pl.col("cleared_at") == pl.col("process_end"))
+        )
     )
     candidates = (
         pl.concat(found)
         .filter(pl.col("cleared_at").is_not_null() & ends_its_own)
-        .drop("process_end", "released_at_end")
+        .drop("process_end", "released_at_end", "foreign_owner")
         .unique()
     )
     voids = holds.filter(pl.col("acquired_at").is_not_null())
