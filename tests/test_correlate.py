@@ -530,6 +530,19 @@ def test_compaction_in_the_release_window_is_trigger_evidence() -> None:
     assert sorted(f.trigger_writers["trigger"]) == ["compaction", "second_run"]
 
 
+def test_the_taken_over_runs_own_compaction_is_named_apart() -> None:
+    """The taken-over run's own auto-compaction rewrote the transcript: the cause of
+    its takeover, but no other writer, so it is named so (Z133: it read as "other
+    writer: auto-compaction")."""
+    t = Table()
+    t.add("run", 0, phase="start", run_id="r1", session_id="s1", agent="a", level="debug")
+    t.add("compaction", 30, phase="start", run_id="r1", level="debug")
+    t.add("takeover", 60, agent="a", session_id="s1", run_id="r1", duration_ms=59_000)
+    f = run(t)
+    assert f.trigger_writers.select("trigger", "run_id").rows() == [("own_compaction", "r1")]
+    assert f.triggers["status"].to_list() == ["found"]
+
+
 def test_a_run_that_only_waited_for_the_lock_is_no_writer() -> None:
     """Run r2 starts on s1 inside r1's release window, and its lane task fails on s1's
     lock 60 s later: it waited, never wrote.  Run r3 started and finished: a writer."""
@@ -577,7 +590,9 @@ def test_a_sessions_send_writes_the_session_it_reached_not_its_callers_agent() -
     """Run r2 of agent a calls sessions_send, and a message is queued into agent b's
     session s9 meanwhile: that is its target, so it is no writer of a's s1.  Run r3
     of agent a sends while a run starts on s1: a writer of s1.  Run r4's send
-    reached nothing in view: matched by agent, as the target is not logged."""
+    reached nothing in view: matched by agent, as the target is not logged.  A
+    call reaches its target first: Z133's second of two parallel sends, and a
+    long send, had reached every session that ran while they waited."""
     t = Table()
     tool = {"tool": "sessions_send", "level": "debug"}
 
@@ -596,9 +611,28 @@ def test_a_sessions_send_writes_the_session_it_reached_not_its_callers_agent() -
     reached = {"phase": "start", "run_id": "r5", "session_id": "s1", "agent": "a", "level": "debug"}
     send("r3", 20, 22, lambda: t.add("run", 21, **reached))
     send("r4", 30, 31)
+    # Run r6 sends twice at once (parallel tool calls): the first call reached s1
+    # (queued), the second s8 (a run started there).  Run r7's long send reached
+    # s8 first; a message queued into s1 while it still waited is none of its.
+    t.add("run", 4, phase="start", run_id="r6", session_id="s6", agent="a", level="debug")
+    t.add("run", 5, phase="start", run_id="r7", session_id="s7", agent="a", level="debug")
+    into_s1 = {"phase": "queued_into_run", "session_id": "s1", "agent": "a", "level": "debug"}
+    first = t.add("tool_call", 40, phase="start", run_id="r6", **tool)
+    second = t.add("tool_call", 40.5, phase="start", run_id="r6", **tool)
+    t.add("session_state", 41, **into_s1)
+    on_s8 = {"phase": "start", "session_id": "s8", "agent": "a", "level": "debug"}
+    t.add("run", 43, run_id="r8", **on_s8)
+    t.add("tool_call", 44, same=first, phase="end", run_id="r6", **tool)
+    t.add("tool_call", 44, same=second, phase="end", run_id="r6", **tool)
+    send(
+        "r7",
+        45,
+        58,
+        lambda: (t.add("run", 46, run_id="r9", **on_s8), t.add("session_state", 50, **into_s1)),
+    )
     t.add("takeover", 60, agent="a", session_id="s1", run_id="r1", duration_ms=55_000)
     writers = run(t).trigger_writers.filter(pl.col("trigger") == "sessions_send")
-    assert writers.get_column("run_id").to_list() == ["r3", "r4"]
+    assert writers.select("run_id", "at").rows() == [("r3", at(20)), ("r4", at(30)), ("r6", at(40))]
 
 
 def test_a_message_queued_into_the_running_session_is_a_writer() -> None:

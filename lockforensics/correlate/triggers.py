@@ -6,8 +6,9 @@ writer in between trips it (formats doc §3).  A takeover's *release window*
 is [takeover - the lane task's durationMs, takeover], the run's whole attempt
 (without a duration: the alignment window).  Writers looked for in it:
 
-* ``compaction``: an auto-compaction of any run on the same session (the
-  takeover's own run included: its rewrite is a known false positive);
+* ``compaction``: an auto-compaction of another run on the same session;
+  ``own_compaction``, the takeover's own run's (its rewrite is a known false
+  positive: the cause, but no other writer, and named apart, Z133);
 * ``cron``: a cron line on the same session, or on the same agent when the
   line names no session;
 * ``queued_message``: a message queued into the session's running embedded
@@ -16,12 +17,12 @@ is [takeover - the lane task's durationMs, takeover], the run's whole attempt
   sessions_send, a steered follow-up, written into the transcript while the
   run works (formats §3);
 * ``sessions_send`` / ``sessions_spawn``: such a tool call by another run.
-  Its target is not logged, but the target's own lines are: a run starting
-  on a session, or a message queued into one, while the call runs
-  (:data:`_TARGET_SLACK` after it) is its target, and the call is a writer
-  of its targets only (Z123: a send to another agent had been listed as a
-  writer of every session of the caller's agent).  A call with no such line
-  in view is matched by agent, another run of the same agent, as before;
+  Its target is not logged, but the target's own lines are: the first run
+  starting on a session, or message queued into one, while the call runs
+  (:func:`_targets`) is its target, and the call is a writer of its target
+  only (Z123: a send to another agent had been listed as a writer of every
+  session of the caller's agent).  A call with no such line in view is
+  matched by agent, another run of the same agent, as before;
 * ``heartbeat``: another run on the same session that a heartbeat started
   (``messageChannel=heartbeat``: a heartbeat on the main session writes its
   transcript).  An isolated heartbeat (``agent:<id>:main:heartbeat``) runs
@@ -46,6 +47,8 @@ from lockforensics.correlate.frames import first_value, ordered
 from lockforensics.schema import EventKind
 
 SPAWNING_TOOLS = ("sessions_send", "sessions_spawn")
+#: The trigger of an auto-compaction by the taken-over run itself.
+OWN_COMPACTION = "own_compaction"
 #: The phase of a message queued into a session's running run, and the writer it
 #: is (parsers/signatures/40-runs.toml).
 QUEUED = {"queued_into_run": "queued_message"}
@@ -146,9 +149,15 @@ def _waiters(failures: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _targets(calls: pl.LazyFrame, points: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
-    """Per spawning tool call (``evidence``), the sessions it reached (``session_id``):
-    those another run started on, or a message was queued into, while it ran
-    (up to :data:`_TARGET_SLACK` after its last line), not the caller's own."""
+    """Per spawning tool call (``evidence``), the session it reached (``session_id``):
+    one that another run started on, or a message was queued into, while it ran
+    (up to :data:`_TARGET_SLACK` after its last line), not the caller's own.
+
+    A call reaches its target first: its first such arrival, or, when calls of
+    the same run were in flight before it (parallel tool calls), the arrival
+    after as many as there were.  Any arrival in a send's span had been its
+    target: a 30 s send to one agent had reached every session that ran
+    meanwhile (Z133)."""
     arrivals = pl.concat(
         [
             points.filter(pl.col("trigger").is_in(list(QUEUED.values()))).select(
@@ -157,23 +166,46 @@ def _targets(calls: pl.LazyFrame, points: pl.LazyFrame, run_table: pl.LazyFrame)
             run_table.select("session_id", arrived=pl.col("started"), arrival_run=pl.col("run_id")),
         ]
     ).filter(pl.col("session_id").is_not_null() & pl.col("arrived").is_not_null())
-    return (
-        calls.select(
-            "evidence",
-            "at",
-            reach=pl.col("until") + _TARGET_SLACK,
-            caller_session=pl.col("session_id"),
-            caller_run=pl.col("run_id"),
+    spans = calls.select(
+        "evidence",
+        "at",
+        reach=pl.col("until") + _TARGET_SLACK,
+        caller_session=pl.col("session_id"),
+        caller_run=pl.col("run_id"),
+    )
+    # How many calls of its run were in flight when it began (earlier, not over).
+    ahead = (
+        spans.join(
+            spans.select(
+                "caller_run", _at=pl.col("at"), _reach=pl.col("reach"), _evidence="evidence"
+            ),
+            on="caller_run",
         )
-        .join_where(
+        .filter(
+            (
+                (pl.col("_at") < pl.col("at"))
+                | ((pl.col("_at") == pl.col("at")) & (pl.col("_evidence") < pl.col("evidence")))
+            )
+            & (pl.col("_reach") >= pl.col("at"))
+        )
+        .group_by("evidence")
+        .agg(_ahead=pl.len().cast(pl.Int64))
+    )
+    return (
+        spans.join_where(
             arrivals, pl.col("arrived") >= pl.col("at"), pl.col("arrived") <= pl.col("reach")
         )
         .filter(
             pl.col("session_id").ne_missing(pl.col("caller_session"))
             & pl.col("arrival_run").ne_missing(pl.col("caller_run"))
         )
-        .select("evidence", "session_id")
+        .select("evidence", "arrived", "session_id")
         .unique()
+        .sort("evidence", "arrived", "session_id")
+        .with_columns(_k=pl.int_range(pl.len(), dtype=pl.Int64).over("evidence"))
+        .join(ahead, on="evidence", how="left")
+        .filter(pl.col("_k") == pl.col("_ahead").fill_null(0))
+        .select("evidence", "session_id")
     )
 
 
@@ -252,7 +284,17 @@ def triggers(
     keep = ("takeover", "trigger", "at", "run_id", "evidence")
     found = pl.concat(
         [
-            by_session.filter(in_window).select(*keep),
+            by_session.filter(in_window)
+            .with_columns(
+                # The taken-over run's own rewrite: the cause, but no other writer.
+                trigger=pl.when(
+                    (pl.col("trigger") == "compaction")
+                    & (pl.col("run_id") == pl.col("takeover_run")).fill_null(False)
+                )
+                .then(pl.lit(OWN_COMPACTION))
+                .otherwise(pl.col("trigger"))
+            )
+            .select(*keep),
             by_agent.filter(in_window & other_run).select(*keep),
             second_runs.filter(overlapping & other_run & ~taken_over)
             .with_columns(

@@ -35,6 +35,7 @@ KINDS = {
     "run_failed": "agent run failed",
     "tool_call": "tool call",
     "compaction": "auto-compaction",
+    "own_compaction": "auto-compaction by the taken-over run itself (no other writer)",
     "heartbeat": "a heartbeat's run on the session",
     "cron": "cron run",
     "subagent": "subagent",
@@ -72,6 +73,7 @@ TRIGGERS = {
     "second_run": "another run on the session",
     "heartbeat": "a heartbeat's run on the session",
     "compaction": "auto-compaction",
+    "own_compaction": "auto-compaction by the taken-over run itself (no other writer)",
     "cron": "cron run",
     "queued_message": (
         "a message queued into the running session (a cron or sub-agent reply, sessions_send)"
