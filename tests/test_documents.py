@@ -1130,6 +1130,26 @@ def test_ps_lstart_gives_the_gateway_process_its_start(command: str) -> None:
     assert epoch == (48211, datetime(2026, 5, 27, 4, 41, 53, tzinfo=UTC), "uptime")
 
 
+def test_a_ps_listing_with_no_gateway_row_is_still_a_listing() -> None:
+    """A listing whose gateway shows only its title (`openclaw`, which a CLI run
+    shows too) names no gateway: no start, and its rows are known lines, not 40
+    lines of unrecognised log text (Z126)."""
+    ps = (
+        "    PID                  STARTED     ELAPSED COMMAND\n"
+        "      1 Fri May 29 06:02:11 2026 13-03:28:54 /sbin/init\n"
+        "   1873 Tue Jun  2 09:14:36 2026  9-00:16:29 openclaw\n"
+        "  40612 Thu Jun 11 08:59:50 2026       31:15 watch -n 30 openclaw gateway status\n"
+    )
+    result = ingest_files({"ps.txt": ps})
+    (scan,) = result.files
+    assert (scan.envelope, scan.unrecognized, scan.noise_lines, scan.event_lines) == (
+        "ps-lstart",
+        0,
+        4,
+        0,
+    )
+
+
 def test_an_old_lock_files_created_at_is_no_time_the_bundle_covers() -> None:
     """A dead process's lock file created months ago says when a lock was taken, not
     that the bundle covers the months since: the window is the logs' own."""

@@ -43,6 +43,7 @@ def parse(doc: Document) -> Parsed | None:
     out = Parsed()
     # Columns between STARTED and the command (ELAPSED, USER, ...), per header.
     between = 0
+    listed = False  # a process row was read
     for number, line in enumerate(doc.lines, start=1):
         if not line.strip():
             continue
@@ -54,6 +55,7 @@ def parse(doc: Document) -> Parsed | None:
         if row is None:
             out.unrecognized.add(number)
             continue
+        listed = True
         stamp = _started(row)
         if stamp is None or not is_gateway(row["rest"].split()[between:]):
             out.known_lines.add(number)
@@ -71,7 +73,9 @@ def parse(doc: Document) -> Parsed | None:
                 phase="ps_started",
             )
         )
-    return out if out.event_lines else None
+    # A listing with no gateway row (it had stopped; its title hid its command)
+    # is still a listing: its rows are known lines, not unrecognised log text.
+    return out if listed else None
 
 
 def _started(row: re.Match[str]) -> Stamp | None:
