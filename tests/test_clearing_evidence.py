@@ -377,6 +377,33 @@ def test_a_gateways_stop_releases_its_own_locks_not_another_process(
     assert row["resolved_by"] == resolved_by
 
 
+@pytest.mark.parametrize("lost", [True, False])
+def test_a_session_whose_run_lost_its_lease_holds_nothing_to_clear(lost: bool) -> None:
+    """ops waits on a stuck run, cleared when that run times out; scout's run lost
+    its lease (`lock stale (lease-lost)`: expired or replaced), so scout held no
+    lock and keeps nothing open (Z137: the incident waited 8 h for a restart).
+    scout's lock stale as `hold-exceeded` is still held, and keeps it open."""
+    reason = "lease-lost" if lost else "hold-exceeded"
+    stale = _lane_error(
+        "2026-07-28T00:58:44.160+00:00",
+        41877,
+        f"SessionWriteLockStaleError: session file lock stale ({reason}): expired or replaced "
+        "SQLite lease sqlite:session-write:agent:scout:main",
+    )
+    log = (
+        "2026-07-28T00:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)\n"
+        + _timeout("2026-07-28T00:52:10.447+00:00", "ops", MAIN)
+        + stale
+        + _timeout("2026-07-28T01:05:20.508+00:00", "ops", MAIN)
+        + f"2026-07-28T01:05:40.007+00:00 [agent/embedded] embedded run timeout: runId=e51a9c3f "
+        f"sessionId={MAIN} timeoutMs=1800000\n"
+    )
+    row = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolution_s"]) == (
+        ("run_timeout", 19.499) if lost else (None, None)
+    )
+
+
 def test_an_in_process_restart_closing_its_server_is_no_stop() -> None:
     """A container's gateway restarts in place (SIGUSR1, OPENCLAW_NO_RESPAWN) and says
     `[shutdown] completed cleanly` just after its `restart mode` line: the same

@@ -56,6 +56,9 @@ FINE = pl.col("ts_raw").str.contains(r"\d[.,]\d").fill_null(False)
 
 #: Stale reasons that say the lock's owner is gone (openclaw-formats §2.3).
 GONE_REASONS = ("dead-pid", "recycled-pid")
+#: The stale reason of a lease its run lost, expired or replaced: no longer held
+#: by it (OpenClaw's isSessionWriteLockLeaseLostError).
+LEASE_LOST = "lease-lost"
 #: A lock error (or lock file) whose stale reasons say its owner is gone.
 OWNER_GONE = (
     pl.col("stale_reasons").list.eval(pl.element().is_in(GONE_REASONS)).list.any().fill_null(False)
@@ -94,6 +97,8 @@ def failures(events: pl.LazyFrame, starts: pl.LazyFrame | None = None) -> pl.Laz
             # or `recycled-pid`.
             owner_dead=(pl.col("owner_alive").not_().fill_null(False) | OWNER_GONE).any(),
             age_ms=first_value("age_ms"),
+            # Its run lost its lease (expired or replaced): it holds nothing now.
+            lease_lost=pl.col("stale_reasons").list.contains(LEASE_LOST).any().fill_null(False),
             # Taken before the process that failed began (with_earlier_owners).
             owner_before_process=pl.lit(False),
             run_id=first_value("run_id"),

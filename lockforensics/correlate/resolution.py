@@ -448,7 +448,7 @@ def _targets(
         # Which locks its errors were on (takeovers name none).
         "on_lease": _LEASED.any(),
         "on_file": (pl.col("lock_path").is_not_null() & ~_LEASED).any(),
-        "_taken_over": (pl.col("kind") == EventKind.TAKEOVER).all(),
+        "_held_none": ((pl.col("kind") == EventKind.TAKEOVER) | pl.col("lease_lost")).all(),
         # The process its last lock error names as the lock's owner.
         "_owner": pl.col("pid").sort_by("ts").drop_nulls().last(),
     }
@@ -471,14 +471,16 @@ def _targets(
         _gateway=pl.col("pid"),
     )
     # A session whose only failures were takeovers held no lock: its run lost the
-    # transcript to another writer and ended.  It waits on nothing, so it keeps no
-    # incident open that has lock errors to clear (an incident of takeovers alone
-    # still waits on what shows its sessions run again).
-    with_locks = pl.col("_taken_over").not_().any().over("incident")
+    # transcript to another writer and ended.  Nor did one whose run lost its
+    # lease (`lock stale (lease-lost)`: expired or replaced, so no longer its).
+    # It waits on nothing, so it keeps no incident open that has lock errors to
+    # clear (an incident of those alone still waits on what shows its sessions
+    # run again; Z137: a lost lease kept an incident open 8 h, to a restart).
+    with_locks = pl.col("_held_none").not_().any().over("incident")
     return (
         pl.concat([sessions, others.select("incident", "session_id", "agent", *last)])
-        .filter(~(pl.col("_taken_over") & with_locks))
-        .drop("_taken_over")
+        .filter(~(pl.col("_held_none") & with_locks))
+        .drop("_held_none")
         .join(hosts, on="incident")
         .join(ends, on="epoch", how="left")
         .with_columns(
