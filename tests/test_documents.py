@@ -1130,6 +1130,51 @@ def test_ps_lstart_gives_the_gateway_process_its_start(command: str) -> None:
     assert epoch == (48211, datetime(2026, 5, 27, 4, 41, 53, tzinfo=UTC), "uptime")
 
 
+def _inspected(name: str, args: list[str], state: dict[str, object]) -> dict[str, object]:
+    return {"Id": "3f2a9c1d", "Path": "docker-entrypoint.sh", "Args": args, "State": state,
+            "Name": name, "Config": {"Hostname": "3f2a9c1d", "Image": "node:22"}}  # fmt: skip
+
+
+def test_docker_inspect_gives_the_container_its_start_and_its_oom_kill() -> None:
+    """`docker inspect`: the gateway container's StartedAt is its process's start
+    (the epoch's, exactly: the logs' start line was rotated away), and, no longer
+    running, its FinishedAt an OOM kill (exit 137) that ends it: a crash the
+    OOM killer caused.  A sidecar's state is no gateway's (Z125: 204 lines of
+    noise, and an uptime shown as a lower bound)."""
+    oom = {"Status": "exited", "Running": False, "OOMKilled": True, "ExitCode": 137,
+           "StartedAt": "2026-06-25T18:02:11.482913301Z",
+           "FinishedAt": "2026-06-28T03:58:31.904117562Z"}  # fmt: skip
+    sidecar = {"Status": "exited", "Running": False, "OOMKilled": False, "ExitCode": 1,
+               "StartedAt": "2026-06-27T10:00:00Z", "FinishedAt": "2026-06-28T01:00:00Z"}  # fmt: skip
+    inspect = json.dumps(
+        [
+            _inspected("/openclaw-gateway", ["node", "dist/index.js", "gateway"], oom),
+            _inspected("/redis", ["redis-server"], sidecar),
+        ],
+        indent=4,
+    )
+    log = "".join(
+        f"2026-06-28T03:4{m}:05.115788239Z 2026-06-28T03:4{m}:05.114+00:00 [diagnostic] lane "
+        'task error: lane=main durationMs=10012 error="Error: session file locked (timeout '
+        "10000ms): pid=1 /data/.openclaw/agents/main/sessions/c8d0e2f4-6a8c-4b1d-9e3f-7a9c1e3b5d8f"
+        '.jsonl.lock"\n'
+        for m in (6, 7)
+    )
+    result = ingest_files({"docker-inspect.json": inspect + "\n", "docker-logs.txt": log})
+    scan = next(s for s in result.files if s.source == "docker-inspect.json")
+    assert (scan.envelope, scan.event_lines, scan.unrecognized) == ("docker-inspect", 2, 0)
+    findings = analyze(result, Settings())
+    (epoch,) = findings.epochs.select("start", "start_source", "ended_by", "oom_killed").rows()
+    assert epoch == (
+        datetime(2026, 6, 25, 18, 2, 11, 482913, tzinfo=UTC),
+        "uptime",
+        "crash",
+        True,
+    )
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["uptime_s"], incident["uptime_is_lower_bound"]) == (207833, False)
+
+
 def test_a_ps_listing_with_no_gateway_row_is_still_a_listing() -> None:
     """A listing whose gateway shows only its title (`openclaw`, which a CLI run
     shows too) names no gateway: no start, and its rows are known lines, not 40

@@ -434,6 +434,41 @@ def test_a_sibling_gateway_in_a_folder_per_host_layout_takes_its_folders_name(
     assert "host unknown" not in markdown
 
 
+def test_a_containers_inspection_in_its_hosts_folder_is_that_hosts() -> None:
+    """east-gw1/ holds a journal naming east-gw1; gw-west/ a container's logs and its
+    `docker inspect`, naming no host.  The container's start and OOM kill are
+    gw-west's, not east-gw1's (Z125: they ended east-gw1's process and gave it a
+    start two days early)."""
+    state = {"Status": "exited", "Running": False, "OOMKilled": True, "ExitCode": 137,
+             "StartedAt": "2026-06-07T09:00:00.5Z", "FinishedAt": "2026-06-09T15:50:00.5Z"}  # fmt: skip
+    inspect = json.dumps(
+        [{"Name": "/openclaw-gateway", "Args": ["node", "dist/index.js", "gateway"],
+          "State": state}],
+        indent=4,
+    )  # fmt: skip
+    west = "".join(
+        f"2026-06-09T15:4{n}:03.000000000Z 2026-06-09T15:4{n}:03.000+00:00 [diagnostic] "
+        "session file lock stale (too-old): pid=7 alive=true ageMs=2004500 "
+        "/data/.openclaw/agents/support/sessions/6c1f9d2e-4a7b-4e85-9c3d-2a8f5b1e6d53.jsonl.lock\n"
+        for n in (3, 4)
+    )
+    files = {
+        "incident/east-gw1/journal.txt": _east(15),
+        "incident/gw-west/docker-logs.txt": west,
+        "incident/gw-west/docker-inspect.json": inspect + "\n",
+    }
+    data, _ = _hosts_report(files)
+    epochs = [(e["host"], e["start"], e["ended_by"]) for e in data["gateway_epochs"]]
+    assert ("gw-west", "2026-06-07T09:00:00.500Z", "crash") in epochs
+    assert all(
+        start != "2026-06-07T09:00:00.500Z" for host, start, _ in epochs if host == "east-gw1"
+    )
+    assert [(i["host"], i["uptime_is_lower_bound"]) for i in data["incidents"]] == [
+        ("east-gw1", True),
+        ("gw-west", False),
+    ]
+
+
 def test_a_gateway_folder_naming_no_host_beside_two_named_ones_takes_its_folders_name() -> None:
     """Three hosts a folder each: east-gw1/ and mid-gw2/ hold journals naming their
     hosts, kelp/ a macOS gateway.log naming none. With two hosts named there is no

@@ -176,8 +176,13 @@ def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
         logs.select("source").unique().join(hostless, on="source").collect().get_column("source"),
         named,
     )
-    apart = _gateways_apart(events, placed, logs, beside)
     taken = pl.coalesce("_dir_host", "_only")
+    apart = pl.concat(
+        [
+            _gateways_apart(events, placed, logs, beside),
+            _lifecycle_documents_apart(events, placed, named),
+        ]
+    )
     kept = pl.coalesce(
         "_source_host", pl.when(~pl.col("source").is_in(apart.implode())).then(taken)
     )
@@ -192,6 +197,42 @@ def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _lifecycle_documents_apart(
+    events: pl.LazyFrame, placed: pl.LazyFrame, named: pl.LazyFrame
+) -> pl.Series:
+    """Documents naming no host that show a gateway's life (``ps``, ``docker
+    inspect``, ``kubectl describe pod``: its start, its death) in a folder of
+    another name beside the one named after the host they would take: that
+    folder's host's (Z125: gw-west/'s container, OOM-killed, ended gw-east's
+    process)."""
+    documents = (
+        events.filter(
+            (pl.col("channel") == DOCUMENT_CHANNEL)
+            & pl.col("kind").is_in([EventKind.UPTIME, *LIFECYCLE])
+        )
+        .select("source")
+        .unique()
+        .join(placed.filter(pl.col("_source_host").is_null()), on="source")
+    )
+    found = _folder_hosts(documents.collect().get_column("source"), named)
+    return (
+        documents.join(found, on="source")
+        .filter(pl.col("_folder_host").ne_missing(pl.coalesce("_dir_host", "_only")))
+        .select("source")
+        .collect()
+        .get_column("source")
+    )
+
+
+#: Folder names that say what a folder holds, not whose it is: never a host's.
+_GENERIC_FOLDERS = frozenset(
+    {
+        "host", "hosts", "log", "logs", "journal", "journald", "systemd", "docker", "k8s",
+        "kubernetes", "cleanup", "doctor", "support", "state", "sessions", "agents", "tmp",
+        "tmp-openclaw", "openclaw", "var", "etc", "proc", "ps", "export", "diagnostics",
+        "notes", "misc", "other", "collect", "collection", "bundle", "evidence", "gateway",
+    }
+)  # fmt: skip
 #: A folder name that can be a host's name (RFC 1123 labels, dots between).
 _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*")
 
@@ -215,7 +256,11 @@ def _folder_hosts(unknown: pl.Series, named: pl.LazyFrame) -> pl.LazyFrame:
         parts = str(source).split("/")[:-1]
         for depth in range(len(parts), 0, -1):
             parent, name = "/".join(parts[: depth - 1]), parts[depth - 1]
-            if parent in layouts and _HOST_NAME.fullmatch(name):
+            if (
+                parent in layouts
+                and _HOST_NAME.fullmatch(name)
+                and name.lower() not in _GENERIC_FOLDERS
+            ):
                 rows.append((source, name))
                 break
     return pl.LazyFrame(rows, schema={"source": pl.String, "_folder_host": pl.String}, orient="row")
