@@ -38,10 +38,12 @@ def _burst(start: str, duration_ms: int, error: str, times: tuple[str, ...]) -> 
     return start + "\n" + "".join(_lane_error(at, duration_ms, error) for at in times)
 
 
-def _timeout(at: str, agent: str, sid: str) -> str:
+def _timeout(at: str, agent: str, sid: str, owner: int = 52307) -> str:
+    """A lock timeout; its lock's ``owner`` is the gateway's pid where a test's
+    gateway is to release it (a stop or restart releases only its own locks)."""
     path = SESSIONS.format(agent=agent, sid=sid)
     return _lane_error(
-        at, 10012, f"Error: session file locked (timeout 10000ms): pid=52307 {path}.lock"
+        at, 10012, f"Error: session file locked (timeout 10000ms): pid={owner} {path}.lock"
     )
 
 
@@ -502,7 +504,7 @@ def test_a_stop_its_next_start_soon_follows_is_a_restart(next_start: str, restar
     later it is a stop, then a start."""
     burst = "".join(
         f"2026-05-28T03:2{m}:00-0400 gw-b node[7781]: "
-        + _timeout(f"2026-05-28T03:2{m}:00.000-04:00", "main", MAIN)
+        + _timeout(f"2026-05-28T03:2{m}:00.000-04:00", "main", MAIN, owner=7781)
         for m in (0, 1)
     )
     journal = burst + (
@@ -557,8 +559,8 @@ def test_an_aborted_run_is_no_successful_run() -> None:
         "2026-03-31T10:00:00.000-04:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1187)\n"
         "2026-03-31T13:20:00.000-04:00 [agent/embedded] embedded run start: runId=r-9 "
         f"sessionId={MAIN} provider=openai model=gpt-5 thinking=low messageChannel=slack\n"
-        + _timeout("2026-03-31T13:30:12.000-04:00", "main", MAIN)
-        + _timeout("2026-03-31T13:33:46.000-04:00", "main", MAIN)
+        + _timeout("2026-03-31T13:30:12.000-04:00", "main", MAIN, owner=1187)
+        + _timeout("2026-03-31T13:33:46.000-04:00", "main", MAIN, owner=1187)
         + "2026-03-31T13:44:58.000-04:00 [gateway] received SIGUSR1; restarting\n"
         "2026-03-31T13:45:00.190-04:00 [agent/embedded] embedded run done: runId=r-9 "
         f"sessionId={MAIN} durationMs=1500190 aborted=true\n"
@@ -1139,9 +1141,9 @@ def test_a_restart_clears_at_its_process_exit_after_its_last_failure() -> None:
         for at, pid, text in (
             ("09:00:00", 41822, "[gateway] listening on ws://127.0.0.1:18789 (PID 41822)"),
             ("09:05:30", 41822, "[gateway] received SIGUSR1; restarting"),
-            ("09:05:44", 41822, _timeout("", "main", MAIN).strip()),
+            ("09:05:44", 41822, _timeout("", "main", MAIN, owner=41822).strip()),
             ("09:06:15", 41822, "[gateway] restart mode: full process restart (spawned pid 43950)"),
-            ("09:06:16", 41822, _timeout("", "main", MAIN).strip()),
+            ("09:06:16", 41822, _timeout("", "main", MAIN, owner=41822).strip()),
             ("09:06:17", 41822, "[shutdown] completed cleanly in 2224ms"),
             ("09:06:21", 43950, "[gateway] listening on ws://127.0.0.1:18789 (PID 43950)"),
         )
