@@ -7,6 +7,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import polars as pl
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -163,6 +164,40 @@ def test_a_diagnostics_export_beside_its_file_log_adds_nothing() -> None:
     ]
     export_scan = next(s for s in result.files if s.source.endswith("sanitized.jsonl"))
     assert export_scan.duplicate_rows == 2
+
+
+@pytest.mark.parametrize("copied", [True, False])
+def test_a_redacted_copy_of_a_log_beside_it_adds_nothing(copied: bool) -> None:
+    """A ticket's redacted copy of the file log (ids replaced by `<redacted-uuid>`)
+    beside the log: its failures are the log's, instant for instant, and count once
+    (Z137: a second gateway, every failure twice).  A log that redacts records of
+    its own (another hour) is no copy."""
+    sid = "9d41c7e2-0f3a-4b5c-8e6d-7a1b2c3d4e5f"
+    stamps = ("2026-07-28T02:52:10.447+02:00", "2026-07-28T02:55:31.090+02:00")
+    log = "".join(_tslog_lock(at, sid) for at in stamps)
+    other = stamps if copied else tuple(at.replace("T02:", "T04:") for at in stamps)
+    redacted = "".join(_tslog_lock(at, "<redacted-uuid>") for at in other)
+    result = ingest_files({"openclaw-2026-07-28.log": log, "ticket/redacted.log": redacted})
+    locks = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert locks.height == (2 if copied else 4)
+    copy = next(s for s in result.files if s.source == "ticket/redacted.log")
+    assert copy.duplicate_rows == (2 if copied else 0)
+
+
+def _tslog_lock(at: str, sid: str) -> str:
+    path = f"/home/ops/.openclaw/agents/ops/sessions/{sid}.jsonl.lock"
+    return (
+        json.dumps(
+            {
+                "0": '{"subsystem":"diagnostic"}',
+                "1": 'lane task error: lane=main durationMs=60152 error="Error: session file '
+                f'locked (timeout 60000ms): pid=51877 {path}"',
+                "_meta": {"name": '{"subsystem":"diagnostic"}', "logLevelName": "ERROR"},
+                "time": at,
+            }
+        )
+        + "\n"
+    )
 
 
 def test_a_cut_export_message_gives_no_stump_for_a_session() -> None:

@@ -23,6 +23,9 @@ It arrives twice in three ways:
   which names its lock, owner and age) is the same failure shown again.
 * **the same line in the file log and the journal**: different channels, so
   both rows stay; they share one occurrence (parsers/occurrences.toml).
+* **a redacted copy of a log beside the log** (a ticket's attachment, its ids
+  replaced by `<redacted-…>`): an input carrying redactions whose records
+  are, instant for instant, another input's is dropped whole.
 * **a diagnostics export's sanitized log beside the log it was cut from**:
   the export keeps a record's ``time`` as written but cuts its message at 240
   characters and redacts long numbers, so the lock path or session key at a
@@ -120,6 +123,7 @@ def drop_overlaps(
             _stampless_copies(parts, scans),
             _quoted_again(detail, scans),
             _cut_copies(detail, scans),
+            _redacted_copies(detail, stamps, scans),
         ]
     )
     overlaps = _overlaps(stamps)
@@ -285,6 +289,55 @@ def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFra
 #: Where a terminal cut a line to its width: `systemctl status` without -l ends
 #: each of its journal lines there with an ellipsis.
 ELLIPSIS = "…"
+
+
+#: What a hand or a tool writes in place of what it hid (`<redacted-uuid>`,
+#: `[REDACTED]`): a log carrying it may be another's redacted copy.
+REDACTED = r"(?i)[<\[]redacted[^>\]]*[>\]]|\bREDACTED\b"
+#: An input carrying redactions is a redacted copy when at least this share of
+#: its timed rows are of a kind another input of its channel holds at the same
+#: instant, to the microsecond.
+REDACTED_SHARE = 0.9
+
+
+def _redacted_copies(
+    detail: pl.LazyFrame, stamps: pl.LazyFrame, scans: Sequence[FileScan]
+) -> pl.DataFrame:
+    """The (_part, _i) of every row of an input that is a redacted copy of another:
+    it carries redactions, and its records are another input's, instant for
+    instant, with ids replaced.  A ticket's redacted log beside the log it was cut
+    from had been a second gateway, every failure counted twice (Z137).  Counted
+    on their inputs."""
+    marked = (
+        detail.filter(
+            (pl.col("channel") != DOCUMENT_CHANNEL)
+            & pl.col("message").str.contains(REDACTED).fill_null(False)
+        )
+        .select("source")
+        .unique()
+        .collect()
+        .get_column("source")
+    )
+    if marked.is_empty():  # the common case
+        return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
+    copy = pl.col("source").is_in(marked.implode())
+    timed = stamps.filter(pl.col("ts").is_not_null())
+    record = ["channel", "kind", "ts"]
+    others = timed.filter(~copy).select(record).unique()
+    share = (
+        timed.filter(copy)
+        .join(others.with_columns(_seen=pl.lit(True)), on=record, how="left")
+        .group_by("source")
+        .agg(_share=pl.col("_seen").fill_null(False).mean())
+        .filter(pl.col("_share") >= REDACTED_SHARE)
+        .collect()
+        .get_column("source")
+    )
+    copies = stamps.filter(pl.col("source").is_in(share.implode())).collect()
+    counts = dict(copies.group_by("source").len().iter_rows())
+    for scan in scans:
+        scan.duplicate_rows += counts.get(scan.source, 0)
+    return copies.select("_part", "_i")
 
 
 def _cut_copies(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
