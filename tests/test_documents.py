@@ -1175,6 +1175,30 @@ def test_docker_inspect_gives_the_container_its_start_and_its_oom_kill() -> None
     assert (incident["uptime_s"], incident["uptime_is_lower_bound"]) == (207833, False)
 
 
+@pytest.mark.parametrize("unit", ["", "Id=openclaw-gateway.service\n", "Id=nginx.service\n"])
+def test_systemctl_show_gives_the_main_process_its_start(unit: str) -> None:
+    """`systemctl show … -p MainPID -p ExecMainStartTimestamp`: the gateway's process
+    and its start, exactly (Z126: three unrecognised lines, and uptimes shown as
+    lower bounds); another unit's is none of the gateway's."""
+    show = (
+        f"{unit}MainPID=1873\nExecMainStartTimestamp=Tue 2026-06-02 09:14:36 CEST\n"
+        "ActiveEnterTimestamp=Tue 2026-06-02 09:14:36 CEST\n"
+    )
+    journal = "".join(
+        f"2026-06-10T20:4{m}:07+0200 gw-eu-02 openclaw[1873]: [diagnostic] lane task error: "
+        'lane=main durationMs=10012 error="Error: session file locked (timeout 10000ms): '
+        'pid=1873 /h/.openclaw/agents/main/sessions/2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl.lock"\n'
+        for m in (1, 2)
+    )
+    result = ingest_files({"systemctl-show.txt": show, "journal.txt": journal})
+    findings = analyze(result, Settings())
+    incident = findings.incidents.row(0, named=True)
+    ours = "nginx" not in unit
+    assert (incident["uptime_is_lower_bound"], incident["uptime_s"] == 732391) == (not ours, ours)
+    (scan,) = [s for s in result.files if s.source == "systemctl-show.txt"]
+    assert scan.unrecognized == 0 or not ours
+
+
 def test_a_ps_listing_with_no_gateway_row_is_still_a_listing() -> None:
     """A listing whose gateway shows only its title (`openclaw`, which a CLI run
     shows too) names no gateway: no start, and its rows are known lines, not 40

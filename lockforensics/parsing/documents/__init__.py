@@ -51,6 +51,7 @@ HOOKS: dict[str, Hook] = {
     "cleanup_table": Hook(cleanup_table.sniff, cleanup_table.parse),
     "doctor": Hook(doctor.sniff, doctor.parse),
     "systemctl_status": Hook(systemd.sniff, systemd.parse),
+    "systemctl_show": Hook(systemd.sniff_show, systemd.parse_show),
     "ps_lstart": Hook(processes.sniff, processes.parse),
     "kubectl_describe_pod": Hook(kubernetes.sniff, kubernetes.parse),
     "docker_inspect": Hook(docker_inspect.sniff, docker_inspect.parse),

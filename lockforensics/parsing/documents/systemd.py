@@ -157,3 +157,50 @@ def _since(day: str, clock: str, zone: str) -> Stamp | None:
     if stamp is None:
         return None
     return replace(stamp, raw=f"{day} {clock} {zone}".strip(), offset=zone_offset(zone))
+
+
+#: `systemctl show` output: one `Key=value` line per property.
+_PROPERTY = re.compile(r"^(?P<key>[A-Z][A-Za-z]+)=(?P<value>.*)$")
+#: A property's time as systemd writes it: `Tue 2026-06-02 09:14:36 CEST`.
+_WHEN = re.compile(
+    r"^(?:[^\W\d_]{2,4}\.? )?(?P<date>\d{4}-\d{2}-\d{2}) (?P<time>\d{2}:\d{2}:\d{2})"
+    r"(?: (?P<zone>[A-Z]{2,5}|[+-]\d{4}))?$"
+)
+
+
+def sniff_show(name: str, head: str) -> bool:
+    """`systemctl show <unit> -p MainPID -p ExecMainStartTimestamp …`."""
+    lines = [ln for ln in head.splitlines()[:400] if ln.strip()]
+    keys = {m["key"] for ln in lines if (m := _PROPERTY.match(ln))}
+    return bool(lines) and len(keys) == len(lines) and {"MainPID", "ExecMainStartTimestamp"} <= keys
+
+
+def parse_show(doc: Document) -> Parsed | None:
+    """The unit's main process and when it started: an ``uptime`` event at
+    ``ExecMainStartTimestamp`` naming ``MainPID`` (as ``ps`` lstart gives one).
+    A unit that names itself (``Id=``, ``Names=``) must be the gateway's."""
+    found: dict[str, tuple[int, str]] = {}
+    for number, line in enumerate(doc.lines, start=1):
+        if m := _PROPERTY.match(line):
+            found.setdefault(m["key"], (number, m["value"]))
+    names = " ".join(found[key][1] for key in ("Id", "Names", "Description") if key in found)
+    if names and not _GATEWAY.search(names):
+        return None
+    out = Parsed(known_lines=set(range(1, len(doc.lines) + 1)))
+    start = _WHEN.match(found.get("ExecMainStartTimestamp", (0, ""))[1])
+    pid = int_field(found.get("MainPID", (0, ""))[1])
+    stamp = _since(start["date"], start["time"], start["zone"] or "") if start else None
+    if stamp is not None and pid:
+        lines = [found["ExecMainStartTimestamp"][0], found["MainPID"][0]]
+        out.event_lines.update(lines)
+        row = event(
+            EventKind.UPTIME.value,
+            lines[0],
+            "\n".join(doc.lines[n - 1] for n in lines),
+            when_from_stamp(stamp),
+            uptime_ms=0,
+            gateway_pid=pid,
+            phase="systemd_show_started",
+        )
+        out.rows.append(row)
+    return out
