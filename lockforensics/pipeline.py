@@ -774,14 +774,25 @@ def _log_losses(detail: pl.DataFrame) -> tuple[str, ...]:
     """A warning per line where a log says it lost lines (journald's rate limit,
     the file log's size cap): what those lines said is in no input."""
     lost = detail.filter(pl.col("kind") == EventKind.LOG_SUPPRESSED)
-    rows = lost.sort("ts", "source", "line", nulls_last=True).select(
-        "source", "line", "message", "ts"
+    blob = (pl.col("phase") == "blob").fill_null(False)
+    rows = (
+        lost.filter(~blob)
+        .sort("ts", "source", "line", nulls_last=True)
+        .select("source", "line", "message", "ts")
     )
+    # Entries journalctl showed as blob data, counted per input: there may be
+    # one per coloured line, and a warning each would bury the rest.
+    blobs = lost.filter(blob).group_by("source").agg(pl.len(), pl.col("line").min()).sort("source")
     return tuple(
         f"{source}:{line}: {message}"
         + (f" (at {ts:%Y-%m-%d %H:%M:%S} UTC)" if ts is not None else "")
         + ": the log lost lines there; failures it held may be missing"
         for source, line, message, ts in rows.iter_rows()
+    ) + tuple(
+        f"{source}:{line}: {count} journal entr{'y' if count == 1 else 'ies'} shown as "
+        "`[…B blob data]` (control characters, captured without `journalctl -a`): "
+        "their text is in no input, failures they held may be missing"
+        for source, count, line in blobs.iter_rows()
     )
 
 

@@ -532,6 +532,24 @@ def test_a_log_that_says_it_lost_lines_is_named_in_the_coverage() -> None:
     assert "2026-06-12 12:05:31 UTC" in lost
 
 
+def test_journal_entries_shown_as_blob_data_are_counted_as_lost() -> None:
+    """journalctl shows an entry whose text holds an escape as `[650B blob data]`
+    unless run with `-a`: one warning per input counts them (Z133: four copies of a
+    takeover were silent noise, and a journal alone lost it without a word)."""
+    journal = "".join(
+        f"Aug 19 10:19:4{n} gw-lab-03 node[73418]: [{size}B blob data]\n"
+        for n, size in enumerate((650, 368, 409))
+    )
+    dated = {"gateway.log": "2026-08-19T10:00:00.000+00:00 [gateway] a line no signature reads\n"}
+    findings = analyze(ingest_files({"journal.txt": journal, **dated}), Settings())
+    lost = [w for w in findings.coverage.warnings if "blob data" in w]
+    assert lost == [
+        "journal.txt:1: 3 journal entries shown as `[…B blob data]` (control characters, "
+        "captured without `journalctl -a`): their text is in no input, failures they held "
+        "may be missing"
+    ]
+
+
 @given(
     text=st.text(st.characters(exclude_categories=("Cs",)), max_size=40),
     stray=st.binary(max_size=4).map(lambda b: b.replace(b"\n", b"")),
