@@ -286,6 +286,24 @@ def test_a_crash_the_oom_killer_caused_is_named_so(oom: bool) -> None:
     assert ("killed by the OOM killer" in markdown) is oom
 
 
+@pytest.mark.parametrize(
+    ("boot", "started"), [("03:27:30.100", "03:27:30.100"), ("03:24:00.000", "03:27:35.800")]
+)
+def test_a_process_began_by_the_boot_lines_before_its_start_line(boot: str, started: str) -> None:
+    """`[gateway] starting...` and its plugins write before `listening on`: the
+    process began by its first line, seconds earlier, and its uptime counts from
+    there (Z130, Z133, Z135: 5-6 s late, while the epoch's first line was
+    earlier).  A line minutes before is no boot of its."""
+    journal = (
+        f"2026-05-28T{boot}-0400 gw-b node[9034]: 2026-05-28T{boot}-04:00 [gateway] starting...\n"
+        "2026-05-28T03:27:35.800-0400 gw-b node[9034]: 2026-05-28T03:27:35.800-04:00 "
+        "[gateway] listening on ws://127.0.0.1:18789 (PID 9034)\n"
+    )
+    epochs = analyze(ingest_files({"journal.txt": journal}), Settings()).epochs
+    (start,) = epochs.filter(pl.col("start_source") == "start_line")["start"]
+    assert start == datetime.fromisoformat(f"2026-05-28T{started}-04:00")
+
+
 def test_a_crash_stamped_to_the_second_ends_after_its_own_last_line() -> None:
     """systemd stamps `Main process exited` to the whole second; the process's own
     last line (a lock error, its console stamp inside the journal's) came 0.41 s

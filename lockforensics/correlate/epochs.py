@@ -107,6 +107,9 @@ BANNER_LINES = 20
 #: which may have no timeout, is over) the boot it announces may come: the
 #: successor is spawned there and boots within minutes, never days.
 BOOT_WINDOW = timedelta(minutes=15)
+#: How long before its `listening`/`ready` line a process's boot may write (its
+#: plugins and channels load first; a slow host takes a minute).
+BOOT_LINES_BEFORE = timedelta(seconds=120)
 #: A stop followed this soon by its host's next start was a restart from outside
 #: (`systemctl restart`, `openclaw update`, a supervisor): the logs show it as
 #: the two, and the process still ended, releasing its locks.
@@ -1178,6 +1181,20 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             start=pl.coalesce("start_line", "restart_line", "uptime_start", "first_line"),
             start_source=start_source,
             next_opened=next_on_host,
+        )
+        .with_columns(
+            # Its boot wrote before its `listening`/`ready` line (`starting...`,
+            # systemd's `Started`, plugins loading): the process began by its
+            # first line, seconds earlier (Z130, Z133, Z135: the start, and every
+            # uptime, came 5-6 s late while the epoch's first line was earlier).
+            start=pl.when(
+                pl.col("start_source").is_in(["start_line", "restart"])
+                & pl.col("first_line").is_between(
+                    pl.col("start") - BOOT_LINES_BEFORE, pl.col("start")
+                )
+            )
+            .then(pl.col("first_line"))
+            .otherwise(pl.col("start"))
         )
         .with_columns(
             # No logged end: the process went away unseen (crash, kill, lost lines)
