@@ -28,10 +28,9 @@ import json
 import re
 from typing import Any
 
-from lockforensics.parsing.documents.model import Document, Parsed, event
-from lockforensics.parsing.documents.timing import when_from_stamp
+from lockforensics.parsing.documents import container_states
+from lockforensics.parsing.documents.model import Document, Parsed
 from lockforensics.parsing.timestamps import Stamp, parse_runtime
-from lockforensics.schema import EventKind
 
 _OPENCLAW = re.compile(r"(?i)openclaw")
 #: The keys every container inspection holds, all in its head.
@@ -88,34 +87,18 @@ def _rows(
     if started is not None:
         number = _line(lines["StartedAt"], index)
         out.event_lines.add(number)
-        rows.append(
-            event(
-                EventKind.UPTIME.value,
-                number,
-                f"{name}: started {started.raw} (docker inspect)",
-                when_from_stamp(started),
-                uptime_ms=0,
-                phase="docker_started",
-            )
-        )
+        message = f"{name}: started {started.raw} (docker inspect)"
+        rows.append(container_states.started(number, message, started, "docker_started"))
     finished = _stamp(state.get("FinishedAt"))
     if state.get("Running") is False and finished is not None:
         code = state.get("ExitCode")
         oom = state.get("OOMKilled") is True
-        phase = "oom_killed" if oom else "exited" if code == 0 else "killed"
         number = _line(lines["FinishedAt"], index)
         out.event_lines.add(number)
         cause = "OOMKilled, " if oom else ""
-        rows.append(
-            event(
-                EventKind.GATEWAY_STOP.value,
-                number,
-                f"{name}: {state.get('Status') or 'exited'} ({cause}exit code {code}) "
-                f"at {finished.raw}",
-                when_from_stamp(finished),
-                phase=phase,
-            )
-        )
+        status = state.get("Status") or "exited"
+        message = f"{name}: {status} ({cause}exit code {code}) at {finished.raw}"
+        rows.append(container_states.ended(number, message, finished, oom, code))
     return rows
 
 

@@ -28,11 +28,10 @@ from __future__ import annotations
 import re
 from email.utils import parsedate_to_datetime
 
-from lockforensics.parsing.documents.model import Document, Parsed, event
-from lockforensics.parsing.documents.timing import when_from_stamp
+from lockforensics.parsing.documents import container_states
+from lockforensics.parsing.documents.model import Document, Parsed
 from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import Stamp
-from lockforensics.schema import EventKind
 
 _NAME = re.compile(r"^Name:\s+\S+")
 _CONTAINERS = re.compile(r"^Containers:\s*$")
@@ -114,33 +113,18 @@ def _rows(
     if started is not None:
         number = found["Started"][0]
         out.event_lines.add(number)
-        rows.append(
-            event(
-                EventKind.UPTIME.value,
-                number,
-                f"{container}: {which} {state}, started {started.raw}",
-                when_from_stamp(started),
-                uptime_ms=0,
-                phase="k8s_started",
-            )
-        )
+        message = f"{container}: {which} {state}, started {started.raw}"
+        rows.append(container_states.started(number, message, started, "k8s_started"))
     finished = _stamp(found.get("Finished"))
     if state == "Terminated" and finished is not None:
         reason = found.get("Reason", (0, ""))[1]
         code = int_field(found.get("Exit Code", (0, ""))[1])
-        phase = "oom_killed" if reason == "OOMKilled" else "exited" if code == 0 else "killed"
         number = found["Finished"][0]
         out.event_lines.update({number, found.get("Reason", (number, ""))[0]})
-        rows.append(
-            event(
-                EventKind.GATEWAY_STOP.value,
-                number,
-                f"{container}: terminated ({reason or 'no reason'}, exit code {code}) "
-                f"at {finished.raw}",
-                when_from_stamp(finished),
-                phase=phase,
-            )
+        message = (
+            f"{container}: terminated ({reason or 'no reason'}, exit code {code}) at {finished.raw}"
         )
+        rows.append(container_states.ended(number, message, finished, reason == "OOMKilled", code))
     return rows
 
 
