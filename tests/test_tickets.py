@@ -87,6 +87,35 @@ def test_a_quoted_line_of_a_ticket_is_the_failure_it_quotes() -> None:
     assert ("alpha-box", 2) in counts
 
 
+def test_untimed_copies_of_a_tickets_stamped_failure_are_that_failure() -> None:
+    """A reporter quotes a lock error inline in prose and types the chat reply off a
+    screenshot (its path cut by `…`): untimed, they name the owner and its age of
+    the failure the journal block below holds stamped.  One failure, not three
+    (Z140: 11 lock errors for 6); an untimed failure of its own stays."""
+    lock = (
+        "session file locked (timeout 60000ms): pid=2291 alive=true ageMs=734208 "
+        "/home/mara/.openclaw/agents/ops/sessions/3f1c9a27-5b0e-4d2a-9c61-0e8b7d4f2a19.jsonl.lock"
+    )
+    ticket = (
+        f'It fails with `lane task error: lane=main durationMs=60117 error="{lock}"`\n\n'
+        "- Agent failed before reply: session file locked (timeout 60000ms): pid=2291 "
+        "alive=true ageMs=734208 /home/mara/.openclaw/agents/ops/sessions/3f1c9a27-5b0e-….jsonl.lock."
+        " Please try again.\n"
+        "- Agent failed before reply: session file locked (timeout 60000ms): pid=2291 "
+        "alive=true ageMs=9100 /home/mara/.openclaw/agents/ops/sessions/3f1c9a27-5b0e-….jsonl.lock.\n\n"
+        "```console\n"
+        "Jun 12 14:03:11 hermes openclaw[2291]: 2026-06-12T14:03:11.482+02:00 [diagnostic] lane "
+        f'task error: lane=main durationMs=60113 error="SessionWriteLockTimeoutError: {lock}"\n'
+        "```\n"
+    )
+    result = ingest_files({"issue.md": ticket})
+    timeouts = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert sorted(timeouts.select("age_ms", pl.col("ts").is_not_null()).rows()) == [
+        (9100, False),
+        (734208, True),
+    ]
+
+
 def test_a_logs_own_repeated_line_is_kept() -> None:
     """The same line twice in a log (not a paste) is two lines said: kept."""
     line = _journal("alpha-box", 48211, "10:14:03", "7c1e9a40")

@@ -1160,7 +1160,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         summary.join(table.select("epoch_key", "pid"), on="epoch_key")
         .filter(pl.col("_pid") == pl.col("pid"))
         .group_by("epoch_key")
-        .agg(_own_last=pl.col("last").max())
+        .agg(_own_first=pl.col("first").min(), _own_last=pl.col("last").max())
     )
     start_source = (
         pl.when(pl.col("start_line").is_not_null())
@@ -1183,18 +1183,26 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             next_opened=next_on_host,
         )
         .with_columns(
+            # When it said it was up (its startup sweep of stale locks done):
+            # what a gateway start clears at (correlate/resolution.py).
+            ready=pl.coalesce("start_line", "restart_line"),
             # Its boot wrote before its `listening`/`ready` line (`starting...`,
-            # systemd's `Started`, plugins loading): the process began by its
-            # first line, seconds earlier (Z130, Z133, Z135: the start, and every
-            # uptime, came 5-6 s late while the epoch's first line was earlier).
-            start=pl.when(
-                pl.col("start_source").is_in(["start_line", "restart"])
-                & pl.col("first_line").is_between(
-                    pl.col("start") - BOOT_LINES_BEFORE, pl.col("start")
-                )
-            )
-            .then(pl.col("first_line"))
-            .otherwise(pl.col("start"))
+            # plugins loading), or its uptime (a stability bundle's `uptimeMs`)
+            # says it began then: the process began by the earlier, seconds
+            # before (Z130, Z133, Z135, Z139: the start, and every uptime, came
+            # 5-6 s late while the epoch's own first line was earlier).
+            start=pl.min_horizontal(
+                "start",
+                *(
+                    pl.when(
+                        pl.col("start_source").is_in(["start_line", "restart"])
+                        & pl.col(early).is_between(
+                            pl.col("start") - BOOT_LINES_BEFORE, pl.col("start")
+                        )
+                    ).then(pl.col(early))
+                    for early in ("_own_first", "uptime_start")
+                ),
+            ),
         )
         .with_columns(
             # No logged end: the process went away unseen (crash, kill, lost lines)
@@ -1254,6 +1262,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             opened_at=pl.col("opened_at"),
             opened_by=pl.col("opened_by"),
             start=pl.col("start"),
+            ready=pl.col("ready"),
             start_source=pl.col("start_source"),
             start_known=pl.col("start_known"),
             process_start=pl.col("process_start"),
@@ -1281,9 +1290,12 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _restarted_after() -> pl.Expr:
-    """Per stop, the seconds until its host's next gateway started, when that came
-    within :data:`RESTARTED_WITHIN` (a restart from outside); else null."""
-    after = pl.col("start").shift(-1).over("host", order_by="epoch") - pl.col("end")
+    """Per stop, the seconds until its host's next gateway was up, when that came
+    within :data:`RESTARTED_WITHIN` (a restart from outside); else null.  Up, not
+    begun: its boot may begin within the second its predecessor's exit was
+    stamped to."""
+    up = pl.coalesce("ready", "start")
+    after = up.shift(-1).over("host", order_by="epoch") - pl.col("end")
     opened = pl.col("opened_by").shift(-1).over("host", order_by="epoch")
     return (
         pl.when(

@@ -252,7 +252,9 @@ def clears(
     )
     starts = epoch_table.filter(pl.col("opened_by") == "start").select(
         kind=pl.lit(EventKind.GATEWAY_START.value),
-        ts=pl.col("start"),
+        # Up and its startup sweep done: its `listening`/`ready` line, not the
+        # first line of its boot.
+        ts=pl.coalesce("ready", "start"),
         occurrence=pl.col("start_occurrence"),
         host=host,
     )

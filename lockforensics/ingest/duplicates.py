@@ -280,6 +280,39 @@ def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFra
         .filter(pl.int_range(pl.len()).over(said, order_by="_i") > 0)
         .collect()
     )
+    # An untimed failure of a paste that names the lock, owner and age of one it
+    # holds stamped is that failure quoted (inline in prose, typed off a
+    # screen): Z140's ticket counted 11 lock errors for 6.
+    # A copy cut short of its path (`…/3f1c9a27-5b0e-….jsonl.lock`) still names
+    # its owner and that owner's age, to the millisecond.
+    failures = (
+        detail.with_row_index("_i")
+        .filter(
+            pl.col("source").is_in(pastes)
+            & pl.col("kind").is_in(sorted(LOCK_KINDS))
+            & (pl.col("channel") != DOCUMENT_CHANNEL)
+        )
+        .select("_i", "ts", "source", "kind", "lock_path", "session_id", "pid", "age_ms")
+    )
+    named = pl.col("lock_path").is_not_null() | pl.col("session_id").is_not_null()
+    keys = (
+        (["source", "kind", "lock_path", "session_id", "pid", "age_ms"], named),
+        (["source", "kind", "pid", "age_ms"], pl.col("age_ms").is_not_null()),
+    )
+    quoted = pl.concat(
+        [
+            failures.filter(pl.col("ts").is_null() & where)
+            .join(
+                failures.filter(pl.col("ts").is_not_null() & where).select(key).unique(),
+                on=key,
+                how="semi",
+                nulls_equal=True,
+            )
+            .select("_i", "source")
+            for key, where in keys
+        ]
+    ).collect()
+    again = pl.concat([again.select("_i", "source"), quoted]).unique("_i")
     counts = dict(again.group_by("source").len().iter_rows())
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)
