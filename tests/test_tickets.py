@@ -116,6 +116,22 @@ def test_untimed_copies_of_a_tickets_stamped_failure_are_that_failure() -> None:
     ]
 
 
+def test_a_record_quoted_inline_in_prose_keeps_its_stamp() -> None:
+    """ "the only line I kept: `<stamped record>`": the record is read whole, with its
+    time and session, not as prose with no time and a key ending in a backtick
+    (Z140, Z127)."""
+    record = (
+        "2026-06-11T21:47:03.118+02:00 [diagnostic] lane task error: "
+        'lane=session:agent:ops:main durationMs=60094 error="SessionWriteLockTimeoutError: '
+        "session file locked (timeout 60000ms): pid=2291 alive=true ageMs=61022 "
+        '/home/mara/.openclaw/agents/ops/sessions/3f1c9a27-5b0e-4d2a-9c61-0e8b7d4f2a19.jsonl.lock"'
+    )
+    ticket = f"It happened once yesterday, this is the only line I kept: `{record}`\n"
+    (row,) = ingest_files({"issue.md": ticket}).events.filter(kind="lock_timeout").to_dicts()
+    assert row["ts"].isoformat() == "2026-06-11T19:47:03.118000+00:00"
+    assert row["session_id"] == "3f1c9a27-5b0e-4d2a-9c61-0e8b7d4f2a19"
+
+
 def test_a_logs_own_repeated_line_is_kept() -> None:
     """The same line twice in a log (not a paste) is two lines said: kept."""
     line = _journal("alpha-box", 48211, "10:14:03", "7c1e9a40")

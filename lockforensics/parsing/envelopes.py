@@ -323,6 +323,10 @@ _PASTE_LEAD = re.compile(
 )
 
 
+#: A span of inline code in Markdown prose.
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+
+
 def unpaste(line: str) -> str:
     """``line`` without what a ticket or a chat wrapped around it."""
     lead = _PASTE_LEAD.match(line)
@@ -339,11 +343,14 @@ def parse_any_envelope(line: str, catalog: EnvelopeCatalog) -> tuple[Record, Env
     quoted journal line, a stray record): read in the first envelope it fits
     once the paste's quoting is taken off, else as plain text."""
     text = unpaste(line)
-    for env in catalog.envelopes:
-        if env.regex.match(text):
-            record = env.parse(text)
-            if record is not None:
-                return record, env
+    # A record quoted inline in prose (`…the only line I kept: `<record>``) is
+    # that record, stamp and all (Z140: read as prose, it was untimed).
+    for candidate in (text, *_INLINE_CODE.findall(text)):
+        for env in catalog.envelopes:
+            if env.regex.match(candidate):
+                record = env.parse(candidate)
+                if record is not None:
+                    return record, env
     return parse_plain(text), PLAIN
 
 
