@@ -1190,12 +1190,15 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             # plugins loading), or its uptime (a stability bundle's `uptimeMs`)
             # says it began then: the process began by the earlier, seconds
             # before (Z130, Z133, Z135, Z139: the start, and every uptime, came
-            # 5-6 s late while the epoch's own first line was earlier).
+            # 5-6 s late while the epoch's own first line was earlier).  Not a
+            # restart's successor: it writes before its parent's `restart mode`
+            # line, which ends the parent's epoch, and the two would overlap.
             start=pl.min_horizontal(
                 "start",
                 *(
                     pl.when(
-                        pl.col("start_source").is_in(["start_line", "restart"])
+                        (pl.col("start_source") == "start_line")
+                        & (pl.col("opened_by") == "start")
                         & pl.col(early).is_between(
                             pl.col("start") - BOOT_LINES_BEFORE, pl.col("start")
                         )
