@@ -107,6 +107,7 @@ BANNER_LINES = 20
 #: which may have no timeout, is over) the boot it announces may come: the
 #: successor is spawned there and boots within minutes, never days.
 BOOT_WINDOW = timedelta(minutes=15)
+_SECOND = timedelta(seconds=1)
 #: How long before its `listening`/`ready` line a process's boot may write (its
 #: plugins and channels load first; a slow host takes a minute).
 BOOT_LINES_BEFORE = timedelta(seconds=120)
@@ -1199,8 +1200,10 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
                     pl.when(
                         (pl.col("start_source") == "start_line")
                         & (pl.col("opened_by") == "start")
+                        # Not within its second: a copy of the start line itself,
+                        # stamped to the whole second (a console inside a journal).
                         & pl.col(early).is_between(
-                            pl.col("start") - BOOT_LINES_BEFORE, pl.col("start")
+                            pl.col("start") - BOOT_LINES_BEFORE, pl.col("start") - _SECOND
                         )
                     ).then(pl.col(early))
                     for early in ("_own_first", "uptime_start")
