@@ -107,6 +107,7 @@ BANNER_LINES = 20
 #: which may have no timeout, is over) the boot it announces may come: the
 #: successor is spawned there and boots within minutes, never days.
 BOOT_WINDOW = timedelta(minutes=15)
+#: The most a copy of a line stamped to the whole second comes before it.
 _SECOND = timedelta(seconds=1)
 #: How long before its `listening`/`ready` line a process's boot may write (its
 #: plugins and channels load first; a slow host takes a minute).
@@ -331,8 +332,7 @@ def _gateways_apart(
         .join(beside, on="source", how="left")
         .filter(
             ((pl.col("_first") <= pl.col("_hi")) & (pl.col("_last") >= pl.col("_lo")))
-            | pl.col("_folder_host").ne_missing(pl.col("_would")).fill_null(False)
-            & pl.col("_folder_host").is_not_null()
+            | (pl.col("_folder_host") != pl.col("_would")).fill_null(False)
         )
         .join(shared.select("source").unique(), on="source", how="anti")
         .select("source")

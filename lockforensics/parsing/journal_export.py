@@ -81,7 +81,7 @@ class ExportLines(io.RawIOBase):
             newline = data.find(b"\n", at)
             if newline < 0:
                 if self._done and at < len(data):
-                    self._passed(data[at:])  # an unterminated last line
+                    self._out += data[at:]  # an unterminated last line, as it stands
                     at = len(data)
                 break
             line = data[at:newline]
@@ -104,7 +104,7 @@ class ExportLines(io.RawIOBase):
                     at = taken
                     continue
             self._end_entry()
-            self._passed(data[at : newline + 1])
+            self._out += data[at : newline + 1]
             at = newline + 1
         self._buffer = data[at:]
 
@@ -131,9 +131,6 @@ class ExportLines(io.RawIOBase):
         # the length and the value before the one that ends it.
         self._lines += 1 + data.count(b"\n", start, end) + 1
         return end + 1
-
-    def _passed(self, line: bytes) -> None:
-        self._out += line
 
     def _end_entry(self) -> None:
         if not self._fields:
