@@ -17,6 +17,7 @@ from polars.testing import assert_frame_equal, assert_series_equal
 
 from lockforensics.parsing import vector
 from lockforensics.parsing.fields import derive
+from lockforensics.parsing.literals import literal_regex, prefilter_groups
 from lockforensics.parsing.scan import Scanner
 
 STAMPS = [
@@ -211,3 +212,35 @@ def test_columnwise_derive_is_the_per_line_derive(
     got = frame.row(0, named=True)
     for name in ("agent", "session_key", "session_id", "session_file"):
         assert got[name] == (expected.get(name) or None), name
+
+
+_LITERALS = Scanner().catalog.literals
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    pieces=st.lists(
+        st.one_of(
+            st.sampled_from(_LITERALS),
+            # A literal cut short or run into its neighbour: near misses.
+            st.sampled_from(_LITERALS).map(lambda lit: lit[1:] or lit),
+            st.sampled_from(_LITERALS).map(lambda lit: lit[:-1] or lit),
+            st.text(alphabet=" -:.[]()|\\{}\"'abcdeflnorst0", max_size=12),
+        ),
+        max_size=6,
+    )
+)
+@example(pieces=["session file lock stal", "e (pid=1)"])
+def test_the_split_prefilter_finds_exactly_the_lines_the_whole_alternation_does(
+    pieces: list[str],
+) -> None:
+    """The chunk prefilter's regexes (the shortest literals, the rest, literals
+    holding another dropped) pick the same lines as the one alternation of them all."""
+    line = "".join(pieces)
+    frame = pl.DataFrame({"text": [line]})
+    text = pl.col("text")
+    groups = prefilter_groups(_LITERALS)
+    assert len(groups) == 2
+    split = frame.select(pl.any_horizontal([text.str.contains(g) for g in groups])).item()
+    whole = frame.select(text.str.contains(literal_regex(_LITERALS))).item()
+    assert split == whole == any(lit in line for lit in _LITERALS)

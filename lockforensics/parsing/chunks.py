@@ -265,6 +265,7 @@ class LogEngine:
         envelopes: EnvelopeCatalog,
         lines: LineReader,
         candidate_re: str,
+        prefilter: tuple[str, ...],
         vector: VectorPlan | None,
         spill: Spill | None = None,
     ) -> None:
@@ -272,6 +273,8 @@ class LogEngine:
         self.lines = lines
         self.candidate_re = candidate_re
         self.candidate = re.compile(candidate_re)
+        # The same lines, found faster over a whole chunk (literals.prefilter_groups).
+        self.prefilter = prefilter
         self.vector = vector
         self.spill = spill
         # The lines a rule times by the line above begin with its literal
@@ -553,7 +556,8 @@ class LogEngine:
     def _candidate(self, env: EnvelopeSpec) -> pl.Expr:
         """Lines a signature may want: a literal in the text, or text the
         literals cannot see (the envelope's ``opaque`` lines)."""
-        found = pl.col("text").str.contains(self.candidate_re)
+        text = pl.col("text")
+        found = pl.any_horizontal([text.str.contains(group) for group in self.prefilter])
         return found if env.opaque is None else found | pl.col("text").str.contains(env.opaque)
 
     def _settle(
