@@ -33,8 +33,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dateutil.parser import isoparse
-
 from lockforensics.oncall.leases import (
     LeaseRow,
     lease_agent_session,
@@ -108,6 +106,10 @@ def _valid_int(value: object) -> int | None:
 def _parse_created(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
+    # Here, not at the top: the CLI loads this module for every command, and
+    # dateutil's zone module takes 35-40 ms to load, a tenth of a cached report.
+    from dateutil.parser import isoparse  # noqa: PLC0415
+
     try:
         parsed = isoparse(value)
     except (ValueError, OverflowError):
