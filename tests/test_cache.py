@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from lockforensics import pipeline
 from lockforensics.cli import app
-from lockforensics.correlate import resolution, runs, triggers
+from lockforensics.correlate import epochs, resolution, runs, triggers
 from lockforensics.findings import Settings
 from lockforensics.ingest import cache
 from lockforensics.pipeline import analyze, ingest
@@ -98,7 +98,7 @@ def test_corrupt_entry_is_a_miss(bundle: Path) -> None:
 def test_a_report_keeps_what_the_table_decides_for_the_next(
     sample_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Epochs, runs, clears and the other frames the table alone decides, computed
+    """Epochs, runs, clears, hosts and the other frames the table alone decides, computed
     by one report, are read back by the next with another gap, not computed again,
     and its findings are those of a report without the cache; a scoped report
     computes its own runs and writers."""
@@ -125,6 +125,7 @@ def test_a_report_keeps_what_the_table_decides_for_the_next(
     monkeypatch.setattr(runs, "runs", counted("runs", runs.runs))
     monkeypatch.setattr(resolution, "clears", counted("clears", resolution.clears))
     monkeypatch.setattr(triggers, "writers", counted("writers", triggers.writers))
+    monkeypatch.setattr(epochs, "placed_hosts", counted("hosts", epochs.placed_hosts))
     after = analyze(again, settings)
     assert made == []
     for name in ("epochs", "incidents", "resolutions", "triggers", "trigger_writers", "evidence"):
