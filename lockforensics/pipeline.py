@@ -69,7 +69,6 @@ from lockforensics.ingest.release_times import timed_releases
 from lockforensics.ingest.table import build_table
 from lockforensics.parsing.documents.timing import MEMBER_TIME, UNTIMED
 from lockforensics.parsing.filescan import FileScan
-from lockforensics.parsing.scan import Scanner
 from lockforensics.parsing.timestamps import (
     UTC_CHOICE,
     LocalTimes,
@@ -294,6 +293,10 @@ def ingest_inputs(
     memory; the result owns it.
     """
     option_zone = zone_from_option(tz) if tz else None
+    # Loaded here, not with the module: a report from the cache reads no log,
+    # and the scanner's modules compile their patterns as they load (70-90 ms).
+    from lockforensics.parsing.scan import Scanner  # noqa: PLC0415
+
     scanner = Scanner(vectorised=vectorised, spill=spill)
     if stored_bytes is None and isinstance(inputs, list):
         stored_bytes = sum(i.size for i in inputs)

@@ -92,10 +92,20 @@ def test_allocator_setting_precedes_polars(own: str | None) -> None:
     assert loaded == "False"
 
 
-def test_the_cli_does_not_load_what_only_the_locks_census_reads() -> None:
-    """dateutil (only `locks` parses a lock's createdAt with it) is not loaded with
-    the CLI: its zone module alone took 35-40 ms of every report's start."""
-    script = "import sys, lockforensics.cli; print('dateutil' in sys.modules)"
+@pytest.mark.parametrize(
+    "module",
+    [
+        # Only `locks` parses a lock's createdAt with it; its zone module alone
+        # took 35-40 ms of every command's start.
+        "dateutil",
+        # The log scanner (its modules compile their patterns as they load):
+        # a report from the cache reads no log.
+        "lockforensics.parsing.chunks",
+    ],
+)
+def test_the_cli_does_not_load_what_a_cached_report_never_runs(module: str) -> None:
+    """What only some commands run is loaded when they run, not with the CLI."""
+    script = f"import sys, lockforensics.cli; print({module!r} in sys.modules)"
     proc = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=False
     )
