@@ -645,8 +645,12 @@ def _falsy(expr: pl.Expr) -> pl.Expr:
 
 
 def _derive(frame: pl.DataFrame) -> pl.DataFrame:
-    """fields.derive, column-wise: session file, key, id and agent from paths, keys, lanes."""
+    """fields.derive, column-wise: session file, key, id and agent from paths, keys, lanes.
+
+    What several steps read (the lease's agent, the lock's owner, the key's
+    agent) is made once, as a column: an eager frame shares no subexpression."""
     lock, lane = pl.col("lock_path"), pl.col("lane")
+    key = pl.col("session_key")
     frame = frame.with_columns(
         session_file=pl.when(
             _falsy(pl.col("session_file")).fill_null(True)
@@ -654,37 +658,39 @@ def _derive(frame: pl.DataFrame) -> pl.DataFrame:
         )
         .then(lock.str.slice(0, lock.str.len_chars() - 5))
         .otherwise(pl.col("session_file")),
-    )
-    sfile = pl.col("session_file")
-    key = pl.col("session_key")
-    frame = frame.with_columns(
         session_key=pl.when(_falsy(key) & lane.str.starts_with("session:").fill_null(False))
         .then(lane.str.slice(len("session:")))
         .otherwise(key),
+        # A lease of another agent's session (`sessions_send` from main into ops).
+        _lease=lock.str.extract(_regex(fieldspec.AGENT_IN_LEASE), 1),
     )
-    # A lease of another agent's session (`sessions_send` from main into ops):
-    # the record's context, its session id too, is the sender's.
-    lease = lock.str.extract(_regex(fieldspec.AGENT_IN_LEASE), 1)
+    sfile, lease = pl.col("session_file"), pl.col("_lease")
     frame = frame.with_columns(
+        # The record's context, its session id too, is the sender's.
         session_id=pl.when(
             lease.is_null() | _falsy(pl.col("agent")).fill_null(True) | (pl.col("agent") == lease)
-        ).then(pl.col("session_id"))
+        ).then(pl.col("session_id")),
+        _owner=pl.coalesce(_path_agent(lock), _path_agent(sfile), lease),
+        _named=_key_agent(key),
     )
     # The lane and the record's context are the sender's: their key is the
     # session's only when it names the agent whose directory the lock lies in.
-    owner = pl.coalesce(_path_agent(lock), _path_agent(sfile), lease)
-    named = _key_agent(key)
+    owner, named = pl.col("_owner"), pl.col("_named")
     theirs = owner.is_null() | named.is_null() | (named == owner)
-    frame = frame.with_columns(session_key=pl.when(theirs).then(key))
     sid = pl.when(_falsy(pl.col("session_id"))).then(
         pl.coalesce(_session_from_file(sfile), _session_from_file(lock))
     )
-    frame = frame.with_columns(session_id=pl.coalesce(sid, pl.col("session_id")))
+    frame = frame.with_columns(
+        session_key=pl.when(theirs).then(key),
+        session_id=pl.coalesce(sid, pl.col("session_id")),
+        _key_agent=pl.coalesce(pl.when(theirs).then(named), _key_agent(lane)),
+    )
     # Whose directory the lock lies in wins over the record's context (a newer
     # file log's top-level `agent_id` is the sender's run's).
-    key_agent = pl.coalesce(_key_agent(pl.col("session_key")), _key_agent(lane))
     written = pl.when(~_falsy(pl.col("agent"))).then(pl.col("agent"))
-    frame = frame.with_columns(agent=pl.coalesce(owner, written, key_agent))
+    frame = frame.with_columns(agent=pl.coalesce(owner, written, "_key_agent")).drop(
+        "_lease", "_owner", "_named", "_key_agent"
+    )
     placeholder = _regex(fieldspec.PLACEHOLDER)
     sid_col, agent_col = pl.col("session_id"), pl.col("agent")
     flag = sid_col.str.contains(placeholder) | (sid_col.str.strip_chars() == "")
