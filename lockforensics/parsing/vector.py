@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import polars as pl
+import polars.selectors as cs
 
 from lockforensics.parsing import fields as fieldspec
 from lockforensics.parsing.envelopes import CONSOLE_RE, LOG_LEVELS, EnvelopeSpec
@@ -358,8 +359,12 @@ def _unwrap(frame: pl.DataFrame, env: EnvelopeSpec, candidate_re: str) -> pl.Dat
     """The record each line holds: _msg, _ts, _level, _sub, _host, _gpid, the meta
     context columns, and _ok (the vector path may read the line)."""
     if env.parser == "json:tslog":
-        return _unwrap_tslog(frame, candidate_re)
-    return _unwrap_prefix(frame, env)
+        frame = _unwrap_tslog(frame, candidate_re)
+    else:
+        frame = _unwrap_prefix(frame, env)
+    # The groups and scratch columns (copies of each line's message, meta and
+    # tail) are read by now: dropped, not carried through every rule's frame.
+    return frame.drop(cs.starts_with("_g_", "_i_", "_u_"))
 
 
 def _groups(text: pl.Expr, pattern: str, prefix: str = "_g_") -> pl.Expr:
@@ -386,18 +391,18 @@ def _unwrap_tslog(frame: pl.DataFrame, candidate_re: str) -> pl.DataFrame:
     # subexpression, and `_nonempty` and the host's test read theirs twice (the
     # whole line's hostname search ran four times; a busy batch: 10 % of it).
     frame = frame.with_columns(
-        _tail_msg=tail.str.extract(r'(?:^|,)"message":"([^"\\]*)"', 1),
+        _u_tail_msg=tail.str.extract(r'(?:^|,)"message":"([^"\\]*)"', 1),
         # Unanchored: `_meta` is the first object holding these keys (a flat meta
         # object naming them is not a tslog record the vector path takes).
-        _level_name=text.str.extract(r'"logLevelName":"([^"\\]*)"', 1),
-        _tail_host=tail.str.extract(r'(?:^|,)"hostname":"([^"\\]*)"', 1),
-        _meta_host=text.str.extract(r'"hostname":"([^"\\]*)"', 1),
-        _escaped=pl.coalesce(pl.col("_g_m1"), pl.col("_g_m2")),
-        _tail=tail,
+        _u_level_name=text.str.extract(r'"logLevelName":"([^"\\]*)"', 1),
+        _u_tail_host=tail.str.extract(r'(?:^|,)"hostname":"([^"\\]*)"', 1),
+        _u_meta_host=text.str.extract(r'"hostname":"([^"\\]*)"', 1),
+        _u_escaped=pl.coalesce(pl.col("_g_m1"), pl.col("_g_m2")),
+        _u_tail=tail,
     )
-    tail, escaped = pl.col("_tail"), pl.col("_escaped")
-    level_name = _nonempty(pl.col("_level_name"))
-    host = pl.coalesce(_nonempty(pl.col("_tail_host")), _nonempty(pl.col("_meta_host")))
+    tail, escaped = pl.col("_u_tail"), pl.col("_u_escaped")
+    level_name = _nonempty(pl.col("_u_level_name"))
+    host = pl.coalesce(_nonempty(pl.col("_u_tail_host")), _nonempty(pl.col("_u_meta_host")))
     # Quotes and backslashes are unescaped here; any other escape (\n, \u...)
     # sends the line to the per-line reader's JSON decoder.
     body = escaped.str.replace_all(r'\\(["\\])', "$1")
@@ -410,7 +415,7 @@ def _unwrap_tslog(frame: pl.DataFrame, candidate_re: str) -> pl.DataFrame:
         & ~meta.fill_null("").str.contains(candidate_re)
     )
     frame = frame.with_columns(
-        pl.coalesce(_nonempty(pl.col("_tail_msg")), body).alias("_msg"),
+        pl.coalesce(_nonempty(pl.col("_u_tail_msg")), body).alias("_msg"),
         pl.col("_g_ts").alias("_ts"),
         level_name.str.to_lowercase().alias("_level"),
         _nonempty(pl.col("_g_bval")).alias("_sub"),
