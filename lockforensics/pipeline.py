@@ -691,7 +691,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     # Runtime-named logs take the name their gateway's own logs give it.
     aliases = memo("host_aliases", lambda: host_aliases.runtime_aliases(detail.lazy()).collect())
     if not aliases.is_empty():
-        detail = host_aliases.renamed(detail.lazy(), aliases).collect()
+        detail = host_aliases.refolded(host_aliases.renamed(detail.lazy(), aliases).collect())
         activity = host_aliases.renamed(activity, aliases)
     # Gateways of named profiles on one host take hosts of their own.
     sources = sorted({scan.source for scan in result.files})

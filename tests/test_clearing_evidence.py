@@ -925,6 +925,38 @@ def test_one_compose_container_name_on_two_hosts_is_two_gateways() -> None:
     ]
 
 
+def test_a_start_in_a_compose_capture_and_its_file_log_is_one_start() -> None:
+    """The compose capture and the container's file log both hold the gateway's
+    start.  Read, they name two hosts (the container's name, its hostname);
+    once the capture is known to be that host's, the start is one line read twice,
+    not two starts (Z138: each start became two epochs, the first ending before
+    it began, and the start count doubled)."""
+    files = _compose_and_file_log("4be1c07a9e3d", 10)
+    steps = ("starting...", "http server listening (6 plugins: memory-core, telegram; 5.8s)")
+    for second, text in enumerate(steps, start=1):
+        at = f"2026-07-20T09:08:0{second}.350"
+        files["docker-compose-logs.txt"] = (
+            f"openclaw-gateway-1  | {at}512578Z {at}+00:00 [gateway] {text}\n"
+            + files["docker-compose-logs.txt"]
+        )
+        record = {
+            "0": '{"subsystem":"gateway"}',
+            "1": text,
+            "_meta": {"hostname": "4be1c07a9e3d", "name": '{"subsystem":"gateway"}'},
+            "time": f"{at}+00:00",
+        }
+        files["tmp-openclaw/openclaw.log"] = (
+            json.dumps(record) + "\n" + files["tmp-openclaw/openclaw.log"]
+        )
+    findings = analyze(ingest_files(files), Settings())
+    epochs = findings.epochs.to_dicts()
+    assert [(e["opened_by"], e["host"]) for e in epochs] == [("start", "4be1c07a9e3d")]
+    assert epochs[0]["ready"].isoformat() == "2026-07-20T09:08:02.350000+00:00"
+    assert findings.counts["gateway_start"] == 1
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["epoch"] == epochs[0]["epoch"]
+
+
 def test_a_lock_a_dead_process_left_is_named() -> None:
     """A stale lock whose owner died holding it (`dead-pid`, not the gateway) is a
     crash's or a kill's leftover: root-cause evidence, named under the incident."""

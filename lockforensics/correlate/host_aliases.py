@@ -18,6 +18,7 @@ from __future__ import annotations
 import polars as pl
 
 from lockforensics.correlate.epochs import LIFECYCLE
+from lockforensics.ingest.occurrences import load_rules
 from lockforensics.schema import LOCK_KINDS
 
 #: Envelopes whose host is a name the container runtime gave (envelopes.toml).
@@ -81,3 +82,47 @@ def renamed(rows: pl.LazyFrame, aliases: pl.DataFrame) -> pl.LazyFrame:
         )
     dtype = rows.collect_schema()["host"]
     return rows.with_columns(expr.cast(dtype).alias("host"))
+
+
+def refolded(rows: pl.DataFrame) -> pl.DataFrame:
+    """``rows`` (renamed) with one occurrence for the copies of a line that a
+    runtime-named capture and the gateway's own log both hold.
+
+    A gateway start or stop naming another host is another gateway's
+    (parsers/occurrences.toml, ``apart``), so at ingest the compose capture's
+    `listening` (host `openclaw-gateway-1`) and the file log's (host
+    `4be1c07a9e3d`) were two starts; renamed, they are one host's, and the
+    same step at the same instant in two inputs is one line read twice (Z138:
+    each start had become two epochs, the first ending before it began)."""
+    kinds = sorted(kind for kind, rule in load_rules().by_kind.items() if "host" in rule.apart)
+    step = ["kind", "phase", "ts", "host", "message"]
+    copies = (
+        rows.filter(
+            pl.col("kind").is_in(kinds)
+            & pl.all_horizontal(pl.col(c).is_not_null() for c in ("occurrence", "ts", "host"))
+        )
+        .group_by(step)
+        .agg(pl.col("occurrence").unique(), inputs=pl.col("source").n_unique())
+        .filter((pl.col("occurrence").list.len() > 1) & (pl.col("inputs") > 1))
+    )
+    if copies.is_empty():
+        return rows
+    # Each occurrence joins the smallest it shares a step with, through any chain.
+    joined: dict[int, int] = {}
+
+    def root(ident: int) -> int:
+        while joined.get(ident, ident) != ident:
+            ident = joined[ident]
+        return ident
+
+    for group in copies.get_column("occurrence").to_list():
+        first = min(root(ident) for ident in group)
+        for ident in group:
+            joined[root(ident)] = first
+    mapping = {ident: root(ident) for ident in joined if root(ident) != ident}
+    occurrence = pl.col("occurrence")
+    return rows.with_columns(
+        occurrence.replace_strict(
+            mapping, default=occurrence, return_dtype=rows.schema["occurrence"]
+        )
+    )
