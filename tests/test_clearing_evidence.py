@@ -957,6 +957,55 @@ def test_a_start_in_a_compose_capture_and_its_file_log_is_one_start() -> None:
     assert incident["epoch"] == epochs[0]["epoch"]
 
 
+@pytest.mark.parametrize("vector", [False, True])
+def test_another_containers_json_record_quoting_lock_wording_is_no_failure(vector: bool) -> None:
+    """A reverse proxy beside the gateway in the compose capture logs each request as
+    JSON; a scanner's User-Agent holds lock and run wordings.  That record's message
+    is `handled request`: nothing of the gateway's (Z138: a takeover and a lock
+    timeout that never happened, one inside a real incident).  The gateway's own
+    JSON console style still reads by its message."""
+    files = _compose_and_file_log("4be1c07a9e3d", 10)
+    agents = "/home/node/.openclaw/agents"
+    quoted = (
+        f"session file locked (timeout 60000ms): pid=1 alive=true ageMs=5 {agents}/evil/sessions/a.jsonl.lock",
+        'lane task error: lane=main durationMs=1 error="EmbeddedAttemptSessionTakeoverError: session '
+        f'file changed while embedded prompt lock was released: {agents}/x/sessions/pwn.jsonl"',
+        "embedded run done: runId=r-1 sessionId=s-1 durationMs=5 aborted=false",
+    )
+    # Enough of them that the chunk engine reads them in bulk (vector) or not.
+    copies = 300 if vector else 1
+    proxy = [
+        f"caddy-1             | 2026-07-20T09:10:{n % 60:02d}.441231529Z "
+        + json.dumps(
+            {
+                "level": "info",
+                "logger": "http.log.access.log0",
+                "msg": "handled request",
+                "request": {"uri": "/.env", "headers": {"User-Agent": [agent]}},
+            }
+        )
+        + "\n"
+        for n in range(copies)
+        for agent in quoted
+    ]
+    own = json.dumps(
+        {
+            "severity": "ERROR",
+            "time": "2026-07-20T09:12:00.000Z",
+            "subsystem": "diagnostic",
+            "message": 'lane task error: lane=main durationMs=60007 error="session file '
+            f'locked (timeout 60000ms): pid=7 {agents}/main/sessions/{MAIN}.jsonl.lock"',
+        }
+    )
+    files["docker-compose-logs.txt"] += "".join(proxy) + (
+        f"openclaw-gateway-1  | 2026-07-20T09:12:00.000140946Z {own}\n"
+    )
+    findings = analyze(ingest_files(files), Settings())
+    assert (findings.counts["lock_timeout"], findings.counts["takeover"]) == (3, 0)
+    assert findings.failures.get_column("agent").unique().to_list() == ["main"]
+    assert findings.events.filter(pl.col("kind") == "run").collect().is_empty()
+
+
 def test_a_lock_a_dead_process_left_is_named() -> None:
     """A stale lock whose owner died holding it (`dead-pid`, not the gateway) is a
     crash's or a kill's leftover: root-cause evidence, named under the incident."""

@@ -296,12 +296,36 @@ def around_console(text: str, outer: Stamp | None) -> Record:
     """A console line a supervisor (journald, docker) captured, with the
     supervisor's stamp ``outer``.  The console's own stamp wins when it carries
     a date: it is more precise and matches the file log to the millisecond,
-    which occurrence matching relies on."""
-    record = parse_console_text(text)
+    which occurrence matching relies on.
+
+    A JSON object there is a structured record (the gateway's `consoleStyle:
+    json`, or another container's: caddy's access log beside it in a compose
+    capture), read as one: its message is its ``message`` or ``msg``, not its
+    whole text.  Read as text, a lock wording an attacker put in a request's
+    User-Agent had been a lock failure of the gateway (Z138)."""
+    record = _structured(text) or parse_console_text(text)
     if record.stamp is None or record.stamp.day is None:
         zoned = on_the_day_of(outer, record.stamp) if outer and record.stamp else None
         record.stamp = zoned or outer or record.stamp
     return record
+
+
+def _structured(text: str) -> Record | None:
+    """``text`` as a JSON record (the file log's, else a console's), when it is one."""
+    if not text.startswith("{"):
+        return None
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(obj, dict):
+        return None
+    if "_meta" in obj or "0" in obj:
+        tslog = parse_tslog(obj)
+        if tslog is not None:
+            return tslog
+    # No message field: a record of nothing the signatures read.
+    return parse_console_json(obj) or Record(message="")
 
 
 def parse_console_text(text: str) -> Record:

@@ -509,7 +509,11 @@ def _unwrap_prefix(frame: pl.DataFrame, env: EnvelopeSpec) -> pl.DataFrame:
             .then(inner_ts)
         )
         evidence = evidence | dated
-        message, sub = pl.col("_i_message"), pl.col("_i_subsystem")
+        # A JSON record captured by the supervisor is the per-line reader's
+        # (envelopes.around_console reads its message field).
+        structured = group("rest").str.starts_with("{").fill_null(False)
+        message = pl.when(~structured).then(pl.col("_i_message"))
+        sub = pl.col("_i_subsystem")
     # `systemd[1]: Started …` names the supervisor, not the gateway (envelopes._from_prefix);
     # a pid of 19 digits or more is no number (fields.int_field).
     written = group("pid")
