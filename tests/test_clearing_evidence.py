@@ -930,10 +930,11 @@ def test_a_start_in_a_compose_capture_and_its_file_log_is_one_start() -> None:
     start.  Read, they name two hosts (the container's name, its hostname);
     once the capture is known to be that host's, the start is one line read twice,
     not two starts (Z138: each start became two epochs, the first ending before
-    it began, and the start count doubled)."""
+    it began, and the start count doubled); and the process began by its boot's
+    first line, though no line names its pid (it had begun at `listening`)."""
     files = _compose_and_file_log("4be1c07a9e3d", 10)
     steps = ("starting...", "http server listening (6 plugins: memory-core, telegram; 5.8s)")
-    for second, text in enumerate(steps, start=1):
+    for second, text in zip((1, 4), steps, strict=True):
         at = f"2026-07-20T09:08:0{second}.350"
         files["docker-compose-logs.txt"] = (
             f"openclaw-gateway-1  | {at}512578Z {at}+00:00 [gateway] {text}\n"
@@ -951,7 +952,9 @@ def test_a_start_in_a_compose_capture_and_its_file_log_is_one_start() -> None:
     findings = analyze(ingest_files(files), Settings())
     epochs = findings.epochs.to_dicts()
     assert [(e["opened_by"], e["host"]) for e in epochs] == [("start", "4be1c07a9e3d")]
-    assert epochs[0]["ready"].isoformat() == "2026-07-20T09:08:02.350000+00:00"
+    # It began by its boot's first line, though no line names its pid.
+    assert epochs[0]["start"].isoformat() == "2026-07-20T09:08:01.350000+00:00"
+    assert epochs[0]["ready"].isoformat() == "2026-07-20T09:08:04.350000+00:00"
     assert findings.counts["gateway_start"] == 1
     (incident,) = findings.incidents.to_dicts()
     assert incident["epoch"] == epochs[0]["epoch"]

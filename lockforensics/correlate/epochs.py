@@ -1159,9 +1159,14 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     # `shutting down` line that ends its epoch.
     own_last = (
         summary.join(table.select("epoch_key", "pid"), on="epoch_key")
-        .filter(pl.col("_pid") == pl.col("pid"))
         .group_by("epoch_key")
-        .agg(_own_first=pl.col("first").min(), _own_last=pl.col("last").max())
+        .agg(
+            # A process none of whose lines names a pid (a container's: compose
+            # and the file log name none) began by the lines naming none (Z138:
+            # its start came at `listening`, 3-6 s after its boot's first line).
+            _own_first=pl.col("first").filter(pl.col("_pid").eq_missing(pl.col("pid"))).min(),
+            _own_last=pl.col("last").filter(pl.col("_pid") == pl.col("pid")).max(),
+        )
     )
     start_source = (
         pl.when(pl.col("start_line").is_not_null())
