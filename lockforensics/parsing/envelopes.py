@@ -86,13 +86,8 @@ class EnvelopeSpec:
             line = line.removeprefix("\x1e")
             if not line.startswith("{"):
                 return _cut_tslog(line) if self.parser == "json:tslog" else None
-            try:
-                obj = json.loads(line)
-            except ValueError:
-                return None
-            if not isinstance(obj, dict):
-                return None
-            return JSON_HOOKS[self.parser[5:]](obj)
+            obj = json_object(line)
+            return None if obj is None else JSON_HOOKS[self.parser[5:]](obj)
         m = self.regex.match(line)
         if m is None:
             return None
@@ -310,15 +305,19 @@ def around_console(text: str, outer: Stamp | None) -> Record:
     return record
 
 
-def _structured(text: str) -> Record | None:
-    """``text`` as a JSON record (the file log's, else a console's), when it is one."""
-    if not text.startswith("{"):
-        return None
+def json_object(text: str) -> dict[str, Any] | None:
+    """``text`` decoded, when it is a JSON object."""
     try:
         obj = json.loads(text)
     except ValueError:
         return None
-    if not isinstance(obj, dict):
+    return obj if isinstance(obj, dict) else None
+
+
+def _structured(text: str) -> Record | None:
+    """``text`` as a JSON record (the file log's, else a console's), when it is one."""
+    obj = json_object(text) if text.startswith("{") else None
+    if obj is None:
         return None
     if "_meta" in obj or "0" in obj:
         tslog = parse_tslog(obj)
@@ -406,11 +405,8 @@ def _binding(value: Any) -> Mapping[str, Any] | None:
 def _decode_binding(text: str) -> Mapping[str, Any] | None:
     # Every line of a file log repeats a handful of bindings ("0" and
     # _meta.name); decoding each once saves two JSON parses per line.
-    try:
-        obj = json.loads(text)
-    except ValueError:
-        return None
-    if isinstance(obj, dict) and ("subsystem" in obj or "module" in obj):
+    obj = json_object(text)
+    if obj is not None and ("subsystem" in obj or "module" in obj):
         return MappingProxyType(obj)
     return None
 
@@ -489,13 +485,9 @@ def parse_logs_json(obj: dict[str, Any]) -> Record | None:
     kind = obj.get("type")
     raw = _str(obj.get("raw"))
     inner: Record | None = None
-    if raw is not None and raw.startswith("{"):
-        try:
-            decoded = json.loads(raw)
-        except ValueError:
-            decoded = None
-        if isinstance(decoded, dict):
-            inner = parse_tslog(decoded)
+    decoded = json_object(raw) if raw is not None and raw.startswith("{") else None
+    if decoded is not None:
+        inner = parse_tslog(decoded)
     if kind == "log":
         message = _str(obj.get("message"))
         if inner is None:
