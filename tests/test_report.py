@@ -294,7 +294,10 @@ def test_a_2026_6_boot_is_one_start_and_a_clean_shutdown_ends_its_epoch() -> Non
         + "2026-08-20T06:35:00.153+05:30 [shutdown] shutdown completed cleanly in 153ms\n"
     )
     want = [
-        (None, "start", "2026-08-19T23:11:26.050Z", "restart", "2026-08-20T00:03:11.210Z"),
+        # Begun by its boot's `starting...`, though no line names its pid; the
+        # restart's child by its `listening` (a successor's boot lines may come
+        # before its parent's `restart mode` line, which ends the parent's epoch).
+        (None, "start", "2026-08-19T23:11:20.050Z", "restart", "2026-08-20T00:03:11.210Z"),
         (52877, "restart", "2026-08-20T00:03:26.050Z", "stop", "2026-08-20T01:05:00.153Z"),
     ]
     data, _ = _hosts_report({"console.log": text})
