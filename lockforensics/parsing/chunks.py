@@ -43,6 +43,7 @@ from lockforensics.parsing.envelopes import (
 )
 from lockforensics.parsing.filescan import LAST_LINES, SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, cut_short, parse_line
+from lockforensics.parsing.literals import literal_regex, prefilter_groups
 from lockforensics.parsing.timestamps import FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 from lockforensics.spill import Spill
@@ -264,17 +265,16 @@ class LogEngine:
         self,
         envelopes: EnvelopeCatalog,
         lines: LineReader,
-        candidate_re: str,
-        prefilter: tuple[str, ...],
+        literals: tuple[str, ...],
         vector: VectorPlan | None,
         spill: Spill | None = None,
     ) -> None:
         self.envelopes = envelopes
         self.lines = lines
-        self.candidate_re = candidate_re
-        self.candidate = re.compile(candidate_re)
-        # The same lines, found faster over a whole chunk (literals.prefilter_groups).
-        self.prefilter = prefilter
+        # A line holding one of the signatures' literals, for a line in Python;
+        # the same lines, found faster over a whole chunk (literals.prefilter_groups).
+        self.candidate = re.compile(literal_regex(literals))
+        self.prefilter = prefilter_groups(literals)
         self.vector = vector
         self.spill = spill
         # The lines a rule times by the line above begin with its literal

@@ -24,7 +24,7 @@ from lockforensics.parsing.envelopes import EnvelopeCatalog, load_envelopes, on_
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.journal_export import EXPORT, ExportLines, is_export
 from lockforensics.parsing.lines import LineReader
-from lockforensics.parsing.literals import CLOCK_LITERALS, literal_regex, prefilter_groups
+from lockforensics.parsing.literals import CLOCK_LITERALS, literal_regex
 from lockforensics.parsing.signatures import Catalog, load_catalog
 from lockforensics.parsing.timestamps import FileClock, date_from_name
 from lockforensics.parsing.vector import VectorPlan
@@ -53,9 +53,7 @@ class Scanner:
         self.candidate_re = literal_regex(literals)
         self.lines = LineReader(self.catalog, self.envelopes)
         plan = VectorPlan(self.catalog, self.candidate_re) if vectorised else None
-        self.logs = LogEngine(
-            self.envelopes, self.lines, self.candidate_re, prefilter_groups(literals), plan, spill
-        )
+        self.logs = LogEngine(self.envelopes, self.lines, literals, plan, spill)
         self.documents = DocumentReader(
             documents or load_documents(),
             self.envelopes,
