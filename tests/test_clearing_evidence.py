@@ -1399,3 +1399,42 @@ def test_a_lock_the_next_census_run_no_longer_lists_was_gone_by_then() -> None:
     main, support = findings.incidents.select("resolved_by", "resolved_at", "open_targets").rows()
     assert main == ("lock_gone", datetime(2026, 6, 10, 17, 5, 1, tzinfo=UTC), [])
     assert support == (None, None, [SUPPORT])
+
+
+def test_a_release_on_one_host_clears_no_burst_on_a_host_sharing_its_session_ids() -> None:
+    """gw-b was restored from gw-a's state snapshot, so its sessions have gw-a's
+    ids.  gw-a's watchdog released gw-a's lock; gw-b's burst on the same session
+    id is still open (Z143: gw-a's release was named as clearing gw-b's burst)."""
+
+    def journal(host: str, pid: int, lines: str) -> str:
+        return "".join(
+            f"May 28 {line[11:19]} {host} node[{pid}]: {line}\n" for line in lines.splitlines()
+        )
+
+    start = "2026-05-28T14:00:00.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID {pid})"
+    a = journal(
+        "gw-a",
+        52307,
+        start.format(pid=52307)
+        + "\n"
+        + _timeout("2026-05-28T14:05:20.433+02:00", "main", MAIN)
+        + _timeout("2026-05-28T14:06:00.433+02:00", "main", MAIN)
+        + _released("2026-05-28T14:07:00.000+02:00", "main", MAIN),
+    )
+    b = journal(
+        "gw-b",
+        61002,
+        start.format(pid=61002)
+        + "\n"
+        + _timeout("2026-05-28T14:05:40.000+02:00", "main", MAIN, owner=61002)
+        + _timeout("2026-05-28T14:06:20.000+02:00", "main", MAIN, owner=61002),
+    )
+    findings = analyze(ingest_files({"gw-a/journal.txt": a, "gw-b/journal.txt": b}), Settings())
+    resolved = {
+        row["host"]: (row["resolved_by"], row["resolution_s"])
+        for row in findings.incidents.iter_rows(named=True)
+    }
+    assert resolved == {
+        "gw-a": ("lock_released_by_watchdog", 59.567),
+        "gw-b": (None, None),
+    }

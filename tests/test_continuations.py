@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 import polars as pl
+import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -514,3 +515,42 @@ def test_log_lines_a_mail_client_soft_wrapped_are_read_whole() -> None:
     kinds = [kind for _, kind, _ in _events(scan)]
     assert kinds == ["lock_timeout"] * 3 + ["lock_released_by_watchdog"]
     assert scan.unrecognized == 3  # the prose
+
+
+@pytest.mark.parametrize(("first", "second"), [(100, 72), (72, 100), (132, 76)])
+def test_each_paste_of_a_thread_is_read_at_its_own_wrap_width(first: int, second: int) -> None:
+    """A thread where one person pasted `fold -s -w 100` and another a mail
+    client's 72-column wrap: each block's entries are joined at its own width,
+    so every lock error is read (Z127: the mail-wrapped journal went
+    unrecognised, read against the widest wrap in the file)."""
+    path = "/home/oc/.openclaw/agents/main/sessions/7b1e3c52-90d4-4f5e-a1c6-2f0d8e6b9a41.jsonl"
+
+    def block(width: int, host: str) -> list[str]:
+        entries = [
+            f"Jun 03 14:2{n}:41 {host} node[48112]: 2026-06-03T14:2{n}:41.118+01:00 "
+            "[diagnostic] lane task error: lane=main durationMs=60213 "
+            'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
+            f'pid=48112 {path}.lock"'
+            for n in range(4)
+        ]
+        return [
+            piece
+            for entry in entries
+            for piece in _folded(entry, width, False, break_words=False).splitlines()
+        ]
+
+    folded, mailed = block(first, "fsn1-gw"), block(second, "fsn2-gw")
+    thread = "\n\n".join(
+        [
+            "carol-ops commented:",
+            "\n".join(["```console", *folded, "```"]),
+            "alice-fsn replied by mail:",
+            "\n".join(mailed),
+            "thanks",
+        ]
+    )
+    scan = _scan("issue-thread.md", thread + "\n")
+    kinds = [kind for _, kind, _ in _events(scan)]
+    assert kinds == ["lock_timeout"] * 8
+    assert {r["host"] for r in scan.rows} == {"fsn1-gw", "fsn2-gw"}
+    assert scan.event_lines == len(folded) + len(mailed)

@@ -50,7 +50,10 @@ own: a restart whose host cannot be told clears only incidents whose host
 cannot be told, and the other way round.  Hosts are unknown only in a bundle
 that names none (then every restart clears every incident) or several (a
 pasted capture there is on one of them, which one cannot be told: a restart
-of gw-a weeks later is no evidence that it cleared the paste's burst).
+of gw-a weeks later is no evidence that it cleared the paste's burst).  So
+does a clear naming a session (a successful run, a watchdog's release, a
+removed lock) where both hosts are known: a host restored from another's
+state snapshot has that host's session ids.
 
 A clearing event only counts if the session's lock was not seen held across
 it.  A *lock observation* says a lock was held from its acquisition until it
@@ -141,8 +144,9 @@ def clears(
     ``session_id`` set: it clears that session; else ``agent`` set: every
     session of that agent on ``host``'s gateway; else every session of
     ``host``'s gateway (``host`` null: unknown).  A session id names one
-    session wherever it is; an agent's name (``main``) does not: a cleanup
-    of gw-b's stores leaves gw-a's locks where they are.
+    session on a host (two hosts share ids when one was restored from the
+    other's state); an agent's name (``main``) is one on every host: a
+    cleanup of gw-b's stores leaves gw-a's locks where they are.
     """
     columns = ("kind", "ts", "occurrence", "session_id", "agent", "host")
     host = pl.when(pl.col("host") != "").then(pl.col("host"))
@@ -671,14 +675,19 @@ def _first_clears(
         .cache()
     )
     # (which clears, which targets, matched on): a clear naming a session clears
-    # it; one naming an agent, or neither (a cleanup of every store, a gateway
-    # start or restart), the targets of that agent, or every target, of an
-    # incident on its host, an unknown host being one more host.
+    # it, on its host when both hosts are known (a host restored from another's
+    # state snapshot has its session ids: the other's watchdog had been named as
+    # clearing its burst); one naming an agent, or neither (a cleanup of every
+    # store, a gateway start or restart), the targets of that agent, or every
+    # target, of an incident on its host, an unknown host being one more host.
+    session = pl.col("session_id").is_not_null()
     agent = pl.col("session_id").is_null() & pl.col("agent").is_not_null()
     everything = pl.col("session_id").is_null() & pl.col("agent").is_null()
     hosted = pl.col("gateway_host").is_not_null()
     scopes = (
-        (pl.col("session_id").is_not_null(), pl.lit(True), ["session_id", "kind"]),
+        (session & hosted, hosted, ["session_id", "gateway_host", "kind"]),
+        (session & hosted, ~hosted, ["session_id", "kind"]),
+        (session & ~hosted, pl.lit(True), ["session_id", "kind"]),
         (agent & hosted, hosted, ["agent", "gateway_host", "kind"]),
         (agent & ~hosted, ~hosted, ["agent", "kind"]),
         (everything & hosted, hosted, ["gateway_host", "kind"]),

@@ -27,9 +27,10 @@ continues the record above it when it is:
   soft-wrapped at its blanks: under a line that opens a record, the lines
   that open none, while each line above them broke because its next word
   would not fit (its width and the word's pass the wrap's width, and it is no
-  wider, unless it is one unbreakable word).  The width must show itself in
-  the file's first chunk: three or more records broke within 25 columns of
-  the widest such break (:func:`soft_width`);
+  wider, unless it is one unbreakable word).  The width must show itself:
+  three or more records broke within 25 columns of the widest such break,
+  in the stretch between blank lines and fences (each paste of a thread at
+  its own width), else in the file's first chunk (:func:`soft_width`);
 * a piece of a line hard-wrapped at a fixed column (an old Windows console,
   ``screen``, a web console copied as shown): the record's first line
   (``wrap_start``) and every piece but the last are exactly as wide, at
@@ -245,30 +246,46 @@ def soft_width(numbered: pl.DataFrame, opener: str) -> int | None:
     the widest line of a record (50 to 200 columns, more than one word) that
     another line continues, three or more of them within 25 columns of it; else
     None."""
-    breaks = (
-        _runs(numbered, opener)
-        .filter(
-            pl.col("candidate") & ~pl.col("above_one_word") & pl.col("above").is_between(50, 200)
-        )
-        .get_column("above")
-        .to_list()
+    widths = _shown_widths(_runs(numbered, opener).with_columns(_segment=pl.lit(0)))
+    return int(widths.item(0, "_width")) if widths.height else None
+
+
+def _shown_widths(runs: pl.DataFrame) -> pl.DataFrame:
+    """Per ``_segment`` of ``runs`` whose breaks show a soft wrap's width (the
+    rule of :func:`soft_width`), that width as ``_width``."""
+    breaks = runs.filter(
+        pl.col("candidate") & ~pl.col("above_one_word") & pl.col("above").is_between(50, 200)
     )
-    if len(breaks) < 3:
-        return None
-    width = max(breaks)
-    return width if sum(b >= width - 25 for b in breaks) >= 3 else None
+    return (
+        breaks.group_by("_segment")
+        .agg(_width=pl.col("above").max(), _near=pl.col("above"))
+        .filter(pl.col("_near").list.eval(pl.element() >= pl.element().max() - 25).list.sum() >= 3)
+        .select("_segment", "_width")
+    )
 
 
-def _soft_wrapped(numbered: pl.DataFrame, opener: str, width: int) -> pl.Series:
-    """Per line of a paste: is it the rest of a log line soft-wrapped at
-    ``width`` (the module's rules)?"""
+def _soft_wrapped(numbered: pl.DataFrame, opener: str, soft: int | None) -> pl.Series:
+    """Per line of a paste: is it the rest of a log line soft-wrapped (the
+    module's rules)?  Each stretch between blank lines and fences is read at
+    the width its own breaks show, else at ``soft``, the file's: a thread
+    quotes one person's mail wrapped at 72 columns under another's `fold -w 100`."""
+    runs = _runs(numbered, opener).with_columns(
+        _segment=pl.col("stop").cum_sum(), _order=pl.int_range(pl.len())
+    )
+    width = pl.col("_width")
+    runs = (
+        runs.join(_shown_widths(runs), on="_segment", how="left")
+        .sort("_order")
+        .with_columns(width.fill_null(soft) if soft else width)
+    )
     above, one_word = pl.col("above"), pl.col("above_one_word")
     fits = (above <= width) | one_word
     ok = pl.col("candidate") & fits & ((above + 1 + pl.col("word") > width) | one_word)
+    ok = ok.fill_null(False)
     # Once a line under a record is no piece of it, nothing below it is.
     bad = (pl.col("candidate") & ~ok).cast(pl.Int64).cum_sum()
     since = bad - pl.when(pl.col("starts")).then(bad).forward_fill().fill_null(0)
-    return _runs(numbered, opener).select((ok & (since == 0)).alias("_soft")).get_column("_soft")
+    return runs.select((ok & (since == 0)).alias("_soft")).get_column("_soft")
 
 
 def _blank(text: pl.Expr) -> pl.Expr:
@@ -329,7 +346,7 @@ def _flags(
     lines a rule would join: a few, where the pattern is every envelope's.
     ``soft``: the width a paste's log lines were soft-wrapped at (:func:`soft_width`)."""
     joined, cut, wrap = continues(pl.col("text"), record, wrap_start)
-    if not record and opener and soft:
+    if not record and opener:
         joined = joined | _soft_wrapped(numbered, opener, soft)
     flagged = _json_pieces(numbered, opener).with_columns(_join=joined, _cut=cut, _wrap=wrap)
     joins = flagged.get_column("_join")
