@@ -457,3 +457,33 @@ def test_a_line_systemctl_status_cut_to_the_terminal_is_its_whole_copy(width: in
     result = ingest_files({"status.txt": status, "journal.txt": journal})
     counts = result.occurrence_counts()
     assert (counts.get("lock_timeout"), counts.get("lock_stale")) == (1, 1)
+
+
+def test_a_key_with_terminal_sequences_reads_alike_in_the_file_log_and_the_journal() -> None:
+    """A client chose a session key holding an OSC-8 link and colour codes.  The
+    journal shows the console's line with them stripped; the file log keeps them
+    as JSON escapes.  Both copies read the same key, so the lane line is one
+    occurrence (Z144: the file log's copy stood alone, one takeover too many)."""
+    link = "\u001b]8;;https://evil.example/\u0007open ticket\u001b]8;;\u0007\u001b[1;31mroot"
+    sid = "6e7b8d4a-5a7f-4b19-83e4-9f8a7b6d5e88"
+    error = (
+        "EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt "
+        f"lock was released: /home/oc/.openclaw/agents/main/sessions/{sid}.jsonl"
+    )
+    message = f'lane task error: lane=session:agent:main:openai-user:{link} durationMs=78294 error="{error}"'
+    record = {
+        "0": '{"subsystem":"diagnostic"}',
+        "1": message,
+        "_meta": {"logLevelName": "ERROR", "date": "2026-06-30T09:19:30.601Z"},
+        "time": "2026-06-30T11:19:30.601+02:00",
+    }
+    journal = (
+        "2026-06-30T11:19:30+02:00 gw-edge-02 openclaw[1187]: "
+        f"\u001b[90m2026-06-30T11:19:30.601+02:00\u001b[39m [diagnostic] {message}\n"
+    )
+    result = ingest_files({"openclaw.log": json.dumps(record) + "\n", "journal.txt": journal})
+    takeovers = result.table().filter(pl.col("kind") == "takeover").collect()
+    assert takeovers.get_column("session_key").unique().to_list() == [
+        "agent:main:openai-user:open ticketroot"
+    ]
+    assert takeovers.get_column("occurrence").n_unique() == 1

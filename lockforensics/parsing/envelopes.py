@@ -445,6 +445,13 @@ def parse_tslog(obj: dict[str, Any]) -> Record | None:
         if key in obj:
             meta.setdefault(key, obj[key])
     message = _str(obj.get("message")) or " ".join(parts)
+    if "\x1b" in message:
+        # A client's text with terminal sequences in it (a session key holding an
+        # OSC-8 link): the console and journal copies of the record lost them
+        # to the terminal or the capture's stripping, so they go here too, and
+        # the copies read alike and fold (Z144: the file log's lane line had
+        # stood as an occurrence of its own).
+        message = _ANSI.sub("", message)
     level = _str(meta_info.get("logLevelName"))
     if level is None and isinstance(meta_info.get("logLevelId"), int):
         level = LOG_LEVELS.get(meta_info["logLevelId"])
