@@ -44,6 +44,7 @@ from lockforensics.parsing.envelopes import (
 from lockforensics.parsing.filescan import LAST_LINES, SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, cut_short, parse_line
 from lockforensics.parsing.literals import literal_regex, prefilter_groups
+from lockforensics.parsing.mojibake import read_back
 from lockforensics.parsing.timestamps import FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 from lockforensics.spill import Spill
@@ -394,6 +395,11 @@ class LogEngine:
                 f"{result.source}: {cuts.not_utf8} line(s) are not UTF-8; "
                 "read as Windows-1252 (cp1252)"
             )
+        if result.mojibake:
+            result.warnings.append(
+                f"{result.source}: {result.mojibake} line(s) hold UTF-8 shown in another "
+                "code page (`JosÃ©`, `Jos├⌐`: a console's or an editor's); read as that UTF-8"
+            )
         env = env or PLAIN
         self._last_bound(env, clock, result)
         # Set here, not by the caller: a stream that fails part way (a truncated
@@ -490,7 +496,8 @@ class LogEngine:
             span.filter(~cand & (pl.col("fits") | blank)).sum().alias("noise"),
             span.filter(stray).sum().alias("stray"),
         )
-        candidates = flagged.filter(cand).select("line", "text", "fits", "span")
+        candidates, mangled = read_back(flagged.filter(cand).select("line", "text", "fits", "span"))
+        result.mojibake += mangled
         relevant = flagged.filter(~cand & pl.col("maybe")).filter(
             text.str.contains(self.envelopes.unclassified)
         )

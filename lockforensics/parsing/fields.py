@@ -97,8 +97,24 @@ def _path_agent(*paths: object) -> str | None:
     return None
 
 
+#: A separator doubled past a path's first character: the path as a JSON string
+#: shows it (`C:\\Users\\…` in a model-fallback decision's errorPreview that
+#: `openclaw logs` prints as written).  A UNC path's leading `\\` is its own.
+ESCAPED_SEPARATOR = "\\\\"
+
+
+def unescaped_path(path: str) -> str:
+    """``path`` with the separators a JSON string doubled single again, so the
+    copy reads as the file log's (Z141: it stood as a timeout of its own, of no
+    agent)."""
+    return path.replace(ESCAPED_SEPARATOR, "\\") if ESCAPED_SEPARATOR in path[1:] else path
+
+
 def derive(fields: dict[str, Any]) -> dict[str, Any]:
     """Fill agent / session columns from paths, keys and lanes (in place)."""
+    for name in ("lock_path", "session_file"):
+        if isinstance(path := fields.get(name), str):
+            fields[name] = unescaped_path(path)
     lock_path = fields.get("lock_path")
     session_file = fields.get("session_file")
     if lock_path and not session_file and str(lock_path).endswith(".jsonl.lock"):

@@ -79,6 +79,7 @@ class FileScan:
     # none (ingest/duplicates.py): its lines are that host's gateway's.
     copied_host: str | None = None
     duplicate_rows: int = 0  # rows dropped as copies of lines another file holds
+    mojibake: int = 0  # lines read back as the UTF-8 another code page showed (mojibake.py)
     # Rows read so far per high-volume kind (the first RAW_SAMPLE keep their text).
     raw_kept: Counter[str] = field(default_factory=Counter)
     # The line after the last timed failure the per-line reader read, and its

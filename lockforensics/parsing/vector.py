@@ -658,6 +658,13 @@ def _derive(frame: pl.DataFrame) -> pl.DataFrame:
 
     What several steps read (the lease's agent, the lock's owner, the key's
     agent) is made once, as a column: an eager frame shares no subexpression."""
+    frame = frame.with_columns(
+        pl.when(pl.col(name).str.slice(1).str.contains(fieldspec.ESCAPED_SEPARATOR, literal=True))
+        .then(pl.col(name).str.replace_all(fieldspec.ESCAPED_SEPARATOR, "\\", literal=True))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in ("lock_path", "session_file")
+    )
     lock, lane = pl.col("lock_path"), pl.col("lane")
     key = pl.col("session_key")
     frame = frame.with_columns(
