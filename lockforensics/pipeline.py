@@ -20,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timezone
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -60,7 +61,12 @@ from lockforensics.ingest.bundle import Input, walk
 from lockforensics.ingest.clock_steps import clock_step
 from lockforensics.ingest.containers import Limits
 from lockforensics.ingest.duplicates import drop_overlaps, drop_same_files
-from lockforensics.ingest.echo_zones import dated_by_match, matched_zones
+from lockforensics.ingest.echo_zones import (
+    dated_by_match,
+    matched_zones,
+    stamped_records,
+    twin_instants,
+)
 from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.host_zones import host_zones
 from lockforensics.ingest.line_hosts import copied_hosts, nearest_hosts
@@ -339,8 +345,10 @@ def ingest_inputs(
     nearest_hosts(scans)
     # Before zones: a record dated here is zone-less until then.
     dated_by_match(scans)
-    matched = {} if option_zone else matched_zones(scans)
-    bundle_zone = bundle_zone or _agreed_zone(matched)
+    # Read before the loop below hands each input's rows to the table.
+    stamped = stamped_records(scans)
+    matched = {} if option_zone else matched_zones(scans, stamped)
+    bundle_zone = bundle_zone or _agreed_zone(matched) or _header_zone(scans)
     rows: list[dict[str, Any]] = []
     frames: list[pl.DataFrame] = []
     activity: list[pl.LazyFrame] = []
@@ -377,7 +385,9 @@ def ingest_inputs(
                     # `openclaw logs` on a terminal: UTC, whatever the host's zone.
                     row["ts"], note = local.replace(tzinfo=UTC), utc
                 else:
-                    row["ts"], note = by_host.get(row.get("host") or "", times).to_utc(local)
+                    row["ts"], note = by_host.get(row.get("host") or "", times).to_utc(
+                        local, partial(twin_instants, stamped, row)
+                    )
                 row["ts_assumption"] = "; ".join(x for x in (row.get("ts_assumption"), note) if x)
         step = clock_step(scan)
         if step is not None:
@@ -497,7 +507,7 @@ def _nearest_year(month: int, day: int, year: int, reference: datetime | None) -
 def _file_zone(scan: FileScan) -> ZoneChoice | None:
     if scan.header_offset is None:
         return None
-    return zone_from_offset(scan.header_offset, f"the journal header ({scan.header_zone})")
+    return zone_from_offset(scan.header_offset, scan.header_zone or "")
 
 
 def _own_zone(
@@ -590,6 +600,22 @@ def _bundle_zone(scans: list[FileScan]) -> ZoneChoice | None:
     return _offset_choice(
         label, f"other files in the bundle ({offsets[label]} of {total} zoned stamps)"
     )
+
+
+def _header_zone(scans: list[FileScan]) -> ZoneChoice | None:
+    """With no zone written on any line nor matched, the one the inputs' headers
+    show (a journal's, the `since` of `systemctl status`): the host's clock, for
+    the default `journalctl` output captured beside it, which writes none."""
+    shown = {s.header_offset: s for s in scans if s.header_offset is not None}
+    if len(shown) != 1:
+        return None
+    ((offset, scan),) = shown.items()
+    whose = f"{scan.header_zone} in {scan.source}"
+    if scan.header_abbr and scan.header_at is not None:
+        named = zone_rules.abbreviated_zone(scan.header_abbr, scan.header_at, whose)
+        if named is not None:
+            return named
+    return zone_from_offset(offset, whose)
 
 
 def _agreed_zone(matched: dict[str, ZoneChoice]) -> ZoneChoice | None:

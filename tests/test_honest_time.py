@@ -581,3 +581,61 @@ def test_a_bare_console_clock_is_utc_only_in_its_early_era(day: str, hour: int) 
     result = ingest_files({"gateway.log": console, "other/console.log": zoned})
     start = result.events.filter(pl.col("source") == "gateway.log").sort("line").row(0, named=True)
     assert start["ts"] == datetime.fromisoformat(f"{day}T{hour:02d}:12:36+00:00")
+
+
+def test_a_journal_beside_systemctl_status_is_read_in_the_zone_status_shows() -> None:
+    """`journalctl -u openclaw-gateway` writes local time and no zone; the
+    `systemctl status` captured beside it shows the host's (`since … CEST`).
+    Its lock errors are read in a zone of CEST's rules, on both sides of the
+    October change, and the report says why (Z142: read as UTC, two hours late,
+    "no zone evidence in the bundle")."""
+    status = (
+        "● openclaw-gateway.service - OpenClaw Gateway (v2026.6.11)\n"
+        "     Loaded: loaded (/home/ops/.config/systemd/user/openclaw-gateway.service; enabled)\n"
+        "     Active: active (running) since Fri 2026-10-23 18:04:11 CEST; 2 days ago\n"
+        "   Main PID: 2817 (node)\n"
+    )
+    lock = (
+        "Oct {day} {clock} gw-fra-07 node[2817]: [diagnostic] lane task error: lane=main "
+        'durationMs=60012 error="Error: session file locked (timeout 60000ms): pid=2817 '
+        '/home/ops/.openclaw/agents/main/sessions/4a1b2c3d-0000-4000-8000-00000000000a.jsonl.lock"\n'
+    )
+    journal = lock.format(day=24, clock="14:06:30") + lock.format(day=25, clock="14:06:30")
+    result = ingest_files(
+        {"host/systemctl-status.txt": status, "host/journal-2026-10-24.txt": journal}
+    )
+    rows = result.events.filter(pl.col("kind") == "lock_timeout").sort("line")
+    assert [t.isoformat() for t in rows.get_column("ts")] == [
+        "2026-10-24T12:06:30+00:00",  # CEST
+        "2026-10-25T13:06:30+00:00",  # CET, after the change
+    ]
+    assumption = rows.get_column("ts_assumption")[0]
+    assert "systemctl status" in assumption
+    assert "CEST" in assumption
+
+
+def test_a_repeated_hour_line_is_read_on_the_side_its_stamped_copy_is() -> None:
+    """The file log shows the zone's change (+02:00, then +01:00).  The journal
+    tail `systemctl status` printed holds one line of the repeated hour and
+    nothing to order it by: its stamped copy in the file log says it is the
+    second pass, so it folds into that copy (Z142: read an hour early, as the
+    first pass, it became a failure and an incident of its own)."""
+    error = (
+        '[diagnostic] lane task error: lane=main durationMs=60012 error="Error: session file '
+        "locked (timeout 60000ms): pid=2817 "
+        '/home/ops/.openclaw/agents/main/sessions/4a1b2c3d-0000-4000-8000-00000000000a.jsonl.lock"'
+    )
+    wait = "[diagnostic] lane wait exceeded: lane=main waitedMs=3000 queueAhead=1"
+    log = "".join(
+        [
+            f"2026-10-24T23:00:00.000+02:00 {wait}\n",
+            f"2026-10-25T02:30:00.000+02:00 {wait}\n",
+            f"2026-10-25T02:16:14.000+01:00 {error}\n",
+            f"2026-10-25T09:00:00.000+01:00 {wait}\n",
+        ]
+    )
+    journal = f"Oct 25 02:16:14 gw-fra-07 node[2817]: {error}\n"
+    result = ingest_files({"openclaw-2026-10-25.log": log, "journal-2026-10-25.txt": journal})
+    locks = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert set(locks.get_column("ts").dt.to_string("%Y-%m-%dT%H:%M:%S")) == {"2026-10-25T01:16:14"}
+    assert locks.get_column("occurrence").n_unique() == 1

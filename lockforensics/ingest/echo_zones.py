@@ -87,6 +87,27 @@ def _timed(scan: FileScan) -> Iterator[tuple[Key, datetime]]:
             yield (kind, message), ts
 
 
+#: Per (kind, message), the inputs and instants of its stamped records.
+Stamped = dict[Key, list[tuple[str, datetime]]]
+
+
+def stamped_records(scans: Sequence[FileScan]) -> Stamped:
+    """Every input's explicitly stamped records, by (kind, message); none when no
+    input has zone-less ones to match (the only reason to look)."""
+    stamped: Stamped = defaultdict(list)
+    if any(_local(scan) for scan in scans):
+        for scan in scans:
+            for key, ts in _timed(scan):
+                stamped[key].append((scan.source, ts))
+    return stamped
+
+
+def twin_instants(stamped: Stamped, row: dict[str, Any]) -> list[datetime]:
+    """The instants of ``row``'s stamped copies (its record's, in any input)."""
+    key = _key(row)
+    return [ts for _, ts in stamped.get(key, ())] if key is not None else []
+
+
 def _local(scan: FileScan) -> dict[Key, list[datetime]]:
     """(kind, message) → local times of the input's zone-less records."""
     out: dict[Key, list[datetime]] = defaultdict(list)
@@ -110,15 +131,15 @@ def _offset(local: datetime, instant: datetime) -> timedelta | None:
     return offset if _RANGE[0] <= offset <= _RANGE[1] else None
 
 
-def matched_zones(scans: Sequence[FileScan]) -> dict[str, ZoneChoice]:
-    """Per zone-less input whose records another input holds stamped, its zone."""
+def matched_zones(
+    scans: Sequence[FileScan], stamped: Stamped | None = None
+) -> dict[str, ZoneChoice]:
+    """Per zone-less input whose records another input holds stamped
+    (``stamped``: :func:`stamped_records` of ``scans``), its zone."""
     wanted = {scan.source: local for scan in scans if (local := _local(scan))}
     if not wanted:
         return {}
-    stamped: dict[Key, list[tuple[str, datetime]]] = defaultdict(list)
-    for scan in scans:
-        for key, ts in _timed(scan):
-            stamped[key].append((scan.source, ts))
+    stamped = stamped_records(scans) if stamped is None else stamped
     found: dict[str, ZoneChoice] = {}
     for source, local in wanted.items():
         votes: Counter[timedelta] = Counter()

@@ -93,6 +93,29 @@ def named_zone(spans: Spans, whose: str = "other files in the bundle") -> ZoneCh
     )
 
 
+def abbreviated_zone(abbr: str, at: datetime, whose: str) -> ZoneChoice | None:
+    """The IANA zone that called ``at`` ``abbr`` (`CEST`): a journal header or a
+    `systemctl status` names the host's zone so, and its rules read a zone-less
+    journal on both sides of a change, where the offset alone is an hour off
+    on one side.  Zones that share the name but change at other times over the
+    year around ``at`` are grouped as :func:`named_zone` groups them; None when
+    no zone calls ``at`` so (`UTC`, a number)."""
+    fits = [f for f in _zones() if at.astimezone(f[2]).tzname() == abbr]
+    listed = [f for f in fits if f[0] < _UNLISTED] or fits
+    if not listed:
+        return None
+    year = {"": (at - _HALF_YEAR, at + _HALF_YEAR)}
+    groups: dict[tuple[datetime, ...], list[str]] = {}
+    for _rank, name, zone in listed:
+        groups.setdefault(_changes(zone, year), []).append(name)
+    changes, group = max(groups.items(), key=lambda item: len(item[1]))
+    if not changes:
+        return None  # a name that never changes (`JST`): its offset says it all
+    name = group[0]
+    shared = f", one of {len(group)} zones with these rules" if len(group) > 1 else ""
+    return ZoneChoice(ZoneInfo(name), name, f"{whose} ({abbr}: {name}'s rules{shared})")
+
+
 def takes(choice: ZoneChoice, offset_label: str, spans: Spans) -> bool:
     """Whether ``offset_label`` is one of the offsets a named zone (:func:`named_zone`)
     was chosen for: an input found to be written in that offset is written in the
@@ -143,6 +166,7 @@ def _label(offset: timedelta | None) -> str | None:
 
 _MINUTE = timedelta(minutes=1)
 _DAY = timedelta(days=1)
+_HALF_YEAR = timedelta(days=183)
 #: The rank of a zone that no zone table lists: an alias or a historical zone.
 _UNLISTED = 2
 

@@ -219,6 +219,9 @@ class DocumentReader:
             result.rows.append(row)
         result.facts.update(parsed.facts)
         result.warnings.extend(parsed.warnings)
+        if parsed.zone is not None and clock.header_offset is None:
+            clock.header_offset, clock.header_abbr, clock.header_at = parsed.zone
+            clock.header_from = "the `since` of `systemctl status`"
         if parsed.tail_from and count < len(doc.lines):
             tail = ("\n".join(doc.lines[count:]) + "\n").encode()
             log_tail(io.BytesIO(tail), clock, result, count)

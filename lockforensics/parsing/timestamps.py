@@ -10,6 +10,7 @@ filled-in part is written into ``ts_assumption``.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -327,6 +328,10 @@ class FileClock:
     header_day: date | None = None
     header_offset: timedelta | None = None
     header_abbr: str | None = None
+    #: What showed ``header_offset``: a journal's header, or the `since` of the
+    #: `systemctl status` a journal tail is printed under; and the instant it did.
+    header_from: str = "the journal header"
+    header_at: datetime | None = None
     _last_day: date | None = None
     _last_clock: time | None = None
     _day_source: str = ""
@@ -384,6 +389,8 @@ class FileClock:
         offset = abbreviation_offset(m["abbr"])
         if offset is not None:
             self.header_offset, self.header_abbr = offset, m["abbr"]
+            local = datetime.combine(header_day, time.fromisoformat(m["time"]))
+            self.header_at = local.replace(tzinfo=timezone(offset)).astimezone(UTC)
         return True
 
     def complete(self, stamp: Stamp) -> tuple[datetime | None, list[str]]:
@@ -561,14 +568,19 @@ class LocalTimes:
       first pass until the clock runs backwards (by more than a minute)
       inside the repeated hour;
       from then on it is the second pass.  Repeated-hour lines thus keep
-      their file order; both readings are flagged.
+      their file order; both readings are flagged.  A line whose record
+      another input holds stamped (``twins``: their instants) is read on the
+      side its copy is, and the lines after it follow: a journal tail that
+      `systemctl status` printed holds a few lines and no step back to see.
     """
 
     zone: ZoneChoice | None
     _last: datetime | None = None
     _second_pass: bool = False
 
-    def to_utc(self, value: datetime) -> tuple[datetime, str | None]:
+    def to_utc(
+        self, value: datetime, twins: Callable[[], Sequence[datetime]] | None = None
+    ) -> tuple[datetime, str | None]:
         if value.tzinfo is not None:
             return value.astimezone(UTC), None
         chosen = self.zone or UTC_CHOICE
@@ -582,11 +594,16 @@ class LocalTimes:
             if self._last is not None and value < self._last - _JITTER:
                 self._second_pass = True
             self._last = value
+            by = "file order"
+            copies = twins() if twins is not None else ()
+            copied = [p for p in (first, second) if any(abs(p - t) <= _TWIN for t in copies)]
+            if len(copied) == 1:
+                self._second_pass, by = copied[0] is second, "its stamped copy in another input"
             pick = second if self._second_pass else first
             which = "second" if self._second_pass else "first"
             return pick.astimezone(UTC), (
                 f"{note}; ambiguous local time (the repeated hour in {chosen.label}), "
-                f"taken as its {which} pass ({pick.tzname()}) by file order"
+                f"taken as its {which} pass ({pick.tzname()}) by {by}"
             )
         self._last, self._second_pass = None, False
         # fold=0 reads a skipped time with the offset in force before the gap.
@@ -599,6 +616,9 @@ class LocalTimes:
 # Concurrent writers put lines a little out of order; only a step back longer
 # than this inside the repeated hour means the clocks went back.
 _JITTER = timedelta(minutes=1)
+# A zone-less copy of a record and its stamped one: the journal's second
+# against the log's millisecond, and the moment between writing the two.
+_TWIN = timedelta(seconds=2)
 
 
 def _exists(aware: datetime) -> bool:

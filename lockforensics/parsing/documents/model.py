@@ -10,6 +10,7 @@ something the document should not hold; the scanner does the accounting.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 
@@ -56,6 +57,10 @@ class Parsed:
     tail_from: int | None = None
     # A listing of lock files (`ls`): stamped, a run of a lock census.
     lists_locks: bool = False
+    # The host's zone as the document shows it, its name, and an instant it was
+    # in effect (systemctl's `since … CEST`): the zone of the zone-less lines
+    # beside it.
+    zone: tuple[timedelta, str, datetime] | None = None
 
 
 def event(kind: str, line: int, raw: str, when: dict[str, Any], **fields: Any) -> dict[str, Any]:
