@@ -84,6 +84,15 @@ def test_duckdb_reads_the_store_unchanged(fleet_store: Path) -> None:
     assert rows == ours
 
 
+def test_a_host_the_store_does_not_hold_is_a_usage_error_naming_those_it_does(
+    fleet_store: Path,
+) -> None:
+    """`--host gw-z` is a typo to fix (exit 2), and the hosts there are are named
+    (Z143: exit 65, "bad data", and no hosts)."""
+    with pytest.raises(UsageError, match="gw-a, gw-b, gw-c"):
+        store.load(fleet_store, "gw-z")
+
+
 def test_fleet_report_ranks_hosts_by_lock_error_rate(fleet_store: Path) -> None:
     """The fleet report covers every host; the host without lock-stale errors ranks last."""
     report = fleet.fleet(store.load(fleet_store), Settings())

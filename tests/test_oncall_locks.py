@@ -129,6 +129,17 @@ def test_own_pid_is_an_orphan(tmp_path: Path) -> None:
     assert lock.reclaimable
 
 
+def test_a_folder_that_is_no_state_dir_says_so(tmp_path: Path) -> None:
+    """A census of a bundle or a home folder finds no locks because nothing there
+    could hold one: it says so, not an all-clear (Z143); a state dir with no
+    lock held says nothing."""
+    (tmp_path / "logs").mkdir()
+    (found,) = locks.census(tmp_path, PROBE, NOW).warnings
+    assert "not an OpenClaw state dir" in found
+    (tmp_path / "agents" / "main" / "sessions").mkdir(parents=True)
+    assert locks.census(tmp_path, PROBE, NOW).warnings == ()
+
+
 def test_sqlite_leases_are_read_only_and_judged(tmp_path: Path) -> None:
     """session-write leases are found, judged by OpenClaw's lease rule, and never written."""
     database = tmp_path / "agents" / "main" / "agent" / "openclaw-agent.sqlite"

@@ -316,6 +316,13 @@ def census(state_dir: Path, probe: Probe, now: datetime | None = None) -> Census
         except OSError as exc:  # removed while we looked, or unreadable
             warnings.append(f"{path}: {exc.strerror or exc}")
     databases = lease_databases(state_dir)
+    if not databases and not (state_dir / "agents").is_dir():
+        # An empty census of the wrong folder (a bundle, a host's home) reads
+        # as "no locks held": say that nothing there could hold one.
+        warnings.append(
+            f"{state_dir}: no agents/ folder and no state database: not an OpenClaw "
+            "state dir (~/.openclaw, $OPENCLAW_STATE_DIR), so no lock could be seen"
+        )
     for database in databases:
         rows, warning = read_leases(database)
         if warning:

@@ -26,7 +26,7 @@ from pathlib import Path
 import polars as pl
 
 from lockforensics.correlate.epochs import HOSTS_INPUT, fallback_hosts
-from lockforensics.errors import DataError, NoInputError, OutputError
+from lockforensics.errors import DataError, NoInputError, OutputError, UsageError
 from lockforensics.schema import EVENT_SCHEMA, SORT_KEY
 
 UNKNOWN_HOST = "unknown"
@@ -127,8 +127,10 @@ def load(store: Path, host: str | None = None) -> pl.DataFrame:
         raise NoInputError(f"{store}: no such store directory")
     files = _files(store, {_partition_value(host)} if host else None)
     if not files:
-        where = f" for host {host}" if host else ""
-        raise DataError(f"{store}: the store holds no events{where}")
+        if host and (held := hosts(store)):
+            # A misspelt host is the operator's to fix: name the ones there are.
+            raise UsageError(f"{store}: no host {host}; the store holds {', '.join(held)}")
+        raise DataError(f"{store}: the store holds no events")
     frames = []
     for path in files:
         frame = pl.read_parquet(path).with_columns(_batch=pl.lit(path.name))
