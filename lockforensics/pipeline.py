@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import suppress
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -389,6 +389,7 @@ def ingest_inputs(
                         local, partial(twin_instants, stamped, row)
                     )
                 row["ts_assumption"] = "; ".join(x for x in (row.get("ts_assumption"), note) if x)
+        _within_their_second(in_order)
         step = clock_step(scan)
         if step is not None:
             all_warnings.append(step)
@@ -415,6 +416,27 @@ def ingest_inputs(
     else:
         result.activity = narrow
     return result
+
+
+def _within_their_second(in_order: list[dict[str, Any]]) -> None:
+    """A line stamped to the second under a finer one of that second, in one
+    input's file order, was written at or after it: it takes that instant.  A
+    journal prints systemd's own lines (`Stopped`, `Started`) to the second
+    between the gateway's to the millisecond: read at .000, the `Started` of
+    the next process came before the old one's `received SIGTERM` (.134), and
+    the old process became a second one running beside its successor (Z143)."""
+    finest: datetime | None = None
+    for row in in_order:
+        ts = row.get("ts")
+        if not isinstance(ts, datetime):
+            continue
+        if ts.microsecond == 0 and finest is not None and ts < finest < ts + _SECOND:
+            row["ts"] = finest
+        else:
+            finest = ts
+
+
+_SECOND = timedelta(seconds=1)
 
 
 def _member_time(item: Input, scan: FileScan) -> None:

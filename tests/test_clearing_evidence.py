@@ -1438,3 +1438,54 @@ def test_a_release_on_one_host_clears_no_burst_on_a_host_sharing_its_session_ids
         "gw-a": ("lock_released_by_watchdog", 59.567),
         "gw-b": (None, None),
     }
+
+
+def test_systemds_lines_stamped_to_the_second_keep_their_place_among_finer_ones() -> None:
+    """`systemctl restart`: the journal prints systemd's `Stopped` and `Started`
+    to the second, after the old process's `received SIGTERM` (.134) and its
+    shutdown (.435) of that second.  The old process ends at its shutdown and
+    the new one follows; read at .000, `Started` came before the old process's
+    last lines, which made it a second gateway running beside its successor
+    until the bundle's end (Z143)."""
+    unit = "openclaw-gateway.service - OpenClaw Gateway (v2026.6.26)"
+
+    def node(pid: int, at: str, text: str) -> str:
+        return f"Jul 19 {at[11:19]} gw-b node[{pid}]: {at} {text}\n"
+
+    journal = (
+        node(
+            1187,
+            "2026-07-19T21:55:11.859+00:00",
+            "[ws] ⇄ res ✓ status 389ms conn=f58224f9 id=d6235744",
+        )
+        + f"Jul 19 22:05:08 gw-b systemd[1021]: Stopping {unit}...\n"
+        + node(1187, "2026-07-19T22:05:08.134+00:00", "[gateway] received SIGTERM; shutting down")
+        + node(1187, "2026-07-19T22:05:08.435+00:00", "[shutdown] completed cleanly in 301ms")
+        + f"Jul 19 22:05:08 gw-b systemd[1021]: Stopped {unit}.\n"
+        + f"Jul 19 22:05:08 gw-b systemd[1021]: Started {unit}.\n"
+        + node(2231, "2026-07-19T22:05:12.910+00:00", "[gateway] starting...")
+        + node(2231, "2026-07-19T22:05:18.110+00:00", "[gateway] http server listening (0 plugins)")
+    )
+    # The file log: the same gateway lines, with no pid.
+    log = "".join(
+        json.dumps({"0": json.dumps({"subsystem": sub}), "1": text, "time": at}) + "\n"
+        for at, sub, text in (
+            (
+                "2026-07-19T00:00:46.779+00:00",
+                "gateway/ws",
+                "⇄ res ✓ status 800ms conn=69c2f1a1 id=ba2bc609",
+            ),
+            ("2026-07-19T22:05:08.134+00:00", "gateway", "received SIGTERM; shutting down"),
+            ("2026-07-19T22:05:08.435+00:00", "shutdown", "completed cleanly in 301ms"),
+            ("2026-07-19T22:05:12.910+00:00", "gateway", "starting..."),
+        )
+    )
+    files = {"journal-2026-07-19.txt": journal, "tmp/openclaw/openclaw-2026-07-19.log": log}
+    epochs = analyze(ingest_files(files), Settings()).epochs
+    assert [
+        (row["pid"], row["ended_by"], str(row["end"])[11:23])
+        for row in epochs.iter_rows(named=True)
+    ] == [
+        (1187, "stop", "22:05:08.435"),
+        (2231, None, ""),
+    ]
