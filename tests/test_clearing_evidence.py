@@ -1489,3 +1489,28 @@ def test_systemds_lines_stamped_to_the_second_keep_their_place_among_finer_ones(
         (1187, "stop", "22:05:08.435"),
         (2231, None, ""),
     ]
+
+
+def test_a_gateway_that_exited_of_an_uncaught_exception_crashed() -> None:
+    """Node exits 1 on an uncaught exception; systemd says `Failed with result
+    'exit-code'` and restarts it (Restart=always).  That process crashed: no
+    one stopped or restarted it (Z145: "stop, started again 8.8 s later (a
+    restart)", and with --gap 5m the burst read as resolved by a restart)."""
+    unit = "openclaw-gateway.service"
+    journal = (
+        "Jun 23 09:50:00 oc-prod-2 node[1742]: 2026-06-23T09:50:00.000-05:00 [gateway] "
+        "http server listening (0 plugins)\n"
+        f"Jun 23 09:52:17 oc-prod-2 systemd[1187]: {unit}: Main process exited, code=exited, "
+        "status=1/FAILURE\n"
+        f"Jun 23 09:52:17 oc-prod-2 systemd[1187]: {unit}: Failed with result 'exit-code'.\n"
+        f"Jun 23 09:52:22 oc-prod-2 systemd[1187]: {unit}: Scheduled restart job, restart "
+        "counter is at 1.\n"
+        "Jun 23 09:52:22 oc-prod-2 systemd[1187]: Stopped OpenClaw Gateway (v2026.6.11).\n"
+        "Jun 23 09:52:22 oc-prod-2 systemd[1187]: Started OpenClaw Gateway (v2026.6.11).\n"
+        "Jun 23 09:52:24 oc-prod-2 node[48810]: 2026-06-23T09:52:24.638-05:00 [gateway] starting...\n"
+    )
+    epochs = analyze(ingest_files({"journal-2026-06-23.txt": journal}), Settings()).epochs
+    assert [(row["pid"], row["ended_by"]) for row in epochs.iter_rows(named=True)] == [
+        (1742, "crash"),
+        (48810, None),
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -639,3 +639,24 @@ def test_a_repeated_hour_line_is_read_on_the_side_its_stamped_copy_is() -> None:
     locks = result.events.filter(pl.col("kind") == "lock_timeout")
     assert set(locks.get_column("ts").dt.to_string("%Y-%m-%dT%H:%M:%S")) == {"2026-10-25T01:16:14"}
     assert locks.get_column("occurrence").n_unique() == 1
+
+
+@pytest.mark.parametrize(
+    ("line", "clock"),
+    [
+        ("Tue Jun 23 11:31:18 AM CDT 2026", "16:31:18"),
+        ("Tue Jun 23 11:31:18 PM CDT 2026", "04:31:18"),
+        ("Tue Jun 23 12:01:00 AM UTC 2026", "00:01:00"),
+        ("Tue Jun 23 12:01:00 PM UTC 2026", "12:01:00"),
+    ],
+)
+def test_date_in_a_twelve_hour_locale_is_read(line: str, clock: str) -> None:
+    """glibc's en_US `date` (`%r`): an operator's `date; ls -la …` census and a
+    cron wrapper's header are timed (Z145: unread, the cleanup untimed)."""
+    stamp = stamp_line(line)
+    assert stamp is not None
+    assert stamp.day is not None
+    assert stamp.clock is not None
+    assert stamp.offset is not None
+    instant = datetime.combine(stamp.day, stamp.clock, timezone(stamp.offset)).astimezone(UTC)
+    assert instant.strftime("%H:%M:%S") == clock

@@ -487,6 +487,9 @@ def parse_console_json(obj: dict[str, Any]) -> Record | None:
     )
 
 
+_BINDING_TAG = re.compile(r'^\{"(?:subsystem|module)":"[^"\\]*"\} ')
+
+
 def parse_logs_json(obj: dict[str, Any]) -> Record | None:
     """`openclaw logs --json`: log records (with the raw file line) and raw lines."""
     kind = obj.get("type")
@@ -505,7 +508,9 @@ def parse_logs_json(obj: dict[str, Any]) -> Record | None:
         inner.level = (_str(obj.get("level")) or inner.level or "").lower() or None
         inner.subsystem = _str(obj.get("subsystem")) or inner.subsystem
         if message:
-            inner.message = message
+            # OpenClaw joins every numbered key of the record, its binding tag
+            # (`{"subsystem":"gateway"}` in "0") first: the message is what follows.
+            inner.message = _BINDING_TAG.sub("", message, count=1)
         return inner
     if kind == "raw" and raw is not None:
         if inner is None and _cut_record(raw):

@@ -30,9 +30,11 @@ from lockforensics.parsing.timestamps import (
 from lockforensics.schema import TimeQuality
 
 _ZONE = r"(?P<zone>[A-Z]{2,5}|[+-]\d{2}(?:\d{2})?)"
-_CLOCK = r"(?P<time>\d{2}:\d{2}:\d{2})"
+# glibc's en_US `date` writes a 12-hour clock (`%r`: `11:31:18 AM`).
+_CLOCK = r"(?P<time>\d{2}:\d{2}:\d{2})(?: (?P<half>[AP]M))?"
 _WEEKDAY = r"[^\W\d_]{2,4}\.?,?"
-# `date` as cron wrappers print it: "Thu May 28 05:15:00 UTC 2026"; under a
+# `date` as cron wrappers print it: "Thu May 28 05:15:00 UTC 2026" ("Tue Jun 23
+# 11:31:18 AM CDT 2026" where the locale keeps a 12-hour clock); under a
 # German locale "Do 28. Mai 09:50:01 CEST 2026", a French one
 # "jeu. 28 mai 2026 09:50:01 CEST".
 _DATE_CMDS = (
@@ -115,7 +117,16 @@ def _bare_stamp(text: str) -> Stamp | None:
     m = next((m for m in (p.match(text) for p in _DATE_CMDS) if m is not None), None)
     if m is None:
         return None
-    return calendar_stamp(m["mon"], m["day"], m["time"], m["year"], text, zone_offset(m["zone"]))
+    clock = _24_hour(m["time"], m["half"])
+    return calendar_stamp(m["mon"], m["day"], clock, m["year"], text, zone_offset(m["zone"]))
+
+
+def _24_hour(clock: str, half: str | None) -> str:
+    """``11:31:18`` and ``PM`` as ``23:31:18``; 12 AM is midnight, 12 PM noon."""
+    if half is None:
+        return clock
+    hour = int(clock[:2]) % 12 + (12 if half == "PM" else 0)
+    return f"{hour:02d}{clock[2:]}"
 
 
 def calendar_stamp(
