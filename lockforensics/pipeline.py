@@ -532,7 +532,11 @@ def _nearest_year(month: int, day: int, year: int, reference: datetime | None) -
 def _file_zone(scan: FileScan) -> ZoneChoice | None:
     if scan.header_offset is None:
         return None
-    return zone_from_offset(scan.header_offset, scan.header_zone or "")
+    return zone_from_offset(scan.header_offset, _header_shown(scan))
+
+
+def _header_shown(scan: FileScan) -> str:
+    return f"{scan.header_from} ({scan.header_abbr})"
 
 
 def _own_zone(
@@ -635,7 +639,7 @@ def _header_zone(scans: list[FileScan]) -> ZoneChoice | None:
     if len(shown) != 1:
         return None
     ((offset, scan),) = shown.items()
-    whose = f"{scan.header_zone} in {scan.source}"
+    whose = f"{_header_shown(scan)} in {scan.source}"
     if scan.header_abbr and scan.header_at is not None:
         named = zone_rules.abbreviated_zone(scan.header_abbr, scan.header_at, whose)
         if named is not None:

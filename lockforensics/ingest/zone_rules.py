@@ -71,25 +71,18 @@ def named_zone(spans: Spans, whose: str = "other files in the bundle") -> ZoneCh
     fits = [(rank, name, zone) for rank, name, zone in _zones() if _fits(zone, spans)]
     if not fits:
         return None
-    # Aliases and historical zones do not count as more places with a rule.
-    listed = [f for f in fits if f[0] < _UNLISTED] or fits
-    groups: dict[tuple[datetime, ...], list[str]] = {}
-    for _rank, name, zone in listed:
-        groups.setdefault(_changes(zone, spans), []).append(name)
-    # Largest first; then the group whose best zone comes first (``listed`` is in order).
-    group = max(groups.values(), key=len)
+    listed, _changed, group = _largest_rule(fits, spans)
     name = group[0]
     seen = ", ".join(
         f"{label} {first:%Y-%m-%d %H:%M}..{last:%Y-%m-%d %H:%M} UTC"
         for label, (first, last) in sorted(spans.items(), key=lambda item: item[1][0])
     )
-    shared = f", one of {len(group)} zones with these rules" if len(group) > 1 else ""
     apart = len(listed) - len(group)
     other = f"; {apart} other zone(s) fit but change at other times" if apart else ""
     return ZoneChoice(
         ZoneInfo(name),
         name,
-        f"the offsets {whose} were written with ({seen}){shared}{other}",
+        f"the offsets {whose} were written with ({seen}){_shared(group)}{other}",
     )
 
 
@@ -101,19 +94,36 @@ def abbreviated_zone(abbr: str, at: datetime, whose: str) -> ZoneChoice | None:
     year around ``at`` are grouped as :func:`named_zone` groups them; None when
     no zone calls ``at`` so (`UTC`, a number)."""
     fits = [f for f in _zones() if at.astimezone(f[2]).tzname() == abbr]
-    listed = [f for f in fits if f[0] < _UNLISTED] or fits
-    if not listed:
+    if not fits:
         return None
-    year = {"": (at - _HALF_YEAR, at + _HALF_YEAR)}
-    groups: dict[tuple[datetime, ...], list[str]] = {}
-    for _rank, name, zone in listed:
-        groups.setdefault(_changes(zone, year), []).append(name)
-    changes, group = max(groups.items(), key=lambda item: len(item[1]))
+    _listed, changes, group = _largest_rule(fits, {"": (at - _HALF_YEAR, at + _HALF_YEAR)})
     if not changes:
         return None  # a name that never changes (`JST`): its offset says it all
     name = group[0]
-    shared = f", one of {len(group)} zones with these rules" if len(group) > 1 else ""
-    return ZoneChoice(ZoneInfo(name), name, f"{whose} ({abbr}: {name}'s rules{shared})")
+    return ZoneChoice(ZoneInfo(name), name, f"{whose} ({abbr}: {name}'s rules{_shared(group)})")
+
+
+_Zone = tuple[int, str, ZoneInfo]
+
+
+def _largest_rule(
+    fits: list[_Zone], spans: Spans
+) -> tuple[list[_Zone], tuple[datetime, ...], list[str]]:
+    """Of the zones that fit, the listed ones (aliases and historical zones do not
+    count as more places with a rule), and the largest group of them that change
+    at the same instants over the spans' range: those instants and the group's
+    names, best first (``_zones`` is in order; ties go to the group whose best
+    zone comes first)."""
+    listed = [f for f in fits if f[0] < _UNLISTED] or fits
+    groups: dict[tuple[datetime, ...], list[str]] = {}
+    for _rank, name, zone in listed:
+        groups.setdefault(_changes(zone, spans), []).append(name)
+    changes, group = max(groups.items(), key=lambda item: len(item[1]))
+    return listed, changes, group
+
+
+def _shared(group: list[str]) -> str:
+    return f", one of {len(group)} zones with these rules" if len(group) > 1 else ""
 
 
 def takes(choice: ZoneChoice, offset_label: str, spans: Spans) -> bool:

@@ -50,8 +50,10 @@ class FileScan:
     # offsets in a bundle show when its host's clock changed (DST).
     offset_spans: dict[str, tuple[datetime, datetime]] = field(default_factory=dict)
     years: Counter[int] = field(default_factory=Counter)
-    header_zone: str | None = None  # what showed header_offset, and its zone's name
-    header_abbr: str | None = None  # that name (`CEST`), and an instant it was in effect
+    # The zone a header showed (FileClock's header_* fields): what showed it,
+    # its name (`CEST`) and an instant it was in effect.
+    header_from: str = ""
+    header_abbr: str | None = None
     header_at: datetime | None = None
     header_offset: timedelta | None = None
     warnings: list[str] = field(default_factory=list)

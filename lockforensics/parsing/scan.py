@@ -84,8 +84,8 @@ class Scanner:
             result.warnings.append(f"{item.name}: skipped: {exc}")
         if clock.header_offset is not None:
             result.header_offset = clock.header_offset
-            result.header_zone = f"{clock.header_from} ({clock.header_abbr})"
-            result.header_abbr, result.header_at = clock.header_abbr, clock.header_at
+            result.header_from, result.header_abbr = clock.header_from, clock.header_abbr
+            result.header_at = clock.header_at
         return result
 
     def _read(

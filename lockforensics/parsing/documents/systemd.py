@@ -35,7 +35,7 @@ from lockforensics.parsing.documents.timing import (
 )
 from lockforensics.parsing.envelopes import load_envelopes, parse_any_envelope
 from lockforensics.parsing.fields import int_field
-from lockforensics.parsing.timestamps import Stamp, abbreviation_offset, format_offset, parse_iso
+from lockforensics.parsing.timestamps import Stamp, format_offset, parse_iso
 from lockforensics.schema import EventKind
 
 # The unit's state glyph: ● running, ○ inactive, \u00d7 failed, ↻ reloading.
@@ -91,13 +91,12 @@ def parse(doc: Document) -> Parsed | None:
     if active is None or not _GATEWAY.search(unit_line or doc.name):
         return None
     number, m = active
-    since = parse_iso(f"{m['date']}T{m['time']}") if m["date"] else None
-    offset = abbreviation_offset(m["zone"])
-    if since is not None and since.day and since.clock and offset is not None:
+    since = _since(m["date"], m["time"], m["zone"] or "") if m["date"] else None
+    if since is not None and since.day and since.clock and since.offset is not None:
         # The default `journalctl` output writes local time and no zone: the
         # journal captured beside this status is read in the zone it shows.
-        local = datetime.combine(since.day, since.clock, timezone(offset))
-        out.zone = (offset, m["zone"], local.astimezone(UTC))
+        local = datetime.combine(since.day, since.clock, timezone(since.offset))
+        out.zone = (since.offset, m["zone"], local.astimezone(UTC))
     lines = [number] + ([pid[0]] if pid else [])
     out.event_lines.update(lines)
     row = _row(doc, m, stamp, number, pid[1] if pid else None)
