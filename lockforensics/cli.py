@@ -22,9 +22,9 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 from rich.table import Table
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
-from typer.core import TyperArgument, TyperCommand, TyperOption
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
-from lockforensics import __version__
+from lockforensics import __version__, cli_values
 from lockforensics.errors import ExitCode, LockForensicsError, NoInputError
 from lockforensics.findings import Settings
 from lockforensics.ingest import cache
@@ -92,8 +92,20 @@ class _Command(TyperCommand):
                 # Typer would print the Python type (`<path>`, `<str>`); name the value instead.
                 param.metavar = (param.name or "value").upper()
 
+    def get_params(self, ctx: Any) -> list[Any]:
+        # Here, not at __init__: `--help` is made on first use.
+        return cli_values.installed(super().get_params(ctx))
+
+
+class _Group(TyperGroup):
+    """The command group, whose options (``--version``, ``--help``) convert as the commands' do."""
+
+    def get_params(self, ctx: Any) -> list[Any]:
+        return cli_values.installed(super().get_params(ctx))
+
 
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     rich_markup_mode=None,
