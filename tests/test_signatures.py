@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 
 from lockforensics.errors import SpecError
+from lockforensics.parsing.chunks import VECTOR_MIN
 from lockforensics.parsing.documents import load_documents
 from lockforensics.parsing.fields import session_type
 from lockforensics.parsing.signatures import Example, Rule, load_catalog, load_catalog_from
@@ -47,13 +48,35 @@ def test_example_parses_to_expected_fields(
         assert events.height == example.hits
 
 
+CLIENT_EXAMPLES = [(rule, line) for rule in CATALOG.client_text for line in rule.examples]
+
+
+@pytest.mark.parametrize(
+    ("rule", "line"),
+    CLIENT_EXAMPLES,
+    ids=[f"{rule.id}-{i}" for i, (rule, _) in enumerate(CLIENT_EXAMPLES)],
+)
+def test_client_text_reads_as_no_event(rule: Any, line: str, ingest_text: IngestText) -> None:
+    """A wording inside the text a client chose is not the gateway's: its
+    example holds wordings that signatures read, and yields no event, read
+    alone (per line) or among many (the vectorised reader)."""
+    clipped = rule.regex.search(line)
+    assert clipped is not None and any(lit in clipped.group() for lit in CATALOG.literals)
+    for repeats in (1, VECTOR_MIN):
+        result = ingest_text((line + "\n") * repeats)
+        assert result.events.height == 0
+        lines = sum(f.lines for f in result.files)
+        assert lines == repeats == sum(f.noise_lines for f in result.files)
+
+
 def test_every_pattern_compiles_in_rust_regex() -> None:
     """Patterns run in polars too, so each must be valid Rust regex (no look-around)."""
     frame = pl.DataFrame({"text": ["x"]})
+    rules = [*CATALOG.rules, *CATALOG.client_text]
     compiled = frame.select(
-        pl.col("text").str.contains(rule.pattern).alias(rule.id) for rule in CATALOG.rules
+        pl.col("text").str.contains(rule.pattern).alias(rule.id) for rule in rules
     )
-    assert compiled.width == len(CATALOG.rules)
+    assert compiled.width == len(rules)
 
 
 def test_every_kind_is_emitted_by_some_rule_or_document() -> None:

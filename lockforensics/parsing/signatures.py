@@ -129,6 +129,24 @@ class Reclassify:
     negate: bool = False  # reclassify when the pattern does NOT match
 
 
+@dataclass(frozen=True, slots=True)
+class ClientText:
+    """Where a record of ``subsystems`` turns to text a remote client chose (to its end)."""
+
+    id: str
+    subsystems: tuple[str, ...]
+    pattern: str
+    source: str
+    examples: tuple[str, ...]
+    regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "regex", re.compile(self.pattern, re.DOTALL))
+        except re.error as exc:
+            raise SpecError(f"{self.source}: {self.id}: bad pattern: {exc}") from exc
+
+
 @dataclass(slots=True)
 class Hit:
     """One thing a record reports."""
@@ -147,6 +165,7 @@ class Catalog:
     wrappers: tuple[Rule, ...]
     signatures: tuple[Rule, ...]
     reclassify: tuple[Reclassify, ...]
+    client_text: tuple[ClientText, ...] = ()
 
     @cached_property
     def _first_literals(self) -> tuple[str, ...]:
@@ -185,6 +204,7 @@ class Catalog:
 
     def match(self, message: str, meta: Mapping[str, Any], subsystem: str | None) -> list[Hit]:
         """All hits of one record: the message, then the nested meta fields."""
+        message = self.own_text(message, subsystem)
         nested: list[Hit] = []
         for key in NESTED_META_KEYS:
             value = meta.get(key)
@@ -203,6 +223,13 @@ class Catalog:
                     hit.fields[name] = value
             self._reclassify(hit)
         return hits
+
+    def own_text(self, message: str, subsystem: str | None) -> str:
+        """``message`` without the text a client chose, if its subsystem logs any."""
+        for rule in self.client_text:
+            if subsystem in rule.subsystems:
+                message = rule.regex.sub("", message, count=1)
+        return message
 
     def _scan(
         self, text: str, context: dict[str, Any], role: str, subsystem: str | None, depth: int
@@ -461,6 +488,7 @@ def load_catalog_from(paths: Iterable[Path]) -> Catalog:
     wrappers: list[tuple[int, Rule]] = []
     leaves: list[tuple[int, Rule]] = []
     reclassify: list[Reclassify] = []
+    client_text: list[ClientText] = []
     ids: set[str] = set()
     for path in sorted(paths):
         try:
@@ -485,11 +513,25 @@ def load_catalog_from(paths: Iterable[Path]) -> Catalog:
                     negate=bool(entry.get("negate", False)),
                 )
             )
+        for entry in doc.get("client_text", []):
+            try:
+                client_text.append(
+                    ClientText(
+                        id=str(entry["id"]),
+                        subsystems=tuple(entry["subsystems"]),
+                        pattern=str(entry["pattern"]),
+                        source=path.name,
+                        examples=tuple(str(ex["line"]) for ex in entry["example"]),
+                    )
+                )
+            except (KeyError, TypeError) as exc:
+                raise SpecError(f"{path.name}: malformed client_text {entry.get('id')!r}: {exc}") from exc
     # `order` breaks ties between files: lower first; within a file, file order.
     return Catalog(
         wrappers=tuple(r for _, r in sorted(wrappers, key=lambda p: p[0])),
         signatures=tuple(r for _, r in sorted(leaves, key=lambda p: p[0])),
         reclassify=tuple(reclassify),
+        client_text=tuple(client_text),
     )
 
 

@@ -34,7 +34,7 @@ from lockforensics.parsing import fields as fieldspec
 from lockforensics.parsing.envelopes import CONSOLE_RE, LOG_LEVELS, EnvelopeSpec
 from lockforensics.parsing.literals import CLOCK_LITERALS as CLOCK_ONLY
 from lockforensics.parsing.literals import SUPERVISOR_IDENT, literal_regex
-from lockforensics.parsing.signatures import AGE_S_DIGITS, META_FIELDS, Catalog, Rule
+from lockforensics.parsing.signatures import AGE_S_DIGITS, META_FIELDS, Catalog, ClientText, Rule
 from lockforensics.schema import ACTIVITY_KINDS, EVENT_SCHEMA, TimeQuality
 
 # The gateway file log as tslog writes it (openclaw-formats §1.2), read with two
@@ -124,6 +124,7 @@ class VectorPlan:
 
     def __init__(self, catalog: Catalog, candidate_re: str) -> None:
         self.candidate_re = candidate_re
+        self.client_text = catalog.client_text
         self.rules: dict[str, VectorRule] = {}
         # Per literal, the literals that an occurrence of it could hide from the
         # one-match-per-line count (inside it, sharing its start, or straddling
@@ -156,6 +157,7 @@ class VectorPlan:
         if cand.is_empty() or not self.rules:
             return empty
         rec = _with_instant(_unwrap(cand.select("line", "text"), env, self.candidate_re))
+        rec = _without_client_text(rec, self.client_text)
         # One pass finds every literal: the first names the rule, and a second
         # one sends the line to the per-line reader.
         # Materialised once: two list expressions over it would run the search twice.
@@ -365,6 +367,19 @@ def _unwrap(frame: pl.DataFrame, env: EnvelopeSpec, candidate_re: str) -> pl.Dat
     # The groups and scratch columns (copies of each line's message, meta and
     # tail) are read by now: dropped, not carried through every rule's frame.
     return frame.drop(cs.starts_with("_g_", "_i_", "_u_"))
+
+
+def _without_client_text(rec: pl.DataFrame, rules: tuple[ClientText, ...]) -> pl.DataFrame:
+    """Each record's message without the text a client chose (Catalog.own_text)."""
+    for rule in rules:
+        theirs = pl.col("_sub").is_in(list(rule.subsystems))
+        # A busy batch holds none: one test of the short subsystem column, not
+        # a rewrite of every message.
+        if not rec.select(theirs.any()).item():
+            continue
+        cut = pl.col("_msg").str.replace(f"(?s){rule.pattern}", "")
+        rec = rec.with_columns(_msg=pl.when(theirs).then(cut).otherwise(pl.col("_msg")))
+    return rec
 
 
 def _groups(text: pl.Expr, pattern: str, prefix: str = "_g_") -> pl.Expr:
