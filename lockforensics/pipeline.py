@@ -811,7 +811,9 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         "epochs",
         lambda: _lines_around(
             _epochs_of(_annotation_input(detail, activity)),
-            firsts.join(_documents(detail), on="source", how="anti"),
+            firsts.join(_documents(detail), on="source", how="anti").join(
+                _several_hosts(detail), on="source", how="anti"
+            ),
             taken,
         ),
     )
@@ -908,6 +910,14 @@ def _documents(detail: pl.DataFrame) -> pl.DataFrame:
     """The inputs holding a command's output (``sessions cleanup``, ``doctor``, a
     listing): their lines show the command ran then, not that a gateway did."""
     return detail.filter(pl.col("channel") == DOCUMENT_CHANNEL).select("source").unique()
+
+
+def _several_hosts(detail: pl.DataFrame) -> pl.DataFrame:
+    """The inputs whose lines name two hosts or more (a thread of pastes, a
+    capture of two containers): whose their first and last lines are is not
+    known, so they stretch no host's epochs."""
+    named = detail.group_by("source").agg(pl.col("host").drop_nulls().n_unique().alias("_n"))
+    return named.filter(pl.col("_n") > 1).select("source")
 
 
 def _lines_around(

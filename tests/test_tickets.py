@@ -197,3 +197,108 @@ def test_each_hosts_zone_less_lines_take_the_zone_its_own_lines_show() -> None:
         "09:14:03",
         "09:16:40",
     ]
+
+
+def _lock(home: str, agent: str, sid: str) -> str:
+    return (
+        f"session file locked (timeout 60000ms): pid=4410 alive=true ageMs=61877 "
+        f"{home}/.openclaw/agents/{agent}/sessions/{sid}-2b7d-4c11-9e0f-3a5b6c7d8e90.jsonl.lock"
+    )
+
+
+def _three_machines() -> str:
+    """A thread pasting three machines' logs: a Mac's `openclaw logs --plain`
+    (no host anywhere, CDT, the most lines), a NAS's journal naming
+    `nas-berlin` (CEST), a Tokyo box's file log from its start (no host, JST):
+    the two unnamed ones' agents share names, and the bursts overlap in UTC."""
+    mac = "".join(
+        f"2026-06-16T02:1{n}:33.201-05:00 error diagnostic lane task error: lane=main "
+        f'durationMs=60100 error="Error: {_lock("/Users/dmitri", "main", f"5f0c7e2{n}")}"\n'
+        for n in range(5)
+    )
+    nas = "".join(
+        f"> Jun 16 09:1{n}:14 nas-berlin node[48211]: 2026-06-16T09:1{n}:14.977+02:00 "
+        f'[diagnostic] lane task error: lane=main durationMs=60100 error="Error: '
+        f'{_lock("/home/anna", "assistant", f"9a1f3c2{n}")}"\n'
+        for n in range(3)
+    )
+    tokyo = tslog_line("2026-06-16T08:02:19.644+09:00", "ready (3 plugins; 6.2s)", "gateway", "INFO")
+    tokyo += "".join(
+        tslog_line(
+            f"2026-06-16T16:1{n}:48.220+09:00",
+            f'lane task error: lane=main durationMs=60100 error="Error: '
+            f'{_lock("/home/kenji", "main", f"2b6d9e1{n}")}"',
+        )
+        for n in range(3)
+    )
+    return (
+        "# Session write lock timeouts on several gateways\n\n### dmitri commented\n\n"
+        f"```\n{mac}```\n\n---\n\n### anna commented\n\nSame on my NAS:\n\n{nas}\n---\n\n"
+        f"### kenji commented\n\n+1, Tokyo box, same agent names:\n\n```\n{tokyo}```\n"
+    )
+
+
+def test_each_fenced_paste_naming_no_host_is_its_own_machine() -> None:
+    """The Mac's and the Tokyo box's blocks name no host, and their locks live in
+    state directories no named host's do: each is a machine of its own, named
+    after its state directory, not the NAS its neighbour (Z146: three machines
+    were one incident on nas-berlin, with the Tokyo box's start as its uptime)."""
+    result = ingest_files({"issue-131337.md": _three_machines()})
+    rows = result.events.filter(pl.col("kind") == "lock_timeout")
+    by_host = dict(rows.group_by("host").len().iter_rows())
+    assert by_host == {
+        "unnamed (/Users/dmitri/.openclaw)": 5,
+        "nas-berlin": 3,
+        "unnamed (/home/kenji/.openclaw)": 3,
+    }
+    findings = analyze(result, Settings(gap_s=600))
+    assert findings.incidents.height == 3
+    # Nor is the Tokyo box's start, the thread's earliest line, where the
+    # Mac's process was already running (its uptime, a lower bound, is the
+    # minutes its own lines show).
+    incidents = findings.incidents
+    mac = incidents.filter(pl.col("host").str.contains("dmitri")).row(0, named=True)
+    assert mac["uptime_is_lower_bound"] and mac["uptime_s"] < 3600
+
+
+def test_a_fenced_paste_naming_no_host_is_the_named_host_sharing_its_state_directory() -> None:
+    """A hostless block whose locks live where a named host's do is that host's,
+    though another host's block stands nearer above it."""
+    mbp = "".join(
+        f"Jun 16 02:1{n}:33 dmitri-mbp node[5520]: [diagnostic] lane task error: lane=main "
+        f'durationMs=60100 error="Error: {_lock("/Users/dmitri", "main", f"5f0c7e2{n}")}"\n'
+        for n in range(3)
+    )
+    text = _three_machines().replace("/home/kenji", "/Users/dmitri")
+    text = text.replace("### dmitri commented\n\n", f"### dmitri commented\n\n```\n{mbp}```\n\n")
+    rows = ingest_files({"issue.md": text}).events.filter(
+        (pl.col("kind") == "lock_timeout") & pl.col("ts").is_not_null()
+    )
+    hosts = rows.sort("line").get_column("host").to_list()
+    assert hosts[-3:] == ["dmitri-mbp"] * 3
+    assert "nas-berlin" in hosts
+
+
+def test_a_fenced_lease_paste_naming_no_host_is_told_apart_by_its_zone() -> None:
+    """Leases name a session key, not a path: a hostless block stamped at +08:00
+    beside a named host at +02:00 is another machine, named after its zone."""
+    lease = (
+        "session file locked (timeout 60000ms): another OpenClaw process "
+        "sqlite:session-write:agent:ops:main"
+    )
+    sgp = "".join(
+        f"2026-07-21T15:2{n}:11.402+08:00 error diagnostic lane task error: lane=main "
+        f'durationMs=60100 error="Error: {lease}"\n'
+        for n in range(3)
+    )
+    fsn = "".join(
+        f"Jul 21 09:1{n}:03 fsn1-gw node[48211]: 2026-07-21T09:1{n}:03.112+02:00 [diagnostic] "
+        f'lane task error: lane=main durationMs=60100 error="Error: {lease}"\n'
+        for n in range(3)
+    )
+    text = f"# Leases\n\n```text\n{fsn}```\n\nOn my box:\n\n```text\n{sgp}```\n"
+    rows = ingest_files({"issue.md": text}).events.filter(pl.col("kind") == "lock_timeout")
+    assert (
+        rows.sort("line").get_column("host").to_list()
+        == ["fsn1-gw"] * 3 + ["unnamed (UTC+08:00)"] * 3
+    )

@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.timestamps import ZoneChoice, parse_offset, zone_from_offset
+from lockforensics.schema import ACTIVITY_KINDS
 
 #: The offset a stamp was written with, at its end (``Z`` says nothing of a zone).
 _OFFSET = re.compile(r"([+-]\d{2}:?\d{2})$")
@@ -24,11 +25,15 @@ _OFFSET = re.compile(r"([+-]\d{2}:?\d{2})$")
 def host_zones(scan: FileScan) -> dict[str, ZoneChoice]:
     """Per host of an input naming two or more, the one offset its own stamped
     lines carry (none for a host whose lines carry several, or none)."""
-    hosts = {row.get("host") for row in scan.rows} - {None, ""}
+    # The lines every reader keeps as rows: a high-volume line (a run, a lane
+    # wait) is a row of the per-line reader's but a frame's of the vectorised
+    # one's, and both must see the same stamps.
+    rows = [row for row in scan.rows if row.get("kind") not in ACTIVITY_KINDS]
+    hosts = {row.get("host") for row in rows} - {None, ""}
     if len(hosts) < 2:
         return {}
     seen: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for row in scan.rows:
+    for row in rows:
         host, raw = row.get("host"), row.get("ts_raw")
         found = _OFFSET.search(raw) if isinstance(raw, str) else None
         if host and row.get("ts") is not None and found is not None:

@@ -9,6 +9,15 @@ on the other's timeline, as a gateway of no pid.  A pasted block belongs with
 the lines around it: a line naming no host takes the host of the nearest line
 above that names one, else of the nearest below.
 
+A thread is several people's pastes, each in its own Markdown fence, and a
+fenced block naming no host may be a third machine's (a Mac's `openclaw logs
+--plain`, a file log whose `_meta.hostname` is "unknown").  So a line takes a
+host named in its own block first.  A block naming none whose locks live in a
+state directory (`/Users/dmitri/.openclaw`) is the host whose locks live
+there, and, when every named host's live elsewhere, a host of its own,
+named after it (``unnamed (/Users/dmitri/.openclaw)``): blocks sharing it
+share that host (Z127, Z146: two unnamed hosts had been one named host).
+
 High-volume activity rows (lockforensics/activity.py, maybe waiting on disk)
 are given theirs lazily, by the marks the other rows set: they feed per-host
 rates and the hosts' last lines.
@@ -20,6 +29,8 @@ An input naming no host at all whose copies of another input's lines name one
 from __future__ import annotations
 
 import bisect
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 import polars as pl
@@ -50,17 +61,126 @@ def _fill(scan: FileScan) -> None:
             *(f.select(pl.col("line").cast(pl.Int64), "host").drop_nulls() for f in frames),
         ]
     )
-    if named.get_column("host").n_unique() < 2:
-        return
+    fences = sorted(scan.fences)
     marks = named.sort("line").unique("line", keep="first", maintain_order=True)
     lines: list[int] = marks.get_column("line").to_list()
     hosts: list[str] = marks.get_column("host").to_list()
+    blocks = [bisect.bisect_right(fences, n) for n in lines]
+    given = _block_hosts(scan.rows, fences, set(blocks))
+    if len(set(hosts) | set(given.values())) < 2:
+        return  # one host (or none) to give: the input's, later (epochs.fallback_hosts)
     for row in scan.rows:
         if row.get("host") is None and isinstance(row.get("line"), int):
-            row["host"] = hosts[max(bisect.bisect_right(lines, row["line"]) - 1, 0)]
-    marks = marks.rename({"host": "_near"})
-    scan.frames = [_near(f.lazy(), marks).collect() if _hosted(f) else f for f in scan.frames]
-    scan.activity = [_near(f, marks) for f in scan.activity]
+            row["host"] = _host_at(row["line"], lines, hosts, blocks, fences, given)
+    marks = marks.rename({"host": "_near"}).with_columns(_block=pl.Series(blocks, dtype=pl.Int64))
+    scan.frames = [
+        _near(f.lazy(), marks, fences, given).collect() if _hosted(f) else f for f in scan.frames
+    ]
+    scan.activity = [_near(f, marks, fences, given) for f in scan.activity]
+
+
+def _host_at(
+    line: int,
+    lines: list[int],
+    hosts: list[str],
+    blocks: list[int],
+    fences: list[int],
+    given: dict[int, str],
+) -> str | None:
+    """The host of a line naming none: its block's (the nearest named in it
+    above, else below, else the block's own), else the nearest named above."""
+    block = bisect.bisect_right(fences, line)
+    if block in given:
+        return given[block]
+    at = bisect.bisect_right(lines, line)
+    if at and blocks[at - 1] == block:
+        return hosts[at - 1]
+    if at < len(lines) and blocks[at] == block:
+        return hosts[at]
+    return hosts[max(at - 1, 0)] if hosts else None
+
+
+@dataclass(slots=True)
+class _Traits:
+    """What sets one machine's lines apart from another's in a thread."""
+
+    dirs: set[str] = field(default_factory=set)  # state directories its locks live in
+    zones: set[int] = field(default_factory=set)  # UTC offsets of its stamps, in minutes
+
+    def add(self, row: dict[str, Any]) -> None:
+        self.dirs.update(
+            d for d in map(_state_dir, (row.get("lock_path"), row.get("session_file"))) if d
+        )
+        offset = _OFFSET.search(row.get("ts_raw") or "")
+        if offset is not None and row.get("ts_quality") == "explicit":
+            sign = -1 if offset.group(1) == "-" else 1
+            self.zones.add(sign * (int(offset.group(2)) * 60 + int(offset.group(3))))
+
+    def shares(self, other: _Traits) -> bool:
+        """Both lock in one state directory, or (neither showing one) stamp in one zone."""
+        if self.dirs and other.dirs:
+            return bool(self.dirs & other.dirs)
+        return bool(self.zones & other.zones)
+
+    def apart(self, other: _Traits) -> bool:
+        """Not one machine: their locks live in different state directories, or
+        their stamps are in zones more than a DST shift apart."""
+        if self.dirs and other.dirs and not self.dirs & other.dirs:
+            return True
+        return bool(self.zones and other.zones) and all(
+            abs(a - b) > _DST_SHIFT for a in self.zones for b in other.zones
+        )
+
+    def name(self) -> str:
+        if self.dirs:
+            return f"unnamed ({min(self.dirs)})"
+        minutes = min(self.zones)
+        sign = "-" if minutes < 0 else "+"
+        return f"unnamed (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+
+
+#: The most a host's UTC offset moves in a year (a DST change).
+_DST_SHIFT = 60
+#: A stamp's written offset: `+02:00`, `-0500`.
+_OFFSET = re.compile(r"([+-])(\d{2}):?(\d{2})$")
+
+
+def _block_hosts(rows: list[dict[str, Any]], fences: list[int], hosted: set[int]) -> dict[int, str]:
+    """The host of each block naming none (not in ``hosted``): the named host
+    it shares a state directory or zone with, else, apart from every named
+    host, one of its own (blocks alike sharing it)."""
+    if not fences:
+        return {}
+    named: dict[str, _Traits] = {}
+    loose: dict[int, _Traits] = {}
+    for row in rows:
+        if isinstance(row.get("line"), int):
+            host = row.get("host")
+            block = bisect.bisect_right(fences, row["line"])
+            traits = (
+                named.setdefault(host, _Traits()) if host else loose.setdefault(block, _Traits())
+            )
+            traits.add(row)
+    given: dict[int, str] = {}
+    for block, traits in sorted(loose.items()):
+        if block in hosted:
+            continue
+        owners = [host for host, theirs in named.items() if traits.shares(theirs)]
+        if len(owners) == 1:
+            given[block] = owners[0]
+        elif not owners and all(traits.apart(theirs) for theirs in named.values()):
+            given[block] = traits.name()
+            named[given[block]] = traits
+    return given
+
+
+#: The state directory a lock or transcript path lives in: what precedes `agents/`.
+_STATE_DIR = re.compile(r"^(.+?)[/\\]agents[/\\][^/\\]+[/\\]")
+
+
+def _state_dir(path: object) -> str | None:
+    match = _STATE_DIR.match(path) if isinstance(path, str) else None
+    return match.group(1) if match else None
 
 
 def _hosted(frame: pl.DataFrame) -> bool:
@@ -71,16 +191,52 @@ def _placed(row: dict[str, Any]) -> bool:
     return row.get("host") is not None and isinstance(row.get("line"), int)
 
 
-def _near(frame: pl.LazyFrame, marks: pl.DataFrame) -> pl.LazyFrame:
-    """``frame`` with each null host the nearest mark's above, else below."""
+def _near(
+    frame: pl.LazyFrame, marks: pl.DataFrame, fences: list[int], given: dict[int, str]
+) -> pl.LazyFrame:
+    """``frame`` with each null host as :func:`_host_at` gives it."""
     columns = frame.collect_schema().names()
-    keyed = frame.with_row_index("_at").with_columns(_line=pl.col("line").cast(pl.Int64))
-    above = keyed.sort("_line").join_asof(
-        marks.lazy(), left_on="_line", right_on="line", strategy="backward", suffix="_mark"
+    starts = pl.LazyFrame(
+        {"_from": [0, *fences], "_block": range(len(fences) + 1)},
+        schema={"_from": pl.Int64, "_block": pl.Int64},
     )
-    first = marks.get_column("_near")[0]
-    filled = above.with_columns(host=pl.coalesce("host", "_near", pl.lit(first))).sort("_at")
-    return filled.select(columns)
+    keyed = (
+        frame.with_row_index("_at")
+        .with_columns(_line=pl.col("line").cast(pl.Int64))
+        .sort("_line")
+        .join_asof(starts, left_on="_line", right_on="_from", strategy="backward")
+    )
+    inside = marks.lazy().rename({"_near": "_inside"})
+    # Sorted by line on both sides (the marks are): polars cannot check it by group.
+    keyed = keyed.join_asof(
+        inside,
+        left_on="_line",
+        right_on="line",
+        by="_block",
+        strategy="backward",
+        suffix="_m",
+        check_sortedness=False,
+    ).join_asof(
+        inside.rename({"_inside": "_below"}),
+        left_on="_line",
+        right_on="line",
+        by="_block",
+        strategy="forward",
+        suffix="_b",
+        check_sortedness=False,
+    )
+    keyed = keyed.join_asof(
+        marks.lazy().select("line", "_near"), left_on="_line", right_on="line", suffix="_a"
+    )
+    blocks = pl.LazyFrame(
+        {"_block": list(given), "_given": list(given.values())},
+        schema={"_block": pl.Int64, "_given": pl.String},
+    )
+    first = marks.get_column("_near")[0] if marks.height else None
+    filled = keyed.join(blocks, on="_block", how="left").with_columns(
+        host=pl.coalesce("host", "_given", "_inside", "_below", "_near", pl.lit(first))
+    )
+    return filled.sort("_at").select(columns)
 
 
 def copied_hosts(detail: pl.DataFrame, scans: list[FileScan]) -> pl.DataFrame:

@@ -27,6 +27,7 @@ from lockforensics.activity import split
 from lockforensics.ingest import occurrences
 from lockforensics.ingest.containers import READ_ERRORS
 from lockforensics.parsing.continuations import (
+    FENCE_RE,
     join_records,
     join_width_wraps,
     soft_width,
@@ -515,6 +516,9 @@ class LogEngine:
             if len(result.relevant_samples) < SAMPLE_LIMIT:
                 result.relevant_samples.append((line_no, line_text))
         self._lines_above(flagged, result)
+        if env is PLAIN:
+            fenced = flagged.filter(text.str.contains(FENCE_RE).fill_null(False))
+            result.fences += fenced.get_column("line").to_list()
         last = flagged.filter(~blank).get_column("text").tail(LAST_LINES).to_list()
         result.last_texts = (result.last_texts + last)[-LAST_LINES:]
         pending.add(candidates, self._rollovers(flagged, env, clock))

@@ -69,6 +69,9 @@ class FileScan:
     # Where `tail`'s `==> file <==` sections begin (header line, file): a capture
     # of several files followed at once (lockforensics/correlate/profiles.py).
     sections: list[tuple[int, str]] = field(default_factory=list)
+    # A paste's Markdown fence lines: each fenced block of a thread is one
+    # person's copy of one host's log (lockforensics/ingest/line_hosts.py).
+    fences: list[int] = field(default_factory=list)
     # What a document says about the whole export it belongs to (version, platform, host).
     facts: dict[str, str] = field(default_factory=dict)
     duplicate_of: str | None = None  # same sha256 as an earlier input: its rows are dropped

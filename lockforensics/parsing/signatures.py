@@ -525,7 +525,9 @@ def load_catalog_from(paths: Iterable[Path]) -> Catalog:
                     )
                 )
             except (KeyError, TypeError) as exc:
-                raise SpecError(f"{path.name}: malformed client_text {entry.get('id')!r}: {exc}") from exc
+                raise SpecError(
+                    f"{path.name}: malformed client_text {entry.get('id')!r}: {exc}"
+                ) from exc
     # `order` breaks ties between files: lower first; within a file, file order.
     return Catalog(
         wrappers=tuple(r for _, r in sorted(wrappers, key=lambda p: p[0])),
