@@ -52,6 +52,19 @@ def test_uptime_evidence_dates_a_pre_bundle_start() -> None:
     assert uptime_at(f, 120) == (70 * 3600 + 60, False, None)
 
 
+def test_a_connections_uptime_is_a_lower_bound_of_the_process() -> None:
+    """The WhatsApp heartbeat's uptimeMs counts from its connection, which every
+    reconnect opens anew: the process ran at least that long, maybe longer
+    (Z149: a 10 h connection was shown as the gateway's exact uptime, 45 h short)."""
+    t = Table()
+    t.add("lane_wait", 0)
+    t.add("uptime", 60, uptime_ms=10 * 3600 * 1000, phase="connection")
+    t.add("lane_wait", 120)
+    f = run(t)
+    assert f.epochs.select("start_source", "start_known").row(0) == ("first_line", False)
+    assert uptime_at(f, 120) == (10 * 3600 + 60, True, None)
+
+
 def test_restart_followed_by_a_start_is_one_transition() -> None:
     """The restart ends the old pid's epoch; the boot that follows starts the spawned pid's."""
     t = Table()

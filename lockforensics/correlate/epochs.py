@@ -109,6 +109,8 @@ BANNER_LINES = 20
 BOOT_WINDOW = timedelta(minutes=15)
 #: The most a copy of a line stamped to the whole second comes before it.
 _SECOND = timedelta(seconds=1)
+#: The phase of an uptime a channel connection gives (parsers/signatures/30-lifecycle.toml).
+CONNECTION_UPTIME = "connection"
 #: How long before its `listening`/`ready` line a process's boot may write (its
 #: plugins and channels load first; a slow host takes a minute).
 BOOT_LINES_BEFORE = timedelta(seconds=120)
@@ -1034,7 +1036,12 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     the earliest start an uptime line gives."""
     # Rows are summed up per span in one pass, and only the sums are keyed.
     ts = pl.col("ts")
-    evidence_row = (pl.col("kind") == EventKind.UPTIME) & pl.col("uptime_ms").is_not_null()
+    uptime = (pl.col("kind") == EventKind.UPTIME) & pl.col("uptime_ms").is_not_null()
+    # A channel connection's uptime (the WhatsApp heartbeat's): the process ran
+    # since then at least, not since then exactly.
+    connection = uptime & (pl.col("phase") == CONNECTION_UPTIME).fill_null(False)
+    evidence_row = uptime & ~connection
+    since = ts - pl.duration(milliseconds=pl.col("uptime_ms"))
     # A command's output (a cron's `sessions cleanup`, a doctor) is no line the
     # gateway wrote: it shows no process running then, so it bounds no start.
     written = ts.filter((pl.col("channel") != DOCUMENT_CHANNEL).fill_null(True))
@@ -1056,7 +1063,8 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
             first_written=written.min(),
             last=ts.max(),
             n=pl.len(),
-            uptime_start=(ts - pl.duration(milliseconds=pl.col("uptime_ms"))).min(),
+            uptime_start=since.filter(evidence_row).min(),
+            running_since=since.filter(connection).min(),
         )
     )
     return (
@@ -1068,6 +1076,7 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("last").max(),
             pl.col("n").sum(),
             pl.col("uptime_start").min(),
+            pl.col("running_since").min(),
         )
     )
 
@@ -1103,6 +1112,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     stats = summary.group_by("epoch_key").agg(
         # The gateway's own first line; a command's output only when it wrote none.
         first_line=pl.coalesce(pl.col("first_written").min(), pl.col("first").min()),
+        running_since=pl.col("running_since").min(),
         last_line=pl.col("last").max(),
         events=pl.col("n").sum().cast(pl.Int64),
     )
@@ -1184,7 +1194,14 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         table.join(evidence, on="epoch_key", how="left")
         .join(own_last, on="epoch_key", how="left")
         .with_columns(
-            start=pl.coalesce("start_line", "restart_line", "uptime_start", "first_line"),
+            # With none of those, no later than its first line, or than a
+            # connection of it that was up by then (a lower bound either way).
+            start=pl.coalesce(
+                "start_line",
+                "restart_line",
+                "uptime_start",
+                pl.min_horizontal("first_line", "running_since"),
+            ),
             start_source=start_source,
             next_opened=next_on_host,
         )
