@@ -166,7 +166,10 @@ def _examples() -> list[str]:
         for example in rule.examples:
             line = example.line
             out.append(line if not line.startswith("{") else json.loads(line).get("1", ""))
-    return [m for m in out if isinstance(m, str) and m]
+    # A message holding a line break is a line only inside a file-log record,
+    # which escapes it (its example is read as such, test_signatures): set in
+    # a console line, it would be several.
+    return [m for m in out if isinstance(m, str) and m and not {"\n", "\r"} & set(m)]
 
 
 def test_sample_bundle_tables_are_identical() -> None:
