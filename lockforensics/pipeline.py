@@ -805,7 +805,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         unplaced_inputs=hostless.get_column("_fallback").null_count(),
         folder_hosts=tuple(sorted(set(by_folder.get_column("_fallback").cast(pl.String)))),
         folder_named_inputs=by_folder.height,
-        lines_span=firsts.select(pl.col("first").min(), pl.col("last").max()).row(0),
+        lines_span=_lines_span(firsts, _documents(detail)),
     )
     epoch_table = memo(
         "epochs",
@@ -904,6 +904,18 @@ def _line_bounds(result: Ingest, low: datetime | None, high: datetime | None) ->
     return pl.DataFrame(
         rows, schema=pl.Schema({"source": pl.String(), "first": stamp, "last": stamp})
     )
+
+
+def _lines_span(
+    firsts: pl.DataFrame, documents: pl.DataFrame
+) -> tuple[datetime | None, datetime | None]:
+    """The first line of the inputs that are logs (not a command's output,
+    :func:`_documents`; of every input when none is), and the last of all."""
+    logs = firsts.join(documents, on="source", how="anti")
+    begun = logs if logs.get_column("first").is_not_null().any() else firsts
+    first: datetime | None = begun.select(pl.col("first").min()).item()
+    last: datetime | None = firsts.select(pl.col("last").max()).item()
+    return first, last
 
 
 def _documents(detail: pl.DataFrame) -> pl.DataFrame:
@@ -1008,8 +1020,15 @@ def correlate(
     )
     # An uptime event timed at the process's start says when it began, not
     # that the logs cover the weeks since; nor does a lock file's createdAt.
+    # Nor does a command's output before the logs begin (a cron's `sessions
+    # cleanup` log going back weeks: Z149's window and rate were twice theirs),
+    # unless the bundle holds nothing else; one after them (a doctor, a
+    # census at collection) looked at the gateway's state then.
     seen = pl.col("ts").filter(~UNCOVERED)
-    bounds = rows.select(first=seen.min(), last=seen.max())
+    # (A document is a row of the detail part, never a high-volume one.)
+    documents = _documents(events).get_column("source").implode()
+    logged = pl.col("ts").filter(~UNCOVERED & ~pl.col("source").is_in(documents))
+    bounds = rows.select(first=pl.coalesce(logged.min(), seen.min()), last=seen.max())
     first, last = memo("bounds", bounds.collect).row(0)
     if coverage is not None:
         # The time the logs cover: their first and last lines, not only their

@@ -1323,3 +1323,20 @@ def test_a_session_store_links_a_lease_key_to_its_session_id() -> None:
     assert findings.epochs.select("first_line").rows() == [
         (datetime(2026, 8, 21, 10, 18, 10, tzinfo=UTC),)
     ]
+
+
+def test_a_cron_cleanup_log_of_weeks_is_no_time_the_logs_cover() -> None:
+    """A cron's `sessions cleanup` log going back weeks shows the CLI ran then,
+    not that the gateway's logs cover those weeks: the window (and the baseline
+    rate it divides) is the logs' own (Z149: 13.8 days for 7, the rate halved)."""
+    cron = _cron_run("Mon Aug 10 04:00:01 UTC 2026", _TEXT_RUN) + _cron_run(
+        "Mon Aug 24 04:00:01 UTC 2026", _TEXT_RUN
+    )
+    log = (
+        "2026-08-23T11:40:04.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 73120)\n"
+        "2026-08-24T11:40:12.000+02:00 [gateway] a line no signature reads\n"
+    )
+    findings = analyze(ingest_files({"cleanup-cron.log": cron, "console.log": log}), Settings())
+    assert findings.window_start == datetime(2026, 8, 23, 9, 40, 4, tzinfo=UTC)
+    alone = analyze(ingest_files({"cleanup-cron.log": cron}), Settings())
+    assert alone.window_start == datetime(2026, 8, 10, 4, 0, 1, tzinfo=UTC)
