@@ -31,7 +31,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -206,25 +206,22 @@ def _near(
         .sort("_line")
         .join_asof(starts, left_on="_line", right_on="_from", strategy="backward")
     )
-    inside = marks.lazy().rename({"_near": "_inside"})
-    # Sorted by line on both sides (the marks are): polars cannot check it by group.
-    keyed = keyed.join_asof(
-        inside,
-        left_on="_line",
-        right_on="line",
-        by="_block",
-        strategy="backward",
-        suffix="_m",
-        check_sortedness=False,
-    ).join_asof(
-        inside.rename({"_inside": "_below"}),
-        left_on="_line",
-        right_on="line",
-        by="_block",
-        strategy="forward",
-        suffix="_b",
-        check_sortedness=False,
+    # The block's nearest mark above (`_inside`), else below (`_below`).
+    sides: tuple[tuple[str, Literal["backward", "forward"]], ...] = (
+        ("_inside", "backward"),
+        ("_below", "forward"),
     )
+    for name, strategy in sides:
+        keyed = keyed.join_asof(
+            marks.lazy().rename({"_near": name}),
+            left_on="_line",
+            right_on="line",
+            by="_block",
+            strategy=strategy,
+            suffix=name,
+            # Sorted by line on both sides (the marks are): polars cannot check it by group.
+            check_sortedness=False,
+        )
     keyed = keyed.join_asof(
         marks.lazy().select("line", "_near"), left_on="_line", right_on="line", suffix="_a"
     )
