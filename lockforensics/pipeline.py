@@ -926,8 +926,8 @@ def _documents(detail: pl.DataFrame) -> pl.DataFrame:
 
 def _several_hosts(detail: pl.DataFrame) -> pl.DataFrame:
     """The inputs whose lines name two hosts or more (a thread of pastes, a
-    capture of two containers): whose their first and last lines are is not
-    known, so they stretch no host's epochs."""
+    capture of two containers): which host's their first and last lines are
+    is not known, so they stretch no host's epochs."""
     named = detail.group_by("source").agg(pl.col("host").drop_nulls().n_unique().alias("_n"))
     return named.filter(pl.col("_n") > 1).select("source")
 
