@@ -800,7 +800,9 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         untimed_events=int(untimed_inputs.get_column("len").sum()),
         untimed_inputs=tuple((str(s), int(n)) for s, n in untimed_inputs.iter_rows()),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
-        warnings=tuple(result.warnings) + far + _log_losses(detail),
+        warnings=tuple(result.warnings)
+        + far
+        + _log_losses(detail, firsts.join(_documents(detail), on="source", how="anti")),
         hostless_inputs=hostless.height,
         unplaced_inputs=hostless.get_column("_fallback").null_count(),
         folder_hosts=tuple(sorted(set(by_folder.get_column("_fallback").cast(pl.String)))),
@@ -834,9 +836,10 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     )
 
 
-def _log_losses(detail: pl.DataFrame) -> tuple[str, ...]:
+def _log_losses(detail: pl.DataFrame, logs: pl.DataFrame) -> tuple[str, ...]:
     """A warning per line where a log says it lost lines (journald's rate limit,
-    the file log's size cap): what those lines said is in no input."""
+    the file log's size cap): what those lines said is in no input.  ``logs``:
+    each log's first and last stamped line (:func:`_line_bounds`)."""
     lost = detail.filter(pl.col("kind") == EventKind.LOG_SUPPRESSED)
     blob = (pl.col("phase") == "blob").fill_null(False)
     rows = (
@@ -846,7 +849,12 @@ def _log_losses(detail: pl.DataFrame) -> tuple[str, ...]:
     )
     # Entries journalctl showed as blob data, counted per input: there may be
     # one per coloured line, and a warning each would bury the rest.
-    blobs = lost.filter(blob).group_by("source").agg(pl.len(), pl.col("line").min()).sort("source")
+    blobs = (
+        lost.filter(blob)
+        .group_by("source")
+        .agg(pl.len(), pl.col("line").min(), _from=pl.col("ts").min(), _to=pl.col("ts").max())
+        .sort("source")
+    )
     return tuple(
         f"{source}:{line}: {message}"
         + (f" (at {ts:%Y-%m-%d %H:%M:%S} UTC)" if ts is not None else "")
@@ -855,8 +863,28 @@ def _log_losses(detail: pl.DataFrame) -> tuple[str, ...]:
     ) + tuple(
         f"{source}:{line}: {count} journal entr{'y' if count == 1 else 'ies'} shown as "
         "`[…B blob data]` (control characters, captured without `journalctl -a`): "
-        "their text is in no input, failures they held may be missing"
-        for source, count, line in blobs.iter_rows()
+        + _blob_text(source, since, until, logs)
+        for source, count, line, since, until in blobs.iter_rows()
+    )
+
+
+def _blob_text(
+    source: str, since: datetime | None, until: datetime | None, logs: pl.DataFrame
+) -> str:
+    """Where the text of a journal's blob entries may be: another log covering
+    their times (the file log keeps what the console wrote, stderr aside;
+    Z147-Z149 had it whole there), else nowhere in the bundle."""
+    others = (
+        logs.filter(
+            (pl.col("source") != source) & (pl.col("first") <= since) & (pl.col("last") >= until)
+        ).get_column("source")
+        if since is not None and until is not None
+        else pl.Series(dtype=pl.String)
+    )
+    if others.is_empty():
+        return "their text is in no input, failures they held may be missing"
+    return (
+        f"their text is not in this capture; {sorted(others)[0]} covers their times and may hold it"
     )
 
 

@@ -725,3 +725,21 @@ def test_a_newer_records_end_cut_by_tail_c_is_one_timed_failure() -> None:
     assert failure["ts"] == datetime(2026, 7, 22, 10, 31, 5, 412000, tzinfo=UTC)
     assert failure["session_id"] == "ff4a68f4-43ff-4c4d-8b2c-1d3467bc0ed2"
     _accounted(result)
+
+
+def test_blob_entries_a_file_log_covers_may_be_there() -> None:
+    """A file log covering the blob entries' times keeps what the console wrote
+    (Z147-Z149: the warning said their text was in no input, and the file log
+    held it whole): the warning names it."""
+    journal = "".join(
+        f"Aug 19 10:19:4{n} gw-lab-03 node[73418]: [{size}B blob data]\n"
+        for n, size in enumerate((650, 368, 409))
+    )
+    log = "".join(
+        f"2026-08-19T10:{m}:00.000+00:00 [gateway] a line no signature reads\n" for m in (10, 30)
+    )
+    findings = analyze(ingest_files({"journal.txt": journal, "gateway.log": log}), Settings())
+    (lost,) = [w for w in findings.coverage.warnings if "blob data" in w]
+    assert lost.endswith(
+        "their text is not in this capture; gateway.log covers their times and may hold it"
+    )
