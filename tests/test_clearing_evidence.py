@@ -20,7 +20,7 @@ from lockforensics.reporting.eventlist import key_events, summaries
 from lockforensics.reporting.glossary import kind as kind_name
 from lockforensics.reporting.interface import ReportFormat, reporter_for
 from lockforensics.reporting.options import RenderOptions
-from tests.conftest import ingest_files
+from tests.conftest import ingest_files, tslog_line
 
 SESSIONS = "/home/oc/.openclaw/agents/{agent}/sessions/{sid}.jsonl"
 SUPPORT = "e5f7a9c1-2d4b-4c6e-8a0f-5b7d9e1a3c6b"
@@ -1514,3 +1514,31 @@ def test_a_gateway_that_exited_of_an_uncaught_exception_crashed() -> None:
         (1742, "crash"),
         (48810, None),
     ]
+
+
+def test_an_incident_in_file_logs_alone_says_a_watchdog_release_could_not_show() -> None:
+    """The lock watchdog writes its release to stderr only, which no file log
+    holds: an incident whose failures are in file logs alone says a release may
+    have cleared it before what the bundle shows (Z149: a cleanup 9.5 min on was
+    its only named clear, the real release 31 s on); one a console capture
+    holds says nothing of the kind."""
+    error = _timeout("", "main", MAIN).split("] ", 1)[1].rstrip("\n")
+    lines = [
+        (
+            "2026-05-28T14:00:00.000+02:00",
+            "gateway",
+            "listening on ws://127.0.0.1:18789 (PID 52307)",
+        ),
+        *[(f"2026-05-28T14:05:{s}.000+02:00", "diagnostic", error) for s in (20, 40)],
+        ("2026-05-28T20:00:00.000+02:00", "gateway", "received SIGTERM; shutting down"),
+    ]
+    file_log = "".join(tslog_line(at, message, sub) for at, sub, message in lines)
+    findings = analyze(ingest_files({"openclaw-2026-05-28.log": file_log}), Settings())
+    assert findings.incidents.get_column("watchdog_unseen").to_list() == [True]
+    markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    assert "Watchdog release unseen" in markdown
+    console = "".join(f"{at} [{sub}] {message}\n" for at, sub, message in lines)
+    findings = analyze(ingest_files({"console.log": console}), Settings())
+    assert findings.incidents.get_column("watchdog_unseen").to_list() == [False]
+    markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
+    assert "Watchdog release unseen" not in markdown

@@ -109,6 +109,11 @@ def failures(events: pl.LazyFrame, starts: pl.LazyFrame | None = None) -> pl.Laz
             uptime_is_lower_bound=_placed("uptime_is_lower_bound"),
             version=_placed("version"),
             host=first_value("host"),
+            # Which captures hold it: a file log (or `openclaw logs`, which
+            # prints it) holds no stderr, where the lock watchdog writes its
+            # releases; a console capture does (correlate/incidents.py).
+            in_file_log=pl.col("channel").is_in(["file", "cli"]).any().fill_null(False),
+            on_console=(pl.col("channel") == "console").any().fill_null(False),
             lines=pl.len().cast(pl.Int64),
             # Where the failure was first written (untimed lines keep their order
             # there), or, as its time, its first copy stamped finer than the second.

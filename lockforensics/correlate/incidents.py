@@ -128,6 +128,10 @@ def table(clustered: pl.LazyFrame) -> pl.LazyFrame:
             uptime_is_lower_bound=pl.col("uptime_is_lower_bound").first(),
             host=pl.col("gateway_host").first(),
             other_owner_pids=pl.col("pid").filter(_other_owner).drop_nulls().unique().sort(),
+            # Its failures are in file logs only: a lock watchdog's release
+            # (stderr only) could not show, and may have cleared it before
+            # what the bundle shows did (Z148, Z149).
+            watchdog_unseen=pl.col("in_file_log").any() & ~pl.col("on_console").any(),
             # The hosts whose running gateway held a lock OpenClaw called dead
             # (failures.with_remote_owners): a state directory the hosts share.
             owner_hosts=_sorted_unique("owner_host"),

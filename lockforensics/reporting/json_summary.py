@@ -87,6 +87,7 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "resolved_by": "resolved_by",
             "resolved_at": "resolved_at",
             "resolution_s": "resolution_s",
+            "watchdog_unseen": "watchdog_unseen",
             "held_acquired_unknown": "held_acquired_unknown",
             "targets": "targets",
             "cleared_targets": "cleared_targets",

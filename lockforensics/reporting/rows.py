@@ -181,6 +181,14 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
             "of the gateway's life: failures before them are unseen, so it may have begun "
             "earlier and lasted longer",
         ),
+        *_when(
+            "Watchdog release unseen",
+            i.get("watchdog_unseen") and i["resolved_by"] != "lock_released_by_watchdog",
+            "its failures are in file logs only, and the lock watchdog writes its releases "
+            "to stderr, which no file log holds: a release may have cleared it before "
+            + ("that" if i["resolved_at"] is not None else "the bundle ends")
+            + " (a console or journal capture of those hours would show it)",
+        ),
         *_when("Cut by the filters", cut_note(i), cut_note(i)),
         *_when(
             "Lock held by another process",
