@@ -61,7 +61,8 @@ def test_client_text_reads_as_no_event(rule: Any, line: str, ingest_text: Ingest
     example holds wordings that signatures read, and yields no event, read
     alone (per line) or among many (the vectorised reader)."""
     clipped = rule.regex.search(line)
-    assert clipped is not None and any(lit in clipped.group() for lit in CATALOG.literals)
+    assert clipped is not None
+    assert any(lit in clipped.group() for lit in CATALOG.literals)
     for repeats in (1, VECTOR_MIN):
         result = ingest_text((line + "\n") * repeats)
         assert result.events.height == 0

@@ -222,7 +222,9 @@ def _three_machines() -> str:
         f'{_lock("/home/anna", "assistant", f"9a1f3c2{n}")}"\n'
         for n in range(3)
     )
-    tokyo = tslog_line("2026-06-16T08:02:19.644+09:00", "ready (3 plugins; 6.2s)", "gateway", "INFO")
+    tokyo = tslog_line(
+        "2026-06-16T08:02:19.644+09:00", "ready (3 plugins; 6.2s)", "gateway", "INFO"
+    )
     tokyo += "".join(
         tslog_line(
             f"2026-06-16T16:1{n}:48.220+09:00",
@@ -258,7 +260,8 @@ def test_each_fenced_paste_naming_no_host_is_its_own_machine() -> None:
     # minutes its own lines show).
     incidents = findings.incidents
     mac = incidents.filter(pl.col("host").str.contains("dmitri")).row(0, named=True)
-    assert mac["uptime_is_lower_bound"] and mac["uptime_s"] < 3600
+    assert mac["uptime_is_lower_bound"]
+    assert mac["uptime_s"] < 3600
 
 
 def test_a_fenced_paste_naming_no_host_is_the_named_host_sharing_its_state_directory() -> None:
