@@ -87,7 +87,8 @@ def tslog_line(at: str, message: str, subsystem: str = "diagnostic", level: str 
     """One gateway file-log record (tslog JSON, openclaw-formats §1.2) written at ``at``."""
     binding = json.dumps({"subsystem": subsystem}, separators=(",", ":"))
     record = {"0": binding, "1": message, "_meta": {"name": binding, "logLevelName": level}}
-    return json.dumps({**record, "time": at}, separators=(",", ":")) + "\n"
+    # JSON.stringify writes non-ASCII as it is, never as `\u` escapes.
+    return json.dumps({**record, "time": at}, separators=(",", ":"), ensure_ascii=False) + "\n"
 
 
 def ingest_files(files: dict[str, str | bytes], tz: str | None = None) -> Ingest:

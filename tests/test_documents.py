@@ -1340,3 +1340,23 @@ def test_a_cron_cleanup_log_of_weeks_is_no_time_the_logs_cover() -> None:
     assert findings.window_start == datetime(2026, 8, 23, 9, 40, 4, tzinfo=UTC)
     alone = analyze(ingest_files({"cleanup-cron.log": cron}), Settings())
     assert alone.window_start == datetime(2026, 8, 10, 4, 0, 1, tzinfo=UTC)
+
+
+def test_cleanup_run_and_its_rpc_copies_are_one_run() -> None:
+    """A cron's saved output, the gateway's `⇄ res ✓ sessions.cleanup` answer in its
+    file log and the journal's copy of that answer are one cleanup run (Z149: three);
+    a second document of the same minute and a second answer stay runs of their own."""
+    rpc = "⇄ res ✓ sessions.cleanup 1288ms conn=48bb7bb6…efb6 id=0c1d2e3f…4a5b"
+    file_log = tslog_line("2026-05-28T04:30:01.288Z", rpc, "gateway/ws", "INFO")
+    later = tslog_line("2026-05-28T05:00:02.001Z", rpc, "gateway/ws", "INFO")
+    journal = f"2026-05-28T04:30:01+0000 gw1 node[4242]: 2026-05-28T04:30:01.288+00:00 [ws] {rpc}\n"
+    files = {
+        "cleanup/sessions-cleanup-2026-05-28T0430Z.txt": multi([("main", "5"), ("ops", "8")], True),
+        "logs/openclaw-2026-05-28.log": file_log + later,
+        "journal/gateway.txt": journal,
+    }
+    result = ingest_files(files)
+    assert len(rows(result, "cleanup_run")) == 5
+    assert result.occurrence_counts() == {"cleanup_run": 2}
+    files["cleanup/sessions-cleanup-2026-05-28T0430Z-pm.txt"] = multi([("pm-a", "3")], True)
+    assert ingest_files(files).occurrence_counts() == {"cleanup_run": 3}

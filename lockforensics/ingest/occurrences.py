@@ -24,6 +24,7 @@ import polars as pl
 
 from lockforensics.errors import SpecError
 from lockforensics.resources import data_dir
+from lockforensics.schema import DOCUMENT_CHANNEL
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +52,10 @@ class OccurrenceRule:
     #: copies of one line in several captures are seconds apart, while the
     #: occurrence's steps may span ``window_s`` (a restart's drain).  0: no bound.
     copy_window_s: float = 0.0
+    #: An occurrence holds the rows of one document at most: two saved outputs
+    #: are two runs whatever their timing, while the log lines that answered
+    #: one of them join it.
+    one_document: bool = False
 
     def phase_role(self, phase: object) -> object:
         return dict(self.same_role).get(str(phase), phase) if self.same_role else phase
@@ -95,6 +100,7 @@ def _rule(entry: dict[str, Any], fallback: OccurrenceRule | None) -> OccurrenceR
         ),
         newest_first=bool(entry.get("newest_first", False)),
         copy_window_s=float(entry.get("copy_window_s", 0)),
+        one_document=bool(entry.get("one_document", False)),
     )
 
 
@@ -277,9 +283,12 @@ def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.Da
         copies = pl.when(~repeat).then(step_span) <= timedelta(seconds=rule.copy_window_s)
     else:
         copies = pl.lit(True)
+    document = pl.when(pl.col("channel") == DOCUMENT_CHANNEL).then(pl.col("source"))
+    documents = {_DOCUMENT: document} if rule.one_document else {}
     groups = (
         ordered.with_columns(
             _run=run,
+            **documents,
             _role=_role(rule),
             _repeat=repeat,
             _alone=alone,
@@ -292,7 +301,8 @@ def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.Da
             simple=pl.col("_alone").all()
             & pl.col("_copies").all()
             & pl.all_horizontal(
-                [pl.col(name).drop_nulls().n_unique() <= 1 for name in rule.apart] or [pl.lit(True)]
+                [pl.col(name).drop_nulls().n_unique() <= 1 for name in _apart(rule)]
+                or [pl.lit(True)]
             )
             & (
                 (pl.len() == 1)
@@ -326,6 +336,14 @@ def _firsts(kind: str, part: pl.DataFrame, rules: OccurrenceRules) -> list[pl.Da
     if complex_rows.len():
         firsts.append(_passed(kind, part, complex_rows.explode(), rules))
     return firsts
+
+
+#: The ``apart`` field a rule's ``one_document`` adds: a document row's input.
+_DOCUMENT = "_document"
+
+
+def _apart(rule: OccurrenceRule) -> tuple[str, ...]:
+    return (*rule.apart, _DOCUMENT) if rule.one_document else rule.apart
 
 
 #: What the single pass reads besides a rule's key: times, roles, provenance.
@@ -368,6 +386,8 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
         source, line = str(event["source"]), int(event["line"])
         window = rule.window_for(event)
         named = {n: v for n in rule.apart if (v := event.get(n)) is not None}
+        if rule.one_document and event.get("channel") == DOCUMENT_CHANNEL:
+            named[_DOCUMENT] = source
         candidates = open_by_key.setdefault(key, [])
         chosen: _Open | None = None
         elsewhere: _Open | None = None  # newest_first: the latest fit of other inputs
