@@ -104,6 +104,9 @@ RAW_SAMPLE = 5
 
 #: The channel of structured documents' rows (cleanup, doctor, lock files): not logs.
 DOCUMENT_CHANNEL = "document"
+#: The channel of `openclaw logs` output: the gateway's file log as a client
+#: fetched it over RPC, from wherever the operator ran it.
+CLI_CHANNEL = "cli"
 #: The ``lock_payload`` of a lock file only an ``ls -l`` row shows.
 LISTED_PAYLOAD = "listed"
 

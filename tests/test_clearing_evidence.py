@@ -1542,3 +1542,26 @@ def test_an_incident_in_file_logs_alone_says_a_watchdog_release_could_not_show()
     assert findings.incidents.get_column("watchdog_unseen").to_list() == [False]
     markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
     assert "Watchdog release unseen" not in markdown
+
+
+def test_an_in_process_restarts_epoch_begins_at_its_boots_first_line() -> None:
+    """After `restart mode: in-process restart` the same process boots again:
+    `starting...` then, 6 s later, `http server listening`.  The new epoch began
+    at `starting...` (Z152: at `listening`, leaving 6 s of the container's own
+    lines in no epoch), and no earlier than the restart that opened it."""
+    steps = [
+        ("2026-10-30T18:00:01.234", "starting..."),
+        ("2026-10-30T18:00:07.254", "http server listening (4 plugins: telegram; 6.0s)"),
+        ("2026-11-01T06:32:00.500", "received SIGUSR1; restarting"),
+        ("2026-11-01T06:37:00.900", "restart mode: in-process restart (OPENCLAW_NO_RESPAWN)"),
+        ("2026-11-01T06:37:01.210", "starting..."),
+        ("2026-11-01T06:37:07.230", "http server listening (4 plugins: telegram; 6.0s)"),
+        ("2026-11-01T06:37:07.450", "ready"),
+    ]
+    capture = "".join(f"{at}123456Z {at}+00:00 [gateway] {text}\n" for at, text in steps)
+    findings = analyze(ingest_files({"nyc-gw02/docker-logs.txt": capture}), Settings())
+    starts = findings.epochs.select("opened_by", "start").rows()
+    assert [(how, start.isoformat()) for how, start in starts] == [
+        ("start", "2026-10-30T18:00:01.234000+00:00"),
+        ("in_process_restart", "2026-11-01T06:37:01.210000+00:00"),
+    ]

@@ -7,7 +7,7 @@ import io
 import random
 
 import zstandard
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lockforensics.ingest.containers import READ_ERRORS, decompressing
@@ -129,6 +129,10 @@ def _gzip_reading(stream: bytes) -> tuple[bytes, list[str], Exception | None]:
     lines=st.integers(min_value=50, max_value=6000),
     keep=st.floats(min_value=0.05, max_value=0.95),
 )
+# Cut 99 bytes into its data: the decoder ran on into the next member and found
+# an end inside that member's header, so no part of the data before the
+# trailer held a whole header, and the next member was lost.
+@example(members=2, damaged=0, damage="cut", lines=129, keep=0.056640625)
 def test_a_gzip_member_cut_short_or_with_a_wrong_crc_loses_only_itself(
     members: int, damaged: int, damage: str, lines: int, keep: float
 ) -> None:

@@ -386,6 +386,53 @@ def test_a_laptops_whole_second_copy_of_a_named_hosts_capture_adds_nothing() -> 
     assert epochs == [("gw01", 41520)]
 
 
+@pytest.mark.parametrize("laptop", ["laptop/openclaw-logs.txt", "openclaw-logs-from-laptop.txt"])
+def test_a_laptops_capture_is_the_gateway_whose_records_it_holds(laptop: str) -> None:
+    """`openclaw logs --plain` saved in the operator's own folder (or the bundle's top)
+    beside a docker capture that names no host either, in a folder named after its
+    host: the laptop's copy of the burst and the restart is that host's, not a
+    gateway called `laptop` (or of no host) whose burst nothing cleared (Z152)."""
+    lock = (
+        "session file locked (timeout 60000ms): pid=1 alive=true ageMs={} "
+        "/home/node/.openclaw/agents/main/sessions/3b8d7e20-91f4-4c6a-b2d3-7a5e6f1c0d84.jsonl.lock"
+    )
+    said = [
+        ("01:15:12.900", "error", "diagnostic", "lane task error: lane=main durationMs=60035 "
+         f'error="SessionWriteLockTimeoutError: {lock.format(412900)}"'),
+        ("01:19:30.400", "error", "diagnostic", "lane task error: lane=main durationMs=60010 "
+         f'error="SessionWriteLockTimeoutError: {lock.format(670400)}"'),
+        ("01:32:00.500", "info", "gateway", "received SIGUSR1; restarting"),
+        ("01:32:00.900", "info", "gateway", "restart mode: in-process restart (OPENCLAW_NO_RESPAWN)"),
+    ]  # fmt: skip
+    docker = "".join(
+        f"2026-11-01T{int(t[:2]) + 5:02d}{t[2:]}123456Z 2026-11-01T{t}-05:00 [{sub}] {text}\n"
+        for t, _, sub, text in said
+    )
+    plain = "Log file: /tmp/openclaw/openclaw-2026-11-01.log\n" + "".join(
+        f"2026-11-01T{t}-05:00 {level} {sub} {text}\n" for t, level, sub, text in said
+    )
+    # The other host's lines span the laptop's: a capture naming no host beside
+    # them had been set apart as another gateway's, of no host.
+    other = "".join(
+        f"Nov 01 {t} blr-gw01 node[2417]: 2026-11-01T{t}.201+05:30 [diagnostic] "
+        'lane task error: lane=main durationMs=60035 error="SessionWriteLockTimeoutError: '
+        "session file locked (timeout 60000ms): pid=2417 alive=true ageMs=127701 "
+        '/home/ravi/.openclaw/agents/main/sessions/7c1e4b52-0d3a-4f6e-9a11-2b3c4d5e6f70.jsonl.lock"\n'
+        for t in ("11:39:10", "12:10:10")
+    )
+    result = ingest_files(
+        {
+            "blr-gw01/journal.txt": other,
+            "nyc-gw02/docker-logs.txt": docker,
+            laptop: plain,
+        }
+    )
+    findings = analyze(result, Settings())
+    incidents = findings.incidents.select("host", "resolved_by").sort("host").rows()
+    assert incidents == [("nyc-gw02", "gateway_restart")]
+    assert set(findings.epochs.get_column("host")) == {"blr-gw01", "nyc-gw02"}
+
+
 def test_a_lane_mirror_stamped_on_the_whole_second_is_no_copy_of_the_other() -> None:
     """A lock timeout's `lane=session:` line at .000 and its `lane=main` mirror at
     .003 share their message key (the lane left out) but are two lines of one

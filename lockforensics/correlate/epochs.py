@@ -55,7 +55,13 @@ from datetime import UTC, datetime, timedelta
 import polars as pl
 
 from lockforensics.correlate.frames import first_value, materialized, most_common, ordered, seconds
-from lockforensics.schema import ACTIVITY_KINDS, DOCUMENT_CHANNEL, EPOCH_COLUMNS, EventKind
+from lockforensics.schema import (
+    ACTIVITY_KINDS,
+    CLI_CHANNEL,
+    DOCUMENT_CHANNEL,
+    EPOCH_COLUMNS,
+    EventKind,
+)
 
 LIFECYCLE = (EventKind.GATEWAY_START, EventKind.GATEWAY_RESTART, EventKind.GATEWAY_STOP)
 START_PHASES = ("listening", "ready")
@@ -197,10 +203,57 @@ def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
     # their folder's name as well as the ones set apart.
     lone = placed.filter(pl.coalesce("_source_host", "_dir_host", "_only").is_null())
     unknown = pl.concat([apart, logs.join(lone, on="source").collect().get_column("source")])
-    return placed.join(_folder_hosts(unknown, named), on="source", how="left").select(
+    # Read twice below (the hosts clients take, and as the result).
+    fallback = materialized(
+        placed.join(_folder_hosts(unknown, named), on="source", how="left").select(
+            "source",
+            _fallback=pl.coalesce(kept, "_folder_host"),
+            _by_folder=kept.is_null() & pl.col("_folder_host").is_not_null(),
+        )
+    )
+    return _clients_with_their_gateways(events, placed, fallback)
+
+
+def _clients_with_their_gateways(
+    events: pl.LazyFrame, placed: pl.LazyFrame, hosts: pl.LazyFrame
+) -> pl.LazyFrame:
+    """``hosts`` with each `openclaw logs` capture naming no host given the one
+    host of the inputs whose records it holds, however they took theirs.
+
+    The CLI fetches the gateway's file log over RPC from wherever the operator
+    runs it: the folder it was saved in names the operator's machine, and a
+    capture at the bundle's top names nothing.  Taken for a gateway of its own
+    (``laptop/`` beside ``nyc-gw02/``'s docker capture, which names no host
+    either), it held that gateway's burst and restart, and the burst came out
+    unresolved on a host called ``laptop`` (Z152)."""
+    records = _placing_records(events).select("source", "occurrence", "channel")
+    clients = (
+        records.filter(pl.col("channel") == CLI_CHANNEL)
+        .select("source", "occurrence")
+        .join(placed.filter(pl.col("_source_host").is_null()), on="source", how="semi")
+    )
+    theirs = (
+        records.filter(pl.col("channel") != CLI_CHANNEL)
+        .select("occurrence", _other="source")
+        .join(hosts.rename({"source": "_other"}), on="_other")
+        .filter(pl.col("_fallback").is_not_null())
+        .select("occurrence", _host="_fallback", _folder="_by_folder")
+        .unique()
+    )
+    taken = (
+        clients.join(theirs, on="occurrence")
+        .group_by("source")
+        .agg(
+            _n=pl.col("_host").n_unique(),
+            _host=pl.col("_host").first(),
+            _folder=pl.col("_folder").any(),
+        )
+        .filter(pl.col("_n") == 1)
+    )
+    return hosts.join(taken, on="source", how="left").select(
         "source",
-        _fallback=pl.coalesce(kept, "_folder_host"),
-        _by_folder=kept.is_null() & pl.col("_folder_host").is_not_null(),
+        _fallback=pl.coalesce("_host", "_fallback"),
+        _by_folder=pl.when(pl.col("_host").is_not_null()).then("_folder").otherwise("_by_folder"),
     )
 
 
@@ -1216,12 +1269,17 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             # 5-6 s late while the epoch's own first line was earlier).  Not a
             # restart's successor: it writes before its parent's `restart mode`
             # line, which ends the parent's epoch, and the two would overlap.
+            # An in-process restart's boot writes after it (Z152: its epoch
+            # began at `listening`, 6 s after its own `starting...`).
             start=pl.min_horizontal(
                 "start",
                 *(
                     pl.when(
                         (pl.col("start_source") == "start_line")
-                        & (pl.col("opened_by") == "start")
+                        & (
+                            (pl.col("opened_by") == "start")
+                            | (in_process & (pl.col(early) > pl.col("_at")))
+                        )
                         # Not within its second: a copy of the start line itself,
                         # stamped to the whole second (a console inside a journal).
                         & pl.col(early).is_between(

@@ -200,8 +200,10 @@ class GzipMembers(io.RawIOBase):
     def _trailer(self) -> None:
         crc, size = struct.unpack("<II", self._pending[:8])
         if (crc, size) != (self._crc, self._size & 0xFFFFFFFF):
-            if next_header(self._window()[: self._deflated]) >= 0:
-                # The member was cut and its decoder ran on into the next one.
+            # The member was cut and its decoder ran on into the next one, whose
+            # header came before the trailer's end (the garbage may even end
+            # inside that header, which then no prefix of the window shows).
+            if 0 <= next_header(self._window()) < self._deflated + 8:
                 self._damaged("it is cut short (its CRC is wrong)")
                 return
             self.notes.append(f"gzip member {self._members}: CRC check failed; its data was read")
