@@ -1544,16 +1544,23 @@ def test_an_incident_in_file_logs_alone_says_a_watchdog_release_could_not_show()
     assert "Watchdog release unseen" not in markdown
 
 
-def test_an_in_process_restarts_epoch_begins_at_its_boots_first_line() -> None:
-    """After `restart mode: in-process restart` the same process boots again:
+@pytest.mark.parametrize(
+    ("mode", "opened_by"),
+    [
+        ("in-process restart (OPENCLAW_NO_RESPAWN)", "in_process_restart"),
+        ("full process restart (spawned pid 52310)", "restart"),
+    ],
+)
+def test_a_restarts_epoch_begins_at_its_boots_first_line(mode: str, opened_by: str) -> None:
+    """After `restart mode: …` the process (the same one, or the one spawned) boots:
     `starting...` then, 6 s later, `http server listening`.  The new epoch began
-    at `starting...` (Z152: at `listening`, leaving 6 s of the container's own
-    lines in no epoch), and no earlier than the restart that opened it."""
+    at `starting...` (Z152, Z150: at `listening`, leaving 6 s of its own lines in
+    no epoch), and no earlier than the restart that opened it."""
     steps = [
         ("2026-10-30T18:00:01.234", "starting..."),
         ("2026-10-30T18:00:07.254", "http server listening (4 plugins: telegram; 6.0s)"),
         ("2026-11-01T06:32:00.500", "received SIGUSR1; restarting"),
-        ("2026-11-01T06:37:00.900", "restart mode: in-process restart (OPENCLAW_NO_RESPAWN)"),
+        ("2026-11-01T06:37:00.900", f"restart mode: {mode}"),
         ("2026-11-01T06:37:01.210", "starting..."),
         ("2026-11-01T06:37:07.230", "http server listening (4 plugins: telegram; 6.0s)"),
         ("2026-11-01T06:37:07.450", "ready"),
@@ -1563,5 +1570,5 @@ def test_an_in_process_restarts_epoch_begins_at_its_boots_first_line() -> None:
     starts = findings.epochs.select("opened_by", "start").rows()
     assert [(how, start.isoformat()) for how, start in starts] == [
         ("start", "2026-10-30T18:00:01.234000+00:00"),
-        ("in_process_restart", "2026-11-01T06:37:01.210000+00:00"),
+        (opened_by, "2026-11-01T06:37:01.210000+00:00"),
     ]

@@ -1360,3 +1360,34 @@ def test_cleanup_run_and_its_rpc_copies_are_one_run() -> None:
     assert result.occurrence_counts() == {"cleanup_run": 2}
     files["cleanup/sessions-cleanup-2026-05-28T0430Z-pm.txt"] = multi([("pm-a", "3")], True)
     assert ingest_files(files).occurrence_counts() == {"cleanup_run": 3}
+
+
+def test_a_cleanup_saved_twice_is_one_run_timed_by_its_answer() -> None:
+    """A cron appends each run to its log after a `date` line and saves it alone
+    too, and `latest.txt` is a copy with no time: each run is counted once (Z150:
+    57 runs counted 115 times), and the burst it ended was cleared when the
+    gateway answered the cleanup, not at the minute the cron named (2.6 s early)."""
+    run = multi([("main", "5"), ("ops", "8")], applied=True)
+    runs = [("06:00", "0600Z"), ("06:30", "0630Z")]
+    cron = "".join(f"Thu May 28 {hm}:00 UTC 2026\n{run}" for hm, _ in runs)
+    lock = "/home/ops/.openclaw/agents/main/sessions/s{}.jsonl.lock"
+    failures = [
+        tslog_line(
+            f"2026-05-28T05:59:{40 + n}.100Z",
+            f"session file locked (timeout 10000ms): pid=4242 alive=true ageMs=9{n}000 {lock.format(n)}",
+        )
+        for n in range(3)
+    ]
+    rpc = "⇄ res ✓ sessions.cleanup 1509ms conn=39777a79…cc01 id=1e6c088f…fb1d"
+    answers = [tslog_line(f"2026-05-28T{hm}:02.609Z", rpc, "gateway/ws", "INFO") for hm, _ in runs]
+    files = {
+        "cleanup/cron.log": cron,
+        **{f"cleanup/sessions-cleanup-2026-05-28T{stamp}.txt": run for _, stamp in runs},
+        "cleanup/latest.txt": run,
+        "logs/openclaw-2026-05-28.log": "".join(failures + answers),
+    }
+    result = ingest_files(files)
+    assert result.occurrence_counts() == {"cleanup_run": 2, "lock_timeout": 3}
+    (incident,) = analyze(result, Settings()).incidents.to_dicts()
+    assert incident["resolved_by"] == "cleanup_run"
+    assert incident["resolved_at"] == datetime(2026, 5, 28, 6, 0, 2, 609000, tzinfo=UTC)

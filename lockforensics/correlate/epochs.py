@@ -1228,6 +1228,9 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             # and the file log name none) began by the lines naming none (Z138:
             # its start came at `listening`, 3-6 s after its boot's first line).
             _own_first=pl.col("first").filter(pl.col("_pid").eq_missing(pl.col("pid"))).min(),
+            # A restart's successor boots naming no pid (`starting...` in the
+            # file log) though the restart named the pid it spawned.
+            _unnamed_first=pl.col("first").filter(pl.col("_pid").is_null()).min(),
             _own_last=pl.col("last").filter(pl.col("_pid") == pl.col("pid")).max(),
         )
     )
@@ -1241,6 +1244,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(pl.lit("first_line"))
     )
     next_on_host = pl.col("_at").shift(-1).over("host", order_by=["_at", "epoch_key"])
+    previous_end = pl.col("end").shift(1).over("host", order_by=["_at", "epoch_key"])
     in_process = pl.col("opened_by") == "in_process_restart"
     process = (~in_process).cum_sum().over("host", order_by=["_at", "epoch_key"])
     return (
@@ -1267,18 +1271,19 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             # says it began then: the process began by the earlier, seconds
             # before (Z130, Z133, Z135, Z139: the start, and every uptime, came
             # 5-6 s late while the epoch's own first line was earlier).  Not a
-            # restart's successor: it writes before its parent's `restart mode`
-            # line, which ends the parent's epoch, and the two would overlap.
-            # An in-process restart's boot writes after it (Z152: its epoch
-            # began at `listening`, 6 s after its own `starting...`).
+            # restart's successor before the restart that opened it: it may
+            # write before its parent's `restart mode` line, which ends the
+            # parent's epoch, and the two would overlap.  After it, its boot is
+            # its own (Z150, Z152: a restart's and an in-process restart's epoch
+            # began at `listening`, 6 s after their own `starting...`).
             start=pl.min_horizontal(
                 "start",
                 *(
                     pl.when(
                         (pl.col("start_source") == "start_line")
                         & (
-                            (pl.col("opened_by") == "start")
-                            | (in_process & (pl.col(early) > pl.col("_at")))
+                            ((pl.col("opened_by") == "start") & (early != "_unnamed_first"))
+                            | (pl.col(early) > previous_end).fill_null(False)
                         )
                         # Not within its second: a copy of the start line itself,
                         # stamped to the whole second (a console inside a journal).
@@ -1286,7 +1291,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
                             pl.col("start") - BOOT_LINES_BEFORE, pl.col("start") - _SECOND
                         )
                     ).then(pl.col(early))
-                    for early in ("_own_first", "uptime_start")
+                    for early in ("_own_first", "_unnamed_first", "uptime_start")
                 ),
             ),
         )

@@ -166,12 +166,20 @@ def clears(
         # lock errors that stop after one stopped on their own.
         .filter(~((pl.col("kind") == EventKind.CLEANUP_RUN) & pl.col("dry_run").fill_null(False)))
         .filter(pl.col("ts").is_not_null())
+        # Its finest copy's time, as a failure's: a console's whole second put a
+        # startup sweep 0.65 s before the file log's copy of it.  Over the whole
+        # occurrence: a cleanup's stores are timed by the minute its cron named
+        # its output, its `⇄ res ✓ sessions.cleanup` answer (which names no
+        # agent) to the millisecond (Z150: cleared 2.6 s before it ran).
+        .with_columns(
+            _finest=pl.coalesce(pl.col("ts").filter(FINE).min(), pl.col("ts").min()).over(
+                "occurrence"
+            )
+        )
         .group_by("occurrence", "agent")
         .agg(
             kind=pl.col("kind").first(),
-            # Its finest copy's time, as a failure's: a console's whole second
-            # put a startup sweep 0.65 s before the file log's copy of it.
-            ts=pl.coalesce(pl.col("ts").filter(FINE).min(), pl.col("ts").min()),
+            ts=pl.col("_finest").first(),
             # The session as failures name it (identity): a lease watchdog's
             # release names a key that a takeover's lane mirror links to an id.
             session_id=first_value("session"),

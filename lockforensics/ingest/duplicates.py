@@ -7,9 +7,10 @@ It arrives twice in three ways:
   row was given the same time.  Identical bytes alone are not enough: a cron
   job saving ``sessions cleanup`` output every run writes byte-identical
   files when nothing changed, and the stamps in their names say they are
-  different runs.  Every copy keeps its line accounting; only the one whose
-  name sorts first gives rows, and the manifest (and the report's coverage
-  section) names it for the others.
+  different runs.  A copy with no time at all beside stamped copies is one
+  of their runs (a cron's ``latest.json``).  Every copy keeps its line
+  accounting; only the one whose name sorts first gives rows, and the
+  manifest (and the report's coverage section) names it for the others.
 * **overlapping copies** (a log copied before it rotated beside its rotated
   parts, two captures of one journal): a row equal in every column but its
   provenance (``source``, ``line``) to a row of another input of the same
@@ -72,10 +73,14 @@ def _time_evidence(scan: FileScan) -> tuple[tuple[str, ...], ...]:
     )
 
 
+def _untimed(scan: FileScan) -> bool:
+    return all(row.get("ts") is None for row in scan.rows)
+
+
 def drop_same_files(scans: Sequence[FileScan]) -> None:
     """Empty the rows of every input that another input holds as the same document
-    (same bytes, same time evidence); the one whose name sorts first keeps them
-    (whatever order they were read in)."""
+    (same bytes, same time evidence, or none); the one whose name sorts first
+    keeps them (whatever order they were read in)."""
     by_bytes: dict[str, list[FileScan]] = {}
     for scan in scans:
         if scan.sha256 is not None and scan.lines:  # empty files are all alike, hold nothing
@@ -88,8 +93,11 @@ def drop_same_files(scans: Sequence[FileScan]) -> None:
         for scan in copies:
             key = evidence[scan.source]
             keeper[key] = min(scan.source, keeper.get(key, scan.source))
+        # A copy with no time at all (a cron's `latest.json` beside its stamped
+        # outputs) is one of the stamped runs, not a run of its own (Z150).
+        timed = sorted(scan.source for scan in copies if not _untimed(scan))
         for scan in copies:
-            first = keeper[evidence[scan.source]]
+            first = timed[0] if timed and _untimed(scan) else keeper[evidence[scan.source]]
             if first != scan.source:
                 scan.duplicate_of = first
                 scan.duplicate_rows += scan.row_count
@@ -489,6 +497,13 @@ def _merged(windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, da
     return out
 
 
+#: Columns a copy may hold otherwise: the row's place in the parts, its time and
+#: host (compared apart), and a document's run number, which counts runs in its
+#: own input (a cron's appended log holds the run its saved output holds alone,
+#: its 14th where the output's is its 1st: Z150 counted each of 57 runs twice).
+_NOT_COMPARED = ("_part", "_i", "ts", "host", "doc_run")
+
+
 def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     """The (_part, _i) of rows a fuller input holds too; counted on their inputs.
 
@@ -505,7 +520,7 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     columns = [
         pl.col(c).list.join("\x1f") if isinstance(rows.schema[c], pl.List) else pl.col(c)
         for c in rows.columns
-        if c not in PROVENANCE and c not in TEXT_COLUMNS and c not in ("_part", "_i", "ts", "host")
+        if c not in PROVENANCE and c not in TEXT_COLUMNS and c not in _NOT_COMPARED
     ]
     fuller = sorted(scans, key=lambda scan: (-scan.lines, scan.source))
     rank = pl.col("source").replace_strict(
