@@ -295,10 +295,11 @@ def test_a_2026_6_boot_is_one_start_and_a_clean_shutdown_ends_its_epoch() -> Non
     )
     want = [
         # Begun by its boot's `starting...`, though no line names its pid; the
-        # restart's child by its `listening` (a successor's boot lines may come
-        # before its parent's `restart mode` line, which ends the parent's epoch).
+        # restart's child too, its boot coming after its parent's `restart mode`
+        # line (which ends the parent's epoch: one before it would be the
+        # parent's, and the two would overlap).
         (None, "start", "2026-08-19T23:11:20.050Z", "restart", "2026-08-20T00:03:11.210Z"),
-        (52877, "restart", "2026-08-20T00:03:26.050Z", "stop", "2026-08-20T01:05:00.153Z"),
+        (52877, "restart", "2026-08-20T00:03:20.050Z", "stop", "2026-08-20T01:05:00.153Z"),
     ]
     data, _ = _hosts_report({"console.log": text})
     epochs = [
@@ -682,3 +683,48 @@ def test_a_since_window_runs_to_the_last_line_as_the_whole_one_does() -> None:
         == datetime(2026, 6, 14, 21, 56, 6, 144000, tzinfo=UTC)
     )
     assert scoped.window_start == since
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "expected"),
+    [
+        # From between the failure and the summary that repeats it a minute later.
+        ("14:10:00", None, {"main": 2}),
+        # Ending between the failure's file line and its lane mirror 3 ms later.
+        ("14:09:00", "14:09:51.305", {"main": 1}),
+        # Beginning there: the failure happened before.
+        ("14:09:51.306", "14:10:30", {}),
+    ],
+)
+def test_time_limits_read_each_failure_at_its_first_line(
+    since: str, until: str | None, expected: dict[str, int]
+) -> None:
+    """A failure is in `--since`/`--until` by when it was first written, whatever
+    its echoes' times: the lane mirror 3 ms on, the model chain's `All models
+    failed` summary repeating it a minute on (Z151: counted in windows that held
+    only an echo)."""
+    lock = "/home/ops/.openclaw/agents/main/sessions/{}.jsonl.lock"
+    error = "session file locked (timeout 60000ms): pid=48211 alive=true ageMs={} " + lock
+    session = "383bc376-0b7e-4f3c-9d2a-1a2b3c4d5e6f"
+    first, second = error.format(95317, session), error.format(155402, session)
+    later = error.format(9000, "b4e20435-5d6e-4f70-8a9b-0c1d2e3f4a5b")
+    log = (
+        f"2026-05-30T14:09:51.304Z [diagnostic] lane task error: lane=nested durationMs=60003 "
+        f'error="SessionWriteLockTimeoutError: {first}"\n'
+        f"2026-05-30T14:09:51.307Z [diagnostic] lane task error: lane=session:agent:main:main "
+        f'durationMs=60006 error="SessionWriteLockTimeoutError: {first}"\n'
+        f"2026-05-30T14:10:51.390Z [diagnostic] lane task error: lane=session:agent:main:main "
+        f'durationMs=60004 error="SessionWriteLockTimeoutError: {second}"\n'
+        f"2026-05-30T14:10:51.400Z [diagnostic] lane task error: lane=nested durationMs=120100 "
+        f'error="FallbackSummaryError: All models failed (2): anthropic/claude-sonnet-4-6: '
+        f'{first} (timeout) | openai/gpt-5.4: {second} (timeout)"\n'
+        f"2026-05-30T14:20:00.100Z [diagnostic] lane task error: lane=nested durationMs=60001 "
+        f'error="SessionWriteLockTimeoutError: {later}"\n'
+    )
+    result = ingest_files({"console.log": log})
+    limits = {"since": since, "until": until}
+    at = {k: datetime.fromisoformat(f"2026-05-30T{v}+00:00") for k, v in limits.items() if v}
+    findings = analyze(result, Settings(**at))
+    timeouts = findings.failures.filter(pl.col("kind") == "lock_timeout")
+    assert dict(timeouts.group_by("agent").len().iter_rows()) == expected
+    assert findings.counts["lock_timeout"] == sum(expected.values())

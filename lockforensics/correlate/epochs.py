@@ -1283,7 +1283,10 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
                         (pl.col("start_source") == "start_line")
                         & (
                             ((pl.col("opened_by") == "start") & (early != "_unnamed_first"))
-                            | (pl.col(early) > previous_end).fill_null(False)
+                            | (
+                                pl.col("opened_by").is_in(["restart", "in_process_restart"])
+                                & (pl.col(early) > previous_end)
+                            ).fill_null(False)
                         )
                         # Not within its second: a copy of the start line itself,
                         # stamped to the whole second (a console inside a journal).
