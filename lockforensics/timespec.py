@@ -46,13 +46,25 @@ def _exists(text: str, local: datetime) -> None:
     zone = local.tzinfo
     assert zone is not None
     there = local.astimezone(UTC).astimezone(zone)
+    # The wall time with each offset the zone had around it (fold 0: before the
+    # change), as the operator would type it.
+    before, after = (_with_offset(local.replace(fold=fold)) for fold in (0, 1))
     if there.replace(tzinfo=None) != local.replace(tzinfo=None):
         raise ValueError(
-            f"{text!r} does not exist in {zone} (its clocks skipped it); give an offset, "
-            "e.g. 2026-03-29T03:30+02:00"
+            f"{text!r} does not exist in {zone} (its clocks skipped it); give an offset: "
+            f"{before} (the offset before the change) or {after} (after it)"
         )
-    if local.replace(fold=1).utcoffset() != local.replace(fold=0).utcoffset():
+    if before != after:
         raise ValueError(
-            f"{text!r} happened twice in {zone} (its clocks went back); give an offset, "
-            "e.g. 2026-10-25T02:30+01:00"
+            f"{text!r} happened twice in {zone} (its clocks went back); give an offset: "
+            f"{before} (the first time) or {after} (the second)"
         )
+
+
+def _with_offset(local: datetime) -> str:
+    offset = local.utcoffset()
+    assert offset is not None
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"{local.replace(tzinfo=None).isoformat()}{sign}{hours:02d}:{rest:02d}"
