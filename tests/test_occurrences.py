@@ -499,3 +499,33 @@ def test_a_takeovers_own_wording_cut_by_a_wrap_is_no_second_takeover() -> None:
         'durationMs=151204 error="EmbeddedAttemptSessionTakeoverError: This operation was aborted"\n'
     )
     assert ingest_files({"mail.txt": text}).occurrence_counts() == {"takeover": 1}
+
+
+def test_a_records_top_level_message_holding_its_meta_is_its_console_copy() -> None:
+    """2026.4.26+ adds a top-level `message` to each file-log record: the numbered
+    arguments joined, the meta object among them as JSON.  The console prints the
+    text alone; the journal's copy of a model fallback decision is that decision
+    (Z151: each counted once per capture, 17 for 16)."""
+    meta = {
+        "event": "model_fallback_decision",
+        "decision": "candidate_failed",
+        "reason": "rate_limit",
+    }
+    binding = '{"subsystem":"model-fallback/decision"}'
+    record = {
+        "0": binding,
+        "1": meta,
+        "2": "model fallback decision",
+        "_meta": {"name": binding, "logLevelName": "WARN", "date": "2026-05-30T13:52:40.118Z"},
+        "time": "2026-05-30T08:52:40.118-05:00",
+        "hostname": "gw-spawn-01",
+        "message": json.dumps(meta) + " model fallback decision",
+    }
+    journal = (
+        "2026-05-30T08:52:40-0500 gw-spawn-01 node[48211]: 2026-05-30T08:52:40.118-05:00 "
+        "[model-fallback/decision] model fallback decision\n"
+    )
+    result = ingest_files(
+        {"openclaw-2026-05-30.log": json.dumps(record) + "\n", "journal.txt": journal}
+    )
+    assert result.occurrence_counts() == {"model_fallback": 1}

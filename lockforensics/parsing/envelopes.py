@@ -438,13 +438,19 @@ def parse_tslog(obj: dict[str, Any]) -> Record | None:
             parts.append(value)
         elif value is not None:
             parts.append(json.dumps(value, ensure_ascii=False))
+    has_meta = bool(meta)
     # Binding keys such as the web-heartbeat runId are context, weaker than meta.
     for key, value in binding.items():
         meta.setdefault(key, value)
     for key in ("agent_id", "session_id", "channel", "traceId"):
         if key in obj:
             meta.setdefault(key, obj[key])
-    message = _str(obj.get("message")) or " ".join(parts)
+    # Newer builds add a top-level `message`: the numbered arguments joined, a
+    # meta object among them as its JSON.  The console prints the text alone,
+    # so that is the message, and the copies read alike and fold (Z151: every
+    # model fallback decision counted once per capture); the meta is read apart.
+    text = " ".join(parts)
+    message = (text if has_meta and text else None) or _str(obj.get("message")) or text
     if "\x1b" in message:
         # A client's text with terminal sequences in it (a session key holding an
         # OSC-8 link): the console and journal copies of the record lost them
