@@ -1572,3 +1572,49 @@ def test_a_restarts_epoch_begins_at_its_boots_first_line(mode: str, opened_by: s
         ("start", "2026-10-30T18:00:01.234000+00:00"),
         (opened_by, "2026-11-01T06:37:01.210000+00:00"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("timeout_ms", "resolved_by"), [(1_800_000, "run_timeout"), (600_000, None)]
+)
+def test_a_run_that_timed_out_clears_only_the_waits_it_ran_through(
+    timeout_ms: int, resolved_by: str | None
+) -> None:
+    """ops waits on a stuck run at 00:58 and 01:05; a run of ops times out at 01:25.
+    Begun at 00:55 (its `timeoutMs` before), it held the lock the second wait hit,
+    and its timeout released it.  Begun at 01:15, after the waits, it held nothing
+    they waited on (Z156: a run begun 48 min after a burst was named its clear)."""
+    log = (
+        "2026-07-28T00:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)\n"
+        + _timeout("2026-07-28T00:58:10.447+00:00", "ops", MAIN)
+        + _timeout("2026-07-28T01:05:20.508+00:00", "ops", MAIN)
+        + f"2026-07-28T01:25:00.000+00:00 [agent/embedded] embedded run timeout: runId=e51a9c3f "
+        f"sessionId={MAIN} timeoutMs={timeout_ms}\n"
+    )
+    row = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
+    assert row["resolved_by"] == resolved_by
+
+
+def test_a_session_whose_last_lock_error_lost_its_lease_holds_nothing() -> None:
+    """scout waited once, then its run had the lease and lost it (`lock stale
+    (lease-lost)`): nothing of scout's is held after that, and main's watchdog
+    release ends the incident (Z156: scout kept it open 5 h, to a stop)."""
+    lease = "sqlite:session-write:agent:{}:main"
+    waited = (
+        "SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=52307 "
+        "alive=true ageMs=61020 " + lease
+    )
+    lost = (
+        "SessionWriteLockStaleError: session file lock stale (lease-lost): expired or replaced "
+        "SQLite lease " + lease
+    )
+    log = (
+        "2026-07-28T00:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)\n"
+        + _lane_error("2026-07-28T00:52:10.447+00:00", 60231, waited.format("scout"))
+        + _lane_error("2026-07-28T00:58:44.160+00:00", 41877, lost.format("scout"))
+        + _lane_error("2026-07-28T00:59:20.508+00:00", 60231, waited.format("ops"))
+        + "2026-07-28T00:59:40.000+00:00 [session-write-lock] releasing lock held for "
+        f"1021400ms (max=1020000ms): {lease.format('ops')}\n"
+    )
+    row = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["targets"]) == ("lock_released_by_watchdog", 1)

@@ -66,7 +66,8 @@ def test_a_connections_uptime_is_a_lower_bound_of_the_process() -> None:
 
 
 def test_restart_followed_by_a_start_is_one_transition() -> None:
-    """The restart ends the old pid's epoch; the boot that follows starts the spawned pid's."""
+    """The restart ends the old pid's epoch; the boot that follows starts the spawned
+    pid's, which began by the boot's first line (after the restart's)."""
     t = Table()
     t.add("lane_wait", 0, gateway_pid=100)
     restart = t.add("gateway_restart", 10, phase="signal", gateway_pid=100)
@@ -77,8 +78,8 @@ def test_restart_followed_by_a_start_is_one_transition() -> None:
     f = run(t)
     rows = f.epochs.select("pid", "end", "ended_by", "start").rows()
     assert rows[0][:3] == (100, at(12), "restart")
-    assert rows[1] == (200, None, None, at(16))
-    assert uptime_at(f, 76) == (60, False, 200)
+    assert rows[1] == (200, None, None, at(15))
+    assert uptime_at(f, 76) == (61, False, 200)
 
 
 def test_in_process_restart_keeps_the_pid() -> None:

@@ -200,12 +200,40 @@ def clears(
         session_id=pl.col("session_id"),
         agent=pl.lit(None, dtype=pl.String),
     )
-    timed_out_runs = run_table.filter(pl.col("timed_out_at").is_not_null()).select(
-        kind=pl.lit(RUN_TIMEOUT),
-        ts=pl.col("timed_out_at"),
-        occurrence=pl.col("run"),
-        session_id=pl.col("session_id"),
-        agent=pl.lit(None, dtype=pl.String),
+    # A run that timed out released the lock a failure on its session waited
+    # for only if it ran when that failure came: one begun after the failures
+    # (its timeout less its `timeoutMs`, or its first line) held nothing they
+    # waited on (Z156: a run begun 48 min after a burst named as its clear).
+    waited = (
+        ordered(events)
+        .filter(
+            pl.col("kind").is_in([EventKind.LOCK_TIMEOUT.value, EventKind.LOCK_STALE.value])
+            & pl.col("session").is_not_null()
+            & pl.col("ts").is_not_null()
+        )
+        .select(session_id=pl.col("session"), _failed_at=pl.col("ts"))
+    )
+    began = pl.min_horizontal(
+        "started", pl.col("timed_out_at") - pl.duration(milliseconds=pl.col("timeout_ms"))
+    )
+    # A run known by its timeout line alone began when nothing says.
+    unknown = pl.col("timeout_ms").is_null() & (pl.col("started") >= pl.col("timed_out_at"))
+    timed_out_runs = (
+        run_table.filter(pl.col("timed_out_at").is_not_null())
+        .with_columns(_began=began, _unknown=unknown)
+        .join(waited, on="session_id")
+        .filter(
+            pl.col("_unknown")
+            | pl.col("_failed_at").is_between(pl.col("_began"), pl.col("timed_out_at"))
+        )
+        .unique("run")
+        .select(
+            kind=pl.lit(RUN_TIMEOUT),
+            ts=pl.col("timed_out_at"),
+            occurrence=pl.col("run"),
+            session_id=pl.col("session_id"),
+            agent=pl.lit(None, dtype=pl.String),
+        )
     )
     # A lane task that ended without an error ran the session's work to the
     # end (a failed one logs `lane task error`), as a successful run does;
@@ -446,6 +474,19 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: A session's last lock error (takeovers aside) says its run lost its lease: its
+#: run had the lock after the waits before it, and lost it, so nothing of its
+#: is held (Z156: a timeout then a lease lost kept a burst open 5 h, to a stop).
+_lock_error = pl.col("kind") != EventKind.TAKEOVER
+_last_error_lost_its_lease = (
+    pl.col("lease_lost")
+    .filter(_lock_error)
+    .sort_by(pl.col("ts").filter(_lock_error))
+    .last()
+    .fill_null(False)
+)
+
+
 def _targets(
     clustered: pl.LazyFrame, clear_table: pl.LazyFrame, epoch_table: pl.LazyFrame
 ) -> pl.LazyFrame:
@@ -462,7 +503,8 @@ def _targets(
         # Which locks its errors were on (takeovers name none).
         "on_lease": _LEASED.any(),
         "on_file": (pl.col("lock_path").is_not_null() & ~_LEASED).any(),
-        "_held_none": ((pl.col("kind") == EventKind.TAKEOVER) | pl.col("lease_lost")).all(),
+        "_held_none": ((pl.col("kind") == EventKind.TAKEOVER) | pl.col("lease_lost")).all()
+        | _last_error_lost_its_lease,
         # The process its last lock error names as the lock's owner.
         "_owner": pl.col("pid").sort_by("ts").drop_nulls().last(),
     }
@@ -487,6 +529,7 @@ def _targets(
     # A session whose only failures were takeovers held no lock: its run lost the
     # transcript to another writer and ended.  Nor did one whose run lost its
     # lease (`lock stale (lease-lost)`: expired or replaced, so no longer its).
+    # Nor one whose last lock error was that (:data:`_last_error_lost_its_lease`).
     # It waits on nothing, so it keeps no incident open that has lock errors to
     # clear (an incident of those alone still waits on what shows its sessions
     # run again; Z137: a lost lease kept an incident open 8 h, to a restart).

@@ -39,6 +39,7 @@ def runs(events: pl.LazyFrame, in_order: bool = False) -> pl.LazyFrame:
             aborted=(pl.col("phase") == "aborted").any(),
             timed_out=(pl.col("phase") == "timeout").any(),
             timed_out_at=pl.col("ts").filter(pl.col("phase") == "timeout").min(),
+            timeout_ms=pl.col("timeout_ms").filter(pl.col("phase") == "timeout").first(),
             # Started by a heartbeat (`messageChannel=heartbeat`, 40-runs.toml).
             heartbeat=(pl.col("phase") == "heartbeat").any(),
         )
