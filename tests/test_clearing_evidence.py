@@ -1618,3 +1618,36 @@ def test_a_session_whose_last_lock_error_lost_its_lease_holds_nothing() -> None:
     )
     row = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
     assert (row["resolved_by"], row["targets"]) == ("lock_released_by_watchdog", 1)
+
+
+def test_a_restart_saying_nothing_of_how_restarts_in_place_when_its_pid_boots() -> None:
+    """2026.1 wrote no `restart mode:` line: `received SIGUSR1; restarting`, then the
+    same process listening again.  That pid's start after its own restart is the
+    restart in place: its epoch ends at the restart, the next opens after it with
+    the process's start and version kept (Z155: an epoch ending, by that restart,
+    two seconds before it began)."""
+
+    def node(at: str, text: str) -> str:
+        return f"2026-02-01T{at}+0100 gw node[48213]: {at[:8]} {text}\n"
+
+    journal = (
+        "2026-01-29T15:03:26+0100 gw node[48213]: 14:03:26 [gateway] listening on "
+        "ws://127.0.0.1:18789 (PID 48213)\n"
+        + node("01:06:55", "Embedded agent failed before reply: session file locked "
+               "(timeout 10000ms): pid=48213 /home/oc/.openclaw/agents/main/sessions/a.jsonl.lock")
+        + node("01:07:31", "Embedded agent failed before reply: session file locked "
+               "(timeout 10000ms): pid=48213 /home/oc/.openclaw/agents/main/sessions/a.jsonl.lock")
+        + node("01:09:12", "[gateway] received SIGUSR1; restarting")
+        + node("01:09:13", "[canvas] host mounted at http://127.0.0.1:18789/__openclaw__/canvas/")
+        + node("01:09:14", "[gateway] listening on ws://127.0.0.1:18789 (PID 48213)")
+        + node("01:45:17", "[diagnostic] lane wait exceeded: lane=main waitedMs=4733 queueAhead=2")
+    )  # fmt: skip
+    findings = analyze(ingest_files({"journal.txt": journal}), Settings())
+    epochs = findings.epochs.select("pid", "opened_by", "start", "ended_by", "end").rows()
+    assert epochs[-2:] == [
+        (48213, "start", datetime(2026, 1, 29, 14, 3, 26, tzinfo=UTC),
+         "in_process_restart", datetime(2026, 2, 1, 0, 9, 12, tzinfo=UTC)),
+        (48213, "in_process_restart", datetime(2026, 2, 1, 0, 9, 13, tzinfo=UTC), None, None),
+    ]  # fmt: skip
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["resolved_at"] == datetime(2026, 2, 1, 0, 9, 12, tzinfo=UTC)

@@ -466,6 +466,50 @@ def _without_unnamed_copies(moves: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _in_place_by_their_pid(rows: pl.LazyFrame) -> pl.LazyFrame:
+    """``rows`` (lifecycle occurrences) with ``in_process`` set on each restart that
+    says nothing of how it restarts (no `restart mode:` line, as before 2026.2)
+    whose next start on its host, within ``BOOT_WINDOW``, names the pid that
+    wrote the restart: the process restarted in place (Z155: a SIGUSR1 restart
+    of 2026.1 made an epoch that ended, by that restart, before it began)."""
+    restart = pl.col("kind") == EventKind.GATEWAY_RESTART
+    silent = (
+        rows.filter(
+            restart
+            & ~pl.col("in_process")
+            & pl.col("spawned_pid").is_null()
+            & pl.col("line_pid").is_not_null()
+        )
+        .select("occurrence", "host", "last", "line_pid")
+        .sort("last")
+    )
+    starts = (
+        rows.filter(pl.col("kind") == EventKind.GATEWAY_START)
+        .select("host", _next=pl.col("first"), _pid=pl.coalesce("start_pid", "line_pid"))
+        .sort("_next")
+    )
+    in_place = (
+        silent.join_asof(
+            starts,
+            left_on="last",
+            right_on="_next",
+            by="host",
+            strategy="forward",
+            check_sortedness=False,
+        )
+        .filter(
+            (pl.col("_pid") == pl.col("line_pid"))
+            & (pl.col("_next") <= pl.col("last") + BOOT_WINDOW)
+        )
+        .select("occurrence", _in_place=pl.lit(True))
+    )
+    return (
+        rows.join(in_place, on="occurrence", how="left")
+        .with_columns(in_process=pl.col("in_process") | pl.col("_in_place").fill_null(False))
+        .drop("_in_place")
+    )
+
+
 def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     """One row per gateway start, restart or stop occurrence, in time order."""
     lifecycle = events.filter(
@@ -497,7 +541,9 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     # Lines a start writes beside its own (`agent model:`, `heartbeat started`)
     # are no start on their own: a model or heartbeat change mid-run.
-    rows = rows.filter(~((pl.col("kind") == EventKind.GATEWAY_START) & pl.col("weak")))
+    rows = _in_place_by_their_pid(
+        rows.filter(~((pl.col("kind") == EventKind.GATEWAY_START) & pl.col("weak")))
+    )
     how = (
         pl.when(pl.col("kind") == EventKind.GATEWAY_START)
         .then(pl.lit("start"))
