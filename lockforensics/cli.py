@@ -26,6 +26,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from lockforensics import __version__, cli_values
 from lockforensics.errors import ExitCode, LockForensicsError, NoInputError
+from lockforensics.errors import UsageError as BadUsageError
 from lockforensics.findings import Settings
 from lockforensics.ingest import cache
 from lockforensics.ingest.containers import (
@@ -679,8 +680,13 @@ def locks_command(
 ) -> None:
     """Live census of session locks (.jsonl.lock files and SQLite leases), judged like OpenClaw."""
     root = state_dir or Path(os.environ.get("OPENCLAW_STATE_DIR") or Path.home() / ".openclaw")
+    if root.exists() and not root.is_dir():
+        raise NoInputError(f"{root}: not a directory (give the state directory, e.g. ~/.openclaw)")
     if not root.is_dir():
         raise NoInputError(f"{root}: no such state directory")
+    # Asked before anything is read: off a terminal nobody can answer the question.
+    if remove_stale and not yes and not sys.stdin.isatty():
+        raise BadUsageError("--remove-stale needs --yes when not interactive")
     found = locks.census(root, SystemProbe())
     chosen = _oncall_format(fmt, output)
     to_terminal = output is None and sys.stdout.isatty()
@@ -693,9 +699,6 @@ def locks_command(
     def confirm(targets: list[locks.Lock]) -> bool:
         if yes:
             return True
-        if not sys.stdin.isatty():
-            err.print("error: --remove-stale needs --yes when not interactive", markup=False)
-            return False
         for lock in targets:
             err.print(f"  {clean(lock.path)} ({', '.join(lock.stale_reasons)})", markup=False)
         return typer.confirm(f"Remove these {len(targets)} lock file(s)?", err=True)

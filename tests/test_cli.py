@@ -257,3 +257,19 @@ def test_version() -> None:
     proc = run("--version")
     assert proc.returncode == 0
     assert proc.stdout.startswith("lockforensics ")
+
+
+def test_locks_remove_stale_off_a_terminal_without_yes_is_a_usage_error(tmp_path: Path) -> None:
+    """Nobody can answer the question off a terminal: exit 2 before anything is
+    read or removed (Z157: it said `error:` and exited 0); a file given for the
+    state directory says so, not that it does not exist."""
+    lock = tmp_path / "agents" / "main" / "sessions" / "a.jsonl.lock"
+    lock.parent.mkdir(parents=True)
+    lock.write_text('{"pid": 1, "createdAt": "2026-01-01T00:00:00.000Z"}')
+    proc = run("locks", str(tmp_path), "--remove-stale")
+    assert_one_line_error(proc, ExitCode.USAGE)
+    assert "--remove-stale needs --yes" in proc.stderr
+    assert lock.exists()
+    proc = run("locks", str(lock))
+    assert_one_line_error(proc, ExitCode.NO_INPUT)
+    assert "not a directory" in proc.stderr

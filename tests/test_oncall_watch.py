@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import threading
 import time
@@ -177,3 +178,57 @@ def test_follower_holds_partial_lines(tmp_path: Path) -> None:
     chunks = list(follower.poll())
     assert [(c.first_line, c.data) for c in chunks] == [(2, b"second\n")]
     follower.close()
+
+
+def test_follower_follows_a_whole_tree_and_refuses_a_pipe(tmp_path: Path) -> None:
+    """A collected bundle keeps its log below the folder given (`tmp/openclaw/…`):
+    it is followed, a new day's file there too, not a link or a compressed
+    rotation (Z157: only the top folder was listed, and nothing came).  A named
+    pipe would block the poll: it is refused with a warning, once."""
+    logs = tmp_path / "bundle" / "tmp" / "openclaw"
+    logs.mkdir(parents=True)
+    log = logs / "openclaw-2026-12-04.log"
+    log.write_text("old\n")
+    (logs / "openclaw-2026-12-03.log.gz").write_bytes(b"\x1f\x8b")
+    (logs / "link.log").symlink_to(log)
+    pipe = tmp_path / "fifo"
+    os.mkfifo(pipe)
+    follower = Follower([tmp_path / "bundle", pipe], from_start=True)
+    assert [(c.path, c.data) for c in follower.poll()] == [(log, b"old\n")]
+    _append(log, "new\n")
+    nextday = logs / "openclaw-2026-12-05.log"
+    nextday.write_text("day\n")
+    assert sorted((c.path.name, c.data) for c in follower.poll()) == [
+        ("openclaw-2026-12-04.log", b"new\n"),
+        ("openclaw-2026-12-05.log", b"day\n"),
+    ]
+    list(follower.poll())
+    assert follower.warnings == [f"{pipe}: not a regular file or directory; not followed"]
+    follower.close()
+
+
+def test_failures_a_moment_apart_are_each_printed_and_a_split_one_once(tmp_path: Path) -> None:
+    """Three lock timeouts of one session 0.7 s apart, owners of other ages, are
+    three failures (Z157: printed as one, with the incident never opened); one
+    whose lane mirror comes a poll later (the same owner's age) is printed once."""
+    lock = "/data/.openclaw/agents/main/sessions/aaaa1111-0000-4000-8000-000000000001.jsonl.lock"
+
+    def timeout(at: str, age: int, lane: str = "main") -> str:
+        return (
+            f"2026-06-09T09:58:{at}+00:00 [diagnostic] lane task error: lane={lane} "
+            f'durationMs=10012 error="Error: session file locked (timeout 10000ms): '
+            f'pid=77 alive=true ageMs={age} {lock}"\n'
+        )
+
+    log = tmp_path / "gateway.log"
+    log.write_text(START + timeout("01.000", 61000) + timeout("01.700", 61700))
+    lines: list[str] = []
+    watcher = Watcher([log], WatchOptions(from_start=True), lines.append, lambda _: None)
+    watcher.poll_once()
+    _append(log, timeout("02.400", 62400))
+    watcher.poll_once()
+    _append(log, timeout("02.403", 62400, "session:agent:main:main"))
+    watcher.poll_once()
+    watcher.follower.close()
+    assert len([x for x in lines if " lock_timeout " in x]) == 3
+    assert [x for x in lines if "INCIDENT" in x]

@@ -7,8 +7,9 @@ from its start.  A file that shrank under its read offset was truncated
 (copytruncate): it is read again from the start.  As with ``tail -F``, a
 truncation followed by more bytes than were there before, all within one
 poll interval, cannot be told from growth.  A watched directory's new
-files are followed from their start (a new day's ``openclaw-YYYY-MM-DD.log``),
-unless the inode is one already followed (a rotation renamed it).
+files, in any folder below it, are followed from their start (a new day's
+``openclaw-YYYY-MM-DD.log``), unless the inode is one already followed (a
+rotation renamed it).
 Compressed rotations (``.gz``, ``.zst``, …) are skipped: their lines were
 read while the file was live.
 
@@ -59,6 +60,7 @@ class Follower:
     _retired: dict[tuple[int, int], _Tracked] = field(default_factory=dict)
     _resume: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)
     _started: bool = False
+    _refused: set[Path] = field(default_factory=set)
 
     def restore(self, state: dict[str, dict[str, int]]) -> None:
         """Resume offsets saved by :meth:`snapshot`, matched by inode (a renamed file keeps its)."""
@@ -80,15 +82,24 @@ class Follower:
         found: list[Path] = []
         for root in self.roots:
             if root.is_dir():
-                found.extend(
-                    p
-                    for p in sorted(root.iterdir())
-                    if p.is_file()
-                    and not p.is_symlink()
-                    and not p.name.lower().endswith(COMPRESSED_SUFFIXES)
-                )
-            elif root.exists():
+                # The whole tree, as `report` reads it (a collected bundle keeps
+                # the log at tmp/openclaw/…; Z157: its top alone was followed,
+                # and nothing came); links are not followed, into a folder or a file.
+                for folder, folders, names in os.walk(root):
+                    folders.sort()
+                    found.extend(
+                        p
+                        for name in sorted(names)
+                        if (p := Path(folder) / name).is_file()
+                        and not p.is_symlink()
+                        and not name.lower().endswith(COMPRESSED_SUFFIXES)
+                    )
+            elif root.is_file():
                 found.append(root)
+            elif root.exists() and root not in self._refused:
+                # A named pipe would block the poll for good.
+                self._refused.add(root)
+                self.warnings.append(f"{root}: not a regular file or directory; not followed")
         return found
 
     def _open(self, path: Path, initial: bool) -> _Tracked | None:

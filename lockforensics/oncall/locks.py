@@ -364,6 +364,7 @@ def remove_stale(
             log(f"could not remove {lock.path}: {exc.strerror or exc}")
             continue
         stamp = datetime.now(tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        log(f"{stamp} removed {lock.path} ({', '.join(lock.stale_reasons)}; pid={lock.pid})")
+        owner = "no pid recorded" if lock.pid is None else f"pid={lock.pid}"
+        log(f"{stamp} removed {lock.path} ({', '.join(lock.stale_reasons)}; {owner})")
         removed.append(lock)
     return removed

@@ -14,8 +14,9 @@ closes when ``gap`` of wall-clock time passes with no new failure, or when a
 failure arrives more than ``gap`` (log time) after its last one.
 
 A failure split across two polls (its mirror lines arrived later) would look
-like two occurrences; one of the same kind, agent, session and lock path
-within ``MERGE_S`` seconds of a failure already seen is folded into it.
+like two occurrences; one of the same kind, agent, session, lock path and
+owner's age within ``MERGE_S`` seconds of a failure an earlier chunk gave is
+folded into it.
 
 State (file offsets, the open incident, the incident counter, when hooks
 last ran) is saved atomically after every poll that changed it, so a
@@ -75,6 +76,8 @@ class Failure:
     pid: int | None
     source: str
     line: int
+    #: The lock owner's age the error gave: one failure's echoes share it.
+    age_ms: int | None = None
 
 
 @dataclass(slots=True)
@@ -202,20 +205,29 @@ class Watcher:
                 pid=row["pid"],
                 source=str(chunk.path),
                 line=int(row["_line"]),
+                age_ms=row["age_ms"],
             )
             for row in rows.iter_rows(named=True)
         ]
 
-    def _is_repeat(self, failure: Failure) -> bool:
-        recent = self.incident.failures if self.incident else self.cluster
-        for seen in recent[-50:]:
+    def _recent(self) -> list[Failure]:
+        return list((self.incident.failures if self.incident else self.cluster)[-50:])
+
+    @staticmethod
+    def _is_repeat(failure: Failure, earlier: list[Failure]) -> bool:
+        """``failure`` is one of ``earlier`` (seen in other chunks) whose mirror
+        lines came later: the failures of one chunk are occurrences already, and
+        two of one session a moment apart with owners of other ages are two
+        (Z157: three timeouts 0.7 s apart were printed as one)."""
+        for seen in earlier:
             same = (seen.kind, seen.agent, seen.session_id, seen.lock_path) == (
                 failure.kind,
                 failure.agent,
                 failure.session_id,
                 failure.lock_path,
             )
-            if same and _seconds_between(seen.ts, failure.ts) <= MERGE_S:
+            ages = seen.age_ms is None or failure.age_ms is None or seen.age_ms == failure.age_ms
+            if same and ages and _seconds_between(seen.ts, failure.ts) <= MERGE_S:
                 return True
         return False
 
@@ -302,8 +314,9 @@ class Watcher:
         changed = False
         for chunk in self.follower.poll():
             changed = True
-            for failure in self._failures(chunk):
-                if not self._is_repeat(failure):
+            found, earlier = self._failures(chunk), self._recent()
+            for failure in found:
+                if not self._is_repeat(failure, earlier):
                     self._add(failure, now)
         for warning in self.follower.warnings:
             self.err(f"warning: {clean(warning)}")
