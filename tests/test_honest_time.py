@@ -12,6 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from lockforensics.findings import Settings
 from lockforensics.ingest.zone_rules import named_zone
 from lockforensics.parsing.documents.timing import stamp_line
 from lockforensics.parsing.timestamps import (
@@ -24,6 +25,7 @@ from lockforensics.parsing.timestamps import (
     parse_syslog,
     zone_from_option,
 )
+from lockforensics.pipeline import analyze
 from tests.conftest import ingest_files
 
 NEW_YORK = zone_from_option("America/New_York")
@@ -660,3 +662,38 @@ def test_date_in_a_twelve_hour_locale_is_read(line: str, clock: str) -> None:
     assert stamp.offset is not None
     instant = datetime.combine(stamp.day, stamp.clock, timezone(stamp.offset)).astimezone(UTC)
     assert instant.strftime("%H:%M:%S") == clock
+
+
+def test_a_cat_copy_crossing_midnight_before_its_log_file_line_is_dated_by_it() -> None:
+    """`journalctl -o cat` beside `-o short-iso` of a 2026.1 gateway: the console's
+    own stamps are times of day, and the only date is the `log file:` line its
+    restart wrote after midnight.  That date is that line's; the lines above it,
+    before midnight, are the day before (Z155: the whole copy a day late, its
+    burst a phantom second incident), and the copy's restart, which names no
+    pid, is the journal's (it stood as a second restart)."""
+    lock = "session file locked (timeout 10000ms): pid=48213 /home/oc/.openclaw/agents/main/sessions/a.jsonl.lock"
+    lines = [
+        ("2026-02-01T00:52:14", "23:52:14", f"Embedded agent failed before reply: {lock}"),
+        ("2026-02-01T00:58:14", "23:58:14", f"Embedded agent failed before reply: {lock}"),
+        ("2026-02-01T01:00:08", "00:00:08", "[diagnostic] lane wait exceeded: lane=main waitedMs=4733 queueAhead=2"),
+        ("2026-02-01T01:07:31", "00:07:31", f"Embedded agent failed before reply: {lock}"),
+        ("2026-02-01T01:09:12", "00:09:12", "[gateway] received SIGUSR1; restarting"),
+        ("2026-02-01T01:09:14", "00:09:14", "[gateway] listening on ws://127.0.0.1:18789 (PID 48213)"),
+        ("2026-02-01T01:09:14", "00:09:14", "[gateway] log file: /tmp/openclaw/openclaw-2026-02-01.log"),
+    ]  # fmt: skip
+    journal = (
+        "2026-01-29T15:03:26+0100 gw node[48213]: 14:03:26 [gateway] listening on "
+        "ws://127.0.0.1:18789 (PID 48213)\n"
+        + "".join(f"{at}+0100 gw node[48213]: {clock} {text}\n" for at, clock, text in lines)
+    )
+    cat = "".join(f"{clock} {text}\n" for _, clock, text in lines)
+    result = ingest_files({"journal-short-iso.txt": journal, "journal-cat.txt": cat})
+    counts = result.occurrence_counts()
+    assert (counts["lock_timeout"], counts["gateway_restart"]) == (3, 1)
+    findings = analyze(result, Settings())
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["start"] == datetime(2026, 1, 31, 23, 52, 14, tzinfo=UTC)
+    assert findings.epochs.select("pid", "opened_by").rows() == [
+        (48213, "start"),
+        (48213, "in_process_restart"),
+    ]

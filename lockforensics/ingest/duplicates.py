@@ -501,7 +501,16 @@ def _merged(windows: list[tuple[datetime, datetime]]) -> list[tuple[datetime, da
 #: host (compared apart), and a document's run number, which counts runs in its
 #: own input (a cron's appended log holds the run its saved output holds alone,
 #: its 14th where the output's is its 1st: Z150 counted each of 57 runs twice).
-_NOT_COMPARED = ("_part", "_i", "ts", "host", "doc_run")
+_NOT_COMPARED = ("_part", "_i", "ts", "host", "gateway_pid", "doc_run")
+
+
+def _the_one_named(column: str, said: pl.Expr) -> pl.Expr:
+    """``column``, else the one value the row's copies (``said`` in its second) name."""
+    named = pl.col(column).drop_nulls()
+    only = pl.when(named.n_unique().over(said, _SECOND) == 1).then(
+        named.first().over(said, _SECOND)
+    )
+    return pl.coalesce(pl.col(column), only)
 
 
 def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
@@ -539,12 +548,11 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
         .otherwise(pl.struct(*columns))
         .hash()
     )
-    named = pl.col("host").drop_nulls()
-    only_host = pl.when(named.n_unique().over(said, _SECOND) == 1).then(
-        named.first().over(said, _SECOND)
-    )
-    host = pl.coalesce(pl.col("host"), only_host)
-    ident = pl.struct(said.alias("_said"), host.alias("_h")).hash()
+    # A copy naming no host, or no pid (`journalctl -o cat` drops the journal's
+    # `node[pid]`), takes the one its copies name (Z155: the cat copy's restart
+    # stood beside the journal's, a second restart of no pid).
+    host, pid = (_the_one_named(column, said) for column in ("host", "gateway_pid"))
+    ident = pl.struct(said.alias("_said"), host.alias("_h"), pid.alias("_p")).hash()
     coarse = (pl.col("ts") == _SECOND).fill_null(False)
     copy = rank != rank.min().over(ident, pl.col("ts"))
     coarse_copy = coarse & (~coarse).any().over(ident, _SECOND)

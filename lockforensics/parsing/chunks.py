@@ -66,6 +66,10 @@ MAX_LINE = 1 << 20
 #: Every word of the lock vocabulary (parsers/envelopes.toml [unclassified])
 #: holds one of these; tests/test_reading_robust.py keeps the two in step.
 VOCAB_PREFILTER = "(?i)lock|takeover|stale"
+#: A time-only stamp (or a dated one's time of day) at a line's start: a clock
+#: running back by more than 12 h between two is a midnight.
+_CLOCK_AT_START = r"^(?:\d{4}-\d{2}-\d{2}[T ])?(\d{2}):(\d{2}):(\d{2})"
+_CLOCK_AT_START_RE = re.compile(_CLOCK_AT_START)
 #: Below this many candidates in a batch the per-line reader is cheaper than
 #: the vectorised one's fixed cost (a few dozen polars calls per batch).
 VECTOR_MIN = 200
@@ -448,8 +452,17 @@ class LogEngine:
     def _first_bound(self, env: EnvelopeSpec, sample: list[str], clock: FileClock) -> Record | None:
         """The first stamped record, completed now so the clock sees it first, as a
         candidate on that line would be."""
+        # A capture may begin before midnight and name its file log after it:
+        # the date that line names is its own, the lines above it a day earlier
+        # for each midnight between (Z155: a whole `journalctl -o cat` copy
+        # dated a day late, its burst a second, phantom incident).
+        midnights, last = 0, None
         for line in sample:
-            clock.see_log_file(line)
+            clock.see_log_file(line, midnights)
+            if (m := _CLOCK_AT_START_RE.match(line)) is not None:
+                now = int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3])
+                midnights += last is not None and now < last - 43200
+                last = now
         for line in sample:
             if clock.see_header(line):
                 continue
@@ -665,9 +678,7 @@ class LogEngine:
         clock.rollovers_seen = clock.rollovers_seen or 0
         # A dated line's time of day counts too: 23:40 dated, then 00:20 alone,
         # is the next day.
-        parts = pl.col("text").str.extract_groups(
-            r"^(?:\d{4}-\d{2}-\d{2}[T ])?(\d{2}):(\d{2}):(\d{2})"
-        )
+        parts = pl.col("text").str.extract_groups(_CLOCK_AT_START)
         seconds = (
             parts.struct.field("1").cast(pl.Int32) * 3600
             + parts.struct.field("2").cast(pl.Int32) * 60

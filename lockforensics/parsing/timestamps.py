@@ -346,26 +346,34 @@ class FileClock:
     carry_seconds: int | None = None
     _anchor_rollovers: int = 0
 
-    def see_log_file(self, line: str) -> timedelta | None:
+    def see_log_file(self, line: str, midnights: int = 0) -> timedelta | None:
         """Date the file from the gateway's ``log file: <dated path>`` start-up line.
 
         A console names its file log seconds after it starts; the scanner shows
         the clock its opening lines first, so the lines before that one (the
-        banner, ``listening on … (PID n)``) are dated too, not set aside.  A later
+        banner, ``listening on … (PID n)``) are dated too, not set aside: the
+        file begins ``midnights`` days before the day it names.  A later
         start's line naming another day moves the date there: returns by how
         much, for the lines of that start just above it (lines.py)."""
         m = GATEWAY_LOG_FILE_RE.search(line)
         if m is None or (day := date_from_name(m["path"])) is None:
             return None
         if self.name_date is None:
-            self.name_date, self.name_source = day, "the gateway's `log file:` line"
+            self.name_date = day - timedelta(days=midnights)
+            self.name_source = "the gateway's `log file:` line"
             return None
-        if self._last_day is None or day == self._last_day:
+        if self._last_day is None:
+            return None
+        # The day the lines are at now: midnights since the last date count.
+        current = self._last_day + timedelta(
+            days=(self.rollovers_seen or 0) - self._anchor_rollovers
+        )
+        if day == current:
             return None
         # A later start names the day it began on: a console that launchd or a
         # redirect appends to across weeks dates each process's lines by its
         # own start, not by rollovers counted from the first.
-        moved = day - self._last_day
+        moved = day - current
         self._last_day, self._last_clock = day, None
         self._anchor_rollovers = self.rollovers_seen or 0
         self._day_source = "the gateway's `log file:` line of its start"
