@@ -1651,3 +1651,43 @@ def test_a_restart_saying_nothing_of_how_restarts_in_place_when_its_pid_boots() 
     ]  # fmt: skip
     (incident,) = findings.incidents.to_dicts()
     assert incident["resolved_at"] == datetime(2026, 2, 1, 0, 9, 12, tzinfo=UTC)
+
+
+def test_a_restart_systemd_carried_out_as_a_stop_and_a_start_is_a_restart() -> None:
+    """`openclaw gateway restart` under systemd: the gateway says `received SIGTERM;
+    restarting`, its shutdown times out, it exits 1, systemd stops it and starts
+    another 0.5 s later.  The burst was cleared by a restart, not a stop (Z156:
+    `gateway stop`, the next epoch `opened_by restart` beside it)."""
+    lock = (
+        "session file locked (timeout 60000ms): pid=61234 alive=true ageMs=808639 "
+        "sqlite:session-write:agent:ledger:main"
+    )
+
+    def node(pid: int, at: str, text: str) -> str:
+        return f"Aug 15 {at}000 gw node[{pid}]: 2026-08-15T{at}+02:00 {text}\n"
+
+    def systemd(at: str, text: str) -> str:
+        return f"Aug 15 {at}000 gw systemd[1187]: {text}\n"
+
+    journal = (
+        "-- Journal begins at Fri 2026-08-14 08:00:00 CEST. --\n"
+        + node(61234, "08:02:05.120", "[gateway] http server listening (2 plugins: a, b; 6.3s)")
+        + node(61234, "10:52:40.880", f"Embedded agent failed before reply: {lock}")
+        + node(61234, "10:53:40.886", f"Embedded agent failed before reply: {lock}")
+        + systemd("10:55:10.153", "Stopping openclaw-gateway.service - OpenClaw Gateway...")
+        + node(61234, "10:55:10.184", "[gateway] signal SIGTERM received")
+        + node(61234, "10:55:10.196", "[gateway] received SIGTERM; restarting")
+        + node(61234, "10:55:10.224", "[gateway] draining 0 active task(s), 2 active embedded run(s), "
+               "and 0 runtime deps install(s) before restart with timeout 30000ms")
+        + node(61234, "10:55:40.229", "[gateway] drain timeout reached; proceeding with restart")
+        + node(61234, "10:56:05.197", "[gateway] shutdown timed out; exiting without full cleanup")
+        + systemd("10:56:05.402", "openclaw-gateway.service: Main process exited, code=exited, "
+                  "status=1/FAILURE")
+        + systemd("10:56:05.404", "Stopped openclaw-gateway.service - OpenClaw Gateway.")
+        + systemd("10:56:05.911", "Started openclaw-gateway.service - OpenClaw Gateway.")
+        + node(70411, "10:56:06.440", "[gateway] starting...")
+        + node(70411, "10:56:12.310", "[gateway] http server listening (2 plugins: a, b; 6.3s)")
+    )  # fmt: skip
+    findings = analyze(ingest_files({"journal.txt": journal}), Settings())
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["resolved_by"] == "gateway_restart"

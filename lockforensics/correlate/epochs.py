@@ -1440,7 +1440,11 @@ def _restarted_after() -> pl.Expr:
     return (
         pl.when(
             (pl.col("ended_by") == "stop")
-            & (opened == "start")
+            # The next one opened by a start, or by the restart its process
+            # announced (`received SIGTERM; restarting`) before systemd stopped
+            # it and started another (Z156: `openclaw gateway restart` whose
+            # shutdown timed out read as a stop that cleared the burst).
+            & opened.is_in(["start", "restart"])
             & after.is_between(timedelta(0), RESTARTED_WITHIN)
         )
         .then(seconds(after))
