@@ -1215,7 +1215,7 @@ def correlate(
         ).collect(),
         evidence=incidents.evidence(lazy, clustered.lazy(), incident_table.lazy()).collect(),
         hosts=_with_folder_hosts(_distinct(rows, "host", memo), coverage),
-        versions=_distinct(rows, "version", memo),
+        versions=_versions(rows, epoch_table, memo),
         coverage=coverage or Coverage(),
     )
 
@@ -1362,6 +1362,16 @@ def _distinct(frame: pl.LazyFrame, column: str, memo: Memo) -> tuple[str, ...]:
     """The column's values, in release order for versions (2026.6.5 before 2026.6.12)."""
     values = memo(f"distinct_{column}", frame.select(pl.col(column).drop_nulls().unique()).collect)
     return tuple(sorted((str(v) for v in values.get_column(column)), key=_release_order))
+
+
+def _versions(rows: pl.LazyFrame, epoch_table: pl.DataFrame, memo: Memo) -> tuple[str, ...]:
+    """The versions the rows name, and those of the gateways they ran under: a
+    window (--since/--until) past the banner keeps its gateway's version (Z156:
+    `OpenClaw unknown` beside an epoch of 2026.8.14)."""
+    epochs = memo("distinct_epoch", rows.select(pl.col("epoch").drop_nulls().unique()).collect)
+    theirs = epoch_table.join(epochs, on="epoch").get_column("version").drop_nulls()
+    named = {*_distinct(rows, "version", memo), *(str(v) for v in theirs)}
+    return tuple(sorted(named, key=_release_order))
 
 
 def _release_order(value: str) -> tuple[tuple[int, int | str], ...]:

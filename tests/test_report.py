@@ -728,3 +728,24 @@ def test_time_limits_read_each_failure_at_its_first_line(
     timeouts = findings.failures.filter(pl.col("kind") == "lock_timeout")
     assert dict(timeouts.group_by("agent").len().iter_rows()) == expected
     assert findings.counts["lock_timeout"] == sum(expected.values())
+
+
+def test_a_window_past_the_banner_keeps_its_gateways_version() -> None:
+    """The banner names the version at the start; `--since` hours later keeps the
+    version of the gateway its failures ran under (Z156: `OpenClaw unknown`)."""
+    lock = (
+        "session file locked (timeout 60000ms): pid=61234 alive=true ageMs=80863 "
+        "sqlite:session-write:agent:ledger:main"
+    )
+    log = (
+        "2026-08-14T06:02:04.100+00:00 🦞 OpenClaw 2026.8.14 (3e1a9c4) — I read logs so you don't have to.\n"
+        "2026-08-14T06:02:05.371+00:00 [gateway] starting...\n"
+        "2026-08-14T06:02:11.010+00:00 [gateway] http server listening (2 plugins: a, b; 5.6s)\n"
+        + "".join(
+            f"2026-08-15T03:1{n}:41.210+00:00 Embedded agent failed before reply: {lock}\n"
+            for n in range(3)
+        )
+    )
+    since = datetime(2026, 8, 15, 3, 0, tzinfo=UTC)
+    findings = analyze(ingest_files({"console.log": log}), Settings(since=since))
+    assert findings.versions == ("2026.8.14",)
