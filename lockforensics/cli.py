@@ -631,7 +631,8 @@ def _store_report(
         if fmt is not None and fmt.value not in {f.value for f in OncallFormat}:
             raise typer.BadParameter("the fleet report is written as terminal, json or md")
         default = OncallFormat.TERMINAL if to_terminal else OncallFormat.JSON
-        write_text(fleet.render(report, chosen_fleet or default), output)
+        width = None if to_terminal else 120
+        write_text(fleet.render(report, chosen_fleet or default, width), output)
         incidents = report.incidents.height
     if fail_on_incident and incidents:
         err.print(f"{incidents} incident(s) found", markup=False, highlight=False)
@@ -804,7 +805,8 @@ def compare_command(
     ]
     rows = compare.compare(sides[0], sides[1])
     chosen = _oncall_format(fmt, output)
-    write_text(compare.render(sides[0], sides[1], rows, chosen, 160), output)
+    width = None if output is None and sys.stdout.isatty() else 160
+    write_text(compare.render(sides[0], sides[1], rows, chosen, width), output)
 
 
 @app.command("sql", cls=_Command)

@@ -211,3 +211,17 @@ def test_renderings_escape_hostile_names(tmp_path: Path) -> None:
     assert document["locks"][0]["agent"] == "a|<b>@x"
     assert document["reclaimable"] == 1
     assert "1 locks, 1 stale" in locks_render.render(found, OncallFormat.TERMINAL)
+
+
+def test_the_terminal_census_fits_the_terminal_and_keeps_whole_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On an 80-column terminal the census is 80 wide (Z157: 120, its paths cut to
+    `state/ag…`, the session unknowable): a path folds onto more lines, whole."""
+    session = "7c1e4a92-5b3d-4f6e-9a11-2b3c4d5e6f70"
+    _lock(tmp_path, "research", session, {"pid": _dead_pid(), "createdAt": _created(1)})
+    found = locks.census(tmp_path, PROBE, NOW)
+    monkeypatch.setenv("COLUMNS", "80")
+    text = locks_render.render(found, OncallFormat.TERMINAL)
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert session in "".join(line.strip(" │|") for line in text.splitlines())

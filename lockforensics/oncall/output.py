@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from enum import StrEnum
 from io import StringIO
@@ -29,15 +30,23 @@ def iso(value: datetime | None) -> str | None:
 def rich_table(
     title: str, header: list[str], rows: list[list[str]], width: int | None, color: bool
 ) -> str:
-    """A rich table rendered to text; cells are hostile text, so markup is off."""
+    """A rich table rendered to text; cells are hostile text, so markup is off.
+
+    ``width`` None: the terminal's (``COLUMNS``, else the tty's, else 120); a
+    long cell (a lock's path) folds onto more lines rather than losing its end
+    (Z157: `state/ag…` at 80 columns, the session unknowable)."""
     table = Table(title=Text(title), title_justify="left")
     for column in header:
-        table.add_column(Text(column))
+        table.add_column(Text(column), overflow="fold")
     for row in rows:
         table.add_row(*(Text(clean(cell)) for cell in row))
     buffer = StringIO()
     console = Console(
-        file=buffer, width=width or 120, force_terminal=color, no_color=not color, soft_wrap=False
+        file=buffer,
+        width=width or shutil.get_terminal_size((120, 24)).columns,
+        force_terminal=color,
+        no_color=not color,
+        soft_wrap=False,
     )
     console.print(table)
     return buffer.getvalue()
