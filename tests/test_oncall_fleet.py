@@ -285,3 +285,23 @@ def test_sql_names_a_hostless_failures_host_as_the_report_does(tmp_path: Path) -
         )
         assert done.exit_code == 0, done.output
         assert json.loads(done.stdout) == [{"host": "gw-a"}], table
+
+
+def test_a_log_ingested_again_by_another_path_or_grown_is_read_once(tmp_path: Path) -> None:
+    """The same bundle ingested as `gw-a`, then from a folder inside it, and a later
+    collection of a log that grew: each failure once, its later lines too (Z157:
+    every failure counted twice, a lone failure an incident of two)."""
+    bundle = _gateway(tmp_path, "gw-a", calm=False)
+    directory = tmp_path / "store"
+    once = events_of(bundle)
+    store.write(once, directory, [{"as": "bundle"}])
+    store.write(events_of(bundle / "tmp-openclaw"), directory, [{"as": "inside"}])
+    assert store.load(directory).height == once.height
+    grown = tmp_path / "collect2"
+    shutil.copytree(bundle, grown)
+    log = sorted((grown / "tmp-openclaw").rglob("*.log"))[-1]
+    extra = log.read_text(encoding="utf-8").splitlines(keepends=True)[-1]
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(extra.replace("2026-05-28", "2026-05-29"))
+    store.write(events_of(grown), directory, [{"as": "grown"}])
+    assert once.height < store.load(directory).height <= once.height + 1

@@ -11,6 +11,9 @@ store under the same hosts whose ``source`` the batch holds again is removed
 (files are rewritten through a temporary file and an atomic rename), so
 ingesting the same inputs twice leaves the rows of one ingest.
 
+Rows another batch holds too (the same log ingested by another path, or
+collected again as it grew) are read once (:func:`_one_copy`).
+
 Occurrence ids are numbered per ingest; a batch's files share its name, and
 :func:`load` renumbers occurrences per (batch, occurrence), so rows of two
 ingests never merge into one occurrence.
@@ -27,6 +30,7 @@ import polars as pl
 
 from lockforensics.correlate.epochs import HOSTS_INPUT, fallback_hosts
 from lockforensics.errors import DataError, NoInputError, OutputError, UsageError
+from lockforensics.ingest.duplicates import PROVENANCE
 from lockforensics.schema import EVENT_SCHEMA, SORT_KEY
 
 UNKNOWN_HOST = "unknown"
@@ -121,6 +125,31 @@ def hosts(store: Path) -> list[str]:
     return sorted({p.parent.parent.name.removeprefix("host=") for p in _files(store)})
 
 
+def _one_copy(events: pl.DataFrame) -> pl.DataFrame:
+    """``events`` less the rows another batch holds as well: the same log ingested
+    by another path (the bundle, then a folder inside it) or collected again as
+    it grew.  Rows equal in all but where they were read are one row, kept in the
+    batch that holds most of them; a batch's own repeats stay (a log that says a
+    thing twice said it twice).  Re-ingesting by the same paths replaced them
+    already (:func:`write`); by others it had counted each failure twice (Z157)."""
+    compared = [c for c in EVENT_SCHEMA if c not in PROVENANCE and c != "host"]
+    keyed = events.with_columns(_key=pl.struct(compared).hash())
+    # Read alone, a file log names no host: its rows are the named copy's.
+    named = pl.col("host") != UNKNOWN_HOST
+    named_keys = keyed.filter(named).select("_key").unique()
+    keyed = keyed.join(named_keys, on="_key", how="anti").vstack(
+        keyed.filter(named).join(named_keys, on="_key", how="semi")
+    )
+    best = (
+        keyed.group_by("_key", "host", "_batch")
+        .len()
+        .sort(["_key", "host", "len", "_batch"], descending=[False, False, True, False])
+        .unique(["_key", "host"], keep="first")
+        .select("_key", "host", "_batch")
+    )
+    return keyed.join(best, on=["_key", "host", "_batch"], how="semi").drop("_key")
+
+
 def load(store: Path, host: str | None = None) -> pl.DataFrame:
     """The store's events (of one host, or all) as one table in the table's total order."""
     if not store.is_dir():
@@ -143,7 +172,7 @@ def load(store: Path, host: str | None = None) -> pl.DataFrame:
                 pl.col("_batch"),
             )
         )
-    events = pl.concat(frames)
+    events = _one_copy(pl.concat(frames))
     renumbered = events.with_columns(
         occurrence=pl.struct("_batch", "occurrence").rank("dense").cast(EVENT_SCHEMA["occurrence"])
     ).drop("_batch")
