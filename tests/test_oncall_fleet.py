@@ -104,6 +104,11 @@ def test_fleet_report_ranks_hosts_by_lock_error_rate(fleet_store: Path) -> None:
     assert set(report.incidents.get_column("host").to_list()) >= {"gw-a", "gw-b"}
     markdown = fleet.render(report, OncallFormat.MD)
     assert "| 1 | gw-a |" in markdown
+    # Resolvers and times read as in the single-host report (Z157: `gateway_restart`,
+    # ISO stamps).
+    assert "sessions cleanup run" in markdown
+    assert "cleanup_run" not in markdown
+    assert "| 2026-05-28 06:45:00 |" in markdown
     document = json.loads(fleet.render(report, OncallFormat.JSON))
     assert [h["host"] for h in document["hosts"]] == [h.host for h in report.hosts]
 

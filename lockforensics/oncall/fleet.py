@@ -19,7 +19,8 @@ import polars as pl
 from lockforensics.findings import Settings
 from lockforensics.oncall.exposure import by_host, epoch_hours
 from lockforensics.oncall.output import OncallFormat, iso, md_table, rich_table
-from lockforensics.reporting.units import span
+from lockforensics.reporting import glossary
+from lockforensics.reporting.units import clock, span
 
 SCHEMA = "lockforensics.fleet/1"
 
@@ -99,18 +100,18 @@ def _host_cells(rank: int, row: HostRow) -> list[str]:
 
 
 def _incident_cells(row: dict[str, object]) -> list[str]:
-    start = row["start"]
-    duration = row["duration_s"]
+    start, duration, resolved = row["start"], row["duration_s"], row["resolved_by"]
     return [
         str(row["host"]),
         str(row["incident"]),
-        iso(start) or "-" if isinstance(start, datetime) else "-",
+        clock(start) if isinstance(start, datetime) else "-",
         span(float(duration)) if isinstance(duration, int | float) else "-",
         str(row["lock_stale"]),
         str(row["lock_timeout"]),
         str(row["takeover"]),
         str(row["agents"]),
-        str(row["resolved_by"] or "unresolved"),
+        # As the single-host report words it (Z157: `gateway_restart`, `run`).
+        glossary.name("resolver", str(resolved) if resolved else None, "unresolved"),
     ]
 
 
