@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -204,6 +205,16 @@ def test_sql_errors_are_one_line_usage_errors() -> None:
     with pytest.raises(UsageError, match='needs double quotes: "end"'):
         sql.query(epochs, "SELECT start, end FROM epochs")
     assert sql.query(epochs, 'SELECT start, "end" FROM epochs').rows() == [(1, 2)]
+    # The tables live for one statement: a DROP would change nothing (Z157: `0 rows`).
+    with pytest.raises(UsageError, match="only queries"):
+        sql.query(epochs, "DROP TABLE epochs")
+
+
+def test_sql_json_writes_times_as_the_json_report_does() -> None:
+    """UTC with a `Z`, as everywhere else in the JSON (Z157: `2026-12-04 12:40:05+00:00`)."""
+    at = datetime(2026, 12, 4, 12, 40, 5, tzinfo=UTC)
+    text = sql.render(pl.DataFrame({"ts": [at]}), sql.SqlFormat.JSON)
+    assert json.loads(text) == [{"ts": "2026-12-04T12:40:05.000Z"}]
 
 
 def test_poisson_test_matches_known_values() -> None:

@@ -17,6 +17,7 @@ holds many gateways and each host is correlated on its own):
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from typing import assert_never
 
@@ -27,6 +28,7 @@ from lockforensics.findings import Findings, Settings
 from lockforensics.oncall.exposure import by_host, epoch_hours
 from lockforensics.oncall.output import rich_table
 from lockforensics.oncall.store import UNKNOWN_HOST
+from lockforensics.reporting.units import iso_z
 from lockforensics.textsafety import clean
 
 TABLES = (
@@ -112,9 +114,30 @@ def bundle_tables(findings: Findings) -> dict[str, pl.DataFrame]:
     return out
 
 
+#: The statements that answer with rows.
+_QUERIES = frozenset({"SELECT", "WITH", "SHOW", "EXPLAIN"})
+
+
+def _json_value(value: object) -> object:
+    """A cell JSON cannot hold as it is: times as the JSON report writes them."""
+    if isinstance(value, datetime):
+        return iso_z(value.astimezone(UTC)) if value.tzinfo else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    return str(value)
+
+
 def query(frames: dict[str, pl.DataFrame], statement: str) -> pl.DataFrame:
     """Run one SQL statement over ``frames``; a bad statement is a one-line usage
     error (exit 2): the statement is the user's, the bundle is not at fault."""
+    verb = statement.lstrip().lstrip("(").split(None, 1)[0].upper() if statement.strip() else ""
+    if verb not in _QUERIES:
+        # The tables live for this one statement: DROP, CREATE or INSERT would
+        # change nothing, and answering `0 rows` said it had run (Z157).
+        allowed = ", ".join(sorted(_QUERIES))
+        raise UsageError(f"SQL: only queries ({allowed}) are run here, not {verb or 'nothing'}")
     context = pl.SQLContext({name: frame.lazy() for name, frame in frames.items()})
     try:
         return context.execute(statement).collect()
@@ -151,7 +174,7 @@ def render(frame: pl.DataFrame, fmt: SqlFormat, width: int | None = None) -> str
             ).write_csv()
         case SqlFormat.JSON:
             rows = frame.to_dicts()
-            return json.dumps(rows, indent=2, default=str, ensure_ascii=False) + "\n"
+            return json.dumps(rows, indent=2, default=_json_value, ensure_ascii=False) + "\n"
         case SqlFormat.TABLE:
             flat = _flat(frame)
             cells = [["" if v is None else str(v) for v in row] for row in flat.iter_rows()]
