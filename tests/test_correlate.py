@@ -1144,3 +1144,31 @@ def test_the_most_hit_sessions_are_listed_most_first() -> None:
     assert rows.select("value", "occurrences").rows() == [
         (f"s{n:02d}", n + 1) for n in range(11, 1, -1)
     ]
+
+
+def test_a_run_begun_while_another_waited_on_the_lock_is_a_writer() -> None:
+    """r2's lane task waits on s1's lock from 10 s and fails at 50.5 s; a heartbeat
+    begun at 40 s, mid-wait, ran on past the failure and wrote s1: a writer of the
+    takeover at 90 s, not a waiter (Z158: dropped, the takeover's writer `none
+    found`)."""
+    t = Table()
+    main = {"session_id": "s1", "agent": "a", "level": "debug"}
+    t.add("run", 10, phase="start", run_id="r2", **main)
+    t.add("run", 40, phase="heartbeat", run_id="h1", session_key="agent:a:main", **main)
+    t.failure("lock_timeout", 50.5, duration_ms=40_000)
+    t.add("run", 55, phase="done", run_id="h1", **main)
+    t.add("takeover", 90, agent="a", session_id="s1", run_id="r1", duration_ms=89_000)
+    writers = run(t).trigger_writers
+    assert writers.select("trigger", "run_id").rows() == [("heartbeat", "h1")]
+
+
+def test_a_compaction_begun_before_the_window_and_completed_in_it_is_a_writer() -> None:
+    """r2's auto-compaction starts 10 s before r1's release window and completes
+    inside it: it rewrote the transcript there (Z158: only `another run` named)."""
+    t = Table()
+    t.add("run", 0, phase="attempt", run_id="r2", session_id="s1", agent="a", level="debug")
+    began = t.add("compaction", 5, phase="start", run_id="r2", level="debug")
+    t.add("compaction", 35, same=began, phase="complete", run_id="r2", level="debug")
+    t.add("takeover", 75, agent="a", session_id="s1", run_id="r1", duration_ms=60_000)
+    f = run(t)
+    assert sorted(f.trigger_writers["trigger"]) == ["compaction", "second_run"]

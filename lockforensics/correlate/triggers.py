@@ -140,7 +140,13 @@ def _waiters(failures: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
         .select("session_id", error_at=pl.col("ts"), task_start=task)
         .join(runs.select("run_id", "session_id", "started", "ended"), on="session_id")
         .filter(
-            pl.col("started").is_between(pl.col("task_start") - _START_SLACK, pl.col("error_at"))
+            # As its task began, not at any time the task waited: a heartbeat
+            # begun while another run waited on the lock wrote the session
+            # (Z158: dropped as a waiter, its takeover read "none found").
+            pl.col("started").is_between(
+                pl.col("task_start") - _START_SLACK,
+                pl.min_horizontal(pl.col("task_start") + _START_SLACK, pl.col("error_at")),
+            )
             & (pl.col("ended").is_null() | (pl.col("ended") >= pl.col("error_at")))
         )
         .select("run_id")
@@ -230,7 +236,11 @@ def triggers(
     ``points``: :func:`writers` of the events; ``debug``: their :func:`debug_lines`.
     """
     windows = _windows(failures, window_s)
-    in_window = pl.col("at").is_between(pl.col("window_start"), pl.col("ts"))
+    # Active in the window: a compaction begun before it that completed in it
+    # rewrote the transcript there (Z158: missed, as it began 10 s early).
+    in_window = (pl.col("at") <= pl.col("ts")) & (
+        pl.coalesce("until", "at") >= pl.col("window_start")
+    )
     # A takeover naming no run: the run on its session that began as its lane
     # task did and was not done before it is the run taken over, no writer.
     taken_over = (
