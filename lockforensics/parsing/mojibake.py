@@ -22,9 +22,28 @@ import polars as pl
 CODE_PAGES = ("cp1252", "cp437", "cp850")
 
 
+#: Bytes Windows-1252 leaves undefined: Windows shows each as the C1 control of
+#: its value (PowerShell's `Get-Content` turns `Á`, C3 81, into `Ã` U+0081),
+#: where Python's codec has no character for them.
+_UNDEFINED_1252 = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+
+
+def _decoded(page: str, byte: int) -> str:
+    if page == "cp1252" and byte in _UNDEFINED_1252:
+        return chr(byte)
+    return bytes([byte]).decode(page, "ignore")
+
+
+def _encoded(text: str, page: str) -> bytes:
+    """``text`` as the bytes ``page`` shows so, Windows' C1 stand-ins included."""
+    if page != "cp1252":
+        return text.encode(page)
+    return b"".join(bytes([ord(c)]) if ord(c) in _UNDEFINED_1252 else c.encode(page) for c in text)
+
+
 def _shown(page: str, first: int, last: int) -> str:
     """The characters ``page`` shows for the bytes ``first`` to ``last``, as a class."""
-    shown = (bytes([b]).decode(page, "ignore") for b in range(first, last + 1))
+    shown = (_decoded(page, b) for b in range(first, last + 1))
     return "[" + "".join(re.escape(c) for c in shown if c) + "]"
 
 
@@ -60,7 +79,7 @@ def _read_back(text: str) -> str | None:
     cp850 and U+009B in cp437)."""
     for page in CODE_PAGES:
         try:
-            fixed = text.encode(page).decode("utf-8")
+            fixed = _encoded(text, page).decode("utf-8")
         except UnicodeError:
             continue
         if fixed != text and not _C1.search(fixed):
