@@ -42,7 +42,7 @@ from lockforensics.oncall import compare, fleet, locks, locks_render, sql
 from lockforensics.oncall import store as fleet_store
 from lockforensics.oncall.output import OncallFormat
 from lockforensics.oncall.procinfo import SystemProbe
-from lockforensics.oncall.sources import events_of, events_of_all
+from lockforensics.oncall.sources import events_of_all, findings_of
 from lockforensics.oncall.sql import SqlFormat
 from lockforensics.oncall.watch import Watcher, WatchOptions
 from lockforensics.outputs import (
@@ -801,7 +801,8 @@ def compare_command(
     """Failure rates per hour of gateway uptime before and after, with an exact rate-ratio test."""
     settings = Settings()
     sides = [
-        compare.side(str(path), events_of(path, tz, host), settings) for path in (before, after)
+        compare.side_of(str(path), findings_of(path, settings, tz, host))
+        for path in (before, after)
     ]
     rows = compare.compare(sides[0], sides[1])
     chosen = _oncall_format(fmt, output)

@@ -21,7 +21,7 @@ from lockforensics.findings import Settings
 from lockforensics.oncall import compare, fleet, sql, store
 from lockforensics.oncall.output import OncallFormat
 from lockforensics.oncall.poisson import binom_two_sided, clopper_pearson, compare_rates
-from lockforensics.oncall.sources import events_of
+from lockforensics.oncall.sources import events_of, findings_of
 from lockforensics.pipeline import analyze, ingest
 from tests.conftest import SAMPLE
 
@@ -321,3 +321,32 @@ def test_a_log_ingested_again_by_another_path_or_grown_is_read_once(tmp_path: Pa
         handle.write(extra.replace("2026-05-28", "2026-05-29"))
     store.write(events_of(grown), directory, [{"as": "grown"}])
     assert once.height < store.load(directory).height <= once.height + 1
+
+
+def test_compare_counts_a_bundles_hours_from_its_logs_first_and_last_lines(
+    tmp_path: Path,
+) -> None:
+    """A side's uptime is the time its logs cover, as the report counts it: a
+    gateway running from the first line of a quiet log, not from its first
+    failure ten hours on (Z161: 36 h of a side's 362 lost, its rate too high)."""
+    lock = "session file locked (timeout 10000ms): pid=77 /h/.openclaw/agents/main/sessions/{}.jsonl.lock"
+    quiet = "[telegram] Inbound message from 42 (dm)"
+    for side, day in (("before", "08"), ("after", "09")):
+        folder = tmp_path / side
+        folder.mkdir()
+        (folder / "gateway.log").write_text(
+            f"2026-06-{day}T00:00:00.000+00:00 {quiet}\n"
+            + "".join(
+                f"2026-06-{day}T10:00:0{n}.000+00:00 Embedded agent failed before reply: "
+                + lock.format(f"s{n}")
+                + "\n"
+                for n in range(2)
+            )
+            + f"2026-06-{day}T20:00:00.000+00:00 {quiet}\n",
+            encoding="utf-8",
+        )
+    sides = [
+        compare.side_of(side, findings_of(tmp_path / side, Settings()))
+        for side in ("before", "after")
+    ]
+    assert [round(s.hours, 3) for s in sides] == [20.0, 20.0]

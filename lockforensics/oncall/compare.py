@@ -23,7 +23,12 @@ from typing import assert_never
 import polars as pl
 
 from lockforensics.findings import Settings
-from lockforensics.oncall.exposure import by_host, epoch_hours, failures_with_version
+from lockforensics.oncall.exposure import (
+    HostFindings,
+    by_host,
+    epoch_hours,
+    failures_with_version,
+)
 from lockforensics.oncall.output import OncallFormat, md_table, rich_table
 from lockforensics.oncall.poisson import RateComparison, compare_rates
 from lockforensics.textsafety import md_text
@@ -54,11 +59,16 @@ class Row:
 
 def side(label: str, events: pl.DataFrame, settings: Settings) -> Side:
     """Count one side's failures per kind, agent and version, and its uptime hours."""
+    return side_of(label, by_host(events, settings))
+
+
+def side_of(label: str, analysed: list[HostFindings]) -> Side:
+    """:func:`side` of findings made already (a bundle's, analysed whole)."""
     counts: Counter[tuple[str, str]] = Counter()
     version_hours: Counter[str] = Counter()
     hours = 0.0
     hosts = []
-    for item in by_host(events, settings):
+    for item in analysed:
         hosts.append(item.host)
         for row in epoch_hours(item.findings).iter_rows(named=True):
             version_hours[row["version"]] += row["hours"]

@@ -7,18 +7,36 @@ from pathlib import Path
 import polars as pl
 
 from lockforensics.errors import DataError
+from lockforensics.findings import Settings
 from lockforensics.oncall import store
-from lockforensics.pipeline import ingest
+from lockforensics.oncall.exposure import HostFindings, by_host
+from lockforensics.pipeline import Ingest, analyze, ingest
 
 
 def events_of(path: Path, tz: str | None = None, host: str | None = None) -> pl.DataFrame:
     """A fleet store's events (of ``host``, or all), or a bundle's."""
     if store.is_store(path):
         return store.load(path, host)
+    return store.with_default_host(_read(path, tz).events)
+
+
+def _read(path: Path, tz: str | None) -> Ingest:
     result = ingest([path], tz=tz)
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         raise DataError(f"{path}: none of the input could be read as OpenClaw logs")
-    return store.with_default_host(result.events)
+    return result
+
+
+def findings_of(
+    path: Path, settings: Settings, tz: str | None = None, host: str | None = None
+) -> list[HostFindings]:
+    """A fleet store's hosts' findings (of ``host``, or all), or a bundle's, analysed
+    whole as `report` does: its uptime counts from its logs' first line, not its
+    first event (Z161: an epoch of no events held no hour, 36 h of a side lost)."""
+    if store.is_store(path):
+        return by_host(store.load(path, host), settings)
+    findings = analyze(_read(path, tz), settings)
+    return [HostFindings(", ".join(findings.hosts) or store.UNKNOWN_HOST, findings)]
 
 
 def events_of_all(
