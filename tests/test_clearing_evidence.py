@@ -1691,3 +1691,24 @@ def test_a_restart_systemd_carried_out_as_a_stop_and_a_start_is_a_restart() -> N
     findings = analyze(ingest_files({"journal.txt": journal}), Settings())
     (incident,) = findings.incidents.to_dicts()
     assert incident["resolved_by"] == "gateway_restart"
+
+
+def test_a_later_processes_watchdog_clears_nothing_of_a_process_that_ended() -> None:
+    """A burst under pid 26544 ends with that gateway's stop; days later the next
+    gateway's watchdog releases the same session's lease.  The stop cleared it;
+    the release is no clear of it at all, not even as the watchdog's alone
+    (Z161: listed beside the stop, two weeks and two processes on)."""
+    lock = "/home/oc/.openclaw/agents/main/sessions/" + MAIN + ".jsonl"
+    log = (
+        "2026-07-01T00:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 26544)\n"
+        + _timeout("2026-07-01T10:00:00.000+00:00", "main", MAIN, owner=26544)
+        + _timeout("2026-07-01T10:00:30.000+00:00", "main", MAIN, owner=26544)
+        + "2026-07-01T10:05:00.000+00:00 [gateway] received SIGTERM; shutting down\n"
+        + "2026-07-01T10:15:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 31877)\n"
+        + "2026-07-03T11:24:10.000+00:00 [session-write-lock] releasing lock held for "
+        f"1021400ms (max=1020000ms): {lock}.lock\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["resolved_by"] == "gateway_stop"
+    assert "lock_released_by_watchdog" not in findings.resolutions.get_column("kind").to_list()

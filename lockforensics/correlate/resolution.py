@@ -784,9 +784,15 @@ def _first_clears(
             | (pl.col("cleared_at") == pl.col("process_end"))
         )
     )
+    # A lock watchdog runs inside its gateway: one whose process had ended let
+    # go of nothing a later process's watchdog released (Z161: a release two
+    # weeks and two processes on listed as clearing a burst).
+    in_its_process = (pl.col("kind") != EventKind.LOCK_RELEASED_BY_WATCHDOG.value) | (
+        pl.col("process_end").is_null() | (pl.col("cleared_at") <= pl.col("process_end"))
+    )
     candidates = (
         pl.concat(found)
-        .filter(pl.col("cleared_at").is_not_null() & ends_its_own)
+        .filter(pl.col("cleared_at").is_not_null() & ends_its_own & in_its_process)
         .drop("process_end", "released_at_end", "foreign_owner")
         .unique()
     )
