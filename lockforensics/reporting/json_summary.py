@@ -182,6 +182,12 @@ def summary(
                     on="takeover",
                 )
             ),
+            # Which takeovers had none in view, and why (Z158: counts alone).
+            "without_writer": _rows(
+                findings.triggers.filter(pl.col("status") != "found").select(
+                    "takeover", "ts", "agent", "session_id", "status"
+                )
+            ),
         },
         "stuck_alive": _rows(findings.stuck_alive),
         "held_locks": _rows(findings.held_locks),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lockforensics.findings import Findings
 from lockforensics.reporting.glossary import name
-from lockforensics.reporting.units import span
+from lockforensics.reporting.units import clock, span
 
 NO_TRIGGER_EVIDENCE = "no trigger evidence at this log level"
 HELD_NOTE = (
@@ -22,7 +22,23 @@ def missing_writers(f: Findings) -> str:
         return ""
     parts = [f"{quiet} with no debug lines near them ({NO_TRIGGER_EVIDENCE})"] if quiet else []
     parts += [f"{seen} with debug lines near them, none of them a writer"] if seen else []
-    return f"{_count(quiet + seen, 'takeover')} without a writer in view: {'; '.join(parts)}."
+    # Which ones, by their time (UTC), so each can be looked up (Z158: counts
+    # alone); the JSON names their agents and sessions too.
+    times = [
+        clock(at)
+        for at, status in f.triggers.select("ts", "status").iter_rows()
+        if status != "found"
+    ]
+    more = len(times) - _NAMED
+    named = ", ".join(times[:_NAMED]) + (f" and {more} more" if more > 0 else "")
+    return (
+        f"{_count(quiet + seen, 'takeover')} without a writer in view (at {named}): "
+        f"{'; '.join(parts)}."
+    )
+
+
+#: How many takeovers without a writer the sentence names by their time.
+_NAMED = 6
 
 
 def headline(f: Findings) -> str:
