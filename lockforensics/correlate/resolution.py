@@ -522,6 +522,9 @@ def _targets(
     ends = epoch_table.select(
         "epoch",
         process_end=pl.col("exited"),
+        # When the process itself went away: an in-process restart ends an
+        # epoch, not its process, which keeps its locks and its watchdog.
+        process_gone=pl.when(pl.col("ended_by") != "in_process_restart").then(pl.col("exited")),
         # It released its locks on the way out: a stop, or a restart's exit.
         released_at_end=pl.col("ended_by").is_in(_RELEASING_ENDS).fill_null(False),
         _gateway=pl.col("pid"),
@@ -688,6 +691,7 @@ def _first_clears(
         "process_end",
         "released_at_end",
         "foreign_owner",
+        "process_gone",
     )
     starts = pl.concat(
         [
@@ -770,6 +774,7 @@ def _first_clears(
                 "process_end",
                 "released_at_end",
                 "foreign_owner",
+                "process_gone",
             )
         )
     # A process that stopped or restarted released its locks as it ended: a
@@ -788,12 +793,12 @@ def _first_clears(
     # go of nothing a later process's watchdog released (Z161: a release two
     # weeks and two processes on listed as clearing a burst).
     in_its_process = (pl.col("kind") != EventKind.LOCK_RELEASED_BY_WATCHDOG.value) | (
-        pl.col("process_end").is_null() | (pl.col("cleared_at") <= pl.col("process_end"))
+        pl.col("process_gone").is_null() | (pl.col("cleared_at") <= pl.col("process_gone"))
     )
     candidates = (
         pl.concat(found)
         .filter(pl.col("cleared_at").is_not_null() & ends_its_own & in_its_process)
-        .drop("process_end", "released_at_end", "foreign_owner")
+        .drop("process_end", "released_at_end", "foreign_owner", "process_gone")
         .unique()
     )
     voids = holds.filter(pl.col("acquired_at").is_not_null())
