@@ -762,6 +762,9 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         detail = profiles.profiled(detail.lazy(), found, fallback).collect()
         activity = profiles.profiled(activity, found, fallback)
     firsts = _line_bounds(result, low, high)
+    documents = _documents(detail)
+    # Each log's first and last line (a command's output is no log).
+    logs = firsts.join(documents, on="source", how="anti")
     table = whole(detail.lazy(), activity, ordered=False)
     assumptions = memo(
         "assumptions",
@@ -800,22 +803,18 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         untimed_events=int(untimed_inputs.get_column("len").sum()),
         untimed_inputs=tuple((str(s), int(n)) for s, n in untimed_inputs.iter_rows()),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
-        warnings=tuple(result.warnings)
-        + far
-        + _log_losses(detail, firsts.join(_documents(detail), on="source", how="anti")),
+        warnings=tuple(result.warnings) + far + _log_losses(detail, logs),
         hostless_inputs=hostless.height,
         unplaced_inputs=hostless.get_column("_fallback").null_count(),
         folder_hosts=tuple(sorted(set(by_folder.get_column("_fallback").cast(pl.String)))),
         folder_named_inputs=by_folder.height,
-        lines_span=_lines_span(firsts, _documents(detail)),
+        lines_span=_lines_span(firsts, logs),
     )
     epoch_table = memo(
         "epochs",
         lambda: _lines_around(
             _epochs_of(_annotation_input(detail, activity)),
-            firsts.join(_documents(detail), on="source", how="anti").join(
-                _several_hosts(detail), on="source", how="anti"
-            ),
+            logs.join(_several_hosts(detail), on="source", how="anti"),
             taken,
         ),
     )
@@ -935,11 +934,10 @@ def _line_bounds(result: Ingest, low: datetime | None, high: datetime | None) ->
 
 
 def _lines_span(
-    firsts: pl.DataFrame, documents: pl.DataFrame
+    firsts: pl.DataFrame, logs: pl.DataFrame
 ) -> tuple[datetime | None, datetime | None]:
-    """The first line of the inputs that are logs (not a command's output,
-    :func:`_documents`; of every input when none is), and the last of all."""
-    logs = firsts.join(documents, on="source", how="anti")
+    """The first line of the inputs that are logs (``logs``: not a command's
+    output, :func:`_documents`; of every input when none is), and the last of all."""
     begun = logs if logs.get_column("first").is_not_null().any() else firsts
     first: datetime | None = begun.select(pl.col("first").min()).item()
     last: datetime | None = firsts.select(pl.col("last").max()).item()

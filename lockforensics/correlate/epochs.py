@@ -1291,6 +1291,12 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     next_on_host = pl.col("_at").shift(-1).over("host", order_by=["_at", "epoch_key"])
     previous_end = pl.col("end").shift(1).over("host", order_by=["_at", "epoch_key"])
+    opened_by_start = pl.col("opened_by") == "start"
+
+    def after_its_restart(early: str) -> pl.Expr:
+        restarted = pl.col("opened_by").is_in(["restart", "in_process_restart"])
+        return (restarted & (pl.col(early) > previous_end)).fill_null(False)
+
     in_process = pl.col("opened_by") == "in_process_restart"
     process = (~in_process).cum_sum().over("host", order_by=["_at", "epoch_key"])
     return (
@@ -1328,11 +1334,9 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
                     pl.when(
                         (pl.col("start_source") == "start_line")
                         & (
-                            ((pl.col("opened_by") == "start") & (early != "_unnamed_first"))
-                            | (
-                                pl.col("opened_by").is_in(["restart", "in_process_restart"])
-                                & (pl.col(early) > previous_end)
-                            ).fill_null(False)
+                            # A start's own lines name its pid, or none at all.
+                            (opened_by_start if early != "_unnamed_first" else pl.lit(False))
+                            | after_its_restart(early)
                         )
                         # Not within its second: a copy of the start line itself,
                         # stamped to the whole second (a console inside a journal).

@@ -204,15 +204,11 @@ def clears(
     # for only if it ran when that failure came: one begun after the failures
     # (its timeout less its `timeoutMs`, or its first line) held nothing they
     # waited on (Z156: a run begun 48 min after a burst named as its clear).
-    waited = (
-        ordered(events)
-        .filter(
-            pl.col("kind").is_in([EventKind.LOCK_TIMEOUT.value, EventKind.LOCK_STALE.value])
-            & pl.col("session").is_not_null()
-            & pl.col("ts").is_not_null()
-        )
-        .select(session_id=pl.col("session"), _failed_at=pl.col("ts"))
-    )
+    waited = events.filter(
+        pl.col("kind").is_in([EventKind.LOCK_TIMEOUT.value, EventKind.LOCK_STALE.value])
+        & pl.col("session").is_not_null()
+        & pl.col("ts").is_not_null()
+    ).select(session_id=pl.col("session"), _failed_at=pl.col("ts"))
     began = pl.min_horizontal(
         "started", pl.col("timed_out_at") - pl.duration(milliseconds=pl.col("timeout_ms"))
     )
@@ -503,8 +499,7 @@ def _targets(
         # Which locks its errors were on (takeovers name none).
         "on_lease": _LEASED.any(),
         "on_file": (pl.col("lock_path").is_not_null() & ~_LEASED).any(),
-        "_held_none": ((pl.col("kind") == EventKind.TAKEOVER) | pl.col("lease_lost")).all()
-        | _last_error_lost_its_lease,
+        "_held_none": (pl.col("kind") == EventKind.TAKEOVER).all() | _last_error_lost_its_lease,
         # The process its last lock error names as the lock's owner.
         "_owner": pl.col("pid").sort_by("ts").drop_nulls().last(),
     }

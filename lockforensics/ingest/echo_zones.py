@@ -38,6 +38,7 @@ import polars as pl
 from lockforensics.ingest.zone_rules import named_zone
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.timestamps import (
+    MIDNIGHT_S,
     ZoneChoice,
     format_offset,
     seconds_of_day,
@@ -332,12 +333,12 @@ def _date_rows(
             first_clock = clocks[id(first)]
             if (
                 first_clock is not None
-                and seconds_of_day(clock[0]) > seconds_of_day(first_clock[0]) + 43200
+                and seconds_of_day(clock[0]) > seconds_of_day(first_clock[0]) + MIDNIGHT_S
             ):
                 day -= _DAY
             note = "date of the record below it that another input holds stamped"
         else:
-            if last is not None and seconds_of_day(clock[0]) < seconds_of_day(last) - 43200:
+            if last is not None and seconds_of_day(clock[0]) < seconds_of_day(last) - MIDNIGHT_S:
                 day += _DAY
             note = "date of the record above it that another input holds stamped"
         last = clock[0]

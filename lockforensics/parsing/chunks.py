@@ -46,7 +46,7 @@ from lockforensics.parsing.filescan import LAST_LINES, SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, cut_short, parse_line
 from lockforensics.parsing.literals import literal_regex, prefilter_groups
 from lockforensics.parsing.mojibake import read_back
-from lockforensics.parsing.timestamps import FileClock, parse_iso
+from lockforensics.parsing.timestamps import MIDNIGHT_S, FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 from lockforensics.spill import Spill
 
@@ -67,7 +67,7 @@ MAX_LINE = 1 << 20
 #: holds one of these; tests/test_reading_robust.py keeps the two in step.
 VOCAB_PREFILTER = "(?i)lock|takeover|stale"
 #: A time-only stamp (or a dated one's time of day) at a line's start: a clock
-#: running back by more than 12 h between two is a midnight.
+#: running back by more than MIDNIGHT_S between two is a midnight.
 _CLOCK_AT_START = r"^(?:\d{4}-\d{2}-\d{2}[T ])?(\d{2}):(\d{2}):(\d{2})"
 _CLOCK_AT_START_RE = re.compile(_CLOCK_AT_START)
 #: Below this many candidates in a batch the per-line reader is cheaper than
@@ -461,7 +461,7 @@ class LogEngine:
             clock.see_log_file(line, midnights)
             if (m := _CLOCK_AT_START_RE.match(line)) is not None:
                 now = int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3])
-                midnights += last is not None and now < last - 43200
+                midnights += last is not None and now < last - MIDNIGHT_S
                 last = now
         for line in sample:
             if clock.see_header(line):
@@ -689,7 +689,7 @@ class LogEngine:
             return []
         previous = timed["seconds"].shift(1, fill_value=clock.carry_seconds)
         clock.carry_seconds = int(timed["seconds"][-1])
-        back = timed.filter((previous.is_not_null()) & (pl.col("seconds") < previous - 43200))
+        back = timed.filter((previous.is_not_null()) & (pl.col("seconds") < previous - MIDNIGHT_S))
         return [int(n) for n in back["line"]]
 
 

@@ -16,6 +16,10 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+#: How far a time of day may run back before it is a new day: further than
+#: half a day back (23:40, then 00:20) is past a midnight, less is disorder.
+MIDNIGHT_S = 43_200
+
 MONTHS = {
     m: i
     for i, m in enumerate(
@@ -198,7 +202,7 @@ def on_the_day_of(outer: Stamp, inner: Stamp) -> Stamp | None:
     ):
         return None
     apart = seconds_of_day(inner.clock) - seconds_of_day(outer.clock)
-    day = outer.day + timedelta(days=-1 if apart > 43_200 else 1 if apart < -43_200 else 0)
+    day = outer.day + timedelta(days=-1 if apart > MIDNIGHT_S else 1 if apart < -MIDNIGHT_S else 0)
     return Stamp(
         raw=f"{outer.raw} {inner.raw}",
         day=day,
@@ -346,6 +350,11 @@ class FileClock:
     carry_seconds: int | None = None
     _anchor_rollovers: int = 0
 
+    def _current_day(self, last_day: date) -> date:
+        """The day the lines are at now: ``last_day`` and the midnights since."""
+        shift = (self.rollovers_seen or 0) - self._anchor_rollovers
+        return last_day + timedelta(days=shift)
+
     def see_log_file(self, line: str, midnights: int = 0) -> timedelta | None:
         """Date the file from the gateway's ``log file: <dated path>`` start-up line.
 
@@ -364,10 +373,7 @@ class FileClock:
             return None
         if self._last_day is None:
             return None
-        # The day the lines are at now: midnights since the last date count.
-        current = self._last_day + timedelta(
-            days=(self.rollovers_seen or 0) - self._anchor_rollovers
-        )
+        current = self._current_day(self._last_day)
         if day == current:
             return None
         # A later start names the day it began on: a console that launchd or a
@@ -443,9 +449,9 @@ class FileClock:
             self._last_clock = clock
             if shift:
                 self._day_source = f"{self._day_source.split(' + ')[0]} + {shift} day rollover(s)"
-            return self._last_day + timedelta(days=shift)
+            return self._current_day(self._last_day)
         last = self._last_clock
-        if last is not None and seconds_of_day(clock) < seconds_of_day(last) - 43200:
+        if last is not None and seconds_of_day(clock) < seconds_of_day(last) - MIDNIGHT_S:
             self._last_day += timedelta(days=1)
             self._day_source += " + day rollover"
         self._last_clock = clock
