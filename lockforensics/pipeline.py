@@ -668,11 +668,16 @@ def _stated_zone(
     """The bundle's zone as reports state it: naming the inputs that took their own
     from records another input holds stamped (ingest/echo_zones), and how many
     read their zone-less stamps in another zone (``applied``: each input's), and
-    why: a fleet gathered from three zones is read in three."""
+    why: a fleet gathered from three zones is read in three.  A bundle zone that
+    no input was read in is not stated as the one taken: the zone-less inputs
+    each read in the zone they showed themselves are named instead."""
+    unmatched = {s: c for s, c in (applied or {}).items() if s not in matched}
+    if zone is not None and unmatched and zone not in unmatched.values():
+        zone = _taken_most(unmatched)
     others = Counter(
         (choice.label, choice.reason)
-        for source, choice in (applied or {}).items()
-        if source not in matched and (zone is None or choice.label != zone.label)
+        for choice in unmatched.values()
+        if zone is None or choice.label != zone.label
     )
     if not matched and not others:
         return zone
@@ -685,6 +690,28 @@ def _stated_zone(
     # "but" only where an input's zone is not the bundle's.
     differ = bool(others) or any(choice.label != base.label for choice in matched.values())
     return replace(base, reason=f"{base.reason}; {'but ' if differ else ''}{'; '.join(own)}")
+
+
+def _taken_most(applied: dict[str, ZoneChoice]) -> ZoneChoice:
+    """The zone most inputs were read in, and why each of them took it."""
+    label = _most_common(Counter(c.label for c in applied.values()))
+    groups: dict[str, list[str]] = defaultdict(list)
+    for source, choice in sorted(applied.items()):
+        if choice.label == label:
+            groups[choice.reason].append(source)
+    ranked = sorted(groups.items(), key=lambda item: (-len(item[1]), item[0]))
+    said = [
+        f"{reason}, for {sources[0] if len(sources) == 1 else f'each of {len(sources)} inputs'}"
+        for reason, sources in ranked[:_REASONS_SHOWN]
+    ]
+    rest = sum(len(sources) for _, sources in ranked[_REASONS_SHOWN:])
+    if rest:
+        said.append(f"{rest} more input(s) from their own")
+    return replace(applied[ranked[0][1][0]], reason="; ".join(said))
+
+
+#: How many reasons one zone line names before it counts the rest.
+_REASONS_SHOWN = 3
 
 
 def _most_common(counts: Counter[_T]) -> _T:

@@ -39,11 +39,13 @@ def test_a_zoneless_cleanup_name_is_read_in_its_hosts_zone() -> None:
     row = rows.row(0, named=True)
     assert row["ts"] == datetime(2026, 8, 20, 9, 35, tzinfo=UTC)
     assert "the other inputs in gw-b/" in row["ts_assumption"]
-    # The bundle's stated zone says so: not gw-a's zone alone.
+    # The bundle's stated zone is the one its only zone-less input was read in,
+    # not gw-a's, which no input took.
     zone = ingest_files(files).zone
     assert zone is not None
-    assert zone.label == "+02:00"
-    assert "but 1 input(s) -04:00, from the other inputs in gw-b/" in zone.reason
+    assert zone.label == "-04:00"
+    assert zone.reason.startswith("the other inputs in gw-b/")
+    assert zone.reason.endswith(", for gw-b/cleanup/cleanup-20260820T0535.json")
 
 
 def test_a_folder_whose_inputs_disagree_gives_no_zone() -> None:
@@ -57,3 +59,23 @@ def test_a_folder_whose_inputs_disagree_gives_no_zone() -> None:
     row = ingest_files(files).events.filter(pl.col("kind") == "cleanup_run").row(0, named=True)
     assert row["ts"] == datetime(2026, 8, 20, 3, 35, tzinfo=UTC)
     assert "other files in the bundle" in row["ts_assumption"]
+
+
+def test_the_stated_zone_is_the_one_the_zoneless_input_took_itself() -> None:
+    """The only zone-less input, a journal, read its prefixes in the zone its own
+    console stamps show; the bundle's most common offset, the same +05:30, was
+    given to nothing, so "taken from other files in the bundle" misstated it."""
+    journal = (
+        "".join(
+            f"Nov 01 11:{n:02d}:10 blr-gw01 node[2417]: 2026-11-01T11:{n:02d}:10.201+05:30"
+            " [gateway] log file: /tmp/x\n"
+            for n in range(20)
+        )
+        + "Nov 01 11:49:40 blr-gw01 node[2417]: [session-lock] watchdog tick\n"
+    )
+    files = {"blr/journal.txt": journal, "blr/console.log": _console("+05:30", 30)}
+    zone = ingest_files(files).zone
+    assert zone is not None
+    assert zone.label == "+05:30"
+    assert "other files in the bundle" not in zone.reason
+    assert "blr/journal.txt" in zone.reason
