@@ -604,7 +604,8 @@ def test_a_sessions_send_writes_the_session_it_reached_not_its_callers_agent() -
     """Run r2 of agent a calls sessions_send, and a message is queued into agent b's
     session s9 meanwhile: that is its target, so it is no writer of a's s1.  Run r3
     of agent a sends while a run starts on s1: a writer of s1.  Run r4's send
-    reached nothing in view: matched by agent, as the target is not logged.  A
+    reached nothing in view: matched by agent, as the target is not logged, and
+    named so.  A
     call reaches its target first: Z133's second of two parallel sends, and a
     long send, had reached every session that ran while they waited."""
     t = Table()
@@ -645,8 +646,13 @@ def test_a_sessions_send_writes_the_session_it_reached_not_its_callers_agent() -
         lambda: (t.add("run", 46, run_id="r9", **on_s8), t.add("session_state", 50, **into_s1)),
     )
     t.add("takeover", 60, agent="a", session_id="s1", run_id="r1", duration_ms=55_000)
-    writers = run(t).trigger_writers.filter(pl.col("trigger") == "sessions_send")
-    assert writers.select("run_id", "at").rows() == [("r3", at(20)), ("r4", at(30)), ("r6", at(40))]
+    writers = run(t).trigger_writers.filter(pl.col("trigger").str.starts_with("sessions_send"))
+    assert writers.select("run_id", "at", "trigger").rows() == [
+        ("r3", at(20), "sessions_send"),
+        # Its target unseen: a candidate of the agent's, named apart (Z158).
+        ("r4", at(30), "sessions_send_of_agent"),
+        ("r6", at(40), "sessions_send"),
+    ]
 
 
 def test_a_message_queued_into_the_running_session_is_a_writer() -> None:

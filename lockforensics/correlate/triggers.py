@@ -22,7 +22,8 @@ is [takeover - the lane task's durationMs, takeover], the run's whole attempt
   (:func:`_targets`) is its target, and the call is a writer of its target
   only (Z123: a send to another agent had been listed as a writer of every
   session of the caller's agent).  A call with no such line in view is
-  matched by agent, another run of the same agent, as before;
+  matched by agent, another run of the same agent, as
+  ``sessions_send_of_agent``: a candidate, its target unseen;
 * ``heartbeat``: another run on the same session that a heartbeat started
   (``messageChannel=heartbeat``: a heartbeat on the main session writes its
   transcript).  An isolated heartbeat (``agent:<id>:main:heartbeat``) runs
@@ -47,6 +48,9 @@ from lockforensics.correlate.frames import first_value, ordered
 from lockforensics.schema import EventKind
 
 SPAWNING_TOOLS = ("sessions_send", "sessions_spawn")
+#: Appended to a spawning tool's trigger when its target is not in view and it
+#: is matched by agent: ``sessions_send_of_agent``.
+UNSEEN_TARGET = "_of_agent"
 #: The trigger of an auto-compaction by the taken-over run itself.
 OWN_COMPACTION = "own_compaction"
 #: The phase of a message queued into a session's running run, and the writer it
@@ -305,7 +309,15 @@ def triggers(
                 .otherwise(pl.col("trigger"))
             )
             .select(*keep),
-            by_agent.filter(in_window & other_run).select(*keep),
+            by_agent.filter(in_window & other_run)
+            .with_columns(
+                # Its target is not in view: a candidate of the agent's, not a
+                # writer seen on this session (Z158: it had read as one).
+                trigger=pl.when(pl.col("trigger").is_in(SPAWNING_TOOLS))
+                .then(pl.col("trigger") + UNSEEN_TARGET)
+                .otherwise(pl.col("trigger"))
+            )
+            .select(*keep),
             second_runs.filter(overlapping & other_run & ~taken_over)
             .with_columns(
                 trigger=pl.when(pl.col("heartbeat"))

@@ -78,11 +78,15 @@ TRIGGERS = {
     "queued_message": (
         "a message queued into the running session (a cron or sub-agent reply, sessions_send)"
     ),
-    "sessions_send": (
-        "sessions_send by another run (to this session, or of its agent when no target is in view)"
+    "sessions_send": "sessions_send by another run, to this session",
+    "sessions_spawn": "sessions_spawn by another run, to this session",
+    "sessions_send_of_agent": (
+        "sessions_send by another run of the agent, its target not in view"
+        " (a candidate, not seen writing this session)"
     ),
-    "sessions_spawn": (
-        "sessions_spawn by another run (to this session, or of its agent when no target is in view)"
+    "sessions_spawn_of_agent": (
+        "sessions_spawn by another run of the agent, its target not in view"
+        " (a candidate, not seen writing this session)"
     ),
 }
 
