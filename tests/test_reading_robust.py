@@ -8,6 +8,7 @@ import io
 import json
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -151,6 +152,34 @@ def test_binary_files_are_still_skipped() -> None:
     result = ingest_files({"core.bin": blob, "openclaw-2026-05-28.log": _tslog(1) + "\n"})
     assert any("binary content" in w for w in result.warnings)
     assert result.events.height == 1
+
+
+def test_sqlite_files_of_a_state_directory_are_binary(tmp_path: Path) -> None:
+    """A lease-era state directory's database and its write-ahead log hold a
+    transcript's quoted lock errors as text between their pages: they are
+    skipped as SQLite files, not read for events (Z164: 46 lock timeouts made
+    of one quoted line).  The gateway's own log beside them still counts."""
+    db = tmp_path / "openclaw-agent.sqlite"
+    quoted = "\n".join(_tslog(n) for n in range(40))
+    keep = sqlite3.connect(db)
+    keep.execute("PRAGMA journal_mode=WAL")
+    keep.execute("CREATE TABLE t (body TEXT)")
+    keep.commit()
+    keep.execute("INSERT INTO t VALUES (?)", (quoted,))
+    keep.commit()  # still open: the write stays in the -wal file
+    wal = (tmp_path / "openclaw-agent.sqlite-wal").read_bytes()
+    files = {
+        "agents/main/agent/openclaw-agent.sqlite": db.read_bytes(),
+        "agents/main/agent/openclaw-agent.sqlite-wal": wal,
+        "logs/openclaw-2026-05-28.log": _tslog(1) + "\n",
+    }
+    keep.close()
+    result = ingest_files(files)
+    assert result.events.filter(pl.col("kind") == "lock_timeout").height == 1
+    formats = {s.source.rsplit("/", 1)[-1]: s.envelope for s in result.files}
+    assert formats["openclaw-agent.sqlite"] == formats["openclaw-agent.sqlite-wal"] == "binary"
+    assert any("an SQLite database" in w for w in result.warnings)
+    assert any("an SQLite write-ahead log" in w for w in result.warnings)
 
 
 def test_utf16_and_utf8_byte_order_marks() -> None:

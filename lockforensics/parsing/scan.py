@@ -107,22 +107,23 @@ class Scanner:
             result.warnings.append(f"{item.name}: read as {encoding} (byte order mark)")
         elif head.startswith(BOM_UTF8):
             head = head[len(BOM_UTF8) :]
-        if head.count(b"\r") > 1 and b"\n" not in head:
-            # Classic Mac line ends (a paste saved by an old editor): read as
-            # one line, its lock errors were lost without a word.
-            source = cast(BinaryIO, _CrLines(_prepend(head, source)))
-            head = source.read(SNIFF_BYTES)
-            result.warnings.append(f"{item.name}: lines end in a CR alone; read as lines")
         if is_export(head):
             # Binary-safe framing, read as the `-o json` lines it stands for
             # (its binary values' lengths would otherwise read as binary content).
             source = cast(BinaryIO, ExportLines(_prepend(head, source)))
             head = source.read(SNIFF_BYTES)
             result.packing = f"{result.packing} > {EXPORT}" if result.packing else EXPORT
-        if _binary(head):
-            result.warnings.append(f"{item.name}: skipped: binary content")
+        binary = _binary(head)
+        if binary:
+            result.warnings.append(f"{item.name}: skipped: {binary}")
             result.envelope = BINARY  # the manifest's format: not read as text at all
             return
+        if head.count(b"\r") > 1 and b"\n" not in head:
+            # Classic Mac line ends (a paste saved by an old editor): read as
+            # one line, its lock errors were lost without a word.
+            source = cast(BinaryIO, _CrLines(_prepend(head, source)))
+            head = source.read(SNIFF_BYTES)
+            result.warnings.append(f"{item.name}: lines end in a CR alone; read as lines")
         if TRANSCRIPT.match(head):
             _count_transcript(head, source, result, progress)
             return
@@ -216,16 +217,36 @@ def _bom_encoding(head: bytes) -> str | None:
     return next((enc for bom, enc in _BOMS_UTF16.items() if head.startswith(bom)), None)
 
 
-def _binary(head: bytes) -> bool:
-    """Binary when over a tenth of the bytes that are not NUL are control bytes or
-    break UTF-8.  NUL runs alone do not count: a crash-truncated log is text with
-    a hole in it (chunks._clean reads around them)."""
+def _binary(head: bytes) -> str | None:
+    """What binary content the input holds, if it does: a file of a known binary
+    format by its magic bytes, else over a tenth of the bytes that are not NUL
+    control bytes or broken UTF-8.  NUL runs alone do not count: a
+    crash-truncated log is text with a hole in it (chunks._clean reads around
+    them).  A lease-era state directory's SQLite files hold the transcripts'
+    text, quoted lock errors and all, between their page bytes: read as text
+    they had made 46 lock timeouts of one quoted line (Z164)."""
+    known = next((what for magic, what in _MAGIC.items() if head.startswith(magic)), None)
+    if known is not None:
+        return known
     body = head.replace(b"\x00", b"")
     if not body:
-        return bool(head)
+        return "binary content" if head else None
     controls = sum(1 for b in body if b < 0x20 and b not in _TEXT_CONTROLS)
     broken = body.decode("utf-8", "replace").count("\ufffd")
-    return (controls + broken) * 10 > len(body)
+    return "binary content" if (controls + broken) * 10 > len(body) else None
+
+
+#: Binary formats a state directory holds that are mostly text inside: their
+#: magic bytes (sqlite.org/fileformat2.html: the database header, the WAL header
+#: in either checksum byte order, the rollback journal header).
+_MAGIC = {
+    b"SQLite format 3\x00": (
+        "binary content (an SQLite database; `lockforensics locks` reads its leases)"
+    ),
+    b"\x37\x7f\x06\x82": "binary content (an SQLite write-ahead log)",
+    b"\x37\x7f\x06\x83": "binary content (an SQLite write-ahead log)",
+    b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7": "binary content (an SQLite rollback journal)",
+}
 
 
 class _Transcoded(io.RawIOBase):
