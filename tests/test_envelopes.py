@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 import zstandard
 
+from lockforensics.parsing import chunks
 from tests.conftest import IngestText, ingest_files
 
 TAKEOVER = (
@@ -738,3 +739,76 @@ def test_powershells_native_command_prefix_leaves_the_line_its_stamp() -> None:
     )
     row = ingest_files({"gateway.log": text}).events.filter(pl.col("kind") == "lock_removed")
     assert row.get_column("ts").to_list() == [datetime(2026, 6, 18, 7, 48, 31, 406000, tzinfo=UTC)]
+
+
+def _docker_records(line: str, time: str, size: int = 16384) -> list[str]:
+    """``line`` as docker's json-file driver stores it: pieces of ``size``, only
+    the last ending in a newline."""
+    pieces = [line[i : i + size] for i in range(0, len(line), size)]
+    pieces[-1] += "\n"
+    return [_docker(p, time, "stderr") for p in pieces]
+
+
+def _docker(log: str, time: str, stream: str = "stdout") -> str:
+    """One json-file record, as docker writes it (no blanks)."""
+    return json.dumps({"log": log, "stream": stream, "time": time}, separators=(",", ":"))
+
+
+@pytest.mark.parametrize("chunk_lines", [None, 5])
+def test_a_line_docker_split_past_16_kib_is_read_whole(
+    chunk_lines: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A lane error whose prompt made it 40 KB long, split by the json-file
+    driver with `session file loc|ked` across two records, is one lock timeout
+    with its lane and session; the line after it is read as itself, and every
+    record is counted (Z162: its wording was cut, its path read alone).  Across
+    a chunk boundary too (5 lines a chunk)."""
+    if chunk_lines is not None:
+        monkeypatch.setattr(chunks, "CHUNK_LINES", chunk_lines)
+    head = (
+        "2026-06-16T04:58:10.204+02:00 [diagnostic] lane task error: "
+        'lane=session:agent:main:main durationMs=61234 error="prompt: '
+    )
+    filler = "y" * (16384 - len(head) - len("prompt: session file loc") + len("prompt: "))
+    long_line = head + filler + TIMEOUT + " and more " + "z" * 20_000 + '"'
+    assert long_line[16384 - 3 : 16384] == "loc"
+    records = [
+        _docker(f"2026-06-16T04:58:0{n}.000+02:00 {_LANE}\n", f"2026-06-16T02:58:0{n}.1Z")
+        for n in range(3)
+    ]
+    records += _docker_records(long_line, "2026-06-16T02:58:10.2Z")
+    records.append(_docker(f"2026-06-16T04:58:11.000+02:00 {_LANE}\n", "2026-06-16T02:58:11.1Z"))
+    assert len(records) == 7
+    result = ingest_files({"9f3c-json.log": "\n".join(records) + "\n"})
+    (scan,) = result.files
+    assert scan.envelope == "docker-json"
+    assert scan.lines == 7
+    assert scan.unrecognized == 0
+    timeouts = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert timeouts.height == 1
+    row = timeouts.row(0, named=True)
+    assert row["session_id"] == "660fdda8-e8a8-44ab-bf1d-facb7e2a8952"
+    assert row["pid"] == 4892
+    assert row["ts"] == datetime(2026, 6, 16, 2, 58, 10, 204000, tzinfo=UTC)
+    assert result.events.filter(pl.col("kind") == "lane_task").height == 4
+
+
+def test_docker_logs_t_stamps_inside_a_long_line_are_removed() -> None:
+    """`docker logs -t` writes its stamp before each 16 KiB piece of a long line
+    (moby#37681): inside the takeover's path it cut the session id in two, and
+    the copy folded with no other (Z162).  Short lines keep a quoted stamp."""
+    stamp = "2026-06-16T02:58:10.207142679Z "
+    head = "2026-06-16T04:58:10.204+02:00 [diagnostic] lane task error: lane=main durationMs=1 "
+    # The first piece ends inside the session id: `…660fdda8-e8a8|-44ab…`.
+    filler = "p" * (16384 - len(head) - len('error=" ') - TIMEOUT.index("-44ab"))
+    long_line = head + 'error="' + filler + " " + TIMEOUT + " " + "q" * 17_000 + '"'
+    pieces = [long_line[i : i + 16384] for i in range(0, len(long_line), 16384)]
+    assert (len(pieces), pieces[0][-4:], pieces[1][:5]) == (3, "e8a8", "-44ab")
+    spliced = "".join(stamp + p for p in pieces) + "\n"
+    quoted = f"2026-06-16T02:58:11.000000000Z 04:58:11 [gateway] saw {stamp}in a note\n"
+    result = ingest_files({"docker-logs-t.txt": spliced + quoted})
+    (scan,) = result.files
+    assert scan.envelope == "docker"
+    timeouts = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert timeouts.get_column("session_id").to_list() == ["660fdda8-e8a8-44ab-bf1d-facb7e2a8952"]
+    assert timeouts.get_column("pid").to_list() == [4892]

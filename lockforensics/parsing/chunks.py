@@ -28,6 +28,8 @@ from lockforensics.ingest import occurrences
 from lockforensics.ingest.containers import READ_ERRORS
 from lockforensics.parsing.continuations import (
     FENCE_RE,
+    docker_partial_start,
+    join_docker_partials,
     join_records,
     join_width_wraps,
     soft_width,
@@ -362,16 +364,8 @@ class LogEngine:
                 wrap_start = self._record_start(env)
                 if env is PLAIN and not soft_read:
                     soft, soft_read = soft_width(frame, self.envelopes.record_start), True
-                if (
-                    env.wraps
-                    and frame.height
-                    - (
-                        cut := trailing_start(
-                            frame, env.start, wrap_start, self.envelopes.record_start, soft
-                        )
-                    )
-                    <= CARRY_LINES
-                ):
+                cut = self._carry_from(frame, env, wrap_start, soft)
+                if cut is not None:
                     frame, carry = frame.head(cut), frame.slice(cut)
                     if frame.is_empty():
                         continue
@@ -471,6 +465,22 @@ class LogEngine:
                 return record
         return None
 
+    def _carry_from(
+        self, frame: pl.DataFrame, env: EnvelopeSpec, wrap_start: str, soft: int | None
+    ) -> int | None:
+        """Where the frame's last record starts, when it may go on in the next
+        chunk and is held back to be read with it: a record that wraps, or a
+        line a runtime stored in pieces whose last piece is not in this frame."""
+        if env.wraps:
+            cut = trailing_start(frame, env.start, wrap_start, self.envelopes.record_start, soft)
+        elif env.partials:
+            cut = docker_partial_start(frame)
+            if cut == frame.height:
+                return None
+        else:
+            return None
+        return cut if frame.height - cut <= CARRY_LINES else None
+
     def _chunk(
         self,
         frame: pl.DataFrame,
@@ -490,8 +500,12 @@ class LogEngine:
         numbered = frame.with_row_index("line", offset=base + 1)
         if env.wraps:
             numbered = join_records(numbered, env.start, known, self.envelopes.record_start, soft)
+        elif env.partials:
+            numbered = join_docker_partials(numbered)
         else:
             numbered = numbered.with_columns(span=pl.lit(1, pl.Int64))
+        if env.spliced:
+            numbered = _unspliced(numbered, env.spliced)
         flagged = self._flagged(numbered, env, fits)
         cand, blank, span = pl.col("cand"), pl.col("blank"), pl.col("span")
         if (
@@ -733,6 +747,25 @@ GREP_PREFIX = (
     r"^(?:(?:[A-Za-z]:)?[^\s:\"{}]*[/.\\][^\s:\"{}]*?(?::(?:\d+[:-])?|-\d+-)|\d+[:-])"
     r'(\{"|\d{4}-\d{2}-\d{2}[T ]\d{2}:|[A-Z][a-z]{2} [ \d]\d \d{2}:)'
 )
+
+
+#: How long a line a container runtime stores in one piece (docker's json-file
+#: and containerd's CRI logs split longer ones).
+RUNTIME_PIECE = 16 << 10
+
+
+def _unspliced(numbered: pl.DataFrame, stamp: str) -> pl.DataFrame:
+    """The lines longer than a runtime's piece without the stamps it wrote before
+    each piece after the first (``docker logs -t`` of a 49 KB takeover line:
+    `…/sessions/d82f5b1c-7a3e2026-06-16T02:58:10.207142679Z -49d6-…`, a session
+    id cut in two and a copy that folded with no other, Z162).  Only such lines,
+    so a stamp quoted in a short line stays."""
+    text = pl.col("text")
+    return numbered.with_columns(
+        text=pl.when(text.str.len_bytes() > RUNTIME_PIECE)
+        .then(text.str.replace_all(f"(.){stamp}", "${1}"))
+        .otherwise(text)
+    )
 
 
 def _sections(frame: pl.DataFrame, base: int, result: FileScan) -> None:

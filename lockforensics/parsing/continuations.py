@@ -448,3 +448,59 @@ def trailing_start(
     joins = _flags(numbered, record, wrap_start, opener, soft).get_column("_join")
     starts = (~joins).arg_true()
     return int(starts[-1]) if starts.len() else 0
+
+
+#: The start of a record of docker's json-file driver: its ``log`` string opens.
+DOCKER_LOG = '{"log":"'
+#: What follows the ``log`` string of a json-file record, to the record's end
+#: (``attrs`` when the driver was given ``labels`` or ``env``).
+_DOCKER_REST = r'","stream":"(?:stdout|stderr)"(?:,"attrs":\{[^}]*\})?,"time":"[^"]*"\}$'
+#: A ``log`` that ends its line: docker keeps the newline, escaped.
+_DOCKER_LINE_END = '\\n","stream":'
+
+
+def _docker_pieces(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Per line: whether it is a piece of a longer line that goes on in the next
+    record (its ``log`` does not end in a newline), and whether it goes on the
+    piece above."""
+    partial = text.str.starts_with(DOCKER_LOG) & ~text.str.contains(_DOCKER_LINE_END, literal=True)
+    partial = partial.fill_null(False)
+    return partial, partial.shift(1, fill_value=False) & text.str.starts_with(DOCKER_LOG).fill_null(
+        False
+    )
+
+
+def join_docker_partials(numbered: pl.DataFrame) -> pl.DataFrame:
+    """docker's json-file driver writes a line longer than 16 KiB as records of
+    16 KiB, each with its own ``time``, only the last ``log`` ending in a newline
+    (moby daemon/logger, ``PartialLogMetaData``): read as separate lines, a
+    takeover's path fell into a record of its own, a lock error's wording was
+    cut in two, and a prompt's quoted lock error read as the gateway's (Z162).
+    The pieces are joined into the one record of the line (the first piece's
+    ``log`` opening, the last's stream and time), with ``span``."""
+    text = pl.col("text")
+    partial, goes_on = _docker_pieces(text)
+    flagged = numbered.with_columns(_partial=partial, _join=goes_on)
+    if not flagged.get_column("_join").any():
+        return numbered.with_columns(span=pl.lit(1, pl.Int64))
+    body = pl.when(pl.col("_join")).then(text.str.strip_prefix(DOCKER_LOG)).otherwise(text)
+    return _joined(
+        flagged.with_columns(
+            text=pl.when(pl.col("_partial") & pl.col("_join").shift(-1, fill_value=False))
+            .then(body.str.replace(_DOCKER_REST, ""))
+            .otherwise(body),
+            _cut=pl.col("_join"),
+            _wrap=pl.lit(False),
+        ).drop("_partial")
+    )
+
+
+def docker_partial_start(numbered: pl.DataFrame) -> int:
+    """Index of the first piece of the line the frame's last record is a piece
+    of, when that line goes on in the next chunk; else the frame's height."""
+    partial, goes_on = _docker_pieces(pl.col("text"))
+    flags = numbered.select(partial=partial, goes_on=goes_on)
+    if flags.is_empty() or not flags.get_column("partial")[-1]:
+        return numbered.height
+    starts = (~flags.get_column("goes_on")).arg_true()
+    return int(starts[-1]) if starts.len() else 0

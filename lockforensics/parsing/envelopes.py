@@ -63,6 +63,12 @@ class EnvelopeSpec:
     inner: str | None = None
     #: Records may span lines (pastes, console captures): continuations are joined.
     wraps: bool = False
+    #: One line the program wrote may be several records (docker's json-file
+    #: driver past 16 KiB): the pieces are joined.
+    partials: bool = False
+    #: The stamp a runtime writes before each piece of a line it stored in
+    #: pieces (``docker logs -t`` past 16 KiB): removed inside such lines.
+    spliced: str | None = None
     #: Lines whose text the literal prefilter cannot see (written as bytes):
     #: each is read by the per-line reader, which decodes it.
     opaque: str | None = None
