@@ -1712,3 +1712,17 @@ def test_a_later_processes_watchdog_clears_nothing_of_a_process_that_ended() -> 
     (incident,) = findings.incidents.to_dicts()
     assert incident["resolved_by"] == "gateway_stop"
     assert "lock_released_by_watchdog" not in findings.resolutions.get_column("kind").to_list()
+
+
+def test_a_relic_lock_files_creation_is_shown_though_far_before_the_bundle() -> None:
+    """A pre-SQLite lock file left 75 days before a day of logs: its stamp is set
+    aside from the timeline, but the held lock still says when it was created
+    (Z164: `created` was blank, hiding that it was a relic)."""
+    lines = "".join(
+        _timeout(f"2026-09-15T08:{m:02d}:00.000+00:00", "main", SUPPORT) for m in range(0, 50, 2)
+    )
+    files = dict([_lock_file(MAIN, 2211, "2026-07-02T09:14:55.120Z")])
+    findings = analyze(ingest_files({"gateway.log": lines, **files}), Settings())
+    held = {r["session_id"]: r for r in findings.held_locks.iter_rows(named=True)}
+    assert held[MAIN]["created"] == datetime(2026, 7, 2, 9, 14, 55, 120000, tzinfo=UTC)
+    assert findings.window_start == datetime(2026, 9, 15, 8, 0, tzinfo=UTC)

@@ -94,6 +94,7 @@ import polars as pl
 from lockforensics.correlate.epochs import RESTARTS
 from lockforensics.correlate.failures import ACQUIRED, AGED, FINE
 from lockforensics.correlate.frames import first_value, ordered, seconds
+from lockforensics.correlate.outliers import NOTE
 from lockforensics.schema import LISTED_PAYLOAD, EventKind
 
 #: A run's timeout, as a resolver (runs are one kind; their timeout is not).
@@ -351,6 +352,10 @@ def census_gaps(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: A lock payload's ``createdAt`` (JavaScript's ``toISOString``).
+_ISO_UTC = "%Y-%m-%dT%H:%M:%S%.fZ"
+
+
 def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
     """The session lock files the bundle holds: agent, session_id, pid, source, line,
     ``created`` (its ``createdAt``; null when the payload has no valid one),
@@ -358,6 +363,11 @@ def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
     ``seen_at`` (when a census run listed it, ``duration_ms`` after it was taken;
     null: as the bundle was collected)."""
     created = ~pl.col("ts_assumption").fill_null("").str.starts_with("no valid createdAt")
+    # A relic's createdAt, weeks before the logs, is set aside from the timeline
+    # (correlate/outliers) but is still when it was created (Z164: shown blank).
+    # OpenClaw writes it with toISOString, so its raw text is UTC.
+    aside = pl.col("ts").is_null() & pl.col("ts_assumption").str.contains(NOTE, literal=True)
+    relic = pl.col("ts_raw").str.strptime(pl.Datetime("us", "UTC"), _ISO_UTC, strict=False)
     return events.filter(
         (pl.col("kind") == EventKind.LOCK_FILE)
         & (pl.col("lock_scope") == "session")
@@ -368,7 +378,7 @@ def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
         "pid",
         "source",
         "line",
-        created=pl.when(created).then("ts"),
+        created=pl.when(created).then(pl.coalesce("ts", pl.when(aside).then(relic))),
         listed=(pl.col("lock_payload") == LISTED_PAYLOAD).fill_null(False),
         seen_at=pl.col("ts") + pl.duration(milliseconds=pl.col("duration_ms")),
     )
