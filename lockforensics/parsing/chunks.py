@@ -726,13 +726,17 @@ QUOTE_RE = r"^(?:>[ \t]?)+"
 #: The line `openclaw logs` begins with (openclaw-formats §1.3).
 LOGS_HEADER = "Log file: "
 #: Where an `openclaw logs` capture (re)starts reading its file: the plain
-#: header and reset notice, and --json's meta record (as OpenClaw writes it
-#: and as Python's json.dumps re-serialises it).
+#: header and reset notice, and --json's meta record and reset notice (as
+#: OpenClaw writes them and as Python's json.dumps re-serialises them).  A reset
+#: notice follows the lines read again (src/cli/logs-cli.ts: a payload's lines,
+#: then its notices).
 LOGS_RUN_PREFIXES = (
     LOGS_HEADER,
     "Log cursor reset",
     '{"type":"meta"',
     '{"type": "meta"',
+    '{"type":"notice","message":"Log cursor reset',
+    '{"type": "notice", "message": "Log cursor reset',
 )
 #: The header `tail` prints before each file's lines when it follows several.
 TAIL_HEADER = r"^==> (?P<path>.+) <==$"
