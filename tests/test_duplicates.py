@@ -534,3 +534,43 @@ def test_a_key_with_terminal_sequences_reads_alike_in_the_file_log_and_the_journ
         "agent:main:openai-user:open ticketroot"
     ]
     assert takeovers.get_column("occurrence").n_unique() == 1
+
+
+def test_a_kept_copy_naming_no_host_takes_the_host_its_copies_name() -> None:
+    """`openclaw logs --plain` holds the whole burst; two journal captures, each
+    half of it, name the host.  The plain capture, the fuller, is the copy kept:
+    it is that host's, not a gateway of no host (Z165: Tokyo lost its name and
+    took another host's start for its uptime)."""
+    lock = (
+        'lane task error: lane=main durationMs=60066 error="SessionWriteLockTimeoutError: '
+        "session file locked (timeout 60000ms): another OpenClaw process "
+        'sqlite:session-write:agent:main:main"'
+    )
+    times = ("19:41:05.220", "19:43:07.410", "19:46:09.600", "19:50:51.800")
+    plain = "".join(f"2026-08-14T{t}Z [diagnostic] {lock}\n" for t in times)
+
+    def journal(part: tuple[str, ...]) -> str:
+        return "".join(
+            f"Aug 14 {t[:8]} gw-tyo-01 node[77102]: 2026-08-14T{t}Z [diagnostic] {lock}\n"
+            for t in part
+        )
+
+    other = "".join(
+        f"Aug 14 13:05:{s} gw-ber-01 node[41207]: 2026-08-14T13:05:{s}.000Z [diagnostic] "
+        + lock.replace("agent:main:main", "agent:ops:main")
+        + "\n"
+        for s in ("10", "40")
+    )
+    result = ingest_files(
+        {
+            "tokyo/logs-plain.txt": plain,
+            "tokyo/journal-1.txt": journal(times[:2]),
+            "tokyo/journal-2.txt": journal(times[2:]),
+            "berlin/journal.txt": other,
+        }
+    )
+    findings = analyze(result, Settings())
+    assert findings.incidents.select("host", "lock_timeout").sort("host").rows() == [
+        ("gw-ber-01", 2),
+        ("gw-tyo-01", 4),
+    ]

@@ -564,9 +564,12 @@ def _dropped(rows: pl.DataFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     counts = dict(dropped.group_by("source").len().iter_rows())
     # An input naming no host whose copies all name one: that host's gateway's
     # (a console capture of the journal's lines).  Its other lines, which no
-    # copy holds, would otherwise make it look like another gateway's.
+    # copy holds, would otherwise make it look like another gateway's.  The
+    # copy kept too: an `openclaw logs --plain` capture holding more lines than
+    # each of the two `--json` follows that name the host (Z165: the host lost).
+    copied_elsewhere = (copy | coarse_copy | (pl.len().over(ident, pl.col("ts")) > 1)) & copyable
     copied = dict(
-        rows.with_columns(_copy_host=pl.when((copy | coarse_copy) & copyable).then(host))
+        rows.with_columns(_copy_host=pl.when(copied_elsewhere).then(host))
         .group_by("source")
         .agg(
             named=pl.col("host").drop_nulls().len(),
