@@ -349,11 +349,17 @@ def ingest_inputs(
     # Read before the loop below hands each input's rows to the table.
     stamped = stamped_records(scans)
     matched = {} if option_zone else matched_zones(scans, stamped)
-    bundle_zone = bundle_zone or _agreed_zone(matched) or _header_zone(scans)
+    beside = {s.source: zone for s in scans if (zone := beside_zone(s)) is not None}
+    bundle_zone = (
+        bundle_zone
+        or _agreed_zone(matched, "matched to stamped records")
+        or _agreed_zone(beside, "whose zone-less stamps sit beside UTC console stamps")
+        or _header_zone(scans)
+    )
     rows: list[dict[str, Any]] = []
     frames: list[pl.DataFrame] = []
     activity: list[pl.LazyFrame] = []
-    seen = {s.source: zone for s in scans if (zone := _seen_zone(s, matched)) is not None}
+    seen = {s.source: zone for s in scans if (zone := _seen_zone(s, matched, beside)) is not None}
     folders = _folder_zones(scans, seen)
     # The zone each input's zone-less stamps were read in, where it had any.
     applied: dict[str, ZoneChoice] = {}
@@ -361,7 +367,7 @@ def ingest_inputs(
         # --tz is for stamps that show no zone; a journal whose prefixes are shown
         # by the console stamps on the same lines (a `--utc` capture) keeps its own.
         zone = (
-            (option_zone and beside_zone(scan))
+            (option_zone and beside.get(scan.source))
             or option_zone
             or _own_zone(scan, seen, bundle_zone, spans, folders)
         )
@@ -560,10 +566,17 @@ def _own_zone(
     return own
 
 
-def _seen_zone(scan: FileScan, matched: dict[str, ZoneChoice]) -> ZoneChoice | None:
+def _seen_zone(
+    scan: FileScan, matched: dict[str, ZoneChoice], beside: dict[str, ZoneChoice]
+) -> ZoneChoice | None:
     """The zone an input shows itself: its header's, its matched records', its
     zone-less lines' against the zoned ones beside them, its lines'."""
-    return _file_zone(scan) or matched.get(scan.source) or beside_zone(scan) or _written_zone(scan)
+    return (
+        _file_zone(scan)
+        or matched.get(scan.source)
+        or beside.get(scan.source)
+        or _written_zone(scan)
+    )
 
 
 def _folder_zones(scans: list[FileScan], seen: dict[str, ZoneChoice]) -> dict[str, ZoneChoice]:
@@ -647,17 +660,17 @@ def _header_zone(scans: list[FileScan]) -> ZoneChoice | None:
     return zone_from_offset(offset, whose)
 
 
-def _agreed_zone(matched: dict[str, ZoneChoice]) -> ZoneChoice | None:
-    """With no zone written anywhere, the one every input that matched its records
-    to stamped ones agrees on: the host's clock, for its other zone-less inputs
-    (pm2.log beside the pm2 app logs that the file log's records dated)."""
-    labels = {choice.label for choice in matched.values()}
+def _agreed_zone(shown: dict[str, ZoneChoice], how: str) -> ZoneChoice | None:
+    """With no zone written anywhere, the one every input that showed its own
+    (``how``: matched its records to stamped ones, or paired its zone-less
+    prefixes with the UTC console stamps on the same lines) agrees on: the
+    host's clock, for its other zone-less inputs (pm2.log beside the pm2 app
+    logs that the file log's records, or their own console stamps, dated)."""
+    labels = {choice.label for choice in shown.values()}
     if len(labels) != 1:
         return None
-    first = min(matched.values(), key=lambda choice: choice.reason)
-    return replace(
-        first, reason=f"the zone {len(matched)} input(s) matched to stamped records agree on"
-    )
+    first = min(shown.values(), key=lambda choice: choice.reason)
+    return replace(first, reason=f"the zone {len(shown)} input(s) {how} agree on")
 
 
 def _stated_zone(

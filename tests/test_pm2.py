@@ -85,3 +85,41 @@ def test_pm2_log_gives_the_processes_their_ends() -> None:
     assert incident["resolved_by"] == "gateway_start"
     # 2026-02-02 07:30:06Z to the first failure, 2026-02-03 13:12:40Z: 29 h 42 min 34 s.
     assert round(incident["uptime_s"]) == 29 * 3600 + 42 * 60 + 34
+
+
+def test_the_2026_1_consoles_utc_stamps_beside_pm2s_give_its_zone() -> None:
+    """No file log: 2026.1's console writes its own UTC `…Z` stamp after pm2's
+    local `--time` one, so each line shows pm2's offset, -06:00.  pm2.log, with
+    no such stamp, takes it; a SIGKILL death (`code [null]`, the OOM killer) is a
+    crash (Z166: all of pm2's lines read as UTC, a restart history six hours off,
+    and the kill unseen)."""
+    console = "".join(
+        f"2026-12-31T{h}:{m}: 2027-01-01T{int(h) + 6:02d}:{m}.213Z [diagnostic] "
+        f"{ERROR.replace('51402', '24817')}\n"
+        for h, m in (("19", "51:02"), ("19", "55:40"), ("19", "59:31"))
+    )
+    out = (
+        "2026-12-30T11:05:23: 2026-12-30T17:05:23.311Z [gateway] "
+        "listening on ws://127.0.0.1:18789 (PID 24817)\n"
+    )
+    pm2 = (
+        "2026-12-30T11:05:21: PM2 log: App [openclaw-gateway:0] online\n"
+        "2026-12-31T22:47:13: PM2 log: App [openclaw-gateway:0] exited with code [null]"
+        " via signal [SIGKILL]\n"
+        "2026-12-31T22:47:13: PM2 log: App [openclaw-gateway:0] starting in -fork mode-\n"
+    )
+    result = ingest_files(
+        {
+            "pm2-home/pm2.log": pm2,
+            "logs/openclaw-gateway-error.log": console,
+            "logs/openclaw-gateway-out.log": out,
+        }
+    )
+    assert result.zone is not None
+    assert result.zone.label == "-06:00"
+    findings = analyze(result, Settings())
+    (epoch,) = findings.epochs.filter(pl.col("pid") == 24817).to_dicts()
+    assert (epoch["end"], epoch["ended_by"]) == (
+        datetime(2027, 1, 1, 4, 47, 13, tzinfo=UTC),
+        "crash",
+    )
