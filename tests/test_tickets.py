@@ -305,3 +305,25 @@ def test_a_fenced_lease_paste_naming_no_host_is_told_apart_by_its_zone() -> None
         rows.sort("line").get_column("host").to_list()
         == ["fsn1-gw"] * 3 + ["unnamed (UTC+08:00)"] * 3
     )
+
+
+def test_a_paste_copied_from_a_rendered_page_is_read_as_the_log_it_shows() -> None:
+    """A reply quotes comment 1's line as the browser copied it (`error=&quot;…`),
+    and a saved page shows the other host's line inside its tags: the quote is
+    the failure it quotes, and the page's line keeps its session (Z167: each had
+    counted as a failure of its own, a key ending in `&quot;</p>`)."""
+    line = _journal("alpha-box", 48211, "10:14:03", "7c1e9a40")
+    quoted = "> " + line.replace('"', "&quot;")
+    page = (
+        '<p dir="auto">'
+        + _journal("gw-lisbon", 2231, "13:09:20", "1b2c3d4e", day="Jun 18")
+        .rstrip("\n")
+        .replace('"', "&quot;")
+        + "</p>\n"
+    )
+    result = ingest_files({"issue.md": _thread() + "\n" + quoted, "comment-5.html": page})
+    counts = analyze(result, Settings()).incidents.select("host", "occurrences").rows()
+    assert ("alpha-box", 2) in counts
+    (row,) = result.events.filter(pl.col("source") == "comment-5.html").to_dicts()
+    assert row["session_id"] == "1b2c3d4e-2b7d-4c11-9e0f-3a5b6c7d8e90"
+    assert row["host"] == "gw-lisbon"

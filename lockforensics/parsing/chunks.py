@@ -788,6 +788,40 @@ def _sections(frame: pl.DataFrame, base: int, result: FileScan) -> None:
     result.sections.extend((int(line), str(path)) for line, path in found.iter_rows())
 
 
+#: An HTML character reference a rendered page writes for a log's own characters.
+_ENTITY = r"&(?:quot|lt|gt|amp|apos|#39|#x27|#34|#x22);"
+#: An HTML tag, and a line of a saved HTML page: one that begins with a tag
+#: (no log line does).
+_TAG = r"</?[A-Za-z][^<>]*>"
+_TAGGED = r"^\s*" + _TAG
+_ENTITIES = (
+    ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#34;", '"'), ("&#x22;", '"'),
+    ("&apos;", "'"), ("&#39;", "'"), ("&#x27;", "'"), ("&amp;", "&"),
+)  # fmt: skip
+
+
+def _unescaped(frame: pl.DataFrame, result: FileScan) -> pl.DataFrame:
+    """A log pasted as a page rendered it: copied from a browser (`error=&quot;…`)
+    or saved with the page (`<p dir="auto">… error=&quot;…</p>`).  Its lines
+    are read with the page's tags taken off and its character references
+    decoded, so a quoted failure keeps its session and folds with the line it
+    quotes (Z167: four re-pastes counted as new failures, a session key ending
+    in `&quot;</p>`).  Only lines with no `"` of their own, or that begin with a
+    tag: a log line's own `&amp;` (a URL in an error) stays as written."""
+    text = pl.col("text")
+    entity = text.str.contains(_ENTITY)
+    # A tag inside a line with references: where a page's attribute copy of a
+    # snippet ends and its `<pre>` copy begins, both on one line.
+    tagged = (text.str.contains(_TAGGED) | (entity & text.str.contains(_TAG))).fill_null(False)
+    escaped = (entity & ~text.str.contains('"', literal=True)).fill_null(False)
+    body = pl.when(tagged).then(text.str.replace_all(_TAG, "")).otherwise(text)
+    for reference, char in _ENTITIES:
+        body = body.str.replace_all(reference, char, literal=True)
+    if frame.select((tagged | escaped).any()).item():
+        result.pasted = True
+    return frame.with_columns(pl.when(tagged | escaped).then(body).otherwise(text).alias("text"))
+
+
 def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.DataFrame:
     """Colours stripped; lines cut at MAX_LINE characters; NUL runs (a crash-
     truncated log, a preallocated tail) leave the text after the last run, or
@@ -800,6 +834,8 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
         frame = frame.with_columns(
             text.str.replace_all(ANSI_RE, "").str.replace(OVERWRITTEN_RE, "$1")
         )
+    if frame.select(text.str.contains(_ENTITY).any()).item():
+        frame = _unescaped(frame, result)
     if frame.get_column("text").str.starts_with(">").any():
         # A paste quoted in a chat or a mail reply (`> Jun 16 14:05:12 …`,
         # `>> {"0":…}`): the quote marks are the reply's, not the log's.  No
