@@ -812,3 +812,20 @@ def test_docker_logs_t_stamps_inside_a_long_line_are_removed() -> None:
     timeouts = result.events.filter(pl.col("kind") == "lock_timeout")
     assert timeouts.get_column("session_id").to_list() == ["660fdda8-e8a8-44ab-bf1d-facb7e2a8952"]
     assert timeouts.get_column("pid").to_list() == [4892]
+
+
+def test_a_journal_messages_latin1_bytes_read_as_a_text_captures_are(
+    ingest_text: IngestText,
+) -> None:
+    """journald writes a MESSAGE that is not UTF-8 as an array of bytes: its
+    stray bytes are read as cp1252, as the text captures' are, so the IRC peer
+    `j\\xf6rg` is `jörg` in the lane's key, not `j\\ufffdrg` (Z163)."""
+    line = (
+        "[diagnostic] lane task error: lane=session:agent:main:irc:direct:j\xf6rg "
+        'durationMs=10011 error="Error: ' + TIMEOUT + '"'
+    )
+    entry = {"__REALTIME_TIMESTAMP": "1781006296070123", "_HOSTNAME": "gw-7", "_PID": "311",
+             "SYSLOG_IDENTIFIER": "node", "MESSAGE": list(line.encode("latin-1"))}  # fmt: skip
+    events = ingest_text(json.dumps(entry) + "\n", name="journal.json").events
+    (row,) = events.filter(pl.col("kind") == "lock_timeout").to_dicts()
+    assert row["lane"] == "session:agent:main:irc:direct:jörg"

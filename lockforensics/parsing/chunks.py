@@ -14,7 +14,6 @@ unrecognised (the first few kept as samples).
 
 from __future__ import annotations
 
-import codecs
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -26,6 +25,7 @@ import polars as pl
 from lockforensics.activity import split
 from lockforensics.ingest import occurrences
 from lockforensics.ingest.containers import READ_ERRORS
+from lockforensics.parsing.codepage import CP1252_BYTES
 from lockforensics.parsing.continuations import (
     FENCE_RE,
     docker_partial_start,
@@ -139,17 +139,6 @@ def lines_frame(chunk: bytes) -> pl.DataFrame:
     )
 
 
-def _cp1252_bytes(error: UnicodeError) -> tuple[str, int]:
-    """A codec error handler: the bytes that are not UTF-8, read as cp1252."""
-    assert isinstance(error, UnicodeDecodeError)
-    wrong = error.object[error.start : error.end]
-    return bytes(wrong).decode("cp1252", "replace"), error.end
-
-
-_CP1252_BYTES = "lockforensics-cp1252"
-codecs.register_error(_CP1252_BYTES, _cp1252_bytes)
-
-
 def as_utf8(chunk: bytes) -> tuple[bytes, int]:
     """``chunk`` with the bytes that are not UTF-8 read as Windows-1252 (cp1252),
     and how many lines held such bytes.  A file log copied through a tool that
@@ -171,7 +160,7 @@ def as_utf8(chunk: bytes) -> tuple[bytes, int]:
         try:
             line.decode("utf-8")
         except UnicodeDecodeError:
-            lines[index] = line.decode("utf-8", _CP1252_BYTES).encode("utf-8")
+            lines[index] = line.decode("utf-8", CP1252_BYTES).encode("utf-8")
             repaired += 1
     return b"\n".join(lines), repaired
 

@@ -17,6 +17,7 @@ from types import MappingProxyType
 from typing import Any
 
 from lockforensics.errors import SpecError
+from lockforensics.parsing.codepage import CP1252_BYTES
 from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.literals import CLI_BANNER, SUPERVISOR_IDENT
 from lockforensics.parsing.timestamps import (
@@ -658,11 +659,13 @@ def parse_journald_json(obj: dict[str, Any]) -> Record | None:
 
 
 def _journal_text(value: Any) -> str | None:
-    """A journal field as text: a string, or the bytes journald writes as an array."""
+    """A journal field as text: a string, or the bytes journald writes as an array
+    (text that is not UTF-8: its stray bytes read as cp1252, as a text capture's
+    are, so `j\xf6rg` is `jörg` in both, Z163)."""
     if isinstance(value, str):
         return value
     if isinstance(value, list) and all(isinstance(b, int) and 0 <= b < 256 for b in value):
-        return bytes(value).decode("utf-8", "replace")
+        return bytes(value).decode("utf-8", CP1252_BYTES)
     return None
 
 
