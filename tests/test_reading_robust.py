@@ -573,9 +573,9 @@ def test_journal_entries_shown_as_blob_data_are_counted_as_lost() -> None:
     findings = analyze(ingest_files({"journal.txt": journal, **dated}), Settings())
     lost = [w for w in findings.coverage.warnings if "blob data" in w]
     assert lost == [
-        "journal.txt:1: 3 journal entries shown as `[…B blob data]` (control characters, "
-        "captured without `journalctl -a`): their text is in no input, failures they held "
-        "may be missing"
+        "journal.txt:1: 3 journal entries shown as `[…B blob data]` (control characters or "
+        "bytes not UTF-8, captured without `journalctl -a`): their text is in no input, "
+        "failures they held may be missing"
     ]
 
 
@@ -772,3 +772,22 @@ def test_blob_entries_a_file_log_covers_may_be_there() -> None:
     assert lost.endswith(
         "their text is not in this capture; gateway.log covers their times and may hold it"
     )
+
+
+def test_blob_entries_a_copy_times_to_the_millisecond_are_covered() -> None:
+    """The journal's blob entries at the microsecond, their JSON export's copies
+    timed by their console stamps to the millisecond: the export's last line is
+    a fraction of a millisecond before the last blob, and still covers it
+    (Z163: "their text is in no input", with every text in the export)."""
+    journal = "".join(
+        f"2026-04-16T15:40:0{n}.475{n}00+02:00 kellerbox node[1893]: [269B blob data]\n"
+        for n in range(3)
+    )
+    export = "".join(
+        f"2026-04-16T13:40:0{n}.475+00:00 [diagnostic] a line no signature reads\n"
+        for n in range(3)
+    )
+    files = {"journal.txt": journal, "console.log": export}
+    findings = analyze(ingest_files(files), Settings())
+    (lost,) = [w for w in findings.coverage.warnings if "blob data" in w]
+    assert lost.endswith("console.log covers their times and may hold it")
