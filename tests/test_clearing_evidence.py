@@ -1574,6 +1574,31 @@ def test_a_restarts_epoch_begins_at_its_boots_first_line(mode: str, opened_by: s
     ]
 
 
+def test_a_start_after_a_stop_begins_at_its_boots_first_line() -> None:
+    """systemd stops the gateway and starts another: its file log names no pid,
+    its pid is known from its own lock error (`held by this process (pid
+    31877)`).  It began at its `starting...`, 6 s before `listening` (Z164: at
+    `listening`, its predecessor "started again" 10.5 s later, not 4.4 s)."""
+    self_held = (
+        'lane task error: lane=session:agent:ops:main durationMs=1204 error="SessionWriteLock'
+        "StaleError: session file lock stale (orphan-self-pid): held by this process (pid "
+        '31877); an earlier run has not released it sqlite:session-write:agent:ops:main"'
+    )
+    steps = [
+        ("2026-09-13T22:00:14.700Z", "gateway", "http server listening (5 plugins; 6.0s)"),
+        ("2026-09-14T06:11:57.880Z", "gateway", "received SIGTERM; shutting down"),
+        ("2026-09-14T06:11:58.034Z", "shutdown", "completed cleanly in 153ms"),
+        ("2026-09-14T06:12:02.410Z", "gateway", "starting..."),
+        ("2026-09-14T06:12:08.512Z", "gateway", "http server listening (5 plugins; 6.0s)"),
+        ("2026-09-14T06:12:08.600Z", "gateway", "ready"),
+        ("2026-09-15T08:05:12.220Z", "diagnostic", self_held),
+    ]
+    log = "".join(tslog_line(at, text, subsystem=sub) for at, sub, text in steps)
+    findings = analyze(ingest_files({"openclaw-2026-09-14.log": log}), Settings())
+    starts = findings.epochs.select("pid", "opened_by", "start").rows()
+    assert starts[-1] == (31877, "start", datetime(2026, 9, 14, 6, 12, 2, 410000, tzinfo=UTC))
+
+
 @pytest.mark.parametrize(
     ("timeout_ms", "resolved_by"), [(1_800_000, "run_timeout"), (600_000, None)]
 )

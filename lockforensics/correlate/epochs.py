@@ -1293,9 +1293,10 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     previous_end = pl.col("end").shift(1).over("host", order_by=["_at", "epoch_key"])
     opened_by_start = pl.col("opened_by") == "start"
 
-    def after_its_restart(early: str) -> pl.Expr:
-        restarted = pl.col("opened_by").is_in(["restart", "in_process_restart"])
-        return (restarted & (pl.col(early) > previous_end)).fill_null(False)
+    restarted = pl.col("opened_by").is_in(["restart", "in_process_restart"])
+
+    def after_the_one_before(early: str, opened: pl.Expr) -> pl.Expr:
+        return (opened & (pl.col(early) > previous_end)).fill_null(False)
 
     in_process = pl.col("opened_by") == "in_process_restart"
     process = (~in_process).cum_sum().over("host", order_by=["_at", "epoch_key"])
@@ -1334,9 +1335,16 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
                     pl.when(
                         (pl.col("start_source") == "start_line")
                         & (
-                            # A start's own lines name its pid, or none at all.
-                            (opened_by_start if early != "_unnamed_first" else pl.lit(False))
-                            | after_its_restart(early)
+                            # A start's own lines name its pid, or none at all;
+                            # lines naming none, though its pid is known from
+                            # elsewhere (its own lock error, Z164), after the
+                            # process before it ended.
+                            (
+                                after_the_one_before(early, opened_by_start)
+                                if early == "_unnamed_first"
+                                else opened_by_start
+                            )
+                            | after_the_one_before(early, restarted)
                         )
                         # Not within its second: a copy of the start line itself,
                         # stamped to the whole second (a console inside a journal).
