@@ -1209,9 +1209,13 @@ def correlate(
     )
     rates = frequency.rates(clustered.lazy(), incident_table.lazy(), window_start, window_end)
     # A start's side line alone (`agent model:`, `heartbeat started` mid-run) is
-    # no start, as the epochs have it (epochs.transitions).
-    side_line = (pl.col("kind") == EventKind.GATEWAY_START) & pl.col("phase").is_in(
-        epochs.SIDE_OF_A_START
+    # no start, as the epochs have it (epochs.transitions); nor is a restart
+    # asked for and never done (`config change requires gateway restart`, then
+    # `systemctl restart`: Z170 counted a restart of none).
+    phase = pl.col("phase")
+    side_line = (
+        ((pl.col("kind") == EventKind.GATEWAY_START) & phase.is_in(epochs.SIDE_OF_A_START))
+        | ((pl.col("kind") == EventKind.GATEWAY_RESTART) & phase.is_in(epochs.NOT_A_TRANSITION))
     ).fill_null(False)
     kind_counts = (
         rows.filter(~side_line).group_by("kind").agg(pl.col("occurrence").n_unique()).sort("kind")

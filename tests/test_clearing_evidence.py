@@ -1751,3 +1751,30 @@ def test_a_relic_lock_files_creation_is_shown_though_far_before_the_bundle() -> 
     held = {r["session_id"]: r for r in findings.held_locks.iter_rows(named=True)}
     assert held[MAIN]["created"] == datetime(2026, 7, 2, 9, 14, 55, 120000, tzinfo=UTC)
     assert findings.window_start == datetime(2026, 9, 15, 8, 0, tzinfo=UTC)
+
+
+def test_a_stopped_gateways_end_is_not_the_next_processs_fatal_error() -> None:
+    """A config change asks for a restart; the operator runs `systemctl restart`
+    instead: the gateway shuts down cleanly.  Its successor dies 21 s later of an
+    unhandled rejection.  The file log names no pid: the first ended at its own
+    shutdown, not at that death (Z170: the two epochs overlapped), and no
+    restart was counted: the config reloader only asked for one."""
+    steps = [
+        ("09:30:00.100", "gateway", "ready"),
+        ("09:41:27.500", "reload", "config change requires gateway restart (agents.list)"),
+        ("09:41:28.014", "gateway", "received SIGTERM; shutting down"),
+        ("09:41:28.226", "shutdown", "completed cleanly in 212ms"),
+        ("09:41:30.400", "gateway", "starting..."),
+        ("09:41:33.008", "gateway", "ready"),
+        ("09:41:51.212", "openclaw", "[openclaw] Unhandled promise rejection: FsSafeError: x"),
+    ]
+    log = "".join(
+        tslog_line(f"2026-08-14T{at}+02:00", text, subsystem=sub) for at, sub, text in steps
+    )
+    findings = analyze(ingest_files({"openclaw-2026-08-14.log": log}), Settings())
+    ends = findings.epochs.sort("start").select("end", "ended_by").rows()
+    assert ends == [
+        (datetime(2026, 8, 14, 7, 41, 28, 226000, tzinfo=UTC), "stop"),
+        (datetime(2026, 8, 14, 7, 41, 51, 212000, tzinfo=UTC), "crash"),
+    ]
+    assert findings.counts["gateway_restart"] == 0
