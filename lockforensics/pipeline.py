@@ -960,11 +960,16 @@ def _set_aside_far_stamps(
 
 def _line_bounds(result: Ingest, low: datetime | None, high: datetime | None) -> pl.DataFrame:
     """Per input, its first and last stamped line (its events' too: the manifest's),
-    each kept only inside the main span (``low``..``high``, far-out stamps left out)."""
+    each kept only inside the main span (``low``..``high``, far-out stamps left out).
+    An input none of whose lines was read (every one unrecognised: a format the
+    tool does not know, its stamps read in a guessed zone) spans nothing (Z169: a
+    `log show --style compact` capture stretched the window six hours back)."""
     rows = []
     for row in result.manifest():
+        read = bool(row.get("event_lines") or row.get("noise_lines"))
         first, last = (
-            datetime.fromisoformat(str(row[k])) if row.get(k) else None for k in ("first", "last")
+            datetime.fromisoformat(str(row[k])) if read and row.get(k) else None
+            for k in ("first", "last")
         )
         inside = [
             t

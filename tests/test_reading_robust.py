@@ -791,3 +791,21 @@ def test_blob_entries_a_copy_times_to_the_millisecond_are_covered() -> None:
     findings = analyze(ingest_files(files), Settings())
     (lost,) = [w for w in findings.coverage.warnings if "blob data" in w]
     assert lost.endswith("console.log covers their times and may hold it")
+
+
+def test_an_input_none_of_whose_lines_was_read_spans_no_window() -> None:
+    """`log show --style compact` (no zone, a format the tool does not read):
+    every line unrecognised, its stamps guessed in the bundle's zone.  They do
+    not stretch the report's window (Z169: six hours before the first line read)."""
+    log = "".join(
+        f"2026-06-12T09:{m:02d}:00.000+02:00 [gateway] a line no signature reads\n"
+        for m in range(3)
+    )
+    compact = "".join(
+        f"2026-06-12 03:{m:02d}:00.911 Df launchd[1:5e1] [gui/501/ai.openclaw.gateway] WILL_SPAWN\n"
+        for m in range(3)
+    )
+    findings = analyze(
+        ingest_files({"gateway.log": log, "log-show-compact.txt": compact}), Settings()
+    )
+    assert findings.window_start == datetime(2026, 6, 12, 7, 0, tzinfo=UTC)
