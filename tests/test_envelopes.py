@@ -829,3 +829,38 @@ def test_a_journal_messages_latin1_bytes_read_as_a_text_captures_are(
     events = ingest_text(json.dumps(entry) + "\n", name="journal.json").events
     (row,) = events.filter(pl.col("kind") == "lock_timeout").to_dicts()
     assert row["lane"] == "session:agent:main:irc:direct:jörg"
+
+
+@pytest.mark.parametrize("chunk_lines", [None, 4])
+def test_the_kubelets_cri_log_is_read_with_its_pieces_joined(
+    chunk_lines: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/var/log/pods/…/0.log: the runtime's stamp, the stream and `F`, or `P` for
+    a piece of a line past 16 KiB that the next record goes on with.  The
+    console line inside is read, timed by its own stamp, and a line the kubelet
+    cut is one failure with its session (Z168: read as docker's with `stderr F`
+    in its text, and the pieces apart); `kubectl logs`' copy folds into it."""
+    if chunk_lines is not None:
+        monkeypatch.setattr(chunks, "CHUNK_LINES", chunk_lines)
+    head = "2026-06-12T10:42:30.400+00:00 [diagnostic] lane task error: lane=main durationMs=1 "
+    filler = "p" * (16384 - len(head) - len('error=" ') - TIMEOUT.index("-44ab"))
+    long_line = head + 'error="' + filler + " " + TIMEOUT + '"'
+    pieces = [long_line[i : i + 16384] for i in range(0, len(long_line), 16384)]
+    assert len(pieces) == 2
+    cri = "".join(
+        f"2026-06-12T10:42:{n:02d}.1Z stdout F 2026-06-12T10:42:{n:02d}.100+00:00 {_LANE}\n"
+        for n in range(3)
+    )
+    cri += f"2026-06-12T10:42:30.40056111Z stderr P {pieces[0]}\n"
+    cri += f"2026-06-12T10:42:30.40056111Z stderr F {pieces[1]}\n"
+    cri += f"2026-06-12T10:42:31.5Z stdout F 2026-06-12T10:42:31.500+00:00 {_LANE}\n"
+    result = ingest_files(
+        {"pods/gw-0/gateway/0.log": cri, "kubectl-logs-previous.txt": long_line + "\n"}
+    )
+    scan = next(s for s in result.files if s.source.endswith("0.log"))
+    assert (scan.envelope, scan.lines, scan.unrecognized) == ("kubernetes-cri", 6, 0)
+    (row,) = result.events.filter(pl.col("kind") == "lock_timeout").to_dicts()
+    assert row["session_id"] == "660fdda8-e8a8-44ab-bf1d-facb7e2a8952"
+    assert row["ts"] == datetime(2026, 6, 12, 10, 42, 30, 400000, tzinfo=UTC)
+    assert result.occurrence_counts()["lock_timeout"] == 1
+    assert not any(t.startswith("stdout") for t in result.events.get_column("message").drop_nulls())

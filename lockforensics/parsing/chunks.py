@@ -28,10 +28,10 @@ from lockforensics.ingest.containers import READ_ERRORS
 from lockforensics.parsing.codepage import CP1252_BYTES
 from lockforensics.parsing.continuations import (
     FENCE_RE,
-    docker_partial_start,
-    join_docker_partials,
+    join_partials,
     join_records,
     join_width_wraps,
+    partial_start,
     soft_width,
     trailing_start,
 )
@@ -463,7 +463,7 @@ class LogEngine:
         if env.wraps:
             cut = trailing_start(frame, env.start, wrap_start, self.envelopes.record_start, soft)
         elif env.partials:
-            cut = docker_partial_start(frame)
+            cut = partial_start(frame, env.partials)
             if cut == frame.height:
                 return None
         else:
@@ -490,7 +490,7 @@ class LogEngine:
         if env.wraps:
             numbered = join_records(numbered, env.start, known, self.envelopes.record_start, soft)
         elif env.partials:
-            numbered = join_docker_partials(numbered)
+            numbered = join_partials(numbered, env.partials)
         else:
             numbered = numbered.with_columns(span=pl.lit(1, pl.Int64))
         if env.spliced:

@@ -457,48 +457,57 @@ DOCKER_LOG = '{"log":"'
 _DOCKER_REST = r'","stream":"(?:stdout|stderr)"(?:,"attrs":\{[^}]*\})?,"time":"[^"]*"\}$'
 #: A ``log`` that ends its line: docker keeps the newline, escaped.
 _DOCKER_LINE_END = '\\n","stream":'
+#: The kubelet's CRI record: the runtime's stamp and the stream before the tag,
+#: ``P`` for a piece of a line, ``F`` for its last piece or a whole line.
+_CRI_HEAD = r"^\S+ (?:stdout|stderr) [FP] "
+_CRI_PIECE = r"^\S+ (?:stdout|stderr) P "
 
 
-def _docker_pieces(text: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def _pieces(text: pl.Expr, runtime: str) -> tuple[pl.Expr, pl.Expr]:
     """Per line: whether it is a piece of a longer line that goes on in the next
-    record (its ``log`` does not end in a newline), and whether it goes on the
-    piece above."""
-    partial = text.str.starts_with(DOCKER_LOG) & ~text.str.contains(_DOCKER_LINE_END, literal=True)
+    record, and whether it goes on the piece above."""
+    if runtime == "cri":
+        partial, record = text.str.contains(_CRI_PIECE), text.str.contains(_CRI_HEAD)
+    else:
+        record = text.str.starts_with(DOCKER_LOG)
+        partial = record & ~text.str.contains(_DOCKER_LINE_END, literal=True)
     partial = partial.fill_null(False)
-    return partial, partial.shift(1, fill_value=False) & text.str.starts_with(DOCKER_LOG).fill_null(
-        False
-    )
+    return partial, partial.shift(1, fill_value=False) & record.fill_null(False)
 
 
-def join_docker_partials(numbered: pl.DataFrame) -> pl.DataFrame:
-    """docker's json-file driver writes a line longer than 16 KiB as records of
-    16 KiB, each with its own ``time``, only the last ``log`` ending in a newline
-    (moby daemon/logger, ``PartialLogMetaData``): read as separate lines, a
+def join_partials(numbered: pl.DataFrame, runtime: str) -> pl.DataFrame:
+    """A container runtime stores a line longer than 16 KiB as records of 16 KiB,
+    each with its own stamp: docker's json-file driver ends only the last ``log``
+    in a newline (moby daemon/logger, ``PartialLogMetaData``); the kubelet tags
+    each but the last ``P`` (kubernetes/cri-api).  Read as separate lines, a
     takeover's path fell into a record of its own, a lock error's wording was
-    cut in two, and a prompt's quoted lock error read as the gateway's (Z162).
-    The pieces are joined into the one record of the line (the first piece's
-    ``log`` opening, the last's stream and time), with ``span``."""
+    cut in two, and a prompt's quoted lock error read as the gateway's (Z162,
+    Z168).  The pieces are joined into the one record of the line, with ``span``:
+    docker's the first piece's ``log`` opening and the last's stream and time,
+    the kubelet's the first piece's stamp and stream."""
     text = pl.col("text")
-    partial, goes_on = _docker_pieces(text)
+    partial, goes_on = _pieces(text, runtime)
     flagged = numbered.with_columns(_partial=partial, _join=goes_on)
     if not flagged.get_column("_join").any():
         return numbered.with_columns(span=pl.lit(1, pl.Int64))
-    body = pl.when(pl.col("_join")).then(text.str.strip_prefix(DOCKER_LOG)).otherwise(text)
-    return _joined(
-        flagged.with_columns(
-            text=pl.when(pl.col("_partial") & pl.col("_join").shift(-1, fill_value=False))
+    if runtime == "cri":
+        body = pl.when(pl.col("_join")).then(text.str.replace(_CRI_HEAD, "")).otherwise(text)
+    else:
+        body = pl.when(pl.col("_join")).then(text.str.strip_prefix(DOCKER_LOG)).otherwise(text)
+        body = (
+            pl.when(pl.col("_partial") & pl.col("_join").shift(-1, fill_value=False))
             .then(body.str.replace(_DOCKER_REST, ""))
-            .otherwise(body),
-            _cut=pl.col("_join"),
-            _wrap=pl.lit(False),
-        ).drop("_partial")
+            .otherwise(body)
+        )
+    return _joined(
+        flagged.with_columns(text=body, _cut=pl.col("_join"), _wrap=pl.lit(False)).drop("_partial")
     )
 
 
-def docker_partial_start(numbered: pl.DataFrame) -> int:
+def partial_start(numbered: pl.DataFrame, runtime: str) -> int:
     """Index of the first piece of the line the frame's last record is a piece
     of, when that line goes on in the next chunk; else the frame's height."""
-    partial, goes_on = _docker_pieces(pl.col("text"))
+    partial, goes_on = _pieces(pl.col("text"), runtime)
     flags = numbered.select(partial=partial, goes_on=goes_on)
     if flags.is_empty() or not flags.get_column("partial")[-1]:
         return numbered.height

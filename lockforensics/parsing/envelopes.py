@@ -64,9 +64,9 @@ class EnvelopeSpec:
     inner: str | None = None
     #: Records may span lines (pastes, console captures): continuations are joined.
     wraps: bool = False
-    #: One line the program wrote may be several records (docker's json-file
-    #: driver past 16 KiB): the pieces are joined.
-    partials: bool = False
+    #: The runtime that may store one line the program wrote as several records
+    #: past 16 KiB (``docker-json``, ``cri``): the pieces are joined.
+    partials: str | None = None
     #: The stamp a runtime writes before each piece of a line it stored in
     #: pieces (``docker logs -t`` past 16 KiB): removed inside such lines.
     spliced: str | None = None
