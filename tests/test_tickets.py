@@ -327,3 +327,17 @@ def test_a_paste_copied_from_a_rendered_page_is_read_as_the_log_it_shows() -> No
     (row,) = result.events.filter(pl.col("source") == "comment-5.html").to_dicts()
     assert row["session_id"] == "1b2c3d4e-2b7d-4c11-9e0f-3a5b6c7d8e90"
     assert row["host"] == "gw-lisbon"
+
+
+def test_a_logs_own_html_and_references_are_left_as_written() -> None:
+    """A file-log record quoting a provider's HTML error page (`<title>`, `&amp;`)
+    is a log's own text, not a page: read as written, its failure whole."""
+    html = "502 <html><head><title>proxy &amp; cache</title></head><body>Bad gateway</body></html>"
+    lock = _LOCK.format(pid=4100, sid="7c1e9a40")
+    message = f'lane task error: lane=main durationMs=10412 error="{html} Error: {lock}"'
+    result = ingest_files(
+        {"openclaw-2026-01-20.log": tslog_line("2026-01-20T10:14:03.412+01:00", message)}
+    )
+    (row,) = result.events.filter(pl.col("kind") == "lock_timeout").to_dicts()
+    assert row["session_id"] == "7c1e9a40-2b7d-4c11-9e0f-3a5b6c7d8e90"
+    assert "proxy &amp; cache" in row["raw"]

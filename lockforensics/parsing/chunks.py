@@ -322,13 +322,16 @@ class LogEngine:
             # One byte, not the two of a CSI: a single-byte search is memchr
             # (GB/s), a two-byte one over an 8 MB chunk costs as much as a regex.
             ansi = b"\x1b" in chunk
+            # Byte searches, not a regex over every line: a page's character
+            # references are rare, and a busy log's lines are many.
+            page = any(reference in chunk for reference in _REFERENCES)
             text, repaired = as_utf8(chunk)
             cuts.not_utf8 += repaired
             lines = lines_frame(text)
             del text
             del chunk  # the frame holds the lines now (see below)
             for start in range(0, lines.height, CHUNK_LINES):
-                frame = _clean(lines.slice(start, CHUNK_LINES), ansi, result, cuts)
+                frame = _clean(lines.slice(start, CHUNK_LINES), ansi, page, result, cuts)
                 if carry is not None:
                     frame, carry = pl.concat([carry, frame]), None
                 found = sniff(_sniff_sample(frame), self.envelopes)
@@ -783,6 +786,8 @@ _ENTITY = r"&(?:quot|lt|gt|amp|apos|#39|#x27|#34|#x22);"
 #: (no log line does).
 _TAG = r"</?[A-Za-z][^<>]*>"
 _TAGGED = r"^\s*" + _TAG
+#: The character references :data:`_ENTITY` matches, as bytes to look for first.
+_REFERENCES = (b"&quot;", b"&lt;", b"&gt;", b"&amp;", b"&apos;", b"&#")
 _ENTITIES = (
     ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#34;", '"'), ("&#x22;", '"'),
     ("&apos;", "'"), ("&#39;", "'"), ("&#x27;", "'"), ("&amp;", "&"),
@@ -799,9 +804,12 @@ def _unescaped(frame: pl.DataFrame, result: FileScan) -> pl.DataFrame:
     tag: a log line's own `&amp;` (a URL in an error) stays as written."""
     text = pl.col("text")
     entity = text.str.contains(_ENTITY)
-    # A tag inside a line with references: where a page's attribute copy of a
-    # snippet ends and its `<pre>` copy begins, both on one line.
-    tagged = (text.str.contains(_TAGGED) | (entity & text.str.contains(_TAG))).fill_null(False)
+    tagged = text.str.contains(_TAGGED).fill_null(False)
+    if frame.select(tagged.any()).item():
+        # A saved page: a tag inside a line with references too, where a page's
+        # attribute copy of a snippet ends and its `<pre>` copy begins.  Not in
+        # a log, whose error text may quote a provider's HTML page.
+        tagged = tagged | (entity & text.str.contains(_TAG)).fill_null(False)
     escaped = (entity & ~text.str.contains('"', literal=True)).fill_null(False)
     body = pl.when(tagged).then(text.str.replace_all(_TAG, "")).otherwise(text)
     for reference, char in _ENTITIES:
@@ -811,7 +819,9 @@ def _unescaped(frame: pl.DataFrame, result: FileScan) -> pl.DataFrame:
     return frame.with_columns(pl.when(tagged | escaped).then(body).otherwise(text).alias("text"))
 
 
-def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.DataFrame:
+def _clean(
+    frame: pl.DataFrame, ansi: bool, page: bool, result: FileScan, cuts: Cuts
+) -> pl.DataFrame:
     """Colours stripped; lines cut at MAX_LINE characters; NUL runs (a crash-
     truncated log, a preallocated tail) leave the text after the last run, or
     before the first when nothing follows, and are counted in a warning."""
@@ -823,7 +833,7 @@ def _clean(frame: pl.DataFrame, ansi: bool, result: FileScan, cuts: Cuts) -> pl.
         frame = frame.with_columns(
             text.str.replace_all(ANSI_RE, "").str.replace(OVERWRITTEN_RE, "$1")
         )
-    if frame.select(text.str.contains(_ENTITY).any()).item():
+    if page:
         frame = _unescaped(frame, result)
     if frame.get_column("text").str.starts_with(">").any():
         # A paste quoted in a chat or a mail reply (`> Jun 16 14:05:12 …`,
