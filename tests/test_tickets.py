@@ -341,3 +341,29 @@ def test_a_logs_own_html_and_references_are_left_as_written() -> None:
     (row,) = result.events.filter(pl.col("kind") == "lock_timeout").to_dicts()
     assert row["session_id"] == "7c1e9a40-2b7d-4c11-9e0f-3a5b6c7d8e90"
     assert "proxy &amp; cache" in row["raw"]
+
+
+def test_a_comment_file_pasting_another_machines_log_is_that_machine() -> None:
+    """An issue thread saved one comment per file: comment 0 pastes a file log
+    (no host named) whose locks live in /home/alice; comment 1 pastes alpha-box's
+    journal, in /home/dk.  Alice's failures are a machine of her own, not
+    alpha-box's (Z167: three users' gateways taken for the only host named)."""
+    alice = "".join(
+        tslog_line(
+            f"2026-04-08T13:5{m}:10.915+08:00",
+            'lane task error: lane=main durationMs=10412 error="Error: '
+            + _LOCK.format(pid=4892, sid=f"{m}c1e9a40").replace("/home/dk/", "/home/alice/")
+            + '"',
+        )
+        for m in range(3)
+    )
+    bob = "".join(_journal("alpha-box", 48211, f"10:1{m}:03", f"{m}d2f0b51") for m in range(3))
+    files = {
+        "thread/00-issue-body.md": f"Mine:\n\n```\n{alice}```\n",
+        "thread/01-comment.md": f"Same here:\n\n```\n{bob}```\n",
+    }
+    findings = analyze(ingest_files(files), Settings())
+    assert sorted(findings.incidents.get_column("host").to_list()) == [
+        "alpha-box",
+        "unnamed (/home/alice/.openclaw)",
+    ]

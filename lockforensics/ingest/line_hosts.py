@@ -39,9 +39,44 @@ from lockforensics.parsing.filescan import FileScan
 
 
 def nearest_hosts(scans: list[FileScan]) -> None:
-    """Give each hostless row of a several-host input its nearest line's host."""
+    """Give each hostless row of a several-host input its nearest line's host,
+    and each paste naming no host that is apart from every named one its own."""
     for scan in scans:
         _fill(scan)
+    _pastes_apart(scans)
+
+
+def _pastes_apart(scans: list[FileScan]) -> None:
+    """A paste naming no host at all (a comment of a saved issue thread) whose
+    locks live in another state directory than every named host's, or whose
+    stamps are in another zone, is a machine of its own, as a block of one
+    file is (:func:`_block_hosts`): saved as separate comment files, a second
+    and third user's gateways had been taken for the only host the thread
+    named (Z167).  Given through ``copied_host``, which copies of its lines in
+    another input, seen later, override."""
+    named: dict[str, _Traits] = {}
+    loose: list[tuple[FileScan, _Traits]] = []
+    for scan in scans:
+        if any(row.get("host") for row in scan.rows):
+            for row in scan.rows:
+                if row.get("host"):
+                    named.setdefault(row["host"], _Traits()).add(row)
+        elif scan.pasted or scan.envelope == "plain":
+            traits = _Traits()
+            for row in scan.rows:
+                traits.add(row)
+            loose.append((scan, traits))
+    if not named:
+        return
+    for scan, traits in loose:
+        if scan.copied_host is not None or not (traits.dirs or traits.zones):
+            continue
+        owners = [host for host, theirs in named.items() if traits.shares(theirs)]
+        if len(owners) == 1 and owners[0].startswith("unnamed ("):
+            scan.copied_host = owners[0]
+        elif not owners and all(traits.apart(theirs) for theirs in named.values()):
+            scan.copied_host = traits.name()
+            named[scan.copied_host] = traits
 
 
 def _fill(scan: FileScan) -> None:
