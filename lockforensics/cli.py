@@ -497,7 +497,7 @@ def report_command(
         require_stdout()
     else:
         refuse_overwriting_inputs(output, paths or [])
-    zone = zone_from_option(tz).tz if tz else None
+    zone = zone_from_option(tz).tz if tz is not None else None
     try:
         settings = Settings(
             window_s=window,
@@ -765,6 +765,10 @@ def watch_command(
     ] = False,
 ) -> None:
     """Follow growing logs; print each lock failure and incident openings and closings."""
+    if tz is not None:
+        # Now, not at the first new line: a watcher left running with a bad
+        # zone would die as an incident began (Z173).
+        zone_from_option(tz)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise NoInputError(f"{missing[0]}: no such file or directory")

@@ -299,7 +299,7 @@ def ingest_inputs(
     activity rows are kept on disk there (lockforensics/spill.py), not in
     memory; the result owns it.
     """
-    option_zone = zone_from_option(tz) if tz else None
+    option_zone = zone_from_option(tz) if tz is not None else None
     # Loaded here, not with the module: a report from the cache reads no log,
     # and the scanner's modules compile their patterns as they load (70-90 ms).
     from lockforensics.parsing.scan import Scanner  # noqa: PLC0415
@@ -349,11 +349,16 @@ def ingest_inputs(
     # Read before the loop below hands each input's rows to the table.
     stamped = stamped_records(scans)
     matched = {} if option_zone else matched_zones(scans, stamped)
-    beside = {s.source: zone for s in scans if (zone := beside_zone(s)) is not None}
+    # Read off each input's rows one by one: only for the inputs with zone-less
+    # lines of their own, and for the rest only when no zone is written anywhere.
+    beside = {s.source: zone for s in scans if _zoneless(s) and (zone := beside_zone(s))}
     bundle_zone = (
         bundle_zone
         or _agreed_zone(matched, "matched to stamped records")
-        or _agreed_zone(beside, "whose zone-less stamps sit beside UTC console stamps")
+        or _agreed_zone(
+            {s.source: zone for s in scans if (zone := beside.get(s.source) or beside_zone(s))},
+            "whose zone-less stamps sit beside UTC console stamps",
+        )
         or _header_zone(scans)
     )
     rows: list[dict[str, Any]] = []
@@ -564,6 +569,11 @@ def _own_zone(
     if bundle_zone is not None and zone_rules.takes(bundle_zone, own.label, spans):
         return bundle_zone
     return own
+
+
+def _zoneless(scan: FileScan) -> bool:
+    """Whether an input has lines whose stamps show no zone."""
+    return any(isinstance(row.get("_local"), datetime) for row in scan.rows)
 
 
 def _seen_zone(

@@ -232,3 +232,83 @@ def test_failures_a_moment_apart_are_each_printed_and_a_split_one_once(tmp_path:
     watcher.follower.close()
     assert len([x for x in lines if " lock_timeout " in x]) == 3
     assert [x for x in lines if "INCIDENT" in x]
+
+
+def _watcher(paths: list[Path], state: Path | None = None, **options: object) -> Watcher:
+    settings = {"gap_s": 60.0, "interval_s": 0.05, **options}
+    lines: list[str] = []
+    return Watcher(paths, WatchOptions(**settings), lines.append, lambda _: None, state)  # type: ignore[arg-type]
+
+
+def _printed(watcher: Watcher) -> list[str]:
+    out = watcher.out
+    assert isinstance(out, type([].append))
+    return out.__self__  # type: ignore[no-any-return,attr-defined]
+
+
+def test_a_copytruncate_copy_is_not_read_again_as_news(tmp_path: Path) -> None:
+    """logrotate's copytruncate copies the live log to `.1` and empties it in the
+    middle of a burst: the copy holds history and the failures already printed,
+    so nothing of it is news, and the burst stays one open incident (Z172: the
+    morning's failures were printed again and closed the burst)."""
+    folder = tmp_path / "live"
+    folder.mkdir()
+    log = folder / "openclaw-2026-06-09.log"
+    log.write_text(START + stale(0, 90, minute=10) + stale(5, 91, minute=10))  # the morning
+    watcher = _watcher([folder])
+    watcher.poll_once()
+    _append(log, stale(1, 1) + stale(2, 2))
+    watcher.poll_once()
+    (folder / "openclaw-2026-06-09.log.1").write_bytes(log.read_bytes())  # copy…
+    log.write_text("")  # …then truncate
+    watcher.poll_once()
+    _append(log, stale(3, 3))
+    watcher.poll_once()
+    printed = _printed(watcher)
+    sessions = [x.split("session=")[1].split()[0][-2:] for x in printed if " lock_stale " in x]
+    assert sessions == ["01", "02", "03"]
+    assert [x.split(":")[0] for x in printed if x.startswith("INCIDENT")] == ["INCIDENT 1 opened"]
+
+
+def test_a_days_file_begun_while_the_watcher_was_down_is_news(tmp_path: Path) -> None:
+    """The watcher stops; the gateway begins the next day's file and fails twice
+    in it; the watcher restarts on its state: both failures are printed, as
+    those written to a file it knew are (Z172: lost, the new file taken from
+    its end as at a first start)."""
+    folder = tmp_path / "live"
+    folder.mkdir()
+    (folder / "openclaw-2026-06-09.log").write_text(START)
+    state = tmp_path / "state.json"
+    first = _watcher([folder], state)
+    first.poll_once()
+    first.save_state()
+    time.sleep(0.05)
+    (folder / "openclaw-2026-06-10.log").write_text(stale(1, 1) + stale(2, 2))
+    second = _watcher([folder], state)
+    second.poll_once()
+    printed = _printed(second)
+    assert sum(" lock_stale " in x for x in printed) == 2
+    assert any("INCIDENT 1 opened" in x for x in printed)
+
+
+def test_exec_gets_every_opening_and_closing_of_a_backlog(tmp_path: Path) -> None:
+    """A backlog read in one poll closes incident 1 and opens incident 2 (a log-time
+    gap between them): --exec gets opened 1, closed 1 and opened 2, and what the rate limit held back is sent on the way out (Z172: the closing
+    was replaced by the next opening and never sent)."""
+    log = tmp_path / "gw.log"
+    log.write_text(START)
+    received = tmp_path / "received.jsonl"
+    script = f"import sys; open({str(received)!r}, 'a').write(sys.stdin.read())"
+    command = f"{sys.executable} -c {json.dumps(script)}"
+    watcher = _watcher([log], gap_s=30.0, exec_cmd=command, exec_min_interval_s=3600.0)
+    watcher.poll_once()
+    _append(log, stale(1, 1) + stale(2, 2) + stale(40, 3, minute=59) + stale(41, 4, minute=59))
+    watcher.poll_once()
+    watcher.run(lambda: True)  # stops at once: what is queued is sent on the way out
+    for child in watcher.children:
+        child.wait(timeout=10)
+    events = [
+        (e["incident"], e["event"]) for e in map(json.loads, received.read_text().splitlines())
+    ]
+    # One run each, spawned in order (the runs themselves may finish in any order).
+    assert sorted(events) == [(1, "closed"), (1, "opened"), (2, "opened")]

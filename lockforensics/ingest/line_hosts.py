@@ -54,18 +54,20 @@ def _pastes_apart(scans: list[FileScan]) -> None:
     and third user's gateways had been taken for the only host the thread
     named (Z167).  Given through ``copied_host``, which copies of its lines in
     another input, seen later, override."""
-    named: dict[str, _Traits] = {}
     loose: list[tuple[FileScan, _Traits]] = []
     for scan in scans:
-        if any(row.get("host") for row in scan.rows):
-            for row in scan.rows:
-                if row.get("host"):
-                    named.setdefault(row["host"], _Traits()).add(row)
-        elif scan.pasted or scan.envelope == "plain":
+        if (scan.pasted or scan.envelope == "plain") and not any(r.get("host") for r in scan.rows):
             traits = _Traits()
             for row in scan.rows:
                 traits.add(row)
             loose.append((scan, traits))
+    if not loose:
+        return  # no paste to place: the named hosts' every row is not read
+    named: dict[str, _Traits] = {}
+    for scan in scans:
+        for row in scan.rows:
+            if row.get("host"):
+                named.setdefault(row["host"], _Traits()).add(row)
     if not named:
         return
     for scan, traits in loose:

@@ -9,7 +9,11 @@ truncation followed by more bytes than were there before, all within one
 poll interval, cannot be told from growth.  A watched directory's new
 files, in any folder below it, are followed from their start (a new day's
 ``openclaw-YYYY-MM-DD.log``), unless the inode is one already followed (a
-rotation renamed it).
+rotation renamed it), or the file begins as one already read does: the copy
+``copytruncate`` made is read from where its original had been read to (Z172:
+read whole, it printed the morning's failures again as news).  After a
+restart, a file that was not there when the state was saved is new too (a
+day's file begun while the watcher was down), from its start.
 Compressed rotations (``.gz``, ``.zst``, …) are skipped: their lines were
 read while the file was live.
 
@@ -24,10 +28,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 COMPRESSED_SUFFIXES = (".gz", ".zst", ".zstd", ".xz", ".bz2", ".zip", ".tar", ".tgz")
 _READ_LIMIT = 64 << 20  # bytes read from one file per poll: a huge backlog comes in slices
+
+
+#: How much of a file's start tells a copy of it (``copytruncate``'s) from another
+#: file; one shorter than ``_HEAD_MIN`` tells nothing.
+_HEAD = 4096
+_HEAD_MIN = 64
 
 
 @dataclass(slots=True)
@@ -38,6 +48,16 @@ class _Tracked:
     offset: int
     line: int  # lines already handed out (the next line's number is line + 1)
     partial: bytes = b""
+    head: bytes = b""  # its first bytes (up to _HEAD), as read
+
+
+@dataclass(frozen=True, slots=True)
+class _Read:
+    """How far a file whose start is ``head`` had been read."""
+
+    head: bytes
+    offset: int
+    line: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +81,32 @@ class Follower:
     _resume: dict[tuple[int, int], dict[str, int]] = field(default_factory=dict)
     _started: bool = False
     _refused: set[Path] = field(default_factory=set)
+    #: Files read and then truncated in place, or read before a restart: a copy
+    #: of one starts where its original had been read to.
+    _read: list[_Read] = field(default_factory=list)
+    #: When the restored state was saved (None: no state).
+    _saved_at: float | None = None
 
-    def restore(self, state: dict[str, dict[str, int]]) -> None:
+    def restore(self, state: dict[str, dict[str, Any]], saved_at: float | None = None) -> None:
         """Resume offsets saved by :meth:`snapshot`, matched by inode (a renamed file keeps its)."""
         self._resume = {(s.get("dev", -1), s.get("ino", -1)): s for s in state.values()}
+        self._read = [
+            _Read(bytes.fromhex(s["head"]), s.get("offset", 0), s.get("line", 0))
+            for s in state.values()
+            if isinstance(s.get("head"), str)
+        ]
+        self._saved_at = saved_at
 
-    def snapshot(self) -> dict[str, dict[str, int]]:
-        """Per followed path: device, inode, offset of the next unread byte, lines read."""
+    def snapshot(self) -> dict[str, dict[str, Any]]:
+        """Per followed path: device, inode, offset of the next unread byte, lines
+        read, and its first bytes (a copy of it is known by them)."""
         return {
             str(t.path): {
                 "dev": t.identity[0],
                 "ino": t.identity[1],
                 "offset": t.offset - len(t.partial),
                 "line": t.line,
+                "head": t.head.hex(),
             }
             for t in self._files.values()
         }
@@ -110,16 +143,38 @@ class Follower:
             return None
         info = os.fstat(handle.fileno())
         identity = (info.st_dev, info.st_ino)
+        head = os.pread(handle.fileno(), _HEAD, 0)
         saved = self._resume.pop(identity, None)
         offset, line = 0, 0
+        copied = self._copy_of(head, info.st_size)
         if saved is not None:
             if saved.get("offset", 0) <= info.st_size:
                 offset, line = saved.get("offset", 0), saved.get("line", 0)
-        elif initial and not self.from_start:
+        elif copied is not None:
+            offset, line = copied.offset, copied.line
+        elif initial and not self.from_start and not self._begun_since_saved(info.st_mtime):
             # Like `tail -f`: what is already there is history, not news.
             offset, line = info.st_size, _count_lines(handle, info.st_size)
         handle.seek(offset)
-        return _Tracked(path, identity, handle, offset, line)
+        return _Tracked(path, identity, handle, offset, line, head=head)
+
+    def _copy_of(self, head: bytes, size: int) -> _Read | None:
+        """What was read of the file this one is a copy of (its start the same as
+        one read before, and as long as what was read of it)."""
+        known = [
+            *self._read,
+            *(_Read(t.head, t.offset - len(t.partial), t.line) for t in self._files.values()),
+        ]
+        for read in known:
+            n = min(len(read.head), len(head))
+            if n >= _HEAD_MIN and head[:n] == read.head[:n] and read.offset <= size:
+                return read
+        return None
+
+    def _begun_since_saved(self, modified: float) -> bool:
+        """A file written to since the state was saved, and not in it: begun while
+        the watcher was down (a new day's log), its lines are news."""
+        return self._saved_at is not None and modified > self._saved_at
 
     def poll(self) -> Iterator[Chunk]:
         """New complete lines since the last poll, file by file."""
@@ -155,8 +210,12 @@ class Follower:
                         continue
                     self._files[path] = tracked = opened
             if info.st_size < tracked.offset:  # truncated in place
+                self._read.append(
+                    _Read(tracked.head, tracked.offset - len(tracked.partial), tracked.line)
+                )
                 tracked.handle.seek(0)
                 tracked.offset, tracked.line, tracked.partial = 0, 0, b""
+                tracked.head = b""
             yield from self._drain(tracked)
         for path in [p for p in self._files if p not in seen]:
             # Gone (rotated away without a successor yet): read what it still holds.
@@ -172,6 +231,8 @@ class Follower:
         data = tracked.handle.read(_READ_LIMIT)
         if not data:
             return
+        if len(tracked.head) < _HEAD:
+            tracked.head = os.pread(tracked.handle.fileno(), _HEAD, 0)
         tracked.offset += len(data)
         data = tracked.partial + data
         cut = data.rfind(b"\n") + 1

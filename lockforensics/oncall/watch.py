@@ -127,7 +127,7 @@ class Watcher:
     last_number: int = 0
     last_failure_wall: float | None = None
     last_exec: float | None = None
-    pending_exec: dict[str, Any] | None = None
+    pending_exec: list[dict[str, Any]] = field(default_factory=list)
     last_run: float | None = None
     children: list[subprocess.Popen[bytes]] = field(default_factory=list)
 
@@ -146,7 +146,7 @@ class Watcher:
             return
         if not isinstance(state, dict) or state.get("version") != STATE_VERSION:
             return
-        self.follower.restore(state.get("files", {}))
+        self.follower.restore(state.get("files", {}), state.get("saved_at"))
         self.last_number = int(state.get("last_number", 0))
         self.cluster = [Failure(**f) for f in state.get("cluster", [])]
         incident = state.get("incident")
@@ -158,6 +158,7 @@ class Watcher:
         self.last_failure_wall = state.get("last_failure_wall")
         self.last_exec = state.get("last_exec")
         self.last_run = state.get("last_run")
+        self.pending_exec = [p for p in state.get("pending_exec", []) if isinstance(p, dict)]
 
     def save_state(self) -> None:
         """Write the state file atomically (temporary file, then rename)."""
@@ -177,6 +178,8 @@ class Watcher:
             "last_failure_wall": self.last_failure_wall,
             "last_exec": self.last_exec,
             "last_run": self.last_run,
+            "pending_exec": self.pending_exec,
+            "saved_at": self.clock(),
         }
         self.state_path.parent.mkdir(parents=True, exist_ok=True)
         temporary = self.state_path.with_name(f".{self.state_path.name}.tmp")
@@ -235,6 +238,12 @@ class Watcher:
     def _add(self, failure: Failure, now: float) -> None:
         self.out(_occurrence_line(failure))
         last = self.cluster[-1] if self.cluster else None
+        if last is not None and _seconds_before(failure.ts, last.ts) > self.options.gap_s:
+            # Written long before the failures being followed (another file's
+            # backlog, a copy of history): printed, but it neither ends the open
+            # incident nor joins it (Z172: the morning's failures closed a
+            # burst still going).
+            return
         if last is not None and _seconds_between(last.ts, failure.ts) > self.options.gap_s:
             self._close(now)
             self.cluster = []
@@ -260,23 +269,35 @@ class Watcher:
         self.incident = None
 
     def _notify(self, summary: dict[str, Any], now: float, urgent: bool = False) -> None:
-        """Queue the incident JSON for ``--exec``; the rate limit keeps only the latest."""
+        """Queue the incident JSON for ``--exec``.  The rate limit keeps only an
+        incident's latest update; an opening or a closing is never dropped, and
+        an opening is sent at once (Z172: a backlog's closing had been replaced
+        by the next opening, and never sent)."""
         if not self.options.exec_cmd:
             return
-        self.pending_exec = summary
+        last = self.pending_exec[-1] if self.pending_exec else None
+        if (
+            last is not None
+            and last["event"] == "updated"
+            and last["incident"] == summary["incident"]
+        ):
+            self.pending_exec[-1] = summary
+        else:
+            self.pending_exec.append(summary)
         if urgent and summary["event"] == "opened":
             self._flush_exec(now, force=True)
 
     def _flush_exec(self, now: float, force: bool = False) -> None:
-        if self.pending_exec is None or not self.options.exec_cmd:
+        """Send the queued incident JSON, one run per event, in order."""
+        if not self.pending_exec or not self.options.exec_cmd:
             return
         waited = self.last_exec is None or now - self.last_exec >= self.options.exec_min_interval_s
         if not (force or waited):
             return
-        payload = json.dumps(self.pending_exec).encode() + b"\n"
-        self.pending_exec = None
+        queued, self.pending_exec = self.pending_exec, []
         self.last_exec = now
-        self._spawn(self.options.exec_cmd, payload)
+        for summary in queued:
+            self._spawn(self.options.exec_cmd, json.dumps(summary).encode() + b"\n")
 
     def _run_on_incident(self, now: float) -> None:
         command = self.options.on_incident_run
@@ -328,7 +349,7 @@ class Watcher:
             self._close(now)
             self.cluster = []
             changed = True
-        if self.pending_exec is not None:
+        if self.pending_exec:
             self._flush_exec(now)
             changed = True
         self.children = [c for c in self.children if c.poll() is None]
@@ -343,8 +364,17 @@ class Watcher:
                 self.poll_once()
                 time.sleep(self.options.interval_s)
         finally:
+            # What the rate limit held back is the latest news: sent on the way out.
+            self._flush_exec(self.clock(), force=True)
             self.save_state()
             self.follower.close()
+
+
+def _seconds_before(a: str | None, b: str | None) -> float:
+    """How long ``a`` came before ``b`` (0 when after, or either untimed)."""
+    if a is None or b is None:
+        return 0.0
+    return max((_parse(b) - _parse(a)).total_seconds(), 0.0)
 
 
 def _seconds_between(a: str | None, b: str | None) -> float:
