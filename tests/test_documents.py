@@ -926,6 +926,14 @@ def test_pasted_lock_payloads_that_are_not_json_are_read(payload: str) -> None:
     assert row["ts"] == datetime(2026, 5, 14, 7, 35, 46, 405000, tzinfo=UTC)
 
 
+def test_a_lock_payload_cut_inside_its_pid_names_no_pid() -> None:
+    """A short write cut inside the number (`"pid": 19` of 19041): no pid, as
+    OpenClaw's JSON.parse and `locks` read it, not pid 19 (Z173)."""
+    result = ingest_files({f"agents/main/sessions/{SID}.jsonl.lock": '{\n  "pid": 19'})
+    (row,) = rows(result, "lock_file")
+    assert (row["pid"], row["lock_payload"]) == (None, "invalid")
+
+
 def test_a_session_transcript_is_a_conversation_not_gateway_output() -> None:
     """A sessions folder gathered for its lock files brings the transcripts along. A
     user's message quoting a lock error was counted as one; a transcript's lines are

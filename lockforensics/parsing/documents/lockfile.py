@@ -32,11 +32,14 @@ _PAYLOAD_KEYS = frozenset({"pid", "createdAt", "maxHoldMs", "starttime", "config
 _MAX_PAYLOAD = 4096  # real payloads are under 200 bytes
 # Pasted payloads are often not strict JSON: unquoted or single-quoted keys
 # (a JS object dump), `...` elisions, a `$ cat` transcript around them.
+# A number counts only when something follows it: one the write was cut inside
+# (`"pid": 19` of 19041) is no pid (Z173: read as 19, where OpenClaw's own
+# JSON.parse, and `locks`, find none).
 _PARTIAL = {
-    "pid": re.compile(r"""["']?\bpid["']?\s*:\s*(\d+)"""),
+    "pid": re.compile(r"""["']?\bpid["']?\s*:\s*(\d+)(?=\s*[,}])"""),
     "createdAt": re.compile(r"""["']?\bcreatedAt["']?\s*:\s*["']([^"']+)["']"""),
-    "maxHoldMs": re.compile(r"""["']?\bmaxHoldMs["']?\s*:\s*(\d+)"""),
-    "starttime": re.compile(r"""["']?\bstarttime["']?\s*:\s*(\d+)"""),
+    "maxHoldMs": re.compile(r"""["']?\bmaxHoldMs["']?\s*:\s*(\d+)(?=\s*[,}])"""),
+    "starttime": re.compile(r"""["']?\bstarttime["']?\s*:\s*(\d+)(?=\s*[,}])"""),
 }
 
 
