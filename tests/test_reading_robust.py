@@ -809,3 +809,14 @@ def test_an_input_none_of_whose_lines_was_read_spans_no_window() -> None:
         ingest_files({"gateway.log": log, "log-show-compact.txt": compact}), Settings()
     )
     assert findings.window_start == datetime(2026, 6, 12, 7, 0, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("magic", "said"),
+    [(b"7z\xbc\xaf\x27\x1c\x00\x04", "7-Zip archive"), (b"Rar!\x1a\x07\x01\x00", "RAR archive")],
+)
+def test_an_archive_no_reader_opens_is_named(magic: bytes, said: str) -> None:
+    """A 7-Zip or RAR archive is not read, and the warning says what it is, so the
+    operator extracts it (Z171: "binary content", a burst's only copy inside)."""
+    result = ingest_files({"logs-old.7z": magic + bytes(range(256)) * 4})
+    assert any(said in w and "extract it" in w for w in result.warnings)

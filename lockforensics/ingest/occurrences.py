@@ -371,6 +371,13 @@ def _hashable(part: pl.DataFrame, column: str) -> str | pl.Expr:
     return column
 
 
+#: The most occurrences of one key a line may still join: the newest.  A line
+#: repeated by the hundred thousand in one millisecond (a runaway loop appending
+#: one record, Z171) opened as many, each scanned by every later line: 16 MiB
+#: took 128 s, 300 MiB would have taken hours.
+MAX_OPEN = 32
+
+
 def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None = None) -> list[int]:
     """The position of each event's occurrence's first line (the single pass)."""
     rules = rules or load_rules()
@@ -415,7 +422,7 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
                 o
                 for o in candidates
                 if _within(o, ts, source, line, rule.widest_s, rule.window_lines)
-            ]
+            ][-MAX_OPEN + 1 :]
             candidates.append(chosen)
         chosen.roles.add(role)
         if ts is not None:

@@ -236,9 +236,9 @@ def _binary(head: bytes) -> str | None:
     return "binary content" if (controls + broken) * 10 > len(body) else None
 
 
-#: Binary formats a state directory holds that are mostly text inside: their
-#: magic bytes (sqlite.org/fileformat2.html: the database header, the WAL header
-#: in either checksum byte order, the rollback journal header).
+#: Binary formats known by their magic bytes: a state directory's, mostly text
+#: inside (sqlite.org/fileformat2.html: the database header, the WAL header in
+#: either checksum byte order, the rollback journal header), and archives.
 _MAGIC = {
     b"SQLite format 3\x00": (
         "binary content (an SQLite database; `lockforensics locks` reads its leases)"
@@ -246,6 +246,10 @@ _MAGIC = {
     b"\x37\x7f\x06\x82": "binary content (an SQLite write-ahead log)",
     b"\x37\x7f\x06\x83": "binary content (an SQLite write-ahead log)",
     b"\xd9\xd5\x05\xf9\x20\xa1\x63\xd7": "binary content (an SQLite rollback journal)",
+    # Archives no library of ours opens: said, so the operator extracts them
+    # (Z171: a 7-Zip archive holding a burst's only copy was "binary content").
+    b"7z\xbc\xaf\x27\x1c": "a 7-Zip archive, not read (extract it and add its files)",
+    b"Rar!\x1a\x07": "a RAR archive, not read (extract it and add its files)",
 }
 
 
