@@ -805,7 +805,10 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         schema={"source": pl.String, "line": pl.Int64, "path": pl.String},
         orient="row",
     )
-    found = memo("profiles", lambda: profiles.profile_hosts(detail.lazy(), sources, sections))
+    file_logs = {scan.source for scan in result.files if scan.envelope == "tslog-json"}
+    found = memo(
+        "profiles", lambda: profiles.profile_hosts(detail.lazy(), sources, sections, file_logs)
+    )
     if not found.is_empty():
         rows = whole(detail.lazy(), activity, ordered=False)
         fallback = materialized(epochs.fallback_hosts(rows.select(epochs.HOSTS_INPUT)))

@@ -101,6 +101,17 @@ def test_a_pm2_app_named_gateway_is_no_profile() -> None:
     assert found.select("source", "profile").rows() == [("Logs/openclaw/gateway-work.log", "work")]
 
 
+def test_a_file_log_named_like_launchds_profile_log_is_no_profile() -> None:
+    """launchd's `gateway-<profile>.log` holds console lines; a file log an
+    operator saved as `gateway-runaway.log` is no profile `runaway` (Z171: a
+    host of its own, which took a failure of the real one)."""
+    sources = ["vps/gateway-runaway.log", "Logs/openclaw/gateway-work.log"]
+    found = profiles.profile_hosts(
+        pl.DataFrame(schema=EVENT_SCHEMA).lazy(), sources, None, {"vps/gateway-runaway.log"}
+    )
+    assert found.select("source", "profile").rows() == [("Logs/openclaw/gateway-work.log", "work")]
+
+
 def test_a_saved_terminal_names_each_profiles_pid_and_its_locks() -> None:
     """A zsh session saved on the Mac: `ps -o pid,lstart,…` names each gateway's pid
     (the `--profile work` one is the work gateway's, though its logs name no pid),

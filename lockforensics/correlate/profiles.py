@@ -22,6 +22,8 @@ two hosts apart:
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import polars as pl
 
 from lockforensics.correlate.epochs import LIFECYCLE
@@ -46,13 +48,22 @@ DEFAULT_LOG = r"(?:^|[/\\])openclaw-\d{4}-\d{2}-\d{2}(?:\.\d+)?\.log(?:\.gz|\.zs
 LEAD = 2
 
 
-def _log_profile(path: pl.Expr) -> pl.Expr:
-    """The profile a log's name is for (null: none; PROFILE_LOG)."""
-    return pl.coalesce(path.str.extract(PROFILE_LOG, 1), path.str.extract(PROFILE_LOG, 2))
+def _log_profile(path: pl.Expr, file_log: pl.Expr | None = None) -> pl.Expr:
+    """The profile a log's name is for (null: none; PROFILE_LOG).  launchd's
+    ``gateway-<profile>.log`` holds console lines: a file log so named is an
+    operator's copy (``gateway-runaway.log``, Z171: a host of its own), no
+    profile's."""
+    launchd = path.str.extract(PROFILE_LOG, 2)
+    if file_log is not None:
+        launchd = pl.when(~file_log).then(launchd)
+    return pl.coalesce(path.str.extract(PROFILE_LOG, 1), launchd)
 
 
 def profile_hosts(
-    detail: pl.LazyFrame, sources: list[str], sections: pl.DataFrame | None = None
+    detail: pl.LazyFrame,
+    sources: list[str],
+    sections: pl.DataFrame | None = None,
+    file_logs: Collection[str] = (),
 ) -> pl.DataFrame:
     """Per input and pid, and per detail row, the profile its lines are a gateway of:
     rows (``source``, ``pid``, ``occurrence``, ``profile``), where a null ``pid``
@@ -60,9 +71,10 @@ def profile_hosts(
     for every row of that pid on the input's host, and a set ``occurrence`` for
     that occurrence's rows (systemd's, or a `tail` section's).  ``sections``:
     where each `==> file <==` section of a capture begins (``source``, ``line``,
-    ``path``).  Empty when the bundle shows no profile."""
+    ``path``); ``file_logs``: the inputs read as the gateway's file log.  Empty
+    when the bundle shows no profile."""
     logs = pl.DataFrame({"source": sources}, schema={"source": pl.String}).with_columns(
-        profile=_log_profile(pl.col("source")),
+        profile=_log_profile(pl.col("source"), pl.col("source").is_in(list(file_logs))),
         default=pl.col("source").str.contains(DEFAULT_LOG),
     )
     named = logs.filter(pl.col("profile").is_not_null() & ~pl.col("profile").is_in(NOT_PROFILES))
