@@ -312,3 +312,25 @@ def test_exec_gets_every_opening_and_closing_of_a_backlog(tmp_path: Path) -> Non
     ]
     # One run each, spawned in order (the runs themselves may finish in any order).
     assert sorted(events) == [(1, "closed"), (1, "opened"), (2, "opened")]
+
+
+def test_a_failure_in_the_file_log_and_its_journal_is_printed_once(tmp_path: Path) -> None:
+    """A folder holding the file log and the journal: each failure is printed once,
+    its journal copy read a poll later being no news (Z173: every failure twice,
+    and two incidents more)."""
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    first = START + stale(1, 1) + stale(2, 2)
+    (folder / "a-console.log").write_text(first + stale(1, 3, minute=59) + stale(2, 4, minute=59))
+    journal = "".join(f"Jun 09 09:58:00 gw node[77]: {line}\n" for line in first.splitlines())
+    watcher = _watcher([folder], gap_s=30.0, from_start=True)
+    watcher.poll_once()
+    (folder / "b-journal.txt").write_text(journal)  # its copies come after incident 1 closed
+    watcher.poll_once()
+    printed = _printed(watcher)
+    assert sum(" lock_stale " in x for x in printed) == 4
+    assert [x.split(":")[0] for x in printed if x.startswith("INCIDENT")] == [
+        "INCIDENT 1 opened",
+        "INCIDENT 1 closed",
+        "INCIDENT 2 opened",
+    ]

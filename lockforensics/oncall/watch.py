@@ -30,6 +30,7 @@ import os
 import shlex
 import subprocess
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -109,6 +110,8 @@ class Incident:
 
 
 Sink = Callable[[str], None]
+#: How many printed failures a new one is checked against for a copy.
+RECENT = 1000
 
 
 @dataclass(slots=True)
@@ -130,6 +133,7 @@ class Watcher:
     pending_exec: list[dict[str, Any]] = field(default_factory=list)
     last_run: float | None = None
     children: list[subprocess.Popen[bytes]] = field(default_factory=list)
+    printed: deque[Failure] = field(default_factory=lambda: deque(maxlen=RECENT))
 
     def __post_init__(self) -> None:
         self.follower = Follower(self.paths, from_start=self.options.from_start)
@@ -159,6 +163,7 @@ class Watcher:
         self.last_exec = state.get("last_exec")
         self.last_run = state.get("last_run")
         self.pending_exec = [p for p in state.get("pending_exec", []) if isinstance(p, dict)]
+        self.printed.extend(self.incident.failures if self.incident else self.cluster)
 
     def save_state(self) -> None:
         """Write the state file atomically (temporary file, then rename)."""
@@ -214,7 +219,10 @@ class Watcher:
         ]
 
     def _recent(self) -> list[Failure]:
-        return list((self.incident.failures if self.incident else self.cluster)[-50:])
+        """The failures printed lately, whatever incident they were in: a copy in
+        another file (the journal's of the file log's line) is no news (Z173:
+        a folder of both printed every failure twice)."""
+        return list(self.printed)
 
     @staticmethod
     def _is_repeat(failure: Failure, earlier: list[Failure]) -> bool:
@@ -237,6 +245,7 @@ class Watcher:
     # -- incidents -----------------------------------------------------------
     def _add(self, failure: Failure, now: float) -> None:
         self.out(_occurrence_line(failure))
+        self.printed.append(failure)
         last = self.cluster[-1] if self.cluster else None
         if last is not None and _seconds_before(failure.ts, last.ts) > self.options.gap_s:
             # Written long before the failures being followed (another file's
