@@ -351,12 +351,17 @@ def ingest_inputs(
     matched = {} if option_zone else matched_zones(scans, stamped)
     # Read off each input's rows one by one: only for the inputs with zone-less
     # lines of their own, and for the rest only when no zone is written anywhere.
-    beside = {s.source: zone for s in scans if _zoneless(s) and (zone := beside_zone(s))}
+    besides = {s.source: beside_zone(s) for s in scans if _zoneless(s)}
+    beside = {source: zone for source, zone in besides.items() if zone is not None}
     bundle_zone = (
         bundle_zone
         or _agreed_zone(matched, "matched to stamped records")
         or _agreed_zone(
-            {s.source: zone for s in scans if (zone := beside.get(s.source) or beside_zone(s))},
+            {
+                s.source: zone
+                for s in scans
+                if (zone := besides[s.source] if s.source in besides else beside_zone(s))
+            },
             "whose zone-less stamps sit beside UTC console stamps",
         )
         or _header_zone(scans)

@@ -234,16 +234,14 @@ def test_failures_a_moment_apart_are_each_printed_and_a_split_one_once(tmp_path:
     assert [x for x in lines if "INCIDENT" in x]
 
 
-def _watcher(paths: list[Path], state: Path | None = None, **options: object) -> Watcher:
+def _watcher(
+    paths: list[Path], state: Path | None = None, **options: object
+) -> tuple[Watcher, list[str]]:
+    """A watcher polled by hand, and the lines it prints."""
     settings = {"gap_s": 60.0, "interval_s": 0.05, **options}
-    lines: list[str] = []
-    return Watcher(paths, WatchOptions(**settings), lines.append, lambda _: None, state)  # type: ignore[arg-type]
-
-
-def _printed(watcher: Watcher) -> list[str]:
-    out = watcher.out
-    assert isinstance(out, type([].append))
-    return out.__self__  # type: ignore[no-any-return,attr-defined]
+    printed: list[str] = []
+    watcher = Watcher(paths, WatchOptions(**settings), printed.append, lambda _: None, state)  # type: ignore[arg-type]
+    return watcher, printed
 
 
 def test_a_copytruncate_copy_is_not_read_again_as_news(tmp_path: Path) -> None:
@@ -255,7 +253,7 @@ def test_a_copytruncate_copy_is_not_read_again_as_news(tmp_path: Path) -> None:
     folder.mkdir()
     log = folder / "openclaw-2026-06-09.log"
     log.write_text(START + stale(0, 90, minute=10) + stale(5, 91, minute=10))  # the morning
-    watcher = _watcher([folder])
+    watcher, printed = _watcher([folder])
     watcher.poll_once()
     _append(log, stale(1, 1) + stale(2, 2))
     watcher.poll_once()
@@ -264,7 +262,6 @@ def test_a_copytruncate_copy_is_not_read_again_as_news(tmp_path: Path) -> None:
     watcher.poll_once()
     _append(log, stale(3, 3))
     watcher.poll_once()
-    printed = _printed(watcher)
     sessions = [x.split("session=")[1].split()[0][-2:] for x in printed if " lock_stale " in x]
     assert sessions == ["01", "02", "03"]
     assert [x.split(":")[0] for x in printed if x.startswith("INCIDENT")] == ["INCIDENT 1 opened"]
@@ -279,14 +276,13 @@ def test_a_days_file_begun_while_the_watcher_was_down_is_news(tmp_path: Path) ->
     folder.mkdir()
     (folder / "openclaw-2026-06-09.log").write_text(START)
     state = tmp_path / "state.json"
-    first = _watcher([folder], state)
+    first, _ = _watcher([folder], state)
     first.poll_once()
     first.save_state()
     time.sleep(0.05)
     (folder / "openclaw-2026-06-10.log").write_text(stale(1, 1) + stale(2, 2))
-    second = _watcher([folder], state)
+    second, printed = _watcher([folder], state)
     second.poll_once()
-    printed = _printed(second)
     assert sum(" lock_stale " in x for x in printed) == 2
     assert any("INCIDENT 1 opened" in x for x in printed)
 
@@ -300,7 +296,7 @@ def test_exec_gets_every_opening_and_closing_of_a_backlog(tmp_path: Path) -> Non
     received = tmp_path / "received.jsonl"
     script = f"import sys; open({str(received)!r}, 'a').write(sys.stdin.read())"
     command = f"{sys.executable} -c {json.dumps(script)}"
-    watcher = _watcher([log], gap_s=30.0, exec_cmd=command, exec_min_interval_s=3600.0)
+    watcher, _ = _watcher([log], gap_s=30.0, exec_cmd=command, exec_min_interval_s=3600.0)
     watcher.poll_once()
     _append(log, stale(1, 1) + stale(2, 2) + stale(40, 3, minute=59) + stale(41, 4, minute=59))
     watcher.poll_once()
@@ -323,11 +319,10 @@ def test_a_failure_in_the_file_log_and_its_journal_is_printed_once(tmp_path: Pat
     first = START + stale(1, 1) + stale(2, 2)
     (folder / "a-console.log").write_text(first + stale(1, 3, minute=59) + stale(2, 4, minute=59))
     journal = "".join(f"Jun 09 09:58:00 gw node[77]: {line}\n" for line in first.splitlines())
-    watcher = _watcher([folder], gap_s=30.0, from_start=True)
+    watcher, printed = _watcher([folder], gap_s=30.0, from_start=True)
     watcher.poll_once()
     (folder / "b-journal.txt").write_text(journal)  # its copies come after incident 1 closed
     watcher.poll_once()
-    printed = _printed(watcher)
     assert sum(" lock_stale " in x for x in printed) == 4
     assert [x.split(":")[0] for x in printed if x.startswith("INCIDENT")] == [
         "INCIDENT 1 opened",

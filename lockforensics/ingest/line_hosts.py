@@ -73,12 +73,9 @@ def _pastes_apart(scans: list[FileScan]) -> None:
     for scan, traits in loose:
         if scan.copied_host is not None or not (traits.dirs or traits.zones):
             continue
-        owners = [host for host, theirs in named.items() if traits.shares(theirs)]
-        if len(owners) == 1 and owners[0].startswith("unnamed ("):
-            scan.copied_host = owners[0]
-        elif not owners and all(traits.apart(theirs) for theirs in named.values()):
-            scan.copied_host = traits.name()
-            named[scan.copied_host] = traits
+        # A named host it shares traits with it takes anyway (epochs.fallback_hosts).
+        if (host := _machine(traits, named)) is not None and host.startswith(_UNNAMED):
+            scan.copied_host = host
 
 
 def _fill(scan: FileScan) -> None:
@@ -170,10 +167,14 @@ class _Traits:
 
     def name(self) -> str:
         if self.dirs:
-            return f"unnamed ({min(self.dirs)})"
+            return f"{_UNNAMED}{min(self.dirs)})"
         minutes = min(self.zones)
         sign = "-" if minutes < 0 else "+"
-        return f"unnamed (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+        return f"{_UNNAMED}UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
+
+
+#: How the name of a machine no line names begins.
+_UNNAMED = "unnamed ("
 
 
 #: The most a host's UTC offset moves in a year (a DST change).
@@ -200,15 +201,22 @@ def _block_hosts(rows: list[dict[str, Any]], fences: list[int], hosted: set[int]
             traits.add(row)
     given: dict[int, str] = {}
     for block, traits in sorted(loose.items()):
-        if block in hosted:
-            continue
-        owners = [host for host, theirs in named.items() if traits.shares(theirs)]
-        if len(owners) == 1:
-            given[block] = owners[0]
-        elif not owners and all(traits.apart(theirs) for theirs in named.values()):
-            given[block] = traits.name()
-            named[given[block]] = traits
+        if block not in hosted and (host := _machine(traits, named)) is not None:
+            given[block] = host
     return given
+
+
+def _machine(traits: _Traits, named: dict[str, _Traits]) -> str | None:
+    """The host lines of ``traits`` are: the one named host they share a state
+    directory or zone with, else, apart from every named host, one of their own
+    (added to ``named``, so lines alike share it); None when neither holds."""
+    owners = [host for host, theirs in named.items() if traits.shares(theirs)]
+    if len(owners) == 1:
+        return owners[0]
+    if owners or not all(traits.apart(theirs) for theirs in named.values()):
+        return None
+    named[own := traits.name()] = traits
+    return own
 
 
 #: The state directory a lock or transcript path lives in: what precedes `agents/`.

@@ -50,6 +50,11 @@ class _Tracked:
     partial: bytes = b""
     head: bytes = b""  # its first bytes (up to _HEAD), as read
 
+    @property
+    def read_to(self) -> int:
+        """The offset of the first byte not yet handed out (a partial line's is not)."""
+        return self.offset - len(self.partial)
+
 
 @dataclass(frozen=True, slots=True)
 class _Read:
@@ -104,7 +109,7 @@ class Follower:
             str(t.path): {
                 "dev": t.identity[0],
                 "ino": t.identity[1],
-                "offset": t.offset - len(t.partial),
+                "offset": t.read_to,
                 "line": t.line,
                 "head": t.head.hex(),
             }
@@ -163,7 +168,7 @@ class Follower:
         one read before, and as long as what was read of it)."""
         known = [
             *self._read,
-            *(_Read(t.head, t.offset - len(t.partial), t.line) for t in self._files.values()),
+            *(_Read(t.head, t.read_to, t.line) for t in self._files.values()),
         ]
         for read in known:
             n = min(len(read.head), len(head))
@@ -210,9 +215,7 @@ class Follower:
                         continue
                     self._files[path] = tracked = opened
             if info.st_size < tracked.offset:  # truncated in place
-                self._read.append(
-                    _Read(tracked.head, tracked.offset - len(tracked.partial), tracked.line)
-                )
+                self._read.append(_Read(tracked.head, tracked.read_to, tracked.line))
                 tracked.handle.seek(0)
                 tracked.offset, tracked.line, tracked.partial = 0, 0, b""
                 tracked.head = b""

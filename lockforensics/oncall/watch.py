@@ -381,15 +381,18 @@ class Watcher:
 
 def _seconds_before(a: str | None, b: str | None) -> float:
     """How long ``a`` came before ``b`` (0 when after, or either untimed)."""
-    if a is None or b is None:
-        return 0.0
-    return max((_parse(b) - _parse(a)).total_seconds(), 0.0)
+    return max(_seconds(a, b), 0.0)
 
 
 def _seconds_between(a: str | None, b: str | None) -> float:
+    return abs(_seconds(a, b))
+
+
+def _seconds(a: str | None, b: str | None) -> float:
+    """``b`` less ``a``, in seconds (0 when either is untimed)."""
     if a is None or b is None:
         return 0.0
-    return abs((_parse(b) - _parse(a)).total_seconds())
+    return (_parse(b) - _parse(a)).total_seconds()
 
 
 def _parse(value: str) -> datetime:

@@ -782,18 +782,20 @@ def _sections(frame: pl.DataFrame, base: int, result: FileScan) -> None:
     result.sections.extend((int(line), str(path)) for line, path in found.iter_rows())
 
 
-#: An HTML character reference a rendered page writes for a log's own characters.
-_ENTITY = r"&(?:quot|lt|gt|amp|apos|#39|#x27|#34|#x22);"
-#: An HTML tag, and a line of a saved HTML page: one that begins with a tag
-#: (no log line does).
-_TAG = r"</?[A-Za-z][^<>]*>"
-_TAGGED = r"^\s*" + _TAG
-#: The character references :data:`_ENTITY` matches, as bytes to look for first.
-_REFERENCES = (b"&quot;", b"&lt;", b"&gt;", b"&amp;", b"&apos;", b"&#")
+#: The HTML character references a rendered page writes for a log's own
+#: characters, and what each stands for (``&amp;`` last: decoded first, it
+#: would make new references of the text).
 _ENTITIES = (
     ("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#34;", '"'), ("&#x22;", '"'),
     ("&apos;", "'"), ("&#39;", "'"), ("&#x27;", "'"), ("&amp;", "&"),
 )  # fmt: skip
+_ENTITY = "|".join(re.escape(reference) for reference, _ in _ENTITIES)
+#: The references as bytes, looked for in a chunk before any line is.
+_REFERENCES = tuple(reference.encode() for reference, _ in _ENTITIES)
+#: An HTML tag, and a line of a saved HTML page: one that begins with a tag
+#: (no log line does).
+_TAG = r"</?[A-Za-z][^<>]*>"
+_TAGGED = r"^\s*" + _TAG
 
 
 def _unescaped(frame: pl.DataFrame, result: FileScan) -> pl.DataFrame:
