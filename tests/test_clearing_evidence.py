@@ -480,6 +480,64 @@ def test_systemds_lines_of_one_exit_are_one_stop() -> None:
     assert findings.counts["gateway_stop"] == 1
 
 
+@pytest.mark.parametrize("result", ["exit-code", "start-limit-hit"])
+def test_systemds_start_limit_restating_the_last_death_is_no_death_of_its_own(
+    result: str,
+) -> None:
+    """A crash loop's last restart hits the start limit: systemd states the last
+    death's result again after `Start request repeated too quickly.` (Z170: 31
+    stops for 30 deaths).  Two crashes, two stops."""
+    unit = "openclaw-gateway.service"
+
+    def crash(pid: int, at: str) -> str:
+        return (
+            f"May 29 09:{at} gw node[{pid}]: [gateway] listening on ws://127.0.0.1:18789 "
+            f"(PID {pid})\n"
+            f"May 29 09:{at} gw systemd[1102]: {unit}: Main process exited, code=exited, "
+            "status=1/FAILURE\n"
+            f"May 29 09:{at} gw systemd[1102]: {unit}: Failed with result 'exit-code'.\n"
+            f"May 29 09:{at} gw systemd[1102]: {unit}: Consumed 2.113s CPU time.\n"
+        )
+
+    journal = (
+        crash(32999, "10:40")
+        + f"May 29 09:10:45 gw systemd[1102]: {unit}: Scheduled restart job, restart counter is at 1.\n"
+        "May 29 09:10:45 gw systemd[1102]: Stopped OpenClaw Gateway (v2026.5.22).\n"
+        "May 29 09:10:45 gw systemd[1102]: Started OpenClaw Gateway (v2026.5.22).\n"
+        + crash(33100, "10:52")
+        + f"May 29 09:10:57 gw systemd[1102]: {unit}: Scheduled restart job, restart counter is at 2.\n"
+        "May 29 09:10:57 gw systemd[1102]: Stopped OpenClaw Gateway (v2026.5.22).\n"
+        f"May 29 09:10:57 gw systemd[1102]: {unit}: Start request repeated too quickly.\n"
+        f"May 29 09:10:57 gw systemd[1102]: {unit}: Failed with result '{result}'.\n"
+        "May 29 09:10:57 gw systemd[1102]: Failed to start OpenClaw Gateway (v2026.5.22).\n"
+    )
+    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    assert findings.counts["gateway_stop"] == 2
+    assert findings.epochs.select("pid", "ended_by").rows() == [(32999, "crash"), (33100, "crash")]
+
+
+def test_a_clean_exit_systemd_deactivated_is_one_stop() -> None:
+    """`Deactivated successfully.` (systemd 248+) ends a clean exit: read as a
+    stop, and one stop with the `Stopping`/`Stopped` lines around it."""
+    unit = "openclaw-gateway.service"
+    journal = (
+        "May 29 09:10:36 gw node[32999]: [gateway] listening on ws://127.0.0.1:18789 (PID 32999)\n"
+        "May 29 09:20:00 gw systemd[1102]: Stopping OpenClaw Gateway (v2026.5.22)...\n"
+        "May 29 09:20:00 gw node[32999]: [gateway] received SIGTERM; shutting down\n"
+        f"May 29 09:20:01 gw systemd[1102]: {unit}: Deactivated successfully.\n"
+        "May 29 09:20:01 gw systemd[1102]: Stopped OpenClaw Gateway (v2026.5.22).\n"
+    )
+    findings = analyze(ingest_files({"journal.txt": journal, **DATED}), Settings())
+    assert findings.counts["gateway_stop"] == 1
+    alone = journal.replace("Stopping OpenClaw", "Reloading OpenClaw").replace(
+        "Stopped OpenClaw", "Reloaded OpenClaw"
+    )
+    alone = "".join(line + "\n" for line in alone.splitlines() if "SIGTERM" not in line)
+    findings = analyze(ingest_files({"journal.txt": alone, **DATED}), Settings())
+    assert findings.counts["gateway_stop"] == 1
+    assert findings.epochs.get_column("end").to_list()[0] is not None
+
+
 def test_a_stop_that_systemd_ends_with_a_kill_is_still_a_stop() -> None:
     """Asked to stop (`received SIGTERM; shutting down`) and killed when it overran
     its stop budget: the operator's stop, not a crash."""

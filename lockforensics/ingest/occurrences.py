@@ -56,6 +56,10 @@ class OccurrenceRule:
     #: are two runs whatever their timing, while the log lines that answered
     #: one of them join it.
     one_document: bool = False
+    #: A phase after which the roles of the phases paired with it are free
+    #: again in its occurrence: its next line states an earlier step over
+    #: (systemd's start limit repeats the last death's result).
+    restates: tuple[tuple[str, frozenset[str]], ...] = ()
 
     def phase_role(self, phase: object) -> object:
         return dict(self.same_role).get(str(phase), phase) if self.same_role else phase
@@ -101,6 +105,10 @@ def _rule(entry: dict[str, Any], fallback: OccurrenceRule | None) -> OccurrenceR
         newest_first=bool(entry.get("newest_first", False)),
         copy_window_s=float(entry.get("copy_window_s", 0)),
         one_document=bool(entry.get("one_document", False)),
+        restates=tuple(
+            (str(phase), frozenset(str(p) for p in freed))
+            for phase, freed in entry.get("restates", {}).items()
+        ),
     )
 
 
@@ -425,6 +433,9 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
             ][-MAX_OPEN + 1 :]
             candidates.append(chosen)
         chosen.roles.add(role)
+        freed = dict(rule.restates).get(str(event.get("phase")))
+        if freed:
+            chosen.roles = {r for r in chosen.roles if r.rsplit("|", 1)[-1] not in freed}
         if ts is not None:
             chosen.steps.setdefault(event.get("phase"), ts)
         chosen.named.update(named)
