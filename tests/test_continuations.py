@@ -249,6 +249,26 @@ def test_a_line_hard_wrapped_at_a_fixed_column_is_read_whole() -> None:
     assert (scan.event_lines, scan.unrecognized) == (pieces, 3)
 
 
+def test_a_wrapped_piece_beginning_with_a_number_is_no_epoch_stamped_record() -> None:
+    """A console line wrapped at 100 columns right after a Telegram peer's
+    `direct:`: its next piece begins `5512873301 durationMs=60017 error=…`, the
+    shape of a `journalctl -o short-unix` record but for the microseconds
+    journalctl always prints (Z176: a host `durationMs=60017` in 2144, the burst
+    split in three).  One event, on the console's own time."""
+    line = (
+        "2026-06-02T20:10:05.120-07:00 [diagnostic] lane task error: "
+        "lane=session:agent:main:telegram:direct:5512873301 durationMs=60017 "
+        'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
+        f'pid=3872 /Users/dmitri/.openclaw/agents/main/sessions/{WRAPPED_SID}.jsonl.lock"'
+    )
+    wrapped = _hard_wrapped(line, 100)
+    assert wrapped.splitlines()[1].startswith("5512873301 durationMs=60017 ")
+    scan = _scan("ticket.md", "My Mac's gateway.log:\n\n" + wrapped + "\n")
+    assert _events(scan) == [(3, "lock_timeout", WRAPPED_SID)]
+    (row,) = scan.rows
+    assert (row["ts_raw"], row.get("host")) == ("2026-06-02T20:10:05.120-07:00", None)
+
+
 def _quoted_hanging(line: str, width: int, indent: str = "  ") -> str:
     """``line`` as a chat or mail reply shows it: wrapped at ``width`` columns,
     quote mark included, every piece after the first behind a hanging indent."""
