@@ -781,6 +781,14 @@ def test_a_lock_a_process_other_than_the_gateway_held_is_named() -> None:
     )
     incident = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
     assert incident["other_owner_pids"] == [3342]
+    facts = dict(rows.incident_facts(incident, several_hosts=False))
+    assert "pid 3342, not the gateway's 1187: a live owner" in str(
+        facts["Lock held by another process"]
+    )
+    # An incident whose first row names no gateway pid (Z176: its rows on hosts
+    # a misread line made) says so, not Python's `None`.
+    unknown = dict(rows.incident_facts({**incident, "gateway_pid": None}, several_hosts=False))
+    assert "None" not in str(unknown["Lock held by another process"])
 
 
 def _lock_file(sid: str, pid: int, created: str) -> tuple[str, str]:

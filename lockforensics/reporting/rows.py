@@ -193,7 +193,9 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
         *_when(
             "Lock held by another process",
             i.get("other_owner_pids"),
-            f"pid {_joined(i.get('other_owner_pids'))}, not the gateway's {i['gateway_pid']}: a "
+            f"pid {_joined(i.get('other_owner_pids'))}, not the "
+            + (f"gateway's {i['gateway_pid']}" if i["gateway_pid"] is not None else "gateway's")
+            + ": a "
             "live owner outside the gateway (a CLI run such as openclaw agent --local, or a "
             "second gateway)" + _remote_owners(i),
         ),
