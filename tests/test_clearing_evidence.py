@@ -1688,8 +1688,9 @@ def test_a_run_that_timed_out_clears_only_the_waits_it_ran_through(
 
 def test_a_session_whose_last_lock_error_lost_its_lease_holds_nothing() -> None:
     """scout waited once, then its run had the lease and lost it (`lock stale
-    (lease-lost)`): nothing of scout's is held after that, and main's watchdog
-    release ends the incident (Z156: scout kept it open 5 h, to a stop)."""
+    (lease-lost)`): nothing of scout's is held after that, so the lease lost
+    clears scout's wait, and ops's watchdog release ends the incident (Z156:
+    scout kept it open 5 h, to a stop)."""
     lease = "sqlite:session-write:agent:{}:main"
     waited = (
         "SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=52307 "
@@ -1707,8 +1708,59 @@ def test_a_session_whose_last_lock_error_lost_its_lease_holds_nothing() -> None:
         + "2026-07-28T00:59:40.000+00:00 [session-write-lock] releasing lock held for "
         f"1021400ms (max=1020000ms): {lease.format('ops')}\n"
     )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["targets"], row["open_targets"]) == (
+        "lock_released_by_watchdog",
+        2,
+        [],
+    )
+
+
+def test_the_lease_holders_lease_lost_does_not_hide_the_waits_it_ended() -> None:
+    """research's waits time out on a lease a hung run holds; the lease expires, a
+    queued run takes it and finishes, and then the hung run logs its `lease-lost`.
+    The waits were research's failures, ended by that run (Z175: research was no
+    target at all, the incident unresolved); a lease lost with no run after the
+    waits clears them itself."""
+    lease = "sqlite:session-write:agent:research:main"
+    waited = (
+        "SessionWriteLockTimeoutError: session file locked (timeout 60000ms): "
+        f"another OpenClaw process {lease}"
+    )
+    lost = (
+        "SessionWriteLockStaleError: session file lock stale (lease-lost): expired or replaced "
+        f"SQLite lease {lease}"
+    )
+
+    def lane(at: str, duration_ms: int, error: str) -> str:
+        return (
+            f"2026-11-18T{at}+00:00 [diagnostic] lane task error: "
+            f'lane=session:agent:research:main durationMs={duration_ms} error="{error}"\n'
+        )
+
+    done = (
+        "2026-11-18T12:07:38.921+00:00 [diagnostic] lane task done: "
+        "lane=session:agent:research:main durationMs=26512 active=0 queued=0\n"
+    )
+    log = (
+        "2026-11-18T09:35:08.166+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 51877)\n"
+        + lane("12:05:10.100", 60012, waited)
+        + lane("12:06:05.750", 60011, waited)
+        + lane("12:07:05.750", 60010, waited)
+        + done
+        + lane("12:07:41.207", 330737, lost)
+    )
     row = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
-    assert (row["resolved_by"], row["targets"]) == ("lock_released_by_watchdog", 1)
+    assert (row["targets"], row["resolved_by"], row["resolved_at"], row["resolution_s"]) == (
+        1,
+        "run",
+        datetime(2026, 11, 18, 12, 7, 38, 921000, tzinfo=UTC),
+        33.171,
+    )
+    alone = log.replace(done, "")
+    row = analyze(ingest_files({"console.log": alone}), Settings()).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolution_s"]) == ("lease_lost", 35.457)
 
 
 def test_a_restart_saying_nothing_of_how_restarts_in_place_when_its_pid_boots() -> None:

@@ -92,7 +92,7 @@ from datetime import timedelta
 import polars as pl
 
 from lockforensics.correlate.epochs import RESTARTS
-from lockforensics.correlate.failures import ACQUIRED, AGED, FINE
+from lockforensics.correlate.failures import ACQUIRED, AGED, FINE, LEASE_LOST
 from lockforensics.correlate.frames import first_value, ordered, seconds
 from lockforensics.correlate.outliers import NOTE
 from lockforensics.schema import LISTED_PAYLOAD, EventKind
@@ -105,6 +105,10 @@ LOCK_RETAKEN = "lock_retaken"
 #: A lock census run that no longer lists the session's lock, which an earlier
 #: run of the same census listed: it was gone by then, by nothing in view.
 LOCK_GONE = "lock_gone"
+#: A lock error of the run that held the session's lease, saying the lease
+#: expired or was replaced (`lock stale (lease-lost)`): it was no longer held
+#: by then, by nothing in view.
+LEASE_GONE = "lease_lost"
 #: Resolver kinds, most specific first (the tie-break order).
 RESOLVERS: tuple[str, ...] = (
     EventKind.RUN.value,
@@ -117,6 +121,7 @@ RESOLVERS: tuple[str, ...] = (
     EventKind.GATEWAY_STOP.value,
     EventKind.GATEWAY_START.value,
     LOCK_GONE,
+    LEASE_GONE,
     LOCK_RETAKEN,
 )
 _RANK = pl.col("kind").replace_strict(list(RESOLVERS), list(range(len(RESOLVERS))))
@@ -269,6 +274,31 @@ def clears(
             agent=pl.lit(None, dtype=pl.String),
         )
     )
+    # The run that held a session's lease finds it expired or replaced: the
+    # waits on the session were over by then (Z175: the holder's `lease-lost`
+    # came 31 s after the lease expired and a queued run had taken it).
+    leases_lost = (
+        events.filter(
+            (pl.col("kind") == EventKind.LOCK_STALE)
+            & _LOST_LEASE
+            & pl.col("session").is_not_null()
+            & pl.col("ts").is_not_null()
+        )
+        .group_by("occurrence")
+        .agg(
+            ts=pl.coalesce(pl.col("ts").filter(FINE).min(), pl.col("ts").min()),
+            session_id=first_value("session"),
+            host=first_value("host"),
+        )
+        .select(
+            kind=pl.lit(LEASE_GONE),
+            ts="ts",
+            occurrence="occurrence",
+            session_id="session_id",
+            agent=pl.lit(None, dtype=pl.String),
+            host=host,
+        )
+    )
     # A process releases its locks as it exits, which may be a few lines after
     # the `restart mode` or shutdown line that ends its epoch (epochs.exited).
     restarts = epoch_table.filter(pl.col("ended_by").is_in(RESTARTS)).select(
@@ -302,6 +332,7 @@ def clears(
                 successful_runs,
                 finished_tasks,
                 timed_out_runs,
+                leases_lost,
                 restarts,
                 stops,
                 starts,
@@ -480,17 +511,12 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-#: A session's last lock error (takeovers aside) says its run lost its lease: its
-#: run had the lock after the waits before it, and lost it, so nothing of its
-#: is held (Z156: a timeout then a lease lost kept a burst open 5 h, to a stop).
-_lock_error = pl.col("kind") != EventKind.TAKEOVER
-_last_error_lost_its_lease = (
-    pl.col("lease_lost")
-    .filter(_lock_error)
-    .sort_by(pl.col("ts").filter(_lock_error))
-    .last()
-    .fill_null(False)
-)
+#: A lock error row's run lost its lease (failures.lease_lost).
+_LOST_LEASE = pl.col("stale_reasons").list.contains(LEASE_LOST).fill_null(False)
+#: Failures that hold no lock: a takeover (its run lost the transcript to another
+#: writer and ended), and the lease holder's own `lease-lost` (expired or
+#: replaced, it holds nothing now; it clears the waits before it: ``clears``).
+_HOLDS_NOTHING = (pl.col("kind") == EventKind.TAKEOVER) | pl.col("lease_lost").fill_null(False)
 
 
 def _targets(
@@ -504,12 +530,17 @@ def _targets(
     kept = hit.join(_fallout(hit, clear_table), on=["incident", "session_id", "ts"], how="anti")
     hosts = hit.group_by("incident").agg(gateway_host=pl.col("gateway_host").first())
     last = {
-        "end": pl.col("ts").max(),
+        # The waits' last: the lease holder's `lease-lost` after them ends them
+        # (Z156: it kept a burst open 5 h, to a stop; Z175: it hid the session
+        # whose six waits it ended).
+        "end": pl.coalesce(
+            pl.col("ts").filter(~pl.col("lease_lost").fill_null(False)).max(), pl.col("ts").max()
+        ),
         "epoch": pl.col("epoch").sort_by("ts").last(),
         # Which locks its errors were on (takeovers name none).
         "on_lease": _LEASED.any(),
         "on_file": (pl.col("lock_path").is_not_null() & ~_LEASED).any(),
-        "_held_none": (pl.col("kind") == EventKind.TAKEOVER).all() | _last_error_lost_its_lease,
+        "_held_none": _HOLDS_NOTHING.all(),
         # The process its last lock error names as the lock's owner.
         "_owner": pl.col("pid").sort_by("ts").drop_nulls().last(),
     }
@@ -537,7 +568,6 @@ def _targets(
     # A session whose only failures were takeovers held no lock: its run lost the
     # transcript to another writer and ended.  Nor did one whose run lost its
     # lease (`lock stale (lease-lost)`: expired or replaced, so no longer its).
-    # Nor one whose last lock error was that (:data:`_last_error_lost_its_lease`).
     # It waits on nothing, so it keeps no incident open that has lock errors to
     # clear (an incident of those alone still waits on what shows its sessions
     # run again; Z137: a lost lease kept an incident open 8 h, to a restart).

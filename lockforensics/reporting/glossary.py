@@ -62,6 +62,10 @@ RESOLVERS = {
     "run": "next successful run",
     "run_timeout": "a run on the session timing out (lock released)",
     "lock_retaken": "its lock taken again (released by then; what released it is not in the logs)",
+    "lease_lost": (
+        "the lease holder's own error saying its lease expired or was replaced "
+        "(released by then; what released it is not in the logs)"
+    ),
     "lock_gone": (
         "its lock gone from the next lock census (released by then; "
         "what released it is not in the logs)"
