@@ -233,3 +233,47 @@ def test_a_lease_of_another_agents_session_is_that_agents(vectorised: bool) -> N
     assert set(rows.select("agent", "session_id", "session_key").rows()) == {
         ("ops", None, "agent:ops:main")
     }
+
+
+def test_a_key_the_support_export_redacted_is_the_one_real_key_it_fits() -> None:
+    """The export sanitizes runs of 9 or more digits to `<redacted-id>`: a key that
+    one real key alone fits is that session; one that two fit, or another
+    placeholder beside it, is none."""
+    keys = pl.Series(
+        [
+            "agent:writer:telegram:direct:7723419980",
+            "agent:writer:telegram:direct:<redacted-id>",
+            "agent:main:telegram:direct:111111111",
+            "agent:main:telegram:direct:222222222",
+            "agent:main:telegram:direct:<redacted-id>",
+            "agent:ops:telegram:direct:12345",
+            "agent:ops:telegram:direct:<redacted-id>",
+            "agent:<agent>:telegram:direct:<redacted-id>",
+        ]
+    )
+    assert identity.unredacted(keys) == {
+        "agent:writer:telegram:direct:<redacted-id>": "agent:writer:telegram:direct:7723419980"
+    }
+
+
+def test_a_run_ending_on_a_redacted_key_clears_the_session_its_failure_named_whole() -> None:
+    """The journal names the failing session's key whole; the export's sanitized
+    log has the lane's `task done` on the redacted key: that run's end clears
+    the session (Z175: the incident unresolved)."""
+    key = "agent:writer:telegram:direct:7723419980"
+    redacted = "agent:writer:telegram:direct:<redacted-id>"
+    waited = (
+        "SessionWriteLockTimeoutError: session file locked (timeout 60000ms): "
+        f"another OpenClaw process sqlite:session-write:{key}"
+    )
+    text = _lines(
+        ("20:00.000", f'lane task error: lane=session:{key} durationMs=60012 error="{waited}"'),
+        ("20:30.000", f'lane task error: lane=session:{key} durationMs=60013 error="{waited}"'),
+        (
+            "21:05.318",
+            f"lane task done: lane=session:{redacted} durationMs=127338 active=0 queued=0",
+        ),
+    )
+    findings = analyze(ingest_files({"gateway.log": text}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["open_targets"]) == ("run", [])

@@ -25,7 +25,8 @@ line's, else its input's (epochs.fallback_hosts); unknown is a host of its own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -50,15 +51,47 @@ def _real_key() -> pl.Expr:
     return pl.when(~key.str.contains(_PLACEHOLDER_RE).fill_null(True)).then(key).otherwise(None)
 
 
-def _with_real_ids(events: pl.LazyFrame, keys: pl.Series) -> pl.LazyFrame:
+#: What OpenClaw's support export writes for a run of 9 or more digits (a
+#: Telegram or Slack peer's id) in the logs it sanitizes (openclaw-formats §8).
+REDACTED_ID = "<redacted-id>"
+_REDACTED_SPLIT = re.compile(f"({re.escape(REDACTED_ID)})")
+
+
+def unredacted(keys: pl.Series) -> dict[str, str]:
+    """Each key an export redacted (`agent:writer:telegram:direct:<redacted-id>`)
+    that one real key among ``keys`` alone fits: the same session, its copy in a
+    journal or a log the export did not sanitize naming it whole (Z175: a run's
+    end on the redacted key cleared nothing).  Two that fit: neither."""
+    texts = [str(k) for k in keys.drop_nulls()]
+    real = [k for k in texts if not PLACEHOLDER.search(k)]
+    found: dict[str, str] = {}
+    for key in texts:
+        if REDACTED_ID not in key:
+            continue
+        parts = _REDACTED_SPLIT.split(key)
+        if PLACEHOLDER.search("".join(p for p in parts if p != REDACTED_ID)):
+            continue  # another placeholder beside it: not one session
+        fits = re.compile("".join(r"\d{9,}" if p == REDACTED_ID else re.escape(p) for p in parts))
+        matches = [k for k in real if k.startswith(parts[0]) and fits.fullmatch(k)]
+        if len(matches) == 1:
+            found[key] = matches[0]
+    return found
+
+
+def _with_real_ids(
+    events: pl.LazyFrame, keys: pl.Series, redacted: dict[str, str] | None = None
+) -> pl.LazyFrame:
     """``events`` with ``_key`` and ``_id``, the real key and id; ``keys``: at
-    least the distinct keys among them.
+    least the distinct keys among them; ``redacted``: the real key of each
+    redacted one that has one (:func:`unredacted`).
 
     The placeholder test runs once per distinct key: a busy bundle has a few
     dozen keys on hundreds of thousands of lines, and the regex over every
     line cost more than the rest of the stage.
     """
     real = keys.to_frame().select(_real_key()).to_series()
+    if redacted:
+        real = pl.Series([redacted.get(k, r) for k, r in zip(keys, real, strict=True)])
     return events.with_columns(
         _id=_real_id(),
         _key=pl.col("session_key").replace_strict(keys, real, default=None, return_dtype=pl.String),
@@ -78,6 +111,7 @@ class Links:
     first: pl.DataFrame  # _h, key, first_linked, _g (a number per (_h, key))
     timed: pl.DataFrame  # _g, linked, link_ts; in time order
     hosts: pl.DataFrame | None = None  # source, _fallback
+    redacted: dict[str, str] = field(default_factory=dict)  # :func:`unredacted`
 
 
 def _hosted(events: pl.LazyFrame, hosts: pl.DataFrame | None) -> pl.LazyFrame:
@@ -101,8 +135,9 @@ def links(events: pl.LazyFrame, hosts: pl.DataFrame | None = None) -> Links:
     # them (every row's path and host, hosted, had cost the busy 1 GB report
     # 110 MB at its peak).
     both = events.filter(pl.col("session_key").is_not_null() & pl.col("session_id").is_not_null())
+    redacted = unredacted(_keys(events))
     pairs = (
-        _hosted(_with_real_ids(both, _keys(both)), hosts)
+        _hosted(_with_real_ids(both, _keys(both), redacted), hosts)
         .select("_h", key=pl.col("_key"), linked=pl.col("_id"), link_ts=pl.col("ts"))
         .filter(pl.col("key").is_not_null() & pl.col("linked").is_not_null())
         .unique()
@@ -122,7 +157,7 @@ def links(events: pl.LazyFrame, hosts: pl.DataFrame | None = None) -> Links:
         .select("_g", "linked", "link_ts")
         .sort("link_ts")
     )
-    return Links(first=first, timed=timed, hosts=hosts)
+    return Links(first=first, timed=timed, hosts=hosts, redacted=redacted)
 
 
 def link(events: pl.LazyFrame) -> pl.LazyFrame:
@@ -134,7 +169,8 @@ def linked(found: Links, events: pl.LazyFrame) -> pl.LazyFrame:
     """:func:`link` for some rows, with the links of the whole table in ``found``."""
     # Computed once: the keys, the rows wanting one and the result all read it.
     rows = events.with_row_index(_ROW).collect().lazy()
-    rows = _hosted(_with_real_ids(rows, _keys(rows)), found.hosts).collect().lazy()
+    rows = _hosted(_with_real_ids(rows, _keys(rows), found.redacted), found.hosts)
+    rows = rows.collect().lazy()
     rows = rows.join(
         found.first.lazy(),
         left_on=["_h", "_key"],
