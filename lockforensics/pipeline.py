@@ -691,15 +691,19 @@ def _agreed_zone(shown: dict[str, ZoneChoice], how: str) -> ZoneChoice | None:
 def _stated_zone(
     zone: ZoneChoice | None,
     matched: dict[str, ZoneChoice],
-    applied: dict[str, ZoneChoice] | None = None,
+    applied: dict[str, ZoneChoice],
 ) -> ZoneChoice | None:
     """The bundle's zone as reports state it: naming the inputs that took their own
     from records another input holds stamped (ingest/echo_zones), and how many
     read their zone-less stamps in another zone (``applied``: each input's), and
     why: a fleet gathered from three zones is read in three.  A bundle zone that
     no input was read in is not stated as the one taken: the zone-less inputs
-    each read in the zone they showed themselves are named instead."""
-    unmatched = {s: c for s, c in (applied or {}).items() if s not in matched}
+    each read in the zone they showed themselves are named instead.  None when no
+    stamp was read in any: every one showed its own zone (Z174: "-04:00, taken
+    from other files" stated of a bundle with no zone-less stamp)."""
+    if not applied and not matched:
+        return None
+    unmatched = {s: c for s, c in applied.items() if s not in matched}
     if zone is not None and unmatched and zone not in unmatched.values():
         zone = _taken_most(unmatched)
     others = Counter(

@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 
 import polars as pl
 
+from lockforensics.findings import Settings
+from lockforensics.pipeline import analyze
+from lockforensics.reporting.prose import zone_line
 from tests.conftest import ingest_files
 
 _CLEANUP = json.dumps(
@@ -79,3 +82,14 @@ def test_the_stated_zone_is_the_one_the_zoneless_input_took_itself() -> None:
     assert zone.label == "+05:30"
     assert "other files in the bundle" not in zone.reason
     assert "blr/journal.txt" in zone.reason
+
+
+def test_no_zone_is_stated_as_taken_when_every_stamp_shows_its_own() -> None:
+    """Every stamp of the bundle shows its zone: no input was read in an assumed
+    one, and the report says none was needed, not "-04:00, taken from other
+    files in the bundle" (Z174)."""
+    findings = analyze(ingest_files({"console.log": _console("-04:00", 30)}), Settings())
+    assert (findings.coverage.zone, findings.coverage.zone_reason) == (None, None)
+    assert zone_line(findings.coverage.zone, findings.coverage.zone_reason) == (
+        "none needed: every stamp read shows its zone"
+    )

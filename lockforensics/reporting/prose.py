@@ -90,7 +90,7 @@ def resolution_name(kind: str | None) -> str:
 def zone_line(zone: str | None, reason: str | None) -> str:
     """The zone given to zone-less stamps and why, in one flat phrase (no nested parentheses)."""
     if not zone:
-        return "UTC; the bundle shows no zone"
+        return "none needed: every stamp read shows its zone"
     return f"{zone}, taken from {reason}" if reason else zone
 
 
