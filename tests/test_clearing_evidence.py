@@ -597,7 +597,7 @@ def test_a_stop_its_next_start_soon_follows_is_a_restart(next_start: str, restar
     incident = findings.incidents.row(0, named=True)
     assert incident["resolved_by"] == ("gateway_restart" if restarted else "gateway_stop")
     markdown = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions())
-    assert ("started again 4.8 s later" in markdown) is restarted
+    assert ("up again 4.8 s later" in markdown) is restarted
 
 
 def test_a_stop_after_an_upgrades_reload_names_the_new_version_not_the_old_process() -> None:

@@ -80,7 +80,7 @@ def ended(e: dict[str, Any]) -> str:
     how = OOM_KILLED if e.get("oom_killed") else name("ended_by", e["ended_by"])
     if e.get("restarted_s") is None:
         return how
-    return f"{how}, started again {span(e['restarted_s'])} later (a restart)"
+    return f"{how}, up again {span(e['restarted_s'])} later (a restart)"
 
 
 def incidents(f: Findings) -> Rows:
