@@ -673,6 +673,42 @@ def test_a_ticket_whose_one_prompt_is_a_status_keeps_its_long_paste_a_log() -> N
     assert all(r["ts"] is not None for r in timeouts)
 
 
+def test_a_status_pasted_in_a_tickets_fenced_block_is_uptime_evidence() -> None:
+    """An issue thread pastes console lines, then, in a later comment's fence, a
+    `systemctl status` header: the gateway's pid, version and the instant it
+    started, read as a status file's are (Z176: the VPS's uptime given as at
+    least 4 h, its start 42 h before), and its lines no longer unrecognised."""
+    console = "".join(
+        f"2026-06-03T04:{10 + n // 60}:{n % 60:02d}.311+00:00 [diagnostic] lane task error: "
+        'lane=main durationMs=60011 error="SessionWriteLockTimeoutError: session file locked '
+        "(timeout 60000ms): pid=48213 /home/oc/.openclaw/agents/main/sessions/"
+        f'7b1e3c52-90d4-4f5e-a1c6-2f0d8e6b9a4{n % 10}.jsonl.lock"\n'
+        for n in range(60)
+    )
+    ticket = (
+        "**ops** commented\n\nThe console:\n\n```\n" + console + "```\n\n"
+        "and status a few minutes later:\n\n```\n"
+        "$ systemctl --user status openclaw-gateway\n"
+        + systemctl("Mon 2026-06-01 09:30:14 UTC").replace(
+            "; enabled)", "; enabled; preset: enab\nled)"
+        )
+        + "```\n\nThanks!\n"
+    )
+    result = ingest_files({"issue-thread.md": ticket})
+    (row,) = rows(result, "uptime")
+    assert (row["gateway_pid"], row["version"]) == (48213, "2026.5.22")
+    start = row["ts"].timestamp() * 1000 - row["uptime_ms"]
+    assert start == datetime(2026, 6, 1, 9, 30, 14, tzinfo=UTC).timestamp() * 1000
+    assert adds_up(result)
+    scan = result.files[0]
+    # The prose and the fences are all that is left unrecognised; the status
+    # header (its wrapped `Loaded:` piece too) is the hook's.
+    assert not any("Active:" in t or "Main PID" in t for _, t in scan.unrecognized_samples)
+    findings = analyze(result, Settings())
+    (epoch,) = findings.epochs.select("pid", "start", "start_source").rows()
+    assert epoch == (48213, datetime(2026, 6, 1, 9, 30, 14, tzinfo=UTC), "uptime")
+
+
 def test_systemctl_under_a_german_locale_is_uptime_evidence() -> None:
     """LC_TIME=de_DE: `since Mi 2026-05-13 19:22:00 CEST; 2 Wochen 0 Tage her`."""
     status = systemctl().replace(

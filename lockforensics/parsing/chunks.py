@@ -48,6 +48,7 @@ from lockforensics.parsing.filescan import LAST_LINES, SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader, bound_row, cut_short, parse_line
 from lockforensics.parsing.literals import literal_regex, prefilter_groups
 from lockforensics.parsing.mojibake import read_back
+from lockforensics.parsing.pasted_status import take_status_blocks
 from lockforensics.parsing.timestamps import MIDNIGHT_S, FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 from lockforensics.spill import Spill
@@ -492,6 +493,11 @@ class LogEngine:
         fits = text.str.contains(self.envelopes.noise) | text.str.contains(known)
         # One row per record: a line, or a record joined from several (``span``).
         numbered = frame.with_row_index("line", offset=base + 1)
+        taken = 0
+        if not env.parser.startswith("json:"):
+            # A terminal's text (a paste, a saved console) may hold a status
+            # header; a JSON log's records never do.
+            numbered, taken = take_status_blocks(numbered, result)
         if env.wraps:
             numbered = join_records(numbered, env.start, known, self.envelopes.record_start, soft)
         elif env.partials:
@@ -540,12 +546,13 @@ class LogEngine:
         if env is PLAIN:
             fenced = flagged.filter(text.str.contains(FENCE_RE).fill_null(False))
             result.fences += fenced.get_column("line").to_list()
+
         last = flagged.filter(~blank).get_column("text").tail(LAST_LINES).to_list()
         result.last_texts = (result.last_texts + last)[-LAST_LINES:]
         pending.add(candidates, self._rollovers(flagged, env, clock))
         if pending.rows >= BATCH_ROWS or pending.size >= BATCH_BYTES:
             self._settle(pending, env, clock, result)
-        return base + lines
+        return base + lines + taken
 
     def _lines_above(self, flagged: pl.DataFrame, result: FileScan) -> None:
         """For the few candidates a signature times by the line above (a

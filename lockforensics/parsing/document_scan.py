@@ -18,6 +18,7 @@ from typing import Any, BinaryIO
 
 from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
 from lockforensics.parsing.documents.listing import census_run, seen_by_census
+from lockforensics.parsing.documents.model import document_row
 from lockforensics.parsing.documents.runs import (
     PROMPT,
     cat_target,
@@ -35,11 +36,10 @@ from lockforensics.parsing.documents.timing import (
     when_from_stamp,
 )
 from lockforensics.parsing.envelopes import EnvelopeCatalog, sniff
-from lockforensics.parsing.fields import basename, derive
+from lockforensics.parsing.fields import basename
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader
 from lockforensics.parsing.timestamps import FileClock, Stamp
-from lockforensics.schema import DOCUMENT_CHANNEL
 
 #: Documents are read whole; a larger file that sniffs like one is read as a log.
 DOCUMENT_LIMIT = 8 << 20
@@ -211,12 +211,7 @@ class DocumentReader:
             if self.lines.relevant_re.search(text):
                 result.relevant_line(number, text)
         for row in parsed.rows:
-            derive(row)
-            row.setdefault("hit", 0)
-            row.setdefault("signature", name)
-            row.update(envelope=name, channel=DOCUMENT_CHANNEL, echo_role=DOCUMENT_CHANNEL)
-            row["source"] = result.source
-            result.rows.append(row)
+            result.rows.append(document_row(row, name, result.source))
         result.facts.update(parsed.facts)
         result.warnings.extend(parsed.warnings)
         if parsed.zone is not None and clock.header_offset is None:

@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from lockforensics.parsing.fields import derive
+from lockforensics.schema import DOCUMENT_CHANNEL
+
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -71,4 +74,15 @@ def event(kind: str, line: int, raw: str, when: dict[str, Any], **fields: Any) -
     row = {"kind": kind, "line": line, "raw": raw, "message": raw.split("\n", 1)[0]}
     row.update(when)
     row.update(fields)
+    return row
+
+
+def document_row(row: dict[str, Any], name: str, source: str) -> dict[str, Any]:
+    """A hook's row as the table holds it: derived fields, read by document
+    ``name`` of the input ``source``."""
+    derive(row)
+    row.setdefault("hit", 0)
+    row.setdefault("signature", name)
+    row.update(envelope=name, channel=DOCUMENT_CHANNEL, echo_role=DOCUMENT_CHANNEL)
+    row["source"] = source
     return row
