@@ -1871,6 +1871,35 @@ def test_a_relic_lock_files_creation_is_shown_though_far_before_the_bundle() -> 
     assert findings.window_start == datetime(2026, 9, 15, 8, 0, tzinfo=UTC)
 
 
+@pytest.mark.parametrize("listed", [False, True])
+def test_a_lock_file_its_owner_left_as_it_died_does_not_void_that_death(listed: bool) -> None:
+    """pm2 restarts the gateway and SIGKILLs it when its stop overruns: its lock
+    file stays on disk, naming the dead pid 2841, and is collected (and listed by
+    `ls -l` to the minute).  That relic holds nothing after 2841's end: the
+    restart cleared the burst (Z179: unresolved)."""
+    path = SESSIONS.format(agent="main", sid=MAIN)
+    error = f"Error: session file locked (timeout 10000ms): pid=2841 {path}.lock"
+    log = (
+        "2026-02-16T08:58:05.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 2841)\n"
+        + _lane_error("2026-02-18T13:28:19.406+00:00", 10012, error)
+        + _lane_error("2026-02-18T13:29:30.175+00:00", 10012, error)
+        + "2026-02-18T13:31:08.000+00:00 [gateway] received SIGINT; shutting down\n"
+        "2026-02-18T13:31:12.884+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 3377)\n"
+    )
+    files = dict([_lock_file(MAIN, 2841, "2026-02-18T12:58:44.310Z")])
+    if listed:
+        files["incident/ls-locks.txt"] = (
+            "$ ls -la ~/.openclaw/agents/*/sessions/*.lock\n"
+            "-rw-r--r-- 1 oc oc 60 Feb 18 12:58 "
+            f"/home/oc/.openclaw/agents/main/sessions/{MAIN}.jsonl.lock\n"
+        )
+    findings = analyze(ingest_files({"console.log": log, **files}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["open_targets"]) == ("gateway_restart", [])
+    held = findings.held_locks.filter(pl.col("session_id") == MAIN).row(0, named=True)
+    assert held["owner"] == "ended gateway"
+
+
 def test_a_stopped_gateways_end_is_not_the_next_processs_fatal_error() -> None:
     """A config change asks for a restart; the operator runs `systemctl restart`
     instead: the gateway shuts down cleanly.  Its successor dies 21 s later of an

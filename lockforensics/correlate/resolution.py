@@ -452,7 +452,8 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     after every line), ``acquired_at`` (null: unknown), ``source``, ``line``, ``lease``
     (false: `.jsonl.lock` files, all that doctor and lock files show), ``host`` (null:
     seen by no gateway in particular).  Seen by: a doctor listing, a lock file, and
-    the lock watchdog's release (held for its ``duration_ms`` until then)."""
+    the lock watchdog's release (held for its ``duration_ms`` until then).
+    ``owner_pid``: the pid a lock file names (null elsewhere)."""
     doctor = events.filter(
         _DOCTOR
         & ~pl.col("removed").fill_null(False)
@@ -473,6 +474,7 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
         acquired_at=pl.col("created"),
         lease=pl.lit(False),
         host=_NO_HOST,
+        owner_pid=pl.col("pid").cast(pl.Int64),
     )
     # A listing without age takes the createdAt of the same session's lock file,
     # when that lock was already there when the listing was taken.
@@ -639,12 +641,51 @@ def _sightings(rows: pl.LazyFrame, lease: pl.Expr, host: pl.Expr = _NO_HOST) -> 
         acquired_at=ACQUIRED,
         lease=lease,
         host=host,
+        owner_pid=pl.lit(None, pl.Int64),
     )
 
 
 #: A lock error's lock was a lease (`sqlite:session-write:<key>`, or the acquire
 #: loop's `session-write/<key>`), not a file.
 _LEASED = pl.col("lock_path").str.contains(r"^(?:sqlite:|session-write/)").fill_null(False)
+
+
+def _without_relics(held: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFrame:
+    """Observations less the lock files whose owner was a gateway process gone
+    before they were seen: a lock its process left as it died (pm2's SIGKILL
+    after a stop that overran) is stale, reclaimed by the next acquire, and
+    says nothing of a hold after that process's end (Z179: the restart that
+    killed pid 2841 voided by 2841's own lock file).  A pid that a gateway
+    still running has too (a container's pid 1 again) is left as it is.  A
+    listing of the same lock (`ls -l`, doctor: no pid), taken within the minute
+    an `ls` shows, is that relic too."""
+    processes = (
+        epoch_table.filter(pl.col("pid").is_not_null())
+        .group_by("pid")
+        .agg(gone=pl.when(pl.col("exited").is_not_null().all()).then(pl.col("exited").max()))
+    )
+    marked = held.join(processes, left_on="owner_pid", right_on="pid", how="left").with_columns(
+        _relic=pl.col("gone").is_not_null()
+        & (pl.col("observed_at").is_null() | (pl.col("observed_at") > pl.col("gone")))
+    )
+    relics = marked.filter(pl.col("_relic")).select("session_id", _taken=pl.col("acquired_at"))
+    listed = (
+        marked.filter(pl.col("owner_pid").is_null() & pl.col("acquired_at").is_not_null())
+        .join(relics, on="session_id")
+        .filter((pl.col("acquired_at") - pl.col("_taken")).abs() <= _LISTING_PRECISION)
+        .select("session_id", "source", "line")
+        .unique()
+    )
+    return (
+        marked.filter(~pl.col("_relic"))
+        .join(listed, on=["session_id", "source", "line"], how="anti")
+        .drop("gone", "_relic")
+    )
+
+
+#: How far a lock's listing may put its time from its payload's `createdAt`:
+#: `ls -l` shows the minute.
+_LISTING_PRECISION = timedelta(seconds=60)
 
 
 def _holds(targets: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
@@ -868,6 +909,7 @@ def resolve(
     held_acquired_unknown; per incident and kind: when that kind alone had cleared
     every target).  ``held``: ``observations(events)``."""
     targets = _targets(clustered, clear_table, epoch_table).cache()
+    held = _without_relics(held, epoch_table)
     seen_held = pl.concat([held, _aged(clustered).select(held.collect_schema().names())])
     holds = _holds(targets, seen_held).cache()
     first = (
