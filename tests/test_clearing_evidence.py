@@ -57,10 +57,10 @@ def _takeover(at: str, agent: str, sid: str) -> str:
     )
 
 
-def _released(at: str, agent: str, sid: str) -> str:
+def _released(at: str, agent: str, sid: str, held_ms: int = 1080003) -> str:
     path = SESSIONS.format(agent=agent, sid=sid)
     return (
-        f"{at} [session-write-lock] releasing lock held for 1080003ms (max=1020000ms): "
+        f"{at} [session-write-lock] releasing lock held for {held_ms}ms (max=1020000ms): "
         f"{path}.lock\n"
     )
 
@@ -166,12 +166,32 @@ def test_a_lock_an_error_shows_taken_before_a_restart_was_not_cleared_by_it() ->
         + "2026-05-28T14:10:00.000+00:00 [gateway] received SIGUSR1; restarting\n"
         "2026-05-28T14:10:05.000+00:00 [gateway] restart mode: in-process restart (OPENCLAW_NO_RESPAWN)\n"
         + aged("2026-05-28T15:00:00.000+00:00", 3600000)
-        + _released("2026-05-28T15:01:00.000+00:00", "main", MAIN)
+        # Held since 14:00, as the errors' ageMs say.
+        + _released("2026-05-28T15:01:00.000+00:00", "main", MAIN, held_ms=3660000)
     )
     findings = analyze(ingest_files({"console.log": log}), Settings())
     first = findings.incidents.row(0, named=True)
     assert first["resolved_by"] == "lock_released_by_watchdog"
     assert first["resolved_at"].isoformat() == "2026-05-28T15:01:00+00:00"
+
+
+def test_a_watchdog_release_of_a_hold_begun_after_the_burst_did_not_clear_it() -> None:
+    """The watchdog releases the session's lock four hours after a burst, held for
+    12.5 min: that hold began long after the burst's last failure, so the lock
+    the burst waited on had been released by then, by nothing in view, and it is
+    cleared there as an upper bound (Z178: credited to the release, 4 h 20 min
+    after the burst)."""
+    log = (
+        "2026-06-12T08:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 7)\n"
+        + _timeout("2026-06-12T09:02:14.880+00:00", "main", MAIN, owner=7)
+        + _timeout("2026-06-12T09:02:40.000+00:00", "main", MAIN, owner=7)
+        + _released("2026-06-12T13:34:41.200+00:00", "main", MAIN, held_ms=750900)
+    )
+    row = analyze(ingest_files({"console.log": log}), Settings()).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"]) == (
+        "lock_retaken",
+        datetime(2026, 6, 12, 13, 22, 10, 300000, tzinfo=UTC),
+    )
 
 
 @pytest.mark.parametrize("acquire_loop", [False, True])

@@ -409,6 +409,7 @@ def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
         "pid",
         "source",
         "line",
+        "occurrence",
         created=pl.when(created).then(pl.coalesce("ts", pl.when(aside).then(relic))),
         listed=(pl.col("lock_payload") == LISTED_PAYLOAD).fill_null(False),
         seen_at=pl.col("ts") + pl.duration(milliseconds=pl.col("duration_ms")),
@@ -470,6 +471,7 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
         "session_id",
         "source",
         "line",
+        "occurrence",
         observed_at=pl.max_horizontal("removed_at", "seen_at"),
         acquired_at=pl.col("created"),
         lease=pl.lit(False),
@@ -637,6 +639,7 @@ def _sightings(rows: pl.LazyFrame, lease: pl.Expr, host: pl.Expr = _NO_HOST) -> 
         "session_id",
         "source",
         "line",
+        "occurrence",
         observed_at=pl.col("ts"),
         acquired_at=ACQUIRED,
         lease=lease,
@@ -719,18 +722,20 @@ def _on_the_same_lock(rows: pl.LazyFrame) -> pl.LazyFrame:
     return rows.filter((~kind_known | same_lock) & same_host)
 
 
-def _retaken(targets: pl.LazyFrame, failures: pl.LazyFrame) -> pl.LazyFrame:
-    """Per target, the first later lock error on its session whose lock was taken
-    (its time less its ``ageMs``) after the target's last failure, as a clear at
-    that instant: the lock the incident failed on had been released by then.  A
-    session that fails again hours later on a fresh hold was not cleared by the
-    restart after that."""
-    later = failures.filter(AGED).select(
+def _retaken(targets: pl.LazyFrame, seen: pl.LazyFrame) -> pl.LazyFrame:
+    """Per target, the first sighting of its session's lock (``seen``: lock
+    observations) taken after the target's last failure, as a clear at that
+    instant: the lock the incident failed on had been released by then.  A later
+    lock error whose ``ageMs`` dates it, the watchdog's release of a hold it
+    says began hours after the burst (Z178: credited to the release itself), a
+    lock file created since: a session that fails again hours later on a fresh
+    hold was not cleared by the restart after that."""
+    later = seen.filter(pl.col("acquired_at").is_not_null()).select(
         "session_id",
+        "lease",
+        "host",
         cleared_by=pl.col("occurrence"),
-        cleared_at=ACQUIRED,
-        lease=_LEASED,
-        host=pl.col("gateway_host"),
+        cleared_at=pl.col("acquired_at"),
     )
     return (
         _on_the_same_lock(
@@ -913,7 +918,7 @@ def resolve(
     seen_held = pl.concat([held, _aged(clustered).select(held.collect_schema().names())])
     holds = _holds(targets, seen_held).cache()
     first = (
-        pl.concat([_first_clears(targets, clear_table, holds), _retaken(targets, clustered)])
+        pl.concat([_first_clears(targets, clear_table, holds), _retaken(targets, seen_held)])
         .with_columns(rank=_RANK)
         .cache()
     )
