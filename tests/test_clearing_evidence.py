@@ -1778,6 +1778,10 @@ def test_the_lease_holders_lease_lost_does_not_hide_the_waits_it_ended() -> None
         datetime(2026, 11, 18, 12, 7, 38, 921000, tzinfo=UTC),
         33.171,
     )
+    # Timed from the waits it ended, before the lease lost logged after it.
+    said = str(dict(rows.incident_facts(row, several_hosts=False))["Resolved by"])
+    assert "33.2 s after the last error it cleared; the failures after it held no lock" in said
+    assert "takeovers" not in said
     alone = log.replace(done, "")
     row = analyze(ingest_files({"console.log": alone}), Settings()).incidents.row(0, named=True)
     assert (row["resolved_by"], row["resolution_s"]) == ("lease_lost", 35.457)

@@ -153,14 +153,18 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
     host = i.get("host") or ("host unknown" if several_hosts else None)
     resolved = (
         f"{resolution_name(i['resolved_by'])} at {clock(i['resolved_at'])} UTC, "
-        f"{span(i['resolution_s'])} after the last error"
+        # From the last failure of the sessions it had to clear: a session that
+        # held no lock (only a takeover after them, Z177) waited on nothing.
+        f"{span(i['resolution_s'])} after the last error it cleared"
         if i["resolved_at"] is not None
         else _unresolved(i)
     )
     if i["resolved_at"] is not None and i["resolved_at"] < i["end"]:
-        # correlate/resolution._fallout: the takeovers after a force-release.
+        # correlate/resolution: the takeovers after a force-release (_fallout),
+        # a lease holder's lease-lost after the waits it ended (Z175).
         resolved += (
-            " it cleared; the takeovers after it are the released runs finding their locks gone"
+            "; the failures after it held no lock any more (a released run finding "
+            "its lock gone, a lease holder finding its lease lost)"
         )
     return [
         ("Agents", i["agents"]),
@@ -301,7 +305,7 @@ def resolutions(f: Findings) -> Rows:
         if i["resolved_by"] is not None and i["incident"] not in alone
     ]  # fmt: skip
     return Rows(
-        ("incident", "cleared by", "at (UTC)", "after the last error"),
+        ("incident", "cleared by", "at (UTC)", "after the last error it cleared"),
         tuple(
             (n, name, clock(at), span(after))
             for n, name, at, after in sorted(found, key=lambda r: (r[0], r[2]))
