@@ -175,6 +175,33 @@ def test_a_lock_an_error_shows_taken_before_a_restart_was_not_cleared_by_it() ->
     assert first["resolved_at"].isoformat() == "2026-05-28T15:01:00+00:00"
 
 
+def test_a_run_timeout_is_timed_by_its_copy_stamped_finer_than_the_second() -> None:
+    """The run's timeout is in the file log to the millisecond and in an `openclaw
+    logs` capture cut to the second: the clear is the millisecond one, not a
+    third of a second early (Z181)."""
+    timeout = (
+        f"[agent/embedded] embedded run timeout: runId=d3b97a10 sessionId={MAIN} timeoutMs=600000"
+    )
+    log = (
+        "2026-11-01T13:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 7)\n"
+        + _timeout("2026-11-01T13:51:58.700+00:00", "main", MAIN, owner=7)
+        + _timeout("2026-11-01T13:54:40.220+00:00", "main", MAIN, owner=7)
+        + f"2026-11-01T13:59:50.342+00:00 {timeout}\n"
+    )
+    # `openclaw logs --follow` on the operator's terminal: UTC, to the second.
+    follow = (
+        "mira@mac ~ % openclaw logs --follow\nLog file: /tmp/openclaw/openclaw-2026-11-01.log\n"
+        + timeout.replace("[agent/embedded] ", "13:59:50 warn agent/embedded ")
+        + "\n"
+    )
+    files = {"gateway.log": log, "terminal/follow.txt": follow}
+    row = analyze(ingest_files(files), Settings()).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"]) == (
+        "run_timeout",
+        datetime(2026, 11, 1, 13, 59, 50, 342000, tzinfo=UTC),
+    )
+
+
 def test_a_watchdog_release_of_a_hold_begun_after_the_burst_did_not_clear_it() -> None:
     """The watchdog releases the session's lock four hours after a burst, held for
     12.5 min: that hold began long after the burst's last failure, so the lock

@@ -54,7 +54,14 @@ from datetime import UTC, datetime, timedelta
 
 import polars as pl
 
-from lockforensics.correlate.frames import first_value, materialized, most_common, ordered, seconds
+from lockforensics.correlate.frames import (
+    finest,
+    first_value,
+    materialized,
+    most_common,
+    ordered,
+    seconds,
+)
 from lockforensics.schema import (
     ACTIVITY_KINDS,
     CLI_CHANNEL,
@@ -526,7 +533,7 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         in_process=(pl.col("phase") == "in_process").any(),
         first=pl.col("ts").min(),
         last=pl.col("ts").max(),
-        start_line=_finest(pl.col("ts").filter(at_start_line)),
+        start_line=finest(pl.col("ts").filter(at_start_line)),
         start_pid=pl.col("gateway_pid").filter(at_start_line).drop_nulls().first(),
         line_pid=first_value("_pid"),
         spawned_pid=first_value("spawned_pid"),
@@ -672,16 +679,6 @@ def _refused(events: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         .select("occurrence")
         .unique()
     )
-
-
-def _finest(ts: pl.Expr) -> pl.Expr:
-    """The earliest of ``ts``, read from a copy stamped finer than the second when
-    one lies within that second: a console or journal copy cut to the second
-    would put a start up to a second early (15:14:03 for 15:14:03.512)."""
-    earliest = ts.min()
-    fine = ts.filter(ts.dt.microsecond() != 0).min()
-    close = (fine - earliest) < timedelta(seconds=1)
-    return pl.when(close.fill_null(False)).then(fine).otherwise(earliest)
 
 
 def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
 from lockforensics.schema import SORT_KEY
@@ -42,3 +44,13 @@ def most_common(
 def seconds(delta: pl.Expr) -> pl.Expr:
     """A duration as float seconds (µs precision)."""
     return delta.dt.total_microseconds() / 1_000_000
+
+
+def finest(ts: pl.Expr) -> pl.Expr:
+    """The earliest of ``ts``, read from a copy stamped finer than the second when
+    one lies within that second: a console or journal copy cut to the second
+    would put a start up to a second early (15:14:03 for 15:14:03.512)."""
+    earliest = ts.min()
+    fine = ts.filter(ts.dt.microsecond() != 0).min()
+    close = (fine - earliest) < timedelta(seconds=1)
+    return pl.when(close.fill_null(False)).then(fine).otherwise(earliest)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from lockforensics.correlate.frames import first_value, ordered
+from lockforensics.correlate.frames import finest, first_value, ordered
 from lockforensics.schema import EventKind
 
 
@@ -33,12 +33,14 @@ def runs(events: pl.LazyFrame, in_order: bool = False) -> pl.LazyFrame:
             # As failures name it (identity), so a run clears the id its key links to.
             session_id=first_value("session"),
             session_key=first_value("session_key"),
-            started=pl.col("ts").min(),
+            # Its copies cut to the second (`openclaw logs`) are up to a second
+            # early (Z181: a run timeout clearing 0.5 s before it came).
+            started=finest(pl.col("ts")),
             ended=pl.col("ts").filter(pl.col("phase").is_in(["done", "aborted"])).max(),
             # `done … aborted=true`: ended, but without success (a drain timeout, a stop).
             aborted=(pl.col("phase") == "aborted").any(),
             timed_out=(pl.col("phase") == "timeout").any(),
-            timed_out_at=pl.col("ts").filter(pl.col("phase") == "timeout").min(),
+            timed_out_at=finest(pl.col("ts").filter(pl.col("phase") == "timeout")),
             timeout_ms=pl.col("timeout_ms").filter(pl.col("phase") == "timeout").first(),
             # Started by a heartbeat (`messageChannel=heartbeat`, 40-runs.toml).
             heartbeat=(pl.col("phase") == "heartbeat").any(),
