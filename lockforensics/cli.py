@@ -115,7 +115,8 @@ app = typer.Typer(
     "Exit codes: 0 ok, 1 incidents found (with --fail-on-incident), 2 usage error, "
     "65 bad data, 66 no input, 70 internal error, 73 output not writable, 130 interrupted.",
 )
-# A fixed width off a terminal keeps captured summaries stable and readable.
+# A fixed width off a terminal keeps captured summaries stable and readable;
+# messages (warnings, notes) are printed unwrapped, one line each, whatever it is.
 err = Console(
     stderr=True, soft_wrap=False, width=None if sys.stderr and sys.stderr.isatty() else 120
 )
@@ -557,7 +558,7 @@ def report_command(
         _warn(warning)
     write_text(report.text, output)
     for warning in report.warnings:
-        err.print(f"warning: {clean(warning)}", markup=False, highlight=False)
+        err.print(f"warning: {clean(warning)}", markup=False, highlight=False, soft_wrap=True)
     incidents, raw = report.incidents, report.raw_lines
     if raw:
         _say(
@@ -701,11 +702,15 @@ def locks_command(
         if yes:
             return True
         for lock in targets:
-            err.print(f"  {clean(lock.path)} ({', '.join(lock.stale_reasons)})", markup=False)
+            err.print(
+                f"  {clean(lock.path)} ({', '.join(lock.stale_reasons)})",
+                markup=False,
+                soft_wrap=True,
+            )
         return typer.confirm(f"Remove these {len(targets)} lock file(s)?", err=True)
 
     def log(message: str) -> None:
-        err.print(clean(message), markup=False, highlight=False)
+        err.print(clean(message), markup=False, highlight=False, soft_wrap=True)
 
     removed = locks.remove_stale(found, confirm, log)
     err.print(f"{len(removed)} lock file(s) removed", markup=False, highlight=False)
@@ -787,7 +792,7 @@ def watch_command(
         print(line, flush=True)
 
     def note(line: str) -> None:
-        err.print(line, markup=False, highlight=False)
+        err.print(line, markup=False, highlight=False, soft_wrap=True)
 
     watcher = Watcher(paths, options, say, note, state_path=state)
     watcher.run(lambda: False)

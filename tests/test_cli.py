@@ -155,6 +155,20 @@ def test_bad_file_among_good_is_a_warning(tmp_path: Path) -> None:
     assert out.exists()
 
 
+def test_each_warning_of_a_report_is_one_line_off_a_terminal(tmp_path: Path) -> None:
+    """stderr captured to a file (CI, `2>err.txt`): each warning stays one line,
+    however long the path it names (Z182: wrapped at 120 columns)."""
+    deep = tmp_path / ("a-rather-long-directory-name-" * 4) / "collected"
+    deep.mkdir(parents=True)
+    (deep / "good.log").write_text(TAKEOVER)
+    (deep / "broken-with-a-long-name-that-goes-on.log.gz").write_bytes(b"\x1f\x8b\x08\x00bad")
+    proc = run("report", str(tmp_path), "-f", "json", "-o", str(tmp_path / "r.json"), "--no-cache")
+    assert proc.returncode == 0, proc.stderr
+    warned = [ln for ln in proc.stderr.splitlines() if "broken-with-a-long-name" in ln]
+    assert warned and all(ln.startswith("warning: ") for ln in warned), proc.stderr
+    assert any(len(ln) > 120 for ln in warned)
+
+
 def test_symlinks_inside_directories_are_not_followed(tmp_path: Path) -> None:
     """A link inside a collected tree is reported and skipped, never read."""
     (tmp_path / "good.log").write_text(TAKEOVER)
