@@ -165,7 +165,8 @@ def test_each_warning_of_a_report_is_one_line_off_a_terminal(tmp_path: Path) -> 
     proc = run("report", str(tmp_path), "-f", "json", "-o", str(tmp_path / "r.json"), "--no-cache")
     assert proc.returncode == 0, proc.stderr
     warned = [ln for ln in proc.stderr.splitlines() if "broken-with-a-long-name" in ln]
-    assert warned and all(ln.startswith("warning: ") for ln in warned), proc.stderr
+    assert warned, proc.stderr
+    assert all(ln.startswith("warning: ") for ln in warned), proc.stderr
     assert any(len(ln) > 120 for ln in warned)
 
 
