@@ -1168,6 +1168,22 @@ def test_a_run_begun_while_another_waited_on_the_lock_is_a_writer() -> None:
     assert writers.select("trigger", "run_id").rows() == [("heartbeat", "h1")]
 
 
+def test_a_heartbeat_begun_as_a_named_runs_wait_began_is_a_writer() -> None:
+    """r2's lane task waits on s1's lock from 10 s; a heartbeat starts at 10.3 s,
+    as r2's task began, and holds the lock.  The failure names its own run (r2,
+    the fallback decision's echo), so the heartbeat is no waiter: it wrote s1, a
+    writer of the takeover at 90 s (Z177: `none found`)."""
+    t = Table()
+    main = {"session_id": "s1", "agent": "a", "level": "debug"}
+    t.add("run", 10, phase="start", run_id="r2", **main)
+    t.add("run", 10.3, phase="heartbeat", run_id="h1", session_key="agent:a:main", **main)
+    t.failure("lock_timeout", 70.3, duration_ms=60_300, run_id="r2")
+    t.add("run", 75, phase="done", run_id="h1", **main)
+    t.add("takeover", 90, agent="a", session_id="s1", run_id="r1", duration_ms=89_000)
+    writers = run(t).trigger_writers
+    assert writers.select("trigger", "run_id").rows() == [("heartbeat", "h1")]
+
+
 def test_a_compaction_begun_before_the_window_and_completed_in_it_is_a_writer() -> None:
     """r2's auto-compaction starts 10 s before r1's release window and completes
     inside it: it rewrote the transcript there (Z158: only `another run` named)."""

@@ -133,14 +133,21 @@ _START_SLACK = timedelta(seconds=2)
 
 def _waiters(failures: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
     """The run ids of runs that failed on their session's lock, so never held it:
-    a lock error naming the run, or one on its session whose lane task (its
-    ``durationMs`` back from the error) began as the run started, the run not
-    done before the error (one done before it wrote, and let the error's run wait)."""
+    a lock error naming the run, or one naming none on its session whose lane
+    task (its ``durationMs`` back from the error) began as the run started, the
+    run not done before the error (one done before it wrote, and let the
+    error's run wait)."""
     errors = failures.filter(pl.col("kind").is_in(LOCK_ERRORS) & pl.col("ts").is_not_null())
     named = errors.filter(pl.col("run_id").is_not_null()).select("run_id")
     task = pl.col("ts") - pl.duration(milliseconds=pl.col("duration_ms"))
+    # An error naming its run says whose wait it was: a heartbeat begun as its
+    # task began is no waiter then (Z177: the lock's holder dropped so).
     timed = (
-        errors.filter(pl.col("session_id").is_not_null() & pl.col("duration_ms").is_not_null())
+        errors.filter(
+            pl.col("session_id").is_not_null()
+            & pl.col("duration_ms").is_not_null()
+            & pl.col("run_id").is_null()
+        )
         .select("session_id", error_at=pl.col("ts"), task_start=task)
         .join(runs.select("run_id", "session_id", "started", "ended"), on="session_id")
         .filter(
