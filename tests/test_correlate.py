@@ -655,6 +655,43 @@ def test_a_sessions_send_writes_the_session_it_reached_not_its_callers_agent() -
     ]
 
 
+def test_the_taken_over_runs_own_send_is_no_other_runs_write() -> None:
+    """A lease-era takeover names no run.  Run r1 on s1, the session taken over,
+    calls sessions_spawn, its target unseen: that is r1's own call, no candidate
+    writer of s1 "by another run of the agent" (Z184).  r4 on s4 sends with its
+    target unseen: still a candidate."""
+    t = Table()
+    tool = {"tool": "sessions_spawn", "level": "debug"}
+    # r1 began as the takeover's lane task did (60 s less its 55 s): the run taken over.
+    for run_id, session, began in (("r1", "s1", 5), ("r4", "s4", 1)):
+        t.add(
+            "run", began, phase="start", run_id=run_id, session_id=session, agent="a", level="debug"
+        )
+        call = t.add("tool_call", 20, phase="start", run_id=run_id, **tool)
+        t.add("tool_call", 21, same=call, phase="end", run_id=run_id, **tool)
+    t.add("takeover", 60, agent="a", session_id="s1", duration_ms=55_000)
+    writers = run(t).trigger_writers
+    assert writers.select("run_id", "trigger").rows() == [("r4", "sessions_spawn_of_agent")]
+
+
+def test_sends_one_after_another_each_reach_their_own_target() -> None:
+    """Run r2 sends to s5 (40.1-40.5 s, queued there at 40.3), then to s6
+    (41.0-41.4 s, queued at 41.2): one call after the other, under the 2 s a
+    target's line may follow its call, not two in flight; the second reached
+    s6, a writer of the takeover there (Z184: only the queued message named)."""
+    t = Table()
+    tool = {"tool": "sessions_send", "level": "debug"}
+    t.add("run", 1, phase="start", run_id="r2", session_id="s2", agent="a", level="debug")
+    for start, end, session in ((40.1, 40.5, "s5"), (41.0, 41.4, "s6")):
+        call = t.add("tool_call", start, phase="start", run_id="r2", **tool)
+        queued = {"phase": "queued_into_run", "session_id": session, "agent": "a", "level": "debug"}
+        t.add("session_state", start + 0.2, **queued)
+        t.add("tool_call", end, same=call, phase="end", run_id="r2", **tool)
+    t.add("takeover", 80, agent="a", session_id="s6", run_id="r6", duration_ms=60_000)
+    writers = run(t).trigger_writers.filter(pl.col("trigger") == "sessions_send")
+    assert writers.select("run_id", "at").rows() == [("r2", at(41.0))]
+
+
 def test_a_message_queued_into_the_running_session_is_a_writer() -> None:
     """A reply queued into s1's running run (`message queued …
     source=pi-embedded-runner`: a sub-agent's announce, a sessions_send) inside

@@ -186,15 +186,19 @@ def _targets(calls: pl.LazyFrame, points: pl.LazyFrame, run_table: pl.LazyFrame)
     spans = calls.select(
         "evidence",
         "at",
+        "until",
         reach=pl.col("until") + _TARGET_SLACK,
         caller_session=pl.col("session_id"),
         caller_run=pl.col("run_id"),
     )
-    # How many calls of its run were in flight when it began (earlier, not over).
+    # How many calls of its run were in flight when it began (earlier, not over:
+    # by their own end, not the slack after it, so calls one after the other
+    # within it are no parallel ones; Z184: each then took its predecessor's
+    # target).
     ahead = (
         spans.join(
             spans.select(
-                "caller_run", _at=pl.col("at"), _reach=pl.col("reach"), _evidence="evidence"
+                "caller_run", _at=pl.col("at"), _reach=pl.col("until"), _evidence="evidence"
             ),
             on="caller_run",
         )
@@ -274,14 +278,21 @@ def triggers(
         ).drop("agent"),
         on="session_id",
     )
-    by_agent = windows.filter(pl.col("agent").is_not_null()).join(
-        pl.concat(
-            [
-                calls.join(targets, on="evidence", how="anti"),
-                points.filter((pl.col("trigger") == "cron") & pl.col("session_id").is_null()),
-            ]
-        ).drop("session_id"),
-        on="agent",
+    by_agent = (
+        windows.filter(pl.col("agent").is_not_null())
+        .join(
+            pl.concat(
+                [
+                    calls.join(targets, on="evidence", how="anti"),
+                    points.filter((pl.col("trigger") == "cron") & pl.col("session_id").is_null()),
+                ]
+            ).rename({"session_id": "_caller_session"}),
+            on="agent",
+        )
+        # A call made on the taken-over session is its own run's (a lease-era
+        # takeover names no run): no other run's write into it (Z184).
+        .filter(pl.col("_caller_session").ne_missing(pl.col("session_id")))
+        .drop("_caller_session")
     )
     # A run with no `done` line (failed, or logged before the level went back
     # to info) is only known to be alive until the last line naming it.
