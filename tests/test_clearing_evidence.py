@@ -1204,6 +1204,32 @@ def test_an_unstamped_watchdog_release_is_timed_by_its_locks_age() -> None:
     assert incident["resolved_by"] == "lock_released_by_watchdog"
 
 
+def test_an_unstamped_release_no_error_dates_is_bounded_by_the_lines_around_it() -> None:
+    """2026.5 names the lock's owner by its pid alone (no `ageMs`): the release
+    written to stderr with no stamp is timed by the stamped line after it in its
+    capture, when the one before is within a minute (an upper bound, said so),
+    not left untimed with a stop an hour later named the clear (Z185)."""
+    path = SESSIONS.format(agent="coder", sid=SUPPORT)
+    error = f"Error: session file lock stale (hold-exceeded): pid=2871 {path}.lock"
+    capture = (
+        "2026-06-12T08:40:10.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 2871)\n"
+        + _lane_error("2026-06-12T09:35:41.306+02:00", 31255, error)
+        + _lane_error("2026-06-12T09:36:02.930+02:00", 8812, error)
+        + f"[session-write-lock] releasing lock held for 1975690ms (max=1920000ms): {path}.lock\n"
+        + "2026-06-12T09:36:06.417+02:00 [gateway] agent model: anthropic/claude-sonnet-4-6\n"
+        + "2026-06-12T10:33:48.115+02:00 [gateway] received SIGINT; shutting down\n"
+    )
+    findings = analyze(ingest_files({"transcript.txt": capture}), Settings())
+    (release,) = findings.events.filter(kind="lock_released_by_watchdog").collect().to_dicts()
+    assert release["ts"] == datetime(2026, 6, 12, 7, 36, 6, 417000, tzinfo=UTC)
+    assert "upper bound" in release["ts_assumption"]
+    (incident,) = findings.incidents.to_dicts()
+    assert (incident["resolved_by"], incident["resolution_s"]) == (
+        "lock_released_by_watchdog",
+        3.487,
+    )
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     taken=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1)),

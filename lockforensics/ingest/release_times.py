@@ -24,12 +24,17 @@ SAME_HOLD = timedelta(seconds=2)
 AROUND = timedelta(seconds=60)
 _ERRORS = (EventKind.LOCK_TIMEOUT.value, EventKind.LOCK_STALE.value)
 NOTE = "time from its lock's acquisition (a lock error's ageMs) plus the hold it names"
+BETWEEN = (
+    "time of the stamped line after it in its capture, an upper bound "
+    "(the line before it is {gap:.3f} s earlier)"
+)
 
 
 def timed_releases(rows: list[dict[str, Any]]) -> None:
     """Give each untimed watchdog release naming its hold's length the instant
     its lock's errors imply, when one hold of that lock fits: the only one, or
-    the only one between the stamped lines around it in its input."""
+    the only one between the stamped lines around it in its input; else, when
+    those lines lie within a minute of each other, the later one's."""
     taken: dict[str, list[datetime]] = defaultdict(list)
     for row in rows:
         ts, age = row.get("ts"), row.get("age_ms")
@@ -43,22 +48,36 @@ def timed_releases(rows: list[dict[str, Any]]) -> None:
         if row.get("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG.value
         and row.get("ts") is None
         and "_local" not in row
-        and isinstance(row.get("duration_ms"), int)
-        and row.get("lock_path") in taken
     ]
     if not releases:
         return
     around = _stamped_lines(rows)
     for row in releases:
-        held = timedelta(milliseconds=row["duration_ms"])
-        candidates = [start + held for start in _holds(taken[row["lock_path"]])]
         lines = around.get(str(row.get("source")), [])
-        fitting = [c for c in candidates if _fits(lines, row.get("line") or 0, c)]
+        line = row.get("line") or 0
+        held = row.get("duration_ms")
+        candidates = (
+            [start + timedelta(milliseconds=held) for start in _holds(taken[row["lock_path"]])]
+            if isinstance(held, int) and row.get("lock_path") in taken
+            else []
+        )
+        fitting = [c for c in candidates if _fits(lines, line, c)]
         if len(candidates) == 1 or len(fitting) == 1:
             row.update(
                 ts=(fitting or candidates)[0],
                 ts_quality=TimeQuality.ASSUMED.value,
                 ts_assumption=NOTE,
+            )
+        elif (bracket := _bracket(lines, line)) is not None:
+            # No error of the hold gives its age (2026.5 names the owner's pid
+            # alone): the stamped lines around it in its capture bound it
+            # (Z185: the release that cleared a burst stood untimed, and a stop
+            # an hour later was named the clear).
+            below, gap = bracket
+            row.update(
+                ts=below,
+                ts_quality=TimeQuality.ASSUMED.value,
+                ts_assumption=BETWEEN.format(gap=gap.total_seconds()),
             )
 
 
@@ -80,6 +99,16 @@ def _stamped_lines(rows: list[dict[str, Any]]) -> dict[str, list[tuple[int, date
     for lines in found.values():
         lines.sort()
     return found
+
+
+def _bracket(lines: list[tuple[int, datetime]], line: int) -> tuple[datetime, timedelta] | None:
+    """The instant of the timed row below ``line`` and how long after the one above
+    it came, when both are within ``AROUND`` of each other."""
+    above = [ts for n, ts in lines if n < line]
+    below = [ts for n, ts in lines if n > line]
+    if not above or not below or not timedelta(0) <= below[0] - above[-1] <= AROUND:
+        return None
+    return below[0], below[0] - above[-1]
 
 
 def _fits(lines: list[tuple[int, datetime]], line: int, when: datetime) -> bool:
