@@ -71,6 +71,7 @@ from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.host_zones import host_zones
 from lockforensics.ingest.line_hosts import copied_hosts, nearest_hosts
 from lockforensics.ingest.manifest import UNCOVERED, ManifestRow, build_manifest, per_source
+from lockforensics.ingest.missing_days import missing_days
 from lockforensics.ingest.release_times import timed_releases
 from lockforensics.ingest.table import build_table
 from lockforensics.parsing.documents.timing import MEMBER_TIME, UNTIMED
@@ -865,7 +866,10 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         untimed_events=int(untimed_inputs.get_column("len").sum()),
         untimed_inputs=tuple((str(s), int(n)) for s, n in untimed_inputs.iter_rows()),
         unrecognized_lines=sum(scan.unrecognized for scan in result.files),
-        warnings=tuple(result.warnings) + far + _log_losses(detail, logs),
+        warnings=tuple(result.warnings)
+        + far
+        + _log_losses(detail, logs)
+        + missing_days(sources, logs),
         hostless_inputs=hostless.height,
         unplaced_inputs=hostless.get_column("_fallback").null_count(),
         folder_hosts=tuple(sorted(set(by_folder.get_column("_fallback").cast(pl.String)))),
