@@ -277,3 +277,18 @@ def test_a_run_ending_on_a_redacted_key_clears_the_session_its_failure_named_who
     findings = analyze(ingest_files({"gateway.log": text}), Settings())
     row = findings.incidents.row(0, named=True)
     assert (row["resolved_by"], row["open_targets"]) == ("run", [])
+
+
+def test_a_failure_on_global_lanes_takes_the_key_other_lines_name_its_session_by() -> None:
+    """Failures logged on `lane=main` alone name the transcript, no key; the
+    gateway's `stuck session` line names both: the session's type is the key's,
+    not "unknown" (Z177, Z185)."""
+    path = f"/data/.openclaw/agents/main/sessions/{SID}.jsonl.lock"
+    waited = f"Error: session file locked (timeout 10000ms): pid=7 {path}"
+    text = _lines(
+        ("19:00.000", f"stuck session: sessionId={SID} sessionKey={KEY} state=processing age=125s"),
+        ("20:00.000", f'lane task error: lane=main durationMs=10012 error="{waited}"'),
+        ("20:30.000", f'lane task error: lane=main durationMs=10013 error="{waited}"'),
+    )
+    findings = analyze(ingest_files({"gateway.log": text}), Settings())
+    assert findings.failures.get_column("session_type").unique().to_list() == ["direct"]

@@ -14,6 +14,7 @@ from datetime import timedelta
 import polars as pl
 
 from lockforensics.correlate.frames import first_value, ordered
+from lockforensics.correlate.identity import real_key
 from lockforensics.parsing.fields import session_type
 from lockforensics.schema import LOCK_KINDS, EventKind
 
@@ -76,6 +77,19 @@ def failures(events: pl.LazyFrame, starts: pl.LazyFrame | None = None) -> pl.Laz
     # `session:<key>` mirror only repeats the session, so it is the lane only
     # when the failure was logged on no other.
     global_lane = pl.col("lane").filter(~pl.col("lane").str.starts_with("session:"))
+    # The key other lines name a session by (`stuck session: sessionId=…
+    # sessionKey=…`, `session state`): a failure logged on global lanes only
+    # names none, and its session's type read "unknown" (Z177, Z185).
+    known_keys = (
+        events.filter(
+            pl.col("kind").is_in([EventKind.STUCK_SESSION.value, EventKind.SESSION_STATE.value])
+            & pl.col("session").is_not_null()
+        )
+        .select("session", _known_key=real_key().cast(pl.String))
+        .drop_nulls()
+        .group_by("session")
+        .agg(pl.col("_known_key").min())
+    )
     return (
         rows.group_by("occurrence")
         .agg(
@@ -131,6 +145,9 @@ def failures(events: pl.LazyFrame, starts: pl.LazyFrame | None = None) -> pl.Laz
             )
             .otherwise(pl.col("session_key"))
         )
+        .join(known_keys, left_on="session_id", right_on="session", how="left")
+        .with_columns(session_key=pl.coalesce("session_key", "_known_key"))
+        .drop("_known_key")
         .with_columns(
             session_type=pl.col("session_key").map_elements(
                 session_type, return_dtype=pl.String, skip_nulls=False

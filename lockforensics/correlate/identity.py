@@ -46,7 +46,8 @@ def _real_id() -> pl.Expr:
     )
 
 
-def _real_key() -> pl.Expr:
+def real_key() -> pl.Expr:
+    """``session_key`` where it is a real key, not a placeholder (`<key>`, redacted)."""
     key = pl.col("session_key")
     return pl.when(~key.str.contains(_PLACEHOLDER_RE).fill_null(True)).then(key).otherwise(None)
 
@@ -89,7 +90,7 @@ def _with_real_ids(
     dozen keys on hundreds of thousands of lines, and the regex over every
     line cost more than the rest of the stage.
     """
-    real = keys.to_frame().select(_real_key()).to_series()
+    real = keys.to_frame().select(real_key()).to_series()
     if redacted:
         real = pl.Series([redacted.get(k, r) for k, r in zip(keys, real, strict=True)])
     return events.with_columns(
