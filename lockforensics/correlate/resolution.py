@@ -200,11 +200,7 @@ def clears(
         .with_columns(host=pl.coalesce(host, "_epoch_host"))
     )
     successful_runs = run_table.filter(pl.col("succeeded")).select(
-        kind=pl.lit(EventKind.RUN.value),
-        ts=pl.col("ended"),
-        occurrence=pl.col("run"),
-        session_id=pl.col("session_id"),
-        agent=pl.lit(None, dtype=pl.String),
+        **_session_clear(EventKind.RUN.value, "ended", "run")
     )
     # A run that timed out released the lock a failure on its session waited
     # for only if it ran when that failure came: one begun after the failures
@@ -229,13 +225,7 @@ def clears(
             | pl.col("_failed_at").is_between(pl.col("_began"), pl.col("timed_out_at"))
         )
         .unique("run")
-        .select(
-            kind=pl.lit(RUN_TIMEOUT),
-            ts=pl.col("timed_out_at"),
-            occurrence=pl.col("run"),
-            session_id=pl.col("session_id"),
-            agent=pl.lit(None, dtype=pl.String),
-        )
+        .select(**_session_clear(RUN_TIMEOUT, "timed_out_at", "run"))
     )
     # A lane task that ended without an error ran the session's work to the
     # end (a failed one logs `lane task error`), as a successful run does;
@@ -266,13 +256,7 @@ def clears(
             check_sortedness=False,  # both sorted just above
         )
         .filter(pl.col("_unsuccessful").is_null())
-        .select(
-            kind=pl.lit(EventKind.RUN.value),
-            ts="ts",
-            occurrence="occurrence",
-            session_id="session_id",
-            agent=pl.lit(None, dtype=pl.String),
-        )
+        .select(**_session_clear(EventKind.RUN.value))
     )
     # The run that held a session's lease finds it expired or replaced: the
     # waits on the session were over by then (Z175: the holder's `lease-lost`
@@ -290,14 +274,7 @@ def clears(
             session_id=first_value("session"),
             host=first_value("host"),
         )
-        .select(
-            kind=pl.lit(LEASE_GONE),
-            ts="ts",
-            occurrence="occurrence",
-            session_id="session_id",
-            agent=pl.lit(None, dtype=pl.String),
-            host=host,
-        )
+        .select(**_session_clear(LEASE_GONE), host=host)
     )
     # A process releases its locks as it exits, which may be a few lines after
     # the `restart mode` or shutdown line that ends its epoch (epochs.exited).
@@ -352,6 +329,17 @@ def clears(
     )
 
 
+def _session_clear(kind: str, ts: str = "ts", occurrence: str = "occurrence") -> dict[str, pl.Expr]:
+    """A clear table row's columns for a clear of one session (no agent's)."""
+    return {
+        "kind": pl.lit(kind),
+        "ts": pl.col(ts),
+        "occurrence": pl.col(occurrence),
+        "session_id": pl.col("session_id"),
+        "agent": pl.lit(None, dtype=pl.String),
+    }
+
+
 def census_gaps(events: pl.LazyFrame) -> pl.LazyFrame:
     """``lock_gone`` clears: per census run (documents/listing.census_run), each
     session lock that another run of the same file listed and this one does not
@@ -373,13 +361,7 @@ def census_gaps(events: pl.LazyFrame) -> pl.LazyFrame:
         .unique()
         .join(runs, on="source")
         .join(listed, on=["source", "doc_run", "session_id"], how="anti")
-        .select(
-            kind=pl.lit(LOCK_GONE),
-            ts="ts",
-            occurrence="occurrence",
-            session_id="session_id",
-            agent=pl.lit(None, dtype=pl.String),
-        )
+        .select(**_session_clear(LOCK_GONE))
     )
 
 
