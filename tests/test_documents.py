@@ -1318,6 +1318,31 @@ def test_a_doctor_run_right_after_a_date_run_takes_its_stamp() -> None:
 
 
 @pytest.mark.parametrize(
+    "before",
+    [
+        "Thu Jul 23 14:12:55 CEST 2026\n",
+        "ops@hel-vps-02:~$ date\nThu Jul 23 14:12:55 CEST 2026\n"
+        "ops@hel-vps-02:~$ ps -o pid,lstart,etime,args -p 48211\n",
+    ],
+)
+def test_ps_lstart_after_a_date_or_a_prompt_is_still_read(before: str) -> None:
+    """`{ date; ps …; } > f`, or a saved terminal: the `ps` listing under them is
+    still the gateway's start (Z186: unread, the uptime a lower bound)."""
+    ps = (
+        before + "    PID  STARTED                  ELAPSED COMMAND\n"
+        "  48211 Tue Jul 21 09:14:03 2026 2-04:58:52 openclaw-gateway\n"
+    )
+    result = ingest_files({"answers/ps-during-burst.txt": ps}, tz="+02:00")
+    (uptime,) = result.events.filter(kind="uptime").to_dicts()
+    assert (uptime["gateway_pid"], uptime["ts"]) == (
+        48211,
+        datetime(2026, 7, 21, 7, 14, 3, tzinfo=UTC),
+    )
+    (scan,) = result.files
+    assert scan.unrecognized == 0
+
+
+@pytest.mark.parametrize(
     ("line", "offset"),
     [
         ("Sun Apr  5 01:55:00 +11 2026", timedelta(hours=11)),  # Lord Howe's +11, no abbreviation

@@ -20,6 +20,7 @@ import re
 
 from lockforensics.parsing.command_lines import is_gateway
 from lockforensics.parsing.documents.model import Document, Parsed, event
+from lockforensics.parsing.documents.runs import preamble
 from lockforensics.parsing.documents.timing import calendar_stamp, when_from_stamp
 from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import Stamp
@@ -36,6 +37,10 @@ _ROW = re.compile(
 
 def sniff(name: str, head: str) -> bool:
     lines = [ln for ln in head.splitlines()[:20] if ln.strip()]
+    # What an operator puts before it: `{ date; ps …; } > f`, or the prompts of
+    # a saved terminal (Z186: the gateway's start unread, its uptime a lower bound).
+    while lines and not _HEADER.match(lines[0]) and preamble(lines[0]):
+        lines.pop(0)
     return bool(lines) and bool(_HEADER.match(lines[0])) and any(_ROW.match(ln) for ln in lines)
 
 
@@ -53,7 +58,7 @@ def parse(doc: Document) -> Parsed | None:
             continue
         row = _ROW.match(line)
         if row is None:
-            out.unrecognized.add(number)
+            (out.known_lines if preamble(line) else out.unrecognized).add(number)
             continue
         listed = True
         stamp = _started(row)
