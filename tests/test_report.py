@@ -402,16 +402,17 @@ def test_a_sibling_gateway_whose_logs_name_no_host_is_not_the_named_one() -> Non
     assert data["coverage"]["unplaced_inputs"] == 0
 
 
-@pytest.mark.parametrize("west_minute", [15, 45])
+@pytest.mark.parametrize(("west_minute", "packed"), [(15, ""), (45, ""), (15, ".tar.gz")])
 def test_a_sibling_gateway_in_a_folder_per_host_layout_takes_its_folders_name(
-    west_minute: int,
+    west_minute: int, packed: str
 ) -> None:
     """The bundle is laid out a folder per host: east-gw1/ holds a journal naming
     east-gw1. gw-west/ holds `openclaw logs` captures naming no host, another
     gateway's (no record shared). It is the host its folder names, said in the
     host line, whether it failed as east did or half an hour after (Z125: a
     burst after east's, whose time overlapped none of east's, was east's own);
-    a cleanup/ folder beside them holds no host of its own."""
+    a cleanup/ folder beside them holds no host of its own.  A collection per host
+    as an archive each (`gw-west.tar.gz`) is laid out so too (Z187)."""
     west = "".join(
         f"2026-06-09T15:{west_minute}:0{n}.500+00:00 error diagnostic lane task error: lane=main "
         'durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=7 '
@@ -423,8 +424,9 @@ def test_a_sibling_gateway_in_a_folder_per_host_layout_takes_its_folders_name(
         "Applied maintenance. Current entries: 12\n"
     )
     files = {
-        "east-gw1/journal.txt": _east(15),
-        "gw-west/openclaw-logs.txt": "Log file: /tmp/openclaw/openclaw-2026-06-09.log\n" + west,
+        f"east-gw1{packed}/journal.txt": _east(15),
+        f"gw-west{packed}/openclaw-logs.txt": "Log file: /tmp/openclaw/openclaw-2026-06-09.log\n"
+        + west,
         "cleanup/sessions-cleanup-20260609T1530Z.txt": cleanup,
     }
     data, markdown = _hosts_report(files)

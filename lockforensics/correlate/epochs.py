@@ -300,6 +300,8 @@ _GENERIC_FOLDERS = frozenset(
         "notes", "misc", "other", "collect", "collection", "bundle", "evidence", "gateway",
     }
 )  # fmt: skip
+#: What an archive's name adds to the name of the folder it holds.
+_ARCHIVE_SUFFIX = re.compile(r"\.(?:tar(?:\.(?:gz|bz2|xz|zst))?|tgz|zip)$", re.IGNORECASE)
 #: A folder name that can be a host's name (RFC 1123 labels, dots between).
 _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*")
 
@@ -316,13 +318,16 @@ def _folder_hosts(unknown: pl.Series, named: pl.LazyFrame) -> pl.LazyFrame:
         parent
         for folder, host in named.collect().iter_rows()
         for parent, _, name in [str(folder).rpartition("/")]
-        if name == host
+        if _ARCHIVE_SUFFIX.sub("", name) == host
     }
     rows = []
     for source in unknown.unique(maintain_order=True):
         parts = str(source).split("/")[:-1]
         for depth in range(len(parts), 0, -1):
             parent, name = "/".join(parts[: depth - 1]), parts[depth - 1]
+            # A collection per host as an archive each (`gw-b.tar.gz` beside
+            # `gw-a.tar.gz`, Z187) is laid out as a folder per host is.
+            name = _ARCHIVE_SUFFIX.sub("", name)
             if (
                 parent in layouts
                 and _HOST_NAME.fullmatch(name)
