@@ -87,6 +87,7 @@ from lockforensics.parsing.timestamps import (
 )
 from lockforensics.schema import (
     ACTIVITY_KINDS,
+    CLI_CHANNEL,
     DOCUMENT_CHANNEL,
     EPOCH_COLUMNS,
     EVENT_SCHEMA,
@@ -1220,6 +1221,11 @@ def correlate(
         incidents.with_process_uptime(incidents.table(clustered.lazy()), epoch_table.lazy())
         .pipe(evidence_start.incidents_cut, starts.lazy(), settings.gap_s)
         .join(resolved.lazy(), on="incident", how="left")
+        .with_columns(
+            watchdog_unseen=pl.col("watchdog_unseen")
+            & ~pl.lit(_releases_in_file_logs(events))
+            & pl.col("resolved_by").ne_missing(pl.lit(EventKind.LOCK_RELEASED_BY_WATCHDOG.value))
+        )
         .join(in_bundle, on="incident", how="left")
         .join(
             alignment.incident_holders(lock_table.lazy(), clustered.lazy()),
@@ -1325,6 +1331,17 @@ ANNOTATION_SCHEMA = pl.Schema(
 #: the busy 1 GB bundle's cached table this stage peaked at 340-360 MB with
 #: 2^17 rows a batch and 280-310 MB with 2^16, for 2.0 against 2.3 s.
 ANNOTATION_ROWS = 1 << 16
+
+
+def _releases_in_file_logs(events: pl.DataFrame) -> bool:
+    """Whether a file log (or `openclaw logs`, which prints it) holds the lock
+    watchdog's releases: 2026.1-2026.2 wrote them with `console.warn`, which the
+    file log records, so its incidents need no console capture to show one
+    (Z188: "a release could not show" beside a release read from the file log)."""
+    released = (pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG) & pl.col("channel").is_in(
+        ["file", CLI_CHANNEL]
+    )
+    return bool(events.select(released.fill_null(False).any()).item())
 
 
 def annotation(

@@ -1683,6 +1683,30 @@ def test_an_incident_in_file_logs_alone_says_a_watchdog_release_could_not_show()
     assert "Watchdog release unseen" not in markdown
 
 
+def test_file_logs_that_hold_the_watchdogs_releases_leave_none_unseen() -> None:
+    """2026.1-2026.2 wrote the watchdog's release with `console.warn`, which the
+    file log records: a file log holding one shows releases, so no incident of
+    the bundle says a release could not show (Z188: said beside a release read
+    from the file log), and the one a release cleared never does."""
+    error = _timeout("", "main", MAIN).split("] ", 1)[1].rstrip("\n")
+    other = _timeout("", "ops", SUPPORT).split("] ", 1)[1].rstrip("\n")
+    release = _released("", "ops", SUPPORT).split(" ", 1)[1].rstrip("\n")
+    lines = [
+        ("2026-02-10T06:02:11.408Z", "gateway", "listening on ws://127.0.0.1:18789 (PID 52307)"),
+        *[(f"2026-02-10T14:05:{s}.000Z", "diagnostic", error) for s in (20, 40)],
+        ("2026-02-10T20:00:00.000Z", "gateway", "received SIGTERM; shutting down"),
+        ("2026-02-10T20:00:09.000Z", "gateway", "listening on ws://127.0.0.1:18789 (PID 3090)"),
+        *[(f"2026-02-10T23:12:{s}.000Z", "diagnostic", other) for s in (20, 40)],
+        ("2026-02-10T23:22:16.526Z", "openclaw", release),
+    ]
+    file_log = "".join(tslog_line(at, message, sub) for at, sub, message in lines)
+    findings = analyze(ingest_files({"openclaw-2026-02-10.log": file_log}), Settings())
+    assert findings.incidents.select("resolved_by", "watchdog_unseen").rows() == [
+        ("gateway_restart", False),
+        ("lock_released_by_watchdog", False),
+    ]
+
+
 @pytest.mark.parametrize(
     ("mode", "opened_by"),
     [
