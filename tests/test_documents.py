@@ -80,9 +80,16 @@ def test_cleanup_dry_run_single_store_carries_its_numbers() -> None:
     assert (row["pruned_missing"], row["dm_scope_retired"], row["artifacts_pruned"]) == (2, 1, 5)
     assert (row["dry_run"], row["phase"], row["maintenance_mode"]) == (True, "dry-run", "warn")
     assert row["ts"] == datetime(2026, 5, 28, 5, 15, tzinfo=UTC)
-    assert row["ts_assumption"] == "time from the file name"
+    # The name gives the minute, no finer (Z179: shown to the millisecond).
+    assert row["ts_assumption"] == "time from the file name (to the minute)"
     scan = result.files[0]
     assert (scan.lines, scan.event_lines, scan.noise_lines, scan.unrecognized) == (13, 12, 1, 0)
+    named = ingest_files({"cron/sessions-cleanup-2026-05-28T051531Z.txt": DRY_RUN_SINGLE})
+    (row,) = rows(named, "cleanup_run")
+    assert (row["ts"], row["ts_assumption"]) == (
+        datetime(2026, 5, 28, 5, 15, 31, tzinfo=UTC),
+        "time from the file name",
+    )
 
 
 def test_cleanup_agent_blocks_are_one_run() -> None:

@@ -279,7 +279,7 @@ def _merge(into: Parsed, part: Parsed, offset: int, name: str, own_stamp: bool, 
         if row.get("doc_run") is not None:
             row["doc_run"] += runs
             last = max(last, row["doc_run"])
-        if not own_stamp and row.get("ts_assumption") == FROM_NAME:
+        if not own_stamp and str(row.get("ts_assumption")).startswith(FROM_NAME):
             row.update(SEVERAL_UNSTAMPED)
         into.rows.append(row)
     into.event_lines.update(n + offset for n in part.event_lines)

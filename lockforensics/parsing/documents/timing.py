@@ -246,5 +246,9 @@ def document_time(name: str, own: Stamp | None) -> dict[str, Any]:
         return when
     from_name = name_stamp(name)
     if from_name is not None:
-        return when_from_stamp(from_name, _NAME)
+        # `doctor-fix-20260217-1016.txt` names its minute: the time is no finer
+        # (Z179: a clear shown to the millisecond, 32 s before it happened).
+        shown = _NAME_STAMP.fullmatch(from_name.raw)
+        coarse = shown is not None and shown["S"] is None
+        return when_from_stamp(from_name, f"{_NAME} (to the minute)" if coarse else _NAME)
     return dict(UNTIMED)
