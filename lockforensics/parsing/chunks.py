@@ -427,11 +427,15 @@ class LogEngine:
         text = as_utf8(record)[0].decode("utf-8", "replace").rstrip("\r\n")
         result.lines += 1
         result.unrecognized_line(line_no, text)
-        if re.search(self.envelopes.unclassified, text):
+        relevant = re.search(self.envelopes.unclassified, text) is not None
+        if relevant:
             result.relevant_line(line_no, text)
         result.warnings.append(
             f"{result.source}: its last line is a record cut short (a full disk, a crash?), "
             "unrecognised; its time span ends at the line before"
+            # The report shows warnings, not the ingest summary's possibly
+            # relevant lines (Z183: a lock error lost unsaid).
+            + ("; it names a lock: a failure may be missing from the counts" if relevant else "")
         )
 
     def tail(self, stream: BinaryIO, clock: FileClock, result: FileScan, base: int) -> None:
