@@ -1231,3 +1231,19 @@ def test_a_compaction_begun_before_the_window_and_completed_in_it_is_a_writer() 
     t.add("takeover", 75, agent="a", session_id="s1", run_id="r1", duration_ms=60_000)
     f = run(t)
     assert sorted(f.trigger_writers["trigger"]) == ["compaction", "second_run"]
+
+
+def test_one_session_id_on_two_hosts_is_two_sessions_in_the_frequency() -> None:
+    """gw-b was restored from gw-a's state: one session id fails on both hosts.
+    The per-session table keeps a row per host, as the headline's count does
+    (Z187: the two hosts' failures summed on one row)."""
+    t = Table()
+    for host, offset in (("gw-a", 0), ("gw-b", 7200)):
+        t.add("gateway_start", offset, phase="listening", gateway_pid=100 + offset, host=host)
+        for n in range(2):
+            t.failure("lock_timeout", offset + 60 + n, session="s1", host=host)
+    sessions = run(t).frequency.filter(pl.col("dimension") == "session")
+    assert sessions.select("value", "host", "occurrences").rows() == [
+        ("s1", "gw-a", 2),
+        ("s1", "gw-b", 2),
+    ]

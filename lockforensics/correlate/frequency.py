@@ -30,12 +30,16 @@ MIN_BASELINE_HOURS = 1.0
 
 
 def frequency(clustered: pl.LazyFrame) -> pl.LazyFrame:
-    """Long table: ``dimension``, ``value``, counts per kind and ``occurrences``."""
+    """Long table: ``dimension``, ``value``, counts per kind and ``occurrences``;
+    ``host``: a session's, when the failures are on several hosts."""
     base = clustered.with_columns(
         day=pl.col("ts").dt.strftime("%Y-%m-%d"),
         hour=pl.col("ts").dt.strftime("%Y-%m-%dT%H:00Z"),
         session=pl.col("session_id"),
     )
+    # A host restored from another's state snapshot has its session ids: with
+    # several hosts, a session is one per host (Z187: two hosts' counts summed).
+    several = pl.col("gateway_host").drop_nulls().n_unique() > 1
     parts = [
         base.with_columns(
             value=pl.col(dimension).cast(pl.String).fill_null(UNKNOWN),
@@ -43,8 +47,11 @@ def frequency(clustered: pl.LazyFrame) -> pl.LazyFrame:
             order=pl.col(dimension).cast(pl.Int64, strict=False)
             if dimension == "epoch"
             else pl.lit(None, dtype=pl.Int64),
+            host=pl.when(several).then(pl.col("gateway_host"))
+            if dimension == "session"
+            else pl.lit(None, dtype=pl.String),
         )
-        .group_by("value", "order")
+        .group_by("value", "order", "host")
         .agg(
             lock_stale=(pl.col("kind") == EventKind.LOCK_STALE).sum().cast(pl.Int64),
             lock_timeout=(pl.col("kind") == EventKind.LOCK_TIMEOUT).sum().cast(pl.Int64),
@@ -60,14 +67,16 @@ def frequency(clustered: pl.LazyFrame) -> pl.LazyFrame:
         )
         for rank, dimension in enumerate(DIMENSIONS)
     ]
-    top = pl.int_range(pl.len()).over("dimension", order_by=["order", "value"])
+    top = pl.int_range(pl.len()).over("dimension", order_by=["order", "value", "host"])
     return (
         pl.concat(parts, how="diagonal_relaxed")
         # A failure naming no session is no session of its own.
         .filter(~((pl.col("dimension") == "session") & (pl.col("value") == UNKNOWN)))
         .filter((pl.col("dimension") != "session") | (top < TOP_SESSIONS))
-        .sort("rank", "order", "value", nulls_last=True)
-        .select("dimension", "value", "lock_stale", "lock_timeout", "takeover", "occurrences")
+        .sort("rank", "order", "value", "host", nulls_last=True)
+        .select(
+            "dimension", "value", "host", "lock_stale", "lock_timeout", "takeover", "occurrences"
+        )
     )
 
 

@@ -156,6 +156,7 @@ def summary(
             findings.frequency.filter(pl.col("dimension") == "session"),
             {
                 "session_id": "value",
+                "host": "host",
                 "lock_stale": "lock_stale",
                 "lock_timeout": "lock_timeout",
                 "takeover": "takeover",

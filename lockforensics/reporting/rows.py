@@ -335,8 +335,8 @@ def frequency(f: Findings) -> list[tuple[str, Rows]]:
                 Rows(
                     (dimension, "stale", "timeout", "takeover", "total"),
                     tuple(
-                        (r["value"], r["lock_stale"], r["lock_timeout"], r["takeover"],
-                         r["occurrences"])
+                        (r["value"] + (f" ({r['host']})" if r["host"] else ""), r["lock_stale"],
+                         r["lock_timeout"], r["takeover"], r["occurrences"])
                         for r in rows.iter_rows(named=True)
                     ),
                 ),
