@@ -440,6 +440,38 @@ def test_a_sibling_gateway_in_a_folder_per_host_layout_takes_its_folders_name(
     assert "host unknown" not in markdown
 
 
+@pytest.mark.parametrize("packed", ["", ".tar.gz"])
+def test_a_cleanup_log_in_a_host_folder_naming_none_is_that_hosts(packed: str) -> None:
+    """gw-west's folder (or archive) holds its `openclaw logs` capture, naming no
+    host, and its cron's cleanup log: the cleanup is gw-west's, as its capture
+    is, not a gateway of no host nor the host the bundle's root names, and it
+    clears west's burst (Z187: unresolved)."""
+    west = "".join(
+        f"2026-06-09T15:15:0{n}.500+00:00 error diagnostic lane task error: lane=main "
+        'durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=7 '
+        f'/data/.openclaw/agents/support/sessions/6c1f9d2e-4a7b-4e85-9c3d-2a8f5b1e6d5{n}.jsonl.lock"\n'
+        for n in (3, 4)
+    )
+    cleanup = (
+        "Tue Jun  9 15:20:01 UTC 2026\n"
+        "Agent: support\n"
+        "Session store: /data/.openclaw/agents/support/sessions/sessions.json\n"
+        "Applied maintenance. Current entries: 12\n"
+    )
+    files = {
+        f"east-gw1{packed}/journal.txt": _east(15),
+        f"gw-west{packed}/openclaw-logs.txt": "Log file: /tmp/openclaw/openclaw-2026-06-09.log\n"
+        + west,
+        f"gw-west{packed}/var/log/openclaw-sessions-cleanup.log": cleanup,
+    }
+    data, _ = _hosts_report(files)
+    assert [(i["host"], i["resolved_by"]) for i in data["incidents"]] == [
+        ("east-gw1", None),
+        ("gw-west", "cleanup_run"),
+    ]
+    assert [e["host"] for e in data["gateway_epochs"]] == ["east-gw1", "gw-west"]
+
+
 def test_a_containers_inspection_in_its_hosts_folder_is_that_hosts() -> None:
     """east-gw1/ holds a journal naming east-gw1; gw-west/ a container's logs and its
     `docker inspect`, naming no host.  The container's start and OOM kill are

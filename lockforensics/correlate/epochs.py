@@ -210,12 +210,35 @@ def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
     # their folder's name as well as the ones set apart.
     lone = placed.filter(pl.coalesce("_source_host", "_dir_host", "_only").is_null())
     unknown = pl.concat([apart, logs.join(lone, on="source").collect().get_column("source")])
+    by_folder = materialized(_folder_hosts(unknown, named))
+    # A command's output naming no host, in a folder a log of it was given that
+    # way (`gw-b/var/log/…cleanup.log` beside `gw-b/…`'s capture): that host's,
+    # before any a directory above the hosts' folders names, and never a
+    # gateway of no host (Z187: it opened an epoch of its own, or took the
+    # other host, and gw-b's burst went unresolved).  Only there: a `cleanup/`
+    # folder beside the hosts' is no host.
+    documents = (
+        placed.filter(pl.col("_source_host").is_null())
+        .join(logs.select("source").unique(), on="source", how="anti")
+        .select("source")
+    )
+    in_host_folders = (
+        _folder_hosts(documents.collect().get_column("source"), named)
+        .join(by_folder.select("_folder_host").unique(), on="_folder_host", how="semi")
+        .rename({"_folder_host": "_document_host"})
+    )
     # Read twice below (the hosts clients take, and as the result).
     fallback = materialized(
-        placed.join(_folder_hosts(unknown, named), on="source", how="left").select(
+        placed.join(by_folder, on="source", how="left")
+        .join(in_host_folders, on="source", how="left")
+        .select(
             "source",
-            _fallback=pl.coalesce(kept, "_folder_host"),
-            _by_folder=kept.is_null() & pl.col("_folder_host").is_not_null(),
+            _fallback=pl.coalesce("_source_host", "_document_host", kept, "_folder_host"),
+            _by_folder=pl.col("_source_host").is_null()
+            & (
+                pl.col("_document_host").is_not_null()
+                | (kept.is_null() & pl.col("_folder_host").is_not_null())
+            ),
         )
     )
     return _clients_with_their_gateways(events, placed, fallback)
