@@ -161,6 +161,38 @@ def test_a_follow_reading_its_file_again_after_a_cursor_reset_adds_nothing(
     assert all("reads its file again" in w and "NTP" not in w for w in steps)
 
 
+def test_a_second_logs_run_showing_runs_again_counts_each_run_once() -> None:
+    """A second `openclaw logs --json` run re-shows a tail the first showed: its
+    lane waits and lane tasks (the table's high-volume part, past the few rows
+    kept whole) are the same lines, counted once as its failures are (Z188:
+    lane tasks, runs and tool calls counted twice)."""
+
+    def line(obj: dict[str, object]) -> str:
+        return json.dumps(obj, separators=(",", ":")) + "\n"
+
+    waits = [
+        _record(
+            START + timedelta(seconds=7 * n),
+            f"lane wait exceeded: lane=session:agent:main:main waitedMs={2000 + n} queueAhead=1",
+        )
+        for n in range(12)
+    ]
+
+    def run(records: list[str]) -> str:
+        out = line({"type": "meta", "file": PATH, "cursor": 0, "size": 9000})
+        for record in records:
+            fields = json.loads(record)
+            out += line(
+                {"type": "log", "time": fields["time"], "level": "warn",
+                 "subsystem": "diagnostic", "message": fields["1"], "raw": record}
+            )  # fmt: skip
+        return out
+
+    capture = run(waits + LOG) + run(waits[4:] + LOG)
+    result = ingest_files({"logs-follow.ndjson": capture})
+    assert result.occurrence_counts() == {"lane_wait": 12, "lock_timeout": len(LOG)}
+
+
 def test_the_cut_first_line_of_a_truncated_json_tail_adds_no_failure() -> None:
     """`openclaw logs --json` over a tail cut at --max-bytes: its first line is a
     file-log record cut before it began, given as a `raw` object.  What is left

@@ -48,7 +48,7 @@ from lockforensics.activity import TEXT_COLUMNS, as_events
 from lockforensics.ingest import occurrences
 from lockforensics.parsing.envelopes import load_envelopes
 from lockforensics.parsing.filescan import FileScan
-from lockforensics.schema import DOCUMENT_CHANNEL, LOCK_KINDS
+from lockforensics.schema import ACTIVITY_KINDS, DOCUMENT_CHANNEL, LOCK_KINDS
 
 #: Columns that say where a row was read, how it was wrapped and how its time
 #: was completed, not what it says: one line read from two files may owe its
@@ -130,6 +130,7 @@ def drop_overlaps(
             _export_echoes(stamps, scans),
             _stampless_copies(parts, scans),
             _quoted_again(detail, scans),
+            _shown_again(detail, activity, scans),
             _cut_copies(detail, scans),
             _redacted_copies(detail, stamps, scans),
         ]
@@ -325,6 +326,55 @@ def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFra
     for scan in scans:
         scan.duplicate_rows += counts.get(scan.source, 0)
     return again.select(_part=pl.lit(0, pl.UInt8), _i="_i")
+
+
+def _shown_again(
+    detail: pl.LazyFrame, activity: pl.LazyFrame, scans: Sequence[FileScan]
+) -> pl.DataFrame:
+    """The (_part, _i) of high-volume rows (runs, lane tasks: the activity part)
+    that a pasted capture shows again (a second `openclaw logs` run, a reset
+    cursor re-reading its file), their first showing in either part (an
+    input's first rows of a kind stay in the detail part): counted on their
+    inputs (Z188: runs and lane tasks counted twice).  The detail part's own
+    are :func:`_quoted_again`'s."""
+    pasted = [scan.source for scan in scans if scan.pasted]
+    if not pasted:
+        return pl.DataFrame(schema={"_part": pl.UInt8, "_i": pl.UInt32})
+    said = ["source", "kind", "ts", "lane", occurrences.MESSAGE_KEY]
+
+    def rows(part: pl.LazyFrame, n: int) -> pl.LazyFrame:
+        present = part.collect_schema().names()
+        return (
+            part.with_row_index("_i")
+            .filter(
+                pl.col("source").cast(pl.String).is_in(pasted)
+                & pl.col("kind").cast(pl.String).is_in(sorted(ACTIVITY_KINDS))
+                & pl.col("ts").is_not_null()
+            )
+            .select(
+                "_i",
+                "line",
+                *[
+                    pl.col(c).cast(pl.String) if c in present else pl.lit(None, pl.String).alias(c)
+                    for c in said
+                    if c != "ts"
+                ],
+                "ts",
+                _part=pl.lit(n, pl.UInt8),
+            )
+        )
+
+    again = (
+        pl.concat([rows(detail, 0), rows(activity, 1)])
+        .filter(pl.int_range(pl.len()).over(said, order_by=["line", "_part", "_i"]) > 0)
+        .filter(pl.col("_part") == 1)
+        .select("_i", "source")
+        .collect()
+    )
+    counts = dict(again.group_by("source").len().iter_rows())
+    for scan in scans:
+        scan.duplicate_rows += counts.get(scan.source, 0)
+    return again.select(_part=pl.lit(1, pl.UInt8), _i="_i")
 
 
 #: Where a terminal cut a line to its width: `systemctl status` without -l ends
