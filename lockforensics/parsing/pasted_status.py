@@ -21,7 +21,7 @@ from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 #: The line that makes a block a status header: the unit's state and since when.
 ACTIVE = r"^\s*Active: \S+ \([^)]*\) since "
 #: The unit line (`● openclaw-gateway.service - OpenClaw Gateway (v…)`), at most
-#: this many records above `Active:` (`Loaded:`, wrapped, between them).
+#: this many lines above `Active:` (`Loaded:`, maybe wrapped, between them).
 UNIT_ABOVE = 4
 #: The header's lines after `Active:` (Main PID, Tasks, Memory, CPU, CGroup and
 #: its process tree, wrapped): its end is a blank line or a fence before these.
