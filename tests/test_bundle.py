@@ -594,3 +594,26 @@ def test_a_truncated_stream_keeps_what_was_read_before_the_cut(codec: str, tmp_p
     (row,) = result.manifest()
     assert row["format"] == "console"
     assert row["first"] is not None
+
+
+def test_names_that_are_not_utf8_are_read_as_text(tmp_path: Path) -> None:
+    """A tar member whose stored name is not UTF-8 (a damaged header, a Latin-1
+    name), and a file whose own name is not: each is read, its name shown with
+    `�` where the bytes were, not a traceback (a fuzzed tar's byte 0x80 had
+    stopped the table: polars takes no lone surrogates)."""
+    line = (
+        b"2026-05-28T06:20:01.000+02:00 [diagnostic] lane task error: lane=main "
+        b'durationMs=10012 error="Error: session file locked (timeout 10000ms): pid=7 '
+        b'/h/.openclaw/agents/main/sessions/2bc0117f-8cd0-43a6-a382-1b4ebc062f6d.jsonl.lock"\n'
+    )
+    packed = io.BytesIO()
+    with tarfile.open(fileobj=packed, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        info = tarfile.TarInfo(b"logs/gw\x80.log".decode("utf-8", "surrogateescape"))
+        info.size = len(line)
+        tar.addfile(info, io.BytesIO(line))
+    (tmp_path / "bundle.tar").write_bytes(packed.getvalue())
+    (tmp_path / os.fsdecode(b"console-\xe9.log")).write_bytes(line)
+    result = ingest([tmp_path])
+    names = sorted(scan.source.rsplit("/", 1)[-1] for scan in result.files)
+    assert names == ["console-\ufffd.log", "gw\ufffd.log"]
+    assert result.occurrence_counts()["lock_timeout"] == 1

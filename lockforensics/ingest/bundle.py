@@ -40,6 +40,7 @@ from lockforensics.ingest.containers import (
     is_tar,
     is_zip,
     read_bounded,
+    readable_name,
     tar_members,
     zip_members,
 )
@@ -135,7 +136,7 @@ def _dir_files(root: Path, warn: Callable[[str], None]) -> Iterator[tuple[Path, 
         base = Path(dirpath)
         for name in sorted(filenames):
             path = base / name
-            rel = path.relative_to(root).as_posix()
+            rel = readable_name(path.relative_to(root).as_posix())
             try:
                 st = path.lstat()
             except OSError as exc:
@@ -147,7 +148,7 @@ def _dir_files(root: Path, warn: Callable[[str], None]) -> Iterator[tuple[Path, 
             if not stat.S_ISREG(st.st_mode):
                 warn(f"{rel}: skipped: not a regular file")
                 continue
-            yield path, f"{root.name}/{rel}"
+            yield path, f"{readable_name(root.name)}/{rel}"
 
 
 class _Once:

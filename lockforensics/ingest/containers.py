@@ -429,9 +429,17 @@ class Member:
     open: Callable[[], BinaryIO]  # tar streams: valid only until the next member
 
 
+def readable_name(name: str) -> str:
+    """A name as text: the bytes of a stored name that are not UTF-8 (Python keeps
+    them as lone surrogates, which no table or terminal can hold) shown as ``�``
+    (a tar member's damaged header, a Latin-1 file name: a traceback before)."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def clean_name(name: str) -> str:
-    """``./a//b`` → ``a/b``; Windows separators become ``/``."""
-    parts = [p for p in re.split(r"[/\\]+", name) if p not in ("", ".")]
+    """``./a//b`` → ``a/b``; Windows separators become ``/``; bytes that are no
+    UTF-8 as ``�`` (:func:`readable_name`)."""
+    parts = [p for p in re.split(r"[/\\]+", readable_name(name)) if p not in ("", ".")]
     return "/".join(parts)
 
 
@@ -469,7 +477,8 @@ def tar_members(
         for info in archive:
             refusal = unsafe_name(info.name) or _tar_refusal(info, limits)
             if refusal is not None:
-                warn(f"{prefix}{info.name}: skipped: {refusal}")  # as stored: no cleaning
+                # As stored, but as text: no cleaning.
+                warn(f"{prefix}{readable_name(info.name)}: skipped: {refusal}")
                 continue
             if info.isdir():
                 continue
