@@ -194,6 +194,22 @@ def test_a_watchdog_release_says_how_long_the_lock_was_held(
     assert resolved(t)[:2] == (cleared_by, at(when))
 
 
+def test_a_lease_release_held_across_a_cleanup_voids_it_as_a_file_lock_release_does() -> None:
+    """2026.7+ leases name a key, not a session id (openclaw-formats §11): the
+    watchdog's release of `sqlite:session-write:agent:a:main`, held for 590 s,
+    was taken before the 120 s cleanup, which cleared nothing (Z189: the cleanup
+    was credited, 170 s early, while the release cleared the lock file's twin)."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    lease = {"agent": "a", "session_key": "agent:a:main"}
+    path = "sqlite:session-write:agent:a:main"
+    for at_s in (60, 70):
+        t.add("lock_timeout", at_s, lock_path=path, pid=100, age_ms=at_s * 1000, **lease)
+    t.add("cleanup_run", 120, agent="a")
+    t.add("lock_released_by_watchdog", 600, lock_path=path, duration_ms=590_000, **lease)
+    assert resolved(t)[:2] == ("lock_released_by_watchdog", at(600))
+
+
 def test_a_lock_file_the_bundle_shows_removed_later_was_not_held_at_collection() -> None:
     """The operator copied s1's lock, then ran `doctor --fix`, which removed it: the
     copy was held when it was taken, not when the bundle was collected (the same

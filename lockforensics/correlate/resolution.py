@@ -479,15 +479,18 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     # The watchdog's release says how long the lock had been held: held from
     # then until the release, across any cleanup in between (a cleanup does not
-    # touch lock files: openclaw-formats §4.1).
+    # touch lock files: openclaw-formats §4.1).  Its session as failures name it
+    # (identity): a lease's release names a key, no id (Z189).
     released = events.filter(
         (pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG)
         & pl.col("duration_ms").is_not_null()
-        & pl.col("session_id").is_not_null()
+        & pl.col("session").is_not_null()
         & pl.col("ts").is_not_null()
     ).pipe(
         lambda rows: _sightings(
-            rows.with_columns(age_ms=pl.col("duration_ms")), _LEASED, pl.col("host")
+            rows.with_columns(age_ms=pl.col("duration_ms"), session_id=pl.col("session")),
+            _LEASED,
+            pl.col("host"),
         )
     )
     return (
