@@ -129,11 +129,26 @@ PathsArg = Annotated[
         metavar="PATH",
     ),
 ]
+
+
+def _checked_zone(tz: str | None) -> str | None:
+    """``--tz`` as given, once known to name a zone: refused while the options
+    are read, a usage error, before any input is read (a watcher left running
+    with a bad zone died as an incident began: Z173)."""
+    if tz is not None:
+        try:
+            zone_from_option(tz)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc).removeprefix("--tz: "), param_hint="--tz") from exc
+    return tz
+
+
 TzOpt = Annotated[
     str | None,
     typer.Option(
         "--tz",
         metavar="ZONE",
+        callback=_checked_zone,
         help="Zone for stamps that carry none (IANA name or ±HH:MM). "
         "Default: the zone other files in the bundle show, else UTC.",
     ),
@@ -770,10 +785,6 @@ def watch_command(
     ] = False,
 ) -> None:
     """Follow growing logs; print each lock failure and incident openings and closings."""
-    if tz is not None:
-        # Now, not at the first new line: a watcher left running with a bad
-        # zone would die as an incident began (Z173).
-        zone_from_option(tz)
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise NoInputError(f"{missing[0]}: no such file or directory")
@@ -908,8 +919,6 @@ def main() -> None:
         _error(str(exc), exc.code)
     except LockForensicsError as exc:
         _error(str(exc), exc.exit_code)
-    except ValueError as exc:  # bad option values detected after parsing (e.g. --tz)
-        _error(str(exc), ExitCode.USAGE)
     except Interrupted as exc:
         if exc.signum == signal.SIGTERM:
             _error("terminated", ExitCode.TERMINATED)

@@ -295,3 +295,22 @@ def test_locks_remove_stale_off_a_terminal_without_yes_is_a_usage_error(tmp_path
     proc = run("locks", str(lock))
     assert_one_line_error(proc, ExitCode.NO_INPUT)
     assert "not a directory" in proc.stderr
+
+
+def test_a_value_error_of_the_tools_own_is_an_internal_error_not_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only option values are usage errors (exit 2); a ValueError raised while
+    reading the bundle is a bug, said so with exit 70 (Z190: `min() arg is an
+    empty sequence` came out as a usage error, exit 2)."""
+    from lockforensics import cli  # noqa: PLC0415
+
+    def broken(*_: object, **__: object) -> None:
+        raise ValueError("min() arg is an empty sequence")
+
+    monkeypatch.setattr(cli, "ingest", broken)
+    monkeypatch.setattr(sys, "argv", ["lockforensics", "report", str(tmp_path), "--no-cache"])
+    with pytest.raises(SystemExit) as exited:
+        cli.main()
+    assert exited.value.code == ExitCode.SOFTWARE
+    assert "internal error (ValueError: min() arg" in capsys.readouterr().err

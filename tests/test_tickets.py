@@ -307,6 +307,25 @@ def test_a_fenced_lease_paste_naming_no_host_is_told_apart_by_its_zone() -> None
     )
 
 
+def test_a_fenced_paste_showing_neither_state_directory_nor_zone_is_no_machine_of_its_own() -> None:
+    """A 2026.1-2026.2 console stamps in UTC (`Z`), which any machine writes: a
+    block of such lines naming no lock is told apart from nothing, and is no
+    machine of its own (Z190: `min() arg is an empty sequence`, exit 2, no report)."""
+    listening = (
+        "2026-02-25T08:03:27.904Z [gateway] listening on ws://127.0.0.1:18789, "
+        "ws://[::1]:18789 (PID 71242)"
+    )
+    errors = "".join(
+        f"2026-02-27T21:1{n}:30.581Z [diagnostic] lane task error: lane=main durationMs=10031 "
+        f'error="Error: {_lock("/Users/priya", agent, f"3f6c1a9{n}")}"\n'
+        for n, agent in enumerate(("main", "ops"))
+    )
+    text = f"Gateway came up:\n\n```text\n{listening}\n```\n\nThen:\n\n```text\n{errors}```\n"
+    events = ingest_files({"issue.md": text}).events
+    assert events.filter(pl.col("kind") == "lock_timeout").height == 2
+    assert events.get_column("host").n_unique() == 1  # one machine, whatever its name
+
+
 def test_a_paste_copied_from_a_rendered_page_is_read_as_the_log_it_shows() -> None:
     """A reply quotes comment 1's line as the browser copied it (`error=&quot;…`),
     and a saved page shows the other host's line inside its tags: the quote is

@@ -213,7 +213,9 @@ def _machine(traits: _Traits, named: dict[str, _Traits]) -> str | None:
     owners = [host for host, theirs in named.items() if traits.shares(theirs)]
     if len(owners) == 1:
         return owners[0]
-    if owners or not all(traits.apart(theirs) for theirs in named.values()):
+    # Lines that show neither (a `Z` stamp is any machine's) set no machine apart.
+    unmarked = not traits.dirs and not traits.zones
+    if owners or unmarked or not all(traits.apart(theirs) for theirs in named.values()):
         return None
     named[own := traits.name()] = traits
     return own
