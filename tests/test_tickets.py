@@ -326,6 +326,35 @@ def test_a_fenced_paste_showing_neither_state_directory_nor_zone_is_no_machine_o
     assert events.get_column("host").n_unique() == 1  # one machine, whatever its name
 
 
+def test_a_tickets_wrapped_records_beside_a_listing_block_are_joined_whole() -> None:
+    """An `ls -la` of the lock files makes the issue a document (ls-listing);
+    the log lines beside it are still read as a paste is, the ones the terminal
+    hard-wrapped at 80 columns joined whole (Z190: 19 failures for 8, and no
+    agent, no incident)."""
+    records = [
+        f"2026-02-27T21:1{n}:30.581Z [diagnostic] lane task error: lane=main durationMs=10031 "
+        f'error="Error: session file locked (timeout 10000ms): pid=71242 '
+        f'/Users/priya/.openclaw/agents/{agent}/sessions/3f6c1a9{n}-7b2d-4c1e-9a55-0d4e8f21b7c3.jsonl.lock"'
+        for n, agent in enumerate(("main", "ops", "coder"))
+    ]
+    wrapped = "\n".join(r[i : i + 80] for r in records for i in range(0, len(r), 80))
+    listing = (
+        "% date; ls -la ~/.openclaw/agents/*/sessions/*.lock\n"
+        "Fri Feb 27 15:25:02 CST 2026\n"
+        "-rw-r--r--  1 priya  staff  61 Feb 27 15:12 "
+        "/Users/priya/.openclaw/agents/main/sessions/3f6c1a90-7b2d-4c1e-9a55-0d4e8f21b7c3.jsonl.lock\n"
+    )
+    text = f"Errors:\n\n```text\n{wrapped}\n```\n\nLocks:\n\n```console\n{listing}```\n"
+    result = ingest_files({"issue.md": text})
+    failures = result.events.filter(pl.col("kind") == "lock_timeout")
+    assert sorted(failures.get_column("agent").to_list()) == ["coder", "main", "ops"]
+    assert failures.get_column("ts").null_count() == 0
+    assert result.events.filter(pl.col("kind") == "lock_file").height == 1
+    (scan,) = result.files
+    assert scan.lines == text.count("\n")
+    assert scan.lines == scan.event_lines + scan.noise_lines + scan.unrecognized
+
+
 def test_a_paste_copied_from_a_rendered_page_is_read_as_the_log_it_shows() -> None:
     """A reply quotes comment 1's line as the browser copied it (`error=&quot;…`),
     and a saved page shows the other host's line inside its tags: the quote is

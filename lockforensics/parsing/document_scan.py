@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any, BinaryIO
 
+from lockforensics.parsing.continuations import FENCE_RE
 from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
 from lockforensics.parsing.documents.listing import census_run, seen_by_census
 from lockforensics.parsing.documents.model import document_row
@@ -41,6 +42,8 @@ from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader
 from lockforensics.parsing.timestamps import FileClock, Stamp
 
+#: A Markdown code fence: the file is a ticket, pasting what its blocks show.
+FENCE = re.compile(FENCE_RE)
 #: Documents are read whole; a larger file that sniffs like one is read as a log.
 DOCUMENT_LIMIT = 8 << 20
 #: How much of a file decides what it is.
@@ -195,6 +198,24 @@ class DocumentReader:
     ) -> None:
         """Line accounting and rows of a document; a log tail is scanned as a log."""
         count = parsed.tail_from - 1 if parsed.tail_from else len(doc.lines)
+        if not self._ticket(doc, count, parsed, clock, result, log_tail):
+            self._lines(doc, count, parsed, clock, result)
+        for row in parsed.rows:
+            result.rows.append(document_row(row, name, result.source))
+        result.facts.update(parsed.facts)
+        result.warnings.extend(parsed.warnings)
+        if parsed.zone is not None and clock.header_offset is None:
+            clock.header_offset, clock.header_abbr, clock.header_at = parsed.zone
+            clock.header_from = "the `since` of `systemctl status`"
+        if parsed.tail_from and count < len(doc.lines):
+            tail = ("\n".join(doc.lines[count:]) + "\n").encode()
+            log_tail(io.BytesIO(tail), clock, result, count)
+
+    def _lines(
+        self, doc: Document, count: int, parsed: Parsed, clock: FileClock, result: FileScan
+    ) -> None:
+        """Lines 1..``count`` accounted as the document read them, the candidate
+        lines it left read one by one as log lines."""
         events = {n for n in parsed.event_lines if 1 <= n <= count}
         events |= self._stray_logs(doc, count, events | parsed.known_lines, clock, result)
         unrecognized = {n for n in parsed.unrecognized if 1 <= n <= count} - events
@@ -210,16 +231,36 @@ class DocumentReader:
                 continue
             if self.lines.relevant_re.search(text):
                 result.relevant_line(number, text)
-        for row in parsed.rows:
-            result.rows.append(document_row(row, name, result.source))
-        result.facts.update(parsed.facts)
-        result.warnings.extend(parsed.warnings)
-        if parsed.zone is not None and clock.header_offset is None:
-            clock.header_offset, clock.header_abbr, clock.header_at = parsed.zone
-            clock.header_from = "the `since` of `systemctl status`"
-        if parsed.tail_from and count < len(doc.lines):
-            tail = ("\n".join(doc.lines[count:]) + "\n").encode()
-            log_tail(io.BytesIO(tail), clock, result, count)
+
+    def _ticket(
+        self,
+        doc: Document,
+        count: int,
+        parsed: Parsed,
+        clock: FileClock,
+        result: FileScan,
+        log_tail: LogTail,
+    ) -> bool:
+        """A ticket (a Markdown fence) pasting log lines beside a command's
+        output: the output's lines as the document read them, every other line
+        through the log engine, as a paste naming no document is read, so that
+        a record the terminal hard-wrapped is joined whole (Z190: an `ls -la`
+        block made an issue's wrapped lock errors 19 failures for 8, none timed
+        to an agent).  False when it is no ticket, or pastes no log line."""
+        lines = doc.lines[:count]
+        fences = {n for n, line in enumerate(lines, start=1) if FENCE.match(line)}
+        read = {n for n in parsed.event_lines | parsed.known_lines if 1 <= n <= count} - fences
+        stray = any(n not in read and self.candidate(line) for n, line in enumerate(lines, start=1))
+        if not fences or not stray:
+            return False
+        # The document's lines go through as blank lines (noise to the engine,
+        # and a record's end), then are counted as the document read them.
+        shown = "\n".join("" if n in read else line for n, line in enumerate(lines, start=1))
+        log_tail(io.BytesIO((shown + "\n").encode()), clock, result, 0)
+        events = {n for n in parsed.event_lines if n in read}
+        result.event_lines += len(events)
+        result.noise_lines -= len(events)
+        return True
 
     def _stray_logs(
         self, doc: Document, count: int, read: set[int], clock: FileClock, result: FileScan
