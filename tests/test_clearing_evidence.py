@@ -2001,6 +2001,40 @@ def test_a_lock_file_its_owner_left_as_it_died_does_not_void_that_death(listed: 
     assert held["owner"] == "ended gateway"
 
 
+def test_a_listing_taken_while_the_lock_owner_ran_still_voids_a_clear_before_it() -> None:
+    """pid 2841's lock, left on disk as it was killed, is a relic after its end;
+    but `ls -la` listed it at 13:30:30, while 2841 still ran, after the run
+    timeout at 13:29:50: that timeout cleared nothing, the restart did.  The
+    last `ls` found no lock (zsh's `no matches found`): no lock is held at
+    collection (Z190: the timeout was credited, and the lock listed as held)."""
+    path = SESSIONS.format(agent="main", sid=MAIN)
+    error = f"Error: session file locked (timeout 10000ms): pid=2841 {path}.lock"
+    log = (
+        "2026-02-16T08:58:05.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 2841)\n"
+        + _lane_error("2026-02-18T13:28:19.406+00:00", 10012, error)
+        + _lane_error("2026-02-18T13:29:30.175+00:00", 10012, error)
+        + "2026-02-18T13:29:50.311+00:00 [agent/embedded] embedded run timeout: "
+        f"runId=9b0e4f7a-2c11-4d8e-b3a9-61f0c2d4e5a8 sessionId={MAIN} timeoutMs=600000\n"
+        "2026-02-18T13:31:08.000+00:00 [gateway] received SIGINT; shutting down\n"
+        "2026-02-18T13:31:12.884+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 3377)\n"
+    )
+    glob = "/home/oc/.openclaw/agents/*/sessions/*.lock"
+    listing = (
+        f"% date; ls -la {glob}\n"
+        "Wed Feb 18 13:30:30 UTC 2026\n"
+        f"-rw-r--r-- 1 oc oc 60 Feb 18 12:58 /home/oc/.openclaw/agents/main/sessions/{MAIN}.jsonl.lock\n"
+        f"% date; ls -la {glob}\n"
+        "Wed Feb 18 13:33:05 UTC 2026\n"
+        f"zsh: no matches found: {glob}\n"
+    )
+    files = dict([_lock_file(MAIN, 2841, "2026-02-18T12:58:44.310Z")])
+    bundle = {"console.log": log, "incident/ls-locks.txt": listing, **files}
+    findings = analyze(ingest_files(bundle), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert row["resolved_by"] == "gateway_restart"
+    assert findings.held_locks.filter(pl.col("session_id") == MAIN).is_empty()
+
+
 def test_a_stopped_gateways_end_is_not_the_next_processs_fatal_error() -> None:
     """A config change asks for a restart; the operator runs `systemctl restart`
     instead: the gateway shuts down cleanly.  Its successor dies 21 s later of an

@@ -14,7 +14,11 @@ from __future__ import annotations
 import polars as pl
 
 from lockforensics.correlate.failures import OWNER_GONE
-from lockforensics.correlate.resolution import lock_file_removals, session_lock_files
+from lockforensics.correlate.resolution import (
+    census_gaps,
+    lock_file_removals,
+    session_lock_files,
+)
 from lockforensics.schema import EventKind
 
 #: What the owner pid is, beside the epochs (reports name these).
@@ -47,6 +51,17 @@ def held_at_collection(
     listed = lock_file_removals(session_lock_files(events), events).filter(
         pl.col("removed_at").is_null() & pl.col("seen_at").is_null()
     )
+    # Nor is one a later census run no longer lists, created before that run
+    # (Z190: a lock `cat` printed at 21:25, after which `ls` found no lock at
+    # 21:33, was listed as held at collection).
+    gone = (
+        listed.select("session_id", "source", "line", "created")
+        .join(census_gaps(events).select("session_id", _gap=pl.col("ts")), on="session_id")
+        .filter(pl.col("created") <= pl.col("_gap"))
+        .select("session_id", "source", "line")
+        .unique()
+    )
+    listed = listed.join(gone, on=["session_id", "source", "line"], how="anti")
     files = (
         listed.filter(
             pl.col("pid").is_not_null() | ~pl.col("pid").is_not_null().any().over("session_id")

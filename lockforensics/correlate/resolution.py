@@ -646,7 +646,10 @@ def _without_relics(held: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFra
     killed pid 2841 voided by 2841's own lock file).  A pid that a gateway
     still running has too (a container's pid 1 again) is left as it is.  A
     listing of the same lock (`ls -l`, doctor: no pid), taken within the minute
-    an `ls` shows, is that relic too."""
+    an `ls` shows, is that relic too, when seen after that process's end (or
+    at collection): one seen while it ran saw it held (Z190: two `ls -la` runs
+    minutes before a kickstart were dropped, and a run timeout was credited
+    with clearing the lock they showed still held)."""
     processes = (
         epoch_table.filter(pl.col("pid").is_not_null())
         .group_by("pid")
@@ -656,11 +659,16 @@ def _without_relics(held: pl.LazyFrame, epoch_table: pl.LazyFrame) -> pl.LazyFra
         _relic=pl.col("gone").is_not_null()
         & (pl.col("observed_at").is_null() | (pl.col("observed_at") > pl.col("gone")))
     )
-    relics = marked.filter(pl.col("_relic")).select("session_id", _taken=pl.col("acquired_at"))
+    relics = marked.filter(pl.col("_relic")).select(
+        "session_id", _taken=pl.col("acquired_at"), _gone=pl.col("gone")
+    )
     listed = (
         marked.filter(pl.col("owner_pid").is_null() & pl.col("acquired_at").is_not_null())
         .join(relics, on="session_id")
-        .filter((pl.col("acquired_at") - pl.col("_taken")).abs() <= _LISTING_PRECISION)
+        .filter(
+            ((pl.col("acquired_at") - pl.col("_taken")).abs() <= _LISTING_PRECISION)
+            & (pl.col("observed_at").is_null() | (pl.col("observed_at") > pl.col("_gone")))
+        )
         .select("session_id", "source", "line")
         .unique()
     )

@@ -46,8 +46,12 @@ _ENTRY = re.compile(
 )
 _TOTAL = re.compile(r"^total \d+[KMG]?$")
 _DIR = re.compile(r"^(?P<dir>\S.*):$")
-#: GNU `ls` on a lock glob that matched nothing: the listing of no lock.
-_NONE = re.compile(r"^ls: cannot access '?[^']*\.lock'?: No such file or directory$")
+#: `ls` of a lock glob that matched nothing, as GNU, BSD, zsh or fish say it: no lock listed.
+_NONE = re.compile(
+    r"^(?:ls: (?:cannot access '?[^']*\.lock'?|[^:']*\.lock): No such file or directory"  # GNU, BSD
+    r"|zsh: no matches found: \S*\.lock"  # zsh's glob that matched nothing (macOS's shell)
+    r"|fish: No matches for wildcard '[^']*\.lock'\..*)$"
+)
 
 
 def sniff(name: str, head: str) -> bool:
