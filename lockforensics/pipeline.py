@@ -547,10 +547,19 @@ def _nearest_year(month: int, day: int, year: int, reference: datetime | None) -
     return min((year - 1, year, year + 1), key=lambda y: (distance(y), y != year))
 
 
-def _file_zone(scan: FileScan) -> ZoneChoice | None:
+def _file_zone(scan: FileScan, where: str = "") -> ZoneChoice | None:
+    """The zone an input's header shows: the rules of the zone its abbreviation
+    names at the header's instant, else its offset.  A journal that begins in
+    October's `EDT` is read at -05:00 in January (Z194: an hour early, and a
+    phantom process beside the syslog copy of its lines)."""
     if scan.header_offset is None:
         return None
-    return zone_from_offset(scan.header_offset, _header_shown(scan))
+    if scan.header_abbr and scan.header_at is not None:
+        whose = f"{scan.header_from}{where}"
+        named = zone_rules.abbreviated_zone(scan.header_abbr, scan.header_at, whose)
+        if named is not None:
+            return named
+    return zone_from_offset(scan.header_offset, f"{_header_shown(scan)}{where}")
 
 
 def _header_shown(scan: FileScan) -> str:
@@ -668,13 +677,8 @@ def _header_zone(scans: list[FileScan]) -> ZoneChoice | None:
     shown = {s.header_offset: s for s in scans if s.header_offset is not None}
     if len(shown) != 1:
         return None
-    ((offset, scan),) = shown.items()
-    whose = f"{_header_shown(scan)} in {scan.source}"
-    if scan.header_abbr and scan.header_at is not None:
-        named = zone_rules.abbreviated_zone(scan.header_abbr, scan.header_at, whose)
-        if named is not None:
-            return named
-    return zone_from_offset(offset, whose)
+    (scan,) = shown.values()
+    return _file_zone(scan, f" in {scan.source}")
 
 
 def _agreed_zone(shown: dict[str, ZoneChoice], how: str) -> ZoneChoice | None:

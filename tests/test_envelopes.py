@@ -539,6 +539,21 @@ def test_journald_short_precise_keeps_the_microseconds(ingest_text: IngestText) 
     assert row["ts_raw"] == "May 28 06:23:40.123456"
 
 
+def test_a_journal_header_begun_in_summer_time_reads_winter_lines_by_its_zones_rules(
+    ingest_text: IngestText,
+) -> None:
+    """The header names the zone as it was when the journal began (`EDT`, in
+    October); its January lines are EST, by that zone's rules (Z194: read at
+    -04:00, an hour early, and the syslog copy of each stop seen apart)."""
+    text = (
+        "-- Journal begins at Mon 2025-10-06 11:02:33 EDT, ends at Thu 2026-01-01 14:10:12 EST. --\n"
+        "Jan 01 00:41:30 gw-nyc-01 node[3188]: [diagnostic] " + TAKEOVER + "\n"
+    )
+    row = _one(ingest_text(text, name="journal.txt"))
+    assert row["ts"] == datetime(2026, 1, 1, 5, 41, 30, tzinfo=UTC)
+    assert "EDT" in row["ts_assumption"]
+
+
 def test_journald_short_zone_from_other_files_and_year_from_bundle() -> None:
     """Without a header, the syslog year and zone come from the other files of the bundle."""
     result = ingest_files(
