@@ -674,6 +674,21 @@ def test_a_stop_after_an_upgrades_reload_names_the_new_version_not_the_old_proce
     ]
 
 
+def test_the_processs_own_banner_names_its_version_not_the_units_description() -> None:
+    """`npm i -g` then `systemctl restart`, the unit not reinstalled: `Started
+    OpenClaw Gateway (v2026.1.5)` names the unit as installed, the banner the
+    process printed names what it runs (Z194: its failures under 2026.1.5)."""
+    journal = (
+        "2026-01-01T00:41:33-05:00 gw-nyc-01 systemd[1]: Started OpenClaw Gateway (v2026.1.5).\n"
+        "2026-01-01T00:41:33-05:00 gw-nyc-01 node[4051]: \U0001f99e OpenClaw 2026.1.8 (b81d04e) "
+        "\u2014 I read the logs so you don't have to.\n"
+        "2026-01-01T00:41:35-05:00 gw-nyc-01 node[4051]: 2026-01-01T05:41:35.388Z [gateway] "
+        "listening on ws://127.0.0.1:18789, ws://[::1]:18789 (PID 4051)\n"
+    )
+    findings = analyze(ingest_files({"journal.txt": journal}), Settings())
+    assert findings.epochs.select("pid", "version").rows() == [(4051, "2026.1.8")]
+
+
 def test_an_aborted_run_is_no_successful_run() -> None:
     """`embedded run done … aborted=true` (the holder killed by the in-process
     restart's drain timeout) ends the run without success: the restart clears the

@@ -48,6 +48,7 @@ start); a restart and the start it announces are one epoch.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -75,6 +76,8 @@ START_PHASES = ("listening", "ready")
 # `config change requires gateway restart` asks for a restart; it is not one.
 NOT_A_TRANSITION = ("reload",)
 RESTARTS = ("restart", "in_process_restart")
+#: systemd's own lines of the unit (`Started`, `Stopping`, `Stopped`).
+SYSTEMD_PHASE = "systemd"
 #: A process that ended unasked: systemd saw it killed (OOM killer, a signal)
 #: or dump core, or it wrote a stability bundle as it died (``fatal``), and the
 #: gateway logged no shutdown of its own.
@@ -1169,19 +1172,33 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     # A command's output (a cron's `sessions cleanup`, a doctor) is no line the
     # gateway wrote: it shows no process running then, so it bounds no start.
     written = ts.filter((pl.col("channel") != DOCUMENT_CHANNEL).fill_null(True))
-    # systemd's `Stopping`/`Stopped … (v<version>)` name the unit file it last
-    # loaded: an upgrade rewrites and reloads it before it stops the old process.
-    # Their version is the epoch's only when no other line names one.
+    # systemd's `Started`/`Stopping`/`Stopped … (v<version>)` name the unit file
+    # it last loaded: an upgrade rewrites and reloads it before it stops the old
+    # process, and `npm i -g` alone leaves it as it was (Z194: a 2026.1.8 banner
+    # under `Started OpenClaw Gateway (v2026.1.5)`).  Their version is the
+    # epoch's only when no line of the process names one; the start's before
+    # the stop's.
     stop = (pl.col("kind") == EventKind.GATEWAY_STOP).fill_null(False)
+    unit_start = ~stop & (pl.col("phase") == SYSTEMD_PHASE).fill_null(False)
     spans = (
         _in_spans(timed, _instants(openers))
         .with_columns(
             _evidence=evidence_row,
             _evidence_pid=pl.when(evidence_row).then(pl.col("gateway_pid")),
             stop_version=pl.when(stop).then(pl.col("version")),
-            version=pl.when(~stop).then(pl.col("version")),
+            start_version=pl.when(unit_start).then(pl.col("version")),
+            version=pl.when(~stop & ~unit_start).then(pl.col("version")),
         )
-        .group_by("_host", "_pid", "_span", "version", "stop_version", "_evidence", "_evidence_pid")
+        .group_by(
+            "_host",
+            "_pid",
+            "_span",
+            "version",
+            "start_version",
+            "stop_version",
+            "_evidence",
+            "_evidence_pid",
+        )
         .agg(
             first=ts.min(),
             first_written=written.min(),
@@ -1193,7 +1210,15 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     )
     return (
         _keyed(spans, openers, "first", "_pid")
-        .group_by("epoch_key", "_pid", "version", "stop_version", "_evidence", "_evidence_pid")
+        .group_by(
+            "epoch_key",
+            "_pid",
+            "version",
+            "start_version",
+            "stop_version",
+            "_evidence",
+            "_evidence_pid",
+        )
         .agg(
             pl.col("first").min(),
             pl.col("first_written").min(),
@@ -1242,16 +1267,11 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
     )
     # The pid most of an epoch's lines were written by, when its opener names none.
     line_pid = most_common(summary, "epoch_key", "_pid", weight="n")
-    version = (
-        most_common(summary, "epoch_key", "version", weight="n")
-        .join(
-            most_common(summary, "epoch_key", "stop_version", weight="n"),
-            on="epoch_key",
-            how="full",
-            coalesce=True,
-        )
-        .select("epoch_key", version=pl.coalesce("version", "stop_version"))
-    )
+    named = ("version", "start_version", "stop_version")
+    version = functools.reduce(
+        lambda left, right: left.join(right, on="epoch_key", how="full", coalesce=True),
+        [most_common(summary, "epoch_key", column, weight="n") for column in named],
+    ).select("epoch_key", version=pl.coalesce(*named))
     closers = (
         _before_same_instant_start(
             _keyed(
