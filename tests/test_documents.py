@@ -1097,6 +1097,36 @@ def test_a_shell_session_that_cats_lock_files_reads_each_as_its_lock_file() -> N
     assert (scan.lines, scan.unrecognized) == (10, 0)
 
 
+@pytest.mark.parametrize(
+    "command",
+    [
+        "kubectl -n agents exec openclaw-gateway-6b8d9c7f54-q7xkz -c gateway -- cat {}",
+        "kubectl exec -it openclaw-gateway-0 -- sh -c 'cat {}'",
+        "docker exec -it openclaw-gateway-1 cat {}",
+        "docker compose exec gateway cat {}",
+        "sudo cat {}",
+    ],
+    ids=["kubectl", "kubectl-sh-c", "docker", "compose", "sudo"],
+)
+def test_a_lock_file_printed_inside_the_gateways_container_is_that_lock_file(
+    command: str,
+) -> None:
+    """A pod's lock file is read with `kubectl exec … -- cat` (Z193: its path, its
+    session and the lock held at collection were lost)."""
+    lock = "/home/node/.openclaw/agents/support/sessions/72c391b1-be5a-4af4-8ca6-3c6c84d5c904.jsonl.lock"
+    text = (
+        f"oncall@bastion:~$ {command.format(lock)}\n"
+        '{\n  "pid": 1,\n  "createdAt": "2026-05-27T13:56:34.600Z",\n  "maxHoldMs": 1920000\n}\n'
+    )
+    result = ingest_files({"terminal.txt": text})
+    (lock_row,) = result.events.filter(kind="lock_file").iter_rows(named=True)
+    assert (lock_row["agent"], lock_row["session_id"], lock_row["pid"]) == (
+        "support",
+        "72c391b1-be5a-4af4-8ca6-3c6c84d5c904",
+        1,
+    )
+
+
 def test_a_saved_session_ending_at_an_empty_prompt_reads_its_last_run_whole() -> None:
     """A saved shell session ends with the prompt the operator typed nothing at:
     that prompt ends the doctor run above it, whose `- Removed 1 stale session lock

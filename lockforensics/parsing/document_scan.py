@@ -116,7 +116,8 @@ class DocumentReader:
         document it is: text, ``--json`` or ``doctor``; lines no document reads
         are left to the signatures.  Named for the kind most runs are."""
         starts = run_starts(doc.lines)
-        if len(starts) < 2:
+        # One command typed at a prompt is a run too (`$ kubectl exec … cat <lock>`).
+        if len(starts) < 2 and not (starts and PROMPT.match(doc.lines[starts[0]].strip())):
             return None
         stamps = dict(run_stamps(doc.lines, starts))
         last_stamped = max(stamps, default=None)

@@ -26,8 +26,21 @@ _PROMPT_HEAD = r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#%]*| [^\s$#%]+)? ?[$#%])"
 PROMPT = re.compile(_PROMPT_HEAD + r" (?P<command>\S.*)$")
 #: The prompt a saved session ends with, no command typed: the run above ends there.
 BARE_PROMPT = re.compile(_PROMPT_HEAD + "$")
-#: The one file a ``cat`` prints (no options, no glob, no pipe).
-_CAT = re.compile(r"^cat (?P<path>[^\s*?|;&<>]+)$")
+#: What runs a command inside the gateway's container or as root: ``sudo``,
+#: ``kubectl [-n ns] exec <pod> [-c c] --``, ``docker [compose] exec [-it] <name>``
+#: (a lock file in a pod is read so: Z193, its path and session lost).
+_INSIDE = (
+    r"(?:sudo (?:-\S+ )*)?"
+    r"(?:(?:kubectl|oc) (?:\S+ )*?exec (?:\S+ )*?-- "
+    r"|(?:docker(?: compose|-compose)?|podman) exec (?:-\S+ )*\S+ )?"
+)
+_FILE = r"[^\s*?|;&<>'\"]+"
+#: The one file a ``cat`` prints (no options, no glob, no pipe), maybe through
+#: ``sh -c '…'``.
+_CAT = re.compile(
+    rf"^{_INSIDE}(?:cat (?P<path>{_FILE})"
+    rf"|(?:sh|bash) -c (?P<q>['\"])cat (?P<quoted>{_FILE})(?P=q))$"
+)
 #: A ``date`` command (``date``, ``date -u``, ``date -Is``), not a pipeline.
 _DATE = re.compile(r"^date(?: +-[\w=:+-]+)*\s*$")
 
@@ -43,7 +56,7 @@ def cat_target(line: str) -> str | None:
     """The file a ``$ cat <file>`` prompt line prints, else None."""
     prompt = PROMPT.match(line.strip())
     cat = _CAT.match(prompt["command"].strip()) if prompt else None
-    return cat["path"] if cat else None
+    return (cat["path"] or cat["quoted"]) if cat else None
 
 
 def removed_locks(line: str) -> set[str]:
