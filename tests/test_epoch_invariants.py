@@ -191,8 +191,10 @@ def test_an_opener_adopts_its_pid_whatever_order_its_rows_come_in() -> None:
     )
     # A different order on every read, as a group_by's output may come.
     shuffled = openers.with_columns(_r=pl.int_range(pl.len()).shuffle()).sort("_r").drop("_r")
+    seen = datetime(2026, 7, 21, 8, 47, tzinfo=UTC)
     firsts = pl.LazyFrame(
-        {"host": [""], "opener_pid": [1], "seen": [datetime(2026, 7, 21, 8, 47, tzinfo=UTC)]}
+        {"host": [""], "opener_pid": [1], "seen": [seen], "alive": [seen], "ended": [None]},
+        schema_overrides={"ended": pl.Datetime("us", "UTC")},
     )
     for _ in range(30):
         adopted = epochs._adopted(shuffled, firsts).sort("opened_at").collect()

@@ -123,3 +123,39 @@ def test_the_2026_1_consoles_utc_stamps_beside_pm2s_give_its_zone() -> None:
         datetime(2027, 1, 1, 4, 47, 13, tzinfo=UTC),
         "crash",
     )
+
+
+def test_a_pm2_restart_in_one_second_gives_each_process_its_own_pid_and_one_stop() -> None:
+    """`pm2 restart` logs the exit, `pid=N msg=process killed` and the next start
+    in one second; 2026.6+ starts (`ready`) name no pid.  30112 is the process
+    that ended there, 41877 (its own `orphan-self-pid`) the one started: the dead
+    pid had been given to its successor, the successor read as another owner,
+    and each pm2 stop counted twice (Z195)."""
+    pm2 = (
+        "2026-11-28T09:20:03: PM2 log: App [openclaw:1] starting in -fork mode-\n"
+        "2026-11-28T09:20:03: PM2 log: App [openclaw:1] online\n"
+        "2026-12-01T07:12:31: PM2 log: Stopping app:openclaw id:1\n"
+        "2026-12-01T07:12:33: PM2 log: App [openclaw:1] exited with code [0] via signal [SIGINT]\n"
+        "2026-12-01T07:12:33: PM2 log: pid=30112 msg=process killed\n"
+        "2026-12-01T07:12:33: PM2 log: App [openclaw:1] starting in -fork mode-\n"
+        "2026-12-01T07:12:33: PM2 log: App [openclaw:1] online\n"
+    )
+    out = (
+        "2026-11-28T09:20:11: 2026-11-28T09:20:11.521-06:00 [gateway] ready\n"
+        "2026-12-01T07:12:31: 2026-12-01T07:12:31.207-06:00 [gateway] received SIGINT; shutting down\n"
+        "2026-12-01T07:12:41: 2026-12-01T07:12:41.008-06:00 [gateway] ready\n"
+    )
+    stale = (
+        "2026-12-03T14:05:10: 2026-12-03T14:05:10.066-06:00 [diagnostic] lane task error: "
+        'lane=session:agent:main:main durationMs=1204 error="SessionWriteLockStaleError: '
+        "session file lock stale (orphan-self-pid): pid=41877 alive=true ageMs=570652 "
+        'sqlite:session-write:agent:main:main"\n'
+    )
+    bundle: dict[str, str | bytes] = {
+        ".pm2/pm2.log": pm2,
+        ".pm2/logs/openclaw-out.log": out,
+        ".pm2/logs/openclaw-error.log": stale,
+    }
+    findings = analyze(ingest_files(bundle), Settings())
+    assert findings.epochs.sort("start").get_column("pid").to_list() == [30112, 41877]
+    assert findings.counts["gateway_stop"] == 1

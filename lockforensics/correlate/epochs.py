@@ -103,7 +103,7 @@ SIDE_OF_A_START = (
     "log_file",
 )
 #: Lines of the process's own end (not systemd's later bookkeeping).
-_EXITED = (*_UNASKED, "exited")
+_EXITED = (*_UNASKED, "exited", "exit_pid")
 #: Lines that name a pid without showing a gateway running under it: another
 #: app's lock (a whole-system journal's other Node apps write `node[N]` too) and
 #: Node's own death, which any Node process prints.  They open no epoch of
@@ -910,7 +910,10 @@ def _adopted(lifecycle: pl.LazyFrame, firsts: pl.LazyFrame) -> pl.LazyFrame:
     A 2026.6+ start (``ready``) or an in-place restart in a file log names no
     pid; the process shows it later, in a lock that is its own (``orphan-self-pid``,
     ``held by this process (pid N)``) or a journal line.  That pid is the process
-    the opener started, not a process of its own that began unannounced.
+    the opener started, not a process of its own that began unannounced.  A pid
+    first named by its own end is the process that ran up to it: pm2's `pid=N
+    msg=process killed` in the second it starts the next process (Z195: the
+    dead pid given to its successor, and the successor read as another owner).
     """
     # Made once: the plan is read by three branches, and each read of a lazy
     # frame whose rows come in no fixed order numbered them anew, so a pid was
@@ -921,13 +924,29 @@ def _adopted(lifecycle: pl.LazyFrame, firsts: pl.LazyFrame) -> pl.LazyFrame:
         )
     )
     named = rows.filter(pl.col("opener_pid").is_not_null()).select("host", "opener_pid")
-    taken = (
+    pairs = (
         rows.filter(pl.col("opener_pid").is_null())
         .select("_opener", "host", "opened_at", "_next")
         .join(firsts.join(named, on=["host", "opener_pid"], how="anti"), on="host")
-        .filter(
-            (pl.col("seen") >= pl.col("opened_at"))
-            & (pl.col("_next").is_null() | (pl.col("seen") < pl.col("_next")))
+    )
+    last = pl.col("_next").is_null()
+    # First named by its end: the opener before that end's, even at the next
+    # one's instant.
+    by_end = (pl.col("ended") < pl.col("alive").fill_null(pl.col("ended") + _TICK)).fill_null(False)
+    taken = (
+        pl.concat(
+            [
+                pairs.filter(
+                    ~by_end
+                    & (pl.col("alive") >= pl.col("opened_at"))
+                    & (last | (pl.col("alive") < pl.col("_next")))
+                ).select("_opener", "opener_pid", seen="alive"),
+                pairs.filter(
+                    by_end
+                    & (pl.col("ended") > pl.col("opened_at"))
+                    & (last | (pl.col("ended") <= pl.col("_next")))
+                ).select("_opener", "opener_pid", seen="ended"),
+            ]
         )
         .sort("seen", "opener_pid")
         .group_by("_opener")
@@ -1254,7 +1273,13 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         timed.filter(~_NO_GATEWAY_OF_THEIR_OWN)
         .join(refused.unique(), on=["_host", "_pid"], how="anti")
         .group_by("_host", "_pid")
-        .agg(seen=pl.col("ts").min())
+        .agg(
+            seen=pl.col("ts").min(),
+            # A line of a process's end naming its pid (pm2's `pid=N msg=process
+            # killed`) shows it ran until then, not that it began after then.
+            alive=pl.col("ts").filter(pl.col("kind") != EventKind.GATEWAY_STOP).min(),
+            ended=pl.col("ts").filter(pl.col("kind") == EventKind.GATEWAY_STOP).min(),
+        )
     )
     openers = materialized(_openers(seen, moves))
     summary = materialized(_summary(timed, openers))
