@@ -689,6 +689,44 @@ def test_the_processs_own_banner_names_its_version_not_the_units_description() -
     assert findings.epochs.select("pid", "version").rows() == [(4051, "2026.1.8")]
 
 
+@pytest.mark.parametrize(
+    ("last_words", "cleared_by", "at"),
+    [
+        (
+            "[openclaw] Unhandled promise rejection: TypeError: Cannot read properties "
+            "of undefined (reading 'chatId')",
+            "gateway_exit",
+            datetime(2026, 6, 18, 8, 52, 7, 331000, tzinfo=UTC),
+        ),
+        (
+            "FATAL ERROR: Reached heap limit Allocation failed - JavaScript heap out of memory",
+            "gateway_start",
+            datetime(2026, 6, 18, 8, 52, 21, 339000, tzinfo=UTC),
+        ),
+    ],
+    ids=["process-exit", "v8-abort"],
+)
+def test_a_gateway_exiting_on_its_own_uncaught_error_released_its_locks(
+    last_words: str, cleared_by: str, at: datetime
+) -> None:
+    """OpenClaw's unhandled-rejection handler calls `process.exit(1)`, whose exit
+    handler removes every lock the process held: the exit cleared the burst, not
+    the start launchd respawned 14 s later (Z197).  Node's own fatal error aborts
+    with no exit handler: its locks stay until the next start sweeps them."""
+    log = (
+        "2026-06-17T08:00:00.000-07:00 [gateway] listening on ws://127.0.0.1:18789 (PID 9120)\n"
+        + _timeout("2026-06-18T01:44:20.102-07:00", "main", MAIN, owner=9120)
+        + _timeout("2026-06-18T01:44:48.010-07:00", "main", MAIN, owner=9120)
+        + f"2026-06-18T01:52:07.331-07:00 {last_words}\n"
+        "2026-06-18T01:52:21.339-07:00 [gateway] listening on ws://127.0.0.1:18789 (PID 15873)\n"
+    )
+    findings = analyze(ingest_files({"gateway.log": log}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolved_at"]) == (cleared_by, at)
+    first = findings.epochs.sort("start").row(0, named=True)
+    assert (first["ended_by"], first["released_on_exit"]) == ("crash", cleared_by == "gateway_exit")
+
+
 def test_an_aborted_run_is_no_successful_run() -> None:
     """`embedded run done … aborted=true` (the holder killed by the in-process
     restart's drain timeout) ends the run without success: the restart clears the

@@ -91,7 +91,11 @@ _ASKED = ("signal", "signal_received", "completed", "timeout", "supervisor_stop"
 #: The OOM killer's lines of a process's end (systemd's, a pod's OOMKilled).
 _OOM = ("oom_killed", "oom_failed")
 #: The lines of a process's end that nobody asked for.
-_UNASKED = ("killed", *_OOM, "failed", "fatal", "reboot")
+#: A fatal error: Node's own (a V8 abort), or one OpenClaw's handlers caught
+#: before `process.exit(1)`, whose exit handler removed the locks it held.
+FATAL_EXIT = "fatal_exit"
+_FATAL = ("fatal", FATAL_EXIT)
+_UNASKED = ("killed", *_OOM, "failed", *_FATAL, "reboot")
 #: Phases a start writes beside its start line that a running process may also
 #: write alone (config reload, model switch).
 SIDE_OF_A_START = (
@@ -108,8 +112,8 @@ _EXITED = (*_UNASKED, "exited", "exit_pid")
 #: app's lock (a whole-system journal's other Node apps write `node[N]` too) and
 #: Node's own death, which any Node process prints.  They open no epoch of
 #: their pid; the epoch open when they were written keeps them.
-_NO_GATEWAY_OF_THEIR_OWN = (pl.col("kind") == EventKind.OTHER_FILE_LOCK) | (
-    pl.col("phase") == "fatal"
+_NO_GATEWAY_OF_THEIR_OWN = (
+    (pl.col("kind") == EventKind.OTHER_FILE_LOCK) | pl.col("phase").is_in(_FATAL)
 ).fill_null(False)
 # The successor of a restart owns the lines after the restart's last line.
 _TICK = timedelta(microseconds=1)
@@ -571,6 +575,9 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         host=pl.col("_host").max(),
         killed=pl.col("phase").is_in(_UNASKED).any(),
         oom=pl.col("phase").is_in(_OOM).any(),
+        # Ended by its own `process.exit`, not killed: its locks went with it.
+        exit_released=(pl.col("phase") == FATAL_EXIT).any()
+        & ~pl.col("phase").is_in(["killed", *_OOM]).any(),
         asked=pl.col("phase").is_in(_ASKED).any(),
         exited=pl.col("ts").filter(pl.col("phase").is_in(_EXITED)).min(),
         weak=pl.col("phase").is_in(SIDE_OF_A_START).all(),
@@ -622,6 +629,7 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
             "line_pid",
             "closed_only",
             "oom",
+            "exit_released",
         )
         .cache()
     )
@@ -1315,6 +1323,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             ended_by=pl.col("how").first(),
             end_occurrence=pl.col("occurrence").first(),
             oom_killed=pl.col("oom").first(),
+            exit_released=pl.col("exit_released").first(),
         )
     )
     table = (
@@ -1495,6 +1504,10 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             # The OOM killer ended it (systemd, the kernel's cgroup, a pod's
             # OOMKilled): a crash whose cause the report names.
             oom_killed=(pl.col("ended_by") == CRASH) & pl.col("oom_killed").fill_null(False),
+            # A crash by OpenClaw's own fatal-error handler, which exits through
+            # `process.exit`: the lock module's exit handler removed its locks.
+            released_on_exit=(pl.col("ended_by") == CRASH)
+            & pl.col("exit_released").fill_null(False),
             exited=pl.col("exited"),
             first_line=pl.col("first_line"),
             last_line=pl.col("last_line"),

@@ -109,6 +109,9 @@ LOCK_GONE = "lock_gone"
 #: expired or was replaced (`lock stale (lease-lost)`): it was no longer held
 #: by then, by nothing in view.
 LEASE_GONE = "lease_lost"
+#: The gateway exiting on an uncaught error of its own: OpenClaw's handler calls
+#: `process.exit`, whose exit handler removes every lock the process held.
+GATEWAY_EXIT = "gateway_exit"
 #: Resolver kinds, most specific first (the tie-break order).
 RESOLVERS: tuple[str, ...] = (
     EventKind.RUN.value,
@@ -119,6 +122,7 @@ RESOLVERS: tuple[str, ...] = (
     EventKind.CLEANUP_RUN.value,
     EventKind.GATEWAY_RESTART.value,
     EventKind.GATEWAY_STOP.value,
+    GATEWAY_EXIT,
     EventKind.GATEWAY_START.value,
     LOCK_GONE,
     LEASE_GONE,
@@ -129,10 +133,11 @@ _RANK = pl.col("kind").replace_strict(list(RESOLVERS), list(range(len(RESOLVERS)
 GATEWAY_RESOLVERS = (
     EventKind.GATEWAY_RESTART.value,
     EventKind.GATEWAY_STOP.value,
+    GATEWAY_EXIT,
     EventKind.GATEWAY_START.value,
 )
 #: The resolvers that are the end of a gateway process.
-_ENDINGS = (EventKind.GATEWAY_RESTART.value, EventKind.GATEWAY_STOP.value)
+_ENDINGS = (EventKind.GATEWAY_RESTART.value, EventKind.GATEWAY_STOP.value, GATEWAY_EXIT)
 #: How an epoch ends when its process exits and so releases its locks (an
 #: in-process restart keeps the process, and its leases).
 _RELEASING_ENDS = ("stop", "restart")
@@ -294,6 +299,15 @@ def clears(
         occurrence=pl.col("end_occurrence"),
         host=host,
     )
+    # A crash through OpenClaw's own fatal-error handler exits by
+    # `process.exit`: its locks were removed as it exited (Z197: credited to the
+    # respawned process's start, 14 s later).
+    exits = epoch_table.filter(pl.col("released_on_exit").fill_null(False)).select(
+        kind=pl.lit(GATEWAY_EXIT),
+        ts=pl.col("exited"),
+        occurrence=pl.col("end_occurrence"),
+        host=host,
+    )
     starts = epoch_table.filter(pl.col("opened_by") == "start").select(
         kind=pl.lit(EventKind.GATEWAY_START.value),
         # Up and its startup sweep done: its `listening`/`ready` line, not the
@@ -312,6 +326,7 @@ def clears(
                 leases_lost,
                 restarts,
                 stops,
+                exits,
                 starts,
                 census_gaps(events),
             ],
@@ -550,8 +565,11 @@ def _targets(
         # When the process itself went away: an in-process restart ends an
         # epoch, not its process, which keeps its locks and its watchdog.
         process_gone=pl.when(pl.col("ended_by") != "in_process_restart").then(pl.col("exited")),
-        # It released its locks on the way out: a stop, or a restart's exit.
-        released_at_end=pl.col("ended_by").is_in(_RELEASING_ENDS).fill_null(False),
+        # It released its locks on the way out: a stop, a restart's exit, or
+        # its own `process.exit` on an uncaught error.
+        released_at_end=(
+            pl.col("ended_by").is_in(_RELEASING_ENDS) | pl.col("released_on_exit")
+        ).fill_null(False),
         _gateway=pl.col("pid"),
     )
     # A session whose only failures were takeovers held no lock: its run lost the

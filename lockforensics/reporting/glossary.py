@@ -58,6 +58,7 @@ RESOLVERS = {
     "lock_released_by_watchdog": "lock watchdog release",
     "gateway_restart": "gateway restart",
     "gateway_stop": "gateway stop (locks released on exit)",
+    "gateway_exit": "gateway exit on an uncaught error (locks released on exit)",
     "gateway_start": "gateway start",
     "run": "next successful run",
     "run_timeout": "a run on the session timing out (lock released)",
@@ -113,6 +114,10 @@ ENDINGS = {
 
 #: A crash the OOM killer caused (``epochs.oom_killed``): the cause is named.
 OOM_KILLED = "crash: killed by the OOM killer (out of memory)"
+#: A crash by OpenClaw's own fatal-error handler (``epochs.released_on_exit``).
+EXITED_ON_ERROR = (
+    "crash: exited on an uncaught error (process.exit: its lock files removed as it exited)"
+)
 
 #: Whose pid a lock file held at collection names (``held_locks.owner``).
 OWNERS = {

@@ -15,7 +15,7 @@ import polars as pl
 
 from lockforensics.correlate.frequency import MIN_BASELINE_HOURS, TOP_SESSIONS
 from lockforensics.findings import Findings
-from lockforensics.reporting.glossary import OOM_KILLED, name
+from lockforensics.reporting.glossary import EXITED_ON_ERROR, OOM_KILLED, name
 from lockforensics.reporting.prose import host_line, resolution_name, zone_line
 from lockforensics.reporting.units import clock, epoch_start, rate, span, uptime
 
@@ -77,7 +77,13 @@ def epochs(f: Findings) -> Rows:
 
 def ended(e: dict[str, Any]) -> str:
     """How an epoch ended; a stop its host's next start soon followed says so."""
-    how = OOM_KILLED if e.get("oom_killed") else name("ended_by", e["ended_by"])
+    how = (
+        OOM_KILLED
+        if e.get("oom_killed")
+        else EXITED_ON_ERROR
+        if e.get("released_on_exit")
+        else name("ended_by", e["ended_by"])
+    )
     if e.get("restarted_s") is None:
         return how
     return f"{how}, up again {span(e['restarted_s'])} later (a restart)"

@@ -37,6 +37,8 @@ _VERSION_LINE = re.compile(r"^OpenClaw: (?P<version>\S+)$")
 #: Stability bundle reasons of a process dying of its own error (not a shutdown
 #: timeout or a restart's failed start, where something asked it to stop).
 _FATAL = re.compile(r"uncaught|unhandled|fatal", re.IGNORECASE)
+#: The fatal reasons OpenClaw's own handlers catch, before `process.exit(1)`.
+_HANDLED = re.compile(r"uncaught|unhandled", re.IGNORECASE)
 _STABILITY_KEYS = re.compile(r'^\s*"(?:generatedAt|pid|uptimeMs|hostname|reason)":')
 
 
@@ -186,8 +188,11 @@ def parse_stability(doc: Document) -> Parsed | None:
     )
     if _FATAL.search(reason):
         # Written as the process died of it (openclaw-formats §8): its end, unasked.
+        # An uncaught exception's or unhandled rejection's handler then calls
+        # `process.exit`, whose exit handler removes the locks it held.
         when = when_from_stamp(stamp)
-        stop = event(EventKind.GATEWAY_STOP.value, first, raw, when, phase="fatal", **common)
+        phase = "fatal_exit" if _HANDLED.search(reason) else "fatal"
+        stop = event(EventKind.GATEWAY_STOP.value, first, raw, when, phase=phase, **common)
         out.rows.append({**stop, "hit": 1})
     return out
 
