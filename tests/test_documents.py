@@ -1301,6 +1301,24 @@ def test_a_ps_listing_with_no_gateway_row_is_still_a_listing() -> None:
     )
 
 
+@pytest.mark.parametrize("prompt", [False, True], ids=["date-line", "saved-terminal"])
+def test_ps_lstart_under_a_date_line_is_read_in_the_zone_that_line_names(prompt: bool) -> None:
+    """`date` and `ps` print the same local time; lstart names no zone, `date`
+    does (`PDT`): 01:52:17 is 08:52:17 UTC, not 01:52:17 (Z197: seven hours
+    early, and "no zone needed")."""
+    date = "Thu Jun 18 10:15:09 PDT 2026\n"
+    ps = (
+        "  PID STARTED                          ELAPSED COMMAND\n"
+        "15873 Thu Jun 18 01:52:17 2026        08:22:52 /opt/homebrew/opt/node@22/bin/node "
+        "/opt/homebrew/lib/node_modules/openclaw/dist/index.js gateway --port 18789\n"
+    )
+    text = f"$ date\n{date}$ ps -o pid,lstart,etime,command -p 15873\n{ps}" if prompt else date + ps
+    findings = analyze(ingest_files({"ps.txt": text}), Settings())
+    (epoch,) = findings.epochs.select("pid", "start").rows()
+    assert epoch == (15873, datetime(2026, 6, 18, 8, 52, 17, tzinfo=UTC))
+    assert "PDT" in (findings.coverage.zone_reason or "")
+
+
 def test_an_old_lock_files_created_at_is_no_time_the_bundle_covers() -> None:
     """A dead process's lock file created months ago says when a lock was taken, not
     that the bundle covers the months since: the window is the logs' own."""

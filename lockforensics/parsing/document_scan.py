@@ -206,8 +206,7 @@ class DocumentReader:
         result.facts.update(parsed.facts)
         result.warnings.extend(parsed.warnings)
         if parsed.zone is not None and clock.header_offset is None:
-            clock.header_offset, clock.header_abbr, clock.header_at = parsed.zone
-            clock.header_from = "the `since` of `systemctl status`"
+            clock.header_offset, clock.header_abbr, clock.header_at, clock.header_from = parsed.zone
         if parsed.tail_from and count < len(doc.lines):
             tail = ("\n".join(doc.lines[count:]) + "\n").encode()
             log_tail(io.BytesIO(tail), clock, result, count)
@@ -328,6 +327,7 @@ def _merge(into: Parsed, part: Parsed, offset: int, name: str, own_stamp: bool, 
     into.known_lines.update(n + offset for n in part.known_lines)
     into.unrecognized.update(n + offset for n in part.unrecognized)
     into.facts.update(part.facts)
+    into.zone = into.zone or part.zone
     # Warnings name their line as `<name>:<line>:`.
     place = re.compile(rf"^{re.escape(name)}:(\d+):")
     into.warnings.extend(

@@ -60,10 +60,10 @@ class Parsed:
     tail_from: int | None = None
     # A listing of lock files (`ls`): stamped, a run of a lock census.
     lists_locks: bool = False
-    # The host's zone as the document shows it, its name, and an instant it was
-    # in effect (systemctl's `since … CEST`): the zone of the zone-less lines
-    # beside it.
-    zone: tuple[timedelta, str, datetime] | None = None
+    # The host's zone as the document shows it, its name, an instant it was in
+    # effect and what showed it (systemctl's `since … CEST`, a `date` line):
+    # the zone of the zone-less lines beside it.
+    zone: tuple[timedelta, str, datetime, str] | None = None
 
 
 def event(kind: str, line: int, raw: str, when: dict[str, Any], **fields: Any) -> dict[str, Any]:

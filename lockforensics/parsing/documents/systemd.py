@@ -96,7 +96,12 @@ def parse(doc: Document) -> Parsed | None:
         # The default `journalctl` output writes local time and no zone: the
         # journal captured beside this status is read in the zone it shows.
         local = datetime.combine(since.day, since.clock, timezone(since.offset))
-        out.zone = (since.offset, m["zone"], local.astimezone(UTC))
+        out.zone = (
+            since.offset,
+            m["zone"],
+            local.astimezone(UTC),
+            "the `since` of `systemctl status`",
+        )
     lines = [number] + ([pid[0]] if pid else [])
     out.event_lines.update(lines)
     row = _row(doc, m, stamp, number, pid[1] if pid else None)
