@@ -51,11 +51,35 @@ def runtime_aliases(detail: pl.LazyFrame) -> pl.LazyFrame:
     by_label = short.join(own.filter(dotted), on="occurrence").filter(
         pl.col("host").str.split(".").list.first() == pl.col("alias")
     )
+    # A start or stop read from both is two occurrences (their hosts differ, and
+    # a lifecycle occurrence keeps hosts apart): the same line, to the
+    # millisecond, is the same record (Z192: a quiet day with one lock error
+    # made one container two gateways, every epoch twice).
+    life = detail.filter(
+        pl.col("host").is_not_null()
+        & pl.col("ts").is_not_null()
+        & pl.col("kind").is_in(sorted(k.value for k in LIFECYCLE))
+    ).select("kind", "ts", "message", "source", "host", "envelope")
+    same_line = (
+        life.filter(pl.col("envelope").is_in(RUNTIME_NAMED))
+        .select("kind", "ts", "message", "source", alias=pl.col("host"))
+        .join(
+            life.filter(~pl.col("envelope").is_in(RUNTIME_NAMED)).select(
+                "kind", "ts", "message", "host"
+            ),
+            on=["kind", "ts", "message"],
+        )
+        # Each line a record of its own: a start's `starting…` and `listening`.
+        .select(record=pl.format("line {}", "ts"), source="source", alias="alias", host="host")
+    )
+    shared = pl.concat([runtime.join(own, on="occurrence"), by_label]).select(
+        record=pl.format("occurrence {}", "occurrence"), source="source", alias="alias", host="host"
+    )
     votes = (
-        pl.concat([runtime.join(own, on="occurrence"), by_label])
+        pl.concat([shared, same_line])
         .filter(pl.col("alias") != pl.col("host"))
         .group_by("source", "alias", "host")
-        .agg(n=pl.col("occurrence").n_unique())
+        .agg(n=pl.col("record").n_unique())
         .sort("n", "host", descending=[True, False])
     )
     best = votes.group_by("source", "alias", maintain_order=True).agg(
