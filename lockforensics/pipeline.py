@@ -1055,8 +1055,9 @@ def _lines_around(
         .group_by(host=pl.col("_fallback"))
         .agg(_lines=pl.col("first").min(), _last=pl.col("last").max())
     )
+    before = pl.col("opened_by") == "before_bundle"
     earlier = (
-        (pl.col("opened_by") == "before_bundle")
+        before
         & (pl.col("start_source") == "first_line")
         & (pl.col("_lines") < pl.col("start")).fill_null(False)
     )
@@ -1064,10 +1065,13 @@ def _lines_around(
     return (
         epoch_table.join(per_host, on="host", how="left", nulls_equal=True)
         .with_columns(
-            [
-                pl.when(earlier).then(pl.col("_lines")).otherwise(pl.col(c)).alias(c)
-                for c in ("start", "first_line")
-            ],
+            start=pl.when(earlier).then(pl.col("_lines")).otherwise(pl.col("start")),
+            # Its host's logs begin there, whatever its start came from (an
+            # uptime report): an incident 19 quiet minutes in is seen whole
+            # (Z199: "may have begun earlier", by its first event's time).
+            first_line=pl.when(before & (pl.col("_lines") < pl.col("first_line")).fill_null(False))
+            .then(pl.col("_lines"))
+            .otherwise(pl.col("first_line")),
             # Its process began then too (a process_start after its epoch's start
             # was the first event's time, left behind).
             process_start=pl.when(earlier & (pl.col("process_start") > pl.col("_lines")))

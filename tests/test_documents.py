@@ -597,6 +597,25 @@ def systemctl(since: str = "Wed 2026-05-13 19:22:00 CEST", tail: str = "") -> st
     )
 
 
+def test_an_incident_well_after_its_hosts_first_line_began_in_view() -> None:
+    """The process is known from its uptime report; its host's log begins with
+    quiet lines (no event) 19 minutes before the burst: the burst is seen from
+    its beginning, not "may have begun earlier" (Z199: judged by the first
+    event's time, the burst's own)."""
+    lock = (
+        "/home/ops/.openclaw/agents/main/sessions/7c1d2e3f-0000-4000-8000-000000000001.jsonl.lock"
+    )
+    error = f'lane task error: lane=main durationMs=60011 error="Error: session file locked (timeout 60000ms): pid=48213 {lock}"'
+    log = (
+        tslog_line("2026-05-28T08:55:00.412+02:00", "[ws] ⇄ res ✓ health 4ms", "gateway", "INFO")
+        + tslog_line("2026-05-28T09:14:05.118+02:00", error)
+        + tslog_line("2026-05-28T09:16:31.002+02:00", error)
+    )
+    bundle = {"systemctl-status-2026-05-28T0930Z.txt": systemctl(), "openclaw-2026-05-28.log": log}
+    findings = analyze(ingest_files(bundle), Settings())
+    assert findings.incidents.get_column("start_is_upper_bound").to_list() == [False]
+
+
 def test_systemctl_status_is_uptime_evidence() -> None:
     """Active since + Main PID: an uptime event whose ts - uptime_ms is the process start."""
     result = ingest_files({"systemctl-status-2026-05-28T0428Z.txt": systemctl()})
