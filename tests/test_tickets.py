@@ -355,6 +355,31 @@ def test_a_tickets_wrapped_records_beside_a_listing_block_are_joined_whole() -> 
     assert scan.lines == scan.event_lines + scan.noise_lines + scan.unrecognized
 
 
+def test_a_watchdog_release_pasted_in_a_chat_is_a_release_in_view() -> None:
+    """A chat pastes `openclaw logs --plain`'s copy of a stale error, then the
+    journal around it, whose copy of that error is the paste's repeat (set
+    aside) and whose next line is the watchdog's release: stderr was in view,
+    and the incident is not said to be one a release "could not show" (Z198)."""
+    lock = "/home/oc/.openclaw/agents/researcher/sessions/7d3e1c52-4b0a-4f6e-9a51-2c8e0f3b6d14.jsonl.lock"
+    error = (
+        'lane task error: lane=nested durationMs=693 error="SessionWriteLockStaleError: '
+        f'session file lock stale (hold-exceeded): pid=3187 {lock}"'
+    )
+    chat = (
+        "mira_ops — Today at 14:02\nhere's `openclaw logs --plain`:\n```\n"
+        f"2026-05-27T12:54:10.912Z error diagnostic {error}\n```\n\n"
+        "mira_ops — Today at 14:07\njournal around it:\n```\n"
+        f"May 27 08:54:10 gw-nyc-01 node[3187]: 2026-05-27T08:54:10.912-04:00 [diagnostic] {error}\n"
+        "May 27 08:54:40 gw-nyc-01 node[3187]: [session-write-lock] releasing lock held for "
+        f"810441ms (max=720000ms): {lock}\n```\n"
+    )
+    log = tslog_line("2026-05-27T08:54:10.912-04:00", error) + tslog_line(
+        "2026-05-27T08:55:02.114-04:00", error.replace("hold-exceeded", "too-old")
+    )
+    findings = analyze(ingest_files({"chat.txt": chat, "openclaw-2026-05-27.log": log}), Settings())
+    assert findings.incidents.get_column("watchdog_unseen").to_list() == [False]
+
+
 def test_a_paste_copied_from_a_rendered_page_is_read_as_the_log_it_shows() -> None:
     """A reply quotes comment 1's line as the browser copied it (`error=&quot;…`),
     and a saved page shows the other host's line inside its tags: the quote is
