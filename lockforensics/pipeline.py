@@ -1266,6 +1266,14 @@ def correlate(
         rows.filter(~side_line).group_by("kind").agg(pl.col("occurrence").n_unique()).sort("kind")
     )
     counts = dict(memo("kind_counts", kind_counts.collect).iter_rows())
+    bundle_kinds = (
+        whole_memo("kinds", lambda: every.filter(~side_line).select("kind").unique().collect())
+        .get_column("kind")
+        .drop_nulls()
+        .to_list()
+        if limited
+        else []
+    )
     locks = clustered.filter(pl.col("kind").is_in(sorted(LOCK_KINDS)))
     return Findings(
         settings=settings,
@@ -1289,7 +1297,13 @@ def correlate(
             with_lock_precursor=int(aligned["with_lock_precursor"]),
             session_lag_s_p50=aligned["session_lag_s_p50"],
         ),
-        counts={kind: int(counts.get(kind, 0)) for kind in sorted({*counts, *HEADLINE_KINDS})},
+        # Every kind the whole bundle holds, 0 where the window holds none: a
+        # filter changes a count, never which counts there are (Z203: a key
+        # missing under --agent).
+        counts={
+            kind: int(counts.get(kind, 0))
+            for kind in sorted({*counts, *HEADLINE_KINDS, *bundle_kinds})
+        },
         events=lazy,
         epochs=epoch_table,
         failures=clustered,

@@ -785,3 +785,14 @@ def test_a_window_past_the_banner_keeps_its_gateways_version() -> None:
     since = datetime(2026, 8, 15, 3, 0, tzinfo=UTC)
     findings = analyze(ingest_files({"console.log": log}), Settings(since=since))
     assert findings.versions == ("2026.8.14",)
+
+
+def test_a_filter_changes_the_counts_never_which_counts_there_are(sample_dir: Path) -> None:
+    """`--agent` keeps every kind the bundle holds among the counts, 0 where the
+    agent has none: a JSON consumer's key is there whatever the filter (Z203:
+    `lock_released_by_watchdog` missing under `--agent billing`)."""
+    result = ingest([sample_dir])
+    whole = analyze(result, Settings())
+    for agent in sorted(set(whole.failures.get_column("agent").drop_nulls())):
+        one = analyze(result, Settings(agents=(agent,)))
+        assert sorted(one.counts) == sorted(whole.counts), agent
