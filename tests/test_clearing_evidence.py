@@ -1841,6 +1841,31 @@ def test_a_run_that_timed_out_clears_only_the_waits_it_ran_through(
     assert row["resolved_by"] == resolved_by
 
 
+def test_a_run_of_a_later_burst_timing_out_is_no_clear_of_an_earlier_one() -> None:
+    """The session fails at 00:58 (one burst), then again at 06:30 under a run
+    begun at 06:25 that times out at 06:35: that timeout cleared the second
+    burst, not the first, which it began five hours after (Z202: listed among
+    the first burst's clears, "5 h 20 min")."""
+    log = (
+        "2026-07-28T00:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)\n"
+        + _timeout("2026-07-28T00:58:10.447+00:00", "ops", MAIN)
+        + _timeout("2026-07-28T00:59:20.508+00:00", "ops", MAIN)
+        + _timeout("2026-07-28T06:30:15.000+00:00", "ops", MAIN)
+        + _timeout("2026-07-28T06:31:15.000+00:00", "ops", MAIN)
+        + "2026-07-28T06:35:00.000+00:00 [agent/embedded] embedded run timeout: runId=e51a9c3f "
+        f"sessionId={MAIN} timeoutMs=600000\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    first, second = findings.incidents.sort("start").iter_rows(named=True)
+    assert second["resolved_by"] == "run_timeout"
+    assert "run_timeout" not in [
+        k
+        for k, *_ in findings.resolutions.filter(pl.col("incident") == first["incident"])
+        .select("kind")
+        .rows()
+    ]
+
+
 def test_a_session_whose_last_lock_error_lost_its_lease_holds_nothing() -> None:
     """scout waited once, then its run had the lease and lost it (`lock stale
     (lease-lost)`): nothing of scout's is held after that, so the lease lost

@@ -150,7 +150,9 @@ _TASK_AFTER_RUN = timedelta(seconds=1)
 def clears(
     events: pl.LazyFrame, run_table: pl.LazyFrame, epoch_table: pl.LazyFrame
 ) -> pl.LazyFrame:
-    """Every event that clears sessions: ``kind``, ``ts``, ``occurrence`` and its scope.
+    """Every event that clears sessions: ``kind``, ``ts``, ``occurrence``, its scope,
+    and ``began``: a timed-out run's begin, when known (it cleared only the waits
+    that came while it ran).
 
     ``session_id`` set: it clears that session; else ``agent`` set: every
     session of that agent on ``host``'s gateway; else every session of
@@ -230,7 +232,11 @@ def clears(
             | pl.col("_failed_at").is_between(pl.col("_began"), pl.col("timed_out_at"))
         )
         .unique("run")
-        .select(**_session_clear(RUN_TIMEOUT, "timed_out_at", "run"))
+        # Its begin, when known: it cleared only the waits that came while it ran.
+        .select(
+            **_session_clear(RUN_TIMEOUT, "timed_out_at", "run"),
+            began=pl.when(~pl.col("_unknown")).then(pl.col("_began")),
+        )
     )
     # A lane task that ended without an error ran the session's work to the
     # end (a failed one logs `lane task error`), as a successful run does;
@@ -339,7 +345,7 @@ def clears(
                 & pl.col("session_id").is_null()
             )
         )
-        .select(columns)
+        .select(*columns, "began")
         .sort("ts", "occurrence", "kind", "agent", "session_id", nulls_last=True)
     )
 
@@ -817,6 +823,7 @@ def _first_clears(
             gateway_host=pl.col("host"),
             cleared_at=pl.col("ts"),
             cleared_by=pl.col("occurrence"),
+            began="began",
         )
         .sort("cleared_at")
         .cache()
@@ -850,7 +857,7 @@ def _first_clears(
         # Sorted explicitly above; polars cannot verify sortedness within `by` groups.
         found.append(
             left.join_asof(
-                right.filter(scope).select("cleared_at", "cleared_by", *keys),
+                right.filter(scope).select("cleared_at", "cleared_by", "began", *keys),
                 left_on="since",
                 right_on="cleared_at",
                 by=keys,
@@ -863,6 +870,7 @@ def _first_clears(
                 "kind",
                 "cleared_at",
                 "cleared_by",
+                "began",
                 "process_end",
                 "released_at_end",
                 "foreign_owner",
@@ -887,10 +895,15 @@ def _first_clears(
     in_its_process = (pl.col("kind") != EventKind.LOCK_RELEASED_BY_WATCHDOG.value) | (
         pl.col("process_gone").is_null() | (pl.col("cleared_at") <= pl.col("process_gone"))
     )
+    # A run that timed out held the lock only from its begin: one begun after
+    # the target's last failure released nothing it waited on (Z202: a run of
+    # the next process, five hours on, listed as clearing a burst).
+    held_it = pl.col("began").is_null() | (pl.col("began") <= pl.col("end"))
     candidates = (
         pl.concat(found)
-        .filter(pl.col("cleared_at").is_not_null() & ends_its_own & in_its_process)
-        .drop("process_end", "released_at_end", "foreign_owner", "process_gone")
+        .join(targets.select("target", "end"), on="target")
+        .filter(pl.col("cleared_at").is_not_null() & ends_its_own & in_its_process & held_it)
+        .drop("process_end", "released_at_end", "foreign_owner", "process_gone", "began", "end")
         .unique()
     )
     voids = holds.filter(pl.col("acquired_at").is_not_null())
