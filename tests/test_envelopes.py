@@ -554,6 +554,21 @@ def test_a_journal_header_begun_in_summer_time_reads_winter_lines_by_its_zones_r
     assert "EDT" in row["ts_assumption"]
 
 
+def test_a_journal_kept_since_last_year_dates_its_lines_between_its_first_and_last_entries(
+    ingest_text: IngestText,
+) -> None:
+    """The header names the whole journal's first and last entries, whatever
+    `--since` showed: begun in November, its `Jun 18` is of the next year, not
+    the June before the journal began (Z201: a year early, phantom processes)."""
+    text = (
+        "-- Journal begins at Wed 2025-11-12 06:41:09 CST, ends at Fri 2026-06-19 09:36:02 CDT. --\n"
+        "Jun 18 14:20:31.838800 gw-ops-02 node[58214]: [diagnostic] " + TAKEOVER + "\n"
+    )
+    row = _one(ingest_text(text, name="journal.txt"))
+    assert row["ts"].year == 2026
+    assert "year 2026 from journal header" in row["ts_assumption"]
+
+
 def test_journald_short_zone_from_other_files_and_year_from_bundle() -> None:
     """Without a header, the syslog year and zone come from the other files of the bundle."""
     result = ingest_files(

@@ -305,6 +305,7 @@ LOGS_HEADER = "Log file: "
 JOURNAL_HEADER_RE = re.compile(
     r"^-- (?:Logs begin at|Journal begins at) \w{3} (?P<date>\d{4}-\d{2}-\d{2}) "
     r"(?P<time>\d{2}:\d{2}:\d{2})(?: (?P<abbr>[A-Z]{2,5}|[+-]\d{2}(?::?\d{2})?))?"
+    r"(?:, ends? at \w{3} (?P<end>\d{4}-\d{2}-\d{2}))?"
 )
 
 
@@ -330,6 +331,9 @@ class FileClock:
     #: The bundle's year, or better its date (the day most of its dated stamps show).
     bundle_year: int | date | None = None
     header_day: date | None = None
+    #: The day its last entry was written (`ends at`): the journal's lines lie
+    #: between the two, whatever `--since` showed of it.
+    header_end: date | None = None
     header_offset: timedelta | None = None
     header_abbr: str | None = None
     #: What showed ``header_offset``: a journal's header, or the `since` of the
@@ -400,6 +404,8 @@ class FileClock:
         if not _representable(header_day):
             return True  # a header all the same, but no date to lean on
         self.header_day = header_day
+        end = date.fromisoformat(m["end"]) if m["end"] else None
+        self.header_end = end if end is not None and _representable(end) else None
         offset = abbreviation_offset(m["abbr"])
         if offset is not None:
             self.header_offset, self.header_abbr = offset, m["abbr"]
@@ -468,7 +474,10 @@ class FileClock:
                 context, self._year_source = self.bundle_year, "other files in the bundle"
             else:
                 return None
-            if isinstance(context, date):
+            within = self._within_journal(month, day)
+            if within is not None:
+                self._year = within
+            elif isinstance(context, date):
                 self._year = nearest_year(month, day, context)
                 if self._year != context.year:
                     self._year_source += f" ({context.isoformat()}, across New Year)"
@@ -484,6 +493,20 @@ class FileClock:
         with suppress(ValueError):  # 29 February in a year without one
             self._last_yearless = datetime.combine(date(self._year, month, day), clock)
         return self._year
+
+    def _within_journal(self, month: int, day: int) -> int | None:
+        """The first year in which ``month``/``day`` lies between the journal's
+        first and last entries (a day's slack each side, for the zone), when the
+        header names both: a journal kept since November shows `Jun 18` of the
+        next year, not the June before it began (Z201: a year early)."""
+        first, last = self.header_day, self.header_end
+        if first is None or last is None:
+            return None
+        for year in range(first.year, last.year + 1):
+            with suppress(ValueError):  # 29 February in a year without one
+                if first - timedelta(days=1) <= date(year, month, day) <= last + timedelta(days=1):
+                    return year
+        return None
 
 
 def nearest_year(month: int, day: int, context: date) -> int:
