@@ -1866,6 +1866,36 @@ def test_a_run_of_a_later_burst_timing_out_is_no_clear_of_an_earlier_one() -> No
     ]
 
 
+def test_no_kind_is_listed_as_clearing_a_burst_after_its_lock_was_taken_again() -> None:
+    """main fails under pid 52307, which a restart ends; under pid 1187 it fails
+    again at 05:00 on a lock taken at 04:59 (its `ageMs`), which the next start's
+    sweep removes at 06:00.  That sweep cleared the later hold: the first burst
+    was cleared by the restart, and by nothing of 06:00 (Z193: "startup
+    stale-lock sweep, 4 h 59 min" listed beside it)."""
+    path = SESSIONS.format(agent="main", sid=MAIN)
+    aged = (
+        f"Error: session file locked (timeout 10000ms): pid=1187 alive=true ageMs=60000 {path}.lock"
+    )
+    log = (
+        "2026-06-18T00:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 52307)\n"
+        + _timeout("2026-06-18T01:00:00.000+00:00", "main", MAIN)
+        + _timeout("2026-06-18T01:01:00.000+00:00", "main", MAIN)
+        + "2026-06-18T01:30:00.000+00:00 [gateway] received SIGTERM; shutting down\n"
+        "2026-06-18T01:30:05.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1187)\n"
+        + _lane_error("2026-06-18T05:00:00.000+00:00", 10012, aged)
+        + _lane_error("2026-06-18T05:01:00.000+00:00", 10012, aged.replace("60000", "120000"))
+        + "2026-06-18T06:00:00.000+00:00 [gateway] received SIGTERM; shutting down\n"
+        "2026-06-18T06:00:05.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 2231)\n"
+        f"2026-06-18T06:00:09.000+00:00 [session-write-lock] removed stale session lock: "
+        f"{path}.lock (dead-pid, too-old)\n"
+    )
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    first = findings.incidents.sort("start").row(0, named=True)
+    assert first["resolved_by"] == "gateway_restart"
+    kinds = findings.resolutions.filter(pl.col("incident") == first["incident"])
+    assert kinds.filter(pl.col("cleared_at") > datetime(2026, 6, 18, 4, 59, tzinfo=UTC)).is_empty()
+
+
 def test_a_session_whose_last_lock_error_lost_its_lease_holds_nothing() -> None:
     """scout waited once, then its run had the lease and lost it (`lock stale
     (lease-lost)`): nothing of scout's is held after that, so the lease lost

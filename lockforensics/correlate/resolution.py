@@ -941,8 +941,20 @@ def resolve(
     held = _without_relics(held, epoch_table)
     seen_held = pl.concat([held, _aged(clustered).select(held.collect_schema().names())])
     holds = _holds(targets, seen_held).cache()
+    retaken = _retaken(targets, seen_held).cache()
+    # Once the lock was taken again, a later clear cleared that new hold, not
+    # the incident's: no kind is listed as clearing it after then (Z193: a start's
+    # sweep of a lock taken in a burst hours later, listed for the first).
+    again = retaken.select("incident", "target", _again=pl.col("cleared_at"))
     first = (
-        pl.concat([_first_clears(targets, clear_table, holds), _retaken(targets, seen_held)])
+        pl.concat([_first_clears(targets, clear_table, holds), retaken])
+        .join(again, on=["incident", "target"], how="left")
+        .filter(
+            pl.col("_again").is_null()
+            | (pl.col("cleared_at") <= pl.col("_again"))
+            | (pl.col("kind") == LOCK_RETAKEN)
+        )
+        .drop("_again")
         .with_columns(rank=_RANK)
         .cache()
     )
