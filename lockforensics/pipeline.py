@@ -383,11 +383,13 @@ def ingest_inputs(
             or option_zone
             or _own_zone(scan, seen, bundle_zone, spans, folders)
         )
-        if zone is not None and any(
+        if any(
             "_local" in r and ("_utc" not in r or scan.source in matched)
             for r in (*scan.rows, *scan.bounds)
         ):
-            applied[scan.source] = zone
+            # With no zone shown anywhere, UTC: said so, not "none needed" (Z204:
+            # a cron log's `date … CST`, a name of three zones, read as UTC).
+            applied[scan.source] = zone or UTC_CHOICE
         # In file order, so a repeated DST hour is read first pass, then second.
         in_order = sorted(scan.rows, key=lambda r: (r.get("line") or 0, r.get("hit") or 0))
         # A paste of several hosts: each host's lines in the zone its own show.
@@ -710,7 +712,7 @@ def _stated_zone(
     if not applied and not matched:
         return None
     unmatched = {s: c for s, c in applied.items() if s not in matched}
-    if zone is not None and unmatched and zone not in unmatched.values():
+    if unmatched and zone not in unmatched.values():
         zone = _taken_most(unmatched)
     others = Counter(
         (choice.label, choice.reason)

@@ -697,3 +697,18 @@ def test_a_cat_copy_crossing_midnight_before_its_log_file_line_is_dated_by_it() 
         (48213, "start"),
         (48213, "in_process_restart"),
     ]
+
+
+def test_stamps_read_in_utc_for_want_of_any_zone_say_so_in_the_zone_line() -> None:
+    """A cron log's `date` names `CST` (US Central, China or Cuba: not trusted)
+    and no input shows a zone: its stamps are read as UTC, and the report says
+    so, not "none needed" beside an assumption of UTC (Z204)."""
+    cron = (
+        "Sun Feb  1 09:00:01 CST 2026\n"
+        "Agent: main\n"
+        "Session store: /home/ops/.openclaw/agents/main/sessions/sessions.json\n"
+        "Applied maintenance. Current entries: 44\n"
+    )
+    findings = analyze(ingest_files({"cron/sessions-cleanup.log": cron}), Settings())
+    assert findings.coverage.zone == "UTC"
+    assert "no zone evidence" in (findings.coverage.zone_reason or "")
