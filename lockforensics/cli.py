@@ -357,7 +357,13 @@ def _require_logs(result: Ingest) -> None:
     """A run that read nothing as OpenClaw output fails as bad data, before any
     output is opened (a failed run never replaces an earlier output)."""
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
-        raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs")
+        # Why, where the walk or the scan said it: a log skipped as binary (a
+        # zero-filled or corrupt file) is named (Z206: the reason left unsaid).
+        first = f" ({len(result.warnings)} warning(s); first: {result.warnings[0]})"
+        raise _Fail(
+            ExitCode.DATA,
+            "none of the input could be read as OpenClaw logs" + (first if result.warnings else ""),
+        )
 
 
 def _warn(message: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import re
@@ -138,6 +139,15 @@ def test_only_garbage_is_bad_data(tmp_path: Path) -> None:
     proc = run("ingest", str(tmp_path))
     assert_one_line_error(proc, ExitCode.DATA)
     assert "unrecognized" in proc.stderr
+
+
+def test_a_report_on_only_a_skipped_log_says_why(tmp_path: Path) -> None:
+    """The only log is a zero-filled gzip, skipped as binary content: the error
+    names it and why, as `ingest`'s warnings would (Z206: the reason left unsaid)."""
+    (tmp_path / "openclaw-2026-05-19.log.gz").write_bytes(gzip.compress(bytes(1 << 16)))
+    proc = run("report", str(tmp_path), "-f", "json", "-o", str(tmp_path / "r.json"), "--no-cache")
+    assert_one_line_error(proc, ExitCode.DATA)
+    assert "openclaw-2026-05-19.log.gz: skipped: binary content" in proc.stderr
 
 
 def test_bad_file_among_good_is_a_warning(tmp_path: Path) -> None:
