@@ -359,11 +359,9 @@ def _require_logs(result: Ingest) -> None:
     if all(s.event_lines == 0 and s.noise_lines == 0 for s in result.files):
         # Why, where the walk or the scan said it: a log skipped as binary (a
         # zero-filled or corrupt file) is named (Z206: the reason left unsaid).
-        first = f" ({len(result.warnings)} warning(s); first: {result.warnings[0]})"
-        raise _Fail(
-            ExitCode.DATA,
-            "none of the input could be read as OpenClaw logs" + (first if result.warnings else ""),
-        )
+        why = result.warnings
+        first = f" ({len(why)} warning(s); first: {why[0]})" if why else ""
+        raise _Fail(ExitCode.DATA, "none of the input could be read as OpenClaw logs" + first)
 
 
 def _warn(message: str) -> None:
