@@ -1896,6 +1896,30 @@ def test_no_kind_is_listed_as_clearing_a_burst_after_its_lock_was_taken_again() 
     assert kinds.filter(pl.col("cleared_at") > datetime(2026, 6, 18, 4, 59, tzinfo=UTC)).is_empty()
 
 
+def test_a_sessions_send_whose_run_failed_on_the_lock_wrote_nothing() -> None:
+    """main's run sends to researcher: the run it starts there fails on the lock
+    693 ms later (its lane task from its start), so it never held it: no other
+    writer of researcher's session is in view when that session is taken over
+    (Z198: the send was named its writer)."""
+    sid = "7d3e1c52-4b0a-4f6e-9a51-2c8e0f3b6d14"
+    lock = SESSIONS.format(agent="researcher", sid=sid)
+    steps = [
+        ("05:12:40.611", "gateway", "listening on ws://127.0.0.1:18789 (PID 3187)"),
+        ("08:53:58.002", "agent/embedded", f"embedded run start: runId=m1 sessionId={MAIN} provider=anthropic model=m thinking=medium messageChannel=discord"),
+        ("08:54:10.201", "agent/embedded", "embedded run tool start: runId=m1 tool=sessions_send toolCallId=toolu_1"),
+        ("08:54:10.230", "agent/embedded", f"embedded run start: runId=b1 sessionId={sid} provider=anthropic model=m thinking=medium messageChannel=internal"),
+        ("08:54:10.912", "diagnostic", f'lane task error: lane=nested durationMs=693 error="SessionWriteLockStaleError: session file lock stale (hold-exceeded): pid=3187 {lock}.lock"'),
+        ("08:56:20.441", "diagnostic", f'lane task error: lane=main durationMs=918327 error="EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt lock was released: {lock}"'),
+        ("08:57:40.118", "agent/embedded", f"embedded run done: runId=m1 sessionId={MAIN} durationMs=222116 aborted=false"),
+    ]  # fmt: skip
+    log = "".join(
+        tslog_line(f"2026-05-27T{at}-04:00", text, subsystem=sub, level="DEBUG")
+        for at, sub, text in steps
+    )
+    findings = analyze(ingest_files({"openclaw-2026-05-27.log": log}), Settings())
+    assert findings.trigger_writers.is_empty()
+
+
 def test_a_session_whose_last_lock_error_lost_its_lease_holds_nothing() -> None:
     """scout waited once, then its run had the lease and lost it (`lock stale
     (lease-lost)`): nothing of scout's is held after that, so the lease lost

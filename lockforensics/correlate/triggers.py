@@ -166,7 +166,8 @@ def _waiters(failures: pl.LazyFrame, runs: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def _targets(calls: pl.LazyFrame, points: pl.LazyFrame, run_table: pl.LazyFrame) -> pl.LazyFrame:
-    """Per spawning tool call (``evidence``), the session it reached (``session_id``):
+    """Per spawning tool call (``evidence``), the session it reached (``session_id``)
+    and the run it started there (``arrival_run``; null: a message queued):
     one that another run started on, or a message was queued into, while it ran
     (up to :data:`_TARGET_SLACK` after its last line), not the caller's own.
 
@@ -220,13 +221,13 @@ def _targets(calls: pl.LazyFrame, points: pl.LazyFrame, run_table: pl.LazyFrame)
             pl.col("session_id").ne_missing(pl.col("caller_session"))
             & pl.col("arrival_run").ne_missing(pl.col("caller_run"))
         )
-        .select("evidence", "arrived", "session_id")
+        .select("evidence", "arrived", "session_id", "arrival_run")
         .unique()
-        .sort("evidence", "arrived", "session_id")
+        .sort("evidence", "arrived", "session_id", "arrival_run", nulls_last=True)
         .with_columns(_k=pl.int_range(pl.len(), dtype=pl.Int64).over("evidence"))
         .join(ahead, on="evidence", how="left")
         .filter(pl.col("_k") == pl.col("_ahead").fill_null(0))
-        .select("evidence", "session_id")
+        .select("evidence", "session_id", "arrival_run")
     )
 
 
@@ -267,12 +268,30 @@ def triggers(
     ).fill_null(False)
     other_run = pl.col("run_id").ne_missing(pl.col("takeover_run"))
     calls = points.filter(pl.col("trigger").is_in(SPAWNING_TOOLS))
+    # A run with no `done` line (failed, or logged before the level went back
+    # to info) is only known to be alive until the last line naming it.
+    runs = run_table.select(
+        "run_id",
+        "agent",
+        "session_id",
+        "started",
+        "ended",
+        "heartbeat",
+        alive_until=pl.coalesce("ended", "last_seen"),
+        evidence=pl.col("run"),
+    )
+    waiters = _waiters(failures, runs)
     targets = _targets(calls, points, run_table)
+    # A call whose run failed on the lock wrote nothing (Z198: a sessions_send
+    # whose run waited 693 ms and failed, named as the other writer).
+    wrote = targets.join(
+        waiters.rename({"run_id": "arrival_run"}), on="arrival_run", how="anti"
+    ).drop("arrival_run")
     by_session = windows.filter(pl.col("session_id").is_not_null()).join(
         pl.concat(
             [
                 points.filter(pl.col("trigger").is_in(["compaction", "cron", *QUEUED.values()])),
-                calls.drop("session_id").join(targets, on="evidence"),
+                calls.drop("session_id").join(wrote, on="evidence"),
             ],
             how="diagonal_relaxed",
         ).drop("agent"),
@@ -294,23 +313,11 @@ def triggers(
         .filter(pl.col("_caller_session").ne_missing(pl.col("session_id")))
         .drop("_caller_session")
     )
-    # A run with no `done` line (failed, or logged before the level went back
-    # to info) is only known to be alive until the last line naming it.
     overlapping = (pl.col("started") <= pl.col("ts")) & (
         pl.col("alive_until") >= pl.col("window_start")
     )
-    runs = run_table.select(
-        "run_id",
-        "agent",
-        "session_id",
-        "started",
-        "ended",
-        "heartbeat",
-        alive_until=pl.coalesce("ended", "last_seen"),
-        evidence=pl.col("run"),
-    )
     second_runs = windows.filter(pl.col("session_id").is_not_null()).join(
-        runs.drop("agent").join(_waiters(failures, runs), on="run_id", how="anti"),
+        runs.drop("agent").join(waiters, on="run_id", how="anti"),
         on="session_id",
     )
     keep = ("takeover", "trigger", "at", "run_id", "evidence")
