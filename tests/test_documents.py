@@ -1146,6 +1146,50 @@ def test_a_lock_file_printed_inside_the_gateways_container_is_that_lock_file(
     )
 
 
+def test_a_powershell_transcripts_commands_are_timed_by_their_invocation_headers() -> None:
+    """`Start-Transcript -IncludeInvocationHeader`: each command's `Command start
+    time:` block dates it, not the file name's stamp (the session's start), and
+    a command that printed nothing (`Stop-Process`) does not take the next one's
+    (Z200: `doctor --fix` put before the listing that saw the lock held)."""
+    header = (
+        "**********************\nWindows PowerShell transcript start\n"
+        "Start time: 20260604081140\nUsername: GW-WIN-01\\ana\n"
+        "Machine: GW-WIN-01 (Microsoft Windows NT 10.0.20348.0)\n**********************\n"
+    )
+    text = header + TRANSCRIPT_TAIL
+    name = "PowerShell_transcript.GW-WIN-01.Rk2Lm7Wq.20260604081140.txt"
+    result = ingest_files({name: text}, tz="+02:00")
+    (removed,) = result.events.filter(kind="doctor_lock").iter_rows(named=True)
+    assert removed["removed"] is True
+    assert removed["ts"] == datetime(2026, 6, 4, 6, 13, 20, tzinfo=UTC)
+
+
+TRANSCRIPT_TAIL = r"""└  Doctor complete.
+**********************
+Command start time: 20260604081250
+**********************
+PS C:\Users\ana> Stop-Process -Id 9184 -Force
+**********************
+Command start time: 20260604081320
+**********************
+PS C:\Users\ana> openclaw doctor --fix | Out-Host
+🦞 OpenClaw 2026.5.22 (a374c3a) — Your terminal just grew claws—mind the furniture.
+
+┌  OpenClaw doctor
+│
+◇  Session locks ───────────────────────────────────────────────╮
+│                                                               │
+│  - Found 1 session lock file.                                 │
+│  - ~\.openclaw\agents\research\sessions\                      │
+│  d5a8c3e0-7b19-4e62-9f4d-3a1c8e6b2f70.jsonl.lock              │
+│    pid=9184 (dead) age=17m49s stale=yes (dead-pid) [removed]  │
+│  - Removed 1 stale session lock file.                         │
+│                                                               │
+├───────────────────────────────────────────────────────────────╯
+│
+"""
+
+
 def test_a_saved_session_ending_at_an_empty_prompt_reads_its_last_run_whole() -> None:
     """A saved shell session ends with the prompt the operator typed nothing at:
     that prompt ends the doctor run above it, whose `- Removed 1 stale session lock

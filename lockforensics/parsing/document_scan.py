@@ -161,9 +161,13 @@ class DocumentReader:
             own_stamp = any(stamp_line(line) is not None for _, line in numbered)
             printed = stamps.get(first)
             if not own_stamp and printed is not None:
-                # `$ date -u` right before `$ openclaw doctor`: the doctor ran then.
+                # `$ date -u` right before `$ openclaw doctor`: the doctor ran then,
+                # whatever the file's name says (the session's start: Z200).
                 for row in found[1].rows:
-                    if row.get("ts") is None and "_local" not in row:
+                    named = str(row.get("ts_assumption") or "").startswith(FROM_NAME)
+                    if named or (row.get("ts") is None and "_local" not in row):
+                        for key in ("_local", "_utc"):
+                            row.pop(key, None)
                         row.update(document_time(doc.name, printed))
                 own_stamp = True
             if printed is not None:

@@ -12,6 +12,7 @@ payload, read as the lock file it is).
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -21,8 +22,9 @@ from lockforensics.parsing.timestamps import Stamp
 
 BANNER = re.compile(CLI_BANNER)
 #: A shell prompt and its command: ``$ cmd``, bash's ``user@host:~$ cmd`` and
-#: ``root@host:/# cmd``, zsh's (macOS) ``user@host ~ % cmd``.
-_PROMPT_HEAD = r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#%]*| [^\s$#%]+)? ?[$#%])"
+#: ``root@host:/# cmd``, zsh's (macOS) ``user@host ~ % cmd``, PowerShell's
+#: ``PS C:\\Users\\ana> cmd``.
+_PROMPT_HEAD = r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#%]*| [^\s$#%]+)? ?[$#%]|PS [A-Za-z]:\\[^>]*>)"
 PROMPT = re.compile(_PROMPT_HEAD + r" (?P<command>\S.*)$")
 #: The prompt a saved session ends with, no command typed: the run above ends there.
 BARE_PROMPT = re.compile(_PROMPT_HEAD + "$")
@@ -46,10 +48,15 @@ _DATE = re.compile(r"^date(?: +-[\w=:+-]+)*\s*$")
 
 
 def preamble(line: str) -> bool:
-    """A line a run begins with: a stamp (``date``, ISO), the CLI banner or a prompt."""
+    """A line a run begins with: a stamp (``date``, ISO), the CLI banner, a prompt,
+    or a rule around a stamp (a PowerShell transcript's `****`)."""
     text = line.strip()
     prompt = PROMPT.match(text) or BARE_PROMPT.match(text)
-    return bool(BANNER.match(text) or prompt) or stamp_line(text) is not None
+    return bool(BANNER.match(text) or prompt or _RULE.match(text)) or stamp_line(text) is not None
+
+
+#: A line of rule characters only.
+_RULE = re.compile(r"^[*=~#-]{3,}$")
 
 
 def cat_target(line: str) -> str | None:
@@ -99,18 +106,25 @@ def run_stamps(lines: Sequence[str], starts: Sequence[int]) -> list[tuple[int, S
     (``$ date -u`` then ``$ openclaw doctor``)."""
     found: list[tuple[int, Stamp]] = []
     dated: Stamp | None = None  # the stamp a `$ date` run just before printed
-    for start in starts:
+    for start, end in itertools.pairwise([*starts, len(lines)]):
+        prompt = PROMPT.match(lines[start].strip())
+        is_date = prompt is not None and _DATE.match(prompt["command"]) is not None
         stamp: Stamp | None = None
         only_preamble = True
-        for line in lines[start:]:
+        for line in lines[start:end]:
             if line.strip() and not preamble(line):
                 only_preamble = False
                 break
             if (stamp := stamp_line(line)) is not None:
                 break
+        # A command that printed nothing but the next one's header (a
+        # transcript's `****` / `Command start time:` block) is not dated by it:
+        # that stamp is the next command's (Z200).
+        ahead = stamp if prompt is not None and not is_date and only_preamble else None
+        stamp = None if ahead is not None else stamp
         if (printed := stamp if stamp is not None else dated) is not None:
             found.append((start, printed))
-        prompt = PROMPT.match(lines[start].strip())
-        is_date = prompt is not None and _DATE.match(prompt["command"]) is not None
-        dated = stamp if is_date and only_preamble else None
+        # A stamp that stands alone before a command dates it: a `$ date` run,
+        # or a transcript's `Command start time:` block.
+        dated = ahead or (stamp if (is_date or prompt is None) and only_preamble else None)
     return found

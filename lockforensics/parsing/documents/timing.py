@@ -75,6 +75,13 @@ _LABEL = re.compile(r"^(?P<stamp>.*?\d) +(?P<label>[^\W\d][^\d]*)$")
 #: util-linux `script`'s typescript header and trailer: `Script started on
 #: 2026-06-10 09:14:22-05:00 [TERM="xterm" …]` (older: `date` output).
 _SCRIPT = re.compile(r"^Script (?:started|done) on (?P<stamp>.+?)(?: \[.*\])?$")
+#: A PowerShell transcript's header and, with `-IncludeInvocationHeader`, each
+#: command's: local time, no zone, to the second (Z200: every command of a
+#: transcript timed by its file name's stamp, a clear put before what it cleared).
+_TRANSCRIPT = re.compile(
+    r"^(?:Command )?[Ss]tart time: (?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})"
+    r"(?P<H>\d{2})(?P<M>\d{2})(?P<S>\d{2})$"
+)
 
 
 def stamp_line(text: str) -> Stamp | None:
@@ -86,6 +93,8 @@ def stamp_line(text: str) -> Stamp | None:
         return stamp
     if script := _SCRIPT.match(text):
         return _bare_stamp(script["stamp"])
+    if transcript := _TRANSCRIPT.match(text):
+        return _transcript_stamp(transcript)
     header = _HEADER.match(text)
     if header is None:
         return None
@@ -109,6 +118,18 @@ def _after_label(body: str) -> Stamp | None:
         if (stamp := _bare_stamp(" ".join(words[cut:]).strip())) is not None:
             return stamp
     return None
+
+
+def _transcript_stamp(m: re.Match[str]) -> Stamp | None:
+    clock = f"{m['H']}:{m['M']}:{m['S']}"
+    try:
+        return Stamp(
+            raw=m.group(0),
+            day=date(int(m["y"]), int(m["m"]), int(m["d"])),
+            clock=time.fromisoformat(clock),
+        )
+    except ValueError:
+        return None
 
 
 def _bare_stamp(text: str) -> Stamp | None:
