@@ -2109,21 +2109,28 @@ def test_a_relic_lock_files_creation_is_shown_though_far_before_the_bundle() -> 
     assert findings.window_start == datetime(2026, 9, 15, 8, 0, tzinfo=UTC)
 
 
+def _killed_holder_log(between: str = "") -> str:
+    """pid 2841 fails twice on main's lock, then (after ``between``) pm2 stops it
+    and starts 3377."""
+    path = SESSIONS.format(agent="main", sid=MAIN)
+    error = f"Error: session file locked (timeout 10000ms): pid=2841 {path}.lock"
+    return (
+        "2026-02-16T08:58:05.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 2841)\n"
+        + _lane_error("2026-02-18T13:28:19.406+00:00", 10012, error)
+        + _lane_error("2026-02-18T13:29:30.175+00:00", 10012, error)
+        + between
+        + "2026-02-18T13:31:08.000+00:00 [gateway] received SIGINT; shutting down\n"
+        "2026-02-18T13:31:12.884+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 3377)\n"
+    )
+
+
 @pytest.mark.parametrize("listed", [False, True])
 def test_a_lock_file_its_owner_left_as_it_died_does_not_void_that_death(listed: bool) -> None:
     """pm2 restarts the gateway and SIGKILLs it when its stop overruns: its lock
     file stays on disk, naming the dead pid 2841, and is collected (and listed by
     `ls -l` to the minute).  That relic holds nothing after 2841's end: the
     restart cleared the burst (Z179: unresolved)."""
-    path = SESSIONS.format(agent="main", sid=MAIN)
-    error = f"Error: session file locked (timeout 10000ms): pid=2841 {path}.lock"
-    log = (
-        "2026-02-16T08:58:05.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 2841)\n"
-        + _lane_error("2026-02-18T13:28:19.406+00:00", 10012, error)
-        + _lane_error("2026-02-18T13:29:30.175+00:00", 10012, error)
-        + "2026-02-18T13:31:08.000+00:00 [gateway] received SIGINT; shutting down\n"
-        "2026-02-18T13:31:12.884+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 3377)\n"
-    )
+    log = _killed_holder_log()
     files = dict([_lock_file(MAIN, 2841, "2026-02-18T12:58:44.310Z")])
     if listed:
         files["incident/ls-locks.txt"] = (
@@ -2144,16 +2151,9 @@ def test_a_listing_taken_while_the_lock_owner_ran_still_voids_a_clear_before_it(
     timeout at 13:29:50: that timeout cleared nothing, the restart did.  The
     last `ls` found no lock (zsh's `no matches found`): no lock is held at
     collection (Z190: the timeout was credited, and the lock listed as held)."""
-    path = SESSIONS.format(agent="main", sid=MAIN)
-    error = f"Error: session file locked (timeout 10000ms): pid=2841 {path}.lock"
-    log = (
-        "2026-02-16T08:58:05.000+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 2841)\n"
-        + _lane_error("2026-02-18T13:28:19.406+00:00", 10012, error)
-        + _lane_error("2026-02-18T13:29:30.175+00:00", 10012, error)
-        + "2026-02-18T13:29:50.311+00:00 [agent/embedded] embedded run timeout: "
+    log = _killed_holder_log(
+        "2026-02-18T13:29:50.311+00:00 [agent/embedded] embedded run timeout: "
         f"runId=9b0e4f7a-2c11-4d8e-b3a9-61f0c2d4e5a8 sessionId={MAIN} timeoutMs=600000\n"
-        "2026-02-18T13:31:08.000+00:00 [gateway] received SIGINT; shutting down\n"
-        "2026-02-18T13:31:12.884+00:00 [gateway] listening on ws://127.0.0.1:18789 (PID 3377)\n"
     )
     glob = "/home/oc/.openclaw/agents/*/sessions/*.lock"
     listing = (
