@@ -234,3 +234,16 @@ def test_a_lock_copied_out_of_its_sessions_folder_takes_its_sessions_agent() -> 
     t.add("lock_file", 30, session_id="s1", lock_scope="session", pid=100)
     held = correlate(t.frame(), Settings()).held_locks
     assert held.select("agent", "session_id").rows() == [("a", "s1")]
+
+
+def test_a_lock_taken_again_is_not_listed_beside_the_release_in_view_that_cleared_it() -> None:
+    """The watchdog releases s1's lock at 100 s; doctor later lists a lock of s1
+    14 s old (taken at 686 s).  The release is in view: "taken again (what
+    released it is not in the logs)" is not listed beside it (Z207)."""
+    t = Table()
+    burst(t)
+    t.add("lock_released_by_watchdog", 100, agent="a", session_id="s1", duration_ms=60_000)
+    t.add("doctor_lock", 700, agent="a", session_id="s1", age_ms=14_000, removed=False, pid=100)
+    findings = correlate(t.frame(), Settings())
+    assert findings.incidents.get_column("resolved_by").to_list() == ["lock_released_by_watchdog"]
+    assert findings.resolutions.get_column("kind").to_list() == ["lock_released_by_watchdog"]

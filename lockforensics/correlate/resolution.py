@@ -1028,7 +1028,20 @@ def resolve(
         .join(counts, on="incident")
         .filter(pl.col("cleared") == pl.col("targets"))
         .with_columns(resolution_s=seconds(pl.col("cleared_at") - pl.col("end")), rank=_RANK)
+        # A sighting that says the lock was gone by then, by nothing in view, is
+        # listed only where nothing in view cleared it first: beside the release
+        # that did, "not in the logs" is untrue (Z207).
+        .join(incidents.select("incident", "resolved_by"), on="incident", how="left")
+        .filter(
+            ~pl.col("kind").is_in(list(_GONE_BY_THEN))
+            | pl.col("resolved_by").is_null()
+            | (pl.col("resolved_by") == pl.col("kind"))
+        )
         .sort("incident", "cleared_at", "rank")
         .select("incident", "kind", "cleared_at", "resolution_s")
     )
     return incidents, per_kind
+
+
+#: Clears that say a lock was gone by then, what released it not in view.
+_GONE_BY_THEN = (LOCK_RETAKEN, LOCK_GONE, LEASE_GONE)
