@@ -838,3 +838,17 @@ def test_an_archive_no_reader_opens_is_named(magic: bytes, said: str) -> None:
     operator extracts it (Z171: "binary content", a burst's only copy inside)."""
     result = ingest_files({"logs-old.7z": magic + bytes(range(256)) * 4})
     assert any(said in w and "extract it" in w for w in result.warnings)
+
+
+@pytest.mark.parametrize("hole", [65_535, 65_536, 300_000])
+def test_a_copytruncate_hole_before_a_files_lines_is_read_past(hole: int) -> None:
+    """logrotate's `copytruncate` under `> gateway.out` leaves the live file a
+    hole of NULs as long as the copy, then the new lines: a hole of 64 KiB or
+    more had made the whole file "binary content" (Z208).  A file of NULs only
+    is still binary content."""
+    line = _tslog(1).encode() + b"\n"
+    result = ingest_files({"gateway.out": bytes(hole) + line, "zeros.out": bytes(hole)})
+    scans = {s.source: s for s in result.files}
+    live = scans["gateway.out"]
+    assert (live.lines, live.event_lines) == (1, 1)
+    assert scans["zeros.out"].envelope == "binary"

@@ -98,6 +98,13 @@ class Scanner:
         progress: ProgressHook | None,
     ) -> None:
         head = stream.read(SNIFF_BYTES)
+        if head and not head.strip(b"\x00"):
+            head, skipped = _past_nul(head, cast(BinaryIO, stream))
+            if head:
+                result.warnings.append(
+                    f"{item.name}: its first {skipped:,} bytes are NUL, read past (a file "
+                    "truncated under a writer that kept its offset: logrotate's copytruncate?)"
+                )
         source: BinaryIO = cast(BinaryIO, stream)
         encoding = _bom_encoding(head)
         if encoding is not None:
@@ -215,6 +222,25 @@ _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
 
 def _bom_encoding(head: bytes) -> str | None:
     return next((enc for bom, enc in _BOMS_UTF16.items() if head.startswith(bom)), None)
+
+
+def _past_nul(head: bytes, stream: BinaryIO) -> tuple[bytes, int]:
+    """A head of NUL bytes only: the head past them, and how many there were.
+    logrotate's `copytruncate` under a writer that keeps its offset (a `>`
+    redirect) leaves the live file a hole as long as the copy, then the new
+    lines: a hole of 64 KiB or more had made the whole file "binary content"
+    (Z208).  A file of NULs only keeps its head (and stays binary content)."""
+    skipped = 0
+    block = head
+    while block and not block.strip(b"\x00"):
+        skipped += len(block)
+        block = stream.read(SNIFF_BYTES)
+    if not block:
+        return head, 0
+    rest = block.lstrip(b"\x00")
+    skipped += len(block) - len(rest)
+    more = stream.read(SNIFF_BYTES - len(rest)) if len(rest) < SNIFF_BYTES else b""
+    return rest + more, skipped
 
 
 def _binary(head: bytes) -> str | None:
