@@ -1920,6 +1920,28 @@ def test_a_sessions_send_whose_run_failed_on_the_lock_wrote_nothing() -> None:
     assert findings.trigger_writers.is_empty()
 
 
+def test_the_spawn_that_started_the_run_taken_over_is_no_other_writer() -> None:
+    """r1 spawns a sub-agent whose run rc3 is later taken over: the spawn started
+    rc3 and wrote nothing else of that session (Z209: "sessions_spawn by another
+    run" beside "no other writer")."""
+    records = [
+        '{"0":"{\\"subsystem\\":\\"gateway\\"}","1":"ready","_meta":{"logLevelName":"INFO"},"time":"2026-06-18T07:55:02.000-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"agent/embedded\\"}","1":"embedded run tool start: runId=r1 tool=sessions_spawn toolCallId=call_s3","_meta":{"logLevelName":"DEBUG"},"time":"2026-06-18T08:10:09.000-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"agent/embedded\\"}","1":"embedded run start: runId=rc3 sessionId=c30000000-1111-4222-8333-444455556663 provider=anthropic model=claude-sonnet-4-6 thinking=medium messageChannel=subagent","_meta":{"logLevelName":"DEBUG"},"time":"2026-06-18T08:10:09.500-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"agent/embedded\\"}","1":"embedded run tool end: runId=r1 tool=sessions_spawn toolCallId=call_s3","_meta":{"logLevelName":"DEBUG"},"time":"2026-06-18T08:10:10.000-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"agent/embedded\\"}","1":{"event":"embedded_run_compaction_start","runId":"rc3","reason":"threshold"},"_meta":{"logLevelName":"INFO"},"time":"2026-06-18T08:11:45.000-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"agent/embedded\\"}","1":"embedded run compaction start: runId=rc3 trigger=threshold","_meta":{"logLevelName":"DEBUG"},"time":"2026-06-18T08:11:45.001-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"agent/embedded\\"}","1":{"event":"embedded_run_compaction_end","runId":"rc3","reason":"threshold","completed":true,"compactionCount":1,"willRetry":true},"_meta":{"logLevelName":"INFO"},"time":"2026-06-18T08:12:10.000-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"agent/embedded\\"}","1":"embedded attempt cleanup detected session takeover after prompt failure; preserving prompt error: runId=rc3 sessionId=c30000000-1111-4222-8333-444455556663 promptError=session file changed while embedded prompt lock was released: /home/orch/.openclaw/agents/orch/sessions/c30000000-1111-4222-8333-444455556663.jsonl cleanupError=session file changed while embedded prompt lock was released: /home/orch/.openclaw/agents/orch/sessions/c30000000-1111-4222-8333-444455556663.jsonl","_meta":{"logLevelName":"WARN"},"time":"2026-06-18T08:12:30.000-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"lane task error: lane=subagent durationMs=140500 error=\\"EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt lock was released: /home/orch/.openclaw/agents/orch/sessions/c30000000-1111-4222-8333-444455556663.jsonl\\"","_meta":{"logLevelName":"ERROR"},"time":"2026-06-18T08:12:30.005-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"diagnostic\\"}","1":"lane task error: lane=session:agent:orch:subagent:5ab3e0f1-9c2d-4e3f-8a7b-6c5d4e3f2a13 durationMs=140504 error=\\"EmbeddedAttemptSessionTakeoverError: session file changed while embedded prompt lock was released: /home/orch/.openclaw/agents/orch/sessions/c30000000-1111-4222-8333-444455556663.jsonl\\"","_meta":{"logLevelName":"ERROR"},"time":"2026-06-18T08:12:30.009-05:00"}',
+        '{"0":"{\\"subsystem\\":\\"gateway\\"}","1":"ready","_meta":{"logLevelName":"INFO"},"time":"2026-06-18T11:23:09.000-05:00"}',
+    ]  # fmt: skip
+    log = "\n".join(records) + "\n"
+    findings = analyze(ingest_files({"openclaw-2026-06-18.log": log}), Settings())
+    assert "sessions_spawn" not in findings.trigger_writers.get_column("trigger").to_list()
+
+
 def test_a_session_whose_last_lock_error_lost_its_lease_holds_nothing() -> None:
     """scout waited once, then its run had the lease and lost it (`lock stale
     (lease-lost)`): nothing of scout's is held after that, so the lease lost

@@ -284,18 +284,26 @@ def triggers(
     targets = _targets(calls, points, run_table)
     # A call whose run failed on the lock wrote nothing (Z198: a sessions_send
     # whose run waited 693 ms and failed, named as the other writer).
-    wrote = targets.join(
-        waiters.rename({"run_id": "arrival_run"}), on="arrival_run", how="anti"
-    ).drop("arrival_run")
-    by_session = windows.filter(pl.col("session_id").is_not_null()).join(
-        pl.concat(
-            [
-                points.filter(pl.col("trigger").is_in(["compaction", "cron", *QUEUED.values()])),
-                calls.drop("session_id").join(wrote, on="evidence"),
-            ],
-            how="diagonal_relaxed",
-        ).drop("agent"),
-        on="session_id",
+    wrote = targets.join(waiters.rename({"run_id": "arrival_run"}), on="arrival_run", how="anti")
+    by_session = (
+        windows.filter(pl.col("session_id").is_not_null())
+        .join(
+            pl.concat(
+                [
+                    points.filter(
+                        pl.col("trigger").is_in(["compaction", "cron", *QUEUED.values()])
+                    ),
+                    calls.drop("session_id").join(wrote, on="evidence"),
+                ],
+                how="diagonal_relaxed",
+            ).drop("agent"),
+            on="session_id",
+        )
+        .filter(
+            # A spawn whose run there is the run taken over started it: no other
+            # writer (Z209: "sessions_spawn by another run" beside "no other writer").
+            pl.col("arrival_run").ne_missing(pl.col("takeover_run"))
+        )
     )
     by_agent = (
         windows.filter(pl.col("agent").is_not_null())
