@@ -1942,6 +1942,36 @@ def test_the_spawn_that_started_the_run_taken_over_is_no_other_writer() -> None:
     assert "sessions_spawn" not in findings.trigger_writers.get_column("trigger").to_list()
 
 
+def test_a_sub_agent_waiting_on_its_parents_lock_types_the_failure_by_the_parent() -> None:
+    """A sub-agent's lane task fails on its parent's lock: the lane names the
+    waiter's queue (`session:agent:orch:subagent:<id>`), the lock the parent's
+    session, which its takeover names `agent:orch:main`: the failures are the
+    main session's (Z209: typed `subagent`)."""
+    parent = "7d1e0c44-2b9a-4c1e-9f3d-5a6b7c8d9e01"
+    lock = SESSIONS.format(agent="orch", sid=parent)
+    wait = (
+        'lane task error: lane={lane} durationMs=60024 error="SessionWriteLockTimeoutError: '
+        f'session file locked (timeout 60000ms): pid=3140 alive=true ageMs=151000 {lock}.lock"'
+    )
+    taken = (
+        'lane task error: lane={lane} durationMs=900000 error="EmbeddedAttemptSessionTakeoverError: '
+        f'session file changed while embedded prompt lock was released: {lock}"'
+    )
+    sub = "session:agent:orch:subagent:5ab4e0f1-9c2d-4e3f-8a7b-6c5d4e3f2a13"
+    steps = [
+        ("07:55:02.000", "gateway", "ready"),
+        ("09:42:31.000", "diagnostic", wait.format(lane="subagent")),
+        ("09:42:31.003", "diagnostic", wait.format(lane=sub)),
+        ("09:53:02.005", "diagnostic", taken.format(lane="main")),
+        ("09:53:02.009", "diagnostic", taken.format(lane="session:agent:orch:main")),
+    ]
+    log = "".join(
+        tslog_line(f"2026-06-18T{at}-05:00", text, subsystem=sub_) for at, sub_, text in steps
+    )
+    findings = analyze(ingest_files({"openclaw-2026-06-18.log": log}), Settings())
+    assert set(findings.failures.get_column("session_type").to_list()) == {"main"}
+
+
 def test_a_session_whose_last_lock_error_lost_its_lease_holds_nothing() -> None:
     """scout waited once, then its run had the lease and lost it (`lock stale
     (lease-lost)`): nothing of scout's is held after that, so the lease lost

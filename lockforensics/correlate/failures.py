@@ -60,6 +60,8 @@ GONE_REASONS = ("dead-pid", "recycled-pid")
 #: The stale reason of a lease its run lost, expired or replaced: no longer held
 #: by it (OpenClaw's isSessionWriteLockLeaseLostError).
 LEASE_LOST = "lease-lost"
+#: Lock errors: a run waiting on a session's lock (its lane, the waiter's queue).
+_WAITS = (EventKind.LOCK_STALE.value, EventKind.LOCK_TIMEOUT.value)
 #: A lock error (or lock file) whose stale reasons say its owner is gone.
 OWNER_GONE = (
     pl.col("stale_reasons").list.eval(pl.element().is_in(GONE_REASONS)).list.any().fill_null(False)
@@ -89,6 +91,17 @@ def failures(events: pl.LazyFrame, starts: pl.LazyFrame | None = None) -> pl.Laz
         .drop_nulls()
         .group_by("session")
         .agg(pl.col("_known_key").min())
+    )
+    # The keys each session is named by on lines other than lock waits (a
+    # takeover's lane and transcript, a queued message's sessionId/sessionKey).
+    keyed = (
+        events.filter(
+            ~pl.col("kind").is_in(list(_WAITS))
+            & pl.col("session_key").is_not_null()
+            & pl.col("session").is_not_null()
+        )
+        .group_by(_session=pl.col("session"))
+        .agg(_keys=pl.col("session_key").unique())
     )
     return (
         rows.group_by("occurrence")
@@ -134,6 +147,21 @@ def failures(events: pl.LazyFrame, starts: pl.LazyFrame | None = None) -> pl.Laz
             source=pl.coalesce(pl.col("source").filter(FINE).first(), pl.col("source").first()),
             line=pl.coalesce(pl.col("line").filter(FINE).first(), pl.col("line").first()),
         )
+        # A lock error's `session:<key>` lane is the waiting run's queue: where
+        # other lines name the lock's session by other keys, the waiter's is
+        # none of its (Z209: a sub-agent waiting on its parent's lock typed the
+        # parent's failures `subagent`).
+        .join(keyed, left_on="session_id", right_on="_session", how="left")
+        .with_columns(
+            session_key=pl.when(
+                pl.col("kind").is_in(_WAITS)
+                & pl.col("_keys").is_not_null()
+                & ~pl.col("_keys").list.contains(pl.col("session_key")).fill_null(False)
+            )
+            .then(pl.col("_keys").list.min())
+            .otherwise(pl.col("session_key"))
+        )
+        .drop("_keys")
         .with_columns(
             # A failure logged only on a global lane (`lane=main`) names no key;
             # its session's other failures do.
