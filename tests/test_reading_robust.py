@@ -852,3 +852,5 @@ def test_a_copytruncate_hole_before_a_files_lines_is_read_past(hole: int) -> Non
     live = scans["gateway.out"]
     assert (live.lines, live.event_lines) == (1, 1)
     assert scans["zeros.out"].envelope == "binary"
+    # Nothing was read past in it: no warning says so.
+    assert not [w for w in result.warnings if "zeros.out" in w and "read past" in w]

@@ -100,7 +100,7 @@ class Scanner:
         head = stream.read(SNIFF_BYTES)
         if head and not head.strip(b"\x00"):
             head, skipped = _past_nul(head, cast(BinaryIO, stream))
-            if head:
+            if skipped:
                 result.warnings.append(
                     f"{item.name}: its first {skipped:,} bytes are NUL, read past (a file "
                     "truncated under a writer that kept its offset: logrotate's copytruncate?)"
