@@ -67,6 +67,13 @@ class Coverage:
     # The first and last line stamped in any input (not only the events: a log's
     # first lines may be noise), far-out stamps left out: the time the logs cover.
     lines_span: tuple[datetime | None, datetime | None] = (None, None)
+    # Per host (``host``, null: unknown), the last line its logs hold
+    # (``logs_end``), a command's output left out: after it, its failures are unseen.
+    logs_end: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(
+            schema={"host": pl.String, "logs_end": pl.Datetime("us", "UTC")}
+        )
+    )
 
 
 @dataclass(frozen=True, slots=True)

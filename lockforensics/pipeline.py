@@ -37,6 +37,7 @@ from lockforensics.batches import pulled
 from lockforensics.correlate import (
     alignment,
     epochs,
+    evidence_end,
     evidence_start,
     failures,
     frequency,
@@ -865,6 +866,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         ),
     )
     by_folder = hostless.filter(pl.col("_by_folder").fill_null(False))
+    host_lines = _host_lines(logs.join(_several_hosts(detail), on="source", how="anti"), taken)
     coverage = Coverage(
         inputs=tuple(result.manifest()),
         zone=result.zone.label if result.zone else None,
@@ -882,14 +884,11 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         folder_hosts=tuple(sorted(set(by_folder.get_column("_fallback").cast(pl.String)))),
         folder_named_inputs=by_folder.height,
         lines_span=_lines_span(firsts, logs),
+        logs_end=host_lines.select("host", logs_end="_last"),
     )
     epoch_table = memo(
         "epochs",
-        lambda: _lines_around(
-            _epochs_of(_annotation_input(detail, activity)),
-            logs.join(_several_hosts(detail), on="source", how="anti"),
-            taken,
-        ),
+        lambda: _lines_around(_epochs_of(_annotation_input(detail, activity)), host_lines),
     )
     made = _Annotating(detail, activity, epoch_table)
     known = Annotation(
@@ -1042,21 +1041,25 @@ def _several_hosts(detail: pl.DataFrame) -> pl.DataFrame:
     return named.filter(pl.col("_n") > 1).select("source")
 
 
-def _lines_around(
-    epoch_table: pl.DataFrame, firsts: pl.DataFrame, hosts: pl.DataFrame
-) -> pl.DataFrame:
-    """The epochs, stretched to the lines their host's logs hold (``firsts``, the
-    inputs that are no :func:`_documents`): a log's first and last lines may be
-    noise, and the process ran then.  The process already running when the
-    bundle begins, known only from its first event (a lower bound), started no
-    later than its host's first line; the one still running when it ends ran at
-    least until its host's last line (the hours of uptime the logs cover).
-    ``hosts``: epochs.fallback_hosts (source, _fallback)."""
-    per_host = (
-        firsts.join(hosts, on="source", how="left")
+def _host_lines(logs: pl.DataFrame, hosts: pl.DataFrame) -> pl.DataFrame:
+    """Per host (``host``, null: unknown), the first (``_lines``) and last
+    (``_last``) line its logs hold: ``logs``, the inputs that are no
+    :func:`_documents` and name one host at most; ``hosts``:
+    epochs.fallback_hosts (source, _fallback)."""
+    return (
+        logs.join(hosts, on="source", how="left")
         .group_by(host=pl.col("_fallback"))
         .agg(_lines=pl.col("first").min(), _last=pl.col("last").max())
     )
+
+
+def _lines_around(epoch_table: pl.DataFrame, per_host: pl.DataFrame) -> pl.DataFrame:
+    """The epochs, stretched to the lines their host's logs hold (``per_host``,
+    :func:`_host_lines`): a log's first and last lines may be noise, and the
+    process ran then.  The process already running when the bundle begins,
+    known only from its first event (a lower bound), started no later than its
+    host's first line; the one still running when it ends ran at least until
+    its host's last line (the hours of uptime the logs cover)."""
     before = pl.col("opened_by") == "before_bundle"
     earlier = (
         before
@@ -1222,6 +1225,9 @@ def correlate(
     resolved, per_kind = pl.collect_all(
         resolution.resolve(clustered.lazy(), clear_table.lazy(), held.lazy(), all_epochs.lazy())
     )
+    # Where a host's logs end while its failures still came, what came after is unseen.
+    logs_end = coverage.logs_end if coverage is not None else Coverage().logs_end
+    ends = evidence_end.open_at_end(whole_clusters, logs_end.lazy(), settings.gap_s)
     # A window (--since/--until/--agent) may cut an incident: how many of its
     # failures the whole bundle holds says so.
     in_bundle = whole_clusters.group_by("incident").agg(
@@ -1231,6 +1237,7 @@ def correlate(
         incidents.with_process_uptime(incidents.table(clustered.lazy()), epoch_table.lazy())
         .pipe(evidence_start.incidents_cut, starts.lazy(), settings.gap_s)
         .join(resolved.lazy(), on="incident", how="left")
+        .pipe(evidence_end.incidents_open, ends, settings.gap_s)
         .with_columns(
             watchdog_unseen=pl.col("watchdog_unseen")
             & ~pl.lit(_releases_in_file_logs(events))

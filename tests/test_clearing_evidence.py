@@ -81,6 +81,51 @@ def test_a_sessions_cleanup_rpc_times_a_cleanup_and_clears() -> None:
     assert (row["resolved_by"], row["resolution_s"]) == ("cleanup_run", 50.3)
 
 
+#: Lines the gateway writes after the cleanup: its logs go on past it, quiet.
+_QUIET_LINES = "".join(
+    f"2026-05-27T09:{m}:00.000+02:00 [ws] ⇄ res ✓ health 3ms conn=48bb7bb6…efb6 id=1\n"
+    for m in (52, 59)
+)
+
+
+def test_a_burst_its_logs_end_in_may_have_gone_on_past_them() -> None:
+    """The journal was taken while the burst went on (its last line 30 s after
+    the last failure); the cron's cleanup log, copied later, shows a run 16 min
+    on.  It cleared the burst, but failures after the logs end are unseen: the
+    incident may have lasted longer, and that its failures stopped before the
+    cleanup is not in view (Z210).  With the logs going on past the cleanup,
+    quiet, it is seen whole."""
+    log = (
+        "2026-05-27T09:38:12.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 41822)\n"
+        + _timeout("2026-05-27T09:40:00.000+02:00", "ops", SUPPORT)
+        + _timeout("2026-05-27T09:41:00.000+02:00", "ops", MAIN)
+        + "2026-05-27T09:41:30.000+02:00 [ws] ⇄ res ✓ health 3ms conn=48bb7bb6…efb6 id=1\n"
+    )
+    cleanup = {"cleanup/sessions-cleanup-2026-05-27T0757Z.txt": _cleanup_output(False)}
+    findings = analyze(ingest_files({"console.log": log, **cleanup}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["end_is_lower_bound"]) == ("cleanup_run", True)
+    assert row["logs_end"] == datetime(2026, 5, 27, 7, 41, 30, tzinfo=UTC)
+    facts = dict(rows.incident_facts(row, several_hosts=False))
+    assert "07:41:30 UTC" in str(facts["May have gone on later"])
+    assert "sessions cleanup run that cleared it came after them" in str(
+        facts["May have gone on later"]
+    )
+    assert rows.lasted(row).startswith("≥ ")
+
+    findings = analyze(
+        ingest_files({"console.log": log + _QUIET_LINES, **cleanup}),
+        Settings(),
+    )
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["end_is_lower_bound"]) == ("cleanup_run", False)
+
+    # Nothing cleared it: still failing when its logs end, for all the bundle shows.
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["end_is_lower_bound"]) == (None, True)
+
+
 def _cleanup_output(dry_run: bool) -> str:
     """`openclaw sessions cleanup` text for the ops store (openclaw-formats §4.1)."""
     store = "Session store: /home/oc/.openclaw/agents/ops/sessions/sessions.json\n"

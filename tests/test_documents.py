@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from lockforensics.cli import app
+from lockforensics.correlate import resolution
 from lockforensics.findings import Settings
 from lockforensics.ingest.bundle import memory_input
 from lockforensics.parsing.documents import HOOKS, Document, load_documents
@@ -231,6 +232,147 @@ def test_a_lock_file_printed_in_a_saved_shell_session_was_seen_when_it_ran() -> 
     assert row["duration_ms"] == 1_129_588  # 09:05:00.412 to 09:23:50 UTC
     findings = analyze(result, Settings())
     assert findings.held_locks.is_empty()
+
+
+@pytest.mark.parametrize(
+    "command",
+    ["kill 48213", "kill -9 48213", "launchctl kickstart -k gui/501/ai.openclaw.gateway"],
+)
+def test_a_lock_printed_before_its_owner_was_stopped_was_seen_then(command: str) -> None:
+    """A zsh session: `date`, an `ls -la` of the lock (a year-less mtime), a `cat`
+    of it, then the owner stopped.  The listing keeps the file's mtime, and both
+    saw the lock held when they ran, not at collection: the stop released it
+    (Z211: the printed lock voided the restart that cleared the incident, and
+    the listing, timed by the `date`, was "its lock taken again")."""
+    lock = (
+        "/Users/dana/.openclaw/agents/main/sessions/9c1e4b7a-2f0d-4d8e-9a51-3b7c0e6f1a22.jsonl.lock"
+    )
+    text = "\n".join(
+        [
+            "dana@dana-mbp ~ % date",
+            "Wed Dec 31 19:38:51 EST 2025",
+            "dana@dana-mbp ~ % ls -la ~/.openclaw/agents/main/sessions/*.lock",
+            f"-rw-r--r--  1 dana  staff  61 Dec 31 19:14 {lock}",
+            f"dana@dana-mbp ~ % cat {lock}",
+            "{",
+            '  "pid": 48213,',
+            '  "createdAt": "2026-01-01T00:14:02.118Z"',
+            "}",
+            f"dana@dana-mbp ~ % {command}",
+        ]
+    )
+    result = ingest_files({"oncall-terminal.txt": text + "\n"})
+    listed, printed = sorted(rows(result, "lock_file"), key=lambda r: r["line"])
+    assert (listed["ts"].isoformat(), listed["duration_ms"]) == (
+        "2026-01-01T00:14:00+00:00",
+        1_491_000,
+    )
+    assert printed["duration_ms"] == 1_488_882  # 00:14:02.118 to the `date`, 00:38:51
+
+
+def test_a_lock_printed_with_get_content_is_that_lock_file() -> None:
+    """PowerShell's `Get-Content <lock>` (cat's own name there) prints the lock
+    file: its path, session and agent (Z212: read as the transcript, no session)."""
+    lock = r"C:\Users\ana\.openclaw\agents\ops\sessions\e0a4c6d8-2b1f-4c3e-a5d7-9f8e7d6c5b4a.jsonl.lock"
+    text = "\r\n".join(
+        [
+            f"PS C:\\Users\\ana> Get-Content {lock}",
+            "{",
+            '  "pid": 14872,',
+            '  "createdAt": "2026-06-18T07:20:08.440Z",',
+            '  "maxHoldMs": 720000',
+            "}",
+            "PS C:\\Users\\ana> exit",
+        ]
+    )
+    result = ingest_files({"PowerShell_transcript.OPS-WIN-07.txt": text + "\r\n"})
+    (row,) = rows(result, "lock_file")
+    assert (row["agent"], row["session_id"], row["pid"]) == (
+        "ops",
+        "e0a4c6d8-2b1f-4c3e-a5d7-9f8e7d6c5b4a",
+        14872,
+    )
+
+
+def _transcript_command(at: str, command: str, *output: str) -> list[str]:
+    """One command of a PowerShell transcript (`-IncludeInvocationHeader`)."""
+    rule = "**********************"
+    return [rule, f"Command start time: {at}", rule, f"PS C:\\Users\\ana> {command}", *output]
+
+
+def test_a_powershell_listing_of_the_locks_is_a_lock_census() -> None:
+    """`ls …\\*.lock` in a PowerShell transcript prints Get-ChildItem's table (its
+    LastWriteTime in the culture's shape, local time); a later run printing
+    nothing listed no lock: the lock was gone by then (Z212: neither read, the
+    incident "unresolved, nothing cleared" its session)."""
+    glob = r"C:\Users\ana\.openclaw\agents\*\sessions\*.lock"
+    text = "\r\n".join(
+        [
+            *_transcript_command(
+                "20260618113541",
+                f"ls {glob}",
+                "",
+                r"    Directory: C:\Users\ana\.openclaw\agents\ops\sessions",
+                "",
+                "Mode                 LastWriteTime         Length Name",
+                "----                 -------------         ------ ----",
+                "-a---           6/18/2026  9:20 AM             85 "
+                "e0a4c6d8-2b1f-4c3e-a5d7-9f8e7d6c5b4a.jsonl.lock",
+                "",
+            ),
+            *_transcript_command("20260618113730", f"ls {glob}", ""),
+            *_transcript_command("20260618114215", "Stop-Transcript"),
+        ]
+    )
+    result = ingest_files(
+        {"PowerShell_transcript.OPS-WIN-07.q8Zr1vKc.20260618113502.txt": text + "\r\n"},
+        tz="UTC",
+    )
+    (listed,) = rows(result, "lock_file")
+    assert (listed["session_id"], listed["ts"], listed["duration_ms"]) == (
+        "e0a4c6d8-2b1f-4c3e-a5d7-9f8e7d6c5b4a",
+        datetime(2026, 6, 18, 9, 20, tzinfo=UTC),
+        8_141_000,  # to the run's `Command start time:`, 11:35:41
+    )
+    assert listed["lock_path"].endswith(
+        r"ops\sessions\e0a4c6d8-2b1f-4c3e-a5d7-9f8e7d6c5b4a.jsonl.lock"
+    )
+    censuses = rows(result, "lock_census")
+    assert [c["ts"].strftime("%H:%M:%S") for c in censuses] == ["11:35:41", "11:37:30"]
+    gaps = resolution.census_gaps(result.events.lazy()).collect()
+    assert gaps.select("session_id", "ts").rows() == [
+        ("e0a4c6d8-2b1f-4c3e-a5d7-9f8e7d6c5b4a", datetime(2026, 6, 18, 11, 37, 30, tzinfo=UTC))
+    ]
+    (scan,) = result.files
+    assert scan.unrecognized == 0
+
+
+@pytest.mark.parametrize(
+    ("shown", "expected"),
+    [
+        ("18.06.2026 09:20", datetime(2026, 6, 18, 9, 20)),  # de-DE
+        ("18/06/2026 09:20", datetime(2026, 6, 18, 9, 20)),  # en-GB
+        ("2026-06-18 09:20", datetime(2026, 6, 18, 9, 20)),  # ISO
+        ("6/18/2026  9:20 PM", datetime(2026, 6, 18, 21, 20)),  # en-US
+        ("12/6/2026 12:05 AM", datetime(2026, 12, 6, 0, 5)),  # en-US, midnight
+    ],
+)
+def test_a_powershell_listings_time_is_read_in_its_cultures_shape(
+    shown: str, expected: datetime
+) -> None:
+    """LastWriteTime is written in the session's culture: its shape says which."""
+    text = "\n".join(
+        [
+            r"    Directory: C:\Users\ana\.openclaw\agents\ops\sessions",
+            "",
+            "Mode                 LastWriteTime         Length Name",
+            "----                 -------------         ------ ----",
+            f"-a---           {shown}             85 e0a4c6d8-2b1f-4c3e-a5d7-9f8e7d6c5b4a.jsonl.lock",
+        ]
+    )
+    result = ingest_files({"locks.txt": text + "\n"}, tz="UTC")
+    (listed,) = rows(result, "lock_file")
+    assert listed["ts"] == expected.replace(tzinfo=UTC)
 
 
 def test_a_header_is_no_stamp_without_a_whole_stamp() -> None:
@@ -1380,6 +1522,37 @@ def test_ps_lstart_under_a_date_line_is_read_in_the_zone_that_line_names(prompt:
     (epoch,) = findings.epochs.select("pid", "start").rows()
     assert epoch == (15873, datetime(2026, 6, 18, 8, 52, 17, tzinfo=UTC))
     assert "PDT" in (findings.coverage.zone_reason or "")
+
+
+@pytest.mark.parametrize(
+    "between",
+    [
+        "dana@dana-mbp ~ % whoami\ndana\n",
+        "dana@dana-mbp ~ % ls -la ~/.openclaw/agents/ops/sessions/*.lock\n"
+        "-rw-r--r--  1 dana  staff  61 Dec 31 19:22 "
+        "/Users/dana/.openclaw/agents/ops/sessions/d0a37f15-8b6e-4c21-b0f4-5e9a2c8d7b31.jsonl.lock\n",
+    ],
+    ids=["whoami", "ls"],
+)
+def test_ps_lstart_further_down_a_saved_terminal_is_read_in_its_dates_zone(between: str) -> None:
+    """A zsh session: `date` (EST), another command, then `ps`: the listing is
+    still read, and in the zone the session's `date` showed, by its rules (the
+    start fell in EDT): 10:14:06 is 14:14:06 UTC (Z211: unread after `whoami`,
+    read as UTC after `ls`)."""
+    text = (
+        "dana@dana-mbp ~ % date\nWed Dec 31 19:38:51 EST 2025\n"
+        + between
+        + "dana@dana-mbp ~ % ps -o pid,lstart,etime,command -p 48213\n"
+        "  PID STARTED                          ELAPSED COMMAND\n"
+        "48213 Sat Nov  1 10:14:06 2025     60-10:24:45 /opt/homebrew/bin/node "
+        "/opt/homebrew/lib/node_modules/openclaw/dist/index.js gateway --port 18789\n"
+    )
+    result = ingest_files({"oncall-terminal.txt": text})
+    (uptime,) = rows(result, "uptime")
+    assert (uptime["gateway_pid"], uptime["ts"]) == (
+        48213,
+        datetime(2025, 11, 1, 14, 14, 6, tzinfo=UTC),
+    )
 
 
 def test_an_old_lock_files_created_at_is_no_time_the_bundle_covers() -> None:

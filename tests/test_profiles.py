@@ -203,3 +203,47 @@ def test_a_tail_of_two_profiles_logs_keeps_their_gateways_apart() -> None:
     assert incident["gateway_pid"] != 7702
     dev = findings.epochs.filter(pl.col("pid") == 7702).row(0, named=True)
     assert dev["host"] == "profile dev"
+
+
+_WORK_TIMEOUT = (
+    "lane task error: lane=session:agent:ops:main durationMs=60013 error="
+    '"SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=3377 alive=true '
+    'ageMs=250194 /home/dana/.openclaw-work/agents/ops/sessions/4c1e9d2a-7b3f-4e61-9a0c-5d8e2f61b7a3.jsonl.lock"'
+)
+#: `journalctl --user -u 'openclaw-gateway*'` (-o short): the default and the
+#: work unit started in one second, their processes' lines interleaved.
+_TWO_UNITS = [
+    "-- Journal begins at Mon 2026-06-22 07:58:41 CEST, ends at Tue 2026-06-30 16:03:44 CEST. --",
+    "Jun 30 08:01:12 devbox systemd[1604]: Started openclaw-gateway.service - OpenClaw Gateway (v2026.6.26).",
+    "Jun 30 08:01:13 devbox node[2211]: 2026-06-30T08:01:13.101+02:00 [gateway] starting...",
+    "Jun 30 08:01:13 devbox systemd[1604]: Started openclaw-gateway-work.service - OpenClaw Gateway (profile: work, v2026.6.26).",
+    "Jun 30 08:01:13 devbox node[2211]: 2026-06-30T08:01:13.901+02:00 [gateway] starting HTTP server...",
+    "Jun 30 08:01:14 devbox node[3377]: 2026-06-30T08:01:14.450+02:00 [gateway] starting...",
+    "Jun 30 08:01:16 devbox node[2211]: 2026-06-30T08:01:16.701+02:00 [gateway] ready",
+    "Jun 30 08:01:18 devbox node[3377]: 2026-06-30T08:01:18.050+02:00 [gateway] ready",
+    f"Jun 30 14:06:10 devbox node[3377]: 2026-06-30T14:06:10.512+02:00 [diagnostic] {_WORK_TIMEOUT}",
+    f"Jun 30 14:09:40 devbox node[3377]: 2026-06-30T14:09:40.077+02:00 [diagnostic] {_WORK_TIMEOUT}",
+]
+
+
+def test_two_units_starting_in_one_second_are_two_starts_each_of_its_own_profile() -> None:
+    """The work unit's `Started` line comes between the default process's
+    lines: each process starts once, on its own unit's host, and the work
+    process's failure is the work gateway's (Z205: the pids had swapped)."""
+    findings = analyze(ingest_files({"journal.txt": "\n".join(_TWO_UNITS) + "\n"}), Settings())
+    epochs = findings.epochs.sort("start").select("host", "pid", "start_known").rows()
+    assert epochs == [("devbox", 2211, True), ("devbox (work)", 3377, True)]
+    (incident,) = findings.incidents.to_dicts()
+    assert (incident["host"], incident["gateway_pid"]) == ("devbox (work)", 3377)
+
+
+def test_a_journal_of_one_profiles_unit_puts_its_process_on_that_profile() -> None:
+    """`journalctl --user -u openclaw-gateway-work` alone: the process its
+    `Started` line starts is the work gateway's, failures and all, one gateway
+    (Z205: its failures had been a second gateway of the plain host, begun
+    earlier, of unknown uptime)."""
+    journal = [line for line in _TWO_UNITS if "2211" not in line and "gateway.service" not in line]
+    findings = analyze(ingest_files({"journal.txt": "\n".join(journal) + "\n"}), Settings())
+    assert findings.epochs.select("host", "pid").rows() == [("devbox (work)", 3377)]
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["host"] == "devbox (work)"

@@ -440,3 +440,34 @@ def test_a_comment_file_pasting_another_machines_log_is_that_machine() -> None:
         "alpha-box",
         "unnamed (/home/alice/.openclaw)",
     ]
+
+
+def test_comments_sharing_a_state_directory_are_one_machine_in_any_file_order() -> None:
+    """Comment 1 pastes failures in /home/carol and /home/alice; comment 2 in
+    /home/carol only.  One machine, named the same whichever file is read
+    first (CI: the machine took the name of the first comment read)."""
+
+    def failures(*homes: str) -> str:
+        lines = "".join(
+            tslog_line(
+                f"2026-04-08T13:5{m}:10.915+08:00",
+                'lane task error: lane=main durationMs=10412 error="Error: '
+                + _LOCK.format(pid=4892, sid=f"{m}c1e9a40").replace("/home/dk/", f"/home/{home}/")
+                + '"',
+            )
+            for m, home in enumerate(homes)
+        )
+        return f"Same here:\n\n```\n{lines}```\n"
+
+    files = {
+        "thread/00-issue-body.md": "Ours:\n\n```\n"
+        + _journal("alpha-box", 48211, "10:11:03", "1d2f0b51")
+        + "```\n",
+        "thread/01-comment.md": failures("carol", "alice"),
+        "thread/02-comment.md": failures("carol", "carol"),
+    }
+    names = list(files)
+    for order in (names, [names[0], names[2], names[1]]):
+        events = ingest_files({name: files[name] for name in order}).events
+        hosts = events.filter(pl.col("source") != names[0]).get_column("host").unique()
+        assert hosts.to_list() == ["unnamed (/home/alice/.openclaw)"], order

@@ -154,7 +154,7 @@ def profile_hosts(
     )
     by_named_pid = pids.select("host", "pid").unique().join(named_pids, on="pid")
     by_pid = (
-        pl.concat([by_named_pid, votes])
+        pl.concat([by_named_pid, _started_pids(detail, units), votes])
         .group_by("host", "pid", maintain_order=True)
         .agg(profile=first_value("profile"))
         .filter(pl.col("profile") != "")
@@ -239,6 +239,36 @@ def profiled(rows: pl.LazyFrame, found: pl.DataFrame, fallback: pl.LazyFrame) ->
             .cast(dtype)
         )
         .select(have)
+    )
+
+
+#: systemd's line naming the default profile's unit.
+DEFAULT_UNIT = r"openclaw-gateway\.service"
+
+
+def _started_pids(detail: pl.LazyFrame, units: pl.DataFrame) -> pl.LazyFrame:
+    """(``host``, ``pid``, ``profile``) of each process whose start a unit's
+    `Started` line is one occurrence with (``profile`` "" for the default
+    unit's): a journal of one unit names no pid on its failures' copies, and
+    the process had been taken for a second gateway of the plain host (Z205)."""
+    default = (
+        detail.filter(
+            (pl.col("kind") == EventKind.GATEWAY_START)
+            & pl.col("message").str.contains(DEFAULT_UNIT)
+            & pl.col("occurrence").is_not_null()
+        )
+        .select("occurrence", profile=pl.lit(""))
+        .unique()
+    )
+    return (
+        detail.filter(
+            (pl.col("kind") == EventKind.GATEWAY_START)
+            & pl.col("gateway_pid").is_not_null()
+            & pl.col("host").is_not_null()
+        )
+        .join(pl.concat([units.lazy().select("occurrence", "profile"), default]), on="occurrence")
+        .select("host", pid=pl.col("gateway_pid"), profile="profile")
+        .unique()
     )
 
 

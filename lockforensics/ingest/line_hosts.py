@@ -70,12 +70,31 @@ def _pastes_apart(scans: list[FileScan]) -> None:
                 named.setdefault(row["host"], _Traits()).add(row)
     if not named:
         return
-    for scan, traits in loose:
-        if scan.copied_host is not None or not (traits.dirs or traits.zones):
-            continue
+    placed = [(s, t) for s, t in loose if s.copied_host is None and (t.dirs or t.zones)]
+    for group in _alike(placed):
+        traits = _Traits()
+        for _, theirs in group:
+            traits.dirs |= theirs.dirs
+            traits.zones |= theirs.zones
         # A named host it shares traits with it takes anyway (epochs.fallback_hosts).
         if (host := _machine(traits, named)) is not None and host.startswith(_UNNAMED):
-            scan.copied_host = host
+            for scan, _ in group:
+                scan.copied_host = host
+
+
+def _alike(
+    pastes: list[tuple[FileScan, _Traits]],
+) -> list[list[tuple[FileScan, _Traits]]]:
+    """The pastes grouped by shared traits, through chains of them (one paste
+    naming two state directories joins the pastes of either), in an order
+    that is not the inputs': a machine named after the first paste of its
+    group had made the table depend on the order files were given in."""
+    groups: list[list[tuple[FileScan, _Traits]]] = []
+    for paste in pastes:
+        joined = [g for g in groups if any(paste[1].shares(t) for _, t in g)]
+        groups = [g for g in groups if not any(g is j for j in joined)]
+        groups.append([paste, *(p for g in joined for p in g)])
+    return sorted(groups, key=lambda g: min(s.source for s, _ in g))
 
 
 def _fill(scan: FileScan) -> None:

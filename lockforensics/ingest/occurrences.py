@@ -404,8 +404,7 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
         if rule.one_document and event.get("channel") == DOCUMENT_CHANNEL:
             named[_DOCUMENT] = source
         candidates = open_by_key.setdefault(key, [])
-        chosen: _Open | None = None
-        elsewhere: _Open | None = None  # newest_first: the latest fit of other inputs
+        fits: list[_Open] = []
         for occ in reversed(candidates) if rule.newest_first else candidates:
             if not _within(occ, ts, source, line, window, rule.window_lines):
                 continue
@@ -415,12 +414,10 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
                 continue
             if not _a_copy_of_its_step(occ, event, ts, rule, repeatable):
                 continue
-            if rule.newest_first and source not in occ.sources:
-                elsewhere = elsewhere or occ
-                continue
-            chosen = occ
-            break
-        chosen = chosen or elsewhere
+            fits.append(occ)
+            if not rule.newest_first:
+                break
+        chosen = _preferred(fits, event, named) if fits else None
         if chosen is None:
             chosen = _Open(position, ts, source, line)
             # Drop occurrences that no later line can join (by the rule's widest
@@ -444,6 +441,24 @@ def first_rows(events: Sequence[dict[str, Any]], rules: OccurrenceRules | None =
             chosen.last_line = max(chosen.last_line, line)
         ids.append(chosen.ident)
     return ids
+
+
+def _preferred(fits: list[_Open], event: dict[str, Any], named: dict[str, Any]) -> _Open:
+    """Of the open occurrences a line fits (newest first), the one already
+    naming its pid, else one holding its step at its very instant (the line's
+    copy in another capture), else one holding a line of its own input, else
+    the newest.  Two profiles' units starting in one second interleave their
+    processes' lines: joining the other unit's pid-less `Started` had made one
+    start of two processes and left the other unit without one (Z205)."""
+    phase, ts, source = event.get("phase"), event.get("ts"), str(event["source"])
+    return max(
+        fits,
+        key=lambda occ: (
+            bool(named) and all(occ.named.get(n) == v for n, v in named.items()),
+            ts is not None and occ.steps.get(phase) == ts,
+            source in occ.sources,
+        ),
+    )
 
 
 def _a_copy_of_its_step(

@@ -18,13 +18,14 @@ from typing import Any, BinaryIO
 
 from lockforensics.parsing.continuations import FENCE_RE
 from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
-from lockforensics.parsing.documents.listing import census_run, seen_by_census
+from lockforensics.parsing.documents.listing import LOCK_GLOB, census_run, seen_by_census
 from lockforensics.parsing.documents.model import document_row
 from lockforensics.parsing.documents.runs import (
     PROMPT,
+    Release,
     cat_target,
     preamble,
-    removed_locks,
+    released_by,
     run_stamps,
     run_starts,
 )
@@ -33,14 +34,15 @@ from lockforensics.parsing.documents.timing import (
     SEVERAL_UNSTAMPED,
     document_time,
     name_stamp,
+    shown_zone,
     stamp_line,
     when_from_stamp,
 )
 from lockforensics.parsing.envelopes import EnvelopeCatalog, sniff
-from lockforensics.parsing.fields import basename
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
 from lockforensics.parsing.lines import LineReader
 from lockforensics.parsing.timestamps import FileClock, Stamp
+from lockforensics.schema import LISTED_PAYLOAD
 
 #: A Markdown code fence: the file is a ticket, pasting what its blocks show.
 FENCE = re.compile(FENCE_RE)
@@ -51,6 +53,10 @@ SNIFF_HEAD = 64 << 10
 
 #: Scans a log tail: (stream, clock, result, first line number - 1).
 LogTail = Callable[[BinaryIO, FileClock, FileScan, int], None]
+
+
+#: Where a saved session's zone was read (Parsed.zone).
+_SESSION_DATE = "a `date` line in the session"
 
 
 class DocumentReader:
@@ -72,11 +78,15 @@ class DocumentReader:
         text = head.decode("utf-8", "replace")
         if self.documents.candidates(name, text):
             return True
-        # A shell session that `cat`s a file a document hook knows by name.
+        # A shell session that `cat`s a file a document hook knows by name, or
+        # one of whose commands printed a document (`ps` after `whoami`: Z211).
+        lines = text.splitlines()
         return any(
             self.documents.candidates(target, "")
-            for line in text.splitlines()
             if (target := cat_target(line)) is not None
+            else self.documents.candidates(name, "\n".join(lines[at + 1 :]))
+            for at, line in enumerate(lines)
+            if PROMPT.match(line.strip())
         )
 
     def read(
@@ -124,21 +134,29 @@ class DocumentReader:
         edges = sorted({0, *starts, len(doc.lines)})
         merged, names, runs = Parsed(), Counter[str](), 0
         carried = None  # the last stamp printed so far (a `$ date`, a typescript's header)
-        # Lock files a session printed (`$ cat`), and the ones it removed after.
+        # Lock files a session printed (`$ cat`), and what it let go of after.
         printed_locks: list[tuple[int, list[dict[str, Any]], Stamp]] = []
-        removed: list[tuple[int, set[str]]] = []
+        released: list[tuple[int, Release]] = []
         for first, end in itertools.pairwise(edges):
             carried = stamps.get(first, carried)
             name, start = doc.name, first
             shell = PROMPT.match(doc.lines[first].strip()) is not None
-            if shell and (gone := removed_locks(doc.lines[first])):
-                removed.append((first, gone))
+            if shell and (release := released_by(doc.lines[first])) is not None:
+                released.append((first, release))
             if shell:
                 # A command's output follows its prompt; what `$ cat <file>`
                 # printed is that file.
                 merged.known_lines.add(first + 1)
                 name, start = cat_target(doc.lines[first]) or doc.name, first + 1
             part = Document(name, doc.lines[start:end], doc.bundle_year)
+            at = stamps.get(first) or carried
+            if shell and at is not None and _listed_none(doc.lines[first], part):
+                # PowerShell prints nothing for a lock glob that matched none: a
+                # census run that listed no lock (Z212).
+                runs = _merge(
+                    merged, _empty_census(doc.lines[first], at), first, doc.name, True, runs
+                )
+                continue
             numbered = list(enumerate(part.lines, start=start + 1))
             head = part.text[:SNIFF_HEAD]
             found = self._parsed(part, self.documents.candidates(name, head))
@@ -164,6 +182,8 @@ class DocumentReader:
                 # `$ date -u` right before `$ openclaw doctor`: the doctor ran then,
                 # whatever the file's name says (the session's start: Z200).
                 for row in found[1].rows:
+                    if row.get("lock_payload") == LISTED_PAYLOAD:
+                        continue  # a listed lock's time is its mtime (seen_by_census)
                     named = str(row.get("ts_assumption") or "").startswith(FROM_NAME)
                     if named or (row.get("ts") is None and "_local" not in row):
                         for key in ("_local", "_utc"):
@@ -184,11 +204,20 @@ class DocumentReader:
                 found[1].rows.append(run)
                 found[1].event_lines.add(1)
             runs = _merge(merged, found[1], start, doc.name, own_stamp, runs)
+        if merged.zone is None:
+            # A zone a `date` in the session showed is the host's: `ps` lstart
+            # further down prints in it, with no zone (Z211: read as UTC).
+            merged.zone = next(
+                (z for line in doc.lines if (z := shown_zone(line, _SESSION_DATE)) is not None),
+                None,
+            )
         for first, rows, at in printed_locks:
-            # A lock file `$ cat` showed, which a later `$ rm` removed: held then,
-            # not as the bundle was collected.
-            gone = set().union(*(names for later, names in removed if later > first))
-            shown = [row for row in rows if basename(str(row.get("lock_path") or "")) in gone]
+            # A lock file `$ cat` showed, which a later command let go of (`$ rm`
+            # of it, `kill` of its owner, a gateway restart): held then, not as
+            # the bundle was collected (Z211: the lock an operator printed
+            # before `kill`ing its owner voided the restart that cleared it).
+            after = [release for later, release in released if later > first]
+            shown = [row for row in rows if any(r.frees(row) for r in after)]
             seen_by_census(shown, at, latest=False)
         return (names.most_common(1)[0][0], merged) if names else None
 
@@ -310,6 +339,27 @@ def _reads_more(runs: Parsed, whole: Parsed) -> bool:
     left unrecognised (a tie goes to the whole file as one document)."""
     more = len(runs.event_lines) - len(whole.event_lines)
     return more > 0 or (more == 0 and len(runs.unrecognized) < len(whole.unrecognized))
+
+
+def _listed_none(prompt: str, part: Document) -> bool:
+    """A prompt's lock-glob listing (listing.LOCK_GLOB) that printed nothing (the
+    next command's header, a transcript's `Command start time:`, is not its)."""
+    command = PROMPT.match(prompt.strip())
+    return (
+        command is not None
+        and LOCK_GLOB.match(command["command"].strip()) is not None
+        and not any(line.strip() and not preamble(line) for line in part.lines)
+    )
+
+
+def _empty_census(prompt: str, at: Stamp) -> Parsed:
+    """The census run of a listing that printed nothing, on its prompt line (1)."""
+    out = Parsed(lists_locks=True)
+    run = census_run(prompt.strip(), at)
+    if run is not None:
+        out.rows.append(run)
+        out.event_lines.add(1)
+    return out
 
 
 def _merge(into: Parsed, part: Parsed, offset: int, name: str, own_stamp: bool, runs: int) -> int:

@@ -67,6 +67,8 @@ def _incidents(findings: Findings, evidence: bool) -> list[dict[str, Any]]:
             "start": "start",
             "start_is_upper_bound": "start_is_upper_bound",
             "end": "end",
+            "end_is_lower_bound": "end_is_lower_bound",
+            "logs_end": "logs_end",
             "duration_s": "duration_s",
             "agents": "agents",
             "sessions": "sessions",

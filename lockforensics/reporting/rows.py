@@ -123,8 +123,10 @@ def began(i: dict[str, Any]) -> str:
 
 
 def lasted(i: dict[str, Any]) -> str:
-    """An incident's duration; ``≥`` when it may have begun before its host's logs."""
-    return ("≥ " if i.get("start_is_upper_bound") else "") + span(i["duration_s"])
+    """An incident's duration; ``≥`` when it may have begun before its host's logs
+    or gone on after them."""
+    unseen = i.get("start_is_upper_bound") or i.get("end_is_lower_bound")
+    return ("≥ " if unseen else "") + span(i["duration_s"])
 
 
 def process_uptime(i: dict[str, Any]) -> str | None:
@@ -190,6 +192,18 @@ def incident_facts(i: dict[str, Any], several_hosts: bool) -> list[tuple[str, ob
             "its host's logs begin less than --gap before its first failure, in the middle "
             "of the gateway's life: failures before them are unseen, so it may have begun "
             "earlier and lasted longer",
+        ),
+        *_when(
+            "May have gone on later",
+            i.get("end_is_lower_bound"),
+            f"its host's logs end at {clock(i.get('logs_end'))} UTC, less than --gap after "
+            "its last failure: failures after them are unseen, so it may have lasted longer"
+            + (
+                f"; the {resolution_name(i['resolved_by'])} that cleared it came after them, "
+                "so that its failures stopped before it is not in view"
+                if i["resolved_at"] is not None
+                else ""
+            ),
         ),
         *_when(
             "Watchdog release unseen",

@@ -54,8 +54,30 @@ _NONE = re.compile(
 )
 
 
+# PowerShell's `Get-ChildItem` (`ls`, `dir`, `gci`): a `Directory:` line, a
+# `Mode LastWriteTime Length Name` header, then each file: its mode, its
+# last write in the session's culture (`6/18/2026  9:20 AM`, `18.06.2026
+# 09:20`, `2026-06-18 09:20`) and local time, its length and name.
+_PS_DIR = re.compile(r"^\s*Directory: (?P<dir>\S.*?)\s*$")
+_PS_HEADER = re.compile(
+    r"^\s*(?:Mode\s+LastWriteTime\s+Length\s+Name|-{4}\s+-{13}\s+-{6}\s+-{4})\s*$"
+)
+_PS_ENTRY = re.compile(
+    r"^\s*[-darhsl]{5,6}\s+(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})\s+"
+    r"(?P<clock>\d{1,2}:\d{2}(?::\d{2})?)(?:\s*(?P<ampm>[AaPp]\.?[Mm]\.?))?\s+\d+\s+(?P<name>\S.*?)\s*$"
+)
+#: A command typed at a prompt that lists lock files by a glob (`ls …/*.lock`,
+#: PowerShell's `Get-ChildItem`): printing nothing, it listed none (PowerShell
+#: prints nothing for a wildcard that matched nothing).
+LOCK_GLOB = re.compile(r"^(?:ls|dir|gci|get-childitem)\b.*\*[^\s]*\.lock\b", re.IGNORECASE)
+
+
 def sniff(name: str, head: str) -> bool:
     lines = head.splitlines()
+    if any(_PS_HEADER.match(ln) for ln in lines) and any(
+        (m := _PS_ENTRY.match(ln)) and m["name"].endswith(".jsonl.lock") for ln in lines
+    ):
+        return True
     entries = [m for ln in lines if (m := _ENTRY.match(ln))]
     listed = len(entries) >= 2 and any(
         ".jsonl" in m["name"] or "sessions.json" in m["name"] for m in entries
@@ -79,16 +101,25 @@ def parse(doc: Document) -> Parsed | None:
             # No lock listed, or the census run's `date` line (its stamp).
             out.known_lines.add(number)
             continue
+        if m := _PS_DIR.match(line):
+            directory = m["dir"].rstrip("\\") + "\\"
+            out.known_lines.add(number)
+            continue
         if m := _DIR.match(line):
             directory = m["dir"].rstrip("/") + "/"
             out.known_lines.add(number)
             continue
-        entry = _ENTRY.match(line)
-        if entry is None:
+        if _PS_HEADER.match(line):
+            out.known_lines.add(number)
+            continue
+        if (shown := _PS_ENTRY.match(line)) is not None:
+            name, when = shown["name"], _written_time(shown)
+        elif (entry := _ENTRY.match(line)) is not None:
+            name, when = entry["name"].split(" -> ")[0], _entry_time(entry, clock)
+        else:
             if line.strip():
                 out.unrecognized.add(number)
             continue
-        name = entry["name"].split(" -> ")[0]
         if not name.endswith(".lock"):
             out.known_lines.add(number)
             continue
@@ -99,7 +130,7 @@ def parse(doc: Document) -> Parsed | None:
                 EventKind.LOCK_FILE.value,
                 number,
                 line,
-                _entry_time(entry, clock),
+                when,
                 lock_path=path,
                 lock_scope=lock_scope(path),
                 lock_payload=LISTED_PAYLOAD,
@@ -137,6 +168,37 @@ def _entry_time(entry: re.Match[str], clock: FileClock) -> dict[str, Any]:
         "ts_raw": text,
         "ts_quality": TimeQuality.ASSUMED.value,
         "ts_assumption": "; ".join(["listed mtime (minute precision)", *notes]),
+    }
+
+
+def _written_time(entry: re.Match[str]) -> dict[str, Any]:
+    """A `Get-ChildItem` row's LastWriteTime (local, no zone), read by the
+    culture its shape shows: ISO `y-m-d`, German `d.m.y`, and with a slash
+    `m/d/y` beside AM/PM (en-US), else `d/m/y` (en-GB), unless a field over 12
+    says otherwise; ``ts_assumption`` says which."""
+    parts = [int(p) for p in re.split(r"[./-]", entry["date"])]
+    hour, minute, *_ = (int(p) for p in entry["clock"].split(":"))
+    ampm = (entry["ampm"] or "").lower().replace(".", "")
+    if ampm:
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    if parts[0] > 31:
+        (year, month, day), culture = parts, "y-m-d"
+    elif "." in entry["date"] or "-" in entry["date"]:
+        (day, month, year), culture = parts, "d.m.y"
+    elif parts[1] > 12 or (ampm and parts[0] <= 12):
+        (month, day, year), culture = parts, "m/d/y (en-US)"
+    else:
+        (day, month, year), culture = parts, "d/m/y (en-GB)"
+    try:
+        local = datetime(year, month, day, hour, minute)
+    except ValueError:
+        return {"ts": None, "ts_quality": TimeQuality.UNTIMED.value}
+    return {
+        "ts": None,
+        "_local": local,
+        "ts_raw": f"{entry['date']} {entry['clock']}{' ' + entry['ampm'] if ampm else ''}",
+        "ts_quality": TimeQuality.ASSUMED.value,
+        "ts_assumption": f"listed LastWriteTime (minute precision), read as {culture}",
     }
 
 

@@ -17,12 +17,11 @@ Other rows (the shell, a CLI run) are known lines, not events.
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
 
 from lockforensics.parsing.command_lines import is_gateway
 from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.runs import preamble
-from lockforensics.parsing.documents.timing import calendar_stamp, stamp_line, when_from_stamp
+from lockforensics.parsing.documents.timing import calendar_stamp, shown_zone, when_from_stamp
 from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import Stamp
 from lockforensics.schema import EventKind
@@ -60,7 +59,7 @@ def parse(doc: Document) -> Parsed | None:
         row = _ROW.match(line)
         if row is None:
             (out.known_lines if preamble(line) else out.unrecognized).add(number)
-            out.zone = out.zone or _shown_zone(line)
+            out.zone = out.zone or shown_zone(line, "the `date` line above `ps`")
             continue
         listed = True
         stamp = _started(row)
@@ -83,24 +82,6 @@ def parse(doc: Document) -> Parsed | None:
     # A listing with no gateway row (it had stopped; its title hid its command)
     # is still a listing: its rows are known lines, not unrecognised log text.
     return out if listed else None
-
-
-def _shown_zone(line: str) -> tuple[timedelta, str, datetime, str] | None:
-    """The zone a `date` line above the listing names (`… 10:15:09 PDT 2026`):
-    `ps` prints lstart in that same local time, with no zone (Z197: read as
-    UTC, seven hours early, beside `date`'s PDT)."""
-    stamp = stamp_line(line)
-    name = _ZONE_NAME.search(line)
-    if stamp is None or stamp.offset is None or stamp.day is None or stamp.clock is None:
-        return None
-    if name is None:
-        return None
-    local = datetime.combine(stamp.day, stamp.clock, timezone(stamp.offset))
-    return stamp.offset, name["abbr"], local.astimezone(UTC), "the `date` line above `ps`"
-
-
-#: The zone's name in a `date` line, before its year.
-_ZONE_NAME = re.compile(r" (?P<abbr>[A-Z]{2,5}) \d{4}\s*$")
 
 
 def _started(row: re.Match[str]) -> Stamp | None:

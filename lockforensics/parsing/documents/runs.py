@@ -15,8 +15,10 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from lockforensics.parsing.documents.timing import stamp_line
+from lockforensics.parsing.fields import basename
 from lockforensics.parsing.literals import CLI_BANNER
 from lockforensics.parsing.timestamps import Stamp
 
@@ -37,10 +39,13 @@ _INSIDE = (
     r"|(?:docker(?: compose|-compose)?|podman) exec (?:-\S+ )*\S+ )?"
 )
 _FILE = r"[^\s*?|;&<>'\"]+"
+#: What prints one file: ``cat``, PowerShell's ``Get-Content`` (``gc``,
+#: ``type``; ``-Raw``, ``-Path``), cmd's ``type``.
+_PRINT = r"(?:cat|(?i:get-content|gc|type)(?: -(?i:raw|path|literalpath))*)"
 #: The one file a ``cat`` prints (no options, no glob, no pipe), maybe through
 #: ``sh -c '…'``.
 _CAT = re.compile(
-    rf"^{_INSIDE}(?:cat (?P<path>{_FILE})"
+    rf"^{_INSIDE}(?:{_PRINT} (?P<path>{_FILE})(?: -(?i:raw))?"
     rf"|(?:sh|bash) -c (?P<q>['\"])cat (?P<quoted>{_FILE})(?P=q))$"
 )
 #: A ``date`` command (``date``, ``date -u``, ``date -Is``), not a pipeline.
@@ -66,15 +71,65 @@ def cat_target(line: str) -> str | None:
     return (cat["path"] or cat["quoted"]) if cat else None
 
 
-def removed_locks(line: str) -> set[str]:
-    """The lock files (by name) a ``$ rm …`` prompt line removes, else none."""
+@dataclass(frozen=True, slots=True)
+class Release:
+    """What a command typed in a session let go of: the lock files it removed
+    (by name), the processes it signalled, or the whole gateway (stopped or
+    restarted): a lock file printed before it was held then, not as the
+    bundle was collected."""
+
+    files: frozenset[str] = frozenset()
+    pids: frozenset[int] = frozenset()
+    gateway: bool = False
+
+    def frees(self, row: dict[str, object]) -> bool:
+        """Whether this release let go of the lock file ``row``."""
+        name = basename(str(row.get("lock_path") or ""))
+        return self.gateway or name in self.files or row.get("pid") in self.pids
+
+
+#: A process signalled: ``kill [-9|-TERM|-s TERM] <pid>…``, PowerShell's
+#: ``Stop-Process -Id <pid>``, ``taskkill /PID <pid> [/F]``.
+_KILL = re.compile(
+    r"^(?:kill(?: -(?:s \w+|\w+))* (?P<pids>\d+(?: \d+)*)"
+    r"|(?i:stop-process)(?: -\w+)* -(?i:id) (?P<ps>\d+(?:,\s*\d+)*)(?: -\w+)*"
+    r"|(?i:taskkill)(?: /\w+)* /(?i:pid) (?P<task>\d+)(?: /\w+)*)\s*$"
+)
+#: The gateway stopped or restarted by its supervisor or its own CLI
+#: (openclaw-formats §1): ``systemctl restart openclaw-gateway``,
+#: ``openclaw gateway restart``, ``launchctl kickstart -k …/ai.openclaw.gateway``,
+#: ``pkill -f openclaw``, ``pm2 restart openclaw``, ``docker restart openclaw``,
+#: PowerShell's ``Restart-Service``/``Stop-Service``, ``schtasks /End``.
+_GATEWAY_DOWN = re.compile(
+    r"^(?:systemctl (?:--user )?(?:restart|stop|kill|try-restart|reload-or-restart) .*openclaw"
+    r"|openclaw (?:--\S+ (?:\S+ )?)*gateway (?:restart|stop)\b"
+    r"|launchctl (?:kickstart -k|bootout|unload|stop|kill) .*openclaw"
+    r"|(?:pkill|killall) .*(?:openclaw|node)"
+    r"|pm2 (?:restart|stop|delete|reload) "
+    r"|(?:docker(?: compose|-compose)?|podman) (?:restart|stop|kill|down)"
+    r"|(?i:restart-service|stop-service) .*openclaw"
+    r"|(?i:schtasks) /(?i:end) .*openclaw)",
+    re.IGNORECASE,
+)
+
+
+def released_by(line: str) -> Release | None:
+    """What a prompt line's command let go of (:class:`Release`), else None."""
     prompt = PROMPT.match(line.strip())
-    words = prompt["command"].split() if prompt else []
+    if prompt is None:
+        return None
+    command = prompt["command"].strip()
+    words = command.split()
     if words[:1] == ["sudo"]:
         words = words[1:]
-    if words[:1] != ["rm"]:
-        return set()
-    return {word.rsplit("/", 1)[-1] for word in words[1:] if word.endswith(".lock")}
+        command = " ".join(words)
+    if words[:1] == ["rm"]:
+        files = frozenset(basename(w) for w in words[1:] if w.endswith(".lock"))
+        return Release(files=files) if files else None
+    if kill := _KILL.match(command):
+        numbers = re.findall(r"\d+", kill["pids"] or kill["ps"] or kill["task"])
+        return Release(pids=frozenset(int(n) for n in numbers))
+    return Release(gateway=True) if _GATEWAY_DOWN.match(command) else None
 
 
 def run_starts(lines: Sequence[str]) -> list[int]:

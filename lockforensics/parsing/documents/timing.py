@@ -108,6 +108,25 @@ def stamp_line(text: str) -> Stamp | None:
     )
 
 
+def shown_zone(line: str, where: str) -> tuple[timedelta, str, datetime, str] | None:
+    """The zone a `date` line names (`… 10:15:09 PDT 2026`), as FileClock's header
+    zone (offset, abbreviation, the instant shown, ``where`` it was shown): `ps`
+    prints lstart, `ls` its mtimes, in that same local time with no zone (Z197:
+    read as UTC, seven hours early, beside `date`'s PDT)."""
+    stamp = stamp_line(line)
+    name = _ZONE_NAME.search(line)
+    if stamp is None or stamp.offset is None or stamp.day is None or stamp.clock is None:
+        return None
+    if name is None:
+        return None
+    local = datetime.combine(stamp.day, stamp.clock, timezone(stamp.offset))
+    return stamp.offset, name["abbr"], local.astimezone(UTC), where
+
+
+#: The zone's name in a `date` line, before its year.
+_ZONE_NAME = re.compile(r" (?P<abbr>[A-Z]{2,5}) \d{4}\s*$")
+
+
 def _after_label(body: str) -> Stamp | None:
     """A header's stamp after its label (`oc-nightly start Mon May  4 20:00:01 PDT
     2026`): the longest rest after a label of words with no digits."""
