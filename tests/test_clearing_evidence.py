@@ -2294,3 +2294,21 @@ def test_a_stopped_gateways_end_is_not_the_next_processs_fatal_error() -> None:
         (datetime(2026, 8, 14, 7, 41, 51, 212000, tzinfo=UTC), "crash"),
     ]
     assert findings.counts["gateway_restart"] == 0
+
+
+def test_a_cron_cleanup_log_before_the_first_start_is_no_gateway_of_its_own() -> None:
+    """An hourly cron's `sessions cleanup` output begins hours before the
+    gateway's first line: the CLI ran then, no gateway is shown running, so no
+    process "ran until the start" with no stop logged (Z215)."""
+    log = (
+        "2026-06-17T09:02:04.100+05:30 [gateway] starting...\n"
+        "2026-06-17T09:02:11.482+05:30 [gateway] ready\n"
+    )
+    runs = "".join(
+        f"=== Wed Jun 17 0{h}:00:01 IST 2026 ===\n{_cleanup_output(False)}\n" for h in range(3)
+    )
+    findings = analyze(
+        ingest_files({"console.log": log, "cron/openclaw-sessions-cleanup.log": runs}), Settings()
+    )
+    epochs = findings.epochs.select("opened_by", "start", "ended_by").rows()
+    assert epochs == [("start", datetime(2026, 6, 17, 3, 32, 4, 100000, tzinfo=UTC), None)]

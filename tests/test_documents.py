@@ -1555,6 +1555,87 @@ def test_ps_lstart_further_down_a_saved_terminal_is_read_in_its_dates_zone(betwe
     )
 
 
+@pytest.mark.parametrize(
+    "run",
+    [
+        "docker compose -f /srv/openclaw/compose.yaml exec gateway ps -eo pid,ppid,lstart,etime,rss,args",
+        "ssh ops@gw-sp-01 ps -eo pid,ppid,lstart,etime,rss,args",
+    ],
+    ids=["container", "ssh"],
+)
+def test_ps_run_in_a_container_is_not_read_in_the_laptops_date_zone(run: str) -> None:
+    """The laptop's `date` says WEST; `ps` ran in the container (or over ssh),
+    whose clock is the container's: its lstart is not read in Lisbon's zone
+    (Z213: four hours off, the burst given to the process before)."""
+    text = (
+        "ops@lisbon-mbp ~ % date\nTue Jul 21 04:20:41 WEST 2026\n"
+        f"ops@lisbon-mbp ~ % {run}\n"
+        "  PID  PPID                  STARTED     ELAPSED   RSS COMMAND\n"
+        "    7     1 Tue Jul 21 00:01:44 2026       18:57 612448 node openclaw.mjs gateway --bind lan\n"
+    )
+    result = ingest_files({"oncall.txt": text})
+    (uptime,) = rows(result, "uptime")
+    assert "Lisbon" not in str(uptime["ts_assumption"])
+    assert uptime["ts"] == datetime(2026, 7, 21, 0, 1, 44, tzinfo=UTC)  # UTC, for want of any zone
+
+
+_CONTAINER = "9c41e7d2ab30f18e6b2c5d07a93e41f2c8b6d5e0a7f39c1d24e8b6a05f7c3d91"
+
+
+def _docker_event(at: str, action: str, *attrs: str) -> str:
+    shown = ", ".join(
+        [*attrs, "image=ghcr.io/openclaw/openclaw:2026.7.3", "name=openclaw-gateway-1"]
+    )
+    return f"2026-07-21T{at}+01:00 container {action} {_CONTAINER} ({shown})\n"
+
+
+def test_docker_events_show_each_oom_kill_and_stop_of_the_gateways_container() -> None:
+    """`docker events`: an `oom` then `die` is an OOM kill, the policy's `start`
+    the next process; a `kill` with SIGTERM before `die` is a stop asked for;
+    health checks and the network are known lines (Z213: every line noise,
+    both kills "no stop logged")."""
+    text = (
+        "$ docker events --filter container=openclaw-gateway-1\n"
+        + _docker_event("02:41:41.900000883", "health_status: unhealthy")
+        + _docker_event("02:42:07.519338934", "oom")
+        + _docker_event("02:42:07.600338825", "die", "exitCode=137")
+        + _docker_event("02:42:08.163420990", "start")
+        + "2026-07-21T02:42:08.2+01:00 network connect 7a1e93c0d4b2 (container=9c41e7d2ab30, name=openclaw_default, type=bridge)\n"
+        + _docker_event("04:10:00.000000000", "kill", "signal=15")
+        + _docker_event("04:10:01.500000000", "die", "exitCode=143")
+    )
+    result = ingest_files({"docker/docker-events.txt": text})
+    found = [
+        (r["kind"], r["phase"], r["ts"].strftime("%H:%M:%S")) for r in result.events.to_dicts()
+    ]
+    assert found == [
+        ("gateway_stop", "oom_killed", "01:42:07"),
+        ("uptime", "docker_started", "01:42:08"),
+        ("gateway_stop", "exited", "03:10:01"),
+    ]
+    (scan,) = result.files
+    assert (scan.unrecognized, scan.event_lines, scan.lines) == (0, 3, 8)
+
+
+def test_docker_events_as_json_are_read_too() -> None:
+    """`docker events --format '{{json .}}'`: the same events, timed by `timeNano`."""
+
+    def line(action: str, nano: int, **attrs: str) -> str:
+        actor = {"ID": _CONTAINER, "Attributes": {"name": "openclaw-gateway-1", **attrs}}
+        return (
+            json.dumps({"Type": "container", "Action": action, "Actor": actor, "timeNano": nano})
+            + "\n"
+        )
+
+    text = line("oom", 1784598127519338934) + line("die", 1784598127600338825, exitCode="137")
+    result = ingest_files({"events.jsonl": text})
+    (stop,) = result.events.to_dicts()
+    assert (stop["phase"], stop["ts"]) == (
+        "oom_killed",
+        datetime(2026, 7, 21, 1, 42, 7, 600338, tzinfo=UTC),
+    )
+
+
 def test_an_old_lock_files_created_at_is_no_time_the_bundle_covers() -> None:
     """A dead process's lock file created months ago says when a lock was taken, not
     that the bundle covers the months since: the window is the logs' own."""

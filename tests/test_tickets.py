@@ -3,6 +3,9 @@ from two hosts, quoting each other (the bug reporter's bundle)."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import polars as pl
 
 from lockforensics.findings import Settings
@@ -471,3 +474,109 @@ def test_comments_sharing_a_state_directory_are_one_machine_in_any_file_order() 
         events = ingest_files({name: files[name] for name in order}).events
         hosts = events.filter(pl.col("source") != names[0]).get_column("host").unique()
         assert hosts.to_list() == ["unnamed (/home/alice/.openclaw)"], order
+
+
+_NAS_LOCK = (
+    "/home/mk/.openclaw/agents/main/sessions/6f1c2a9e-4b7d-4f0e-9a51-2d8c7e31b0a4.jsonl.lock"
+)
+_BRUNO_LOCK = (
+    r"C:\Users\bruno\.openclaw\agents\main\sessions\3d9a71c4-5e2b-4a8f-8c06-b7f1e2d49a30.jsonl.lock"
+)
+
+
+def _nas_journal() -> str:
+    """nas01's journal (+0100, February): its start and two lock errors."""
+    error = (
+        "[diagnostic] lane task error: lane=main durationMs=10013 error="
+        f'"Error: session file locked (timeout 10000ms): pid=2211 {_NAS_LOCK}"'
+    )
+    return "".join(
+        f"2026-02-14T{at}+0100 nas01 node[2211]: {message}\n"
+        for at, message in (
+            ("03:50:02", "[gateway] listening on ws://127.0.0.1:18789 (PID 2211)"),
+            ("04:12:09", error),
+            ("04:12:31", error),
+        )
+    )
+
+
+def _bruno_console(*lines: tuple[str, str]) -> str:
+    """Bruno's pretty console on Windows: a time of day and its zone, no date."""
+    return "".join(f"{at}-04:00 {message}\n" for at, message in lines)
+
+
+def _bruno_error(at: str) -> tuple[str, str]:
+    return (
+        at,
+        "[diagnostic] lane task error: lane=main durationMs=10014 error="
+        f'"Error: session file locked (timeout 10000ms): pid=9144 {_BRUNO_LOCK}"',
+    )
+
+
+def test_a_pastes_time_only_lines_take_no_date_from_another_users_paste() -> None:
+    """A thread: nas01's journal in February, then Bruno's console in April,
+    naming no date but in its `log file:` line.  His Ctrl+C, 11 s above that
+    line, is his gateway's stop on his start's day, not nas01's stop in
+    February (Z214: dated by the paste above, two months early)."""
+    bruno = _bruno_console(
+        ("00:19:30", "[gateway] received SIGINT; shutting down"),
+        ("00:19:41", "[gateway] listening on ws://127.0.0.1:18789 (PID 10472)"),
+        (
+            "00:19:41",
+            r"[gateway] log file: C:\Users\bruno\AppData\Local\Temp\openclaw\openclaw-2026-04-21.log",
+        ),
+    )
+    thread = f"# Locks\n\n```text\n{_nas_journal()}```\n\nSame on Windows:\n\n```text\n{bruno}```\n"
+    findings = analyze(ingest_files({"issue.md": thread}), Settings())
+    stops = findings.events.filter(pl.col("kind") == "gateway_stop").collect()
+    assert stops.get_column("ts").to_list() == [datetime(2026, 4, 21, 4, 19, 30, tzinfo=UTC)]
+    nas = findings.epochs.filter(pl.col("host") == "nas01").select("pid", "ended_by").rows()
+    assert nas == [(2211, None)]
+
+
+def test_a_quote_of_a_time_only_failure_is_that_failure_past_midnight() -> None:
+    """Bruno's console crosses midnight; a reply quotes his first error with `> `.
+    The quote is that failure, not one a day later (Z214: 5 lock errors for 4)."""
+    bruno = _bruno_console(
+        (
+            "23:41:17",
+            r"[gateway] log file: C:\Users\bruno\AppData\Local\Temp\openclaw\openclaw-2026-04-20.log",
+        ),
+        _bruno_error("23:58:40"),
+        _bruno_error("23:59:52"),
+        _bruno_error("00:04:03"),
+    )
+    quote = "".join(f"{at}-04:00 {m}" for at, m in [_bruno_error("23:58:40")])
+    thread = f"# Locks\n\n```text\n{bruno}```\n\n@bruno\n> {quote}\n\nyes\n"
+    findings = analyze(ingest_files({"issue.md": thread}), Settings())
+    assert findings.headline.lock_timeout == 3
+
+
+def test_a_paste_whose_zone_no_named_host_shows_is_a_machine_of_its_own() -> None:
+    """nas01's journal (+01:00), Bruno's console (-04:00, its zone written on
+    lines that name no date) and a lease host's file-log record (+08:00, no
+    state directory): three machines, the lease record not nas01's (Z214)."""
+    record = json.dumps(
+        {
+            "0": '{"subsystem":"diagnostic"}',
+            "1": 'lane task error: lane=main durationMs=60214 error="SessionWriteLockTimeoutError: '
+            "session file locked (timeout 60000ms): pid=31877 alive=true ageMs=64210 "
+            'sqlite:session-write:agent:main:main"',
+            "_meta": {"hostname": "unknown", "date": "2026-08-11T06:20:05.112Z"},
+            "time": "2026-08-11T14:20:05.112+08:00",
+        }
+    )
+    bruno = _bruno_console(
+        (
+            "23:41:17",
+            r"[gateway] log file: C:\Users\bruno\AppData\Local\Temp\openclaw\openclaw-2026-04-20.log",
+        ),
+        _bruno_error("23:58:40"),
+    )
+    thread = (
+        f"# Locks\n\n```text\n{_nas_journal()}```\n\nb\n\n```text\n{bruno}```\n\n"
+        f"c\n\n```json\n{record}\n```\n"
+    )
+    events = ingest_files({"issue.md": thread}).events
+    lease = events.filter(pl.col("pid") == 31877).get_column("host").to_list()
+    assert lease == ["unnamed (UTC+08:00)"]

@@ -115,6 +115,9 @@ _EXITED = (*_UNASKED, "exited", "exit_pid")
 _NO_GATEWAY_OF_THEIR_OWN = (
     (pl.col("kind") == EventKind.OTHER_FILE_LOCK) | pl.col("phase").is_in(_FATAL)
 ).fill_null(False)
+#: A line the gateway wrote, not a command's output (a cron's `sessions cleanup`,
+#: a doctor): the output shows no process running then.
+_WRITTEN = (pl.col("channel") != DOCUMENT_CHANNEL).fill_null(True)
 # The successor of a restart owns the lines after the restart's last line.
 _TICK = timedelta(microseconds=1)
 #: How long before a start its process's banner may come (ahead of the start's
@@ -808,8 +811,13 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         .drop("announced")
     )
     first_lifecycle = lifecycle.group_by("host").agg(lifecycle_at=pl.col("opened_at").min())
+    # A host's first line the gateway wrote; a command's output only where it
+    # wrote none (Z215: a cron's cleanup log, hours before the first start,
+    # had opened a process of its own, "ended" by that start).
     host_lines = (
-        seen.group_by("_host").agg(first_line=pl.col("seen").min()).rename({"_host": "host"})
+        seen.group_by("_host")
+        .agg(first_line=pl.coalesce(pl.col("written").min(), pl.col("seen").min()))
+        .rename({"_host": "host"})
     )
     early = pl.col("lifecycle_at").is_null() | (pl.col("seen") < pl.col("lifecycle_at"))
     # The earliest unexplained pid of a host, seen before any start or restart,
@@ -1198,7 +1206,7 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     since = ts - pl.duration(milliseconds=pl.col("uptime_ms"))
     # A command's output (a cron's `sessions cleanup`, a doctor) is no line the
     # gateway wrote: it shows no process running then, so it bounds no start.
-    written = ts.filter((pl.col("channel") != DOCUMENT_CHANNEL).fill_null(True))
+    written = ts.filter(_WRITTEN)
     # systemd's `Started`/`Stopping`/`Stopped … (v<version>)` name the unit file
     # it last loaded: an upgrade rewrites and reloads it before it stops the old
     # process, and `npm i -g` alone leaves it as it was (Z194: a 2026.1.8 banner
@@ -1283,6 +1291,8 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("_host", "_pid")
         .agg(
             seen=pl.col("ts").min(),
+            # A command's output shows no gateway running then (_summary).
+            written=pl.col("ts").filter(_WRITTEN).min(),
             # A line of a process's end naming its pid (pm2's `pid=N msg=process
             # killed`) shows it ran until then, not that it began after then.
             alive=pl.col("ts").filter(pl.col("kind") != EventKind.GATEWAY_STOP).min(),

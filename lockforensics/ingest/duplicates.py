@@ -266,6 +266,12 @@ def _stampless_copies(
     return copies.select("_part", "_i")
 
 
+#: A stamp that writes no date (`23:58:40-04:00`): its date was assumed.
+_TIME_ONLY = pl.col("ts_raw").is_not_null() & ~pl.col("ts_raw").str.contains(
+    r"\d{4}|[A-Z][a-z]{2} "
+)
+
+
 def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFrame:
     """The (_part, _i) of lock failures a paste shows again, and of any line one
     that was quoted or grep'd shows again (grep -C's overlapping contexts print
@@ -285,8 +291,14 @@ def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFra
             & pl.col("ts").is_not_null()
             & (pl.col("channel") != DOCUMENT_CHANNEL)
         )
-        .select("_i", *said)
-        .filter(pl.int_range(pl.len()).over(said, order_by="_i") > 0)
+        .select("_i", *said, "ts_raw")
+        # A copy stamped with a time of day alone is the line it copies however
+        # it was dated: a `> ` quote below a paste that crossed midnight had
+        # been dated a day on, a failure of its own (Z214).
+        .with_columns(
+            _said=pl.when(_TIME_ONLY).then(pl.col("ts_raw")).otherwise(pl.col("ts").cast(pl.String))
+        )
+        .filter(pl.int_range(pl.len()).over(*said[:2], *said[3:], "_said", order_by="_i") > 0)
         .collect()
     )
     # An untimed failure of a paste that names the lock, owner and age of one it

@@ -164,8 +164,10 @@ class _Traits:
         self.dirs.update(
             d for d in map(_state_dir, (row.get("lock_path"), row.get("session_file"))) if d
         )
+        # A zone written on the line, its date assumed or not (a console's
+        # `23:58:40-04:00`: Z214, a Windows paste's zone unseen).
         offset = _OFFSET.search(row.get("ts_raw") or "")
-        if offset is not None and row.get("ts_quality") == "explicit":
+        if offset is not None and row.get("ts_quality") != "untimed":
             sign = -1 if offset.group(1) == "-" else 1
             self.zones.add(sign * (int(offset.group(2)) * 60 + int(offset.group(3))))
 

@@ -14,6 +14,7 @@ unrecognised (the first few kept as samples).
 
 from __future__ import annotations
 
+import bisect
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -675,11 +676,16 @@ class LogEngine:
                 strategy="backward",
                 check_sortedness=False,  # both are in line order
             )
+        fences = sorted(result.fences) if env is PLAIN else []
+        last = 0
         for line_no, line_text, fit, span, vline, vraw in rows.select(
             "line", "text", "fits", "span", "vline", "vraw"
         ).iter_rows():
             catch_up(vline, vraw)
             advance(line_no)
+            if fences and bisect.bisect_left(fences, line_no) > bisect.bisect_right(fences, last):
+                clock.new_paste()  # a fence between: another paste (FileClock.new_paste)
+            last = line_no
             self.lines.candidate(line_no, line_text, bool(fit), env, clock, result, span)
         if stamps is not None and stamps.height:
             catch_up(*stamps.row(-1))

@@ -28,6 +28,7 @@ from lockforensics.parsing.documents.runs import (
     released_by,
     run_stamps,
     run_starts,
+    runs_elsewhere,
 )
 from lockforensics.parsing.documents.timing import (
     FROM_NAME,
@@ -204,9 +205,10 @@ class DocumentReader:
                 found[1].rows.append(run)
                 found[1].event_lines.add(1)
             runs = _merge(merged, found[1], start, doc.name, own_stamp, runs)
-        if merged.zone is None:
+        if merged.zone is None and not any(map(runs_elsewhere, doc.lines)):
             # A zone a `date` in the session showed is the host's: `ps` lstart
-            # further down prints in it, with no zone (Z211: read as UTC).
+            # further down prints in it, with no zone (Z211: read as UTC); not
+            # a container's or another machine's `ps` (Z213: four hours off).
             merged.zone = next(
                 (z for line in doc.lines if (z := shown_zone(line, _SESSION_DATE)) is not None),
                 None,

@@ -82,6 +82,8 @@ class LineReader:
                 if moved is not None and record.stamp is not None:
                     _redate_start(result, line_no, record.stamp.raw, moved)
         when = _utc_era(stamp_row(record, clock, result), record.stamp, envelope)
+        if record.stamp is not None and any(h.signature == "gateway-log-file" for h in hits):
+            _date_start(result, line_no, record.stamp.raw, when)
         above = result.above.pop(line_no, None)
         if record.stamp is None and any(h.signature in self.timed_above for h in hits):
             # `-- Boot … --` first in a capture opens its first boot: no boot
@@ -182,6 +184,40 @@ def _utc_era(when: dict[str, Any], stamp: Stamp | None, envelope: EnvelopeSpec) 
 #: banner, `listening on … (PID n)`).
 _START_LINES = 20
 _DATED_BY = re.compile(r"date (?P<day>\d{4}-\d{2}-\d{2}) from [^;]*")
+
+
+def _date_start(result: FileScan, line_no: int, raw: str, when: dict[str, Any]) -> None:
+    """The time-only rows of a paste just above its `log file:` line that no
+    date reached (FileClock.new_paste): the day that line names is theirs too,
+    the one before where their time of day is later (Z214: a Ctrl+C 11 s
+    before its restart's `log file:` line, left undated, "no stop logged")."""
+    at = _CLOCK.match(raw)
+    if at is None or (when.get("ts") is None and "_local" not in when):
+        return
+    for row in reversed(result.rows):
+        if row["line"] < line_no - _START_LINES:
+            break
+        mine = _CLOCK.match(str(row.get("ts_raw") or ""))
+        if row.get("ts") is not None or "_local" in row or mine is None:
+            continue
+        if mine["zone"] != at["zone"]:
+            continue
+        shift = timedelta(seconds=_seconds(mine) - _seconds(at))
+        if shift > timedelta(0):
+            shift -= timedelta(days=1)  # above it, later in the day: the day before
+        row.update({k: v + shift if isinstance(v, datetime) else v for k, v in when.items()})
+        row["ts_raw"] = mine.string
+        row["ts_assumption"] = "date from the gateway's `log file:` line of its start, below it"
+
+
+#: A time-of-day stamp and its zone, if written (`23:41:17-04:00`, `00:19:30.412`).
+_CLOCK = re.compile(
+    r"^(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})(?P<f>\.\d+)?(?P<zone>[+-]\d{2}:?\d{2}|Z)?$"
+)
+
+
+def _seconds(clock: re.Match[str]) -> float:
+    return int(clock["h"]) * 3600 + int(clock["m"]) * 60 + int(clock["s"]) + float(clock["f"] or 0)
 
 
 def _redate_start(result: FileScan, line_no: int, raw: str, moved: timedelta) -> None:

@@ -389,6 +389,18 @@ class FileClock:
         self._day_source = "the gateway's `log file:` line of its start"
         return moved
 
+    def new_paste(self) -> None:
+        """A fence begins another paste of a thread, maybe another user's machine:
+        its time-only lines take no date from the pastes above it (Z214: a
+        Windows user's Ctrl+C dated by another user's journal, two months on,
+        stopped that user's gateway).  The file name's date still holds."""
+        self._last_day = self._last_clock = None
+        self._day_source = ""
+        self._anchor_rollovers = self.rollovers_seen or 0
+        self.header_day = self.header_end = None
+        if self.name_source != "file name":
+            self.name_date, self.name_source = None, "file name"
+
     def see_header(self, line: str) -> bool:
         """Take year/date/zone hints from a journal header line, or the date from the
         ``Log file: <path>`` header of ``openclaw logs`` (its dated file,

@@ -20,7 +20,7 @@ import re
 
 from lockforensics.parsing.command_lines import is_gateway
 from lockforensics.parsing.documents.model import Document, Parsed, event
-from lockforensics.parsing.documents.runs import preamble
+from lockforensics.parsing.documents.runs import preamble, runs_elsewhere
 from lockforensics.parsing.documents.timing import calendar_stamp, shown_zone, when_from_stamp
 from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import Stamp
@@ -49,6 +49,7 @@ def parse(doc: Document) -> Parsed | None:
     # Columns between STARTED and the command (ELAPSED, USER, ...), per header.
     between = 0
     listed = False  # a process row was read
+    elsewhere = False  # a command run in a container or on another machine
     for number, line in enumerate(doc.lines, start=1):
         if not line.strip():
             continue
@@ -59,6 +60,8 @@ def parse(doc: Document) -> Parsed | None:
         row = _ROW.match(line)
         if row is None:
             (out.known_lines if preamble(line) else out.unrecognized).add(number)
+            # `date` here, `ps` in a container or over ssh: not one clock (Z213).
+            elsewhere = elsewhere or runs_elsewhere(line)
             out.zone = out.zone or shown_zone(line, "the `date` line above `ps`")
             continue
         listed = True
@@ -79,6 +82,8 @@ def parse(doc: Document) -> Parsed | None:
                 phase="ps_started",
             )
         )
+    if elsewhere:
+        out.zone = None
     # A listing with no gateway row (it had stopped; its title hid its command)
     # is still a listing: its rows are known lines, not unrecognised log text.
     return out if listed else None

@@ -64,6 +64,20 @@ def preamble(line: str) -> bool:
 _RULE = re.compile(r"^[*=~#-]{3,}$")
 
 
+#: A command run on another machine or in a container (``ssh``, ``docker
+#: exec``, ``kubectl exec``): its clock's zone is not the session's.
+_ELSEWHERE = re.compile(
+    r"^(?:sudo (?:-\S+ )*)?(?:ssh\b|(?:kubectl|oc) .*\bexec\b"
+    r"|(?:docker(?: compose|-compose)?|podman)\b.*\bexec\b)"
+)
+
+
+def runs_elsewhere(line: str) -> bool:
+    """Whether a prompt line's command runs on another machine or in a container."""
+    prompt = PROMPT.match(line.strip())
+    return prompt is not None and _ELSEWHERE.match(prompt["command"].strip()) is not None
+
+
 def cat_target(line: str) -> str | None:
     """The file a ``$ cat <file>`` prompt line prints, else None."""
     prompt = PROMPT.match(line.strip())
