@@ -574,3 +574,59 @@ def test_each_paste_of_a_thread_is_read_at_its_own_wrap_width(first: int, second
     assert kinds == ["lock_timeout"] * 8
     assert {r["host"] for r in scan.rows} == {"fsn1-gw", "fsn2-gw"}
     assert scan.event_lines == len(folded) + len(mailed)
+
+
+def _lock_line(at: str, pid: int, sid: str) -> str:
+    return (
+        f"2026-06-02T{at}-05:00 error diagnostic lane task error: lane=main durationMs=60213 "
+        f'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid={pid} '
+        f'/var/lib/openclaw/.openclaw/agents/main/sessions/{sid}.jsonl.lock"'
+    )
+
+
+def _hung(line: str, width: int, indent: str) -> list[str]:
+    """``line`` wrapped at ``width`` columns, each piece after the first behind ``indent``."""
+    step = width - len(indent)
+    rest = line[width:]
+    return [line[:width], *(indent + rest[i : i + step] for i in range(0, len(rest), step))]
+
+
+def test_each_paste_of_a_chat_takes_off_its_own_hanging_indent() -> None:
+    """Alice's paste hangs by four spaces at 120 columns, Dave's by two at 100:
+    each record loses its own indent, not the file's least (Z217: two blanks
+    left inside Alice's session id, her copies counted again on another host)."""
+    alice_sid, dave_sid = (
+        "7f3c2a91-5d0e-4b8a-9c1f-2e6d8a4b7c30",
+        "e2d7a4c8-9b31-4f6e-a0d5-6c8b1f7e3a92",
+    )
+    chat = [
+        "alice  9:43 PM",
+        "from prod-a:",
+        *_hung(_lock_line("15:41:05.220", 48211, alice_sid), 120, "    "),
+        "",
+        "dave  10:02 PM",
+        "and this one:",
+        *_hung(_lock_line("15:44:10.512", 3310, dave_sid), 100, "  "),
+    ]
+    events = ingest_files({"incident-notes.txt": "\n".join(chat) + "\n"}).events
+    assert events.select("session_id", "pid").rows() == [(alice_sid, 48211), (dave_sid, 3310)]
+
+
+def test_records_a_chat_cut_once_each_at_one_column_are_read_whole() -> None:
+    """Bob's journal lines, each cut once at column 180 and carried on an
+    indented piece: one full piece at one width opening three records shows
+    the wrap (Z217: two lock errors lost, only their echoes left)."""
+    sid = "e2d7a4c8-9b31-4f6e-a0d5-6c8b1f7e3a92"
+    journal = [
+        f"Jun 02 15:{m}:10 prod-b node[3310]: "
+        + _lock_line(f"15:{m}:10.512", 3310, sid).replace("error diagnostic", "[diagnostic]")
+        for m in (44, 45, 46)
+    ]
+    chat = [
+        "bob  9:46 PM",
+        "prod-b journal:",
+        *(p for line in journal for p in _hung(line, 180, "  ")),
+    ]
+    assert all(len(_hung(line, 180, "  ")) == 2 for line in journal)
+    events = ingest_files({"incident-notes.txt": "\n".join(chat) + "\n"}).events
+    assert events.select("session_id", "host").rows() == [(sid, "prod-b")] * 3

@@ -1566,7 +1566,8 @@ def test_ps_lstart_further_down_a_saved_terminal_is_read_in_its_dates_zone(betwe
 def test_ps_run_in_a_container_is_not_read_in_the_laptops_date_zone(run: str) -> None:
     """The laptop's `date` says WEST; `ps` ran in the container (or over ssh),
     whose clock is the container's: its lstart is not read in Lisbon's zone
-    (Z213: four hours off, the burst given to the process before)."""
+    (Z213: four hours off, the burst given to the process before), but at
+    the `date`'s instant less ELAPSED (the container's -03:00)."""
     text = (
         "ops@lisbon-mbp ~ % date\nTue Jul 21 04:20:41 WEST 2026\n"
         f"ops@lisbon-mbp ~ % {run}\n"
@@ -1576,7 +1577,23 @@ def test_ps_run_in_a_container_is_not_read_in_the_laptops_date_zone(run: str) ->
     result = ingest_files({"oncall.txt": text})
     (uptime,) = rows(result, "uptime")
     assert "Lisbon" not in str(uptime["ts_assumption"])
-    assert uptime["ts"] == datetime(2026, 7, 21, 0, 1, 44, tzinfo=UTC)  # UTC, for want of any zone
+    assert uptime["ts"] == datetime(2026, 7, 21, 3, 1, 44, tzinfo=UTC)
+    assert "-03:00 from ELAPSED" in uptime["ts_assumption"]
+
+
+def test_ps_lstart_in_the_repeated_hour_is_placed_by_its_elapsed_time() -> None:
+    """The night clocks went back: `02:58:03` is twice; `date` (03:36:12 CET)
+    less ELAPSED (38:08) says its second pass, 01:58:03 UTC (Z216: its first,
+    an hour early, a phantom process beside the real one)."""
+    text = (
+        'oc@gw-fra-02:~$ date; ps -o pid,lstart,etime,args -p "$(pidof node)"\n'
+        "Sun Oct 25 03:36:12 CET 2026\n"
+        "    PID                  STARTED     ELAPSED COMMAND\n"
+        "  53990 Sun Oct 25 02:58:03 2026       38:08 /usr/bin/node "
+        "/home/oc/.npm-global/lib/node_modules/openclaw/dist/index.js gateway --port 18789\n"
+    )
+    (uptime,) = rows(ingest_files({"host/ps.txt": text}), "uptime")
+    assert uptime["ts"] == datetime(2026, 10, 25, 1, 58, 3, tzinfo=UTC)
 
 
 _CONTAINER = "9c41e7d2ab30f18e6b2c5d07a93e41f2c8b6d5e0a7f39c1d24e8b6a05f7c3d91"

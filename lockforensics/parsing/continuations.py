@@ -292,6 +292,10 @@ def _blank(text: pl.Expr) -> pl.Expr:
     return text.is_null() | (text.str.strip_chars() == "")
 
 
+#: How many records opened by one full piece of one width show that width.
+_OPENINGS = 3
+
+
 def _at_width(text: pl.Expr, blank: pl.Expr, wrap_start: str) -> pl.Expr:
     """Pieces after the first of a line hard-wrapped at a fixed column."""
     width = text.str.len_chars().fill_null(0)
@@ -308,7 +312,17 @@ def _at_width(text: pl.Expr, blank: pl.Expr, wrap_start: str) -> pl.Expr:
     # Two full pieces show the wrap width; then a line of one full piece at that
     # width, followed by a narrower one, is wrapped too.
     long = record & (length >= 2)
-    shown = head.is_in(pl.when(long).then(head).drop_nulls().implode())
+    # So does one full piece, at one width, opening three records or more,
+    # each followed by a narrower piece that opens none: a chat that cut six
+    # journal lines at column 180 once each (Z217: two lock errors and the
+    # watchdog's release lost).
+    narrower = ~blank.shift(-1).fill_null(True) & ~starts.shift(-1).fill_null(True)
+    opening = starts & (width >= WRAP_MIN) & narrower & (width.shift(-1) < width).fill_null(False)
+    opened = pl.when(opening).then(width)
+    often = opening & (pl.len().over(opened) >= _OPENINGS)
+    shown = head.is_in(pl.when(long).then(head).drop_nulls().implode()) | head.is_in(
+        width.filter(often).implode()
+    )
     wrapped = record & (long | shown)
     # The last piece is narrower, and no record start of its own.
     last = (
@@ -378,16 +392,17 @@ def join_width_wraps(numbered: pl.DataFrame, wrap_start: str) -> pl.DataFrame:
     return _joined(numbered.with_columns(_join=at_width, _cut=at_width, _wrap=at_width))
 
 
-def _hanging_indent(flagged: pl.DataFrame) -> int:
-    """The indent a wrapper put before every piece of a fixed-column wrap
-    (a chat or mail client's hanging indent, `>   ay] listening …`): the
-    least any piece has, when it is two or more.  One leading space is the
-    text's own, where the wrap fell before a space."""
-    pieces = flagged.filter(pl.col("_wrap")).get_column("text")
-    if pieces.is_empty():
-        return 0
-    indent = (pieces.str.len_chars() - pieces.str.strip_chars_start(" \t").str.len_chars()).min()
-    return int(indent) if isinstance(indent, int) and indent >= 2 else 0
+def _hanging_indent() -> pl.Expr:
+    """Per record (``_rid``), the indent a wrapper put before every piece of a
+    fixed-column wrap (a chat or mail client's hanging indent, `>   ay]
+    listening …`): the least its pieces have, when it is two or more.  One
+    leading space is the text's own, where the wrap fell before a space.  Per
+    record, not per file: two people's pastes in one chat hang by 4 and by 2
+    (Z217: two blanks left inside a session id, its copies a second host's)."""
+    text = pl.col("text")
+    indent = text.str.len_chars() - text.str.strip_chars_start(" \t").str.len_chars()
+    least = pl.when(pl.col("_wrap")).then(indent).min().over("_rid")
+    return pl.when(least >= 2).then(least).otherwise(0)
 
 
 def _joined(flagged: pl.DataFrame) -> pl.DataFrame:
@@ -399,10 +414,7 @@ def _joined(flagged: pl.DataFrame) -> pl.DataFrame:
     spaced = pl.col("_join").shift(-1, fill_value=False) & ~pl.col("_cut").shift(
         -1, fill_value=False
     )
-    body = text
-    hang = _hanging_indent(flagged)
-    if hang:
-        body = pl.when(pl.col("_wrap")).then(text.str.slice(hang)).otherwise(text)
+    body = pl.when(pl.col("_wrap")).then(text.str.slice(_hanging_indent())).otherwise(text)
     # Before a space join, trailing blanks go, so `released: ` + path has one space.
     own = pl.when(spaced).then(body.str.strip_chars_end()).otherwise(body)
     piece = (
@@ -418,7 +430,8 @@ def _joined(flagged: pl.DataFrame) -> pl.DataFrame:
     single = flagged.filter(alone).select("line", "text", span=pl.lit(1, pl.Int64))
     joined_rows = (
         flagged.filter(~alone)
-        .with_columns(_rid=(~pl.col("_join")).cast(pl.Int64).cum_sum(), _piece=piece)
+        .with_columns(_rid=(~pl.col("_join")).cast(pl.Int64).cum_sum())
+        .with_columns(_piece=piece)
         .group_by("_rid", maintain_order=True)
         .agg(
             pl.col("line").first(),

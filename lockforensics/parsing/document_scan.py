@@ -14,12 +14,14 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, time, timezone
 from typing import Any, BinaryIO
 
 from lockforensics.parsing.continuations import FENCE_RE
 from lockforensics.parsing.documents import Document, DocumentCatalog, DocumentSpec, Parsed
 from lockforensics.parsing.documents.listing import LOCK_GLOB, census_run, seen_by_census
 from lockforensics.parsing.documents.model import document_row
+from lockforensics.parsing.documents.processes import dated_by_elapsed
 from lockforensics.parsing.documents.runs import (
     PROMPT,
     Release,
@@ -198,6 +200,10 @@ class DocumentReader:
                 # or after the last stamp the session printed: not at collection.
                 seen_by_census(found[1].rows, carried, latest=False, files=False)
             at = printed if printed is not None else carried if shell else None
+            if at is not None and at.offset is not None and at.day is not None:
+                shown = datetime.combine(at.day, at.clock or time(0), timezone(at.offset))
+                # `ps` a run after `date` (maybe in a container: any offset).
+                dated_by_elapsed(found[1].rows, shown, runs_elsewhere(doc.lines[first]))
             if shell and at is not None:
                 printed_locks.append((first, found[1].rows, at))
             run = census_run(part.lines[0], at) if found[1].lists_locks and at else None
@@ -219,8 +225,8 @@ class DocumentReader:
             # the bundle was collected (Z211: the lock an operator printed
             # before `kill`ing its owner voided the restart that cleared it).
             after = [release for later, release in released if later > first]
-            shown = [row for row in rows if any(r.frees(row) for r in after)]
-            seen_by_census(shown, at, latest=False)
+            freed = [row for row in rows if any(r.frees(row) for r in after)]
+            seen_by_census(freed, at, latest=False)
         return (names.most_common(1)[0][0], merged) if names else None
 
     def _account(

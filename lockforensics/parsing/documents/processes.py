@@ -17,6 +17,8 @@ Other rows (the shell, a CLI run) are known lines, not events.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 from lockforensics.parsing.command_lines import is_gateway
 from lockforensics.parsing.documents.model import Document, Parsed, event
@@ -24,7 +26,7 @@ from lockforensics.parsing.documents.runs import preamble, runs_elsewhere
 from lockforensics.parsing.documents.timing import calendar_stamp, shown_zone, when_from_stamp
 from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import Stamp
-from lockforensics.schema import EventKind
+from lockforensics.schema import EventKind, TimeQuality
 
 #: A header naming the pid and lstart (``STARTED``) columns, pid first.
 _HEADER = re.compile(r"^\s*PID\b.*\bSTARTED\b")
@@ -46,8 +48,10 @@ def sniff(name: str, head: str) -> bool:
 
 def parse(doc: Document) -> Parsed | None:
     out = Parsed()
-    # Columns between STARTED and the command (ELAPSED, USER, ...), per header.
-    between = 0
+    # Columns between STARTED and the command (ELAPSED, USER, ...), per header,
+    # and which of them is ELAPSED.
+    between, elapsed_at = 0, None
+    shown: datetime | None = None  # the instant the last `date` line above showed
     listed = False  # a process row was read
     elsewhere = False  # a command run in a container or on another machine
     for number, line in enumerate(doc.lines, start=1):
@@ -55,14 +59,18 @@ def parse(doc: Document) -> Parsed | None:
             continue
         if _HEADER.match(line):
             out.known_lines.add(number)
-            between = max(0, len(line.split("STARTED", 1)[1].split()) - 1)
+            after = line.split("STARTED", 1)[1].split()
+            between = max(0, len(after) - 1)
+            elapsed_at = after.index("ELAPSED") if "ELAPSED" in after[:-1] else None
             continue
         row = _ROW.match(line)
         if row is None:
             (out.known_lines if preamble(line) else out.unrecognized).add(number)
             # `date` here, `ps` in a container or over ssh: not one clock (Z213).
             elsewhere = elsewhere or runs_elsewhere(line)
-            out.zone = out.zone or shown_zone(line, "the `date` line above `ps`")
+            zone = shown_zone(line, "the `date` line above `ps`")
+            out.zone = out.zone or zone
+            shown = zone[2] if zone is not None else shown
             continue
         listed = True
         stamp = _started(row)
@@ -79,14 +87,73 @@ def parse(doc: Document) -> Parsed | None:
                 message=f"process {row['pid']} started {stamp.raw} (ps lstart)",
                 gateway_pid=int_field(row["pid"]),
                 uptime_ms=0,
-                phase="ps_started",
+                phase=PS_STARTED,
+                # How long it had run when `ps` looked (ELAPSED): dated_by_elapsed.
+                duration_ms=_elapsed_ms(row["rest"].split(), elapsed_at),
             )
         )
+    if shown is not None:
+        dated_by_elapsed(out.rows, shown, elsewhere)
     if elsewhere:
         out.zone = None
     # A listing with no gateway row (it had stopped; its title hid its command)
     # is still a listing: its rows are known lines, not unrecognised log text.
     return out if listed else None
+
+
+#: The phase of a `ps` row's start.
+PS_STARTED = "ps_started"
+#: ELAPSED: `[[dd-]hh:]mm:ss`.
+_ETIME = re.compile(r"^(?:(?:(?P<d>\d+)-)?(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})$")
+#: How far off a 15-minute offset the start ELAPSED gives may be: `date` run
+#: that long before `ps` (the same command line, or the one before).
+_SLACK = timedelta(minutes=7)
+
+
+def _elapsed_ms(columns: list[str], at: int | None) -> int | None:
+    m = _ETIME.match(columns[at]) if at is not None and at < len(columns) else None
+    if m is None:
+        return None
+    days, hours = int(m["d"] or 0), int(m["h"] or 0)
+    return (((days * 24 + hours) * 60 + int(m["m"])) * 60 + int(m["s"])) * 1000
+
+
+def dated_by_elapsed(rows: list[dict[str, Any]], shown: datetime, anywhere: bool = False) -> None:
+    """Give `ps` starts their UTC offset from ELAPSED: ``shown`` (the instant a
+    `date` printed just before `ps` ran) less ELAPSED is the start, whatever
+    zone lstart is in and whichever pass of a repeated hour it names (Z216:
+    `02:58:03` on the night clocks went back, read as its first pass, an hour
+    early, a phantom process).  Kept only where that offset is the `date`
+    line's own or an hour either side (a DST change between), within `_SLACK`;
+    ``anywhere`` (`ps` ran in a container or on another machine, whose zone
+    the `date` does not show): any whole or half hour, within a minute."""
+    base = shown.utcoffset() or timedelta(0)
+    for row in rows:
+        local, elapsed = row.get("_local"), row.get("duration_ms")
+        if row.get("phase") != PS_STARTED or not isinstance(local, datetime) or elapsed is None:
+            continue
+        start = shown - timedelta(milliseconds=elapsed)
+        offset = local - start.astimezone(UTC).replace(tzinfo=None)
+        if anywhere:
+            near = timedelta(minutes=30 * round(offset.total_seconds() / 1800))
+            slack = timedelta(minutes=1)
+        else:
+            hours = (base + timedelta(hours=h) for h in (-1, 0, 1))
+            near, slack = min(hours, key=lambda o: abs(offset - o)), _SLACK
+        if abs(offset - near) > slack or abs(near) > timedelta(hours=14):
+            continue
+        row.pop("_local")
+        row.update(
+            ts=local.replace(tzinfo=timezone(near)).astimezone(UTC),
+            ts_quality=TimeQuality.ASSUMED.value,
+            ts_assumption=f"offset {_offset_text(near)} from ELAPSED and the `date` before `ps`",
+        )
+
+
+def _offset_text(offset: timedelta) -> str:
+    minutes = int(offset.total_seconds() // 60)
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _started(row: re.Match[str]) -> Stamp | None:
