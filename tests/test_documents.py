@@ -1653,6 +1653,27 @@ def test_docker_events_as_json_are_read_too() -> None:
     )
 
 
+def test_a_lease_era_doctor_run_is_a_doctor_run_at_its_date() -> None:
+    """A 2026.8 doctor has no "Session locks" note (its locks are SQLite
+    leases): its run is still a doctor's, its banner's version at the `date`
+    typed before it (Z210: read as plain text, the version untimed)."""
+    text = (
+        "oc@gw-lease-b:~$ date\nTue Aug 18 16:05:31 CEST 2026\noc@gw-lease-b:~$ openclaw doctor\n\n"
+        "🦞 OpenClaw 2026.8.12 (3f9c2e1) — Your sessions, now with fewer mysteries.\n\n"
+        "┌  OpenClaw doctor\n│\n◇  Gateway ──────────────╮\n│                        │\n"
+        "│  Gateway reachable     │\n│                        │\n├────────────────────────╯\n"
+        "│\n└  Doctor complete.\n"
+    )
+    result = ingest_files({"gw-lease-b/openclaw-doctor.txt": text})
+    (banner,) = rows(result, "version")
+    assert (banner["version"], banner["ts"]) == (
+        "2026.8.12",
+        datetime(2026, 8, 18, 14, 5, 31, tzinfo=UTC),
+    )
+    (scan,) = result.files
+    assert (scan.envelope, scan.unrecognized) == ("doctor", 0)
+
+
 def test_an_old_lock_files_created_at_is_no_time_the_bundle_covers() -> None:
     """A dead process's lock file created months ago says when a lock was taken, not
     that the bundle covers the months since: the window is the logs' own."""

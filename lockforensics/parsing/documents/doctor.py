@@ -47,10 +47,16 @@ _FULL = re.compile(r"\S [│┃|]\s*$")
 _AGE = re.compile(r"(?:(?P<h>\d+)h)?(?:(?P<m>\d+)m)?(?:(?P<s>\d+)s)?")
 _SNIFF_TITLE = re.compile(r"(?m)^[^\n]{0,6}Session locks")
 _SNIFF_FOUND = re.compile(r"- Found \d+ session lock files?\.")
+#: clack's intro of a doctor run (`┌  OpenClaw doctor`): a lease-era run has
+#: no "Session locks" note (its locks are SQLite leases), and is a run all the
+#: same, timed by the `date` before it (Z210: untimed, its version lost).
+_INTRO = re.compile(r"(?m)^[┌╭+*◇]\s+OpenClaw doctor\s*$")
 
 
 def sniff(name: str, head: str) -> bool:
-    return bool(_SNIFF_TITLE.search(head) and _SNIFF_FOUND.search(head))
+    return bool(_SNIFF_TITLE.search(head) and _SNIFF_FOUND.search(head)) or bool(
+        _INTRO.search(head)
+    )
 
 
 def _unbox(line: str) -> str:
@@ -62,6 +68,7 @@ def parse(doc: Document) -> Parsed | None:
     run = 0
     stamp: Stamp | None = None
     in_section = False
+    introduced = False  # a run's intro seen, its "Session locks" note not yet
     bullet: list[tuple[int, str, bool]] = []  # one logical bullet: its physical lines
     when: dict[str, Any] = {}
 
@@ -77,11 +84,19 @@ def parse(doc: Document) -> Parsed | None:
             stamp, in_section = found, False
             out.known_lines.add(number)
             continue
-        if line == _TITLE or line.startswith(_TITLE + " "):
+        if _INTRO.match(text.rstrip()):
             finish()
             run += 1
             when = document_time(doc.name, stamp)
-            stamp, in_section = None, True
+            stamp, in_section, introduced = None, False, True
+            out.known_lines.add(number)
+            continue
+        if line == _TITLE or line.startswith(_TITLE + " "):
+            finish()
+            if not introduced:  # a note of the run its intro began, else a run of its own
+                run += 1
+                when = document_time(doc.name, stamp)
+            stamp, in_section, introduced = None, True, False
             out.known_lines.add(number)
             continue
         if not in_section:
