@@ -1521,7 +1521,8 @@ def test_ps_lstart_under_a_date_line_is_read_in_the_zone_that_line_names(prompt:
     findings = analyze(ingest_files({"ps.txt": text}), Settings())
     (epoch,) = findings.epochs.select("pid", "start").rows()
     assert epoch == (15873, datetime(2026, 6, 18, 8, 52, 17, tzinfo=UTC))
-    assert "PDT" in (findings.coverage.zone_reason or "")
+    (uptime,) = findings.events.filter(pl.col("kind") == "uptime").collect().to_dicts()
+    assert "-07:00 from ELAPSED" in uptime["ts_assumption"]
 
 
 @pytest.mark.parametrize(
@@ -1672,6 +1673,49 @@ def test_a_lease_era_doctor_run_is_a_doctor_run_at_its_date() -> None:
     )
     (scan,) = result.files
     assert (scan.envelope, scan.unrecognized) == ("doctor", 0)
+
+
+def test_an_openclaw_logs_capture_is_no_docker_events() -> None:
+    """`openclaw logs --plain` lines (`<ts> info gateway ready (…)`) look like
+    `docker events`' shape but name no object type of Docker's: still a log,
+    its `ready` a start (Z220: read as events, the start lost)."""
+    text = (
+        "Log file: C:\\Users\\ana\\AppData\\Local\\Temp\\openclaw\\openclaw-2026-06-11.log\n"
+        "2026-06-11T05:14:05.412+02:00 info gateway ready (4 plugins: telegram, slack, memory-core, browser; 3.1s)\n"
+    )
+    result = ingest_files({"logs.txt": text})
+    assert result.files[0].envelope != "docker-events"
+    assert rows(result, "gateway_start")
+
+
+def test_ps_under_date_u_then_date_takes_the_local_offset() -> None:
+    """`date -u; date` then `ps`: UTC is any host's clock, and the local `IST`
+    names no one zone; ELAPSED from the `date`'s instant gives +05:30 (Z218:
+    read as UTC, a phantom process five and a half hours late)."""
+    text = (
+        "root@vps-claw-01:~# date -u; date\nTue Mar 31 04:35:12 UTC 2026\nTue Mar 31 10:05:12 IST 2026\n"
+        "root@vps-claw-01:~# uptime\n 10:05:13 up 9 days,  2:11,  1 user,  load average: 0.20, 0.11, 0.09\n"
+        "root@vps-claw-01:~# ps -o pid,lstart,etime,args -p 9388\n"
+        "    PID                  STARTED     ELAPSED COMMAND\n"
+        "   9388 Tue Mar 31 03:01:46 2026    07:03:26 openclaw-gateway\n"
+    )
+    (uptime,) = rows(ingest_files({"captures/at-collection.txt": text}), "uptime")
+    assert uptime["ts"] == datetime(2026, 3, 30, 21, 31, 46, tzinfo=UTC)
+
+
+def test_a_date_a_command_printed_itself_dates_its_run() -> None:
+    """`kubectl exec … -- sh -c 'date -u; openclaw doctor'`: the date under the
+    prompt is that command's output, not the next command's header (Z219:
+    the doctor run untimed, its version lost)."""
+    text = (
+        "$ kubectl -n openclaw exec openclaw-gateway-5f7c9d8b6-tn8vr -c gateway -- "
+        "sh -c 'date -u; openclaw doctor --non-interactive'\n"
+        "Fri Aug 14 10:56:20 UTC 2026\n"
+        "🦞 OpenClaw 2026.7.3 (c41e9a7) — Still here.\n\n"
+        "┌  OpenClaw doctor\n│\n└  Doctor complete.\n"
+    )
+    (banner,) = rows(ingest_files({"doctor-tn8vr.txt": text}), "version")
+    assert banner["ts"] == datetime(2026, 8, 14, 10, 56, 20, tzinfo=UTC)
 
 
 def test_an_old_lock_files_created_at_is_no_time_the_bundle_covers() -> None:

@@ -35,11 +35,13 @@ from lockforensics.parsing.documents.runs import (
 from lockforensics.parsing.documents.timing import (
     FROM_NAME,
     SEVERAL_UNSTAMPED,
+    UTC_NAMES,
     document_time,
     name_stamp,
     shown_zone,
     stamp_line,
     when_from_stamp,
+    zone_name,
 )
 from lockforensics.parsing.envelopes import EnvelopeCatalog, sniff
 from lockforensics.parsing.filescan import SAMPLE_LIMIT, FileScan
@@ -215,10 +217,10 @@ class DocumentReader:
             # A zone a `date` in the session showed is the host's: `ps` lstart
             # further down prints in it, with no zone (Z211: read as UTC); not
             # a container's or another machine's `ps` (Z213: four hours off).
-            merged.zone = next(
-                (z for line in doc.lines if (z := shown_zone(line, _SESSION_DATE)) is not None),
-                None,
-            )
+            # `date -u; date`: the local zone, not the UTC any host shows (Z218).
+            zones = [z for line in doc.lines if (z := shown_zone(line, _SESSION_DATE)) is not None]
+            local = any(zone_name(line) not in (None, *UTC_NAMES) for line in doc.lines)
+            merged.zone = next((z for z in zones if z[0] or not local), None)
         for first, rows, at in printed_locks:
             # A lock file `$ cat` showed, which a later command let go of (`$ rm`
             # of it, `kill` of its owner, a gateway restart): held then, not as

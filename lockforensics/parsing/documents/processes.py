@@ -69,8 +69,10 @@ def parse(doc: Document) -> Parsed | None:
             # `date` here, `ps` in a container or over ssh: not one clock (Z213).
             elsewhere = elsewhere or runs_elsewhere(line)
             zone = shown_zone(line, "the `date` line above `ps`")
-            out.zone = out.zone or zone
-            shown = zone[2] if zone is not None else shown
+            if zone is not None:
+                # `date -u; date`: the local zone, not the UTC any host shows (Z218).
+                out.zone = out.zone if out.zone and not zone[0] else zone
+                shown = zone[2].astimezone(timezone(zone[0]))
             continue
         listed = True
         stamp = _started(row)
@@ -126,8 +128,11 @@ def dated_by_elapsed(rows: list[dict[str, Any]], shown: datetime, anywhere: bool
     early, a phantom process).  Kept only where that offset is the `date`
     line's own or an hour either side (a DST change between), within `_SLACK`;
     ``anywhere`` (`ps` ran in a container or on another machine, whose zone
-    the `date` does not show): any whole or half hour, within a minute."""
+    the `date` does not show, or the `date` showed UTC): any whole or half
+    hour, within a minute."""
     base = shown.utcoffset() or timedelta(0)
+    # A UTC `date` (`date -u`) shows any host's clock: no zone of its own (Z218).
+    anywhere = anywhere or not base
     for row in rows:
         local, elapsed = row.get("_local"), row.get("duration_ms")
         if row.get("phase") != PS_STARTED or not isinstance(local, datetime) or elapsed is None:

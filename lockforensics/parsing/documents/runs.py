@@ -180,11 +180,14 @@ def run_stamps(lines: Sequence[str], starts: Sequence[int]) -> list[tuple[int, S
         is_date = prompt is not None and _DATE.match(prompt["command"]) is not None
         stamp: Stamp | None = None
         only_preamble = True
-        for line in lines[start:end]:
+        for at, line in enumerate(lines[start:end], start=start):
             if line.strip() and not preamble(line):
                 only_preamble = False
                 break
             if (stamp := stamp_line(line)) is not None:
+                # Output of its own after it: the command printed it (`sh -c
+                # 'date -u; openclaw doctor'`, Z219), no next command's header.
+                only_preamble = all(not x.strip() or preamble(x) for x in lines[at + 1 : end])
                 break
         # A command that printed nothing but the next one's header (a
         # transcript's `****` / `Command start time:` block) is not dated by it:

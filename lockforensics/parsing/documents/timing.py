@@ -125,6 +125,15 @@ def shown_zone(line: str, where: str) -> tuple[timedelta, str, datetime, str] | 
 
 #: The zone's name in a `date` line, before its year.
 _ZONE_NAME = re.compile(r" (?P<abbr>[A-Z]{2,5}) \d{4}\s*$")
+#: The names `date -u` shows: any host's clock, no zone of its own.
+UTC_NAMES = ("UTC", "GMT", "Z")
+
+
+def zone_name(line: str) -> str | None:
+    """The zone abbreviation a `date` line shows (`IST`, even where the name
+    alone cannot say which zone), else None."""
+    name = _ZONE_NAME.search(line)
+    return name["abbr"] if name is not None and stamp_line(line) is not None else None
 
 
 def _after_label(body: str) -> Stamp | None:
