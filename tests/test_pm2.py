@@ -159,3 +159,38 @@ def test_a_pm2_restart_in_one_second_gives_each_process_its_own_pid_and_one_stop
     findings = analyze(ingest_files(bundle), Settings())
     assert findings.epochs.sort("start").get_column("pid").to_list() == [30112, 41877]
     assert findings.counts["gateway_stop"] == 1
+
+
+def test_pm2_logs_own_lines_under_its_pm2_prefix_are_pm2s_log() -> None:
+    """Plain `pm2 logs` shows pm2.log's lines under `PM2        | `: pm2's own
+    stop and start of the app, not a host named PM2 (Z218: the restart that
+    cleared the burst lost to an untimed host of its own)."""
+    paste = (
+        "[TAILING] Tailing last 15 lines for [all] processes (change the value with --lines option)\n"
+        "PM2        | 2026-02-04T09:05:12: PM2 log: Stopping app:openclaw-gateway id:0\n"
+        "PM2        | 2026-02-04T09:05:12: PM2 log: App [openclaw-gateway:0] exited with code [0] via signal [SIGINT]\n"
+        "PM2        | 2026-02-04T09:05:12: PM2 log: pid=53990 msg=process killed\n"
+        + "".join(f"0|openclaw  | {line}\n" for line in ERROR_LOG.splitlines())
+    )
+    result = ingest_files({"pm2-logs.txt": paste}, tz="+01:00")
+    stops = result.events.filter(pl.col("kind") == "gateway_stop")
+    assert stops.get_column("host").drop_nulls().to_list() == []
+    assert stops.get_column("ts").null_count() == 0
+
+
+def test_pm2s_online_is_the_start_of_a_process_whose_start_lines_are_gone() -> None:
+    """pm2.log says when it spawned the app (`online`); the process's own start
+    lines were rotated away: its start is known, its uptime exact (Z218:
+    "started earlier", a lower bound)."""
+    findings = analyze(
+        ingest_files(
+            {"home/deploy/.pm2/pm2.log": PM2_LOG, "tmp/openclaw/openclaw-2026-02-03.log": FILE_LOG},
+            tz="+01:00",
+        ),
+        Settings(),
+    )
+    first = findings.epochs.sort("start").row(0, named=True)
+    assert (first["start"], first["start_known"]) == (
+        datetime(2026, 2, 2, 7, 30, 4, tzinfo=UTC),
+        True,
+    )

@@ -73,6 +73,8 @@ from lockforensics.schema import (
 
 LIFECYCLE = (EventKind.GATEWAY_START, EventKind.GATEWAY_RESTART, EventKind.GATEWAY_STOP)
 START_PHASES = ("listening", "ready")
+#: pm2's `App [openclaw:0] online`: the process it spawned is running.
+SUPERVISOR_ONLINE = "supervisor_online"
 # `config change requires gateway restart` asks for a restart; it is not one.
 NOT_A_TRANSITION = ("reload",)
 RESTARTS = ("restart", "in_process_restart")
@@ -606,7 +608,12 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         in_process=(pl.col("phase") == "in_process").any(),
         first=pl.col("ts").min(),
         last=pl.col("ts").max(),
-        start_line=finest(pl.col("ts").filter(at_start_line)),
+        # Else a supervisor's word that it spawned the process (pm2's `online`),
+        # its own start lines rotated away (Z218: "started earlier", at pm2's start).
+        start_line=pl.coalesce(
+            finest(pl.col("ts").filter(at_start_line)),
+            finest(pl.col("ts").filter(pl.col("phase") == SUPERVISOR_ONLINE)),
+        ),
         start_pid=pl.col("gateway_pid").filter(at_start_line).drop_nulls().first(),
         line_pid=first_value("_pid"),
         spawned_pid=first_value("spawned_pid"),
