@@ -219,3 +219,20 @@ def test_the_cut_first_line_of_a_truncated_json_tail_adds_no_failure() -> None:
     assert result.occurrence_counts() == {"lock_timeout": 1}
     scan = result.files[0]
     assert (scan.lines, scan.event_lines, scan.unrecognized) == (4, 1, 0)
+
+
+def test_a_record_a_note_quotes_in_quotation_marks_keeps_its_stamp() -> None:
+    """An on-call note quoting a journal's lock error in curly quotes (or straight
+    ones): the record is read with its stamp, a copy of the journal's line, not
+    a failure of its own with no time (Z220: 13 lock errors for 12)."""
+    record = (
+        "2026-06-10T11:16:05.220+02:00 [diagnostic] lane task error: lane=main durationMs=60213 "
+        'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=31877 '
+        '/home/oc/.openclaw/agents/ops/sessions/b7e91d3c-5a2f-4e60-9d1b-8c7f6e5d4a30.jsonl.lock"'
+    )
+    journal = f"Jun 10 11:16:05 gw-01 node[31877]: {record}\n"
+    for opening, closing in (("“", "”"), ('"', '"')):
+        note = f"what we saw:\n{opening}{record}{closing}\nthen it stopped\n"
+        result = ingest_files({"journal.txt": journal, "oncall-notes.txt": note})
+        assert result.occurrence_counts() == {"lock_timeout": 1}, opening
+        assert result.events.get_column("ts").null_count() == 0

@@ -109,8 +109,16 @@ def test_nul_runs_are_read_around_not_skipped() -> None:
     result = ingest_files({"openclaw-2026-05-28.log": text})
     scan = result.files[0]
     assert scan.event_lines == 3
-    assert any("NUL bytes" in w for w in scan.warnings)
+    (warning,) = [w for w in scan.warnings if "NUL bytes" in w]
+    # The record the crash cut before the hole is said, not lost (Z220).
+    assert warning.endswith("on 1, a record cut short before the run, unread")
     _accounted(result)
+
+    lock = _tslog(3)[:200]  # a lock error's beginning, cut by the crash
+    assert "session file lock" in lock
+    result = ingest_files({"openclaw-2026-05-28.log": lock + "\x00" * 5000 + _tslog(2) + "\n"})
+    (warning,) = [w for w in result.files[0].warnings if "NUL bytes" in w]
+    assert warning.endswith("unread, a lock error among them")
 
 
 def test_a_record_cut_short_at_the_end_leaves_the_span_to_the_line_before() -> None:

@@ -840,6 +840,10 @@ def _unescaped(frame: pl.DataFrame, result: FileScan) -> pl.DataFrame:
     return frame.with_columns(pl.when(tagged | escaped).then(body).otherwise(text).alias("text"))
 
 
+#: A lock failure's own words, in a record a crash cut short.
+LOCK_WORDS = r"session file lock|SessionTakeover|session file changed while"
+
+
 def _clean(
     frame: pl.DataFrame, ansi: bool, page: bool, result: FileScan, cuts: Cuts
 ) -> pl.DataFrame:
@@ -886,6 +890,11 @@ def _clean(
     if flags[2]:
         after = text.str.extract(r"\x00([^\x00]*)$", 1)
         before = text.str.extract(r"^([^\x00]*)\x00", 1)
+        # Text on both sides: a record the crash cut, then what came after the
+        # reboot.  The latter is read; the cut record is said, not lost (Z220).
+        cut = frame.filter(
+            before.str.contains(r"\S").fill_null(False) & after.str.contains(r"\S").fill_null(False)
+        ).select(locks=before.str.contains(LOCK_WORDS))
         frame = frame.with_columns(
             pl.when(~text.str.contains("\x00", literal=True))
             .then(text)
@@ -894,9 +903,13 @@ def _clean(
             .otherwise(before)
             .alias("text")
         )
+        lost = ""
+        if cut.height:
+            locks = ", a lock error among them" if cut.get_column("locks").any() else ""
+            lost = f"; on {cut.height}, a record cut short before the run, unread{locks}"
         result.warnings.append(
-            f"{result.source}: {flags[2]} line(s) hold NUL bytes (a crash-truncated write?); "
-            "the text around them was read"
+            f"{result.source}: {flags[2]} line(s) hold NUL bytes (a crash or power loss left a "
+            f"hole in the file); the text after each run was read{lost}"
         )
     return frame
 

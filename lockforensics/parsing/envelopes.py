@@ -349,8 +349,13 @@ def parse_console_text(text: str) -> Record:
 #: and what Windows PowerShell 5.1 puts before the first line a native command
 #: writes to stderr when redirected (`node.exe : `, its NativeCommandError).
 _PASTE_LEAD = re.compile(
-    r"\s*(?:[\w.-]+\.exe : )?(?:>[ \t]?)*(?:[-*+][ \t]+)?(?P<ticks>`*)", re.IGNORECASE
+    r"\s*(?:[\w.-]+\.exe : )?(?:>[ \t]?)*(?:[-*+][ \t]+)?(?P<ticks>`*)"
+    # A quotation mark around a record a note quotes (`“2026-06-10T11:16:05…”`).
+    r"(?P<quote>[“„«\"'](?=\d))?",
+    re.IGNORECASE,
 )
+#: The mark that closes each opening quotation mark.
+_CLOSING = {"“": "”", "„": "“", "«": "»", '"': '"', "'": "'"}
 
 
 #: A span of inline code in Markdown prose.
@@ -365,6 +370,14 @@ def unpaste(line: str) -> str:
     ticks = lead["ticks"]
     if ticks and text.endswith(ticks):
         text = text[: -len(ticks)]
+    quote = lead["quote"]
+    # A straight mark closes it only where the record's own quotes leave one over.
+    if (
+        quote
+        and text.endswith(close := _CLOSING[quote])
+        and (close not in "\"'" or text.count(close) % 2 == 1)
+    ):
+        text = text[: -len(close)]
     return text
 
 
