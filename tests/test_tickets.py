@@ -580,3 +580,21 @@ def test_a_paste_whose_zone_no_named_host_shows_is_a_machine_of_its_own() -> Non
     events = ingest_files({"issue.md": thread}).events
     lease = events.filter(pl.col("pid") == 31877).get_column("host").to_list()
     assert lease == ["unnamed (UTC+08:00)"]
+
+
+def test_a_piece_of_a_quote_naming_only_the_wording_is_the_failure_it_quotes() -> None:
+    """Dave quotes Bob's journal line with `> ` on its first piece only, so the
+    chat's wrap is not joined: its second piece names the wording and timeout
+    alone.  It is a piece of that failure, not one of its own with no time,
+    agent or session (Z217)."""
+    line = (
+        "Jun 02 15:44:10 prod-b node[3310]: 2026-06-02T15:44:10.512-05:00 [diagnostic] "
+        'lane task error: lane=main durationMs=60208 error="SessionWriteLockTimeoutError: '
+        "session file locked (timeout 60000ms): pid=3310 /var/lib/openclaw/.openclaw/agents/"
+        'main/sessions/e2d7a4c8-9b31-4f6e-a0d5-6c8b1f7e3a92.jsonl.lock"'
+    )
+    quoted = ["> " + line[:98], *("  " + line[i : i + 98] for i in range(98, len(line), 98))]
+    assert quoted[1].rstrip().endswith("(timeout 60000ms)")
+    chat = ["bob  9:46 PM", "prod-b journal:", line, "", "dave  10:02 PM", "same?", *quoted]
+    findings = analyze(ingest_files({"notes.txt": "\n".join(chat) + "\n"}), Settings())
+    assert findings.headline.lock_timeout == 1

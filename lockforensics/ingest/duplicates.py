@@ -313,24 +313,34 @@ def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFra
             & pl.col("kind").is_in(sorted(LOCK_KINDS))
             & (pl.col("channel") != DOCUMENT_CHANNEL)
         )
-        .select("_i", "ts", "source", "kind", "lock_path", "session_id", "pid", "age_ms")
+        .select(
+            "_i", "ts", "source", "kind", "lock_path", "session_id", "pid", "age_ms", "timeout_ms"
+        )
     )
     named = pl.col("lock_path").is_not_null() | pl.col("session_id").is_not_null()
+    # A piece naming nothing but the wording and its timeout (a quote whose
+    # wrap was not joined: `…session file locked (timeout 60000ms)`) is a piece
+    # of a failure with that timeout the paste holds stamped (Z217).
+    bare = ~named & pl.col("pid").is_null() & pl.col("age_ms").is_null()
+    aged = pl.col("age_ms").is_not_null()
+    timed_out = pl.col("timeout_ms").is_not_null()
+    # (what both name, which untimed copies, of which stamped failures)
     keys = (
-        (["source", "kind", "lock_path", "session_id", "pid", "age_ms"], named),
-        (["source", "kind", "pid", "age_ms"], pl.col("age_ms").is_not_null()),
+        (["source", "kind", "lock_path", "session_id", "pid", "age_ms"], named, named),
+        (["source", "kind", "pid", "age_ms"], aged, aged),
+        (["source", "kind", "timeout_ms"], bare & timed_out, timed_out),
     )
     quoted = pl.concat(
         [
             failures.filter(pl.col("ts").is_null() & where)
             .join(
-                failures.filter(pl.col("ts").is_not_null() & where).select(key).unique(),
+                failures.filter(pl.col("ts").is_not_null() & of).select(key).unique(),
                 on=key,
                 how="semi",
                 nulls_equal=True,
             )
             .select("_i", "source")
-            for key, where in keys
+            for key, where, of in keys
         ]
     ).collect()
     again = pl.concat([again.select("_i", "source"), quoted]).unique("_i")
