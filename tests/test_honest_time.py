@@ -712,3 +712,71 @@ def test_stamps_read_in_utc_for_want_of_any_zone_say_so_in_the_zone_line() -> No
     findings = analyze(ingest_files({"cron/sessions-cleanup.log": cron}), Settings())
     assert findings.coverage.zone == "UTC"
     assert "no zone evidence" in (findings.coverage.zone_reason or "")
+
+
+def test_a_next_mornings_start_in_an_appended_console_is_on_its_own_day() -> None:
+    """launchd appends every process's pretty console (`HH:MM:SS`) to one
+    gateway.log: the next start, earlier in the day than the last, writes its
+    `starting...` six seconds above its `log file: …-11-30.log`: on the 30th,
+    not on the 27th (Z223: a phantom process, a clock "stepping back")."""
+    console = (
+        "09:02:38 [gateway] starting...\n"
+        "09:02:44 [gateway] ready\n"
+        "09:02:44 [gateway] log file: /tmp/openclaw/openclaw-2026-11-27.log\n"
+        "08:14:05 [gateway] starting...\n"
+        "08:14:11 [gateway] ready\n"
+        "08:14:11 [gateway] log file: /tmp/openclaw/openclaw-2026-11-30.log\n"
+    )
+    result = ingest_files({"Users/kenji/.openclaw/logs/gateway.log": console}, tz="+09:00")
+    starting = result.events.filter(pl.col("phase") == "starting").sort("line")
+    assert [ts.date().isoformat() for ts in starting.get_column("ts")] == [
+        "2026-11-27",
+        "2026-11-29",  # 08:14:05 +09:00 on the 30th
+    ]
+    assert not any("steps back" in w for w in result.warnings)
+
+
+def test_time_only_records_above_their_matched_copy_are_days_before_it() -> None:
+    """A launchd gateway.err.log (`HH:MM:SS`): only its last lock error has a
+    stamped copy (`openclaw logs --json`, Monday 08:13).  The errors above it at
+    16:44 and 23:38 came before it: at least a day earlier, not Monday evening,
+    after the process had died (Z223)."""
+    lease = "sqlite:session-write:agent:main:main"
+    error = (
+        "[diagnostic] lane task error: lane=session:agent:main:main durationMs=60066 error="
+        '"SessionWriteLockTimeoutError: session file locked (timeout 60000ms): pid=48211 '
+        f'alive=true ageMs={{age}} {lease}"'
+    )
+    echo = (
+        "Embedded agent failed before reply: session file locked (timeout 60000ms): "
+        f"pid=48211 alive=true ageMs=203871354 {lease}"
+    )
+    err_log = (
+        "".join(
+            f"{at} {error.format(age=age)}\n"
+            for at, age in (("16:44:09", 1200), ("23:38:13", 134693), ("08:13:49", 203871354))
+        )
+        + f"08:13:49 {echo}\n"
+    )
+    copies = "".join(
+        json.dumps(
+            {"type": "log", "time": f"2026-11-30T08:13:49.76{n}+09:00", "level": "error"}
+            | {"subsystem": subsystem, "message": message}
+        )
+        + "\n"
+        for n, subsystem, message in (
+            (6, "diagnostic", error.format(age=203871354).removeprefix("[diagnostic] ")),
+            (8, "", echo),
+        )
+    )
+    result = ingest_files(
+        {"logs/gateway.err.log": err_log, "openclaw-logs-2026-11-30T0841.ndjson": copies}
+    )
+    times = (
+        result.events.filter(pl.col("source") == "logs/gateway.err.log")
+        .sort("line")
+        .get_column("ts")
+        .to_list()
+    )
+    assert times == sorted(times)
+    assert times[1].isoformat() == "2026-11-29T14:38:13+00:00"  # 23:38 +09:00, the day before

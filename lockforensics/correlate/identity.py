@@ -14,7 +14,8 @@ any other line links to the same key, else the key itself.  A link is a line
 that shows both (a lane mirror of a takeover, ``sessionId=… sessionKey=…``
 run lines).  A key can name several ids over time (``/new`` and daily resets
 start a new transcript under the same key), so a key-only line takes the id
-linked nearest in time; an untimed one takes the key's first link.  Both
+linked nearest in time, within ``LINK_REACH`` (else its key); an untimed one
+takes the key's first link.  Both
 source columns are kept as they were.
 
 A key links to ids on its own host only: two gateways running the same
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import polars as pl
 
@@ -36,6 +38,11 @@ from lockforensics.schema import IDENTITY_COLUMNS
 # fields.PLACEHOLDER is compiled IGNORECASE; Rust regex spells that inline.
 _PLACEHOLDER_RE = f"(?i){PLACEHOLDER.pattern}"
 _ROW = "_identity_row"
+#: How far in time a key-only line reaches for the id a line links to its key:
+#: OpenClaw starts each session anew at its daily reset (04:00 host time by
+#: default), so a link days away names another transcript (Z222: a lease-era
+#: burst given a pre-upgrade id five days old, and that id's relic lock).
+LINK_REACH = timedelta(hours=12)
 
 
 def _real_id() -> pl.Expr:
@@ -191,11 +198,15 @@ def linked(found: Links, events: pl.LazyFrame) -> pl.LazyFrame:
             right_on="link_ts",
             by="_g",
             strategy="nearest",
+            tolerance=LINK_REACH,
             check_sortedness=False,
         )
         .select(_ROW, "linked")
     )
-    session = pl.coalesce("_id", "linked", "first_linked", "_key")
+    # An untimed row takes the key's first link; a timed one none farther than
+    # LINK_REACH, its key alone then.
+    first = pl.when(pl.col("ts").is_null()).then("first_linked")
+    session = pl.coalesce("_id", "linked", first, "_key")
     return (
         rows.join(nearest, on=_ROW, how="left", maintain_order="left")
         .with_columns(session.cast(IDENTITY_COLUMNS["session"]).alias("session"))

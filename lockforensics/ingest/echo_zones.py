@@ -314,12 +314,21 @@ def _date_rows(
     day: date | None = None
     last: time | None = None
     first = next(r for r in ordered if id(r) in found)
+    above = _days_above(
+        ordered[: ordered.index(first)], clocks, found[id(first)][0], clocks[id(first)]
+    )
     for row in ordered:
         clock = clocks[id(row)]
         if clock is None:
             continue
         own = clock[1]
-        if id(row) in found:
+        if id(row) in above:
+            day = above[id(row)]
+            note = (
+                "date of the record below it that another input holds stamped, "
+                "less a day per midnight its clock shows above it (days unseen may lie between)"
+            )
+        elif id(row) in found:
             day, witness, offset = found[id(row)]
             note = f"date from the same record stamped in {witness}"
             if own is None and len(offsets) > 1:
@@ -327,17 +336,8 @@ def _date_rows(
                 # own says which side of the change, and which pass of a repeated hour.
                 own = offset
                 note += f", at its offset {format_offset(offset)}"
-        elif day is None:
-            # Rows above the first match take its day (less one past a midnight).
-            day = found[id(first)][0]
-            first_clock = clocks[id(first)]
-            if (
-                first_clock is not None
-                and seconds_of_day(clock[0]) > seconds_of_day(first_clock[0]) + MIDNIGHT_S
-            ):
-                day -= _DAY
-            note = "date of the record below it that another input holds stamped"
         else:
+            assert day is not None  # rows above the first match are in `above`
             if last is not None and seconds_of_day(clock[0]) < seconds_of_day(last) - MIDNIGHT_S:
                 day += _DAY
             note = "date of the record above it that another input holds stamped"
@@ -349,6 +349,33 @@ def _date_rows(
             row["ts"] = local.replace(tzinfo=timezone(own)).astimezone(UTC)
         else:
             row["_local"] = local
+
+
+#: How far a log appended in time order may step back (a DST change, an NTP step).
+_STEP_BACK = timedelta(hours=1).total_seconds()
+
+
+def _days_above(
+    rows: list[dict[str, Any]],
+    clocks: dict[int, tuple[time, timedelta | None] | None],
+    day: date,
+    below: tuple[time, timedelta | None] | None,
+) -> dict[int, date]:
+    """The day of each row above the first matched record (``day``, its clock
+    ``below``), read upward: a clock later than the one under it by more than
+    a step back is the day before (Z223: a Friday burst above Monday's match,
+    16:44 and 23:38 over 08:13, dated Monday night, after the process died)."""
+    days: dict[int, date] = {}
+    under = below[0] if below is not None else None
+    for row in reversed(rows):
+        clock = clocks[id(row)]
+        if clock is None:
+            continue
+        if under is not None and seconds_of_day(clock[0]) > seconds_of_day(under) + _STEP_BACK:
+            day -= _DAY
+        days[id(row)] = day
+        under = clock[0]
+    return days
 
 
 def _day_offset(

@@ -10,7 +10,7 @@ lifecycle lines, time-only and syslog stamps, and anything unusual.
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any
 
 from lockforensics.parsing.envelopes import (
@@ -78,9 +78,7 @@ class LineReader:
             return False
         for hit in hits:
             if hit.signature == "gateway-log-file":
-                moved = clock.see_log_file(f"[gateway] {record.message}")
-                if moved is not None and record.stamp is not None:
-                    _redate_start(result, line_no, record.stamp.raw, moved)
+                clock.see_log_file(f"[gateway] {record.message}")
         when = _utc_era(stamp_row(record, clock, result), record.stamp, envelope)
         if record.stamp is not None and any(h.signature == "gateway-log-file" for h in hits):
             _date_start(result, line_no, record.stamp.raw, when)
@@ -183,14 +181,16 @@ def _utc_era(when: dict[str, Any], stamp: Stamp | None, envelope: EnvelopeSpec) 
 #: How far above its `log file:` line a start writes its other lines (the
 #: banner, `listening on … (PID n)`).
 _START_LINES = 20
-_DATED_BY = re.compile(r"date (?P<day>\d{4}-\d{2}-\d{2}) from [^;]*")
 
 
 def _date_start(result: FileScan, line_no: int, raw: str, when: dict[str, Any]) -> None:
-    """The time-only rows of a paste just above its `log file:` line that no
-    date reached (FileClock.new_paste): the day that line names is theirs too,
-    the one before where their time of day is later (Z214: a Ctrl+C 11 s
-    before its restart's `log file:` line, left undated, "no stop logged")."""
+    """The time-only rows a start wrote just above its `log file:` line (its
+    `starting...`, its banner; a Ctrl+C just before a restart), up to
+    ``_BOOT`` before it: dated as that line is, the day before where their
+    time of day is later.  A console launchd appends every process to names
+    no date: a start the next morning, earlier in the day than the last, had
+    its `starting...` on the last start's day, a phantom process (Z223); a
+    paste's first lines no date reached at all (FileClock.new_paste, Z214)."""
     at = _CLOCK.match(raw)
     if at is None or (when.get("ts") is None and "_local" not in when):
         return
@@ -198,16 +198,41 @@ def _date_start(result: FileScan, line_no: int, raw: str, when: dict[str, Any]) 
         if row["line"] < line_no - _START_LINES:
             break
         mine = _CLOCK.match(str(row.get("ts_raw") or ""))
-        if row.get("ts") is not None or "_local" in row or mine is None:
-            continue
-        if mine["zone"] != at["zone"]:
+        if mine is None or mine["zone"] != at["zone"]:
             continue
         shift = timedelta(seconds=_seconds(mine) - _seconds(at))
         if shift > timedelta(0):
             shift -= timedelta(days=1)  # above it, later in the day: the day before
+        if shift < -_BOOT:
+            break  # the lines of what ran before this start
+        row.pop("_local", None)
         row.update({k: v + shift if isinstance(v, datetime) else v for k, v in when.items()})
         row["ts_raw"] = mine.string
-        row["ts_assumption"] = "date from the gateway's `log file:` line of its start, below it"
+        row["ts_assumption"] = (
+            f"date {_local_day(row, mine['zone'])} from the gateway's `log file:` line of its start"
+        )
+
+
+def _local_day(row: dict[str, Any], zone: str | None) -> str:
+    """The day a row's time-only stamp is on, where it was written."""
+    local = row.get("_local")
+    if not isinstance(local, datetime):
+        ts: datetime = row["ts"]
+        offset = _OFFSET.match(zone or "")
+        if offset is not None:
+            sign = -1 if offset["sign"] == "-" else 1
+            shift = timedelta(hours=int(offset["h"]), minutes=int(offset["m"]))
+            local = ts.astimezone(timezone(sign * shift))
+        else:
+            local = ts
+    return local.date().isoformat()
+
+
+_OFFSET = re.compile(r"(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})")
+
+
+#: How long before its `log file:` line a start writes its first lines.
+_BOOT = timedelta(minutes=2)
 
 
 #: A time-of-day stamp and its zone, if written (`23:41:17-04:00`, `00:19:30.412`).
@@ -218,26 +243,6 @@ _CLOCK = re.compile(
 
 def _seconds(clock: re.Match[str]) -> float:
     return int(clock["h"]) * 3600 + int(clock["m"]) * 60 + int(clock["s"]) + float(clock["f"] or 0)
-
-
-def _redate_start(result: FileScan, line_no: int, raw: str, moved: timedelta) -> None:
-    """The rows a start wrote just above its `log file:` line, in the same second,
-    moved to the day that line names (FileClock.see_log_file)."""
-    for row in reversed(result.rows):
-        if row["line"] < line_no - _START_LINES:
-            break
-        if row.get("ts_raw") != raw:
-            continue
-        for key in ("ts", "_local"):
-            if isinstance(value := row.get(key), datetime):
-                row[key] = value + moved
-        row["ts_assumption"] = _DATED_BY.sub(
-            lambda m: (
-                f"date {date.fromisoformat(m['day']) + moved} "
-                "from the gateway's `log file:` line of its start"
-            ),
-            row.get("ts_assumption") or "",
-        )
 
 
 def cut_short(text: str) -> bool:

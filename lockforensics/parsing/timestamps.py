@@ -359,35 +359,30 @@ class FileClock:
         shift = (self.rollovers_seen or 0) - self._anchor_rollovers
         return last_day + timedelta(days=shift)
 
-    def see_log_file(self, line: str, midnights: int = 0) -> timedelta | None:
+    def see_log_file(self, line: str, midnights: int = 0) -> None:
         """Date the file from the gateway's ``log file: <dated path>`` start-up line.
 
         A console names its file log seconds after it starts; the scanner shows
         the clock its opening lines first, so the lines before that one (the
         banner, ``listening on … (PID n)``) are dated too, not set aside: the
         file begins ``midnights`` days before the day it names.  A later
-        start's line naming another day moves the date there: returns by how
-        much, for the lines of that start just above it (lines.py)."""
+        start's line naming another day moves the date there (the lines of
+        that start just above it follow: lines._date_start)."""
         m = GATEWAY_LOG_FILE_RE.search(line)
         if m is None or (day := date_from_name(m["path"])) is None:
-            return None
+            return
         if self.name_date is None:
             self.name_date = day - timedelta(days=midnights)
             self.name_source = "the gateway's `log file:` line"
-            return None
-        if self._last_day is None:
-            return None
-        current = self._current_day(self._last_day)
-        if day == current:
-            return None
+            return
+        if self._last_day is None or day == self._current_day(self._last_day):
+            return
         # A later start names the day it began on: a console that launchd or a
         # redirect appends to across weeks dates each process's lines by its
         # own start, not by rollovers counted from the first.
-        moved = day - current
         self._last_day, self._last_clock = day, None
         self._anchor_rollovers = self.rollovers_seen or 0
         self._day_source = "the gateway's `log file:` line of its start"
-        return moved
 
     def new_paste(self) -> None:
         """A fence begins another paste of a thread, maybe another user's machine:
