@@ -2312,3 +2312,29 @@ def test_a_cron_cleanup_log_before_the_first_start_is_no_gateway_of_its_own() ->
     )
     epochs = findings.epochs.select("opened_by", "start", "ended_by").rows()
     assert epochs == [("start", datetime(2026, 6, 17, 3, 32, 4, 100000, tzinfo=UTC), None)]
+
+
+def test_a_stop_that_hung_and_was_killed_released_nothing() -> None:
+    """`systemctl restart` sent SIGTERM; the gateway hung, and systemd killed it
+    with SIGKILL 90 s later (TimeoutStopSec): its lock stayed.  The process
+    ended at the kill, as a crash, not at the SIGTERM with its locks released
+    (Z222: "gateway stop (locks released on exit)", 90 s early)."""
+    log = (
+        "2026-07-12T09:40:00.000+02:00 [gateway] listening on ws://127.0.0.1:18789 (PID 1342)\n"
+        + _timeout("2026-07-12T09:57:03.000+02:00", "main", MAIN, owner=1342)
+        + _timeout("2026-07-12T09:58:09.000+02:00", "main", MAIN, owner=1342)
+        + "2026-07-12T09:58:40.214+02:00 [gateway] received SIGTERM; shutting down\n"
+    )
+    unit = "gw-home-01 systemd[1183]: openclaw-gateway.service"
+    journal = (
+        f"2026-07-12T10:00:10+02:00 {unit}: State 'stop-sigterm' timed out. Killing.\n"
+        f"2026-07-12T10:00:10+02:00 {unit}: Killing process 1342 (node) with signal SIGKILL.\n"
+        f"2026-07-12T10:00:10+02:00 {unit}: Main process exited, code=killed, status=9/KILL\n"
+    )
+    findings = analyze(ingest_files({"console.log": log, "journal.txt": journal}), Settings())
+    (epoch,) = findings.epochs.to_dicts()
+    assert (epoch["ended_by"], epoch["exited"]) == (
+        "crash",
+        datetime(2026, 7, 12, 8, 0, 10, tzinfo=UTC),
+    )
+    assert findings.incidents.row(0, named=True)["resolved_by"] is None

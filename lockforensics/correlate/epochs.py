@@ -98,6 +98,9 @@ _OOM = ("oom_killed", "oom_failed")
 FATAL_EXIT = "fatal_exit"
 _FATAL = ("fatal", FATAL_EXIT)
 _UNASKED = ("killed", *_OOM, "failed", *_FATAL, "reboot")
+#: systemd's stop timing out and its SIGKILL (Z222: "released on exit" at the
+#: SIGTERM, 90 s before the kill that left the lock file on disk).
+_FORCED = ("stop_timeout", "sigkill")
 #: Phases a start writes beside its start line that a running process may also
 #: write alone (config reload, model switch).
 SIDE_OF_A_START = (
@@ -619,6 +622,8 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
         spawned_pid=first_value("spawned_pid"),
         host=pl.col("_host").max(),
         killed=pl.col("phase").is_in(_UNASKED).any(),
+        # A stop that hung, finished by SIGKILL: its locks stay, as a crash's.
+        forced=pl.col("phase").is_in(_FORCED).any(),
         oom=pl.col("phase").is_in(_OOM).any(),
         # Ended by its own `process.exit`, not killed: its locks went with it.
         exit_released=(pl.col("phase") == FATAL_EXIT).any()
@@ -637,7 +642,10 @@ def transitions(events: pl.LazyFrame) -> pl.LazyFrame:
     how = (
         pl.when(pl.col("kind") == EventKind.GATEWAY_START)
         .then(pl.lit("start"))
-        .when((pl.col("kind") == EventKind.GATEWAY_STOP) & pl.col("killed") & ~pl.col("asked"))
+        .when(
+            (pl.col("kind") == EventKind.GATEWAY_STOP)
+            & ((pl.col("killed") & ~pl.col("asked")) | pl.col("forced"))
+        )
         .then(pl.lit(CRASH))
         .when(pl.col("kind") == EventKind.GATEWAY_STOP)
         .then(pl.lit("stop"))

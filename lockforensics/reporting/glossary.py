@@ -108,7 +108,10 @@ ENDINGS = {
     "restart": "restart",
     "in_process_restart": "in-process restart",
     "stop": "stop",
-    "crash": "crash (killed, a fatal error or the host went down; no shutdown logged)",
+    "crash": (
+        "crash (killed: a signal, the OOM killer, a stop that hung; a fatal error; "
+        "the host went down: no clean shutdown)"
+    ),
     "unlogged": "next start (no stop logged)",
 }
 
