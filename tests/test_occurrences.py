@@ -529,3 +529,24 @@ def test_a_records_top_level_message_holding_its_meta_is_its_console_copy() -> N
         {"openclaw-2026-05-30.log": json.dumps(record) + "\n", "journal.txt": journal}
     )
     assert result.occurrence_counts() == {"model_fallback": 1}
+
+
+def test_two_tasks_on_two_global_lanes_failing_on_one_lease_are_two(
+    ingest_text: IngestText,
+) -> None:
+    """A cron delivery (`lane=cron`) and a nested announce (`lane=nested`) each
+    waited 60 s on one lease, 3 s apart: a task logs its failure on one global
+    lane and its session's, so these are two failures, not one (Z224: a lease
+    error names no `ageMs` to tell them apart)."""
+    lease = "sqlite:session-write:agent:main:telegram:direct:5550001"
+    text = "".join(
+        f"2026-09-14T08:46:{at}-05:00 [diagnostic] lane task error: lane={lane} durationMs={ms} "
+        'error="SessionWriteLockTimeoutError: session file locked (timeout 60000ms): '
+        f'another OpenClaw process {lease}"\n'
+        for at, lane, ms in (
+            ("30.140", "cron", 60040),
+            ("30.141", "session:agent:main:telegram:direct:5550001", 60041),
+            ("33.060", "nested", 60060),
+        )
+    )
+    assert ingest_text(text).occurrence_counts() == {"lock_timeout": 2}

@@ -13,6 +13,7 @@ groups go through the pass.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -151,7 +152,21 @@ def role_of(event: dict[str, Any], rule: OccurrenceRule | None = None) -> str:
     phase = event.get("phase")
     if rule is not None:
         phase = rule.phase_role(phase)
-    return f"{event.get('channel')}|{event.get('echo_role')}|{phase}"
+    wrapper = event.get("echo_role")
+    if isinstance(wrapper, str):
+        wrapper = _LANE_CLASS.sub(_lane_class, wrapper)
+    return f"{event.get('channel')}|{wrapper}|{phase}"
+
+
+#: A lane wrapper of a role (`lane:cron`, `lane:session:agent:main:main`): a task
+#: runs on one global lane and its session's lane, and logs its failure once on
+#: each (openclaw-formats §3), so two global lanes' failures are two tasks'
+#: (Z224: a cron delivery's and a nested announce's timeouts, 3 s apart, one).
+_LANE_CLASS = re.compile(r"lane:(?:(session):[^/]*|[^/]*)")
+
+
+def _lane_class(found: re.Match[str]) -> str:
+    return "lane:session" if found[1] else "lane:global"
 
 
 #: The column that stands for ``message`` in occurrence keys: a hash of the
@@ -259,7 +274,15 @@ def _role(rule: OccurrenceRule) -> pl.Expr:
     phase = pl.col("phase").cast(pl.String)
     if rule.same_role:
         phase = phase.replace(dict(rule.same_role))
-    parts = [pl.col(c).cast(pl.String) for c in ("channel", "echo_role")] + [phase]
+    # _lane_class: a session lane, then any other, then the session ones back.
+    wrapper = (
+        pl.col("echo_role")
+        .cast(pl.String)
+        .str.replace_all(r"lane:session:[^/]*", "\x00")
+        .str.replace_all(r"lane:[^/\x00]*", "lane:global")
+        .str.replace_all("\x00", "lane:session", literal=True)
+    )
+    parts = [pl.col("channel").cast(pl.String), wrapper, phase]
     return pl.concat_str([part.fill_null("None") for part in parts], separator="|")
 
 
