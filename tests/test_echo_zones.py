@@ -228,3 +228,28 @@ def test_a_capture_across_a_dst_change_reads_each_side_at_its_own_offset(
     assert [i.astimezone(chosen).utcoffset() for i in instants] == [
         i.astimezone(zone).utcoffset() for i in instants
     ]
+
+
+def test_another_hosts_alike_lines_give_no_zone() -> None:
+    """Kolkata's journal (`IST`, zone-less console stamps) and Berlin's (offsets)
+    both hold a release's start lines, word for word, 15 min 12 s apart on the
+    clock: they are two hosts' starts, not copies, and give Kolkata no zone
+    (Z226: read at -05:15, no zone at all, its incident 11 h late)."""
+    lines = (
+        "[gateway] starting...",
+        "[gateway] starting HTTP server...",
+        "[gateway] agent model: openai/gpt-5.5 (thinking=medium, fast=off)",
+        "[gateway] ready",
+    )
+    berlin = "".join(
+        f"Jun 30 16:16:2{n} gw-fra-01 node[40112]: 2026-06-30T16:16:2{n}.702+02:00 {line}\n"
+        for n, line in enumerate(lines)
+    )
+    kolkata = "".join(
+        f"Jun 30 11:01:0{n} gw-blr-01 node[5120]: 11:01:0{n} {line}\n"
+        for n, line in enumerate(lines)
+    )
+    result = ingest_files({"gw-fra-01/journal.txt": berlin, "gw-blr-01/journal.txt": kolkata})
+    starts = result.events.filter(pl.col("source") == "gw-blr-01/journal.txt")
+    assert not any("same records" in (a or "") for a in starts.get_column("ts_assumption"))
+    assert datetime(2026, 6, 30, 14, 16, 20, tzinfo=UTC) not in starts.get_column("ts").to_list()

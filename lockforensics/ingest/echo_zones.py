@@ -141,13 +141,18 @@ def matched_zones(
     if not wanted:
         return {}
     stamped = stamped_records(scans) if stamped is None else stamped
+    hosts = named_hosts(scans)
     found: dict[str, ZoneChoice] = {}
     for source, local in wanted.items():
         votes: Counter[timedelta] = Counter()
         witnesses: Counter[tuple[timedelta, str]] = Counter()
         spans: dict[timedelta, tuple[datetime, datetime]] = {}
         for key, times in local.items():
-            others = [(s, ts) for s, ts in stamped.get(key, ()) if s != source]
+            others = [
+                (s, ts)
+                for s, ts in stamped.get(key, ())
+                if s != source and not _other_host(hosts, source, s)
+            ]
             pairs = ((t, s, ts) for t in times for s, ts in others)
             for _, (t, other, ts) in zip(range(MAX_PAIRS), pairs, strict=False):
                 if (offset := _offset(t, ts)) is not None:
@@ -169,6 +174,24 @@ def matched_zones(
                 f"({n} matched at {format_offset(best)})",
             )
     return found
+
+
+def named_hosts(scans: Sequence[FileScan]) -> dict[str, str]:
+    """Per input whose lines name one host (a journal's), that host."""
+    found: dict[str, str] = {}
+    for scan in scans:
+        named = {h for row in scan.rows if isinstance(h := row.get("host"), str) and h}
+        if len(named) == 1:
+            found[scan.source] = named.pop()
+    return found
+
+
+def _other_host(hosts: dict[str, str], source: str, other: str) -> bool:
+    """Whether two inputs name two hosts: the lifecycle lines every gateway of
+    one release writes alike (`starting...`, `ready`) are no copies of one
+    another's (Z226: Kolkata's journal read at Berlin's restart, -05:15)."""
+    mine, theirs = hosts.get(source), hosts.get(other)
+    return mine is not None and theirs is not None and mine != theirs
 
 
 def _named(witnesses: Counter[tuple[timedelta, str]], offsets: Sequence[timedelta]) -> str:
@@ -257,17 +280,24 @@ def dated_by_match(scans: Sequence[FileScan]) -> None:
     clock runs back by over 12 h.  ``ts_assumption`` says so.
     """
     stamped: dict[Key, list[tuple[str, datetime]]] = defaultdict(list)
+    hosts: dict[str, str] = {}
     ready = False
     for scan in scans:
         undated = [r for r in scan.rows if r.get("ts_assumption") == DATE_UNKNOWN]
         if not undated:
             continue
         if not ready:
+            hosts = named_hosts(scans)
             for other in scans:
                 for key, ts in _timed(other):
                     stamped[key].append((other.source, ts))
             ready = True
-        _date_rows(scan.source, undated, stamped)
+        # Another host's copies date nothing of this one's (_other_host).
+        mine = {
+            key: [(s, ts) for s, ts in found if not _other_host(hosts, scan.source, s)]
+            for key, found in stamped.items()
+        }
+        _date_rows(scan.source, undated, mine)
 
 
 def _date_rows(
