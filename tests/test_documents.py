@@ -1718,6 +1718,23 @@ def test_a_date_a_command_printed_itself_dates_its_run() -> None:
     assert banner["ts"] == datetime(2026, 8, 14, 10, 56, 20, tzinfo=UTC)
 
 
+def test_an_older_builds_gateway_row_runs_dist_entry_js() -> None:
+    """Builds before 2026.3 ran the gateway as `node …/openclaw/dist/entry.js
+    gateway`: that `ps` row is the gateway's start (Z228: noise, the pid unknown,
+    the uptime a lower bound of 9 h for 217 h)."""
+    text = (
+        "oc@old-box:~$ date\nThu Aug 20 10:29:40 EDT 2026\n"
+        "    PID                  STARTED     ELAPSED COMMAND\n"
+        "   2217 Tue Aug 11 09:03:12 2026  9-01:26:28 node "
+        "/usr/lib/node_modules/openclaw/dist/entry.js gateway\n"
+    )
+    (uptime,) = rows(ingest_files({"old-box/ps.txt": text}), "uptime")
+    assert (uptime["gateway_pid"], uptime["ts"]) == (
+        2217,
+        datetime(2026, 8, 11, 13, 3, 12, tzinfo=UTC),
+    )
+
+
 def test_an_old_lock_files_created_at_is_no_time_the_bundle_covers() -> None:
     """A dead process's lock file created months ago says when a lock was taken, not
     that the bundle covers the months since: the window is the logs' own."""

@@ -598,3 +598,19 @@ def test_a_piece_of_a_quote_naming_only_the_wording_is_the_failure_it_quotes() -
     chat = ["bob  9:46 PM", "prod-b journal:", line, "", "dave  10:02 PM", "same?", *quoted]
     findings = analyze(ingest_files({"notes.txt": "\n".join(chat) + "\n"}), Settings())
     assert findings.headline.lock_timeout == 1
+
+
+def test_a_note_quoting_another_inputs_failure_without_its_date_adds_none() -> None:
+    """notes.md quotes a tmux pane's time-only line word for word; the file log
+    holds it stamped: one failure, not one more untimed (Z228: 12 for 11)."""
+    lock = "/home/oc/.openclaw/agents/main/sessions/6f1c2a9e-4b7d-4f0e-9a51-2d8c7e31b0a4.jsonl.lock"
+    message = (
+        "lane task error: lane=session:agent:main:main durationMs=10018 "
+        f'error="Error: session file locked (timeout 10000ms): pid=2217 {lock}"'
+    )
+    files = {
+        "old-box/openclaw-2026-08-20.log": tslog_line("2026-08-20T14:14:03.077Z", message),
+        "notes.md": f"old-box said:\n\n    14:14:03 [diagnostic] {message}\n",
+    }
+    findings = analyze(ingest_files(files), Settings())
+    assert findings.headline.lock_timeout == 1

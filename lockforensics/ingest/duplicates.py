@@ -330,17 +330,35 @@ def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFra
         (["source", "kind", "pid", "age_ms"], aged, aged),
         (["source", "kind", "timeout_ms"], bare & timed_out, timed_out),
     )
+    # So is one naming the whole lock path of a failure another input holds
+    # stamped (an on-call note quoting a console's time-only line, Z228).
+    lock = ["kind", "lock_path", "session_id", "pid", "age_ms"]
+    elsewhere = (
+        detail.filter(
+            pl.col("kind").is_in(sorted(LOCK_KINDS))
+            & (pl.col("channel") != DOCUMENT_CHANNEL)
+            & pl.col("ts").is_not_null()
+            & pl.col("lock_path").is_not_null()
+        )
+        .select(lock)
+        .unique()
+    )
     quoted = pl.concat(
         [
-            failures.filter(pl.col("ts").is_null() & where)
-            .join(
-                failures.filter(pl.col("ts").is_not_null() & of).select(key).unique(),
-                on=key,
-                how="semi",
-                nulls_equal=True,
-            )
-            .select("_i", "source")
-            for key, where, of in keys
+            *(
+                failures.filter(pl.col("ts").is_null() & where)
+                .join(
+                    failures.filter(pl.col("ts").is_not_null() & of).select(key).unique(),
+                    on=key,
+                    how="semi",
+                    nulls_equal=True,
+                )
+                .select("_i", "source")
+                for key, where, of in keys
+            ),
+            failures.filter(pl.col("ts").is_null() & pl.col("lock_path").is_not_null())
+            .join(elsewhere, on=lock, how="semi", nulls_equal=True)
+            .select("_i", "source"),
         ]
     ).collect()
     again = pl.concat([again.select("_i", "source"), quoted]).unique("_i")

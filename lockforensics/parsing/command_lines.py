@@ -2,7 +2,8 @@
 
 The gateway runs as the ``openclaw-gateway`` binary, or as ``openclaw`` or
 ``node …/dist/index.js`` followed by ``gateway`` (a container's entrypoint is
-``node dist/index.js gateway``, with no ``openclaw`` in it).
+``node dist/index.js gateway``, with no ``openclaw`` in it; builds before
+2026.3 ran ``node …/openclaw/dist/entry.js gateway``, Z228).
 """
 
 from __future__ import annotations
@@ -11,6 +12,13 @@ _OPENCLAW_NAMES = frozenset({"openclaw", "openclaw-gateway"})
 _SUFFIXES = (".exe", ".cmd", ".js", ".mjs", ".cjs")
 #: Programs that run the CLI's script (``node …/dist/index.js gateway``).
 _RUNTIMES = frozenset({"node", "nodejs", "bun", "npx", "tsx"})
+
+
+def _script(arg: str) -> bool:
+    """The CLI's script run by a runtime: ``dist/index.js``; older builds'
+    ``…/openclaw/dist/entry.js`` (a name other apps use: only in openclaw's tree)."""
+    path = arg.replace("\\", "/")
+    return path.endswith("dist/index.js") or path.endswith("openclaw/dist/entry.js")
 
 
 def _base(arg: str) -> str:
@@ -22,11 +30,8 @@ def _base(arg: str) -> str:
 
 
 def is_openclaw(argv: list[str]) -> bool:
-    """An OpenClaw process: an ``openclaw``/``openclaw-gateway`` binary or ``dist/index.js``."""
-    return any(
-        _base(arg) in _OPENCLAW_NAMES or arg.replace("\\", "/").endswith("dist/index.js")
-        for arg in argv
-    )
+    """An OpenClaw process: an ``openclaw``/``openclaw-gateway`` binary or the CLI's script."""
+    return any(_base(arg) in _OPENCLAW_NAMES or _script(arg) for arg in argv)
 
 
 def is_gateway(argv: list[str]) -> bool:
@@ -48,7 +53,7 @@ def is_gateway(argv: list[str]) -> bool:
     program = argv[at]
     if _base(program) == "openclaw-gateway":
         return True
-    if _base(program) != "openclaw" and not program.replace("\\", "/").endswith("dist/index.js"):
+    if _base(program) != "openclaw" and not _script(program):
         return False
     rest = argv[at + 1 :]
     if "gateway" not in rest:
