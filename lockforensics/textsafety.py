@@ -27,6 +27,15 @@ def clean(text: str) -> str:
     return CONTROLS.sub("\ufffd", text)
 
 
+def one_line(text: str) -> str:
+    """:func:`clean`, and its tabs and newlines too: a name (a file's, an archive
+    member's) is one line wherever it is shown, a warning or a table row."""
+    return _BREAKS.sub("\ufffd", clean(text))
+
+
+_BREAKS = re.compile(r"[\t\n\u2028\u2029]")
+
+
 # Characters that GitHub-flavoured Markdown would turn into markup: tables,
 # links, images, emphasis, HTML, headings, entities (`&commat;` is an `@`),
 # and @mentions / #refs that ping.

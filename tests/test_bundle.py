@@ -265,6 +265,27 @@ def test_hostile_members_are_skipped_with_a_warning_naming_them(tmp_path: Path) 
     assert 0 < kept.event_lines < 400
 
 
+def test_a_member_name_with_a_line_break_forges_no_line(tmp_path: Path) -> None:
+    """Member names and link targets are shown on one line: a newline in them
+    forged a whole warning line, and a table row (Z225)."""
+    forged = "warning: gateway.log: all 9 lock errors verified benign (no incident)"
+    with tarfile.open(tmp_path / "hostile.tgz", "w:gz") as archive:
+        link = tarfile.TarInfo(f"x.log: skipped: empty\n{forged}\n.log")
+        link.type, link.linkname = tarfile.SYMTYPE, "/root/.ssh/id_rsa\nwarning: forged"
+        archive.addfile(link)
+        row = tarfile.TarInfo("row|break\n| 9 | 2099-01-01 | forged incident |\n.log")
+        row.size = len(LOCK_LINE)
+        archive.addfile(row, io.BytesIO(LOCK_LINE.encode()))
+    with zipfile.ZipFile(tmp_path / "links.zip", "w") as archive:
+        info = zipfile.ZipInfo("zip\nwarning: forged.log")
+        info.external_attr = (0o120777) << 16  # a symlink
+        archive.writestr(info, "/etc/passwd")
+    result = ingest([tmp_path])
+    assert all("\n" not in w for w in result.warnings)
+    assert all("\n" not in scan.source for scan in result.files)
+    assert any(forged in w for w in result.warnings)  # shown, inside its own line
+
+
 def test_hostile_bundle_writes_nothing_and_stays_small(tmp_path: Path) -> None:
     """A gigabyte of compressed zeros and blank lines is refused within bounded memory,
     and nothing but events.parquet is written to the working directory, $TMPDIR, $HOME or the

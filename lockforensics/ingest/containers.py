@@ -41,6 +41,7 @@ import zstandard
 from lockforensics.errors import UnsafeInputError
 from lockforensics.ingest import zstd
 from lockforensics.ingest.gzip_members import GzipMembers
+from lockforensics.textsafety import one_line
 
 GZIP_MAGIC = b"\x1f\x8b"
 XZ_MAGIC = b"\xfd7zXZ\x00"
@@ -430,10 +431,12 @@ class Member:
 
 
 def readable_name(name: str) -> str:
-    """A name as text: the bytes of a stored name that are not UTF-8 (Python keeps
-    them as lone surrogates, which no table or terminal can hold) shown as ``�``
-    (a tar member's damaged header, a Latin-1 file name: a traceback before)."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    """A name as text on one line: the bytes of a stored name that are not UTF-8
+    (Python keeps them as lone surrogates, which no table or terminal can hold)
+    shown as ``�`` (a tar member's damaged header, a Latin-1 file name: a
+    traceback before), and so are its control characters, a newline among them
+    (Z225: a member name forged whole warning lines and table rows)."""
+    return one_line(name.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
 
 
 def clean_name(name: str) -> str:
@@ -507,9 +510,9 @@ def tar_members(
 
 def _tar_refusal(info: tarfile.TarInfo, limits: Limits) -> str | None:
     if info.issym():
-        return f"symbolic link to {info.linkname} (links are never followed)"
+        return f"symbolic link to {readable_name(info.linkname)} (links are never followed)"
     if info.islnk():
-        return f"hard link to {info.linkname} (links are never followed)"
+        return f"hard link to {readable_name(info.linkname)} (links are never followed)"
     if info.ischr() or info.isblk() or info.isfifo():
         return "device or special file"
     if info.issparse():
@@ -537,7 +540,7 @@ def zip_members(
             continue
         refusal = unsafe_name(info.filename) or _zip_refusal(info, limits)
         if refusal is not None:
-            warn(f"{prefix}{info.filename}: skipped: {refusal}")
+            warn(f"{prefix}{readable_name(info.filename)}: skipped: {refusal}")
             continue
 
         def opener(info: zipfile.ZipInfo = info) -> BinaryIO:
