@@ -796,3 +796,27 @@ def test_a_filter_changes_the_counts_never_which_counts_there_are(sample_dir: Pa
     for agent in sorted(set(whole.failures.get_column("agent").drop_nulls())):
         one = analyze(result, Settings(agents=(agent,)))
         assert sorted(one.counts) == sorted(whole.counts), agent
+
+
+def test_many_inputs_leave_the_incidents_details_and_the_skipped_list_in_the_markdown() -> None:
+    """A zip of thousands of tiny transcripts beside a burst: the inputs table
+    keeps its first rows, saying how many it left out, so the incident's
+    details and the skipped members stay in (Z225: the whole coverage section
+    and every incident's details were cut, 60 K of the budget unused)."""
+    lock = "/h/.openclaw/agents/main/sessions/11111111-0000-4000-8000-000000000000.jsonl.lock"
+    burst = "".join(
+        f"2026-06-01T01:0{m}:00.000+00:00 [diagnostic] lane task error: lane=main "
+        f'durationMs=60012 error="Error: session file locked (timeout 60000ms): pid=4100 {lock}"\n'
+        for m in range(3)
+    )
+    files: dict[str, str | bytes] = {"console.log": burst}
+    for n in range(600):
+        sid = f"{n:08d}-0000-4000-8000-000000000000"
+        files[f"sessions/{sid}.jsonl"] = json.dumps({"type": "session", "id": sid}) + "\n"
+    findings = analyze(ingest_files(files), Settings())
+    limit = 30_000
+    text = reporter_for(ReportFormat.MARKDOWN).render(findings, RenderOptions(max_chars=limit))
+    assert len(text) <= limit
+    assert "Report truncated" not in text
+    assert "#### Incident 1:" in text
+    assert "more inputs not shown to fit the report" in text

@@ -239,7 +239,7 @@ class MarkdownReporter:
                 self._triggers(f),
                 self._stuck(f, limit),
                 self._held(f, limit),
-                self._coverage(f, options),
+                self._coverage(f, options, limit),
             ],
         )
 
@@ -392,17 +392,21 @@ class MarkdownReporter:
             f"{f.held_locks.height} lock files</summary>\n\n{held}\n\n</details>"
         )
 
-    def _coverage(self, f: Findings, options: RenderOptions) -> str:
+    def _coverage(self, f: Findings, options: RenderOptions, limit: int | None = None) -> str:
+        # Capped as the other long tables are: a zip of 5,000 transcripts had
+        # pushed the whole section, and every incident's details, out (Z225).
+        inputs = _md_capped(rows.inputs(f), "inputs", limit)
         parts = [
             "### Coverage and provenance",
             md_text(rows.coverage_line(f)),
-            f"<details><summary>Inputs</summary>\n\n{_md(rows.inputs(f))}\n\n</details>",
+            f"<details><summary>Inputs</summary>\n\n{inputs}\n\n</details>",
         ]
         aside = rows.set_aside(f)
         if not aside.empty:
-            parts.append(f"Set aside:\n\n{_md(aside)}")
+            parts.append(f"Set aside:\n\n{_md_capped(aside, 'inputs', limit)}")
         if f.coverage.warnings:  # issue 12: skipped inputs are listed in every format
-            parts.append(f"Skipped, cut short or set aside:\n\n{_md(rows.skipped(f))}")
+            skipped = _md_capped(rows.skipped(f), "warnings", limit)
+            parts.append(f"Skipped, cut short or set aside:\n\n{skipped}")
         assumed = rows.assumptions(f)
         if not assumed.empty:
             parts.append(f"Time assumptions:\n\n{_md(assumed)}")
