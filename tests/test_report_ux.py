@@ -259,3 +259,13 @@ def test_the_ingest_summary_says_where_it_cut_a_line() -> None:
     (Z111: a duplicate's sentence stopped at `coun`, with nothing to say so)."""
     assert str(safe_text("x" * 200)) == "x" * 159 + "…"
     assert str(safe_text("short")) == "short"
+
+
+@pytest.mark.parametrize("fmt", [ReportFormat.MARKDOWN, ReportFormat.HTML, ReportFormat.TERMINAL])
+def test_a_filtered_report_says_it_is_filtered(sample_dir: Path, fmt: ReportFormat) -> None:
+    """`--agent`, `--since`: the report says so above its numbers, in every format
+    (Z227: a filtered report read as the whole bundle's)."""
+    findings = analyze(ingest([sample_dir]), Settings(agents=("fleet-ops",)))
+    text = reporter_for(fmt).render(findings, RenderOptions())
+    assert "--agent fleet-ops" in text
+    assert "in scope only" in text

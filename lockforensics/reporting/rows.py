@@ -49,8 +49,29 @@ def facts(f: Findings) -> Rows:
                 "Alignment window / incident gap",
                 f"{span(f.settings.window_s)} / {span(f.settings.gap_s)}",
             ),
+            *filters(f),
         ),
     )
+
+
+def filters(f: Findings) -> list[tuple[str, str]]:
+    """The filters a report shows its part of the bundle through, said above the
+    numbers they cut (Z227: a filtered report read as the whole bundle's)."""
+    s = f.settings
+    shown = [
+        *([f"--since {clock(s.since)}"] if s.since is not None else []),
+        *([f"--until {clock(s.until)}"] if s.until is not None else []),
+        *(f"--agent {agent}" for agent in s.agents),
+    ]
+    if not shown:
+        return []
+    return [
+        (
+            "Filtered",
+            f"{', '.join(shown)}: every count, incident and table below is of the failures "
+            "in scope only; incidents keep their numbers in the whole bundle",
+        )
+    ]
 
 
 def epochs(f: Findings) -> Rows:

@@ -57,6 +57,8 @@ def _environment(findings: Findings, console: Console) -> None:
             f"OpenClaw: {', '.join(findings.versions) or 'unknown'}"
         )
     )
+    for label, value in rows.filters(findings):
+        console.print(_t(f"{label.lower()}: {value}", "yellow"))
     _print(
         console,
         "Gateway epochs",
