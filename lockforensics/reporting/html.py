@@ -112,6 +112,7 @@ def _context(f: Findings, options: RenderOptions) -> dict[str, Any]:
         "alignment": _grid(rows.alignment(f)),
         "window_s": span(f.settings.window_s),
         "resolutions": _grid(rows.resolutions(f)),
+        "resolution_note": rows.RESOLUTION_NOTE,
         "rates": rows.rates(f),
         "frequency": [(title, _grid(table)) for title, table in rows.frequency(f)],
         "triggers": _grid(rows.trigger_writers(f)),

@@ -360,7 +360,10 @@ class MarkdownReporter:
     def _resolution(self, f: Findings) -> str:
         if f.resolutions.is_empty():
             return ""
-        return f"### Resolution latency\n\n{_md(rows.resolutions(f))}"
+        return (
+            f"### Resolution latency\n\n{md_text(rows.RESOLUTION_NOTE)}\n\n"
+            f"{_md(rows.resolutions(f))}"
+        )
 
     def _triggers(self, f: Findings) -> str:
         lines = ["### Trigger evidence"]

@@ -328,6 +328,13 @@ def alignment(f: Findings) -> Rows:
     )
 
 
+#: What the resolution latency table shows (Z227: its later rows read as more clears).
+RESOLUTION_NOTE = (
+    "Per incident, each kind of event that on its own cleared every session of it, and "
+    "when: the first is what resolved it; a later one would have, had the first not come."
+)
+
+
 def resolutions(f: Findings) -> Rows:
     """Per incident, each kind that alone cleared every session, and when; an
     incident that no one kind cleared (a run cleared one session, the watchdog
