@@ -1243,6 +1243,7 @@ def correlate(
             & ~pl.lit(_releases_in_file_logs(events))
             & ~pl.col("incident").is_in(_released_in_view(clustered, every).implode())
         )
+        .pipe(_held_throughout, held.lazy())
         .join(in_bundle, on="incident", how="left")
         .join(
             alignment.incident_holders(lock_table.lazy(), clustered.lazy()),
@@ -1384,6 +1385,30 @@ def _released_in_view(clustered: pl.DataFrame, events: pl.LazyFrame) -> pl.Serie
         .unique()
         .collect()
         .get_column("incident")
+    )
+
+
+def _held_throughout(table: pl.LazyFrame, held: pl.LazyFrame) -> pl.LazyFrame:
+    """``watchdog_unseen`` false where every session the incident left open has a
+    lock file at collection taken before the incident began: no release, by the
+    watchdog or anything, came between (Z227: "a release may have cleared it"
+    beside its lock held at collection since before its first failure)."""
+    kept = held.filter(pl.col("observed_at").is_null() & pl.col("acquired_at").is_not_null())
+    throughout = (
+        table.select("incident", "start", target=pl.col("open_targets"))
+        .explode("target")
+        .join(kept.select("session_id", "acquired_at"), left_on="target", right_on="session_id")
+        .filter(pl.col("acquired_at") <= pl.col("start"))
+        .group_by("incident")
+        .agg(_held=pl.col("target").n_unique())
+    )
+    return (
+        table.join(throughout, on="incident", how="left")
+        .with_columns(
+            watchdog_unseen=pl.col("watchdog_unseen")
+            & ~(pl.col("_held") == pl.col("open_targets").list.len()).fill_null(False)
+        )
+        .drop("_held")
     )
 
 

@@ -2338,3 +2338,25 @@ def test_a_stop_that_hung_and_was_killed_released_nothing() -> None:
         datetime(2026, 7, 12, 8, 0, 10, tzinfo=UTC),
     )
     assert findings.incidents.row(0, named=True)["resolved_by"] is None
+
+
+def test_a_lock_held_at_collection_since_before_the_burst_saw_no_release() -> None:
+    """A file log (no stderr in it) and the session's lock file at collection,
+    created before the burst began: nothing, the watchdog included, released it
+    in between, so no "release unseen" is said (Z227)."""
+    lock_path = SESSIONS.format(agent="research", sid=SUPPORT) + ".lock"
+    log = "".join(
+        tslog_line(
+            f"2026-06-11T03:2{m}:05.100+02:00",
+            'lane task error: lane=main durationMs=10012 error="Error: session file locked '
+            f'(timeout 10000ms): pid=6610 {lock_path}"',
+        )
+        for m in range(3)
+    )
+    lock = json.dumps({"pid": 6610, "createdAt": "2026-06-11T01:20:00.000Z", "maxHoldMs": 2400000})
+    files = {"gw-b/openclaw-2026-06-11.log": log}
+    row = analyze(ingest_files(files), Settings()).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["watchdog_unseen"]) == (None, True)
+    files["gw-b/locks/research/sessions/" + SUPPORT + ".jsonl.lock"] = lock
+    row = analyze(ingest_files(files), Settings()).incidents.row(0, named=True)
+    assert (row["resolved_by"], row["watchdog_unseen"]) == (None, False)
