@@ -70,7 +70,7 @@ from lockforensics.ingest.echo_zones import (
 )
 from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.host_zones import host_zones
-from lockforensics.ingest.line_hosts import copied_hosts, nearest_hosts
+from lockforensics.ingest.line_hosts import copied_hosts, nearest_hosts, pod_hosts
 from lockforensics.ingest.manifest import UNCOVERED, ManifestRow, build_manifest, per_source
 from lockforensics.ingest.missing_days import missing_days
 from lockforensics.ingest.release_times import timed_releases
@@ -347,6 +347,7 @@ def ingest_inputs(
     drop_same_files(scans)
     apply_facts(scans)
     nearest_hosts(scans)
+    pod_hosts(scans)
     # Before zones: a record dated here is zone-less until then.
     dated_by_match(scans)
     # Read before the loop below hands each input's rows to the table.

@@ -43,13 +43,21 @@ def test_two_replicas_logs_saved_under_their_pods_names_are_two_gateways() -> No
     assert sorted(findings.incidents.get_column("host").to_list()) == list(PODS)
 
 
-def test_a_pods_description_names_its_host() -> None:
-    """`kubectl describe pod`'s `Name:` is the host of the states it shows."""
-    describe = (
-        f"Name:             {PODS[1]}\nNamespace:        openclaw\nContainers:\n  gateway:\n"
-        "    Image:          ghcr.io/openclaw/openclaw:2026.7.3\n"
-        "    State:          Running\n      Started:      Fri, 14 Aug 2026 06:02:10 +0000\n"
-        "Conditions:\n  Type Status\n"
-    )
-    events = ingest_files({f"pods/describe-{PODS[1]}.txt": describe}).events
-    assert events.filter(pl.col("kind") == "uptime").get_column("host").to_list() == [PODS[1]]
+def test_each_pods_description_is_its_pods() -> None:
+    """`describe-<pod>.txt` beside the other pod's: each is its pod's host; one
+    pod's files alone stay one host whatever their names (Z193: a pod split in two)."""
+
+    def describe(pod: str) -> str:
+        second = 10 + PODS.index(pod)
+        return (
+            f"Name:             {pod}\nNamespace:        openclaw\nContainers:\n  gateway:\n"
+            "    Image:          ghcr.io/openclaw/openclaw:2026.7.3\n"
+            f"    State:          Running\n      Started:      Fri, 14 Aug 2026 06:02:{second} +0000\n"
+            "Conditions:\n  Type Status\n"
+        )
+
+    files = {f"pods/describe-{pod}.txt": describe(pod) for pod in PODS}
+    events = ingest_files(files).events.sort("source")
+    assert events.filter(pl.col("kind") == "uptime").get_column("host").to_list() == list(PODS)
+    alone = ingest_files({f"pods/describe-{PODS[0]}.txt": describe(PODS[0])}).events
+    assert alone.get_column("host").to_list() == [None]

@@ -202,9 +202,6 @@ def placed_hosts(events: pl.LazyFrame) -> pl.LazyFrame:
         .join(by_directory, on="source", how="left")
         .join(only, how="cross")
     )
-    inputs = placed.collect()
-    pods = pods_of(inputs.get_column("source"), inputs.get_column("_source_host"))
-    placed = inputs.with_columns(_source_host=pl.coalesce("_source_host", pods)).lazy()
     # Read twice below (the logs set apart, the logs with no host to take).
     logs = materialized(_gateway_logs(events))
     # A host-less log in a folder of its own beside a folder named after its host
@@ -345,38 +342,6 @@ _GENERIC_FOLDERS = frozenset(
 _ARCHIVE_SUFFIX = re.compile(r"\.(?:tar(?:\.(?:gz|bz2|xz|zst))?|tgz|zip)$", re.IGNORECASE)
 #: A folder name that can be a host's name (RFC 1123 labels, dots between).
 _HOST_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*")
-
-
-#: A Deployment's pod name: ``<deployment>-<pod-template hash>-<suffix>``,
-#: both drawn from Kubernetes' safe alphabet (no vowels, no 0, 1 or 3).
-_SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
-_POD = rf"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?-{_SAFE}{{6,10}}-{_SAFE}{{5}}"
-#: The kubelet's log directory (``/var/log/pods/<ns>_<pod>_<uid>/``), or a
-#: file or folder named after a pod (`kubectl logs <pod> > <pod>.log`, its
-#: ``.previous`` container's log beside it).
-_POD_PATH = re.compile(
-    rf"(?:^|/)(?:[a-z0-9-]+_(?P<kubelet>{_POD})_[0-9a-f-]{{36}}/"
-    rf"|(?P<named>{_POD})(?:[._-]previous)?(?:\.(?:log|txt))?(?:/|$))"
-)
-
-
-def pods_of(sources: pl.Series, hosts: pl.Series) -> pl.Series:
-    """Per input naming no host (``hosts`` null), the pod its path names: its
-    host (a pod is its own host, its hostname the pod's name).  Two replicas'
-    `kubectl logs` saved under their pods' names, whose console lines name no
-    host, are two gateways, not one of no host (Z219: one process "ended" by
-    the other's start).  A pod another input names (`kubectl describe pod`'s
-    `Name:`) is found anywhere in the path (`describe-<pod>.txt`)."""
-    known = sorted({h for h in hosts.drop_nulls() if re.fullmatch(_POD, h)}, key=len, reverse=True)
-    found: list[str | None] = []
-    for source, host in zip(sources, hosts, strict=True):
-        pod = None
-        if host is None:
-            pod = next((k for k in known if k in source), None)
-            if pod is None and (m := _POD_PATH.search(source)) is not None:
-                pod = m["kubelet"] or m["named"]
-        found.append(pod)
-    return pl.Series(found, dtype=pl.String)
 
 
 def _folder_hosts(unknown: pl.Series, named: pl.LazyFrame) -> pl.LazyFrame:

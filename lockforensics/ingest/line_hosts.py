@@ -304,6 +304,54 @@ def _near(
     return filled.sort("_at").select(columns)
 
 
+#: A Deployment's pod name: ``<deployment>-<pod-template hash>-<suffix>``,
+#: both drawn from Kubernetes' safe alphabet (no vowels, no 0, 1 or 3).
+_SAFE = "[bcdfghjklmnpqrstvwxz2456789]"
+_POD = rf"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?-{_SAFE}{{6,10}}-{_SAFE}{{5}}"
+#: The kubelet's log directory (``/var/log/pods/<ns>_<pod>_<uid>/``), or a
+#: file or folder named after a pod (`kubectl logs <pod> > <pod>.log`, its
+#: ``.previous`` container's log beside it).
+_POD_PATH = re.compile(
+    rf"(?:^|/)(?:[a-z0-9-]+_(?P<kubelet>{_POD})_[0-9a-f-]{{36}}/"
+    rf"|(?P<named>{_POD})(?:[._-]previous)?(?:\.(?:log|txt))?(?:/|$))"
+)
+
+
+#: The words a saved command's output is named by before the pod's name
+#: (`kubectl-describe-pod-<pod>.txt`, `logs-<pod>.txt`).
+_COMMAND_WORDS = re.compile(
+    r"^(?:(?:kubectl|describe|pods?|logs?|previous|events|doctor|status|top|ps|exec|get)-)+"
+)
+
+
+def pod_hosts(scans: list[FileScan]) -> None:
+    """Give each input naming no host the pod its path names, when the paths
+    name two pods or more: each pod is a host of its own (its hostname the
+    pod's name).  Two replicas' `kubectl logs` saved under their pods' names,
+    whose console lines name no host, are two gateways, not one of no host
+    (Z219: one process "ended" by the other's start).  One pod's files stay one
+    host however they are named (Z193).  A name that holds another's
+    (`describe-<pod>.txt`) is that pod's.  Given through ``copied_host``."""
+    found = {
+        scan.source: _COMMAND_WORDS.sub("", m["kubelet"] or m["named"])
+        for scan in scans
+        if scan.copied_host is None
+        and not any(r.get("host") for r in scan.rows)
+        and (m := _POD_PATH.search(scan.source)) is not None
+    }
+    named = set(found.values())
+    pods = sorted(
+        (p for p in named if not any(p != o and p.endswith("-" + o) for o in named)),
+        key=len,
+        reverse=True,
+    )
+    if len(pods) < 2:
+        return
+    for scan in scans:
+        if (pod := found.get(scan.source)) is not None:
+            scan.copied_host = next((p for p in pods if p in pod), None)
+
+
 def copied_hosts(detail: pl.DataFrame, scans: list[FileScan]) -> pl.DataFrame:
     """The detail rows of an input naming no host, given the one host its copies
     of another input's lines name (FileScan.copied_host): a row naming it is

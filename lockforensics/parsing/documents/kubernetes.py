@@ -68,12 +68,8 @@ def parse(doc: Document) -> Parsed | None:
         state, fields = None, {}
 
     inside = False
-    pod: str | None = None
     for number, line in enumerate(doc.lines, start=1):
         out.known_lines.add(number)
-        if pod is None and _NAME.match(line):
-            pod = line.split(None, 1)[1].strip()
-            continue
         if _CONTAINERS.match(line):
             inside = True
             continue
@@ -105,8 +101,6 @@ def parse(doc: Document) -> Parsed | None:
         if not (_OPENCLAW.search(name) or _OPENCLAW.search(found["image"][1])):
             continue
         out.rows.extend(_rows(name, which, found, out))
-    for row in out.rows:
-        row["host"] = pod  # a pod is its own host, its hostname the pod's name
     return out if out.rows else None
 
 
