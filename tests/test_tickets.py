@@ -614,3 +614,23 @@ def test_a_note_quoting_another_inputs_failure_without_its_date_adds_none() -> N
     }
     findings = analyze(ingest_files(files), Settings())
     assert findings.headline.lock_timeout == 1
+
+
+def test_a_fenced_openclaw_logs_paste_is_dated_by_its_own_log_file_header() -> None:
+    """A chat export: a journal block, then a fenced `openclaw logs` paste whose
+    `Log file:` header names its day and whose lines carry the time of day only.
+    The paste's lines take that header's day, as its first lines (Z198, after a
+    fence began to forget what came before it: dated by another input's copy
+    and read at another zone, a phantom incident)."""
+    journal = _nas_journal()
+    logs = (
+        "Log file: /tmp/openclaw/openclaw-2026-02-14.log\n"
+        "04:20:03 debug agent/embedded embedded run start: runId=p1e8c2a4 sessionId=s1\n"
+        "04:21:49 error diagnostic lane task error: lane=main durationMs=10013 error="
+        f'"Error: session file locked (timeout 10000ms): pid=2211 {_NAS_LOCK}"\n'
+    )
+    thread = f"# Locks\n\n```text\n{journal}```\n\nmine:\n\n```ansi\n{logs}```\n"
+    events = ingest_files({"export.txt": thread}).events
+    pasted = events.filter(pl.col("line") >= 12)
+    assert pasted.get_column("ts").null_count() == 0
+    assert all("Log file" in (a or "") for a in pasted.get_column("ts_assumption"))

@@ -50,7 +50,7 @@ from lockforensics.parsing.lines import LineReader, bound_row, cut_short, parse_
 from lockforensics.parsing.literals import literal_regex, prefilter_groups
 from lockforensics.parsing.mojibake import read_back
 from lockforensics.parsing.pasted_status import take_status_blocks
-from lockforensics.parsing.timestamps import MIDNIGHT_S, FileClock, parse_iso
+from lockforensics.parsing.timestamps import LOGS_HEADER, MIDNIGHT_S, FileClock, parse_iso
 from lockforensics.parsing.vector import VectorPlan
 from lockforensics.spill import Spill
 
@@ -551,6 +551,8 @@ class LogEngine:
         if env is PLAIN:
             fenced = flagged.filter(text.str.contains(FENCE_RE).fill_null(False))
             result.fences += fenced.get_column("line").to_list()
+            headers = flagged.filter(text.str.starts_with(LOGS_HEADER).fill_null(False))
+            result.log_headers.update(headers.select("line", "text").iter_rows())
 
         last = flagged.filter(~blank).get_column("text").tail(LAST_LINES).to_list()
         result.last_texts = (result.last_texts + last)[-LAST_LINES:]
@@ -685,6 +687,9 @@ class LogEngine:
             advance(line_no)
             if fences and bisect.bisect_left(fences, line_no) > bisect.bisect_right(fences, last):
                 clock.new_paste()  # a fence between: another paste (FileClock.new_paste)
+                fence = fences[bisect.bisect_left(fences, line_no) - 1]
+                for at in sorted(n for n in result.log_headers if fence < n < line_no):
+                    clock.see_header(result.log_headers[at])  # that paste's own `Log file:`
             last = line_no
             self.lines.candidate(line_no, line_text, bool(fit), env, clock, result, span)
         if stamps is not None and stamps.height:
@@ -734,8 +739,6 @@ def _sniff_sample(frame: pl.DataFrame) -> list[str]:
 
 #: The marks that quote a line in a chat or mail reply (Markdown's `> `, mail's `>>`).
 QUOTE_RE = r"^(?:>[ \t]?)+"
-#: The line `openclaw logs` begins with (openclaw-formats §1.3).
-LOGS_HEADER = "Log file: "
 #: Where an `openclaw logs` capture (re)starts reading its file: the plain
 #: header and reset notice, and --json's meta record and reset notice (as
 #: OpenClaw writes them and as Python's json.dumps re-serialises them).  A reset

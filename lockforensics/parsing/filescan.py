@@ -72,6 +72,9 @@ class FileScan:
     # A paste's Markdown fence lines: each fenced block of a thread is one
     # person's copy of one host's log (lockforensics/ingest/line_hosts.py).
     fences: list[int] = field(default_factory=list)
+    # `openclaw logs` headers (`Log file: …`) of a paste, by line: a paste's own
+    # date after a fence (FileClock.new_paste).
+    log_headers: dict[int, str] = field(default_factory=dict)
     # What a document says about the whole export it belongs to (version, platform, host).
     facts: dict[str, str] = field(default_factory=dict)
     duplicate_of: str | None = None  # same sha256 as an earlier input: its rows are dropped
