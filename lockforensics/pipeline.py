@@ -1350,7 +1350,15 @@ _EPOCH_INPUT = (
 _TIMING_INPUT = (
     "ts", "source", "line", "hit", "kind", "host", "gateway_pid", "occurrence", "channel",
 )  # fmt: skip
-_IDENTITY_INPUT = ("ts", "source", "host", "session_id", "session_key", "session_is_placeholder")
+_IDENTITY_INPUT = (
+    "ts",
+    "kind",
+    "source",
+    "host",
+    "session_id",
+    "session_key",
+    "session_is_placeholder",
+)
 _ANNOTATE_INPUT = tuple(dict.fromkeys(_EPOCH_INPUT + _IDENTITY_INPUT))
 
 

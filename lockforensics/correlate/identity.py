@@ -33,7 +33,7 @@ from datetime import timedelta
 import polars as pl
 
 from lockforensics.parsing.fields import PLACEHOLDER
-from lockforensics.schema import IDENTITY_COLUMNS
+from lockforensics.schema import IDENTITY_COLUMNS, EventKind
 
 # fields.PLACEHOLDER is compiled IGNORECASE; Rust regex spells that inline.
 _PLACEHOLDER_RE = f"(?i){PLACEHOLDER.pattern}"
@@ -144,9 +144,20 @@ def links(events: pl.LazyFrame, hosts: pl.DataFrame | None = None) -> Links:
     # 110 MB at its peak).
     both = events.filter(pl.col("session_key").is_not_null() & pl.col("session_id").is_not_null())
     redacted = unredacted(_keys(events))
+    store = (
+        (pl.col("kind") == EventKind.SESSION_STORE).fill_null(False)
+        if "kind" in both.collect_schema().names()
+        else pl.lit(False)
+    )
     pairs = (
         _hosted(_with_real_ids(both, _keys(both), redacted), hosts)
-        .select("_h", key=pl.col("_key"), linked=pl.col("_id"), link_ts=pl.col("ts"))
+        .select(
+            "_h",
+            key=pl.col("_key"),
+            linked=pl.col("_id"),
+            # A store's link holds at collection, whenever its session began.
+            link_ts=pl.when(~store).then(pl.col("ts")),
+        )
         .filter(pl.col("key").is_not_null() & pl.col("linked").is_not_null())
         .unique()
         .sort("_h", "key", "link_ts", "linked", nulls_last=True)
@@ -154,7 +165,11 @@ def links(events: pl.LazyFrame, hosts: pl.DataFrame | None = None) -> Links:
     )
     first = (
         pairs.group_by("_h", "key", maintain_order=True)
-        .agg(first_linked=pl.col("linked").first())
+        .agg(
+            first_linked=pl.col("linked").first(),
+            # A link of no time (a `sessions.json` snapshot) serves every row.
+            _untimed_linked=pl.col("linked").filter(pl.col("link_ts").is_null()).first(),
+        )
         .with_row_index("_g")
     )
     # The as-of join groups by a number, not by the host and key: grouping by
@@ -203,12 +218,12 @@ def linked(found: Links, events: pl.LazyFrame) -> pl.LazyFrame:
         )
         .select(_ROW, "linked")
     )
-    # An untimed row takes the key's first link; a timed one none farther than
-    # LINK_REACH, its key alone then.
+    # An untimed row takes the key's first link; a timed one no timed link
+    # farther than LINK_REACH, then a link of no time (a store's), else its key.
     first = pl.when(pl.col("ts").is_null()).then("first_linked")
-    session = pl.coalesce("_id", "linked", first, "_key")
+    session = pl.coalesce("_id", "linked", first, "_untimed_linked", "_key")
     return (
         rows.join(nearest, on=_ROW, how="left", maintain_order="left")
         .with_columns(session.cast(IDENTITY_COLUMNS["session"]).alias("session"))
-        .drop(_ROW, "_key", "_id", "_h", "_g", "linked", "first_linked")
+        .drop(_ROW, "_key", "_id", "_h", "_g", "linked", "first_linked", "_untimed_linked")
     )
