@@ -27,7 +27,6 @@ The same matching dates records that carry a time of day and nothing else
 
 from __future__ import annotations
 
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -40,6 +39,7 @@ from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.timestamps import (
     MIDNIGHT_S,
     ZoneChoice,
+    clock_of,
     format_offset,
     seconds_of_day,
     zone_from_offset,
@@ -223,32 +223,11 @@ def _changed_zone(
 # ------------------------------------------------------------------ dates
 
 #: A time-only stamp as a console writes it, with or without its offset.
-_CLOCK = re.compile(
-    r"^(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})(?:\.(?P<f>\d{1,9}))?"
-    r"(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2}))?$"
-)
 #: What the line reader notes for a time-only stamp it had no date for.
 DATE_UNKNOWN = "date unknown"
 _DAY = timedelta(days=1)
 #: What a DST change moves the clock by (all but Lord Howe Island's half hour).
 _HOUR = timedelta(hours=1)
-
-
-def _clock_of(raw: object) -> tuple[time, timedelta | None] | None:
-    """A time-only stamp's time of day, and its offset when it wrote one."""
-    m = _CLOCK.match(raw) if isinstance(raw, str) else None
-    if m is None:
-        return None
-    try:
-        clock = time(int(m["h"]), int(m["m"]), int(m["s"]), int((m["f"] or "0")[:6].ljust(6, "0")))
-    except ValueError:
-        return None
-    if m["z"]:
-        return clock, timedelta(0)
-    if m["sign"]:
-        sign = -1 if m["sign"] == "-" else 1
-        return clock, sign * timedelta(hours=int(m["oh"]), minutes=int(m["om"]))
-    return clock, None
 
 
 def _day_offsets(clock: time, instant: datetime) -> list[timedelta]:
@@ -292,18 +271,23 @@ def dated_by_match(scans: Sequence[FileScan]) -> None:
                 for key, ts in _timed(other):
                     stamped[key].append((other.source, ts))
             ready = True
-        # Another host's copies date nothing of this one's (_other_host).
-        mine = {
-            key: [(s, ts) for s, ts in found if not _other_host(hosts, scan.source, s)]
-            for key, found in stamped.items()
-        }
+        # Another host's copies date nothing of this one's (_other_host); an
+        # input naming no host has every copy to go by.
+        mine = (
+            {
+                key: [(s, ts) for s, ts in found if not _other_host(hosts, scan.source, s)]
+                for key, found in stamped.items()
+            }
+            if scan.source in hosts
+            else stamped
+        )
         _date_rows(scan.source, undated, mine)
 
 
 def _date_rows(
     source: str, rows: list[dict[str, Any]], stamped: dict[Key, list[tuple[str, datetime]]]
 ) -> None:
-    clocks = {id(row): _clock_of(row.get("ts_raw")) for row in rows}
+    clocks = {id(row): clock_of(row.get("ts_raw")) for row in rows}
     offsets = _day_offset(source, rows, clocks, stamped)
     if not offsets:
         return

@@ -23,7 +23,7 @@ from lockforensics.parsing.envelopes import (
 from lockforensics.parsing.fields import derive
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.signatures import Catalog
-from lockforensics.parsing.timestamps import FileClock, Stamp
+from lockforensics.parsing.timestamps import FileClock, Stamp, clock_of
 from lockforensics.schema import LOCK_KINDS, TimeQuality
 
 
@@ -191,58 +191,32 @@ def _date_start(result: FileScan, line_no: int, raw: str, when: dict[str, Any]) 
     no date: a start the next morning, earlier in the day than the last, had
     its `starting...` on the last start's day, a phantom process (Z223); a
     paste's first lines no date reached at all (FileClock.new_paste, Z214)."""
-    at = _CLOCK.match(raw)
+    at = clock_of(raw)
     if at is None or (when.get("ts") is None and "_local" not in when):
         return
     for row in reversed(result.rows):
         if row["line"] < line_no - _START_LINES:
             break
-        mine = _CLOCK.match(str(row.get("ts_raw") or ""))
-        if mine is None or mine["zone"] != at["zone"]:
+        mine = clock_of(row.get("ts_raw"))
+        if mine is None or mine[1] != at[1]:
             continue
-        shift = timedelta(seconds=_seconds(mine) - _seconds(at))
+        shift = datetime.combine(date.min, mine[0]) - datetime.combine(date.min, at[0])
         if shift > timedelta(0):
             shift -= timedelta(days=1)  # above it, later in the day: the day before
         if shift < -_BOOT:
             break  # the lines of what ran before this start
         row.pop("_local", None)
+        raw_row = row.get("ts_raw")
         row.update({k: v + shift if isinstance(v, datetime) else v for k, v in when.items()})
-        row["ts_raw"] = mine.string
+        row["ts_raw"] = raw_row
+        local = row.get("_local") or row["ts"].astimezone(timezone(mine[1] or timedelta(0)))
         row["ts_assumption"] = (
-            f"date {_local_day(row, mine['zone'])} from the gateway's `log file:` line of its start"
+            f"date {local.date().isoformat()} from the gateway's `log file:` line of its start"
         )
-
-
-def _local_day(row: dict[str, Any], zone: str | None) -> str:
-    """The day a row's time-only stamp is on, where it was written."""
-    local = row.get("_local")
-    if not isinstance(local, datetime):
-        ts: datetime = row["ts"]
-        offset = _OFFSET.match(zone or "")
-        if offset is not None:
-            sign = -1 if offset["sign"] == "-" else 1
-            shift = timedelta(hours=int(offset["h"]), minutes=int(offset["m"]))
-            local = ts.astimezone(timezone(sign * shift))
-        else:
-            local = ts
-    return local.date().isoformat()
-
-
-_OFFSET = re.compile(r"(?P<sign>[+-])(?P<h>\d{2}):?(?P<m>\d{2})")
 
 
 #: How long before its `log file:` line a start writes its first lines.
 _BOOT = timedelta(minutes=2)
-
-
-#: A time-of-day stamp and its zone, if written (`23:41:17-04:00`, `00:19:30.412`).
-_CLOCK = re.compile(
-    r"^(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})(?P<f>\.\d+)?(?P<zone>[+-]\d{2}:?\d{2}|Z)?$"
-)
-
-
-def _seconds(clock: re.Match[str]) -> float:
-    return int(clock["h"]) * 3600 + int(clock["m"]) * 60 + int(clock["s"]) + float(clock["f"] or 0)
 
 
 def cut_short(text: str) -> bool:

@@ -591,6 +591,30 @@ def zone_from_offset(offset: timedelta, reason: str) -> ZoneChoice:
     return ZoneChoice(timezone(offset), format_offset(offset), reason)
 
 
+#: A time-of-day stamp, its fraction and its offset when written (`23:41:17-04:00`).
+_CLOCK_ONLY = re.compile(
+    r"^(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2})(?:\.(?P<f>\d{1,9}))?"
+    r"(?:(?P<z>Z)|(?P<sign>[+-])(?P<oh>\d{2}):?(?P<om>\d{2}))?$"
+)
+
+
+def clock_of(raw: object) -> tuple[time, timedelta | None] | None:
+    """A time-only stamp's time of day, and its offset when it wrote one."""
+    m = _CLOCK_ONLY.match(raw) if isinstance(raw, str) else None
+    if m is None:
+        return None
+    try:
+        clock = time(int(m["h"]), int(m["m"]), int(m["s"]), int((m["f"] or "0")[:6].ljust(6, "0")))
+    except ValueError:
+        return None
+    if m["z"]:
+        return clock, timedelta(0)
+    if m["sign"]:
+        sign = -1 if m["sign"] == "-" else 1
+        return clock, sign * timedelta(hours=int(m["oh"]), minutes=int(m["om"]))
+    return clock, None
+
+
 def format_offset(offset: timedelta) -> str:
     minutes = int(offset.total_seconds() // 60)
     sign = "-" if minutes < 0 else "+"

@@ -25,7 +25,7 @@ from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.runs import preamble, runs_elsewhere
 from lockforensics.parsing.documents.timing import calendar_stamp, shown_zone, when_from_stamp
 from lockforensics.parsing.fields import int_field
-from lockforensics.parsing.timestamps import Stamp
+from lockforensics.parsing.timestamps import Stamp, format_offset
 from lockforensics.schema import EventKind, TimeQuality
 
 #: A header naming the pid and lstart (``STARTED``) columns, pid first.
@@ -151,14 +151,8 @@ def dated_by_elapsed(rows: list[dict[str, Any]], shown: datetime, anywhere: bool
         row.update(
             ts=local.replace(tzinfo=timezone(near)).astimezone(UTC),
             ts_quality=TimeQuality.ASSUMED.value,
-            ts_assumption=f"offset {_offset_text(near)} from ELAPSED and the `date` before `ps`",
+            ts_assumption=f"offset {format_offset(near)} from ELAPSED and the `date` before `ps`",
         )
-
-
-def _offset_text(offset: timedelta) -> str:
-    minutes = int(offset.total_seconds() // 60)
-    sign = "-" if minutes < 0 else "+"
-    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
 
 
 def _started(row: re.Match[str]) -> Stamp | None:
