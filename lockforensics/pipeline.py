@@ -72,7 +72,7 @@ from lockforensics.ingest.facts import apply_facts
 from lockforensics.ingest.host_zones import host_zones
 from lockforensics.ingest.line_hosts import copied_hosts, nearest_hosts, pod_hosts
 from lockforensics.ingest.manifest import UNCOVERED, ManifestRow, build_manifest, per_source
-from lockforensics.ingest.missing_days import missing_days
+from lockforensics.ingest.missing_days import holes, missing_days
 from lockforensics.ingest.release_times import timed_releases
 from lockforensics.ingest.table import build_table
 from lockforensics.parsing.documents.timing import MEMBER_TIME, UNTIMED
@@ -889,7 +889,9 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
     )
     epoch_table = memo(
         "epochs",
-        lambda: _lines_around(_epochs_of(_annotation_input(detail, activity)), host_lines),
+        lambda: _lines_around(
+            _epochs_of(_annotation_input(detail, activity), holes(sources, logs)), host_lines
+        ),
     )
     made = _Annotating(detail, activity, epoch_table)
     known = Annotation(
@@ -1345,7 +1347,7 @@ def correlate(
 #: order is kept by ``_row``).
 _EPOCH_INPUT = (
     "ts", "source", "line", "hit", "kind", "phase", "host", "gateway_pid", "spawned_pid",
-    "pid", "uptime_ms", "timeout_ms", "occurrence", "version", "channel",
+    "pid", "owner_alive", "uptime_ms", "timeout_ms", "occurrence", "version", "channel",
 )  # fmt: skip
 _TIMING_INPUT = (
     "ts", "source", "line", "hit", "kind", "host", "gateway_pid", "occurrence", "channel",
@@ -1452,8 +1454,9 @@ def _annotation_input(
     return [conform(part, schema) for part in chosen]
 
 
-def _epochs_of(parts: list[pl.LazyFrame]) -> pl.DataFrame:
-    return epochs.epochs(pl.concat(parts).select(_EPOCH_INPUT)).collect()
+def _epochs_of(parts: list[pl.LazyFrame], gaps: pl.DataFrame | None = None) -> pl.DataFrame:
+    rows = pl.concat(parts).select(_EPOCH_INPUT)
+    return epochs.epochs(rows, None if gaps is None else gaps.lazy()).collect()
 
 
 class _Annotating:

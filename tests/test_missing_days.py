@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import polars as pl
 
 from lockforensics.findings import Settings
-from lockforensics.ingest.missing_days import missing_days
+from lockforensics.ingest.missing_days import holes, missing_days
 from lockforensics.pipeline import analyze
 from tests.conftest import ingest_files, tslog_line
 
@@ -26,6 +26,9 @@ def test_days_missing_between_a_folders_daily_logs_are_named() -> None:
     ]
     (warning,) = missing_days(sources, NO_LOGS)
     assert warning.startswith("b/tmp/openclaw: no file log for 2026-06-13, 2026-06-14 between")
+    # A day held only in its first size archive (`.1.log`, §1.1) is held.
+    held = ["a/openclaw-2026-06-12.log", "a/openclaw-2026-06-13.1.log", "a/openclaw-2026-06-14.log"]
+    assert missing_days(held, NO_LOGS) == ()
 
 
 def test_a_day_another_log_covers_whole_is_not_missing() -> None:
@@ -50,3 +53,60 @@ def test_a_report_over_daily_logs_with_a_hole_says_so() -> None:
     files = {f"tmp/openclaw/openclaw-{d}.log": day(d) for d in ("2026-06-12", "2026-06-14")}
     findings = analyze(ingest_files(files), Settings())
     assert any("no file log for 2026-06-13" in w for w in findings.coverage.warnings)
+
+
+def test_holes_pair_the_day_after_with_the_last_line_before() -> None:
+    sources = [
+        "t/openclaw-2026-06-12.log",
+        "t/openclaw-2026-06-15.log",
+        "t/openclaw-2026-06-15.1.log",
+    ]
+    at = datetime(2026, 6, 12, 21, 30, tzinfo=UTC)
+    logs = pl.DataFrame({"source": sources[:1], "first": [at], "last": [at]})
+    assert sorted(holes(sources, logs).rows()) == [(s, at) for s in sorted(sources[1:])]
+
+
+_OWNED = (
+    'lane task error: lane=main durationMs=60010 error="SessionWriteLockTimeoutError: '
+    "session file locked (timeout 60000ms): pid={pid} alive=true ageMs={age} "
+    '/home/oc/.openclaw/agents/ops/sessions/b7e2c0d4-5f31-4a8e-9c11-3d2f0a6b9e58.jsonl.lock"'
+)
+
+
+def _around_a_missing_day(owner: int) -> dict[str, str]:
+    """A start of pid 2311, no file for the next day, then two lock errors whose
+    live owner is ``owner``."""
+    return {
+        "tmp/openclaw/openclaw-2026-05-27.log": tslog_line(
+            "2026-05-27T08:00:03.000+02:00",
+            "listening on ws://127.0.0.1:18789 (PID 2311)",
+            subsystem="gateway",
+            level="INFO",
+        )
+        + tslog_line("2026-05-27T20:00:00.000+02:00", "[gateway] log file: /tmp/x", level="INFO"),
+        "tmp/openclaw/openclaw-2026-05-29.log": tslog_line(
+            "2026-05-29T10:00:00.000+02:00", _OWNED.format(pid=owner, age=70000)
+        )
+        + tslog_line("2026-05-29T10:05:00.000+02:00", _OWNED.format(pid=owner, age=370000)),
+    }
+
+
+def test_a_new_live_owner_after_a_missing_day_is_no_longer_the_old_gateway() -> None:
+    """Z231: the gateway restarted on the missing day; its new pid owns the locks
+    after it.  Before, pid 2311 was 'up 50 h' and 48810 'another process'."""
+    findings = analyze(ingest_files(_around_a_missing_day(48810)), Settings())
+    assert findings.epochs.select("pid", "opened_by", "ended_by").rows() == [
+        (2311, "start", "log_gap"),
+        (None, "log_gap", None),
+    ]
+    incident = findings.incidents.row(0, named=True)
+    assert incident["gateway_pid"] is None
+    assert incident["uptime_is_lower_bound"] is True
+    assert incident["live_owner_pids"] == [48810]
+
+
+def test_the_old_gateway_owning_locks_after_a_missing_day_ran_through_it() -> None:
+    findings = analyze(ingest_files(_around_a_missing_day(2311)), Settings())
+    assert findings.epochs.select("pid", "ended_by").rows() == [(2311, None)]
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["gateway_pid"], incident["uptime_is_lower_bound"]) == (2311, False)

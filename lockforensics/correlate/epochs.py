@@ -85,6 +85,9 @@ SYSTEMD_PHASE = "systemd"
 #: gateway logged no shutdown of its own.
 CRASH = "crash"
 CLOSERS = (*RESTARTS, "stop", CRASH)
+#: An epoch opened after a hole in its host's logs (days with no file log),
+#: and the one before it, ended unseen in the hole.
+LOG_GAP = "log_gap"
 #: Ends at which the process goes away (an in-process restart keeps it).
 _PROCESS_ENDS = ("restart", "stop")
 #: Lines that stop a gateway by asking it to (it logs its own shutdown, or
@@ -810,9 +813,12 @@ def _lifecycle_openers(moves: pl.LazyFrame) -> pl.LazyFrame:
     return pl.concat([successors, unannounced], how="diagonal_relaxed")
 
 
-def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
+def _openers(
+    seen: pl.LazyFrame, moves: pl.LazyFrame, gaps: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
     """Every row that opens an epoch: lifecycle openers, the process already running when
-    each host's lines begin (``before_bundle``), and pids no opener announced.
+    each host's lines begin (``before_bundle``), pids no opener announced, and
+    the processes seen after holes in the logs (``gaps``, :func:`_after_holes`).
 
     ``seen``: per host and pid (null: lines naming none), its first timed line."""
     firsts = seen.filter(pl.col("_pid").is_not_null()).rename(
@@ -865,7 +871,12 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
     )
     openers = (
         pl.concat(
-            [before, lifecycle, changes.with_columns(opened_by=pl.lit("pid_change"))],
+            [
+                before,
+                lifecycle,
+                changes.with_columns(opened_by=pl.lit("pid_change")),
+                *([gaps] if gaps is not None else []),
+            ],
             how="diagonal_relaxed",
         )
         .with_columns(_at=pl.col("opened_at").fill_null(_EARLIEST))
@@ -892,6 +903,81 @@ def _openers(seen: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(opener_pid=pl.coalesce("opener_pid", "_leaving_pid"))
         .drop("_leaving_pid")
         .with_columns(opener_pid=_same_process("opener_pid"))
+    )
+
+
+def _after_holes(timed: pl.LazyFrame, holes: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
+    """An opener (``log_gap``, pid unknown) at the first line after a hole in a
+    host's file logs (a day with no file: ``holes``, source of the day after
+    and ``since``, the last line before), when its lines up to the host's next
+    start or restart show another process ran: a live lock owner whose pid no
+    line before the hole named, and no line naming a pid one before it did.
+
+    The file log names its writer's pid only at a start, so a process that
+    began in the hole is otherwise read as the one before it (Z231: a
+    gateway restarted on a missing day was 'up 437 h', its own pid, the
+    locks' live owner, 'another process').  Where a line after the hole
+    names its writer, the pid rules above place it; and without such an
+    owner nothing shows a new process, so the one before is kept."""
+    firsts = (
+        timed.join(holes.filter(pl.col("since").is_not_null()), on="source")
+        .group_by("_host", "since")
+        .agg(after=pl.col("ts").min())
+    )
+    opened = moves.filter(pl.col("how").is_in(["start", *RESTARTS])).select(
+        _host=pl.col("host"), _next=pl.col("first")
+    )
+    sides = (
+        firsts.sort("after")
+        .join_asof(
+            opened.sort("_next"),
+            left_on="after",
+            right_on="_next",
+            by="_host",
+            strategy="forward",
+            check_sortedness=False,
+        )
+        .with_row_index("_hole")
+    )
+    alive = pl.col("owner_alive").fill_null(False) & pl.col("pid").is_not_null()
+    named = timed.filter(pl.col("_pid").is_not_null() | alive).select(
+        "_host", "ts", _writer=pl.col("_pid"), _owner=pl.when(alive).then(pl.col("pid"))
+    )
+    rows = sides.join(named, on="_host")
+    earlier = (
+        rows.filter(pl.col("ts") <= pl.col("since"))
+        .select("_hole", _named=pl.concat_list(pl.col("_writer"), pl.col("_owner")))
+        .explode("_named")
+        .drop_nulls()
+        .unique()
+    )
+    later = rows.filter(
+        (pl.col("ts") >= pl.col("after"))
+        & (pl.col("_next").is_null() | (pl.col("ts") < pl.col("_next")))
+    )
+    owners = (
+        later.filter(pl.col("_owner").is_not_null())
+        .select("_hole", _named=pl.col("_owner"))
+        .unique()
+        .join(earlier.with_columns(_known=pl.lit(True)), on=["_hole", "_named"], how="left")
+        .group_by("_hole")
+        .agg(
+            _new=pl.col("_known").is_null().any(),
+            _old=pl.col("_known").fill_null(False).any(),
+        )
+    )
+    writers = later.filter(pl.col("_writer").is_not_null()).select("_hole").unique()
+    return (
+        sides.join(owners, on="_hole")
+        .join(writers, on="_hole", how="anti")
+        .filter(pl.col("_new") & ~pl.col("_old"))
+        .select(
+            host=pl.col("_host"),
+            opened_at=pl.col("after"),
+            announced_at=pl.col("after"),
+            opened_by=pl.lit(LOG_GAP),
+            opener_pid=pl.lit(None, dtype=pl.Int64),
+        )
     )
 
 
@@ -1280,13 +1366,15 @@ def _summary(timed: pl.LazyFrame, openers: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
+def epochs(events: pl.LazyFrame, holes: pl.LazyFrame | None = None) -> pl.LazyFrame:
     """The gateway epochs the events show, numbered from 1 in time order (then host).
 
-    ``opened_by``: before_bundle, start, restart, in_process_restart or
-    pid_change.  ``ended_by``: restart, in_process_restart, stop, unlogged (the
-    host's next epoch began with no end logged), or null (running when the
-    bundle ends).  ``start_source``: start_line, restart, uptime or first_line.
+    ``opened_by``: before_bundle, start, restart, in_process_restart, pid_change
+    or log_gap (:func:`_after_holes`; ``holes``: source, since).  ``ended_by``:
+    restart, in_process_restart, stop, unlogged (the host's next epoch began
+    with no end logged), log_gap (its logs stop at a hole, and another process
+    ran after it), or null (running when the bundle ends).  ``start_source``:
+    start_line, restart, uptime or first_line.
     ``announced_at``: from when lines naming the epoch's pid are its own.
     ``process_start`` (and ``process_start_known``): when the epoch's process
     began, its own start unless an in-process restart opened it.
@@ -1314,7 +1402,8 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             ended=pl.col("ts").filter(pl.col("kind") == EventKind.GATEWAY_STOP).min(),
         )
     )
-    openers = materialized(_openers(seen, moves))
+    gaps = _after_holes(timed, holes, moves) if holes is not None else None
+    openers = materialized(_openers(seen, moves, gaps))
     summary = materialized(_summary(timed, openers))
     stats = summary.group_by("epoch_key").agg(
         # The gateway's own first line; a command's output only when it wrote none.
@@ -1394,6 +1483,7 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
         .otherwise(pl.lit("first_line"))
     )
     next_on_host = pl.col("_at").shift(-1).over("host", order_by=["_at", "epoch_key"])
+    next_by = pl.col("opened_by").shift(-1).over("host", order_by=["_at", "epoch_key"])
     previous_end = pl.col("end").shift(1).over("host", order_by=["_at", "epoch_key"])
     opened_by_start = pl.col("opened_by") == "start"
 
@@ -1464,14 +1554,14 @@ def epochs(events: pl.LazyFrame) -> pl.LazyFrame:
             # No logged end: the process went away unseen (crash, kill, lost lines)
             # unless it is its host's last epoch, running when the bundle ends.
             ended_by=pl.when(pl.col("ended_by").is_null() & pl.col("next_opened").is_not_null())
-            .then(pl.lit("unlogged"))
+            .then(pl.when(next_by == LOG_GAP).then(pl.lit(LOG_GAP)).otherwise(pl.lit("unlogged")))
             .otherwise(pl.col("ended_by")),
         )
         .with_columns(
             start_known=pl.col("start_source") != "first_line",
             # An unseen end lies between its last line and the next process's opening
             # (a straggling line of the old pid cannot make the two overlap).
-            end=pl.when(pl.col("ended_by") == "unlogged")
+            end=pl.when(pl.col("ended_by").is_in(["unlogged", LOG_GAP]))
             .then(pl.min_horizontal("last_line", "next_opened"))
             .otherwise(pl.col("end")),
             end_known=pl.col("ended_by").is_in(CLOSERS).fill_null(False),

@@ -113,6 +113,7 @@ ENDINGS = {
         "the host went down: no clean shutdown)"
     ),
     "unlogged": "next start (no stop logged)",
+    "log_gap": "unseen: its logs stop at days with no file log, and another process ran after",
 }
 
 #: A crash the OOM killer caused (``epochs.oom_killed``): the cause is named.
