@@ -180,6 +180,33 @@ def test_a_takeover_after_a_watchdog_release_is_its_fallout_not_a_later_failure(
     assert (row["resolved_by"], row["resolution_s"]) == ("lock_released_by_watchdog", 40.952)
 
 
+def test_a_takeover_a_run_timeout_set_off_is_its_fallout_not_a_later_failure() -> None:
+    """Z232: a run on the session times out (its lock released), and the attempt's
+    cleanup, 8 s on, finds the transcript changed (a takeover).  The timeout
+    cleared the incident; before, the takeover outlasted it and what came 12 min
+    later (there a cleanup, here a stop) was credited.  A takeover minutes after a timeout is no fallout of it."""
+
+    def log(takeover_at: str) -> str:
+        return (
+            "2026-05-28T14:00:00.000+00:00 [gateway] listening on ws://127.0.0.1:18789 "
+            "(PID 52307)\n"
+            + _timeout("2026-05-28T14:05:20.000+00:00", "main", MAIN)
+            + _timeout("2026-05-28T14:06:20.000+00:00", "main", MAIN)
+            + "2026-05-28T14:10:00.000+00:00 [agent/embedded] embedded run timeout: "
+            f"runId=d3b97a10 sessionId={MAIN} timeoutMs=600000\n"
+            + _takeover(takeover_at, "main", MAIN)
+            + "2026-05-28T14:22:00.000+00:00 [gateway] received SIGTERM; shutting down\n"
+        )
+
+    fallout = analyze(
+        ingest_files({"console.log": log("2026-05-28T14:10:08.000+00:00")}), Settings()
+    )
+    row = fallout.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolution_s"]) == ("run_timeout", 220.0)
+    later = analyze(ingest_files({"console.log": log("2026-05-28T14:15:00.000+00:00")}), Settings())
+    assert later.incidents.row(0, named=True)["resolved_by"] == "gateway_stop"
+
+
 def test_a_takeover_with_no_release_before_it_still_ends_the_incident() -> None:
     """Without a release of its lock first, a takeover is a failure like any other:
     the release after it clears the incident, timed from the takeover."""

@@ -99,6 +99,9 @@ from lockforensics.schema import LISTED_PAYLOAD, EventKind
 
 #: A run's timeout, as a resolver (runs are one kind; their timeout is not).
 RUN_TIMEOUT = "run_timeout"
+#: How long after a run's timeout its attempt's cleanup may report a takeover:
+#: the cleanup runs as the aborted prompt unwinds, seconds after the timeout.
+TIMEOUT_FALLOUT = timedelta(seconds=60)
 #: The session's lock taken again after the incident (a later lock error's
 #: ``ageMs`` says when): it had been released by then, by nothing in view.
 LOCK_RETAKEN = "lock_retaken"
@@ -604,10 +607,19 @@ def _targets(
 
 
 def _fallout(hit: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFrame:
-    """Takeovers (incident, session_id, ts) that a force-release of their session's lock
-    caused: the lock watchdog released the lock after the session's last lock error
-    of the incident, and the run that held it, finishing, found its transcript
-    changed (the takeover's own words: "while embedded prompt lock was released").
+    """Takeovers (incident, session_id, ts) that a release of their session's lock
+    caused, after the session's last lock error of the incident:
+
+    * the lock watchdog force-released the lock, and the run that held it,
+      finishing, found its transcript changed (the takeover's own words:
+      "while embedded prompt lock was released");
+    * a run on the session timed out, and its attempt's cleanup, re-acquiring
+      the lock after the failed prompt, found the transcript changed
+      (`embedded attempt cleanup detected session takeover after prompt
+      failure`, openclaw-formats §3), within ``TIMEOUT_FALLOUT`` of it (Z232: a
+      takeover 8 s after the timeout kept the lease open to a cleanup 12 min
+      later).
+
     The release cleared the session; the takeover is its epilogue, not a failure
     that outlasts it."""
     failures = hit.filter(pl.col("session_id").is_not_null())
@@ -617,15 +629,27 @@ def _fallout(hit: pl.LazyFrame, clear_table: pl.LazyFrame) -> pl.LazyFrame:
         .group_by("incident", "session_id")
         .agg(last_error=pl.col("ts").max())
     )
+    watchdog = pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG
     released = clear_table.filter(
-        (pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG) & pl.col("session_id").is_not_null()
-    ).select("session_id", released=pl.col("ts"))
+        (watchdog | (pl.col("kind") == RUN_TIMEOUT)) & pl.col("session_id").is_not_null()
+    ).select(
+        "session_id",
+        released=pl.col("ts"),
+        _within=pl.when(~watchdog).then(pl.lit(TIMEOUT_FALLOUT)),
+    )
     return (
         failures.filter(takeover)
         .select("incident", "session_id", "ts")
         .join(last_error, on=["incident", "session_id"])
         .join(released, on="session_id")
-        .filter((pl.col("released") > pl.col("last_error")) & (pl.col("released") <= pl.col("ts")))
+        .filter(
+            (pl.col("released") > pl.col("last_error"))
+            & (pl.col("released") <= pl.col("ts"))
+            & (
+                pl.col("_within").is_null()
+                | (pl.col("ts") <= pl.col("released") + pl.col("_within"))
+            )
+        )
         .select("incident", "session_id", "ts")
         .unique()
     )
