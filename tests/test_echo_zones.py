@@ -253,3 +253,69 @@ def test_another_hosts_alike_lines_give_no_zone() -> None:
     starts = result.events.filter(pl.col("source") == "gw-blr-01/journal.txt")
     assert not any("same records" in (a or "") for a in starts.get_column("ts_assumption"))
     assert datetime(2026, 6, 30, 14, 16, 20, tzinfo=UTC) not in starts.get_column("ts").to_list()
+
+
+def _ps_and_start(offset: timedelta, boot_s: int, pid: int = 4187) -> list[FileScan]:
+    """A `ps` row's lstart (local, to the second) and, in the file log, the start line
+    of pid 4187 written ``boot_s`` after that process began."""
+    began = T0.replace(microsecond=0)
+    log = FileScan(source="openclaw.log", size=0)
+    log.rows.append(
+        {
+            "kind": "gateway_start",
+            "message": "listening on ws://127.0.0.1:18789 (PID 4187)",
+            "gateway_pid": 4187,
+            "ts": began + timedelta(seconds=boot_s, milliseconds=870),
+            "ts_quality": "explicit",
+        }
+    )
+    ps = FileScan(source="ps.txt", size=0)
+    local = (began + offset).replace(tzinfo=None)
+    ps.rows.append({"kind": "uptime", "phase": "ps_started", "gateway_pid": pid, "_local": local})
+    return [log, ps]
+
+
+@settings(max_examples=60, deadline=None)
+@given(quarters=st.integers(-48, 56), boot_s=st.integers(0, 110))
+def test_a_ps_start_and_its_start_line_give_the_zone(quarters: int, boot_s: int) -> None:
+    """Z234: a pasted `ps` beside a 2026.2 file log (`Z`): lstart less the instant
+    of the start line naming its pid, which comes up to two minutes later, is the
+    host's offset, from one process alone."""
+    offset = timedelta(minutes=15 * quarters)
+    found = matched_zones(_ps_and_start(offset, boot_s))
+    assert set(found) == {"ps.txt"}
+    assert found["ps.txt"].tz.utcoffset(None) == offset
+    assert "the start lines of the processes `ps` lists" in found["ps.txt"].reason
+
+
+def test_a_start_line_before_its_process_or_of_another_pid_gives_no_zone() -> None:
+    assert matched_zones(_ps_and_start(timedelta(hours=1), -5)) == {}
+    assert matched_zones(_ps_and_start(timedelta(hours=1), 3, pid=4188)) == {}
+
+
+def test_a_pasted_ps_is_read_in_the_zone_its_gateways_start_line_shows() -> None:
+    """One paste: a 2026.2 file log's `Z` records and `ps` run twice, Berlin time.
+    The first process's start (from `ps` alone) and its uptime were an hour off."""
+    ps = (
+        "jonas@nuc:~$ ps -o pid,lstart,etime,args -p $(pgrep -f 'openclaw.*gateway')\n"
+        "  PID                  STARTED     ELAPSED COMMAND\n"
+        " {pid} {started} 2026  {elapsed} node /home/jonas/.npm-global/lib/node_modules/"
+        "openclaw/dist/index.js gateway --port 18789\n"
+    )
+    log = tslog_line(
+        "2026-02-06T13:20:09.870Z",
+        "listening on ws://127.0.0.1:18789, ws://[::1]:18789 (PID 4187)",
+        subsystem="gateway",
+        level="INFO",
+    )
+    paste = (
+        ps.format(pid=2231, started="Mon Feb  2 09:14:05", elapsed="4-04:56:10")
+        + log
+        + ps.format(pid=4187, started="Fri Feb  6 14:20:09", elapsed="  01:32:49")
+    )
+    result = ingest_files({"issue/openclaw-2026-02-06.log": log, "issue/ps.txt": paste})
+    starts = result.events.filter(pl.col("kind") == "uptime").sort("gateway_pid")
+    assert starts.get_column("ts").dt.strftime("%m-%d %H:%M:%S").to_list() == [
+        "02-02 08:14:05",
+        "02-06 13:20:09",
+    ]

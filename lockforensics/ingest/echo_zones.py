@@ -21,6 +21,13 @@ is taken, so the records on each side of the change are read in their own
 offset (a journal of Adelaide's October night had the hour before the
 change read at the offset after it, outvoted two to one).
 
+A `ps` row's start (``lstart``: local time, no zone) is matched the same way
+to the start line naming its pid (``listening … (PID n)``), which the process
+writes once it has booted: at most ``BOOT`` after the start `ps` shows, never
+before it.  One such pair is one process's start seen twice, so it counts as
+``MIN_VOTES`` (Z234: a pasted `ps` read as UTC beside a 2026.2 file log's `Z`
+stamps, its gateway's start and every uptime an hour off).
+
 The same matching dates records that carry a time of day and nothing else
 (:func:`dated_by_match`): the stamped copy says which day it was.
 """
@@ -35,6 +42,7 @@ from typing import Any
 import polars as pl
 
 from lockforensics.ingest.zone_rules import named_zone
+from lockforensics.parsing.documents.processes import PS_STARTED
 from lockforensics.parsing.filescan import FileScan
 from lockforensics.parsing.timestamps import (
     MIDNIGHT_S,
@@ -44,7 +52,7 @@ from lockforensics.parsing.timestamps import (
     seconds_of_day,
     zone_from_offset,
 )
-from lockforensics.schema import ACTIVITY_KINDS, TimeQuality
+from lockforensics.schema import ACTIVITY_KINDS, EventKind, TimeQuality
 
 MIN_VOTES = 2
 #: Pairs counted per message: a message repeated thousands of times in both
@@ -56,13 +64,22 @@ _QUARTER = 15 * 60
 TOLERANCE = timedelta(seconds=60)
 #: Real zones lie within UTC-12 and UTC+14.
 _RANGE = (timedelta(hours=-12), timedelta(hours=14))
+#: The most a gateway's start line comes after its process began (Node's boot,
+#: plugins loading: seconds, a minute on a slow host).
+BOOT = timedelta(minutes=2)
+#: The key of a process start: a `ps` row's, or the start line naming its pid.
+_STARTED = "process start"
+_START_LINE = EventKind.GATEWAY_START.value
 
 Key = tuple[str, str]
 
 
 def _key(row: dict[str, Any]) -> Key | None:
-    """A record's (kind, message), when it is of a kind matched here."""
-    kind, message = row.get("kind"), row.get("message")
+    """A record's (kind, message), when it is of a kind matched here; a process
+    start's (``_STARTED``, pid), for a `ps` row and a start line naming a pid."""
+    kind, message, pid = row.get("kind"), row.get("message"), row.get("gateway_pid")
+    if isinstance(pid, int) and (row.get("phase") == PS_STARTED or kind == _START_LINE):
+        return _STARTED, str(pid)
     if isinstance(kind, str) and isinstance(message, str) and kind not in ACTIVITY_KINDS:
         return kind, message
     return None
@@ -86,6 +103,15 @@ def _timed(scan: FileScan) -> Iterator[tuple[Key, datetime]]:
         )
         for kind, message, ts in stamped.select("kind", "message", "ts").iter_rows():
             yield (kind, message), ts
+        if "gateway_pid" in frame.columns:
+            starts = frame.filter(
+                (pl.col("kind") == _START_LINE)
+                & pl.col("gateway_pid").is_not_null()
+                & pl.col("ts").is_not_null()
+                & (pl.col("ts_quality") == explicit)
+            )
+            for pid, ts in starts.select("gateway_pid", "ts").iter_rows():
+                yield (_STARTED, str(pid)), ts
 
 
 #: Per (kind, message), the inputs and instants of its stamped records.
@@ -132,6 +158,25 @@ def _offset(local: datetime, instant: datetime) -> timedelta | None:
     return offset if _RANGE[0] <= offset <= _RANGE[1] else None
 
 
+#: What the pairs matched, by whether all were `ps` starts.
+_WHAT = {
+    False: "the same records stamped in",
+    True: "the start lines of the processes `ps` lists, in",
+}
+
+
+def _start_offset(local: datetime, instant: datetime) -> timedelta | None:
+    """``local - instant`` as a real zone's offset, for a process's start (``local``,
+    to the second) and its start line (``instant``), written up to ``BOOT`` later."""
+    seconds = (local - instant.replace(tzinfo=None)).total_seconds()
+    quarters = round((seconds + BOOT.total_seconds() / 2) / _QUARTER)
+    ahead = seconds - quarters * _QUARTER
+    if not -BOOT.total_seconds() <= ahead < 1:
+        return None
+    offset = timedelta(seconds=quarters * _QUARTER)
+    return offset if _RANGE[0] <= offset <= _RANGE[1] else None
+
+
 def matched_zones(
     scans: Sequence[FileScan], stamped: Stamped | None = None
 ) -> dict[str, ZoneChoice]:
@@ -145,19 +190,26 @@ def matched_zones(
     found: dict[str, ZoneChoice] = {}
     for source, local in wanted.items():
         votes: Counter[timedelta] = Counter()
+        pairs_at: Counter[timedelta] = Counter()  # what was matched, each pair once
+        starts_at: Counter[timedelta] = Counter()  # of them, `ps` starts
         witnesses: Counter[tuple[timedelta, str]] = Counter()
         spans: dict[timedelta, tuple[datetime, datetime]] = {}
         for key, times in local.items():
+            # A start line beside the `ps` in one paste is another record of it.
+            start = key[0] == _STARTED
             others = [
                 (s, ts)
                 for s, ts in stamped.get(key, ())
-                if s != source and not _other_host(hosts, source, s)
+                if (start or s != source) and not _other_host(hosts, source, s)
             ]
             pairs = ((t, s, ts) for t in times for s, ts in others)
+            weight, offset_of = (MIN_VOTES, _start_offset) if start else (1, _offset)
             for _, (t, other, ts) in zip(range(MAX_PAIRS), pairs, strict=False):
-                if (offset := _offset(t, ts)) is not None:
-                    votes[offset] += 1
-                    witnesses[(offset, other)] += 1
+                if (offset := offset_of(t, ts)) is not None:
+                    votes[offset] += weight
+                    pairs_at[offset] += 1
+                    starts_at[offset] += start
+                    witnesses[(offset, other)] += weight
                     first, last = spans.get(offset, (ts, ts))
                     spans[offset] = (min(first, ts), max(last, ts))
         ranked = votes.most_common(2)
@@ -170,8 +222,8 @@ def matched_zones(
         elif n >= 2 * runner_up:
             found[source] = zone_from_offset(
                 best,
-                f"the same records stamped in {_named(witnesses, [best])} "
-                f"({n} matched at {format_offset(best)})",
+                f"{_WHAT[starts_at[best] == pairs_at[best]]} {_named(witnesses, [best])} "
+                f"({pairs_at[best]} matched at {format_offset(best)})",
             )
     return found
 
