@@ -552,6 +552,31 @@ def test_a_quote_of_a_time_only_failure_is_that_failure_past_midnight() -> None:
     assert findings.headline.lock_timeout == 3
 
 
+def test_a_quote_of_a_time_only_failure_no_date_was_found_for_is_that_failure() -> None:
+    """Dana pastes two lock errors with a time of day alone, no date anywhere; a
+    reply quotes one of its lane lines.  Both are untimed: the quote is still that
+    failure (Z234: 3 lock errors for 2)."""
+    path = (
+        "/Users/dana/.openclaw/agents/main/sessions/5e8a1f3b-0c6d-4e29-a7b4-d18f2c90e3a1.jsonl.lock"
+    )
+
+    def lane(at: str, name: str, ms: int) -> str:
+        error = f"Error: session file locked (timeout 10000ms): pid=61022 {path}"
+        return f'{at} [diagnostic] lane task error: lane={name} durationMs={ms} error="{error}"\n'
+
+    paste = "".join(
+        lane(at, name, ms)
+        for at, base in (("22:14:03", 10034), ("22:16:47", 10029))
+        for name, ms in (("main", base), ("session:agent:main:main", base + 7))
+    )
+    quote = lane("22:14:03", "session:agent:main:main", 10041)
+    thread = (
+        f"**dana-k** commented\n\n```\n{paste}```\n\n**jonas** commented\n\n> ```\n> {quote}> ```\n"
+    )
+    findings = analyze(ingest_files({"issue.md": thread}), Settings())
+    assert findings.headline.lock_timeout == 2
+
+
 def test_a_paste_whose_zone_no_named_host_shows_is_a_machine_of_its_own() -> None:
     """nas01's journal (+01:00), Bruno's console (-04:00, its zone written on
     lines that name no date) and a lease host's file-log record (+08:00, no

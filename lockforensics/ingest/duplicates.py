@@ -288,13 +288,14 @@ def _quoted_again(detail: pl.LazyFrame, scans: Sequence[FileScan]) -> pl.DataFra
         .filter(
             pl.col("source").is_in(pastes)
             & (pl.col("kind").is_in(sorted(LOCK_KINDS)) | pl.col("source").is_in(pasted))
-            & pl.col("ts").is_not_null()
+            & (pl.col("ts").is_not_null() | _TIME_ONLY)
             & (pl.col("channel") != DOCUMENT_CHANNEL)
         )
         .select("_i", *said, "ts_raw")
         # A copy stamped with a time of day alone is the line it copies however
-        # it was dated: a `> ` quote below a paste that crossed midnight had
-        # been dated a day on, a failure of its own (Z214).
+        # it was dated, or when neither was: a `> ` quote below a paste that
+        # crossed midnight had been dated a day on, a failure of its own (Z214),
+        # and one of a paste no date was found for too (Z234).
         .with_columns(
             _said=pl.when(_TIME_ONLY).then(pl.col("ts_raw")).otherwise(pl.col("ts").cast(pl.String))
         )
