@@ -714,6 +714,17 @@ def _stated_zone(
     if not applied and not matched:
         return None
     unmatched = {s: c for s, c in applied.items() if s not in matched}
+    if applied and not unmatched:
+        # Every zone-less stamp was read in the zone its own records matched: the
+        # bundle's zone was no input's (Z233: "+00:00, taken from other files"
+        # stated of a UTC host beside a Los Angeles capture read at -07:00).
+        base = _taken_most(applied)
+        apart = [
+            f"{source} {choice.label}, from {choice.reason}"
+            for source, choice in sorted(matched.items())
+            if choice.label != base.label
+        ]
+        return replace(base, reason="; but ".join([base.reason, *apart]))
     if unmatched and zone not in unmatched.values():
         zone = _taken_most(unmatched)
     others = Counter(

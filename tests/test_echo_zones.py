@@ -112,9 +112,12 @@ def test_a_journal_beside_its_utc_file_log_is_read_in_the_hosts_zone() -> None:
         "15:16",
         "15:17",
     ]
+    # No input was read in the bundle's +00:00: the zone line names the journal's
+    # (Z233: "+00:00, taken from other files in the bundle" had been stated).
     assert result.zone is not None
-    assert result.zone.label == "+00:00"
-    assert "gw-east/journal.txt -05:00, from the same records stamped in" in result.zone.reason
+    assert result.zone.label == "-05:00"
+    assert result.zone.reason.startswith("the same records stamped in gw-east/openclaw")
+    assert result.zone.reason.endswith("for gw-east/journal.txt")
 
 
 def test_a_time_only_console_across_a_fall_back_takes_each_records_own_side() -> None:
