@@ -329,3 +329,94 @@ def test_a_failure_in_the_file_log_and_its_journal_is_printed_once(tmp_path: Pat
         "INCIDENT 1 closed",
         "INCIDENT 2 opened",
     ]
+
+
+def _journal(host: str, text: str) -> str:
+    """``text``'s lines as a short journal of ``host`` writes them."""
+    return "".join(f"Jun 09 09:58:00 {host} node[77]: {line}\n" for line in text.splitlines())
+
+
+def test_each_host_followed_is_its_own_timeline(tmp_path: Path) -> None:
+    """One lone failure on each of two gateway hosts 85 s apart is no incident, as
+    in ``report``: each line names its host, and the incident JSON says it (Z233:
+    "INCIDENT 1 opened ... 2 occurrences", and --on-incident-run would have run)."""
+    logs = {host: tmp_path / host / "journal.txt" for host in ("gw-a", "gw-b")}
+    for host, path in logs.items():
+        path.parent.mkdir()
+        path.write_text(_journal(host, START))
+    watcher, printed = _watcher(list(logs.values()), gap_s=600.0)
+    watcher.poll_once()
+    _append(logs["gw-a"], _journal("gw-a", stale(1, 1)))
+    _append(logs["gw-b"], _journal("gw-b", stale(26, 2, minute=59)))
+    watcher.poll_once()
+    assert not [x for x in printed if x.startswith("INCIDENT")]
+    _append(logs["gw-a"], _journal("gw-a", stale(30, 3, minute=59)))
+    watcher.poll_once()
+    failures = [x for x in printed if " lock_stale " in x]
+    assert [x.split("host=")[1].split()[0] for x in failures] == ["gw-a", "gw-b", "gw-a"]
+    assert [x for x in printed if x.startswith("INCIDENT")] == [
+        x for x in printed if x.startswith("INCIDENT 1 opened") and x.endswith("host gw-a")
+    ]
+    assert watcher.timelines["gw-a"].incident is not None
+    assert watcher.timelines["gw-a"].incident.summary("opened")["host"] == "gw-a"
+    assert "gw-b" not in {t.host for t in watcher.timelines.values() if t.incident}
+
+
+def test_one_failure_on_two_hosts_is_two(tmp_path: Path) -> None:
+    """Two hosts sharing a state directory fail on the same lock at the same moment:
+    two failures, not one failure and its copy (Z230: the copy check ignored the host)."""
+    logs = {host: tmp_path / host / "journal.txt" for host in ("gw-a", "gw-b")}
+    for host, path in logs.items():
+        path.parent.mkdir()
+        path.write_text(_journal(host, START + stale(1, 1)))
+    watcher, printed = _watcher(list(logs.values()), from_start=True)
+    watcher.poll_once()
+    assert sum(" lock_stale " in x for x in printed) == 2
+    assert [x.split("host=")[1].split()[0] for x in printed if " lock_stale " in x] == [
+        "gw-a",
+        "gw-b",
+    ]
+    assert not [x for x in printed if x.startswith("INCIDENT")]
+
+
+def test_a_state_of_the_old_shape_is_ignored(tmp_path: Path) -> None:
+    """A state file written before timelines were kept per host (version 1) is
+    ignored, as an unknown version is: no traceback, reading starts afresh."""
+    log = tmp_path / "gw.log"
+    log.write_text(START)
+    state = tmp_path / "state.json"
+    failure = {"kind": "lock_stale", "ts": None, "agent": None, "session_id": None}
+    failure |= {"lock_path": None, "pid": None, "source": str(log), "line": 2}
+    old = {"version": 1, "files": {}, "last_number": 4, "cluster": [failure], "incident": None}
+    state.write_text(json.dumps(old))
+    watcher, _ = _watcher([log], state)
+    assert watcher.last_number == 0
+    assert not watcher.timelines
+    watcher.poll_once()
+    watcher.follower.close()
+
+
+def test_a_file_log_naming_no_host_is_on_its_folders_host(tmp_path: Path) -> None:
+    """A file log names no host: it is on the host its folder's journal names, as in
+    ``report``, even read before that journal, and not on the other host's timeline
+    (Z233)."""
+    folders = {host: tmp_path / host for host in ("gw-a", "gw-b")}
+    for folder in folders.values():
+        folder.mkdir()
+    log = folders["gw-a"] / "a-openclaw.log"
+    log.write_text(START)
+    (folders["gw-a"] / "journal.txt").write_text(_journal("gw-a", START))
+    (folders["gw-b"] / "journal.txt").write_text(_journal("gw-b", START))
+    watcher, printed = _watcher(list(folders.values()))
+    watcher.poll_once()
+    _append(log, stale(1, 1))
+    _append(folders["gw-a"] / "journal.txt", _journal("gw-a", stale(1, 1)))
+    _append(folders["gw-b"] / "journal.txt", _journal("gw-b", stale(9, 2)))
+    watcher.poll_once()
+    assert not [x for x in printed if x.startswith("INCIDENT")]
+    failures = [x for x in printed if " lock_stale " in x]
+    assert [(x.split("host=")[1].split()[0], x.rsplit("/", 2)[1]) for x in failures] == [
+        ("gw-a", "gw-a"),
+        ("gw-b", "gw-b"),
+    ]
+    assert "a-openclaw.log" in failures[0]

@@ -44,15 +44,7 @@ def cluster(
     lines name none.
     """
     gap = timedelta(seconds=gap_s)
-    host = pl.col("host")
-    if epoch_hosts is not None:
-        failures = failures.join(
-            epoch_hosts.select("epoch", _epoch_host="host"), on="epoch", how="left"
-        )
-        host = pl.coalesce(host, pl.col("_epoch_host"))
-    failures = failures.with_columns(gateway_host=pl.when(host != "").then(host)).drop(
-        "_epoch_host", strict=False
-    )
+    failures = with_gateway_hosts(failures, epoch_hosts)
     timeline = pl.col("gateway_host")
     timed = (
         failures.filter(pl.col("ts").is_not_null())
@@ -73,6 +65,23 @@ def cluster(
         incident=pl.lit(None, dtype=pl.Int64), gateway_host=pl.lit(None, dtype=pl.String)
     )
     return pl.concat([timed, untimed]).sort("ts", "occurrence", nulls_last=True)
+
+
+def with_gateway_hosts(
+    failures: pl.LazyFrame, epoch_hosts: pl.LazyFrame | None = None
+) -> pl.LazyFrame:
+    """The failures with ``gateway_host``, the timeline each is on: the host its
+    lines name, else its epoch's (``epoch_hosts``: epoch, host); null when unknown.
+    ``watch`` places the failures it follows by this rule too."""
+    host = pl.col("host")
+    if epoch_hosts is not None:
+        failures = failures.join(
+            epoch_hosts.select("epoch", _epoch_host="host"), on="epoch", how="left"
+        )
+        host = pl.coalesce(host, pl.col("_epoch_host"))
+    return failures.with_columns(gateway_host=pl.when(host != "").then(host)).drop(
+        "_epoch_host", strict=False
+    )
 
 
 def renumber(failures: pl.LazyFrame, whole: pl.LazyFrame) -> pl.LazyFrame:
