@@ -1,7 +1,9 @@
 """Incidents: failures clustered by time gap, across agents, per gateway host.
 
 Timed failures (lock_stale, lock_timeout, takeover occurrences) in time order
-are cut wherever two consecutive ones lie more than ``gap`` apart.  Each
+are cut wherever two consecutive ones lie more than ``gap`` apart, unless the
+later one's lock, by its owner's ``ageMs``, was held since its session's last
+failure in the cluster before: one hold, still failing.  Each
 gateway host is its own timeline: two hosts' bursts at the same time are two
 incidents (each with its own gateway pid and uptime), not one.  A failure's
 host is the one its lines name, else its epoch's (correlate/epochs.py: its
@@ -46,10 +48,24 @@ def cluster(
     gap = timedelta(seconds=gap_s)
     failures = with_gateway_hosts(failures, epoch_hosts)
     timeline = pl.col("gateway_host")
+    lock = pl.coalesce("session_id", "lock_path")
+    cut = (pl.col("ts").diff().over(timeline) > gap).fill_null(True)
+    # A failure whose lock (its owner's ageMs ago) was taken by the time its
+    # session's last failure in the cluster before came is that hold still
+    # failing: one incident across the quiet, not a second one that the first's
+    # "clear" came after (Z235: a lease held 37 min, failing about every 8
+    # min, was two incidents, the first cleared by a cleanup after the second began).
+    taken = pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms"))
+    held = (
+        (taken <= pl.col("ts").shift(1).over(timeline, lock))
+        & (pl.col("_cluster").shift(1).over(timeline, lock) == pl.col("_cluster") - 1)
+    ).fill_null(False)
     timed = (
         failures.filter(pl.col("ts").is_not_null())
         .sort("ts", "occurrence")
-        .with_columns(_new=(pl.col("ts").diff().over(timeline) > gap).fill_null(True))
+        .with_columns(_new=cut)
+        .with_columns(_cluster=pl.col("_new").cum_sum().over(timeline))
+        .with_columns(_new=pl.col("_new") & ~(held & lock.is_not_null()))
         .with_columns(_cluster=pl.col("_new").cum_sum().over(timeline))
         .with_columns(_big=pl.len().over(timeline, "_cluster") >= MIN_FAILURES)
         # Numbered in time order over every host: the n-th incident to start is n.
