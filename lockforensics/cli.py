@@ -237,6 +237,10 @@ MaxTotalOpt = Annotated[
 ]
 
 
+HostOpt = Annotated[
+    str | None,
+    typer.Option("--host", metavar="HOST", help="Only this host's failures, incidents and epochs."),
+]
 StoreOpt = Annotated[
     Path | None,
     typer.Option(
@@ -407,9 +411,7 @@ def report_command(
         ),
     ] = None,
     store: StoreOpt = None,
-    host: Annotated[
-        str | None, typer.Option("--host", metavar="HOST", help="With --store: only this host.")
-    ] = None,
+    host: HostOpt = None,
     since: Annotated[
         str | None,
         typer.Option(
@@ -525,6 +527,8 @@ def report_command(
             since=parse_instant(since, zone) if since else None,
             until=parse_instant(until, zone) if until else None,
             agents=tuple(agent or ()),
+            # A store is read for its one host (_store_report): its report is that host's own.
+            host=host if store is None else None,
         )
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from exc
@@ -555,7 +559,7 @@ def report_command(
             redactor = Redactor(
                 key=redact_key.encode() if redact_key else os.urandom(32),
                 redact_ids=redact_ids,
-                hosts=frozenset(findings.hosts),
+                hosts=frozenset(findings.bundle_hosts),
             )
             findings = redact_findings(findings, redactor)
             redacted = redactor.summary
@@ -817,7 +821,7 @@ def watch_command(
 def compare_command(
     before: Annotated[Path, typer.Argument(help="Bundle or fleet store before the change.")],
     after: Annotated[Path, typer.Argument(help="Bundle or fleet store after the change.")],
-    host: Annotated[str | None, typer.Option("--host", help="From stores: only this host.")] = None,
+    host: HostOpt = None,
     tz: TzOpt = None,
     fmt: OncallFormatOpt = None,
     output: OutputOpt = None,
@@ -847,7 +851,7 @@ def sql_command(
         SqlFormat, typer.Option("--format", "-f", help="Output format.")
     ] = SqlFormat.TABLE,
     output: OutputOpt = None,
-    host: Annotated[str | None, typer.Option("--host", help="From stores: only this host.")] = None,
+    host: HostOpt = None,
     tz: TzOpt = None,
 ) -> None:
     """SQL (polars) over tables events, failures, incidents, epochs, pairs, uptime, …"""
@@ -862,7 +866,7 @@ def sql_command(
         # or epoch id means the same thing in both.
         def tables(result: Ingest) -> dict[str, pl.DataFrame]:
             _require_logs(result)
-            return sql.bundle_tables(analyze(result, Settings()))
+            return sql.bundle_tables(analyze(result, Settings(host=host)))
 
         frames = cache.used(lambda: _read(paths, tz, DEFAULT_JOBS, Limits(), False), tables, _warn)
     result_frame = sql.query(frames, statement)

@@ -36,6 +36,12 @@ class Settings:
     since: datetime | None = None
     until: datetime | None = None
     agents: tuple[str, ...] = ()  # empty: every agent
+    host: str | None = None  # a bundle's one host (a store's is chosen as it is read)
+
+    @property
+    def scoped(self) -> bool:
+        """Whether a filter leaves part of the bundle out (correlate/scope.py)."""
+        return bool(self.since or self.until or self.agents or self.host)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,9 +125,12 @@ class Findings:
     stuck_alive: pl.DataFrame
     held_locks: pl.DataFrame  # session lock files in the bundle and whose they are
     evidence: pl.DataFrame  # incident, role, occurrence and the lines behind it
-    hosts: tuple[str, ...]
+    hosts: tuple[str, ...]  # of the lines in scope
     versions: tuple[str, ...]
     coverage: Coverage
+    # Every host of the bundle, whatever the scope: what --host may name, and
+    # what --redact hides wherever the whole bundle shows (inputs, owner hosts).
+    bundle_hosts: tuple[str, ...] = ()
 
     @property
     def several_hosts(self) -> bool:

@@ -778,12 +778,12 @@ def derived(result: Ingest, settings: Settings | None = None) -> Memo:
     What the table alone decides (epochs, runs, clears, counts, coverage)
     does not change with ``--gap``, ``--window`` or the format, so another
     report on the same ingest reads it back.  ``settings`` with a scope
-    (``--since``, ``--until``, ``--agent``): frames of the rows in that scope,
+    (``--since``, ``--until``, ``--agent``, ``--host``): frames of the rows in that scope,
     kept apart from the whole table's.
     """
     scope_key = ""
-    if settings is not None and (settings.since or settings.until or settings.agents):
-        text = repr((settings.since, settings.until, settings.agents)).encode()
+    if settings is not None and settings.scoped:
+        text = repr((settings.since, settings.until, settings.agents, settings.host)).encode()
         scope_key = "-" + hashlib.sha256(text).hexdigest()[:16]
 
     def memo(name: str, make: Callable[[], pl.DataFrame]) -> pl.DataFrame:
@@ -1137,18 +1137,21 @@ def correlate(
     # files), every stage read every row of both (busy 2 GB: 535 MB at failures).
     parts = (events.with_columns(found.detail.get_columns()).lazy(), found.activity)
     table = whole(*parts)
-    limited = settings.since is not None or settings.until is not None or bool(settings.agents)
-    lazy = scope.in_scope(table, settings.since, settings.until, settings.agents)
-    lazy = lazy if limited else table
+    limited = settings.scoped
+    lazy = scope.in_scope(table, settings, all_epochs) if limited else table
     # The same rows in no order, for aggregates and for the stages that put
     # what they read in the table's order themselves (frames.ordered): merging
     # the two parts first cost more than sorting the few rows each one keeps.
     # A part's rows are stored in that order, detail before activity, so
     # equal keys come out as they do in the merge.
     every = whole(*parts, ordered=False)
-    rows = (
-        scope.in_scope(every, settings.since, settings.until, settings.agents) if limited else every
+    bundle_hosts = _with_folder_hosts(
+        (*_distinct(every, "host", whole_memo), *all_epochs.get_column("host").drop_nulls()),
+        coverage,
     )
+    if settings.host is not None and settings.host not in bundle_hosts:
+        raise scope.no_such_host(settings.host, bundle_hosts)
+    rows = scope.in_scope(every, settings, all_epochs) if limited else every
     # An uptime event timed at the process's start says when it began, not
     # that the logs cover the weeks since; nor does a lock file's createdAt.
     # Nor does a command's output before the logs begin (a cron's `sessions
@@ -1185,12 +1188,16 @@ def correlate(
         if limited
         else every_failure
     )
+    # Every epoch's host, not only those in scope: a failure naming none is on
+    # its epoch's host's timeline whatever the filters (Z233: under --host, the
+    # other hosts' failures fell on one timeline of no host, and the ids moved).
     whole_clusters = incidents.cluster(
-        every_failure.lazy(), settings.gap_s, epoch_table.lazy().select("epoch", "host")
+        every_failure.lazy(), settings.gap_s, all_epochs.lazy().select("epoch", "host")
     )
     # A failure's version is its line's, else its gateway epoch's.
     clustered = (
         incidents.renumber(in_scope.lazy(), whole_clusters)
+        .pipe(scope.on_host, settings.host)
         .join(
             epoch_table.lazy().select("epoch", _version="version"),
             on="epoch",
@@ -1345,9 +1352,14 @@ def correlate(
             rows, epoch_table.lazy(), clustered.lazy()
         ).collect(),
         evidence=incidents.evidence(lazy, clustered.lazy(), incident_table.lazy()).collect(),
-        hosts=_with_folder_hosts(_distinct(rows, "host", memo), coverage),
+        hosts=tuple(
+            h
+            for h in _with_folder_hosts(_distinct(rows, "host", memo), coverage)
+            if settings.host in (None, h)
+        ),
         versions=_versions(rows, epoch_table, memo),
         coverage=coverage or Coverage(),
+        bundle_hosts=bundle_hosts,
     )
 
 

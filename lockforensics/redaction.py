@@ -204,4 +204,6 @@ def redact_findings(findings: Findings, redactor: Redactor) -> Findings:
         for f in fields(Findings)
         if f.name not in ("coverage", "settings", "headline", "generated_at")
     }
-    return replace(findings, coverage=coverage, **changes)
+    # The options are the operator's own words, but --host names a host.
+    settings = replace(findings.settings, host=value(findings.settings.host))
+    return replace(findings, coverage=coverage, settings=settings, **changes)

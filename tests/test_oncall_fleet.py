@@ -350,3 +350,43 @@ def test_compare_counts_a_bundles_hours_from_its_logs_first_and_last_lines(
         for side in ("before", "after")
     ]
     assert [round(s.hours, 3) for s in sides] == [20.0, 20.0]
+
+
+def test_host_filters_a_bundle_as_it_filters_a_store(tmp_path: Path) -> None:
+    """`--host gw-b` over a bundle of gw-a and gw-b: `report`, `sql` and `compare`
+    show gw-b's failures, incidents and epochs only, the report says it is
+    filtered, and a host no input holds is a usage error naming those it does
+    (Z233: the option was ignored, exit 0, gw-a's incidents listed unfiltered)."""
+    for host in ("gw-a", "gw-b"):
+        _gateway(tmp_path / "bundle", host, calm=host == "gw-a")
+    bundle = tmp_path / "bundle"
+    whole = analyze(ingest([bundle]), Settings())
+    theirs = whole.incidents.filter(pl.col("host") == "gw-b").get_column("incident").to_list()
+    assert 0 < len(theirs) < whole.incidents.height
+    runner = CliRunner()
+    env = {"LOCKFORENSICS_CACHE_DIR": str(tmp_path / "cache")}
+
+    def run(*args: str, host: tuple[str, ...] = ("--host", "gw-b")) -> str:
+        done = runner.invoke(app, [*args, *host], env=env)
+        assert done.exit_code == 0, done.output
+        return done.stdout
+
+    report = json.loads(run("report", str(bundle), "-f", "json"))
+    assert [i["id"] for i in report["incidents"]] == theirs
+    assert {e["host"] for e in report["gateway_epochs"]} == {"gw-b"}
+    assert report["settings"]["host"] == "gw-b"
+    # The ingest summary stays whole: the filter scopes conclusions, not reading.
+    unfiltered = json.loads(run("report", str(bundle), "-f", "json", host=()))
+    assert report["inputs"] == unfiltered["inputs"]
+    assert "--host gw-b: every count" in run("report", str(bundle), "-f", "md")
+    for table in ("failures", "incidents", "epochs", "events", "uptime"):
+        rows = json.loads(
+            run("sql", str(bundle), f"SELECT DISTINCT host FROM {table}", "-f", "json")
+        )
+        assert rows == [{"host": "gw-b"}], table
+    sides = json.loads(run("compare", str(bundle), str(bundle), "-f", "json"))
+    assert sides["before"]["hosts"] == sides["after"]["hosts"] == ["gw-b"]
+    for args in (["report", str(bundle)], ["sql", str(bundle), "SELECT 1"]):
+        done = runner.invoke(app, [*args, "--host", "nosuch"], env=env)
+        assert isinstance(done.exception, UsageError), done.output
+        assert str(done.exception).endswith("no host nosuch; the bundle holds gw-a, gw-b")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
 
+from lockforensics.correlate import scope
 from lockforensics.errors import DataError
 from lockforensics.findings import Settings
 from lockforensics.oncall import store
@@ -14,10 +16,17 @@ from lockforensics.pipeline import Ingest, analyze, ingest
 
 
 def events_of(path: Path, tz: str | None = None, host: str | None = None) -> pl.DataFrame:
-    """A fleet store's events (of ``host``, or all), or a bundle's."""
+    """A fleet store's events, or a bundle's, of ``host`` or all: a bundle's rows
+    placed on hosts as a store's are (Z233: a bundle's --host was ignored)."""
     if store.is_store(path):
         return store.load(path, host)
-    return store.with_default_host(_read(path, tz).events)
+    events = store.with_default_host(_read(path, tz).events)
+    if host is None:
+        return events
+    held = sorted(set(events.get_column("host").to_list()))
+    if host not in held:
+        raise scope.no_such_host(host, held)
+    return events.filter(pl.col("host") == host)
 
 
 def _read(path: Path, tz: str | None) -> Ingest:
@@ -35,7 +44,7 @@ def findings_of(
     first event (Z161: an epoch of no events held no hour, 36 h of a side lost)."""
     if store.is_store(path):
         return by_host(store.load(path, host), settings)
-    findings = analyze(_read(path, tz), settings)
+    findings = analyze(_read(path, tz), replace(settings, host=host))
     return [HostFindings(", ".join(findings.hosts) or store.UNKNOWN_HOST, findings)]
 
 

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
+from lockforensics.correlate import scope
 from lockforensics.correlate.epochs import HOSTS_INPUT, fallback_hosts
 from lockforensics.errors import DataError, NoInputError, OutputError, UsageError
 from lockforensics.ingest.duplicates import PROVENANCE
@@ -157,8 +158,7 @@ def load(store: Path, host: str | None = None) -> pl.DataFrame:
     files = _files(store, {_partition_value(host)} if host else None)
     if not files:
         if host and (held := hosts(store)):
-            # A misspelt host is the operator's to fix: name the ones there are.
-            raise UsageError(f"{store}: no host {host}; the store holds {', '.join(held)}")
+            raise UsageError(f"{store}: {scope.no_such_host(host, held, 'store')}")
         raise DataError(f"{store}: the store holds no events")
     frames = []
     for path in files:

@@ -141,6 +141,7 @@ def summary(
             "since": iso_z(findings.settings.since),
             "until": iso_z(findings.settings.until),
             "agents": list(findings.settings.agents),
+            "host": findings.settings.host,
         },
         "inputs": inputs,
         "counts": dict(findings.counts),

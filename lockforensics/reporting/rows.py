@@ -62,6 +62,7 @@ def filters(f: Findings) -> list[tuple[str, str]]:
         *([f"--since {clock(s.since)}"] if s.since is not None else []),
         *([f"--until {clock(s.until)}"] if s.until is not None else []),
         *(f"--agent {agent}" for agent in s.agents),
+        *([f"--host {s.host}"] if s.host is not None else []),
     ]
     if not shown:
         return []

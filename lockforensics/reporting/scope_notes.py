@@ -32,7 +32,7 @@ def scope_warnings(events: pl.LazyFrame, findings: Findings) -> list[str]:
     for agent in settings.agents:
         if agent not in present:
             out.append(f"agent {agent!r} is not in the bundle; agents present: {_listing(present)}")
-    filtered = bool(settings.agents or settings.since or settings.until)
+    filtered = settings.scoped
     in_scope = findings.headline.lock_stale + findings.headline.lock_timeout
     in_scope += findings.headline.takeovers
     if filtered and in_scope == 0:
@@ -46,7 +46,7 @@ def scope_warnings(events: pl.LazyFrame, findings: Findings) -> list[str]:
             stamps = failures.get_column("ts").drop_nulls().sort().to_list()
             span = f" between {clock(stamps[0])} and {clock(stamps[-1])} UTC" if stamps else ""
             out.append(
-                "no lock errors or takeovers match --since/--until/--agent; this is not an "
+                "no lock errors or takeovers match --since/--until/--agent/--host; this is not an "
                 f"all-clear: the whole bundle has {total}{span}"
             )
     return out
