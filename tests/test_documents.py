@@ -1931,3 +1931,87 @@ def test_a_cleanup_saved_twice_is_one_run_timed_by_its_answer() -> None:
     (incident,) = analyze(result, Settings()).incidents.to_dicts()
     assert incident["resolved_by"] == "cleanup_run"
     assert incident["resolved_at"] == datetime(2026, 5, 28, 6, 0, 2, 609000, tzinfo=UTC)
+
+
+_LAUNCHD_GATEWAY = (
+    "gui/501/ai.openclaw.gateway = {\n"
+    "\tactive count = 1\n"
+    "\tpath = /Users/dana/Library/LaunchAgents/ai.openclaw.gateway.plist\n"
+    "\tstate = {state}\n"
+    "\n"
+    "\tprogram = /opt/homebrew/opt/node/bin/node\n"
+    "\targuments = {\n"
+    "\t\t/opt/homebrew/opt/node/bin/node\n"
+    "\t\t/opt/homebrew/lib/node_modules/openclaw/dist/index.js\n"
+    "\t\tgateway\n"
+    "\t\t--port\n"
+    "\t\t18789\n"
+    "\t}\n"
+    "\n"
+    "\tenvironment = {\n"
+    "\t\tXPC_SERVICE_NAME => ai.openclaw.gateway\n"
+    "\t}\n"
+    "\n"
+    "\truns = 6\n"
+    "{pid}"
+    "\tlast exit code = {code}\n"
+    "\tjetsamproperties = {\n"
+    "\t}\n"
+    "}\n"
+)
+_LAUNCHD_OTHER = (
+    "gui/501/com.apple.Finder = {\n"
+    "\tstate = running\n"
+    "\tprogram = /System/Library/CoreServices/Finder.app/Contents/MacOS/Finder\n"
+    "\tpid = 612\n"
+    "}\n"
+)
+
+
+def _launchd(state: str, pid: str, code: str) -> str:
+    return (
+        _LAUNCHD_GATEWAY.replace("{state}", state)
+        .replace("{pid}", f"\tpid = {pid}\n" if pid else "")
+        .replace("{code}", code)
+    )
+
+
+def test_launchctl_print_names_the_running_gateways_pid_when_its_date_ran() -> None:
+    """`launchctl print gui/501/ai.openclaw.gateway` under a `date` at a zsh prompt:
+    the running gateway's pid, at the `date`'s instant in the zone it shows; the
+    Finder's block beside it is another service's, no pid of the gateway's; every
+    line read (Z232: all 57 lines unrecognised, the 2026.6+ gateway's pid unknown)."""
+    text = (
+        "dana@Danas-Mac-mini ~ % date; launchctl print gui/501/ai.openclaw.gateway\n"
+        "Mon Jul 20 09:32:10 MDT 2026\n" + _launchd("running", "4412", "0") + _LAUNCHD_OTHER
+    )
+    result = ingest_files({"oncall/launchctl-print-0932.txt": text})
+    (scan,) = result.files
+    lines = text.count("\n")
+    assert (scan.envelope, scan.lines, scan.event_lines, scan.unrecognized) == (
+        "launchctl-print",
+        lines,
+        2,
+        0,
+    )
+    rows = result.events.select("kind", "gateway_pid", "ts", "phase").rows()
+    assert rows == [
+        ("uptime", 4412, datetime(2026, 7, 20, 15, 32, 10, tzinfo=UTC), "launchd_running")
+    ]
+
+
+def test_launchctl_print_of_a_stopped_gateway_is_a_stop_and_untimed_without_a_date() -> None:
+    """`state = not running` with its `last exit code`: the gateway was down when the
+    `date` above it ran; with no `date` (nor a stamp in the name) the block is
+    untimed, not given a time of its own making."""
+    down = _launchd("not running", "", "78: EX_CONFIG")
+    dated = ingest_files({"launchctl.txt": "Mon Jul 20 15:10:32 MDT 2026\n" + down})
+    assert dated.events.select("kind", "ts", "gateway_pid").rows() == [
+        ("gateway_stop", datetime(2026, 7, 20, 21, 10, 32, tzinfo=UTC), None)
+    ]
+    untimed = ingest_files({"launchctl.txt": _launchd("running", "4412", "0")})
+    assert untimed.events.select("kind", "ts", "gateway_pid", "ts_quality").rows() == [
+        ("uptime", None, 4412, "untimed")
+    ]
+    (scan,) = untimed.files
+    assert (scan.envelope, scan.unrecognized) == ("launchctl-print", 0)

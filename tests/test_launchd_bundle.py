@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from pathlib import Path
 
 import polars as pl
+from typer.testing import CliRunner
 
+from lockforensics.cli import app
 from lockforensics.findings import Settings
 from lockforensics.pipeline import analyze
 from tests.conftest import ingest_files
@@ -111,3 +114,62 @@ def test_a_process_that_left_a_stability_bundle_of_a_fatal_error_crashed() -> No
             "2026.6.18",
         )
     ]
+
+
+#: What `date; launchctl print gui/501/ai.openclaw.gateway` printed at a zsh prompt.
+LAUNCHCTL_PRINT = (
+    "dana@Danas-Mac-mini ~ % date; launchctl print gui/501/ai.openclaw.gateway\n"
+    "Mon Jul 20 09:32:10 MDT 2026\n"
+    "gui/501/ai.openclaw.gateway = {\n"
+    "\tpath = /Users/dana/Library/LaunchAgents/ai.openclaw.gateway.plist\n"
+    "\tstate = running\n"
+    "\tprogram = /opt/homebrew/opt/node/bin/node\n"
+    "\targuments = {\n"
+    "\t\t/opt/homebrew/opt/node/bin/node\n"
+    "\t\t/opt/homebrew/lib/node_modules/openclaw/dist/index.js\n"
+    "\t\tgateway\n"
+    "\t}\n"
+    "\tpid = 4412\n"
+    "\tlast exit code = 0\n"
+    "}\n"
+)
+
+
+def test_the_gateway_whose_start_names_no_pid_takes_the_pid_launchctl_printed(
+    tmp_path: Path,
+) -> None:
+    """A 2026.6+ start (`starting...`, `ready`) names no pid and launchd writes no
+    journal: the report's epoch has the pid `launchctl print` showed while it ran
+    (Z232, Z223: "pid ?")."""
+    lock = "/Users/dana/.openclaw/agents/research/sessions/7c1e2b90-4f3a-4d1e-9a52-0b6e8f3d2a11"
+    error = (
+        'lane task error: lane=main durationMs=60004 error="SessionWriteLockTimeoutError: '
+        f'session file locked (timeout 60000ms): pid=4412 alive=true ageMs=530418 {lock}.jsonl.lock"'
+    )
+    gateway = [
+        ("starting...", "2026-07-20T04:10:03.902Z"),
+        ("ready", "2026-07-20T04:10:09.853Z"),
+    ]
+    log = (
+        "".join(
+            _tslog(message, at).replace("diagnostic", "gateway").replace("ERROR", "INFO") + "\n"
+            for message, at in gateway
+        )
+        + _tslog(error, "2026-07-20T15:09:12.118Z")
+        + "\n"
+    )
+    (tmp_path / "oncall").mkdir()
+    (tmp_path / "openclaw-2026-07-20.log").write_text(log)
+    (tmp_path / "oncall" / "launchctl-print-0932.txt").write_text(LAUNCHCTL_PRINT)
+    out = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["report", str(tmp_path), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(out.read_text())
+    (epoch,) = summary["gateway_epochs"]
+    assert (epoch["pid"], epoch["opened_by"], epoch["start_known"]) == (4412, "start", True)
+    (launchctl,) = [i for i in summary["inputs"] if i["path"].endswith("launchctl-print-0932.txt")]
+    assert (launchctl["format"], launchctl["event_lines"], launchctl["unrecognized"]) == (
+        "launchctl-print",
+        2,
+        0,
+    )
