@@ -2000,15 +2000,17 @@ def test_launchctl_print_names_the_running_gateways_pid_when_its_date_ran() -> N
     ]
 
 
-def test_launchctl_print_of_a_stopped_gateway_is_a_stop_and_untimed_without_a_date() -> None:
+def test_launchctl_print_of_a_stopped_gateway_is_no_stop_and_untimed_without_a_date() -> None:
     """`state = not running` with its `last exit code`: the gateway was down when the
-    `date` above it ran; with no `date` (nor a stamp in the name) the block is
-    untimed, not given a time of its own making."""
+    `date` above it ran, since when launchd does not say, so it is no stop then
+    (which would say its locks were released then); its lines are known.  With
+    no `date` (nor a stamp in the name) a running block is untimed, not given a
+    time of its own making."""
     down = _launchd("not running", "", "78: EX_CONFIG")
     dated = ingest_files({"launchctl.txt": "Mon Jul 20 15:10:32 MDT 2026\n" + down})
-    assert dated.events.select("kind", "ts", "gateway_pid").rows() == [
-        ("gateway_stop", datetime(2026, 7, 20, 21, 10, 32, tzinfo=UTC), None)
-    ]
+    assert dated.events.is_empty()
+    (scan,) = dated.files
+    assert (scan.envelope, scan.event_lines, scan.unrecognized) == ("launchctl-print", 0, 0)
     untimed = ingest_files({"launchctl.txt": _launchd("running", "4412", "0")})
     assert untimed.events.select("kind", "ts", "gateway_pid", "ts_quality").rows() == [
         ("uptime", None, 4412, "untimed")

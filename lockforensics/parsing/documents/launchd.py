@@ -21,10 +21,12 @@ event naming ``pid`` with no ``uptime_ms`` (launchd does not say since when):
 a line naming the gateway's pid, at the time the command ran, which is the
 ``date`` printed before it (in the zone it shows), else the file name's;
 with neither it is untimed.  A ``not running`` (or ``spawn scheduled``)
-block with a ``last exit code`` becomes a ``gateway_stop`` then: the gateway
-was down when launchd was asked.  Only a block whose program and arguments
-are the gateway's counts (the label alone where launchd printed neither):
-``ai.openclaw.node``, ``com.apple.*`` are read as known lines.
+block is known lines and no event: the gateway was down when launchd was
+asked, but launchd does not say since when, and a stop at that instant would
+say it released its locks then (a crash hours before leaves them).  Only a
+block whose program and arguments are the gateway's counts (the label alone
+where launchd printed neither): ``ai.openclaw.node``, ``com.apple.*`` are
+read as known lines.
 """
 
 from __future__ import annotations
@@ -52,15 +54,9 @@ _OPENS = re.compile(r"= \{\s*$")
 #: The label OpenClaw installs (``resolveGatewayLaunchAgentLabel``; a profile's
 #: ``ai.openclaw.<profile>`` is told from ``ai.openclaw.node`` by its arguments only).
 _GATEWAY_LABEL = "ai.openclaw.gateway"
-#: States of a service with no process: launchd's ``not running``, and a crash
-#: loop's wait before the next spawn.
-_DOWN = ("not running", "spawn scheduled")
-#: ``last exit code = 1`` or ``= 78: EX_CONFIG``; ``(never exited)`` is no exit.
-_EXIT_CODE = re.compile(r"^(?P<code>-?\d+)\b")
 
-#: The phases of a block's event.
+#: The phase of a running block's event.
 RUNNING = "launchd_running"
-NOT_RUNNING = "launchd_not_running"
 
 
 def sniff(name: str, head: str) -> bool:
@@ -137,30 +133,18 @@ def parse(doc: Document) -> Parsed | None:
 def _row(
     doc: Document, block: _Block, stamp: Stamp | None
 ) -> tuple[dict[str, Any], list[int]] | None:
-    """A gateway block's event and its lines: its pid while running, its exit when down."""
+    """A running gateway block's event, naming its pid, and its lines."""
     state = block.properties.get("state")
-    if state is None:
+    if state is None or state[1] != "running":
         return None
+    line, value = block.properties.get("pid", (0, ""))
+    pid = int_field(value)
+    if pid is None:
+        return None
+    lines = [state[0], line]
     when = document_time(doc.name, stamp)
-    where = f"launchctl print {block.label}"
-    if state[1] == "running":
-        line, value = block.properties.get("pid", (0, ""))
-        pid = int_field(value)
-        if pid is None:
-            return None
-        lines = [state[0], line]
-        fields: dict[str, Any] = {"gateway_pid": pid, "phase": RUNNING}
-        kind, message = EventKind.UPTIME, f"{where}: running, pid {pid}"
-    else:
-        line, value = block.properties.get("last exit code", (0, ""))
-        exited = _EXIT_CODE.match(value)
-        if state[1] not in _DOWN or exited is None:
-            return None
-        lines = [state[0], line]
-        fields = {"phase": NOT_RUNNING}
-        kind, message = (
-            EventKind.GATEWAY_STOP,
-            f"{where}: {state[1]}, last exit code {exited['code']}",
-        )
+    message = f"launchctl print {block.label}: running, pid {pid}"
     raw = "\n".join(doc.lines[n - 1].strip() for n in lines)
-    return event(kind.value, line, raw, when, message=message, **fields), lines
+    return event(
+        EventKind.UPTIME.value, line, raw, when, message=message, gateway_pid=pid, phase=RUNNING
+    ), lines
