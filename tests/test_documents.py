@@ -1615,6 +1615,12 @@ def test_docker_events_show_each_oom_kill_and_stop_of_the_gateways_container() -
     text = (
         "$ docker events --filter container=openclaw-gateway-1\n"
         + _docker_event("02:41:41.900000883", "health_status: unhealthy")
+        # The healthcheck many compose files run: its command holds parentheses (Z235).
+        + _docker_event(
+            "02:41:42.200000389",
+            "exec_create: node -e fetch('http://127.0.0.1:18789/healthz')"
+            ".then((r)=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))",
+        )
         + _docker_event("02:42:07.519338934", "oom")
         + _docker_event("02:42:07.600338825", "die", "exitCode=137")
         + _docker_event("02:42:08.163420990", "start")
@@ -1632,7 +1638,7 @@ def test_docker_events_show_each_oom_kill_and_stop_of_the_gateways_container() -
         ("gateway_stop", "exited", "03:10:01"),
     ]
     (scan,) = result.files
-    assert (scan.unrecognized, scan.event_lines, scan.lines) == (0, 3, 8)
+    assert (scan.unrecognized, scan.event_lines, scan.lines) == (0, 3, 9)
 
 
 def test_docker_events_as_json_are_read_too() -> None:

@@ -36,7 +36,9 @@ from lockforensics.parsing.timestamps import Stamp, epoch_stamp, parse_runtime
 _LINE = re.compile(
     r"^(?P<ts>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2}))\s+"
     r"(?P<type>container|image|volume|network|plugin|daemon|service|node|secret|config)\s+"
-    r"(?P<action>[\w-]+)(?::[^(]*?)?\s+(?P<id>\S+)(?:\s+\((?P<attrs>.*)\))?\s*$"
+    # An action's detail (`exec_create: <command>`) may hold parentheses: the
+    # healthcheck many compose files run, `node -e fetch(…).then((r)=>…)` (Z235).
+    r"(?P<action>[\w-]+)(?::\s.*?)?\s+(?P<id>\S+)(?:\s+\((?P<attrs>.*)\))?\s*$"
 )
 _ATTR = re.compile(r"(?:^|, )(?P<key>[\w.-]+)=(?P<value>[^,]*)")
 _OPENCLAW = re.compile(r"(?i)openclaw")
