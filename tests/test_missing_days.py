@@ -103,6 +103,8 @@ def test_a_new_live_owner_after_a_missing_day_is_no_longer_the_old_gateway() -> 
     assert incident["gateway_pid"] is None
     assert incident["uptime_is_lower_bound"] is True
     assert incident["live_owner_pids"] == [48810]
+    # Its failures begin at the hole's end: it may have begun in the missing day.
+    assert incident["start_is_upper_bound"] is True
 
 
 def test_the_old_gateway_owning_locks_after_a_missing_day_ran_through_it() -> None:

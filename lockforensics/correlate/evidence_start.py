@@ -8,6 +8,9 @@ an upper bound, its duration a lower one), and a takeover with no lock error
 before it whose look-back window reaches before that line may have had one
 there: its precursor is unknown, not absent.  A host whose logs begin with a
 start line shows the process from its beginning, and none of this applies.
+So does a hole in a host's daily file logs after which another process ran
+(an epoch opened by ``log_gap``, correlate/epochs.py): its evidence begins
+again at that epoch's first line.
 """
 
 from __future__ import annotations
@@ -16,22 +19,52 @@ from datetime import timedelta
 
 import polars as pl
 
+from lockforensics.correlate.epochs import LOG_GAP
+
 _TIMELINE = "_timeline"
 
 
 def host_starts(epochs: pl.LazyFrame) -> pl.LazyFrame:
-    """Per host (``_timeline``, "" when unknown): ``evidence_start``, the first
-    line of its evidence, for the hosts whose first process was already running
-    there."""
-    return (
+    """Per host (``_timeline``, "" when unknown), each ``evidence_start`` in the
+    middle of a gateway's life: the first line of its evidence, for the hosts
+    whose first process was already running there, and the first line after
+    each hole in its logs that another process ran after."""
+    timeline = pl.col("host").fill_null("").alias(_TIMELINE)
+    first = (
         epochs.sort("first_line", nulls_last=True)
-        .group_by(pl.col("host").fill_null("").alias(_TIMELINE))
+        .group_by(timeline)
         .agg(
             evidence_start=pl.col("first_line").first(),
             before=pl.col("opened_by").first() == "before_bundle",
         )
-        .filter(pl.col("before") & pl.col("evidence_start").is_not_null())
+        .filter(pl.col("before"))
         .drop("before")
+    )
+    after_holes = epochs.filter(pl.col("opened_by") == LOG_GAP).select(
+        timeline, evidence_start=pl.col("first_line")
+    )
+    return (
+        pl.concat([first, after_holes])
+        .filter(pl.col("evidence_start").is_not_null())
+        .sort("evidence_start")
+    )
+
+
+def _latest_start(table: pl.LazyFrame, on: str, starts: pl.LazyFrame) -> pl.LazyFrame:
+    """``table`` with ``evidence_start``: its timeline's latest at or before ``on``."""
+    return (
+        table.with_row_index("_row")
+        .sort(on, nulls_last=True)
+        .join_asof(
+            starts.sort("evidence_start"),
+            left_on=on,
+            right_on="evidence_start",
+            by=_TIMELINE,
+            strategy="backward",
+            check_sortedness=False,
+        )
+        .sort("_row")
+        .drop("_row")
     )
 
 
@@ -41,7 +74,7 @@ def incidents_cut(table: pl.LazyFrame, starts: pl.LazyFrame, gap_s: float) -> pl
     gap = timedelta(seconds=gap_s)
     return (
         table.with_columns(pl.col("host").fill_null("").alias(_TIMELINE))
-        .join(starts, on=_TIMELINE, how="left", maintain_order="left")
+        .pipe(_latest_start, "start", starts)
         .with_columns(
             start_is_upper_bound=((pl.col("start") - pl.col("evidence_start")) <= gap).fill_null(
                 False
@@ -62,7 +95,8 @@ def precursors_unseen(
     )
     return (
         pair_table.join(hosts, on="takeover", how="left", maintain_order="left")
-        .join(starts, on=_TIMELINE, how="left", maintain_order="left")
+        .with_columns(pl.col(_TIMELINE).fill_null(""))
+        .pipe(_latest_start, "ts", starts)
         .with_columns(
             precursor_unknown=(
                 pl.col("precursor").is_null() & ((pl.col("ts") - window) < pl.col("evidence_start"))
