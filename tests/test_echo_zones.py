@@ -258,16 +258,18 @@ def test_another_hosts_alike_lines_give_no_zone() -> None:
     assert datetime(2026, 6, 30, 14, 16, 20, tzinfo=UTC) not in starts.get_column("ts").to_list()
 
 
-def _ps_and_start(offset: timedelta, boot_s: int, pid: int = 4187) -> list[FileScan]:
-    """A `ps` row's lstart (local, to the second) and, in the file log, the start line
-    of pid 4187 written ``boot_s`` after that process began."""
+def _ps_and_start(
+    offset: timedelta, boot_s: int, pid: int = 4187, start_pid: int = 4187
+) -> list[FileScan]:
+    """A `ps` row's lstart (local, to the second) of ``pid`` and, in the file log,
+    the start line of ``start_pid`` written ``boot_s`` after that process began."""
     began = T0.replace(microsecond=0)
     log = FileScan(source="openclaw.log", size=0)
     log.rows.append(
         {
             "kind": "gateway_start",
-            "message": "listening on ws://127.0.0.1:18789 (PID 4187)",
-            "gateway_pid": 4187,
+            "message": f"listening on ws://127.0.0.1:18789 (PID {start_pid})",
+            "gateway_pid": start_pid,
             "ts": began + timedelta(seconds=boot_s, milliseconds=870),
             "ts_quality": "explicit",
         }
@@ -322,3 +324,14 @@ def test_a_pasted_ps_is_read_in_the_zone_its_gateways_start_line_shows() -> None
         "02-02 08:14:05",
         "02-06 13:20:09",
     ]
+
+
+def test_a_containers_low_pid_or_a_pid_of_several_starts_gives_no_zone() -> None:
+    """Z239: a container's pid 1 listed by `ps` and the next container's start line
+    naming pid 1 (the same pid in every restart) fell 119 s within a quarter
+    hour: -03:30.  A pid the bundle starts twice is as ambiguous."""
+    assert matched_zones(_ps_and_start(timedelta(hours=1), 3, pid=1, start_pid=1)) == {}
+    twice = _ps_and_start(timedelta(hours=1), 3)
+    again = dict(twice[0].rows[0], ts=twice[0].rows[0]["ts"] + timedelta(hours=5))
+    twice[0].rows.append(again)
+    assert matched_zones(twice) == {}

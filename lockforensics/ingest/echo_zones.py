@@ -25,8 +25,11 @@ A `ps` row's start (``lstart``: local time, no zone) is matched the same way
 to the start line naming its pid (``listening … (PID n)``), which the process
 writes once it has booted: at most ``BOOT`` after the start `ps` shows, never
 before it.  One such pair is one process's start seen twice, so it counts as
-``MIN_VOTES`` (Z234: a pasted `ps` read as UTC beside a 2026.2 file log's `Z`
-stamps, its gateway's start and every uptime an hour off).
+``MIN_VOTES``, unless the pid may be another process's too: the bundle holds
+several starts of it, or it is a container's low pid, the same in each of
+its restarts (Z239: -03:30 from a later container's start).  (Z234: a pasted
+`ps` read as UTC beside a 2026.2 file log's `Z` stamps, its gateway's start
+and every uptime an hour off.)
 
 The same matching dates records that carry a time of day and nothing else
 (:func:`dated_by_match`): the stamped copy says which day it was.
@@ -35,8 +38,9 @@ The same matching dates records that carry a time of day and nothing else
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from itertools import pairwise
 from typing import Any
 
 import polars as pl
@@ -67,6 +71,13 @@ _RANGE = (timedelta(hours=-12), timedelta(hours=14))
 #: The most a gateway's start line comes after its process began (Node's boot,
 #: plugins loading: seconds, a minute on a slow host).
 BOOT = timedelta(minutes=2)
+#: Pids below this are a container's (its init is 1, its gateway a few more),
+#: the same in every restart of it: its one start line in a bundle may be
+#: another container's (Z239: a listing's pid 1 read against the next
+#: container's start, -03:30).
+_REUSED_PIDS = 100
+#: How far apart two copies of one start line may be stamped.
+_COPIES_APART = timedelta(seconds=2)
 #: The key of a process start: a `ps` row's, or the start line naming its pid.
 _STARTED = "process start"
 _START_LINE = EventKind.GATEWAY_START.value
@@ -165,6 +176,13 @@ _WHAT = {
 }
 
 
+def _several(instants: Iterable[datetime]) -> bool:
+    """Whether ``instants`` are two starts or more, not one start's copies (a
+    journal's and the file log's, a second or so apart)."""
+    ordered = sorted(instants)
+    return any(b - a > _COPIES_APART for a, b in pairwise(ordered))
+
+
 def _start_offset(local: datetime, instant: datetime) -> timedelta | None:
     """``local - instant`` as a real zone's offset, for a process's start (``local``,
     to the second) and its start line (``instant``), written up to ``BOOT`` later."""
@@ -202,6 +220,8 @@ def matched_zones(
                 for s, ts in stamped.get(key, ())
                 if (start or s != source) and not _other_host(hosts, source, s)
             ]
+            if start and (int(key[1]) < _REUSED_PIDS or _several(ts for _, ts in others)):
+                continue  # a container's pid, the same in each restart
             pairs = ((t, s, ts) for t in times for s, ts in others)
             weight, offset_of = (MIN_VOTES, _start_offset) if start else (1, _offset)
             for _, (t, other, ts) in zip(range(MAX_PAIRS), pairs, strict=False):
