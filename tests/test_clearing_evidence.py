@@ -207,6 +207,42 @@ def test_a_takeover_a_run_timeout_set_off_is_its_fallout_not_a_later_failure() -
     assert later.incidents.row(0, named=True)["resolved_by"] == "gateway_stop"
 
 
+def test_a_lock_file_the_watchdog_then_released_does_not_void_that_release() -> None:
+    """Z238: the operator copied the lock file mid-burst; the watchdog released that
+    very hold (held since its `createdAt`) two minutes later, removing the file.
+    The copy had been "held at collection" and the incident unresolved."""
+    path = (
+        "/home/ops/.openclaw/agents/main/sessions/7c1e0f3a-5b2d-4e8f-9a61-2f4c8d9e0b17.jsonl.lock"
+    )
+
+    def journal(at: str, text: str) -> str:
+        return f"2026-05-30T{at}-0500 gw-spawn-01 node[4127]: {text}\n"
+
+    def timeout(at: str, age_ms: int) -> str:
+        return journal(
+            at,
+            f"2026-05-30T{at}.000-05:00 [diagnostic] lane task error: "
+            'lane=session:agent:main:main durationMs=60180 error="SessionWriteLockTimeoutError: '
+            f"session file locked (timeout 60000ms): pid=4127 alive=true ageMs={age_ms} "
+            f'{path}"',
+        )
+
+    log = (
+        timeout("09:07:32", 120780)
+        + timeout("09:16:00", 628780)
+        + journal(
+            "09:17:52",
+            f"[session-write-lock] releasing lock held for 740780ms (max=720000ms): {path}",
+        )
+    )
+    lock = '{"pid": 4127, "createdAt": "2026-05-30T14:05:31.220Z", "maxHoldMs": 720000}\n'
+    files = {"journal/j.txt": log, "locks/7c1e0f3a-5b2d-4e8f-9a61-2f4c8d9e0b17.jsonl.lock": lock}
+    findings = analyze(ingest_files(files), Settings())
+    row = findings.incidents.row(0, named=True)
+    assert (row["resolved_by"], row["resolution_s"]) == ("lock_released_by_watchdog", 112.0)
+    assert findings.held_locks.is_empty()
+
+
 def test_a_takeover_with_no_release_before_it_still_ends_the_incident() -> None:
     """Without a release of its lock first, a takeover is a failure like any other:
     the release after it clears the incident, timed from the takeover."""

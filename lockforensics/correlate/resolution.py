@@ -95,6 +95,7 @@ from lockforensics.correlate.epochs import RESTARTS
 from lockforensics.correlate.failures import ACQUIRED, AGED, FINE, LEASE_LOST
 from lockforensics.correlate.frames import first_value, ordered, seconds
 from lockforensics.correlate.outliers import NOTE
+from lockforensics.ingest.release_times import SAME_HOLD
 from lockforensics.schema import LISTED_PAYLOAD, EventKind
 
 #: A run's timeout, as a resolver (runs are one kind; their timeout is not).
@@ -425,8 +426,11 @@ def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
 def lock_file_removals(files: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
     """``files`` (session_lock_files) with ``removed_at``: the first removal of its
     session's lock at or after the file's ``created`` (``doctor --fix`` [removed], a
-    startup sweep), when the bundle shows one.  The file was copied before that
-    removal, and is evidence of the hold only until then."""
+    startup sweep), or the lock watchdog's release of that very hold (held since
+    its ``createdAt``, within ``SAME_HOLD``: the release removes the file), when the
+    bundle shows one.  The file was copied before that removal, and is evidence
+    of the hold only until then (Z238: a copy taken mid-burst cancelled the
+    watchdog release that cleared it, and was "held at collection")."""
     removals = events.filter(
         (
             (_DOCTOR & pl.col("removed").fill_null(False))
@@ -435,13 +439,33 @@ def lock_file_removals(files: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFram
         & pl.col("session_id").is_not_null()
         & pl.col("ts").is_not_null()
     ).select("session_id", removed_at=pl.col("ts"))
+    released = events.filter(
+        (pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG)
+        & pl.col("session_id").is_not_null()
+        & pl.col("ts").is_not_null()
+        & pl.col("duration_ms").is_not_null()
+    ).select(
+        "session_id",
+        removed_at=pl.col("ts"),
+        _held_from=pl.col("ts") - pl.duration(milliseconds=pl.col("duration_ms")),
+    )
     created = pl.col("created")
-    first = (
+    copies = (
         files.filter(pl.col("session_id").is_not_null())
         .select("session_id", "source", "line", "created")
         .unique()
-        .join(removals, on="session_id")
-        .filter(created.is_null() | (pl.col("removed_at") >= created))
+    )
+    first = (
+        pl.concat(
+            [
+                copies.join(removals, on="session_id").filter(
+                    created.is_null() | (pl.col("removed_at") >= created)
+                ),
+                copies.join(released, on="session_id")
+                .filter((pl.col("_held_from") - created).abs() <= SAME_HOLD)
+                .drop("_held_from"),
+            ]
+        )
         .group_by("session_id", "source", "line")
         .agg(pl.col("removed_at").min())
     )
