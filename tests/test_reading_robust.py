@@ -697,12 +697,15 @@ def test_a_wording_quoted_in_notes_is_no_failure_but_a_pasted_line_is() -> None:
         "- 14:07 CEST saw `session file lock stale (hold-exceeded)` for ops again\n"
         f"- the log: `2026-06-16T14:06:40.207+02:00 [diagnostic] session file lock stale "
         f"(hold-exceeded): pid=41822 alive=true ageMs=731004 {path}.lock`\n"
+        # In quotation marks too (Z239: a lock timeout of its own).
+        '- ~9:08 AM users in the ops group get "session file locked (timeout 10000ms)" replies.\n'
     )
     result = ingest_files({"incident-notes.md": notes})
     scan = result.files[0]
     stale = result.events.filter(pl.col("kind") == "lock_stale")
     assert stale.get_column("line").to_list() == [3]
-    assert (scan.unrecognized, scan.relevant) == (2, 1)
+    assert result.events.filter(pl.col("kind") == "lock_timeout").is_empty()
+    assert (scan.unrecognized, scan.relevant) == (3, 2)
     assert scan.relevant_samples[0][0] == 2
 
 

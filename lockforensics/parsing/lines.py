@@ -136,18 +136,20 @@ class LineReader:
 
     def _quoted_in_prose(self, message: str) -> bool:
         """Notes that name a lock wording in Markdown code (``saw `session file
-        lock stale (hold-exceeded)` again``) quote it: OpenClaw writes none of
-        them in backticks.  A whole log line pasted in backticks keeps its
-        clock, and is read."""
-        return any(
-            self.relevant_re.search(span) and not CLOCK_RE.search(span)
-            for span in INLINE_CODE_RE.findall(message)
-        )
+        lock stale (hold-exceeded)` again``) or in quotation marks (``users get
+        "session file locked (timeout 10000ms)" replies``) quote it: OpenClaw
+        writes none of them in backticks, and quotes an error only as a field's
+        value (``error="…"``).  A whole log line pasted in either keeps its
+        clock, and is read (Z239: a note's sentence was a lock error)."""
+        spans = [*INLINE_CODE_RE.findall(message), *PROSE_QUOTE_RE.findall(message)]
+        return any(self.relevant_re.search(span) and not CLOCK_RE.search(span) for span in spans)
 
 
-#: A Markdown code span, and a time of day, which a pasted log line has and a
-#: wording quoted in prose does not.
+#: A Markdown code span, a span in quotation marks opened where a word would
+#: begin (not a field's ``="…"``), and a time of day, which a pasted log line
+#: has and a wording quoted in prose does not.
 INLINE_CODE_RE = re.compile(r"`([^`]+)`")
+PROSE_QUOTE_RE = re.compile(r'(?:^|(?<=\s))["“]([^"”]+)["”]')
 CLOCK_RE = re.compile(r"\d{1,2}:\d{2}:\d{2}")
 
 
