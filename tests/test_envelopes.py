@@ -766,9 +766,17 @@ def test_powershells_native_command_prefix_leaves_the_line_its_stamp() -> None:
         f"node.exe : 2026-06-18T09:48:31.406+02:00 [gateway] removed stale session lock: "
         f"{lock}.jsonl.lock (dead-pid)\n"
         "At C:\\Users\\marta\\AppData\\Roaming\\npm\\openclaw.ps1:24 char:5\n"
+        "+ openclaw gateway *> gateway.log\n"
+        "+ ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~\n"
+        "    + CategoryInfo          : NotSpecified: (2026-06-18T09:4...:String) [], RemoteException\n"
+        "    + FullyQualifiedErrorId : NativeCommandError\n"
     )
-    row = ingest_files({"gateway.log": text}).events.filter(pl.col("kind") == "lock_removed")
+    result = ingest_files({"gateway.log": text})
+    row = result.events.filter(pl.col("kind") == "lock_removed")
     assert row.get_column("ts").to_list() == [datetime(2026, 6, 18, 7, 48, 31, 406000, tzinfo=UTC)]
+    # The error record's lines are known; only the command it echoes is not (Z237).
+    (scan,) = result.files
+    assert (scan.noise_lines, scan.unrecognized) == (4, 1)
 
 
 def _docker_records(line: str, time: str, size: int = 16384) -> list[str]:
