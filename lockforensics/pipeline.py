@@ -1059,9 +1059,27 @@ def _host_lines(logs: pl.DataFrame, hosts: pl.DataFrame) -> pl.DataFrame:
     """Per host (``host``, null: unknown), the first (``_lines``) and last
     (``_last``) line its logs hold: ``logs``, the inputs that are no
     :func:`_documents` and name one host at most; ``hosts``:
-    epochs.fallback_hosts (source, _fallback)."""
+    epochs.fallback_hosts (source, _fallback).
+
+    A log none of whose lines is an event (a day of heartbeats, before the
+    burst's) has no placed host: it is its folder's, else the bundle's only
+    one (Z237: a whole day of the gateway's file log left out of its uptime)."""
+    folder = pl.col("source").str.replace(r"[^/]*$", "")
+    placed = logs.join(hosts, on="source", how="left").with_columns(
+        _folder=folder, _unplaced=~pl.col("source").is_in(hosts.get_column("source").implode())
+    )
+    named = placed.filter(~pl.col("_unplaced") & pl.col("_fallback").is_not_null())
+    by_folder = named.group_by("_folder").agg(
+        _theirs=pl.when(pl.col("_fallback").n_unique() == 1).then(pl.col("_fallback").first())
+    )
+    only = named.get_column("_fallback").unique()
     return (
-        logs.join(hosts, on="source", how="left")
+        placed.join(by_folder, on="_folder", how="left")
+        .with_columns(
+            _fallback=pl.when(pl.col("_unplaced"))
+            .then(pl.coalesce("_theirs", pl.lit(only[0] if only.len() == 1 else None)))
+            .otherwise(pl.col("_fallback"))
+        )
         .group_by(host=pl.col("_fallback"))
         .agg(_lines=pl.col("first").min(), _last=pl.col("last").max())
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import polars as pl
@@ -112,3 +113,28 @@ def test_the_old_gateway_owning_locks_after_a_missing_day_ran_through_it() -> No
     assert findings.epochs.select("pid", "ended_by").rows() == [(2311, None)]
     incident = findings.incidents.row(0, named=True)
     assert (incident["gateway_pid"], incident["uptime_is_lower_bound"]) == (2311, False)
+
+
+def test_a_day_of_the_file_log_with_no_event_still_shows_the_gateway_ran() -> None:
+    """Z237: the day before the burst holds only the gateway's own traffic (no
+    event line); its lines still show the process ran then, so the uptime at
+    the burst is at least from that day's first line, not from the burst's day."""
+
+    def line(at: str, message: str, subsystem: str = "diagnostic") -> str:
+        binding = json.dumps({"subsystem": subsystem}, separators=(",", ":"))
+        meta = {"name": binding, "logLevelName": "INFO", "hostname": "gw-a"}
+        record = {"0": binding, "1": message, "_meta": meta, "time": at}
+        return json.dumps(record, separators=(",", ":")) + "\n"
+
+    files = {
+        "gw/openclaw-2026-06-09.log": line(
+            "2026-06-09T08:00:00.000Z", "sendMessage ok chat=1", "telegram"
+        ),
+        "gw/openclaw-2026-06-10.log": line(
+            "2026-06-10T09:00:00.000Z", _OWNED.format(pid=2311, age=70000)
+        )
+        + line("2026-06-10T09:05:00.000Z", _OWNED.format(pid=2311, age=370000)),
+    }
+    findings = analyze(ingest_files(files), Settings())
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["uptime_s"], incident["uptime_is_lower_bound"]) == (25 * 3600, True)
