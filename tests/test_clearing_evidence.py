@@ -1396,6 +1396,33 @@ def test_an_unstamped_release_no_error_dates_is_bounded_by_the_lines_around_it()
     )
 
 
+@pytest.mark.parametrize("chunk_lines", [None, 3, 4, 5])
+def test_an_unstamped_release_between_lines_that_are_no_event_is_bounded_by_them(
+    chunk_lines: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Z237: a console capture (PowerShell's `*>`) holds the release between a
+    Telegram send and a heartbeat, lines of no event; their stamps bound it, as an
+    event line's would (it stood untimed, the incident "unresolved"), also where
+    the line below begins the next chunk."""
+    if chunk_lines is not None:
+        monkeypatch.setattr(chunks, "CHUNK_LINES", chunk_lines)
+    path = SESSIONS.format(agent="main", sid=MAIN)
+    capture = (
+        "2026-11-01T01:26:02.921-08:00 [gateway] listening on ws://127.0.0.1:18789 (PID 15216)\n"
+        + _timeout("2026-11-01T02:03:12.506-08:00", "main", MAIN, owner=15216)
+        + _timeout("2026-11-01T02:06:12.506-08:00", "main", MAIN, owner=15216)
+        + "2026-11-01T02:10:36.114-08:00 [telegram] sendMessage ok chat=5512094417\n"
+        + f"[session-write-lock] releasing lock held for 721302ms (max=720000ms): {path}.lock\n"
+        + "2026-11-01T02:11:02.880-08:00 [heartbeat] heartbeat: sent\n"
+    )
+    findings = analyze(ingest_files({"gateway-console.txt": capture}), Settings())
+    (release,) = findings.events.filter(kind="lock_released_by_watchdog").collect().to_dicts()
+    assert release["ts"] == datetime(2026, 11, 1, 10, 11, 2, 880000, tzinfo=UTC)
+    assert "upper bound" in release["ts_assumption"]
+    (incident,) = findings.incidents.to_dicts()
+    assert incident["resolved_by"] == "lock_released_by_watchdog"
+
+
 @settings(max_examples=100, deadline=None)
 @given(
     taken=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 1, 1)),

@@ -53,8 +53,16 @@ def timed_releases(rows: list[dict[str, Any]]) -> None:
         return
     around = _stamped_lines(rows)
     for row in releases:
-        lines = around.get(str(row.get("source")), [])
         line = row.get("line") or 0
+        # The stamped lines right around it that are no event (a console's channel
+        # traffic), as the scan saw them (Z237: a release between a Telegram send
+        # and a heartbeat stood untimed, its incident "unresolved").
+        beside = [
+            (line + side, ts)
+            for side, key in ((-1, "_above_ts"), (1, "_below_ts"))
+            if isinstance(ts := row.pop(key, None), datetime)
+        ]
+        lines = sorted([*around.get(str(row.get("source")), []), *beside])
         held = row.get("duration_ms")
         candidates = (
             [start + timedelta(milliseconds=held) for start in _holds(taken[row["lock_path"]])]

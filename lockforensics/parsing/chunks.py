@@ -96,6 +96,12 @@ CARRY_LINES = 1000
 ProgressHook = Callable[[int], None]
 
 
+#: The lock watchdog's release as the gateway writes it, with `process.stderr.write`
+#: and no stamp (openclaw-formats §2.4): in a console capture, the stamped lines
+#: around it bound when it came.
+UNSTAMPED_RELEASE = "[session-write-lock] releasing lock held for"
+
+
 @dataclass(slots=True)
 class Pending:
     """Candidate lines of consecutive chunks, and the day rollovers among them,
@@ -564,22 +570,39 @@ class LogEngine:
     def _lines_above(self, flagged: pl.DataFrame, result: FileScan) -> None:
         """For the few candidates a signature times by the line above (a
         journal's `-- Boot … --`), that line's text: the last one with text
-        before it, in this chunk or the one before."""
-        if not self.above:
-            return
+        before it, in this chunk or the one before; and for each unstamped
+        watchdog release, the texts above and below it (in this chunk)."""
         text = pl.col("text")
-        begins = pl.any_horizontal([text.str.starts_with(prefix) for prefix in self.above])
-        if not flagged.select(begins.any()).item():
-            return
-        marked = flagged.with_row_index("_at").filter(pl.col("cand") & begins.fill_null(False))
+        prefixes = (*self.above, UNSTAMPED_RELEASE)
+        begins = pl.any_horizontal([text.str.starts_with(prefix) for prefix in prefixes])
         texts = flagged.get_column("text")
         blank = flagged.get_column("blank")
-        for at, line_no in marked.select("_at", "line").iter_rows():
+        # A release that ended the chunk before: its line below begins this one.
+        waiting = [n for n, (_, below) in result.around.items() if below is None]
+        first = next((i for i in range(len(texts)) if not blank[i]), None)
+        if waiting and first is not None:
+            line = int(flagged.get_column("line")[first])
+            for n in waiting:
+                if line > n:
+                    result.around[n] = (result.around[n][0], str(texts[first]))
+        # Candidates first: the prefixes are searched in those few lines only.
+        marked = (
+            flagged.with_row_index("_at").filter(pl.col("cand")).filter(begins.fill_null(False))
+        )
+        if marked.is_empty():
+            return
+        for at, line_no, line_text in marked.select("_at", "line", "text").iter_rows():
             before = [i for i in range(at - 1, -1, -1) if not blank[i]][:1]
-            if before:
-                result.above[int(line_no)] = str(texts[before[0]])
-            elif result.last_texts:
-                result.above[int(line_no)] = result.last_texts[-1]
+            above = (
+                str(texts[before[0]])
+                if before
+                else (result.last_texts[-1] if result.last_texts else None)
+            )
+            if str(line_text).startswith(UNSTAMPED_RELEASE):
+                after = [i for i in range(at + 1, len(texts)) if not blank[i]][:1]
+                result.around[int(line_no)] = (above, str(texts[after[0]]) if after else None)
+            elif above is not None:
+                result.above[int(line_no)] = above
 
     def _flagged(self, numbered: pl.DataFrame, env: EnvelopeSpec, fits: pl.Expr) -> pl.DataFrame:
         """Every per-line flag in one pass (the regexes are the cost); what

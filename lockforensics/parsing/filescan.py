@@ -98,6 +98,10 @@ class FileScan:
     # Per line that writes no time of its own but is timed by the line above
     # (signatures' ``time_from``): the text of the last line with text above it.
     above: dict[int, str] = field(default_factory=dict)
+    # Per unstamped lock watchdog release (written with `process.stderr.write`
+    # alone), the texts of the lines with text above and below it, whose stamps
+    # bound it in a console capture (ingest/release_times.py).
+    around: dict[int, tuple[str | None, str | None]] = field(default_factory=dict)
 
     def saw_stamp(self, stamp: Stamp, at: datetime | None = None) -> None:
         """Count a stamp that wrote its own date and zone: the zone is evidence

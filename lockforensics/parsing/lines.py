@@ -83,6 +83,9 @@ class LineReader:
         if record.stamp is not None and any(h.signature == "gateway-log-file" for h in hits):
             _date_start(result, line_no, record.stamp.raw, when)
         above = result.above.pop(line_no, None)
+        around = result.around.pop(line_no, None)
+        if around is not None and record.stamp is None:
+            when = {**when, **self._times_around(around, env, clock, result)}
         if record.stamp is None and any(h.signature in self.timed_above for h in hits):
             # `-- Boot … --` first in a capture opens its first boot: no boot
             # before it is in view, so nothing ended there.
@@ -116,6 +119,24 @@ class LineReader:
             )
             result.rows.append(row)
         return True
+
+    def _times_around(
+        self,
+        around: tuple[str | None, str | None],
+        env: EnvelopeSpec,
+        clock: FileClock,
+        result: FileScan,
+    ) -> dict[str, datetime]:
+        """The instants of the lines above and below an unstamped line (``_above_ts``,
+        ``_below_ts``), where they have one: ingest/release_times.py bounds it by them."""
+        found = {}
+        for key, text in zip(("_above_ts", "_below_ts"), around, strict=True):
+            record = parse_line(env, text, self.envelopes)[0] if text else None
+            if record is not None and record.stamp is not None:
+                ts = stamp_row(record, clock, result).get("ts")
+                if isinstance(ts, datetime):
+                    found[key] = ts
+        return found
 
     def _time_above(
         self, above: str, env: EnvelopeSpec, clock: FileClock, result: FileScan
