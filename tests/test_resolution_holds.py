@@ -247,3 +247,19 @@ def test_a_lock_taken_again_is_not_listed_beside_the_release_in_view_that_cleare
     findings = correlate(t.frame(), Settings())
     assert findings.incidents.get_column("resolved_by").to_list() == ["lock_released_by_watchdog"]
     assert findings.resolutions.get_column("kind").to_list() == ["lock_released_by_watchdog"]
+
+
+def test_a_lock_created_before_the_running_process_began_is_an_earlier_ones() -> None:
+    """Z239: a container's gateway is pid 1 in every restart.  A lock of pid 1
+    created before the running one began (less its boot) was the killed
+    container's, not "the running gateway's"; and an incident over before the
+    lock was taken is none of its."""
+    t = Table()
+    burst(t)  # pid 100 from 0, failures at 60 and 65: incident 1
+    t.add("gateway_stop", 1200, phase="oom_killed")
+    t.add("gateway_start", 1350, phase="listening", gateway_pid=100)
+    t.failure("lock_timeout", 1400)
+    t.failure("lock_timeout", 1420)
+    lock_file(t, 1100)  # taken by the first process, after incident 1 ended
+    held = correlate(t.frame(), Settings()).held_locks
+    assert held.select("pid", "owner", "incidents").rows() == [(100, "ended gateway", [2])]

@@ -11,9 +11,11 @@ before deleting anything.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import polars as pl
 
-from lockforensics.correlate.failures import OWNER_GONE
+from lockforensics.correlate.failures import OWNER_GONE, STARTING
 from lockforensics.correlate.resolution import (
     census_gaps,
     lock_file_removals,
@@ -28,6 +30,8 @@ DEAD = "dead process"
 OTHER = "other process"
 UNKNOWN = "unknown"
 NO_PID = "no pid"
+#: How much earlier than its lock a failure's stamp may read (to the second).
+_SECOND = timedelta(seconds=1)
 #: A lock only an ``ls -l`` row shows: its payload, and so its pid, not read.
 NOT_READ = "not read"
 
@@ -90,27 +94,51 @@ def held_at_collection(
         .unique()
     )
     known = epoch_table.filter(pl.col("pid").is_not_null())
-    running = known.filter(pl.col("end").is_null()).select("pid", _running=pl.lit(True)).unique()
+    # The running process's start, when known: a lock created before it (less
+    # its boot) under its pid was an earlier process's, a container's earlier
+    # pid 1 (Z239: a dead container's lock "held by the running gateway").
+    running = (
+        known.filter(pl.col("end").is_null())
+        .group_by("pid")
+        .agg(_began=pl.col("process_start").filter(pl.col("process_start_known")).max())
+        .with_columns(_running=pl.lit(True))
+    )
     ended = known.filter(pl.col("end").is_not_null()).select("pid", _ended=pl.lit(True)).unique()
     any_pid = epoch_table.select(_pids=pl.col("pid").drop_nulls().len())
+    # Its session's incidents that failed once it was taken: one over before
+    # it was created waited on another lock.
+    hits = clustered.filter(
+        pl.col("incident").is_not_null() & pl.col("session_id").is_not_null()
+    ).select("session_id", "incident", "agent", _failed_at=pl.col("ts"))
     sessions = (
-        clustered.filter(pl.col("incident").is_not_null() & pl.col("session_id").is_not_null())
-        .group_by("session_id")
+        files.select("session_id", "source", "line", "created")
+        .join(hits, on="session_id")
+        .filter(
+            pl.col("created").is_null()
+            | pl.col("_failed_at").is_null()
+            | (pl.col("_failed_at") >= pl.col("created") - _SECOND)
+        )
+        .group_by("session_id", "source", "line")
         .agg(
             incidents=pl.col("incident").unique().sort(),
             _failed_agent=pl.col("agent").drop_nulls().first(),
         )
     )
+    earlier = (pl.col("created") < pl.col("_began") - STARTING).fill_null(False)
     owner = (
         pl.when(pl.col("pid").is_null() & pl.col("listed"))
         .then(pl.lit(NOT_READ))
         .when(pl.col("pid").is_null())
         .then(pl.lit(NO_PID))
-        .when(pl.col("_running").fill_null(False))
+        .when(pl.col("_running").fill_null(False) & ~earlier)
         .then(pl.lit(RUNNING))
         .when(pl.col("_ended").fill_null(False))
         .then(pl.lit(ENDED))
-        .when(pl.col("_gone").fill_null(False) | pl.col("_gone_unnamed").fill_null(False))
+        .when(
+            pl.col("_gone").fill_null(False)
+            | pl.col("_gone_unnamed").fill_null(False)
+            | (pl.col("_running").fill_null(False) & earlier)
+        )
         .then(pl.lit(DEAD))
         .when(pl.col("_pids") > 0)
         .then(pl.lit(OTHER))
@@ -122,7 +150,7 @@ def held_at_collection(
         .join(gone, on=["session_id", "pid"], how="left")
         .join(gone_unnamed, on="session_id", how="left")
         .join(any_pid, how="cross")
-        .join(sessions, on="session_id", how="left")
+        .join(sessions, on=["session_id", "source", "line"], how="left")
         .select(
             # A lock copied out of its sessions folder names no agent: its
             # session's failures do.
