@@ -1506,6 +1506,32 @@ def test_a_ps_listing_with_no_gateway_row_is_still_a_listing() -> None:
     )
 
 
+@pytest.mark.parametrize(
+    "before",
+    ["", "$ date\nThu Feb 12 09:38:51 CST 2026\n$ kubectl -n openclaw get pods\nNAME  READY\n"],
+    ids=["ps-alone", "in-a-session"],
+)
+def test_what_kubectl_exec_printed_is_its_pods(before: str) -> None:
+    """Z239: `ps` run in each of two pods with `kubectl exec`: each gateway row is
+    its pod's, the host its `kubectl logs --prefix` lines name, not of no host
+    (pod A's gateway pid lost, pod B's taken for it)."""
+    header = "  PID                  STARTED     ELAPSED COMMAND\n"
+    gateway = "node openclaw.mjs gateway --bind lan --port 18789\n"
+    session = (
+        "$ kubectl -n openclaw exec openclaw-6b8f9c7d5-lq2xw -- ps -o pid,lstart,etime,args\n"
+        + header
+        + f"    7 Tue Feb 10 09:12:41 2026  2-06:26:13 {gateway}"
+        + "$ kubectl exec -it pod/openclaw-7c4d8b6f9-m9ztk -c openclaw -- ps -o pid,lstart,etime,args\n"
+        + header
+        + f"    1 Thu Feb 12 15:05:09 2026       33:47 {gateway}"
+    )
+    rows = ingest_files({"oncall.txt": before + session}).events.filter(pl.col("kind") == "uptime")
+    assert rows.select("gateway_pid", "host").rows() == [
+        (7, "openclaw-6b8f9c7d5-lq2xw"),
+        (1, "openclaw-7c4d8b6f9-m9ztk"),
+    ]
+
+
 @pytest.mark.parametrize("prompt", [False, True], ids=["date-line", "saved-terminal"])
 def test_ps_lstart_under_a_date_line_is_read_in_the_zone_that_line_names(prompt: bool) -> None:
     """`date` and `ps` print the same local time; lstart names no zone, `date`

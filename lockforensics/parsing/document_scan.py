@@ -26,6 +26,7 @@ from lockforensics.parsing.documents.runs import (
     PROMPT,
     Release,
     cat_target,
+    exec_pod,
     preamble,
     released_by,
     run_stamps,
@@ -206,6 +207,12 @@ class DocumentReader:
                 shown = datetime.combine(at.day, at.clock or time(0), timezone(at.offset))
                 # `ps` a run after `date` (maybe in a container: any offset).
                 dated_by_elapsed(found[1].rows, shown, runs_elsewhere(doc.lines[first]))
+            if shell and (pod := exec_pod(doc.lines[first])) is not None:
+                # What `kubectl exec <pod> -- …` printed is that pod's, the host
+                # its `kubectl logs --prefix` lines name (Z239: its `ps` on no
+                # host, the gateway pid it showed lost).
+                for row in found[1].rows:
+                    row.setdefault("host", pod)
             if shell and at is not None:
                 printed_locks.append((first, found[1].rows, at))
             run = census_run(part.lines[0], at) if found[1].lists_locks and at else None

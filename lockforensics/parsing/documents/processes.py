@@ -22,7 +22,7 @@ from typing import Any
 
 from lockforensics.parsing.command_lines import is_gateway
 from lockforensics.parsing.documents.model import Document, Parsed, event
-from lockforensics.parsing.documents.runs import preamble, runs_elsewhere
+from lockforensics.parsing.documents.runs import PROMPT, exec_pod, preamble, runs_elsewhere
 from lockforensics.parsing.documents.timing import calendar_stamp, shown_zone, when_from_stamp
 from lockforensics.parsing.fields import int_field
 from lockforensics.parsing.timestamps import Stamp, format_offset
@@ -54,6 +54,7 @@ def parse(doc: Document) -> Parsed | None:
     shown: datetime | None = None  # the instant the last `date` line above showed
     listed = False  # a process row was read
     elsewhere = False  # a command run in a container or on another machine
+    pod: str | None = None  # the pod a `kubectl exec` ran `ps` in (runs.exec_pod)
     for number, line in enumerate(doc.lines, start=1):
         if not line.strip():
             continue
@@ -68,6 +69,8 @@ def parse(doc: Document) -> Parsed | None:
             (out.known_lines if preamble(line) else out.unrecognized).add(number)
             # `date` here, `ps` in a container or over ssh: not one clock (Z213).
             elsewhere = elsewhere or runs_elsewhere(line)
+            if PROMPT.match(line.strip()):
+                pod = exec_pod(line)
             zone = shown_zone(line, "the `date` line above `ps`")
             if zone is not None:
                 # `date -u; date`: the local zone, not the UTC any host shows (Z218).
@@ -92,6 +95,7 @@ def parse(doc: Document) -> Parsed | None:
                 phase=PS_STARTED,
                 # How long it had run when `ps` looked (ELAPSED): dated_by_elapsed.
                 duration_ms=_elapsed_ms(row["rest"].split(), elapsed_at),
+                **({"host": pod} if pod else {}),
             )
         )
     if shown is not None:

@@ -78,6 +78,34 @@ def runs_elsewhere(line: str) -> bool:
     return prompt is not None and _ELSEWHERE.match(prompt["command"].strip()) is not None
 
 
+#: ``kubectl [opts] exec [opts] <pod> [opts] -- …``: the options that take a value.
+_KUBECTL_EXEC = re.compile(r"^(?:sudo (?:-\S+ )*)?(?:kubectl|oc)\b(?P<args>.*?)\s--\s")
+_VALUED = frozenset(("-n", "--namespace", "-c", "--container", "--context", "--kubeconfig"))
+
+
+def exec_pod(line: str) -> str | None:
+    """The pod a prompt line's ``kubectl exec`` runs its command in, else None:
+    what that command prints is the pod's, the host its `kubectl logs --prefix`
+    lines name (Z239: a pod's `ps` placed on no host, its gateway pid lost)."""
+    prompt = PROMPT.match(line.strip())
+    run = _KUBECTL_EXEC.match(prompt["command"].strip()) if prompt else None
+    if run is None:
+        return None
+    words = run["args"].split()
+    if "exec" not in words:
+        return None
+    after = words[words.index("exec") + 1 :]
+    skip = False
+    for word in after:
+        if skip:
+            skip = False
+        elif word in _VALUED:
+            skip = True
+        elif not word.startswith("-"):
+            return word.removeprefix("pod/")
+    return None
+
+
 def cat_target(line: str) -> str | None:
     """The file a ``$ cat <file>`` prompt line prints, else None."""
     prompt = PROMPT.match(line.strip())
