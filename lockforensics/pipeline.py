@@ -1497,7 +1497,9 @@ def _annotation_input(
 
 def _epochs_of(parts: list[pl.LazyFrame], gaps: pl.DataFrame | None = None) -> pl.DataFrame:
     rows = pl.concat(parts).select(_EPOCH_INPUT)
-    return epochs.epochs(rows, None if gaps is None else gaps.lazy()).collect()
+    # No hole, no pass over every row for what came after one.
+    after = None if gaps is None or gaps.is_empty() else gaps.lazy()
+    return epochs.epochs(rows, after).collect()
 
 
 class _Annotating:
