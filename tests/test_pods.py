@@ -61,3 +61,30 @@ def test_each_pods_description_is_its_pods() -> None:
     assert events.filter(pl.col("kind") == "uptime").get_column("host").to_list() == list(PODS)
     alone = ingest_files({f"pods/describe-{PODS[0]}.txt": describe(PODS[0])}).events
     assert alone.get_column("host").to_list() == [None]
+
+
+def test_a_pods_file_beside_another_pods_prefixed_lines_is_its_pods() -> None:
+    """Z239: one pod's `kubectl describe` and `.follow.log`, beside a `kubectl logs
+    --prefix` naming both pods in its lines: the files named after a pod are
+    that pod's (its OOM kill had gone to a process of no host)."""
+    prefixed = "".join(
+        f"[pod/{pod}/openclaw] 2026-08-14T06:02:1{n}.000000000Z [gateway] ready\n"
+        for n, pod in enumerate(PODS)
+    )
+    files = {
+        "kubectl/logs-deploy-openclaw.txt": prefixed,
+        f"kubectl/describe-{PODS[1]}.txt": (
+            f"Name:             {PODS[1]}\nNamespace:        openclaw\nContainers:\n  gateway:\n"
+            "    Image:          ghcr.io/openclaw/openclaw:2026.7.3\n"
+            "    State:          Running\n      Started:      Fri, 14 Aug 2026 06:02:11 +0000\n"
+            "Conditions:\n  Type Status\n"
+        ),
+        f"kubectl/{PODS[0]}.follow.log": _pod_log("12", 18, ("08:15:07",)),
+    }
+    events = ingest_files(files).events
+    by_source = events.group_by("source").agg(pl.col("host").unique()).sort("source").rows()
+    assert by_source == [
+        (f"kubectl/describe-{PODS[1]}.txt", [PODS[1]]),
+        ("kubectl/logs-deploy-openclaw.txt", sorted(PODS)),
+        (f"kubectl/{PODS[0]}.follow.log", [PODS[0]]),
+    ]

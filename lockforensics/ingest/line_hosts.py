@@ -313,8 +313,9 @@ _POD = rf"[a-z0-9](?:[-a-z0-9]*[a-z0-9])?-{_SAFE}{{6,10}}-{_SAFE}{{5}}"
 #: ``.previous`` container's log beside it).
 _POD_PATH = re.compile(
     rf"(?:^|/)(?:[a-z0-9-]+_(?P<kubelet>{_POD})_[0-9a-f-]{{36}}/"
-    rf"|(?P<named>{_POD})(?:[._-]previous)?(?:\.(?:log|txt))?(?:/|$))"
+    rf"|(?P<named>{_POD})(?:[._-][a-z]+)?(?:\.(?:log|txt))?(?:/|$))"
 )
+_WHOLE_POD = re.compile(rf"{_POD}")
 
 
 #: The words a saved command's output is named by before the pod's name
@@ -339,7 +340,17 @@ def pod_hosts(scans: list[FileScan]) -> None:
         and not any(r.get("host") for r in scan.rows)
         and (m := _POD_PATH.search(scan.source)) is not None
     }
-    named = set(found.values())
+    # Pods the lines name too (`kubectl logs --prefix`'s `[pod/<pod>/…]`): with
+    # them, the files named after a pod are two hosts' (Z239: a `describe` of
+    # one pod beside a `.follow.log` of the other gave no host).
+    lines_name = {h for scan in scans for r in scan.rows if isinstance(h := r.get("host"), str)} | {
+        h
+        for scan in scans
+        for f in scan.frames
+        if "host" in f.columns
+        for h in f.get_column("host").drop_nulls().unique().to_list()
+    }
+    named = set(found.values()) | {h for h in lines_name if _WHOLE_POD.fullmatch(h)}
     pods = sorted(
         (p for p in named if not any(p != o and p.endswith("-" + o) for o in named)),
         key=len,
