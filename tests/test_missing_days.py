@@ -64,7 +64,7 @@ def test_holes_pair_the_day_after_with_the_last_line_before() -> None:
     ]
     at = datetime(2026, 6, 12, 21, 30, tzinfo=UTC)
     logs = pl.DataFrame({"source": sources[:1], "first": [at], "last": [at]})
-    assert sorted(holes(sources, logs).rows()) == [(s, at) for s in sorted(sources[1:])]
+    assert sorted(holes(sources, logs).rows()) == [(s, at, None) for s in sorted(sources[1:])]
 
 
 _OWNED = (
@@ -138,3 +138,28 @@ def test_a_day_of_the_file_log_with_no_event_still_shows_the_gateway_ran() -> No
     findings = analyze(ingest_files(files), Settings())
     incident = findings.incidents.row(0, named=True)
     assert (incident["uptime_s"], incident["uptime_is_lower_bound"]) == (25 * 3600, True)
+
+
+def test_a_new_pid_named_days_after_a_missing_day_is_the_process_after_it() -> None:
+    """Z242: the day after the hole begins with the gateway's own traffic, 2 h
+    before its lock errors, and a journal names the new pid days later (its
+    stop).  The process after the hole is that pid's, from the log's first
+    line: the old one did not run on to that stop, and the incident there did
+    not begin in the hole."""
+    files = _around_a_missing_day(48810)
+    files["tmp/openclaw/openclaw-2026-05-29.log"] = (
+        tslog_line("2026-05-29T08:00:00.000+02:00", "sendMessage ok chat=1", "telegram", "INFO")
+        + files["tmp/openclaw/openclaw-2026-05-29.log"]
+    )
+    files["journal.txt"] = (
+        "2026-06-02T20:00:20+02:00 oc-gw-07 node[48810]: 2026-06-02T20:00:20.031+02:00 "
+        "[gateway] received SIGTERM; shutting down\n"
+    )
+    findings = analyze(ingest_files(files), Settings())
+    assert findings.epochs.select("pid", "opened_by", "ended_by").rows() == [
+        (2311, "start", "log_gap"),
+        (48810, "log_gap", "stop"),
+    ]
+    incident = findings.incidents.row(0, named=True)
+    assert (incident["gateway_pid"], incident["uptime_s"]) == (48810, 2 * 3600)
+    assert (incident["uptime_is_lower_bound"], incident["start_is_upper_bound"]) == (True, False)

@@ -825,7 +825,11 @@ def _openers(
         {"_host": "host", "_pid": "opener_pid"}
     )
     lifecycle = _adopted(_lifecycle_openers(moves), firsts).cache()
-    announced = lifecycle.group_by("host", "opener_pid").agg(announced=pl.col("announced_at").min())
+    # A process seen after a hole, its pid named, is announced there.
+    announcing = lifecycle if gaps is None else pl.concat([lifecycle, gaps], how="diagonal_relaxed")
+    announced = announcing.group_by("host", "opener_pid").agg(
+        announced=pl.col("announced_at").min()
+    )
     unexplained = (
         firsts.join(announced, on=["host", "opener_pid"], how="left")
         .filter(pl.col("announced").is_null() | (pl.col("seen") < pl.col("announced")))
@@ -907,22 +911,23 @@ def _openers(
 
 
 def _after_holes(timed: pl.LazyFrame, holes: pl.LazyFrame, moves: pl.LazyFrame) -> pl.LazyFrame:
-    """An opener (``log_gap``, pid unknown) at the first line after a hole in a
-    host's file logs (a day with no file: ``holes``, source of the day after
-    and ``since``, the last line before), when its lines up to the host's next
-    start or restart show another process ran: a live lock owner whose pid no
-    line before the hole named, and no line naming a pid one before it did.
+    """An opener (``log_gap``) at the first line after a hole in a host's file logs
+    (a day with no file: ``holes``, source of the day after, ``since``, the last
+    line before, and ``until``, the first after), when its lines up to the
+    host's next start or restart show another process ran: a pid no line before
+    the hole named, as a live lock owner or as a line's writer, and no pid one
+    before it did.  Its pid is the first such writer's, else unknown.
 
     The file log names its writer's pid only at a start, so a process that
     began in the hole is otherwise read as the one before it (Z231: a
     gateway restarted on a missing day was 'up 437 h', its own pid, the
-    locks' live owner, 'another process').  Where a line after the hole
-    names its writer, the pid rules above place it; and without such an
-    owner nothing shows a new process, so the one before is kept."""
+    locks' live owner, 'another process'; Z242: its pid named by a journal
+    line days later, the process before it 'ran' 34 days).  Without such a
+    pid nothing shows a new process, so the one before is kept."""
     firsts = (
         timed.join(holes.filter(pl.col("since").is_not_null()), on="source")
         .group_by("_host", "since")
-        .agg(after=pl.col("ts").min())
+        .agg(after=pl.min_horizontal(pl.col("ts").min(), pl.col("until").min()))
     )
     opened = moves.filter(pl.col("how").is_in(["start", *RESTARTS])).select(
         _host=pl.col("host"), _next=pl.col("first")
@@ -950,33 +955,35 @@ def _after_holes(timed: pl.LazyFrame, holes: pl.LazyFrame, moves: pl.LazyFrame) 
         .explode("_named")
         .drop_nulls()
         .unique()
+        .with_columns(_known=pl.lit(True))
     )
-    later = rows.filter(
-        (pl.col("ts") >= pl.col("after"))
-        & (pl.col("_next").is_null() | (pl.col("ts") < pl.col("_next")))
-    )
-    owners = (
-        later.filter(pl.col("_owner").is_not_null())
-        .select("_hole", _named=pl.col("_owner"))
-        .unique()
-        .join(earlier.with_columns(_known=pl.lit(True)), on=["_hole", "_named"], how="left")
-        .group_by("_hole")
-        .agg(
-            _new=pl.col("_known").is_null().any(),
-            _old=pl.col("_known").fill_null(False).any(),
+    later = (
+        rows.filter(
+            (pl.col("ts") >= pl.col("after"))
+            & (pl.col("_next").is_null() | (pl.col("ts") < pl.col("_next")))
         )
+        .select("_hole", "ts", "_writer", _named=pl.coalesce("_writer", "_owner"))
+        .join(earlier, on=["_hole", "_named"], how="left")
     )
-    writers = later.filter(pl.col("_writer").is_not_null()).select("_hole").unique()
+    seen = later.group_by("_hole").agg(
+        _new=pl.col("_known").is_null().any(),
+        _old=pl.col("_known").fill_null(False).any(),
+        _pid=pl.col("_writer")
+        .sort_by("ts")
+        .filter(pl.col("_known").sort_by("ts").is_null())
+        .drop_nulls()
+        .first(),
+    )
     return (
-        sides.join(owners, on="_hole")
-        .join(writers, on="_hole", how="anti")
+        sides.join(seen, on="_hole")
         .filter(pl.col("_new") & ~pl.col("_old"))
         .select(
             host=pl.col("_host"),
             opened_at=pl.col("after"),
             announced_at=pl.col("after"),
             opened_by=pl.lit(LOG_GAP),
-            opener_pid=pl.lit(None, dtype=pl.Int64),
+            opener_pid=pl.col("_pid").cast(pl.Int64),
+            gap_since=pl.col("since"),
         )
     )
 
@@ -1446,6 +1453,14 @@ def epochs(events: pl.LazyFrame, holes: pl.LazyFrame | None = None) -> pl.LazyFr
         .join(version, on="epoch_key", how="left")
         .join(closers, on="epoch_key", how="left")
         .with_columns(pid=pl.coalesce("opener_pid", "_pid"), version=_same_process("version"))
+        # A process seen after a hole ran from the first line of the log after
+        # it, an event or not (Z242: its first lock error, 8.5 h on, was taken
+        # for its start, and the incident there "may have begun in the hole").
+        .with_columns(
+            first_line=pl.when(pl.col("opened_by") == LOG_GAP)
+            .then(pl.min_horizontal("first_line", "opened_at"))
+            .otherwise(pl.col("first_line"))
+        )
         .cache()
     )
     evidence = (
@@ -1484,6 +1499,13 @@ def epochs(events: pl.LazyFrame, holes: pl.LazyFrame | None = None) -> pl.LazyFr
     )
     next_on_host = pl.col("_at").shift(-1).over("host", order_by=["_at", "epoch_key"])
     next_by = pl.col("opened_by").shift(-1).over("host", order_by=["_at", "epoch_key"])
+    # The last line before the hole the next epoch opened after (a log's, an
+    # event or not): the process before it ran at least until then.
+    next_since = (
+        pl.col("gap_since").shift(-1).over("host", order_by=["_at", "epoch_key"])
+        if "gap_since" in table.collect_schema()
+        else pl.lit(None, dtype=pl.Datetime("us", "UTC"))
+    )
     previous_end = pl.col("end").shift(1).over("host", order_by=["_at", "epoch_key"])
     opened_by_start = pl.col("opened_by") == "start"
 
@@ -1561,7 +1583,9 @@ def epochs(events: pl.LazyFrame, holes: pl.LazyFrame | None = None) -> pl.LazyFr
             start_known=pl.col("start_source") != "first_line",
             # An unseen end lies between its last line and the next process's opening
             # (a straggling line of the old pid cannot make the two overlap).
-            end=pl.when(pl.col("ended_by").is_in(["unlogged", LOG_GAP]))
+            end=pl.when(pl.col("ended_by") == LOG_GAP)
+            .then(pl.min_horizontal(pl.max_horizontal("last_line", next_since), "next_opened"))
+            .when(pl.col("ended_by") == "unlogged")
             .then(pl.min_horizontal("last_line", "next_opened"))
             .otherwise(pl.col("end")),
             end_known=pl.col("ended_by").is_in(CLOSERS).fill_null(False),

@@ -47,9 +47,11 @@ def missing_days(sources: Collection[str], logs: pl.DataFrame) -> tuple[str, ...
 
 def holes(sources: Collection[str], logs: pl.DataFrame) -> pl.DataFrame:
     """Per run of missing days (:func:`missing_days`), the inputs of the first day
-    after it (``source``) with the last line of the day before it (``since``):
+    after it (``source``) with the last line of the day before it (``since``) and
+    the first line of the day after (``until``, a line that is no event too):
     what ran between the two is unseen (correlate/epochs.py)."""
-    rows: list[tuple[str, datetime | None]] = []
+    rows: list[tuple[str, datetime | None, datetime | None]] = []
+    first = dict(logs.select("source", "first").iter_rows())
     last = dict(logs.select("source", "last").iter_rows())
     for folder, seen, unseen in _folders(sources, logs):
         by_day = _by_day(folder, sources)
@@ -59,9 +61,12 @@ def holes(sources: Collection[str], logs: pl.DataFrame) -> pl.DataFrame:
             before = max(d for d in seen if d < day)
             after = min(d for d in seen if d > day)
             ends = [last[s] for s in by_day[before] if last.get(s) is not None]
-            rows.extend((source, max(ends) if ends else None) for source in by_day[after])
+            begins = [first[s] for s in by_day[after] if first.get(s) is not None]
+            since, until = max(ends, default=None), min(begins, default=None)
+            rows.extend((source, since, until) for source in by_day[after])
+    stamp = logs.schema["last"]
     return pl.DataFrame(
-        rows, schema={"source": pl.String, "since": logs.schema["last"]}, orient="row"
+        rows, schema={"source": pl.String, "since": stamp, "until": stamp}, orient="row"
     )
 
 
