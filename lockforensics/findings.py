@@ -73,6 +73,10 @@ class Coverage:
     # The first and last line stamped in any input (not only the events: a log's
     # first lines may be noise), far-out stamps left out: the time the logs cover.
     lines_span: tuple[datetime | None, datetime | None] = (None, None)
+    # The spans no log covers between them: the days a folder of daily file
+    # logs lacks (ingest/missing_days.holes), from the last line before each
+    # to the first after.  The rates do not count them as watched.
+    unseen: tuple[tuple[datetime, datetime], ...] = ()
     # Per host (``host``, null: unknown), the last line its logs hold
     # (``logs_end``), a command's output left out: after it, its failures are unseen.
     logs_end: pl.DataFrame = field(

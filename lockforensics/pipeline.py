@@ -878,6 +878,7 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         ),
     )
     by_folder = hostless.filter(pl.col("_by_folder").fill_null(False))
+    gaps = holes(sources, logs)
     host_lines = _host_lines(logs.join(_several_hosts(detail), on="source", how="anti"), taken)
     coverage = Coverage(
         inputs=tuple(result.manifest()),
@@ -897,12 +898,11 @@ def analyze(result: Ingest, settings: Settings) -> Findings:
         folder_named_inputs=by_folder.height,
         lines_span=_lines_span(firsts, logs),
         logs_end=host_lines.select("host", logs_end="_last"),
+        unseen=tuple(sorted(gaps.select("since", "until").drop_nulls().unique().iter_rows())),
     )
     epoch_table = memo(
         "epochs",
-        lambda: _lines_around(
-            _epochs_of(_annotation_input(detail, activity), holes(sources, logs)), host_lines
-        ),
+        lambda: _lines_around(_epochs_of(_annotation_input(detail, activity), gaps), host_lines),
     )
     made = _Annotating(detail, activity, epoch_table)
     known = Annotation(
@@ -1301,7 +1301,13 @@ def correlate(
         run_table.lazy(),
         settings.window_s,
     )
-    rates = frequency.rates(clustered.lazy(), incident_table.lazy(), window_start, window_end)
+    rates = frequency.rates(
+        clustered.lazy(),
+        incident_table.lazy(),
+        window_start,
+        window_end,
+        coverage.unseen if coverage is not None else (),
+    )
     # A start's side line alone (`agent model:`, `heartbeat started` mid-run) is
     # no start, as the epochs have it (epochs.transitions); nor is a restart
     # asked for and never done (`config change requires gateway restart`, then

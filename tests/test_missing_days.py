@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import polars as pl
+import pytest
 
 from lockforensics.findings import Settings
 from lockforensics.ingest.missing_days import holes, missing_days
@@ -106,6 +107,9 @@ def test_a_new_live_owner_after_a_missing_day_is_no_longer_the_old_gateway() -> 
     assert incident["live_owner_pids"] == [48810]
     # Its failures begin at the hole's end: it may have begun in the missing day.
     assert incident["start_is_upper_bound"] is True
+    # The hours no log covers (18:00 the day before to 08:00 the day after, local)
+    # are not counted as watched (Z242): 12 h 05 min of the window's 50 h 05 min.
+    assert findings.rates["window_hours"] == pytest.approx(12.083, abs=0.001)
 
 
 def test_the_old_gateway_owning_locks_after_a_missing_day_ran_through_it() -> None:

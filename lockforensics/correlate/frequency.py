@@ -9,6 +9,7 @@ that have failures get a row.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import polars as pl
@@ -85,14 +86,25 @@ def rates(
     incident_table: pl.LazyFrame,
     window_start: datetime | None,
     window_end: datetime | None,
+    unseen: Sequence[tuple[datetime, datetime]] = (),
 ) -> pl.LazyFrame:
     """One row: failures per hour inside incidents (burst) and outside them (baseline).
 
-    A rate is null where its span is empty, and the baseline also where the
-    log outside incidents covers less than ``MIN_BASELINE_HOURS``.
+    The hours are the window's less what no log covers inside it (``unseen``:
+    the days a folder of daily logs lacks; Z242: two weeks of none had been
+    counted as watched, the baseline a quarter low).  A rate is null where its
+    span is empty, and the baseline also where the log outside incidents
+    covers less than ``MIN_BASELINE_HOURS``.
     """
     span_h = (
-        (window_end - window_start).total_seconds() / 3600
+        (
+            (window_end - window_start).total_seconds()
+            - sum(
+                max((min(b, window_end) - max(a, window_start)).total_seconds(), 0.0)
+                for a, b in unseen
+            )
+        )
+        / 3600
         if window_start is not None and window_end is not None
         else None
     )
