@@ -1301,12 +1301,20 @@ def correlate(
         run_table.lazy(),
         settings.window_s,
     )
-    rates = frequency.rates(
-        clustered.lazy(),
-        incident_table.lazy(),
-        window_start,
-        window_end,
-        coverage.unseen if coverage is not None else (),
+    rates = pl.concat(
+        [
+            frequency.rates(
+                clustered.lazy(),
+                incident_table.lazy(),
+                window_start,
+                window_end,
+                coverage.unseen if coverage is not None else (),
+            ),
+            evidence_start.lone_at_edges(
+                clustered.lazy(), starts.lazy(), logs_end.lazy(), settings.gap_s
+            ),
+        ],
+        how="horizontal",
     )
     # A start's side line alone (`agent model:`, `heartbeat started` mid-run) is
     # no start, as the epochs have it (epochs.transitions); nor is a restart

@@ -15,7 +15,7 @@ from lockforensics.findings import Settings
 from lockforensics.ingest.release_times import timed_releases
 from lockforensics.parsing import chunks
 from lockforensics.pipeline import analyze
-from lockforensics.reporting import rows
+from lockforensics.reporting import prose, rows
 from lockforensics.reporting.eventlist import key_events, summaries
 from lockforensics.reporting.glossary import kind as kind_name
 from lockforensics.reporting.interface import ReportFormat, reporter_for
@@ -2450,3 +2450,17 @@ def test_a_lock_held_at_collection_since_before_the_burst_saw_no_release() -> No
     files["gw-b/locks/research/sessions/" + SUPPORT + ".jsonl.lock"] = lock
     row = analyze(ingest_files(files), Settings()).incidents.row(0, named=True)
     assert (row["resolved_by"], row["watchdog_unseen"]) == (None, False)
+
+
+def test_a_lone_failure_where_the_logs_begin_may_not_have_been_alone() -> None:
+    """Z241: a tail begins two minutes before a takeover whose lock error it cut
+    off: background, but whether it was alone is unknown, and the report says so."""
+    log = (
+        "2026-05-29T08:38:05.911-04:00 [telegram] sendMessage ok chat=1\n"
+        + _takeover("2026-05-29T08:40:02.491-04:00", "main", MAIN)
+        + "2026-05-29T09:40:02.491-04:00 [telegram] sendMessage ok chat=1\n"
+    )
+    findings = analyze(ingest_files({"openclaw-logs.txt": log}), Settings())
+    assert findings.incidents.is_empty()
+    assert findings.rates["background_at_edges"] == 1
+    assert "so whether it was alone is unknown" in prose.no_incidents(findings)

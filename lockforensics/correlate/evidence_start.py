@@ -104,3 +104,31 @@ def precursors_unseen(
         )
         .drop(_TIMELINE, "evidence_start")
     )
+
+
+def lone_at_edges(
+    failures: pl.LazyFrame, starts: pl.LazyFrame, logs_end: pl.LazyFrame, gap_s: float
+) -> pl.LazyFrame:
+    """One row, ``background_at_edges``: the background failures (in no incident)
+    within the gap after their host's evidence starts (:func:`host_starts`) or
+    before its logs end (``logs_end``: Coverage.logs_end): whether each was alone
+    is unknown, the failures beside it may lie beyond the logs (Z241: a takeover
+    a tail began two minutes before, called background, its lock error cut off)."""
+    gap = timedelta(seconds=gap_s)
+    lone = failures.filter(pl.col("incident").is_null() & pl.col("ts").is_not_null()).select(
+        "ts", pl.col("gateway_host").fill_null("").alias(_TIMELINE)
+    )
+    ends = logs_end.select(pl.col("host").fill_null("").alias(_TIMELINE), "logs_end")
+    return (
+        lone.pipe(_latest_start, "ts", starts)
+        .join(ends, on=_TIMELINE, how="left")
+        .select(
+            background_at_edges=(
+                ((pl.col("ts") - pl.col("evidence_start")) <= gap)
+                | ((pl.col("logs_end") - pl.col("ts")).is_between(timedelta(0), gap))
+            )
+            .fill_null(False)
+            .sum()
+            .cast(pl.Int64)
+        )
+    )

@@ -76,9 +76,17 @@ def no_incidents(f: Findings) -> str:
     if not failures:
         return "No lock errors or takeovers in the window."
     what = "1 lock error or takeover" if failures == 1 else f"{failures} lock errors and takeovers"
+    edges = int(f.rates.get("background_at_edges") or 0)
+    alone = (
+        ""
+        if not edges
+        else f"; {'it lies' if failures == 1 else f'{edges} of them lie'} within "
+        f"{span(f.settings.gap_s)} of where its host's logs begin or end, so whether "
+        f"{'it was' if edges == 1 else 'they were'} alone is unknown"
+    )
     return (
         f"No incidents: {what}, none within {span(f.settings.gap_s)} of another on its host "
-        "(background, counted in the baseline rate)."
+        f"(background, counted in the baseline rate{alone})."
     )
 
 
