@@ -902,3 +902,22 @@ def test_the_kubelets_cri_log_is_read_with_its_pieces_joined(
     assert row["ts"] == datetime(2026, 6, 12, 10, 42, 30, 400000, tzinfo=UTC)
     assert result.occurrence_counts()["lock_timeout"] == 1
     assert not any(t.startswith("stdout") for t in result.events.get_column("message").drop_nulls())
+
+
+@pytest.mark.parametrize(
+    "prompt",
+    ["deploy@gw-edge:~$", "PS C:\\Users\\dana>", "$"],
+    ids=["bash", "powershell", "bare"],
+)
+def test_the_prompts_around_a_saved_capture_are_known(prompt: str) -> None:
+    """Z241: `openclaw logs --plain` saved from a terminal with its prompt before
+    and the bare prompt after: two lines of no log, not unrecognised text."""
+    text = (
+        f"{prompt} openclaw logs --plain --limit 500\n"
+        "Log file: /tmp/openclaw/openclaw-2026-05-29.log\n"
+        "2026-05-29T00:00:03.118-04:00 warn diagnostic lane wait exceeded: "
+        "lane=session:agent:main:main waitedMs=2850 queueAhead=1\n"
+        f"{prompt}\n"
+    )
+    (scan,) = ingest_files({"openclaw-logs.txt": text}).files
+    assert (scan.event_lines, scan.noise_lines, scan.unrecognized) == (1, 3, 0)

@@ -36,6 +36,7 @@ from lockforensics.parsing.continuations import (
     soft_width,
     trailing_start,
 )
+from lockforensics.parsing.documents.runs import PROMPT_LINE
 from lockforensics.parsing.envelopes import (
     ANSI_RE,
     OVERWRITTEN_RE,
@@ -530,9 +531,20 @@ class LogEngine:
             if joined.height < numbered.height:
                 flagged = self._flagged(joined, env, fits)
         stray = ~cand & ~pl.col("fits") & ~blank
+        # A shell prompt around a saved capture (`$ openclaw logs --follow`, the
+        # bare prompt after it) is known, no log line (Z241); searched for in the
+        # few stray lines only.
+        prompts = (
+            flagged.filter(stray)
+            .filter(text.str.contains(PROMPT_LINE))
+            .get_column("line")
+            .implode()
+        )
+        stray = stray & ~pl.col("line").is_in(prompts)
         counts = flagged.select(
             span.sum().alias("lines"),
-            span.filter(~cand & (pl.col("fits") | blank)).sum().alias("noise"),
+            span.filter(~cand & (pl.col("fits") | blank)).sum().alias("noise")
+            + span.filter(pl.col("line").is_in(prompts)).sum(),
             span.filter(stray).sum().alias("stray"),
         )
         candidates, mangled = read_back(flagged.filter(cand).select("line", "text", "fits", "span"))

@@ -30,6 +30,9 @@ _PROMPT_HEAD = r"^(?:\$|[\w.-]+@[\w.-]+(?::[^\s$#%]*| [^\s$#%]+)? ?[$#%]|PS [A-Z
 PROMPT = re.compile(_PROMPT_HEAD + r" (?P<command>\S.*)$")
 #: The prompt a saved session ends with, no command typed: the run above ends there.
 BARE_PROMPT = re.compile(_PROMPT_HEAD + "$")
+#: A prompt line, with its command or bare: in a saved log capture, known, no log
+#: line (the polars chunk engine searches it, so it is a pattern, not a regex).
+PROMPT_LINE = _PROMPT_HEAD + r"(?: \S.*)?\s*$"
 #: What runs a command inside the gateway's container or as root: ``sudo``,
 #: ``kubectl [-n ns] exec <pod> [-c c] --``, ``docker [compose] exec [-it] <name>``
 #: (a lock file in a pod is read so: Z193, its path and session lost).
