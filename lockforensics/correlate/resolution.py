@@ -423,6 +423,14 @@ def session_lock_files(events: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+#: A watchdog release that names how long its lock was held, and when it came.
+_TIMED_RELEASE = (
+    (pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG)
+    & pl.col("duration_ms").is_not_null()
+    & pl.col("ts").is_not_null()
+)
+
+
 def lock_file_removals(files: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFrame:
     """``files`` (session_lock_files) with ``removed_at``: the first removal of its
     session's lock at or after the file's ``created`` (``doctor --fix`` [removed], a
@@ -439,12 +447,7 @@ def lock_file_removals(files: pl.LazyFrame, events: pl.LazyFrame) -> pl.LazyFram
         & pl.col("session_id").is_not_null()
         & pl.col("ts").is_not_null()
     ).select("session_id", removed_at=pl.col("ts"))
-    released = events.filter(
-        (pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG)
-        & pl.col("session_id").is_not_null()
-        & pl.col("ts").is_not_null()
-        & pl.col("duration_ms").is_not_null()
-    ).select(
+    released = events.filter(_TIMED_RELEASE & pl.col("session_id").is_not_null()).select(
         "session_id",
         removed_at=pl.col("ts"),
         _held_from=pl.col("ts") - pl.duration(milliseconds=pl.col("duration_ms")),
@@ -529,12 +532,7 @@ def observations(events: pl.LazyFrame) -> pl.LazyFrame:
     # then until the release, across any cleanup in between (a cleanup does not
     # touch lock files: openclaw-formats §4.1).  Its session as failures name it
     # (identity): a lease's release names a key, no id (Z189).
-    released = events.filter(
-        (pl.col("kind") == EventKind.LOCK_RELEASED_BY_WATCHDOG)
-        & pl.col("duration_ms").is_not_null()
-        & pl.col("session").is_not_null()
-        & pl.col("ts").is_not_null()
-    ).pipe(
+    released = events.filter(_TIMED_RELEASE & pl.col("session").is_not_null()).pipe(
         lambda rows: _sightings(
             rows.with_columns(age_ms=pl.col("duration_ms"), session_id=pl.col("session")),
             _LEASED,
