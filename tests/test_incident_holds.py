@@ -15,11 +15,11 @@ T0 = datetime(2026, 8, 14, 2, 40, 2, tzinfo=UTC)
 AT = (303, 748, 1390, 1860)
 
 
-def _console(taken: list[int | None]) -> str:
+def _console(taken: list[int | None], at_s: tuple[int, ...] = AT) -> str:
     """A lease-era console: its start, then a lease timeout at each of ``AT`` whose
     owner took the lease ``taken`` seconds after T0 (None: no ageMs)."""
     lines = [f"{T0:%Y-%m-%dT%H:%M:%S.%f}"[:-3] + "+00:00 [gateway] ready"]
-    for at, since in zip(AT, taken, strict=True):
+    for at, since in zip(at_s, taken, strict=True):
         when = T0 + timedelta(seconds=at)
         age = "" if since is None else f" ageMs={(at - since) * 1000}"
         lines.append(
@@ -48,3 +48,15 @@ def test_a_hold_failing_across_the_gap_is_one_incident(
     findings = analyze(ingest_files({"console.log": _console(taken)}), Settings(gap_s=600))
     got = findings.incidents.select("start", "end").rows()
     assert got == [(T0 + timedelta(seconds=a), T0 + timedelta(seconds=b)) for a, b in spans]
+
+
+def test_a_hold_failing_again_hours_later_is_a_burst_of_its_own() -> None:
+    """Z216, Z223: one stuck lock, bursts an hour apart: two incidents, not one
+    hours long (a quiet of more than twice the gap is not bridged)."""
+    log = _console([0, 0, 0, 0], (300, 360, 3900, 3960))
+    findings = analyze(ingest_files({"console.log": log}), Settings())
+    got = findings.incidents.select("start", "end").rows()
+    assert got == [
+        (T0 + timedelta(seconds=300), T0 + timedelta(seconds=360)),
+        (T0 + timedelta(seconds=3900), T0 + timedelta(seconds=3960)),
+    ]

@@ -3,7 +3,8 @@
 Timed failures (lock_stale, lock_timeout, takeover occurrences) in time order
 are cut wherever two consecutive ones lie more than ``gap`` apart, unless the
 later one's lock, by its owner's ``ageMs``, was held since its session's last
-failure in the cluster before: one hold, still failing.  Each
+failure in the cluster before and the quiet is at most twice ``gap``: one
+hold, still failing.  Each
 gateway host is its own timeline: two hosts' bursts at the same time are two
 incidents (each with its own gateway pid and uptime), not one.  A failure's
 host is the one its lines name, else its epoch's (correlate/epochs.py: its
@@ -56,9 +57,13 @@ def cluster(
     # "clear" came after (Z235: a lease held 37 min, failing about every 8
     # min, was two incidents, the first cleared by a cleanup after the second began).
     taken = pl.col("ts") - pl.duration(milliseconds=pl.col("age_ms"))
+    # Only across a quiet of at most twice the gap: a hold failing again hours
+    # later is a burst of its own (Z216, Z223: bursts an hour and more apart,
+    # one stuck lock, had become one incident hours long).
     held = (
         (taken <= pl.col("ts").shift(1).over(timeline, lock))
         & (pl.col("_cluster").shift(1).over(timeline, lock) == pl.col("_cluster") - 1)
+        & (pl.col("ts").diff().over(timeline) <= 2 * gap)
     ).fill_null(False)
     timed = (
         failures.filter(pl.col("ts").is_not_null())
