@@ -335,3 +335,15 @@ def test_a_containers_low_pid_or_a_pid_of_several_starts_gives_no_zone() -> None
     again = dict(twice[0].rows[0], ts=twice[0].rows[0]["ts"] + timedelta(hours=5))
     twice[0].rows.append(again)
     assert matched_zones(twice) == {}
+
+
+def test_records_that_settle_a_zone_outvote_a_ps_start_beside_them() -> None:
+    """Z198: a Discord export holds a journal whose records match the file log's at
+    -04:00 and a `ps` another user ran on a UTC host: the records decide the
+    input's zone; a `ps` start counts only where they settle none."""
+    log, journal = _scans(timedelta(hours=-4), [0, 30, 60], [])
+    start, ps = _ps_and_start(timedelta(0), 3)
+    log.rows.extend(start.rows)
+    journal.rows.extend(ps.rows)
+    found = matched_zones([log, journal])
+    assert found["gw/journal.txt"].tz.utcoffset(None) == timedelta(hours=-4)

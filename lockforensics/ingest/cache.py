@@ -51,7 +51,7 @@ KEEP = 8
 ENTRY_ERRORS = (pl.exceptions.PolarsError, OSError)
 _T = TypeVar("_T")
 EDGE = 64 << 10
-_FORMAT = 148  # bump when the pickled shape, what a scan yields or a derived frame holds changes
+_FORMAT = 149  # bump when the pickled shape, what a scan yields or a derived frame holds changes
 
 
 def cache_dir() -> Path:

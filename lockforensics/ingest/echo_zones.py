@@ -212,9 +212,14 @@ def matched_zones(
         starts_at: Counter[timedelta] = Counter()  # of them, `ps` starts
         witnesses: Counter[tuple[timedelta, str]] = Counter()
         spans: dict[timedelta, tuple[datetime, datetime]] = {}
-        for key, times in local.items():
-            # A start line beside the `ps` in one paste is another record of it.
+        # Records first: a `ps` start only where they settle no zone, for its
+        # zone may be another clock's than the records beside it (Z198: a
+        # Discord export's `ps` outvoted its journal's -04:00).
+        for key, times in sorted(local.items(), key=lambda item: item[0][0] == _STARTED):
             start = key[0] == _STARTED
+            if start and votes and votes.most_common(1)[0][1] >= MIN_VOTES:
+                break
+            # A start line beside the `ps` in one paste is another record of it.
             others = [
                 (s, ts)
                 for s, ts in stamped.get(key, ())
