@@ -46,8 +46,8 @@ from typing import Any
 import polars as pl
 
 from lockforensics.ingest.zone_rules import named_zone
-from lockforensics.parsing.documents.processes import PS_STARTED
 from lockforensics.parsing.filescan import FileScan
+from lockforensics.parsing.literals import PS_STARTED
 from lockforensics.parsing.timestamps import (
     MIDNIGHT_S,
     ZoneChoice,

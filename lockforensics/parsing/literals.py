@@ -9,6 +9,9 @@ CLI_BANNER = r"^(?:\S+ )?OpenClaw \d{4}\.\d+\.\d+\S* \([0-9a-f]{6,40}\)"
 #: the gateway's: `systemd[1]` in the short forms, and in `-o with-unit` the unit
 #: of the system manager (`init.scope[1]`) or of a user's (`user@1000.service`).
 SUPERVISOR_IDENT = r"^(?:systemd|init\.scope|user@\d+\.service)$"
+#: The phase of a `ps` row's start (documents/processes.py), which the zone
+#: matching reads too (ingest/echo_zones.py) without loading every document hook.
+PS_STARTED = "ps_started"
 # Lines the clock must see even though no signature wants them.
 CLOCK_LITERALS = ("-- Logs begin at", "-- Journal begins at")
 _META_CHARS = frozenset("\\.+*?()|[]{}^$#&-~")

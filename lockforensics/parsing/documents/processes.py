@@ -25,6 +25,7 @@ from lockforensics.parsing.documents.model import Document, Parsed, event
 from lockforensics.parsing.documents.runs import PROMPT, exec_pod, preamble, runs_elsewhere
 from lockforensics.parsing.documents.timing import calendar_stamp, shown_zone, when_from_stamp
 from lockforensics.parsing.fields import int_field
+from lockforensics.parsing.literals import PS_STARTED
 from lockforensics.parsing.timestamps import Stamp, format_offset
 from lockforensics.schema import EventKind, TimeQuality
 
@@ -107,8 +108,6 @@ def parse(doc: Document) -> Parsed | None:
     return out if listed else None
 
 
-#: The phase of a `ps` row's start.
-PS_STARTED = "ps_started"
 #: ELAPSED: `[[dd-]hh:]mm:ss`.
 _ETIME = re.compile(r"^(?:(?:(?P<d>\d+)-)?(?P<h>\d{1,2}):)?(?P<m>\d{1,2}):(?P<s>\d{2})$")
 #: How far off a 15-minute offset the start ELAPSED gives may be: `date` run
