@@ -263,3 +263,14 @@ def test_a_lock_created_before_the_running_process_began_is_an_earlier_ones() ->
     lock_file(t, 1100)  # taken by the first process, after incident 1 ended
     held = correlate(t.frame(), Settings()).held_locks
     assert held.select("pid", "owner", "incidents").rows() == [(100, "ended gateway", [2])]
+
+
+def test_a_copied_lock_takes_its_sessions_agent_from_a_lone_failure_too() -> None:
+    """Z241: the session's one failure is background, in no incident; it still
+    names the agent the lock copied out of its folder belongs to."""
+    t = Table()
+    t.add("gateway_start", 0, phase="listening", gateway_pid=100)
+    t.failure("lock_timeout", 60)
+    t.add("lock_file", 30, session_id="s1", lock_scope="session", pid=100)
+    held = correlate(t.frame(), Settings()).held_locks
+    assert held.select("agent", "session_id", "incidents").rows() == [("a", "s1", [])]

@@ -112,7 +112,7 @@ def held_at_collection(
     # it was created waited on another lock.
     hits = clustered.filter(
         pl.col("incident").is_not_null() & pl.col("session_id").is_not_null()
-    ).select("session_id", "incident", "agent", _failed_at=pl.col("ts"))
+    ).select("session_id", "incident", _failed_at=pl.col("ts"))
     sessions = (
         files.select("session_id", "source", "line", "created")
         .join(hits, on="session_id")
@@ -122,10 +122,14 @@ def held_at_collection(
             | (pl.col("_failed_at") >= pl.col("created") - _SECOND)
         )
         .group_by("session_id", "source", "line")
-        .agg(
-            incidents=pl.col("incident").unique().sort(),
-            _failed_agent=pl.col("agent").drop_nulls().first(),
-        )
+        .agg(incidents=pl.col("incident").unique().sort())
+    )
+    # A lock copied out of its sessions folder names no agent: its session's
+    # failures do, in an incident or not (Z241: a lone pair's lock of no agent).
+    agents = (
+        clustered.filter(pl.col("session_id").is_not_null() & pl.col("agent").is_not_null())
+        .group_by("session_id")
+        .agg(_failed_agent=pl.col("agent").sort_by("ts").first())
     )
     earlier = (pl.col("created") < pl.col("_began") - STARTING).fill_null(False)
     owner = (
@@ -154,6 +158,7 @@ def held_at_collection(
         .join(gone_unnamed, on="session_id", how="left")
         .join(any_pid, how="cross")
         .join(sessions, on=["session_id", "source", "line"], how="left")
+        .join(agents, on="session_id", how="left")
         .select(
             # A lock copied out of its sessions folder names no agent: its
             # session's failures do.
