@@ -347,3 +347,23 @@ def test_records_that_settle_a_zone_outvote_a_ps_start_beside_them() -> None:
     journal.rows.extend(ps.rows)
     found = matched_zones([log, journal])
     assert found["gw/journal.txt"].tz.utcoffset(None) == timedelta(hours=-4)
+
+
+def test_a_journals_copies_of_start_lines_match_as_records() -> None:
+    """A journal's zone-less copies of two start lines (a container's pid 1 each
+    time) match the file log's as records do: the zone, whatever the pid."""
+    log = FileScan(source="gw/openclaw.log", size=0)
+    journal = FileScan(source="gw/journal.txt", size=0)
+    for n in range(2):
+        instant = T0 + timedelta(hours=n)
+        row = {
+            "kind": "gateway_start",
+            "message": "listening on ws://0.0.0.0:18789 (PID 1)",
+            "gateway_pid": 1,
+        }
+        log.rows.append({**row, "ts": instant, "ts_quality": "explicit"})
+        local = (instant + timedelta(hours=-6)).replace(tzinfo=None)
+        journal.rows.append({**row, "_local": local})
+    found = matched_zones([log, journal])
+    assert found["gw/journal.txt"].tz.utcoffset(None) == timedelta(hours=-6)
+    assert found["gw/journal.txt"].reason.startswith("the same records stamped in")

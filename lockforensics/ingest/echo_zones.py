@@ -86,10 +86,10 @@ Key = tuple[str, str]
 
 
 def _key(row: dict[str, Any]) -> Key | None:
-    """A record's (kind, message), when it is of a kind matched here; a process
-    start's (``_STARTED``, pid), for a `ps` row and a start line naming a pid."""
+    """A record's (kind, message), when it is of a kind matched here; a `ps` row's,
+    its process's start (``_STARTED``, pid)."""
     kind, message, pid = row.get("kind"), row.get("message"), row.get("gateway_pid")
-    if isinstance(pid, int) and (row.get("phase") == PS_STARTED or kind == _START_LINE):
+    if isinstance(pid, int) and row.get("phase") == PS_STARTED:
         return _STARTED, str(pid)
     if isinstance(kind, str) and isinstance(message, str) and kind not in ACTIVITY_KINDS:
         return kind, message
@@ -97,12 +97,15 @@ def _key(row: dict[str, Any]) -> Key | None:
 
 
 def _timed(scan: FileScan) -> Iterator[tuple[Key, datetime]]:
-    """(kind, message) and instant of every explicitly stamped, non-activity record."""
+    """(kind, message) and instant of every explicitly stamped, non-activity record,
+    and, for a start line naming its pid, that process's start too (``_STARTED``)."""
     explicit = TimeQuality.EXPLICIT.value
     for row in scan.rows:
         key, ts = _key(row), row.get("ts")
         if key and isinstance(ts, datetime) and row.get("ts_quality") == explicit:
             yield key, ts
+            if key[0] == _START_LINE and isinstance(pid := row.get("gateway_pid"), int):
+                yield (_STARTED, str(pid)), ts
     for frame in scan.frames:
         if "message" not in frame.columns:
             continue
