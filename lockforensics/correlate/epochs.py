@@ -1377,7 +1377,7 @@ def epochs(events: pl.LazyFrame, holes: pl.LazyFrame | None = None) -> pl.LazyFr
     """The gateway epochs the events show, numbered from 1 in time order (then host).
 
     ``opened_by``: before_bundle, start, restart, in_process_restart, pid_change
-    or log_gap (:func:`_after_holes`; ``holes``: source, since).  ``ended_by``:
+    or log_gap (:func:`_after_holes`; ``holes``: source, since, until).  ``ended_by``:
     restart, in_process_restart, stop, unlogged (the host's next epoch began
     with no end logged), log_gap (its logs stop at a hole, and another process
     ran after it), or null (running when the bundle ends).  ``start_source``:
@@ -1503,7 +1503,7 @@ def epochs(events: pl.LazyFrame, holes: pl.LazyFrame | None = None) -> pl.LazyFr
     # event or not): the process before it ran at least until then.
     next_since = (
         pl.col("gap_since").shift(-1).over("host", order_by=["_at", "epoch_key"])
-        if "gap_since" in table.collect_schema()
+        if gaps is not None
         else pl.lit(None, dtype=pl.Datetime("us", "UTC"))
     )
     previous_end = pl.col("end").shift(1).over("host", order_by=["_at", "epoch_key"])

@@ -85,7 +85,7 @@ class LineReader:
         above = result.above.pop(line_no, None)
         around = result.around.pop(line_no, None)
         if around is not None and record.stamp is None:
-            when = {**when, **self._times_around(around, env, clock, result)}
+            when = {**when, **self._times_around(around, env, clock)}
         if record.stamp is None and any(h.signature in self.timed_above for h in hits):
             # `-- Boot … --` first in a capture opens its first boot: no boot
             # before it is in view, so nothing ended there.
@@ -125,17 +125,17 @@ class LineReader:
         around: tuple[str | None, str | None],
         env: EnvelopeSpec,
         clock: FileClock,
-        result: FileScan,
     ) -> dict[str, datetime]:
         """The instants of the lines above and below an unstamped line (``_above_ts``,
         ``_below_ts``), where they have one: ingest/release_times.py bounds it by them."""
         found = {}
         for key, text in zip(("_above_ts", "_below_ts"), around, strict=True):
             record = parse_line(env, text, self.envelopes)[0] if text else None
-            if record is not None and record.stamp is not None:
-                ts = stamp_row(record, clock, result).get("ts")
-                if isinstance(ts, datetime):
-                    found[key] = ts
+            # Its instant alone, where its stamp shows a zone: the line is read
+            # in its own turn, where its stamp counts as zone evidence once.
+            value = clock.complete(record.stamp)[0] if record and record.stamp else None
+            if value is not None and value.tzinfo is not None:
+                found[key] = value.astimezone(UTC)
         return found
 
     def _time_above(
