@@ -591,8 +591,8 @@ class LogEngine:
         blank = flagged.get_column("blank")
         # A release that ended the chunk before: its line below begins this one.
         waiting = [n for n, (_, below) in result.around.items() if below is None]
-        first = next((i for i in range(len(texts)) if not blank[i]), None)
-        if waiting and first is not None:
+        first = next((i for i in range(len(texts)) if not blank[i]), None) if waiting else None
+        if first is not None:
             line = int(flagged.get_column("line")[first])
             for n in waiting:
                 if line > n:
